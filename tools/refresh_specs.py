@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Refresh api-specs/<product>/<version>/ from Tencent's published PyPI packages.
+
+For each product: `api.json` and `examples.json` are copied byte for byte from the tccli wheel
+(`tccli/services/<product>/<version>/`), and `errorcodes.json` is converted from the product's official
+Python SDK wheel (`tencentcloud/<product>/<version>/errorcodes.py`: a comment line with the description
+above each `NAME = 'Code'` assignment). `api-specs/SOURCES.md` is rewritten to say where each file came from.
+
+Wheels are fetched with `pip download --no-deps`, so nothing is installed.
+
+    python3 tools/refresh_specs.py                      # products already in api-specs/, pinned versions
+    python3 tools/refresh_specs.py --product sts        # add or refresh one product
+    python3 tools/refresh_specs.py --tccli 3.1.189.1 --sdk-version 3.1.153
+"""
+import argparse
+import io
+import json
+import pathlib
+import re
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SPECS = ROOT / "api-specs"
+TCCLI_VERSION = "3.1.189.1"
+SDK_VERSION = "3.1.153"
+
+
+def download(requirement, dest):
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+         "-d", str(dest), requirement],
+        check=True,
+    )
+    name = requirement.split("==")[0].replace("-", "_")
+    wheels = [p for p in pathlib.Path(dest).glob("*.whl") if p.name.lower().startswith(name.lower() + "-")]
+    if len(wheels) != 1:
+        sys.exit(f"expected one wheel for {requirement}, found {wheels}")
+    return wheels[0]
+
+
+def parse_errorcodes(source, origin):
+    """Turn errorcodes.py into [{code, description}], sorted by code. Every assignment must have a comment."""
+    codes = []
+    comment = []
+    for lineno, line in enumerate(source.splitlines(), 1):
+        if line.startswith("#"):
+            comment.append(line[1:].strip())
+            continue
+        m = re.match(r"^([A-Z0-9_]+) = '([^']+)'$", line)
+        if m:
+            # The licence header is a comment block too; only the block directly above counts.
+            if not comment:
+                sys.exit(f"{origin}:{lineno}: error code {m.group(2)} has no description comment")
+            codes.append({"code": m.group(2), "description": comment[-1]})
+            comment = []
+        elif not line.strip():
+            comment = []
+        else:
+            sys.exit(f"{origin}:{lineno}: unexpected line {line!r}")
+    return sorted(codes, key=lambda c: c["code"])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--product", action="append", help="product to import (default: those in api-specs/)")
+    ap.add_argument("--tccli", default=TCCLI_VERSION)
+    ap.add_argument("--sdk-version", default=SDK_VERSION)
+    args = ap.parse_args()
+    products = args.product or sorted(p.name for p in SPECS.iterdir() if p.is_dir())
+    if not products:
+        sys.exit("no products: pass --product NAME")
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tccli = zipfile.ZipFile(download(f"tccli=={args.tccli}", tmp))
+        for product in products:
+            sdk_req = f"tencentcloud-sdk-python-{product}=={args.sdk_version}"
+            sdk = zipfile.ZipFile(download(sdk_req, tmp))
+            prefix = f"tccli/services/{product}/"
+            versions = sorted({n[len(prefix):].split("/")[0] for n in tccli.namelist()
+                               if n.startswith(prefix) and n.endswith("/api.json")})
+            if not versions:
+                sys.exit(f"tccli {args.tccli} has no product {product}")
+            for version in versions:
+                out = SPECS / product / version
+                out.mkdir(parents=True, exist_ok=True)
+                for name in ("api.json", "examples.json"):
+                    path = f"{prefix}{version}/{name}"
+                    (out / name).write_bytes(tccli.read(path))
+                    rows.append((f"{product}/{version}/{name}", f"tccli {args.tccli}", path))
+                path = f"tencentcloud/{product}/{version}/errorcodes.py"
+                codes = parse_errorcodes(sdk.read(path).decode("utf-8"), path)
+                (out / "errorcodes.json").write_text(
+                    json.dumps(codes, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+                rows.append((f"{product}/{version}/errorcodes.json",
+                             f"tencentcloud-sdk-python-{product} {args.sdk_version}", path))
+                print(f"{product} {version}: {len(codes)} error codes")
+
+    # Keep rows for products not refreshed this time.
+    sources = SPECS / "SOURCES.md"
+    kept = []
+    if sources.exists():
+        for line in sources.read_text(encoding="utf-8").splitlines():
+            m = re.match(r"^\| `([^`]+)` \|", line)
+            if m and m.group(1).split("/")[0] not in products:
+                kept.append(line)
+    lines = [f"| `{f}` | {pkg} | `{p}` | Apache-2.0 |" for f, pkg, p in rows]
+    table = sorted(kept + lines)
+    sources.write_text(
+        "# Where the API descriptions come from\n\n"
+        "Data, not code: Tencent's own API descriptions as published on PyPI under the Apache License 2.0.\n"
+        "`api.json` and `examples.json` are byte-for-byte copies from the `tccli` wheel; `errorcodes.json` is\n"
+        "converted from the product's official Python SDK wheel (each `NAME = 'Code'` line with the comment\n"
+        "above it becomes `{\"code\", \"description\"}`, sorted by code).\n\n"
+        "Refresh (downloads the wheels with `pip download --no-deps`, installs nothing):\n\n"
+        "```sh\npython3 tools/refresh_specs.py                 # every product here, pinned versions\n"
+        "python3 tools/refresh_specs.py --product sts   # add a product\ncargo xtask gen\n```\n\n"
+        "| file | package and version | path in the package | licence |\n|---|---|---|---|\n"
+        + "\n".join(table) + "\n",
+        encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
