@@ -1,1 +1,527 @@
-//! Placeholder until this crate lands.
+//! The API description format, as Tencent's CLI `tccli` ships it, and our error-code lists.
+//!
+//! This crate owns reading `api-specs/<product>/<version>/{api.json,examples.json,errorcodes.json}` into typed
+//! structs and checking them. It is shared by the code generator and the emulator so there is one parser.
+//! Every problem is a [`SpecError`] that names the file and the JSON path (`objects.X.members[3].type`).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Deserializer};
+
+/// A problem with a spec file: which file, where in it, and what.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {path}{}{message}", file.display(), if path.is_empty() { "" } else { ": " })]
+pub struct SpecError {
+    /// The file that is wrong.
+    pub file: PathBuf,
+    /// JSON path inside the file (empty when the file as a whole is the problem).
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl SpecError {
+    fn new(file: &Path, path: impl Into<String>, message: impl Into<String>) -> Self {
+        SpecError {
+            file: file.to_path_buf(),
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// One `api.json`: every action and object of one product version.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ApiSpec {
+    /// Actions by wire name (`SendSms`).
+    pub actions: BTreeMap<String, Action>,
+    /// Objects by name: action inputs (`SendSmsRequest`), outputs and the structures they use.
+    pub objects: BTreeMap<String, Object>,
+    pub metadata: Metadata,
+    /// Format version of the file (`"1.0"`).
+    #[serde(default)]
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Metadata {
+    /// Dated API version (`2021-01-11`).
+    #[serde(rename = "apiVersion")]
+    pub api_version: String,
+    /// Product short name (`sms`): the TC3 signing service and the endpoint prefix.
+    #[serde(rename = "serviceShortName")]
+    pub service_short_name: String,
+    #[serde(rename = "serviceNameCN", default)]
+    pub service_name_cn: Option<String>,
+    #[serde(default)]
+    pub api_brief: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Action {
+    /// Description, markdown with some HTML.
+    #[serde(default)]
+    pub document: String,
+    /// Name of the input object.
+    pub input: String,
+    /// Name of the output object.
+    pub output: String,
+    /// Human (Chinese) title.
+    #[serde(default)]
+    pub name: String,
+    /// Missing in a few specs; treated as online.
+    #[serde(default)]
+    pub status: Status,
+    /// The action is called unsigned (`Authorization: SKIP`), e.g. STS AssumeRoleWithWebIdentity.
+    #[serde(default)]
+    pub skip_sign: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    #[default]
+    Online,
+    Deprecated,
+    Offline,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Object {
+    #[serde(default)]
+    pub document: String,
+    pub members: Vec<Member>,
+    /// Where a shared structure is used: `in`, `out` or `both`; absent on action inputs/outputs.
+    #[serde(default)]
+    pub usage: Option<Usage>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Usage {
+    In,
+    Out,
+    Both,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Member {
+    /// Wire name (`PhoneNumberSet`).
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: Kind,
+    /// Element or detail type: a primitive name (`int64`, `string`, `datetime`...) or an object name.
+    pub member: String,
+    /// Required in requests. A few specs write 0/1.
+    #[serde(default, deserialize_with = "bool_or_int")]
+    pub required: bool,
+    /// Always present in responses.
+    #[serde(default)]
+    pub output_required: bool,
+    #[serde(default)]
+    pub value_allowed_null: bool,
+    /// Disabled members are not part of the API.
+    #[serde(default)]
+    pub disabled: bool,
+    #[serde(default)]
+    pub document: String,
+    #[serde(default)]
+    pub example: Option<String>,
+}
+
+/// The `type` of a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    String,
+    Int,
+    Float,
+    Bool,
+    List,
+    Object,
+    Binary,
+}
+
+impl<'de> Deserialize<'de> for Kind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(match s.as_str() {
+            "string" => Kind::String,
+            "int" => Kind::Int,
+            "float" => Kind::Float,
+            "bool" => Kind::Bool,
+            "list" => Kind::List,
+            "object" => Kind::Object,
+            "binary" => Kind::Binary,
+            _ => return Err(serde::de::Error::custom(format_args!("unknown type {s:?}"))),
+        })
+    }
+}
+
+fn bool_or_int<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum B {
+        B(bool),
+        I(i64),
+    }
+    Ok(match B::deserialize(d)? {
+        B::B(b) => b,
+        B::I(i) => i != 0,
+    })
+}
+
+/// A scalar the wire carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Primitive {
+    String,
+    Int64,
+    UInt64,
+    Float,
+    Bool,
+    /// `2006-01-02 15:04:05`, carried as a string.
+    DateTime,
+    /// `2006-01-02`, carried as a string.
+    Date,
+    /// ISO 8601 / RFC 3339, carried as a string.
+    DateTimeIso,
+    /// Base64 text on the JSON wire.
+    Binary,
+}
+
+impl Primitive {
+    fn parse(s: &str) -> Option<Primitive> {
+        Some(match s {
+            "string" => Primitive::String,
+            "int64" => Primitive::Int64,
+            "uint64" => Primitive::UInt64,
+            "float" => Primitive::Float,
+            "bool" => Primitive::Bool,
+            "datetime" => Primitive::DateTime,
+            "date" => Primitive::Date,
+            "datetime_iso" => Primitive::DateTimeIso,
+            "binary" => Primitive::Binary,
+            _ => return None,
+        })
+    }
+}
+
+/// The resolved type of a member: `type` and `member` together.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TypeRef {
+    Primitive(Primitive),
+    Object(String),
+    List(Box<TypeRef>),
+}
+
+impl fmt::Display for TypeRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TypeRef::Primitive(p) => write!(f, "{p:?}"),
+            TypeRef::Object(o) => f.write_str(o),
+            TypeRef::List(t) => write!(f, "list of {t}"),
+        }
+    }
+}
+
+impl Member {
+    /// Resolve `type` + `member` into one type. `objects` is used to tell object names from typos.
+    pub fn type_ref(&self, objects: &BTreeMap<String, Object>) -> Result<TypeRef, String> {
+        let element = || -> Result<TypeRef, String> {
+            if let Some(p) = Primitive::parse(&self.member) {
+                Ok(TypeRef::Primitive(p))
+            } else if objects.contains_key(&self.member) {
+                Ok(TypeRef::Object(self.member.clone()))
+            } else {
+                Err(format!(
+                    "unknown member type {:?} (not a primitive nor an object of this spec)",
+                    self.member
+                ))
+            }
+        };
+        let primitive = |allowed: &[Primitive]| -> Result<TypeRef, String> {
+            match Primitive::parse(&self.member) {
+                Some(p) if allowed.contains(&p) => Ok(TypeRef::Primitive(p)),
+                _ => Err(format!("member {:?} does not fit type {:?}", self.member, self.kind)),
+            }
+        };
+        match self.kind {
+            Kind::String => primitive(&[
+                Primitive::String,
+                Primitive::DateTime,
+                Primitive::Date,
+                Primitive::DateTimeIso,
+            ]),
+            Kind::Int => primitive(&[Primitive::Int64, Primitive::UInt64]),
+            Kind::Float => primitive(&[Primitive::Float]),
+            Kind::Bool => primitive(&[Primitive::Bool]),
+            Kind::Binary => primitive(&[Primitive::Binary, Primitive::String]),
+            Kind::List => Ok(TypeRef::List(Box::new(element()?))),
+            Kind::Object => match element()? {
+                t @ TypeRef::Object(_) => Ok(t),
+                _ => Err(format!("type object needs an object name, got {:?}", self.member)),
+            },
+        }
+    }
+}
+
+/// `examples.json`: request/response examples per action.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Examples {
+    pub actions: BTreeMap<String, Vec<Example>>,
+    #[serde(default)]
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Example {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub document: String,
+    /// A whole HTTP request as text: request line, headers, blank line, JSON body.
+    pub input: String,
+    /// The JSON response (`{"Response": {...}}`).
+    pub output: String,
+}
+
+impl Example {
+    /// The JSON body of the example request (the text after the first blank line), if any.
+    pub fn request_body(&self) -> Option<&str> {
+        let body = self.input.split_once("\n\n").map(|(_, b)| b)?.trim();
+        body.starts_with('{').then_some(body)
+    }
+}
+
+/// One entry of `errorcodes.json`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct ErrorCode {
+    /// Wire code (`FailedOperation.InsufficientBalanceInSmsPackage`).
+    pub code: String,
+    pub description: String,
+}
+
+/// Everything we know about one product version: `api-specs/<product>/<dir>/`.
+#[derive(Debug, Clone)]
+pub struct ProductVersion {
+    /// Product short name from the directory (`sms`).
+    pub product: String,
+    /// Version directory name (`v20210111`): also the Rust module name.
+    pub module: String,
+    pub dir: PathBuf,
+    pub api: ApiSpec,
+    pub examples: Examples,
+    pub error_codes: Vec<ErrorCode>,
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(file: &Path) -> Result<T, SpecError> {
+    let text = std::fs::read_to_string(file).map_err(|e| SpecError::new(file, "", format!("cannot read: {e}")))?;
+    parse_json(file, &text)
+}
+
+/// Parse `text` as the contents of `file` (the name is only used in errors).
+pub fn parse_json<T: serde::de::DeserializeOwned>(file: &Path, text: &str) -> Result<T, SpecError> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let path = if path == "." { String::new() } else { path };
+        let msg = match inner.classify() {
+            serde_json::error::Category::Data => strip_position(&inner.to_string()),
+            _ => inner.to_string(),
+        };
+        SpecError::new(file, path, msg)
+    })
+}
+
+// serde_json appends " at line L column C" to data errors; the JSON path already says where.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+impl ApiSpec {
+    /// Parse and check an `api.json` text.
+    pub fn parse(file: &Path, text: &str) -> Result<ApiSpec, SpecError> {
+        let spec: ApiSpec = parse_json(file, text)?;
+        spec.check(file)?;
+        Ok(spec)
+    }
+
+    pub fn load(file: &Path) -> Result<ApiSpec, SpecError> {
+        let spec: ApiSpec = read_json(file)?;
+        spec.check(file)?;
+        Ok(spec)
+    }
+
+    /// References resolve and every member's type is one we know.
+    pub fn check(&self, file: &Path) -> Result<(), SpecError> {
+        for (name, action) in &self.actions {
+            for (field, object) in [("input", &action.input), ("output", &action.output)] {
+                if !self.objects.contains_key(object) {
+                    return Err(SpecError::new(
+                        file,
+                        format!("actions.{name}.{field}"),
+                        format!("unknown object {object:?}"),
+                    ));
+                }
+            }
+        }
+        for (name, object) in &self.objects {
+            for (i, m) in object.members.iter().enumerate() {
+                m.type_ref(&self.objects)
+                    .map_err(|msg| SpecError::new(file, format!("objects.{name}.members[{i}].member"), msg))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The resolved type of `objects[object].members[index]`. Only valid after [`ApiSpec::check`].
+    pub fn member_type(&self, member: &Member) -> TypeRef {
+        member
+            .type_ref(&self.objects)
+            .expect("checked when the spec was loaded")
+    }
+}
+
+impl ProductVersion {
+    /// Load `dir` = `api-specs/<product>/<version>/`.
+    pub fn load(dir: &Path) -> Result<ProductVersion, SpecError> {
+        let name = |p: &Path| p.file_name().and_then(|n| n.to_str()).map(str::to_owned);
+        let module = name(dir).ok_or_else(|| SpecError::new(dir, "", "not a version directory"))?;
+        let product = dir
+            .parent()
+            .and_then(name)
+            .ok_or_else(|| SpecError::new(dir, "", "not under a product directory"))?;
+        let api_file = dir.join("api.json");
+        let api = ApiSpec::load(&api_file)?;
+        if api.metadata.service_short_name != product {
+            return Err(SpecError::new(
+                &api_file,
+                "metadata.serviceShortName",
+                format!(
+                    "{:?} does not match the directory name {product:?}",
+                    api.metadata.service_short_name
+                ),
+            ));
+        }
+        let examples_file = dir.join("examples.json");
+        let examples: Examples = read_json(&examples_file)?;
+        let codes_file = dir.join("errorcodes.json");
+        let error_codes = if codes_file.exists() {
+            read_json(&codes_file)?
+        } else {
+            Vec::new()
+        };
+        Ok(ProductVersion {
+            product,
+            module,
+            dir: dir.to_path_buf(),
+            api,
+            examples,
+            error_codes,
+        })
+    }
+}
+
+/// Every `<root>/<product>/<version>/api.json`, sorted by product then version.
+pub fn discover(root: &Path) -> Result<Vec<ProductVersion>, SpecError> {
+    let mut dirs = Vec::new();
+    let list = |d: &Path| -> Result<Vec<PathBuf>, SpecError> {
+        let rd = std::fs::read_dir(d).map_err(|e| SpecError::new(d, "", format!("cannot list: {e}")))?;
+        let mut v: Vec<PathBuf> = rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_dir())
+            .collect();
+        v.sort();
+        Ok(v)
+    };
+    for product in list(root)? {
+        for version in list(&product)? {
+            if version.join("api.json").is_file() {
+                dirs.push(version);
+            }
+        }
+    }
+    dirs.iter().map(|d| ProductVersion::load(d)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec_with_member(member: &str) -> String {
+        format!(
+            r#"{{"actions":{{"A":{{"input":"AReq","output":"AResp","document":"","name":"a","status":"online"}}}},
+                "objects":{{"AReq":{{"document":"","members":[{member}]}},"AResp":{{"document":"","members":[]}}}},
+                "metadata":{{"apiVersion":"2021-01-11","serviceShortName":"sms"}},"version":"1.0"}}"#
+        )
+    }
+
+    #[test]
+    fn unknown_type_names_file_and_path() {
+        let text = spec_with_member(r#"{"name":"X","type":"blob","member":"string"}"#);
+        let err = ApiSpec::parse(Path::new("api-specs/sms/v20210111/api.json"), &text).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"api-specs/sms/v20210111/api.json: objects.AReq.members[0].type: unknown type "blob""#
+        );
+    }
+
+    #[test]
+    fn unknown_member_object_is_reported() {
+        let text = spec_with_member(r#"{"name":"X","type":"object","member":"Nope"}"#);
+        let err = ApiSpec::parse(Path::new("f.json"), &text).unwrap_err();
+        assert_eq!(err.path, "objects.AReq.members[0].member");
+        assert!(err.message.contains("\"Nope\""), "{err}");
+    }
+
+    #[test]
+    fn int_with_string_member_is_rejected() {
+        let text = spec_with_member(r#"{"name":"X","type":"int","member":"string"}"#);
+        let err = ApiSpec::parse(Path::new("f.json"), &text).unwrap_err();
+        assert!(err.to_string().contains("does not fit type Int"), "{err}");
+    }
+
+    #[test]
+    fn missing_field_and_bad_json_are_reported() {
+        let err = ApiSpec::parse(Path::new("f.json"), r#"{"actions":{},"objects":{}}"#).unwrap_err();
+        assert!(err.to_string().starts_with("f.json: "), "{err}");
+        assert!(err.message.contains("metadata"), "{err}");
+        let err = ApiSpec::parse(Path::new("f.json"), "{").unwrap_err();
+        assert!(err.message.contains("EOF"), "{err}");
+    }
+
+    #[test]
+    fn missing_action_input_is_reported() {
+        let text = r#"{"actions":{"A":{"input":"Gone","output":"Gone"}},"objects":{},
+            "metadata":{"apiVersion":"x","serviceShortName":"sms"}}"#;
+        let err = ApiSpec::parse(Path::new("f.json"), text).unwrap_err();
+        assert_eq!(err.path, "actions.A.input");
+    }
+
+    #[test]
+    fn required_accepts_ints() {
+        let text = spec_with_member(r#"{"name":"X","type":"string","member":"string","required":1}"#);
+        let spec = ApiSpec::parse(Path::new("f.json"), &text).unwrap();
+        assert!(spec.objects["AReq"].members[0].required);
+    }
+
+    #[test]
+    fn real_sms_specs_load() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../api-specs");
+        let all = discover(&root).unwrap();
+        let v = all
+            .iter()
+            .find(|p| p.product == "sms" && p.module == "v20210111")
+            .unwrap();
+        assert_eq!(v.api.actions.len(), 20);
+        assert_eq!(v.error_codes.len(), 94);
+        let send = &v.examples.actions["SendSms"][0];
+        let body: serde_json::Value = serde_json::from_str(send.request_body().unwrap()).unwrap();
+        assert_eq!(body["SmsSdkAppId"], "1400006666");
+    }
+}
