@@ -305,7 +305,8 @@ pub struct ErrorCode {
 /// Everything we know about one product version: `api-specs/<product>/<dir>/`.
 #[derive(Debug, Clone)]
 pub struct ProductVersion {
-    /// Product short name from the directory (`sms`).
+    /// Product name from the directory (`sms`): names the crate. The signing service and endpoint prefix
+    /// are `api.metadata.service_short_name`, which differs for a few products (`autoscaling` → `as`).
     pub product: String,
     /// Version directory name (`v20210111`): also the Rust module name.
     pub module: String,
@@ -397,17 +398,9 @@ impl ProductVersion {
             .and_then(name)
             .ok_or_else(|| SpecError::new(dir, "", "not under a product directory"))?;
         let api_file = dir.join("api.json");
+        // The directory name is the crate's product name; `metadata.serviceShortName` is the signing service
+        // and endpoint prefix. They differ for a few products (autoscaling → "as"), so no check here.
         let api = ApiSpec::load(&api_file)?;
-        if api.metadata.service_short_name != product {
-            return Err(SpecError::new(
-                &api_file,
-                "metadata.serviceShortName",
-                format!(
-                    "{:?} does not match the directory name {product:?}",
-                    api.metadata.service_short_name
-                ),
-            ));
-        }
         let examples_file = dir.join("examples.json");
         let examples: Examples = read_json(&examples_file)?;
         let codes_file = dir.join("errorcodes.json");
