@@ -1,1 +1,40 @@
-//! Placeholder until this crate lands.
+//! Runtime of the Tencent Cloud API 3.0 Rust SDK.
+//!
+//! Generated product crates (`sdk-sms`, ...) are thin typed layers over this crate: they describe each API
+//! version and action as static data ([`ServiceInfo`], [`ActionInfo`]) and call [`Client::call`]. This crate
+//! owns everything else:
+//!
+//! - [`credential`]: [`Credential`] (SecretId/SecretKey/token) and the [`ProvideCredential`] trait;
+//! - [`profile`]: [`ClientProfile`] and [`HttpProfile`] (endpoint, timeouts, proxy, language, ...);
+//! - [`sign`]: the pure TC3-HMAC-SHA256 signer;
+//! - [`transport`]: the object-safe [`Transport`] trait and the default reqwest/rustls implementation;
+//! - [`Error`]: the one opaque error type;
+//! - [`de`]: lenient decoding helpers for generated response types;
+//! - [`Client`]: the shared request path (credential → sign → send → unwrap `Response`).
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), sdk_core::Error> {
+//! use sdk_core::{ActionInfo, Client, ClientProfile, Credential, ServiceInfo};
+//!
+//! static CVM: ServiceInfo = ServiceInfo { product: "cvm", version: "2017-03-12" };
+//! static DESCRIBE_REGIONS: ActionInfo = ActionInfo { name: "DescribeRegions", skip_sign: false, retry_safe: true };
+//!
+//! let credential = Credential::new("AKID...", "...")?;
+//! let client = Client::new(&CVM, credential, "ap-guangzhou", ClientProfile::default());
+//! let regions: serde_json::Value = client.call(&DESCRIBE_REGIONS, &serde_json::json!({})).await?;
+//! # Ok(()) }
+//! ```
+
+mod client;
+pub mod credential;
+pub mod de;
+mod error;
+pub mod profile;
+pub mod sign;
+pub mod transport;
+
+pub use client::{ActionInfo, Client, RawResponse, ServiceInfo, REQUEST_CLIENT};
+pub use credential::{Credential, ProvideCredential};
+pub use error::{Error, SNIPPET_LIMIT};
+pub use profile::{ClientProfile, HttpMethod, HttpProfile, Language, Scheme, SignMethod};
+pub use transport::{HttpRequest, HttpResponse, Transport};

@@ -1,0 +1,580 @@
+//! The shared request path: [`Client`], the static [`ServiceInfo`]/[`ActionInfo`] descriptions generated
+//! code passes in, and [`RawResponse`].
+//!
+//! Everything product-specific is data; the only generic function is the thin [`Client::call`]
+//! (serialize → [`Client::execute`] → deserialize), so each generated action costs one small
+//! monomorphization and all real work (credentials, signing, transport, envelope parsing) is compiled once.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use tracing::Instrument;
+
+use crate::credential::{env as cred_env, Credential, ProvideCredential};
+use crate::profile::{ClientProfile, HttpProfile, Scheme, ROOT_DOMAIN};
+use crate::sign::{self, Payload, SignParams, JSON_CONTENT_TYPE, UNSIGNED_PAYLOAD};
+use crate::transport::{self, HttpRequest, HttpResponse, ReqwestTransport, Transport};
+use crate::Error;
+
+/// Value of `X-TC-RequestClient`.
+pub const REQUEST_CLIENT: &str = concat!("SDK_RUST_", env!("CARGO_PKG_VERSION"));
+
+/// One API version of one product, emitted by the generator as a `static`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ServiceInfo {
+    /// Product name, e.g. `sms`: the endpoint prefix and the TC3 signing service.
+    pub product: &'static str,
+    /// API version, e.g. `2021-01-11` (`X-TC-Version`).
+    pub version: &'static str,
+}
+
+/// One action, emitted by the generator as a `static`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ActionInfo {
+    /// Action name, e.g. `SendSms` (`X-TC-Action`).
+    pub name: &'static str,
+    /// The API description marks the action as unsigned: send `Authorization: SKIP`, no credential needed.
+    pub skip_sign: bool,
+    /// Reads and ClientToken actions: may be re-sent after reaching the service (used by retries later).
+    pub retry_safe: bool,
+}
+
+/// The product-agnostic client. Cheap to clone (one `Arc`), `Send + Sync`, reuses connections.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+#[derive(Clone)]
+struct Inner {
+    service: &'static ServiceInfo,
+    credential: Arc<dyn ProvideCredential>,
+    region: String,
+    profile: ClientProfile,
+    /// Configuration problems are reported by the first call, since `Client::new` is infallible.
+    endpoint: Result<Endpoint, SetupError>,
+    transport: Result<Arc<dyn Transport>, SetupError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Endpoint {
+    /// `scheme://host[:port]/`
+    url: String,
+    /// `host[:port]`, exactly as sent in `Host` and signed.
+    host: String,
+}
+
+#[derive(Debug, Clone)]
+struct SetupError {
+    parameter: String,
+    message: String,
+}
+
+impl SetupError {
+    fn from_error(e: &Error) -> SetupError {
+        SetupError {
+            parameter: e.parameter().unwrap_or("ClientProfile").to_owned(),
+            message: e.to_string(),
+        }
+    }
+
+    fn to_error(&self) -> Error {
+        Error::invalid_request(self.parameter.clone(), self.message.clone())
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &*self.inner;
+        f.debug_struct("Client")
+            .field("service", inner.service)
+            .field("region", &inner.region)
+            .field("credential", &inner.credential)
+            .field("endpoint", &inner.endpoint.as_ref().map(|e| &e.url))
+            .field("profile", &inner.profile)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client for `service` in `region` (empty for region-less products).
+    ///
+    /// Never fails: an invalid endpoint or proxy in `profile` is reported as an invalid-request error by
+    /// every call. Builds one HTTP connection pool, shared by all clones.
+    pub fn new(
+        service: &'static ServiceInfo,
+        credential: impl ProvideCredential + 'static,
+        region: impl Into<String>,
+        profile: ClientProfile,
+    ) -> Client {
+        let endpoint = resolve_endpoint(service, &profile.http_profile).map_err(|e| SetupError::from_error(&e));
+        let transport = ReqwestTransport::new(&profile.http_profile)
+            .map(|t| Arc::new(t) as Arc<dyn Transport>)
+            .map_err(|e| SetupError::from_error(&e));
+        Client {
+            inner: Arc::new(Inner {
+                service,
+                credential: Arc::new(credential),
+                region: region.into(),
+                profile,
+                endpoint,
+                transport,
+            }),
+        }
+    }
+
+    /// A client with the credential from `TENCENTCLOUD_SECRET_ID`/`TENCENTCLOUD_SECRET_KEY` (and
+    /// `TENCENTCLOUD_SESSION_TOKEN`), region from `TENCENTCLOUD_REGION` (empty if unset) and default profile.
+    pub fn from_env(service: &'static ServiceInfo) -> Result<Client, Error> {
+        let credential = Credential::from_env()?;
+        let region = std::env::var(cred_env::REGION).unwrap_or_default();
+        Ok(Client::new(service, credential, region, ClientProfile::default()))
+    }
+
+    /// The same client sending through `transport` instead of the default reqwest one.
+    pub fn with_transport(&self, transport: impl Transport + 'static) -> Client {
+        let mut inner = (*self.inner).clone();
+        inner.transport = Ok(Arc::new(transport));
+        Client { inner: Arc::new(inner) }
+    }
+
+    /// The API version this client talks to.
+    pub fn service(&self) -> &'static ServiceInfo {
+        self.inner.service
+    }
+
+    /// The region sent as `X-TC-Region`.
+    pub fn region(&self) -> &str {
+        &self.inner.region
+    }
+
+    /// The profile the client was built with.
+    pub fn profile(&self) -> &ClientProfile {
+        &self.inner.profile
+    }
+
+    /// Calls `action` with `request` serialized as JSON and decodes the `Response` object into `Resp`.
+    pub async fn call<Req: Serialize, Resp: DeserializeOwned>(
+        &self,
+        action: &'static ActionInfo,
+        request: &Req,
+    ) -> Result<Resp, Error> {
+        let payload = serde_json::to_vec(request)
+            .map_err(|e| Error::invalid_request("request", format!("cannot serialize {} request: {e}", action.name)))?;
+        self.execute(action, payload).await?.deserialize()
+    }
+
+    /// The one non-generic request path: credential → sign → send → status check → unwrap `Response`,
+    /// turning `Response.Error` into a service error.
+    pub async fn execute(&self, action: &'static ActionInfo, payload: Vec<u8>) -> Result<RawResponse, Error> {
+        let inner = &*self.inner;
+        let span = tracing::debug_span!(
+            "tencentcloud_call",
+            product = inner.service.product,
+            version = inner.service.version,
+            action = action.name,
+            region = %inner.region,
+        );
+        async move {
+            let started = Instant::now();
+            let result = self.execute_inner(action, payload).await;
+            let latency_ms = started.elapsed().as_millis() as u64;
+            match &result {
+                Ok(r) => tracing::debug!(status = r.status, request_id = r.request_id(), latency_ms, "response"),
+                Err(e) => tracing::debug!(
+                    status = e.status(),
+                    request_id = e.request_id(),
+                    latency_ms,
+                    error = %e,
+                    "request failed"
+                ),
+            }
+            result
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn execute_inner(&self, action: &'static ActionInfo, payload: Vec<u8>) -> Result<RawResponse, Error> {
+        let inner = &*self.inner;
+        let endpoint = inner.endpoint.as_ref().map_err(SetupError::to_error)?;
+        let transport = inner.transport.as_ref().map_err(SetupError::to_error)?;
+        if !is_header_safe(&inner.region) {
+            return Err(Error::invalid_request(
+                "region",
+                "must be printable ASCII without spaces",
+            ));
+        }
+
+        let timestamp = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let mut headers: Vec<(String, String)> = Vec::with_capacity(12);
+        let mut push = |name: &str, value: String| headers.push((name.to_owned(), value));
+        push("Content-Type", JSON_CONTENT_TYPE.to_owned());
+        push("Host", endpoint.host.clone());
+        push("X-TC-Action", action.name.to_owned());
+        push("X-TC-Version", inner.service.version.to_owned());
+        push("X-TC-Timestamp", timestamp.to_string());
+        if !inner.region.is_empty() {
+            push("X-TC-Region", inner.region.clone());
+        }
+        if let Some(language) = inner.profile.language {
+            push("X-TC-Language", language.as_str().to_owned());
+        }
+        push("X-TC-RequestClient", REQUEST_CLIENT.to_owned());
+        if inner.profile.unsigned_payload {
+            push("X-TC-Content-SHA256", UNSIGNED_PAYLOAD.to_owned());
+        }
+        if action.skip_sign {
+            push("Authorization", "SKIP".to_owned());
+        } else {
+            let credential = inner.credential.provide_credential().await?;
+            let signed = sign::sign(&SignParams {
+                method: inner.profile.http_profile.req_method.as_str(),
+                host: &endpoint.host,
+                path: "/",
+                query: "",
+                content_type: JSON_CONTENT_TYPE,
+                payload: if inner.profile.unsigned_payload {
+                    Payload::Unsigned
+                } else {
+                    Payload::Bytes(&payload)
+                },
+                timestamp,
+                service: inner.service.product,
+                secret_id: credential.secret_id(),
+                secret_key: credential.secret_key(),
+            });
+            push("Authorization", signed.authorization);
+            if let Some(token) = credential.token() {
+                push("X-TC-Token", token.to_owned());
+            }
+        }
+
+        let request = HttpRequest {
+            method: inner.profile.http_profile.req_method,
+            url: endpoint.url.clone(),
+            headers,
+            body: payload,
+        };
+        let HttpResponse { status, body, .. } = transport.send(request).await?;
+        let limit = inner.profile.http_profile.max_body_size;
+        if body.len() > limit {
+            // Custom transports may not enforce the limit themselves.
+            return Err(transport::too_large(status, limit, &body));
+        }
+        parse_response(status, body)
+    }
+}
+
+/// Header values we build from user input must be visible ASCII, or the transport rejects them opaquely.
+fn is_header_safe(value: &str) -> bool {
+    value.bytes().all(|b| b.is_ascii_graphic())
+}
+
+fn resolve_endpoint(service: &ServiceInfo, http: &HttpProfile) -> Result<Endpoint, Error> {
+    let invalid = |msg: &str| Error::invalid_request("HttpProfile.endpoint", msg.to_owned());
+    let Some(endpoint) = http.endpoint.as_deref() else {
+        let host = format!("{}.{ROOT_DOMAIN}", service.product);
+        return Ok(Endpoint {
+            url: format!("{}://{host}/", http.scheme.as_str()),
+            host,
+        });
+    };
+    let (scheme, rest) = match endpoint.split_once("://") {
+        Some((s, rest)) if s.eq_ignore_ascii_case("https") => (Scheme::Https, rest),
+        Some((s, rest)) if s.eq_ignore_ascii_case("http") => (Scheme::Http, rest),
+        Some(_) => return Err(invalid("scheme must be http or https")),
+        None => (http.scheme, endpoint),
+    };
+    // API 3.0 always signs path "/": a base URL with a path would be signed for the wrong path.
+    let host = rest.strip_suffix('/').unwrap_or(rest);
+    if host.is_empty() {
+        return Err(invalid("has no host"));
+    }
+    if host.contains(['/', '?', '#', '@']) || !is_header_safe(host) {
+        return Err(invalid(
+            "must be a host[:port] or scheme://host[:port], without path, query or user info",
+        ));
+    }
+    let host = host.to_ascii_lowercase();
+    Ok(Endpoint {
+        url: format!("{}://{host}/", scheme.as_str()),
+        host,
+    })
+}
+
+/// The `Response` object of a successful call, kept as raw JSON text (never parsed into a `Value` tree).
+#[derive(Clone)]
+pub struct RawResponse {
+    body: String,
+    /// Byte range of the `Response` object inside `body`.
+    start: usize,
+    end: usize,
+    request_id: Option<String>,
+    status: u16,
+}
+
+impl fmt::Debug for RawResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("status", &self.status)
+            .field("request_id", &self.request_id)
+            .field("json_len", &(self.end - self.start))
+            .finish()
+    }
+}
+
+impl RawResponse {
+    /// Raw JSON text of the `Response` object.
+    pub fn json(&self) -> &str {
+        &self.body[self.start..self.end]
+    }
+
+    /// `Response.RequestId`.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// HTTP status (2xx).
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// Decodes the `Response` object into `T`; a mismatch is a decode error with a snippet of it.
+    pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        serde_json::from_str(self.json()).map_err(|e| {
+            Error::decode_with(
+                format!("Response does not match the expected type: {e}"),
+                Some(self.status),
+                self.request_id.clone(),
+                self.json().as_bytes(),
+                Some(e.into()),
+            )
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(rename = "Response", borrow)]
+    response: Option<&'a RawValue>,
+}
+
+/// The members of `Response` the runtime itself looks at; everything else is skipped unparsed.
+#[derive(Deserialize)]
+struct Head {
+    #[serde(rename = "Error")]
+    error: Option<ErrorBody>,
+    #[serde(rename = "RequestId")]
+    request_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    #[serde(rename = "Code")]
+    code: Option<String>,
+    #[serde(rename = "Message")]
+    message: Option<String>,
+}
+
+/// Turns any status + body into a `RawResponse` or the right error. Never panics on arbitrary bytes.
+pub(crate) fn parse_response(status: u16, body: Vec<u8>) -> Result<RawResponse, Error> {
+    let ok = (200..300).contains(&status);
+    // For a non-2xx status, anything but a well-formed service error is reported as a status error.
+    let fail = |what: &str, body: &[u8], request_id: Option<String>, source: Option<serde_json::Error>| {
+        if !ok {
+            return Error::status_error(status, body);
+        }
+        match source {
+            Some(e) => Error::decode_with(format!("{what}: {e}"), Some(status), request_id, body, Some(e.into())),
+            None => Error::decode_with(what, Some(status), request_id, body, None),
+        }
+    };
+    let body = match String::from_utf8(body) {
+        Ok(text) => text,
+        Err(e) => return Err(fail("response body is not UTF-8", e.as_bytes(), None, None)),
+    };
+    let envelope: Envelope<'_> = match serde_json::from_str(&body) {
+        Ok(env) => env,
+        Err(e) => return Err(fail("response is not valid JSON", body.as_bytes(), None, Some(e))),
+    };
+    let Some(raw) = envelope.response else {
+        return Err(fail("response has no `Response` object", body.as_bytes(), None, None));
+    };
+    let head: Head = match serde_json::from_str(raw.get()) {
+        Ok(head) => head,
+        Err(e) => return Err(fail("malformed `Response` object", body.as_bytes(), None, Some(e))),
+    };
+    if let Some(error) = head.error {
+        return match error.code {
+            Some(code) if !code.is_empty() => Err(Error::service(
+                code,
+                error.message.unwrap_or_default(),
+                head.request_id,
+                status,
+            )),
+            _ => Err(fail(
+                "`Response.Error` has no `Code`",
+                body.as_bytes(),
+                head.request_id,
+                None,
+            )),
+        };
+    }
+    if !ok {
+        return Err(Error::status_error(status, body.as_bytes()));
+    }
+    // `raw` borrows from `body`; keep its position instead of copying the text.
+    let start = raw.get().as_ptr() as usize - body.as_ptr() as usize;
+    let end = start + raw.get().len();
+    Ok(RawResponse {
+        body,
+        start,
+        end,
+        request_id: head.request_id,
+        status,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static SMS: ServiceInfo = ServiceInfo {
+        product: "sms",
+        version: "2021-01-11",
+    };
+
+    fn endpoint(e: Option<&str>) -> Result<Endpoint, Error> {
+        let mut h = HttpProfile::new();
+        h.endpoint = e.map(str::to_owned);
+        resolve_endpoint(&SMS, &h)
+    }
+
+    #[test]
+    fn endpoints() {
+        let e = endpoint(None).unwrap();
+        assert_eq!(
+            (e.url.as_str(), e.host.as_str()),
+            ("https://sms.tencentcloudapi.com/", "sms.tencentcloudapi.com")
+        );
+        let e = endpoint(Some("sms.ap-guangzhou.tencentcloudapi.com")).unwrap();
+        assert_eq!(e.url, "https://sms.ap-guangzhou.tencentcloudapi.com/");
+        let e = endpoint(Some("http://127.0.0.1:9000")).unwrap();
+        assert_eq!(
+            (e.url.as_str(), e.host.as_str()),
+            ("http://127.0.0.1:9000/", "127.0.0.1:9000")
+        );
+        let e = endpoint(Some("HTTPS://Example.COM:8443/")).unwrap();
+        assert_eq!(
+            (e.url.as_str(), e.host.as_str()),
+            ("https://example.com:8443/", "example.com:8443")
+        );
+        let h = HttpProfile::new().scheme(Scheme::Http);
+        assert_eq!(
+            resolve_endpoint(&SMS, &h).unwrap().url,
+            "http://sms.tencentcloudapi.com/"
+        );
+        for bad in ["ftp://x", "http://", "http://h/path", "h?x=1", "http://u:p@h", "a b"] {
+            let e = endpoint(Some(bad)).unwrap_err();
+            assert!(e.is_invalid_request(), "{bad}");
+            assert_eq!(e.parameter(), Some("HttpProfile.endpoint"));
+        }
+    }
+
+    #[test]
+    fn success_keeps_raw_response() {
+        let body = br#"{"Response":{"SendStatusSet":[{"Code":"Ok"}],"RequestId":"r-1"}}"#.to_vec();
+        let r = parse_response(200, body).unwrap();
+        assert_eq!(r.json(), r#"{"SendStatusSet":[{"Code":"Ok"}],"RequestId":"r-1"}"#);
+        assert_eq!(r.request_id(), Some("r-1"));
+    }
+
+    #[test]
+    fn service_error_even_on_non_2xx() {
+        let body =
+            br#"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure","Message":"bad"},"RequestId":"r-2"}}"#;
+        for status in [200, 400, 500] {
+            let e = parse_response(status, body.to_vec()).unwrap_err();
+            assert!(e.is_service(), "{status}");
+            assert_eq!(e.code(), Some("AuthFailure.SignatureFailure"));
+            assert_eq!(e.message(), Some("bad"));
+            assert_eq!(e.request_id(), Some("r-2"));
+            assert_eq!(e.status(), Some(status));
+        }
+    }
+
+    #[test]
+    fn malformed_bodies_are_decode_errors() {
+        let cases: &[&[u8]] = &[
+            b"",
+            b"not json",
+            br#"{"Response":{"RequestId":"x","#,
+            br#"{"Other":{}}"#,
+            br#"{"Response":{"Error":{"Message":"no code"},"RequestId":"r"}}"#,
+            br#"{"Response":{"Error":{"Code":"","Message":"empty code"}}}"#,
+            br#"{"Response":5}"#,
+            br#"{"Response":{"Error":"oops"}}"#,
+            br#"[1,2]"#,
+            b"\xff\xfe{}",
+        ];
+        for body in cases {
+            let e = parse_response(200, body.to_vec()).unwrap_err();
+            assert!(e.is_decode(), "{:?} -> {e}", String::from_utf8_lossy(body));
+            assert_eq!(e.status(), Some(200));
+        }
+        let e = parse_response(
+            200,
+            br#"{"Response":{"Error":{"Message":"m"},"RequestId":"r"}}"#.to_vec(),
+        )
+        .unwrap_err();
+        assert_eq!(e.request_id(), Some("r"));
+    }
+
+    #[test]
+    fn non_2xx_without_service_error_is_status_error() {
+        for body in [
+            &b"<html>502 Bad Gateway</html>"[..],
+            br#"{"Response":{"RequestId":"r"}}"#,
+            b"\xff",
+        ] {
+            let e = parse_response(502, body.to_vec()).unwrap_err();
+            assert!(e.is_status());
+            assert_eq!(e.status(), Some(502));
+        }
+    }
+
+    #[test]
+    fn null_error_is_no_error() {
+        let r = parse_response(200, br#"{"Response":{"Error":null,"RequestId":"r"}}"#.to_vec()).unwrap();
+        assert_eq!(r.request_id(), Some("r"));
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic() {
+        // A cheap deterministic fuzz: prefixes of valid bodies and pseudo-random bytes.
+        let valid = br#"{"Response":{"Error":{"Code":"X","Message":"\u672a"},"RequestId":"r"}}"#;
+        for n in 0..=valid.len() {
+            let _ = parse_response(200, valid[..n].to_vec());
+            let _ = parse_response(503, valid[..n].to_vec());
+        }
+        let mut x: u32 = 0x1234_5678;
+        for _ in 0..500 {
+            let body: Vec<u8> = (0..64)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    b"{}[]\":,Response Error Code\\u00ff"[x as usize % 32]
+                })
+                .collect();
+            let _ = parse_response(200, body);
+        }
+    }
+}

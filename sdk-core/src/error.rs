@@ -1,0 +1,434 @@
+//! The one error type of the SDK.
+//!
+//! `Error` is opaque: callers ask questions (`is_service()`, `code()`, ...) instead of matching on a
+//! public enum, so new kinds and fields can be added without breaking generated crates. No variant ever
+//! holds a SecretKey, a token or an Authorization header; body snippets come from server responses only.
+
+use std::error::Error as StdError;
+use std::fmt;
+
+/// Most bytes of a response body kept in an error (cut on a UTF-8 character boundary).
+pub const SNIPPET_LIMIT: usize = 512;
+
+type BoxError = Box<dyn StdError + Send + Sync + 'static>;
+
+/// Every failure of an SDK call.
+pub struct Error {
+    kind: Kind,
+    source: Option<BoxError>,
+}
+
+#[derive(Debug)]
+enum Kind {
+    /// The service answered with `{"Response":{"Error":{...}}}`.
+    Service {
+        code: String,
+        message: String,
+        request_id: Option<String>,
+        status: u16,
+    },
+    /// The request did not get a complete HTTP response.
+    Transport { kind: TransportKind, message: String },
+    /// Non-2xx HTTP status whose body is not a service error.
+    Status { status: u16, snippet: Snippet },
+    /// A response (or part of it) could not be understood.
+    Decode {
+        what: String,
+        status: Option<u16>,
+        request_id: Option<String>,
+        snippet: Snippet,
+    },
+    /// Rejected on the client side before sending.
+    InvalidRequest { parameter: String, message: String },
+    /// No usable credential.
+    Credential { message: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TransportKind {
+    Connect,
+    Timeout,
+    Other,
+}
+
+/// A bounded, UTF-8-safe excerpt of a response body.
+#[derive(Debug, Clone)]
+struct Snippet {
+    text: String,
+    truncated: bool,
+}
+
+impl Snippet {
+    fn of(body: &[u8]) -> Snippet {
+        let mut cut = body.len().min(SNIPPET_LIMIT);
+        // Back off to the start of a UTF-8 character so a multi-byte character is never split.
+        while cut > 0 && cut < body.len() && (body[cut] & 0b1100_0000) == 0b1000_0000 {
+            cut -= 1;
+        }
+        let mut text = String::from_utf8_lossy(&body[..cut]).into_owned();
+        // Replacement characters in non-UTF-8 bodies can grow the text past the limit.
+        if text.len() > SNIPPET_LIMIT {
+            let mut end = SNIPPET_LIMIT;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            text.truncate(end);
+        }
+        Snippet {
+            text,
+            truncated: cut < body.len(),
+        }
+    }
+}
+
+impl fmt::Display for Snippet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)?;
+        if self.truncated {
+            f.write_str("…")?;
+        }
+        Ok(())
+    }
+}
+
+impl Error {
+    fn new(kind: Kind) -> Error {
+        Error { kind, source: None }
+    }
+
+    fn with_source(mut self, source: impl Into<BoxError>) -> Error {
+        self.source = Some(source.into());
+        self
+    }
+
+    /// A service error (`Response.Error`) with its HTTP status.
+    pub fn service(
+        code: impl Into<String>,
+        message: impl Into<String>,
+        request_id: Option<String>,
+        status: u16,
+    ) -> Error {
+        Error::new(Kind::Service {
+            code: code.into(),
+            message: message.into(),
+            request_id,
+            status,
+        })
+    }
+
+    /// Could not connect (refused, DNS, TLS handshake, proxy). For custom transports.
+    pub fn connect(source: impl Into<BoxError>) -> Error {
+        Error::transport_kind(TransportKind::Connect, source)
+    }
+
+    /// A connect or request timeout fired. For custom transports.
+    pub fn timeout(source: impl Into<BoxError>) -> Error {
+        Error::transport_kind(TransportKind::Timeout, source)
+    }
+
+    /// Any other failure to get a complete HTTP response. For custom transports.
+    pub fn transport(source: impl Into<BoxError>) -> Error {
+        Error::transport_kind(TransportKind::Other, source)
+    }
+
+    fn transport_kind(kind: TransportKind, source: impl Into<BoxError>) -> Error {
+        let source = source.into();
+        // Most people print errors with `{}` only; the useful part ("Connection refused") is usually
+        // deep in the chain, so the message carries the whole chain.
+        let mut message = source.to_string();
+        let mut cause = source.source();
+        while let Some(c) = cause {
+            let text = c.to_string();
+            if !message.contains(&text) {
+                message.push_str(": ");
+                message.push_str(&text);
+            }
+            cause = c.source();
+        }
+        Error::new(Kind::Transport { kind, message }).with_source(source)
+    }
+
+    /// A non-2xx HTTP status; keeps a snippet of at most [`SNIPPET_LIMIT`] bytes of `body`.
+    pub fn status_error(status: u16, body: &[u8]) -> Error {
+        Error::new(Kind::Status {
+            status,
+            snippet: Snippet::of(body),
+        })
+    }
+
+    /// A response that could not be understood. `what` says what failed.
+    pub fn decode(what: impl Into<String>, status: Option<u16>, body: &[u8]) -> Error {
+        Error::new(Kind::Decode {
+            what: what.into(),
+            status,
+            request_id: None,
+            snippet: Snippet::of(body),
+        })
+    }
+
+    pub(crate) fn decode_with(
+        what: impl Into<String>,
+        status: Option<u16>,
+        request_id: Option<String>,
+        body: &[u8],
+        source: Option<BoxError>,
+    ) -> Error {
+        Error {
+            kind: Kind::Decode {
+                what: what.into(),
+                status,
+                request_id,
+                snippet: Snippet::of(body),
+            },
+            source,
+        }
+    }
+
+    /// A request rejected on the client side; `parameter` names the offending parameter or setting.
+    pub fn invalid_request(parameter: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::new(Kind::InvalidRequest {
+            parameter: parameter.into(),
+            message: message.into(),
+        })
+    }
+
+    /// No usable credential. The message must never contain secret material.
+    pub fn credential(message: impl Into<String>) -> Error {
+        Error::new(Kind::Credential {
+            message: message.into(),
+        })
+    }
+
+    /// Like [`Error::credential`], keeping the underlying cause (for credential providers).
+    pub fn credential_with_source(message: impl Into<String>, source: impl Into<BoxError>) -> Error {
+        Error::credential(message).with_source(source)
+    }
+
+    /// The service answered with an error code (`Response.Error.Code`).
+    pub fn is_service(&self) -> bool {
+        matches!(self.kind, Kind::Service { .. })
+    }
+
+    /// A connect or request timeout fired.
+    pub fn is_timeout(&self) -> bool {
+        matches!(
+            self.kind,
+            Kind::Transport {
+                kind: TransportKind::Timeout,
+                ..
+            }
+        )
+    }
+
+    /// The connection could not be established.
+    pub fn is_connect(&self) -> bool {
+        matches!(
+            self.kind,
+            Kind::Transport {
+                kind: TransportKind::Connect,
+                ..
+            }
+        )
+    }
+
+    /// Any failure to get a complete HTTP response (connect, timeout or other).
+    pub fn is_transport(&self) -> bool {
+        matches!(self.kind, Kind::Transport { .. })
+    }
+
+    /// A non-2xx HTTP status whose body was not a service error.
+    pub fn is_status(&self) -> bool {
+        matches!(self.kind, Kind::Status { .. })
+    }
+
+    /// The response could not be decoded.
+    pub fn is_decode(&self) -> bool {
+        matches!(self.kind, Kind::Decode { .. })
+    }
+
+    /// The request was rejected on the client side before anything was sent.
+    pub fn is_invalid_request(&self) -> bool {
+        matches!(self.kind, Kind::InvalidRequest { .. })
+    }
+
+    /// No usable credential.
+    pub fn is_credential(&self) -> bool {
+        matches!(self.kind, Kind::Credential { .. })
+    }
+
+    /// `Response.Error.Code` of a service error, e.g. `FailedOperation.InsufficientBalanceInSmsPackage`.
+    pub fn code(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Service { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// `Response.Error.Message` of a service error.
+    pub fn message(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Service { message, .. } => Some(message),
+            _ => None,
+        }
+    }
+
+    /// `Response.RequestId`, when the response carried one (service and some decode errors).
+    pub fn request_id(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Service { request_id, .. } | Kind::Decode { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// HTTP status of the response, when there was one (status, service and decode errors).
+    pub fn status(&self) -> Option<u16> {
+        match &self.kind {
+            Kind::Service { status, .. } | Kind::Status { status, .. } => Some(*status),
+            Kind::Decode { status, .. } => *status,
+            _ => None,
+        }
+    }
+
+    /// The body excerpt kept by status and decode errors.
+    pub fn body_snippet(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Status { snippet, .. } | Kind::Decode { snippet, .. } => Some(&snippet.text),
+            _ => None,
+        }
+    }
+
+    /// The parameter or setting named by an invalid-request error.
+    pub fn parameter(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::InvalidRequest { parameter, .. } => Some(parameter),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            Kind::Service {
+                code,
+                message,
+                request_id,
+                ..
+            } => {
+                write!(f, "[{code}] {message}")?;
+                if let Some(id) = request_id {
+                    write!(f, " (RequestId: {id})")?;
+                }
+                Ok(())
+            }
+            Kind::Transport { kind, message } => {
+                let what = match kind {
+                    TransportKind::Connect => "connection failed",
+                    TransportKind::Timeout => "request timed out",
+                    TransportKind::Other => "transport error",
+                };
+                write!(f, "{what}: {message}")
+            }
+            Kind::Status { status, snippet } => write!(f, "HTTP status {status}: {snippet}"),
+            Kind::Decode {
+                what,
+                status,
+                request_id,
+                snippet,
+            } => {
+                write!(f, "could not decode response: {what}")?;
+                if let Some(status) = status {
+                    write!(f, " (HTTP status {status})")?;
+                }
+                if let Some(id) = request_id {
+                    write!(f, " (RequestId: {id})")?;
+                }
+                if !snippet.text.is_empty() {
+                    write!(f, "; body: {snippet}")?;
+                }
+                Ok(())
+            }
+            Kind::InvalidRequest { parameter, message } => {
+                write!(f, "invalid request parameter `{parameter}`: {message}")
+            }
+            Kind::Credential { message } => write!(f, "credential error: {message}"),
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &self.kind);
+        if let Some(source) = &self.source {
+            d.field("source", source);
+        }
+        d.finish()
+    }
+}
+
+impl StdError for Error {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn StdError + 'static))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_display() {
+        let e = Error::service(
+            "FailedOperation.InsufficientBalanceInSmsPackage",
+            "balance too low",
+            Some("abc".into()),
+            200,
+        );
+        assert_eq!(
+            e.to_string(),
+            "[FailedOperation.InsufficientBalanceInSmsPackage] balance too low (RequestId: abc)"
+        );
+        assert!(e.is_service());
+        assert_eq!(e.code(), Some("FailedOperation.InsufficientBalanceInSmsPackage"));
+        assert_eq!(e.message(), Some("balance too low"));
+        assert_eq!(e.request_id(), Some("abc"));
+        assert_eq!(e.status(), Some(200));
+        assert!(!e.is_status() && !e.is_decode() && !e.is_timeout());
+    }
+
+    #[test]
+    fn snippet_is_bounded_and_utf8_safe() {
+        // 511 ASCII bytes then a 3-byte character straddling the limit.
+        let mut body = "a".repeat(511).into_bytes();
+        body.extend_from_slice("未命名".as_bytes());
+        let e = Error::status_error(502, &body);
+        let s = e.body_snippet().unwrap();
+        assert_eq!(s, "a".repeat(511));
+        assert!(e.to_string().ends_with('…'));
+
+        let short = Error::status_error(502, "<html>未</html>".as_bytes());
+        assert_eq!(short.body_snippet(), Some("<html>未</html>"));
+        assert!(!short.to_string().ends_with('…'));
+
+        // Invalid UTF-8 everywhere: lossy, still bounded.
+        let junk = vec![0xffu8; 4096];
+        let e = Error::decode("not JSON", Some(200), &junk);
+        assert!(e.body_snippet().unwrap().len() <= SNIPPET_LIMIT);
+
+        // Only continuation bytes: backing off must stop at 0 without panicking.
+        let cont = vec![0x80u8; 1024];
+        let e = Error::decode("not JSON", None, &cont);
+        assert!(e.body_snippet().unwrap().len() <= SNIPPET_LIMIT);
+    }
+
+    #[test]
+    fn source_is_kept() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let e = Error::connect(io);
+        assert!(e.is_connect() && e.is_transport() && !e.is_timeout());
+        assert_eq!(e.source().unwrap().to_string(), "refused");
+        let e = Error::timeout("deadline");
+        assert!(e.is_timeout() && !e.is_connect());
+    }
+}

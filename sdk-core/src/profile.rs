@@ -1,0 +1,282 @@
+//! Client and HTTP settings, named after the official SDKs' `ClientProfile` and `HttpProfile`.
+//!
+//! Both are plain data with public fields (`#[non_exhaustive]`, so new settings are not breaking) and
+//! chainable setters of the same names: `HttpProfile::new().endpoint("...").req_timeout(d)`.
+
+use std::fmt;
+use std::time::Duration;
+
+/// Official SDKs' default request timeout.
+pub const DEFAULT_REQ_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default TCP/TLS connect timeout. The official SDKs only have one 60 s timeout; a separate, shorter
+/// connect timeout makes an unreachable endpoint fail fast instead of eating the whole request budget.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default limit on the size of a response body (API 3.0 responses are JSON, rarely over a few MiB).
+pub const DEFAULT_MAX_BODY_SIZE: usize = 10 * 1024 * 1024;
+/// Root domain of the public endpoints: `<product>.tencentcloudapi.com`.
+pub const ROOT_DOMAIN: &str = "tencentcloudapi.com";
+
+/// HTTP method of API requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum HttpMethod {
+    /// JSON body, the only method this SDK sends for now (GET with query parameters may come later).
+    #[default]
+    Post,
+}
+
+impl HttpMethod {
+    /// The method as written on the request line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Post => "POST",
+        }
+    }
+}
+
+/// URL scheme used when the endpoint does not name one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scheme {
+    /// TLS, the default.
+    #[default]
+    Https,
+    /// Plain HTTP, for local emulators and proxies.
+    Http,
+}
+
+impl Scheme {
+    /// `https` or `http`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Https => "https",
+            Scheme::Http => "http",
+        }
+    }
+}
+
+/// Language of error messages (`X-TC-Language`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Language {
+    /// `zh-CN`
+    ZhCn,
+    /// `en-US`
+    EnUs,
+}
+
+impl Language {
+    /// The header value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::ZhCn => "zh-CN",
+            Language::EnUs => "en-US",
+        }
+    }
+}
+
+/// Signature algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum SignMethod {
+    /// TC3-HMAC-SHA256, required by API 3.0 for POST JSON requests.
+    #[default]
+    Tc3HmacSha256,
+}
+
+/// HTTP-level settings.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct HttpProfile {
+    /// Endpoint override: a host (`sms.ap-guangzhou.tencentcloudapi.com`, `scheme` applies) or a base URL
+    /// with scheme (`http://127.0.0.1:9000`). `None` means `<product>.tencentcloudapi.com`.
+    pub endpoint: Option<String>,
+    /// Scheme for endpoints without one. Default HTTPS.
+    pub scheme: Scheme,
+    /// Request method. Default POST.
+    pub req_method: HttpMethod,
+    /// Time allowed for the TCP (and TLS) connection. Default [`DEFAULT_CONNECT_TIMEOUT`].
+    pub connect_timeout: Duration,
+    /// Time allowed for the whole request, connect to last body byte. Default [`DEFAULT_REQ_TIMEOUT`].
+    pub req_timeout: Duration,
+    /// Proxy URL for all requests, e.g. `http://user:pass@proxy:3128`. Default none.
+    pub proxy: Option<String>,
+    /// Largest response body accepted, in bytes. Default [`DEFAULT_MAX_BODY_SIZE`].
+    pub max_body_size: usize,
+}
+
+impl Default for HttpProfile {
+    fn default() -> Self {
+        HttpProfile {
+            endpoint: None,
+            scheme: Scheme::Https,
+            req_method: HttpMethod::Post,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            req_timeout: DEFAULT_REQ_TIMEOUT,
+            proxy: None,
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
+        }
+    }
+}
+
+// Hand-written so proxy credentials (`http://user:pass@host`) stay out of logs.
+impl fmt::Debug for HttpProfile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpProfile")
+            .field("endpoint", &self.endpoint)
+            .field("scheme", &self.scheme)
+            .field("req_method", &self.req_method)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("req_timeout", &self.req_timeout)
+            .field("proxy", &self.proxy.as_deref().map(redact_userinfo))
+            .field("max_body_size", &self.max_body_size)
+            .finish()
+    }
+}
+
+fn redact_userinfo(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) if scheme.is_empty() => format!("***@{}", &rest[at + 1..]),
+        Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+        None => url.to_owned(),
+    }
+}
+
+impl HttpProfile {
+    /// The defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets [`HttpProfile::endpoint`].
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Sets [`HttpProfile::scheme`].
+    pub fn scheme(mut self, scheme: Scheme) -> Self {
+        self.scheme = scheme;
+        self
+    }
+
+    /// Sets [`HttpProfile::req_method`].
+    pub fn req_method(mut self, method: HttpMethod) -> Self {
+        self.req_method = method;
+        self
+    }
+
+    /// Sets [`HttpProfile::connect_timeout`].
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets [`HttpProfile::req_timeout`].
+    pub fn req_timeout(mut self, timeout: Duration) -> Self {
+        self.req_timeout = timeout;
+        self
+    }
+
+    /// Sets [`HttpProfile::proxy`].
+    pub fn proxy(mut self, proxy: impl Into<String>) -> Self {
+        self.proxy = Some(proxy.into());
+        self
+    }
+
+    /// Sets [`HttpProfile::max_body_size`].
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+}
+
+/// Settings of a client beyond credential and region.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct ClientProfile {
+    /// Language of error messages; `None` lets the service choose (Chinese).
+    pub language: Option<Language>,
+    /// Signature algorithm. Default TC3-HMAC-SHA256.
+    pub sign_method: SignMethod,
+    /// HTTP settings.
+    pub http_profile: HttpProfile,
+    /// Sign `UNSIGNED-PAYLOAD` instead of the body hash (sends `X-TC-Content-SHA256: UNSIGNED-PAYLOAD`),
+    /// saving a hash of large bodies at the cost of not protecting the body. Default false.
+    pub unsigned_payload: bool,
+}
+
+impl ClientProfile {
+    /// The defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets [`ClientProfile::language`].
+    pub fn language(mut self, language: Language) -> Self {
+        self.language = Some(language);
+        self
+    }
+
+    /// Sets [`ClientProfile::sign_method`].
+    pub fn sign_method(mut self, method: SignMethod) -> Self {
+        self.sign_method = method;
+        self
+    }
+
+    /// Sets [`ClientProfile::http_profile`].
+    pub fn http_profile(mut self, http_profile: HttpProfile) -> Self {
+        self.http_profile = http_profile;
+        self
+    }
+
+    /// Sets [`ClientProfile::unsigned_payload`].
+    pub fn unsigned_payload(mut self, unsigned: bool) -> Self {
+        self.unsigned_payload = unsigned;
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults() {
+        let h = HttpProfile::default();
+        assert_eq!(h.req_timeout, Duration::from_secs(60));
+        assert_eq!(h.connect_timeout, Duration::from_secs(10));
+        assert_eq!(h.req_method, HttpMethod::Post);
+        assert_eq!(h.scheme, Scheme::Https);
+        assert_eq!(h.max_body_size, 10 * 1024 * 1024);
+        let c = ClientProfile::default();
+        assert_eq!(c.sign_method, SignMethod::Tc3HmacSha256);
+        assert!(!c.unsigned_payload && c.language.is_none());
+    }
+
+    #[test]
+    fn setters_chain() {
+        let c = ClientProfile::new()
+            .language(Language::EnUs)
+            .unsigned_payload(true)
+            .http_profile(
+                HttpProfile::new()
+                    .endpoint("http://127.0.0.1:9000")
+                    .req_timeout(Duration::from_secs(5)),
+            );
+        assert_eq!(c.language.map(Language::as_str), Some("en-US"));
+        assert_eq!(c.http_profile.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+        assert_eq!(c.http_profile.req_timeout, Duration::from_secs(5));
+    }
+
+    #[test]
+    fn debug_hides_proxy_password() {
+        let h = HttpProfile::new().proxy("http://user:hunter2@proxy:3128/");
+        let dbg = format!("{h:?}");
+        assert!(!dbg.contains("hunter2"), "{dbg}");
+        assert!(dbg.contains("http://***@proxy:3128/"), "{dbg}");
+        assert_eq!(redact_userinfo("proxy:3128"), "proxy:3128");
+        assert_eq!(redact_userinfo("u:p@proxy:3128"), "***@proxy:3128");
+    }
+}

@@ -1,0 +1,245 @@
+//! Moving bytes: the [`Transport`] trait and its default implementation over `reqwest`.
+//!
+//! The client builds a complete, signed [`HttpRequest`] and hands it to a transport; the transport only
+//! sends it and returns status, headers and body. Tests and users can plug in their own transport
+//! (mock, recording, custom TLS) with `Client::with_transport`.
+//!
+//! [`ReqwestTransport`] uses reqwest 0.12 with `default-features = false` and the
+//! `rustls-tls-webpki-roots` feature: rustls with the *ring* crypto provider (no OpenSSL, and no aws-lc-rs,
+//! whose C/cmake build is the slowest part of a cold compile) and Mozilla's root certificates compiled in
+//! (no platform certificate store to load, same behaviour on every machine; a private CA needs a custom
+//! transport). HTTP/1.1 only: API 3.0 requests are independent JSON POSTs, and the `http2` feature would
+//! add the `h2` crate for no gain. Connections are pooled per `ReqwestTransport`, i.e. per `Client`.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::profile::{HttpMethod, HttpProfile};
+use crate::Error;
+
+/// The boxed future returned by [`Transport::send`].
+pub type TransportFuture<'a> = Pin<Box<dyn Future<Output = Result<HttpResponse, Error>> + Send + 'a>>;
+
+/// Sends one HTTP request. Object safe, so a client holds `Arc<dyn Transport>`.
+///
+/// Implementations map their failures with [`Error::connect`], [`Error::timeout`] or [`Error::transport`]
+/// and must not follow redirects or retry on their own.
+pub trait Transport: Send + Sync + fmt::Debug {
+    /// Sends `request` and returns the complete response (any status).
+    fn send(&self, request: HttpRequest) -> TransportFuture<'_>;
+}
+
+/// A complete request, already signed.
+#[derive(Clone)]
+pub struct HttpRequest {
+    /// Request method.
+    pub method: HttpMethod,
+    /// Absolute URL, e.g. `https://sms.tencentcloudapi.com/`.
+    pub url: String,
+    /// Headers in sending order, including `Host`.
+    pub headers: Vec<(String, String)>,
+    /// Request body.
+    pub body: Vec<u8>,
+}
+
+impl HttpRequest {
+    /// The first header named `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+}
+
+/// Headers whose values are credentials and must not be printed.
+const SECRET_HEADERS: [&str; 2] = ["authorization", "x-tc-token"];
+
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Headers<'a>(&'a [(String, String)]);
+        impl fmt::Debug for Headers<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_map()
+                    .entries(self.0.iter().map(|(k, v)| {
+                        let secret = SECRET_HEADERS.iter().any(|s| k.eq_ignore_ascii_case(s));
+                        (k.as_str(), if secret { "***" } else { v.as_str() })
+                    }))
+                    .finish()
+            }
+        }
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &Headers(&self.headers))
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+/// A complete response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// HTTP status code.
+    pub status: u16,
+    /// Response headers (values that are not UTF-8 are converted lossily).
+    pub headers: Vec<(String, String)>,
+    /// Response body.
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// The first header named `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+}
+
+fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// The default transport: one pooled `reqwest::Client` configured from an [`HttpProfile`].
+#[derive(Debug, Clone)]
+pub struct ReqwestTransport {
+    client: reqwest::Client,
+    max_body_size: usize,
+}
+
+impl ReqwestTransport {
+    /// Builds the transport: connect and request timeouts, proxy and body limit come from `profile`.
+    /// Fails (as an invalid request naming `HttpProfile.proxy`) when the proxy URL is not valid.
+    pub fn new(profile: &HttpProfile) -> Result<ReqwestTransport, Error> {
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(profile.connect_timeout)
+            .timeout(profile.req_timeout)
+            // API 3.0 never redirects; following one would re-send a signed body somewhere else.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("tencentcloud-sdk-rust/", env!("CARGO_PKG_VERSION")));
+        if let Some(proxy) = &profile.proxy {
+            // The proxy URL may hold a password: report the parse failure without the URL.
+            let proxy = reqwest::Proxy::all(proxy.as_str())
+                .map_err(|_| Error::invalid_request("HttpProfile.proxy", "not a valid proxy URL"))?;
+            builder = builder.proxy(proxy);
+        }
+        let client = builder
+            .build()
+            .map_err(|e| Error::invalid_request("HttpProfile", format!("cannot build HTTP client: {e}")))?;
+        Ok(ReqwestTransport {
+            client,
+            max_body_size: profile.max_body_size,
+        })
+    }
+
+    async fn send_inner(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
+        let method = match request.method {
+            HttpMethod::Post => reqwest::Method::POST,
+        };
+        let mut headers = reqwest::header::HeaderMap::with_capacity(request.headers.len());
+        for (name, value) in &request.headers {
+            let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::invalid_request(name.clone(), "not a valid HTTP header name"))?;
+            // Do not echo the value: it may be a token.
+            let value = reqwest::header::HeaderValue::from_str(value)
+                .map_err(|_| Error::invalid_request(name.as_str(), "not a valid HTTP header value"))?;
+            headers.append(name, value);
+        }
+        let mut response = self
+            .client
+            .request(method, request.url.as_str())
+            .headers(headers)
+            .body(request.body)
+            .send()
+            .await
+            .map_err(map_reqwest_error)?;
+
+        let status = response.status().as_u16();
+        let response_headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        if response.content_length().is_some_and(|n| n > self.max_body_size as u64) {
+            return Err(too_large(status, self.max_body_size, &[]));
+        }
+        let mut body = Vec::with_capacity(
+            response
+                .content_length()
+                .map_or(8 * 1024, |n| n as usize)
+                .min(self.max_body_size),
+        );
+        while let Some(chunk) = response.chunk().await.map_err(map_reqwest_error)? {
+            if body.len() + chunk.len() > self.max_body_size {
+                return Err(too_large(status, self.max_body_size, &body));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(HttpResponse {
+            status,
+            headers: response_headers,
+            body,
+        })
+    }
+}
+
+impl Transport for ReqwestTransport {
+    fn send(&self, request: HttpRequest) -> TransportFuture<'_> {
+        Box::pin(self.send_inner(request))
+    }
+}
+
+pub(crate) fn too_large(status: u16, limit: usize, body: &[u8]) -> Error {
+    Error::decode(
+        format!("response body exceeds HttpProfile.max_body_size ({limit} bytes)"),
+        Some(status),
+        body,
+    )
+}
+
+/// Timeout first: reqwest marks a connect timeout as both a connect and a timeout error.
+fn map_reqwest_error(e: reqwest::Error) -> Error {
+    if e.is_timeout() {
+        Error::timeout(e)
+    } else if e.is_connect() {
+        Error::connect(e)
+    } else {
+        Error::transport(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_redacts_credentials() {
+        let r = HttpRequest {
+            method: HttpMethod::Post,
+            url: "https://sms.tencentcloudapi.com/".into(),
+            headers: vec![
+                ("Authorization".into(), "TC3-HMAC-SHA256 Signature=deadbeef".into()),
+                ("X-TC-Token".into(), "tok-secret".into()),
+                ("X-TC-Action".into(), "SendSms".into()),
+            ],
+            body: b"{}".to_vec(),
+        };
+        let dbg = format!("{r:?}");
+        assert!(!dbg.contains("deadbeef") && !dbg.contains("tok-secret"), "{dbg}");
+        assert!(dbg.contains("SendSms"), "{dbg}");
+        assert_eq!(r.header("x-tc-action"), Some("SendSms"));
+    }
+
+    #[test]
+    fn bad_proxy_is_an_invalid_request_without_the_url() {
+        let e = ReqwestTransport::new(&HttpProfile::new().proxy("http://user:pw@[::1")).unwrap_err();
+        assert!(e.is_invalid_request());
+        assert_eq!(e.parameter(), Some("HttpProfile.proxy"));
+        assert!(!e.to_string().contains("pw"));
+    }
+}
