@@ -38,3 +38,36 @@ pub use credential::{Credential, ProvideCredential};
 pub use error::{Error, SNIPPET_LIMIT};
 pub use profile::{ClientProfile, HttpMethod, HttpProfile, Language, Scheme, SignMethod};
 pub use transport::{HttpRequest, HttpResponse, Transport};
+
+#[cfg(test)]
+mod tests {
+    // Generated clients are held across `.await` in spawned tasks: these bounds are part of the contract.
+    fn assert_send_sync<T: Send + Sync + 'static>() {}
+    fn assert_send<T: Send>(_: &T) {}
+
+    #[test]
+    fn bounds() {
+        assert_send_sync::<crate::Client>();
+        assert_send_sync::<crate::Error>();
+        assert_send_sync::<crate::Credential>();
+        assert_send_sync::<crate::RawResponse>();
+        static S: crate::ServiceInfo = crate::ServiceInfo {
+            product: "sms",
+            version: "2021-01-11",
+        };
+        static A: crate::ActionInfo = crate::ActionInfo {
+            name: "SendSms",
+            skip_sign: false,
+            retry_safe: false,
+        };
+        let client = crate::Client::new(
+            &S,
+            crate::Credential::new("id", "key").unwrap(),
+            "",
+            crate::ClientProfile::default(),
+        );
+        assert_send(&client.call::<_, serde_json::Value>(&A, &()));
+        assert_send(&client.execute(&A, Vec::new()));
+        let _: Box<dyn std::error::Error + Send + Sync> = Box::new(crate::Error::timeout("t"));
+    }
+}

@@ -98,7 +98,8 @@ pub struct HttpProfile {
     pub connect_timeout: Duration,
     /// Time allowed for the whole request, connect to last body byte. Default [`DEFAULT_REQ_TIMEOUT`].
     pub req_timeout: Duration,
-    /// Proxy URL for all requests, e.g. `http://user:pass@proxy:3128`. Default none.
+    /// Proxy URL for all requests, e.g. `http://user:pass@proxy:3128`. Default none, in which case the
+    /// `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY` environment variables apply, as in the official SDKs.
     pub proxy: Option<String>,
     /// Largest response body accepted, in bytes. Default [`DEFAULT_MAX_BODY_SIZE`].
     pub max_body_size: usize,

@@ -2,7 +2,7 @@
 //!
 //! This module owns the [`Credential`] value (SecretId, SecretKey, optional session token) and the
 //! [`ProvideCredential`] trait the client asks for one before every signed request. Providers live in
-//! submodules: [`env`] reads `TENCENTCLOUD_*` variables. Profile-file, CVM role, STS and OIDC providers and
+//! submodules: [`env`](mod@env) reads `TENCENTCLOUD_*` variables. Profile-file, CVM role, STS and OIDC providers and
 //! a default chain belong here too, each as a submodule implementing `ProvideCredential`.
 //!
 //! Secrets never reach `Debug` or `Display` output.
