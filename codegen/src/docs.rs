@@ -1,0 +1,410 @@
+//! Spec `document` strings (markdown with some HTML) → clean rustdoc markdown.
+//!
+//! * `<br>` and newlines are line breaks; separate text lines become separate paragraphs so they render as
+//!   lines, list items stay together.
+//! * `<p>`, `<div>`, `<blockquote>` start paragraphs; `<ul>`/`<ol>` are dropped and `<li>` becomes `- `.
+//! * `<a href="u">t</a>` → `[t](u)`, `<b>`/`<strong>` → `**`, `<code>` → `` ` ``, `<i>`/`<em>`/unknown tags
+//!   are removed (their text is kept).
+//! * `<dx-alert title="注意">…</dx-alert>` → a `**注意**:` line, then the content.
+//! * Entities are decoded; `<` and `>` left in text are re-escaped as `&lt;`/`&gt;`, `[x]` that is not a
+//!   markdown link becomes `\[x\]` (rustdoc would read it as an intra-doc link).
+//! * Leading indentation is removed (rustdoc would read 4 spaces as a Rust doctest) and fenced blocks
+//!   without a language get `text`.
+
+/// Convert one spec document string. The result has no raw HTML tags.
+pub fn to_rustdoc(doc: &str) -> String {
+    let mut out = String::new();
+    let mut links: Vec<Option<String>> = Vec::new();
+    let mut rest = doc;
+    while let Some(lt) = rest.find('<') {
+        push_text(&mut out, &rest[..lt]);
+        let after = &rest[lt..];
+        match parse_tag(after) {
+            Some((tag, len)) => {
+                apply_tag(&mut out, &mut links, &tag);
+                rest = &after[len..];
+            }
+            None => {
+                out.push_str("&lt;");
+                rest = &after[1..];
+            }
+        }
+    }
+    push_text(&mut out, rest);
+    tidy(&out)
+}
+
+/// HTML tags recognised as markup; any other `<word>` is text (escaped).
+const KNOWN_TAGS: &[&str] = &[
+    "a",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "div",
+    "em",
+    "font",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
+];
+
+struct Tag {
+    name: String,
+    closing: bool,
+    attrs: Vec<(String, String)>,
+}
+
+impl Tag {
+    fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// `<name attr="v" ...>` or `</name>` at the start of `s`: the tag and its byte length.
+fn parse_tag(s: &str) -> Option<(Tag, usize)> {
+    let b = s.as_bytes();
+    let mut i = 1;
+    let closing = b.get(i) == Some(&b'/');
+    if closing {
+        i += 1;
+    }
+    let start = i;
+    while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'-') {
+        i += 1;
+    }
+    if i == start || !b[start].is_ascii_alphabetic() {
+        return None;
+    }
+    let name = s[start..i].to_ascii_lowercase();
+    if !KNOWN_TAGS.contains(&name.as_str()) && !name.starts_with("dx-") {
+        return None; // `<InstanceId>`-style placeholders are text
+    }
+    let mut attrs = Vec::new();
+    loop {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        match b.get(i)? {
+            b'>' => return Some((Tag { name, closing, attrs }, i + 1)),
+            b'/' if b.get(i + 1) == Some(&b'>') => return Some((Tag { name, closing, attrs }, i + 2)),
+            _ => {}
+        }
+        let k0 = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'=' | b'>' | b'/') {
+            i += 1;
+        }
+        if i == k0 {
+            return None;
+        }
+        let key = s[k0..i].to_ascii_lowercase();
+        let mut value = String::new();
+        if b.get(i) == Some(&b'=') {
+            i += 1;
+            match b.get(i)? {
+                q @ (b'"' | b'\'') => {
+                    let end = s[i + 1..].find(*q as char)? + i + 1;
+                    value = decode_entities(&s[i + 1..end]);
+                    i = end + 1;
+                }
+                _ => {
+                    let v0 = i;
+                    while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
+                        i += 1;
+                    }
+                    value = s[v0..i].to_string();
+                }
+            }
+        }
+        attrs.push((key, value));
+    }
+}
+
+fn apply_tag(out: &mut String, links: &mut Vec<Option<String>>, tag: &Tag) {
+    match (tag.name.as_str(), tag.closing) {
+        ("br", _) => out.push('\n'),
+        ("p" | "div" | "blockquote" | "section" | "table" | "tr" | "h1" | "h2" | "h3" | "h4", _) => {
+            out.push_str("\n\n")
+        }
+        ("ul" | "ol", _) => out.push('\n'),
+        ("li", false) => out.push_str("\n- "),
+        ("li", true) => out.push('\n'),
+        ("td" | "th", true) => out.push(' '),
+        ("b" | "strong", _) => out.push_str("**"),
+        ("code", _) => out.push('`'),
+        ("dx-alert", false) => {
+            let title = tag.attr("title").unwrap_or("注意");
+            out.push_str("\n\n**");
+            push_text(out, title);
+            out.push_str("**:\n");
+        }
+        ("dx-alert", true) => out.push_str("\n\n"),
+        ("a", false) => {
+            let href = tag.attr("href").filter(|h| !h.is_empty()).map(str::to_string);
+            if href.is_some() {
+                out.push('[');
+            }
+            links.push(href);
+        }
+        ("a", true) => {
+            if let Some(Some(href)) = links.pop() {
+                out.push_str("](");
+                out.push_str(&href.replace(' ', "%20").replace('(', "%28").replace(')', "%29"));
+                out.push(')');
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Append decoded, markdown-escaped text; markdown links already in the text are kept as they are.
+fn push_text(out: &mut String, raw: &str) {
+    let text = decode_entities(raw);
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find(['[', ']', '<', '>']) {
+        escape_plain(out, &rest[..i]);
+        let c = rest.as_bytes()[i];
+        let tail = &rest[i..];
+        match c {
+            b'[' => match markdown_link_len(tail) {
+                Some(len) => {
+                    out.push_str(&tail[..len]);
+                    rest = &tail[len..];
+                    continue;
+                }
+                None => out.push_str("\\["),
+            },
+            b']' => out.push_str("\\]"),
+            b'<' => out.push_str("&lt;"),
+            _ => out.push_str("&gt;"),
+        }
+        rest = &tail[1..];
+    }
+    escape_plain(out, rest);
+}
+
+fn escape_plain(out: &mut String, s: &str) {
+    out.push_str(s);
+}
+
+/// Length of `[text](url)` at the start of `s`, if it is one (no nested brackets, no newline in the URL).
+fn markdown_link_len(s: &str) -> Option<usize> {
+    let close = s.find(']')?;
+    if s[1..close].contains('[') || s[1..close].is_empty() {
+        return None;
+    }
+    let after = &s[close + 1..];
+    if !after.starts_with('(') {
+        return None;
+    }
+    let end = after.find(')')?;
+    if after[..end].contains(['\n', ' ', '<', '>']) {
+        return None;
+    }
+    Some(close + 1 + end + 1)
+}
+
+/// Decode the HTML entities the specs use (named basics and numeric ones).
+pub fn decode_entities(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let semi = tail[..tail.len().min(12)].find(';');
+        let decoded = semi.and_then(|e| {
+            let name = &tail[1..e];
+            let c = match name {
+                "quot" => Some('"'),
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "apos" => Some('\''),
+                "nbsp" => Some(' '),
+                _ => name
+                    .strip_prefix("#x")
+                    .or_else(|| name.strip_prefix("#X"))
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
+                    .and_then(char::from_u32),
+            };
+            c.map(|c| (c, e + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &tail[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Trim lines, collapse blank runs, give fences a language, and separate plain text lines into paragraphs.
+fn tidy(s: &str) -> String {
+    let s = s.replace("\r\n", "\n").replace("****", "");
+    let mut lines: Vec<String> = Vec::new();
+    let mut in_fence = false;
+    for line in s.split('\n') {
+        let t = if in_fence { line.trim_end() } else { line.trim() };
+        if t.starts_with("```") {
+            if !in_fence && t == "```" {
+                lines.push("```text".into());
+            } else {
+                lines.push(t.into());
+            }
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            lines.push(t.into());
+            continue;
+        }
+        if t == "-" {
+            continue; // an empty list item
+        }
+        let is_item = is_list_item(t);
+        let is_table = t.starts_with('|');
+        if let Some(prev) = lines.last() {
+            let prev_plain =
+                !prev.is_empty() && !is_list_item(prev) && !prev.starts_with('|') && !prev.starts_with("```");
+            let plain = !t.is_empty() && !is_item && !is_table;
+            if prev_plain && plain {
+                lines.push(String::new());
+            } else if is_list_item(prev) && plain && !t.starts_with("**") {
+                // text right after a list is a new paragraph, not a lazy continuation of the item
+                lines.push(String::new());
+            }
+        }
+        if is_item
+            && lines.last().is_some_and(|l| l.is_empty())
+            && lines.len() >= 2
+            && is_list_item(&lines[lines.len() - 2])
+        {
+            lines.pop(); // keep a list tight
+        }
+        if t.is_empty() && lines.last().is_none_or(|l| l.is_empty()) {
+            continue;
+        }
+        lines.push(t.to_string());
+    }
+    if in_fence {
+        lines.push("```".into());
+    }
+    while lines.last().is_some_and(|l| l.is_empty()) {
+        lines.pop();
+    }
+    lines.join("\n")
+}
+
+fn is_list_item(line: &str) -> bool {
+    line.starts_with("- ") || line.starts_with("* ") || {
+        let d = line.bytes().take_while(u8::is_ascii_digit).count();
+        d > 0 && line[d..].starts_with(". ")
+    }
+}
+
+/// Does `s` contain something that looks like a raw HTML tag (`<x`, `</x`)? Used by tests.
+pub fn has_html_tag(s: &str) -> bool {
+    s.match_indices('<').any(|(i, _)| {
+        let t = &s[i + 1..];
+        let t = t.strip_prefix('/').unwrap_or(t);
+        t.starts_with(|c: char| c.is_ascii_alphabetic())
+    })
+}
+
+/// An inline code span holding `text` (a longer fence when the text has backticks).
+pub fn code_span(text: &str) -> String {
+    let text = text.replace(['\n', '\r'], " ");
+    let mut fence = "`".to_string();
+    while text.contains(fence.as_str()) {
+        fence.push('`');
+    }
+    let pad = if text.starts_with('`') || text.ends_with('`') || text.is_empty() {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alert_list_and_links() {
+        let doc = "签名，可前往 [国内短信](https://x.y/a) 查看。\n<dx-alert infotype=\"notice\" title=\"注意\"><ul><li>发送国内短信该参数必填。\n</li><li>非必填。</li></ul></dx-alert>";
+        assert_eq!(
+            to_rustdoc(doc),
+            "签名，可前往 [国内短信](https://x.y/a) 查看。\n\n**注意**:\n\n- 发送国内短信该参数必填。\n- 非必填。"
+        );
+    }
+
+    #[test]
+    fn anchors_breaks_entities_and_blockquotes() {
+        let doc = "A<br>B<br/>请参阅 <a href=\"https://c.d/1\">审核标准。</a>&quot;x&quot; &amp; 1 &lt; 2";
+        assert_eq!(
+            to_rustdoc(doc),
+            "A\n\nB\n\n请参阅 [审核标准。](https://c.d/1)\"x\" & 1 &lt; 2"
+        );
+        let doc = "<blockquote class=\"d\"><div class=\"t\" style=\"x: y;\"><i class=\"icon\"></i>说明：</div><p></p><ul><li>一<b>粗</b>二</li></ul></blockquote>";
+        assert_eq!(to_rustdoc(doc), "说明：\n\n- 一**粗**二");
+        assert_eq!(
+            to_rustdoc("<p>去掉前缀<code>data:image/jpeg;base64,</code>再赋值</p>"),
+            "去掉前缀`data:image/jpeg;base64,`再赋值"
+        );
+    }
+
+    #[test]
+    fn rustdoc_hazards_are_escaped() {
+        assert_eq!(
+            to_rustdoc("取值 [0, 100] 之间 a<x c>d"),
+            "取值 \\[0, 100\\] 之间 a&lt;x c&gt;d"
+        );
+        assert_eq!(to_rustdoc("填 <InstanceId> 即可"), "填 &lt;InstanceId&gt; 即可");
+        assert_eq!(
+            to_rustdoc("    indented code?\n```\nx\n```"),
+            "indented code?\n```text\nx\n```"
+        );
+        assert_eq!(to_rustdoc("a &amp;lt;b&gt; c"), "a &lt;b&gt; c");
+        assert!(!has_html_tag(&to_rustdoc("x &lt;script&gt; y")));
+        assert!(has_html_tag("a <b>"));
+        assert!(!has_html_tag("1 < 2"));
+    }
+
+    #[test]
+    fn code_spans() {
+        assert_eq!(code_span("1400006666"), "`1400006666`");
+        assert_eq!(code_span("a`b"), "``a`b``");
+        assert_eq!(code_span("`x"), "`` `x ``");
+    }
+}

@@ -1,0 +1,470 @@
+//! Intermediate model → Rust tokens (`quote`) → text (`prettyplease`).
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+use tc_spec::Status;
+
+use crate::ir::{Action, Object, Role, Ty, Version};
+use crate::naming::ident;
+use crate::Error;
+
+/// Lints the generated code may trip; allowed at the top of every generated module.
+fn allows() -> TokenStream {
+    quote! {
+        #![allow(
+            clippy::too_many_arguments,
+            clippy::large_enum_variant,
+            clippy::new_without_default,
+            clippy::upper_case_acronyms,
+            clippy::doc_lazy_continuation,
+            clippy::tabs_in_doc_comments,
+            rustdoc::bare_urls,
+            rustdoc::broken_intra_doc_links,
+            rustdoc::invalid_html_tags,
+            rustdoc::invalid_rust_codeblocks
+        )]
+    }
+}
+
+/// `#[doc = " line"]` per line (outer), so prettyplease prints `///` comments.
+pub fn doc_attrs(doc: &str) -> TokenStream {
+    if doc.trim().is_empty() {
+        return quote!();
+    }
+    let lines = doc
+        .lines()
+        .map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
+    quote! { #( #[doc = #lines] )* }
+}
+
+/// `#![doc = " line"]` per line (inner).
+fn inner_doc_attrs(doc: &str) -> TokenStream {
+    let lines = doc
+        .lines()
+        .map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
+    quote! { #( #![doc = #lines] )* }
+}
+
+fn ty_tokens(t: &Ty) -> TokenStream {
+    match t {
+        Ty::String => quote!(::std::string::String),
+        Ty::I64 => quote!(i64),
+        Ty::U64 => quote!(u64),
+        Ty::F64 => quote!(f64),
+        Ty::Bool => quote!(bool),
+        Ty::Object(name) => {
+            let id = ident(name);
+            quote!(#id)
+        }
+        Ty::List(inner) => {
+            let inner = ty_tokens(inner);
+            quote!(::std::vec::Vec<#inner>)
+        }
+    }
+}
+
+/// Render a token stream as a formatted file with the generated header.
+pub fn render(header_source: &str, file_label: &str, tokens: TokenStream) -> Result<String, Error> {
+    let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Internal {
+        file: file_label.to_string(),
+        message: format!("generated tokens do not parse: {e}"),
+    })?;
+    Ok(format!(
+        "{}\n{}",
+        header(header_source, "//"),
+        prettyplease::unparse(&file)
+    ))
+}
+
+/// The header every generated file starts with.
+pub fn header(source: &str, comment: &str) -> String {
+    format!("{comment} {} {source} — do not edit.", crate::HEADER_MARK)
+}
+
+fn object_tokens(o: &Object) -> TokenStream {
+    let name = ident(&o.rust);
+    let doc = doc_attrs(&o.doc);
+    let derive = if o.lenient {
+        quote!(#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)])
+    } else {
+        quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)])
+    };
+    let fields = o.fields.iter().map(|f| {
+        let fname = ident(&f.rust);
+        let wire = &f.wire;
+        let fdoc = doc_attrs(&f.doc);
+        let mut ty = ty_tokens(&f.ty);
+        if f.boxed {
+            ty = quote!(::std::boxed::Box<#ty>);
+        }
+        let serde = match (f.plain, o.role, o.lenient) {
+            (true, _, true) => {
+                quote!(#[serde(rename = #wire, default, deserialize_with = "::sdk_core::de::null_as_default")])
+            }
+            (true, _, false) => quote!(#[serde(rename = #wire)]),
+            (false, Role::Request, _) => {
+                quote!(#[serde(rename = #wire, skip_serializing_if = "::std::option::Option::is_none", default)])
+            }
+            (false, Role::Response, _) => {
+                quote!(#[serde(rename = #wire, default, skip_serializing_if = "::std::option::Option::is_none")])
+            }
+        };
+        let ty = if f.plain {
+            ty
+        } else {
+            quote!(::std::option::Option<#ty>)
+        };
+        quote! { #fdoc #serde pub #fname: #ty, }
+    });
+    let struct_tokens = quote! {
+        #doc
+        #derive
+        #[non_exhaustive]
+        pub struct #name { #(#fields)* }
+    };
+    if o.role == Role::Response {
+        return struct_tokens;
+    }
+
+    // Requests: `new(required...)` and one setter per optional member.
+    let arg = |f: &crate::ir::Field| -> (TokenStream, TokenStream) {
+        let fname = ident(&f.rust);
+        let (aty, mut value) = match &f.ty {
+            Ty::String => (
+                quote!(impl ::std::convert::Into<::std::string::String>),
+                quote!(#fname.into()),
+            ),
+            t => (ty_tokens(t), quote!(#fname)),
+        };
+        if f.boxed {
+            value = quote!(::std::boxed::Box::new(#value));
+        }
+        (quote!(#fname: #aty), value)
+    };
+    let required: Vec<_> = o.fields.iter().filter(|f| f.plain).collect();
+    let params = required.iter().map(|f| arg(f).0);
+    let inits = o.fields.iter().map(|f| {
+        let fname = ident(&f.rust);
+        if f.plain {
+            match (&f.ty, f.boxed) {
+                (Ty::String, _) | (_, true) => {
+                    let v = arg(f).1;
+                    quote!(#fname: #v)
+                }
+                _ => quote!(#fname),
+            }
+        } else {
+            quote!(#fname: ::std::option::Option::None)
+        }
+    });
+    let setters = o.fields.iter().filter(|f| !f.plain).map(|f| {
+        let fname = ident(&f.rust);
+        let (param, value) = arg(f);
+        let sdoc = format!(" Sets `{}`.", f.wire);
+        quote! {
+            #[doc = #sdoc]
+            pub fn #fname(mut self, #param) -> Self {
+                self.#fname = ::std::option::Option::Some(#value);
+                self
+            }
+        }
+    });
+    let new_doc = if required.is_empty() {
+        " A request with every member unset.".to_string()
+    } else {
+        let names: Vec<String> = required.iter().map(|f| format!("`{}`", f.wire)).collect();
+        format!(
+            " A request with its required members ({}); set optional ones with the setters.",
+            names.join(", ")
+        )
+    };
+    quote! {
+        #struct_tokens
+        impl #name {
+            #[doc = #new_doc]
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits),* }
+            }
+            #(#setters)*
+        }
+    }
+}
+
+/// `models.rs` of a version.
+pub fn models(v: &Version) -> Result<String, Error> {
+    let allows = allows();
+    let doc = inner_doc_attrs(&format!(
+        "Request, response and data types of API version {} (`{}`).\n\nRequest types are built with `new(required...)` \
+         plus chainable setters for optional members; response types decode leniently (missing, null and unknown \
+         fields never fail).",
+        v.api_version, v.module
+    ));
+    let items = v.objects.iter().map(object_tokens);
+    render(&v.source, "models.rs", quote! { #doc #allows #(#items)* })
+}
+
+/// `errors.rs` of a version.
+pub fn errors(v: &Version) -> Result<String, Error> {
+    let allows = allows();
+    let doc = inner_doc_attrs(&format!(
+        "Error codes of API version {} (`{}`).",
+        v.api_version, v.module
+    ));
+    let variants = v.errors.iter().map(|e| {
+        let var = ident(&e.variant);
+        let d = doc_attrs(&format!("`{}`: {}", e.code, crate::docs::to_rustdoc(&e.description)));
+        quote! { #d #var, }
+    });
+    let as_str = v.errors.iter().map(|e| {
+        let var = ident(&e.variant);
+        let code = &e.code;
+        quote! { Self::#var => #code, }
+    });
+    let descr = v.errors.iter().map(|e| {
+        let var = ident(&e.variant);
+        let d = &e.description;
+        quote! { Self::#var => #d, }
+    });
+    let parse = v.errors.iter().map(|e| {
+        let var = ident(&e.variant);
+        let code = &e.code;
+        quote! { #code => Self::#var, }
+    });
+    let descr_body = if v.errors.is_empty() {
+        quote!(::std::option::Option::None)
+    } else {
+        quote! {
+            ::std::option::Option::Some(match self {
+                #(#descr)*
+                Self::Other(_) => return ::std::option::Option::None,
+            })
+        }
+    };
+    let tokens = quote! {
+        #doc
+        #allows
+        /// An error code of this API version; codes it does not know are kept in [`ErrorCode::Other`].
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            #(#variants)*
+            /// A code this version does not list.
+            Other(::std::string::String),
+        }
+        impl ErrorCode {
+            /// The wire code (`FailedOperation.ContainSensitiveWord`).
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#as_str)*
+                    Self::Other(code) => code.as_str(),
+                }
+            }
+            /// What the code means, as the API documentation says; `None` for [`ErrorCode::Other`].
+            pub fn description(&self) -> ::std::option::Option<&'static str> {
+                #descr_body
+            }
+            /// The variant for a wire code; unknown codes become [`ErrorCode::Other`].
+            pub fn parse(code: &str) -> Self {
+                match code {
+                    #(#parse)*
+                    other => Self::Other(::std::string::ToString::to_string(other)),
+                }
+            }
+            /// The code of a service error (`None` for transport, decoding and other local errors).
+            pub fn of(err: &::sdk_core::Error) -> ::std::option::Option<Self> {
+                err.code().map(Self::parse)
+            }
+        }
+        impl ::std::fmt::Display for ErrorCode {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+    render(&v.source, "errors.rs", tokens)
+}
+
+fn action_tokens(a: &Action) -> (TokenStream, TokenStream, TokenStream) {
+    let stat = format_ident!("{}", a.static_name);
+    let method = ident(&a.method);
+    let wire = &a.wire;
+    let skip = a.skip_sign;
+    let retry = a.retry_safe;
+    let input = ident(&a.input);
+    let output = ident(&a.output);
+    let info = quote! {
+        static #stat: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo { name: #wire, skip_sign: #skip, retry_safe: #retry };
+    };
+    let doc = doc_attrs(&a.doc);
+    let deprecated = match a.status {
+        Status::Online => quote!(),
+        Status::Deprecated => quote!(#[deprecated(note = "the API marks this action deprecated")]),
+        Status::Offline => {
+            quote!(#[deprecated(note = "the API marks this action offline: the service no longer serves it")])
+        }
+    };
+    let method_tokens = quote! {
+        #doc
+        #deprecated
+        pub async fn #method(&self, request: &models::#input) -> ::std::result::Result<models::#output, ::sdk_core::Error> {
+            self.inner.call(&#stat, request).await
+        }
+    };
+    let arm = quote! { #wire => check::<models::#input, models::#output>(request_json, response_json), };
+    (info, method_tokens, arm)
+}
+
+/// `mod.rs` of a version: service/action statics, the client, the example round-trip hook.
+pub fn module(v: &Version) -> Result<String, Error> {
+    let allows = allows();
+    let title = v
+        .product_title
+        .as_deref()
+        .map(|t| format!(" ({t})"))
+        .unwrap_or_default();
+    let mut doc = format!(
+        "`{}`{title} API version {} (`{}`): [`Client`] with one async method per action, request/response types \
+         in [`models`], error codes in [`ErrorCode`].",
+        v.product, v.api_version, v.module
+    );
+    doc.push_str("\n\nActions:\n");
+    for a in &v.actions {
+        doc.push_str(&format!(
+            "\n- [`Client::{}`] — `{}`",
+            a.method.trim_start_matches("r#"),
+            a.wire
+        ));
+    }
+    let doc = inner_doc_attrs(&doc);
+    let product = &v.product;
+    let version = &v.api_version;
+    let (infos, (methods, arms)): (Vec<_>, (Vec<_>, Vec<_>)) =
+        v.actions.iter().map(action_tokens).map(|(i, m, a)| (i, (m, a))).unzip();
+    let tokens = quote! {
+        #doc
+        #allows
+        pub mod errors;
+        pub mod models;
+        pub use self::errors::ErrorCode;
+        pub use self::models::*;
+
+        /// The product and API version this module calls.
+        pub static SERVICE: ::sdk_core::ServiceInfo = ::sdk_core::ServiceInfo { product: #product, version: #version };
+        #(#infos)*
+
+        /// Client of this API version: a thin typed layer over [`sdk_core::Client`] (cheap to clone, shares connections).
+        #[derive(Clone)]
+        pub struct Client {
+            inner: ::sdk_core::Client,
+        }
+        impl ::std::fmt::Debug for Client {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("Client")
+                    .field("product", &SERVICE.product)
+                    .field("version", &SERVICE.version)
+                    .finish_non_exhaustive()
+            }
+        }
+        impl Client {
+            /// A client for `region` (`ap-guangzhou`) with the default profile.
+            pub fn new(
+                credential: impl ::sdk_core::ProvideCredential + 'static,
+                region: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self::with_profile(credential, region, ::std::default::Default::default())
+            }
+            /// A client for `region` with an explicit profile (endpoint, timeouts, language...).
+            pub fn with_profile(
+                credential: impl ::sdk_core::ProvideCredential + 'static,
+                region: impl ::std::convert::Into<::std::string::String>,
+                profile: ::sdk_core::ClientProfile,
+            ) -> Self {
+                Self { inner: ::sdk_core::Client::new(&SERVICE, credential, region, profile) }
+            }
+            /// A client configured from the `TENCENTCLOUD_*` environment variables.
+            pub fn from_env() -> ::std::result::Result<Self, ::sdk_core::Error> {
+                ::sdk_core::Client::from_env(&SERVICE).map(Self::from_core)
+            }
+            /// Wrap a runtime client; it should have been made for [`SERVICE`].
+            pub fn from_core(inner: ::sdk_core::Client) -> Self {
+                Self { inner }
+            }
+            /// The runtime client underneath.
+            pub fn core(&self) -> &::sdk_core::Client {
+                &self.inner
+            }
+            #(#methods)*
+        }
+
+        /// Test hook: decode an example request into the action's request type, re-encode it and compare JSON
+        /// values, then decode the example's `Response` object into the response type.
+        #[doc(hidden)]
+        pub fn __roundtrip_example(action: &str, request_json: &str, response_json: &str) -> ::std::result::Result<(), ::std::string::String> {
+            fn check<Req, Resp>(request_json: &str, response_json: &str) -> ::std::result::Result<(), ::std::string::String>
+            where
+                Req: ::serde::Serialize + ::serde::de::DeserializeOwned,
+                Resp: ::serde::de::DeserializeOwned,
+            {
+                let original: ::serde_json::Value = ::serde_json::from_str(request_json)
+                    .map_err(|e| ::std::format!("request is not JSON: {e}"))?;
+                let request: Req = ::serde_json::from_value(original.clone())
+                    .map_err(|e| ::std::format!("request does not decode: {e}"))?;
+                let again = ::serde_json::to_value(&request).map_err(|e| ::std::format!("request does not encode: {e}"))?;
+                if again != original {
+                    return ::std::result::Result::Err(::std::format!("request re-encodes differently:\n  example: {original}\n  encoded: {again}"));
+                }
+                let response: ::serde_json::Value = ::serde_json::from_str(response_json)
+                    .map_err(|e| ::std::format!("response is not JSON: {e}"))?;
+                let inner = response.get("Response").cloned().ok_or_else(|| ::std::string::String::from("response has no `Response` object"))?;
+                ::serde_json::from_value::<Resp>(inner).map_err(|e| ::std::format!("response does not decode: {e}"))?;
+                ::std::result::Result::Ok(())
+            }
+            match action {
+                #(#arms)*
+                _ => ::std::result::Result::Err(::std::format!("unknown action {action:?}")),
+            }
+        }
+    };
+    render(&v.source, "mod.rs", tokens)
+}
+
+/// `src/lib.rs` of a product crate. Kept simple enough that rustfmt leaves it as it is.
+pub fn lib_rs(product: &str, versions: &[Version], source: &str) -> Result<String, Error> {
+    let title = versions
+        .iter()
+        .rev()
+        .find_map(|v| v.product_title.clone())
+        .map(|t| format!(" ({t})"))
+        .unwrap_or_default();
+    let newest = versions.last().map(|v| v.module.as_str()).unwrap_or("");
+    let mut doc = format!(
+        "Tencent Cloud `{product}`{title} API, generated from the API descriptions by `cargo xtask gen`.\n\n\
+         Each API version is a module behind a cargo feature of the same name; `default` enables the newest \
+         (`{newest}`).\n\n| module | API version | actions |\n|---|---|---|"
+    );
+    for v in versions {
+        doc.push_str(&format!(
+            "\n| [`{m}`] | {} | {} |",
+            v.api_version,
+            v.actions.len(),
+            m = v.module
+        ));
+    }
+    let doc = inner_doc_attrs(&doc);
+    let mods = versions.iter().map(|v| {
+        let m = format_ident!("{}", v.module);
+        let feature = Literal::string(&v.module);
+        quote! {
+            #[cfg(feature = #feature)]
+            #[rustfmt::skip]
+            pub mod #m;
+        }
+    });
+    let tokens = quote! {
+        #doc
+        pub use sdk_core::Client as CoreClient;
+        pub use sdk_core::{ClientProfile, Credential, Error, HttpProfile, ProvideCredential};
+        #(#mods)*
+    };
+    render(source, "lib.rs", tokens)
+}
