@@ -1,1 +1,329 @@
-//! Placeholder until this crate lands.
+//! `tc-emulator`: a Tencent Cloud API 3.0 server on loopback for offline tests, demos and benchmarks — what
+//! LocalStack is to AWS.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), tc_emulator::StartError> {
+//! use tc_emulator::{Emulator, Fault};
+//! let emulator = Emulator::builder()
+//!     .fault(Fault::error_code("RequestLimitExceeded").first(1).action("SendSms"))
+//!     .start()
+//!     .await?;
+//! let url = emulator.base_url(); // http://127.0.0.1:PORT, sign with DEFAULT_SECRET_ID / DEFAULT_SECRET_KEY
+//! # let _ = url; Ok(()) }
+//! ```
+//!
+//! * Every product/version under the spec root (`api-specs/` of this repository by default) is served: the
+//!   product comes from the `Host` (`sms.tencentcloudapi.com`) or, for `127.0.0.1:PORT`, from the credential
+//!   scope of the `Authorization` header; the version from `X-TC-Version`, the action from `X-TC-Action`.
+//! * Requests are checked like the real service: TC3-HMAC-SHA256 signature (own implementation, see
+//!   [`auth`]), timestamp within [`MAX_CLOCK_SKEW_SECS`], token, action, and the body against the spec
+//!   (missing, unknown and mistyped parameters, recursively). Errors use the real wire shape and codes.
+//! * Valid requests get the action's first example answer with a fresh `RequestId`, except SMS 2021-01-11,
+//!   which is stateful (see [`sms`]).
+//! * Faults on demand: see [`faults`].
+//! * `/_emulator/...` admin paths (unsigned): `GET health`, `POST reset`, `GET requests`, `GET sms/sent`,
+//!   `GET sms/signs`, `GET sms/templates`, `POST sms/{signs|templates}/{id}/{approve|reject}` (optional body
+//!   `{"ReviewReply": ".."}`), `GET faults`, `POST faults` (body: the `--fault` syntax), `DELETE faults`,
+//!   `POST clock` (`{"OffsetSeconds": n}`).
+
+pub mod auth;
+mod catalog;
+pub mod clock;
+pub mod faults;
+mod response;
+mod server;
+pub mod sms;
+
+use std::collections::VecDeque;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use tokio::task::JoinHandle;
+
+pub use auth::{Credential, MAX_CLOCK_SKEW_SECS};
+pub use faults::{Fault, FaultHits, FaultKind, Selector};
+pub use response::ApiError;
+pub use server::RecordedRequest;
+pub use sms::{
+    ReviewStatus, SentSms, Sign, Sms, Template, UnknownId, SEED_SDK_APP_ID, SEED_SIGN_ID, SEED_SIGN_NAME,
+    SEED_TEMPLATE_CONTENT, SEED_TEMPLATE_ID, SEED_TEMPLATE_NAME,
+};
+
+/// The SecretId the emulator accepts unless told otherwise.
+pub const DEFAULT_SECRET_ID: &str = "AKIDEMULATOR00000000000000000000";
+/// The SecretKey paired with [`DEFAULT_SECRET_ID`].
+pub const DEFAULT_SECRET_KEY: &str = "emulator-secret-key";
+/// How many requests `requests()` keeps by default (oldest dropped first).
+pub const DEFAULT_REQUEST_LOG_CAPACITY: usize = 10_000;
+
+/// This repository's `api-specs/` (fixed at compile time).
+pub fn default_spec_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../api-specs")
+}
+
+/// Why the emulator did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("loading specs: {0}")]
+    Spec(#[from] tc_spec::SpecError),
+    #[error("binding {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Configuration; [`EmulatorBuilder::start`] runs it.
+#[derive(Debug, Clone)]
+pub struct EmulatorBuilder {
+    credentials: Vec<Credential>,
+    default_credential: bool,
+    faults: Vec<Fault>,
+    clock_offset: i64,
+    spec_root: PathBuf,
+    addr: SocketAddr,
+    log_capacity: usize,
+    sms_apps: Vec<String>,
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        EmulatorBuilder {
+            credentials: Vec::new(),
+            default_credential: true,
+            faults: Vec::new(),
+            clock_offset: 0,
+            spec_root: default_spec_root(),
+            addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            log_capacity: DEFAULT_REQUEST_LOG_CAPACITY,
+            sms_apps: Vec::new(),
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// Accept another key pair (the default pair stays accepted unless [`without_default_credential`]).
+    ///
+    /// [`without_default_credential`]: EmulatorBuilder::without_default_credential
+    pub fn credential(mut self, secret_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
+        self.credentials.push(Credential::new(secret_id, secret_key));
+        self
+    }
+
+    /// Accept a temporary key pair: its requests must carry `X-TC-Token: token`.
+    pub fn temporary_credential(
+        mut self,
+        secret_id: impl Into<String>,
+        secret_key: impl Into<String>,
+        token: impl Into<String>,
+    ) -> Self {
+        self.credentials
+            .push(Credential::new(secret_id, secret_key).with_token(token));
+        self
+    }
+
+    /// Do not accept [`DEFAULT_SECRET_ID`]/[`DEFAULT_SECRET_KEY`].
+    pub fn without_default_credential(mut self) -> Self {
+        self.default_credential = false;
+        self
+    }
+
+    /// Add a fault rule (rules are checked in the order added).
+    pub fn fault(mut self, fault: Fault) -> Self {
+        self.faults.push(fault);
+        self
+    }
+
+    /// Shift the emulator's clock by `secs` (±): affects `AuthFailure.SignatureExpire` and the `Date` header.
+    pub fn clock_offset(mut self, secs: i64) -> Self {
+        self.clock_offset = secs;
+        self
+    }
+
+    /// Serve the specs under this directory (`<root>/<product>/<version>/api.json`).
+    pub fn spec_root(mut self, root: impl Into<PathBuf>) -> Self {
+        self.spec_root = root.into();
+        self
+    }
+
+    /// Listen on this address (default `127.0.0.1:0`, an ephemeral port).
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Listen on this port of the bind address.
+    pub fn port(mut self, port: u16) -> Self {
+        self.addr.set_port(port);
+        self
+    }
+
+    /// Keep at most `n` requests for [`Emulator::requests`] (0 keeps none: fastest, for benchmarks).
+    pub fn request_log_capacity(mut self, n: usize) -> Self {
+        self.log_capacity = n;
+        self
+    }
+
+    /// Register another SMS application id besides [`SEED_SDK_APP_ID`].
+    pub fn sms_app(mut self, app_id: impl Into<String>) -> Self {
+        self.sms_apps.push(app_id.into());
+        self
+    }
+
+    /// Load the specs, bind, and serve on the current tokio runtime.
+    pub async fn start(self) -> Result<Emulator, StartError> {
+        let catalog = catalog::Catalog::load(&self.spec_root)?;
+        let mut creds = self.credentials.clone();
+        if self.default_credential {
+            creds.insert(0, Credential::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY));
+        }
+        let sms = Sms::new();
+        for app in &self.sms_apps {
+            sms.add_app(app.clone());
+        }
+        let shared = Arc::new(server::Shared {
+            catalog,
+            creds: auth::CredentialStore::new(&creds),
+            clock: clock::Clock::new(self.clock_offset),
+            faults: faults::Faults::new(self.faults.clone()),
+            sms,
+            ids: response::RequestIds::new(),
+            log: Mutex::new(VecDeque::new()),
+            log_capacity: self.log_capacity,
+        });
+        let listener = tokio::net::TcpListener::bind(self.addr)
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: self.addr,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: self.addr,
+            source,
+        })?;
+        let task = tokio::spawn(server::serve(listener, shared.clone()));
+        Ok(Emulator {
+            shared,
+            addr,
+            credentials: creds,
+            task: Some(task),
+        })
+    }
+}
+
+/// A running emulator. Stops when dropped (or on [`shutdown`](Emulator::shutdown)).
+pub struct Emulator {
+    shared: Arc<server::Shared>,
+    addr: SocketAddr,
+    credentials: Vec<Credential>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// Start with the defaults: `127.0.0.1:<ephemeral>`, default credential, repository specs.
+    pub async fn start() -> Result<Emulator, StartError> {
+        EmulatorBuilder::default().start().await
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The key pairs accepted (the default pair first when enabled).
+    pub fn credentials(&self) -> &[Credential] {
+        &self.credentials
+    }
+
+    /// `(product, "YYYY-MM-DD" version)` pairs served.
+    pub fn served(&self) -> Vec<(String, String)> {
+        self.shared.catalog.served()
+    }
+
+    /// The stateful SMS service: sent messages, signs/templates and their review.
+    pub fn sms(&self) -> &Sms {
+        &self.shared.sms
+    }
+
+    /// Requests received so far (admin paths excluded), oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared
+            .log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    /// Forget requests and SMS history; SMS apps/signs/templates back to the seed. Faults and clock stay.
+    pub fn reset(&self) {
+        self.shared.reset();
+    }
+
+    /// Each fault rule with how many requests it matched and hit.
+    pub fn fault_hits(&self) -> Vec<FaultHits> {
+        self.shared.faults.hits()
+    }
+
+    /// Replace all fault rules (counters start at 0).
+    pub fn set_faults(&self, faults: Vec<Fault>) {
+        self.shared.faults.set(faults);
+    }
+
+    /// Add a fault rule after the existing ones.
+    pub fn add_fault(&self, fault: Fault) {
+        self.shared.faults.add(fault);
+    }
+
+    pub fn clear_faults(&self) {
+        self.shared.faults.set(Vec::new());
+    }
+
+    pub fn clock_offset(&self) -> i64 {
+        self.shared.clock.offset()
+    }
+
+    pub fn set_clock_offset(&self, secs: i64) {
+        self.shared.clock.set_offset(secs);
+    }
+
+    /// The emulator's clock (host clock + offset), Unix seconds.
+    pub fn now(&self) -> i64 {
+        self.shared.clock.unix()
+    }
+
+    /// Stop serving and close every connection.
+    pub async fn shutdown(mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}

@@ -1,0 +1,561 @@
+//! The HTTP side: accept loop, per-request pipeline (faults → auth → routing → validation → answer), admin
+//! paths under `/_emulator/`.
+
+use std::collections::VecDeque;
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body::{Body, Frame, SizeHint};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, DATE, HOST};
+use hyper::{HeaderMap, Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde::Serialize;
+use serde_json::Value;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
+
+use crate::auth::{CredentialStore, Scheme, SignedRequest};
+use crate::catalog::{parse_query, Catalog};
+use crate::clock::Clock;
+use crate::faults::{FaultKind, Faults};
+use crate::response::{success_body, ApiError, RequestIds};
+use crate::sms::Sms;
+
+/// One request the emulator received, for tests to inspect (`emulator.requests()`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordedRequest {
+    pub method: String,
+    /// Path and query as received.
+    pub uri: String,
+    /// Product served (`sms`), empty when it could not be told.
+    pub product: String,
+    /// `X-TC-Action` (empty when missing).
+    pub action: String,
+    /// `X-TC-Version` (empty when missing).
+    pub version: String,
+    /// Every header except `Authorization` and `X-TC-Token`, names lowercase, in arrival order.
+    pub headers: Vec<(String, String)>,
+    /// The body (lossy UTF-8).
+    pub body: String,
+    /// `Ok`, the error code answered, or for faults `Fault.Reset`, `Fault.BadGateway`,
+    /// `Fault.TruncatedBody`, `Fault.NonJsonBody`.
+    pub code: String,
+    pub request_id: String,
+}
+
+impl RecordedRequest {
+    /// The first value of a header (name in any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+pub(crate) struct Shared {
+    pub catalog: Catalog,
+    pub creds: CredentialStore,
+    pub clock: Clock,
+    pub faults: Faults,
+    pub sms: Sms,
+    pub ids: RequestIds,
+    pub log: Mutex<VecDeque<RecordedRequest>>,
+    pub log_capacity: usize,
+}
+
+impl Shared {
+    pub fn record(&self, r: RecordedRequest) {
+        if self.log_capacity == 0 {
+            return;
+        }
+        let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        if log.len() >= self.log_capacity {
+            log.pop_front();
+        }
+        log.push_back(r);
+    }
+
+    pub fn reset(&self) {
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.sms.reset();
+    }
+}
+
+/// Accept connections until the task is aborted; aborting also drops every connection (the JoinSet).
+pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
+    let mut conns = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((s, _)) => s,
+                    Err(_) => {
+                        // Out of file descriptors and the like: back off instead of spinning.
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let reset = Arc::new(AtomicBool::new(false));
+                let io = TokioIo::new(ResettableStream { inner: stream, reset: reset.clone() });
+                let shared = shared.clone();
+                conns.spawn(async move {
+                    let svc = hyper::service::service_fn(move |req| handle(shared.clone(), reset.clone(), req));
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .keep_alive(true)
+                        .serve_connection(io, svc)
+                        .await;
+                });
+            }
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+        }
+    }
+}
+
+/// A TCP stream that closes with RST instead of FIN when `reset` was set (connection-reset fault).
+struct ResettableStream {
+    inner: TcpStream,
+    reset: Arc<AtomicBool>,
+}
+
+impl Drop for ResettableStream {
+    fn drop(&mut self) {
+        if self.reset.load(Ordering::Relaxed) {
+            let _ = socket2::SockRef::from(&self.inner).set_linger(Some(Duration::ZERO));
+        }
+    }
+}
+
+impl AsyncRead for ResettableStream {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for ResettableStream {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Response body: whole, or cut short (sends the first part, then fails so hyper closes the connection).
+pub(crate) enum EmuBody {
+    Full(Option<Bytes>),
+    Truncated {
+        part: Option<Bytes>,
+        declared: u64,
+        failed: bool,
+    },
+}
+
+impl Body for EmuBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        match self.get_mut() {
+            EmuBody::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
+            EmuBody::Truncated { part, failed, .. } => {
+                if let Some(p) = part.take() {
+                    return Poll::Ready(Some(Ok(Frame::data(p))));
+                }
+                if !*failed {
+                    *failed = true;
+                    return Poll::Ready(Some(Err("emulated truncated body".into())));
+                }
+                Poll::Ready(None)
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            EmuBody::Full(b) => b.is_none(),
+            EmuBody::Truncated { part, failed, .. } => part.is_none() && *failed,
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            EmuBody::Full(b) => SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64)),
+            EmuBody::Truncated { declared, .. } => SizeHint::with_exact(*declared),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct ResetConnection;
+
+impl std::fmt::Display for ResetConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("emulated connection reset")
+    }
+}
+
+impl std::error::Error for ResetConnection {}
+
+fn respond(shared: &Shared, status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response<EmuBody> {
+    let mut r = Response::new(EmuBody::Full(Some(Bytes::from(body))));
+    *r.status_mut() = status;
+    let h = r.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    date_header(shared, h);
+    r
+}
+
+fn date_header(shared: &Shared, h: &mut HeaderMap) {
+    if let Ok(v) = HeaderValue::from_str(&httpdate::fmt_http_date(shared.clock.now())) {
+        h.insert(DATE, v);
+    }
+}
+
+fn header_str<'a>(h: &'a HeaderMap, name: &str) -> &'a str {
+    h.get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .unwrap_or_default()
+}
+
+async fn handle(
+    shared: Arc<Shared>,
+    reset: Arc<AtomicBool>,
+    req: Request<Incoming>,
+) -> Result<Response<EmuBody>, BoxError> {
+    let (parts, body) = req.into_parts();
+    let body = body.collect().await?.to_bytes();
+    if parts.uri.path().starts_with("/_emulator/") {
+        return Ok(admin(&shared, &parts.method, parts.uri.path(), &body));
+    }
+    let request_id = shared.ids.next();
+    let action = header_str(&parts.headers, "x-tc-action").to_owned();
+    let decision = shared.faults.decide(&action);
+    if !decision.delay.is_zero() {
+        tokio::time::sleep(decision.delay).await;
+    }
+    let record = |product: &str, code: &str| RecordedRequest {
+        method: parts.method.to_string(),
+        uri: parts.uri.to_string(),
+        product: product.to_owned(),
+        action: action.clone(),
+        version: header_str(&parts.headers, "x-tc-version").to_owned(),
+        headers: parts
+            .headers
+            .iter()
+            .filter(|(k, _)| *k != hyper::header::AUTHORIZATION && k.as_str() != "x-tc-token")
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        body: String::from_utf8_lossy(&body).into_owned(),
+        code: code.to_owned(),
+        request_id: request_id.clone(),
+    };
+    match decision.terminal {
+        None => {}
+        Some(FaultKind::Latency(_)) => unreachable!("latency is never terminal"),
+        Some(FaultKind::ConnectionReset) => {
+            shared.record(record("", "Fault.Reset"));
+            reset.store(true, Ordering::Relaxed);
+            return Err(Box::new(ResetConnection));
+        }
+        Some(FaultKind::BadGateway) => {
+            shared.record(record("", "Fault.BadGateway"));
+            let html = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+            return Ok(respond(
+                &shared,
+                StatusCode::BAD_GATEWAY,
+                "text/html",
+                html.as_bytes().to_vec(),
+            ));
+        }
+        Some(FaultKind::NonJsonBody) => {
+            shared.record(record("", "Fault.NonJsonBody"));
+            let text = b"upstream answered something that is not JSON (emulated fault)\n".to_vec();
+            return Ok(respond(&shared, StatusCode::OK, "text/plain; charset=utf-8", text));
+        }
+        Some(FaultKind::ErrorCode { code, message }) => {
+            shared.record(record("", &code));
+            let message = message.unwrap_or_else(|| default_fault_message(&code));
+            let body = ApiError::new(code, message).to_body(&request_id);
+            return Ok(respond(&shared, StatusCode::OK, "application/json", body));
+        }
+        Some(FaultKind::TruncatedBody) => {
+            let (product, result) = process(&shared, &parts, &body, &request_id);
+            shared.record(record(&product, "Fault.TruncatedBody"));
+            let full = match result {
+                Ok(b) => b,
+                Err(e) => e.to_body(&request_id),
+            };
+            let half = Bytes::from(full[..full.len() / 2].to_vec());
+            let mut r = Response::new(EmuBody::Truncated {
+                part: Some(half),
+                declared: full.len() as u64,
+                failed: false,
+            });
+            r.headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            r.headers_mut().insert(CONTENT_LENGTH, HeaderValue::from(full.len()));
+            date_header(&shared, r.headers_mut());
+            return Ok(r);
+        }
+    }
+    let (product, result) = process(&shared, &parts, &body, &request_id);
+    let (code, bytes) = match result {
+        Ok(b) => ("Ok".to_owned(), b),
+        Err(e) => {
+            let b = e.to_body(&request_id);
+            (e.code, b)
+        }
+    };
+    shared.record(record(&product, &code));
+    Ok(respond(&shared, StatusCode::OK, "application/json", bytes))
+}
+
+fn default_fault_message(code: &str) -> String {
+    match code {
+        "RequestLimitExceeded" => {
+            "Your current request times exceeds the frequency limit. Please reduce the frequency of calls.".into()
+        }
+        "InternalError" => {
+            "An internal error has occurred. Retry your request, but if the problem persists, contact us.".into()
+        }
+        "ResourceUnavailable" | "ServiceUnavailable" => "The service is temporarily unavailable.".into(),
+        _ => format!("Emulated fault: {code}."),
+    }
+}
+
+/// The API pipeline. Returns the product (for the log) and the answer body or the error.
+fn process(
+    shared: &Shared,
+    parts: &hyper::http::request::Parts,
+    body: &[u8],
+    request_id: &str,
+) -> (String, Result<Vec<u8>, ApiError>) {
+    let headers = &parts.headers;
+    let scheme = match Scheme::detect(headers) {
+        Ok(s) => s,
+        Err(e) => return (String::new(), Err(e)),
+    };
+    // Product: the Host's first label when it names a served product, else the credential scope's service.
+    let host = header_str(headers, HOST.as_str());
+    let host_label = host.split(['.', ':']).next().unwrap_or_default();
+    let host_product = shared.catalog.has_product(host_label).then(|| host_label.to_owned());
+    let product = match (&scheme, host_product) {
+        (Scheme::Tc3(a), Some(p)) if a.service != p => {
+            return (
+                p.clone(),
+                Err(ApiError::new(
+                    "AuthFailure.SignatureFailure",
+                    format!(
+                        "The credential scope service `{}` does not match the product `{p}` of the Host.",
+                        a.service
+                    ),
+                )),
+            )
+        }
+        (_, Some(p)) => p,
+        (Scheme::Tc3(a), None) => a.service.clone(),
+        (Scheme::Skip, None) => match shared.catalog.served().as_slice() {
+            [(p, _), rest @ ..] if rest.iter().all(|(q, _)| q == p) => p.clone(),
+            _ => {
+                return (
+                    String::new(),
+                    Err(ApiError::new(
+                        "InvalidAction",
+                        "Unsigned request: send Host `<product>.tencentcloudapi.com` to name the product.",
+                    )),
+                )
+            }
+        },
+    };
+    let result = (|| {
+        let query = parts.uri.query().unwrap_or_default();
+        if let Scheme::Tc3(auth) = &scheme {
+            let signed = SignedRequest {
+                method: parts.method.as_str(),
+                query,
+                headers,
+                body,
+            };
+            shared.creds.verify_tc3(auth, &signed, shared.clock.unix())?;
+        }
+        let action_name = header_str(headers, "x-tc-action");
+        if action_name.is_empty() {
+            return Err(ApiError::new(
+                "MissingParameter",
+                "The request is missing a required parameter `Action` (X-TC-Action).",
+            ));
+        }
+        let version_name = header_str(headers, "x-tc-version");
+        if version_name.is_empty() {
+            return Err(ApiError::new(
+                "MissingParameter",
+                "The request is missing a required parameter `Version` (X-TC-Version).",
+            ));
+        }
+        let Some(version) = shared.catalog.version(&product, version_name) else {
+            return Err(ApiError::new(
+                "InvalidAction",
+                format!("The requested version `{version_name}` of product `{product}` is not supported."),
+            ));
+        };
+        let Some(action) = version.actions.get(action_name) else {
+            return Err(ApiError::new(
+                "InvalidAction",
+                format!("The action `{action_name}` is not found in `{product}` version `{version_name}`."),
+            ));
+        };
+        if matches!(scheme, Scheme::Skip) && !action.skip_sign {
+            return Err(ApiError::new(
+                "AuthFailure.InvalidAuthorization",
+                format!("`Authorization: SKIP` is only accepted by actions that are called unsigned; `{action_name}` must be signed."),
+            ));
+        }
+        let input: Value = if parts.method == Method::GET {
+            version.query_to_json(action, &parse_query(query))
+        } else if body.iter().all(u8::is_ascii_whitespace) {
+            Value::Object(Default::default())
+        } else {
+            serde_json::from_slice(body).map_err(|e| {
+                ApiError::new(
+                    "FailedOperation.JsonParseFail",
+                    format!("The request body is not valid JSON: {e}."),
+                )
+            })?
+        };
+        version.validate(action, &input)?;
+        if version.product == "sms" && version.version == "2021-01-11" {
+            if let Some(r) = shared.sms.handle(&action.name, &input, shared.clock.unix()) {
+                return r.map(|fields| success_body(fields, request_id));
+            }
+        }
+        Ok(match &action.example {
+            Some(t) => t.render(request_id),
+            None => success_body(Default::default(), request_id),
+        })
+    })();
+    (product, result)
+}
+
+fn json<T: Serialize>(shared: &Shared, status: StatusCode, v: &T) -> Response<EmuBody> {
+    let body = serde_json::to_vec(v).expect("admin answers serialize");
+    respond(shared, status, "application/json", body)
+}
+
+/// `/_emulator/...`: unsigned control paths for the binary's users (tests can use the Rust API instead).
+fn admin(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Response<EmuBody> {
+    use serde_json::json as j;
+    let segs: Vec<&str> = path
+        .trim_start_matches("/_emulator/")
+        .trim_end_matches('/')
+        .split('/')
+        .collect();
+    let body_json: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let reply = body_json.get("ReviewReply").and_then(Value::as_str).unwrap_or_default();
+    let not_found = || {
+        json(
+            shared,
+            StatusCode::NOT_FOUND,
+            &j!({"error": format!("no admin path {method} {path}")}),
+        )
+    };
+    match (method, segs.as_slice()) {
+        (&Method::GET, ["health"]) => json(
+            shared,
+            StatusCode::OK,
+            &j!({"ok": true, "served": shared.catalog.served()}),
+        ),
+        (&Method::POST, ["reset"]) => {
+            shared.reset();
+            json(shared, StatusCode::OK, &j!({"ok": true}))
+        }
+        (&Method::GET, ["requests"]) => {
+            let log: Vec<RecordedRequest> = shared
+                .log
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .cloned()
+                .collect();
+            json(shared, StatusCode::OK, &log)
+        }
+        (&Method::GET, ["sms", "sent"]) => json(shared, StatusCode::OK, &shared.sms.sent()),
+        (&Method::GET, ["sms", "signs"]) => json(shared, StatusCode::OK, &shared.sms.signs()),
+        (&Method::GET, ["sms", "templates"]) => json(shared, StatusCode::OK, &shared.sms.templates()),
+        (&Method::POST, ["sms", kind @ ("signs" | "templates"), id, verb @ ("approve" | "reject")]) => {
+            let Ok(id) = id.parse::<u64>() else { return not_found() };
+            let r = match (*kind, *verb) {
+                ("signs", "approve") => shared.sms.approve_sign(id),
+                ("signs", _) => shared.sms.reject_sign(id, reply),
+                (_, "approve") => shared.sms.approve_template(id),
+                _ => shared.sms.reject_template(id, reply),
+            };
+            match r {
+                Ok(()) => json(shared, StatusCode::OK, &j!({"ok": true})),
+                Err(e) => json(shared, StatusCode::NOT_FOUND, &j!({"error": e.to_string()})),
+            }
+        }
+        (&Method::GET, ["faults"]) => {
+            let hits: Vec<Value> = shared
+                .faults
+                .hits()
+                .iter()
+                .map(|h| j!({"fault": h.fault.to_string(), "matched": h.matched, "hits": h.hits}))
+                .collect();
+            json(shared, StatusCode::OK, &hits)
+        }
+        (&Method::POST, ["faults"]) => match std::str::from_utf8(body).unwrap_or_default().trim().parse() {
+            Ok(f) => {
+                shared.faults.add(f);
+                json(shared, StatusCode::OK, &j!({"ok": true}))
+            }
+            Err(e) => json(shared, StatusCode::BAD_REQUEST, &j!({"error": e})),
+        },
+        (&Method::DELETE, ["faults"]) => {
+            shared.faults.set(Vec::new());
+            json(shared, StatusCode::OK, &j!({"ok": true}))
+        }
+        (&Method::POST, ["clock"]) => match body_json.get("OffsetSeconds").and_then(Value::as_i64) {
+            Some(s) => {
+                shared.clock.set_offset(s);
+                json(shared, StatusCode::OK, &j!({"ok": true}))
+            }
+            None => json(
+                shared,
+                StatusCode::BAD_REQUEST,
+                &j!({"error": "body must be {\"OffsetSeconds\": <i64>}"}),
+            ),
+        },
+        _ => not_found(),
+    }
+}
