@@ -19,6 +19,26 @@
 //! * `errors.rs`: the version's `ErrorCode` enum.
 //! * `mod.rs`: `SERVICE`, one `ActionInfo` static per action, the `Client` newtype with one method per action.
 //!
+//! Required parameters in practice (these doctests run against the committed `sdk-sms`):
+//!
+//! ```
+//! use sdk_sms::v20210111::SendSmsRequest;
+//! let req = SendSmsRequest::new(vec!["+8618501234444".into()], "1400006666", "1110").sign_name("腾讯云");
+//! assert_eq!(req.template_id, "1110");
+//! ```
+//!
+//! Leaving out the template id does not compile:
+//!
+//! ```compile_fail
+//! let req = sdk_sms::v20210111::SendSmsRequest::new(vec!["+8618501234444".into()], "1400006666");
+//! ```
+//!
+//! Nor does building the struct literally (it is `#[non_exhaustive]`), even with every field:
+//!
+//! ```compile_fail
+//! let req = sdk_sms::v20190711::DeleteSmsSignRequest { sign_id: 1 };
+//! ```
+//!
 //! # Retry rule
 //!
 //! `ActionInfo::retry_safe` is true when the action name starts with one of [`ir::READ_PREFIXES`]
