@@ -2,6 +2,7 @@
 //! paths under `/_emulator/`.
 
 use std::collections::VecDeque;
+use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -168,9 +169,11 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// Response body: whole, or cut short (sends the first part, then fails so hyper closes the connection).
 pub(crate) enum EmuBody {
     Full(Option<Bytes>),
+    /// `pause` lets hyper flush the head and the part before the error closes the connection.
     Truncated {
         part: Option<Bytes>,
         declared: u64,
+        pause: Pin<Box<tokio::time::Sleep>>,
         failed: bool,
     },
 }
@@ -179,14 +182,19 @@ impl Body for EmuBody {
     type Data = Bytes;
     type Error = BoxError;
 
-    fn poll_frame(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
         match self.get_mut() {
             EmuBody::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
-            EmuBody::Truncated { part, failed, .. } => {
+            EmuBody::Truncated {
+                part, pause, failed, ..
+            } => {
                 if let Some(p) = part.take() {
                     return Poll::Ready(Some(Ok(Frame::data(p))));
                 }
                 if !*failed {
+                    if pause.as_mut().poll(cx).is_pending() {
+                        return Poll::Pending;
+                    }
                     *failed = true;
                     return Poll::Ready(Some(Err("emulated truncated body".into())));
                 }
@@ -320,6 +328,7 @@ async fn handle(
             let mut r = Response::new(EmuBody::Truncated {
                 part: Some(half),
                 declared: full.len() as u64,
+                pause: Box::pin(tokio::time::sleep(Duration::from_millis(50))),
                 failed: false,
             });
             r.headers_mut()
