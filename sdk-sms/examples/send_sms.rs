@@ -18,20 +18,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let env = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.into());
     let mut endpoint = std::env::var("TENCENTCLOUD_ENDPOINT").ok();
 
-    // Keep the emulator alive for the whole run when we use it.
-    let _emulator = if std::env::var_os("TENCENTCLOUD_SECRET_ID").is_none() {
+    // The emulator (when used) must stay alive for the whole run.
+    let (credential, _emulator) = if std::env::var_os("TENCENTCLOUD_SECRET_ID").is_none() {
         let emulator = tc_emulator::Emulator::start().await?;
         println!(
             "TENCENTCLOUD_SECRET_ID is not set: sending to the local emulator at {}",
             emulator.base_url()
         );
-        std::env::set_var("TENCENTCLOUD_SECRET_ID", tc_emulator::DEFAULT_SECRET_ID);
-        std::env::set_var("TENCENTCLOUD_SECRET_KEY", tc_emulator::DEFAULT_SECRET_KEY);
         endpoint = Some(emulator.base_url());
-        Some(emulator)
+        let credential = Credential::new(tc_emulator::DEFAULT_SECRET_ID, tc_emulator::DEFAULT_SECRET_KEY)?;
+        (credential, Some(emulator))
     } else {
         println!("sending through Tencent Cloud");
-        None
+        (Credential::from_env()?, None)
     };
 
     let mut http = HttpProfile::new();
