@@ -5,6 +5,7 @@
 //! (serialize → [`Client::execute`] → deserialize), so each generated action costs one small
 //! monomorphization and all real work (credentials, signing, transport, envelope parsing) is compiled once.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -16,8 +17,8 @@ use tracing::Instrument;
 
 use crate::credential::{env as cred_env, Credential, ProvideCredential};
 use crate::profile::{ClientProfile, HttpProfile, Scheme, ROOT_DOMAIN};
-use crate::sign::{self, Payload, SignParams, JSON_CONTENT_TYPE, UNSIGNED_PAYLOAD};
-use crate::transport::{self, HttpRequest, HttpResponse, ReqwestTransport, Transport};
+use crate::transport::{self, HttpResponse, ReqwestTransport, Transport};
+use crate::wire::{self, RequestParts};
 use crate::Error;
 
 /// Value of `X-TC-RequestClient`.
@@ -51,13 +52,26 @@ pub struct Client {
 
 #[derive(Clone)]
 struct Inner {
-    service: &'static ServiceInfo,
+    /// `ServiceInfo::product`, or a runtime string for `CommonClient`.
+    product: Cow<'static, str>,
+    /// `ServiceInfo::version`, or a runtime string for `CommonClient`.
+    version: Cow<'static, str>,
+    /// Fixed timestamp/nonce/RequestClient for byte-for-byte tests; `None` in normal use.
+    pinned: Option<Pinned>,
     credential: Arc<dyn ProvideCredential>,
     region: String,
     profile: ClientProfile,
     /// Configuration problems are reported by the first call, since `Client::new` is infallible.
     endpoint: Result<Endpoint, SetupError>,
     transport: Result<Arc<dyn Transport>, SetupError>,
+}
+
+/// Inputs normally taken from the clock, the random generator and [`REQUEST_CLIENT`].
+#[derive(Debug, Clone)]
+struct Pinned {
+    timestamp: i64,
+    nonce: u64,
+    request_client: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,7 +105,8 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &*self.inner;
         f.debug_struct("Client")
-            .field("service", inner.service)
+            .field("product", &inner.product)
+            .field("version", &inner.version)
             .field("region", &inner.region)
             .field("credential", &inner.credential)
             .field("endpoint", &inner.endpoint.as_ref().map(|e| &e.url))
@@ -111,15 +126,34 @@ impl Client {
         region: impl Into<String>,
         profile: ClientProfile,
     ) -> Client {
-        let endpoint = resolve_endpoint(service, &profile.http_profile).map_err(|e| SetupError::from_error(&e));
+        Client::with_service(
+            Cow::Borrowed(service.product),
+            Cow::Borrowed(service.version),
+            Arc::new(credential),
+            region.into(),
+            profile,
+        )
+    }
+
+    /// `new` for product and version known only at run time (`CommonClient`).
+    pub(crate) fn with_service(
+        product: Cow<'static, str>,
+        version: Cow<'static, str>,
+        credential: Arc<dyn ProvideCredential>,
+        region: String,
+        profile: ClientProfile,
+    ) -> Client {
+        let endpoint = resolve_endpoint(&product, &profile.http_profile).map_err(|e| SetupError::from_error(&e));
         let transport = ReqwestTransport::new(&profile.http_profile)
             .map(|t| Arc::new(t) as Arc<dyn Transport>)
             .map_err(|e| SetupError::from_error(&e));
         Client {
             inner: Arc::new(Inner {
-                service,
-                credential: Arc::new(credential),
-                region: region.into(),
+                product,
+                version,
+                pinned: None,
+                credential,
+                region,
                 profile,
                 endpoint,
                 transport,
@@ -142,9 +176,28 @@ impl Client {
         Client { inner: Arc::new(inner) }
     }
 
-    /// The API version this client talks to.
-    pub fn service(&self) -> &'static ServiceInfo {
-        self.inner.service
+    /// The same client with a fixed timestamp, legacy nonce and `RequestClient` value instead of the clock,
+    /// a random nonce and [`REQUEST_CLIENT`]: for byte-for-byte comparisons with other SDKs in tests.
+    /// Requests with a fixed timestamp expire after five minutes; never use this for real traffic.
+    #[doc(hidden)]
+    pub fn with_pinned_inputs(&self, timestamp: i64, nonce: u64, request_client: impl Into<String>) -> Client {
+        let mut inner = (*self.inner).clone();
+        inner.pinned = Some(Pinned {
+            timestamp,
+            nonce,
+            request_client: request_client.into(),
+        });
+        Client { inner: Arc::new(inner) }
+    }
+
+    /// The product (signing service), e.g. `sms`.
+    pub fn product(&self) -> &str {
+        &self.inner.product
+    }
+
+    /// The API version, e.g. `2021-01-11`.
+    pub fn version(&self) -> &str {
+        &self.inner.version
     }
 
     /// The region sent as `X-TC-Region`.
@@ -160,7 +213,7 @@ impl Client {
     /// Calls `action` with `request` serialized as JSON and decodes the `Response` object into `Resp`.
     pub async fn call<Req: Serialize, Resp: DeserializeOwned>(
         &self,
-        action: &'static ActionInfo,
+        action: &ActionInfo,
         request: &Req,
     ) -> Result<Resp, Error> {
         let payload = serde_json::to_vec(request)
@@ -169,19 +222,32 @@ impl Client {
     }
 
     /// The one non-generic request path: credential → sign → send → status check → unwrap `Response`,
-    /// turning `Response.Error` into a service error.
-    pub async fn execute(&self, action: &'static ActionInfo, payload: Vec<u8>) -> Result<RawResponse, Error> {
+    /// turning `Response.Error` into a service error. `payload` is the request as a JSON object: sent as
+    /// is by TC3 POST, flattened into query/form parameters by GET and the legacy sign methods.
+    pub async fn execute(&self, action: &ActionInfo, payload: Vec<u8>) -> Result<RawResponse, Error> {
+        self.execute_dyn(action.name, action.skip_sign, &[], payload).await
+    }
+
+    /// [`Client::execute`] for an action named at run time, with `headers` sent and signed on top of
+    /// [`ClientProfile::signed_headers`].
+    pub(crate) async fn execute_dyn(
+        &self,
+        action: &str,
+        skip_sign: bool,
+        headers: &[(String, String)],
+        payload: Vec<u8>,
+    ) -> Result<RawResponse, Error> {
         let inner = &*self.inner;
         let span = tracing::debug_span!(
             "tencentcloud_call",
-            product = inner.service.product,
-            version = inner.service.version,
-            action = action.name,
+            product = %inner.product,
+            version = %inner.version,
+            action = action,
             region = %inner.region,
         );
         async move {
             let started = Instant::now();
-            let result = self.execute_inner(action, payload).await;
+            let result = self.execute_inner(action, skip_sign, headers, payload).await;
             let latency_ms = started.elapsed().as_millis() as u64;
             match &result {
                 Ok(r) => tracing::debug!(status = r.status, request_id = r.request_id(), latency_ms, "response"),
@@ -199,7 +265,13 @@ impl Client {
         .await
     }
 
-    async fn execute_inner(&self, action: &'static ActionInfo, payload: Vec<u8>) -> Result<RawResponse, Error> {
+    async fn execute_inner(
+        &self,
+        action: &str,
+        skip_sign: bool,
+        headers: &[(String, String)],
+        payload: Vec<u8>,
+    ) -> Result<RawResponse, Error> {
         let inner = &*self.inner;
         let endpoint = inner.endpoint.as_ref().map_err(SetupError::to_error)?;
         let transport = inner.transport.as_ref().map_err(SetupError::to_error)?;
@@ -209,59 +281,53 @@ impl Client {
                 "must be printable ASCII without spaces",
             ));
         }
+        if !is_header_safe(action) {
+            return Err(Error::invalid_request(
+                "action",
+                "must be printable ASCII without spaces",
+            ));
+        }
 
-        let timestamp = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64);
-        let mut headers: Vec<(String, String)> = Vec::with_capacity(12);
-        let mut push = |name: &str, value: String| headers.push((name.to_owned(), value));
-        push("Content-Type", JSON_CONTENT_TYPE.to_owned());
-        push("Host", endpoint.host.clone());
-        push("X-TC-Action", action.name.to_owned());
-        push("X-TC-Version", inner.service.version.to_owned());
-        push("X-TC-Timestamp", timestamp.to_string());
-        if !inner.region.is_empty() {
-            push("X-TC-Region", inner.region.clone());
-        }
-        if let Some(language) = inner.profile.language {
-            push("X-TC-Language", language.as_str().to_owned());
-        }
-        push("X-TC-RequestClient", REQUEST_CLIENT.to_owned());
-        if inner.profile.unsigned_payload {
-            push("X-TC-Content-SHA256", UNSIGNED_PAYLOAD.to_owned());
-        }
-        if action.skip_sign {
-            push("Authorization", "SKIP".to_owned());
+        let credential = if skip_sign {
+            None
         } else {
-            let credential = inner.credential.provide_credential().await?;
-            let signed = sign::sign(&SignParams {
-                method: inner.profile.http_profile.req_method.as_str(),
-                host: &endpoint.host,
-                path: "/",
-                query: "",
-                content_type: JSON_CONTENT_TYPE,
-                payload: if inner.profile.unsigned_payload {
-                    Payload::Unsigned
-                } else {
-                    Payload::Bytes(&payload)
-                },
-                timestamp,
-                service: inner.service.product,
-                secret_id: credential.secret_id(),
-                secret_key: credential.secret_key(),
-            });
-            push("Authorization", signed.authorization);
-            if let Some(token) = credential.token() {
-                push("X-TC-Token", token.to_owned());
-            }
-        }
-
-        let request = HttpRequest {
-            method: inner.profile.http_profile.req_method,
-            url: endpoint.url.clone(),
-            headers,
-            body: payload,
+            Some(inner.credential.provide_credential().await?)
         };
+        let (timestamp, nonce, request_client) = match &inner.pinned {
+            Some(p) => (p.timestamp, p.nonce, p.request_client.as_str()),
+            None => (
+                SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs() as i64),
+                wire::random_nonce(),
+                REQUEST_CLIENT,
+            ),
+        };
+        let all_headers: Cow<'_, [(String, String)]> = if headers.is_empty() {
+            Cow::Borrowed(&inner.profile.signed_headers)
+        } else {
+            Cow::Owned([&inner.profile.signed_headers[..], headers].concat())
+        };
+        let request = wire::build(
+            &RequestParts {
+                method: inner.profile.http_profile.req_method,
+                sign_method: inner.profile.sign_method,
+                url: &endpoint.url,
+                host: &endpoint.host,
+                service: &inner.product,
+                version: &inner.version,
+                action,
+                region: &inner.region,
+                language: inner.profile.language,
+                request_client,
+                timestamp,
+                nonce,
+                unsigned_payload: inner.profile.unsigned_payload,
+                signed_headers: &all_headers,
+                credential: credential.as_ref(),
+            },
+            payload,
+        )?;
         let HttpResponse { status, body, .. } = transport.send(request).await?;
         let limit = inner.profile.http_profile.max_body_size;
         if body.len() > limit {
@@ -277,10 +343,10 @@ fn is_header_safe(value: &str) -> bool {
     value.bytes().all(|b| b.is_ascii_graphic())
 }
 
-fn resolve_endpoint(service: &ServiceInfo, http: &HttpProfile) -> Result<Endpoint, Error> {
+fn resolve_endpoint(product: &str, http: &HttpProfile) -> Result<Endpoint, Error> {
     let invalid = |msg: &str| Error::invalid_request("HttpProfile.endpoint", msg.to_owned());
     let Some(endpoint) = http.endpoint.as_deref() else {
-        let host = format!("{}.{ROOT_DOMAIN}", service.product);
+        let host = format!("{product}.{ROOT_DOMAIN}");
         return Ok(Endpoint {
             url: format!("{}://{host}/", http.scheme.as_str()),
             host,
@@ -454,7 +520,7 @@ mod tests {
     fn endpoint(e: Option<&str>) -> Result<Endpoint, Error> {
         let mut h = HttpProfile::new();
         h.endpoint = e.map(str::to_owned);
-        resolve_endpoint(&SMS, &h)
+        resolve_endpoint(SMS.product, &h)
     }
 
     #[test]
@@ -478,7 +544,7 @@ mod tests {
         );
         let h = HttpProfile::new().scheme(Scheme::Http);
         assert_eq!(
-            resolve_endpoint(&SMS, &h).unwrap().url,
+            resolve_endpoint(SMS.product, &h).unwrap().url,
             "http://sms.tencentcloudapi.com/"
         );
         for bad in ["ftp://x", "http://", "http://h/path", "h?x=1", "http://u:p@h", "a b"] {

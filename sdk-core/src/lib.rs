@@ -25,15 +25,21 @@
 //! # Ok(()) }
 //! ```
 
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod client;
+mod common_client;
 pub mod credential;
 pub mod de;
 mod error;
 pub mod profile;
+pub mod query;
 pub mod sign;
 pub mod transport;
+pub mod wire;
 
 pub use client::{ActionInfo, Client, RawResponse, ServiceInfo, REQUEST_CLIENT};
+pub use common_client::{CallOptions, CommonClient};
 pub use credential::{Credential, ProvideCredential};
 pub use error::{Error, SNIPPET_LIMIT};
 pub use profile::{ClientProfile, HttpMethod, HttpProfile, Language, Scheme, SignMethod};

@@ -20,9 +20,11 @@ pub const ROOT_DOMAIN: &str = "tencentcloudapi.com";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum HttpMethod {
-    /// JSON body, the only method this SDK sends for now (GET with query parameters may come later).
+    /// Parameters in a JSON body (TC3) or a urlencoded form body (legacy signatures). The default.
     #[default]
     Post,
+    /// Parameters flattened into the query string (`Filters.0.Values.0=...`), as the official SDKs do.
+    Get,
 }
 
 impl HttpMethod {
@@ -30,6 +32,7 @@ impl HttpMethod {
     pub fn as_str(self) -> &'static str {
         match self {
             HttpMethod::Post => "POST",
+            HttpMethod::Get => "GET",
         }
     }
 }
@@ -78,9 +81,24 @@ impl Language {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum SignMethod {
-    /// TC3-HMAC-SHA256, required by API 3.0 for POST JSON requests.
+    /// TC3-HMAC-SHA256, the default and the only one for POST JSON requests: signature in `Authorization`.
     #[default]
     Tc3HmacSha256,
+    /// Legacy `HmacSHA1`: common parameters and `Signature` sent as form/query parameters.
+    HmacSha1,
+    /// Legacy `HmacSHA256`: like [`SignMethod::HmacSha1`] with SHA-256.
+    HmacSha256,
+}
+
+impl SignMethod {
+    /// The name the official SDKs use (`SignatureMethod` parameter for the legacy methods).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignMethod::Tc3HmacSha256 => "TC3-HMAC-SHA256",
+            SignMethod::HmacSha1 => "HmacSHA1",
+            SignMethod::HmacSha256 => "HmacSHA256",
+        }
+    }
 }
 
 /// HTTP-level settings.
@@ -206,6 +224,10 @@ pub struct ClientProfile {
     /// Sign `UNSIGNED-PAYLOAD` instead of the body hash (sends `X-TC-Content-SHA256: UNSIGNED-PAYLOAD`),
     /// saving a hash of large bodies at the cost of not protecting the body. Default false.
     pub unsigned_payload: bool,
+    /// Extra headers sent with every request and covered by the TC3 signature (added to `SignedHeaders`,
+    /// lowercased and sorted), e.g. `("X-TC-TraceId", "...")`. Not allowed with the legacy sign methods,
+    /// which cannot sign headers. Default none.
+    pub signed_headers: Vec<(String, String)>,
 }
 
 impl ClientProfile {
@@ -235,6 +257,12 @@ impl ClientProfile {
     /// Sets [`ClientProfile::unsigned_payload`].
     pub fn unsigned_payload(mut self, unsigned: bool) -> Self {
         self.unsigned_payload = unsigned;
+        self
+    }
+
+    /// Adds one header to [`ClientProfile::signed_headers`].
+    pub fn signed_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.signed_headers.push((name.into(), value.into()));
         self
     }
 }

@@ -135,6 +135,7 @@ impl ReqwestTransport {
     async fn send_inner(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
         let method = match request.method {
             HttpMethod::Post => reqwest::Method::POST,
+            HttpMethod::Get => reqwest::Method::GET,
         };
         let mut headers = reqwest::header::HeaderMap::with_capacity(request.headers.len());
         for (name, value) in &request.headers {

@@ -74,7 +74,7 @@ async fn credential_and_client_from_env() {
     assert_eq!(Credential::from_env().unwrap().token(), Some("session-token"));
     let client = Client::from_env(&SMS).unwrap();
     assert_eq!(client.region(), "ap-singapore");
-    assert_eq!(client.service().product, "sms");
+    assert_eq!(client.product(), "sms");
 
     // EnvProvider reads the variables at each request, so rotation is picked up.
     let provider = EnvProvider;

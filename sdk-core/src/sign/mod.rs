@@ -1,12 +1,13 @@
-//! TC3-HMAC-SHA256 request signing, exactly as Tencent Cloud API 3.0 documents it.
+//! Request signing, exactly as Tencent Cloud API 3.0 documents it and the official SDKs compute it.
 //!
-//! This module owns the pure signing function: no clock, no I/O, no credential lookup. The caller passes
-//! every input (including the timestamp) so the same function serves the client, tests and benchmarks.
+//! This module owns the pure signing functions: no clock, no I/O, no credential lookup. The caller passes
+//! every input (including the timestamp) so the same functions serve the client, tests and benchmarks.
+//! [`sign`] is TC3-HMAC-SHA256; [`legacy`] has the older `HmacSHA1`/`HmacSHA256` parameter signatures.
 //!
 //! ```text
 //! CanonicalRequest = Method \n "/" \n CanonicalQuery \n
-//!                    "content-type:" ContentType \n "host:" Host \n \n
-//!                    "content-type;host" \n Hex(SHA256(Payload))
+//!                    "content-type:" ContentType \n "host:" Host \n [extra "name:value" \n ...] \n
+//!                    SignedHeaders \n Hex(SHA256(Payload))
 //! CredentialScope  = Date "/" Service "/tc3_request"          (Date = UTC date of Timestamp)
 //! StringToSign     = "TC3-HMAC-SHA256" \n Timestamp \n CredentialScope \n Hex(SHA256(CanonicalRequest))
 //! Key              = HMAC(HMAC(HMAC("TC3" + SecretKey, Date), Service), "tc3_request")
@@ -15,6 +16,16 @@
 //!
 //! `Service` is the product name (`ServiceInfo::product`), never derived from the endpoint host: an
 //! endpoint override such as `http://127.0.0.1:9000` must still sign for `sms`.
+//!
+//! `SignedHeaders` is `content-type;host` unless extra headers are signed: then all signed header names,
+//! lowercased, sorted and joined with `;`, and each extra header's value trimmed and lowercased in the
+//! canonical headers (the documented rule; `content-type` and `host` values are used as sent, as the
+//! official SDKs do — ours are lowercase anyway).
+//!
+//! With an unsigned payload the payload hash is `Hex(SHA256("UNSIGNED-PAYLOAD"))`: the hash of the
+//! literal, as the official Python and Go SDKs compute it (checked against `fixtures/python_sdk_requests.json`).
+
+pub mod legacy;
 
 use std::fmt;
 
@@ -25,10 +36,13 @@ use sha2::{Digest, Sha256};
 pub const ALGORITHM: &str = "TC3-HMAC-SHA256";
 /// The headers covered by the signature, in canonical (sorted, lowercase) order.
 pub const SIGNED_HEADERS: &str = "content-type;host";
-/// Payload hash placeholder used when the client profile asks for an unsigned payload.
+/// Value of `X-TC-Content-SHA256` when the client profile asks for an unsigned payload; its SHA-256 is
+/// the payload hash that gets signed.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
-/// Content type of every POST request this SDK sends.
-pub const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
+/// Content type of TC3 POST requests, as the official Python and Go SDKs send it. The body is UTF-8 JSON
+/// (RFC 8259 makes UTF-8 the only encoding), so a `charset` parameter would add nothing but a difference
+/// from the other SDKs.
+pub const JSON_CONTENT_TYPE: &str = "application/json";
 /// Content type Tencent expects for GET requests (parameters in the query string).
 pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 
@@ -39,7 +53,8 @@ type HmacSha256 = Hmac<Sha256>;
 pub enum Payload<'a> {
     /// The exact body bytes that will be sent (empty for GET).
     Bytes(&'a [u8]),
-    /// The literal `UNSIGNED-PAYLOAD` (sent together with `X-TC-Content-SHA256: UNSIGNED-PAYLOAD`).
+    /// `UNSIGNED-PAYLOAD` (sent together with `X-TC-Content-SHA256: UNSIGNED-PAYLOAD`): the payload hash
+    /// is the SHA-256 of that literal, as in the official SDKs.
     Unsigned,
 }
 
@@ -66,6 +81,8 @@ pub struct SignParams<'a> {
     pub secret_id: &'a str,
     /// SecretKey (never leaves this function).
     pub secret_key: &'a str,
+    /// Headers signed besides `content-type` and `host`, as sent (name, value). Usually empty.
+    pub extra_headers: &'a [(String, String)],
 }
 
 impl fmt::Debug for SignParams<'_> {
@@ -80,6 +97,7 @@ impl fmt::Debug for SignParams<'_> {
             .field("service", &self.service)
             .field("secret_id", &self.secret_id)
             .field("secret_key", &"***")
+            .field("extra_headers", &self.extra_headers)
             .finish_non_exhaustive()
     }
 }
@@ -87,8 +105,10 @@ impl fmt::Debug for SignParams<'_> {
 /// The result of signing, with the intermediate strings kept for diagnosing signature mismatches.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Signed {
-    /// Hex SHA-256 of the payload, or `UNSIGNED-PAYLOAD`.
+    /// Hex SHA-256 of the payload (of the literal `UNSIGNED-PAYLOAD` for an unsigned payload).
     pub payload_hash: String,
+    /// `content-type;host`, or the sorted list including the extra signed headers.
+    pub signed_headers: String,
     /// The canonical request that was hashed.
     pub canonical_request: String,
     /// UTC date of the timestamp, `YYYY-MM-DD`.
@@ -121,15 +141,14 @@ impl fmt::Debug for Signed {
 pub fn sign(p: &SignParams<'_>) -> Signed {
     let payload_hash = match p.payload {
         Payload::Bytes(bytes) => sha256_hex(bytes),
-        Payload::Unsigned => UNSIGNED_PAYLOAD.to_owned(),
+        Payload::Unsigned => sha256_hex(UNSIGNED_PAYLOAD.as_bytes()),
     };
+    let (canonical_headers, signed_headers) = canonical_headers(p);
     let canonical_request = format!(
-        "{method}\n{path}\n{query}\ncontent-type:{ct}\nhost:{host}\n\n{SIGNED_HEADERS}\n{payload_hash}",
+        "{method}\n{path}\n{query}\n{canonical_headers}\n{signed_headers}\n{payload_hash}",
         method = p.method,
         path = p.path,
         query = p.query,
-        ct = p.content_type,
-        host = p.host,
     );
     let date = utc_date(p.timestamp);
     let credential_scope = format!("{date}/{}/tc3_request", p.service);
@@ -148,11 +167,12 @@ pub fn sign(p: &SignParams<'_>) -> Signed {
     let signature = hex::encode(hmac_sha256(&k_signing, string_to_sign.as_bytes()));
 
     let authorization = format!(
-        "{ALGORITHM} Credential={}/{credential_scope}, SignedHeaders={SIGNED_HEADERS}, Signature={signature}",
+        "{ALGORITHM} Credential={}/{credential_scope}, SignedHeaders={signed_headers}, Signature={signature}",
         p.secret_id
     );
     Signed {
         payload_hash,
+        signed_headers,
         canonical_request,
         date,
         credential_scope,
@@ -160,6 +180,38 @@ pub fn sign(p: &SignParams<'_>) -> Signed {
         signature,
         authorization,
     }
+}
+
+/// `(CanonicalHeaders, SignedHeaders)`. Without extra headers exactly what the official SDKs build.
+fn canonical_headers(p: &SignParams<'_>) -> (String, String) {
+    if p.extra_headers.is_empty() {
+        return (
+            format!("content-type:{}\nhost:{}\n", p.content_type, p.host),
+            SIGNED_HEADERS.to_owned(),
+        );
+    }
+    let mut all: Vec<(String, String)> = Vec::with_capacity(2 + p.extra_headers.len());
+    all.push(("content-type".to_owned(), p.content_type.trim().to_owned()));
+    all.push(("host".to_owned(), p.host.trim().to_owned()));
+    all.extend(
+        p.extra_headers
+            .iter()
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_lowercase())),
+    );
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut canonical = String::new();
+    let mut names = String::new();
+    for (k, v) in &all {
+        canonical.push_str(k);
+        canonical.push(':');
+        canonical.push_str(v);
+        canonical.push('\n');
+        if !names.is_empty() {
+            names.push(';');
+        }
+        names.push_str(k);
+    }
+    (canonical, names)
 }
 
 /// Lowercase hex SHA-256 of `bytes`.
@@ -211,12 +263,13 @@ mod tests {
             host: "cvm.tencentcloudapi.com",
             path: "/",
             query: "",
-            content_type: JSON_CONTENT_TYPE,
+            content_type: "application/json; charset=utf-8",
             payload,
             timestamp: 1_551_113_065,
             service: "cvm",
             secret_id: ID,
             secret_key: KEY,
+            extra_headers: &[],
         }
     }
 
@@ -291,10 +344,16 @@ mod tests {
     const GET_SIG: &str = "1ee9b613eced8413703ca27632daaa51a59aef2f6dc523565023651556b5715f";
 
     #[test]
-    fn unsigned_payload_uses_literal() {
+    fn unsigned_payload_hashes_the_literal() {
         let s = sign(&params(Payload::Unsigned));
-        assert_eq!(s.payload_hash, "UNSIGNED-PAYLOAD");
-        assert!(s.canonical_request.ends_with("\ncontent-type;host\nUNSIGNED-PAYLOAD"));
+        // hashlib.sha256(b"UNSIGNED-PAYLOAD").hexdigest(), what the Python and Go SDKs sign.
+        assert_eq!(
+            s.payload_hash,
+            "438d4109ef0d676b8c2c7ed13cdfcb418e494d53b843d4634ce3b1085f07bb96"
+        );
+        assert!(s
+            .canonical_request
+            .ends_with(&format!("\ncontent-type;host\n{}", s.payload_hash)));
         assert_ne!(s.signature, sign(&params(Payload::Bytes(BODY.as_bytes()))).signature);
     }
 
@@ -312,6 +371,31 @@ mod tests {
             ..params(Payload::Bytes(BODY.as_bytes()))
         });
         assert_ne!(base.signature, other_key.signature);
+    }
+
+    #[test]
+    fn extra_signed_headers_are_sorted_and_lowercased() {
+        let extra = [
+            ("X-TC-Action".to_owned(), " DescribeInstances ".to_owned()),
+            ("A-First".to_owned(), "V".to_owned()),
+        ];
+        let s = sign(&SignParams {
+            extra_headers: &extra,
+            ..params(Payload::Bytes(BODY.as_bytes()))
+        });
+        assert_eq!(s.signed_headers, "a-first;content-type;host;x-tc-action");
+        assert!(
+            s.canonical_request.contains(
+                "\na-first:v\ncontent-type:application/json; charset=utf-8\nhost:cvm.tencentcloudapi.com\n\
+                 x-tc-action:describeinstances\n\na-first;content-type;host;x-tc-action\n"
+            ),
+            "{}",
+            s.canonical_request
+        );
+        assert!(s
+            .authorization
+            .contains("SignedHeaders=a-first;content-type;host;x-tc-action,"));
+        assert_ne!(s.signature, sign(&params(Payload::Bytes(BODY.as_bytes()))).signature);
     }
 
     #[test]

@@ -1,0 +1,189 @@
+//! The same clients for programs without an async runtime (cargo feature `blocking`).
+//!
+//! ```no_run
+//! # fn demo() -> Result<(), sdk_core::Error> {
+//! use sdk_core::blocking::CommonClient;
+//! use sdk_core::{ClientProfile, Credential};
+//!
+//! let client = CommonClient::new("cvm", "2017-03-12", Credential::from_env()?, "ap-guangzhou", ClientProfile::default());
+//! let regions = client.call_json("DescribeRegions", &serde_json::json!({}))?;
+//! # let _ = regions; Ok(()) }
+//! ```
+//!
+//! Requests run on one process-wide background tokio runtime (one worker thread named
+//! `tencentcloud-sdk-blocking`, started on first use, never shut down) and the calling thread waits for the
+//! result on a channel. So the user never creates a runtime, idle pooled connections keep being looked
+//! after between calls, and calling from inside an async runtime does not panic (it blocks that thread for
+//! the duration of the call, like any blocking I/O would; prefer the async client there).
+//!
+//! Generated crates can wrap these the way they wrap the async client:
+//! `blocking::Client::from_async(client)` + `call(&ACTION, &request)`.
+
+use std::sync::mpsc;
+use std::sync::OnceLock;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::client::{ActionInfo, RawResponse, ServiceInfo};
+use crate::common_client::CallOptions;
+use crate::credential::ProvideCredential;
+use crate::profile::ClientProfile;
+use crate::transport::Transport;
+use crate::Error;
+
+/// Name of the background runtime's worker thread.
+pub const THREAD_NAME: &str = "tencentcloud-sdk-blocking";
+
+fn runtime() -> Result<&'static tokio::runtime::Runtime, Error> {
+    static RUNTIME: OnceLock<Result<tokio::runtime::Runtime, String>> = OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .thread_name(THREAD_NAME)
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| Error::transport(format!("cannot start the blocking client's runtime: {e}")))
+}
+
+/// Runs `future` on the background runtime and waits for its output on this thread.
+fn run<T: Send + 'static>(
+    future: impl std::future::Future<Output = Result<T, Error>> + Send + 'static,
+) -> Result<T, Error> {
+    let rt = runtime()?;
+    let (tx, rx) = mpsc::sync_channel(1);
+    rt.spawn(async move {
+        // The receiver only goes away if the calling thread is gone; nothing to report to then.
+        let _ = tx.send(future.await);
+    });
+    rx.recv()
+        .map_err(|_| Error::transport("the blocking client's request task ended without a result (panicked)"))?
+}
+
+/// Blocking twin of [`crate::Client`]: same constructor arguments, same calls without `.await`.
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: crate::Client,
+}
+
+impl Client {
+    /// See [`crate::Client::new`].
+    pub fn new(
+        service: &'static ServiceInfo,
+        credential: impl ProvideCredential + 'static,
+        region: impl Into<String>,
+        profile: ClientProfile,
+    ) -> Client {
+        Client::from_async(crate::Client::new(service, credential, region, profile))
+    }
+
+    /// See [`crate::Client::from_env`].
+    pub fn from_env(service: &'static ServiceInfo) -> Result<Client, Error> {
+        crate::Client::from_env(service).map(Client::from_async)
+    }
+
+    /// Wraps an async client (sharing its connection pool and settings).
+    pub fn from_async(client: crate::Client) -> Client {
+        Client { inner: client }
+    }
+
+    /// The async client inside.
+    pub fn as_async(&self) -> &crate::Client {
+        &self.inner
+    }
+
+    /// See [`crate::Client::with_transport`].
+    pub fn with_transport(&self, transport: impl Transport + 'static) -> Client {
+        Client::from_async(self.inner.with_transport(transport))
+    }
+
+    /// See [`crate::Client::call`].
+    pub fn call<Req: Serialize + ?Sized, Resp: DeserializeOwned>(
+        &self,
+        action: &ActionInfo,
+        request: &Req,
+    ) -> Result<Resp, Error> {
+        let payload = serde_json::to_vec(request)
+            .map_err(|e| Error::invalid_request("request", format!("cannot serialize {} request: {e}", action.name)))?;
+        self.execute(action, payload)?.deserialize()
+    }
+
+    /// See [`crate::Client::execute`].
+    pub fn execute(&self, action: &ActionInfo, payload: Vec<u8>) -> Result<RawResponse, Error> {
+        let client = self.inner.clone();
+        let action = *action;
+        run(async move { client.execute(&action, payload).await })
+    }
+}
+
+/// Blocking twin of [`crate::CommonClient`].
+#[derive(Debug, Clone)]
+pub struct CommonClient {
+    inner: crate::CommonClient,
+}
+
+impl CommonClient {
+    /// See [`crate::CommonClient::new`].
+    pub fn new(
+        product: impl Into<String>,
+        version: impl Into<String>,
+        credential: impl ProvideCredential + 'static,
+        region: impl Into<String>,
+        profile: ClientProfile,
+    ) -> CommonClient {
+        CommonClient::from_async(crate::CommonClient::new(product, version, credential, region, profile))
+    }
+
+    /// Wraps an async common client.
+    pub fn from_async(client: crate::CommonClient) -> CommonClient {
+        CommonClient { inner: client }
+    }
+
+    /// The async client inside.
+    pub fn as_async(&self) -> &crate::CommonClient {
+        &self.inner
+    }
+
+    /// See [`crate::CommonClient::with_transport`].
+    pub fn with_transport(&self, transport: impl Transport + 'static) -> CommonClient {
+        CommonClient::from_async(self.inner.with_transport(transport))
+    }
+
+    /// See [`crate::CommonClient::call_json`].
+    pub fn call_json<Req: Serialize + ?Sized>(&self, action: &str, params: &Req) -> Result<serde_json::Value, Error> {
+        self.call_with(action, params, &CallOptions::default())
+    }
+
+    /// See [`crate::CommonClient::call`].
+    pub fn call<Req: Serialize + ?Sized, Resp: DeserializeOwned>(
+        &self,
+        action: &str,
+        request: &Req,
+    ) -> Result<Resp, Error> {
+        self.call_with(action, request, &CallOptions::default())
+    }
+
+    /// See [`crate::CommonClient::call_with`].
+    pub fn call_with<Req: Serialize + ?Sized, Resp: DeserializeOwned>(
+        &self,
+        action: &str,
+        request: &Req,
+        options: &CallOptions,
+    ) -> Result<Resp, Error> {
+        let payload = serde_json::to_vec(request)
+            .map_err(|e| Error::invalid_request("request", format!("cannot serialize {action} request: {e}")))?;
+        self.execute(action, options, payload)?.deserialize()
+    }
+
+    /// See [`crate::CommonClient::execute`].
+    pub fn execute(&self, action: &str, options: &CallOptions, payload: Vec<u8>) -> Result<RawResponse, Error> {
+        let client = self.inner.clone();
+        let action = action.to_owned();
+        let options = options.clone();
+        run(async move { client.execute(&action, &options, payload).await })
+    }
+}
