@@ -8,15 +8,18 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use tracing::Instrument;
 
+use crate::breaker::{Breaker, Route, DEFAULT_BACKUP_REGION};
+use crate::clock::{self, ClockSkew};
 use crate::credential::{env as cred_env, Credential, ProvideCredential};
 use crate::profile::{ClientProfile, HttpProfile, Scheme, ROOT_DOMAIN};
+use crate::retry::{self, Attempted, Plan, RetryPolicy};
 use crate::transport::{self, HttpResponse, ReqwestTransport, Transport};
 use crate::wire::{self, RequestParts};
 use crate::Error;
@@ -40,7 +43,7 @@ pub struct ActionInfo {
     pub name: &'static str,
     /// The API description marks the action as unsigned: send `Authorization: SKIP`, no credential needed.
     pub skip_sign: bool,
-    /// Reads and ClientToken actions: may be re-sent after reaching the service (used by retries later).
+    /// Reads and ClientToken actions: may be re-sent after reaching the service (see [`crate::retry`]).
     pub retry_safe: bool,
 }
 
@@ -64,6 +67,10 @@ struct Inner {
     /// Configuration problems are reported by the first call, since `Client::new` is infallible.
     endpoint: Result<Endpoint, SetupError>,
     transport: Result<Arc<dyn Transport>, SetupError>,
+    /// Clock offset learned from `AuthFailure.SignatureExpire`, shared by all clones.
+    clock: Arc<ClockSkew>,
+    /// Region breaker and its backup endpoint, when `ClientProfile::region_breaker` is set.
+    breaker: Option<(Arc<Breaker>, Result<Endpoint, SetupError>)>,
 }
 
 /// Inputs normally taken from the clock, the random generator and [`REQUEST_CLIENT`].
@@ -147,6 +154,19 @@ impl Client {
         let transport = ReqwestTransport::new(&profile.http_profile)
             .map(|t| Arc::new(t) as Arc<dyn Transport>)
             .map_err(|e| SetupError::from_error(&e));
+        let breaker = profile.region_breaker.as_ref().map(|b| {
+            let mut http = profile.http_profile.clone();
+            http.endpoint = Some(
+                b.backup_endpoint
+                    .clone()
+                    .unwrap_or_else(|| format!("{product}.{DEFAULT_BACKUP_REGION}.{ROOT_DOMAIN}")),
+            );
+            let backup = resolve_endpoint(&product, &http).map_err(|e| SetupError {
+                parameter: "RegionBreakerProfile.backup_endpoint".to_owned(),
+                message: e.to_string(),
+            });
+            (Arc::new(Breaker::new(b.clone())), backup)
+        });
         Client {
             inner: Arc::new(Inner {
                 product,
@@ -157,6 +177,8 @@ impl Client {
                 profile,
                 endpoint,
                 transport,
+                clock: Arc::default(),
+                breaker,
             }),
         }
     }
@@ -188,6 +210,21 @@ impl Client {
             request_client: request_client.into(),
         });
         Client { inner: Arc::new(inner) }
+    }
+
+    /// The same client (sharing connections, clock offset and region breaker) with another retry policy:
+    /// the way to change retries for some calls, e.g. opting in to re-sending a non-idempotent action with
+    /// `client.with_retry_policy(client.profile().retry_policy.clone().retry_unsafe(true))`.
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Client {
+        let mut inner = (*self.inner).clone();
+        inner.profile.retry_policy = policy;
+        Client { inner: Arc::new(inner) }
+    }
+
+    /// Seconds added to the local clock when signing, learned from the service after it rejected a request
+    /// with `AuthFailure.SignatureExpire` (0 until then).
+    pub fn clock_offset(&self) -> i64 {
+        self.inner.clock.offset()
     }
 
     /// The product (signing service), e.g. `sms`.
@@ -225,15 +262,31 @@ impl Client {
     /// turning `Response.Error` into a service error. `payload` is the request as a JSON object: sent as
     /// is by TC3 POST, flattened into query/form parameters by GET and the legacy sign methods.
     pub async fn execute(&self, action: &ActionInfo, payload: Vec<u8>) -> Result<RawResponse, Error> {
-        self.execute_dyn(action.name, action.skip_sign, &[], payload).await
+        self.execute_call(action.name, action.skip_sign, action.retry_safe, &[], payload)
+            .await
     }
 
     /// [`Client::execute`] for an action named at run time, with `headers` sent and signed on top of
     /// [`ClientProfile::signed_headers`].
+    /// Retry safety comes from the action's name ([`retry::is_retry_safe_name`]).
     pub(crate) async fn execute_dyn(
         &self,
         action: &str,
         skip_sign: bool,
+        headers: &[(String, String)],
+        payload: Vec<u8>,
+    ) -> Result<RawResponse, Error> {
+        let retry_safe = retry::is_retry_safe_name(action);
+        self.execute_call(action, skip_sign, retry_safe, headers, payload)
+            .await
+    }
+
+    /// The call: attempts (see [`crate::retry`]) around [`Client::execute_inner`], in one span.
+    async fn execute_call(
+        &self,
+        action: &str,
+        skip_sign: bool,
+        retry_safe: bool,
         headers: &[(String, String)],
         payload: Vec<u8>,
     ) -> Result<RawResponse, Error> {
@@ -247,7 +300,25 @@ impl Client {
         );
         async move {
             let started = Instant::now();
-            let result = self.execute_inner(action, skip_sign, headers, payload).await;
+            let plan = Plan {
+                policy: &inner.profile.retry_policy,
+                retry_safe,
+                attempt_timeout: inner.profile.http_profile.req_timeout,
+                breaker: inner.breaker.as_ref().map(|(b, _)| &**b),
+                clock: &inner.clock,
+                pinned_clock: inner.pinned.is_some(),
+            };
+            let result = retry::run(plan, |route| {
+                let payload = payload.clone();
+                async move {
+                    let mut server_time = None;
+                    let result = self
+                        .execute_inner(action, skip_sign, headers, payload, route, &mut server_time)
+                        .await;
+                    Attempted { result, server_time }
+                }
+            })
+            .await;
             let latency_ms = started.elapsed().as_millis() as u64;
             match &result {
                 Ok(r) => tracing::debug!(status = r.status, request_id = r.request_id(), latency_ms, "response"),
@@ -271,9 +342,15 @@ impl Client {
         skip_sign: bool,
         headers: &[(String, String)],
         payload: Vec<u8>,
+        route: Route,
+        server_time: &mut Option<i64>,
     ) -> Result<RawResponse, Error> {
         let inner = &*self.inner;
-        let endpoint = inner.endpoint.as_ref().map_err(SetupError::to_error)?;
+        let endpoint = match (route, &inner.breaker) {
+            (Route::Backup, Some((_, backup))) => backup,
+            _ => &inner.endpoint,
+        };
+        let endpoint = endpoint.as_ref().map_err(SetupError::to_error)?;
         let transport = inner.transport.as_ref().map_err(SetupError::to_error)?;
         if !is_header_safe(&inner.region) {
             return Err(Error::invalid_request(
@@ -296,9 +373,7 @@ impl Client {
         let (timestamp, nonce, request_client) = match &inner.pinned {
             Some(p) => (p.timestamp, p.nonce, p.request_client.as_str()),
             None => (
-                SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs() as i64),
+                inner.clock.now_unix(),
                 wire::random_nonce(),
                 REQUEST_CLIENT,
             ),
@@ -328,7 +403,9 @@ impl Client {
             },
             payload,
         )?;
-        let HttpResponse { status, body, .. } = transport.send(request).await?;
+        let response = transport.send(request).await?;
+        *server_time = clock::server_time(response.header("date"), None);
+        let HttpResponse { status, body, .. } = response;
         let limit = inner.profile.http_profile.max_body_size;
         if body.len() > limit {
             // Custom transports may not enforce the limit themselves.

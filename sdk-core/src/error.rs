@@ -47,6 +47,8 @@ enum Kind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TransportKind {
     Connect,
+    /// The connect phase timed out: both a connect error and a timeout (the request was not sent).
+    ConnectTimeout,
     Timeout,
     Other,
 }
@@ -121,7 +123,13 @@ impl Error {
         Error::transport_kind(TransportKind::Connect, source)
     }
 
-    /// A connect or request timeout fired. For custom transports.
+    /// The connection could not be established in time (so the request was not sent): both
+    /// [`is_connect`](Error::is_connect) and [`is_timeout`](Error::is_timeout). For custom transports.
+    pub fn connect_timeout(source: impl Into<BoxError>) -> Error {
+        Error::transport_kind(TransportKind::ConnectTimeout, source)
+    }
+
+    /// A request timeout fired (the request may have reached the service). For custom transports.
     pub fn timeout(source: impl Into<BoxError>) -> Error {
         Error::transport_kind(TransportKind::Timeout, source)
     }
@@ -214,18 +222,19 @@ impl Error {
         matches!(
             self.kind,
             Kind::Transport {
-                kind: TransportKind::Timeout,
+                kind: TransportKind::Timeout | TransportKind::ConnectTimeout,
                 ..
             }
         )
     }
 
-    /// The connection could not be established.
+    /// The connection could not be established (refused, DNS, TLS, proxy, connect timeout): the request
+    /// was not sent.
     pub fn is_connect(&self) -> bool {
         matches!(
             self.kind,
             Kind::Transport {
-                kind: TransportKind::Connect,
+                kind: TransportKind::Connect | TransportKind::ConnectTimeout,
                 ..
             }
         )
@@ -324,6 +333,7 @@ impl fmt::Display for Error {
             Kind::Transport { kind, message } => {
                 let what = match kind {
                     TransportKind::Connect => "connection failed",
+                    TransportKind::ConnectTimeout => "connection timed out",
                     TransportKind::Timeout => "request timed out",
                     TransportKind::Other => "transport error",
                 };

@@ -27,22 +27,27 @@
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
+pub mod breaker;
 mod client;
+pub mod clock;
 mod common_client;
 pub mod credential;
 pub mod de;
 mod error;
 pub mod profile;
 pub mod query;
+pub mod retry;
 pub mod sign;
 pub mod transport;
 pub mod wire;
 
+pub use breaker::RegionBreakerProfile;
 pub use client::{ActionInfo, Client, RawResponse, ServiceInfo, REQUEST_CLIENT};
 pub use common_client::{CallOptions, CommonClient};
 pub use credential::{Credential, ProvideCredential};
 pub use error::{Error, SNIPPET_LIMIT};
 pub use profile::{ClientProfile, HttpMethod, HttpProfile, Language, Scheme, SignMethod};
+pub use retry::RetryPolicy;
 pub use transport::{HttpRequest, HttpResponse, Transport};
 
 #[cfg(test)]

@@ -6,6 +6,9 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::breaker::RegionBreakerProfile;
+use crate::retry::RetryPolicy;
+
 /// Official SDKs' default request timeout.
 pub const DEFAULT_REQ_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default TCP/TLS connect timeout. The official SDKs only have one 60 s timeout; a separate, shorter
@@ -114,7 +117,8 @@ pub struct HttpProfile {
     pub req_method: HttpMethod,
     /// Time allowed for the TCP (and TLS) connection. Default [`DEFAULT_CONNECT_TIMEOUT`].
     pub connect_timeout: Duration,
-    /// Time allowed for the whole request, connect to last body byte. Default [`DEFAULT_REQ_TIMEOUT`].
+    /// Time allowed for one attempt, connect to last body byte. Default [`DEFAULT_REQ_TIMEOUT`]. The whole
+    /// call, retries included, is bounded by `RetryPolicy::deadline` (default 120 s).
     pub req_timeout: Duration,
     /// Proxy URL for all requests, e.g. `http://user:pass@proxy:3128`. Default none, in which case the
     /// `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY` environment variables apply, as in the official SDKs.
@@ -228,6 +232,11 @@ pub struct ClientProfile {
     /// lowercased and sorted), e.g. `("X-TC-TraceId", "...")`. Not allowed with the legacy sign methods,
     /// which cannot sign headers. Default none.
     pub signed_headers: Vec<(String, String)>,
+    /// Which failures are retried, how often, with what backoff, within what overall deadline.
+    /// Default [`RetryPolicy::default`]: 3 attempts, 200 ms..5 s full-jitter backoff, 120 s deadline.
+    pub retry_policy: RetryPolicy,
+    /// Region failover to a backup endpoint while the primary fails. Default `None` (off).
+    pub region_breaker: Option<RegionBreakerProfile>,
 }
 
 impl ClientProfile {
@@ -257,6 +266,18 @@ impl ClientProfile {
     /// Sets [`ClientProfile::unsigned_payload`].
     pub fn unsigned_payload(mut self, unsigned: bool) -> Self {
         self.unsigned_payload = unsigned;
+        self
+    }
+
+    /// Sets [`ClientProfile::retry_policy`].
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = policy;
+        self
+    }
+
+    /// Sets [`ClientProfile::region_breaker`] (turns failover on).
+    pub fn region_breaker(mut self, breaker: RegionBreakerProfile) -> Self {
+        self.region_breaker = Some(breaker);
         self
     }
 

@@ -203,9 +203,15 @@ pub(crate) fn too_large(status: u16, limit: usize, body: &[u8]) -> Error {
     )
 }
 
-/// Timeout first: reqwest marks a connect timeout as both a connect and a timeout error.
-fn map_reqwest_error(e: reqwest::Error) -> Error {
-    if e.is_timeout() {
+/// reqwest marks a connect timeout as both a connect and a timeout error. The URL's query is dropped: with
+/// GET and the legacy sign methods it holds the `Signature` and the token.
+fn map_reqwest_error(mut e: reqwest::Error) -> Error {
+    if let Some(url) = e.url_mut() {
+        url.set_query(None);
+    }
+    if e.is_connect() && e.is_timeout() {
+        Error::connect_timeout(e)
+    } else if e.is_timeout() {
         Error::timeout(e)
     } else if e.is_connect() {
         Error::connect(e)

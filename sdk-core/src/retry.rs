@@ -1,0 +1,382 @@
+//! Retries: which failures are retried, when, and the attempt loop around sending.
+//!
+//! # The rule
+//!
+//! A call is made of attempts. After a failed attempt the client retries (up to
+//! [`RetryPolicy::max_attempts`] attempts in all, within [`RetryPolicy::deadline`]) only when re-sending
+//! cannot execute the action twice:
+//!
+//! | failure | retried for |
+//! |---|---|
+//! | connect error: refused, DNS, TLS handshake, proxy, connect timeout (`Error::is_connect`) — the request was never written | every action |
+//! | `RequestLimitExceeded` / `RequestLimitExceeded.*`, HTTP 429 — the service rejected it unexecuted | every action |
+//! | `AuthFailure.SignatureExpire` — rejected unexecuted; corrects the clock and re-signs ([`crate::clock`]), once, outside `max_attempts` | every action |
+//! | timeout after connecting, reset or cut-off response after sending, HTTP 5xx, `InternalError*` | retry-safe actions only |
+//! | anything else: other service errors, 4xx, undecodable bodies, invalid request, credential | never |
+//!
+//! An action is retry-safe when [`ActionInfo::retry_safe`](crate::ActionInfo::retry_safe) says so: the
+//! generator sets it for reads (`Describe*`, `Pull*`, `Get*`, `List*`, `Query*`, `Search*`, `*Statistics`)
+//! and for actions taking a `ClientToken` (the request body is serialized once, so every attempt carries the
+//! same token and the service de-duplicates). `SendSms`, `SendMultiGlobalSms`, `Add*`, `Modify*`,
+//! `Delete*` are not: a message is never sent twice because a response got lost. A caller who accepts that
+//! risk opts in with [`RetryPolicy::retry_unsafe`] on a client derived for those calls:
+//! `client.with_retry_policy(client.profile().retry_policy.clone().retry_unsafe(true))`.
+//!
+//! Only a connect-phase error proves the request was not sent; reqwest cannot tell a reset before the
+//! first byte from one after, so every other transport error counts as "may have reached the service".
+//!
+//! # Timing
+//!
+//! Each attempt is bounded by `HttpProfile::req_timeout` (and its connect phase by
+//! `HttpProfile::connect_timeout`), the whole call by [`RetryPolicy::deadline`]. The delay before retry `n`
+//! (1, 2, ...) is drawn uniformly from `0..=min(max_backoff, initial_backoff * 2^(n-1))` ("full jitter");
+//! a retry whose delay would end past the deadline is not made. Every retry is logged (`tracing` INFO,
+//! target `sdk_core::retry`) with its reason, the error and the delay.
+
+use std::collections::hash_map::RandomState;
+use std::future::Future;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use tracing::Instrument;
+
+use crate::breaker::{Breaker, Outcome, Route};
+use crate::clock::{self, ClockSkew};
+use crate::{Error, RawResponse};
+
+/// Default [`RetryPolicy::max_attempts`]: the first attempt and two retries.
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+/// Default [`RetryPolicy::initial_backoff`].
+pub const DEFAULT_INITIAL_BACKOFF: Duration = Duration::from_millis(200);
+/// Default [`RetryPolicy::max_backoff`].
+pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// Default [`RetryPolicy::deadline`]: two full attempts at the default 60 s request timeout.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
+
+/// When and how often a call is retried (`ClientProfile::retry_policy`). See the [module docs](self).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included (1 = no retry). Default [`DEFAULT_MAX_ATTEMPTS`].
+    pub max_attempts: u32,
+    /// Upper bound of the first retry's delay. Default [`DEFAULT_INITIAL_BACKOFF`].
+    pub initial_backoff: Duration,
+    /// Cap on any retry's delay bound. Default [`DEFAULT_MAX_BACKOFF`].
+    pub max_backoff: Duration,
+    /// Time allowed for the whole call: every attempt and every delay. Default [`DEFAULT_DEADLINE`].
+    pub deadline: Duration,
+    /// Treat every action as retry-safe, so timeouts, resets, 5xx and `InternalError` are retried even for
+    /// `SendSms`: may execute the action twice. Default false.
+    pub retry_unsafe: bool,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+            initial_backoff: DEFAULT_INITIAL_BACKOFF,
+            max_backoff: DEFAULT_MAX_BACKOFF,
+            deadline: DEFAULT_DEADLINE,
+            retry_unsafe: false,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// One attempt, no retry (the clock-skew correction still applies: it is not a retry of an executed
+    /// request).
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// Sets [`RetryPolicy::max_attempts`] (at least 1).
+    pub fn max_attempts(mut self, n: u32) -> Self {
+        self.max_attempts = n.max(1);
+        self
+    }
+
+    /// Sets [`RetryPolicy::initial_backoff`].
+    pub fn initial_backoff(mut self, d: Duration) -> Self {
+        self.initial_backoff = d;
+        self
+    }
+
+    /// Sets [`RetryPolicy::max_backoff`].
+    pub fn max_backoff(mut self, d: Duration) -> Self {
+        self.max_backoff = d;
+        self
+    }
+
+    /// Sets [`RetryPolicy::deadline`].
+    pub fn deadline(mut self, d: Duration) -> Self {
+        self.deadline = d;
+        self
+    }
+
+    /// Sets [`RetryPolicy::retry_unsafe`].
+    pub fn retry_unsafe(mut self, yes: bool) -> Self {
+        self.retry_unsafe = yes;
+        self
+    }
+
+    /// The delay bound before retry `n` (1-based): `min(max_backoff, initial_backoff * 2^(n-1))`.
+    pub fn backoff_bound(&self, n: u32) -> Duration {
+        let factor = 1u32 << n.saturating_sub(1).min(20);
+        self.initial_backoff.saturating_mul(factor).min(self.max_backoff)
+    }
+}
+
+/// Why an attempt is retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reason {
+    NotSent,
+    Throttled,
+    Timeout,
+    Transport,
+    Status(u16),
+    InternalError,
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reason::NotSent => f.write_str("connect failed, request not sent"),
+            Reason::Throttled => f.write_str("throttled"),
+            Reason::Timeout => f.write_str("timeout"),
+            Reason::Transport => f.write_str("connection failed after sending"),
+            Reason::Status(s) => write!(f, "HTTP {s}"),
+            Reason::InternalError => f.write_str("internal error"),
+        }
+    }
+}
+
+/// Whether `e` may be retried, for an action that is (`retry_safe`) or is not safe to re-send.
+pub(crate) fn classify(e: &Error, retry_safe: bool) -> Option<Reason> {
+    // Never reached the service, or rejected before execution: safe for every action.
+    if e.is_connect() {
+        return Some(Reason::NotSent);
+    }
+    if let Some(code) = e.code() {
+        if code.starts_with("RequestLimitExceeded") {
+            return Some(Reason::Throttled);
+        }
+    }
+    if e.is_status() && e.status() == Some(429) {
+        return Some(Reason::Throttled);
+    }
+    if !retry_safe {
+        return None;
+    }
+    if e.is_timeout() {
+        Some(Reason::Timeout)
+    } else if e.is_transport() {
+        Some(Reason::Transport)
+    } else if e.is_status() && e.status().is_some_and(|s| s >= 500) {
+        e.status().map(Reason::Status)
+    } else if e.code().is_some_and(|c| c.starts_with("InternalError")) {
+        Some(Reason::InternalError)
+    } else {
+        None
+    }
+}
+
+/// A uniformly random duration in `0..=bound` (jitter needs no cryptographic randomness).
+fn jitter(bound: Duration) -> Duration {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut h = RandomState::new().build_hasher();
+    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    let nanos = bound.as_nanos().min(u128::from(u64::MAX)) as u64;
+    if nanos == 0 {
+        return Duration::ZERO;
+    }
+    Duration::from_nanos(h.finish() % (nanos + 1))
+}
+
+/// What one attempt produced: the result, and the server time when a response carried one.
+pub(crate) struct Attempted {
+    pub result: Result<RawResponse, Error>,
+    pub server_time: Option<i64>,
+}
+
+/// Everything the loop needs besides the attempt itself.
+pub(crate) struct Plan<'a> {
+    pub policy: &'a RetryPolicy,
+    pub retry_safe: bool,
+    /// `HttpProfile::req_timeout`: bound of one attempt.
+    pub attempt_timeout: Duration,
+    pub breaker: Option<&'a Breaker>,
+    pub clock: &'a ClockSkew,
+    /// The timestamp is pinned (golden tests): a clock correction cannot help.
+    pub pinned_clock: bool,
+}
+
+/// Runs attempts until one succeeds or the rule says stop. `attempt` sends once along a route.
+pub(crate) async fn run<F, Fut>(plan: Plan<'_>, mut attempt: F) -> Result<RawResponse, Error>
+where
+    F: FnMut(Route) -> Fut,
+    Fut: Future<Output = Attempted>,
+{
+    let started = Instant::now();
+    let deadline = started + plan.policy.deadline;
+    let retry_safe = plan.retry_safe || plan.policy.retry_unsafe;
+    let max_attempts = plan.policy.max_attempts.max(1);
+    let mut retries = 0u32;
+    let mut clock_corrected = false;
+    let mut n = 0u32;
+    loop {
+        n += 1;
+        let route = plan.breaker.map_or(Route::Primary, Breaker::route);
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        let bound = plan.attempt_timeout.min(remaining);
+        let span = tracing::debug_span!("attempt", attempt = n, endpoint = route.as_str());
+        let t0 = Instant::now();
+        let out = match tokio::time::timeout(bound, attempt(route)).instrument(span.clone()).await {
+            Ok(out) => out,
+            Err(_) => Attempted {
+                result: Err(Error::timeout(if bound < plan.attempt_timeout {
+                    format!("deadline of {:?} for the call exceeded", plan.policy.deadline)
+                } else {
+                    format!("no complete response within {bound:?}")
+                })),
+                server_time: None,
+            },
+        };
+        if let Some(b) = plan.breaker {
+            b.record(route, Outcome::of(&out.result));
+        }
+        let latency_ms = t0.elapsed().as_millis() as u64;
+        let err = match out.result {
+            Ok(r) => {
+                span.in_scope(|| tracing::debug!(status = r.status(), request_id = r.request_id(), latency_ms, "response"));
+                return Ok(r);
+            }
+            Err(e) => e,
+        };
+        span.in_scope(|| {
+            tracing::debug!(
+                status = err.status(),
+                request_id = err.request_id(),
+                code = err.code(),
+                latency_ms,
+                error = %err,
+                "attempt failed"
+            )
+        });
+
+        if err.code() == Some(clock::SIGNATURE_EXPIRE) && !clock_corrected && !plan.pinned_clock {
+            if let Some(server) = out.server_time.or_else(|| clock::server_time(None, err.message())) {
+                clock_corrected = true;
+                let offset = plan.clock.observe(server);
+                if Instant::now() < deadline {
+                    tracing::info!(
+                        target: "sdk_core::retry",
+                        attempt = n,
+                        reason = "clock skew",
+                        offset_secs = offset,
+                        delay_ms = 0u64,
+                        "retrying: local clock is {offset} s off the server's; re-signing"
+                    );
+                    continue;
+                }
+            }
+        }
+
+        let Some(reason) = classify(&err, retry_safe) else {
+            return Err(err);
+        };
+        if retries + 1 >= max_attempts {
+            return Err(err);
+        }
+        retries += 1;
+        let delay = jitter(plan.policy.backoff_bound(retries));
+        if Instant::now() + delay >= deadline {
+            return Err(err);
+        }
+        tracing::info!(
+            target: "sdk_core::retry",
+            attempt = n,
+            reason = %reason,
+            delay_ms = delay.as_millis() as u64,
+            error = %err,
+            "retrying"
+        );
+        tokio::time::sleep(delay).await;
+    }
+}
+
+/// The rule the generator applies, for actions named at run time (`CommonClient`): reads by name.
+pub fn is_retry_safe_name(action: &str) -> bool {
+    ["Describe", "Pull", "Get", "List", "Query", "Search"]
+        .iter()
+        .any(|p| action.starts_with(p))
+        || action.ends_with("Statistics")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classification() {
+        let connect = Error::connect("refused");
+        let throttled = Error::service("RequestLimitExceeded.UinLimitExceeded", "m", None, 200);
+        let internal = Error::service("InternalError", "m", None, 200);
+        let timeout = Error::timeout("t");
+        let reset = Error::transport("reset");
+        let bad_gateway = Error::status_error(502, b"<html>");
+        let too_many = Error::status_error(429, b"");
+        let business = Error::service("FailedOperation.X", "m", None, 200);
+        let decode = Error::decode("not JSON", Some(200), b"x");
+        for safe in [false, true] {
+            assert_eq!(classify(&connect, safe), Some(Reason::NotSent));
+            assert_eq!(classify(&throttled, safe), Some(Reason::Throttled));
+            assert_eq!(classify(&too_many, safe), Some(Reason::Throttled));
+            assert_eq!(classify(&business, safe), None);
+            assert_eq!(classify(&decode, safe), None);
+            assert_eq!(classify(&Error::invalid_request("p", "m"), safe), None);
+        }
+        assert_eq!(classify(&internal, false), None);
+        assert_eq!(classify(&timeout, false), None);
+        assert_eq!(classify(&reset, false), None);
+        assert_eq!(classify(&bad_gateway, false), None);
+        assert_eq!(classify(&internal, true), Some(Reason::InternalError));
+        assert_eq!(classify(&timeout, true), Some(Reason::Timeout));
+        assert_eq!(classify(&reset, true), Some(Reason::Transport));
+        assert_eq!(classify(&bad_gateway, true), Some(Reason::Status(502)));
+    }
+
+    #[test]
+    fn backoff_is_capped_full_jitter() {
+        let p = RetryPolicy::new();
+        assert_eq!(p.backoff_bound(1), Duration::from_millis(200));
+        assert_eq!(p.backoff_bound(2), Duration::from_millis(400));
+        assert_eq!(p.backoff_bound(10), Duration::from_secs(5));
+        assert_eq!(p.backoff_bound(u32::MAX), Duration::from_secs(5));
+        let mut distinct = std::collections::HashSet::new();
+        for _ in 0..100 {
+            let d = jitter(Duration::from_millis(100));
+            assert!(d <= Duration::from_millis(100));
+            distinct.insert(d);
+        }
+        assert!(distinct.len() > 50);
+        assert_eq!(jitter(Duration::ZERO), Duration::ZERO);
+        assert_eq!(RetryPolicy::none().max_attempts, 1);
+    }
+
+    #[test]
+    fn names() {
+        assert!(is_retry_safe_name("DescribeSmsSignList"));
+        assert!(is_retry_safe_name("SendStatusStatistics"));
+        assert!(!is_retry_safe_name("SendSms"));
+        assert!(!is_retry_safe_name("AddSmsSign"));
+    }
+}
