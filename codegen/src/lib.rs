@@ -237,6 +237,8 @@ serde_json.workspace = true
 tokio = {{ workspace = true, features = ["rt-multi-thread", "macros"] }}
 serde_json.workspace = true
 tc-emulator.workspace = true
+# Resilience tests: arbitrary response bodies through every action's decoding.
+proptest.workspace = true
 "#,
         header = emit::header(source, "#"),
     )
