@@ -277,8 +277,7 @@ impl Client {
         payload: Vec<u8>,
     ) -> Result<RawResponse, Error> {
         let retry_safe = retry::is_retry_safe_name(action);
-        self.execute_call(action, skip_sign, retry_safe, headers, payload)
-            .await
+        self.execute_call(action, skip_sign, retry_safe, headers, payload).await
     }
 
     /// The call: attempts (see [`crate::retry`]) around [`Client::execute_inner`], in one span.
@@ -372,11 +371,7 @@ impl Client {
         };
         let (timestamp, nonce, request_client) = match &inner.pinned {
             Some(p) => (p.timestamp, p.nonce, p.request_client.as_str()),
-            None => (
-                inner.clock.now_unix(),
-                wire::random_nonce(),
-                REQUEST_CLIENT,
-            ),
+            None => (inner.clock.now_unix(), wire::random_nonce(), REQUEST_CLIENT),
         };
         let all_headers: Cow<'_, [(String, String)]> = if headers.is_empty() {
             Cow::Borrowed(&inner.profile.signed_headers)
