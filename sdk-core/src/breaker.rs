@@ -130,11 +130,13 @@ impl Outcome {
         let Err(e) = result else {
             return Outcome::Success;
         };
+        let unhealthy = e.is_transport()
+            || e.is_decode()
+            || (e.is_status() && e.status().is_some_and(|s| s >= 500))
+            || e.code().is_some_and(|c| c.starts_with("InternalError"));
         if e.is_invalid_request() || e.is_credential() {
             Outcome::Ignored
-        } else if e.is_transport() || e.is_decode() || (e.is_status() && e.status().is_some_and(|s| s >= 500)) {
-            Outcome::Failure
-        } else if e.code().is_some_and(|c| c.starts_with("InternalError")) {
+        } else if unhealthy {
             Outcome::Failure
         } else {
             Outcome::Success
@@ -188,9 +190,7 @@ impl Breaker {
                     return Route::Backup;
                 }
                 tracing::info!(target: "sdk_core::breaker", "region breaker half-open: probing the primary endpoint");
-                *state = State::HalfOpen {
-                    probe_since: Some(now),
-                };
+                *state = State::HalfOpen { probe_since: Some(now) };
                 Route::Probe
             }
             State::HalfOpen { probe_since } => match probe_since {
@@ -250,8 +250,7 @@ impl Breaker {
                     *failures += 1;
                 }
                 let percent = u64::from(*failures) * 100 / u64::from((*requests).max(1));
-                if *failures >= self.profile.max_fail_num.max(1)
-                    && percent >= u64::from(self.profile.max_fail_percent)
+                if *failures >= self.profile.max_fail_num.max(1) && percent >= u64::from(self.profile.max_fail_percent)
                 {
                     tracing::warn!(
                         target: "sdk_core::breaker",

@@ -239,7 +239,10 @@ where
         let bound = plan.attempt_timeout.min(remaining);
         let span = tracing::debug_span!("attempt", attempt = n, endpoint = route.as_str());
         let t0 = Instant::now();
-        let out = match tokio::time::timeout(bound, attempt(route)).instrument(span.clone()).await {
+        let out = match tokio::time::timeout(bound, attempt(route))
+            .instrument(span.clone())
+            .await
+        {
             Ok(out) => out,
             Err(_) => Attempted {
                 result: Err(Error::timeout(if bound < plan.attempt_timeout {
@@ -256,7 +259,9 @@ where
         let latency_ms = t0.elapsed().as_millis() as u64;
         let err = match out.result {
             Ok(r) => {
-                span.in_scope(|| tracing::debug!(status = r.status(), request_id = r.request_id(), latency_ms, "response"));
+                span.in_scope(|| {
+                    tracing::debug!(status = r.status(), request_id = r.request_id(), latency_ms, "response")
+                });
                 return Ok(r);
             }
             Err(e) => e,
@@ -280,7 +285,7 @@ where
                     tracing::info!(
                         target: "sdk_core::retry",
                         attempt = n,
-                        reason = "clock skew",
+                        reason = %"clock skew",
                         offset_secs = offset,
                         delay_ms = 0u64,
                         "retrying: local clock is {offset} s off the server's; re-signing"

@@ -236,7 +236,10 @@ async fn region_breaker_returns_the_backup_error_when_both_fail() {
     // Probe fails: open again, still the backup's error.
     tokio::time::sleep(Duration::from_millis(350)).await;
     assert_eq!(c.describe_sms_sign_list(&read()).await.unwrap_err().status(), Some(502));
-    assert_eq!(c.describe_sms_sign_list(&read()).await.unwrap_err().code(), Some("InternalError"));
+    assert_eq!(
+        c.describe_sms_sign_list(&read()).await.unwrap_err().code(),
+        Some("InternalError")
+    );
     assert_eq!((primary.requests().len(), backup.requests().len()), (3, 2));
 }
 
