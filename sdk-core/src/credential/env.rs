@@ -1,6 +1,6 @@
 //! Credentials from environment variables, the same names the official SDKs and tccli read.
 
-use super::{Credential, CredentialFuture, ProvideCredential};
+use super::{Credential, CredentialFuture, ProvideCredential, Unavailable};
 use crate::Error;
 
 /// Variable holding the SecretId.
@@ -31,6 +31,18 @@ fn var(name: &str) -> Result<Option<String>, Error> {
         Err(std::env::VarError::NotUnicode(_)) => Err(Error::credential(format!(
             "environment variable {name} is not valid UTF-8"
         ))),
+    }
+}
+
+/// For the default chain: not configured when neither the SecretId nor the SecretKey variable is set;
+/// broken when one is set without the other, or a value is invalid.
+pub(crate) fn probe() -> Result<Credential, Unavailable> {
+    let set = |name| var(name).map(|v| v.is_some_and(|v| !v.is_empty()));
+    match (set(SECRET_ID), set(SECRET_KEY)) {
+        (Ok(false), Ok(false)) => Err(Unavailable::not_configured(format!(
+            "{SECRET_ID} and {SECRET_KEY} are not set"
+        ))),
+        _ => credential_from_env().map_err(Unavailable::broken),
     }
 }
 
