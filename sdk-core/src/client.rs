@@ -17,7 +17,7 @@ use tracing::Instrument;
 
 use crate::breaker::{Breaker, Route, DEFAULT_BACKUP_REGION};
 use crate::clock::{self, ClockSkew};
-use crate::credential::{env as cred_env, Credential, ProvideCredential};
+use crate::credential::{env as cred_env, DefaultCredentialProvider, ProvideCredential};
 use crate::profile::{ClientProfile, HttpProfile, Scheme, ROOT_DOMAIN};
 use crate::retry::{self, Attempted, Plan, RetryPolicy};
 use crate::transport::{self, HttpResponse, ReqwestTransport, Transport};
@@ -183,12 +183,24 @@ impl Client {
         }
     }
 
-    /// A client with the credential from `TENCENTCLOUD_SECRET_ID`/`TENCENTCLOUD_SECRET_KEY` (and
-    /// `TENCENTCLOUD_SESSION_TOKEN`), region from `TENCENTCLOUD_REGION` (empty if unset) and default profile.
+    /// A client with the [default credential chain](crate::credential#the-default-chain) (environment,
+    /// profile files, CVM role, TKE OIDC: resolved by the first call, no I/O here), the region from
+    /// `TENCENTCLOUD_REGION` (empty if unset, as region-less products need) and the default profile.
+    /// Fails only when `TENCENTCLOUD_REGION` is not valid UTF-8.
     pub fn from_env(service: &'static ServiceInfo) -> Result<Client, Error> {
-        let credential = Credential::from_env()?;
-        let region = std::env::var(cred_env::REGION).unwrap_or_default();
-        Ok(Client::new(service, credential, region, ClientProfile::default()))
+        let region = match std::env::var(cred_env::REGION) {
+            Ok(region) => region,
+            Err(std::env::VarError::NotPresent) => String::new(),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(Error::invalid_request(cred_env::REGION, "is not valid UTF-8"))
+            }
+        };
+        Ok(Client::new(
+            service,
+            DefaultCredentialProvider::new(),
+            region,
+            ClientProfile::default(),
+        ))
     }
 
     /// The same client sending through `transport` instead of the default reqwest one.
