@@ -1,0 +1,1226 @@
+//! Credential providers over real HTTP on loopback: fake CVM metadata and STS servers started here, profile
+//! files in temporary directories, the default chain, the refresh cache under concurrency, and a check that
+//! no secret reaches Debug, Display, errors or tracing output.
+//!
+//! Every secret used in this file contains `must-not-leak`, so one substring check covers them all.
+//! Tests that read or write environment variables hold `ENV` (the environment is process-global).
+
+use std::convert::Infallible;
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use hmac::{Hmac, Mac};
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use sdk_core::credential::{
+    CvmRoleProvider, DefaultCredentialProvider, EnvProvider, OidcRoleArnProvider, ProfileFileProvider,
+    StsAssumeRoleProvider, TccliProvider,
+};
+use sdk_core::{Credential, Error, HttpProfile, ProvideCredential};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use tokio::net::TcpListener;
+
+const MARK: &str = "must-not-leak";
+const SOURCE_ID: &str = "AKIDsource000001";
+const SOURCE_KEY: &str = "SOURCE-KEY-must-not-leak";
+const SOURCE_TOKEN: &str = "SOURCE-TOKEN-must-not-leak";
+const TMP_KEY: &str = "TMP-KEY-must-not-leak";
+const TMP_TOKEN: &str = "TMP-TOKEN-must-not-leak";
+const FILE_KEY: &str = "FILE-KEY-must-not-leak";
+const FILE_TOKEN: &str = "FILE-TOKEN-must-not-leak";
+const TCCLI_KEY: &str = "TCCLI-KEY-must-not-leak";
+const ENV_KEY: &str = "ENV-KEY-must-not-leak";
+const OIDC_TOKEN: &str = "OIDC-JWT-must-not-leak";
+const EXTERNAL_ID: &str = "EXTERNAL-ID-must-not-leak";
+const ROLE_ARN: &str = "qcs::cam::uin/100000000001:roleName/test-role";
+
+static ENV: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+const ENV_VARS: [&str; 12] = [
+    "TENCENTCLOUD_SECRET_ID",
+    "TENCENTCLOUD_SECRET_KEY",
+    "TENCENTCLOUD_SESSION_TOKEN",
+    "TENCENTCLOUD_TOKEN",
+    "TENCENTCLOUD_CREDENTIALS_FILE",
+    "TENCENTCLOUD_PROFILE",
+    "TCCLI_PROFILE",
+    "TKE_REGION",
+    "TKE_PROVIDER_ID",
+    "TKE_WEB_IDENTITY_TOKEN_FILE",
+    "TKE_ROLE_ARN",
+    "TENCENTCLOUD_REGION",
+];
+
+fn set_env(vars: &[(&str, &str)]) {
+    for v in ENV_VARS {
+        std::env::remove_var(v);
+    }
+    for (k, v) in vars {
+        std::env::set_var(k, v);
+    }
+}
+
+fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Capturing tracing output at TRACE, with a subscriber written here (no tracing-subscriber dependency).
+
+mod capture {
+    use super::*;
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Event, Metadata, Subscriber};
+
+    pub struct Capture {
+        buf: Arc<Mutex<String>>,
+        next: AtomicU64,
+    }
+
+    struct Fields<'a>(&'a mut String);
+    impl Visit for Fields<'_> {
+        fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+            let _ = write!(self.0, " {}={:?}", field.name(), value);
+        }
+    }
+
+    impl Subscriber for Capture {
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            true
+        }
+        fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
+            Some(tracing::level_filters::LevelFilter::TRACE)
+        }
+        fn new_span(&self, span: &Attributes<'_>) -> Id {
+            let mut buf = self.buf.lock().unwrap();
+            let _ = write!(buf, "span {}:", span.metadata().name());
+            span.record(&mut Fields(&mut buf));
+            buf.push('\n');
+            Id::from_u64(self.next.fetch_add(1, Ordering::Relaxed) + 1)
+        }
+        fn record(&self, _: &Id, values: &Record<'_>) {
+            let mut buf = self.buf.lock().unwrap();
+            values.record(&mut Fields(&mut buf));
+            buf.push('\n');
+        }
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, event: &Event<'_>) {
+            let mut buf = self.buf.lock().unwrap();
+            let _ = write!(buf, "{} {}:", event.metadata().level(), event.metadata().target());
+            event.record(&mut Fields(&mut buf));
+            buf.push('\n');
+        }
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+    }
+
+    /// The process-wide log buffer (installed on first use; every test calls this first).
+    pub fn logs() -> Arc<Mutex<String>> {
+        static BUF: OnceLock<Arc<Mutex<String>>> = OnceLock::new();
+        BUF.get_or_init(|| {
+            let buf = Arc::new(Mutex::new(String::new()));
+            tracing::subscriber::set_global_default(Capture {
+                buf: buf.clone(),
+                next: AtomicU64::new(0),
+            })
+            .expect("no other global subscriber");
+            buf
+        })
+        .clone()
+    }
+}
+use capture::logs;
+
+// ---------------------------------------------------------------------------------------------------------
+// Fake servers.
+
+#[derive(Debug, Clone)]
+struct Rec {
+    method: String,
+    path: String,
+    query: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Rec {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+}
+
+struct Fake {
+    url: String,
+    log: Arc<Mutex<Vec<Rec>>>,
+}
+
+impl Fake {
+    fn count(&self, pred: impl Fn(&Rec) -> bool) -> usize {
+        self.log.lock().unwrap().iter().filter(|r| pred(r)).count()
+    }
+    fn hits(&self) -> usize {
+        self.log.lock().unwrap().len()
+    }
+    fn last(&self) -> Rec {
+        self.log.lock().unwrap().last().cloned().unwrap()
+    }
+}
+
+type Handler = dyn Fn(&Rec, usize) -> (u16, String) + Send + Sync;
+
+/// Serves every request with `handler(request, index of the request)`, after `delay` (so that concurrent
+/// callers pile up while a refresh is in flight). Requests are logged when they arrive.
+async fn fake(delay: Duration, handler: impl Fn(&Rec, usize) -> (u16, String) + Send + Sync + 'static) -> Fake {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    let log: Arc<Mutex<Vec<Rec>>> = Arc::default();
+    let handler: Arc<Handler> = Arc::new(handler);
+    let log2 = log.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let (handler, log) = (handler.clone(), log2.clone());
+            tokio::spawn(async move {
+                let svc = service_fn(move |req: Request<Incoming>| {
+                    let (handler, log) = (handler.clone(), log.clone());
+                    async move {
+                        let (parts, body) = req.into_parts();
+                        let rec = Rec {
+                            method: parts.method.to_string(),
+                            path: parts.uri.path().to_owned(),
+                            query: parts.uri.query().unwrap_or("").to_owned(),
+                            headers: parts
+                                .headers
+                                .iter()
+                                .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap().to_owned()))
+                                .collect(),
+                            body: body.collect().await.unwrap().to_bytes().to_vec(),
+                        };
+                        let index = {
+                            let mut log = log.lock().unwrap();
+                            log.push(rec.clone());
+                            log.len() - 1
+                        };
+                        tokio::time::sleep(delay).await;
+                        let (status, body) = handler(&rec, index);
+                        Ok::<_, Infallible>(
+                            Response::builder()
+                                .status(status)
+                                .header("Content-Type", "application/json")
+                                .body(Full::new(Bytes::from(body)))
+                                .unwrap(),
+                        )
+                    }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), svc)
+                    .await;
+            });
+        }
+    });
+    Fake {
+        url: format!("http://{addr}"),
+        log,
+    }
+}
+
+const ROLE_PATH: &str = "/latest/meta-data/cam/security-credentials/";
+
+fn meta_credential(expired_time: i64) -> String {
+    json!({
+        "TmpSecretId": "AKIDcvmtmp000001",
+        "TmpSecretKey": TMP_KEY,
+        "Token": TMP_TOKEN,
+        "ExpiredTime": expired_time,
+        "Expiration": "2030-01-01T00:00:00Z",
+        "Code": "Success",
+    })
+    .to_string()
+}
+
+/// A metadata service with role `test-role` whose n-th credential request is answered by `credential(n)`.
+async fn metadata(delay: Duration, credential: impl Fn(usize) -> (u16, String) + Send + Sync + 'static) -> Fake {
+    let n = AtomicUsize::new(0);
+    fake(delay, move |rec, _| {
+        assert_eq!(rec.method, "GET");
+        if rec.path == ROLE_PATH {
+            (200, "test-role".into())
+        } else if rec.path == format!("{ROLE_PATH}test-role") {
+            credential(n.fetch_add(1, Ordering::SeqCst))
+        } else {
+            (404, "not found".into())
+        }
+    })
+    .await
+}
+
+fn is_cred_request(r: &Rec) -> bool {
+    r.path.ends_with("/test-role")
+}
+
+fn sts_ok(id: &str, expired_time: i64) -> String {
+    json!({"Response": {
+        "Credentials": {"TmpSecretId": id, "TmpSecretKey": TMP_KEY, "Token": TMP_TOKEN},
+        "ExpiredTime": expired_time,
+        "Expiration": "2030-01-01T00:00:00Z",
+        "RequestId": "req-sts",
+    }})
+    .to_string()
+}
+
+fn sts_error(code: &str, message: &str) -> String {
+    json!({"Response": {"Error": {"Code": code, "Message": message}, "RequestId": "req-err"}}).to_string()
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// An independent TC3-HMAC-SHA256 verifier (from Tencent's documentation; does not call sdk_core::sign).
+
+fn hmac256(key: &[u8], msg: &[u8]) -> Vec<u8> {
+    let mut m = Hmac::<Sha256>::new_from_slice(key).unwrap();
+    m.update(msg);
+    m.finalize().into_bytes().to_vec()
+}
+
+/// UTC date of a unix timestamp (civil-from-days).
+fn utc_date(ts: i64) -> String {
+    let z = ts.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+fn verify_tc3(rec: &Rec, service: &str, secret_id: &str, secret_key: &str) -> Result<(), String> {
+    let auth = rec.header("authorization").ok_or("no Authorization")?;
+    let rest = auth.strip_prefix("TC3-HMAC-SHA256 ").ok_or("not TC3-HMAC-SHA256")?;
+    let part = |name: &str| {
+        rest.split(", ")
+            .find_map(|p| p.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
+            .ok_or(format!("no {name}"))
+    };
+    let (credential, signed_headers, signature) = (part("Credential")?, part("SignedHeaders")?, part("Signature")?);
+    let ts: i64 = rec
+        .header("x-tc-timestamp")
+        .ok_or("no timestamp")?
+        .parse()
+        .map_err(|_| "bad timestamp")?;
+    let date = utc_date(ts);
+    let scope = format!("{date}/{service}/tc3_request");
+    if credential != format!("{secret_id}/{scope}") {
+        return Err(format!("Credential {credential}, want {secret_id}/{scope}"));
+    }
+    let canonical_headers: String = signed_headers
+        .split(';')
+        .map(|h| format!("{h}:{}\n", rec.header(h).unwrap_or("").trim().to_ascii_lowercase()))
+        .collect();
+    let canonical = format!(
+        "{}\n{}\n{}\n{canonical_headers}\n{signed_headers}\n{}",
+        rec.method,
+        rec.path,
+        rec.query,
+        hex::encode(Sha256::digest(&rec.body))
+    );
+    let to_sign = format!(
+        "TC3-HMAC-SHA256\n{ts}\n{scope}\n{}",
+        hex::encode(Sha256::digest(canonical.as_bytes()))
+    );
+    let mut key = hmac256(format!("TC3{secret_key}").as_bytes(), date.as_bytes());
+    key = hmac256(&key, service.as_bytes());
+    key = hmac256(&key, b"tc3_request");
+    if hex::encode(hmac256(&key, to_sign.as_bytes())) != signature {
+        return Err("signature mismatch".into());
+    }
+    Ok(())
+}
+
+/// A fake STS: AssumeRole must be TC3-signed by the source credential; AssumeRoleWithWebIdentity must be
+/// `Authorization: SKIP`. The n-th valid request is answered by `answer(n, request)`.
+async fn sts(delay: Duration, answer: impl Fn(usize, &Rec) -> (u16, String) + Send + Sync + 'static) -> Fake {
+    let n = AtomicUsize::new(0);
+    fake(delay, move |rec, _| {
+        let action = rec.header("x-tc-action").unwrap_or("");
+        let checked = match action {
+            "AssumeRole" => {
+                verify_tc3(rec, "sts", SOURCE_ID, SOURCE_KEY).and_then(|()| match rec.header("x-tc-token") {
+                    Some(SOURCE_TOKEN) => Ok(()),
+                    other => Err(format!("X-TC-Token {other:?}")),
+                })
+            }
+            "AssumeRoleWithWebIdentity" => match rec.header("authorization") {
+                Some("SKIP") if rec.header("x-tc-token").is_none() => Ok(()),
+                other => Err(format!("Authorization {other:?}")),
+            },
+            other => Err(format!("action {other}")),
+        };
+        if let Err(why) = checked {
+            return (200, sts_error("AuthFailure.SignatureFailure", &why));
+        }
+        assert_eq!(rec.header("x-tc-version"), Some("2018-08-13"));
+        answer(n.fetch_add(1, Ordering::SeqCst), rec)
+    })
+    .await
+}
+
+fn source() -> Credential {
+    Credential::new(SOURCE_ID, SOURCE_KEY).unwrap().with_token(SOURCE_TOKEN)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Temporary directories.
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "sdk-core-credentials-{}-{name}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+    fn write(&self, rel: &str, text: &str) -> PathBuf {
+        let path = self.0.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+const PROFILE_FILE: &str = ".tencentcloud/credentials";
+
+fn profile_text() -> String {
+    format!(
+        "# the SDKs' profile file\n[default]\nsecret_id = AKIDfiledefault1\nsecret_key = {FILE_KEY}\n\n\
+         [prod]\nsecret_id=AKIDfileprod0001\nsecret_key={FILE_KEY}\ntoken = {FILE_TOKEN}\n"
+    )
+}
+
+fn tccli_text(id: &str) -> String {
+    json!({"secretId": id, "secretKey": TCCLI_KEY, "region": "ap-guangzhou"}).to_string()
+}
+
+/// A port nothing listens on.
+async fn closed_port() -> String {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    drop(l);
+    format!("http://{addr}")
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Profile files.
+
+#[tokio::test]
+async fn profile_file_profiles_paths_and_errors() {
+    logs();
+    let _env = ENV.lock().await;
+    set_env(&[]);
+    let home = TempDir::new("profile");
+    let file = home.write(PROFILE_FILE, &profile_text());
+    let base = || ProfileFileProvider::new().home_dir(home.path()).system_path(None);
+
+    let c = base().provide_credential().await.unwrap();
+    assert_eq!(
+        (c.secret_id(), c.secret_key(), c.token()),
+        ("AKIDfiledefault1", FILE_KEY, None)
+    );
+    let c = base().profile("prod").provide_credential().await.unwrap();
+    assert_eq!((c.secret_id(), c.token()), ("AKIDfileprod0001", Some(FILE_TOKEN)));
+    set_env(&[("TENCENTCLOUD_PROFILE", "prod")]);
+    assert_eq!(
+        base().provide_credential().await.unwrap().secret_id(),
+        "AKIDfileprod0001"
+    );
+
+    // $TENCENTCLOUD_CREDENTIALS_FILE wins over ~/.tencentcloud, and must exist.
+    let other = home.write(
+        "elsewhere.ini",
+        &format!("[default]\nsecret_id=AKIDelsewhere001\nsecret_key={FILE_KEY}\n"),
+    );
+    set_env(&[("TENCENTCLOUD_CREDENTIALS_FILE", other.to_str().unwrap())]);
+    assert_eq!(
+        base().provide_credential().await.unwrap().secret_id(),
+        "AKIDelsewhere001"
+    );
+    let missing = home.path().join("missing.ini");
+    set_env(&[("TENCENTCLOUD_CREDENTIALS_FILE", missing.to_str().unwrap())]);
+    let e = base().provide_credential().await.unwrap_err();
+    assert!(e.is_credential() && e.to_string().contains("missing.ini"), "{e}");
+    set_env(&[]);
+
+    // The system-wide file is used when there is no file under $HOME.
+    let etc = TempDir::new("etc");
+    let system = etc.write(
+        "credentials",
+        &format!("[default]\nsecret_id=AKIDsystem000001\nsecret_key={FILE_KEY}\n"),
+    );
+    let empty_home = TempDir::new("empty-home");
+    let p = ProfileFileProvider::new()
+        .home_dir(empty_home.path())
+        .system_path(Some(system.clone()));
+    assert_eq!(p.provide_credential().await.unwrap().secret_id(), "AKIDsystem000001");
+    let e = ProfileFileProvider::new()
+        .home_dir(empty_home.path())
+        .system_path(Some(etc.path().join("nope")))
+        .provide_credential()
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("no file at") && e.to_string().contains("nope"),
+        "{e}"
+    );
+
+    // Errors name the file and the line or key, never the value.
+    let cases: [(&str, &[&str]); 5] = [
+        (
+            "[default]\nsecret_id = AKIDx\nsecret_key: {KEY}\n",
+            &["line 3", "key = value"],
+        ),
+        ("secret_key = {KEY}\n", &["line 1", "before any `[section]`"]),
+        ("[default]\nsecret_id = AKIDx\n", &["[default]", "`secret_key`"]),
+        (
+            "[other]\nsecret_id = AKIDx\nsecret_key = {KEY}\n",
+            &["no [default] profile", "profiles: other"],
+        ),
+        (
+            "[default]\nsecret_id =\nsecret_key = {KEY}\n",
+            &["[default]", "`secret_id`"],
+        ),
+    ];
+    for (text, wants) in cases {
+        let text = text.replace("{KEY}", FILE_KEY);
+        std::fs::write(&file, &text).unwrap();
+        let e = base().provide_credential().await.unwrap_err();
+        let s = e.to_string();
+        assert!(e.is_credential(), "{s}");
+        assert!(s.contains(file.to_str().unwrap()), "{s}");
+        for want in wants {
+            assert!(s.contains(want), "{s} lacks {want}");
+        }
+        assert!(!s.contains(MARK) && !format!("{e:?}").contains(MARK), "{s}");
+    }
+    // Unreadable: a directory where the file should be.
+    std::fs::remove_file(&file).unwrap();
+    std::fs::create_dir_all(&file).unwrap();
+    let e = base().provide_credential().await.unwrap_err();
+    assert!(e.to_string().contains("cannot read"), "{e}");
+}
+
+#[tokio::test]
+async fn tccli_files() {
+    logs();
+    let _env = ENV.lock().await;
+    set_env(&[]);
+    let home = TempDir::new("tccli");
+    home.write(".tccli/default.credential", &tccli_text("AKIDtcclidefault"));
+    home.write(
+        ".tccli/work.credential",
+        &json!({"secretId": "AKIDtccliwork001", "secretKey": TCCLI_KEY, "token": TMP_TOKEN}).to_string(),
+    );
+    let p = TccliProvider::new().home_dir(home.path());
+    let c = p.provide_credential().await.unwrap();
+    assert_eq!(
+        (c.secret_id(), c.secret_key(), c.token()),
+        ("AKIDtcclidefault", TCCLI_KEY, None)
+    );
+    set_env(&[("TCCLI_PROFILE", "work")]);
+    assert_eq!(p.provide_credential().await.unwrap().token(), Some(TMP_TOKEN));
+    set_env(&[]);
+    let c = TccliProvider::new().home_dir(home.path()).profile("work");
+    assert_eq!(c.provide_credential().await.unwrap().secret_id(), "AKIDtccliwork001");
+
+    for (text, want) in [
+        (
+            format!("{{\"secretId\": \"AKIDx\", \"secretKey\": \"{TCCLI_KEY}\""),
+            "not valid JSON (line 1",
+        ),
+        (json!({"secretId": "AKIDx"}).to_string(), "no `secretKey`"),
+        (
+            json!({"secretId": "AKIDx", "secretKey": 5}).to_string(),
+            "`secretKey` is not a string",
+        ),
+    ] {
+        let path = home.write(".tccli/bad.credential", &text);
+        let e = TccliProvider::new()
+            .home_dir(home.path())
+            .profile("bad")
+            .provide_credential()
+            .await
+            .unwrap_err();
+        let s = e.to_string();
+        assert!(s.contains(path.to_str().unwrap()) && s.contains(want), "{s}");
+        assert!(!s.contains(MARK), "{s}");
+    }
+    let e = TccliProvider::new()
+        .home_dir(home.path())
+        .profile("absent")
+        .provide_credential()
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("absent.credential"), "{e}");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// CVM role.
+
+#[tokio::test]
+async fn cvm_role_discovery_credentials_and_errors() {
+    logs();
+    let meta = metadata(Duration::ZERO, |_| (200, meta_credential(now() + 3600))).await;
+    let p = CvmRoleProvider::new().endpoint(&meta.url);
+    let c = p.provide_credential().await.unwrap();
+    assert_eq!(
+        (c.secret_id(), c.secret_key(), c.token()),
+        ("AKIDcvmtmp000001", TMP_KEY, Some(TMP_TOKEN))
+    );
+    // Cached: no second request; the role name was asked once.
+    p.provide_credential().await.unwrap();
+    assert_eq!(meta.hits(), 2);
+    assert_eq!(meta.count(|r| r.path == ROLE_PATH), 1);
+
+    // A given role skips discovery.
+    let meta = metadata(Duration::ZERO, |_| (200, meta_credential(now() + 3600))).await;
+    CvmRoleProvider::new()
+        .endpoint(&meta.url)
+        .role("test-role")
+        .provide_credential()
+        .await
+        .unwrap();
+    assert_eq!((meta.hits(), meta.count(is_cred_request)), (1, 1));
+
+    // 404 on the role list: no role bound.
+    let none = fake(Duration::ZERO, |_, _| (404, "<html>404</html>".into())).await;
+    let e = CvmRoleProvider::new()
+        .endpoint(&none.url)
+        .provide_credential()
+        .await
+        .unwrap_err();
+    assert!(
+        e.is_credential() && e.to_string().contains("no CAM role is bound"),
+        "{e}"
+    );
+
+    for (status, body, want) in [
+        (200, json!({"Code": "Failure"}).to_string(), "Code \"Failure\""),
+        (
+            200,
+            format!("{{\"TmpSecretKey\": \"{TMP_KEY}\", \"ExpiredTime\": \"soon\"}}"),
+            "not the expected JSON",
+        ),
+        (
+            200,
+            json!({"TmpSecretId": "AKIDx", "TmpSecretKey": TMP_KEY, "Code": "Success"}).to_string(),
+            "no ExpiredTime",
+        ),
+        (500, "oops".to_owned(), "HTTP 500"),
+    ] {
+        let meta = metadata(Duration::ZERO, move |_| (status, body.clone())).await;
+        let e = CvmRoleProvider::new()
+            .endpoint(&meta.url)
+            .provide_credential()
+            .await
+            .unwrap_err();
+        let s = e.to_string();
+        assert!(e.is_credential() && s.contains(want), "{s}");
+        assert!(!s.contains(MARK) && !format!("{e:?}").contains(MARK), "{s}");
+    }
+}
+
+#[tokio::test]
+async fn metadata_absent_fails_fast() {
+    logs();
+    let url = closed_port().await;
+    let started = Instant::now();
+    let e = CvmRoleProvider::new()
+        .endpoint(&url)
+        .provide_credential()
+        .await
+        .unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+    assert!(e.is_credential() && e.to_string().contains("unreachable"), "{e}");
+
+    // A metadata host that accepts but never answers: the request timeout bounds it.
+    let silent = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    let started = Instant::now();
+    let e = CvmRoleProvider::new()
+        .endpoint(&url)
+        .timeout(Duration::from_millis(300))
+        .provide_credential()
+        .await
+        .unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+    assert!(e.to_string().contains("unreachable"), "{e}");
+    drop(silent);
+}
+
+/// 1,000 concurrent callers on an empty cache, then on a credential inside the refresh margin, then on a
+/// fresh one: one request per refresh, none when fresh.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_callers_cause_one_refresh() {
+    logs();
+    // First credential expires in 2 minutes (inside the 5-minute margin), the next in an hour.
+    let meta = metadata(Duration::from_millis(200), |n| {
+        (200, meta_credential(now() + if n == 0 { 120 } else { 3600 }))
+    })
+    .await;
+    let p = Arc::new(CvmRoleProvider::new().endpoint(&meta.url));
+    let burst = |p: Arc<CvmRoleProvider>| async move {
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..1000 {
+            let p = p.clone();
+            set.spawn(async move { p.provide_credential().await.map(|c| c.secret_key().to_owned()) });
+        }
+        let mut n = 0;
+        while let Some(r) = set.join_next().await {
+            assert_eq!(r.unwrap().unwrap(), TMP_KEY);
+            n += 1;
+        }
+        n
+    };
+    assert_eq!(burst(p.clone()).await, 1000);
+    assert_eq!(
+        meta.count(is_cred_request),
+        1,
+        "empty cache: one fetch for 1,000 callers"
+    );
+    assert_eq!(meta.count(|r| r.path == ROLE_PATH), 1);
+
+    // Stale: one caller refreshes, the others keep using the cached credential without waiting.
+    let started = Instant::now();
+    assert_eq!(burst(p.clone()).await, 1000);
+    assert_eq!(meta.count(is_cred_request), 2, "stale: one refresh for 1,000 callers");
+    assert!(started.elapsed() < Duration::from_secs(5));
+
+    assert_eq!(burst(p.clone()).await, 1000);
+    assert_eq!(meta.count(is_cred_request), 2, "fresh: no request");
+    assert_eq!(meta.count(|r| r.path == ROLE_PATH), 1, "role name remembered");
+}
+
+#[tokio::test]
+async fn refresh_margin_failures_and_expiry() {
+    let logs = logs();
+    // 1st: expires in 100 s; 2nd: 500. With a 60 s margin the first is fresh.
+    let meta = metadata(Duration::ZERO, |n| match n {
+        0 => (200, meta_credential(now() + 100)),
+        _ => (500, "metadata broken".into()),
+    })
+    .await;
+    let p = CvmRoleProvider::new()
+        .endpoint(&meta.url)
+        .refresh_margin(Duration::from_secs(60));
+    p.provide_credential().await.unwrap();
+    p.provide_credential().await.unwrap();
+    assert_eq!(meta.count(is_cred_request), 1, "fresh with a 60 s margin");
+
+    // Default 5-minute margin: stale, the refresh fails, the cached credential is used with a warning.
+    let meta = metadata(Duration::ZERO, |n| match n {
+        0 => (200, meta_credential(now() + 100)),
+        _ => (500, "metadata broken".into()),
+    })
+    .await;
+    let p = CvmRoleProvider::new().endpoint(&meta.url);
+    p.provide_credential().await.unwrap();
+    let c = p.provide_credential().await.unwrap();
+    assert_eq!(c.secret_key(), TMP_KEY);
+    assert_eq!(meta.count(is_cred_request), 2, "refresh attempted");
+    {
+        let text = logs.lock().unwrap();
+        let warn = text
+            .lines()
+            .find(|l| l.starts_with("WARN") && l.contains("using the cached one") && l.contains("HTTP 500"))
+            .unwrap_or_else(|| panic!("no warning in:\n{text}"));
+        assert!(warn.contains("CVM role"), "{warn}");
+    }
+    // Right after a failure the still-valid credential is used without hammering the service.
+    p.provide_credential().await.unwrap();
+    assert_eq!(meta.count(is_cred_request), 2);
+
+    // Past expiry and failing: an error with the cause.
+    let meta = metadata(Duration::ZERO, |n| match n {
+        0 => (200, meta_credential(now() - 10)),
+        _ => (500, "metadata broken".into()),
+    })
+    .await;
+    let p = CvmRoleProvider::new().endpoint(&meta.url);
+    // A credential just issued is used once even if the local clock says it expired (clock skew).
+    assert_eq!(p.provide_credential().await.unwrap().secret_key(), TMP_KEY);
+    let e = p.provide_credential().await.unwrap_err();
+    let s = e.to_string();
+    assert!(
+        e.is_credential() && s.contains("expired at") && s.contains("HTTP 500"),
+        "{s}"
+    );
+    assert!(std::error::Error::source(&e).is_some());
+
+    // Past expiry and the service recovers: refreshed.
+    let meta = metadata(Duration::ZERO, |n| {
+        (200, meta_credential(now() + if n == 0 { -10 } else { 3600 }))
+    })
+    .await;
+    let p = CvmRoleProvider::new().endpoint(&meta.url);
+    p.provide_credential().await.unwrap();
+    p.provide_credential().await.unwrap();
+    p.provide_credential().await.unwrap();
+    assert_eq!(meta.count(is_cred_request), 2);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// STS.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sts_assume_role_signed_by_source_and_cached() {
+    logs();
+    let server = sts(Duration::from_millis(200), |_, rec| {
+        assert_eq!(rec.header("x-tc-action"), Some("AssumeRole"));
+        assert_eq!(rec.header("x-tc-region"), Some("ap-shanghai"));
+        let body = rec.json();
+        assert_eq!(body["RoleArn"], ROLE_ARN);
+        assert_eq!(body["RoleSessionName"], "rust-test");
+        assert_eq!(body["DurationSeconds"], 3600);
+        assert_eq!(body["ExternalId"], EXTERNAL_ID);
+        assert!(body.get("Policy").is_none());
+        (200, sts_ok("AKIDststmp000001", now() + 3600))
+    })
+    .await;
+    let p = Arc::new(
+        StsAssumeRoleProvider::new(source(), ROLE_ARN, "rust-test")
+            .duration_seconds(3600)
+            .unwrap()
+            .external_id(EXTERNAL_ID)
+            .region("ap-shanghai")
+            .http_profile(HttpProfile::new().endpoint(&server.url)),
+    );
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..1000 {
+        let p = p.clone();
+        set.spawn(async move { p.provide_credential().await });
+    }
+    while let Some(r) = set.join_next().await {
+        let c = r.unwrap().unwrap();
+        assert_eq!(
+            (c.secret_id(), c.secret_key(), c.token()),
+            ("AKIDststmp000001", TMP_KEY, Some(TMP_TOKEN))
+        );
+    }
+    assert_eq!(server.hits(), 1, "1,000 concurrent callers, one AssumeRole");
+
+    // A signature the fake rejects (wrong source key) and STS errors are credential errors with the code.
+    let wrong = Credential::new(SOURCE_ID, "WRONG-KEY-must-not-leak")
+        .unwrap()
+        .with_token(SOURCE_TOKEN);
+    let e = StsAssumeRoleProvider::new(wrong, ROLE_ARN, "rust-test")
+        .http_profile(HttpProfile::new().endpoint(&server.url))
+        .provide_credential()
+        .await
+        .unwrap_err();
+    assert!(
+        e.is_credential() && e.to_string().contains("AuthFailure.SignatureFailure"),
+        "{e}"
+    );
+    assert!(e.to_string().contains(ROLE_ARN), "{e}");
+
+    let denied = sts(Duration::ZERO, |_, _| {
+        (200, sts_error("AuthFailure.UnauthorizedOperation", "no"))
+    })
+    .await;
+    let e = StsAssumeRoleProvider::new(source(), ROLE_ARN, "s")
+        .http_profile(HttpProfile::new().endpoint(&denied.url))
+        .provide_credential()
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("AuthFailure.UnauthorizedOperation"), "{e}");
+    let partial = sts(Duration::ZERO, |_, _| {
+        (200, json!({"Response": {"Credentials": {"TmpSecretId": "AKIDx", "TmpSecretKey": TMP_KEY, "Token": TMP_TOKEN}, "RequestId": "r-9"}}).to_string())
+    })
+    .await;
+    let e = StsAssumeRoleProvider::new(source(), ROLE_ARN, "s")
+        .http_profile(HttpProfile::new().endpoint(&partial.url))
+        .provide_credential()
+        .await
+        .unwrap_err();
+    let s = e.to_string();
+    assert!(
+        s.contains("no ExpiredTime") && s.contains("r-9") && !s.contains(MARK),
+        "{s}"
+    );
+
+    // Unreachable STS fails within its connect timeout.
+    let url = closed_port().await;
+    let e = StsAssumeRoleProvider::new(source(), ROLE_ARN, "s")
+        .http_profile(HttpProfile::new().endpoint(&url))
+        .provide_credential()
+        .await
+        .unwrap_err();
+    assert!(e.is_credential(), "{e}");
+
+    // DurationSeconds in (0, 43200].
+    for bad in [0, 43201] {
+        let e = StsAssumeRoleProvider::new(source(), ROLE_ARN, "s")
+            .duration_seconds(bad)
+            .unwrap_err();
+        assert_eq!(e.parameter(), Some("DurationSeconds"), "{e}");
+    }
+    assert!(StsAssumeRoleProvider::new(source(), ROLE_ARN, "s")
+        .duration_seconds(43200)
+        .is_ok());
+}
+
+#[tokio::test]
+async fn sts_default_duration_and_region() {
+    logs();
+    let server = sts(Duration::ZERO, |_, rec| {
+        assert_eq!(rec.header("x-tc-region"), Some("ap-guangzhou"));
+        assert_eq!(rec.json()["DurationSeconds"], 7200);
+        (200, sts_ok("AKIDststmp000002", now() + 7200))
+    })
+    .await;
+    let p = StsAssumeRoleProvider::new(EnvProvider, ROLE_ARN, "s");
+    // The source is asked only when STS is called; a source failure is reported with the role.
+    let p = p.http_profile(HttpProfile::new().endpoint(&server.url));
+    let _env = ENV.lock().await;
+    set_env(&[]);
+    let e = p.provide_credential().await.unwrap_err();
+    assert!(e.to_string().contains("TENCENTCLOUD_SECRET_ID"), "{e}");
+    set_env(&[
+        ("TENCENTCLOUD_SECRET_ID", SOURCE_ID),
+        ("TENCENTCLOUD_SECRET_KEY", SOURCE_KEY),
+        ("TENCENTCLOUD_SESSION_TOKEN", SOURCE_TOKEN),
+    ]);
+    assert_eq!(p.provide_credential().await.unwrap().secret_id(), "AKIDststmp000002");
+    set_env(&[]);
+    assert_eq!(server.hits(), 1);
+}
+
+#[tokio::test]
+async fn oidc_unsigned_with_token_from_file() {
+    logs();
+    let dir = TempDir::new("oidc");
+    let token_file = dir.write("token", &format!("{OIDC_TOKEN}-1\n"));
+    let server = sts(Duration::ZERO, |n, rec| {
+        assert_eq!(rec.header("x-tc-action"), Some("AssumeRoleWithWebIdentity"));
+        assert_eq!(rec.header("x-tc-region"), Some("ap-beijing"));
+        let body = rec.json();
+        assert_eq!(body["ProviderId"], "oidc-provider");
+        assert_eq!(body["RoleArn"], ROLE_ARN);
+        assert_eq!(body["WebIdentityToken"], format!("{OIDC_TOKEN}-{}", n + 1));
+        assert_eq!(body["DurationSeconds"], 7200);
+        assert!(body["RoleSessionName"]
+            .as_str()
+            .unwrap()
+            .starts_with("tencentcloud-rust-sdk-"));
+        // The first credential is inside the refresh margin, so the next call refreshes.
+        (200, sts_ok("AKIDoidctmp00001", now() + if n == 0 { 60 } else { 3600 }))
+    })
+    .await;
+    let p = OidcRoleArnProvider::new("ap-beijing", "oidc-provider", &token_file, ROLE_ARN)
+        .http_profile(HttpProfile::new().endpoint(&server.url));
+    assert_eq!(p.provide_credential().await.unwrap().token(), Some(TMP_TOKEN));
+    // TKE rotates the token file: the refresh reads the new token.
+    std::fs::write(&token_file, format!("{OIDC_TOKEN}-2")).unwrap();
+    p.provide_credential().await.unwrap();
+    assert_eq!(server.hits(), 2);
+    assert_eq!(server.last().header("authorization"), Some("SKIP"));
+    let text = logs().lock().unwrap().clone();
+    assert!(!text.contains("AuthFailure"), "the fake rejected a request:\n{text}");
+
+    let e = OidcRoleArnProvider::new("ap-beijing", "p", dir.path().join("absent"), ROLE_ARN)
+        .http_profile(HttpProfile::new().endpoint(&server.url))
+        .provide_credential()
+        .await
+        .unwrap_err();
+    assert!(e.is_credential() && e.to_string().contains("absent"), "{e}");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The default chain.
+
+#[tokio::test]
+async fn default_chain_order_rules_and_report() {
+    logs();
+    let _env = ENV.lock().await;
+    set_env(&[]);
+    let home = TempDir::new("chain");
+    let absent = closed_port().await;
+    let chain = |cvm: &str| {
+        DefaultCredentialProvider::new()
+            .home_dir(home.path())
+            .system_credentials_file(None)
+            .cvm(CvmRoleProvider::new().endpoint(cvm))
+    };
+
+    // Nothing anywhere: the error lists every step and why.
+    let e = chain(&absent).provide_credential().await.unwrap_err();
+    let s = e.to_string();
+    assert!(e.is_credential(), "{s}");
+    for want in [
+        "1. environment: TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY are not set",
+        "2. profile file: TENCENTCLOUD_CREDENTIALS_FILE is not set and there is no file at",
+        "3. tccli profile: no file at",
+        "4. CVM role: CVM role: metadata service",
+        "5. TKE OIDC: TKE_REGION, TKE_PROVIDER_ID, TKE_WEB_IDENTITY_TOKEN_FILE, TKE_ROLE_ARN are not set",
+    ] {
+        assert!(s.contains(want), "{s}\n lacks {want}");
+    }
+
+    // Order: tccli < profile file < environment.
+    home.write(".tccli/default.credential", &tccli_text("AKIDtcclidefault"));
+    let c = chain(&absent);
+    assert_eq!(c.provide_credential().await.unwrap().secret_id(), "AKIDtcclidefault");
+    assert_eq!(c.chosen_step(), Some("tccli profile"));
+    home.write(PROFILE_FILE, &profile_text());
+    assert_eq!(
+        chain(&absent).provide_credential().await.unwrap().secret_id(),
+        "AKIDfiledefault1"
+    );
+    set_env(&[
+        ("TENCENTCLOUD_SECRET_ID", "AKIDenvironment1"),
+        ("TENCENTCLOUD_SECRET_KEY", ENV_KEY),
+    ]);
+    let c = chain(&absent);
+    assert_eq!(c.provide_credential().await.unwrap().secret_id(), "AKIDenvironment1");
+    assert_eq!(c.chosen_step(), Some("environment"));
+
+    // Configured but broken stops the chain, even though later steps would work.
+    set_env(&[("TENCENTCLOUD_SECRET_ID", "AKIDenvironment1")]);
+    let e = chain(&absent).provide_credential().await.unwrap_err();
+    let s = e.to_string();
+    assert!(
+        s.contains("stopped at step 1 (environment)") && s.contains("TENCENTCLOUD_SECRET_KEY"),
+        "{s}"
+    );
+    set_env(&[]);
+    let file = home.write(
+        PROFILE_FILE,
+        &format!("[default]\nsecret_id = AKIDx\nsecret_key {FILE_KEY}\n"),
+    );
+    let e = chain(&absent).provide_credential().await.unwrap_err();
+    let s = e.to_string();
+    assert!(
+        s.contains("step 2 (profile file)") && s.contains("line 3") && !s.contains(MARK),
+        "{s}"
+    );
+    std::fs::remove_file(&file).unwrap();
+    std::fs::remove_file(home.path().join(".tccli/default.credential")).unwrap();
+
+    // CVM role, when there are no keys and no files; the choice is remembered.
+    let meta = metadata(Duration::ZERO, |_| (200, meta_credential(now() + 3600))).await;
+    let c = chain(&meta.url);
+    assert_eq!(c.provide_credential().await.unwrap().secret_id(), "AKIDcvmtmp000001");
+    assert_eq!(c.chosen_step(), Some("CVM role"));
+    home.write(".tccli/default.credential", &tccli_text("AKIDtcclidefault"));
+    assert_eq!(
+        c.provide_credential().await.unwrap().secret_id(),
+        "AKIDcvmtmp000001",
+        "sticky"
+    );
+    std::fs::remove_file(home.path().join(".tccli/default.credential")).unwrap();
+
+    // TKE OIDC when the metadata service says no role is bound; partial TKE variables are broken.
+    let no_role = fake(Duration::ZERO, |_, _| (404, String::new())).await;
+    set_env(&[("TKE_REGION", "ap-beijing"), ("TKE_ROLE_ARN", ROLE_ARN)]);
+    let e = chain(&no_role.url).provide_credential().await.unwrap_err();
+    let s = e.to_string();
+    assert!(
+        s.contains("step 5 (TKE OIDC)") && s.contains("TKE_PROVIDER_ID, TKE_WEB_IDENTITY_TOKEN_FILE are not"),
+        "{s}"
+    );
+    let server = sts(Duration::ZERO, |_, _| (200, sts_ok("AKIDoidctmp00002", now() + 3600))).await;
+    let token_file = home.write("token", OIDC_TOKEN);
+    set_env(&[
+        ("TKE_REGION", "ap-beijing"),
+        ("TKE_PROVIDER_ID", "oidc-provider"),
+        ("TKE_WEB_IDENTITY_TOKEN_FILE", token_file.to_str().unwrap()),
+        ("TKE_ROLE_ARN", ROLE_ARN),
+    ]);
+    let from_env = OidcRoleArnProvider::from_tke_env().unwrap().unwrap();
+    let from_env = from_env.http_profile(HttpProfile::new().endpoint(&server.url));
+    assert_eq!(
+        from_env.provide_credential().await.unwrap().secret_id(),
+        "AKIDoidctmp00002"
+    );
+    assert_eq!(server.last().json()["WebIdentityToken"], OIDC_TOKEN);
+    let c = chain(&no_role.url).sts_http_profile(HttpProfile::new().endpoint(&server.url));
+    assert_eq!(c.provide_credential().await.unwrap().secret_id(), "AKIDoidctmp00002");
+    assert_eq!(c.chosen_step(), Some("TKE OIDC"));
+    assert_eq!(server.hits(), 2);
+    assert_eq!(server.last().header("authorization"), Some("SKIP"));
+    set_env(&[]);
+    assert!(OidcRoleArnProvider::from_tke_env().unwrap().is_none());
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Secrets never printed.
+
+#[tokio::test]
+async fn secrets_never_in_debug_display_errors_or_logs() {
+    let logs = logs();
+    let dir = TempDir::new("secrets");
+    let mut texts: Vec<String> = Vec::new();
+    fn show(texts: &mut Vec<String>, what: &dyn std::fmt::Debug, display: Option<&dyn std::fmt::Display>) {
+        texts.push(format!("{what:?}"));
+        texts.push(format!("{what:#?}"));
+        if let Some(d) = display {
+            texts.push(d.to_string());
+        }
+    }
+
+    let meta = metadata(Duration::ZERO, |n| match n {
+        0 => (200, meta_credential(now() - 1)),
+        _ => (200, format!("{{\"TmpSecretKey\": \"{TMP_KEY}\", \"ExpiredTime\": []}}")),
+    })
+    .await;
+    let server = sts(Duration::ZERO, |n, _| match n {
+        0 => (200, sts_ok("AKIDststmp000003", now() + 3600)),
+        _ => (
+            200,
+            format!("{{\"Response\": {{\"Credentials\": {{\"TmpSecretKey\": \"{TMP_KEY}\", \"Token\": 7}}}}}}"),
+        ),
+    })
+    .await;
+    let token_file = dir.write("token", OIDC_TOKEN);
+    let profile = dir.write("credentials", &profile_text());
+    let bad_profile = dir.write("bad", &format!("[default]\nsecret_id = AKIDx\n{FILE_KEY}\n"));
+    dir.write(".tccli/default.credential", &tccli_text("AKIDtcclidefault"));
+    dir.write(
+        ".tccli/bad.credential",
+        &format!("{{\"secretKey\": \"{TCCLI_KEY}\" \"x\"}}"),
+    );
+
+    let cvm = CvmRoleProvider::new().endpoint(&meta.url);
+    let assume = StsAssumeRoleProvider::new(source(), ROLE_ARN, "s")
+        .external_id(EXTERNAL_ID)
+        .policy(format!("{{\"statement\": \"{MARK}\"}}"))
+        .http_profile(HttpProfile::new().endpoint(&server.url));
+    let oidc = OidcRoleArnProvider::new("ap-beijing", "p", &token_file, ROLE_ARN)
+        .http_profile(HttpProfile::new().endpoint(&server.url));
+    let file = ProfileFileProvider::new().path(&profile).profile("prod");
+    let tccli = TccliProvider::new().home_dir(dir.path());
+    let chain = DefaultCredentialProvider::new()
+        .home_dir(dir.path())
+        .system_credentials_file(None);
+
+    let mut credentials = vec![
+        cvm.provide_credential().await.unwrap(),
+        assume.provide_credential().await.unwrap(),
+        file.provide_credential().await.unwrap(),
+        tccli.provide_credential().await.unwrap(),
+        source(),
+    ];
+    let mut errors: Vec<Error> = vec![
+        cvm.provide_credential().await.unwrap_err(),
+        oidc.provide_credential().await.unwrap_err(),
+        ProfileFileProvider::new()
+            .path(&bad_profile)
+            .provide_credential()
+            .await
+            .unwrap_err(),
+        TccliProvider::new()
+            .home_dir(dir.path())
+            .profile("bad")
+            .provide_credential()
+            .await
+            .unwrap_err(),
+        Credential::new("AKIDx", format!(" {FILE_KEY}")).unwrap_err(),
+        StsAssumeRoleProvider::new(
+            Credential::new(SOURCE_ID, "WRONG-must-not-leak").unwrap(),
+            ROLE_ARN,
+            "s",
+        )
+        .http_profile(HttpProfile::new().endpoint(&server.url))
+        .provide_credential()
+        .await
+        .unwrap_err(),
+    ];
+    {
+        let _env = ENV.lock().await;
+        set_env(&[
+            ("TENCENTCLOUD_SECRET_ID", "AKIDenvironment1"),
+            ("TENCENTCLOUD_SECRET_KEY", ENV_KEY),
+        ]);
+        credentials.push(chain.provide_credential().await.unwrap());
+        credentials.push(EnvProvider.provide_credential().await.unwrap());
+        set_env(&[("TENCENTCLOUD_SECRET_KEY", &format!("{ENV_KEY} "))]);
+        errors.push(EnvProvider.provide_credential().await.unwrap_err());
+        errors.push(
+            DefaultCredentialProvider::new()
+                .home_dir(dir.path())
+                .provide_credential()
+                .await
+                .unwrap_err(),
+        );
+        set_env(&[]);
+    }
+    for c in &credentials {
+        show(&mut texts, c, Some(c));
+    }
+    for e in &errors {
+        show(&mut texts, e, Some(e));
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            texts.push(s.to_string());
+            texts.push(format!("{s:?}"));
+            source = s.source();
+        }
+    }
+    show(&mut texts, &cvm, None);
+    show(&mut texts, &assume, None);
+    show(&mut texts, &oidc, None);
+    show(&mut texts, &file, None);
+    show(&mut texts, &tccli, None);
+    show(&mut texts, &chain, None);
+    show(&mut texts, &EnvProvider, None);
+    let client = sdk_core::Client::new(
+        &sdk_core::credential::sts::STS,
+        assume,
+        "ap-guangzhou",
+        sdk_core::ClientProfile::default(),
+    );
+    show(&mut texts, &client, None);
+
+    for text in &texts {
+        assert!(!text.contains(MARK), "secret in output: {text}");
+    }
+    assert!(
+        texts.iter().any(|t| t.contains("AKIDstst")),
+        "credentials were formatted"
+    );
+    let logged = logs.lock().unwrap().clone();
+    assert!(!logged.is_empty(), "tracing output was captured");
+    assert!(!logged.contains(MARK), "secret in tracing output:\n{logged}");
+}
