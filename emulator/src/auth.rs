@@ -1,14 +1,22 @@
 //! Request authentication, written independently of `sdk-core`'s signer on purpose: the emulator is the
 //! second implementation that the SDK's signer is checked against.
 //!
-//! Only TC3-HMAC-SHA256 (signature in the `Authorization` header) exists today. Tencent's legacy
-//! `HmacSHA1`/`HmacSHA256` schemes carry `Signature`/`SecretId`/`Nonce` as request parameters instead; they
-//! would be one more [`Scheme`] variant chosen in [`Scheme::detect`], with its own parse + verify pair.
+//! Two families:
+//!
+//! * TC3-HMAC-SHA256: the signature is in the `Authorization` header ([`Scheme::detect`]).
+//! * The legacy `HmacSHA1` / `HmacSHA256` signatures: no `Authorization` header; every parameter, the
+//!   common ones included (`Action`, `Version`, `Timestamp`, `Nonce`, `SecretId`, `SignatureMethod`,
+//!   `Token`, ..., `Signature`), is a form (POST) or query (GET) parameter. The server decides a request is
+//!   legacy before it looks at `Authorization` (see `server.rs`), so the TC3 path pays nothing for it.
+//!   String to sign: `METHOD + Host + path + "?" + k=v&...` over every parameter but `Signature`, sorted by
+//!   key, decoded values; `Signature` = Base64(HMAC(SecretKey, string to sign)).
 
 use std::collections::HashMap;
 
+use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use hyper::HeaderMap;
+use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
 use crate::clock::utc_date;
@@ -60,6 +68,8 @@ pub(crate) enum Scheme {
     /// `Authorization: SKIP` for actions whose spec has `skip_sign`.
     Skip,
     Tc3(Tc3Authorization),
+    /// `HmacSHA1` / `HmacSHA256`: the signature and the common parameters are form/query parameters.
+    Legacy(LegacyParams),
 }
 
 impl Scheme {
@@ -305,30 +315,227 @@ impl CredentialStore {
         let sent_token = req
             .headers
             .get("x-tc-token")
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned())
-            .filter(|t| !t.is_empty());
-        match (&cred.token, sent_token) {
-            (None, None) => {}
-            (Some(want), Some(got)) if *want == got => {}
-            (Some(_), None) => {
-                return Err(ApiError::new(
-                    "AuthFailure.TokenFailure",
-                    "This temporary credential requires X-TC-Token.",
-                ))
-            }
-            (Some(_), Some(_)) => {
-                return Err(ApiError::new(
-                    "AuthFailure.TokenFailure",
-                    "X-TC-Token is invalid or expired.",
-                ))
-            }
-            (None, Some(_)) => {
-                return Err(ApiError::new(
-                    "AuthFailure.TokenFailure",
-                    "X-TC-Token was sent with a permanent SecretId that takes no token.",
-                ))
-            }
-        }
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned());
+        check_token(cred, sent_token.as_deref(), "X-TC-Token")?;
         Ok(cred)
+    }
+}
+
+/// The session token rule shared by both families; `name` is where the token travels.
+fn check_token(cred: &Credential, sent: Option<&str>, name: &str) -> Result<(), ApiError> {
+    let sent = sent.filter(|t| !t.is_empty());
+    let message = match (&cred.token, sent) {
+        (None, None) => return Ok(()),
+        (Some(want), Some(got)) if want == got => return Ok(()),
+        (Some(_), None) => format!("This temporary credential requires {name}."),
+        (Some(_), Some(_)) => format!("{name} is invalid or expired."),
+        (None, Some(_)) => format!("{name} was sent with a permanent SecretId that takes no token."),
+    };
+    Err(ApiError::new("AuthFailure.TokenFailure", message))
+}
+
+/// The common parameters of a legacy request: everything else is the action's own (flattened) input.
+pub(crate) const LEGACY_COMMON_PARAMS: [&str; 11] = [
+    "Action",
+    "Version",
+    "Region",
+    "Timestamp",
+    "Nonce",
+    "SecretId",
+    "SignatureMethod",
+    "Token",
+    "Language",
+    "RequestClient",
+    "Signature",
+];
+
+/// The decoded form/query parameters of a legacy request, in arrival order.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LegacyParams {
+    pub pairs: Vec<(String, String)>,
+}
+
+impl LegacyParams {
+    /// Does this parameter list look like a legacy-signed request? `Signature` or `SecretId` present (a
+    /// request with `SecretId` but no `Signature` is legacy with a missing parameter).
+    pub fn is_legacy(pairs: &[(String, String)]) -> bool {
+        pairs.iter().any(|(k, _)| k == "Signature" || k == "SecretId")
+    }
+
+    /// The value of a parameter (the last one when repeated).
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A legacy request as the verifier sees it.
+pub(crate) struct LegacyRequest<'a> {
+    pub method: &'a str,
+    /// The `Host` header as received.
+    pub host: &'a str,
+    pub path: &'a str,
+    pub params: &'a LegacyParams,
+}
+
+/// The legacy `SignatureMethod`s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LegacyAlgorithm {
+    HmacSha1,
+    HmacSha256,
+}
+
+impl LegacyAlgorithm {
+    fn mac(self, key: &[u8], data: &[u8]) -> Vec<u8> {
+        match self {
+            LegacyAlgorithm::HmacSha1 => {
+                let mut m = Hmac::<Sha1>::new_from_slice(key).expect("HMAC takes any key length");
+                m.update(data);
+                m.finalize().into_bytes().to_vec()
+            }
+            LegacyAlgorithm::HmacSha256 => hmac(key, data).to_vec(),
+        }
+    }
+}
+
+fn missing(name: &str) -> ApiError {
+    ApiError::new(
+        "MissingParameter",
+        format!("The request is missing a required parameter `{name}`."),
+    )
+}
+
+/// `METHOD host path ? k=v&...` over every parameter except `Signature`, sorted by key (byte order, stable
+/// for repeated keys), raw values. With `dots`, `_` in keys becomes `.` first (what the Python SDK signs).
+fn legacy_string_to_sign(req: &LegacyRequest<'_>, dots: bool) -> String {
+    let mut pairs: Vec<(std::borrow::Cow<'_, str>, &str)> = req
+        .params
+        .pairs
+        .iter()
+        .filter(|(k, _)| k != "Signature")
+        .map(|(k, v)| {
+            let k = if dots && k.contains('_') {
+                std::borrow::Cow::Owned(k.replace('_', "."))
+            } else {
+                std::borrow::Cow::Borrowed(k.as_str())
+            };
+            (k, v.as_str())
+        })
+        .collect();
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut s = format!("{}{}{}?", req.method, req.host, req.path);
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            s.push('&');
+        }
+        s.push_str(k);
+        s.push('=');
+        s.push_str(v);
+    }
+    s
+}
+
+impl CredentialStore {
+    /// Verify a legacy `HmacSHA1`/`HmacSHA256` signature; on success returns the credential used. Checks in
+    /// the TC3 order: parameters present, timestamp, SecretId, signature, token.
+    pub fn verify_legacy(&self, req: &LegacyRequest<'_>, now: i64) -> Result<&Credential, ApiError> {
+        let p = req.params;
+        let signature = p.get("Signature").ok_or_else(|| missing("Signature"))?;
+        let algorithm = match p.get("SignatureMethod") {
+            None | Some("HmacSHA1") => LegacyAlgorithm::HmacSha1,
+            Some("HmacSHA256") => LegacyAlgorithm::HmacSha256,
+            Some(other) => {
+                return Err(invalid(format!(
+                    "SignatureMethod `{other}` is not supported (expected HmacSHA1 or HmacSHA256)."
+                )))
+            }
+        };
+        let secret_id = p.get("SecretId").ok_or_else(|| missing("SecretId"))?;
+        let ts = p.get("Timestamp").ok_or_else(|| missing("Timestamp"))?;
+        let ts: i64 = ts.trim().parse().map_err(|_| {
+            ApiError::new(
+                "InvalidParameterValue",
+                "The value of parameter `Timestamp` is not a Unix time in seconds.",
+            )
+        })?;
+        let nonce = p.get("Nonce").ok_or_else(|| missing("Nonce"))?;
+        if !nonce.trim().parse::<u64>().is_ok_and(|n| n > 0) {
+            return Err(ApiError::new(
+                "InvalidParameterValue",
+                "The value of parameter `Nonce` is not a positive integer.",
+            ));
+        }
+        if (ts - now).abs() > MAX_CLOCK_SKEW_SECS {
+            return Err(ApiError::new(
+                "AuthFailure.SignatureExpire",
+                format!(
+                    "Signature expired. Timestamp {ts} is more than {MAX_CLOCK_SKEW_SECS} seconds away from the server time {now}."
+                ),
+            ));
+        }
+        let Some(cred) = self.by_id.get(secret_id) else {
+            return Err(ApiError::new(
+                "AuthFailure.SecretIdNotFound",
+                format!("The SecretId `{secret_id}` is not found."),
+            ));
+        };
+        let plain = legacy_string_to_sign(req, false);
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let matches = |s: &str| b64.encode(algorithm.mac(cred.secret_key.as_bytes(), s.as_bytes())) == signature;
+        let underscores = p.pairs.iter().any(|(k, _)| k.contains('_'));
+        let valid = matches(&plain) || (underscores && matches(&legacy_string_to_sign(req, true)));
+        if !valid {
+            return Err(ApiError::new(
+                "AuthFailure.SignatureFailure",
+                format!(
+                    "The provided credentials could not be validated. Please check your signature is correct. \
+                     The emulator's string to sign was: {plain:?}"
+                ),
+            ));
+        }
+        check_token(cred, p.get("Token").map(str::trim), "Token")?;
+        Ok(cred)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> LegacyParams {
+        LegacyParams {
+            pairs: pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+        }
+    }
+
+    #[test]
+    fn legacy_string_to_sign_matches_the_documented_example() {
+        // The CVM example of Tencent's signature v1 documentation (expected value computed with Python's
+        // hmac + base64).
+        let p = params(&[
+            ("Action", "DescribeInstances"),
+            ("InstanceIds.0", "ins-09dx96dg"),
+            ("Limit", "20"),
+            ("Nonce", "11886"),
+            ("Offset", "0"),
+            ("Region", "ap-guangzhou"),
+            ("SecretId", "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE"),
+            ("Timestamp", "1465185768"),
+            ("Version", "2017-03-12"),
+            ("Signature", "EliP9YW3pW28FpsEdkXt/+WcGeI="),
+        ]);
+        let req = LegacyRequest {
+            method: "GET",
+            host: "cvm.tencentcloudapi.com",
+            path: "/",
+            params: &p,
+        };
+        let store = CredentialStore::new(&[Credential::new(
+            "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
+            "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
+        )]);
+        assert!(legacy_string_to_sign(&req, false).starts_with("GETcvm.tencentcloudapi.com/?Action=Desc"));
+        store.verify_legacy(&req, 1_465_185_768).unwrap();
+        let e = store.verify_legacy(&req, 1_465_185_768 + 301).unwrap_err();
+        assert_eq!(e.code, "AuthFailure.SignatureExpire");
     }
 }

@@ -79,6 +79,18 @@ impl Catalog {
         self.products.get(product)?.get(version)
     }
 
+    /// The products whose `version` has `action`, sorted (how a legacy request to a bare host is routed).
+    pub fn products_serving(&self, version: &str, action: &str) -> Vec<&str> {
+        let mut v: Vec<&str> = self
+            .products
+            .iter()
+            .filter(|(_, vs)| vs.get(version).is_some_and(|e| e.actions.contains_key(action)))
+            .map(|(p, _)| p.as_str())
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
     /// `(product, version)` pairs served, sorted.
     pub fn served(&self) -> Vec<(String, String)> {
         let mut v: Vec<(String, String)> = self
@@ -147,6 +159,11 @@ impl VersionEntry {
             objects,
             actions,
         }
+    }
+
+    /// Does the action's input object have a top-level member `name`?
+    pub fn input_has_member(&self, action: &ActionEntry, name: &str) -> bool {
+        self.objects[action.input].index.contains_key(name)
     }
 
     /// Check a JSON request body against the action's input object.
@@ -365,7 +382,7 @@ pub(crate) fn parse_query(q: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;

@@ -18,6 +18,11 @@
 //! * Requests are checked like the real service: TC3-HMAC-SHA256 signature (own implementation, see
 //!   [`auth`]), timestamp within [`MAX_CLOCK_SKEW_SECS`], token, action, and the body against the spec
 //!   (missing, unknown and mistyped parameters, recursively). Errors use the real wire shape and codes.
+//! * The legacy `HmacSHA1`/`HmacSHA256` signatures too (POST form body or GET query, no `Authorization`
+//!   header, `Signature` among the parameters): common parameters (`Action`, `Version`, `Timestamp`,
+//!   `Nonce`, `SecretId`, `Token`, ...) are parameters, the rest is the action's input in flattened form
+//!   (`PhoneNumberSet.0=..`), typed by the spec and validated and handled like any other request. For
+//!   `127.0.0.1:PORT` the product is the only one whose `Version` has the `Action`.
 //! * Valid requests get the action's first example answer with a fresh `RequestId`, except SMS 2021-01-11,
 //!   which is stateful (see [`sms`]).
 //! * Faults on demand: see [`faults`].

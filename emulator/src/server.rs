@@ -23,8 +23,8 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 
-use crate::auth::{CredentialStore, Scheme, SignedRequest};
-use crate::catalog::{parse_query, Catalog};
+use crate::auth::{CredentialStore, LegacyParams, LegacyRequest, Scheme, SignedRequest, LEGACY_COMMON_PARAMS};
+use crate::catalog::{parse_query, percent_decode, Catalog, VersionEntry};
 use crate::clock::Clock;
 use crate::faults::{FaultKind, Faults};
 use crate::response::{success_body, ApiError, RequestIds};
@@ -38,13 +38,14 @@ pub struct RecordedRequest {
     pub uri: String,
     /// Product served (`sms`), empty when it could not be told.
     pub product: String,
-    /// `X-TC-Action` (empty when missing).
+    /// `X-TC-Action`, or the `Action` parameter of a legacy-signed request (empty when missing).
     pub action: String,
-    /// `X-TC-Version` (empty when missing).
+    /// `X-TC-Version`, or the `Version` parameter of a legacy-signed request (empty when missing).
     pub version: String,
     /// Every header except `Authorization` and `X-TC-Token`, names lowercase, in arrival order.
     pub headers: Vec<(String, String)>,
-    /// The body (lossy UTF-8).
+    /// The body (lossy UTF-8). In legacy-signed requests the values of `Signature` and `Token` are replaced
+    /// with `***` here and in `uri`, as `Authorization` and `X-TC-Token` are left out of `headers`.
     pub body: String,
     /// `Ok`, the error code answered, or for faults `Fault.Reset`, `Fault.BadGateway`,
     /// `Fault.TruncatedBody`, `Fault.NonJsonBody`.
@@ -262,17 +263,40 @@ async fn handle(
         return Ok(admin(&shared, &parts.method, parts.uri.path(), &body));
     }
     let request_id = shared.ids.next();
-    let action = header_str(&parts.headers, "x-tc-action").to_owned();
+    // Legacy signatures only when there is no Authorization header: the TC3 path pays one header lookup.
+    let legacy = legacy_params(&parts, &body);
+    let (action, version) = match &legacy {
+        None => (
+            header_str(&parts.headers, "x-tc-action").to_owned(),
+            header_str(&parts.headers, "x-tc-version").to_owned(),
+        ),
+        Some(l) => (
+            l.get("Action").unwrap_or_default().to_owned(),
+            l.get("Version").unwrap_or_default().to_owned(),
+        ),
+    };
+    let (uri, logged_body) = match &legacy {
+        None => (None, None),
+        Some(_) if parts.method == Method::GET => (
+            Some(format!(
+                "{}?{}",
+                parts.uri.path(),
+                redact(parts.uri.query().unwrap_or_default())
+            )),
+            None,
+        ),
+        Some(_) => (None, Some(redact(&String::from_utf8_lossy(&body)))),
+    };
     let decision = shared.faults.decide(&action);
     if !decision.delay.is_zero() {
         tokio::time::sleep(decision.delay).await;
     }
     let record = |product: &str, code: &str| RecordedRequest {
         method: parts.method.to_string(),
-        uri: parts.uri.to_string(),
+        uri: uri.unwrap_or_else(|| parts.uri.to_string()),
         product: product.to_owned(),
         action: action.clone(),
-        version: header_str(&parts.headers, "x-tc-version").to_owned(),
+        version,
         headers: parts
             .headers
             .iter()
@@ -284,7 +308,7 @@ async fn handle(
                 )
             })
             .collect(),
-        body: String::from_utf8_lossy(&body).into_owned(),
+        body: logged_body.unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned()),
         code: code.to_owned(),
         request_id: request_id.clone(),
     };
@@ -318,7 +342,7 @@ async fn handle(
             return Ok(respond(&shared, StatusCode::OK, "application/json", body));
         }
         Some(FaultKind::TruncatedBody) => {
-            let (product, result) = process(&shared, &parts, &body, &request_id);
+            let (product, result) = process(&shared, &parts, &body, &request_id, legacy);
             shared.record(record(&product, "Fault.TruncatedBody"));
             let full = match result {
                 Ok(b) => b,
@@ -338,7 +362,7 @@ async fn handle(
             return Ok(r);
         }
     }
-    let (product, result) = process(&shared, &parts, &body, &request_id);
+    let (product, result) = process(&shared, &parts, &body, &request_id, legacy);
     let (code, bytes) = match result {
         Ok(b) => ("Ok".to_owned(), b),
         Err(e) => {
@@ -363,117 +387,229 @@ fn default_fault_message(code: &str) -> String {
     }
 }
 
+/// The parameters of a legacy-signed request (`HmacSHA1`/`HmacSHA256`), or `None` for every other request.
+///
+/// Legacy only without an `Authorization` header, with `Signature` or `SecretId` among the parameters: the
+/// query of a GET, the form body of a POST (`application/x-www-form-urlencoded`, or no Content-Type).
+fn legacy_params(parts: &hyper::http::request::Parts, body: &[u8]) -> Option<LegacyParams> {
+    if parts.headers.contains_key(hyper::header::AUTHORIZATION) {
+        return None;
+    }
+    let pairs = if parts.method == Method::GET {
+        parse_query(parts.uri.query().unwrap_or_default())
+    } else if parts.method == Method::POST {
+        let content_type = header_str(&parts.headers, CONTENT_TYPE.as_str());
+        let media_type = content_type.split(';').next().unwrap_or_default().trim();
+        if !(media_type.is_empty() || media_type.eq_ignore_ascii_case("application/x-www-form-urlencoded")) {
+            return None;
+        }
+        parse_query(&String::from_utf8_lossy(body))
+    } else {
+        return None;
+    };
+    LegacyParams::is_legacy(&pairs).then_some(LegacyParams { pairs })
+}
+
+/// `k=v&...` with the values of `Signature` and `Token` replaced by `***` (for the request log).
+fn redact(form: &str) -> String {
+    form.split('&')
+        .map(|pair| {
+            let key = pair.split_once('=').map_or(pair, |(k, _)| k);
+            match percent_decode(key).as_str() {
+                "Signature" | "Token" => format!("{key}=***"),
+                _ => pair.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The action's own parameters of a legacy request: all but the common ones. `Region` and `Language` are
+/// common parameters unless the action's input declares a member of that name, which then gets the value
+/// too (the flattened form cannot tell the two apart).
+fn legacy_action_params(
+    params: &LegacyParams,
+    version: &VersionEntry,
+    action: &crate::catalog::ActionEntry,
+) -> Vec<(String, String)> {
+    params
+        .pairs
+        .iter()
+        .filter(|(k, _)| {
+            !LEGACY_COMMON_PARAMS.contains(&k.as_str())
+                || (matches!(k.as_str(), "Region" | "Language") && version.input_has_member(action, k))
+        })
+        .cloned()
+        .collect()
+}
+
 /// The API pipeline. Returns the product (for the log) and the answer body or the error.
 fn process(
     shared: &Shared,
     parts: &hyper::http::request::Parts,
     body: &[u8],
     request_id: &str,
+    legacy: Option<LegacyParams>,
 ) -> (String, Result<Vec<u8>, ApiError>) {
+    let mut product = String::new();
+    let result = pipeline(shared, parts, body, request_id, legacy, &mut product);
+    (product, result)
+}
+
+fn pipeline(
+    shared: &Shared,
+    parts: &hyper::http::request::Parts,
+    body: &[u8],
+    request_id: &str,
+    legacy: Option<LegacyParams>,
+    product: &mut String,
+) -> Result<Vec<u8>, ApiError> {
     let headers = &parts.headers;
-    let scheme = match Scheme::detect(headers) {
-        Ok(s) => s,
-        Err(e) => return (String::new(), Err(e)),
+    let scheme = match legacy {
+        Some(params) => Scheme::Legacy(params),
+        None => Scheme::detect(headers)?,
     };
-    // Product: the Host's first label when it names a served product, else the credential scope's service.
+    // Product: the Host's first label when it names a served product, else the credential scope's service
+    // (TC3), the only product serving Action + Version (legacy, resolved below), the only product (SKIP).
     let host = header_str(headers, HOST.as_str());
     let host_label = host.split(['.', ':']).next().unwrap_or_default();
     let host_product = shared.catalog.has_product(host_label).then(|| host_label.to_owned());
-    let product = match (&scheme, host_product) {
+    *product = match (&scheme, host_product) {
         (Scheme::Tc3(a), Some(p)) if a.service != p => {
-            return (
-                p.clone(),
-                Err(ApiError::new(
-                    "AuthFailure.SignatureFailure",
-                    format!(
-                        "The credential scope service `{}` does not match the product `{p}` of the Host.",
-                        a.service
-                    ),
-                )),
-            )
+            let message = format!(
+                "The credential scope service `{}` does not match the product `{p}` of the Host.",
+                a.service
+            );
+            *product = p;
+            return Err(ApiError::new("AuthFailure.SignatureFailure", message));
         }
         (_, Some(p)) => p,
         (Scheme::Tc3(a), None) => a.service.clone(),
+        (Scheme::Legacy(_), None) => String::new(),
         (Scheme::Skip, None) => match shared.catalog.served().as_slice() {
             [(p, _), rest @ ..] if rest.iter().all(|(q, _)| q == p) => p.clone(),
             _ => {
-                return (
-                    String::new(),
-                    Err(ApiError::new(
-                        "InvalidAction",
-                        "Unsigned request: send Host `<product>.tencentcloudapi.com` to name the product.",
-                    )),
-                )
+                return Err(ApiError::new(
+                    "InvalidAction",
+                    "Unsigned request: send Host `<product>.tencentcloudapi.com` to name the product.",
+                ))
             }
         },
     };
-    let result = (|| {
-        let query = parts.uri.query().unwrap_or_default();
-        if let Scheme::Tc3(auth) = &scheme {
+    let query = parts.uri.query().unwrap_or_default();
+    let now = shared.clock.unix();
+    match &scheme {
+        Scheme::Tc3(auth) => {
             let signed = SignedRequest {
                 method: parts.method.as_str(),
                 query,
                 headers,
                 body,
             };
-            shared.creds.verify_tc3(auth, &signed, shared.clock.unix())?;
+            shared.creds.verify_tc3(auth, &signed, now)?;
         }
-        let action_name = header_str(headers, "x-tc-action");
-        if action_name.is_empty() {
-            return Err(ApiError::new(
-                "MissingParameter",
-                "The request is missing a required parameter `Action` (X-TC-Action).",
-            ));
+        Scheme::Legacy(params) => {
+            let signed = LegacyRequest {
+                method: parts.method.as_str(),
+                host,
+                path: parts.uri.path(),
+                params,
+            };
+            shared.creds.verify_legacy(&signed, now)?;
         }
-        let version_name = header_str(headers, "x-tc-version");
-        if version_name.is_empty() {
-            return Err(ApiError::new(
-                "MissingParameter",
-                "The request is missing a required parameter `Version` (X-TC-Version).",
-            ));
-        }
-        let Some(version) = shared.catalog.version(&product, version_name) else {
-            return Err(ApiError::new(
-                "InvalidAction",
-                format!("The requested version `{version_name}` of product `{product}` is not supported."),
-            ));
-        };
-        let Some(action) = version.actions.get(action_name) else {
-            return Err(ApiError::new(
-                "InvalidAction",
-                format!("The action `{action_name}` is not found in `{product}` version `{version_name}`."),
-            ));
-        };
-        if matches!(scheme, Scheme::Skip) && !action.skip_sign {
-            return Err(ApiError::new(
-                "AuthFailure.InvalidAuthorization",
-                format!("`Authorization: SKIP` is only accepted by actions that are called unsigned; `{action_name}` must be signed."),
-            ));
-        }
-        let input: Value = if parts.method == Method::GET {
-            version.query_to_json(action, &parse_query(query))
-        } else if body.iter().all(u8::is_ascii_whitespace) {
-            Value::Object(Default::default())
-        } else {
-            serde_json::from_slice(body).map_err(|e| {
-                ApiError::new(
-                    "FailedOperation.JsonParseFail",
-                    format!("The request body is not valid JSON: {e}."),
-                )
-            })?
-        };
-        version.validate(action, &input)?;
-        if version.product == "sms" && version.version == "2021-01-11" {
-            if let Some(r) = shared.sms.handle(&action.name, &input, shared.clock.unix()) {
-                return r.map(|fields| success_body(fields, request_id));
+        Scheme::Skip => {}
+    }
+    let (action_name, version_name, action_from, version_from) = match &scheme {
+        Scheme::Legacy(p) => (
+            p.get("Action").unwrap_or_default(),
+            p.get("Version").unwrap_or_default(),
+            "`Action`",
+            "`Version`",
+        ),
+        _ => (
+            header_str(headers, "x-tc-action"),
+            header_str(headers, "x-tc-version"),
+            "`Action` (X-TC-Action)",
+            "`Version` (X-TC-Version)",
+        ),
+    };
+    if action_name.is_empty() {
+        return Err(ApiError::new(
+            "MissingParameter",
+            format!("The request is missing a required parameter {action_from}."),
+        ));
+    }
+    if version_name.is_empty() {
+        return Err(ApiError::new(
+            "MissingParameter",
+            format!("The request is missing a required parameter {version_from}."),
+        ));
+    }
+    if product.is_empty() {
+        // A legacy request to a bare host (127.0.0.1:PORT) names no product: the one serving the action.
+        match shared.catalog.products_serving(version_name, action_name).as_slice() {
+            [p] => *product = (*p).to_owned(),
+            [] => {
+                return Err(ApiError::new(
+                    "InvalidAction",
+                    format!("The action `{action_name}` of version `{version_name}` is not found in any product."),
+                ))
+            }
+            several => {
+                return Err(ApiError::new(
+                    "InvalidAction",
+                    format!(
+                        "The action `{action_name}` of version `{version_name}` exists in several products ({}): \
+                         send Host `<product>.tencentcloudapi.com` to name one.",
+                        several.join(", ")
+                    ),
+                ))
             }
         }
-        Ok(match &action.example {
-            Some(t) => t.render(request_id),
-            None => success_body(Default::default(), request_id),
-        })
-    })();
-    (product, result)
+    }
+    let product = product.as_str();
+    let Some(version) = shared.catalog.version(product, version_name) else {
+        return Err(ApiError::new(
+            "InvalidAction",
+            format!("The requested version `{version_name}` of product `{product}` is not supported."),
+        ));
+    };
+    let Some(action) = version.actions.get(action_name) else {
+        return Err(ApiError::new(
+            "InvalidAction",
+            format!("The action `{action_name}` is not found in `{product}` version `{version_name}`."),
+        ));
+    };
+    if matches!(scheme, Scheme::Skip) && !action.skip_sign {
+        return Err(ApiError::new(
+            "AuthFailure.InvalidAuthorization",
+            format!("`Authorization: SKIP` is only accepted by actions that are called unsigned; `{action_name}` must be signed."),
+        ));
+    }
+    let input: Value = if let Scheme::Legacy(params) = &scheme {
+        version.query_to_json(action, &legacy_action_params(params, version, action))
+    } else if parts.method == Method::GET {
+        version.query_to_json(action, &parse_query(query))
+    } else if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Default::default())
+    } else {
+        serde_json::from_slice(body).map_err(|e| {
+            ApiError::new(
+                "FailedOperation.JsonParseFail",
+                format!("The request body is not valid JSON: {e}."),
+            )
+        })?
+    };
+    version.validate(action, &input)?;
+    if version.product == "sms" && version.version == "2021-01-11" {
+        if let Some(r) = shared.sms.handle(&action.name, &input, now) {
+            return r.map(|fields| success_body(fields, request_id));
+        }
+    }
+    Ok(match &action.example {
+        Some(t) => t.render(request_id),
+        None => success_body(Default::default(), request_id),
+    })
 }
 
 fn json<T: Serialize>(shared: &Shared, status: StatusCode, v: &T) -> Response<EmuBody> {
