@@ -2,6 +2,8 @@
 //! builder over reqwest.
 #![allow(dead_code)]
 
+pub mod legacy;
+
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
