@@ -1,5 +1,6 @@
 //! `CommonClient` end to end: against `tc-emulator` (TC3 POST/GET, typed and JSON calls, service errors)
 //! and the independent verifier in `tests/common` (legacy signatures, skip_sign, per-call signed headers).
+//! `legacy_emulator.rs` also drives `CommonClient` with legacy signatures against the emulator.
 
 mod common;
 

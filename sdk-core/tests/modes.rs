@@ -1,6 +1,6 @@
 //! Every wire mode end to end over loopback HTTP, against two verifiers that do not share the SDK's code:
-//! the independent verifier in `tests/common` (all modes) and the `tc-emulator` server (its own TC3
-//! implementation in emulator/src/auth.rs; TC3 modes, since it does not speak the legacy signatures).
+//! the independent verifier in `tests/common` (all modes) and the `tc-emulator` server (its own
+//! implementation in emulator/src/auth.rs). Legacy modes against the emulator are in `legacy_emulator.rs`.
 
 mod common;
 
@@ -305,7 +305,7 @@ async fn wrong_key_is_rejected_in_every_mode() {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Against tc-emulator (TC3 only).
+// Against tc-emulator (TC3 here; legacy signatures in legacy_emulator.rs).
 
 fn send_sms() -> Value {
     json!({
