@@ -22,11 +22,15 @@
 //! canonical headers (the documented rule; `content-type` and `host` values are used as sent, as the
 //! official SDKs do — ours are lowercase anyway).
 //!
+//! The derived key (the three HMACs of `Key`) is cached per thread for the last (SecretKey, Date, Service),
+//! see `signing_key`; `benches/signing.rs` of `tc-bench` measures the signer against the bare hash chain.
+//!
 //! With an unsigned payload the payload hash is `Hex(SHA256("UNSIGNED-PAYLOAD"))`: the hash of the
 //! literal, as the official Python and Go SDKs compute it (checked against `fixtures/python_sdk_requests.json`).
 
 pub mod legacy;
 
+use std::cell::RefCell;
 use std::fmt;
 
 use hmac::{Hmac, Mac};
@@ -137,39 +141,56 @@ impl fmt::Debug for Signed {
     }
 }
 
-/// Signs one request. Pure: same inputs, same output.
+/// Signs one request. Pure: same inputs, same output (the derived key cache only skips recomputing it).
 pub fn sign(p: &SignParams<'_>) -> Signed {
     let payload_hash = match p.payload {
         Payload::Bytes(bytes) => sha256_hex(bytes),
         Payload::Unsigned => sha256_hex(UNSIGNED_PAYLOAD.as_bytes()),
     };
     let (canonical_headers, signed_headers) = canonical_headers(p);
-    let canonical_request = format!(
-        "{method}\n{path}\n{query}\n{canonical_headers}\n{signed_headers}\n{payload_hash}",
-        method = p.method,
-        path = p.path,
-        query = p.query,
-    );
+    // `[..].concat()` sizes each string once; `format!` grows it piecewise (see BENCHMARKS.md, signing).
+    let canonical_request = [
+        p.method,
+        "\n",
+        p.path,
+        "\n",
+        p.query,
+        "\n",
+        &canonical_headers,
+        "\n",
+        &signed_headers,
+        "\n",
+        &payload_hash,
+    ]
+    .concat();
     let date = utc_date(p.timestamp);
-    let credential_scope = format!("{date}/{}/tc3_request", p.service);
-    let string_to_sign = format!(
-        "{ALGORITHM}\n{}\n{credential_scope}\n{}",
-        p.timestamp,
-        sha256_hex(canonical_request.as_bytes())
-    );
+    let credential_scope = [&date, "/", p.service, "/tc3_request"].concat();
+    let string_to_sign = [
+        ALGORITHM,
+        "\n",
+        &p.timestamp.to_string(),
+        "\n",
+        &credential_scope,
+        "\n",
+        &sha256_hex(canonical_request.as_bytes()),
+    ]
+    .concat();
 
-    let mut secret = String::with_capacity(3 + p.secret_key.len());
-    secret.push_str("TC3");
-    secret.push_str(p.secret_key);
-    let k_date = hmac_sha256(secret.as_bytes(), date.as_bytes());
-    let k_service = hmac_sha256(&k_date, p.service.as_bytes());
-    let k_signing = hmac_sha256(&k_service, b"tc3_request");
-    let signature = hex::encode(hmac_sha256(&k_signing, string_to_sign.as_bytes()));
+    let k_signing = signing_key(p.secret_key, &date, p.service);
+    let signature = hex_string(&hmac_sha256(&k_signing, string_to_sign.as_bytes()));
 
-    let authorization = format!(
-        "{ALGORITHM} Credential={}/{credential_scope}, SignedHeaders={signed_headers}, Signature={signature}",
-        p.secret_id
-    );
+    let authorization = [
+        ALGORITHM,
+        " Credential=",
+        p.secret_id,
+        "/",
+        &credential_scope,
+        ", SignedHeaders=",
+        &signed_headers,
+        ", Signature=",
+        &signature,
+    ]
+    .concat();
     Signed {
         payload_hash,
         signed_headers,
@@ -182,11 +203,55 @@ pub fn sign(p: &SignParams<'_>) -> Signed {
     }
 }
 
+/// One cached derived key: the inputs it was derived from and the key.
+struct CachedKey {
+    secret_key: String,
+    date: String,
+    service: String,
+    key: [u8; 32],
+}
+
+thread_local! {
+    /// The last derived key of this thread. One entry: a thread usually signs with one credential for one
+    /// product; anything else only costs the derivation it would have cost anyway, plus a comparison.
+    static SIGNING_KEY: RefCell<Option<CachedKey>> = const { RefCell::new(None) };
+}
+
+/// `HMAC(HMAC(HMAC("TC3" + SecretKey, Date), Service), "tc3_request")`, cached per thread for the last
+/// (SecretKey, Date, Service): the three HMACs are half of the hashing work of a signature, and the key only
+/// changes once a day. The cache holds a copy of the SecretKey (compared exactly, never hashed into a lookup
+/// key that could collide); it is replaced as soon as another key, date or service is signed for.
+fn signing_key(secret_key: &str, date: &str, service: &str) -> [u8; 32] {
+    SIGNING_KEY.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(c) = cache.as_ref() {
+            if c.secret_key == secret_key && c.date == date && c.service == service {
+                return c.key;
+            }
+        }
+        let key = derive_signing_key(secret_key, date, service);
+        *cache = Some(CachedKey {
+            secret_key: secret_key.to_owned(),
+            date: date.to_owned(),
+            service: service.to_owned(),
+            key,
+        });
+        key
+    })
+}
+
+fn derive_signing_key(secret_key: &str, date: &str, service: &str) -> [u8; 32] {
+    let secret = ["TC3", secret_key].concat();
+    let k_date = hmac_sha256(secret.as_bytes(), date.as_bytes());
+    let k_service = hmac_sha256(&k_date, service.as_bytes());
+    hmac_sha256(&k_service, b"tc3_request")
+}
+
 /// `(CanonicalHeaders, SignedHeaders)`. Without extra headers exactly what the official SDKs build.
 fn canonical_headers(p: &SignParams<'_>) -> (String, String) {
     if p.extra_headers.is_empty() {
         return (
-            format!("content-type:{}\nhost:{}\n", p.content_type, p.host),
+            ["content-type:", p.content_type, "\nhost:", p.host, "\n"].concat(),
             SIGNED_HEADERS.to_owned(),
         );
     }
@@ -216,7 +281,15 @@ fn canonical_headers(p: &SignParams<'_>) -> (String, String) {
 
 /// Lowercase hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
+    hex_string(&Sha256::digest(bytes).into())
+}
+
+/// Lowercase hex of a 32-byte digest. `hex::encode` collects a char iterator into a growing `String`,
+/// which cost more than a SHA-256 block in the signing benchmark; `encode_to_slice` is a plain loop.
+fn hex_string(bytes: &[u8; 32]) -> String {
+    let mut buf = [0u8; 64];
+    hex::encode_to_slice(bytes, &mut buf).expect("64 hex digits for 32 bytes");
+    String::from_utf8(buf.to_vec()).expect("hex digits are ASCII")
 }
 
 fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
@@ -396,6 +469,27 @@ mod tests {
             .authorization
             .contains("SignedHeaders=a-first;content-type;host;x-tc-action,"));
         assert_ne!(s.signature, sign(&params(Payload::Bytes(BODY.as_bytes()))).signature);
+    }
+
+    #[test]
+    fn cached_signing_key_follows_key_date_and_service() {
+        let inputs = [
+            ("k1", "2019-02-25", "cvm"),
+            ("k1", "2019-02-25", "cvm"),
+            ("k2", "2019-02-25", "cvm"),
+            ("k1", "2019-02-26", "cvm"),
+            ("k1", "2019-02-26", "sms"),
+            ("k1", "2019-02-25", "cvm"),
+        ];
+        for (key, date, service) in inputs {
+            assert_eq!(signing_key(key, date, service), derive_signing_key(key, date, service));
+        }
+        // Other threads have their own cache and agree.
+        let here = signing_key("k3", "2020-01-01", "sms");
+        let there = std::thread::spawn(|| signing_key("k3", "2020-01-01", "sms"))
+            .join()
+            .unwrap();
+        assert_eq!(here, there);
     }
 
     #[test]
