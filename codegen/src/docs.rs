@@ -234,7 +234,8 @@ pub fn decode_entities(s: &str) -> String {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         let tail = &rest[i..];
-        let semi = tail[..tail.len().min(12)].find(';');
+        // Entity names are ASCII; look for `;` within the first 12 bytes without slicing inside a character.
+        let semi = tail.bytes().take(12).position(|b| b == b';');
         let decoded = semi.and_then(|e| {
             let name = &tail[1..e];
             let c = match name {

@@ -63,6 +63,15 @@ fn ty_tokens(t: &Ty) -> TokenStream {
     }
 }
 
+/// A number or boolean, or (nested) lists of them: decoded with `sdk_core::de::lenient*`.
+fn numeric(t: &Ty) -> bool {
+    match t {
+        Ty::I64 | Ty::U64 | Ty::F64 | Ty::Bool => true,
+        Ty::List(inner) => numeric(inner),
+        Ty::String | Ty::Object(_) => false,
+    }
+}
+
 /// Render a token stream as a formatted file with the generated header.
 pub fn render(header_source: &str, file_label: &str, tokens: TokenStream) -> Result<String, Error> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Internal {
@@ -97,9 +106,20 @@ fn object_tokens(o: &Object) -> TokenStream {
         if f.boxed {
             ty = quote!(::std::boxed::Box<#ty>);
         }
+        // Numbers and booleans decoded from responses also accept strings holding them (`sdk_core::de`).
+        let loose = o.lenient && numeric(&f.ty);
         let serde = match (f.plain, o.role, o.lenient) {
+            (true, _, true) if loose => {
+                quote!(#[serde(rename = #wire, default, deserialize_with = "::sdk_core::de::lenient")])
+            }
             (true, _, true) => {
                 quote!(#[serde(rename = #wire, default, deserialize_with = "::sdk_core::de::null_as_default")])
+            }
+            (false, Role::Request, _) if loose => {
+                quote!(#[serde(rename = #wire, skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "::sdk_core::de::lenient_opt")])
+            }
+            (false, Role::Response, _) if loose => {
+                quote!(#[serde(rename = #wire, default, deserialize_with = "::sdk_core::de::lenient_opt", skip_serializing_if = "::std::option::Option::is_none")])
             }
             (true, _, false) => quote!(#[serde(rename = #wire)]),
             (false, Role::Request, _) => {
@@ -310,7 +330,7 @@ fn action_tokens(a: &Action) -> (TokenStream, TokenStream, TokenStream) {
             self.inner.call(&#stat, request).await
         }
     };
-    let arm = quote! { #wire => check::<models::#input, models::#output>(request_json, response_json), };
+    let arm = quote! { (#wire, __check::<models::#input, models::#output>), };
     (info, method_tokens, arm)
 }
 
@@ -327,6 +347,12 @@ pub fn module(v: &Version) -> Result<String, Error> {
          in [`models`], error codes in [`ErrorCode`].",
         v.product, v.api_version, v.module
     );
+    if v.service != v.product {
+        doc.push_str(&format!(
+            "\n\nThe service is signed and addressed as `{}` (`{}.tencentcloudapi.com`).",
+            v.service, v.service
+        ));
+    }
     doc.push_str("\n\nActions:\n");
     for a in &v.actions {
         doc.push_str(&format!(
@@ -336,7 +362,7 @@ pub fn module(v: &Version) -> Result<String, Error> {
         ));
     }
     let doc = inner_doc_attrs(&doc);
-    let product = &v.product;
+    let service = &v.service;
     let version = &v.api_version;
     let (infos, (methods, arms)): (Vec<_>, (Vec<_>, Vec<_>)) =
         v.actions.iter().map(action_tokens).map(|(i, m, a)| (i, (m, a))).unzip();
@@ -349,7 +375,7 @@ pub fn module(v: &Version) -> Result<String, Error> {
         pub use self::models::*;
 
         /// The product and API version this module calls.
-        pub static SERVICE: ::sdk_core::ServiceInfo = ::sdk_core::ServiceInfo { product: #product, version: #version };
+        pub static SERVICE: ::sdk_core::ServiceInfo = ::sdk_core::ServiceInfo { product: #service, version: #version };
         #(#infos)*
 
         /// Client of this API version: a thin typed layer over [`sdk_core::Client`] (cheap to clone, shares connections).
@@ -398,34 +424,45 @@ pub fn module(v: &Version) -> Result<String, Error> {
 
         /// Test hook: decode an example request body into the action's request type, re-encode it and compare
         /// JSON values (skipped when `request_json` is empty: examples written as GET query strings have no
-        /// body), then decode the example's `Response` object into the response type.
+        /// body), then decode the example's `Response` object into the response type. Decoding goes through
+        /// `serde_json::from_str` and encoding through `serde_json::to_vec`, as the client does. Behind the
+        /// hidden `__examples` feature: it instantiates every action's types, which users should not pay for.
+        #[cfg(feature = "__examples")]
         #[doc(hidden)]
         pub fn __roundtrip_example(action: &str, request_json: &str, response_json: &str) -> ::std::result::Result<(), ::std::string::String> {
-            fn check<Req, Resp>(request_json: &str, response_json: &str) -> ::std::result::Result<(), ::std::string::String>
-            where
-                Req: ::serde::Serialize + ::serde::de::DeserializeOwned,
-                Resp: ::serde::de::DeserializeOwned,
-            {
-                if !request_json.is_empty() {
+            // Sorted by action name (a table, not a `match`: rustc is slow on very large string matches).
+            type Check = fn(&str, &str) -> ::std::result::Result<(), ::std::string::String>;
+            static CHECKS: &[(&str, Check)] = &[
+                #(#arms)*
+            ];
+            match CHECKS.binary_search_by(|(name, _)| (*name).cmp(action)) {
+                ::std::result::Result::Ok(i) => (CHECKS[i].1)(request_json, response_json),
+                ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::format!("unknown action {action:?}")),
+            }
+        }
+
+        #[cfg(feature = "__examples")]
+        fn __check<Req, Resp>(request_json: &str, response_json: &str) -> ::std::result::Result<(), ::std::string::String>
+        where
+            Req: ::serde::Serialize + ::serde::de::DeserializeOwned,
+            Resp: ::serde::de::DeserializeOwned,
+        {
+            if !request_json.is_empty() {
                 let original: ::serde_json::Value = ::serde_json::from_str(request_json)
                     .map_err(|e| ::std::format!("request is not JSON: {e}"))?;
-                let request: Req = ::serde_json::from_value(original.clone())
+                let request: Req = ::serde_json::from_str(request_json)
                     .map_err(|e| ::std::format!("request does not decode: {e}"))?;
-                let again = ::serde_json::to_value(&request).map_err(|e| ::std::format!("request does not encode: {e}"))?;
+                let bytes = ::serde_json::to_vec(&request).map_err(|e| ::std::format!("request does not encode: {e}"))?;
+                let again: ::serde_json::Value = ::serde_json::from_slice(&bytes).map_err(|e| ::std::format!("request does not encode: {e}"))?;
                 if again != original {
                     return ::std::result::Result::Err(::std::format!("request re-encodes differently:\n  example: {original}\n  encoded: {again}"));
                 }
-                }
-                let response: ::serde_json::Value = ::serde_json::from_str(response_json)
-                    .map_err(|e| ::std::format!("response is not JSON: {e}"))?;
-                let inner = response.get("Response").cloned().ok_or_else(|| ::std::string::String::from("response has no `Response` object"))?;
-                ::serde_json::from_value::<Resp>(inner).map_err(|e| ::std::format!("response does not decode: {e}"))?;
-                ::std::result::Result::Ok(())
             }
-            match action {
-                #(#arms)*
-                _ => ::std::result::Result::Err(::std::format!("unknown action {action:?}")),
-            }
+            let envelope: ::std::collections::BTreeMap<::std::string::String, ::std::boxed::Box<::serde_json::value::RawValue>> =
+                ::serde_json::from_str(response_json).map_err(|e| ::std::format!("response is not JSON: {e}"))?;
+            let inner = envelope.get("Response").ok_or_else(|| ::std::string::String::from("response has no `Response` object"))?;
+            ::serde_json::from_str::<Resp>(inner.get()).map_err(|e| ::std::format!("response does not decode: {e}"))?;
+            ::std::result::Result::Ok(())
         }
     };
     render(&v.source, "mod.rs", tokens)

@@ -12,8 +12,10 @@ use crate::Error;
 /// One API version, ready to emit.
 #[derive(Debug, Clone)]
 pub struct Version {
-    /// Product short name (`sms`).
+    /// Product directory name (`sms`, `autoscaling`): names the crate.
     pub product: String,
+    /// `metadata.serviceShortName` (`sms`, `as`): the TC3 signing service and endpoint prefix.
+    pub service: String,
     /// Rust module name (`v20210111`).
     pub module: String,
     /// Dated version (`2021-01-11`).
@@ -316,6 +318,7 @@ pub fn build(pv: &ProductVersion, source_root: &str) -> Result<Version, Error> {
 
     Ok(Version {
         product: pv.product.clone(),
+        service: api.metadata.service_short_name.clone(),
         module: pv.module.clone(),
         api_version: api.metadata.api_version.clone(),
         product_title: api.metadata.service_name_cn.clone().filter(|s| !s.trim().is_empty()),

@@ -163,14 +163,25 @@ pub fn generate_version(pv: &ProductVersion, options: &Options) -> Result<(ir::V
 
 /// A whole product crate from its versions (any order; sorted here).
 pub fn generate_product(product: &str, versions: &[&ProductVersion], options: &Options) -> Result<Crate, Error> {
-    let mut sorted: Vec<&ProductVersion> = versions.to_vec();
-    sorted.sort_by(|a, b| a.module.cmp(&b.module));
+    let generated = versions
+        .iter()
+        .map(|pv| generate_version(pv, options))
+        .collect::<Result<Vec<_>, _>>()?;
+    assemble_product(product, generated, options)
+}
+
+/// A whole product crate from versions already generated with [`generate_version`] (any order; sorted here).
+pub fn assemble_product(
+    product: &str,
+    mut versions: Vec<(ir::Version, Vec<File>)>,
+    options: &Options,
+) -> Result<Crate, Error> {
+    versions.sort_by(|a, b| a.0.module.cmp(&b.0.module));
     let mut files = Vec::new();
     let mut irs = Vec::new();
-    for pv in &sorted {
-        let (v, vfiles) = generate_version(pv, options)?;
+    for (v, vfiles) in versions {
         files.extend(vfiles.into_iter().map(|f| File {
-            path: format!("src/{}/{}", pv.module, f.path),
+            path: format!("src/{}/{}", v.module, f.path),
             contents: f.contents,
         }));
         irs.push(v);
@@ -214,6 +225,10 @@ fn cargo_toml(product: &str, versions: &[ir::Version], source: &str) -> String {
     for v in versions {
         features.push_str(&format!("{} = []\n", v.module));
     }
+    features.push_str(
+        "# Not part of the API: the hidden `__roundtrip_example` hook that tests decode the spec's examples with.\n\
+         __examples = []\n",
+    );
     format!(
         r#"{header}
 [package]

@@ -21,11 +21,7 @@ pub struct AddSignStatus {
     /// 签名Id。
     ///
     /// Example: `1110`
-    #[serde(
-        rename = "SignId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SignId", default, deserialize_with = "::sdk_core::de::lenient")]
     pub sign_id: u64,
     /// 签名申请Id。
     ///
@@ -33,7 +29,7 @@ pub struct AddSignStatus {
     #[serde(
         rename = "SignApplyId",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub sign_apply_id: u64,
 }
@@ -313,7 +309,7 @@ pub struct CallbackStatusStatistics {
     #[serde(
         rename = "CallbackCount",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub callback_count: u64,
     /// 短信提交成功量统计。
@@ -324,7 +320,7 @@ pub struct CallbackStatusStatistics {
     #[serde(
         rename = "RequestSuccessCount",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub request_success_count: u64,
     /// 短信回执失败量统计。
@@ -335,7 +331,7 @@ pub struct CallbackStatusStatistics {
     #[serde(
         rename = "CallbackFailCount",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub callback_fail_count: u64,
     /// 短信回执成功量统计。
@@ -346,7 +342,7 @@ pub struct CallbackStatusStatistics {
     #[serde(
         rename = "CallbackSuccessCount",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub callback_success_count: u64,
     /// 运营商内部错误统计。
@@ -357,7 +353,7 @@ pub struct CallbackStatusStatistics {
     #[serde(
         rename = "InternalErrorCount",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub internal_error_count: u64,
     /// 号码无效或空号统计。
@@ -368,7 +364,7 @@ pub struct CallbackStatusStatistics {
     #[serde(
         rename = "InvalidNumberCount",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub invalid_number_count: u64,
     /// 停机、关机等错误统计。
@@ -379,7 +375,7 @@ pub struct CallbackStatusStatistics {
     #[serde(
         rename = "ShutdownErrorCount",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub shutdown_error_count: u64,
     /// 号码拉入黑名单统计。
@@ -390,7 +386,7 @@ pub struct CallbackStatusStatistics {
     #[serde(
         rename = "BlackListCount",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub black_list_count: u64,
     /// 运营商频率限制数
@@ -401,7 +397,7 @@ pub struct CallbackStatusStatistics {
     #[serde(
         rename = "FrequencyLimitCount",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub frequency_limit_count: u64,
 }
@@ -499,7 +495,7 @@ pub struct DeleteSignStatus {
     #[serde(
         rename = "DeleteTime",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub delete_time: u64,
 }
@@ -608,7 +604,7 @@ pub struct DeleteTemplateStatus {
     #[serde(
         rename = "DeleteTime",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub delete_time: u64,
 }
@@ -619,11 +615,7 @@ pub struct DescribeSignListStatus {
     /// 签名Id
     ///
     /// Example: `1110`
-    #[serde(
-        rename = "SignId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SignId", default, deserialize_with = "::sdk_core::de::lenient")]
     pub sign_id: u64,
     /// 是否国际/港澳台短信：
     ///
@@ -635,7 +627,7 @@ pub struct DescribeSignListStatus {
     #[serde(
         rename = "International",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub international: u64,
     /// 签名状态，其中：
@@ -648,7 +640,7 @@ pub struct DescribeSignListStatus {
     #[serde(
         rename = "StatusCode",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub status_code: i64,
     /// 审核回复，审核人员审核后给出的回复，通常是审核未通过的原因。
@@ -675,7 +667,7 @@ pub struct DescribeSignListStatus {
     #[serde(
         rename = "CreateTime",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub create_time: u64,
     /// 国内短信的资质 ID。资质 ID 信息可前往国内短信的 [实名资质管理](https://console.cloud.tencent.com/smsv2/enterprise) 页查看。
@@ -686,6 +678,7 @@ pub struct DescribeSignListStatus {
     #[serde(
         rename = "QualificationId",
         default,
+        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub qualification_id: ::std::option::Option<u64>,
@@ -708,6 +701,7 @@ pub struct DescribeSignListStatus {
     #[serde(
         rename = "QualificationStatusCode",
         default,
+        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub qualification_status_code: ::std::option::Option<i64>,
@@ -817,7 +811,7 @@ pub struct DescribeTemplateListStatus {
     #[serde(
         rename = "TemplateId",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub template_id: u64,
     /// 是否国际/港澳台短信：
@@ -830,7 +824,7 @@ pub struct DescribeTemplateListStatus {
     #[serde(
         rename = "International",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub international: u64,
     /// 申请模板状态，其中0表示审核通过且已生效，1表示审核中，2表示审核通过待生效，-1表示审核未通过或审核失败。
@@ -839,7 +833,7 @@ pub struct DescribeTemplateListStatus {
     #[serde(
         rename = "StatusCode",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub status_code: i64,
     /// 审核回复，审核人员审核后给出的回复，通常是审核未通过的原因。
@@ -866,7 +860,7 @@ pub struct DescribeTemplateListStatus {
     #[serde(
         rename = "CreateTime",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub create_time: u64,
 }
@@ -877,11 +871,7 @@ pub struct ModifySignStatus {
     /// 签名Id
     ///
     /// Example: `1110`
-    #[serde(
-        rename = "SignId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SignId", default, deserialize_with = "::sdk_core::de::lenient")]
     pub sign_id: u64,
     /// 签名修改申请Id
     ///
@@ -1167,7 +1157,7 @@ pub struct ModifyTemplateStatus {
     #[serde(
         rename = "TemplateId",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub template_id: u64,
 }
@@ -1235,7 +1225,7 @@ pub struct PullSmsReplyStatus {
     #[serde(
         rename = "ReplyUnixTime",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub reply_unix_time: u64,
 }
@@ -1394,7 +1384,7 @@ pub struct PullSmsSendStatus {
     #[serde(
         rename = "UserReceiveUnixTime",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub user_receive_unix_time: u64,
     /// 国家（或地区）码。
@@ -1768,11 +1758,7 @@ pub struct SendStatus {
     /// 计费条数，计费规则请查询 [计费策略](https://cloud.tencent.com/document/product/382/36135)。
     ///
     /// Example: `1`
-    #[serde(
-        rename = "Fee",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Fee", default, deserialize_with = "::sdk_core::de::lenient")]
     pub fee: u64,
     /// 用户Session内容。
     ///
@@ -1818,11 +1804,7 @@ pub struct SendStatusStatistics {
     /// 短信计费条数统计，例如提交成功量为100条，其中有20条是长短信（长度为80字）被拆分成2条，则计费条数为： ```80 * 1 + 20 * 2 = 120``` 条。
     ///
     /// Example: `149`
-    #[serde(
-        rename = "FeeCount",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "FeeCount", default, deserialize_with = "::sdk_core::de::lenient")]
     pub fee_count: u64,
     /// 短信提交量统计。
     ///
@@ -1830,7 +1812,7 @@ pub struct SendStatusStatistics {
     #[serde(
         rename = "RequestCount",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub request_count: u64,
     /// 短信提交成功量统计。
@@ -1839,7 +1821,7 @@ pub struct SendStatusStatistics {
     #[serde(
         rename = "RequestSuccessCount",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub request_success_count: u64,
 }
@@ -1939,7 +1921,7 @@ pub struct SmsPackagesStatistics {
     #[serde(
         rename = "PackageCreateUnixTime",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub package_create_unix_time: u64,
     /// 套餐包生效时间，标准时间，例如：2019-10-08 17:18:37。
@@ -1959,7 +1941,7 @@ pub struct SmsPackagesStatistics {
     #[serde(
         rename = "PackageEffectiveUnixTime",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub package_effective_unix_time: u64,
     /// 套餐包过期时间，标准时间，例如：2019-10-08 17:18:37。
@@ -1979,7 +1961,7 @@ pub struct SmsPackagesStatistics {
     #[serde(
         rename = "PackageExpiredUnixTime",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub package_expired_unix_time: u64,
     /// 套餐包条数。
@@ -1990,7 +1972,7 @@ pub struct SmsPackagesStatistics {
     #[serde(
         rename = "AmountOfPackage",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub amount_of_package: u64,
     /// 套餐包类别。
@@ -2004,17 +1986,13 @@ pub struct SmsPackagesStatistics {
     #[serde(
         rename = "TypeOfPackage",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub type_of_package: u64,
     /// 套餐包 ID。
     ///
     /// Example: `1000876572`
-    #[serde(
-        rename = "PackageId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "PackageId", default, deserialize_with = "::sdk_core::de::lenient")]
     pub package_id: u64,
     /// 当前使用量。
     ///
@@ -2024,7 +2002,7 @@ pub struct SmsPackagesStatistics {
     #[serde(
         rename = "CurrentUsage",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub current_usage: u64,
 }

@@ -453,169 +453,179 @@ impl Client {
 }
 /// Test hook: decode an example request body into the action's request type, re-encode it and compare
 /// JSON values (skipped when `request_json` is empty: examples written as GET query strings have no
-/// body), then decode the example's `Response` object into the response type.
+/// body), then decode the example's `Response` object into the response type. Decoding goes through
+/// `serde_json::from_str` and encoding through `serde_json::to_vec`, as the client does. Behind the
+/// hidden `__examples` feature: it instantiates every action's types, which users should not pay for.
+#[cfg(feature = "__examples")]
 #[doc(hidden)]
 pub fn __roundtrip_example(
     action: &str,
     request_json: &str,
     response_json: &str,
 ) -> ::std::result::Result<(), ::std::string::String> {
-    fn check<Req, Resp>(
-        request_json: &str,
-        response_json: &str,
-    ) -> ::std::result::Result<(), ::std::string::String>
-    where
-        Req: ::serde::Serialize + ::serde::de::DeserializeOwned,
-        Resp: ::serde::de::DeserializeOwned,
-    {
-        if !request_json.is_empty() {
-            let original: ::serde_json::Value = ::serde_json::from_str(request_json)
-                .map_err(|e| ::std::format!("request is not JSON: {e}"))?;
-            let request: Req = ::serde_json::from_value(original.clone())
-                .map_err(|e| ::std::format!("request does not decode: {e}"))?;
-            let again = ::serde_json::to_value(&request)
-                .map_err(|e| ::std::format!("request does not encode: {e}"))?;
-            if again != original {
-                return ::std::result::Result::Err(
-                    ::std::format!(
-                        "request re-encodes differently:\n  example: {original}\n  encoded: {again}"
-                    ),
-                );
-            }
-        }
-        let response: ::serde_json::Value = ::serde_json::from_str(response_json)
-            .map_err(|e| ::std::format!("response is not JSON: {e}"))?;
-        let inner = response
-            .get("Response")
-            .cloned()
-            .ok_or_else(|| ::std::string::String::from(
-                "response has no `Response` object",
-            ))?;
-        ::serde_json::from_value::<Resp>(inner)
-            .map_err(|e| ::std::format!("response does not decode: {e}"))?;
-        ::std::result::Result::Ok(())
-    }
-    match action {
-        "AddSmsSign" => {
-            check::<
-                models::AddSmsSignRequest,
-                models::AddSmsSignResponse,
-            >(request_json, response_json)
-        }
-        "AddSmsTemplate" => {
-            check::<
-                models::AddSmsTemplateRequest,
-                models::AddSmsTemplateResponse,
-            >(request_json, response_json)
-        }
-        "CallbackStatusStatistics" => {
-            check::<
+    type Check = fn(&str, &str) -> ::std::result::Result<(), ::std::string::String>;
+    static CHECKS: &[(&str, Check)] = &[
+        ("AddSmsSign", __check::<models::AddSmsSignRequest, models::AddSmsSignResponse>),
+        (
+            "AddSmsTemplate",
+            __check::<models::AddSmsTemplateRequest, models::AddSmsTemplateResponse>,
+        ),
+        (
+            "CallbackStatusStatistics",
+            __check::<
                 models::CallbackStatusStatisticsRequest,
                 models::CallbackStatusStatisticsResponse,
-            >(request_json, response_json)
-        }
-        "DeleteSmsSign" => {
-            check::<
-                models::DeleteSmsSignRequest,
-                models::DeleteSmsSignResponse,
-            >(request_json, response_json)
-        }
-        "DeleteSmsTemplate" => {
-            check::<
+            >,
+        ),
+        (
+            "DeleteSmsSign",
+            __check::<models::DeleteSmsSignRequest, models::DeleteSmsSignResponse>,
+        ),
+        (
+            "DeleteSmsTemplate",
+            __check::<
                 models::DeleteSmsTemplateRequest,
                 models::DeleteSmsTemplateResponse,
-            >(request_json, response_json)
-        }
-        "DescribePhoneNumberInfo" => {
-            check::<
+            >,
+        ),
+        (
+            "DescribePhoneNumberInfo",
+            __check::<
                 models::DescribePhoneNumberInfoRequest,
                 models::DescribePhoneNumberInfoResponse,
-            >(request_json, response_json)
-        }
-        "DescribeSendRecordList" => {
-            check::<
+            >,
+        ),
+        (
+            "DescribeSendRecordList",
+            __check::<
                 models::DescribeSendRecordListRequest,
                 models::DescribeSendRecordListResponse,
-            >(request_json, response_json)
-        }
-        "DescribeSmsSignList" => {
-            check::<
+            >,
+        ),
+        (
+            "DescribeSmsSignList",
+            __check::<
                 models::DescribeSmsSignListRequest,
                 models::DescribeSmsSignListResponse,
-            >(request_json, response_json)
-        }
-        "DescribeSmsTemplateList" => {
-            check::<
+            >,
+        ),
+        (
+            "DescribeSmsTemplateList",
+            __check::<
                 models::DescribeSmsTemplateListRequest,
                 models::DescribeSmsTemplateListResponse,
-            >(request_json, response_json)
-        }
-        "ModifySmsSign" => {
-            check::<
-                models::ModifySmsSignRequest,
-                models::ModifySmsSignResponse,
-            >(request_json, response_json)
-        }
-        "ModifySmsTemplate" => {
-            check::<
+            >,
+        ),
+        (
+            "ModifySmsSign",
+            __check::<models::ModifySmsSignRequest, models::ModifySmsSignResponse>,
+        ),
+        (
+            "ModifySmsTemplate",
+            __check::<
                 models::ModifySmsTemplateRequest,
                 models::ModifySmsTemplateResponse,
-            >(request_json, response_json)
-        }
-        "PullSmsReplyStatus" => {
-            check::<
+            >,
+        ),
+        (
+            "PullSmsReplyStatus",
+            __check::<
                 models::PullSmsReplyStatusRequest,
                 models::PullSmsReplyStatusResponse,
-            >(request_json, response_json)
-        }
-        "PullSmsReplyStatusByPhoneNumber" => {
-            check::<
+            >,
+        ),
+        (
+            "PullSmsReplyStatusByPhoneNumber",
+            __check::<
                 models::PullSmsReplyStatusByPhoneNumberRequest,
                 models::PullSmsReplyStatusByPhoneNumberResponse,
-            >(request_json, response_json)
-        }
-        "PullSmsSendStatus" => {
-            check::<
+            >,
+        ),
+        (
+            "PullSmsSendStatus",
+            __check::<
                 models::PullSmsSendStatusRequest,
                 models::PullSmsSendStatusResponse,
-            >(request_json, response_json)
-        }
-        "PullSmsSendStatusByPhoneNumber" => {
-            check::<
+            >,
+        ),
+        (
+            "PullSmsSendStatusByPhoneNumber",
+            __check::<
                 models::PullSmsSendStatusByPhoneNumberRequest,
                 models::PullSmsSendStatusByPhoneNumberResponse,
-            >(request_json, response_json)
-        }
-        "ReportConversion" => {
-            check::<
-                models::ReportConversionRequest,
-                models::ReportConversionResponse,
-            >(request_json, response_json)
-        }
-        "SendMultiGlobalSms" => {
-            check::<
+            >,
+        ),
+        (
+            "ReportConversion",
+            __check::<models::ReportConversionRequest, models::ReportConversionResponse>,
+        ),
+        (
+            "SendMultiGlobalSms",
+            __check::<
                 models::SendMultiGlobalSmsRequest,
                 models::SendMultiGlobalSmsResponse,
-            >(request_json, response_json)
-        }
-        "SendSms" => {
-            check::<
-                models::SendSmsRequest,
-                models::SendSmsResponse,
-            >(request_json, response_json)
-        }
-        "SendStatusStatistics" => {
-            check::<
+            >,
+        ),
+        ("SendSms", __check::<models::SendSmsRequest, models::SendSmsResponse>),
+        (
+            "SendStatusStatistics",
+            __check::<
                 models::SendStatusStatisticsRequest,
                 models::SendStatusStatisticsResponse,
-            >(request_json, response_json)
-        }
-        "SmsPackagesStatistics" => {
-            check::<
+            >,
+        ),
+        (
+            "SmsPackagesStatistics",
+            __check::<
                 models::SmsPackagesStatisticsRequest,
                 models::SmsPackagesStatisticsResponse,
-            >(request_json, response_json)
+            >,
+        ),
+    ];
+    match CHECKS.binary_search_by(|(name, _)| (*name).cmp(action)) {
+        ::std::result::Result::Ok(i) => (CHECKS[i].1)(request_json, response_json),
+        ::std::result::Result::Err(_) => {
+            ::std::result::Result::Err(::std::format!("unknown action {action:?}"))
         }
-        _ => ::std::result::Result::Err(::std::format!("unknown action {action:?}")),
     }
+}
+#[cfg(feature = "__examples")]
+fn __check<Req, Resp>(
+    request_json: &str,
+    response_json: &str,
+) -> ::std::result::Result<(), ::std::string::String>
+where
+    Req: ::serde::Serialize + ::serde::de::DeserializeOwned,
+    Resp: ::serde::de::DeserializeOwned,
+{
+    if !request_json.is_empty() {
+        let original: ::serde_json::Value = ::serde_json::from_str(request_json)
+            .map_err(|e| ::std::format!("request is not JSON: {e}"))?;
+        let request: Req = ::serde_json::from_str(request_json)
+            .map_err(|e| ::std::format!("request does not decode: {e}"))?;
+        let bytes = ::serde_json::to_vec(&request)
+            .map_err(|e| ::std::format!("request does not encode: {e}"))?;
+        let again: ::serde_json::Value = ::serde_json::from_slice(&bytes)
+            .map_err(|e| ::std::format!("request does not encode: {e}"))?;
+        if again != original {
+            return ::std::result::Result::Err(
+                ::std::format!(
+                    "request re-encodes differently:\n  example: {original}\n  encoded: {again}"
+                ),
+            );
+        }
+    }
+    let envelope: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::boxed::Box<::serde_json::value::RawValue>,
+    > = ::serde_json::from_str(response_json)
+        .map_err(|e| ::std::format!("response is not JSON: {e}"))?;
+    let inner = envelope
+        .get("Response")
+        .ok_or_else(|| ::std::string::String::from(
+            "response has no `Response` object",
+        ))?;
+    ::serde_json::from_str::<Resp>(inner.get())
+        .map_err(|e| ::std::format!("response does not decode: {e}"))?;
+    ::std::result::Result::Ok(())
 }

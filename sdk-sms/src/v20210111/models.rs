@@ -24,6 +24,7 @@ pub struct AddSignStatus {
     #[serde(
         rename = "SignId",
         default,
+        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sign_id: ::std::option::Option<u64>,
@@ -304,7 +305,7 @@ pub struct CallbackStatusStatistics {
     #[serde(
         rename = "CallbackCount",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub callback_count: u64,
     /// 短信提交成功量统计。
@@ -315,7 +316,7 @@ pub struct CallbackStatusStatistics {
     #[serde(
         rename = "RequestSuccessCount",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub request_success_count: u64,
     /// 短信回执失败量统计。
@@ -326,7 +327,7 @@ pub struct CallbackStatusStatistics {
     #[serde(
         rename = "CallbackFailCount",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub callback_fail_count: u64,
     /// 短信回执成功量统计。
@@ -337,7 +338,7 @@ pub struct CallbackStatusStatistics {
     #[serde(
         rename = "CallbackSuccessCount",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub callback_success_count: u64,
     /// 运营商内部错误统计。
@@ -348,7 +349,7 @@ pub struct CallbackStatusStatistics {
     #[serde(
         rename = "InternalErrorCount",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub internal_error_count: u64,
     /// 号码无效或空号统计。
@@ -359,7 +360,7 @@ pub struct CallbackStatusStatistics {
     #[serde(
         rename = "InvalidNumberCount",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub invalid_number_count: u64,
     /// 停机、关机等错误统计。
@@ -370,7 +371,7 @@ pub struct CallbackStatusStatistics {
     #[serde(
         rename = "ShutdownErrorCount",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub shutdown_error_count: u64,
     /// 号码拉入免打扰名单统计。
@@ -381,7 +382,7 @@ pub struct CallbackStatusStatistics {
     #[serde(
         rename = "BlackListCount",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub black_list_count: u64,
     /// 运营商频率限制统计。
@@ -392,7 +393,7 @@ pub struct CallbackStatusStatistics {
     #[serde(
         rename = "FrequencyLimitCount",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub frequency_limit_count: u64,
 }
@@ -490,7 +491,7 @@ pub struct DeleteSignStatus {
     #[serde(
         rename = "DeleteTime",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub delete_time: u64,
 }
@@ -599,7 +600,7 @@ pub struct DeleteTemplateStatus {
     #[serde(
         rename = "DeleteTime",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub delete_time: u64,
 }
@@ -756,6 +757,7 @@ pub struct DescribeSendRecordListResponse {
     #[serde(
         rename = "TotalCount",
         default,
+        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub total_count: ::std::option::Option<u64>,
@@ -774,11 +776,7 @@ pub struct DescribeSignListStatus {
     /// 签名ID。
     ///
     /// Example: `1110`
-    #[serde(
-        rename = "SignId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SignId", default, deserialize_with = "::sdk_core::de::lenient")]
     pub sign_id: u64,
     /// 是否国际/港澳台短信，其中0表示国内短信，1表示国际/港澳台短信。
     ///
@@ -786,7 +784,7 @@ pub struct DescribeSignListStatus {
     #[serde(
         rename = "International",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub international: u64,
     /// 签名状态，其中：
@@ -799,7 +797,7 @@ pub struct DescribeSignListStatus {
     #[serde(
         rename = "StatusCode",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub status_code: i64,
     /// 审核回复，审核人员审核后给出的回复，通常是审核未通过的原因。
@@ -826,7 +824,7 @@ pub struct DescribeSignListStatus {
     #[serde(
         rename = "CreateTime",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub create_time: u64,
     /// 国内短信的资质 ID。资质 ID 信息可前往国内短信的 [实名资质管理](https://console.cloud.tencent.com/smsv2/enterprise) 页查看。
@@ -837,6 +835,7 @@ pub struct DescribeSignListStatus {
     #[serde(
         rename = "QualificationId",
         default,
+        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub qualification_id: ::std::option::Option<u64>,
@@ -859,6 +858,7 @@ pub struct DescribeSignListStatus {
     #[serde(
         rename = "QualificationStatusCode",
         default,
+        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub qualification_status_code: ::std::option::Option<i64>,
@@ -1059,7 +1059,7 @@ pub struct DescribeTemplateListStatus {
     #[serde(
         rename = "TemplateId",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub template_id: u64,
     /// 是否国际/港澳台短信，其中0表示国内短信，1表示国际/港澳台短信，3表示该模板既支持国内短信也支持国际/港澳台短信。
@@ -1068,7 +1068,7 @@ pub struct DescribeTemplateListStatus {
     #[serde(
         rename = "International",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub international: u64,
     /// 申请模板状态，其中0表示审核通过且已生效，1表示审核中，2表示审核通过待生效，-1表示审核未通过或审核失败。注：只有状态值为0时该模板才能使用。
@@ -1077,7 +1077,7 @@ pub struct DescribeTemplateListStatus {
     #[serde(
         rename = "StatusCode",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub status_code: i64,
     /// 审核回复，审核人员审核后给出的回复，通常是审核未通过的原因。
@@ -1104,7 +1104,7 @@ pub struct DescribeTemplateListStatus {
     #[serde(
         rename = "CreateTime",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub create_time: u64,
     /// 模板内容。
@@ -1127,6 +1127,7 @@ pub struct ModifySignStatus {
     #[serde(
         rename = "SignId",
         default,
+        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sign_id: ::std::option::Option<u64>,
@@ -1407,6 +1408,7 @@ pub struct ModifyTemplateStatus {
     #[serde(
         rename = "TemplateId",
         default,
+        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub template_id: ::std::option::Option<u64>,
@@ -1618,11 +1620,7 @@ pub struct PullSmsReplyStatus {
     /// 回复时间，UNIX 时间戳（单位：秒）。
     ///
     /// Example: `1620734188`
-    #[serde(
-        rename = "ReplyTime",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "ReplyTime", default, deserialize_with = "::sdk_core::de::lenient")]
     pub reply_time: u64,
     /// 用户号码，普通格式，示例如：18501234444。
     ///
@@ -1780,7 +1778,7 @@ pub struct PullSmsSendStatus {
     #[serde(
         rename = "UserReceiveTime",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub user_receive_time: u64,
     /// 国家（或地区）码。
@@ -2144,11 +2142,7 @@ pub struct SendMultiStatus {
     /// 计费条数，计费规则请查询 [计费策略](https://cloud.tencent.com/document/product/382/36135)。
     ///
     /// Example: `1`
-    #[serde(
-        rename = "Fee",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Fee", default, deserialize_with = "::sdk_core::de::lenient")]
     pub fee: u64,
     /// 用户 session 内容。
     ///
@@ -2222,7 +2216,7 @@ pub struct SendRecord {
     #[serde(
         rename = "SendStatus",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub send_status: u64,
     /// 请求状态码，可参考 [短信 API 3.0 发送错误码](https://cloud.tencent.com/document/api/382/59177#.E7.9F.AD.E4.BF.A1-API-3.0-.E5.8F.91.E9.80.81.E9.94.99.E8.AF.AF.E7.A0.81)。
@@ -2266,11 +2260,7 @@ pub struct SendRecord {
     /// 单位：秒
     ///
     /// Example: `1787624235`
-    #[serde(
-        rename = "SendTime",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SendTime", default, deserialize_with = "::sdk_core::de::lenient")]
     pub send_time: u64,
     /// 用户实际收到短信的时间，UNIX 时间戳（秒），仅发送状态为2（提交成功，送达成功）时有值 ，其余状态默认为 0 。
     ///
@@ -2280,7 +2270,7 @@ pub struct SendRecord {
     #[serde(
         rename = "UserReceiveTime",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub user_receive_time: u64,
 }
@@ -2473,11 +2463,7 @@ pub struct SendStatus {
     /// 计费条数，计费规则请查询 [计费策略](https://cloud.tencent.com/document/product/382/36135)。
     ///
     /// Example: `1`
-    #[serde(
-        rename = "Fee",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Fee", default, deserialize_with = "::sdk_core::de::lenient")]
     pub fee: u64,
     /// 用户 session 内容。
     ///
@@ -2523,11 +2509,7 @@ pub struct SendStatusStatistics {
     /// 短信计费条数统计，例如提交成功量为100条，其中有20条是长短信（长度为80字）被拆分成2条，则计费条数为： ```80 * 1 + 20 * 2 = 120``` 条。
     ///
     /// Example: `149`
-    #[serde(
-        rename = "FeeCount",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "FeeCount", default, deserialize_with = "::sdk_core::de::lenient")]
     pub fee_count: u64,
     /// 短信提交量统计。
     ///
@@ -2535,7 +2517,7 @@ pub struct SendStatusStatistics {
     #[serde(
         rename = "RequestCount",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub request_count: u64,
     /// 短信提交成功量统计。
@@ -2544,7 +2526,7 @@ pub struct SendStatusStatistics {
     #[serde(
         rename = "RequestSuccessCount",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub request_success_count: u64,
 }
@@ -2637,7 +2619,7 @@ pub struct SmsPackagesStatistics {
     #[serde(
         rename = "PackageCreateTime",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub package_create_time: u64,
     /// 套餐包生效时间，UNIX 时间戳。
@@ -2648,7 +2630,7 @@ pub struct SmsPackagesStatistics {
     #[serde(
         rename = "PackageEffectiveTime",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub package_effective_time: u64,
     /// 套餐包过期时间，UNIX 时间戳。
@@ -2659,7 +2641,7 @@ pub struct SmsPackagesStatistics {
     #[serde(
         rename = "PackageExpiredTime",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub package_expired_time: u64,
     /// 套餐包条数。
@@ -2670,7 +2652,7 @@ pub struct SmsPackagesStatistics {
     #[serde(
         rename = "PackageAmount",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub package_amount: u64,
     /// 套餐包类别。
@@ -2684,17 +2666,13 @@ pub struct SmsPackagesStatistics {
     #[serde(
         rename = "PackageType",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub package_type: u64,
     /// 套餐包 ID。
     ///
     /// Example: `1000791745`
-    #[serde(
-        rename = "PackageId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "PackageId", default, deserialize_with = "::sdk_core::de::lenient")]
     pub package_id: u64,
     /// 当前使用套餐包条数。
     ///
@@ -2704,7 +2682,7 @@ pub struct SmsPackagesStatistics {
     #[serde(
         rename = "CurrentUsage",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub current_usage: u64,
 }

@@ -154,79 +154,74 @@ impl Client {
 }
 /// Test hook: decode an example request body into the action's request type, re-encode it and compare
 /// JSON values (skipped when `request_json` is empty: examples written as GET query strings have no
-/// body), then decode the example's `Response` object into the response type.
+/// body), then decode the example's `Response` object into the response type. Decoding goes through
+/// `serde_json::from_str` and encoding through `serde_json::to_vec`, as the client does. Behind the
+/// hidden `__examples` feature: it instantiates every action's types, which users should not pay for.
+#[cfg(feature = "__examples")]
 #[doc(hidden)]
 pub fn __roundtrip_example(
     action: &str,
     request_json: &str,
     response_json: &str,
 ) -> ::std::result::Result<(), ::std::string::String> {
-    fn check<Req, Resp>(
-        request_json: &str,
-        response_json: &str,
-    ) -> ::std::result::Result<(), ::std::string::String>
-    where
-        Req: ::serde::Serialize + ::serde::de::DeserializeOwned,
-        Resp: ::serde::de::DeserializeOwned,
-    {
-        if !request_json.is_empty() {
-            let original: ::serde_json::Value = ::serde_json::from_str(request_json)
-                .map_err(|e| ::std::format!("request is not JSON: {e}"))?;
-            let request: Req = ::serde_json::from_value(original.clone())
-                .map_err(|e| ::std::format!("request does not decode: {e}"))?;
-            let again = ::serde_json::to_value(&request)
-                .map_err(|e| ::std::format!("request does not encode: {e}"))?;
-            if again != original {
-                return ::std::result::Result::Err(
-                    ::std::format!(
-                        "request re-encodes differently:\n  example: {original}\n  encoded: {again}"
-                    ),
-                );
-            }
+    type Check = fn(&str, &str) -> ::std::result::Result<(), ::std::string::String>;
+    static CHECKS: &[(&str, Check)] = &[
+        ("Core", __check::<models::OldActionRequest, models::OldActionResponse>),
+        (
+            "CreateWidget",
+            __check::<models::CreateWidgetRequest, models::CreateWidgetResponse>,
+        ),
+        (
+            "DescribeThings",
+            __check::<models::DescribeThingsRequest, models::DescribeThingsResponse>,
+        ),
+        ("GoneAction", __check::<models::OldActionRequest, models::OldActionResponse>),
+        ("OldAction", __check::<models::OldActionRequest, models::OldActionResponse>),
+    ];
+    match CHECKS.binary_search_by(|(name, _)| (*name).cmp(action)) {
+        ::std::result::Result::Ok(i) => (CHECKS[i].1)(request_json, response_json),
+        ::std::result::Result::Err(_) => {
+            ::std::result::Result::Err(::std::format!("unknown action {action:?}"))
         }
-        let response: ::serde_json::Value = ::serde_json::from_str(response_json)
-            .map_err(|e| ::std::format!("response is not JSON: {e}"))?;
-        let inner = response
-            .get("Response")
-            .cloned()
-            .ok_or_else(|| ::std::string::String::from(
-                "response has no `Response` object",
-            ))?;
-        ::serde_json::from_value::<Resp>(inner)
-            .map_err(|e| ::std::format!("response does not decode: {e}"))?;
-        ::std::result::Result::Ok(())
     }
-    match action {
-        "Core" => {
-            check::<
-                models::OldActionRequest,
-                models::OldActionResponse,
-            >(request_json, response_json)
+}
+#[cfg(feature = "__examples")]
+fn __check<Req, Resp>(
+    request_json: &str,
+    response_json: &str,
+) -> ::std::result::Result<(), ::std::string::String>
+where
+    Req: ::serde::Serialize + ::serde::de::DeserializeOwned,
+    Resp: ::serde::de::DeserializeOwned,
+{
+    if !request_json.is_empty() {
+        let original: ::serde_json::Value = ::serde_json::from_str(request_json)
+            .map_err(|e| ::std::format!("request is not JSON: {e}"))?;
+        let request: Req = ::serde_json::from_str(request_json)
+            .map_err(|e| ::std::format!("request does not decode: {e}"))?;
+        let bytes = ::serde_json::to_vec(&request)
+            .map_err(|e| ::std::format!("request does not encode: {e}"))?;
+        let again: ::serde_json::Value = ::serde_json::from_slice(&bytes)
+            .map_err(|e| ::std::format!("request does not encode: {e}"))?;
+        if again != original {
+            return ::std::result::Result::Err(
+                ::std::format!(
+                    "request re-encodes differently:\n  example: {original}\n  encoded: {again}"
+                ),
+            );
         }
-        "CreateWidget" => {
-            check::<
-                models::CreateWidgetRequest,
-                models::CreateWidgetResponse,
-            >(request_json, response_json)
-        }
-        "DescribeThings" => {
-            check::<
-                models::DescribeThingsRequest,
-                models::DescribeThingsResponse,
-            >(request_json, response_json)
-        }
-        "GoneAction" => {
-            check::<
-                models::OldActionRequest,
-                models::OldActionResponse,
-            >(request_json, response_json)
-        }
-        "OldAction" => {
-            check::<
-                models::OldActionRequest,
-                models::OldActionResponse,
-            >(request_json, response_json)
-        }
-        _ => ::std::result::Result::Err(::std::format!("unknown action {action:?}")),
     }
+    let envelope: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::boxed::Box<::serde_json::value::RawValue>,
+    > = ::serde_json::from_str(response_json)
+        .map_err(|e| ::std::format!("response is not JSON: {e}"))?;
+    let inner = envelope
+        .get("Response")
+        .ok_or_else(|| ::std::string::String::from(
+            "response has no `Response` object",
+        ))?;
+    ::serde_json::from_str::<Resp>(inner.get())
+        .map_err(|e| ::std::format!("response does not decode: {e}"))?;
+    ::std::result::Result::Ok(())
 }

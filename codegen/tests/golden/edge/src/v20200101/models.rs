@@ -315,7 +315,7 @@ pub struct DescribeThingsResponse {
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "::sdk_core::de::null_as_default"
+        deserialize_with = "::sdk_core::de::lenient"
     )]
     pub total_count: i64,
     /// Used in input and output.
@@ -416,11 +416,7 @@ impl Item {
 #[non_exhaustive]
 pub struct Node {
     /// id
-    #[serde(
-        rename = "Id",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Id", default, deserialize_with = "::sdk_core::de::lenient")]
     pub id: u64,
     /// Direct recursion: boxed.
     #[serde(
@@ -510,11 +506,7 @@ impl Option {
 #[non_exhaustive]
 pub struct Result {
     /// v
-    #[serde(
-        rename = "Value",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Value", default, deserialize_with = "::sdk_core::de::lenient")]
     pub value: f64,
     /// n
     #[serde(
