@@ -11,6 +11,11 @@ Wheels are fetched with `pip download --no-deps`, so nothing is installed.
     python3 tools/refresh_specs.py                      # products already in api-specs/, pinned versions
     python3 tools/refresh_specs.py --product sts        # add or refresh one product
     python3 tools/refresh_specs.py --tccli 3.1.189.1 --sdk-version 3.1.153
+
+SDK version per product: `--sdk-version` if given; else the version SOURCES.md already records for the
+product (so a refresh is reproducible); else SDK_VERSION. Per-product SDK packages are not published for
+every release (tencentcloud-sdk-python-sts stops at 3.0.x), so when that version is not on PyPI the nearest
+published one is used (the highest below it, else the lowest above it) and recorded in SOURCES.md.
 """
 import argparse
 import io
@@ -28,12 +33,33 @@ TCCLI_VERSION = "3.1.189.1"
 SDK_VERSION = "3.1.153"
 
 
-def download(requirement, dest):
-    subprocess.run(
+def version_key(v):
+    return tuple(int(x) if x.isdigit() else 0 for x in re.split(r"[.]", v))
+
+
+def nearest_version(package, wanted):
+    """The published version of `package` nearest to `wanted`: highest below it, else lowest above it."""
+    out = subprocess.run([sys.executable, "-m", "pip", "index", "versions", package],
+                         check=True, capture_output=True, text=True).stdout
+    m = re.search(r"Available versions: (.*)", out)
+    if not m:
+        sys.exit(f"pip index versions {package}: no versions listed")
+    versions = [v.strip() for v in m.group(1).split(",") if v.strip()]
+    below = [v for v in versions if version_key(v) <= version_key(wanted)]
+    if below:
+        return max(below, key=version_key)
+    return min(versions, key=version_key)
+
+
+def download(requirement, dest, check=True):
+    done = subprocess.run(
         [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
          "-d", str(dest), requirement],
-        check=True,
+        check=check,
+        stderr=None if check else subprocess.DEVNULL,
     )
+    if done.returncode != 0:
+        return None
     name = requirement.split("==")[0].replace("-", "_")
     wheels = [p for p in pathlib.Path(dest).glob("*.whl") if p.name.lower().startswith(name.lower() + "-")]
     if len(wheels) != 1:
@@ -67,8 +93,16 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--product", action="append", help="product to import (default: those in api-specs/)")
     ap.add_argument("--tccli", default=TCCLI_VERSION)
-    ap.add_argument("--sdk-version", default=SDK_VERSION)
+    ap.add_argument("--sdk-version", default=None,
+                    help=f"SDK package version (default: as recorded in SOURCES.md, else {SDK_VERSION})")
     args = ap.parse_args()
+    recorded = {}
+    sources = SPECS / "SOURCES.md"
+    if sources.exists():
+        for line in sources.read_text(encoding="utf-8").splitlines():
+            m = re.match(r"^\| `([^/`]+)/[^`]*errorcodes.json` \| tencentcloud-sdk-python-\S+ (\S+) \|", line)
+            if m:
+                recorded[m.group(1)] = m.group(2)
     products = args.product or sorted(p.name for p in SPECS.iterdir() if p.is_dir())
     if not products:
         sys.exit("no products: pass --product NAME")
@@ -77,8 +111,15 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         tccli = zipfile.ZipFile(download(f"tccli=={args.tccli}", tmp))
         for product in products:
-            sdk_req = f"tencentcloud-sdk-python-{product}=={args.sdk_version}"
-            sdk = zipfile.ZipFile(download(sdk_req, tmp))
+            package = f"tencentcloud-sdk-python-{product}"
+            sdk_version = args.sdk_version or recorded.get(product, SDK_VERSION)
+            wheel = download(f"{package}=={sdk_version}", tmp, check=False)
+            if wheel is None:
+                nearest = nearest_version(package, sdk_version)
+                print(f"{package} {sdk_version} is not on PyPI; using the nearest published version, {nearest}")
+                sdk_version = nearest
+                wheel = download(f"{package}=={sdk_version}", tmp)
+            sdk = zipfile.ZipFile(wheel)
             prefix = f"tccli/services/{product}/"
             versions = sorted({n[len(prefix):].split("/")[0] for n in tccli.namelist()
                                if n.startswith(prefix) and n.endswith("/api.json")})
@@ -95,12 +136,10 @@ def main():
                 codes = parse_errorcodes(sdk.read(path).decode("utf-8"), path)
                 (out / "errorcodes.json").write_text(
                     json.dumps(codes, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-                rows.append((f"{product}/{version}/errorcodes.json",
-                             f"tencentcloud-sdk-python-{product} {args.sdk_version}", path))
+                rows.append((f"{product}/{version}/errorcodes.json", f"{package} {sdk_version}", path))
                 print(f"{product} {version}: {len(codes)} error codes")
 
     # Keep rows for products not refreshed this time.
-    sources = SPECS / "SOURCES.md"
     kept = []
     if sources.exists():
         for line in sources.read_text(encoding="utf-8").splitlines():

@@ -1,4 +1,6 @@
-//! The work behind `cargo xtask gen [--check]`, as a library so it can be tested.
+//! The work behind `cargo xtask gen [--check]` and `gen-all`, as a library so it can be tested.
+
+pub mod genall;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;

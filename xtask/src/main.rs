@@ -1,7 +1,10 @@
-//! `cargo xtask gen [--check]`: regenerate (or verify) every `sdk-<product>/` crate from `api-specs/`.
-//!
-//! Writes only files the generator owns: ones it produces, and stale ones that carry the generated header
-//! but are no longer produced (removed). `examples/`, `tests/` and files without the header are never touched.
+//! * `cargo xtask gen [--check]`: regenerate (or verify) every `sdk-<product>/` crate from `api-specs/`.
+//!   Writes only files the generator owns: ones it produces, and stale ones that carry the generated header
+//!   but are no longer produced (removed). `examples/`, `tests/` and files without the header are never touched.
+//! * `cargo xtask import <product>...`: fetch the product's specs into `api-specs/` with
+//!   `tools/refresh_specs.py` (PyPI wheels, pinned versions), then `gen`: adding a product is this one command.
+//! * `cargo xtask gen-all --from <tccli services dir> --out <dir> ...`: generate every spec into a scratch
+//!   workspace, `cargo check` it and decode every response example (see `docs/all-products.md`).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -13,9 +16,51 @@ fn main() -> ExitCode {
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["gen"] => run(&root, false),
         ["gen", "--check"] | ["gen", "check"] => run(&root, true),
+        ["import", products @ ..] if !products.is_empty() => import(&root, products),
+        ["gen-all", rest @ ..] => match xtask::genall::Args::parse(rest) {
+            Ok(args) => match xtask::genall::run(&root, &args) {
+                Ok(ok) => {
+                    if ok {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::FAILURE
+                    }
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            },
+            Err(e) => {
+                eprintln!("error: {e}\n{}", xtask::genall::USAGE);
+                ExitCode::from(2)
+            }
+        },
         _ => {
-            eprintln!("usage: cargo xtask gen [--check]");
+            eprintln!(
+                "usage: cargo xtask gen [--check]\n       cargo xtask import <product>...\n       {}",
+                xtask::genall::USAGE
+            );
             ExitCode::from(2)
+        }
+    }
+}
+
+fn import(root: &Path, products: &[&str]) -> ExitCode {
+    let mut cmd = std::process::Command::new("python3");
+    cmd.arg(root.join("tools/refresh_specs.py"));
+    for p in products {
+        cmd.args(["--product", p]);
+    }
+    match cmd.status() {
+        Ok(s) if s.success() => run(root, false),
+        Ok(s) => {
+            eprintln!("error: tools/refresh_specs.py failed ({s})");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: cannot run python3 tools/refresh_specs.py: {e}");
+            ExitCode::FAILURE
         }
     }
 }
