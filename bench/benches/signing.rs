@@ -14,7 +14,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, Criterion};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
@@ -94,7 +94,7 @@ fn interleaved() {
     let i = inputs();
     let params = params(&i.body);
     const BATCH: u32 = 20_000;
-    let mut time = |f: &mut dyn FnMut()| {
+    let time = |f: &mut dyn FnMut()| {
         let t = Instant::now();
         for _ in 0..BATCH {
             f();

@@ -26,6 +26,8 @@ static ALLOC: CountingAlloc = CountingAlloc;
 
 const CONCURRENCIES: [usize; 2] = [1, 64];
 const PYTHON: &str = "/tmp/ref/bin/python";
+/// Metrics only meaningful with `--count-allocs`.
+const ALLOC_METRICS: [&str; 3] = ["peak_heap_kib", "alloc_bytes_per_req", "allocs_per_req"];
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -41,6 +43,9 @@ fn main() {
         let url = flag("--url").expect("--url");
         let concurrency: usize = flag("--concurrency").expect("--concurrency").parse().unwrap();
         let requests: usize = flag("--requests").expect("--requests").parse().unwrap();
+        if args.iter().any(|a| a == "--count-allocs") {
+            tc_bench::enable_alloc_counting();
+        }
         worker(&mode, &url, concurrency, requests);
     } else {
         let requests: usize = flag("--requests").map_or(20_000, |v| v.parse().unwrap());
@@ -197,6 +202,18 @@ type Run = serde_json::Value;
 type Round = (Run, Run, Option<Run>);
 
 fn run_worker(exe: &std::path::Path, server_pid: &str, mode: &str, url: &str, c: usize, n: usize) -> Run {
+    run_worker_with(exe, server_pid, mode, url, c, n, false)
+}
+
+fn run_worker_with(
+    exe: &std::path::Path,
+    server_pid: &str,
+    mode: &str,
+    url: &str,
+    c: usize,
+    n: usize,
+    count_allocs: bool,
+) -> Run {
     let server_cpu0 = cpu_micros(server_pid);
     let output = if mode == "python" {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/python_reference.py");
@@ -208,6 +225,7 @@ fn run_worker(exe: &std::path::Path, server_pid: &str, mode: &str, url: &str, c:
         Command::new(exe)
             .args(["--worker", mode, "--url", url])
             .args(["--concurrency", &c.to_string(), "--requests", &n.to_string()])
+            .args(count_allocs.then_some("--count-allocs"))
             .output()
             .expect("worker")
     };
@@ -299,11 +317,28 @@ fn parent(requests: usize, rounds: usize, python: bool) {
             let py = python.then(|| run_worker(&exe, &server_pid, "python", &url, c, (requests / 10).max(c * 10)));
             runs.push((sdk, raw, py));
         }
+        // Allocation figures come from one extra run per client with the counting allocator on.
+        let counted = (
+            run_worker_with(&exe, &server_pid, "sdk", &url, c, requests, true),
+            run_worker_with(&exe, &server_pid, "raw", &url, c, requests, true),
+        );
         let col = |f: &dyn Fn(&Round) -> Option<f64>| -> Vec<f64> { runs.iter().filter_map(f).collect() };
-        summary += &format!("\n### concurrency {c}: median (min–max) of {rounds} rounds\n\n");
+        summary += &format!(
+            "\n### concurrency {c}: median (min–max) of {rounds} rounds; allocations from one counted run each\n\n"
+        );
         summary += "| metric | SDK | raw reqwest | SDK/raw (per-round ratios) | Python SDK | Python/raw |\n";
         summary += "|---|---|---|---|---|---|\n";
         for (key, label) in metrics {
+            if ALLOC_METRICS.contains(&key) {
+                let (sdk, raw) = (counted.0[key].as_f64().unwrap(), counted.1[key].as_f64().unwrap());
+                summary += &format!(
+                    "| {label} | {} | {} | {} | – | – |\n",
+                    fmt(sdk),
+                    fmt(raw),
+                    fmt(sdk / raw)
+                );
+                continue;
+            }
             let sdk = col(&|r| r.0[key].as_f64());
             let raw = col(&|r| r.1[key].as_f64());
             let ratios = col(&|r| Some(r.0[key].as_f64()? / r.1[key].as_f64()?));
