@@ -157,6 +157,8 @@ def main():
         "Refresh (downloads the wheels with `pip download --no-deps`, installs nothing):\n\n"
         "```sh\npython3 tools/refresh_specs.py                 # every product here, pinned versions\n"
         "python3 tools/refresh_specs.py --product sts   # add a product\ncargo xtask gen\n```\n\n"
+        "(`cargo xtask import sts` does both.) The sample specs CI runs `cargo xtask gen-all` on are listed in\n"
+        "`codegen/tests/sample-specs/SOURCES.md`.\n\n"
         "| file | package and version | path in the package | licence |\n|---|---|---|---|\n"
         + "\n".join(table) + "\n",
         encoding="utf-8")
