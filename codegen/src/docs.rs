@@ -362,6 +362,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn entities_next_to_multibyte_text() {
+        // Found by generating every tccli spec: a `&` followed by CJK text within 12 bytes used to panic.
+        assert_eq!(decode_entities("&gt; 类型时使用"), "> 类型时使用");
+        assert_eq!(decode_entities("A&类型时使用;"), "A&类型时使用;");
+        assert_eq!(decode_entities("&#x4e2d;&amp"), "中&amp");
+    }
+
+    #[test]
     fn alert_list_and_links() {
         let doc = "签名，可前往 [国内短信](https://x.y/a) 查看。\n<dx-alert infotype=\"notice\" title=\"注意\"><ul><li>发送国内短信该参数必填。\n</li><li>非必填。</li></ul></dx-alert>";
         assert_eq!(
