@@ -38,6 +38,7 @@ pub mod profile;
 pub mod query;
 pub mod retry;
 pub mod sign;
+mod token;
 pub mod transport;
 pub mod wire;
 
@@ -48,6 +49,7 @@ pub use credential::{Credential, ProvideCredential};
 pub use error::{Error, SNIPPET_LIMIT};
 pub use profile::{ClientProfile, HttpMethod, HttpProfile, Language, Scheme, SignMethod};
 pub use retry::RetryPolicy;
+pub use token::idempotency_token;
 pub use transport::{HttpRequest, HttpResponse, Transport};
 
 #[cfg(test)]
