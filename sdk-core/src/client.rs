@@ -5,10 +5,13 @@
 //! (serialize → [`Client::execute`] → deserialize), so each generated action costs one small
 //! monomorphization and all real work (credentials, signing, transport, envelope parsing) is compiled once.
 
+use std::any::Any;
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -17,11 +20,12 @@ use tracing::Instrument;
 
 use crate::breaker::{Breaker, Route, DEFAULT_BACKUP_REGION};
 use crate::clock::{self, ClockSkew};
-use crate::credential::{env as cred_env, DefaultCredentialProvider, ProvideCredential};
+use crate::credential::{env as cred_env, Credential, DefaultCredentialProvider, ProvideCredential};
 use crate::profile::{ClientProfile, HttpProfile, Scheme, ROOT_DOMAIN};
 use crate::retry::{self, Attempted, Plan, RetryPolicy};
-use crate::transport::{self, HttpResponse, ReqwestTransport, Transport};
-use crate::wire::{self, RequestParts};
+use crate::sign::{FORM_CONTENT_TYPE, JSON_CONTENT_TYPE, UNSIGNED_PAYLOAD};
+use crate::transport::{self, HeaderCache, HttpResponse, ReqwestTransport, Transport};
+use crate::wire::{self, Known, RequestParts};
 use crate::Error;
 
 /// Value of `X-TC-RequestClient`.
@@ -62,11 +66,16 @@ struct Inner {
     /// Fixed timestamp/nonce/RequestClient for byte-for-byte tests; `None` in normal use.
     pinned: Option<Pinned>,
     credential: Arc<dyn ProvideCredential>,
+    /// The credential itself when the provider is a plain [`Credential`]: every call borrows it instead of
+    /// cloning its strings through `provide_credential`.
+    static_credential: Option<Credential>,
     region: String,
     profile: ClientProfile,
     /// Configuration problems are reported by the first call, since `Client::new` is infallible.
     endpoint: Result<Endpoint, SetupError>,
-    transport: Result<Arc<dyn Transport>, SetupError>,
+    transport: Result<Sender, SetupError>,
+    /// Header values that are the same for every call, for the default transport.
+    header_cache: HeaderCache,
     /// Clock offset learned from `AuthFailure.SignatureExpire`, shared by all clones.
     clock: Arc<ClockSkew>,
     /// Region breaker and its backup endpoint, when `ClientProfile::region_breaker` is set.
@@ -81,12 +90,22 @@ struct Pinned {
     request_client: String,
 }
 
+/// Where requests go: the default transport (called directly, with the request in its cheap internal
+/// form) or a custom [`Transport`] (given an [`crate::HttpRequest`]).
+#[derive(Clone)]
+enum Sender {
+    Default(Arc<ReqwestTransport>),
+    Custom(Arc<dyn Transport>),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Endpoint {
     /// `scheme://host[:port]/`
     url: String,
     /// `host[:port]`, exactly as sent in `Host` and signed.
     host: String,
+    /// `url` parsed once, for the default transport.
+    parsed: Option<reqwest::Url>,
 }
 
 #[derive(Debug, Clone)]
@@ -133,10 +152,12 @@ impl Client {
         region: impl Into<String>,
         profile: ClientProfile,
     ) -> Client {
+        let static_credential = static_credential(&credential);
         Client::with_service(
             Cow::Borrowed(service.product),
             Cow::Borrowed(service.version),
             Arc::new(credential),
+            static_credential,
             region.into(),
             profile,
         )
@@ -147,13 +168,31 @@ impl Client {
         product: Cow<'static, str>,
         version: Cow<'static, str>,
         credential: Arc<dyn ProvideCredential>,
+        static_credential: Option<Credential>,
         region: String,
         profile: ClientProfile,
     ) -> Client {
         let endpoint = resolve_endpoint(&product, &profile.http_profile).map_err(|e| SetupError::from_error(&e));
         let transport = ReqwestTransport::new(&profile.http_profile)
-            .map(|t| Arc::new(t) as Arc<dyn Transport>)
+            .map(|t| Sender::Default(Arc::new(t)))
             .map_err(|e| SetupError::from_error(&e));
+        let mut header_cache = HeaderCache::default();
+        header_cache.insert_static(Known::ContentType, JSON_CONTENT_TYPE);
+        header_cache.insert_static(Known::ContentType, FORM_CONTENT_TYPE);
+        header_cache.insert_static(Known::RequestClient, REQUEST_CLIENT);
+        if let Ok(e) = &endpoint {
+            header_cache.insert(Known::Host, &e.host);
+        }
+        header_cache.insert(Known::Version, &version);
+        if !region.is_empty() {
+            header_cache.insert(Known::Region, &region);
+        }
+        if let Some(language) = profile.language {
+            header_cache.insert_static(Known::Language, language.as_str());
+        }
+        if profile.unsigned_payload {
+            header_cache.insert_static(Known::ContentSha256, UNSIGNED_PAYLOAD);
+        }
         let breaker = profile.region_breaker.as_ref().map(|b| {
             let mut http = profile.http_profile.clone();
             http.endpoint = Some(
@@ -173,10 +212,12 @@ impl Client {
                 version,
                 pinned: None,
                 credential,
+                static_credential,
                 region,
                 profile,
                 endpoint,
                 transport,
+                header_cache,
                 clock: Arc::default(),
                 breaker,
             }),
@@ -206,7 +247,7 @@ impl Client {
     /// The same client sending through `transport` instead of the default reqwest one.
     pub fn with_transport(&self, transport: impl Transport + 'static) -> Client {
         let mut inner = (*self.inner).clone();
-        inner.transport = Ok(Arc::new(transport));
+        inner.transport = Ok(Sender::Custom(Arc::new(transport)));
         Client { inner: Arc::new(inner) }
     }
 
@@ -302,6 +343,8 @@ impl Client {
         payload: Vec<u8>,
     ) -> Result<RawResponse, Error> {
         let inner = &*self.inner;
+        // Shared by every attempt without a copy.
+        let payload = Bytes::from(payload);
         let span = tracing::debug_span!(
             "tencentcloud_call",
             product = %inner.product,
@@ -311,20 +354,28 @@ impl Client {
         );
         async move {
             let started = Instant::now();
+            let attempt_timeout = inner.profile.http_profile.req_timeout;
             let plan = Plan {
                 policy: &inner.profile.retry_policy,
                 retry_safe,
-                attempt_timeout: inner.profile.http_profile.req_timeout,
+                attempt_timeout,
+                // With the default transport and no credential to fetch, the attempt is only reqwest's
+                // exchange, which reqwest bounds itself: no second timer per attempt.
+                bounded_by_transport: matches!(inner.transport, Ok(Sender::Default(_)))
+                    && (skip_sign || inner.static_credential.is_some()),
                 breaker: inner.breaker.as_ref().map(|(b, _)| &**b),
                 clock: &inner.clock,
                 pinned_clock: inner.pinned.is_some(),
             };
-            let result = retry::run(plan, |route| {
+            let result = retry::run(plan, |route, bound| {
                 let payload = payload.clone();
+                // Only a bound shorter than the client-wide `req_timeout` (the call's deadline is near)
+                // needs a per-request timeout.
+                let timeout = (bound < attempt_timeout).then_some(bound);
                 async move {
                     let mut server_time = None;
                     let result = self
-                        .execute_inner(action, skip_sign, headers, payload, route, &mut server_time)
+                        .execute_inner(action, skip_sign, headers, payload, route, timeout, &mut server_time)
                         .await;
                     Attempted { result, server_time }
                 }
@@ -347,13 +398,15 @@ impl Client {
         .await
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn execute_inner(
         &self,
         action: &str,
         skip_sign: bool,
         headers: &[(String, String)],
-        payload: Vec<u8>,
+        payload: Bytes,
         route: Route,
+        timeout: Option<Duration>,
         server_time: &mut Option<i64>,
     ) -> Result<RawResponse, Error> {
         let inner = &*self.inner;
@@ -376,10 +429,10 @@ impl Client {
             ));
         }
 
-        let credential = if skip_sign {
-            None
-        } else {
-            Some(inner.credential.provide_credential().await?)
+        let credential = match &inner.static_credential {
+            _ if skip_sign => None,
+            Some(credential) => Some(Cow::Borrowed(credential)),
+            None => Some(Cow::Owned(inner.credential.provide_credential().await?)),
         };
         let (timestamp, nonce, request_client) = match &inner.pinned {
             Some(p) => (p.timestamp, p.nonce, p.request_client.as_str()),
@@ -390,7 +443,7 @@ impl Client {
         } else {
             Cow::Owned([&inner.profile.signed_headers[..], headers].concat())
         };
-        let request = wire::build(
+        let request = wire::prepare(
             &RequestParts {
                 method: inner.profile.http_profile.req_method,
                 sign_method: inner.profile.sign_method,
@@ -406,20 +459,60 @@ impl Client {
                 nonce,
                 unsigned_payload: inner.profile.unsigned_payload,
                 signed_headers: &all_headers,
-                credential: credential.as_ref(),
+                credential: credential.as_deref(),
             },
             payload,
         )?;
-        let response = transport.send(request).await?;
-        *server_time = clock::server_time(response.header("date"), None);
-        let HttpResponse { status, body, .. } = response;
-        let limit = inner.profile.http_profile.max_body_size;
-        if body.len() > limit {
-            // Custom transports may not enforce the limit themselves.
-            return Err(transport::too_large(status, limit, &body));
+        let (status, body, date) = match transport {
+            Sender::Default(t) => {
+                let r = t
+                    .send_prepared(request, endpoint.parsed.as_ref(), &inner.header_cache, timeout)
+                    .await?;
+                (r.status, r.body, Received::Default(r.date))
+            }
+            Sender::Custom(t) => {
+                let HttpResponse { status, headers, body } = t.send(request.into_http_request()).await?;
+                let limit = inner.profile.http_profile.max_body_size;
+                if body.len() > limit {
+                    // Custom transports may not enforce the limit themselves.
+                    return Err(transport::too_large(status, limit, &body));
+                }
+                (status, Bytes::from(body), Received::Custom(headers))
+            }
+        };
+        let result = parse_response(status, body);
+        // The server's clock matters only to correct ours: parse `Date` only then.
+        if matches!(&result, Err(e) if e.code() == Some(clock::SIGNATURE_EXPIRE)) {
+            *server_time = clock::server_time(date.date(), None);
         }
-        parse_response(status, body)
+        result
     }
+}
+
+/// The response headers an attempt keeps, for the `Date` of a clock correction.
+enum Received {
+    /// The default transport's `Date` header.
+    Default(Option<reqwest::header::HeaderValue>),
+    /// All headers from a custom transport.
+    Custom(Vec<(String, String)>),
+}
+
+impl Received {
+    fn date(&self) -> Option<&str> {
+        match self {
+            Received::Default(date) => date.as_ref().and_then(|d| d.to_str().ok()),
+            Received::Custom(headers) => headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("date"))
+                .map(|(_, v)| v.as_str()),
+        }
+    }
+}
+
+/// The credential itself when `provider` is a plain [`Credential`] (known at construction, so calls need
+/// neither a boxed future nor a copy of its strings).
+pub(crate) fn static_credential<P: ProvideCredential + 'static>(provider: &P) -> Option<Credential> {
+    (provider as &dyn Any).downcast_ref::<Credential>().cloned()
 }
 
 /// Header values we build from user input must be visible ASCII, or the transport rejects them opaquely.
@@ -431,10 +524,7 @@ fn resolve_endpoint(product: &str, http: &HttpProfile) -> Result<Endpoint, Error
     let invalid = |msg: &str| Error::invalid_request("HttpProfile.endpoint", msg.to_owned());
     let Some(endpoint) = http.endpoint.as_deref() else {
         let host = format!("{product}.{ROOT_DOMAIN}");
-        return Ok(Endpoint {
-            url: format!("{}://{host}/", http.scheme.as_str()),
-            host,
-        });
+        return Ok(Endpoint::new(format!("{}://{host}/", http.scheme.as_str()), host));
     };
     let (scheme, rest) = match endpoint.split_once("://") {
         Some((s, rest)) if s.eq_ignore_ascii_case("https") => (Scheme::Https, rest),
@@ -453,16 +543,21 @@ fn resolve_endpoint(product: &str, http: &HttpProfile) -> Result<Endpoint, Error
         ));
     }
     let host = host.to_ascii_lowercase();
-    Ok(Endpoint {
-        url: format!("{}://{host}/", scheme.as_str()),
-        host,
-    })
+    Ok(Endpoint::new(format!("{}://{host}/", scheme.as_str()), host))
+}
+
+impl Endpoint {
+    fn new(url: String, host: String) -> Endpoint {
+        let parsed = reqwest::Url::parse(&url).ok();
+        Endpoint { url, host, parsed }
+    }
 }
 
 /// The `Response` object of a successful call, kept as raw JSON text (never parsed into a `Value` tree).
 #[derive(Clone)]
 pub struct RawResponse {
-    body: String,
+    /// The whole response body, valid UTF-8 (checked by `parse_response`).
+    body: Bytes,
     /// Byte range of the `Response` object inside `body`.
     start: usize,
     end: usize,
@@ -483,7 +578,9 @@ impl fmt::Debug for RawResponse {
 impl RawResponse {
     /// Raw JSON text of the `Response` object.
     pub fn json(&self) -> &str {
-        &self.body[self.start..self.end]
+        // The body was checked to be UTF-8 and `start..end` is a JSON value inside it, so this cannot
+        // fail; checking again (a fast pass over a few hundred bytes) beats copying the body into a String.
+        std::str::from_utf8(&self.body[self.start..self.end]).unwrap_or_default()
     }
 
     /// `Response.RequestId`.
@@ -534,7 +631,11 @@ struct ErrorBody {
 }
 
 /// Turns any status + body into a `RawResponse` or the right error. Never panics on arbitrary bytes.
-pub(crate) fn parse_response(status: u16, body: Vec<u8>) -> Result<RawResponse, Error> {
+pub(crate) fn parse_response(status: u16, body: impl Into<Bytes>) -> Result<RawResponse, Error> {
+    parse_body(status, body.into())
+}
+
+fn parse_body(status: u16, body: Bytes) -> Result<RawResponse, Error> {
     let ok = (200..300).contains(&status);
     // For a non-2xx status, anything but a well-formed service error is reported as a status error.
     let fail = |what: &str, body: &[u8], request_id: Option<String>, source: Option<serde_json::Error>| {
@@ -546,20 +647,19 @@ pub(crate) fn parse_response(status: u16, body: Vec<u8>) -> Result<RawResponse, 
             None => Error::decode_with(what, Some(status), request_id, body, None),
         }
     };
-    let body = match String::from_utf8(body) {
-        Ok(text) => text,
-        Err(e) => return Err(fail("response body is not UTF-8", e.as_bytes(), None, None)),
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return Err(fail("response body is not UTF-8", &body, None, None));
     };
-    let envelope: Envelope<'_> = match serde_json::from_str(&body) {
+    let envelope: Envelope<'_> = match serde_json::from_str(text) {
         Ok(env) => env,
-        Err(e) => return Err(fail("response is not valid JSON", body.as_bytes(), None, Some(e))),
+        Err(e) => return Err(fail("response is not valid JSON", &body, None, Some(e))),
     };
     let Some(raw) = envelope.response else {
-        return Err(fail("response has no `Response` object", body.as_bytes(), None, None));
+        return Err(fail("response has no `Response` object", &body, None, None));
     };
     let head: Head = match serde_json::from_str(raw.get()) {
         Ok(head) => head,
-        Err(e) => return Err(fail("malformed `Response` object", body.as_bytes(), None, Some(e))),
+        Err(e) => return Err(fail("malformed `Response` object", &body, None, Some(e))),
     };
     if let Some(error) = head.error {
         return match error.code {
@@ -569,19 +669,14 @@ pub(crate) fn parse_response(status: u16, body: Vec<u8>) -> Result<RawResponse, 
                 head.request_id,
                 status,
             )),
-            _ => Err(fail(
-                "`Response.Error` has no `Code`",
-                body.as_bytes(),
-                head.request_id,
-                None,
-            )),
+            _ => Err(fail("`Response.Error` has no `Code`", &body, head.request_id, None)),
         };
     }
     if !ok {
-        return Err(Error::status_error(status, body.as_bytes()));
+        return Err(Error::status_error(status, &body));
     }
     // `raw` borrows from `body`; keep its position instead of copying the text.
-    let start = raw.get().as_ptr() as usize - body.as_ptr() as usize;
+    let start = raw.get().as_ptr() as usize - text.as_ptr() as usize;
     let end = start + raw.get().len();
     Ok(RawResponse {
         body,

@@ -73,11 +73,13 @@ impl CommonClient {
         region: impl Into<String>,
         profile: ClientProfile,
     ) -> CommonClient {
+        let static_credential = crate::client::static_credential(&credential);
         CommonClient {
             client: Client::with_service(
                 Cow::Owned(product.into()),
                 Cow::Owned(version.into()),
                 Arc::new(credential),
+                static_credential,
                 region.into(),
                 profile,
             ),

@@ -213,16 +213,20 @@ pub(crate) struct Plan<'a> {
     pub retry_safe: bool,
     /// `HttpProfile::req_timeout`: bound of one attempt.
     pub attempt_timeout: Duration,
+    /// The attempt enforces the bound it is given itself (the default transport, with nothing else to
+    /// await): no timer around it here.
+    pub bounded_by_transport: bool,
     pub breaker: Option<&'a Breaker>,
     pub clock: &'a ClockSkew,
     /// The timestamp is pinned (golden tests): a clock correction cannot help.
     pub pinned_clock: bool,
 }
 
-/// Runs attempts until one succeeds or the rule says stop. `attempt` sends once along a route.
+/// Runs attempts until one succeeds or the rule says stop. `attempt` sends once along a route, within the
+/// given bound (enforced here unless [`Plan::bounded_by_transport`]).
 pub(crate) async fn run<F, Fut>(plan: Plan<'_>, mut attempt: F) -> Result<RawResponse, Error>
 where
-    F: FnMut(Route) -> Fut,
+    F: FnMut(Route, Duration) -> Fut,
     Fut: Future<Output = Attempted>,
 {
     let started = Instant::now();
@@ -235,23 +239,36 @@ where
     loop {
         n += 1;
         let route = plan.breaker.map_or(Route::Primary, Breaker::route);
-        let remaining = deadline.saturating_duration_since(Instant::now());
+        let t0 = if n == 1 { started } else { Instant::now() };
+        let remaining = deadline.saturating_duration_since(t0);
         let bound = plan.attempt_timeout.min(remaining);
         let span = tracing::debug_span!("attempt", attempt = n, endpoint = route.as_str());
-        let t0 = Instant::now();
-        let out = match tokio::time::timeout(bound, attempt(route))
-            .instrument(span.clone())
-            .await
-        {
-            Ok(out) => out,
-            Err(_) => Attempted {
-                result: Err(Error::timeout(if bound < plan.attempt_timeout {
-                    format!("deadline of {:?} for the call exceeded", plan.policy.deadline)
-                } else {
-                    format!("no complete response within {bound:?}")
-                })),
-                server_time: None,
-            },
+        let deadline_exceeded = || format!("deadline of {:?} for the call exceeded", plan.policy.deadline);
+        let out = if plan.bounded_by_transport {
+            let mut out = attempt(route, bound).instrument(span.clone()).await;
+            if bound < plan.attempt_timeout {
+                if let Err(e) = &out.result {
+                    if e.is_timeout() && !e.is_connect() {
+                        out.result = Err(Error::timeout(deadline_exceeded()));
+                    }
+                }
+            }
+            out
+        } else {
+            match tokio::time::timeout(bound, attempt(route, bound))
+                .instrument(span.clone())
+                .await
+            {
+                Ok(out) => out,
+                Err(_) => Attempted {
+                    result: Err(Error::timeout(if bound < plan.attempt_timeout {
+                        deadline_exceeded()
+                    } else {
+                        format!("no complete response within {bound:?}")
+                    })),
+                    server_time: None,
+                },
+            }
         };
         if let Some(b) = plan.breaker {
             b.record(route, Outcome::of(&out.result));

@@ -14,8 +14,13 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::profile::{HttpMethod, HttpProfile};
+use crate::wire::{Known, Name, Prepared};
 use crate::Error;
 
 /// The boxed future returned by [`Transport::send`].
@@ -137,16 +142,16 @@ impl ReqwestTransport {
             HttpMethod::Post => reqwest::Method::POST,
             HttpMethod::Get => reqwest::Method::GET,
         };
-        let mut headers = reqwest::header::HeaderMap::with_capacity(request.headers.len());
+        let mut headers = HeaderMap::with_capacity(request.headers.len());
         for (name, value) in &request.headers {
-            let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
+            let name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| Error::invalid_request(name.clone(), "not a valid HTTP header name"))?;
             // Do not echo the value: it may be a token.
-            let value = reqwest::header::HeaderValue::from_str(value)
+            let value = HeaderValue::from_str(value)
                 .map_err(|_| Error::invalid_request(name.as_str(), "not a valid HTTP header value"))?;
             headers.append(name, value);
         }
-        let mut response = self
+        let response = self
             .client
             .request(method, request.url.as_str())
             .headers(headers)
@@ -166,26 +171,170 @@ impl ReqwestTransport {
                 )
             })
             .collect();
-        if response.content_length().is_some_and(|n| n > self.max_body_size as u64) {
-            return Err(too_large(status, self.max_body_size, &[]));
-        }
-        let mut body = Vec::with_capacity(
-            response
-                .content_length()
-                .map_or(8 * 1024, |n| n as usize)
-                .min(self.max_body_size),
-        );
-        while let Some(chunk) = response.chunk().await.map_err(map_reqwest_error)? {
-            if body.len() + chunk.len() > self.max_body_size {
-                return Err(too_large(status, self.max_body_size, &body));
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let body = read_body(response, status, self.max_body_size).await?;
         Ok(HttpResponse {
             status,
             headers: response_headers,
-            body,
+            body: Vec::from(body),
         })
+    }
+
+    /// The client's path to the default transport: `request` goes straight into reqwest's types (constant
+    /// header names, values from `cache` when they match, the body and the `Authorization` string moved
+    /// rather than copied), and only the response's `Date` header is kept. `timeout`, when set, replaces
+    /// the client-wide `HttpProfile::req_timeout` for this request (the call's deadline is nearer).
+    pub(crate) async fn send_prepared(
+        &self,
+        request: Prepared<'_>,
+        url: Option<&reqwest::Url>,
+        cache: &HeaderCache,
+        timeout: Option<Duration>,
+    ) -> Result<FastResponse, Error> {
+        let method = match request.method {
+            HttpMethod::Post => reqwest::Method::POST,
+            HttpMethod::Get => reqwest::Method::GET,
+        };
+        let url = match url {
+            // The pre-parsed base URL, when the request goes to it without a query.
+            Some(url) if url.as_str() == request.url => url.clone(),
+            _ => reqwest::Url::parse(&request.url)
+                .map_err(|e| Error::invalid_request("HttpProfile.endpoint", format!("not a valid URL: {e}")))?,
+        };
+        // Room for reqwest's default `User-Agent` and `Accept` too.
+        let mut headers = HeaderMap::with_capacity(request.headers.len() + 2);
+        for (name, value) in request.headers {
+            let (name, value) = match name {
+                Name::Known(known) => (known_name(known), cache.value(known, value)),
+                Name::Extra(name) => (
+                    HeaderName::from_bytes(name.as_bytes())
+                        .map_err(|_| Error::invalid_request(name.to_owned(), "not a valid HTTP header name"))?,
+                    header_value(value),
+                ),
+            };
+            // Do not echo the value: it may be a token.
+            let value = value.map_err(|_| Error::invalid_request(name.as_str(), "not a valid HTTP header value"))?;
+            headers.append(name, value);
+        }
+        let mut req = reqwest::Request::new(method, url);
+        *req.headers_mut() = headers;
+        *req.body_mut() = Some(reqwest::Body::from(request.body));
+        if timeout.is_some() {
+            *req.timeout_mut() = timeout;
+        }
+        let response = self.client.execute(req).await.map_err(map_reqwest_error)?;
+        let status = response.status().as_u16();
+        let date = response.headers().get(reqwest::header::DATE).cloned();
+        let body = read_body(response, status, self.max_body_size).await?;
+        Ok(FastResponse { status, date, body })
+    }
+}
+
+/// What [`ReqwestTransport::send_prepared`] returns: no header copies; `Date` is parsed only when a clock
+/// correction needs it.
+pub(crate) struct FastResponse {
+    pub status: u16,
+    pub date: Option<HeaderValue>,
+    pub body: Bytes,
+}
+
+/// The whole body, at most `limit` bytes. A body that arrives in one chunk (the usual case for API 3.0's
+/// small JSON answers) is kept as that chunk, without a copy.
+async fn read_body(mut response: reqwest::Response, status: u16, limit: usize) -> Result<Bytes, Error> {
+    let length = response.content_length();
+    if length.is_some_and(|n| n > limit as u64) {
+        return Err(too_large(status, limit, &[]));
+    }
+    let Some(first) = response.chunk().await.map_err(map_reqwest_error)? else {
+        return Ok(Bytes::new());
+    };
+    if first.len() > limit {
+        return Err(too_large(status, limit, &[]));
+    }
+    let Some(second) = response.chunk().await.map_err(map_reqwest_error)? else {
+        return Ok(first);
+    };
+    let mut body = Vec::with_capacity(length.map_or(8 * 1024, |n| n as usize).min(limit));
+    for chunk in [first, second] {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large(status, limit, &body));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    while let Some(chunk) = response.chunk().await.map_err(map_reqwest_error)? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large(status, limit, &body));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(body))
+}
+
+/// Values that stay the same for every call of a client (content types, `Host`, version, region, language,
+/// `RequestClient`), built once; a request's value is taken from here when it is byte-for-byte the same,
+/// else converted (e.g. the backup endpoint's `Host`, or pinned test inputs).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HeaderCache {
+    values: Vec<(Known, HeaderValue)>,
+}
+
+impl HeaderCache {
+    /// Caches `value` for `name` (values that are not valid header values are left out).
+    pub(crate) fn insert(&mut self, name: Known, value: &str) {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            self.values.push((name, v));
+        }
+    }
+
+    /// Caches a constant.
+    pub(crate) fn insert_static(&mut self, name: Known, value: &'static str) {
+        self.values.push((name, HeaderValue::from_static(value)));
+    }
+
+    fn value(&self, name: Known, value: std::borrow::Cow<'_, str>) -> Result<HeaderValue, InvalidValue> {
+        for (k, v) in &self.values {
+            if *k == name && v.as_bytes() == value.as_bytes() {
+                return Ok(v.clone());
+            }
+        }
+        header_value(value)
+    }
+}
+
+struct InvalidValue;
+
+/// An owned value (the `Authorization`, the timestamp) becomes the header value without a copy.
+fn header_value(value: std::borrow::Cow<'_, str>) -> Result<HeaderValue, InvalidValue> {
+    match value {
+        std::borrow::Cow::Owned(s) => HeaderValue::from_maybe_shared(Bytes::from(s)),
+        std::borrow::Cow::Borrowed(s) => HeaderValue::from_str(s),
+    }
+    .map_err(|_| InvalidValue)
+}
+
+fn known_name(name: Known) -> HeaderName {
+    const CONTENT_TYPE: HeaderName = reqwest::header::CONTENT_TYPE;
+    const HOST: HeaderName = reqwest::header::HOST;
+    const AUTHORIZATION: HeaderName = reqwest::header::AUTHORIZATION;
+    const ACTION: HeaderName = HeaderName::from_static("x-tc-action");
+    const VERSION: HeaderName = HeaderName::from_static("x-tc-version");
+    const TIMESTAMP: HeaderName = HeaderName::from_static("x-tc-timestamp");
+    const REGION: HeaderName = HeaderName::from_static("x-tc-region");
+    const LANGUAGE: HeaderName = HeaderName::from_static("x-tc-language");
+    const REQUEST_CLIENT: HeaderName = HeaderName::from_static("x-tc-requestclient");
+    const CONTENT_SHA256: HeaderName = HeaderName::from_static("x-tc-content-sha256");
+    const TOKEN: HeaderName = HeaderName::from_static("x-tc-token");
+    match name {
+        Known::ContentType => CONTENT_TYPE,
+        Known::Host => HOST,
+        Known::Action => ACTION,
+        Known::Version => VERSION,
+        Known::Timestamp => TIMESTAMP,
+        Known::Region => REGION,
+        Known::Language => LANGUAGE,
+        Known::RequestClient => REQUEST_CLIENT,
+        Known::ContentSha256 => CONTENT_SHA256,
+        Known::Authorization => AUTHORIZATION,
+        Known::Token => TOKEN,
     }
 }
 

@@ -15,6 +15,10 @@
 //! TC3 requests carry the common parameters as `X-TC-*` headers; legacy requests only `Content-Type` and
 //! `Host` (the common parameters are form/query parameters, added in the order the Python SDK adds them).
 
+use std::borrow::Cow;
+
+use bytes::Bytes;
+
 use crate::credential::Credential;
 use crate::profile::{HttpMethod, Language, SignMethod};
 use crate::query::Params;
@@ -91,6 +95,91 @@ impl std::fmt::Debug for RequestParts<'_> {
 /// Builds the complete, signed request. `payload` is the request parameters as a JSON object: the body of
 /// a TC3 POST as is, flattened into query/form parameters otherwise.
 pub fn build(p: &RequestParts<'_>, payload: Vec<u8>) -> Result<HttpRequest, Error> {
+    prepare(p, Bytes::from(payload)).map(Prepared::into_http_request)
+}
+
+/// The headers the runtime sets, by their canonical spelling (see [`Known::as_str`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Known {
+    ContentType,
+    Host,
+    Action,
+    Version,
+    Timestamp,
+    Region,
+    Language,
+    RequestClient,
+    ContentSha256,
+    Authorization,
+    Token,
+}
+
+impl Known {
+    /// The name as sent (and as [`HttpRequest::headers`] carries it).
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Known::ContentType => "Content-Type",
+            Known::Host => "Host",
+            Known::Action => "X-TC-Action",
+            Known::Version => "X-TC-Version",
+            Known::Timestamp => "X-TC-Timestamp",
+            Known::Region => "X-TC-Region",
+            Known::Language => "X-TC-Language",
+            Known::RequestClient => "X-TC-RequestClient",
+            Known::ContentSha256 => "X-TC-Content-SHA256",
+            Known::Authorization => "Authorization",
+            Known::Token => "X-TC-Token",
+        }
+    }
+}
+
+/// A header name of a [`Prepared`] request: one the runtime sets, or a user's extra signed header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Name<'a> {
+    Known(Known),
+    Extra(&'a str),
+}
+
+impl Name<'_> {
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            Name::Known(k) => k.as_str(),
+            Name::Extra(name) => name,
+        }
+    }
+}
+
+/// The request as [`build`] makes it, before it becomes an [`HttpRequest`]: names are constants, values
+/// borrow the call's inputs where they can, the body is shared with the caller (no copy per attempt). The
+/// default transport turns it into reqwest's types directly; custom transports get
+/// [`Prepared::into_http_request`]. No `Debug`: the values include the `Authorization` and the token.
+pub(crate) struct Prepared<'a> {
+    pub method: HttpMethod,
+    /// The base URL as given, or an owned URL with a query (GET).
+    pub url: Cow<'a, str>,
+    /// In sending order.
+    pub headers: Vec<(Name<'a>, Cow<'a, str>)>,
+    pub body: Bytes,
+}
+
+impl Prepared<'_> {
+    /// The public form, `(String, String)` headers in the same order.
+    pub(crate) fn into_http_request(self) -> HttpRequest {
+        HttpRequest {
+            method: self.method,
+            url: self.url.into_owned(),
+            headers: self
+                .headers
+                .into_iter()
+                .map(|(name, value)| (name.as_str().to_owned(), value.into_owned()))
+                .collect(),
+            body: Vec::from(self.body),
+        }
+    }
+}
+
+/// [`build`] without converting the result: what the client sends.
+pub(crate) fn prepare<'a>(p: &RequestParts<'a>, payload: Bytes) -> Result<Prepared<'a>, Error> {
     check_signed_headers(p.signed_headers)?;
     let action = capitalize(p.action);
     match (p.credential, p.sign_method) {
@@ -100,7 +189,7 @@ pub fn build(p: &RequestParts<'_>, payload: Vec<u8>) -> Result<HttpRequest, Erro
         (Some(credential), SignMethod::HmacSha256) => {
             legacy_request(p, &action, credential, legacy::Algorithm::HmacSha256, &payload)
         }
-        (credential, _) => tc3_request(p, &action, credential, payload),
+        (credential, _) => tc3_request(p, action, credential, payload),
     }
 }
 
@@ -132,40 +221,41 @@ fn flatten(payload: &[u8]) -> Result<Params, Error> {
     })
 }
 
-fn tc3_request(
-    p: &RequestParts<'_>,
-    action: &str,
-    credential: Option<&Credential>,
-    payload: Vec<u8>,
-) -> Result<HttpRequest, Error> {
+fn tc3_request<'a>(
+    p: &RequestParts<'a>,
+    action: Cow<'a, str>,
+    credential: Option<&'a Credential>,
+    payload: Bytes,
+) -> Result<Prepared<'a>, Error> {
     let (content_type, query, body) = match p.method {
-        HttpMethod::Get => (FORM_CONTENT_TYPE, flatten(&payload)?.urlencode(), Vec::new()),
+        HttpMethod::Get => (FORM_CONTENT_TYPE, flatten(&payload)?.urlencode(), Bytes::new()),
         HttpMethod::Post => (JSON_CONTENT_TYPE, String::new(), payload),
     };
-    let mut headers: Vec<(String, String)> = Vec::with_capacity(12 + p.signed_headers.len());
-    let mut push = |name: &str, value: &str| headers.push((name.to_owned(), value.to_owned()));
-    push("Content-Type", content_type);
-    push("Host", p.host);
-    push("X-TC-Action", action);
-    push("X-TC-Version", p.version);
-    push("X-TC-Timestamp", &p.timestamp.to_string());
+    let mut headers: Vec<(Name<'a>, Cow<'a, str>)> = Vec::with_capacity(11 + p.signed_headers.len());
+    let mut push = |name: Known, value: Cow<'a, str>| headers.push((Name::Known(name), value));
+    push(Known::ContentType, Cow::Borrowed(content_type));
+    push(Known::Host, Cow::Borrowed(p.host));
+    push(Known::Action, action);
+    push(Known::Version, Cow::Borrowed(p.version));
+    push(Known::Timestamp, Cow::Owned(p.timestamp.to_string()));
     if !p.region.is_empty() {
-        push("X-TC-Region", p.region);
+        push(Known::Region, Cow::Borrowed(p.region));
     }
     if let Some(language) = p.language {
-        push("X-TC-Language", language.as_str());
+        push(Known::Language, Cow::Borrowed(language.as_str()));
     }
-    push("X-TC-RequestClient", p.request_client);
+    push(Known::RequestClient, Cow::Borrowed(p.request_client));
     if p.unsigned_payload {
-        push("X-TC-Content-SHA256", UNSIGNED_PAYLOAD);
+        push(Known::ContentSha256, Cow::Borrowed(UNSIGNED_PAYLOAD));
     }
     for (name, value) in p.signed_headers {
-        push(name, value.trim());
+        headers.push((Name::Extra(name), Cow::Borrowed(value.trim())));
     }
     match credential {
-        None => push("Authorization", "SKIP"),
+        None => headers.push((Name::Known(Known::Authorization), Cow::Borrowed("SKIP"))),
         Some(credential) => {
-            let signed = sign::sign(&SignParams {
+            // Only the header value: the intermediate strings `sign::sign` keeps are not needed here.
+            let authorization = sign::authorization(&SignParams {
                 method: p.method.as_str(),
                 host: p.host,
                 path: "/",
@@ -182,27 +272,27 @@ fn tc3_request(
                 secret_key: credential.secret_key(),
                 extra_headers: p.signed_headers,
             });
-            push("Authorization", &signed.authorization);
+            headers.push((Name::Known(Known::Authorization), Cow::Owned(authorization)));
             if let Some(token) = credential.token() {
-                push("X-TC-Token", token);
+                headers.push((Name::Known(Known::Token), Cow::Borrowed(token)));
             }
         }
     }
-    Ok(HttpRequest {
+    Ok(Prepared {
         method: p.method,
-        url: with_query(p.url, &query),
+        url: with_query(p.url, query),
         headers,
         body,
     })
 }
 
-fn legacy_request(
-    p: &RequestParts<'_>,
+fn legacy_request<'a>(
+    p: &RequestParts<'a>,
     action: &str,
     credential: &Credential,
     algorithm: legacy::Algorithm,
     payload: &[u8],
-) -> Result<HttpRequest, Error> {
+) -> Result<Prepared<'a>, Error> {
     if !p.signed_headers.is_empty() {
         return Err(Error::invalid_request(
             "ClientProfile.signed_headers",
@@ -236,34 +326,36 @@ fn legacy_request(
     params.set("Signature", legacy::sign(credential.secret_key(), &to_sign, algorithm));
     let encoded = params.urlencode();
     let (url, body) = match p.method {
-        HttpMethod::Get => (with_query(p.url, &encoded), Vec::new()),
-        HttpMethod::Post => (p.url.to_owned(), encoded.into_bytes()),
+        HttpMethod::Get => (with_query(p.url, encoded), Bytes::new()),
+        HttpMethod::Post => (Cow::Borrowed(p.url), Bytes::from(encoded)),
     };
-    Ok(HttpRequest {
+    Ok(Prepared {
         method: p.method,
         url,
         headers: vec![
-            ("Content-Type".to_owned(), FORM_CONTENT_TYPE.to_owned()),
-            ("Host".to_owned(), p.host.to_owned()),
+            (Name::Known(Known::ContentType), Cow::Borrowed(FORM_CONTENT_TYPE)),
+            (Name::Known(Known::Host), Cow::Borrowed(p.host)),
         ],
         body,
     })
 }
 
-fn with_query(url: &str, query: &str) -> String {
+fn with_query(url: &str, query: String) -> Cow<'_, str> {
     if query.is_empty() {
-        url.to_owned()
+        Cow::Borrowed(url)
     } else {
-        format!("{url}?{query}")
+        Cow::Owned([url, "?", &query].concat())
     }
 }
 
-/// `action[0].upper() + action[1:]`, as the official SDKs normalize action names.
-fn capitalize(action: &str) -> String {
+/// `action[0].upper() + action[1:]`, as the official SDKs normalize action names; borrowed when the name
+/// already starts with an upper-case letter (every generated action).
+fn capitalize(action: &str) -> Cow<'_, str> {
     let mut chars = action.chars();
     match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
+        Some(first) if first.is_uppercase() => Cow::Borrowed(action),
+        Some(first) => Cow::Owned(first.to_uppercase().chain(chars).collect()),
+        None => Cow::Borrowed(""),
     }
 }
 
