@@ -304,7 +304,21 @@ pub fn errors(v: &Version) -> Result<String, Error> {
     render(&v.source, "errors.rs", tokens)
 }
 
-fn action_tokens(a: &Action) -> (TokenStream, TokenStream, TokenStream) {
+/// What one action contributes to `mod.rs`.
+struct ActionTokens {
+    /// Its `ActionInfo` static.
+    info: TokenStream,
+    /// The async method of `Client`.
+    method: TokenStream,
+    /// The method of `blocking::Client`.
+    blocking: TokenStream,
+    /// For `ClientToken` actions, the function that fills an unset token (shared by both methods).
+    token_fn: TokenStream,
+    /// Its row in the example round-trip table.
+    arm: TokenStream,
+}
+
+fn action_tokens(a: &Action) -> ActionTokens {
     let stat = format_ident!("{}", a.static_name);
     let method = ident(&a.method);
     let wire = &a.wire;
@@ -323,15 +337,68 @@ fn action_tokens(a: &Action) -> (TokenStream, TokenStream, TokenStream) {
             quote!(#[deprecated(note = "offline: the service no longer serves it")])
         }
     };
+    // The request as sent: as given, or through the token filler (`Cow`, derefs to the request).
+    let (token_fn, request, super_request) = match &a.client_token {
+        None => (quote!(), quote!(request), quote!(request)),
+        Some(token) => {
+            let filler = format_ident!("{}_with_token", a.method.trim_start_matches("r#"));
+            let field = ident(&token.field);
+            let (is_set, fill) = if token.required {
+                (
+                    quote!(!request.#field.is_empty()),
+                    quote!(::sdk_core::idempotency_token()),
+                )
+            } else {
+                (
+                    quote!(request.#field.as_deref().is_some_and(|t| !t.is_empty())),
+                    quote!(::std::option::Option::Some(::sdk_core::idempotency_token())),
+                )
+            };
+            let fdoc = format!(
+                " The request [`Client::{}`] sends: with a fresh `ClientToken` if it has none (or an empty one), \
+                 chosen once per call so every retry attempt carries the same token.",
+                a.method.trim_start_matches("r#")
+            );
+            let token_fn = quote! {
+                #[doc = #fdoc]
+                fn #filler(request: &models::#input) -> ::std::borrow::Cow<'_, models::#input> {
+                    if #is_set {
+                        return ::std::borrow::Cow::Borrowed(request);
+                    }
+                    let mut request = ::std::clone::Clone::clone(request);
+                    request.#field = #fill;
+                    ::std::borrow::Cow::Owned(request)
+                }
+            };
+            (token_fn, quote!(&*#filler(request)), quote!(&*super::#filler(request)))
+        }
+    };
     let method_tokens = quote! {
         #doc
         #deprecated
         pub async fn #method(&self, request: &models::#input) -> ::std::result::Result<models::#output, ::sdk_core::Error> {
-            self.inner.call(&#stat, request).await
+            self.inner.call(&#stat, #request).await
+        }
+    };
+    let bdoc = format!(
+        " Blocking form of [`super::Client::{}`].",
+        a.method.trim_start_matches("r#")
+    );
+    let blocking = quote! {
+        #[doc = #bdoc]
+        #deprecated
+        pub fn #method(&self, request: &models::#input) -> ::std::result::Result<models::#output, ::sdk_core::Error> {
+            self.inner.call(&super::#stat, #super_request)
         }
     };
     let arm = quote! { (#wire, __check::<models::#input, models::#output>), };
-    (info, method_tokens, arm)
+    ActionTokens {
+        info,
+        method: method_tokens,
+        blocking,
+        token_fn,
+        arm,
+    }
 }
 
 /// `mod.rs` of a version: service/action statics, the client, the example round-trip hook.
@@ -344,7 +411,8 @@ pub fn module(v: &Version) -> Result<String, Error> {
         .unwrap_or_default();
     let mut doc = format!(
         "`{}`{title} API version {} (`{}`): [`Client`] with one async method per action, request/response types \
-         in [`models`], error codes in [`ErrorCode`].",
+         in [`models`], error codes in [`ErrorCode`]. With the cargo feature `blocking`, `blocking::Client` has the \
+         same methods without `.await`.",
         v.product, v.api_version, v.module
     );
     if v.service != v.product {
@@ -364,8 +432,12 @@ pub fn module(v: &Version) -> Result<String, Error> {
     let doc = inner_doc_attrs(&doc);
     let service = &v.service;
     let version = &v.api_version;
-    let (infos, (methods, arms)): (Vec<_>, (Vec<_>, Vec<_>)) =
-        v.actions.iter().map(action_tokens).map(|(i, m, a)| (i, (m, a))).unzip();
+    let actions: Vec<ActionTokens> = v.actions.iter().map(action_tokens).collect();
+    let infos = actions.iter().map(|a| &a.info);
+    let methods = actions.iter().map(|a| &a.method);
+    let blocking_methods = actions.iter().map(|a| &a.blocking);
+    let token_fns = actions.iter().map(|a| &a.token_fn);
+    let arms = actions.iter().map(|a| &a.arm);
     let tokens = quote! {
         #doc
         #allows
@@ -420,6 +492,61 @@ pub fn module(v: &Version) -> Result<String, Error> {
                 &self.inner
             }
             #(#methods)*
+        }
+        #(#token_fns)*
+
+        #[cfg(feature = "blocking")]
+        pub mod blocking {
+            //! The same client for programs without an async runtime (cargo feature `blocking`): [`Client`]
+            //! has the methods of [`super::Client`], same names, requests and responses, without `.await`.
+            //! Calls run on the runtime's background thread while this thread waits (see
+            //! [`sdk_core::blocking`]); usable from any thread.
+            use super::models;
+
+            /// Blocking client of this API version: [`super::Client`] without `.await` (cheap to clone,
+            /// shares connections).
+            #[derive(Clone)]
+            pub struct Client {
+                inner: ::sdk_core::blocking::Client,
+            }
+            impl ::std::fmt::Debug for Client {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.debug_struct("blocking::Client")
+                        .field("product", &super::SERVICE.product)
+                        .field("version", &super::SERVICE.version)
+                        .finish_non_exhaustive()
+                }
+            }
+            impl Client {
+                /// See [`super::Client::new`].
+                pub fn new(
+                    credential: impl ::sdk_core::ProvideCredential + 'static,
+                    region: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self::from_async(super::Client::new(credential, region))
+                }
+                /// See [`super::Client::with_profile`].
+                pub fn with_profile(
+                    credential: impl ::sdk_core::ProvideCredential + 'static,
+                    region: impl ::std::convert::Into<::std::string::String>,
+                    profile: ::sdk_core::ClientProfile,
+                ) -> Self {
+                    Self::from_async(super::Client::with_profile(credential, region, profile))
+                }
+                /// See [`super::Client::from_env`].
+                pub fn from_env() -> ::std::result::Result<Self, ::sdk_core::Error> {
+                    super::Client::from_env().map(Self::from_async)
+                }
+                /// Wrap an async client (sharing its connections and settings, e.g. a custom retry policy).
+                pub fn from_async(client: super::Client) -> Self {
+                    Self { inner: ::sdk_core::blocking::Client::from_async(client.inner) }
+                }
+                /// The runtime's blocking client underneath.
+                pub fn core(&self) -> &::sdk_core::blocking::Client {
+                    &self.inner
+                }
+                #(#blocking_methods)*
+            }
         }
 
         /// Test hook: decode an example request body into the action's request type, re-encode it and compare
@@ -480,7 +607,8 @@ pub fn lib_rs(product: &str, versions: &[Version], source: &str) -> Result<Strin
     let mut doc = format!(
         "Tencent Cloud `{product}`{title} API, generated from the API descriptions by `cargo xtask gen`.\n\n\
          Each API version is a module behind a cargo feature of the same name; `default` enables the newest \
-         (`{newest}`).\n\n| module | API version | actions |\n|---|---|---|"
+         (`{newest}`). The cargo feature `blocking` adds `blocking::Client` to each: the same methods for programs \
+         without an async runtime.\n\n| module | API version | actions |\n|---|---|---|"
     );
     for v in versions {
         doc.push_str(&format!(

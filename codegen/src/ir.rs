@@ -89,6 +89,21 @@ pub struct Action {
     pub skip_sign: bool,
     pub retry_safe: bool,
     pub status: Status,
+    /// The input's string `ClientToken` member, which the generated methods fill when the caller left it
+    /// unset or empty (see [`ClientToken`]).
+    pub client_token: Option<ClientToken>,
+}
+
+/// An idempotency token in an action's input. The runtime serializes a request once and sends the same
+/// bytes on every retry attempt, so a token chosen before serializing is stable across attempts; the
+/// generated method (async and blocking) fills an unset one with `sdk_core::idempotency_token()`, on a
+/// copy of the request (only then: a request that has a token is sent as it is).
+#[derive(Debug, Clone)]
+pub struct ClientToken {
+    /// Rust field name in the request struct (`client_token`).
+    pub field: String,
+    /// A plain `String` (the spec marks it required; filled when empty) rather than `Option<String>`.
+    pub required: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -259,7 +274,9 @@ pub fn build(pv: &ProductVersion, source_root: &str) -> Result<Version, Error> {
         });
     }
 
-    let mut method_scope = Scope::with_reserved(&["new", "with_profile", "from_env", "from_core", "core"]);
+    // Names of the async and blocking clients' own methods; actions named like them get a suffix.
+    let mut method_scope =
+        Scope::with_reserved(&["new", "with_profile", "from_env", "from_core", "from_async", "core"]);
     let mut static_scope = Scope::with_reserved(&["SERVICE"]);
     let mut actions = Vec::new();
     for (name, action) in &api.actions {
@@ -290,6 +307,7 @@ pub fn build(pv: &ProductVersion, source_root: &str) -> Result<Version, Error> {
             skip_sign: action.skip_sign,
             retry_safe: retry_safe(name, &api.objects[&action.input].members),
             status: action.status,
+            client_token: client_token(&objects, &action.input),
         });
     }
 
@@ -326,6 +344,19 @@ pub fn build(pv: &ProductVersion, source_root: &str) -> Result<Version, Error> {
         objects,
         actions,
         errors,
+    })
+}
+
+/// The `ClientToken` field of input object `input` when it is a string (disabled members have no field).
+fn client_token(objects: &[Object], input: &str) -> Option<ClientToken> {
+    let object = objects.iter().find(|o| o.wire == input)?;
+    let field = object
+        .fields
+        .iter()
+        .find(|f| f.wire == "ClientToken" && f.ty == Ty::String && !f.boxed)?;
+    Some(ClientToken {
+        field: field.rust.clone(),
+        required: field.plain,
     })
 }
 

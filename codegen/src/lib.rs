@@ -17,7 +17,17 @@
 //!   too and derives `Default`. Disabled members are left out. A struct field that closes a cycle of structs
 //!   is boxed.
 //! * `errors.rs`: the version's `ErrorCode` enum.
-//! * `mod.rs`: `SERVICE`, one `ActionInfo` static per action, the `Client` newtype with one method per action.
+//! * `mod.rs`: `SERVICE`, one `ActionInfo` static per action, the `Client` newtype with one method per action,
+//!   and behind the crate's `blocking` feature `blocking::Client` (a newtype over `sdk_core::blocking::Client`)
+//!   with one synchronous method per action, same names and types.
+//!
+//! # ClientToken
+//!
+//! An action whose input has a string `ClientToken` member gets a private `<method>_with_token` function
+//! that both methods send the request through: when the caller left the token unset (or empty), it sends a
+//! copy with `sdk_core::idempotency_token()`; a request with a token is sent as it is, not copied. The
+//! runtime serializes once and re-sends the same bytes on every retry attempt, so the token is stable
+//! across attempts and these actions are retry-safe.
 //!
 //! Required parameters in practice (these doctests run against the committed `sdk-sms`):
 //!
@@ -225,6 +235,10 @@ fn cargo_toml(product: &str, versions: &[ir::Version], source: &str) -> String {
     for v in versions {
         features.push_str(&format!("{} = []\n", v.module));
     }
+    features.push_str(
+        "# `blocking::Client` in every version module: the same methods for programs without an async runtime.\n\
+         blocking = [\"sdk-core/blocking\"]\n",
+    );
     features.push_str(
         "# Not part of the API: the hidden `__roundtrip_example` hook that tests decode the spec's examples with.\n\
          __examples = []\n",

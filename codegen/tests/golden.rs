@@ -79,12 +79,26 @@ fn naming_edge_cases_in_the_output() {
     for (name, skip, retry) in [
         ("DescribeThings", false, true),
         ("CreateWidget", false, true),
+        ("RunJob", false, true),
         ("OldAction", false, false),
         ("Core", true, false),
     ] {
         let want = format!("name: \"{name}\",\n    skip_sign: {skip},\n    retry_safe: {retry},");
         assert!(module.contains(&want), "{want}");
     }
+    // ClientToken actions go through their token filler in both clients; the others do not.
+    for needle in [
+        "self.inner.call(&CREATE_WIDGET, &*create_widget_with_token(request)).await",
+        "self.inner.call(&RUN_JOB, &*run_job_with_token(request)).await",
+        "self.inner.call(&super::RUN_JOB, &*super::run_job_with_token(request))",
+        "self.inner.call(&super::DESCRIBE_THINGS, request)",
+        "#[cfg(feature = \"blocking\")]\npub mod blocking {",
+    ] {
+        assert!(module.contains(needle), "mod.rs lacks {needle:?}");
+    }
+    assert_eq!(module.matches("::sdk_core::idempotency_token()").count(), 2);
+    let manifest = &krate.files.iter().find(|f| f.path == "Cargo.toml").unwrap().contents;
+    assert!(manifest.contains("\nblocking = [\"sdk-core/blocking\"]\n"));
     assert!(krate
         .files
         .iter()

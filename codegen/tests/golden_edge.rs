@@ -130,3 +130,141 @@ fn client_constructors() {
     assert!(err.unwrap_err().contains("re-encodes differently"));
     assert!(edge::__roundtrip_example("NoSuchAction", "{}", "{}").is_err());
 }
+
+/// A transport that records every request body and answers `InternalError` to the first attempt of each
+/// call (every odd request since the last [`Flaky::tokens`]), then a `CreateWidget`-shaped success.
+#[derive(Debug, Default, Clone)]
+struct Flaky {
+    bodies: std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>,
+}
+
+impl Flaky {
+    /// The `ClientToken` of every attempt so far, and forget them.
+    fn tokens(&self) -> Vec<serde_json::Value> {
+        std::mem::take(&mut *self.bodies.lock().unwrap())
+            .iter()
+            .map(|b| serde_json::from_slice::<serde_json::Value>(b).unwrap())
+            .map(|v| v["ClientToken"].clone())
+            .collect()
+    }
+}
+
+impl sdk_core::Transport for Flaky {
+    fn send(&self, request: sdk_core::HttpRequest) -> sdk_core::transport::TransportFuture<'_> {
+        let mut bodies = self.bodies.lock().unwrap();
+        bodies.push(request.body.to_vec());
+        let body = if bodies.len() % 2 == 1 {
+            json!({"Response": {"Error": {"Code": "InternalError", "Message": "try again"}, "RequestId": "r1"}})
+        } else {
+            json!({"Response": {"WidgetId": "w-1", "RequestId": "r2"}})
+        };
+        let response = sdk_core::HttpResponse {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: serde_json::to_vec(&body).unwrap(),
+        };
+        Box::pin(async move { Ok(response) })
+    }
+}
+
+/// An async client whose calls each fail once with `InternalError` and then succeed, with fast retries.
+fn flaky_client() -> (edge::Client, Flaky) {
+    let flaky = Flaky::default();
+    let profile = sdk_core::ClientProfile::new()
+        .retry_policy(sdk_core::RetryPolicy::new().initial_backoff(std::time::Duration::from_millis(1)));
+    let cred = sdk_core::Credential::new("AKIDexample", "secret").unwrap();
+    let core = edge::Client::with_profile(cred, "ap-guangzhou", profile)
+        .core()
+        .with_transport(flaky.clone());
+    (edge::Client::from_core(core), flaky)
+}
+
+/// Both attempts of one call carried the same, generated, UUID-v4-shaped token; returns it.
+fn one_generated_token(tokens: Vec<serde_json::Value>) -> String {
+    assert_eq!(tokens.len(), 2, "one failed attempt and one retry: {tokens:?}");
+    assert_eq!(tokens[0], tokens[1], "the token changed between attempts");
+    let token = tokens[0].as_str().expect("ClientToken sent as a string").to_owned();
+    assert_eq!(token.len(), 36, "{token}");
+    assert_eq!(token.as_bytes()[14], b'4', "{token}");
+    token
+}
+
+#[tokio::test]
+async fn client_token_is_filled_once_and_resent_unchanged_on_retry() {
+    let (client, flaky) = flaky_client();
+
+    // Unset: generated, and the retry after `InternalError` (retry-safe action) sends the same token.
+    let response = client
+        .create_widget(&edge::CreateWidgetRequest::new().name("n"))
+        .await
+        .unwrap();
+    assert_eq!(response.widget_id, "w-1");
+    let first = one_generated_token(flaky.tokens());
+    // Each call gets its own token.
+    client.create_widget(&edge::CreateWidgetRequest::new()).await.unwrap();
+    let second = one_generated_token(flaky.tokens());
+    assert_ne!(first, second);
+    // Empty counts as unset: the service would not de-duplicate by it.
+    client
+        .create_widget(&edge::CreateWidgetRequest::new().client_token(""))
+        .await
+        .unwrap();
+    one_generated_token(flaky.tokens());
+
+    // The caller's token is sent as given, on every attempt, next to the other members in spec order.
+    let mine = edge::CreateWidgetRequest::new()
+        .name("n")
+        .client_token("caller-token-1");
+    client.create_widget(&mine).await.unwrap();
+    let bodies = std::mem::take(&mut *flaky.bodies.lock().unwrap());
+    assert_eq!(bodies.len(), 2);
+    for body in &bodies {
+        assert_eq!(
+            std::str::from_utf8(body).unwrap(),
+            r#"{"Name":"n","ClientToken":"caller-token-1"}"#
+        );
+    }
+    assert_eq!(
+        mine.client_token.as_deref(),
+        Some("caller-token-1"),
+        "the request is not modified"
+    );
+
+    // A required (plain `String`) token: filled when empty, kept otherwise.
+    client.run_job(&edge::RunJobRequest::new("echo", "")).await.unwrap();
+    one_generated_token(flaky.tokens());
+    client
+        .run_job(&edge::RunJobRequest::new("echo", "job-7"))
+        .await
+        .unwrap();
+    assert_eq!(flaky.tokens(), vec![json!("job-7"), json!("job-7")]);
+
+    // Actions without a `ClientToken` member are sent as they are (and `OldAction` is not retry-safe).
+    #[allow(deprecated)]
+    let err = client.old_action(&edge::OldActionRequest::new()).await.unwrap_err();
+    assert_eq!(err.code(), Some("InternalError"));
+    assert_eq!(flaky.tokens(), vec![serde_json::Value::Null]);
+}
+
+#[test]
+fn blocking_client_mirrors_the_async_one() {
+    assert!(tokio::runtime::Handle::try_current().is_err());
+    let (client, flaky) = flaky_client();
+    let blocking = edge::blocking::Client::from_async(client);
+    assert!(format!("{blocking:?}").contains("2020-01-01"));
+
+    let response = blocking.create_widget(&edge::CreateWidgetRequest::new()).unwrap();
+    assert_eq!(
+        (response.widget_id.as_str(), response.request_id.as_str()),
+        ("w-1", "r2")
+    );
+    one_generated_token(flaky.tokens());
+    blocking.run_job(&edge::RunJobRequest::new("echo", "job-8")).unwrap();
+    assert_eq!(flaky.tokens(), vec![json!("job-8"), json!("job-8")]);
+
+    // Same constructors as the async client; `core()` reaches the runtime's blocking client.
+    let cred = sdk_core::Credential::new("AKIDexample", "secret").unwrap();
+    let other = edge::blocking::Client::new(cred, "ap-guangzhou");
+    assert_eq!(other.core().as_async().region(), "ap-guangzhou");
+    assert_eq!(other.core().as_async().version(), "2020-01-01");
+}

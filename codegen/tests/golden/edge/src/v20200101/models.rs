@@ -17,6 +17,13 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateWidgetRequest {
+    /// Widget name.
+    #[serde(
+        rename = "Name",
+        skip_serializing_if = "::std::option::Option::is_none",
+        default
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
     /// Idempotency token.
     #[serde(
         rename = "ClientToken",
@@ -29,8 +36,17 @@ impl CreateWidgetRequest {
     /// A request with every member unset.
     pub fn new() -> Self {
         Self {
+            name: ::std::option::Option::None,
             client_token: ::std::option::Option::None,
         }
+    }
+    /// Sets `Name`.
+    pub fn name(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(name.into());
+        self
     }
     /// Sets `ClientToken`.
     pub fn client_token(
@@ -536,6 +552,28 @@ pub struct Result {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub day: ::std::option::Option<::std::string::String>,
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct RunJobRequest {
+    /// What to run.
+    #[serde(rename = "Script")]
+    pub script: ::std::string::String,
+    /// Idempotency token.
+    #[serde(rename = "ClientToken")]
+    pub client_token: ::std::string::String,
+}
+impl RunJobRequest {
+    /// A request with its required members (`Script`, `ClientToken`); set optional ones with the setters.
+    pub fn new(
+        script: impl ::std::convert::Into<::std::string::String>,
+        client_token: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            script: script.into(),
+            client_token: client_token.into(),
+        }
+    }
 }
 /// Named like a keyword-ish std name.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
