@@ -306,7 +306,9 @@ impl Client {
         action: &ActionInfo,
         request: &Req,
     ) -> Result<Resp, Error> {
-        let payload = serde_json::to_vec(request)
+        // Most requests fit in 512 bytes: no regrowth from `to_vec`'s 128.
+        let mut payload = Vec::with_capacity(512);
+        serde_json::to_writer(&mut payload, request)
             .map_err(|e| Error::invalid_request("request", format!("cannot serialize {} request: {e}", action.name)))?;
         self.execute(action, payload).await?.deserialize()
     }
@@ -381,13 +383,18 @@ impl Client {
                 }
             })
             .await;
-            let latency_ms = started.elapsed().as_millis() as u64;
+            // Field values (and so the clock reading) are only evaluated when a subscriber wants the event.
             match &result {
-                Ok(r) => tracing::debug!(status = r.status, request_id = r.request_id(), latency_ms, "response"),
+                Ok(r) => tracing::debug!(
+                    status = r.status,
+                    request_id = r.request_id(),
+                    latency_ms = started.elapsed().as_millis() as u64,
+                    "response"
+                ),
                 Err(e) => tracing::debug!(
                     status = e.status(),
                     request_id = e.request_id(),
-                    latency_ms,
+                    latency_ms = started.elapsed().as_millis() as u64,
                     error = %e,
                     "request failed"
                 ),

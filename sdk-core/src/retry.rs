@@ -273,11 +273,15 @@ where
         if let Some(b) = plan.breaker {
             b.record(route, Outcome::of(&out.result));
         }
-        let latency_ms = t0.elapsed().as_millis() as u64;
         let err = match out.result {
             Ok(r) => {
                 span.in_scope(|| {
-                    tracing::debug!(status = r.status(), request_id = r.request_id(), latency_ms, "response")
+                    tracing::debug!(
+                        status = r.status(),
+                        request_id = r.request_id(),
+                        latency_ms = t0.elapsed().as_millis() as u64,
+                        "response"
+                    )
                 });
                 return Ok(r);
             }
@@ -288,7 +292,7 @@ where
                 status = err.status(),
                 request_id = err.request_id(),
                 code = err.code(),
-                latency_ms,
+                latency_ms = t0.elapsed().as_millis() as u64,
                 error = %err,
                 "attempt failed"
             )

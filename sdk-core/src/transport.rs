@@ -305,7 +305,10 @@ struct InvalidValue;
 /// An owned value (the `Authorization`, the timestamp) becomes the header value without a copy.
 fn header_value(value: std::borrow::Cow<'_, str>) -> Result<HeaderValue, InvalidValue> {
     match value {
-        std::borrow::Cow::Owned(s) => HeaderValue::from_maybe_shared(Bytes::from(s)),
+        // Without spare capacity, `Bytes::from` takes the allocation over as is; otherwise copying is as
+        // cheap as the bookkeeping allocation it would need.
+        std::borrow::Cow::Owned(s) if s.len() == s.capacity() => HeaderValue::from_maybe_shared(Bytes::from(s)),
+        std::borrow::Cow::Owned(s) => HeaderValue::from_str(&s),
         std::borrow::Cow::Borrowed(s) => HeaderValue::from_str(s),
     }
     .map_err(|_| InvalidValue)

@@ -237,7 +237,7 @@ fn tc3_request<'a>(
     push(Known::Host, Cow::Borrowed(p.host));
     push(Known::Action, action);
     push(Known::Version, Cow::Borrowed(p.version));
-    push(Known::Timestamp, Cow::Owned(p.timestamp.to_string()));
+    push(Known::Timestamp, Cow::Owned(exact_string(p.timestamp)));
     if !p.region.is_empty() {
         push(Known::Region, Cow::Borrowed(p.region));
     }
@@ -338,6 +338,17 @@ fn legacy_request<'a>(
         ],
         body,
     })
+}
+
+/// `value.to_string()` in one allocation of exactly its length (which the default transport then turns
+/// into a header value without another).
+fn exact_string(value: i64) -> String {
+    use std::io::Write;
+    let mut buf = [0u8; 20];
+    let mut cursor = std::io::Cursor::new(&mut buf[..]);
+    write!(cursor, "{value}").expect("20 bytes hold any i64");
+    let len = cursor.position() as usize;
+    String::from_utf8(buf[..len].to_vec()).expect("digits")
 }
 
 fn with_query(url: &str, query: String) -> Cow<'_, str> {

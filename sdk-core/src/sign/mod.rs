@@ -242,8 +242,7 @@ pub(crate) fn authorization(p: &SignParams<'_>) -> String {
     let date = write_ascii(&mut date_buf, format_args!("{}", DateOf(p.timestamp)));
     let mut timestamp_buf = [0u8; 24];
     let timestamp = write_ascii(&mut timestamp_buf, format_args!("{}", p.timestamp));
-    let key = signing_key(p.secret_key, date, p.service);
-    let mut mac = HmacSha256::new_from_slice(&key).expect("HMAC takes keys of any length");
+    let mut mac = signing_mac(p.secret_key, date, p.service);
     for piece in [ALGORITHM, "\n", timestamp, "\n", date, "/", p.service, "/tc3_request\n"] {
         mac.update(piece.as_bytes());
     }
@@ -301,6 +300,8 @@ struct CachedKey {
     date: String,
     service: String,
     key: [u8; 32],
+    /// HMAC keyed with `key` before any input: cloning it skips hashing the key pads again per signature.
+    mac: HmacSha256,
 }
 
 thread_local! {
@@ -314,21 +315,31 @@ thread_local! {
 /// changes once a day. The cache holds a copy of the SecretKey (compared exactly, never hashed into a lookup
 /// key that could collide); it is replaced as soon as another key, date or service is signed for.
 fn signing_key(secret_key: &str, date: &str, service: &str) -> [u8; 32] {
+    with_cached_key(secret_key, date, service, |c| c.key)
+}
+
+/// An HMAC keyed with [`signing_key`], from the same cache.
+fn signing_mac(secret_key: &str, date: &str, service: &str) -> HmacSha256 {
+    with_cached_key(secret_key, date, service, |c| c.mac.clone())
+}
+
+fn with_cached_key<T>(secret_key: &str, date: &str, service: &str, f: impl FnOnce(&CachedKey) -> T) -> T {
     SIGNING_KEY.with(|cache| {
         let mut cache = cache.borrow_mut();
         if let Some(c) = cache.as_ref() {
             if c.secret_key == secret_key && c.date == date && c.service == service {
-                return c.key;
+                return f(c);
             }
         }
         let key = derive_signing_key(secret_key, date, service);
-        *cache = Some(CachedKey {
+        let entry = cache.insert(CachedKey {
             secret_key: secret_key.to_owned(),
             date: date.to_owned(),
             service: service.to_owned(),
             key,
+            mac: HmacSha256::new_from_slice(&key).expect("HMAC takes keys of any length"),
         });
-        key
+        f(entry)
     })
 }
 
