@@ -4,13 +4,19 @@
 //! version and action as static data ([`ServiceInfo`], [`ActionInfo`]) and call [`Client::call`]. This crate
 //! owns everything else:
 //!
-//! - [`credential`]: [`Credential`] (SecretId/SecretKey/token) and the [`ProvideCredential`] trait;
-//! - [`profile`]: [`ClientProfile`] and [`HttpProfile`] (endpoint, timeouts, proxy, language, ...);
-//! - [`sign`]: the pure TC3-HMAC-SHA256 signer;
+//! - [`credential`]: [`Credential`] (SecretId/SecretKey/token), the [`ProvideCredential`] trait, the
+//!   environment / profile-file / tccli / CVM role / STS / TKE OIDC providers and the default chain;
+//! - [`profile`]: [`ClientProfile`] and [`HttpProfile`] (endpoint, method, timeouts, proxy, language, sign
+//!   method, retry policy, region breaker);
+//! - [`sign`], [`query`], [`wire`]: TC3-HMAC-SHA256 and legacy HmacSHA1/HmacSHA256 signing, parameter
+//!   flattening, and the one pure function that builds a signed request;
+//! - [`retry`], [`breaker`], [`clock`]: which failures are retried for which actions, region failover, clock
+//!   skew correction;
 //! - [`transport`]: the object-safe [`Transport`] trait and the default reqwest/rustls implementation;
 //! - [`Error`]: the one opaque error type;
 //! - [`de`]: lenient decoding helpers for generated response types;
-//! - [`Client`]: the shared request path (credential → sign → send → unwrap `Response`).
+//! - [`Client`]: the shared request path (credential → sign → send → unwrap `Response`), and
+//!   [`CommonClient`] for any product/version/action by name; `blocking` (feature) for synchronous callers.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), sdk_core::Error> {
