@@ -158,14 +158,7 @@ async fn faults_change_at_runtime_and_over_http() {
         .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(list_signs().send(&emu).await.unwrap().status(), 502);
-    let hits: Value = c
-        .get(format!("{base}/_emulator/faults"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let hits: Value = admin_get(&emu, "faults").await;
     assert_eq!(hits, json!([{"fault": "502,first=1", "matched": 1, "hits": 1}]));
     let r = c
         .post(format!("{base}/_emulator/faults"))

@@ -435,34 +435,13 @@ async fn admin_http_paths() {
             .response(&emu)
             .await,
     );
-    let sent: Value = c
-        .get(format!("{base}/_emulator/sms/sent"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sent: Value = admin_get(&emu, "sms/sent").await;
     assert_eq!(sent[0]["phone_number"], "+8618501234444");
-    let reqs: Value = c
-        .get(format!("{base}/_emulator/requests"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let reqs: Value = admin_get(&emu, "requests").await;
     assert_eq!(reqs.as_array().unwrap().len(), 2);
     let r = c.post(format!("{base}/_emulator/reset")).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(emu.sms().sent().is_empty());
-    let health: Value = c
-        .get(format!("{base}/_emulator/health"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Value = admin_get(&emu, "health").await;
     assert_eq!(health["ok"], true);
 }
