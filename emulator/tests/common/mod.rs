@@ -243,7 +243,6 @@ pub fn expect_ok(resp: &Value) {
 }
 
 /// `GET <emulator>/_emulator/<path>` (the unsigned admin API) as JSON.
-#[allow(dead_code)] // not every test binary uses it
 pub async fn admin_get(emu: &Emulator, path: &str) -> Value {
     let url = format!("{}/_emulator/{path}", emu.base_url());
     client().get(url).send().await.unwrap().json().await.unwrap()
