@@ -750,13 +750,73 @@ fn render_report(args: &Args, o: &Outcome) -> String {
                     f.module,
                     f.action,
                     f.index,
-                    md_cell(&first_line(&f.message))
+                    md_cell(&describe(&f.message))
                 );
             }
         }
         let _ = writeln!(s, "\n</details>");
     }
     s
+}
+
+/// The first line of a failure, and for a request that re-encodes differently, where it differs.
+fn describe(message: &str) -> String {
+    let mut line = first_line(message);
+    let field = |prefix: &str| {
+        message
+            .lines()
+            .find_map(|l| l.trim_start().strip_prefix(prefix))
+            .and_then(|v| serde_json::from_str::<serde_json::Value>(v).ok())
+    };
+    if let (Some(example), Some(encoded)) = (field("example: "), field("encoded: ")) {
+        if let Some((path, a, b)) = first_difference("", &example, &encoded) {
+            let _ = write!(line, " `{path}`: example `{}`, encoded `{}`", short(&a), short(&b));
+        }
+    }
+    line
+}
+
+fn short(v: &serde_json::Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 80 {
+        format!("{}…", s.chars().take(80).collect::<String>())
+    } else {
+        s
+    }
+}
+
+/// First JSON path (`A.B[2]`) where two values differ, with both sides (`null` for a missing member).
+fn first_difference(
+    path: &str,
+    a: &serde_json::Value,
+    b: &serde_json::Value,
+) -> Option<(String, serde_json::Value, serde_json::Value)> {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            keys.into_iter().find_map(|k| {
+                let sub = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                let (va, vb) = (x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null));
+                first_difference(&sub, va, vb)
+            })
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find_map(|(i, (va, vb))| first_difference(&format!("{path}[{i}]"), va, vb)),
+        _ if a == b => None,
+        _ => Some((
+            if path.is_empty() { ".".into() } else { path.into() },
+            a.clone(),
+            b.clone(),
+        )),
+    }
 }
 
 fn first_line(s: &str) -> String {
@@ -823,6 +883,11 @@ mod tests {
         assert_eq!(a.only, vec!["cvm", "sts/v20180813"]);
         assert!(a.check && !a.examples);
         assert!(Args::parse(&["--from", "a"]).is_err());
+        let msg = "request re-encodes differently:\n  example: {\"A\":{\"B\":[1,\"2\"]},\"C\":1}\n  encoded: {\"A\":{\"B\":[1,2]}}";
+        assert_eq!(
+            describe(msg),
+            "request re-encodes differently: `A.B[1]`: example `\"2\"`, encoded `2`"
+        );
         assert!(wanted(&a.only, "sts", "v20180813") && !wanted(&a.only, "sts", "v1"));
     }
 }
