@@ -1,5 +1,5 @@
 //! The legacy `HmacSHA1` / `HmacSHA256` signatures of sdk-core's real `Client` and `CommonClient`, POST
-//! (form body) and GET (query), against `tc-emulator`'s own legacy verifier (emulator/src/auth.rs, which
+//! (form body) and GET (query), against `tc-emulator`'s own legacy verifier (tc-emulator/src/auth.rs, which
 //! shares no code with sdk-core): success, the stateful SMS service, tokens and a wrong key.
 
 use sdk_core::{

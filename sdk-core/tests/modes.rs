@@ -1,6 +1,6 @@
 //! Every wire mode end to end over loopback HTTP, against two verifiers that do not share the SDK's code:
 //! the independent verifier in `tests/common` (all modes) and the `tc-emulator` server (its own
-//! implementation in emulator/src/auth.rs). Legacy modes against the emulator are in `legacy_emulator.rs`.
+//! implementation in tc-emulator/src/auth.rs). Legacy modes against the emulator are in `legacy_emulator.rs`.
 
 mod common;
 

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Compile cost of sending one SMS with this SDK vs with the AWS SDK (SNS Publish), measured in the same run.
 #
-# Usage: bench/compile_cost.sh            (takes 15-40 minutes on 2 shared cores; run it once, niced)
+# Usage: tc-bench/compile_cost.sh            (takes 15-40 minutes on 2 shared cores; run it once, niced)
 # Env:   WORK=/tmp/tc-compile-cost        where the copies and their target dirs go (wiped at start)
 #        NICE=19                          niceness of every build (the machine is shared)
 #
-# Programs: bench/compile/sms-min (sdk-sms by path) and bench/compile/aws-sns-min (aws-config + aws-sdk-sns,
+# Programs: tc-bench/compile/sms-min (sdk-sms by path) and tc-bench/compile/aws-sns-min (aws-config + aws-sdk-sns,
 # default features, pinned by its Cargo.lock). Both are copied to $WORK, each with its own target dir; sms-min
 # gets this workspace's Cargo.lock so it builds the same dependency versions as the workspace.
 # Sources are fetched first (not timed). Builds are interleaved (sms, aws, sms, aws) so a burst of load from

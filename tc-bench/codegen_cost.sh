@@ -2,7 +2,7 @@
 # Wall time and peak memory of `cargo xtask gen` (every product under api-specs/, i.e. SMS at the time of
 # writing), against a no-op `cargo xtask` in the same run (cargo's start-up, lock and freshness check).
 #
-# Usage: bench/codegen_cost.sh [ROUNDS=5]
+# Usage: tc-bench/codegen_cost.sh [ROUNDS=5]
 # Env:   WORK=/tmp/tc-codegen-cost  (wiped at start)   NICE=19
 #
 # Runs on a snapshot of HEAD (git archive) with its own target dir, so it neither rewrites the work tree's

@@ -1,6 +1,6 @@
 """The official Python SDK sending SendSms to the same server as client_overhead (second reference).
 
-Usage: /tmp/ref/bin/python bench/python_reference.py URL CONCURRENCY REQUESTS
+Usage: /tmp/ref/bin/python tc-bench/python_reference.py URL CONCURRENCY REQUESTS
 (venv: python3 -m venv /tmp/ref && /tmp/ref/bin/pip install tencentcloud-sdk-python-sms)
 
 Started by `client_overhead`; prints one JSON line with the same keys as its Rust workers. Concurrency is

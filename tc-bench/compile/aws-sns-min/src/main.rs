@@ -1,4 +1,4 @@
-//! Send one SMS with AWS SNS: the comparison program of bench/compile_cost.sh.
+//! Send one SMS with AWS SNS: the comparison program of tc-bench/compile_cost.sh.
 #[tokio::main]
 async fn main() -> Result<(), aws_sdk_sns::Error> {
     let config = aws_config::load_from_env().await;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Requests/s of the tc-emulator binary for a signed SendSms at concurrency 64.
 #
-# Usage: emulator/bench/emulator_throughput.sh [DURATION_SECONDS=10] [CONNECTIONS=64] [THREADS=2]
+# Usage: tc-emulator/bench/emulator_throughput.sh [DURATION_SECONDS=10] [CONNECTIONS=64] [THREADS=2]
 # Env:   REQUEST_LOG=N  keep N requests in the emulator's log (default 0, as for benchmarks; 10000 is the
 #        library default) — lets you see what recording costs.
 #
