@@ -596,7 +596,7 @@ pub fn module(v: &Version) -> Result<String, Error> {
 }
 
 /// `src/lib.rs` of a product crate. Kept simple enough that rustfmt leaves it as it is.
-pub fn lib_rs(product: &str, versions: &[Version], source: &str) -> Result<String, Error> {
+pub fn lib_rs(product: &str, versions: &[Version], source: &str, custom: bool) -> Result<String, Error> {
     let title = versions
         .iter()
         .rev()
@@ -628,11 +628,19 @@ pub fn lib_rs(product: &str, versions: &[Version], source: &str) -> Result<Strin
             pub mod #m;
         }
     });
+    // Hand-written additions (see `crate::CUSTOM_MODULE`): re-exported at the root so they read as the crate's.
+    let custom = custom.then(|| {
+        quote! {
+            mod custom;
+            pub use custom::*;
+        }
+    });
     let tokens = quote! {
         #doc
         pub use sdk_core::Client as CoreClient;
         pub use sdk_core::{ClientProfile, Credential, Error, HttpProfile, ProvideCredential};
         #(#mods)*
+        #custom
     };
     render(source, "lib.rs", tokens)
 }

@@ -61,7 +61,7 @@
 //! See [`naming`]. Generated code names std items by full path (`::std::option::Option`...) so spec objects
 //! called `Option`, `Result`, `String`... cannot shadow them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -134,15 +134,25 @@ pub struct Crate {
 pub struct Options {
     /// How the spec root is named in generated headers (`api-specs`).
     pub source_root: String,
+    /// Products whose crate has hand-written additions in [`CUSTOM_MODULE`]; their `lib.rs` wires it in.
+    /// The caller looks at the file system (this crate never does), so generation stays a pure function.
+    pub custom_products: BTreeSet<String>,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             source_root: "api-specs".into(),
+            custom_products: BTreeSet::new(),
         }
     }
 }
+
+/// The home of hand-written additions inside a product crate, relative to the crate directory. The generator
+/// never writes or removes anything there; when the file exists, the generated `lib.rs` declares
+/// `mod custom;` and re-exports its public items at the crate root (`pub use custom::*;`), so an addition
+/// such as `sdk_sms::bulk` reads like part of the crate.
+pub const CUSTOM_MODULE: &str = "src/custom/mod.rs";
 
 /// The three files of one version module, paths relative to the module directory (`mod.rs`...).
 pub fn generate_version(pv: &ProductVersion, options: &Options) -> Result<(ir::Version, Vec<File>), Error> {
@@ -199,7 +209,7 @@ pub fn assemble_product(
     let source = format!("{}/{product}", options.source_root);
     files.push(File {
         path: "src/lib.rs".into(),
-        contents: emit::lib_rs(product, &irs, &source)?,
+        contents: emit::lib_rs(product, &irs, &source, options.custom_products.contains(product))?,
     });
     files.push(File {
         path: "Cargo.toml".into(),

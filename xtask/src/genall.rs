@@ -231,6 +231,7 @@ pub fn run(root: &Path, args: &Args) -> Result<bool, String> {
     let t = Instant::now();
     let options = codegen::Options {
         source_root: args.from.display().to_string(),
+        ..codegen::Options::default()
     };
     type Generated = (codegen::ir::Version, Vec<codegen::File>);
     let mut by_product: BTreeMap<String, Vec<Generated>> = BTreeMap::new();

@@ -88,11 +88,29 @@ fn generated_files(dir: &Path, out: &mut BTreeSet<PathBuf>) {
     }
 }
 
+/// Generator options for the workspace at `root`: which product crates have hand-written additions
+/// ([`codegen::CUSTOM_MODULE`]), so their generated `lib.rs` wires them in.
+pub fn options_for(root: &Path) -> Result<codegen::Options, String> {
+    let mut options = codegen::Options::default();
+    let specs = root.join("api-specs");
+    let rd = std::fs::read_dir(&specs).map_err(|e| format!("{}: {e}", specs.display()))?;
+    for entry in rd.filter_map(|e| e.ok()) {
+        let product = entry.file_name().to_string_lossy().into_owned();
+        if root
+            .join(format!("sdk-{product}"))
+            .join(codegen::CUSTOM_MODULE)
+            .is_file()
+        {
+            options.custom_products.insert(product);
+        }
+    }
+    Ok(options)
+}
+
 /// Generate every product under `<root>/api-specs` into `<root>/sdk-<product>/` (or only compare, with `check`).
 pub fn gen(root: &Path, check: bool) -> Result<Report, String> {
     let start = Instant::now();
-    let crates =
-        codegen::generate_all(&root.join("api-specs"), &codegen::Options::default()).map_err(|e| e.to_string())?;
+    let crates = codegen::generate_all(&root.join("api-specs"), &options_for(root)?).map_err(|e| e.to_string())?;
     let mut r = Report {
         check,
         ..Report::default()
@@ -264,6 +282,38 @@ mod tests {
         assert_eq!(r.problems, vec!["stale: sdk-edge/src/v20200101/models.rs".to_string()]);
         let r = gen(&root, false).unwrap();
         assert_eq!((r.written, r.removed), (1, 0));
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn custom_module_is_wired_in_and_never_touched() {
+        let root = std::env::temp_dir().join(format!("xtask-custom-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../codegen/tests/fixtures");
+        copy_dir(&specs, &root.join("api-specs"));
+        std::fs::write(root.join("Cargo.toml"), "[workspace]\nmembers = []\n").unwrap();
+        gen(&root, false).unwrap();
+        let lib = root.join("sdk-edge/src/lib.rs");
+        assert!(!std::fs::read_to_string(&lib).unwrap().contains("mod custom"));
+
+        let custom = root.join("sdk-edge").join(codegen::CUSTOM_MODULE);
+        std::fs::create_dir_all(custom.parent().unwrap()).unwrap();
+        std::fs::write(&custom, "//! Hand-written.\npub mod extra;\n").unwrap();
+        std::fs::write(custom.with_file_name("extra.rs"), "pub fn hello() {}\n").unwrap();
+        let r = gen(&root, true).unwrap();
+        assert_eq!(r.problems, vec!["stale: sdk-edge/src/lib.rs".to_string()]);
+        gen(&root, false).unwrap();
+        let text = std::fs::read_to_string(&lib).unwrap();
+        assert!(
+            text.contains("mod custom;") && text.contains("pub use custom::*;"),
+            "{text}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&custom).unwrap(),
+            "//! Hand-written.\npub mod extra;\n"
+        );
+        assert!(custom.with_file_name("extra.rs").exists());
+        assert!(gen(&root, true).unwrap().problems.is_empty());
         let _ = std::fs::remove_dir_all(&root);
     }
 

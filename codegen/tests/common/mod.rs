@@ -16,6 +16,7 @@ pub fn generate_edge() -> codegen::Crate {
     let fixtures = codegen_dir().join("tests/fixtures");
     let options = codegen::Options {
         source_root: "codegen/tests/fixtures".into(),
+        ..codegen::Options::default()
     };
     let mut crates = codegen::generate_all(&fixtures, &options).expect("fixture generates");
     assert_eq!(crates.len(), 1);
