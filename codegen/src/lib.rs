@@ -61,7 +61,7 @@
 //! See [`naming`]. Generated code names std items by full path (`::std::option::Option`...) so spec objects
 //! called `Option`, `Result`, `String`... cannot shadow them.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -136,14 +136,22 @@ pub struct Options {
     pub source_root: String,
     /// Products whose crate has hand-written additions in [`CUSTOM_MODULE`]; their `lib.rs` wires it in.
     /// The caller looks at the file system (this crate never does), so generation stays a pure function.
-    pub custom_products: BTreeSet<String>,
+    pub custom_products: BTreeMap<String, Custom>,
+}
+
+/// What a product's hand-written additions ask of the generated crate.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Custom {
+    /// The text of [`CUSTOM_MANIFEST`] (empty when there is none): lines under `[dependencies]`,
+    /// `[dev-dependencies]` and `[features]`, appended to the same tables of the generated `Cargo.toml`.
+    pub manifest: String,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             source_root: "api-specs".into(),
-            custom_products: BTreeSet::new(),
+            custom_products: BTreeMap::new(),
         }
     }
 }
@@ -153,6 +161,10 @@ impl Default for Options {
 /// `mod custom;` and re-exports its public items at the crate root (`pub use custom::*;`), so an addition
 /// such as `sdk_sms::bulk` reads like part of the crate.
 pub const CUSTOM_MODULE: &str = "src/custom/mod.rs";
+
+/// Dependencies and features that the hand-written additions need, relative to the crate directory (not
+/// named `Cargo.toml`: `cargo package` leaves out folders that hold one).
+pub const CUSTOM_MANIFEST: &str = "src/custom/manifest.toml";
 
 /// The three files of one version module, paths relative to the module directory (`mod.rs`...).
 pub fn generate_version(pv: &ProductVersion, options: &Options) -> Result<(ir::Version, Vec<File>), Error> {
@@ -209,11 +221,11 @@ pub fn assemble_product(
     let source = format!("{}/{product}", options.source_root);
     files.push(File {
         path: "src/lib.rs".into(),
-        contents: emit::lib_rs(product, &irs, &source, options.custom_products.contains(product))?,
+        contents: emit::lib_rs(product, &irs, &source, options.custom_products.contains_key(product))?,
     });
     files.push(File {
         path: "Cargo.toml".into(),
-        contents: cargo_toml(product, &irs, &source),
+        contents: cargo_toml(product, &irs, &source, options.custom_products.get(product))?,
     });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Crate {
@@ -239,7 +251,47 @@ pub fn generate_all(root: &Path, options: &Options) -> Result<Vec<Crate>, Error>
         .collect()
 }
 
-fn cargo_toml(product: &str, versions: &[ir::Version], source: &str) -> String {
+/// The tables a [`CUSTOM_MANIFEST`] may add lines to, in the order the generated manifest has them.
+const CUSTOM_TABLES: [&str; 3] = ["features", "dependencies", "dev-dependencies"];
+
+/// Split a [`CUSTOM_MANIFEST`] into the lines it adds to each of [`CUSTOM_TABLES`].
+fn custom_tables(product: &str, text: &str) -> Result<[String; 3], Error> {
+    let mut tables: [String; 3] = Default::default();
+    let mut current: Option<usize> = None;
+    for (n, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if let Some(name) = trimmed.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
+            current = CUSTOM_TABLES.iter().position(|t| *t == name.trim());
+            if current.is_none() {
+                return Err(custom_manifest_error(
+                    product,
+                    n,
+                    format!("table [{name}] cannot be extended"),
+                ));
+            }
+        } else if let Some(i) = current {
+            tables[i].push_str(line);
+            tables[i].push('\n');
+        } else if !trimmed.is_empty() && !trimmed.starts_with('#') {
+            return Err(custom_manifest_error(product, n, "a line outside any table".into()));
+        }
+    }
+    Ok(tables)
+}
+
+fn custom_manifest_error(product: &str, line: usize, message: String) -> Error {
+    Error::Unsupported {
+        file: PathBuf::from(format!("sdk-{product}/{CUSTOM_MANIFEST}")),
+        path: format!("line {}", line + 1),
+        message: format!("{message}; only {} are allowed", CUSTOM_TABLES.join(", ")),
+    }
+}
+
+fn cargo_toml(product: &str, versions: &[ir::Version], source: &str, custom: Option<&Custom>) -> Result<String, Error> {
+    let [custom_features, custom_deps, custom_dev_deps] = match custom {
+        Some(c) => custom_tables(product, &c.manifest)?,
+        None => Default::default(),
+    };
     let newest = versions.last().map(|v| format!("\"{}\"", v.module)).unwrap_or_default();
     let mut features = format!("default = [{newest}]\n");
     for v in versions {
@@ -253,7 +305,8 @@ fn cargo_toml(product: &str, versions: &[ir::Version], source: &str) -> String {
         "# Not part of the API: the hidden `__roundtrip_example` hook that tests decode the spec's examples with.\n\
          __examples = []\n",
     );
-    format!(
+    features.push_str(&custom_features);
+    Ok(format!(
         r#"{header}
 [package]
 name = "sdk-{product}"
@@ -271,14 +324,14 @@ sdk-core.workspace = true
 serde.workspace = true
 # Only for the hidden example round-trip hook; sdk-core depends on it already.
 serde_json.workspace = true
-
+{custom_deps}
 [dev-dependencies]
 tokio = {{ workspace = true, features = ["rt-multi-thread", "macros"] }}
 serde_json.workspace = true
 tc-emulator.workspace = true
 # Resilience tests: arbitrary response bodies through every action's decoding.
 proptest.workspace = true
-"#,
+{custom_dev_deps}"#,
         header = emit::header(source, "#"),
-    )
+    ))
 }

@@ -96,12 +96,15 @@ pub fn options_for(root: &Path) -> Result<codegen::Options, String> {
     let rd = std::fs::read_dir(&specs).map_err(|e| format!("{}: {e}", specs.display()))?;
     for entry in rd.filter_map(|e| e.ok()) {
         let product = entry.file_name().to_string_lossy().into_owned();
-        if root
-            .join(format!("sdk-{product}"))
-            .join(codegen::CUSTOM_MODULE)
-            .is_file()
-        {
-            options.custom_products.insert(product);
+        let krate = root.join(format!("sdk-{product}"));
+        if krate.join(codegen::CUSTOM_MODULE).is_file() {
+            let manifest = krate.join(codegen::CUSTOM_MANIFEST);
+            let manifest = match std::fs::read_to_string(&manifest) {
+                Ok(text) => text,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+                Err(e) => return Err(format!("{}: {e}", manifest.display())),
+            };
+            options.custom_products.insert(product, codegen::Custom { manifest });
         }
     }
     Ok(options)
@@ -300,8 +303,20 @@ mod tests {
         std::fs::create_dir_all(custom.parent().unwrap()).unwrap();
         std::fs::write(&custom, "//! Hand-written.\npub mod extra;\n").unwrap();
         std::fs::write(custom.with_file_name("extra.rs"), "pub fn hello() {}\n").unwrap();
+        let manifest = root.join("sdk-edge").join(codegen::CUSTOM_MANIFEST);
+        std::fs::write(
+            &manifest,
+            "# mine\n[dependencies]\nitoa = \"1\"\n[features]\nfast = []\n",
+        )
+        .unwrap();
         let r = gen(&root, true).unwrap();
-        assert_eq!(r.problems, vec!["stale: sdk-edge/src/lib.rs".to_string()]);
+        assert_eq!(
+            r.problems,
+            vec![
+                "stale: sdk-edge/Cargo.toml".to_string(),
+                "stale: sdk-edge/src/lib.rs".to_string()
+            ]
+        );
         gen(&root, false).unwrap();
         let text = std::fs::read_to_string(&lib).unwrap();
         assert!(
@@ -313,7 +328,19 @@ mod tests {
             "//! Hand-written.\npub mod extra;\n"
         );
         assert!(custom.with_file_name("extra.rs").exists());
+        let toml = std::fs::read_to_string(root.join("sdk-edge/Cargo.toml")).unwrap();
+        let deps = toml.split("[dev-dependencies]").next().unwrap();
+        assert!(
+            deps.contains("\nitoa = \"1\"\n") && deps.contains("\nfast = []\n"),
+            "{toml}"
+        );
         assert!(gen(&root, true).unwrap().problems.is_empty());
+        std::fs::write(&manifest, "[package]\nname = \"x\"\n").unwrap();
+        let err = gen(&root, true).unwrap_err();
+        assert!(
+            err.contains("manifest.toml") && err.contains("line 1") && err.contains("[package]"),
+            "{err}"
+        );
         let _ = std::fs::remove_dir_all(&root);
     }
 
