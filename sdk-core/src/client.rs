@@ -25,6 +25,7 @@ use crate::profile::{ClientProfile, HttpProfile, Scheme, ROOT_DOMAIN};
 use crate::retry::{self, Attempted, Plan, RetryPolicy};
 use crate::sign::{FORM_CONTENT_TYPE, JSON_CONTENT_TYPE, UNSIGNED_PAYLOAD};
 use crate::transport::{self, HeaderCache, HttpResponse, ReqwestTransport, Transport};
+use crate::validate;
 use crate::wire::{self, Known, RequestParts};
 use crate::Error;
 
@@ -116,9 +117,16 @@ struct SetupError {
 
 impl SetupError {
     fn from_error(e: &Error) -> SetupError {
-        SetupError {
-            parameter: e.parameter().unwrap_or("ClientProfile").to_owned(),
-            message: e.to_string(),
+        match e.invalid_request_parts() {
+            // Keep parameter and message apart, so the error rebuilt per call says its prefix once.
+            Some((parameter, message)) => SetupError {
+                parameter: parameter.to_owned(),
+                message: message.to_owned(),
+            },
+            None => SetupError {
+                parameter: "ClientProfile".to_owned(),
+                message: e.to_string(),
+            },
         }
     }
 
@@ -172,7 +180,13 @@ impl Client {
         region: String,
         profile: ClientProfile,
     ) -> Client {
-        let endpoint = resolve_endpoint(&product, &profile.http_profile).map_err(|e| SetupError::from_error(&e));
+        // Product, version and region become part of the host, headers and signature: checked before anything
+        // is built, and every call of a client that fails them fails the same way without sending.
+        let endpoint = validate::product(&product)
+            .and_then(|()| validate::version(&version))
+            .and_then(|()| validate::region(&region))
+            .and_then(|()| resolve_endpoint(&product, &profile.http_profile))
+            .map_err(|e| SetupError::from_error(&e));
         let transport = ReqwestTransport::new(&profile.http_profile)
             .map(|t| Sender::Default(Arc::new(t)))
             .map_err(|e| SetupError::from_error(&e));
@@ -202,7 +216,9 @@ impl Client {
             );
             let backup = resolve_endpoint(&product, &http).map_err(|e| SetupError {
                 parameter: "RegionBreakerProfile.backup_endpoint".to_owned(),
-                message: e.to_string(),
+                message: e
+                    .invalid_request_parts()
+                    .map_or_else(|| e.to_string(), |(_, m)| m.to_owned()),
             });
             (Arc::new(Breaker::new(b.clone())), backup)
         });
@@ -423,18 +439,7 @@ impl Client {
         };
         let endpoint = endpoint.as_ref().map_err(SetupError::to_error)?;
         let transport = inner.transport.as_ref().map_err(SetupError::to_error)?;
-        if !is_header_safe(&inner.region) {
-            return Err(Error::invalid_request(
-                "region",
-                "must be printable ASCII without spaces",
-            ));
-        }
-        if !is_header_safe(action) {
-            return Err(Error::invalid_request(
-                "action",
-                "must be printable ASCII without spaces",
-            ));
-        }
+        validate::action(action)?;
 
         let credential = match &inner.static_credential {
             _ if skip_sign => None,
@@ -522,11 +527,6 @@ pub(crate) fn static_credential<P: ProvideCredential + 'static>(provider: &P) ->
     (provider as &dyn Any).downcast_ref::<Credential>().cloned()
 }
 
-/// Header values we build from user input must be visible ASCII, or the transport rejects them opaquely.
-fn is_header_safe(value: &str) -> bool {
-    value.bytes().all(|b| b.is_ascii_graphic())
-}
-
 fn resolve_endpoint(product: &str, http: &HttpProfile) -> Result<Endpoint, Error> {
     let invalid = |msg: &str| Error::invalid_request("HttpProfile.endpoint", msg.to_owned());
     let Some(endpoint) = http.endpoint.as_deref() else {
@@ -544,11 +544,7 @@ fn resolve_endpoint(product: &str, http: &HttpProfile) -> Result<Endpoint, Error
     if host.is_empty() {
         return Err(invalid("has no host"));
     }
-    if host.contains(['/', '?', '#', '@']) || !is_header_safe(host) {
-        return Err(invalid(
-            "must be a host[:port] or scheme://host[:port], without path, query or user info",
-        ));
-    }
+    validate::endpoint_host(host)?;
     let host = host.to_ascii_lowercase();
     Ok(Endpoint::new(format!("{}://{host}/", scheme.as_str()), host))
 }

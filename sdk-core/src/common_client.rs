@@ -26,7 +26,7 @@ use crate::transport::Transport;
 use crate::Error;
 
 /// Per-call options of [`CommonClient`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CallOptions {
     /// Send the action unsigned (`Authorization: SKIP`, no credential), for the few actions whose API
@@ -35,6 +35,16 @@ pub struct CallOptions {
     /// Headers for this call only, sent and covered by the TC3 signature like
     /// [`ClientProfile::signed_headers`] (and, like them, refused by the legacy sign methods).
     pub headers: Vec<(String, String)>,
+}
+
+// Hand-written: header values may carry tokens; names only.
+impl std::fmt::Debug for CallOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallOptions")
+            .field("skip_sign", &self.skip_sign)
+            .field("headers", &crate::profile::RedactedHeaders(&self.headers))
+            .finish()
+    }
 }
 
 impl CallOptions {
@@ -131,9 +141,7 @@ impl CommonClient {
 
     /// The non-generic path: `payload` is the request as JSON text.
     pub async fn execute(&self, action: &str, options: &CallOptions, payload: Vec<u8>) -> Result<RawResponse, Error> {
-        if action.is_empty() {
-            return Err(Error::invalid_request("action", "must not be empty"));
-        }
+        crate::validate::action(action)?;
         self.client
             .execute_dyn(action, options.skip_sign, &options.headers, payload)
             .await

@@ -306,6 +306,14 @@ impl Error {
         }
     }
 
+    /// Parameter and message of an invalid-request error, apart (the Display adds a prefix to them).
+    pub(crate) fn invalid_request_parts(&self) -> Option<(&str, &str)> {
+        match &self.kind {
+            Kind::InvalidRequest { parameter, message } => Some((parameter, message)),
+            _ => None,
+        }
+    }
+
     /// The parameter or setting named by an invalid-request error.
     pub fn parameter(&self) -> Option<&str> {
         match &self.kind {

@@ -46,6 +46,7 @@ pub mod retry;
 pub mod sign;
 mod token;
 pub mod transport;
+pub mod validate;
 pub mod wire;
 
 pub use breaker::RegionBreakerProfile;

@@ -158,8 +158,9 @@ impl fmt::Debug for HttpProfile {
 
 fn redact_userinfo(url: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
+    // Everything up to the last '@' may be user info: a password may hold '/', '?' or '#' unescaped, and
+    // hiding a proxy path that contains '@' as well is the safe mistake.
+    match rest.rfind('@') {
         Some(at) if scheme.is_empty() => format!("***@{}", &rest[at + 1..]),
         Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
         None => url.to_owned(),
@@ -216,7 +217,7 @@ impl HttpProfile {
 }
 
 /// Settings of a client beyond credential and region.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct ClientProfile {
     /// Language of error messages; `None` lets the service choose (Chinese).
@@ -237,6 +238,32 @@ pub struct ClientProfile {
     pub retry_policy: RetryPolicy,
     /// Region failover to a backup endpoint while the primary fails. Default `None` (off).
     pub region_breaker: Option<RegionBreakerProfile>,
+}
+
+// Hand-written: extra signed headers may carry tokens (trace or auth headers of a gateway); names only.
+impl fmt::Debug for ClientProfile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientProfile")
+            .field("language", &self.language)
+            .field("sign_method", &self.sign_method)
+            .field("http_profile", &self.http_profile)
+            .field("unsigned_payload", &self.unsigned_payload)
+            .field("signed_headers", &RedactedHeaders(&self.signed_headers))
+            .field("retry_policy", &self.retry_policy)
+            .field("region_breaker", &self.region_breaker)
+            .finish()
+    }
+}
+
+/// Debug of header pairs that shows each name and `***` for its value.
+pub(crate) struct RedactedHeaders<'a>(pub(crate) &'a [(String, String)]);
+
+impl fmt::Debug for RedactedHeaders<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(name, _)| (name, "***")))
+            .finish()
+    }
 }
 
 impl ClientProfile {
@@ -328,5 +355,23 @@ mod tests {
         assert!(dbg.contains("http://***@proxy:3128/"), "{dbg}");
         assert_eq!(redact_userinfo("proxy:3128"), "proxy:3128");
         assert_eq!(redact_userinfo("u:p@proxy:3128"), "***@proxy:3128");
+        // A password holding '/', '?', '#' or '@' never prints, in part or whole.
+        for url in ["http://user:pa/ss@proxy:3128", "http://user:p?a#s@s@proxy:3128/x"] {
+            let dbg = format!("{:?}", HttpProfile::new().proxy(url));
+            assert!(
+                dbg.contains("http://***@proxy:3128") && !dbg.contains("pa/ss") && !dbg.contains("p?a"),
+                "{dbg}"
+            );
+        }
+    }
+
+    #[test]
+    fn debug_hides_signed_header_values() {
+        let p = ClientProfile::new().signed_header("X-TC-TraceId", "trace-secret-value");
+        let dbg = format!("{p:?} {p:#?}");
+        assert!(
+            dbg.contains("X-TC-TraceId") && !dbg.contains("trace-secret-value"),
+            "{dbg}"
+        );
     }
 }
