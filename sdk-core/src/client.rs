@@ -596,15 +596,21 @@ impl RawResponse {
         self.status
     }
 
-    /// Decodes the `Response` object into `T`; a mismatch is a decode error with a snippet of it.
+    /// Decodes the `Response` object into `T`; a mismatch is a decode error naming the JSON path and what
+    /// was expected, never the values found (they may be secrets).
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        serde_json::from_str(self.json()).map_err(|e| {
+        let mut de = serde_json::Deserializer::from_str(self.json());
+        serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
             Error::decode_with(
-                format!("Response does not match the expected type: {e}"),
+                format!(
+                    "Response does not match the expected type at `Response.{path}`: {}",
+                    crate::error::json_error_summary(e.inner())
+                ),
                 Some(self.status),
                 self.request_id.clone(),
                 self.json().as_bytes(),
-                Some(e.into()),
+                None,
             )
         })
     }
@@ -645,8 +651,12 @@ fn parse_body(status: u16, body: Bytes) -> Result<RawResponse, Error> {
         if !ok {
             return Error::status_error(status, body);
         }
+        // The serde error is summarized, not kept as the source: its text quotes values.
         match source {
-            Some(e) => Error::decode_with(format!("{what}: {e}"), Some(status), request_id, body, Some(e.into())),
+            Some(e) => {
+                let what = format!("{what}: {}", crate::error::json_error_summary(&e));
+                Error::decode_with(what, Some(status), request_id, body, None)
+            }
             None => Error::decode_with(what, Some(status), request_id, body, None),
         }
     };

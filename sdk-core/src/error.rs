@@ -2,7 +2,13 @@
 //!
 //! `Error` is opaque: callers ask questions (`is_service()`, `code()`, ...) instead of matching on a
 //! public enum, so new kinds and fields can be added without breaking generated crates. No variant ever
-//! holds a SecretKey, a token or an Authorization header; body snippets come from server responses only.
+//! holds a SecretKey, a token or an Authorization header.
+//!
+//! Response bodies are not shown: a body may hold anything the server sent — temporary keys in an STS
+//! answer, verification codes, phone numbers, a 5xx page echoing the request line with a legacy signature.
+//! Display and Debug say the status, what failed, where (JSON path, line, column) and the body's length; the
+//! excerpt is kept for a caller who asks for it explicitly ([`Error::body_snippet`]), and the SDK never logs
+//! it. JSON decoding messages lose the values serde quotes (see [`json_error_summary`]).
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -54,10 +60,18 @@ enum TransportKind {
 }
 
 /// A bounded, UTF-8-safe excerpt of a response body.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 struct Snippet {
     text: String,
-    truncated: bool,
+    /// Length of the whole body.
+    len: usize,
+}
+
+// The text is withheld: a body may hold secrets and personal data (see the module docs).
+impl fmt::Debug for Snippet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} bytes withheld>", self.len)
+    }
 }
 
 impl Snippet {
@@ -76,21 +90,49 @@ impl Snippet {
             }
             text.truncate(end);
         }
-        Snippet {
-            text,
-            truncated: cut < body.len(),
-        }
+        Snippet { text, len: body.len() }
     }
 }
 
-impl fmt::Display for Snippet {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)?;
-        if self.truncated {
-            f.write_str("…")?;
+/// What a JSON decoding error says without the values it quotes: serde_json writes the offending value into
+/// its message (`invalid type: string "…", expected u64`), and a response value may be a secret. Quoted
+/// strings and back-quoted values are replaced by `…`; field names of `missing field`/`unknown field`/
+/// `duplicate field` (schema, not data) are kept; line and column stay.
+pub fn json_error_summary(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let keeps_names = ["missing field", "unknown field", "duplicate field"]
+        .iter()
+        .any(|p| text.starts_with(p));
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                // A serde-quoted string: skip to the closing quote, honouring backslash escapes.
+                let mut escaped = false;
+                for c in chars.by_ref() {
+                    if escaped {
+                        escaped = false;
+                    } else if c == '\\' {
+                        escaped = true;
+                    } else if c == '"' {
+                        break;
+                    }
+                }
+                out.push_str("\"…\"");
+            }
+            '`' if !keeps_names => {
+                for c in chars.by_ref() {
+                    if c == '`' {
+                        break;
+                    }
+                }
+                out.push_str("`…`");
+            }
+            c => out.push(c),
         }
-        Ok(())
     }
+    out
 }
 
 impl Error {
@@ -298,7 +340,8 @@ impl Error {
         }
     }
 
-    /// The body excerpt kept by status and decode errors.
+    /// The body excerpt kept by status and decode errors: at most [`SNIPPET_LIMIT`] bytes of what the server
+    /// sent, never in Display, Debug or the SDK's logs, since it may hold secrets or personal data.
     pub fn body_snippet(&self) -> Option<&str> {
         match &self.kind {
             Kind::Status { snippet, .. } | Kind::Decode { snippet, .. } => Some(&snippet.text),
@@ -347,7 +390,11 @@ impl fmt::Display for Error {
                 };
                 write!(f, "{what}: {message}")
             }
-            Kind::Status { status, snippet } => write!(f, "HTTP status {status}: {snippet}"),
+            Kind::Status { status, snippet } => write!(
+                f,
+                "HTTP status {status} without a service error ({} bytes of body, not shown; Error::body_snippet has an excerpt)",
+                snippet.len
+            ),
             Kind::Decode {
                 what,
                 status,
@@ -361,8 +408,8 @@ impl fmt::Display for Error {
                 if let Some(id) = request_id {
                     write!(f, " (RequestId: {id})")?;
                 }
-                if !snippet.text.is_empty() {
-                    write!(f, "; body: {snippet}")?;
+                if snippet.len > 0 {
+                    write!(f, " ({} bytes of body, not shown)", snippet.len)?;
                 }
                 Ok(())
             }
@@ -423,11 +470,13 @@ mod tests {
         let e = Error::status_error(502, &body);
         let s = e.body_snippet().unwrap();
         assert_eq!(s, "a".repeat(511));
-        assert!(e.to_string().ends_with('…'));
+        assert!(e.to_string().contains("520 bytes of body, not shown"), "{e}");
 
-        let short = Error::status_error(502, "<html>未</html>".as_bytes());
-        assert_eq!(short.body_snippet(), Some("<html>未</html>"));
-        assert!(!short.to_string().ends_with('…'));
+        // The page is kept for the caller who asks, never shown by Display or Debug.
+        let short = Error::status_error(502, "<html>未 GET /?Signature=sig-value</html>".as_bytes());
+        assert!(short.body_snippet().unwrap().contains("sig-value"));
+        let shown = format!("{short} {short:?} {short:#?}");
+        assert!(!shown.contains("sig-value") && !shown.contains("<html>"), "{shown}");
 
         // Invalid UTF-8 everywhere: lossy, still bounded.
         let junk = vec![0xffu8; 4096];
@@ -438,6 +487,35 @@ mod tests {
         let cont = vec![0x80u8; 1024];
         let e = Error::decode("not JSON", None, &cont);
         assert!(e.body_snippet().unwrap().len() <= SNIPPET_LIMIT);
+    }
+
+    #[test]
+    fn json_errors_lose_their_values() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Credentials {
+            #[serde(rename = "TmpSecretKey")]
+            key: u64,
+            #[serde(rename = "Kind")]
+            kind: Kind2,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        enum Kind2 {
+            A,
+        }
+        let cases = [
+            r#"{"TmpSecretKey":"secret-value-1","Kind":"A"}"#,
+            r#"{"TmpSecretKey":1,"Kind":"secret-value-1"}"#,
+            r#"{"TmpSecretKey":1,"Kind":"A","x":"secret-value-1"#,
+        ];
+        for json in cases {
+            let e = serde_json::from_str::<Credentials>(json).unwrap_err();
+            let summary = json_error_summary(&e);
+            assert!(!summary.contains("secret-value"), "{summary}");
+            assert!(summary.contains("line 1"), "{summary}");
+        }
+        let e = serde_json::from_str::<Credentials>(r#"{"Kind":"A"}"#).unwrap_err();
+        assert!(json_error_summary(&e).contains("`TmpSecretKey`"), "field names stay");
     }
 
     #[test]

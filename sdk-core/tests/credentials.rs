@@ -1224,3 +1224,62 @@ async fn secrets_never_in_debug_display_errors_or_logs() {
     assert!(!logged.is_empty(), "tracing output was captured");
     assert!(!logged.contains(MARK), "secret in tracing output:\n{logged}");
 }
+
+/// Issue 14 item 1: a 200 answer holding valid temporary credentials in an envelope the runtime cannot accept
+/// (numeric `RequestId`, trailing bytes, a mistyped member) used to put `TmpSecretKey` and `Token` into the
+/// error's Display (a body snippet), DEBUG attempt events and the WARN refresh event.
+#[tokio::test]
+async fn sts_envelope_errors_never_carry_the_temporary_keys() {
+    let logs = logs();
+    let creds = json!({"TmpSecretId": "AKIDststmp000009", "TmpSecretKey": TMP_KEY, "Token": TMP_TOKEN});
+    let bodies = [
+        json!({"Response": {"Credentials": creds, "ExpiredTime": now() + 3600, "RequestId": 12345}}).to_string(),
+        format!(
+            "{}garbage",
+            json!({"Response": {"Credentials": creds, "ExpiredTime": now() + 3600, "RequestId": "r"}})
+        ),
+        json!({"Response": {"Credentials": creds, "ExpiredTime": TMP_KEY, "RequestId": "r"}}).to_string(),
+    ];
+    for body in bodies {
+        // First answer valid but inside the refresh margin (so a refresh is due with a usable cached
+        // credential: the WARN path); every later answer is the malformed one.
+        let server = sts(Duration::ZERO, move |n, _| match n {
+            0 => (200, sts_ok("AKIDststmp000008", now() + 120)),
+            _ => (200, body.clone()),
+        })
+        .await;
+        let p =
+            StsAssumeRoleProvider::new(source(), ROLE_ARN, "s").http_profile(HttpProfile::new().endpoint(&server.url));
+        let _ = p.provide_credential().await.unwrap();
+        let _ = p.provide_credential().await; // refresh fails; the cached credential may still be returned
+        let fresh =
+            StsAssumeRoleProvider::new(source(), ROLE_ARN, "s2").http_profile(HttpProfile::new().endpoint(&server.url));
+        let _ = fresh.provide_credential().await; // consumes answer 0
+        let e = fresh.provide_credential().await;
+        let fail =
+            StsAssumeRoleProvider::new(source(), ROLE_ARN, "s3").http_profile(HttpProfile::new().endpoint(&server.url));
+        let e2 = fail.provide_credential().await.unwrap_err();
+        let mut texts = vec![e2.to_string(), format!("{e2:?}"), format!("{e2:#?}")];
+        if let Err(e) = e {
+            texts.push(format!("{e} {e:?}"));
+        }
+        let mut source = std::error::Error::source(&e2);
+        while let Some(s) = source {
+            texts.push(format!("{s} {s:?}"));
+            source = s.source();
+        }
+        for t in &texts {
+            assert!(
+                !t.contains(TMP_KEY) && !t.contains(TMP_TOKEN),
+                "temporary key in error: {t}"
+            );
+        }
+        assert!(e2.is_credential(), "{e2}");
+    }
+    let logged = logs.lock().unwrap().clone();
+    assert!(!logged.is_empty(), "tracing output was captured");
+    assert!(
+        !logged.contains(TMP_KEY) && !logged.contains(TMP_TOKEN),
+        "temporary key logged:\n{logged}"
+    );
+}
