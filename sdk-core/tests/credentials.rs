@@ -1283,3 +1283,29 @@ async fn sts_envelope_errors_never_carry_the_temporary_keys() {
         "temporary key logged:\n{logged}"
     );
 }
+
+/// Issue 14 item 10: the metadata answer is capped (it used to be read whole: 64 MiB accepted).
+#[tokio::test]
+async fn cvm_metadata_body_is_capped() {
+    let cap = sdk_core::credential::cvm::MAX_METADATA_BODY;
+    let meta = metadata(Duration::ZERO, move |_| {
+        (200, format!("{{\"TmpSecretKey\": \"{}\"}}", "k".repeat(cap + 1)))
+    })
+    .await;
+    let e = CvmRoleProvider::new()
+        .endpoint(&meta.url)
+        .provide_credential()
+        .await
+        .unwrap_err();
+    assert!(
+        e.is_credential() && e.to_string().contains(&format!("more than {cap} bytes")),
+        "{e}"
+    );
+    // An answer at the cap's scale that is valid still works (the cap is not below real answers).
+    let meta = metadata(Duration::ZERO, |_| (200, meta_credential(now() + 3600))).await;
+    assert!(CvmRoleProvider::new()
+        .endpoint(&meta.url)
+        .provide_credential()
+        .await
+        .is_ok());
+}

@@ -10,6 +10,10 @@ use crate::Error;
 
 /// The metadata service as seen from inside a CVM instance.
 pub const DEFAULT_METADATA_ENDPOINT: &str = "http://metadata.tencentyun.com";
+/// Most bytes of a metadata answer read: a role name or a credential document is a few hundred bytes; 64 KiB
+/// leaves room for any future fields and bounds what a hostile or broken endpoint can make us hold.
+pub const MAX_METADATA_BODY: usize = 64 * 1024;
+
 /// Path of the role list (the body is the role name) and, with the role appended, of its credential.
 pub const SECURITY_CREDENTIALS_PATH: &str = "/latest/meta-data/cam/security-credentials/";
 /// Default connect timeout: off CVM the metadata host does not answer, and that must be found out fast.
@@ -110,13 +114,26 @@ impl CvmRoleProvider {
             .map_err(|e| Unavailable::broken(Error::credential(format!("CVM role: cannot build HTTP client: {e}"))))
     }
 
-    /// GET `url`: `Ok((status, body))`, or the transport failure.
+    /// GET `url`: `Ok((status, body))`, or the transport failure. The body is read up to
+    /// [`MAX_METADATA_BODY`]; a larger one is an error (a role name or a credential is a few hundred bytes).
     async fn get(&self, url: &str) -> Result<(u16, String), Unavailable> {
         let response = self.client()?.get(url).send().await;
         let read = match response {
-            Ok(r) => {
+            Ok(mut r) => {
                 let status = r.status().as_u16();
-                r.text().await.map(|body| (status, body))
+                let mut body = Vec::new();
+                loop {
+                    match r.chunk().await {
+                        Ok(Some(chunk)) if body.len() + chunk.len() > MAX_METADATA_BODY => {
+                            return Err(Unavailable::broken(Error::credential(format!(
+                                "CVM role: metadata service {url} sent more than {MAX_METADATA_BODY} bytes"
+                            ))));
+                        }
+                        Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                        Ok(None) => break Ok((status, String::from_utf8_lossy(&body).into_owned())),
+                        Err(e) => break Err(e),
+                    }
+                }
             }
             Err(e) => Err(e),
         };
