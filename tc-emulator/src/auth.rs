@@ -191,6 +191,12 @@ fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
 
+/// Compares two byte strings in time that depends only on their lengths (signatures have public lengths),
+/// so a caller cannot learn a valid signature byte by byte from response times.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// Parse `X-TC-Timestamp`.
 pub(crate) fn timestamp(headers: &HeaderMap) -> Result<i64, ApiError> {
     let Some(v) = headers.get("x-tc-timestamp") else {
@@ -219,7 +225,7 @@ impl CredentialStore {
         now: i64,
     ) -> Result<&Credential, ApiError> {
         let ts = timestamp(req.headers)?;
-        if (ts - now).abs() > MAX_CLOCK_SKEW_SECS {
+        if ts.abs_diff(now) > MAX_CLOCK_SKEW_SECS.unsigned_abs() {
             return Err(ApiError::new(
                 "AuthFailure.SignatureExpire",
                 format!(
@@ -295,7 +301,7 @@ impl CredentialStore {
                 );
                 let string_to_sign = format!("TC3-HMAC-SHA256\n{ts}\n{scope}\n{}", sha256_hex(canonical.as_bytes()));
                 let sig = hex::encode(hmac(&k_signing, string_to_sign.as_bytes()));
-                if sig == auth.signature {
+                if constant_time_eq(sig.as_bytes(), auth.signature.as_bytes()) {
                     matched = true;
                     break 'outer;
                 }
@@ -464,7 +470,7 @@ impl CredentialStore {
                 "The value of parameter `Nonce` is not a positive integer.",
             ));
         }
-        if (ts - now).abs() > MAX_CLOCK_SKEW_SECS {
+        if ts.abs_diff(now) > MAX_CLOCK_SKEW_SECS.unsigned_abs() {
             return Err(ApiError::new(
                 "AuthFailure.SignatureExpire",
                 format!(
@@ -480,7 +486,10 @@ impl CredentialStore {
         };
         let plain = legacy_string_to_sign(req, false);
         let b64 = base64::engine::general_purpose::STANDARD;
-        let matches = |s: &str| b64.encode(algorithm.mac(cred.secret_key.as_bytes(), s.as_bytes())) == signature;
+        let matches = |s: &str| {
+            let expected = b64.encode(algorithm.mac(cred.secret_key.as_bytes(), s.as_bytes()));
+            constant_time_eq(expected.as_bytes(), signature.as_bytes())
+        };
         let underscores = p.pairs.iter().any(|(k, _)| k.contains('_'));
         let valid = matches(&plain) || (underscores && matches(&legacy_string_to_sign(req, true)));
         if !valid {

@@ -276,9 +276,18 @@ impl VersionEntry {
     /// Turn GET query parameters (`A=1&B.0=x&C.D=y`) into the JSON the action takes, converting scalar
     /// text by the spec's types. Whatever does not convert stays text, so [`validate`](Self::validate)
     /// reports it with the usual codes.
-    pub fn query_to_json(&self, action: &ActionEntry, pairs: &[(String, String)]) -> Value {
+    pub fn query_to_json(&self, action: &ActionEntry, pairs: &[(String, String)]) -> Result<Value, ApiError> {
         let mut root = Node::Branch(BTreeMap::new());
         for (k, v) in pairs {
+            // Each segment is a level of the tree built here and walked recursively below: bounded first,
+            // so a key of thousands of dotted segments is a clear error, not a stack overflow.
+            if k.split('.').nth(MAX_PARAM_DEPTH).is_some() {
+                let shown: String = k.chars().take(64).collect();
+                return Err(ApiError::new(
+                    "InvalidParameter",
+                    format!("The parameter `{shown}…` nests deeper than {MAX_PARAM_DEPTH} levels."),
+                ));
+            }
             let mut node = &mut root;
             for seg in k.split('.') {
                 if !matches!(node, Node::Branch(_)) {
@@ -289,7 +298,7 @@ impl VersionEntry {
             }
             *node = Node::Leaf(v.clone());
         }
-        self.coerce(Some(&Ty::Obj(action.input)), &root)
+        Ok(self.coerce(Some(&Ty::Obj(action.input)), &root))
     }
 
     fn coerce(&self, ty: Option<&Ty>, node: &Node) -> Value {
@@ -324,6 +333,10 @@ impl VersionEntry {
         }
     }
 }
+
+/// Deepest flattened parameter key accepted (`Filters.0.Values.0` is 4): API 3.0 inputs nest a few levels;
+/// JSON bodies are bounded by serde_json's own limit of 128.
+pub const MAX_PARAM_DEPTH: usize = 32;
 
 enum Node {
     Leaf(String),

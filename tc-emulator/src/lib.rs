@@ -28,8 +28,15 @@
 //! * Faults on demand: see [`faults`].
 //! * `/_emulator/...` admin paths (unsigned): `GET health`, `POST reset`, `GET requests`, `GET sms/sent`,
 //!   `GET sms/signs`, `GET sms/templates`, `POST sms/{signs|templates}/{id}/{approve|reject}` (optional body
-//!   `{"ReviewReply": ".."}`), `GET faults`, `POST faults` (body: the `--fault` syntax), `DELETE faults`,
-//!   `POST clock` (`{"OffsetSeconds": n}`).
+//!   `{"ReviewReply": ".."}`), `GET faults`, `POST faults` (body `{"Fault": "<the --fault syntax>"}`),
+//!   `DELETE faults`, `POST clock` (`{"OffsetSeconds": n}`). All but `GET health` need the header
+//!   [`ADMIN_TOKEN_HEADER`] with [`Emulator::admin_token`] (random per start, printed by the binary), and
+//!   POST/DELETE need `Content-Type: application/json`, so a web page in the developer's browser cannot
+//!   drive or read a loopback emulator.
+//! * Limits (see [`Limits`]): bodies over 10 MB (`RequestSizeLimitExceeded`, refused from `Content-Length`
+//!   before reading), headers or bodies slower than 10 s (connection closed), parameter keys nested deeper
+//!   than 32 levels (`InvalidParameter`); timestamps are compared without overflow; signatures in constant
+//!   time.
 
 pub mod auth;
 mod catalog;
@@ -43,6 +50,7 @@ use std::collections::VecDeque;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
@@ -67,9 +75,19 @@ pub fn default_spec_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../api-specs")
 }
 
+/// 128 random bits from the operating system, hex.
+fn new_admin_token() -> Result<String, StartError> {
+    let mut bytes = [0u8; 16];
+    // Without OS randomness the token would be guessable: refuse to start instead.
+    getrandom::fill(&mut bytes).map_err(|e| StartError::Random(e.to_string()))?;
+    Ok(hex::encode(bytes))
+}
+
 /// Why the emulator did not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
+    #[error("no random source for the admin token: {0}")]
+    Random(String),
     #[error("loading specs: {0}")]
     Spec(#[from] tc_spec::SpecError),
     #[error("binding {addr}: {source}")]
@@ -91,6 +109,34 @@ pub struct EmulatorBuilder {
     addr: SocketAddr,
     log_capacity: usize,
     sms_apps: Vec<String>,
+    limits: Limits,
+}
+
+/// How much one request may make the emulator hold or wait for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest request body read, in bytes ([`DEFAULT_MAX_BODY_BYTES`]). A larger `Content-Length` is refused
+    /// before any of the body is read; a chunked body is cut off at the limit.
+    pub max_body_bytes: usize,
+    /// How long a client may take to send its request headers, and then its body
+    /// ([`DEFAULT_REQUEST_READ_TIMEOUT`]); the connection is closed after that.
+    pub request_read_timeout: Duration,
+}
+
+/// The real service's limit for a POST body (API 3.0 documents 10 MB).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+/// Default of [`Limits::request_read_timeout`].
+pub const DEFAULT_REQUEST_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// The header that carries [`Emulator::admin_token`] on `/_emulator/*` requests.
+pub const ADMIN_TOKEN_HEADER: &str = "x-emulator-admin-token";
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            request_read_timeout: DEFAULT_REQUEST_READ_TIMEOUT,
+        }
+    }
 }
 
 impl Default for EmulatorBuilder {
@@ -104,6 +150,7 @@ impl Default for EmulatorBuilder {
             addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
             log_capacity: DEFAULT_REQUEST_LOG_CAPACITY,
             sms_apps: Vec::new(),
+            limits: Limits::default(),
         }
     }
 }
@@ -171,6 +218,12 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Body size and read-time limits per request (see [`Limits`]).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// Register another SMS application id besides [`SEED_SDK_APP_ID`].
     pub fn sms_app(mut self, app_id: impl Into<String>) -> Self {
         self.sms_apps.push(app_id.into());
@@ -197,6 +250,8 @@ impl EmulatorBuilder {
             ids: response::RequestIds::new(),
             log: Mutex::new(VecDeque::new()),
             log_capacity: self.log_capacity,
+            limits: self.limits,
+            admin_token: new_admin_token()?,
         });
         let listener = tokio::net::TcpListener::bind(self.addr)
             .await
@@ -242,6 +297,12 @@ impl Emulator {
     /// Start with the defaults: `127.0.0.1:<ephemeral>`, default credential, repository specs.
     pub async fn start() -> Result<Emulator, StartError> {
         EmulatorBuilder::default().start().await
+    }
+
+    /// The token that `/_emulator/*` requests must carry in [`ADMIN_TOKEN_HEADER`] (random per start), so a
+    /// web page the developer visits cannot drive a loopback emulator from the browser.
+    pub fn admin_token(&self) -> &str {
+        &self.shared.admin_token
     }
 
     /// `http://127.0.0.1:PORT`.

@@ -21,6 +21,38 @@ const USAGE: &str = "usage: tc-emulator [--port N] [--bind IP] [--secret-id ID -
 [--spec-root DIR] [--clock-offset SECS] [--request-log N] [--fault SPEC]... [--latency-ms MS] [--error-code CODE] \
 [--fault-share P] [--fault-first N] [--fault-action NAME]";
 
+const HELP: &str = "\
+A Tencent Cloud API 3.0 server on loopback: verifies TC3 and legacy signatures, validates parameters against
+the specs, answers from the examples; SMS 2021-01-11 is stateful.
+
+Options:
+  --port N, --bind IP           where to listen (default 127.0.0.1, an ephemeral port)
+  --secret-id ID --secret-key KEY [--token T]
+                                the only credential accepted (default: the printed emulator pair)
+  --spec-root DIR               serve the specs under DIR/<product>/<version>/api.json
+  --clock-offset SECS           shift the emulator's clock (AuthFailure.SignatureExpire, Date header)
+  --request-log N               keep the last N requests for GET /_emulator/requests (0: none)
+
+Faults (--fault SPEC, repeatable; SPEC is KIND[,OPTION=VALUE...]):
+  latency=MS                    delay the answer:            --fault latency=300ms
+  error=CODE                    answer with a service error: --fault error=RequestLimitExceeded,first=2
+  reset                         reset the connection:        --fault reset,action=SendSms
+  502                           an nginx 502 HTML page:      --fault 502,share=0.1
+  truncate                      cut the JSON body in half:   --fault truncate,first=1
+  non-json                      a body that is not JSON:     --fault non-json,action=DescribeSmsSignList
+  options: first=N (only the first N matching requests), share=P (that share of them, 0..1),
+           action=NAME (only that action), message=TEXT (error message)
+  shorthand: --latency-ms MS, --error-code CODE with --fault-share P, --fault-first N, --fault-action NAME
+
+Preloaded SMS (2021-01-11), as in Tencent's SendSms guide:
+  SmsSdkAppId 1400006666, SignName 腾讯云 (sign id 1110, approved),
+  TemplateId 1110 \"您的验证码是{1}，请于{2}分钟内填写。\" (approved, two parameters)
+
+Admin API (/_emulator/...): GET health needs nothing; every other path needs the header
+  x-emulator-admin-token: <printed at start>, and POST/DELETE need Content-Type: application/json.
+  GET requests | sms/sent | sms/signs | sms/templates | faults;  POST reset | clock {\"OffsetSeconds\":N}
+  | faults {\"Fault\":\"SPEC\"} | sms/{signs|templates}/ID/{approve|reject};  DELETE faults";
+
 fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
@@ -44,7 +76,7 @@ fn run() -> Result<(), String> {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "-h" | "--help" => {
-                println!("{USAGE}");
+                println!("{USAGE}\n\n{HELP}");
                 return Ok(());
             }
             "--port" => port = value()?.parse().map_err(|_| "--port takes a number")?,
@@ -110,6 +142,18 @@ fn run() -> Result<(), String> {
         println!("tc-emulator listening on {}", emulator.base_url());
         println!("TENCENTCLOUD_SECRET_ID={sid}");
         println!("TENCENTCLOUD_SECRET_KEY={skey}");
+        println!(
+            "SMS preloaded: SmsSdkAppId={} SignName={} TemplateId={} (\"{}\")",
+            tc_emulator::SEED_SDK_APP_ID,
+            tc_emulator::SEED_SIGN_NAME,
+            tc_emulator::SEED_TEMPLATE_ID,
+            tc_emulator::SEED_TEMPLATE_CONTENT
+        );
+        println!(
+            "admin: header {}: {}",
+            tc_emulator::ADMIN_TOKEN_HEADER,
+            emulator.admin_token()
+        );
         for (p, v) in emulator.served() {
             println!("serving {p} {v}");
         }

@@ -72,6 +72,8 @@ pub(crate) struct Shared {
     pub ids: RequestIds,
     pub log: Mutex<VecDeque<RecordedRequest>>,
     pub log_capacity: usize,
+    pub limits: crate::Limits,
+    pub admin_token: String,
 }
 
 impl Shared {
@@ -110,10 +112,14 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
                 let reset = Arc::new(AtomicBool::new(false));
                 let io = TokioIo::new(ResettableStream { inner: stream, reset: reset.clone() });
                 let shared = shared.clone();
+                let header_timeout = shared.limits.request_read_timeout;
                 conns.spawn(async move {
                     let svc = hyper::service::service_fn(move |req| handle(shared.clone(), reset.clone(), req));
+                    // Slow or half-sent headers close the connection instead of holding it open.
                     let _ = hyper::server::conn::http1::Builder::new()
                         .keep_alive(true)
+                        .timer(hyper_util::rt::TokioTimer::new())
+                        .header_read_timeout(header_timeout)
                         .serve_connection(io, svc)
                         .await;
                 });
@@ -258,11 +264,23 @@ async fn handle(
     req: Request<Incoming>,
 ) -> Result<Response<EmuBody>, BoxError> {
     let (parts, body) = req.into_parts();
-    let body = body.collect().await?.to_bytes();
+    let request_id = shared.ids.next();
+    let body = match read_body(&shared, &parts.headers, body).await {
+        Ok(body) => body,
+        Err(e) => {
+            // Answered without reading further; the connection is not reused (the rest of a body may follow).
+            let mut r = respond(&shared, StatusCode::OK, "application/json", e.to_body(&request_id));
+            r.headers_mut()
+                .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+            return Ok(r);
+        }
+    };
     if parts.uri.path().starts_with("/_emulator/") {
+        if let Err(refused) = admin_allowed(&shared, &parts) {
+            return Ok(refused);
+        }
         return Ok(admin(&shared, &parts.method, parts.uri.path(), &body));
     }
-    let request_id = shared.ids.next();
     // Legacy signatures only when there is no Authorization header: the TC3 path pays one header lookup.
     let legacy = legacy_params(&parts, &body);
     let (action, version) = match &legacy {
@@ -372,6 +390,75 @@ async fn handle(
     };
     shared.record(record(&product, &code));
     Ok(respond(&shared, StatusCode::OK, "application/json", bytes))
+}
+
+/// The body, within [`crate::Limits`]: a declared length over the limit is refused before reading, a chunked
+/// body is cut off at the limit, and a body that trickles in slower than the read timeout is abandoned.
+async fn read_body(shared: &Shared, headers: &HeaderMap, body: Incoming) -> Result<Bytes, ApiError> {
+    let limit = shared.limits.max_body_bytes;
+    let too_large = || {
+        ApiError::new(
+            "RequestSizeLimitExceeded",
+            format!("The request body exceeds the size limit of {limit} bytes."),
+        )
+    };
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let limited = http_body_util::Limited::new(body, limit);
+    match tokio::time::timeout(shared.limits.request_read_timeout, limited.collect()).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+        Ok(Err(_)) => Err(ApiError::new("InvalidParameter", "The request body could not be read.")),
+        Err(_) => Err(ApiError::new(
+            "RequestTimeout",
+            "The request body was not received within the read timeout.",
+        )),
+    }
+}
+
+/// `/_emulator/*` is for the emulator's user, not for any web page their browser visits: every path but
+/// `GET health` needs the admin token, and requests that change state need a JSON content type (a cross-site
+/// form or `text/plain` POST cannot set either without a CORS preflight, which the emulator never grants).
+#[allow(clippy::result_large_err)]
+fn admin_allowed(shared: &Shared, parts: &hyper::http::request::Parts) -> Result<(), Response<EmuBody>> {
+    if parts.method == Method::GET && parts.uri.path().trim_end_matches('/') == "/_emulator/health" {
+        return Ok(());
+    }
+    let token = parts
+        .headers
+        .get(crate::ADMIN_TOKEN_HEADER)
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
+    if !crate::auth::constant_time_eq(token, shared.admin_token.as_bytes()) {
+        let error = format!(
+            "admin paths need the header {} (printed at start)",
+            crate::ADMIN_TOKEN_HEADER
+        );
+        return Err(json(
+            shared,
+            StatusCode::FORBIDDEN,
+            &serde_json::json!({"error": error}),
+        ));
+    }
+    let is_json = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("application/json"));
+    if parts.method != Method::GET && !is_json {
+        let error = "admin requests that change state need Content-Type: application/json";
+        return Err(json(
+            shared,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            &serde_json::json!({"error": error}),
+        ));
+    }
+    Ok(())
 }
 
 fn default_fault_message(code: &str) -> String {
@@ -587,9 +674,9 @@ fn pipeline(
         ));
     }
     let input: Value = if let Scheme::Legacy(params) = &scheme {
-        version.query_to_json(action, &legacy_action_params(params, version, action))
+        version.query_to_json(action, &legacy_action_params(params, version, action))?
     } else if parts.method == Method::GET {
-        version.query_to_json(action, &parse_query(query))
+        version.query_to_json(action, &parse_query(query))?
     } else if body.iter().all(u8::is_ascii_whitespace) {
         Value::Object(Default::default())
     } else {
@@ -679,7 +766,13 @@ fn admin(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Response<
                 .collect();
             json(shared, StatusCode::OK, &hits)
         }
-        (&Method::POST, ["faults"]) => match std::str::from_utf8(body).unwrap_or_default().trim().parse() {
+        (&Method::POST, ["faults"]) => match body_json
+            .get("Fault")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .trim()
+            .parse()
+        {
             Ok(f) => {
                 shared.faults.add(f);
                 json(shared, StatusCode::OK, &j!({"ok": true}))

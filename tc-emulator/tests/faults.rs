@@ -148,11 +148,11 @@ async fn faults_change_at_runtime_and_over_http() {
     expect_error(&list_signs().response(&emu).await, "RequestLimitExceeded");
     expect_ok(&list_signs().response(&emu).await);
     emu.clear_faults();
-    let c = client();
+    let c = admin_client(&emu);
     let base = emu.base_url();
     let r = c
         .post(format!("{base}/_emulator/faults"))
-        .body("502,first=1")
+        .body(r#"{"Fault": "502,first=1"}"#)
         .send()
         .await
         .unwrap();
@@ -162,7 +162,7 @@ async fn faults_change_at_runtime_and_over_http() {
     assert_eq!(hits, json!([{"fault": "502,first=1", "matched": 1, "hits": 1}]));
     let r = c
         .post(format!("{base}/_emulator/faults"))
-        .body("explode")
+        .body(r#"{"Fault": "explode"}"#)
         .send()
         .await
         .unwrap();

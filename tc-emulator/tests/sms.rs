@@ -396,7 +396,7 @@ async fn pull_and_statistics_reflect_sends() {
 #[tokio::test]
 async fn admin_http_paths() {
     let emu = Emulator::start().await.unwrap();
-    let c = client();
+    let c = admin_client(&emu);
     let base = emu.base_url();
     let resp = Call::sms(
         "AddSmsTemplate",

@@ -242,8 +242,20 @@ pub fn expect_ok(resp: &Value) {
     assert_eq!(resp["RequestId"].as_str().unwrap().len(), 36, "{resp}");
 }
 
-/// `GET <emulator>/_emulator/<path>` (the unsigned admin API) as JSON.
+/// A client for the admin API: sends the emulator's admin token and `Content-Type: application/json`.
+pub fn admin_client(emu: &Emulator) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(tc_emulator::ADMIN_TOKEN_HEADER, emu.admin_token().parse().unwrap());
+    headers.insert(reqwest::header::CONTENT_TYPE, "application/json".parse().unwrap());
+    reqwest::Client::builder()
+        .no_proxy()
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+/// `GET <emulator>/_emulator/<path>` (the unsigned admin API, with its token) as JSON.
 pub async fn admin_get(emu: &Emulator, path: &str) -> Value {
     let url = format!("{}/_emulator/{path}", emu.base_url());
-    client().get(url).send().await.unwrap().json().await.unwrap()
+    admin_client(emu).get(url).send().await.unwrap().json().await.unwrap()
 }

@@ -1,0 +1,231 @@
+//! What one hostile or careless request can do to the emulator (issue 14 items 11, 13, 14, 15): nothing but
+//! get an error. Each test failed (or killed the process) before the fix it names.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use proptest::prelude::*;
+use serde_json::{json, Value};
+use tc_emulator::{Emulator, Limits};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// The emulator still serves a normal signed request.
+async fn still_serving(emu: &Emulator) {
+    let resp = Call::sms(
+        "DescribeSmsSignList",
+        json!({"SignIdSet": [tc_emulator::SEED_SIGN_ID], "International": 0}),
+    )
+    .response(emu)
+    .await;
+    expect_ok(&resp);
+}
+
+/// Item 11: an unauthenticated GET (`Authorization: SKIP` on sts AssumeRoleWithWebIdentity) with one query key
+/// of 30,000 dotted segments overflowed the stack in the recursive coerce/drop and killed the process.
+#[tokio::test]
+async fn deeply_nested_query_key_is_a_clear_error() {
+    let emu = Emulator::start().await.unwrap();
+    let key = vec!["a"; 30_000].join(".");
+    let mut call = Call::get("AssumeRoleWithWebIdentity", "2018-08-13", &format!("{key}=1"));
+    call.service = "sts".into();
+    call.host = Some("sts.tencentcloudapi.com".into());
+    call.authorization = Some("SKIP".into());
+    let resp = call.response(&emu).await;
+    assert_eq!(code(&resp), Some("InvalidParameter"), "{resp}");
+    assert!(
+        resp["Error"]["Message"].as_str().unwrap().contains("32 levels"),
+        "{resp}"
+    );
+    still_serving(&emu).await;
+}
+
+/// Item 14: `X-TC-Timestamp` near `i64::MIN` overflowed `(ts - now).abs()` (a panic in debug builds).
+#[tokio::test]
+async fn extreme_timestamps_are_expired_not_overflowed() {
+    let emu = Emulator::start().await.unwrap();
+    for ts in [i64::MIN, i64::MIN + 1, i64::MAX, -1] {
+        let mut call = Call::sms("DescribeSmsSignList", json!({"SignIdSet": [1], "International": 0}));
+        // Signed now (the test's own date code is not built for such years); only the header is extreme.
+        call.authorization = Some(call.authorization_for(&emu.base_url()));
+        call.timestamp = ts;
+        let resp = call.response(&emu).await;
+        assert_eq!(code(&resp), Some("AuthFailure.SignatureExpire"), "{ts}: {resp}");
+    }
+    still_serving(&emu).await;
+}
+
+async fn raw_exchange(emu: &Emulator, request: &[u8]) -> String {
+    let mut s = TcpStream::connect(emu.base_url().trim_start_matches("http://"))
+        .await
+        .unwrap();
+    s.write_all(request).await.unwrap();
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut out)).await;
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Item 13: bodies were buffered whole before authentication (a 256 MiB unauthenticated POST was read).
+#[tokio::test]
+async fn oversized_bodies_are_refused_before_reading() {
+    let limits = Limits {
+        max_body_bytes: 4096,
+        ..Limits::default()
+    };
+    let emu = Emulator::builder().limits(limits).start().await.unwrap();
+    // Declared too large, nothing sent after the headers: answered from the headers alone.
+    let declared =
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n";
+    let answer = raw_exchange(&emu, declared).await;
+    assert!(answer.contains("RequestSizeLimitExceeded"), "{answer}");
+    // Chunked, no length declared: cut off at the limit.
+    let mut chunked = b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".to_vec();
+    for _ in 0..3 {
+        chunked.extend_from_slice(format!("{:x}\r\n{}\r\n", 2000, "a".repeat(2000)).as_bytes());
+    }
+    chunked.extend_from_slice(b"0\r\n\r\n");
+    let answer = raw_exchange(&emu, &chunked).await;
+    assert!(answer.contains("RequestSizeLimitExceeded"), "{answer}");
+    still_serving(&emu).await;
+}
+
+/// Item 13: half-sent headers held a connection open indefinitely (200 of them stayed 40 s).
+#[tokio::test]
+async fn slow_headers_and_bodies_are_cut_off() {
+    let limits = Limits {
+        request_read_timeout: Duration::from_millis(300),
+        ..Limits::default()
+    };
+    let emu = Emulator::builder().limits(limits).start().await.unwrap();
+    let addr = emu.base_url().trim_start_matches("http://").to_owned();
+    let mut half = TcpStream::connect(&addr).await.unwrap();
+    half.write_all(b"POST / HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    let mut buf = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(10), half.read_to_end(&mut buf)).await;
+    assert!(closed.is_ok(), "a connection with half-sent headers was kept open");
+    // A body that never arrives after complete headers: answered with an error, not held.
+    let stalled = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{";
+    let answer = raw_exchange(&emu, stalled).await;
+    assert!(answer.contains("RequestTimeout"), "{answer}");
+    still_serving(&emu).await;
+}
+
+/// Item 15: `/_emulator/*` accepted `text/plain` POSTs with no check, so any web page could drive (or, with
+/// `--bind 0.0.0.0`, read) a loopback emulator.
+#[tokio::test]
+async fn admin_paths_need_the_token_and_json() {
+    let emu = Emulator::start().await.unwrap();
+    let base = emu.base_url();
+    let plain = client();
+    let status = |r: reqwest::Response| r.status().as_u16();
+    let r = plain
+        .post(format!("{base}/_emulator/reset"))
+        .header("Content-Type", "text/plain")
+        .send()
+        .await;
+    assert_eq!(status(r.unwrap()), 403, "a browser-style POST without the token");
+    let r = plain.get(format!("{base}/_emulator/sms/sent")).send().await;
+    assert_eq!(status(r.unwrap()), 403, "reading sent codes without the token");
+    let r = plain
+        .post(format!("{base}/_emulator/reset"))
+        .header(tc_emulator::ADMIN_TOKEN_HEADER, "0".repeat(32))
+        .header("Content-Type", "application/json")
+        .send()
+        .await;
+    assert_eq!(status(r.unwrap()), 403, "a wrong token");
+    let r = plain
+        .post(format!("{base}/_emulator/reset"))
+        .header(tc_emulator::ADMIN_TOKEN_HEADER, emu.admin_token())
+        .header("Content-Type", "text/plain")
+        .send()
+        .await;
+    assert_eq!(status(r.unwrap()), 415, "the token but a form/text content type");
+    let r = admin_client(&emu).post(format!("{base}/_emulator/reset")).send().await;
+    assert_eq!(status(r.unwrap()), 200);
+    let health: Value = plain
+        .get(format!("{base}/_emulator/health"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["ok"], true, "health stays open for readiness checks");
+    assert_eq!(emu.admin_token().len(), 32);
+    let other = Emulator::start().await.unwrap();
+    assert_ne!(emu.admin_token(), other.admin_token(), "random per start");
+}
+
+/// Query string, headers (name, raw value bytes) and body of one hostile request.
+type HostileRequest = (String, Vec<(String, Vec<u8>)>, Vec<u8>);
+
+fn hostile_request() -> impl Strategy<Value = HostileRequest> {
+    let key = prop_oneof![
+        "[A-Za-z.]{0,40}",
+        (1usize..200).prop_map(|n| vec!["Filters"; n].join(".")),
+        (1usize..2000).prop_map(|n| "k".repeat(n)),
+    ];
+    let query = proptest::collection::vec((key, "[ -~]{0,20}"), 0..4).prop_map(|pairs| {
+        pairs
+            .into_iter()
+            .map(|(k, v)| format!("{k}={}", v.replace(['&', '#', ' '], "_")))
+            .collect::<Vec<_>>()
+            .join("&")
+    });
+    let header_value = prop_oneof![
+        proptest::collection::vec(any::<u8>(), 0..64),
+        any::<i64>().prop_map(|n| n.to_string().into_bytes()),
+        Just(b"SKIP".to_vec()),
+        "TC3-HMAC-SHA256 Credential=[ -~]{0,40}, SignedHeaders=[a-z;]{0,20}, Signature=[0-9a-f]{0,70}"
+            .prop_map(String::into_bytes),
+    ];
+    let header_name = prop_oneof![
+        Just("Authorization".to_owned()),
+        Just("X-TC-Timestamp".to_owned()),
+        Just("X-TC-Action".to_owned()),
+        Just("X-TC-Version".to_owned()),
+        Just("Content-Type".to_owned()),
+        Just("X-TC-Token".to_owned()),
+        "X-[A-Za-z]{1,10}",
+    ];
+    let headers = proptest::collection::vec((header_name, header_value), 0..6);
+    let body = prop_oneof![
+        proptest::collection::vec(any::<u8>(), 0..256),
+        (1usize..400).prop_map(|n| format!("{}{}", "[".repeat(n), "]".repeat(n)).into_bytes()),
+        (1usize..400).prop_map(|n| format!("{}1{}", "{\"a\":".repeat(n), "}".repeat(n)).into_bytes()),
+    ];
+    (query, headers, body)
+}
+
+/// A property test: hostile queries, headers and bodies never panic the emulator, and it keeps answering.
+#[test]
+fn hostile_requests_never_kill_the_emulator() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let emu = rt.block_on(Emulator::start()).unwrap();
+    let base = emu.base_url();
+    let http = client();
+    let config = ProptestConfig {
+        cases: 96,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    proptest!(config, |((query, headers, body) in hostile_request())| {
+        let status = rt.block_on(async {
+            let mut rb = http.post(format!("{base}/?{query}")).body(body.clone());
+            for (name, value) in &headers {
+                if let Ok(v) = reqwest::header::HeaderValue::from_bytes(value) {
+                    rb = rb.header(name.as_str(), v);
+                }
+            }
+            rb.send().await.map(|r| r.status().as_u16())
+        });
+        // Any answer is fine; no answer (a dead server or a dropped connection) is not.
+        prop_assert!(status.is_ok(), "no answer: {status:?}");
+    });
+    rt.block_on(still_serving(&emu));
+}
