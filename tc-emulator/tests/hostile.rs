@@ -229,3 +229,29 @@ fn hostile_requests_never_kill_the_emulator() {
     });
     rt.block_on(still_serving(&emu));
 }
+
+/// Item 12: a template parameter holding `{2}` was substituted again (35 KB of parameters made 100 MB of text,
+/// then cloned per number). One pass: parameters are copied as sent.
+#[tokio::test]
+async fn template_parameters_are_not_expanded_again() {
+    let emu = Emulator::start().await.unwrap();
+    let first = "{2}{1}".repeat(2000);
+    let body = json!({
+        "PhoneNumberSet": ["+8618501234444", "+8618501234445"],
+        "SmsSdkAppId": tc_emulator::SEED_SDK_APP_ID,
+        "SignName": tc_emulator::SEED_SIGN_NAME,
+        "TemplateId": tc_emulator::SEED_TEMPLATE_ID.to_string(),
+        "TemplateParamSet": [first, "{1}"],
+    });
+    let _ = Call::sms("SendSms", body).response(&emu).await;
+    let sent = emu.sms().sent();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    for s in &sent {
+        assert!(
+            s.text.contains(&format!("您的验证码是{first}，请于{{1}}分钟内填写。")),
+            "{}",
+            s.text
+        );
+        assert!(s.text.len() < 20_000, "expanded: {} bytes", s.text.len());
+    }
+}
