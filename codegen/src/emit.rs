@@ -90,14 +90,43 @@ pub fn header(source: &str, comment: &str) -> String {
     format!("{comment} {} {source} — do not edit.", crate::HEADER_MARK)
 }
 
+/// `Debug` that prints each member as the derive would, except those the redaction policy hides, which go
+/// through `sdk_core::redact` (`***`, or phone numbers masked to their last 4 characters).
+fn redacted_debug(o: &Object) -> TokenStream {
+    let name = ident(&o.rust);
+    let type_name = &o.rust;
+    let fields = o.fields.iter().map(|f| {
+        let fname = ident(&f.rust);
+        let shown = f.rust.trim_start_matches("r#");
+        match f.redact {
+            None => quote!(.field(#shown, &self.#fname)),
+            Some(crate::redaction::Redaction::Phone) => {
+                quote!(.field(#shown, &::sdk_core::redact::Phone(&self.#fname)))
+            }
+            Some(_) => quote!(.field(#shown, &::sdk_core::redact::Secret(&self.#fname))),
+        }
+    });
+    quote! {
+        impl ::std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#type_name) #(#fields)* .finish()
+            }
+        }
+    }
+}
+
 fn object_tokens(o: &Object) -> TokenStream {
     let name = ident(&o.rust);
     let doc = doc_attrs(&o.doc);
+    // Objects with members the redaction policy hides get a written `Debug` (see `redacted_debug`).
+    let redacted = o.fields.iter().any(|f| f.redact.is_some());
+    let debug = (!redacted).then(|| quote!(Debug,));
     let derive = if o.lenient {
-        quote!(#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)])
+        quote!(#[derive(#debug Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)])
     } else {
-        quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)])
+        quote!(#[derive(#debug Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)])
     };
+    let debug_impl = redacted.then(|| redacted_debug(o));
     let fields = o.fields.iter().map(|f| {
         let fname = ident(&f.rust);
         let wire = &f.wire;
@@ -141,6 +170,7 @@ fn object_tokens(o: &Object) -> TokenStream {
         #derive
         #[non_exhaustive]
         pub struct #name { #(#fields)* }
+        #debug_impl
     };
     if o.role == Role::Response {
         return struct_tokens;

@@ -7,6 +7,7 @@ use tc_spec::{Primitive, ProductVersion, Status, TypeRef, Usage};
 
 use crate::docs;
 use crate::naming::{pascal_ident, screaming, snake_ident, Scope};
+use crate::redaction::Redaction;
 use crate::Error;
 
 /// One API version, ready to emit.
@@ -73,6 +74,8 @@ pub struct Field {
     pub plain: bool,
     /// `Box<T>`: the field closes a cycle of structs.
     pub boxed: bool,
+    /// Hidden in `Debug` by the redaction policy ([`crate::redaction`]).
+    pub redact: Option<crate::redaction::Redaction>,
 }
 
 #[derive(Debug, Clone)]
@@ -255,6 +258,13 @@ pub fn build(pv: &ProductVersion, source_root: &str) -> Result<Version, Error> {
             if let Some(ex) = m.example.as_deref().filter(|e| !e.trim().is_empty()) {
                 push_para(&mut doc, &format!("Example: {}", docs::code_span(ex)));
             }
+            let redact = crate::redaction::classify(&pv.product, &m.name).map(|r| match (r, &ty) {
+                // Masking keeps digits of strings; anything else holding a phone number is hidden whole.
+                (Redaction::Phone, Ty::String) => r,
+                (Redaction::Phone, Ty::List(inner)) if **inner == Ty::String => r,
+                (Redaction::Phone, _) => Redaction::Secret,
+                _ => r,
+            });
             fields.push(Field {
                 wire: m.name.clone(),
                 rust: scope.claim(&id),
@@ -262,6 +272,7 @@ pub fn build(pv: &ProductVersion, source_root: &str) -> Result<Version, Error> {
                 ty,
                 plain,
                 boxed,
+                redact,
             });
         }
         objects.push(Object {

@@ -42,6 +42,7 @@ pub mod de;
 mod error;
 pub mod profile;
 pub mod query;
+pub mod redact;
 pub mod retry;
 pub mod sign;
 mod token;

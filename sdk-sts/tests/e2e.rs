@@ -97,3 +97,41 @@ async fn skip_sign_action_is_sent_unsigned_and_accepted() {
     let code = ErrorCode::of(&err).unwrap();
     assert!(code.as_str().starts_with("AuthFailure"), "{code}");
 }
+
+/// Issue 14 item 2: generated types holding secrets printed them in `Debug` (TmpSecretKey, Token, the OIDC
+/// token). The generator's redaction policy now hides them; the values come from a real call to the emulator.
+#[tokio::test]
+async fn secrets_in_generated_types_never_print() {
+    let emulator = Emulator::start().await.unwrap();
+    let client = client_for(
+        &emulator,
+        Credential::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY).unwrap(),
+    );
+    let role = client
+        .assume_role(&AssumeRoleRequest::new(
+            "qcs::cam::uin/12345678:roleName/testRoleName",
+            "s",
+        ))
+        .await
+        .unwrap();
+    let key = role.credentials.tmp_secret_key.clone();
+    let token = role.credentials.token.clone();
+    assert!(
+        key.len() > 4 && token.len() > 4,
+        "the example answer has credentials: {}",
+        role.request_id
+    );
+    let shown = format!("{role:?} {role:#?} {:?}", role.credentials);
+    assert!(!shown.contains(&key) && !shown.contains(&token), "{shown}");
+    assert!(
+        shown.contains(&role.credentials.tmp_secret_id),
+        "non-secret members still print: {shown}"
+    );
+
+    let request = web_identity_request();
+    let shown = format!("{request:?}");
+    assert!(
+        !shown.contains("eyJhbGciOiJSUzI1NiJ9") && shown.contains("session-1"),
+        "{shown}"
+    );
+}

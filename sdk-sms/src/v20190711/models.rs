@@ -1162,7 +1162,7 @@ pub struct ModifyTemplateStatus {
     pub template_id: u64,
 }
 /// 短信回复状态
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatus {
     /// 短信码号扩展号，默认未开通，如需开通请联系 [sms helper](https://cloud.tencent.com/document/product/382/3773)。
@@ -1229,8 +1229,21 @@ pub struct PullSmsReplyStatus {
     )]
     pub reply_unix_time: u64,
 }
+impl ::std::fmt::Debug for PullSmsReplyStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PullSmsReplyStatus")
+            .field("extend_code", &self.extend_code)
+            .field("nation_code", &self.nation_code)
+            .field("phone_number", &::sdk_core::redact::Phone(&self.phone_number))
+            .field("sign", &self.sign)
+            .field("reply_content", &::sdk_core::redact::Secret(&self.reply_content))
+            .field("reply_time", &self.reply_time)
+            .field("reply_unix_time", &self.reply_unix_time)
+            .finish()
+    }
+}
 /// PullSmsReplyStatusByPhoneNumber请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatusByPhoneNumberRequest {
     /// 拉取起始时间，UNIX 时间戳（时间：秒）。
@@ -1271,6 +1284,18 @@ pub struct PullSmsReplyStatusByPhoneNumberRequest {
         default
     )]
     pub end_date_time: ::std::option::Option<u64>,
+}
+impl ::std::fmt::Debug for PullSmsReplyStatusByPhoneNumberRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PullSmsReplyStatusByPhoneNumberRequest")
+            .field("send_date_time", &self.send_date_time)
+            .field("offset", &self.offset)
+            .field("limit", &self.limit)
+            .field("phone_number", &::sdk_core::redact::Phone(&self.phone_number))
+            .field("sms_sdk_appid", &self.sms_sdk_appid)
+            .field("end_date_time", &self.end_date_time)
+            .finish()
+    }
 }
 impl PullSmsReplyStatusByPhoneNumberRequest {
     /// A request with its required members (`SendDateTime`, `Offset`, `Limit`, `PhoneNumber`, `SmsSdkAppid`); set optional ones with the setters.
@@ -1366,7 +1391,7 @@ pub struct PullSmsReplyStatusResponse {
     pub request_id: ::std::string::String,
 }
 /// 短信的下发状态详细信息
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsSendStatus {
     /// 用户实际接收到短信的时间。
@@ -1444,8 +1469,25 @@ pub struct PullSmsSendStatus {
     )]
     pub description: ::std::string::String,
 }
+impl ::std::fmt::Debug for PullSmsSendStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PullSmsSendStatus")
+            .field("user_receive_time", &self.user_receive_time)
+            .field("user_receive_unix_time", &self.user_receive_unix_time)
+            .field("nation_code", &self.nation_code)
+            .field(
+                "pure_phone_number",
+                &::sdk_core::redact::Phone(&self.pure_phone_number),
+            )
+            .field("phone_number", &::sdk_core::redact::Phone(&self.phone_number))
+            .field("serial_no", &self.serial_no)
+            .field("report_status", &self.report_status)
+            .field("description", &self.description)
+            .finish()
+    }
+}
 /// PullSmsSendStatusByPhoneNumber请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsSendStatusByPhoneNumberRequest {
     /// 拉取起始时间，UNIX 时间戳（时间：秒）。
@@ -1486,6 +1528,18 @@ pub struct PullSmsSendStatusByPhoneNumberRequest {
         default
     )]
     pub end_date_time: ::std::option::Option<u64>,
+}
+impl ::std::fmt::Debug for PullSmsSendStatusByPhoneNumberRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PullSmsSendStatusByPhoneNumberRequest")
+            .field("send_date_time", &self.send_date_time)
+            .field("offset", &self.offset)
+            .field("limit", &self.limit)
+            .field("phone_number", &::sdk_core::redact::Phone(&self.phone_number))
+            .field("sms_sdk_appid", &self.sms_sdk_appid)
+            .field("end_date_time", &self.end_date_time)
+            .finish()
+    }
 }
 impl PullSmsSendStatusByPhoneNumberRequest {
     /// A request with its required members (`SendDateTime`, `Offset`, `Limit`, `PhoneNumber`, `SmsSdkAppid`); set optional ones with the setters.
@@ -1581,7 +1635,7 @@ pub struct PullSmsSendStatusResponse {
     pub request_id: ::std::string::String,
 }
 /// SendSms请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendSmsRequest {
     /// 下发手机号码，采用 E.164 标准，格式为+\[国家或地区码\]\[手机号\]，单次请求最多支持200个手机号且要求全为境内手机号或全为境外手机号。
@@ -1650,6 +1704,26 @@ pub struct SendSmsRequest {
         default
     )]
     pub sender_id: ::std::option::Option<::std::string::String>,
+}
+impl ::std::fmt::Debug for SendSmsRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SendSmsRequest")
+            .field(
+                "phone_number_set",
+                &::sdk_core::redact::Phone(&self.phone_number_set),
+            )
+            .field("template_id", &self.template_id)
+            .field("sms_sdk_appid", &self.sms_sdk_appid)
+            .field("sign", &self.sign)
+            .field(
+                "template_param_set",
+                &::sdk_core::redact::Secret(&self.template_param_set),
+            )
+            .field("extend_code", &self.extend_code)
+            .field("session_context", &::sdk_core::redact::Secret(&self.session_context))
+            .field("sender_id", &self.sender_id)
+            .finish()
+    }
 }
 impl SendSmsRequest {
     /// A request with its required members (`PhoneNumberSet`, `TemplateID`, `SmsSdkAppid`); set optional ones with the setters.
@@ -1734,7 +1808,7 @@ pub struct SendSmsResponse {
     pub request_id: ::std::string::String,
 }
 /// 发送短信状态
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendStatus {
     /// 发送流水号。
@@ -1796,6 +1870,19 @@ pub struct SendStatus {
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub iso_code: ::std::string::String,
+}
+impl ::std::fmt::Debug for SendStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SendStatus")
+            .field("serial_no", &self.serial_no)
+            .field("phone_number", &::sdk_core::redact::Phone(&self.phone_number))
+            .field("fee", &self.fee)
+            .field("session_context", &::sdk_core::redact::Secret(&self.session_context))
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("iso_code", &self.iso_code)
+            .finish()
+    }
 }
 /// 发送数据统计响应包体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]

@@ -605,7 +605,7 @@ pub struct DeleteTemplateStatus {
     pub delete_time: u64,
 }
 /// DescribePhoneNumberInfo请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribePhoneNumberInfoRequest {
     /// 查询手机号码，采用 E.164 标准，格式为+\[国家或地区码\]\[手机号\]，单次请求最多支持200个手机号。
@@ -616,6 +616,16 @@ pub struct DescribePhoneNumberInfoRequest {
     #[serde(rename = "PhoneNumberSet")]
     pub phone_number_set: ::std::vec::Vec<::std::string::String>,
 }
+impl ::std::fmt::Debug for DescribePhoneNumberInfoRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DescribePhoneNumberInfoRequest")
+            .field(
+                "phone_number_set",
+                &::sdk_core::redact::Phone(&self.phone_number_set),
+            )
+            .finish()
+    }
+}
 impl DescribePhoneNumberInfoRequest {
     /// A request with its required members (`PhoneNumberSet`); set optional ones with the setters.
     pub fn new(phone_number_set: ::std::vec::Vec<::std::string::String>) -> Self {
@@ -623,7 +633,7 @@ impl DescribePhoneNumberInfoRequest {
     }
 }
 /// DescribePhoneNumberInfo返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribePhoneNumberInfoResponse {
     /// 获取号码信息。
@@ -643,8 +653,19 @@ pub struct DescribePhoneNumberInfoResponse {
     )]
     pub request_id: ::std::string::String,
 }
+impl ::std::fmt::Debug for DescribePhoneNumberInfoResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DescribePhoneNumberInfoResponse")
+            .field(
+                "phone_number_info_set",
+                &::sdk_core::redact::Secret(&self.phone_number_info_set),
+            )
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 /// DescribeSendRecordList请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeSendRecordListRequest {
     /// 下发的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8613601238015， 其中前面有一个+号 ，86为国家码，13601238015为手机号。
@@ -705,6 +726,18 @@ pub struct DescribeSendRecordListRequest {
         default
     )]
     pub offset: ::std::option::Option<u64>,
+}
+impl ::std::fmt::Debug for DescribeSendRecordListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DescribeSendRecordListRequest")
+            .field("phone_number", &::sdk_core::redact::Phone(&self.phone_number))
+            .field("sms_sdk_app_id", &self.sms_sdk_app_id)
+            .field("begin_time", &self.begin_time)
+            .field("end_time", &self.end_time)
+            .field("limit", &self.limit)
+            .field("offset", &self.offset)
+            .finish()
+    }
 }
 impl DescribeSendRecordListRequest {
     /// A request with its required members (`PhoneNumber`, `SmsSdkAppId`, `BeginTime`); set optional ones with the setters.
@@ -1414,7 +1447,7 @@ pub struct ModifyTemplateStatus {
     pub template_id: ::std::option::Option<u64>,
 }
 /// 批量发送中每个手机号的发送信息。
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MultiSmsInfo {
     /// 下发手机号码，采用 E.164 标准，格式为+\[国家或地区码\]\[手机号\]，单次请求最多支持200个手机号且要求全为国际/港澳台手机号。 例如：+60198890000， 其中前面有一个+号 ，60为国家码，198890000为手机号。
@@ -1461,6 +1494,20 @@ pub struct MultiSmsInfo {
     )]
     pub session_context: ::std::option::Option<::std::string::String>,
 }
+impl ::std::fmt::Debug for MultiSmsInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("MultiSmsInfo")
+            .field("phone_number", &::sdk_core::redact::Phone(&self.phone_number))
+            .field("template_id", &self.template_id)
+            .field(
+                "template_param_set",
+                &::sdk_core::redact::Secret(&self.template_param_set),
+            )
+            .field("sender_id", &self.sender_id)
+            .field("session_context", &::sdk_core::redact::Secret(&self.session_context))
+            .finish()
+    }
+}
 impl MultiSmsInfo {
     /// A request with its required members (`PhoneNumber`, `TemplateId`); set optional ones with the setters.
     pub fn new(
@@ -1501,7 +1548,7 @@ impl MultiSmsInfo {
     }
 }
 /// 号码信息。
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PhoneNumberInfo {
     /// 号码信息查询错误码，查询成功返回 "Ok"。
@@ -1568,8 +1615,21 @@ pub struct PhoneNumberInfo {
     )]
     pub iso_name: ::std::string::String,
 }
+impl ::std::fmt::Debug for PhoneNumberInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PhoneNumberInfo")
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("nation_code", &self.nation_code)
+            .field("subscriber_number", &self.subscriber_number)
+            .field("phone_number", &::sdk_core::redact::Phone(&self.phone_number))
+            .field("iso_code", &self.iso_code)
+            .field("iso_name", &self.iso_name)
+            .finish()
+    }
+}
 /// 短信回复状态
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatus {
     /// 短信码号扩展号，默认未开通，如需开通请联系 [sms helper](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。
@@ -1632,8 +1692,21 @@ pub struct PullSmsReplyStatus {
     )]
     pub subscriber_number: ::std::string::String,
 }
+impl ::std::fmt::Debug for PullSmsReplyStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PullSmsReplyStatus")
+            .field("extend_code", &self.extend_code)
+            .field("country_code", &self.country_code)
+            .field("phone_number", &::sdk_core::redact::Phone(&self.phone_number))
+            .field("sign_name", &self.sign_name)
+            .field("reply_content", &::sdk_core::redact::Secret(&self.reply_content))
+            .field("reply_time", &self.reply_time)
+            .field("subscriber_number", &self.subscriber_number)
+            .finish()
+    }
+}
 /// PullSmsReplyStatusByPhoneNumber请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatusByPhoneNumberRequest {
     /// 拉取起始时间，UNIX 时间戳（时间：秒）。
@@ -1674,6 +1747,18 @@ pub struct PullSmsReplyStatusByPhoneNumberRequest {
         default
     )]
     pub end_time: ::std::option::Option<u64>,
+}
+impl ::std::fmt::Debug for PullSmsReplyStatusByPhoneNumberRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PullSmsReplyStatusByPhoneNumberRequest")
+            .field("begin_time", &self.begin_time)
+            .field("offset", &self.offset)
+            .field("limit", &self.limit)
+            .field("phone_number", &::sdk_core::redact::Phone(&self.phone_number))
+            .field("sms_sdk_app_id", &self.sms_sdk_app_id)
+            .field("end_time", &self.end_time)
+            .finish()
+    }
 }
 impl PullSmsReplyStatusByPhoneNumberRequest {
     /// A request with its required members (`BeginTime`, `Offset`, `Limit`, `PhoneNumber`, `SmsSdkAppId`); set optional ones with the setters.
@@ -1769,7 +1854,7 @@ pub struct PullSmsReplyStatusResponse {
     pub request_id: ::std::string::String,
 }
 /// 短信的下发状态详细信息
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsSendStatus {
     /// 用户实际接收到短信的时间，UNIX 时间戳（单位：秒）。
@@ -1847,8 +1932,22 @@ pub struct PullSmsSendStatus {
     )]
     pub session_context: ::std::string::String,
 }
+impl ::std::fmt::Debug for PullSmsSendStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PullSmsSendStatus")
+            .field("user_receive_time", &self.user_receive_time)
+            .field("country_code", &self.country_code)
+            .field("subscriber_number", &self.subscriber_number)
+            .field("phone_number", &::sdk_core::redact::Phone(&self.phone_number))
+            .field("serial_no", &self.serial_no)
+            .field("report_status", &self.report_status)
+            .field("description", &self.description)
+            .field("session_context", &::sdk_core::redact::Secret(&self.session_context))
+            .finish()
+    }
+}
 /// PullSmsSendStatusByPhoneNumber请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsSendStatusByPhoneNumberRequest {
     /// 拉取起始时间，UNIX 时间戳（时间：秒）。
@@ -1889,6 +1988,18 @@ pub struct PullSmsSendStatusByPhoneNumberRequest {
         default
     )]
     pub end_time: ::std::option::Option<u64>,
+}
+impl ::std::fmt::Debug for PullSmsSendStatusByPhoneNumberRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PullSmsSendStatusByPhoneNumberRequest")
+            .field("begin_time", &self.begin_time)
+            .field("offset", &self.offset)
+            .field("limit", &self.limit)
+            .field("phone_number", &::sdk_core::redact::Phone(&self.phone_number))
+            .field("sms_sdk_app_id", &self.sms_sdk_app_id)
+            .field("end_time", &self.end_time)
+            .finish()
+    }
 }
 impl PullSmsSendStatusByPhoneNumberRequest {
     /// A request with its required members (`BeginTime`, `Offset`, `Limit`, `PhoneNumber`, `SmsSdkAppId`); set optional ones with the setters.
@@ -2118,7 +2229,7 @@ pub struct SendMultiGlobalSmsResponse {
     pub request_id: ::std::string::String,
 }
 /// 发送短信状态
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendMultiStatus {
     /// 发送流水号。
@@ -2181,8 +2292,21 @@ pub struct SendMultiStatus {
     )]
     pub iso_code: ::std::string::String,
 }
+impl ::std::fmt::Debug for SendMultiStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SendMultiStatus")
+            .field("serial_no", &self.serial_no)
+            .field("phone_number", &::sdk_core::redact::Phone(&self.phone_number))
+            .field("fee", &self.fee)
+            .field("session_context", &::sdk_core::redact::Secret(&self.session_context))
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("iso_code", &self.iso_code)
+            .finish()
+    }
+}
 /// 短信发送记录信息
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendRecord {
     /// 下发的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8613601238015， 其中前面有一个+号 ，86为国家码，13601238015为手机号。
@@ -2274,8 +2398,23 @@ pub struct SendRecord {
     )]
     pub user_receive_time: u64,
 }
+impl ::std::fmt::Debug for SendRecord {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SendRecord")
+            .field("phone_number", &::sdk_core::redact::Phone(&self.phone_number))
+            .field("serial_no", &self.serial_no)
+            .field("send_status", &self.send_status)
+            .field("request_code", &self.request_code)
+            .field("status_code", &self.status_code)
+            .field("iso_code", &self.iso_code)
+            .field("content", &::sdk_core::redact::Secret(&self.content))
+            .field("send_time", &self.send_time)
+            .field("user_receive_time", &self.user_receive_time)
+            .finish()
+    }
+}
 /// SendSms请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendSmsRequest {
     /// 下发手机号码，采用 E.164 标准，格式为+\[国家或地区码\]\[手机号\]，单次请求最多支持200个手机号且要求全为境内手机号或全为境外手机号。
@@ -2355,6 +2494,26 @@ pub struct SendSmsRequest {
         default
     )]
     pub sender_id: ::std::option::Option<::std::string::String>,
+}
+impl ::std::fmt::Debug for SendSmsRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SendSmsRequest")
+            .field(
+                "phone_number_set",
+                &::sdk_core::redact::Phone(&self.phone_number_set),
+            )
+            .field("sms_sdk_app_id", &self.sms_sdk_app_id)
+            .field("template_id", &self.template_id)
+            .field("sign_name", &self.sign_name)
+            .field(
+                "template_param_set",
+                &::sdk_core::redact::Secret(&self.template_param_set),
+            )
+            .field("extend_code", &self.extend_code)
+            .field("session_context", &::sdk_core::redact::Secret(&self.session_context))
+            .field("sender_id", &self.sender_id)
+            .finish()
+    }
 }
 impl SendSmsRequest {
     /// A request with its required members (`PhoneNumberSet`, `SmsSdkAppId`, `TemplateId`); set optional ones with the setters.
@@ -2439,7 +2598,7 @@ pub struct SendSmsResponse {
     pub request_id: ::std::string::String,
 }
 /// 发送短信状态
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendStatus {
     /// 发送流水号。
@@ -2501,6 +2660,19 @@ pub struct SendStatus {
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub iso_code: ::std::string::String,
+}
+impl ::std::fmt::Debug for SendStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SendStatus")
+            .field("serial_no", &self.serial_no)
+            .field("phone_number", &::sdk_core::redact::Phone(&self.phone_number))
+            .field("fee", &self.fee)
+            .field("session_context", &::sdk_core::redact::Secret(&self.session_context))
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("iso_code", &self.iso_code)
+            .finish()
+    }
 }
 /// 发送数据统计响应包体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]

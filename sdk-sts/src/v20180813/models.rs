@@ -43,7 +43,7 @@ pub struct ApiKey {
     pub status: u64,
 }
 /// AssumeRole请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssumeRoleRequest {
     /// 角色的资源描述，可在[访问管理](https://console.cloud.tencent.com/cam/role)，点击角色名获取。
@@ -139,6 +139,21 @@ pub struct AssumeRoleRequest {
         default
     )]
     pub token_code: ::std::option::Option<::std::string::String>,
+}
+impl ::std::fmt::Debug for AssumeRoleRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssumeRoleRequest")
+            .field("role_arn", &self.role_arn)
+            .field("role_session_name", &self.role_session_name)
+            .field("duration_seconds", &self.duration_seconds)
+            .field("policy", &::sdk_core::redact::Secret(&self.policy))
+            .field("external_id", &self.external_id)
+            .field("tags", &self.tags)
+            .field("source_identity", &self.source_identity)
+            .field("serial_number", &self.serial_number)
+            .field("token_code", &::sdk_core::redact::Secret(&self.token_code))
+            .finish()
+    }
 }
 impl AssumeRoleRequest {
     /// A request with its required members (`RoleArn`, `RoleSessionName`); set optional ones with the setters.
@@ -344,7 +359,7 @@ pub struct AssumeRoleWithSAMLResponse {
     pub request_id: ::std::string::String,
 }
 /// AssumeRoleWithWebIdentity请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssumeRoleWithWebIdentityRequest {
     /// 身份提供商名称
@@ -376,6 +391,20 @@ pub struct AssumeRoleWithWebIdentityRequest {
         default
     )]
     pub duration_seconds: ::std::option::Option<i64>,
+}
+impl ::std::fmt::Debug for AssumeRoleWithWebIdentityRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssumeRoleWithWebIdentityRequest")
+            .field("provider_id", &self.provider_id)
+            .field(
+                "web_identity_token",
+                &::sdk_core::redact::Secret(&self.web_identity_token),
+            )
+            .field("role_arn", &self.role_arn)
+            .field("role_session_name", &self.role_session_name)
+            .field("duration_seconds", &self.duration_seconds)
+            .finish()
+    }
 }
 impl AssumeRoleWithWebIdentityRequest {
     /// A request with its required members (`ProviderId`, `WebIdentityToken`, `RoleArn`, `RoleSessionName`); set optional ones with the setters.
@@ -439,7 +468,7 @@ pub struct AssumeRoleWithWebIdentityResponse {
     pub request_id: ::std::string::String,
 }
 /// 临时证书
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Credentials {
     /// token。token长度和绑定的策略有关，最长不超过4096字节。
@@ -469,6 +498,15 @@ pub struct Credentials {
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub tmp_secret_key: ::std::string::String,
+}
+impl ::std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("token", &::sdk_core::redact::Secret(&self.token))
+            .field("tmp_secret_id", &self.tmp_secret_id)
+            .field("tmp_secret_key", &::sdk_core::redact::Secret(&self.tmp_secret_key))
+            .finish()
+    }
 }
 /// GetCallerIdentity请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -544,7 +582,7 @@ pub struct GetCallerIdentityResponse {
     pub request_id: ::std::string::String,
 }
 /// GetFederationToken请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetFederationTokenRequest {
     /// 您可以自定义调用方英文名称，由字母组成。
@@ -572,6 +610,15 @@ pub struct GetFederationTokenRequest {
         default
     )]
     pub duration_seconds: ::std::option::Option<u64>,
+}
+impl ::std::fmt::Debug for GetFederationTokenRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("GetFederationTokenRequest")
+            .field("name", &self.name)
+            .field("policy", &::sdk_core::redact::Secret(&self.policy))
+            .field("duration_seconds", &self.duration_seconds)
+            .finish()
+    }
 }
 impl GetFederationTokenRequest {
     /// A request with its required members (`Name`, `Policy`); set optional ones with the setters.
@@ -633,7 +680,7 @@ pub struct GetFederationTokenResponse {
     pub request_id: ::std::string::String,
 }
 /// GetSessionToken请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetSessionTokenRequest {
     /// MFA序列号，与进行调用的CAM用户关联的MFA设备的标识号。格式qcs::cam:uin/${ownerUin}::mfa/${mfaType}。mfaType支持softToken（软token）
@@ -655,6 +702,15 @@ pub struct GetSessionTokenRequest {
         default
     )]
     pub duration_seconds: ::std::option::Option<i64>,
+}
+impl ::std::fmt::Debug for GetSessionTokenRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("GetSessionTokenRequest")
+            .field("serial_number", &self.serial_number)
+            .field("token_code", &::sdk_core::redact::Secret(&self.token_code))
+            .field("duration_seconds", &self.duration_seconds)
+            .finish()
+    }
 }
 impl GetSessionTokenRequest {
     /// A request with its required members (`SerialNumber`, `TokenCode`); set optional ones with the setters.
