@@ -699,7 +699,12 @@ async fn concurrent_callers_cause_one_refresh() {
         (200, meta_credential(now() + if n == 0 { 120 } else { 3600 }))
     })
     .await;
-    let p = Arc::new(CvmRoleProvider::new().endpoint(&meta.url));
+    // The refresh floor off: this test is about the stale path itself.
+    let p = Arc::new(
+        CvmRoleProvider::new()
+            .endpoint(&meta.url)
+            .min_refresh_interval(Duration::ZERO),
+    );
     let burst = |p: Arc<CvmRoleProvider>| async move {
         let mut set = tokio::task::JoinSet::new();
         for _ in 0..1000 {
@@ -754,7 +759,9 @@ async fn refresh_margin_failures_and_expiry() {
         _ => (500, "metadata broken".into()),
     })
     .await;
-    let p = CvmRoleProvider::new().endpoint(&meta.url);
+    let p = CvmRoleProvider::new()
+        .endpoint(&meta.url)
+        .min_refresh_interval(Duration::ZERO);
     p.provide_credential().await.unwrap();
     let c = p.provide_credential().await.unwrap();
     assert_eq!(c.secret_key(), TMP_KEY);
@@ -777,7 +784,10 @@ async fn refresh_margin_failures_and_expiry() {
         _ => (500, "metadata broken".into()),
     })
     .await;
-    let p = CvmRoleProvider::new().endpoint(&meta.url);
+    // Without the refresh floor (it is tested in `refresh_floor_and_shared_backoff`).
+    let p = CvmRoleProvider::new()
+        .endpoint(&meta.url)
+        .min_refresh_interval(Duration::ZERO);
     // A credential just issued is used once even if the local clock says it expired (clock skew).
     assert_eq!(p.provide_credential().await.unwrap().secret_key(), TMP_KEY);
     let e = p.provide_credential().await.unwrap_err();
@@ -793,7 +803,9 @@ async fn refresh_margin_failures_and_expiry() {
         (200, meta_credential(now() + if n == 0 { -10 } else { 3600 }))
     })
     .await;
-    let p = CvmRoleProvider::new().endpoint(&meta.url);
+    let p = CvmRoleProvider::new()
+        .endpoint(&meta.url)
+        .min_refresh_interval(Duration::ZERO);
     p.provide_credential().await.unwrap();
     p.provide_credential().await.unwrap();
     p.provide_credential().await.unwrap();
@@ -917,6 +929,8 @@ async fn sts_default_duration_and_region() {
     set_env(&[]);
     let e = p.provide_credential().await.unwrap_err();
     assert!(e.to_string().contains("TENCENTCLOUD_SECRET_ID"), "{e}");
+    // A failed attempt holds further ones back for the shared backoff (≤ FIRST_FAILURE_BACKOFF).
+    tokio::time::sleep(sdk_core::credential::FIRST_FAILURE_BACKOFF).await;
     set_env(&[
         ("TENCENTCLOUD_SECRET_ID", SOURCE_ID),
         ("TENCENTCLOUD_SECRET_KEY", SOURCE_KEY),
@@ -949,7 +963,8 @@ async fn oidc_unsigned_with_token_from_file() {
     })
     .await;
     let p = OidcRoleArnProvider::new("ap-beijing", "oidc-provider", &token_file, ROLE_ARN)
-        .http_profile(HttpProfile::new().endpoint(&server.url));
+        .http_profile(HttpProfile::new().endpoint(&server.url))
+        .min_refresh_interval(Duration::ZERO);
     assert_eq!(p.provide_credential().await.unwrap().token(), Some(TMP_TOKEN));
     // TKE rotates the token file: the refresh reads the new token.
     std::fs::write(&token_file, format!("{OIDC_TOKEN}-2")).unwrap();
@@ -1122,7 +1137,9 @@ async fn secrets_never_in_debug_display_errors_or_logs() {
         &format!("{{\"secretKey\": \"{TCCLI_KEY}\" \"x\"}}"),
     );
 
-    let cvm = CvmRoleProvider::new().endpoint(&meta.url);
+    let cvm = CvmRoleProvider::new()
+        .endpoint(&meta.url)
+        .min_refresh_interval(Duration::ZERO);
     let assume = StsAssumeRoleProvider::new(source(), ROLE_ARN, "s")
         .external_id(EXTERNAL_ID)
         .policy(format!("{{\"statement\": \"{MARK}\"}}"))
@@ -1308,4 +1325,69 @@ async fn cvm_metadata_body_is_capped() {
         .provide_credential()
         .await
         .is_ok());
+}
+
+/// Issue 14 item 8: an `ExpiredTime` in the past or inside the margin made every call fetch again (50 calls →
+/// 50 STS requests), and with nothing cached and STS failing fast, 32 callers made 485 requests in 2 s.
+#[tokio::test]
+async fn refresh_floor_and_shared_backoff() {
+    logs();
+    for expired_time in [now() - 3600, now() + 10, now() + 200] {
+        let server = sts(Duration::ZERO, move |_, _| {
+            (200, sts_ok("AKIDststmp000010", expired_time))
+        })
+        .await;
+        let p =
+            StsAssumeRoleProvider::new(source(), ROLE_ARN, "s").http_profile(HttpProfile::new().endpoint(&server.url));
+        for _ in 0..50 {
+            p.provide_credential().await.unwrap();
+        }
+        assert_eq!(
+            server.hits(),
+            1,
+            "ExpiredTime {expired_time}: one fetch per refresh window"
+        );
+    }
+    // The CVM role likewise.
+    let meta = metadata(Duration::ZERO, |_| (200, meta_credential(now() - 10))).await;
+    let cvm = CvmRoleProvider::new().endpoint(&meta.url);
+    for _ in 0..50 {
+        cvm.provide_credential().await.unwrap();
+    }
+    assert_eq!(meta.count(is_cred_request), 1);
+
+    // Nothing cached, STS failing fast: 32 callers calling in a loop for 1.5 s share one attempt per backoff
+    // interval (1 s, then 2 s: at most 2 attempts in that time), and get the last failure meanwhile.
+    let failing = sts(Duration::ZERO, |_, _| {
+        (200, sts_error("ResourceNotFound.RoleNotExist", "down"))
+    })
+    .await;
+    let p = Arc::new(
+        StsAssumeRoleProvider::new(source(), ROLE_ARN, "s").http_profile(HttpProfile::new().endpoint(&failing.url)),
+    );
+    let until = Instant::now() + Duration::from_millis(1500);
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..32 {
+        let p = p.clone();
+        set.spawn(async move {
+            let mut errors = 0;
+            while Instant::now() < until {
+                let e = p.provide_credential().await.unwrap_err();
+                assert!(e.is_credential() && e.to_string().contains("RoleNotExist"), "{e}");
+                errors += 1;
+                tokio::task::yield_now().await;
+            }
+            errors
+        });
+    }
+    let mut calls = 0;
+    while let Some(n) = set.join_next().await {
+        calls += n.unwrap();
+    }
+    assert!(calls > 100, "callers kept calling: {calls}");
+    assert!(
+        (1..=2).contains(&failing.hits()),
+        "{} STS requests for {calls} calls",
+        failing.hits()
+    );
 }

@@ -7,9 +7,13 @@
 //! - with nothing usable (first call, or expired), callers queue on one lock; the first one fetches and
 //!   all who waited share the outcome of that fetch (one request, however many callers);
 //! - a failed refresh while the cached credential is still valid logs a `tracing::warn!` and keeps using
-//!   it, retrying at most every [`RETRY_AFTER_FAILURE`]; once expired, a failure is an error with the cause;
-//! - a credential the service just issued is used by the call(s) that fetched it even if the local clock
-//!   says it has already expired (clock skew); later calls refresh.
+//!   it; once expired, a failure is an error with the cause;
+//! - **a floor on refreshes**: a credential fetched less than [`MIN_REFRESH_INTERVAL`] ago is used whatever
+//!   its `ExpiredTime` says (in the past, or inside the margin: a short `DurationSeconds`, a fast local
+//!   clock), so no expiry value can make every call fetch again;
+//! - **a shared backoff while the source fails**: after a failed attempt the next one is allowed only after
+//!   a backoff (1 s doubling to 60 s, with jitter), shared by all callers; meanwhile callers get the cached
+//!   credential while it is valid, or at once the error of the last attempt (nothing is sent).
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -20,8 +24,24 @@ use crate::Error;
 
 /// Default time before expiry at which a temporary credential is refreshed.
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
-/// After a failed refresh, a still-valid cached credential is used without retrying for this long.
-pub const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(10);
+/// A freshly fetched credential is not fetched again for this long, whatever its expiry says.
+pub const MIN_REFRESH_INTERVAL: Duration = Duration::from_secs(60);
+/// First wait after a failed fetch; it doubles with each consecutive failure up to [`MAX_FAILURE_BACKOFF`].
+pub const FIRST_FAILURE_BACKOFF: Duration = Duration::from_secs(1);
+/// Longest wait between attempts while the source keeps failing.
+pub const MAX_FAILURE_BACKOFF: Duration = Duration::from_secs(60);
+
+/// The wait after `failures` consecutive failures: exponential, capped, with jitter in [½, 1] of it so
+/// many processes failing together do not retry in step.
+fn failure_backoff(failures: u32) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    let exp = FIRST_FAILURE_BACKOFF.saturating_mul(1u32 << failures.saturating_sub(1).min(16));
+    let full = exp.min(MAX_FAILURE_BACKOFF);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(failures);
+    let jitter = (h.finish() % 1000) as f64 / 2000.0; // 0 ..= 0.4995
+    full.mul_f64(0.5 + jitter)
+}
 
 /// A fetched temporary credential and when it expires.
 pub(crate) struct Expiring {
@@ -44,9 +64,21 @@ fn unix(t: SystemTime) -> u64 {
 }
 
 struct Failure {
-    at: Instant,
+    /// No new attempt before this instant.
+    retry_at: Instant,
     not_configured: bool,
     message: String,
+}
+
+impl Failure {
+    fn to_unavailable(&self) -> Unavailable {
+        let error = Error::credential(self.message.clone());
+        if self.not_configured {
+            Unavailable::not_configured_error(error)
+        } else {
+            Unavailable::broken(error)
+        }
+    }
 }
 
 #[derive(Default)]
@@ -56,12 +88,17 @@ struct State {
     generation: u64,
     /// Outcome of the last attempt when it failed.
     last_failure: Option<Failure>,
+    /// Failed attempts since the last success.
+    failures: u32,
+    /// When `current` was fetched.
+    fetched_at: Option<Instant>,
 }
 
 pub(crate) struct Cache {
     /// Provider name for messages, e.g. `CVM role`.
     name: &'static str,
     margin: Duration,
+    min_refresh_interval: Duration,
     state: Mutex<State>,
     refresh: tokio::sync::Mutex<()>,
 }
@@ -81,6 +118,7 @@ impl Cache {
         Cache {
             name,
             margin: DEFAULT_REFRESH_MARGIN,
+            min_refresh_interval: MIN_REFRESH_INTERVAL,
             state: Mutex::default(),
             refresh: tokio::sync::Mutex::new(()),
         }
@@ -88,6 +126,10 @@ impl Cache {
 
     pub(crate) fn set_margin(&mut self, margin: Duration) {
         self.margin = margin;
+    }
+
+    pub(crate) fn set_min_refresh_interval(&mut self, interval: Duration) {
+        self.min_refresh_interval = interval;
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -102,21 +144,24 @@ impl Cache {
         Fut: Future<Output = Result<Expiring, Unavailable>>,
     {
         let now = SystemTime::now();
-        let (current, generation, failed_recently) = {
+        let (current, generation, backing_off, just_fetched) = {
             let s = self.lock();
-            let recent = s
-                .last_failure
-                .as_ref()
-                .is_some_and(|f| f.at.elapsed() < RETRY_AFTER_FAILURE);
-            (s.current.clone(), s.generation, recent)
+            let backing_off = s.last_failure.as_ref().is_some_and(|f| Instant::now() < f.retry_at);
+            if backing_off && s.current.as_ref().is_none_or(|c| now >= c.expires_at) {
+                // The source failed a moment ago and nothing valid is cached: say so without sending.
+                return Err(s.last_failure.as_ref().expect("checked above").to_unavailable());
+            }
+            let just_fetched = s.fetched_at.is_some_and(|t| t.elapsed() < self.min_refresh_interval);
+            (s.current.clone(), s.generation, backing_off, just_fetched)
         };
         if let Some(c) = &current {
-            if now + self.margin < c.expires_at {
+            if now + self.margin < c.expires_at || (just_fetched && !backing_off) {
+                // Fresh, or issued moments ago: the floor on refreshes, whatever ExpiredTime says.
                 return Ok(c.credential.clone());
             }
             if now < c.expires_at {
                 // Stale but valid: never make a caller wait for the refresh.
-                if failed_recently {
+                if backing_off {
                     return Ok(c.credential.clone());
                 }
                 let Ok(_guard) = self.refresh.try_lock() else {
@@ -146,12 +191,7 @@ impl Cache {
                         if let Some(c) = s.current.as_ref().filter(|c| SystemTime::now() < c.expires_at) {
                             return Ok(c.credential.clone());
                         }
-                        let error = Error::credential(f.message.clone());
-                        return Err(if f.not_configured {
-                            Unavailable::not_configured_error(error)
-                        } else {
-                            Unavailable::broken(error)
-                        });
+                        return Err(f.to_unavailable());
                     }
                 }
             }
@@ -178,13 +218,16 @@ impl Cache {
                 );
                 let credential = new.credential.clone();
                 s.current = Some(Arc::new(new));
+                s.fetched_at = Some(Instant::now());
                 s.last_failure = None;
+                s.failures = 0;
                 Ok(credential)
             }
             Err(failure) => {
                 let message = super::message_of(&failure.error);
+                s.failures = s.failures.saturating_add(1);
                 s.last_failure = Some(Failure {
-                    at: Instant::now(),
+                    retry_at: Instant::now() + failure_backoff(s.failures),
                     not_configured: failure.not_configured,
                     message: message.clone(),
                 });

@@ -99,6 +99,13 @@ impl CvmRoleProvider {
         self
     }
 
+    /// Never fetch again sooner than this after a fetch, whatever the credential's expiry says (default
+    /// [`MIN_REFRESH_INTERVAL`](super::MIN_REFRESH_INTERVAL), 60 s; zero turns the floor off).
+    pub fn min_refresh_interval(mut self, interval: Duration) -> Self {
+        self.cache.set_min_refresh_interval(interval);
+        self
+    }
+
     fn client(&self) -> Result<&reqwest::Client, Unavailable> {
         self.http
             .get_or_init(|| {

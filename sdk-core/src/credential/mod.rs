@@ -64,7 +64,7 @@ pub mod file;
 mod ini;
 pub mod sts;
 
-pub use cache::{DEFAULT_REFRESH_MARGIN, RETRY_AFTER_FAILURE};
+pub use cache::{DEFAULT_REFRESH_MARGIN, FIRST_FAILURE_BACKOFF, MAX_FAILURE_BACKOFF, MIN_REFRESH_INTERVAL};
 pub use chain::DefaultCredentialProvider;
 pub use cvm::CvmRoleProvider;
 pub use env::EnvProvider;

@@ -237,6 +237,13 @@ impl StsAssumeRoleProvider {
         self
     }
 
+    /// Never fetch again sooner than this after a fetch, whatever the credential's expiry says (default
+    /// [`MIN_REFRESH_INTERVAL`](super::MIN_REFRESH_INTERVAL), 60 s; zero turns the floor off).
+    pub fn min_refresh_interval(mut self, interval: Duration) -> Self {
+        self.cache.set_min_refresh_interval(interval);
+        self
+    }
+
     async fn fetch(&self) -> Result<Expiring, Unavailable> {
         let what = format!("STS AssumeRole {}", self.role_arn);
         if self.role_arn.is_empty() || self.role_session_name.is_empty() {
@@ -375,6 +382,13 @@ impl OidcRoleArnProvider {
     /// Refresh this long before expiry (default 5 minutes).
     pub fn refresh_margin(mut self, margin: Duration) -> Self {
         self.cache.set_margin(margin);
+        self
+    }
+
+    /// Never fetch again sooner than this after a fetch, whatever the credential's expiry says (default
+    /// [`MIN_REFRESH_INTERVAL`](super::MIN_REFRESH_INTERVAL), 60 s; zero turns the floor off).
+    pub fn min_refresh_interval(mut self, interval: Duration) -> Self {
+        self.cache.set_min_refresh_interval(interval);
         self
     }
 
