@@ -1391,3 +1391,47 @@ async fn refresh_floor_and_shared_backoff() {
         failing.hits()
     );
 }
+
+/// Issue 14 item 9: credential files were read whole with blocking std::fs on every call (a 100 MiB file took
+/// 2.4 s a call; a FIFO blocked a runtime thread). Now: type and size checked before opening, read on the
+/// blocking pool.
+#[tokio::test(flavor = "current_thread")]
+async fn credential_files_are_capped_and_never_block_the_runtime() {
+    let dir = TempDir::new("caps");
+    let cap = sdk_core::credential::file::MAX_CREDENTIAL_FILE_BYTES as usize;
+    let big = dir.write("big", &format!("{}\n{}", profile_text(), "#".repeat(cap)));
+    let e = ProfileFileProvider::new()
+        .path(&big)
+        .provide_credential()
+        .await
+        .unwrap_err();
+    assert!(
+        e.is_credential() && e.to_string().contains("big") && e.to_string().contains("more than"),
+        "{e}"
+    );
+
+    let token_file = dir.write("token", &"t".repeat(cap + 1));
+    let e = OidcRoleArnProvider::new("ap-beijing", "p", &token_file, ROLE_ARN)
+        .provide_credential()
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("more than"), "{e}");
+
+    // A FIFO: an error at once, and the (single-threaded) runtime keeps running other tasks meanwhile.
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        let ticker = tokio::spawn(async { tokio::time::sleep(Duration::from_millis(10)).await });
+        let read = tokio::time::timeout(
+            Duration::from_secs(5),
+            ProfileFileProvider::new().path(&fifo).provide_credential(),
+        )
+        .await;
+        let e = read.expect("reading a FIFO did not block").unwrap_err();
+        assert!(e.to_string().contains("not a regular file"), "{e}");
+        tokio::time::timeout(Duration::from_secs(5), ticker)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+}

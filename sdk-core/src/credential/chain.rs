@@ -82,8 +82,8 @@ impl DefaultCredentialProvider {
     async fn step(&self, index: usize) -> Result<Credential, Unavailable> {
         match index {
             0 => env::probe(),
-            1 => self.file.probe(),
-            2 => self.tccli.probe(),
+            1 => super::file::probe_off_runtime(&self.file, super::file::ProfileFileProvider::probe).await,
+            2 => super::file::probe_off_runtime(&self.tccli, super::file::TccliProvider::probe).await,
             3 => self.cvm.probe().await,
             _ => {
                 if self.tke.get().is_none() {

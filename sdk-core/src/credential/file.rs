@@ -34,13 +34,60 @@ fn home_dir(over: Option<&Path>) -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
+/// Largest credential or token file read: a profile file with a few profiles, or a JWT, is a few KiB.
+pub const MAX_CREDENTIAL_FILE_BYTES: u64 = 64 * 1024;
+
 fn read(kind: &str, path: &Path) -> Result<String, Unavailable> {
-    std::fs::read_to_string(path).map_err(|e| {
-        Unavailable::broken(Error::credential_with_source(
-            format!("{kind} {}: cannot read: {e}", path.display()),
-            e,
-        ))
-    })
+    read_capped(path)
+        .map_err(|message| Unavailable::broken(Error::credential(format!("{kind} {}: {message}", path.display()))))
+}
+
+/// Runs a file-reading probe on tokio's blocking pool when there is a runtime (the runtime's own threads
+/// never wait on a disk), inline otherwise.
+pub(crate) async fn probe_off_runtime<P>(
+    provider: &P,
+    probe: fn(&P) -> Result<Credential, Unavailable>,
+) -> Result<Credential, Unavailable>
+where
+    P: Clone + Send + 'static,
+{
+    if tokio::runtime::Handle::try_current().is_err() {
+        return probe(provider);
+    }
+    let owned = provider.clone();
+    tokio::task::spawn_blocking(move || probe(&owned))
+        .await
+        .unwrap_or_else(|e| {
+            Err(Unavailable::broken(Error::credential(format!(
+                "credential file reader failed: {e}"
+            ))))
+        })
+}
+
+/// Reads a small regular file. Its type and size are checked before it is opened: opening a FIFO would block
+/// the thread until a writer appears, and a huge file would be read whole on every call.
+pub(crate) fn read_capped(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    if !meta.is_file() {
+        return Err("cannot read: not a regular file".into());
+    }
+    if meta.len() > MAX_CREDENTIAL_FILE_BYTES {
+        return Err(format!(
+            "cannot read: {} bytes, more than the {MAX_CREDENTIAL_FILE_BYTES} a credential file may have",
+            meta.len()
+        ));
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let mut text = String::new();
+    // The file may have grown since the check: never read past the cap.
+    file.take(MAX_CREDENTIAL_FILE_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if text.len() as u64 > MAX_CREDENTIAL_FILE_BYTES {
+        return Err(format!("cannot read: more than {MAX_CREDENTIAL_FILE_BYTES} bytes"));
+    }
+    Ok(text)
 }
 
 /// The INI profile file of the official SDKs:
@@ -182,7 +229,11 @@ impl ProfileFileProvider {
 
 impl ProvideCredential for ProfileFileProvider {
     fn provide_credential(&self) -> CredentialFuture<'_> {
-        Box::pin(async move { self.probe().map_err(Unavailable::into_error) })
+        Box::pin(async move {
+            probe_off_runtime(self, Self::probe)
+                .await
+                .map_err(Unavailable::into_error)
+        })
     }
 }
 
@@ -256,6 +307,10 @@ impl TccliProvider {
 
 impl ProvideCredential for TccliProvider {
     fn provide_credential(&self) -> CredentialFuture<'_> {
-        Box::pin(async move { self.probe().map_err(Unavailable::into_error) })
+        Box::pin(async move {
+            probe_off_runtime(self, Self::probe)
+                .await
+                .map_err(Unavailable::into_error)
+        })
     }
 }

@@ -394,14 +394,16 @@ impl OidcRoleArnProvider {
 
     async fn fetch(&self) -> Result<Expiring, Unavailable> {
         let what = format!("TKE OIDC AssumeRoleWithWebIdentity {}", self.role_arn);
-        let token = std::fs::read_to_string(&self.token_file).map_err(|e| {
-            Unavailable::broken(Error::credential_with_source(
-                format!(
-                    "{what}: cannot read web identity token file {}: {e}",
-                    self.token_file.display()
-                ),
-                e,
-            ))
+        // Off the runtime's threads: the file system may be slow (a network volume).
+        let path = self.token_file.clone();
+        let read = tokio::task::spawn_blocking(move || super::file::read_capped(&path))
+            .await
+            .unwrap_or_else(|e| Err(format!("cannot read: {e}")));
+        let token = read.map_err(|message| {
+            Unavailable::broken(Error::credential(format!(
+                "{what}: web identity token file {}: {message}",
+                self.token_file.display()
+            )))
         })?;
         let token = token.trim();
         if token.is_empty() {
