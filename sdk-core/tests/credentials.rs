@@ -1435,3 +1435,31 @@ async fn credential_files_are_capped_and_never_block_the_runtime() {
             .unwrap();
     }
 }
+
+/// Issue 14 item 9, re-reading: a credential file whose modified time and length did not change (and that has
+/// been quiet for 2 s) is served from the last read; a changed one is read again.
+#[tokio::test]
+async fn unchanged_credential_files_are_not_read_again() {
+    let dir = TempDir::new("snapshot");
+    let text = |key: &str| format!("[default]\nsecret_id = AKIDsnapshot0001\nsecret_key = {key}\n");
+    let path = dir.write("credentials", &text("KEY-AAAA"));
+    let an_hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    let set_old = |p: &Path| {
+        std::fs::File::options()
+            .write(true)
+            .open(p)
+            .unwrap()
+            .set_modified(an_hour_ago)
+            .unwrap();
+    };
+    set_old(&path);
+    let provider = ProfileFileProvider::new().path(&path);
+    assert_eq!(provider.provide_credential().await.unwrap().secret_key(), "KEY-AAAA");
+    // Same length, same (old) time: not read again, so the first contents are still served.
+    std::fs::write(&path, text("KEY-BBBB")).unwrap();
+    set_old(&path);
+    assert_eq!(provider.provide_credential().await.unwrap().secret_key(), "KEY-AAAA");
+    // Changed length: read again.
+    std::fs::write(&path, text("KEY-CCCCC")).unwrap();
+    assert_eq!(provider.provide_credential().await.unwrap().secret_key(), "KEY-CCCCC");
+}
