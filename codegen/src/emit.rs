@@ -669,6 +669,10 @@ pub fn lib_rs(product: &str, versions: &[Version], source: &str, custom: bool) -
         #doc
         pub use sdk_core::Client as CoreClient;
         pub use sdk_core::{ClientProfile, Credential, Error, HttpProfile, ProvideCredential};
+        // Everything else needed to configure a client, so one dependency suffices (short lines, which
+        // rustfmt and prettyplease lay out alike).
+        pub use sdk_core::{HttpMethod, Language, Scheme, SignMethod};
+        pub use sdk_core::{RegionBreakerProfile, RetryPolicy};
         #(#mods)*
         #custom
     };

@@ -327,6 +327,14 @@ pub fn build(pv: &ProductVersion, source_root: &str) -> Result<Version, Error> {
     let mut errors = Vec::new();
     let mut seen = BTreeSet::new();
     let mut sorted: Vec<(usize, &tc_spec::ErrorCode)> = pv.error_codes.iter().enumerate().collect();
+    // Tencent's common codes, which any product can answer, unless the product lists the code itself.
+    let own: BTreeSet<&str> = pv.error_codes.iter().map(|e| e.code.as_str()).collect();
+    sorted.extend(
+        crate::common_errors::codes()
+            .iter()
+            .filter(|c| !own.contains(c.code.as_str()))
+            .map(|c| (usize::MAX, c)),
+    );
     sorted.sort_by(|a, b| a.1.code.cmp(&b.1.code));
     for (i, e) in sorted {
         if !seen.insert(e.code.as_str()) {

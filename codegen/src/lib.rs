@@ -67,6 +67,7 @@ use std::path::{Path, PathBuf};
 
 use tc_spec::ProductVersion;
 
+pub mod common_errors;
 pub mod docs;
 pub mod emit;
 pub mod ir;

@@ -9,6 +9,8 @@
 //! | [`v20210111`] | 2021-01-11 | 20 |
 pub use sdk_core::Client as CoreClient;
 pub use sdk_core::{ClientProfile, Credential, Error, HttpProfile, ProvideCredential};
+pub use sdk_core::{HttpMethod, Language, Scheme, SignMethod};
+pub use sdk_core::{RegionBreakerProfile, RetryPolicy};
 #[cfg(feature = "v20190711")]
 #[rustfmt::skip]
 pub mod v20190711;

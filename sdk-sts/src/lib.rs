@@ -8,6 +8,8 @@
 //! | [`v20180813`] | 2018-08-13 | 7 |
 pub use sdk_core::Client as CoreClient;
 pub use sdk_core::{ClientProfile, Credential, Error, HttpProfile, ProvideCredential};
+pub use sdk_core::{HttpMethod, Language, Scheme, SignMethod};
+pub use sdk_core::{RegionBreakerProfile, RetryPolicy};
 #[cfg(feature = "v20180813")]
 #[rustfmt::skip]
 pub mod v20180813;

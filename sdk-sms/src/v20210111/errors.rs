@@ -16,6 +16,28 @@
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorCode {
+    /// `ActionOffline`: 接口已下线。
+    ActionOffline,
+    /// `AuthFailure.InvalidAuthorization`: 请求头部的 Authorization 不符合腾讯云标准。
+    AuthFailureInvalidAuthorization,
+    /// `AuthFailure.InvalidSecretId`: 密钥非法（不是云 API 密钥类型）。
+    AuthFailureInvalidSecretId,
+    /// `AuthFailure.MFAFailure`: MFA 错误。
+    AuthFailureMFAFailure,
+    /// `AuthFailure.SecretIdNotFound`: 密钥不存在。请在控制台检查密钥是否已被删除或者禁用，如状态正常，请检查密钥是否填写正确，注意前后不得有空格。
+    AuthFailureSecretIdNotFound,
+    /// `AuthFailure.SignatureExpire`: 签名过期。Timestamp 和服务器时间相差不得超过五分钟，请检查本地时间是否和标准时间同步。
+    AuthFailureSignatureExpire,
+    /// `AuthFailure.SignatureFailure`: 签名错误。签名计算错误，请对照调用方式中的签名方法文档检查签名计算过程。
+    AuthFailureSignatureFailure,
+    /// `AuthFailure.TokenFailure`: token 错误。
+    AuthFailureTokenFailure,
+    /// `AuthFailure.UnauthorizedOperation`: 请求未授权。请参考 CAM 文档对鉴权的说明。
+    AuthFailureUnauthorizedOperation,
+    /// `DryRunOperation`: DryRun 操作，代表请求将会是成功的，只是多传了 DryRun 参数。
+    DryRunOperation,
+    /// `FailedOperation`: 操作失败。
+    FailedOperation,
     /// `FailedOperation.ContainSensitiveWord`: 短信内容中含有敏感词，请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。
     FailedOperationContainSensitiveWord,
     /// `FailedOperation.FailResolvePacket`: 请求包解析失败，通常情况下是由于没有遵守 API 接口说明规范导致的，请参考 [请求包体解析1004错误详解](https://cloud.tencent.com/document/product/382/9558#.E8.BF.94.E5.9B.9E1004.E9.94.99.E8.AF.AF.E5.A6.82.E4.BD.95.E5.A4.84.E7.90.86.EF.BC.9F)。
@@ -70,6 +92,8 @@ pub enum ErrorCode {
     FailedOperationTemplateParamSetNotMatchApprovedTemplate,
     /// `FailedOperation.TemplateUnapprovedOrNotExist`: 模板未审批或不存在。可登录 [短信控制台](https://console.cloud.tencent.com/smsv2)，核查模板是否已审批并审批通过。若存在疑问可联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。
     FailedOperationTemplateUnapprovedOrNotExist,
+    /// `InternalError`: 内部错误。
+    InternalError,
     /// `InternalError.JsonParseFail`: 解析用户参数失败，可联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。
     InternalErrorJsonParseFail,
     /// `InternalError.OtherError`: 其他错误，请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 并提供失败手机号。
@@ -90,6 +114,8 @@ pub enum ErrorCode {
     InternalErrorTimeout,
     /// `InternalError.UnknownError`: 未知错误类型。
     InternalErrorUnknownError,
+    /// `InvalidAction`: 接口不存在。
+    InvalidAction,
     /// `InvalidParameter`: 参数错误。
     InvalidParameter,
     /// `InvalidParameter.AppidAndBizId`: 账号与应用id不匹配。
@@ -98,6 +124,8 @@ pub enum ErrorCode {
     InvalidParameterDirtyWordFound,
     /// `InvalidParameter.InvalidParameters`: 参数有误，如有需要请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。
     InvalidParameterInvalidParameters,
+    /// `InvalidParameterValue`: 参数取值错误。
+    InvalidParameterValue,
     /// `InvalidParameterValue.BeginTimeVerifyFail`: 参数 BeginTime 校验失败。
     InvalidParameterValueBeginTimeVerifyFail,
     /// `InvalidParameterValue.ContentLengthLimit`: 请求的短信内容太长，短信长度规则请参考 [国内短信内容长度计算规则](https://cloud.tencent.com/document/product/382/18058) 或 [国际/港澳台短信内容长度计算规则](https://cloud.tencent.com/document/product/382/18052#size)。
@@ -150,6 +178,14 @@ pub enum ErrorCode {
     InvalidParameterValueTemplateWithDirtyWords,
     /// `InvalidParameterValue.UnsupportedTemplateVariable`: 申请国内短信通知和营销短信模板不支持添加变量。可参考 [控制台说明](https://console.cloud.tencent.com/smsv2/csms-template)，更多疑问可咨询 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)
     InvalidParameterValueUnsupportedTemplateVariable,
+    /// `InvalidRequest`: 请求 body 的 multipart 格式错误。
+    InvalidRequest,
+    /// `IpInBlacklist`: IP地址在黑名单中。
+    IpInBlacklist,
+    /// `IpNotInWhitelist`: IP地址不在白名单中。
+    IpNotInWhitelist,
+    /// `LimitExceeded`: 超过配额限制。
+    LimitExceeded,
     /// `LimitExceeded.AppCountryOrRegionDailyLimit`: 业务短信国家/地区日下发条数超过设定的上限，可自行到控制台应用管理&gt;基础配置下调整国际港澳台短信发送限制。
     LimitExceededAppCountryOrRegionDailyLimit,
     /// `LimitExceeded.AppCountryOrRegionInBlacklist`: 业务短信国家/地区不在国际港澳台短信发送限制设置的列表中而禁发，可自行到控制台应用管理&gt;基础配置下调整国际港澳台短信发送限制。
@@ -180,6 +216,34 @@ pub enum ErrorCode {
     MissingParameter,
     /// `MissingParameter.EmptyPhoneNumberSet`: 传入的号码列表为空，请确认您的参数中是否传入号码。
     MissingParameterEmptyPhoneNumberSet,
+    /// `NoSuchProduct`: 产品不存在。
+    NoSuchProduct,
+    /// `NoSuchVersion`: 接口版本不存在。
+    NoSuchVersion,
+    /// `RequestLimitExceeded`: 请求的次数超过了频率限制。
+    RequestLimitExceeded,
+    /// `RequestLimitExceeded.GlobalRegionUinLimitExceeded`: 主账号超过频率限制。
+    RequestLimitExceededGlobalRegionUinLimitExceeded,
+    /// `RequestLimitExceeded.IPLimitExceeded`: IP限频。
+    RequestLimitExceededIPLimitExceeded,
+    /// `RequestLimitExceeded.UinLimitExceeded`: 主账号限频。
+    RequestLimitExceededUinLimitExceeded,
+    /// `RequestSizeLimitExceeded`: 请求包超过限制大小。
+    RequestSizeLimitExceeded,
+    /// `ResourceInUse`: 资源被占用。
+    ResourceInUse,
+    /// `ResourceInsufficient`: 资源不足。
+    ResourceInsufficient,
+    /// `ResourceNotFound`: 资源不存在。
+    ResourceNotFound,
+    /// `ResourceUnavailable`: 资源不可用。
+    ResourceUnavailable,
+    /// `ResponseSizeLimitExceeded`: 返回包超过限制大小。
+    ResponseSizeLimitExceeded,
+    /// `ServiceUnavailable`: 当前服务暂时不可用。
+    ServiceUnavailable,
+    /// `UnauthorizedOperation`: 未授权操作。
+    UnauthorizedOperation,
     /// `UnauthorizedOperation.IndividualUserMarketingSmsPermissionDeny`: 个人用户没有发营销短信的权限，请参考 [权益区别](https://cloud.tencent.com/document/product/382/13444)。
     UnauthorizedOperationIndividualUserMarketingSmsPermissionDeny,
     /// `UnauthorizedOperation.RequestIpNotInWhitelist`: 请求 IP 不在白名单中，您配置了校验请求来源 IP，但是检测到当前请求 IP 不在配置列表中，如有需要请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。
@@ -192,6 +256,8 @@ pub enum ErrorCode {
     UnauthorizedOperationServiceSuspendDueToArrears,
     /// `UnauthorizedOperation.SmsSdkAppIdVerifyFail`: SmsSdkAppId 校验失败，请检查 [SmsSdkAppId](https://console.cloud.tencent.com/smsv2/app-manage) 是否属于 [云API密钥](https://console.cloud.tencent.com/cam/capi) 的关联账户。
     UnauthorizedOperationSmsSdkAppIdVerifyFail,
+    /// `UnknownParameter`: 未知参数错误，用户多传未定义的参数会导致错误。
+    UnknownParameter,
     /// `UnsupportedOperation`: 操作不支持。
     UnsupportedOperation,
     /// `UnsupportedOperation.ChineseMainlandTemplateToGlobalPhone`: 国内短信模板不支持发送国际/港澳台手机号。发送国际/港澳台手机号请使用国际/港澳台短信正文模板。
@@ -204,6 +270,10 @@ pub enum ErrorCode {
     UnsupportedOperationGlobalTemplateToChineseMainlandPhone,
     /// `UnsupportedOperation.UnsupportedRegion`: 不支持该地区短信下发。
     UnsupportedOperationUnsupportedRegion,
+    /// `UnsupportedProtocol`: http(s) 请求协议错误，只支持 GET 和 POST 请求。
+    UnsupportedProtocol,
+    /// `UnsupportedRegion`: 接口不支持所传地域。
+    UnsupportedRegion,
     /// A code this version does not list.
     Other(::std::string::String),
 }
@@ -211,6 +281,17 @@ impl ErrorCode {
     /// The wire code (`FailedOperation.ContainSensitiveWord`).
     pub fn as_str(&self) -> &str {
         match self {
+            Self::ActionOffline => "ActionOffline",
+            Self::AuthFailureInvalidAuthorization => "AuthFailure.InvalidAuthorization",
+            Self::AuthFailureInvalidSecretId => "AuthFailure.InvalidSecretId",
+            Self::AuthFailureMFAFailure => "AuthFailure.MFAFailure",
+            Self::AuthFailureSecretIdNotFound => "AuthFailure.SecretIdNotFound",
+            Self::AuthFailureSignatureExpire => "AuthFailure.SignatureExpire",
+            Self::AuthFailureSignatureFailure => "AuthFailure.SignatureFailure",
+            Self::AuthFailureTokenFailure => "AuthFailure.TokenFailure",
+            Self::AuthFailureUnauthorizedOperation => "AuthFailure.UnauthorizedOperation",
+            Self::DryRunOperation => "DryRunOperation",
+            Self::FailedOperation => "FailedOperation",
             Self::FailedOperationContainSensitiveWord => {
                 "FailedOperation.ContainSensitiveWord"
             }
@@ -280,6 +361,7 @@ impl ErrorCode {
             Self::FailedOperationTemplateUnapprovedOrNotExist => {
                 "FailedOperation.TemplateUnapprovedOrNotExist"
             }
+            Self::InternalError => "InternalError",
             Self::InternalErrorJsonParseFail => "InternalError.JsonParseFail",
             Self::InternalErrorOtherError => "InternalError.OtherError",
             Self::InternalErrorParseBackendResponseFail => {
@@ -296,12 +378,14 @@ impl ErrorCode {
             Self::InternalErrorSigVerificationFail => "InternalError.SigVerificationFail",
             Self::InternalErrorTimeout => "InternalError.Timeout",
             Self::InternalErrorUnknownError => "InternalError.UnknownError",
+            Self::InvalidAction => "InvalidAction",
             Self::InvalidParameter => "InvalidParameter",
             Self::InvalidParameterAppidAndBizId => "InvalidParameter.AppidAndBizId",
             Self::InvalidParameterDirtyWordFound => "InvalidParameter.DirtyWordFound",
             Self::InvalidParameterInvalidParameters => {
                 "InvalidParameter.InvalidParameters"
             }
+            Self::InvalidParameterValue => "InvalidParameterValue",
             Self::InvalidParameterValueBeginTimeVerifyFail => {
                 "InvalidParameterValue.BeginTimeVerifyFail"
             }
@@ -380,6 +464,10 @@ impl ErrorCode {
             Self::InvalidParameterValueUnsupportedTemplateVariable => {
                 "InvalidParameterValue.UnsupportedTemplateVariable"
             }
+            Self::InvalidRequest => "InvalidRequest",
+            Self::IpInBlacklist => "IpInBlacklist",
+            Self::IpNotInWhitelist => "IpNotInWhitelist",
+            Self::LimitExceeded => "LimitExceeded",
             Self::LimitExceededAppCountryOrRegionDailyLimit => {
                 "LimitExceeded.AppCountryOrRegionDailyLimit"
             }
@@ -417,6 +505,26 @@ impl ErrorCode {
             Self::MissingParameterEmptyPhoneNumberSet => {
                 "MissingParameter.EmptyPhoneNumberSet"
             }
+            Self::NoSuchProduct => "NoSuchProduct",
+            Self::NoSuchVersion => "NoSuchVersion",
+            Self::RequestLimitExceeded => "RequestLimitExceeded",
+            Self::RequestLimitExceededGlobalRegionUinLimitExceeded => {
+                "RequestLimitExceeded.GlobalRegionUinLimitExceeded"
+            }
+            Self::RequestLimitExceededIPLimitExceeded => {
+                "RequestLimitExceeded.IPLimitExceeded"
+            }
+            Self::RequestLimitExceededUinLimitExceeded => {
+                "RequestLimitExceeded.UinLimitExceeded"
+            }
+            Self::RequestSizeLimitExceeded => "RequestSizeLimitExceeded",
+            Self::ResourceInUse => "ResourceInUse",
+            Self::ResourceInsufficient => "ResourceInsufficient",
+            Self::ResourceNotFound => "ResourceNotFound",
+            Self::ResourceUnavailable => "ResourceUnavailable",
+            Self::ResponseSizeLimitExceeded => "ResponseSizeLimitExceeded",
+            Self::ServiceUnavailable => "ServiceUnavailable",
+            Self::UnauthorizedOperation => "UnauthorizedOperation",
             Self::UnauthorizedOperationIndividualUserMarketingSmsPermissionDeny => {
                 "UnauthorizedOperation.IndividualUserMarketingSmsPermissionDeny"
             }
@@ -435,6 +543,7 @@ impl ErrorCode {
             Self::UnauthorizedOperationSmsSdkAppIdVerifyFail => {
                 "UnauthorizedOperation.SmsSdkAppIdVerifyFail"
             }
+            Self::UnknownParameter => "UnknownParameter",
             Self::UnsupportedOperation => "UnsupportedOperation",
             Self::UnsupportedOperationChineseMainlandTemplateToGlobalPhone => {
                 "UnsupportedOperation.ChineseMainlandTemplateToGlobalPhone"
@@ -451,6 +560,8 @@ impl ErrorCode {
             Self::UnsupportedOperationUnsupportedRegion => {
                 "UnsupportedOperation.UnsupportedRegion"
             }
+            Self::UnsupportedProtocol => "UnsupportedProtocol",
+            Self::UnsupportedRegion => "UnsupportedRegion",
             Self::Other(code) => code.as_str(),
         }
     }
@@ -458,6 +569,31 @@ impl ErrorCode {
     pub fn description(&self) -> ::std::option::Option<&'static str> {
         ::std::option::Option::Some(
             match self {
+                Self::ActionOffline => "接口已下线。",
+                Self::AuthFailureInvalidAuthorization => {
+                    "请求头部的 Authorization 不符合腾讯云标准。"
+                }
+                Self::AuthFailureInvalidSecretId => {
+                    "密钥非法（不是云 API 密钥类型）。"
+                }
+                Self::AuthFailureMFAFailure => "MFA 错误。",
+                Self::AuthFailureSecretIdNotFound => {
+                    "密钥不存在。请在控制台检查密钥是否已被删除或者禁用，如状态正常，请检查密钥是否填写正确，注意前后不得有空格。"
+                }
+                Self::AuthFailureSignatureExpire => {
+                    "签名过期。Timestamp 和服务器时间相差不得超过五分钟，请检查本地时间是否和标准时间同步。"
+                }
+                Self::AuthFailureSignatureFailure => {
+                    "签名错误。签名计算错误，请对照调用方式中的签名方法文档检查签名计算过程。"
+                }
+                Self::AuthFailureTokenFailure => "token 错误。",
+                Self::AuthFailureUnauthorizedOperation => {
+                    "请求未授权。请参考 CAM 文档对鉴权的说明。"
+                }
+                Self::DryRunOperation => {
+                    "DryRun 操作，代表请求将会是成功的，只是多传了 DryRun 参数。"
+                }
+                Self::FailedOperation => "操作失败。",
                 Self::FailedOperationContainSensitiveWord => {
                     "短信内容中含有敏感词，请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。"
                 }
@@ -531,6 +667,7 @@ impl ErrorCode {
                 Self::FailedOperationTemplateUnapprovedOrNotExist => {
                     "模板未审批或不存在。可登录 [短信控制台](https://console.cloud.tencent.com/smsv2)，核查模板是否已审批并审批通过。若存在疑问可联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。"
                 }
+                Self::InternalError => "内部错误。",
                 Self::InternalErrorJsonParseFail => {
                     "解析用户参数失败，可联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。"
                 }
@@ -557,12 +694,14 @@ impl ErrorCode {
                     "请求下发短信超时，请参考 [60008错误详解](https://cloud.tencent.com/document/product/382/9558#.E8.BF.94.E5.9B.9E60008.E9.94.99.E8.AF.AF.E5.A6.82.E4.BD.95.E5.A4.84.E7.90.86.EF.BC.9F)。"
                 }
                 Self::InternalErrorUnknownError => "未知错误类型。",
+                Self::InvalidAction => "接口不存在。",
                 Self::InvalidParameter => "参数错误。",
                 Self::InvalidParameterAppidAndBizId => "账号与应用id不匹配。",
                 Self::InvalidParameterDirtyWordFound => "存在敏感词。",
                 Self::InvalidParameterInvalidParameters => {
                     "参数有误，如有需要请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。"
                 }
+                Self::InvalidParameterValue => "参数取值错误。",
                 Self::InvalidParameterValueBeginTimeVerifyFail => {
                     "参数 BeginTime 校验失败。"
                 }
@@ -639,6 +778,10 @@ impl ErrorCode {
                 Self::InvalidParameterValueUnsupportedTemplateVariable => {
                     "申请国内短信通知和营销短信模板不支持添加变量。可参考 [控制台说明](https://console.cloud.tencent.com/smsv2/csms-template)，更多疑问可咨询 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)"
                 }
+                Self::InvalidRequest => "请求 body 的 multipart 格式错误。",
+                Self::IpInBlacklist => "IP地址在黑名单中。",
+                Self::IpNotInWhitelist => "IP地址不在白名单中。",
+                Self::LimitExceeded => "超过配额限制。",
                 Self::LimitExceededAppCountryOrRegionDailyLimit => {
                     "业务短信国家/地区日下发条数超过设定的上限，可自行到控制台应用管理>基础配置下调整国际港澳台短信发送限制。"
                 }
@@ -682,6 +825,22 @@ impl ErrorCode {
                 Self::MissingParameterEmptyPhoneNumberSet => {
                     "传入的号码列表为空，请确认您的参数中是否传入号码。"
                 }
+                Self::NoSuchProduct => "产品不存在。",
+                Self::NoSuchVersion => "接口版本不存在。",
+                Self::RequestLimitExceeded => "请求的次数超过了频率限制。",
+                Self::RequestLimitExceededGlobalRegionUinLimitExceeded => {
+                    "主账号超过频率限制。"
+                }
+                Self::RequestLimitExceededIPLimitExceeded => "IP限频。",
+                Self::RequestLimitExceededUinLimitExceeded => "主账号限频。",
+                Self::RequestSizeLimitExceeded => "请求包超过限制大小。",
+                Self::ResourceInUse => "资源被占用。",
+                Self::ResourceInsufficient => "资源不足。",
+                Self::ResourceNotFound => "资源不存在。",
+                Self::ResourceUnavailable => "资源不可用。",
+                Self::ResponseSizeLimitExceeded => "返回包超过限制大小。",
+                Self::ServiceUnavailable => "当前服务暂时不可用。",
+                Self::UnauthorizedOperation => "未授权操作。",
                 Self::UnauthorizedOperationIndividualUserMarketingSmsPermissionDeny => {
                     "个人用户没有发营销短信的权限，请参考 [权益区别](https://cloud.tencent.com/document/product/382/13444)。"
                 }
@@ -700,6 +859,9 @@ impl ErrorCode {
                 Self::UnauthorizedOperationSmsSdkAppIdVerifyFail => {
                     "SmsSdkAppId 校验失败，请检查 [SmsSdkAppId](https://console.cloud.tencent.com/smsv2/app-manage) 是否属于 [云API密钥](https://console.cloud.tencent.com/cam/capi) 的关联账户。"
                 }
+                Self::UnknownParameter => {
+                    "未知参数错误，用户多传未定义的参数会导致错误。"
+                }
                 Self::UnsupportedOperation => "操作不支持。",
                 Self::UnsupportedOperationChineseMainlandTemplateToGlobalPhone => {
                     "国内短信模板不支持发送国际/港澳台手机号。发送国际/港澳台手机号请使用国际/港澳台短信正文模板。"
@@ -716,6 +878,10 @@ impl ErrorCode {
                 Self::UnsupportedOperationUnsupportedRegion => {
                     "不支持该地区短信下发。"
                 }
+                Self::UnsupportedProtocol => {
+                    "http(s) 请求协议错误，只支持 GET 和 POST 请求。"
+                }
+                Self::UnsupportedRegion => "接口不支持所传地域。",
                 Self::Other(_) => return ::std::option::Option::None,
             },
         )
@@ -723,6 +889,17 @@ impl ErrorCode {
     /// The variant for a wire code; unknown codes become [`ErrorCode::Other`].
     pub fn parse(code: &str) -> Self {
         match code {
+            "ActionOffline" => Self::ActionOffline,
+            "AuthFailure.InvalidAuthorization" => Self::AuthFailureInvalidAuthorization,
+            "AuthFailure.InvalidSecretId" => Self::AuthFailureInvalidSecretId,
+            "AuthFailure.MFAFailure" => Self::AuthFailureMFAFailure,
+            "AuthFailure.SecretIdNotFound" => Self::AuthFailureSecretIdNotFound,
+            "AuthFailure.SignatureExpire" => Self::AuthFailureSignatureExpire,
+            "AuthFailure.SignatureFailure" => Self::AuthFailureSignatureFailure,
+            "AuthFailure.TokenFailure" => Self::AuthFailureTokenFailure,
+            "AuthFailure.UnauthorizedOperation" => Self::AuthFailureUnauthorizedOperation,
+            "DryRunOperation" => Self::DryRunOperation,
+            "FailedOperation" => Self::FailedOperation,
             "FailedOperation.ContainSensitiveWord" => {
                 Self::FailedOperationContainSensitiveWord
             }
@@ -792,6 +969,7 @@ impl ErrorCode {
             "FailedOperation.TemplateUnapprovedOrNotExist" => {
                 Self::FailedOperationTemplateUnapprovedOrNotExist
             }
+            "InternalError" => Self::InternalError,
             "InternalError.JsonParseFail" => Self::InternalErrorJsonParseFail,
             "InternalError.OtherError" => Self::InternalErrorOtherError,
             "InternalError.ParseBackendResponseFail" => {
@@ -808,12 +986,14 @@ impl ErrorCode {
             "InternalError.SigVerificationFail" => Self::InternalErrorSigVerificationFail,
             "InternalError.Timeout" => Self::InternalErrorTimeout,
             "InternalError.UnknownError" => Self::InternalErrorUnknownError,
+            "InvalidAction" => Self::InvalidAction,
             "InvalidParameter" => Self::InvalidParameter,
             "InvalidParameter.AppidAndBizId" => Self::InvalidParameterAppidAndBizId,
             "InvalidParameter.DirtyWordFound" => Self::InvalidParameterDirtyWordFound,
             "InvalidParameter.InvalidParameters" => {
                 Self::InvalidParameterInvalidParameters
             }
+            "InvalidParameterValue" => Self::InvalidParameterValue,
             "InvalidParameterValue.BeginTimeVerifyFail" => {
                 Self::InvalidParameterValueBeginTimeVerifyFail
             }
@@ -892,6 +1072,10 @@ impl ErrorCode {
             "InvalidParameterValue.UnsupportedTemplateVariable" => {
                 Self::InvalidParameterValueUnsupportedTemplateVariable
             }
+            "InvalidRequest" => Self::InvalidRequest,
+            "IpInBlacklist" => Self::IpInBlacklist,
+            "IpNotInWhitelist" => Self::IpNotInWhitelist,
+            "LimitExceeded" => Self::LimitExceeded,
             "LimitExceeded.AppCountryOrRegionDailyLimit" => {
                 Self::LimitExceededAppCountryOrRegionDailyLimit
             }
@@ -929,6 +1113,26 @@ impl ErrorCode {
             "MissingParameter.EmptyPhoneNumberSet" => {
                 Self::MissingParameterEmptyPhoneNumberSet
             }
+            "NoSuchProduct" => Self::NoSuchProduct,
+            "NoSuchVersion" => Self::NoSuchVersion,
+            "RequestLimitExceeded" => Self::RequestLimitExceeded,
+            "RequestLimitExceeded.GlobalRegionUinLimitExceeded" => {
+                Self::RequestLimitExceededGlobalRegionUinLimitExceeded
+            }
+            "RequestLimitExceeded.IPLimitExceeded" => {
+                Self::RequestLimitExceededIPLimitExceeded
+            }
+            "RequestLimitExceeded.UinLimitExceeded" => {
+                Self::RequestLimitExceededUinLimitExceeded
+            }
+            "RequestSizeLimitExceeded" => Self::RequestSizeLimitExceeded,
+            "ResourceInUse" => Self::ResourceInUse,
+            "ResourceInsufficient" => Self::ResourceInsufficient,
+            "ResourceNotFound" => Self::ResourceNotFound,
+            "ResourceUnavailable" => Self::ResourceUnavailable,
+            "ResponseSizeLimitExceeded" => Self::ResponseSizeLimitExceeded,
+            "ServiceUnavailable" => Self::ServiceUnavailable,
+            "UnauthorizedOperation" => Self::UnauthorizedOperation,
             "UnauthorizedOperation.IndividualUserMarketingSmsPermissionDeny" => {
                 Self::UnauthorizedOperationIndividualUserMarketingSmsPermissionDeny
             }
@@ -947,6 +1151,7 @@ impl ErrorCode {
             "UnauthorizedOperation.SmsSdkAppIdVerifyFail" => {
                 Self::UnauthorizedOperationSmsSdkAppIdVerifyFail
             }
+            "UnknownParameter" => Self::UnknownParameter,
             "UnsupportedOperation" => Self::UnsupportedOperation,
             "UnsupportedOperation.ChineseMainlandTemplateToGlobalPhone" => {
                 Self::UnsupportedOperationChineseMainlandTemplateToGlobalPhone
@@ -963,6 +1168,8 @@ impl ErrorCode {
             "UnsupportedOperation.UnsupportedRegion" => {
                 Self::UnsupportedOperationUnsupportedRegion
             }
+            "UnsupportedProtocol" => Self::UnsupportedProtocol,
+            "UnsupportedRegion" => Self::UnsupportedRegion,
             other => Self::Other(::std::string::ToString::to_string(other)),
         }
     }

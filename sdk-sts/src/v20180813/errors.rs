@@ -16,14 +16,38 @@
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorCode {
+    /// `ActionOffline`: 接口已下线。
+    ActionOffline,
     /// `AuthFailure.AccessKeyIllegal`: 密钥不合法。
     AuthFailureAccessKeyIllegal,
+    /// `AuthFailure.InvalidAuthorization`: 请求头部的 Authorization 不符合腾讯云标准。
+    AuthFailureInvalidAuthorization,
+    /// `AuthFailure.InvalidSecretId`: 密钥非法（不是云 API 密钥类型）。
+    AuthFailureInvalidSecretId,
+    /// `AuthFailure.MFAFailure`: MFA 错误。
+    AuthFailureMFAFailure,
+    /// `AuthFailure.SecretIdNotFound`: 密钥不存在。请在控制台检查密钥是否已被删除或者禁用，如状态正常，请检查密钥是否填写正确，注意前后不得有空格。
+    AuthFailureSecretIdNotFound,
+    /// `AuthFailure.SignatureExpire`: 签名过期。Timestamp 和服务器时间相差不得超过五分钟，请检查本地时间是否和标准时间同步。
+    AuthFailureSignatureExpire,
+    /// `AuthFailure.SignatureFailure`: 签名错误。签名计算错误，请对照调用方式中的签名方法文档检查签名计算过程。
+    AuthFailureSignatureFailure,
+    /// `AuthFailure.TokenFailure`: token 错误。
+    AuthFailureTokenFailure,
+    /// `AuthFailure.UnauthorizedOperation`: 请求未授权。请参考 CAM 文档对鉴权的说明。
+    AuthFailureUnauthorizedOperation,
+    /// `DryRunOperation`: DryRun 操作，代表请求将会是成功的，只是多传了 DryRun 参数。
+    DryRunOperation,
+    /// `FailedOperation`: 操作失败。
+    FailedOperation,
     /// `FailedOperation.CheckMFAError`: 校验MFA失败
     FailedOperationCheckMFAError,
     /// `FailedOperation.MFATypeNotSupported`: MFA类型不支持
     FailedOperationMFATypeNotSupported,
     /// `FailedOperation.TempKeyNotAllowed`: 该接口不支持临时密钥调用
     FailedOperationTempKeyNotAllowed,
+    /// `InternalError`: 内部错误。
+    InternalError,
     /// `InternalError.DbError`: DB错误。
     InternalErrorDbError,
     /// `InternalError.EncryptError`: 加密失败。
@@ -42,6 +66,10 @@ pub enum ErrorCode {
     InternalErrorSystemError,
     /// `InternalError.UnknownError`: 未知错误。
     InternalErrorUnknownError,
+    /// `InvalidAction`: 接口不存在。
+    InvalidAction,
+    /// `InvalidParameter`: 参数错误（包括参数格式、类型等错误）。
+    InvalidParameter,
     /// `InvalidParameter.AccessKeyNotSupport`: 不支持该类型密钥。
     InvalidParameterAccessKeyNotSupport,
     /// `InvalidParameter.AccountNotAvaliable`: 账号不存在或不可用。
@@ -68,14 +96,56 @@ pub enum ErrorCode {
     InvalidParameterTempCodeNotAvaliable,
     /// `InvalidParameter.WebIdentityTokenError`: WebIdentityToken参数错误。
     InvalidParameterWebIdentityTokenError,
+    /// `InvalidParameterValue`: 参数取值错误。
+    InvalidParameterValue,
+    /// `InvalidRequest`: 请求 body 的 multipart 格式错误。
+    InvalidRequest,
+    /// `IpInBlacklist`: IP地址在黑名单中。
+    IpInBlacklist,
+    /// `IpNotInWhitelist`: IP地址不在白名单中。
+    IpNotInWhitelist,
+    /// `LimitExceeded`: 超过配额限制。
+    LimitExceeded,
+    /// `MissingParameter`: 缺少参数。
+    MissingParameter,
+    /// `NoSuchProduct`: 产品不存在。
+    NoSuchProduct,
+    /// `NoSuchVersion`: 接口版本不存在。
+    NoSuchVersion,
     /// `RequestLimitExceeded`: 请求的次数超过了频率限制。
     RequestLimitExceeded,
+    /// `RequestLimitExceeded.GlobalRegionUinLimitExceeded`: 主账号超过频率限制。
+    RequestLimitExceededGlobalRegionUinLimitExceeded,
+    /// `RequestLimitExceeded.IPLimitExceeded`: IP限频。
+    RequestLimitExceededIPLimitExceeded,
+    /// `RequestLimitExceeded.UinLimitExceeded`: 主账号限频。
+    RequestLimitExceededUinLimitExceeded,
+    /// `RequestSizeLimitExceeded`: 请求包超过限制大小。
+    RequestSizeLimitExceeded,
+    /// `ResourceInUse`: 资源被占用。
+    ResourceInUse,
+    /// `ResourceInsufficient`: 资源不足。
+    ResourceInsufficient,
+    /// `ResourceNotFound`: 资源不存在。
+    ResourceNotFound,
     /// `ResourceNotFound.RoleNotFound`: 账号对应的角色不存在。
     ResourceNotFoundRoleNotFound,
+    /// `ResourceUnavailable`: 资源不可用。
+    ResourceUnavailable,
+    /// `ResponseSizeLimitExceeded`: 返回包超过限制大小。
+    ResponseSizeLimitExceeded,
+    /// `ServiceUnavailable`: 当前服务暂时不可用。
+    ServiceUnavailable,
     /// `UnauthorizedOperation`: 未授权操作。
     UnauthorizedOperation,
+    /// `UnknownParameter`: 未知参数错误，用户多传未定义的参数会导致错误。
+    UnknownParameter,
     /// `UnsupportedOperation`: 操作不支持。
     UnsupportedOperation,
+    /// `UnsupportedProtocol`: http(s) 请求协议错误，只支持 GET 和 POST 请求。
+    UnsupportedProtocol,
+    /// `UnsupportedRegion`: 接口不支持所传地域。
+    UnsupportedRegion,
     /// A code this version does not list.
     Other(::std::string::String),
 }
@@ -83,12 +153,24 @@ impl ErrorCode {
     /// The wire code (`FailedOperation.ContainSensitiveWord`).
     pub fn as_str(&self) -> &str {
         match self {
+            Self::ActionOffline => "ActionOffline",
             Self::AuthFailureAccessKeyIllegal => "AuthFailure.AccessKeyIllegal",
+            Self::AuthFailureInvalidAuthorization => "AuthFailure.InvalidAuthorization",
+            Self::AuthFailureInvalidSecretId => "AuthFailure.InvalidSecretId",
+            Self::AuthFailureMFAFailure => "AuthFailure.MFAFailure",
+            Self::AuthFailureSecretIdNotFound => "AuthFailure.SecretIdNotFound",
+            Self::AuthFailureSignatureExpire => "AuthFailure.SignatureExpire",
+            Self::AuthFailureSignatureFailure => "AuthFailure.SignatureFailure",
+            Self::AuthFailureTokenFailure => "AuthFailure.TokenFailure",
+            Self::AuthFailureUnauthorizedOperation => "AuthFailure.UnauthorizedOperation",
+            Self::DryRunOperation => "DryRunOperation",
+            Self::FailedOperation => "FailedOperation",
             Self::FailedOperationCheckMFAError => "FailedOperation.CheckMFAError",
             Self::FailedOperationMFATypeNotSupported => {
                 "FailedOperation.MFATypeNotSupported"
             }
             Self::FailedOperationTempKeyNotAllowed => "FailedOperation.TempKeyNotAllowed",
+            Self::InternalError => "InternalError",
             Self::InternalErrorDbError => "InternalError.DbError",
             Self::InternalErrorEncryptError => "InternalError.EncryptError",
             Self::InternalErrorGetAppIdError => "InternalError.GetAppIdError",
@@ -98,6 +180,8 @@ impl ErrorCode {
             Self::InternalErrorPbSerializeError => "InternalError.PbSerializeError",
             Self::InternalErrorSystemError => "InternalError.SystemError",
             Self::InternalErrorUnknownError => "InternalError.UnknownError",
+            Self::InvalidAction => "InvalidAction",
+            Self::InvalidParameter => "InvalidParameter",
             Self::InvalidParameterAccessKeyNotSupport => {
                 "InvalidParameter.AccessKeyNotSupport"
             }
@@ -125,10 +209,37 @@ impl ErrorCode {
             Self::InvalidParameterWebIdentityTokenError => {
                 "InvalidParameter.WebIdentityTokenError"
             }
+            Self::InvalidParameterValue => "InvalidParameterValue",
+            Self::InvalidRequest => "InvalidRequest",
+            Self::IpInBlacklist => "IpInBlacklist",
+            Self::IpNotInWhitelist => "IpNotInWhitelist",
+            Self::LimitExceeded => "LimitExceeded",
+            Self::MissingParameter => "MissingParameter",
+            Self::NoSuchProduct => "NoSuchProduct",
+            Self::NoSuchVersion => "NoSuchVersion",
             Self::RequestLimitExceeded => "RequestLimitExceeded",
+            Self::RequestLimitExceededGlobalRegionUinLimitExceeded => {
+                "RequestLimitExceeded.GlobalRegionUinLimitExceeded"
+            }
+            Self::RequestLimitExceededIPLimitExceeded => {
+                "RequestLimitExceeded.IPLimitExceeded"
+            }
+            Self::RequestLimitExceededUinLimitExceeded => {
+                "RequestLimitExceeded.UinLimitExceeded"
+            }
+            Self::RequestSizeLimitExceeded => "RequestSizeLimitExceeded",
+            Self::ResourceInUse => "ResourceInUse",
+            Self::ResourceInsufficient => "ResourceInsufficient",
+            Self::ResourceNotFound => "ResourceNotFound",
             Self::ResourceNotFoundRoleNotFound => "ResourceNotFound.RoleNotFound",
+            Self::ResourceUnavailable => "ResourceUnavailable",
+            Self::ResponseSizeLimitExceeded => "ResponseSizeLimitExceeded",
+            Self::ServiceUnavailable => "ServiceUnavailable",
             Self::UnauthorizedOperation => "UnauthorizedOperation",
+            Self::UnknownParameter => "UnknownParameter",
             Self::UnsupportedOperation => "UnsupportedOperation",
+            Self::UnsupportedProtocol => "UnsupportedProtocol",
+            Self::UnsupportedRegion => "UnsupportedRegion",
             Self::Other(code) => code.as_str(),
         }
     }
@@ -136,12 +247,38 @@ impl ErrorCode {
     pub fn description(&self) -> ::std::option::Option<&'static str> {
         ::std::option::Option::Some(
             match self {
+                Self::ActionOffline => "接口已下线。",
                 Self::AuthFailureAccessKeyIllegal => "密钥不合法。",
+                Self::AuthFailureInvalidAuthorization => {
+                    "请求头部的 Authorization 不符合腾讯云标准。"
+                }
+                Self::AuthFailureInvalidSecretId => {
+                    "密钥非法（不是云 API 密钥类型）。"
+                }
+                Self::AuthFailureMFAFailure => "MFA 错误。",
+                Self::AuthFailureSecretIdNotFound => {
+                    "密钥不存在。请在控制台检查密钥是否已被删除或者禁用，如状态正常，请检查密钥是否填写正确，注意前后不得有空格。"
+                }
+                Self::AuthFailureSignatureExpire => {
+                    "签名过期。Timestamp 和服务器时间相差不得超过五分钟，请检查本地时间是否和标准时间同步。"
+                }
+                Self::AuthFailureSignatureFailure => {
+                    "签名错误。签名计算错误，请对照调用方式中的签名方法文档检查签名计算过程。"
+                }
+                Self::AuthFailureTokenFailure => "token 错误。",
+                Self::AuthFailureUnauthorizedOperation => {
+                    "请求未授权。请参考 CAM 文档对鉴权的说明。"
+                }
+                Self::DryRunOperation => {
+                    "DryRun 操作，代表请求将会是成功的，只是多传了 DryRun 参数。"
+                }
+                Self::FailedOperation => "操作失败。",
                 Self::FailedOperationCheckMFAError => "校验MFA失败",
                 Self::FailedOperationMFATypeNotSupported => "MFA类型不支持",
                 Self::FailedOperationTempKeyNotAllowed => {
                     "该接口不支持临时密钥调用"
                 }
+                Self::InternalError => "内部错误。",
                 Self::InternalErrorDbError => "DB错误。",
                 Self::InternalErrorEncryptError => "加密失败。",
                 Self::InternalErrorGetAppIdError => "获取appid错误。",
@@ -153,6 +290,10 @@ impl ErrorCode {
                     "系统内部错误，如网络错误。"
                 }
                 Self::InternalErrorUnknownError => "未知错误。",
+                Self::InvalidAction => "接口不存在。",
+                Self::InvalidParameter => {
+                    "参数错误（包括参数格式、类型等错误）。"
+                }
                 Self::InvalidParameterAccessKeyNotSupport => {
                     "不支持该类型密钥。"
                 }
@@ -172,10 +313,37 @@ impl ErrorCode {
                 Self::InvalidParameterWebIdentityTokenError => {
                     "WebIdentityToken参数错误。"
                 }
+                Self::InvalidParameterValue => "参数取值错误。",
+                Self::InvalidRequest => "请求 body 的 multipart 格式错误。",
+                Self::IpInBlacklist => "IP地址在黑名单中。",
+                Self::IpNotInWhitelist => "IP地址不在白名单中。",
+                Self::LimitExceeded => "超过配额限制。",
+                Self::MissingParameter => "缺少参数。",
+                Self::NoSuchProduct => "产品不存在。",
+                Self::NoSuchVersion => "接口版本不存在。",
                 Self::RequestLimitExceeded => "请求的次数超过了频率限制。",
+                Self::RequestLimitExceededGlobalRegionUinLimitExceeded => {
+                    "主账号超过频率限制。"
+                }
+                Self::RequestLimitExceededIPLimitExceeded => "IP限频。",
+                Self::RequestLimitExceededUinLimitExceeded => "主账号限频。",
+                Self::RequestSizeLimitExceeded => "请求包超过限制大小。",
+                Self::ResourceInUse => "资源被占用。",
+                Self::ResourceInsufficient => "资源不足。",
+                Self::ResourceNotFound => "资源不存在。",
                 Self::ResourceNotFoundRoleNotFound => "账号对应的角色不存在。",
+                Self::ResourceUnavailable => "资源不可用。",
+                Self::ResponseSizeLimitExceeded => "返回包超过限制大小。",
+                Self::ServiceUnavailable => "当前服务暂时不可用。",
                 Self::UnauthorizedOperation => "未授权操作。",
+                Self::UnknownParameter => {
+                    "未知参数错误，用户多传未定义的参数会导致错误。"
+                }
                 Self::UnsupportedOperation => "操作不支持。",
+                Self::UnsupportedProtocol => {
+                    "http(s) 请求协议错误，只支持 GET 和 POST 请求。"
+                }
+                Self::UnsupportedRegion => "接口不支持所传地域。",
                 Self::Other(_) => return ::std::option::Option::None,
             },
         )
@@ -183,12 +351,24 @@ impl ErrorCode {
     /// The variant for a wire code; unknown codes become [`ErrorCode::Other`].
     pub fn parse(code: &str) -> Self {
         match code {
+            "ActionOffline" => Self::ActionOffline,
             "AuthFailure.AccessKeyIllegal" => Self::AuthFailureAccessKeyIllegal,
+            "AuthFailure.InvalidAuthorization" => Self::AuthFailureInvalidAuthorization,
+            "AuthFailure.InvalidSecretId" => Self::AuthFailureInvalidSecretId,
+            "AuthFailure.MFAFailure" => Self::AuthFailureMFAFailure,
+            "AuthFailure.SecretIdNotFound" => Self::AuthFailureSecretIdNotFound,
+            "AuthFailure.SignatureExpire" => Self::AuthFailureSignatureExpire,
+            "AuthFailure.SignatureFailure" => Self::AuthFailureSignatureFailure,
+            "AuthFailure.TokenFailure" => Self::AuthFailureTokenFailure,
+            "AuthFailure.UnauthorizedOperation" => Self::AuthFailureUnauthorizedOperation,
+            "DryRunOperation" => Self::DryRunOperation,
+            "FailedOperation" => Self::FailedOperation,
             "FailedOperation.CheckMFAError" => Self::FailedOperationCheckMFAError,
             "FailedOperation.MFATypeNotSupported" => {
                 Self::FailedOperationMFATypeNotSupported
             }
             "FailedOperation.TempKeyNotAllowed" => Self::FailedOperationTempKeyNotAllowed,
+            "InternalError" => Self::InternalError,
             "InternalError.DbError" => Self::InternalErrorDbError,
             "InternalError.EncryptError" => Self::InternalErrorEncryptError,
             "InternalError.GetAppIdError" => Self::InternalErrorGetAppIdError,
@@ -198,6 +378,8 @@ impl ErrorCode {
             "InternalError.PbSerializeError" => Self::InternalErrorPbSerializeError,
             "InternalError.SystemError" => Self::InternalErrorSystemError,
             "InternalError.UnknownError" => Self::InternalErrorUnknownError,
+            "InvalidAction" => Self::InvalidAction,
+            "InvalidParameter" => Self::InvalidParameter,
             "InvalidParameter.AccessKeyNotSupport" => {
                 Self::InvalidParameterAccessKeyNotSupport
             }
@@ -225,10 +407,37 @@ impl ErrorCode {
             "InvalidParameter.WebIdentityTokenError" => {
                 Self::InvalidParameterWebIdentityTokenError
             }
+            "InvalidParameterValue" => Self::InvalidParameterValue,
+            "InvalidRequest" => Self::InvalidRequest,
+            "IpInBlacklist" => Self::IpInBlacklist,
+            "IpNotInWhitelist" => Self::IpNotInWhitelist,
+            "LimitExceeded" => Self::LimitExceeded,
+            "MissingParameter" => Self::MissingParameter,
+            "NoSuchProduct" => Self::NoSuchProduct,
+            "NoSuchVersion" => Self::NoSuchVersion,
             "RequestLimitExceeded" => Self::RequestLimitExceeded,
+            "RequestLimitExceeded.GlobalRegionUinLimitExceeded" => {
+                Self::RequestLimitExceededGlobalRegionUinLimitExceeded
+            }
+            "RequestLimitExceeded.IPLimitExceeded" => {
+                Self::RequestLimitExceededIPLimitExceeded
+            }
+            "RequestLimitExceeded.UinLimitExceeded" => {
+                Self::RequestLimitExceededUinLimitExceeded
+            }
+            "RequestSizeLimitExceeded" => Self::RequestSizeLimitExceeded,
+            "ResourceInUse" => Self::ResourceInUse,
+            "ResourceInsufficient" => Self::ResourceInsufficient,
+            "ResourceNotFound" => Self::ResourceNotFound,
             "ResourceNotFound.RoleNotFound" => Self::ResourceNotFoundRoleNotFound,
+            "ResourceUnavailable" => Self::ResourceUnavailable,
+            "ResponseSizeLimitExceeded" => Self::ResponseSizeLimitExceeded,
+            "ServiceUnavailable" => Self::ServiceUnavailable,
             "UnauthorizedOperation" => Self::UnauthorizedOperation,
+            "UnknownParameter" => Self::UnknownParameter,
             "UnsupportedOperation" => Self::UnsupportedOperation,
+            "UnsupportedProtocol" => Self::UnsupportedProtocol,
+            "UnsupportedRegion" => Self::UnsupportedRegion,
             other => Self::Other(::std::string::ToString::to_string(other)),
         }
     }

@@ -8,6 +8,8 @@
 //! | [`v20200101`] | 2020-01-01 | 6 |
 pub use sdk_core::Client as CoreClient;
 pub use sdk_core::{ClientProfile, Credential, Error, HttpProfile, ProvideCredential};
+pub use sdk_core::{HttpMethod, Language, Scheme, SignMethod};
+pub use sdk_core::{RegionBreakerProfile, RetryPolicy};
 #[cfg(feature = "v20200101")]
 #[rustfmt::skip]
 pub mod v20200101;
