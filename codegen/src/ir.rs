@@ -116,14 +116,11 @@ pub struct ErrorCode {
     pub description: String,
 }
 
-/// Prefixes of action names that only read, so a request that reached the service may be sent again.
-pub const READ_PREFIXES: &[&str] = &["Describe", "Pull", "Get", "List", "Query", "Search"];
-
-/// The retry rule (see the crate docs): reads by name, or the action takes an idempotency `ClientToken`.
+/// The retry rule lives in the runtime ([`sdk_core::retry::is_retry_safe`]): one rule for generated and dynamic
+/// actions; `codegen/tests/retry_rule.rs` checks the emitted statics against it over every spec.
 pub fn retry_safe(action: &str, input_members: &[tc_spec::Member]) -> bool {
-    READ_PREFIXES.iter().any(|p| action.starts_with(p))
-        || action.ends_with("Statistics")
-        || input_members.iter().any(|m| m.name == "ClientToken" && !m.disabled)
+    let has_token = input_members.iter().any(|m| m.name == "ClientToken" && !m.disabled);
+    sdk_core::retry::is_retry_safe(action, has_token)
 }
 
 /// Build the intermediate model of one product version. `source_root` is how the spec root is named in

@@ -51,10 +51,10 @@
 //!
 //! # Retry rule
 //!
-//! `ActionInfo::retry_safe` is true when the action name starts with one of [`ir::READ_PREFIXES`]
-//! (`Describe`, `Pull`, `Get`, `List`, `Query`, `Search`) or ends with `Statistics` (read-only reports), or
-//! when its input has a `ClientToken` member (the service de-duplicates by token). Everything else may have
-//! side effects and is not re-sent after it reached the service.
+//! `ActionInfo::retry_safe` is [`sdk_core::retry::is_retry_safe`]: true when the action name starts with
+//! `Describe`, `Pull`, `Get`, `List`, `Query` or `Search` or ends with `Statistics` (read-only reports), or
+//! when its input has a `ClientToken` member (the service de-duplicates by token). The rule is the runtime's,
+//! written once. Everything else may have side effects and is not re-sent after it reached the service.
 //!
 //! # Naming
 //!

@@ -339,12 +339,18 @@ where
     }
 }
 
-/// The rule the generator applies, for actions named at run time (`CommonClient`): reads by name.
+/// The one retry-safe rule: an action may be sent again after it reached the service when it only reads (its
+/// name starts with `Describe`, `Pull`, `Get`, `List`, `Query` or `Search`, or ends with `Statistics`) or
+/// when its input takes an idempotency `ClientToken` (the service de-duplicates by it). The generator calls
+/// this for every action it emits (`ActionInfo::retry_safe`); the runtime for actions named at run time.
+pub fn is_retry_safe(action: &str, input_has_client_token: bool) -> bool {
+    const READ_PREFIXES: [&str; 6] = ["Describe", "Pull", "Get", "List", "Query", "Search"];
+    READ_PREFIXES.iter().any(|p| action.starts_with(p)) || action.ends_with("Statistics") || input_has_client_token
+}
+
+/// [`is_retry_safe`] for actions named at run time (`CommonClient`), whose input is unknown: by name only.
 pub fn is_retry_safe_name(action: &str) -> bool {
-    ["Describe", "Pull", "Get", "List", "Query", "Search"]
-        .iter()
-        .any(|p| action.starts_with(p))
-        || action.ends_with("Statistics")
+    is_retry_safe(action, false)
 }
 
 #[cfg(test)]
