@@ -22,6 +22,8 @@ type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 pub struct Error {
     kind: Kind,
     source: Option<BoxError>,
+    /// The request may have reached the service and was not sent again (see [`Error::may_have_reached_service`]).
+    unsure: bool,
 }
 
 #[derive(Debug)]
@@ -137,7 +139,11 @@ pub fn json_error_summary(e: &serde_json::Error) -> String {
 
 impl Error {
     fn new(kind: Kind) -> Error {
-        Error { kind, source: None }
+        Error {
+            kind,
+            source: None,
+            unsure: false,
+        }
     }
 
     fn with_source(mut self, source: impl Into<BoxError>) -> Error {
@@ -231,7 +237,23 @@ impl Error {
                 snippet: Snippet::of(body),
             },
             source,
+            unsure: false,
         }
+    }
+
+    /// Marks a failure after sending (timeout, cut connection, 5xx, `InternalError`) of an action that is not
+    /// safe to repeat, which the retry loop therefore did not send again.
+    pub(crate) fn not_resent(mut self) -> Error {
+        self.unsure = true;
+        self
+    }
+
+    /// True when the request may have reached the service and been carried out (a timeout, a connection cut
+    /// after sending, a 5xx or `InternalError`), and it was not sent again because the action is not safe to
+    /// repeat (a `SendSms` resent would send every message twice). Check the outcome (for `SendSms`:
+    /// `PullSmsSendStatus`/`PullSmsSendStatusByPhoneNumber`) before trying again.
+    pub fn may_have_reached_service(&self) -> bool {
+        self.unsure
     }
 
     /// A request rejected on the client side; `parameter` names the offending parameter or setting.
@@ -417,7 +439,14 @@ impl fmt::Display for Error {
                 write!(f, "invalid request parameter `{parameter}`: {message}")
             }
             Kind::Credential { message } => write!(f, "credential error: {message}"),
+        }?;
+        if self.unsure {
+            f.write_str(
+                "; the request may have reached the service and was not sent again (the action is not safe to \
+                 repeat): check its outcome before retrying",
+            )?;
         }
+        Ok(())
     }
 }
 
@@ -427,6 +456,9 @@ impl fmt::Debug for Error {
         d.field("kind", &self.kind);
         if let Some(source) = &self.source {
             d.field("source", source);
+        }
+        if self.unsure {
+            d.field("may_have_reached_service", &true);
         }
         d.finish()
     }

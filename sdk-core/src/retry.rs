@@ -317,6 +317,10 @@ where
         }
 
         let Some(reason) = classify(&err, retry_safe) else {
+            // Would have been retried if the action were safe to repeat: say the outcome is unknown.
+            if !retry_safe && classify(&err, true).is_some() {
+                return Err(err.not_resent());
+            }
             return Err(err);
         };
         if retries + 1 >= max_attempts {

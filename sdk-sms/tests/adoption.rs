@@ -39,3 +39,52 @@ async fn common_error_codes_are_typed_and_profiles_need_only_this_crate() {
     assert!(ErrorCode::InternalError.description().is_some());
     assert_eq!(ErrorCode::parse("UnsupportedRegion"), ErrorCode::UnsupportedRegion);
 }
+
+/// Issue 13: a SendSms that failed after it was sent (and was rightly not retried) did not say the messages
+/// may have gone out, nor what to do. A failure before sending does not say so.
+#[tokio::test]
+async fn a_send_that_may_have_gone_out_says_so() {
+    use sdk_sms::v20210111::SendSmsRequest;
+    use tc_emulator::{Fault, DEFAULT_SECRET_KEY, SEED_SDK_APP_ID, SEED_SIGN_NAME, SEED_TEMPLATE_ID};
+    let emulator = Emulator::builder()
+        .fault(Fault::connection_reset().action("SendSms").first(1))
+        .start()
+        .await
+        .unwrap();
+    let profile = ClientProfile::new().http_profile(HttpProfile::new().endpoint(emulator.base_url()));
+    let client = Client::with_profile(
+        Credential::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY).unwrap(),
+        "ap-guangzhou",
+        profile,
+    );
+    let request = SendSmsRequest::new(
+        vec!["+8613800001234".into()],
+        SEED_SDK_APP_ID,
+        SEED_TEMPLATE_ID.to_string(),
+    )
+    .sign_name(SEED_SIGN_NAME)
+    .template_param_set(vec!["1234".into(), "5".into()]);
+    let err = client.send_sms(&request).await.unwrap_err();
+    assert!(err.may_have_reached_service(), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("may have reached the service and was not sent again"),
+        "{err}"
+    );
+    assert_eq!(emulator.requests().len(), 1, "not re-sent");
+
+    // Nothing listening: the request was never sent, and the error does not claim otherwise.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let profile = ClientProfile::new()
+        .retry_policy(RetryPolicy::none())
+        .http_profile(HttpProfile::new().endpoint(url));
+    let client = Client::with_profile(
+        Credential::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY).unwrap(),
+        "ap-guangzhou",
+        profile,
+    );
+    let err = client.send_sms(&request).await.unwrap_err();
+    assert!(err.is_connect() && !err.may_have_reached_service(), "{err}");
+}
