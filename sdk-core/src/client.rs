@@ -242,12 +242,19 @@ impl Client {
 
     /// A client with the [default credential chain](crate::credential#the-default-chain) (environment,
     /// profile files, CVM role, TKE OIDC: resolved by the first call, no I/O here), the region from
-    /// `TENCENTCLOUD_REGION` (empty if unset, as region-less products need) and the default profile.
-    /// Fails only when `TENCENTCLOUD_REGION` is not valid UTF-8.
+    /// `TENCENTCLOUD_REGION` and the default profile. Fails when `TENCENTCLOUD_REGION` is not set (a forgotten
+    /// region used to become `""` silently), empty or not valid UTF-8; a region-less product takes
+    /// [`Client::new`] with an empty region.
     pub fn from_env(service: &'static ServiceInfo) -> Result<Client, Error> {
         let region = match std::env::var(cred_env::REGION) {
-            Ok(region) => region,
-            Err(std::env::VarError::NotPresent) => String::new(),
+            Ok(region) if !region.trim().is_empty() => region.trim().to_owned(),
+            Ok(_) | Err(std::env::VarError::NotPresent) => {
+                return Err(Error::invalid_request(
+                    cred_env::REGION,
+                    "is not set: set it to the region to call (e.g. ap-guangzhou), or build the client with \
+                     Client::new(credential, \"\", ..) for a region-less product",
+                ))
+            }
             Err(std::env::VarError::NotUnicode(_)) => {
                 return Err(Error::invalid_request(cred_env::REGION, "is not valid UTF-8"))
             }

@@ -33,7 +33,15 @@ async fn credential_and_client_from_env() {
     assert!(e.is_credential());
     assert!(e.to_string().contains("TENCENTCLOUD_SECRET_ID"), "{e}");
     // The default chain is resolved by the first call: building the client needs no credential.
-    assert_eq!(Client::from_env(&SMS).unwrap().region(), "");
+    // A forgotten TENCENTCLOUD_REGION is an error that says so (it used to become "" silently).
+    let e = Client::from_env(&SMS).unwrap_err();
+    assert!(
+        e.is_invalid_request() && e.to_string().contains("`TENCENTCLOUD_REGION`: is not set"),
+        "{e}"
+    );
+    set(&[("TENCENTCLOUD_REGION", "ap-guangzhou")]);
+    assert_eq!(Client::from_env(&SMS).unwrap().region(), "ap-guangzhou");
+    set(&[]);
 
     set(&[("TENCENTCLOUD_SECRET_ID", "AKIDenv")]);
     let e = Credential::from_env().unwrap_err();

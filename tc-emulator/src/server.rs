@@ -543,6 +543,33 @@ fn process(
     (product, result)
 }
 
+/// Tencent Cloud's public regions (the `Region` values of the API 3.0 documentation's region list).
+const KNOWN_REGIONS: &[&str] = &[
+    "ap-bangkok",
+    "ap-beijing",
+    "ap-beijing-fsi",
+    "ap-chengdu",
+    "ap-chongqing",
+    "ap-guangzhou",
+    "ap-hongkong",
+    "ap-jakarta",
+    "ap-mumbai",
+    "ap-nanjing",
+    "ap-seoul",
+    "ap-shanghai",
+    "ap-shanghai-fsi",
+    "ap-shenzhen-fsi",
+    "ap-singapore",
+    "ap-taipei",
+    "ap-tokyo",
+    "eu-frankfurt",
+    "eu-moscow",
+    "na-ashburn",
+    "na-siliconvalley",
+    "na-toronto",
+    "sa-saopaulo",
+];
+
 fn pipeline(
     shared: &Shared,
     parts: &hyper::http::request::Parts,
@@ -605,6 +632,18 @@ fn pipeline(
             shared.creds.verify_legacy(&signed, now)?;
         }
         Scheme::Skip => {}
+    }
+    let region = match &scheme {
+        Scheme::Legacy(p) => p.get("Region").unwrap_or_default(),
+        _ => header_str(headers, "x-tc-region"),
+    };
+    if !region.is_empty() && !KNOWN_REGIONS.contains(&region) {
+        // As the service answers a misspelt region (`ap-guangzhuo`); no region is fine for region-less APIs.
+        let shown: String = region.chars().take(64).collect();
+        return Err(ApiError::new(
+            "UnsupportedRegion",
+            format!("The region `{shown}` is not supported."),
+        ));
     }
     let (action_name, version_name, action_from, version_from) = match &scheme {
         Scheme::Legacy(p) => (

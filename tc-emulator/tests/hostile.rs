@@ -255,3 +255,39 @@ async fn template_parameters_are_not_expanded_again() {
         assert!(s.text.len() < 20_000, "expanded: {} bytes", s.text.len());
     }
 }
+
+/// Issue 13: a misspelt region (`ap-guangzhuo`) succeeded against the emulator; the service answers
+/// `UnsupportedRegion`.
+#[tokio::test]
+async fn unknown_regions_are_unsupported() {
+    let emu = Emulator::start().await.unwrap();
+    let base = emu.base_url();
+    let call = Call::sms(
+        "DescribeSmsSignList",
+        json!({"SignIdSet": [tc_emulator::SEED_SIGN_ID], "International": 0}),
+    );
+    let auth = call.authorization_for(&base);
+    let send = |region: &'static str| {
+        let auth = auth.clone();
+        let call = &call;
+        let base = base.clone();
+        async move {
+            let r = client()
+                .post(format!("{base}/"))
+                .body(call.body.clone())
+                .header("Authorization", auth)
+                .header("Content-Type", &call.content_type)
+                .header("X-TC-Action", &call.action)
+                .header("X-TC-Version", &call.version)
+                .header("X-TC-Timestamp", call.timestamp.to_string())
+                .header("X-TC-Region", region)
+                .send()
+                .await
+                .unwrap();
+            r.json::<Value>().await.unwrap()["Response"].clone()
+        }
+    };
+    let typo = send("ap-guangzhuo").await;
+    assert_eq!(code(&typo), Some("UnsupportedRegion"), "{typo}");
+    expect_ok(&send("ap-beijing").await);
+}
