@@ -421,7 +421,9 @@ fn action_tokens(a: &Action) -> ActionTokens {
             self.inner.call(&super::#stat, #super_request)
         }
     };
-    let arm = quote! { (#wire, __check::<models::#input, models::#output>), };
+    let arm = quote! {
+        (#wire, __check::<models::#input, models::#output>, __show::<models::#input, models::#output>),
+    };
     ActionTokens {
         info,
         method: method_tokens,
@@ -587,15 +589,51 @@ pub fn module(v: &Version) -> Result<String, Error> {
         #[cfg(feature = "__examples")]
         #[doc(hidden)]
         pub fn __roundtrip_example(action: &str, request_json: &str, response_json: &str) -> ::std::result::Result<(), ::std::string::String> {
-            // Sorted by action name (a table, not a `match`: rustc is slow on very large string matches).
-            type Check = fn(&str, &str) -> ::std::result::Result<(), ::std::string::String>;
-            static CHECKS: &[(&str, Check)] = &[
-                #(#arms)*
-            ];
-            match CHECKS.binary_search_by(|(name, _)| (*name).cmp(action)) {
-                ::std::result::Result::Ok(i) => (CHECKS[i].1)(request_json, response_json),
+            match __EXAMPLE_HOOKS.binary_search_by(|(name, _, _)| (*name).cmp(action)) {
+                ::std::result::Result::Ok(i) => (__EXAMPLE_HOOKS[i].1)(request_json, response_json),
                 ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::format!("unknown action {action:?}")),
             }
+        }
+
+        /// Test hook: `Debug` of the example request (when `request_json` is not empty) and response decoded
+        /// into the action's types, so tests can check what `Debug` reveals of every type (the redaction
+        /// policy). Behind the hidden `__examples` feature.
+        #[cfg(feature = "__examples")]
+        #[doc(hidden)]
+        pub fn __debug_example(action: &str, request_json: &str, response_json: &str) -> ::std::result::Result<::std::string::String, ::std::string::String> {
+            match __EXAMPLE_HOOKS.binary_search_by(|(name, _, _)| (*name).cmp(action)) {
+                ::std::result::Result::Ok(i) => (__EXAMPLE_HOOKS[i].2)(request_json, response_json),
+                ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::format!("unknown action {action:?}")),
+            }
+        }
+
+        #[cfg(feature = "__examples")]
+        type __Check = fn(&str, &str) -> ::std::result::Result<(), ::std::string::String>;
+        #[cfg(feature = "__examples")]
+        type __Show = fn(&str, &str) -> ::std::result::Result<::std::string::String, ::std::string::String>;
+        // Sorted by action name (a table, not a `match`: rustc is slow on very large string matches).
+        #[cfg(feature = "__examples")]
+        static __EXAMPLE_HOOKS: &[(&str, __Check, __Show)] = &[
+            #(#arms)*
+        ];
+
+        #[cfg(feature = "__examples")]
+        fn __show<Req, Resp>(request_json: &str, response_json: &str) -> ::std::result::Result<::std::string::String, ::std::string::String>
+        where
+            Req: ::std::fmt::Debug + ::serde::de::DeserializeOwned,
+            Resp: ::std::fmt::Debug + ::serde::de::DeserializeOwned,
+        {
+            let mut shown = ::std::string::String::new();
+            if !request_json.is_empty() {
+                let request: Req = ::serde_json::from_str(request_json).map_err(|e| ::std::format!("request does not decode: {e}"))?;
+                shown.push_str(&::std::format!("{request:?}\n{request:#?}\n"));
+            }
+            let envelope: ::std::collections::BTreeMap<::std::string::String, ::std::boxed::Box<::serde_json::value::RawValue>> =
+                ::serde_json::from_str(response_json).map_err(|e| ::std::format!("response is not JSON: {e}"))?;
+            let inner = envelope.get("Response").ok_or_else(|| ::std::string::String::from("response has no `Response` object"))?;
+            let response: Resp = ::serde_json::from_str(inner.get()).map_err(|e| ::std::format!("response does not decode: {e}"))?;
+            shown.push_str(&::std::format!("{response:?}\n{response:#?}"));
+            ::std::result::Result::Ok(shown)
         }
 
         #[cfg(feature = "__examples")]

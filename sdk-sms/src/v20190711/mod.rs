@@ -589,106 +589,192 @@ pub fn __roundtrip_example(
     request_json: &str,
     response_json: &str,
 ) -> ::std::result::Result<(), ::std::string::String> {
-    type Check = fn(&str, &str) -> ::std::result::Result<(), ::std::string::String>;
-    static CHECKS: &[(&str, Check)] = &[
-        ("AddSmsSign", __check::<models::AddSmsSignRequest, models::AddSmsSignResponse>),
-        (
-            "AddSmsTemplate",
-            __check::<models::AddSmsTemplateRequest, models::AddSmsTemplateResponse>,
-        ),
-        (
-            "CallbackStatusStatistics",
-            __check::<
-                models::CallbackStatusStatisticsRequest,
-                models::CallbackStatusStatisticsResponse,
-            >,
-        ),
-        (
-            "DeleteSmsSign",
-            __check::<models::DeleteSmsSignRequest, models::DeleteSmsSignResponse>,
-        ),
-        (
-            "DeleteSmsTemplate",
-            __check::<
-                models::DeleteSmsTemplateRequest,
-                models::DeleteSmsTemplateResponse,
-            >,
-        ),
-        (
-            "DescribeSmsSignList",
-            __check::<
-                models::DescribeSmsSignListRequest,
-                models::DescribeSmsSignListResponse,
-            >,
-        ),
-        (
-            "DescribeSmsTemplateList",
-            __check::<
-                models::DescribeSmsTemplateListRequest,
-                models::DescribeSmsTemplateListResponse,
-            >,
-        ),
-        (
-            "ModifySmsSign",
-            __check::<models::ModifySmsSignRequest, models::ModifySmsSignResponse>,
-        ),
-        (
-            "ModifySmsTemplate",
-            __check::<
-                models::ModifySmsTemplateRequest,
-                models::ModifySmsTemplateResponse,
-            >,
-        ),
-        (
-            "PullSmsReplyStatus",
-            __check::<
-                models::PullSmsReplyStatusRequest,
-                models::PullSmsReplyStatusResponse,
-            >,
-        ),
-        (
-            "PullSmsReplyStatusByPhoneNumber",
-            __check::<
-                models::PullSmsReplyStatusByPhoneNumberRequest,
-                models::PullSmsReplyStatusByPhoneNumberResponse,
-            >,
-        ),
-        (
-            "PullSmsSendStatus",
-            __check::<
-                models::PullSmsSendStatusRequest,
-                models::PullSmsSendStatusResponse,
-            >,
-        ),
-        (
-            "PullSmsSendStatusByPhoneNumber",
-            __check::<
-                models::PullSmsSendStatusByPhoneNumberRequest,
-                models::PullSmsSendStatusByPhoneNumberResponse,
-            >,
-        ),
-        ("SendSms", __check::<models::SendSmsRequest, models::SendSmsResponse>),
-        (
-            "SendStatusStatistics",
-            __check::<
-                models::SendStatusStatisticsRequest,
-                models::SendStatusStatisticsResponse,
-            >,
-        ),
-        (
-            "SmsPackagesStatistics",
-            __check::<
-                models::SmsPackagesStatisticsRequest,
-                models::SmsPackagesStatisticsResponse,
-            >,
-        ),
-    ];
-    match CHECKS.binary_search_by(|(name, _)| (*name).cmp(action)) {
-        ::std::result::Result::Ok(i) => (CHECKS[i].1)(request_json, response_json),
+    match __EXAMPLE_HOOKS.binary_search_by(|(name, _, _)| (*name).cmp(action)) {
+        ::std::result::Result::Ok(i) => {
+            (__EXAMPLE_HOOKS[i].1)(request_json, response_json)
+        }
         ::std::result::Result::Err(_) => {
             ::std::result::Result::Err(::std::format!("unknown action {action:?}"))
         }
     }
+}
+/// Test hook: `Debug` of the example request (when `request_json` is not empty) and response decoded
+/// into the action's types, so tests can check what `Debug` reveals of every type (the redaction
+/// policy). Behind the hidden `__examples` feature.
+#[cfg(feature = "__examples")]
+#[doc(hidden)]
+pub fn __debug_example(
+    action: &str,
+    request_json: &str,
+    response_json: &str,
+) -> ::std::result::Result<::std::string::String, ::std::string::String> {
+    match __EXAMPLE_HOOKS.binary_search_by(|(name, _, _)| (*name).cmp(action)) {
+        ::std::result::Result::Ok(i) => {
+            (__EXAMPLE_HOOKS[i].2)(request_json, response_json)
+        }
+        ::std::result::Result::Err(_) => {
+            ::std::result::Result::Err(::std::format!("unknown action {action:?}"))
+        }
+    }
+}
+#[cfg(feature = "__examples")]
+type __Check = fn(&str, &str) -> ::std::result::Result<(), ::std::string::String>;
+#[cfg(feature = "__examples")]
+type __Show = fn(
+    &str,
+    &str,
+) -> ::std::result::Result<::std::string::String, ::std::string::String>;
+#[cfg(feature = "__examples")]
+static __EXAMPLE_HOOKS: &[(&str, __Check, __Show)] = &[
+    (
+        "AddSmsSign",
+        __check::<models::AddSmsSignRequest, models::AddSmsSignResponse>,
+        __show::<models::AddSmsSignRequest, models::AddSmsSignResponse>,
+    ),
+    (
+        "AddSmsTemplate",
+        __check::<models::AddSmsTemplateRequest, models::AddSmsTemplateResponse>,
+        __show::<models::AddSmsTemplateRequest, models::AddSmsTemplateResponse>,
+    ),
+    (
+        "CallbackStatusStatistics",
+        __check::<
+            models::CallbackStatusStatisticsRequest,
+            models::CallbackStatusStatisticsResponse,
+        >,
+        __show::<
+            models::CallbackStatusStatisticsRequest,
+            models::CallbackStatusStatisticsResponse,
+        >,
+    ),
+    (
+        "DeleteSmsSign",
+        __check::<models::DeleteSmsSignRequest, models::DeleteSmsSignResponse>,
+        __show::<models::DeleteSmsSignRequest, models::DeleteSmsSignResponse>,
+    ),
+    (
+        "DeleteSmsTemplate",
+        __check::<models::DeleteSmsTemplateRequest, models::DeleteSmsTemplateResponse>,
+        __show::<models::DeleteSmsTemplateRequest, models::DeleteSmsTemplateResponse>,
+    ),
+    (
+        "DescribeSmsSignList",
+        __check::<
+            models::DescribeSmsSignListRequest,
+            models::DescribeSmsSignListResponse,
+        >,
+        __show::<models::DescribeSmsSignListRequest, models::DescribeSmsSignListResponse>,
+    ),
+    (
+        "DescribeSmsTemplateList",
+        __check::<
+            models::DescribeSmsTemplateListRequest,
+            models::DescribeSmsTemplateListResponse,
+        >,
+        __show::<
+            models::DescribeSmsTemplateListRequest,
+            models::DescribeSmsTemplateListResponse,
+        >,
+    ),
+    (
+        "ModifySmsSign",
+        __check::<models::ModifySmsSignRequest, models::ModifySmsSignResponse>,
+        __show::<models::ModifySmsSignRequest, models::ModifySmsSignResponse>,
+    ),
+    (
+        "ModifySmsTemplate",
+        __check::<models::ModifySmsTemplateRequest, models::ModifySmsTemplateResponse>,
+        __show::<models::ModifySmsTemplateRequest, models::ModifySmsTemplateResponse>,
+    ),
+    (
+        "PullSmsReplyStatus",
+        __check::<models::PullSmsReplyStatusRequest, models::PullSmsReplyStatusResponse>,
+        __show::<models::PullSmsReplyStatusRequest, models::PullSmsReplyStatusResponse>,
+    ),
+    (
+        "PullSmsReplyStatusByPhoneNumber",
+        __check::<
+            models::PullSmsReplyStatusByPhoneNumberRequest,
+            models::PullSmsReplyStatusByPhoneNumberResponse,
+        >,
+        __show::<
+            models::PullSmsReplyStatusByPhoneNumberRequest,
+            models::PullSmsReplyStatusByPhoneNumberResponse,
+        >,
+    ),
+    (
+        "PullSmsSendStatus",
+        __check::<models::PullSmsSendStatusRequest, models::PullSmsSendStatusResponse>,
+        __show::<models::PullSmsSendStatusRequest, models::PullSmsSendStatusResponse>,
+    ),
+    (
+        "PullSmsSendStatusByPhoneNumber",
+        __check::<
+            models::PullSmsSendStatusByPhoneNumberRequest,
+            models::PullSmsSendStatusByPhoneNumberResponse,
+        >,
+        __show::<
+            models::PullSmsSendStatusByPhoneNumberRequest,
+            models::PullSmsSendStatusByPhoneNumberResponse,
+        >,
+    ),
+    (
+        "SendSms",
+        __check::<models::SendSmsRequest, models::SendSmsResponse>,
+        __show::<models::SendSmsRequest, models::SendSmsResponse>,
+    ),
+    (
+        "SendStatusStatistics",
+        __check::<
+            models::SendStatusStatisticsRequest,
+            models::SendStatusStatisticsResponse,
+        >,
+        __show::<
+            models::SendStatusStatisticsRequest,
+            models::SendStatusStatisticsResponse,
+        >,
+    ),
+    (
+        "SmsPackagesStatistics",
+        __check::<
+            models::SmsPackagesStatisticsRequest,
+            models::SmsPackagesStatisticsResponse,
+        >,
+        __show::<
+            models::SmsPackagesStatisticsRequest,
+            models::SmsPackagesStatisticsResponse,
+        >,
+    ),
+];
+#[cfg(feature = "__examples")]
+fn __show<Req, Resp>(
+    request_json: &str,
+    response_json: &str,
+) -> ::std::result::Result<::std::string::String, ::std::string::String>
+where
+    Req: ::std::fmt::Debug + ::serde::de::DeserializeOwned,
+    Resp: ::std::fmt::Debug + ::serde::de::DeserializeOwned,
+{
+    let mut shown = ::std::string::String::new();
+    if !request_json.is_empty() {
+        let request: Req = ::serde_json::from_str(request_json)
+            .map_err(|e| ::std::format!("request does not decode: {e}"))?;
+        shown.push_str(&::std::format!("{request:?}\n{request:#?}\n"));
+    }
+    let envelope: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::boxed::Box<::serde_json::value::RawValue>,
+    > = ::serde_json::from_str(response_json)
+        .map_err(|e| ::std::format!("response is not JSON: {e}"))?;
+    let inner = envelope
+        .get("Response")
+        .ok_or_else(|| ::std::string::String::from(
+            "response has no `Response` object",
+        ))?;
+    let response: Resp = ::serde_json::from_str(inner.get())
+        .map_err(|e| ::std::format!("response does not decode: {e}"))?;
+    shown.push_str(&::std::format!("{response:?}\n{response:#?}"));
+    ::std::result::Result::Ok(shown)
 }
 #[cfg(feature = "__examples")]
 fn __check<Req, Resp>(

@@ -299,27 +299,103 @@ pub fn __roundtrip_example(
     request_json: &str,
     response_json: &str,
 ) -> ::std::result::Result<(), ::std::string::String> {
-    type Check = fn(&str, &str) -> ::std::result::Result<(), ::std::string::String>;
-    static CHECKS: &[(&str, Check)] = &[
-        ("Core", __check::<models::OldActionRequest, models::OldActionResponse>),
-        (
-            "CreateWidget",
-            __check::<models::CreateWidgetRequest, models::CreateWidgetResponse>,
-        ),
-        (
-            "DescribeThings",
-            __check::<models::DescribeThingsRequest, models::DescribeThingsResponse>,
-        ),
-        ("GoneAction", __check::<models::OldActionRequest, models::OldActionResponse>),
-        ("OldAction", __check::<models::OldActionRequest, models::OldActionResponse>),
-        ("RunJob", __check::<models::RunJobRequest, models::CreateWidgetResponse>),
-    ];
-    match CHECKS.binary_search_by(|(name, _)| (*name).cmp(action)) {
-        ::std::result::Result::Ok(i) => (CHECKS[i].1)(request_json, response_json),
+    match __EXAMPLE_HOOKS.binary_search_by(|(name, _, _)| (*name).cmp(action)) {
+        ::std::result::Result::Ok(i) => {
+            (__EXAMPLE_HOOKS[i].1)(request_json, response_json)
+        }
         ::std::result::Result::Err(_) => {
             ::std::result::Result::Err(::std::format!("unknown action {action:?}"))
         }
     }
+}
+/// Test hook: `Debug` of the example request (when `request_json` is not empty) and response decoded
+/// into the action's types, so tests can check what `Debug` reveals of every type (the redaction
+/// policy). Behind the hidden `__examples` feature.
+#[cfg(feature = "__examples")]
+#[doc(hidden)]
+pub fn __debug_example(
+    action: &str,
+    request_json: &str,
+    response_json: &str,
+) -> ::std::result::Result<::std::string::String, ::std::string::String> {
+    match __EXAMPLE_HOOKS.binary_search_by(|(name, _, _)| (*name).cmp(action)) {
+        ::std::result::Result::Ok(i) => {
+            (__EXAMPLE_HOOKS[i].2)(request_json, response_json)
+        }
+        ::std::result::Result::Err(_) => {
+            ::std::result::Result::Err(::std::format!("unknown action {action:?}"))
+        }
+    }
+}
+#[cfg(feature = "__examples")]
+type __Check = fn(&str, &str) -> ::std::result::Result<(), ::std::string::String>;
+#[cfg(feature = "__examples")]
+type __Show = fn(
+    &str,
+    &str,
+) -> ::std::result::Result<::std::string::String, ::std::string::String>;
+#[cfg(feature = "__examples")]
+static __EXAMPLE_HOOKS: &[(&str, __Check, __Show)] = &[
+    (
+        "Core",
+        __check::<models::OldActionRequest, models::OldActionResponse>,
+        __show::<models::OldActionRequest, models::OldActionResponse>,
+    ),
+    (
+        "CreateWidget",
+        __check::<models::CreateWidgetRequest, models::CreateWidgetResponse>,
+        __show::<models::CreateWidgetRequest, models::CreateWidgetResponse>,
+    ),
+    (
+        "DescribeThings",
+        __check::<models::DescribeThingsRequest, models::DescribeThingsResponse>,
+        __show::<models::DescribeThingsRequest, models::DescribeThingsResponse>,
+    ),
+    (
+        "GoneAction",
+        __check::<models::OldActionRequest, models::OldActionResponse>,
+        __show::<models::OldActionRequest, models::OldActionResponse>,
+    ),
+    (
+        "OldAction",
+        __check::<models::OldActionRequest, models::OldActionResponse>,
+        __show::<models::OldActionRequest, models::OldActionResponse>,
+    ),
+    (
+        "RunJob",
+        __check::<models::RunJobRequest, models::CreateWidgetResponse>,
+        __show::<models::RunJobRequest, models::CreateWidgetResponse>,
+    ),
+];
+#[cfg(feature = "__examples")]
+fn __show<Req, Resp>(
+    request_json: &str,
+    response_json: &str,
+) -> ::std::result::Result<::std::string::String, ::std::string::String>
+where
+    Req: ::std::fmt::Debug + ::serde::de::DeserializeOwned,
+    Resp: ::std::fmt::Debug + ::serde::de::DeserializeOwned,
+{
+    let mut shown = ::std::string::String::new();
+    if !request_json.is_empty() {
+        let request: Req = ::serde_json::from_str(request_json)
+            .map_err(|e| ::std::format!("request does not decode: {e}"))?;
+        shown.push_str(&::std::format!("{request:?}\n{request:#?}\n"));
+    }
+    let envelope: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::boxed::Box<::serde_json::value::RawValue>,
+    > = ::serde_json::from_str(response_json)
+        .map_err(|e| ::std::format!("response is not JSON: {e}"))?;
+    let inner = envelope
+        .get("Response")
+        .ok_or_else(|| ::std::string::String::from(
+            "response has no `Response` object",
+        ))?;
+    let response: Resp = ::serde_json::from_str(inner.get())
+        .map_err(|e| ::std::format!("response does not decode: {e}"))?;
+    shown.push_str(&::std::format!("{response:?}\n{response:#?}"));
+    ::std::result::Result::Ok(shown)
 }
 #[cfg(feature = "__examples")]
 fn __check<Req, Resp>(
