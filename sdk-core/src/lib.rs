@@ -45,6 +45,8 @@ pub mod query;
 pub mod redact;
 pub mod retry;
 pub mod sign;
+#[cfg(feature = "test-util")]
+pub mod test_util;
 mod token;
 pub mod transport;
 pub mod validate;
