@@ -422,7 +422,22 @@ impl ProductVersion {
 
 /// Every `<root>/<product>/<version>/api.json`, sorted by product then version.
 pub fn discover(root: &Path) -> Result<Vec<ProductVersion>, SpecError> {
-    let mut dirs = Vec::new();
+    spec_dirs(root)?.iter().map(|d| ProductVersion::load(&d.dir)).collect()
+}
+
+/// One `<root>/<product>/<version>/` directory that holds an `api.json`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecDir {
+    /// `sms`.
+    pub product: String,
+    /// The version directory's name, `v20210111`.
+    pub module: String,
+    pub dir: PathBuf,
+}
+
+/// Every spec directory under `root`, sorted by product then version, without loading any: the one
+/// discovery rule, for callers that load each spec themselves and go on past a bad one (`gen-all`).
+pub fn spec_dirs(root: &Path) -> Result<Vec<SpecDir>, SpecError> {
     let list = |d: &Path| -> Result<Vec<PathBuf>, SpecError> {
         let rd = std::fs::read_dir(d).map_err(|e| SpecError::new(d, "", format!("cannot list: {e}")))?;
         let mut v: Vec<PathBuf> = rd
@@ -432,14 +447,20 @@ pub fn discover(root: &Path) -> Result<Vec<ProductVersion>, SpecError> {
         v.sort();
         Ok(v)
     };
+    let name = |p: &Path| p.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+    let mut dirs = Vec::new();
     for product in list(root)? {
         for version in list(&product)? {
             if version.join("api.json").is_file() {
-                dirs.push(version);
+                dirs.push(SpecDir {
+                    product: name(&product),
+                    module: name(&version),
+                    dir: version,
+                });
             }
         }
     }
-    dirs.iter().map(|d| ProductVersion::load(d)).collect()
+    Ok(dirs)
 }
 
 #[cfg(test)]
@@ -452,6 +473,34 @@ mod tests {
                 "objects":{{"AReq":{{"document":"","members":[{member}]}},"AResp":{{"document":"","members":[]}}}},
                 "metadata":{{"apiVersion":"2021-01-11","serviceShortName":"sms"}},"version":"1.0"}}"#
         )
+    }
+
+    #[test]
+    fn spec_dirs_lists_version_dirs_with_an_api_json_sorted() {
+        let root = std::env::temp_dir().join(format!("tc-spec-dirs-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        for (d, api) in [
+            ("vpc/v20170312", true),
+            ("cvm/v20170312", true),
+            ("cvm/notes", false),
+            ("sms/v20210111", true),
+        ] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+            if api {
+                std::fs::write(root.join(d).join("api.json"), "not json").unwrap();
+            }
+        }
+        let found: Vec<(String, String)> = spec_dirs(&root)
+            .unwrap()
+            .into_iter()
+            .map(|d| (d.product, d.module))
+            .collect();
+        let expected = [("cvm", "v20170312"), ("sms", "v20210111"), ("vpc", "v20170312")];
+        assert_eq!(found, expected.map(|(p, m)| (p.to_owned(), m.to_owned())));
+        // Loading is separate: the first broken spec names its file.
+        let err = discover(&root).unwrap_err().to_string();
+        assert!(err.contains("cvm") && err.contains("api.json"), "{err}");
+        let _ = std::fs::remove_dir_all(&root);
     }
 
     #[test]

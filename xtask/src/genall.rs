@@ -235,56 +235,59 @@ pub fn run(root: &Path, args: &Args) -> Result<bool, String> {
     };
     type Generated = (codegen::ir::Version, Vec<codegen::File>);
     let mut by_product: BTreeMap<String, Vec<Generated>> = BTreeMap::new();
-    for pdir in list_dirs(&args.from)? {
-        for vdir in list_dirs(&pdir)? {
-            let (product, module) = (name_of(&pdir), name_of(&vdir));
-            if !vdir.join("api.json").is_file() || !wanted(&args.only, &product, &module) {
-                continue;
-            }
-            let mut r = SpecResult {
-                product: product.clone(),
-                module: module.clone(),
-                actions: 0,
-                types: 0,
-                examples: 0,
-                bytes: 0,
-                error: None,
-                warning: None,
-            };
-            match ProductVersion::load(&vdir) {
-                Err(e) => r.error = Some(format!("load: {e}")),
-                Ok(mut pv) => {
-                    if !vdir.join("errorcodes.json").exists() {
-                        if let Some(sdk) = &args.sdk {
-                            let py = sdk.join(&product).join(&module).join("errorcodes.py");
-                            match std::fs::read_to_string(&py) {
-                                Ok(src) => match parse_errorcodes_py(&src) {
-                                    Ok(codes) => pv.error_codes = codes,
-                                    Err(e) => r.warning = Some(format!("{}: {e}; no error codes", py.display())),
-                                },
-                                Err(_) => r.warning = Some(format!("no {}", py.display())),
-                            }
-                        }
-                    }
-                    r.examples = pv.examples.actions.values().map(Vec::len).sum();
-                    match codegen::generate_version(&pv, &options) {
-                        Err(e) => r.error = Some(format!("generate: {e}")),
-                        Ok((v, files)) => {
-                            r.actions = v.actions.len();
-                            r.types = v.objects.len();
-                            r.bytes = files.iter().map(|f| f.contents.len()).sum();
-                            by_product.entry(product.clone()).or_default().push((v, files));
+    // Discovery is tc-spec's; each spec is loaded here so that one bad spec is reported and the others go on.
+    for spec in tc_spec::spec_dirs(&args.from).map_err(|e| e.to_string())? {
+        let tc_spec::SpecDir {
+            product,
+            module,
+            dir: vdir,
+        } = spec;
+        if !wanted(&args.only, &product, &module) {
+            continue;
+        }
+        let mut r = SpecResult {
+            product: product.clone(),
+            module: module.clone(),
+            actions: 0,
+            types: 0,
+            examples: 0,
+            bytes: 0,
+            error: None,
+            warning: None,
+        };
+        match ProductVersion::load(&vdir) {
+            Err(e) => r.error = Some(format!("load: {e}")),
+            Ok(mut pv) => {
+                if !vdir.join("errorcodes.json").exists() {
+                    if let Some(sdk) = &args.sdk {
+                        let py = sdk.join(&product).join(&module).join("errorcodes.py");
+                        match std::fs::read_to_string(&py) {
+                            Ok(src) => match parse_errorcodes_py(&src) {
+                                Ok(codes) => pv.error_codes = codes,
+                                Err(e) => r.warning = Some(format!("{}: {e}; no error codes", py.display())),
+                            },
+                            Err(_) => r.warning = Some(format!("no {}", py.display())),
                         }
                     }
                 }
+                r.examples = pv.examples.actions.values().map(Vec::len).sum();
+                match codegen::generate_version(&pv, &options) {
+                    Err(e) => r.error = Some(format!("generate: {e}")),
+                    Ok((v, files)) => {
+                        r.actions = v.actions.len();
+                        r.types = v.objects.len();
+                        r.bytes = files.iter().map(|f| f.contents.len()).sum();
+                        by_product.entry(product.clone()).or_default().push((v, files));
+                    }
+                }
             }
-            match (&r.error, &r.warning) {
-                (Some(e), _) => eprintln!("{product}/{module}: FAILED: {e}"),
-                (None, Some(w)) => eprintln!("{product}/{module}: ok ({} actions); warning: {w}", r.actions),
-                _ => {}
-            }
-            o.specs.push(r);
         }
+        match (&r.error, &r.warning) {
+            (Some(e), _) => eprintln!("{product}/{module}: FAILED: {e}"),
+            (None, Some(w)) => eprintln!("{product}/{module}: ok ({} actions); warning: {w}", r.actions),
+            _ => {}
+        }
+        o.specs.push(r);
     }
     let mut members = Vec::new();
     let mut written_dirs = BTreeSet::new();
