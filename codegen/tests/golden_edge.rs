@@ -158,11 +158,7 @@ impl sdk_core::Transport for Flaky {
         } else {
             json!({"Response": {"WidgetId": "w-1", "RequestId": "r2"}})
         };
-        let response = sdk_core::HttpResponse {
-            status: 200,
-            headers: vec![("Content-Type".into(), "application/json".into())],
-            body: serde_json::to_vec(&body).unwrap(),
-        };
+        let response = sdk_core::HttpResponse::new(200, serde_json::to_vec(&body).unwrap());
         Box::pin(async move { Ok(response) })
     }
 }

@@ -25,12 +25,13 @@ use std::sync::OnceLock;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::client::{ActionInfo, RawResponse, ServiceInfo};
+use crate::call::RawResponse;
 use crate::common_client::CallOptions;
 use crate::credential::ProvideCredential;
+use crate::error::Error;
 use crate::profile::ClientProfile;
+use crate::service::{ActionInfo, ServiceInfo};
 use crate::transport::Transport;
-use crate::Error;
 
 /// Name of the background runtime's worker thread.
 pub const THREAD_NAME: &str = "tencentcloud-sdk-blocking";
@@ -64,44 +65,44 @@ fn run<T: Send + 'static>(
         .map_err(|_| Error::transport("the blocking client's request task ended without a result (panicked)"))?
 }
 
-/// Blocking twin of [`crate::Client`]: same constructor arguments, same calls without `.await`.
+/// Blocking twin of [`crate::client::Client`]: same constructor arguments, same calls without `.await`.
 #[derive(Debug, Clone)]
 pub struct Client {
-    inner: crate::Client,
+    inner: crate::client::Client,
 }
 
 impl Client {
-    /// See [`crate::Client::new`].
+    /// See [`crate::client::Client::new`].
     pub fn new(
         service: &'static ServiceInfo,
         credential: impl ProvideCredential + 'static,
         region: impl Into<String>,
         profile: ClientProfile,
     ) -> Client {
-        Client::from_async(crate::Client::new(service, credential, region, profile))
+        Client::from_async(crate::client::Client::new(service, credential, region, profile))
     }
 
-    /// See [`crate::Client::from_env`].
+    /// See [`crate::client::Client::from_env`].
     pub fn from_env(service: &'static ServiceInfo) -> Result<Client, Error> {
-        crate::Client::from_env(service).map(Client::from_async)
+        crate::client::Client::from_env(service).map(Client::from_async)
     }
 
     /// Wraps an async client (sharing its connection pool and settings).
-    pub fn from_async(client: crate::Client) -> Client {
+    pub fn from_async(client: crate::client::Client) -> Client {
         Client { inner: client }
     }
 
     /// The async client inside.
-    pub fn as_async(&self) -> &crate::Client {
+    pub fn as_async(&self) -> &crate::client::Client {
         &self.inner
     }
 
-    /// See [`crate::Client::with_transport`].
+    /// See [`crate::client::Client::with_transport`].
     pub fn with_transport(&self, transport: impl Transport + 'static) -> Client {
         Client::from_async(self.inner.with_transport(transport))
     }
 
-    /// See [`crate::Client::call`].
+    /// See [`crate::client::Client::call`].
     pub fn call<Req: Serialize + ?Sized, Resp: DeserializeOwned>(
         &self,
         action: &ActionInfo,
@@ -112,7 +113,7 @@ impl Client {
         self.execute(action, payload)?.deserialize()
     }
 
-    /// See [`crate::Client::execute`].
+    /// See [`crate::client::Client::execute`].
     pub fn execute(&self, action: &ActionInfo, payload: Vec<u8>) -> Result<RawResponse, Error> {
         let client = self.inner.clone();
         let action = *action;
@@ -120,14 +121,14 @@ impl Client {
     }
 }
 
-/// Blocking twin of [`crate::CommonClient`].
+/// Blocking twin of [`crate::common_client::CommonClient`].
 #[derive(Debug, Clone)]
 pub struct CommonClient {
-    inner: crate::CommonClient,
+    inner: crate::common_client::CommonClient,
 }
 
 impl CommonClient {
-    /// See [`crate::CommonClient::new`].
+    /// See [`crate::common_client::CommonClient::new`].
     pub fn new(
         product: impl Into<String>,
         version: impl Into<String>,
@@ -135,30 +136,32 @@ impl CommonClient {
         region: impl Into<String>,
         profile: ClientProfile,
     ) -> CommonClient {
-        CommonClient::from_async(crate::CommonClient::new(product, version, credential, region, profile))
+        CommonClient::from_async(crate::common_client::CommonClient::new(
+            product, version, credential, region, profile,
+        ))
     }
 
     /// Wraps an async common client.
-    pub fn from_async(client: crate::CommonClient) -> CommonClient {
+    pub fn from_async(client: crate::common_client::CommonClient) -> CommonClient {
         CommonClient { inner: client }
     }
 
     /// The async client inside.
-    pub fn as_async(&self) -> &crate::CommonClient {
+    pub fn as_async(&self) -> &crate::common_client::CommonClient {
         &self.inner
     }
 
-    /// See [`crate::CommonClient::with_transport`].
+    /// See [`crate::common_client::CommonClient::with_transport`].
     pub fn with_transport(&self, transport: impl Transport + 'static) -> CommonClient {
         CommonClient::from_async(self.inner.with_transport(transport))
     }
 
-    /// See [`crate::CommonClient::call_json`].
+    /// See [`crate::common_client::CommonClient::call_json`].
     pub fn call_json<Req: Serialize + ?Sized>(&self, action: &str, params: &Req) -> Result<serde_json::Value, Error> {
         self.call_with(action, params, &CallOptions::default())
     }
 
-    /// See [`crate::CommonClient::call`].
+    /// See [`crate::common_client::CommonClient::call`].
     pub fn call<Req: Serialize + ?Sized, Resp: DeserializeOwned>(
         &self,
         action: &str,
@@ -167,7 +170,7 @@ impl CommonClient {
         self.call_with(action, request, &CallOptions::default())
     }
 
-    /// See [`crate::CommonClient::call_with`].
+    /// See [`crate::common_client::CommonClient::call_with`].
     pub fn call_with<Req: Serialize + ?Sized, Resp: DeserializeOwned>(
         &self,
         action: &str,
@@ -179,7 +182,7 @@ impl CommonClient {
         self.execute(action, options, payload)?.deserialize()
     }
 
-    /// See [`crate::CommonClient::execute`].
+    /// See [`crate::common_client::CommonClient::execute`].
     pub fn execute(&self, action: &str, options: &CallOptions, payload: Vec<u8>) -> Result<RawResponse, Error> {
         let client = self.inner.clone();
         let action = action.to_owned();

@@ -24,7 +24,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::Error;
+use crate::error::Error;
 
 /// Settings of the region breaker (`ClientProfile::region_breaker`, `None` = off, the default).
 #[derive(Debug, Clone, PartialEq, Eq)]

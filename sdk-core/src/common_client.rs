@@ -19,11 +19,12 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::client::{Client, RawResponse};
+use crate::call::RawResponse;
+use crate::client::Client;
 use crate::credential::ProvideCredential;
+use crate::error::Error;
 use crate::profile::ClientProfile;
 use crate::transport::Transport;
-use crate::Error;
 
 /// Per-call options of [`CommonClient`].
 #[derive(Clone, Default, PartialEq, Eq)]

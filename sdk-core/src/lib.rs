@@ -2,21 +2,29 @@
 //!
 //! Generated product crates (`sdk-sms`, ...) are thin typed layers over this crate: they describe each API
 //! version and action as static data ([`ServiceInfo`], [`ActionInfo`]) and call [`Client::call`]. This crate
-//! owns everything else:
+//! owns everything else. `ARCHITECTURE.md` at the repository root traces a request through these modules.
 //!
-//! - [`credential`]: [`Credential`] (SecretId/SecretKey/token), the [`ProvideCredential`] trait, the
-//!   environment / profile-file / tccli / CVM role / STS / TKE OIDC providers and the default chain;
-//! - [`profile`]: [`ClientProfile`] and [`HttpProfile`] (endpoint, method, timeouts, proxy, language, sign
-//!   method, retry policy, region breaker);
-//! - [`sign`], [`query`], [`wire`]: TC3-HMAC-SHA256 and legacy HmacSHA1/HmacSHA256 signing, parameter
-//!   flattening, and the one pure function that builds a signed request;
-//! - [`retry`], [`breaker`], [`clock`]: which failures are retried for which actions, region failover, clock
-//!   skew correction;
-//! - [`transport`]: the object-safe [`Transport`] trait and the default reqwest/rustls implementation;
-//! - [`Error`]: the one opaque error type;
-//! - [`de`]: lenient decoding helpers for generated response types;
-//! - [`Client`]: the shared request path (credential → sign → send → unwrap `Response`), and
-//!   [`CommonClient`] for any product/version/action by name; `blocking` (feature) for synchronous callers.
+//! # Public API
+//!
+//! For users:
+//! - [`Client`] (and [`CommonClient`] for any product/version/action by name; `blocking` (feature) for
+//!   synchronous callers), [`Error`] (the one error type, with predicates), [`RawResponse`];
+//! - [`credential`]: [`Credential`], the [`ProvideCredential`] trait, the environment / profile-file /
+//!   tccli / CVM role / STS / TKE OIDC providers and the default chain;
+//! - [`profile`]: [`ClientProfile`], [`HttpProfile`] and their enums, [`RetryPolicy`] ([`retry`]),
+//!   [`RegionBreakerProfile`] ([`breaker`]);
+//! - [`Transport`] ([`transport`]), [`HttpRequest`] and [`HttpResponse`] ([`http`]): to send through
+//!   another HTTP stack; `test_util` (feature `test-util`): transports for unit tests;
+//! - building blocks for signing requests yourself: [`sign`], [`query`], [`wire`].
+//!
+//! What generated code uses, and nothing more: [`Client`] (`new`, `from_env`, `call`, accessors),
+//! `blocking::Client`, [`ServiceInfo`], [`ActionInfo`], [`Error`], [`de`] (lenient decoding helpers),
+//! [`redact`] (`Debug` of secrets and personal data), [`idempotency_token`] and the re-exported profile
+//! types. A change to these is a change to the generator too.
+//!
+//! Internal (not public): the call path's stages (`call`: endpoint, attempt, classify, envelope), the
+//! identity types' home (`identity`, re-exported by [`credential`]), service descriptions (`service`).
+//! [`clock`] and [`validate`] are public for their constants and checks.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), sdk_core::Error> {
@@ -34,16 +42,20 @@
 #[cfg(feature = "blocking")]
 pub mod blocking;
 pub mod breaker;
+mod call;
 mod client;
 pub mod clock;
 mod common_client;
 pub mod credential;
 pub mod de;
 mod error;
+pub mod http;
+mod identity;
 pub mod profile;
 pub mod query;
 pub mod redact;
 pub mod retry;
+mod service;
 pub mod sign;
 #[cfg(feature = "test-util")]
 pub mod test_util;
@@ -52,15 +64,18 @@ pub mod transport;
 pub mod validate;
 pub mod wire;
 
+pub use crate::http::{HttpRequest, HttpResponse};
 pub use breaker::RegionBreakerProfile;
-pub use client::{ActionInfo, Client, RawResponse, ServiceInfo, REQUEST_CLIENT};
+pub use call::RawResponse;
+pub use client::Client;
 pub use common_client::{CallOptions, CommonClient};
 pub use credential::{Credential, ProvideCredential};
 pub use error::{Error, SNIPPET_LIMIT};
 pub use profile::{ClientProfile, HttpMethod, HttpProfile, Language, Scheme, SignMethod};
 pub use retry::RetryPolicy;
+pub use service::{ActionInfo, ServiceInfo, REQUEST_CLIENT};
 pub use token::idempotency_token;
-pub use transport::{HttpRequest, HttpResponse, Transport};
+pub use transport::Transport;
 
 #[cfg(test)]
 mod tests {

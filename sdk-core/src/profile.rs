@@ -7,6 +7,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::breaker::RegionBreakerProfile;
+pub use crate::http::HttpMethod;
 use crate::retry::RetryPolicy;
 
 /// Official SDKs' default request timeout.
@@ -18,27 +19,6 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_MAX_BODY_SIZE: usize = 10 * 1024 * 1024;
 /// Root domain of the public endpoints: `<product>.tencentcloudapi.com`.
 pub const ROOT_DOMAIN: &str = "tencentcloudapi.com";
-
-/// HTTP method of API requests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum HttpMethod {
-    /// Parameters in a JSON body (TC3) or a urlencoded form body (legacy signatures). The default.
-    #[default]
-    Post,
-    /// Parameters flattened into the query string (`Filters.0.Values.0=...`), as the official SDKs do.
-    Get,
-}
-
-impl HttpMethod {
-    /// The method as written on the request line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HttpMethod::Post => "POST",
-            HttpMethod::Get => "GET",
-        }
-    }
-}
 
 /// URL scheme used when the endpoint does not name one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -51,16 +51,14 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-use crate::transport::{HttpRequest, HttpResponse, Transport, TransportFuture};
-use crate::Error;
+use crate::error::Error;
+use crate::http::{header, HeaderValue, HttpRequest, HttpResponse};
+use crate::transport::{Transport, TransportFuture};
 
 /// A JSON response with status 200.
 fn json_response(body: &str) -> HttpResponse {
-    HttpResponse {
-        status: 200,
-        headers: vec![("Content-Type".into(), "application/json".into())],
-        body: body.as_bytes().to_vec(),
-    }
+    HttpResponse::new(200, body.as_bytes().to_vec())
+        .with_header(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))
 }
 
 /// Requests seen by a test transport (shared by clones).

@@ -15,7 +15,7 @@
 //!   literal, and a decimal port 1..=65535. Anything a URL parser might read differently from the `Host`
 //!   header we sign — `\`, `%`, `@`, `/`, `?`, `#`, spaces — is refused.
 
-use crate::Error;
+use crate::error::Error;
 
 /// Checks a product name (see the module docs).
 pub fn product(name: &str) -> Result<(), Error> {

@@ -14,32 +14,20 @@
 //!
 //! TC3 requests carry the common parameters as `X-TC-*` headers; legacy requests only `Content-Type` and
 //! `Host` (the common parameters are form/query parameters, added in the order the Python SDK adds them).
+//! Header names come from [`crate::http::header`]; values that are the same for every call of a client are
+//! made once (`ClientHeaders`) and shared, values made per call (timestamp, `Authorization`) are moved
+//! into the request without a copy.
 
 use std::borrow::Cow;
 
 use bytes::Bytes;
 
-use crate::credential::Credential;
-use crate::profile::{HttpMethod, Language, SignMethod};
+use crate::error::Error;
+use crate::http::{header, HeaderMap, HeaderName, HeaderValue, HttpMethod, HttpRequest};
+use crate::identity::Credential;
+use crate::profile::{Language, SignMethod};
 use crate::query::Params;
 use crate::sign::{self, legacy, Payload, SignParams, FORM_CONTENT_TYPE, JSON_CONTENT_TYPE, UNSIGNED_PAYLOAD};
-use crate::transport::HttpRequest;
-use crate::Error;
-
-/// Headers the runtime sets itself; [`RequestParts::signed_headers`] may not name them.
-pub const RESERVED_HEADERS: [&str; 11] = [
-    "authorization",
-    "content-type",
-    "host",
-    "x-tc-action",
-    "x-tc-content-sha256",
-    "x-tc-language",
-    "x-tc-region",
-    "x-tc-requestclient",
-    "x-tc-timestamp",
-    "x-tc-token",
-    "x-tc-version",
-];
 
 /// Every input of one request.
 #[derive(Clone, Copy)]
@@ -95,101 +83,60 @@ impl std::fmt::Debug for RequestParts<'_> {
 /// Builds the complete, signed request. `payload` is the request parameters as a JSON object: the body of
 /// a TC3 POST as is, flattened into query/form parameters otherwise.
 pub fn build(p: &RequestParts<'_>, payload: Vec<u8>) -> Result<HttpRequest, Error> {
-    prepare(p, Bytes::from(payload)).map(Prepared::into_http_request)
+    prepare(p, Bytes::from(payload), &ClientHeaders::default())
 }
 
-/// The headers the runtime sets, by their canonical spelling (see [`Known::as_str`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Known {
-    ContentType,
-    Host,
-    Action,
-    Version,
-    Timestamp,
-    Region,
-    Language,
-    RequestClient,
-    ContentSha256,
-    Authorization,
-    Token,
+/// Header values that are the same for every call of one client (`Host`, version, region, language,
+/// `RequestClient`), made once when the client is built and shared by every request (a reference count,
+/// no copy). A request whose value differs (the backup endpoint's `Host`, pinned test inputs) makes its own.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ClientHeaders {
+    host: Option<HeaderValue>,
+    version: Option<HeaderValue>,
+    region: Option<HeaderValue>,
+    request_client: Option<HeaderValue>,
 }
 
-impl Known {
-    /// The name as sent (and as [`HttpRequest::headers`] carries it).
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Known::ContentType => "Content-Type",
-            Known::Host => "Host",
-            Known::Action => "X-TC-Action",
-            Known::Version => "X-TC-Version",
-            Known::Timestamp => "X-TC-Timestamp",
-            Known::Region => "X-TC-Region",
-            Known::Language => "X-TC-Language",
-            Known::RequestClient => "X-TC-RequestClient",
-            Known::ContentSha256 => "X-TC-Content-SHA256",
-            Known::Authorization => "Authorization",
-            Known::Token => "X-TC-Token",
+impl ClientHeaders {
+    pub(crate) fn new(host: Option<&str>, version: &str, region: &str, request_client: &str) -> ClientHeaders {
+        let value = |v: &str| HeaderValue::from_str(v).ok();
+        ClientHeaders {
+            host: host.and_then(value),
+            version: value(version),
+            region: value(region),
+            request_client: value(request_client),
         }
     }
 }
 
-/// A header name of a [`Prepared`] request: one the runtime sets, or a user's extra signed header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Name<'a> {
-    Known(Known),
-    Extra(&'a str),
-}
-
-impl Name<'_> {
-    pub(crate) fn as_str(&self) -> &str {
-        match self {
-            Name::Known(k) => k.as_str(),
-            Name::Extra(name) => name,
-        }
+/// `cached` when it holds exactly `value`, else `value` made into a header value.
+fn shared_or_new(cached: &Option<HeaderValue>, name: &HeaderName, value: &str) -> Result<HeaderValue, Error> {
+    match cached {
+        Some(v) if v.as_bytes() == value.as_bytes() => Ok(v.clone()),
+        // Do not echo the value: it may be a token.
+        _ => HeaderValue::from_str(value)
+            .map_err(|_| Error::invalid_request(name.as_str().to_owned(), "not a valid HTTP header value")),
     }
 }
 
-/// The request as [`build`] makes it, before it becomes an [`HttpRequest`]: names are constants, values
-/// borrow the call's inputs where they can, the body is shared with the caller (no copy per attempt). The
-/// default transport turns it into reqwest's types directly; custom transports get
-/// [`Prepared::into_http_request`]. No `Debug`: the values include the `Authorization` and the token.
-pub(crate) struct Prepared<'a> {
-    pub method: HttpMethod,
-    /// The base URL as given, or an owned URL with a query (GET).
-    pub url: Cow<'a, str>,
-    /// In sending order.
-    pub headers: Vec<(Name<'a>, Cow<'a, str>)>,
-    pub body: Bytes,
+/// An owned value (the `Authorization`, the timestamp) becomes the header value without a copy.
+fn owned_value(name: &HeaderName, value: String) -> Result<HeaderValue, Error> {
+    HeaderValue::from_maybe_shared(Bytes::from(value))
+        .map_err(|_| Error::invalid_request(name.as_str().to_owned(), "not a valid HTTP header value"))
 }
 
-impl Prepared<'_> {
-    /// The public form, `(String, String)` headers in the same order.
-    pub(crate) fn into_http_request(self) -> HttpRequest {
-        HttpRequest {
-            method: self.method,
-            url: self.url.into_owned(),
-            headers: self
-                .headers
-                .into_iter()
-                .map(|(name, value)| (name.as_str().to_owned(), value.into_owned()))
-                .collect(),
-            body: Vec::from(self.body),
-        }
-    }
-}
-
-/// [`build`] without converting the result: what the client sends.
-pub(crate) fn prepare<'a>(p: &RequestParts<'a>, payload: Bytes) -> Result<Prepared<'a>, Error> {
+/// [`build`] with a client's shared header values: what the client sends.
+pub(crate) fn prepare(p: &RequestParts<'_>, payload: Bytes, shared: &ClientHeaders) -> Result<HttpRequest, Error> {
     check_signed_headers(p.signed_headers)?;
     let action = capitalize(p.action);
     match (p.credential, p.sign_method) {
         (Some(credential), SignMethod::HmacSha1) => {
-            legacy_request(p, &action, credential, legacy::Algorithm::HmacSha1, &payload)
+            legacy_request(p, &action, credential, legacy::Algorithm::HmacSha1, &payload, shared)
         }
         (Some(credential), SignMethod::HmacSha256) => {
-            legacy_request(p, &action, credential, legacy::Algorithm::HmacSha256, &payload)
+            legacy_request(p, &action, credential, legacy::Algorithm::HmacSha256, &payload, shared)
         }
-        (credential, _) => tc3_request(p, action, credential, payload),
+        (credential, _) => tc3_request(p, &action, credential, payload, shared),
     }
 }
 
@@ -221,38 +168,49 @@ fn flatten(payload: &[u8]) -> Result<Params, Error> {
     })
 }
 
-fn tc3_request<'a>(
-    p: &RequestParts<'a>,
-    action: Cow<'a, str>,
-    credential: Option<&'a Credential>,
+fn tc3_request(
+    p: &RequestParts<'_>,
+    action: &str,
+    credential: Option<&Credential>,
     payload: Bytes,
-) -> Result<Prepared<'a>, Error> {
+    shared: &ClientHeaders,
+) -> Result<HttpRequest, Error> {
     let (content_type, query, body) = match p.method {
         HttpMethod::Get => (FORM_CONTENT_TYPE, flatten(&payload)?.urlencode(), Bytes::new()),
         HttpMethod::Post => (JSON_CONTENT_TYPE, String::new(), payload),
     };
-    let mut headers: Vec<(Name<'a>, Cow<'a, str>)> = Vec::with_capacity(11 + p.signed_headers.len());
-    let mut push = |name: Known, value: Cow<'a, str>| headers.push((Name::Known(name), value));
-    push(Known::ContentType, Cow::Borrowed(content_type));
-    push(Known::Host, Cow::Borrowed(p.host));
-    push(Known::Action, action);
-    push(Known::Version, Cow::Borrowed(p.version));
-    push(Known::Timestamp, Cow::Owned(exact_string(p.timestamp)));
+    let mut headers = HeaderMap::with_capacity(11 + p.signed_headers.len());
+    headers.append(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.append(header::HOST, shared_or_new(&shared.host, &header::HOST, p.host)?);
+    headers.append(header::X_TC_ACTION, shared_or_new(&None, &header::X_TC_ACTION, action)?);
+    let version = shared_or_new(&shared.version, &header::X_TC_VERSION, p.version)?;
+    headers.append(header::X_TC_VERSION, version);
+    let timestamp = owned_value(&header::X_TC_TIMESTAMP, exact_string(p.timestamp))?;
+    headers.append(header::X_TC_TIMESTAMP, timestamp);
     if !p.region.is_empty() {
-        push(Known::Region, Cow::Borrowed(p.region));
+        headers.append(
+            header::X_TC_REGION,
+            shared_or_new(&shared.region, &header::X_TC_REGION, p.region)?,
+        );
     }
     if let Some(language) = p.language {
-        push(Known::Language, Cow::Borrowed(language.as_str()));
+        headers.append(header::X_TC_LANGUAGE, HeaderValue::from_static(language.as_str()));
     }
-    push(Known::RequestClient, Cow::Borrowed(p.request_client));
+    let client = shared_or_new(&shared.request_client, &header::X_TC_REQUEST_CLIENT, p.request_client)?;
+    headers.append(header::X_TC_REQUEST_CLIENT, client);
     if p.unsigned_payload {
-        push(Known::ContentSha256, Cow::Borrowed(UNSIGNED_PAYLOAD));
+        headers.append(header::X_TC_CONTENT_SHA256, HeaderValue::from_static(UNSIGNED_PAYLOAD));
     }
     for (name, value) in p.signed_headers {
-        headers.push((Name::Extra(name), Cow::Borrowed(value.trim())));
+        // Both checked by `check_signed_headers`.
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| Error::invalid_request("ClientProfile.signed_headers", "not a valid header name"))?;
+        headers.append(name.clone(), shared_or_new(&None, &name, value.trim())?);
     }
     match credential {
-        None => headers.push((Name::Known(Known::Authorization), Cow::Borrowed("SKIP"))),
+        None => {
+            headers.append(header::AUTHORIZATION, HeaderValue::from_static("SKIP"));
+        }
         Some(credential) => {
             // Only the header value: the intermediate strings `sign::sign` keeps are not needed here.
             let authorization = sign::authorization(&SignParams {
@@ -272,27 +230,26 @@ fn tc3_request<'a>(
                 secret_key: credential.secret_key(),
                 extra_headers: p.signed_headers,
             });
-            headers.push((Name::Known(Known::Authorization), Cow::Owned(authorization)));
+            headers.append(
+                header::AUTHORIZATION,
+                owned_value(&header::AUTHORIZATION, authorization)?,
+            );
             if let Some(token) = credential.token() {
-                headers.push((Name::Known(Known::Token), Cow::Borrowed(token)));
+                headers.append(header::X_TC_TOKEN, shared_or_new(&None, &header::X_TC_TOKEN, token)?);
             }
         }
     }
-    Ok(Prepared {
-        method: p.method,
-        url: with_query(p.url, query),
-        headers,
-        body,
-    })
+    Ok(HttpRequest::new(p.method, with_query(p.url, query), headers, body))
 }
 
-fn legacy_request<'a>(
-    p: &RequestParts<'a>,
+fn legacy_request(
+    p: &RequestParts<'_>,
     action: &str,
     credential: &Credential,
     algorithm: legacy::Algorithm,
     payload: &[u8],
-) -> Result<Prepared<'a>, Error> {
+    shared: &ClientHeaders,
+) -> Result<HttpRequest, Error> {
     if !p.signed_headers.is_empty() {
         return Err(Error::invalid_request(
             "ClientProfile.signed_headers",
@@ -327,21 +284,16 @@ fn legacy_request<'a>(
     let encoded = params.urlencode();
     let (url, body) = match p.method {
         HttpMethod::Get => (with_query(p.url, encoded), Bytes::new()),
-        HttpMethod::Post => (Cow::Borrowed(p.url), Bytes::from(encoded)),
+        HttpMethod::Post => (p.url.to_owned(), Bytes::from(encoded)),
     };
-    Ok(Prepared {
-        method: p.method,
-        url,
-        headers: vec![
-            (Name::Known(Known::ContentType), Cow::Borrowed(FORM_CONTENT_TYPE)),
-            (Name::Known(Known::Host), Cow::Borrowed(p.host)),
-        ],
-        body,
-    })
+    let mut headers = HeaderMap::with_capacity(2);
+    headers.append(header::CONTENT_TYPE, HeaderValue::from_static(FORM_CONTENT_TYPE));
+    headers.append(header::HOST, shared_or_new(&shared.host, &header::HOST, p.host)?);
+    Ok(HttpRequest::new(p.method, url, headers, body))
 }
 
-/// `value.to_string()` in one allocation of exactly its length (which the default transport then turns
-/// into a header value without another).
+/// `value.to_string()` in one allocation of exactly its length (which then becomes the header value
+/// without another).
 fn exact_string(value: i64) -> String {
     use std::io::Write;
     let mut buf = [0u8; 20];
@@ -351,11 +303,11 @@ fn exact_string(value: i64) -> String {
     String::from_utf8(buf[..len].to_vec()).expect("digits")
 }
 
-fn with_query(url: &str, query: String) -> Cow<'_, str> {
+fn with_query(url: &str, query: String) -> String {
     if query.is_empty() {
-        Cow::Borrowed(url)
+        url.to_owned()
     } else {
-        Cow::Owned([url, "?", &query].concat())
+        [url, "?", &query].concat()
     }
 }
 
@@ -380,8 +332,7 @@ fn check_signed_headers(headers: &[(String, String)]) -> Result<(), Error> {
         if !token {
             return Err(invalid(format!("`{name}` is not a valid header name")));
         }
-        let lower = name.to_ascii_lowercase();
-        if RESERVED_HEADERS.contains(&lower.as_str()) {
+        if header::RESERVED.iter().any(|r| r.as_str().eq_ignore_ascii_case(name)) {
             return Err(invalid(format!("`{name}` is set by the SDK itself")));
         }
         if headers[..i].iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {

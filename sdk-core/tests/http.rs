@@ -16,11 +16,12 @@ use hyper::body::{Bytes, Incoming};
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
-use sdk_core::transport::{HttpRequest, HttpResponse, TransportFuture};
+use sdk_core::transport::TransportFuture;
 use sdk_core::{
     ActionInfo, Client, ClientProfile, Credential, Error, HttpProfile, Language, ProvideCredential, ServiceInfo,
     Transport,
 };
+use sdk_core::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
@@ -632,11 +633,10 @@ impl Transport for Canned {
     fn send(&self, request: HttpRequest) -> TransportFuture<'_> {
         self.seen.lock().unwrap().push(request);
         Box::pin(async {
-            Ok(HttpResponse {
-                status: 200,
-                headers: vec![],
-                body: br#"{"Response":{"RequestId":"canned"}}"#.to_vec(),
-            })
+            Ok(HttpResponse::new(
+                200,
+                br#"{"Response":{"RequestId":"canned"}}"#.to_vec(),
+            ))
         })
     }
 }

@@ -36,11 +36,7 @@ impl Transport for LoggingTransport {
             let response = builder.send().await.unwrap();
             let status = response.status().as_u16();
             let body = response.bytes().await.unwrap().to_vec();
-            Ok(HttpResponse {
-                status,
-                headers: Vec::new(),
-                body,
-            })
+            Ok(HttpResponse::new(status, body))
         })
     }
 }

@@ -5,8 +5,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sdk_core::transport::{HttpRequest, HttpResponse, Transport, TransportFuture};
+use sdk_core::transport::{Transport, TransportFuture};
 use sdk_core::{ActionInfo, Client, ClientProfile, Credential, Error, HttpProfile, RetryPolicy, ServiceInfo};
+use sdk_core::{HttpRequest, HttpResponse};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -212,11 +213,7 @@ impl Transport for Flaky {
         let result = if n < self.failures {
             Err((self.make)())
         } else {
-            Ok(HttpResponse {
-                status: 200,
-                headers: Vec::new(),
-                body: br#"{"Response":{"RequestId":"r"}}"#.to_vec(),
-            })
+            Ok(HttpResponse::new(200, br#"{"Response":{"RequestId":"r"}}"#.to_vec()))
         };
         Box::pin(async move { result })
     }

@@ -5,8 +5,9 @@
 use std::time::{Duration, Instant};
 
 use sdk_core::breaker::RegionBreakerProfile;
-use sdk_core::transport::{HttpRequest, HttpResponse, Transport, TransportFuture};
+use sdk_core::transport::{Transport, TransportFuture};
 use sdk_core::RetryPolicy;
+use sdk_core::{HttpRequest, HttpResponse};
 use sdk_sms::v20210111::{Client, DescribeSmsSignListRequest, SendSmsRequest};
 use sdk_sms::{ClientProfile, Credential, HttpProfile};
 use tc_emulator::{Emulator, Fault, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, SEED_SDK_APP_ID, SEED_SIGN_NAME};
@@ -254,11 +255,7 @@ struct Canned {
 
 impl Transport for Canned {
     fn send(&self, _request: HttpRequest) -> TransportFuture<'_> {
-        let response = HttpResponse {
-            status: self.status,
-            headers: Vec::new(),
-            body: self.body.clone(),
-        };
+        let response = HttpResponse::new(self.status, self.body.clone());
         Box::pin(async move { Ok(response) })
     }
 }

@@ -16,7 +16,8 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
-use sdk_core::transport::{HttpRequest, HttpResponse, Transport, TransportFuture};
+use sdk_core::transport::{Transport, TransportFuture};
+use sdk_core::{HttpRequest, HttpResponse};
 use sdk_sms::v20210111::{Client, SendSmsRequest};
 use sdk_sms::{ClientProfile, Credential, HttpProfile};
 
@@ -56,13 +57,7 @@ struct Capture(Arc<Mutex<Option<HttpRequest>>>);
 impl Transport for Capture {
     fn send(&self, request: HttpRequest) -> TransportFuture<'_> {
         *self.0.lock().unwrap() = Some(request);
-        Box::pin(async {
-            Ok(HttpResponse {
-                status: 200,
-                headers: Vec::new(),
-                body: SEND_SMS_RESPONSE.as_bytes().to_vec(),
-            })
-        })
+        Box::pin(async { Ok(HttpResponse::new(200, SEND_SMS_RESPONSE.as_bytes().to_vec())) })
     }
 }
 
@@ -78,14 +73,7 @@ pub async fn presigned_request(base_url: &str) -> HttpRequest {
 
 /// A `reqwest` request builder for `request`, as a hand-written caller would post pre-signed bytes.
 pub fn raw_parts(request: &HttpRequest) -> (String, reqwest::header::HeaderMap, Bytes) {
-    let mut headers = reqwest::header::HeaderMap::new();
-    for (name, value) in &request.headers {
-        headers.append(
-            reqwest::header::HeaderName::from_bytes(name.as_bytes()).expect("header name"),
-            reqwest::header::HeaderValue::from_str(value).expect("header value"),
-        );
-    }
-    (request.url.clone(), headers, Bytes::from(request.body.clone()))
+    (request.url.clone(), request.headers.clone(), request.body.clone())
 }
 
 /// Serves [`SEND_SMS_RESPONSE`] to every request on `listener` (HTTP/1.1, keep-alive), without looking at

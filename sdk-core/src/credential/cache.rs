@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::{Credential, Unavailable};
-use crate::Error;
+use crate::error::Error;
 
 /// Default time before expiry at which a temporary credential is refreshed.
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
@@ -212,7 +212,7 @@ impl Cache {
             Ok(new) => {
                 tracing::debug!(
                     provider = self.name,
-                    secret_id = %super::id_hint(new.credential.secret_id()),
+                    secret_id = %crate::identity::id_hint(new.credential.secret_id()),
                     expires_at_unix = unix(new.expires_at),
                     "fetched temporary credential"
                 );

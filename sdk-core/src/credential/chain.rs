@@ -8,7 +8,8 @@ use super::cvm::CvmRoleProvider;
 use super::file::{ProfileFileProvider, TccliProvider};
 use super::sts::{self, OidcRoleArnProvider};
 use super::{env, message_of, Credential, CredentialFuture, ProvideCredential, Unavailable};
-use crate::{Error, HttpProfile};
+use crate::error::Error;
+use crate::profile::HttpProfile;
 
 /// Names of the steps, in order, as they appear in messages.
 pub const STEPS: [&str; 5] = ["environment", "profile file", "tccli profile", "CVM role", "TKE OIDC"];

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::cache::{Cache, Expiring};
 use super::{error_chain, Credential, CredentialFuture, ProvideCredential, Unavailable};
-use crate::Error;
+use crate::error::Error;
 
 /// The metadata service as seen from inside a CVM instance.
 pub const DEFAULT_METADATA_ENDPOINT: &str = "http://metadata.tencentyun.com";

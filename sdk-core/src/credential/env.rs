@@ -1,7 +1,8 @@
 //! Credentials from environment variables, the same names the official SDKs and tccli read.
 
-use super::{Credential, CredentialFuture, ProvideCredential, Unavailable};
-use crate::Error;
+use super::Unavailable;
+use crate::error::Error;
+use crate::identity::{Credential, CredentialFuture, ProvideCredential};
 
 /// Variable holding the SecretId.
 pub const SECRET_ID: &str = "TENCENTCLOUD_SECRET_ID";
@@ -53,13 +54,10 @@ pub(crate) fn credential_from_env() -> Result<Credential, Error> {
     let key = var(SECRET_KEY)?
         .filter(|v| !v.is_empty())
         .ok_or_else(|| Error::credential(format!("environment variable {SECRET_KEY} is not set")))?;
-    super::check(&format!("SecretId ({SECRET_ID})"), &id)?;
-    super::check(&format!("SecretKey ({SECRET_KEY})"), &key)?;
-    let credential = Credential {
-        secret_id: id,
-        secret_key: key,
-        token: None,
-    };
+    crate::identity::check(&format!("SecretId ({SECRET_ID})"), &id)?;
+    crate::identity::check(&format!("SecretKey ({SECRET_KEY})"), &key)?;
+    // Checked above with the variables' names; `new` cannot fail now.
+    let credential = Credential::new(id, key)?;
     let token = match var(SESSION_TOKEN)?.filter(|v| !v.is_empty()) {
         Some(t) => Some(t),
         None => var(TOKEN)?,
@@ -68,4 +66,12 @@ pub(crate) fn credential_from_env() -> Result<Credential, Error> {
         Some(t) => credential.with_token(t),
         None => credential,
     })
+}
+
+impl Credential {
+    /// Reads `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY` and, if set, `TENCENTCLOUD_SESSION_TOKEN`
+    /// (or `TENCENTCLOUD_TOKEN`).
+    pub fn from_env() -> Result<Credential, Error> {
+        credential_from_env()
+    }
 }

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{ini, message_of, Credential, CredentialFuture, ProvideCredential, Unavailable};
-use crate::Error;
+use crate::error::Error;
 
 /// Variable naming the profile file to use instead of the default locations.
 pub const CREDENTIALS_FILE: &str = "TENCENTCLOUD_CREDENTIALS_FILE";

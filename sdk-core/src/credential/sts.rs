@@ -1,7 +1,8 @@
 //! Temporary credentials from STS (`sts.tencentcloudapi.com`, API version 2018-08-13): `AssumeRole` signed
 //! with a source credential, and TKE's OIDC `AssumeRoleWithWebIdentity`, which is unsigned.
 //!
-//! Both go through this crate's own [`Client`], so endpoint, proxy and timeouts are an [`HttpProfile`].
+//! Both go through this crate's own call path (the `call` module, the one behind `Client`), so endpoint, proxy,
+//! timeouts and retries are an [`HttpProfile`] and a request is built, signed and checked the same way.
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -11,7 +12,10 @@ use serde::{Deserialize, Serialize};
 
 use super::cache::{Cache, Expiring};
 use super::{Credential, CredentialFuture, ProvideCredential, Unavailable};
-use crate::{ActionInfo, Client, ClientProfile, Error, HttpProfile, ServiceInfo};
+use crate::call::{self, Call, Config};
+use crate::error::Error;
+use crate::profile::{ClientProfile, HttpProfile};
+use crate::service::{ActionInfo, ServiceInfo};
 
 /// STS, API version 2018-08-13.
 pub static STS: ServiceInfo = ServiceInfo {
@@ -96,13 +100,12 @@ struct StsCredentials {
 
 /// Sends one STS action and turns the answer into an expiring credential. `what` prefixes every message.
 async fn call(
-    client: &Client,
+    config: &Config,
     action: &'static ActionInfo,
     body: Vec<u8>,
     what: &str,
 ) -> Result<Expiring, Unavailable> {
-    let raw = client
-        .execute(action, body)
+    let raw = call::execute(config, Call::of(action), body)
         .await
         .map_err(|e| Unavailable::broken(Error::credential_with_source(format!("{what}: {e}"), e)))?;
     let broken = |m: String| {
@@ -133,18 +136,20 @@ async fn call(
     Ok(Expiring::at_unix(credential, expired_time))
 }
 
-/// Builds the STS client on first use (nothing happens at construction).
+/// Builds the STS client configuration on first use (nothing happens at construction).
 fn client<'a>(
-    cell: &'a OnceLock<Client>,
+    cell: &'a OnceLock<Config>,
     source: &Arc<dyn ProvideCredential>,
     region: &str,
     http: &HttpProfile,
-) -> &'a Client {
+) -> &'a Config {
     cell.get_or_init(|| {
-        Client::new(
-            &STS,
+        Config::new(
+            STS.product.into(),
+            STS.version.into(),
             source.clone(),
-            region,
+            None,
+            region.to_owned(),
             ClientProfile::new().http_profile(http.clone()),
         )
     })
@@ -161,7 +166,7 @@ pub struct StsAssumeRoleProvider {
     external_id: Option<String>,
     region: String,
     http_profile: HttpProfile,
-    client: OnceLock<Client>,
+    client: OnceLock<Config>,
     cache: Cache,
 }
 
@@ -311,7 +316,7 @@ pub struct OidcRoleArnProvider {
     role_session_name: String,
     duration_seconds: u64,
     http_profile: HttpProfile,
-    client: OnceLock<Client>,
+    client: OnceLock<Config>,
     cache: Cache,
 }
 

@@ -1,0 +1,101 @@
+//! One attempt: resolve endpoint → credentials → sign → send → decode envelope. Each stage is one function;
+//! [`run`] chains them. The attempt loop around it is [`super::classify::run`].
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use super::endpoint::{Endpoint, SetupError};
+use super::envelope::{self, RawResponse};
+use super::{Call, Config};
+use crate::breaker::Route;
+use crate::clock;
+use crate::error::Error;
+use crate::http::{header, HttpRequest, HttpResponse};
+use crate::identity::Credential;
+use crate::service::REQUEST_CLIENT;
+use crate::transport::{self, Transport};
+use crate::validate;
+use crate::wire::{self, RequestParts};
+
+/// One attempt along `route`. `server_time` is set from the response's `Date` when the service rejected
+/// the request as expired (the clock-skew correction needs it; otherwise `Date` is not parsed).
+pub(crate) async fn run(
+    config: &Config,
+    call: Call<'_>,
+    payload: Bytes,
+    route: Route,
+    timeout: Option<Duration>,
+    server_time: &mut Option<i64>,
+) -> Result<RawResponse, Error> {
+    let endpoint = config.endpoints.of(route)?;
+    let transport = config.transport.as_ref().map_err(SetupError::to_error)?;
+    validate::action(call.action)?;
+    let credential = credential(config, call.skip_sign).await?;
+    let mut request = sign(config, call, endpoint, credential.as_deref(), payload)?;
+    request.timeout = timeout;
+    let response = send(&**transport, request, config.profile.http_profile.max_body_size).await?;
+    let date = response.headers.get(header::DATE).cloned();
+    let result = envelope::parse_response(response.status, response.body);
+    if matches!(&result, Err(e) if e.code() == Some(clock::SIGNATURE_EXPIRE)) {
+        *server_time = clock::server_time(date.as_ref().and_then(|d| d.to_str().ok()), None);
+    }
+    result
+}
+
+/// Credentials: none for an unsigned action, the static credential borrowed, or the provider's.
+pub(crate) async fn credential(config: &Config, skip_sign: bool) -> Result<Option<Cow<'_, Credential>>, Error> {
+    Ok(match &config.static_credential {
+        _ if skip_sign => None,
+        Some(credential) => Some(Cow::Borrowed(credential)),
+        None => Some(Cow::Owned(config.credential.provide_credential().await?)),
+    })
+}
+
+/// Sign: the complete request for this attempt (the clock is read here, so a re-signed attempt after a
+/// clock correction carries the corrected time).
+pub(crate) fn sign(
+    config: &Config,
+    call: Call<'_>,
+    endpoint: &Endpoint,
+    credential: Option<&Credential>,
+    payload: Bytes,
+) -> Result<HttpRequest, Error> {
+    let (timestamp, nonce, request_client) = match &config.pinned {
+        Some(p) => (p.timestamp, p.nonce, p.request_client.as_str()),
+        None => (config.clock.now_unix(), wire::random_nonce(), REQUEST_CLIENT),
+    };
+    let signed_headers: Cow<'_, [(String, String)]> = if call.headers.is_empty() {
+        Cow::Borrowed(&config.profile.signed_headers)
+    } else {
+        Cow::Owned([&config.profile.signed_headers[..], call.headers].concat())
+    };
+    let parts = RequestParts {
+        method: config.profile.http_profile.req_method,
+        sign_method: config.profile.sign_method,
+        url: &endpoint.url,
+        host: &endpoint.host,
+        service: &config.product,
+        version: &config.version,
+        action: call.action,
+        region: &config.region,
+        language: config.profile.language,
+        request_client,
+        timestamp,
+        nonce,
+        unsigned_payload: config.profile.unsigned_payload,
+        signed_headers: &signed_headers,
+        credential,
+    };
+    wire::prepare(&parts, payload, &config.headers)
+}
+
+/// Send: one exchange, and the body limit for transports that do not enforce it themselves.
+pub(crate) async fn send(transport: &dyn Transport, request: HttpRequest, limit: usize) -> Result<HttpResponse, Error> {
+    let response = transport.send(request).await?;
+    if response.body.len() > limit {
+        return Err(transport::too_large(response.status, limit, &response.body));
+    }
+    Ok(response)
+}
