@@ -3,7 +3,7 @@
 //!
 //! Two families:
 //!
-//! * TC3-HMAC-SHA256: the signature is in the `Authorization` header ([`Scheme::detect`]).
+//! * TC3-HMAC-SHA256: the signature is in the `Authorization` header (`Scheme::detect`).
 //! * The legacy `HmacSHA1` / `HmacSHA256` signatures: no `Authorization` header; every parameter, the
 //!   common ones included (`Action`, `Version`, `Timestamp`, `Nonce`, `SecretId`, `SignatureMethod`,
 //!   `Token`, ..., `Signature`), is a form (POST) or query (GET) parameter. The server decides a request is

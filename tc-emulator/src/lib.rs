@@ -23,13 +23,18 @@
 //!   `Nonce`, `SecretId`, `Token`, ...) are parameters, the rest is the action's input in flattened form
 //!   (`PhoneNumberSet.0=..`), typed by the spec and validated and handled like any other request. For
 //!   `127.0.0.1:PORT` the product is the only one whose `Version` has the `Action`.
-//! * Valid requests get the action's first example answer with a fresh `RequestId`, except SMS 2021-01-11,
-//!   which is stateful (see [`sms`]).
+//! * Valid requests get the action's first example answer with a fresh `RequestId`, except the actions of
+//!   stateful products: plug-ins registered by product and version ([`product`]); SMS 2021-01-11 is one
+//!   ([`sms`]), registered by default. The server itself names no product.
+//! * Echo mode ([`EmulatorBuilder::echo`], `--echo`): every verified request, of any action, is answered
+//!   with what the verifier saw — the repository's one independent TC3 and legacy verifier for testing
+//!   clients and signers.
 //! * Faults on demand: see [`faults`].
 //! * `/_emulator/...` admin paths (unsigned): `GET health`, `POST reset`, `GET requests`, `GET sms/sent`,
 //!   `GET sms/signs`, `GET sms/templates`, `POST sms/{signs|templates}/{id}/{approve|reject}` (optional body
 //!   `{"ReviewReply": ".."}`), `GET faults`, `POST faults` (body `{"Fault": "<the --fault syntax>"}`),
-//!   `DELETE faults`, `POST clock` (`{"OffsetSeconds": n}`). All but `GET health` need the header
+//!   `DELETE faults`, `POST clock` (`{"OffsetSeconds": n}`); `/_emulator/<product>/...` go to that product's
+//!   plug-in. All but `GET health` need the header
 //!   [`ADMIN_TOKEN_HEADER`] with [`Emulator::admin_token`] (random per start, printed by the binary), and
 //!   POST/DELETE need `Content-Type: application/json`, so a web page in the developer's browser cannot
 //!   drive or read a loopback emulator.
@@ -41,7 +46,9 @@
 pub mod auth;
 mod catalog;
 pub mod clock;
+pub mod echo;
 pub mod faults;
+pub mod product;
 mod response;
 mod server;
 pub mod sms;
@@ -56,6 +63,7 @@ use tokio::task::JoinHandle;
 
 pub use auth::{Credential, MAX_CLOCK_SKEW_SECS};
 pub use faults::{Fault, FaultHits, FaultKind, Selector};
+pub use product::{Answer, StatefulProduct};
 pub use response::ApiError;
 pub use server::RecordedRequest;
 pub use sms::{
@@ -110,6 +118,8 @@ pub struct EmulatorBuilder {
     log_capacity: usize,
     sms_apps: Vec<String>,
     limits: Limits,
+    products: product::Products,
+    echo: bool,
 }
 
 /// How much one request may make the emulator hold or wait for.
@@ -151,6 +161,8 @@ impl Default for EmulatorBuilder {
             log_capacity: DEFAULT_REQUEST_LOG_CAPACITY,
             sms_apps: Vec::new(),
             limits: Limits::default(),
+            products: product::Products::default(),
+            echo: false,
         }
     }
 }
@@ -224,6 +236,22 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Register a stateful product (see [`product`]); it replaces a built-in one for the same product and
+    /// version.
+    pub fn product(mut self, product: impl StatefulProduct) -> Self {
+        self.products.register(Arc::new(product));
+        self
+    }
+
+    /// Echo mode: every request is verified exactly as usual (signature, timestamp, token, region), and a
+    /// verified one is answered with what the verifier saw instead of the action's answer — any product,
+    /// version and action, in or out of the specs (see [`echo`](mod@crate::echo) for the fields). For testing
+    /// clients and signers: the one independent TC3 and legacy verifier of this repository.
+    pub fn echo(mut self, on: bool) -> Self {
+        self.echo = on;
+        self
+    }
+
     /// Register another SMS application id besides [`SEED_SDK_APP_ID`].
     pub fn sms_app(mut self, app_id: impl Into<String>) -> Self {
         self.sms_apps.push(app_id.into());
@@ -241,12 +269,18 @@ impl EmulatorBuilder {
         for app in &self.sms_apps {
             sms.add_app(app.clone());
         }
+        let mut products = product::Products::default();
+        products.register(Arc::new(sms.clone()));
+        for p in self.products.list() {
+            products.register(p.clone());
+        }
         let shared = Arc::new(server::Shared {
             catalog,
             creds: auth::CredentialStore::new(&creds),
             clock: clock::Clock::new(self.clock_offset),
             faults: faults::Faults::new(self.faults.clone()),
-            sms,
+            products,
+            echo: self.echo,
             ids: response::RequestIds::new(),
             log: Mutex::new(VecDeque::new()),
             log_capacity: self.log_capacity,
@@ -266,6 +300,7 @@ impl EmulatorBuilder {
         let task = tokio::spawn(server::serve(listener, shared.clone()));
         Ok(Emulator {
             shared,
+            sms,
             addr,
             credentials: creds,
             task: Some(task),
@@ -276,6 +311,8 @@ impl EmulatorBuilder {
 /// A running emulator. Stops when dropped (or on [`shutdown`](Emulator::shutdown)).
 pub struct Emulator {
     shared: Arc<server::Shared>,
+    /// The SMS plug-in, also registered in `shared.products`.
+    sms: Sms,
     addr: SocketAddr,
     credentials: Vec<Credential>,
     task: Option<JoinHandle<()>>,
@@ -326,7 +363,7 @@ impl Emulator {
 
     /// The stateful SMS service: sent messages, signs/templates and their review.
     pub fn sms(&self) -> &Sms {
-        &self.shared.sms
+        &self.sms
     }
 
     /// Requests received so far (admin paths excluded), oldest first.

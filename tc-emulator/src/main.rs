@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! tc-emulator [--port 9000] [--bind 127.0.0.1] [--secret-id ID --secret-key KEY [--token T]]
-//!             [--spec-root DIR] [--clock-offset SECS] [--request-log N]
+//!             [--spec-root DIR] [--clock-offset SECS] [--request-log N] [--echo]
 //!             [--fault SPEC]... [--latency-ms MS] [--error-code CODE] [--fault-share P] [--fault-first N]
 //!             [--fault-action NAME]
 //! ```
@@ -18,7 +18,7 @@ use std::time::Duration;
 use tc_emulator::{Emulator, Fault, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
 
 const USAGE: &str = "usage: tc-emulator [--port N] [--bind IP] [--secret-id ID --secret-key KEY [--token T]] \
-[--spec-root DIR] [--clock-offset SECS] [--request-log N] [--fault SPEC]... [--latency-ms MS] [--error-code CODE] \
+[--spec-root DIR] [--clock-offset SECS] [--request-log N] [--echo] [--fault SPEC]... [--latency-ms MS] [--error-code CODE] \
 [--fault-share P] [--fault-first N] [--fault-action NAME]";
 
 const HELP: &str = "\
@@ -32,6 +32,9 @@ Options:
   --spec-root DIR               serve the specs under DIR/<product>/<version>/api.json
   --clock-offset SECS           shift the emulator's clock (AuthFailure.SignatureExpire, Date header)
   --request-log N               keep the last N requests for GET /_emulator/requests (0: none)
+  --echo                        answer every verified request, of any action, with what the verifier saw
+                                (mode, signed headers, common parameters, decoded parameters), to test a
+                                client or signer
 
 Faults (--fault SPEC, repeatable; SPEC is KIND[,OPTION=VALUE...]):
   latency=MS                    delay the answer:            --fault latency=300ms
@@ -91,6 +94,7 @@ fn run() -> Result<(), String> {
             "--request-log" => {
                 builder = builder.request_log_capacity(value()?.parse().map_err(|_| "--request-log takes a count")?)
             }
+            "--echo" => builder = builder.echo(true),
             "--fault" => faults.push(value()?.parse::<Fault>()?),
             "--latency-ms" => quick.push(Fault::latency(Duration::from_millis(
                 value()?.parse().map_err(|_| "--latency-ms takes milliseconds")?,

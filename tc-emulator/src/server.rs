@@ -27,8 +27,8 @@ use crate::auth::{CredentialStore, LegacyParams, LegacyRequest, Scheme, SignedRe
 use crate::catalog::{parse_query, percent_decode, Catalog, VersionEntry};
 use crate::clock::Clock;
 use crate::faults::{FaultKind, Faults};
+use crate::product::Products;
 use crate::response::{success_body, ApiError, RequestIds};
-use crate::sms::Sms;
 
 /// One request the emulator received, for tests to inspect (`emulator.requests()`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -68,7 +68,10 @@ pub(crate) struct Shared {
     pub creds: CredentialStore,
     pub clock: Clock,
     pub faults: Faults,
-    pub sms: Sms,
+    /// Stateful products (SMS by default), by product and version.
+    pub products: Products,
+    /// Answer every verified request with what the verifier saw ([`crate::EmulatorBuilder::echo`]).
+    pub echo: bool,
     pub ids: RequestIds,
     pub log: Mutex<VecDeque<RecordedRequest>>,
     pub log_capacity: usize,
@@ -90,7 +93,7 @@ impl Shared {
 
     pub fn reset(&self) {
         self.log.lock().unwrap_or_else(|e| e.into_inner()).clear();
-        self.sms.reset();
+        self.products.reset();
     }
 }
 
@@ -600,6 +603,7 @@ fn pipeline(
         (_, Some(p)) => p,
         (Scheme::Tc3(a), None) => a.service.clone(),
         (Scheme::Legacy(_), None) => String::new(),
+        (Scheme::Skip, None) if shared.echo => String::new(),
         (Scheme::Skip, None) => match shared.catalog.served().as_slice() {
             [(p, _), rest @ ..] if rest.iter().all(|(q, _)| q == p) => p.clone(),
             _ => {
@@ -671,6 +675,9 @@ fn pipeline(
             format!("The request is missing a required parameter {version_from}."),
         ));
     }
+    if shared.echo {
+        return crate::echo::answer(&scheme, parts, body, request_id);
+    }
     if product.is_empty() {
         // A legacy request to a bare host (127.0.0.1:PORT) names no product: the one serving the action.
         match shared.catalog.products_serving(version_name, action_name).as_slice() {
@@ -727,8 +734,8 @@ fn pipeline(
         })?
     };
     version.validate(action, &input)?;
-    if version.product == "sms" && version.version == "2021-01-11" {
-        if let Some(r) = shared.sms.handle(&action.name, &input, now) {
+    if let Some(stateful) = shared.products.get(&version.product, &version.version) {
+        if let Some(r) = stateful.handle(&action.name, &input, now) {
             return r.map(|fields| success_body(fields, request_id));
         }
     }
@@ -752,7 +759,6 @@ fn admin(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Response<
         .split('/')
         .collect();
     let body_json: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-    let reply = body_json.get("ReviewReply").and_then(Value::as_str).unwrap_or_default();
     let not_found = || {
         json(
             shared,
@@ -779,22 +785,6 @@ fn admin(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Response<
                 .cloned()
                 .collect();
             json(shared, StatusCode::OK, &log)
-        }
-        (&Method::GET, ["sms", "sent"]) => json(shared, StatusCode::OK, &shared.sms.sent()),
-        (&Method::GET, ["sms", "signs"]) => json(shared, StatusCode::OK, &shared.sms.signs()),
-        (&Method::GET, ["sms", "templates"]) => json(shared, StatusCode::OK, &shared.sms.templates()),
-        (&Method::POST, ["sms", kind @ ("signs" | "templates"), id, verb @ ("approve" | "reject")]) => {
-            let Ok(id) = id.parse::<u64>() else { return not_found() };
-            let r = match (*kind, *verb) {
-                ("signs", "approve") => shared.sms.approve_sign(id),
-                ("signs", _) => shared.sms.reject_sign(id, reply),
-                (_, "approve") => shared.sms.approve_template(id),
-                _ => shared.sms.reject_template(id, reply),
-            };
-            match r {
-                Ok(()) => json(shared, StatusCode::OK, &j!({"ok": true})),
-                Err(e) => json(shared, StatusCode::NOT_FOUND, &j!({"error": e.to_string()})),
-            }
         }
         (&Method::GET, ["faults"]) => {
             let hits: Vec<Value> = shared
@@ -832,6 +822,10 @@ fn admin(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Response<
                 StatusCode::BAD_REQUEST,
                 &j!({"error": "body must be {\"OffsetSeconds\": <i64>}"}),
             ),
+        },
+        (method, [product, path @ ..]) => match shared.products.admin(method, product, path, &body_json) {
+            Some((status, answer)) => json(shared, status, &answer),
+            None => not_found(),
         },
         _ => not_found(),
     }

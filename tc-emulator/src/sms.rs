@@ -39,6 +39,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
+use hyper::{Method, StatusCode};
+
+use crate::product::StatefulProduct;
 use crate::response::ApiError;
 
 /// The seeded application (`SmsSdkAppId`).
@@ -287,7 +290,7 @@ impl Sms {
     }
 
     /// Serve a stateful action; `None` when `action` has no state here (the caller answers the example).
-    pub(crate) fn handle(&self, action: &str, body: &Value, now: i64) -> Option<Result<Map<String, Value>, ApiError>> {
+    fn answer(&self, action: &str, body: &Value, now: i64) -> Option<Result<Map<String, Value>, ApiError>> {
         let r = match action {
             "SendSms" => self.send_sms(body, now),
             "AddSmsSign" => self.add_sign(body, now),
@@ -1041,6 +1044,51 @@ fn classify(raw: &str) -> Number {
         subscriber: d[cc.len()..].to_owned(),
         country_code: cc,
         iso,
+    }
+}
+
+/// SMS 2021-01-11 as a plug-in of the generic server; its admin paths are `/_emulator/sms/...`.
+impl StatefulProduct for Sms {
+    fn product(&self) -> &str {
+        "sms"
+    }
+
+    fn version(&self) -> &str {
+        "2021-01-11"
+    }
+
+    fn handle(&self, action: &str, input: &Value, now: i64) -> Option<Result<Map<String, Value>, ApiError>> {
+        self.answer(action, input, now)
+    }
+
+    /// `GET sent|signs|templates`, `POST signs|templates/<id>/approve|reject` (`{"ReviewReply": ".."}`).
+    fn admin(&self, method: &Method, path: &[&str], body: &Value) -> Option<(StatusCode, Value)> {
+        let ok = |v: Value| Some((StatusCode::OK, v));
+        let to_json = |v: Result<Value, serde_json::Error>| v.unwrap_or(Value::Null);
+        match (method, path) {
+            (&Method::GET, ["sent"]) => ok(to_json(serde_json::to_value(self.sent()))),
+            (&Method::GET, ["signs"]) => ok(to_json(serde_json::to_value(self.signs()))),
+            (&Method::GET, ["templates"]) => ok(to_json(serde_json::to_value(self.templates()))),
+            (&Method::POST, [kind @ ("signs" | "templates"), id, verb @ ("approve" | "reject")]) => {
+                let id = id.parse::<u64>().ok()?;
+                let reply = body.get("ReviewReply").and_then(Value::as_str).unwrap_or_default();
+                let r = match (*kind, *verb) {
+                    ("signs", "approve") => self.approve_sign(id),
+                    ("signs", _) => self.reject_sign(id, reply),
+                    (_, "approve") => self.approve_template(id),
+                    _ => self.reject_template(id, reply),
+                };
+                Some(match r {
+                    Ok(()) => (StatusCode::OK, json!({"ok": true})),
+                    Err(e) => (StatusCode::NOT_FOUND, json!({"error": e.to_string()})),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn reset(&self) {
+        Sms::reset(self)
     }
 }
 
