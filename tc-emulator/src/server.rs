@@ -47,6 +47,13 @@ pub struct RecordedRequest {
     /// The body (lossy UTF-8). In legacy-signed requests the values of `Signature` and `Token` are replaced
     /// with `***` here and in `uri`, as `Authorization` and `X-TC-Token` are left out of `headers`.
     pub body: String,
+    /// How it was signed: `TC3-HMAC-SHA256`, `HmacSHA1`, `HmacSHA256`, `SKIP`, or empty when it could not be
+    /// told (whether the signature was valid is in `code`).
+    pub sign_method: String,
+    /// TC3: the `SignedHeaders` of its `Authorization`; empty otherwise.
+    pub signed_headers: String,
+    /// Whether it carried a session token (`X-TC-Token`, or the legacy `Token` parameter); never its value.
+    pub token: bool,
     /// `Ok`, the error code answered, or for faults `Fault.Reset`, `Fault.BadGateway`,
     /// `Fault.TruncatedBody`, `Fault.NonJsonBody`.
     pub code: String,
@@ -308,6 +315,7 @@ async fn handle(
         ),
         Some(_) => (None, Some(redact(&String::from_utf8_lossy(&body)))),
     };
+    let signing = Signing::of(&parts.headers, legacy.as_ref());
     let decision = shared.faults.decide(&action);
     if !decision.delay.is_zero() {
         tokio::time::sleep(decision.delay).await;
@@ -330,6 +338,9 @@ async fn handle(
             })
             .collect(),
         body: logged_body.unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned()),
+        sign_method: signing.method.clone(),
+        signed_headers: signing.signed_headers.clone(),
+        token: signing.token,
         code: code.to_owned(),
         request_id: request_id.clone(),
     };
@@ -498,6 +509,43 @@ fn legacy_params(parts: &hyper::http::request::Parts, body: &[u8]) -> Option<Leg
         return None;
     };
     LegacyParams::is_legacy(&pairs).then_some(LegacyParams { pairs })
+}
+
+/// How a request was signed, as the request log shows it (no secret: no signature, no token).
+struct Signing {
+    method: String,
+    signed_headers: String,
+    token: bool,
+}
+
+impl Signing {
+    fn of(headers: &HeaderMap, legacy: Option<&LegacyParams>) -> Signing {
+        if let Some(l) = legacy {
+            return Signing {
+                method: l.get("SignatureMethod").unwrap_or("HmacSHA1").to_owned(),
+                signed_headers: String::new(),
+                token: l.get("Token").is_some(),
+            };
+        }
+        let auth = header_str(headers, hyper::header::AUTHORIZATION.as_str()).trim();
+        let (method, signed_headers) = match auth.split_once(' ') {
+            _ if auth == "SKIP" => ("SKIP", ""),
+            Some(("TC3-HMAC-SHA256", rest)) => {
+                let signed = rest
+                    .split(',')
+                    .filter_map(|part| part.trim().strip_prefix("SignedHeaders="))
+                    .next()
+                    .unwrap_or_default();
+                ("TC3-HMAC-SHA256", signed)
+            }
+            _ => ("", ""),
+        };
+        Signing {
+            method: method.to_owned(),
+            signed_headers: signed_headers.to_owned(),
+            token: headers.contains_key("x-tc-token"),
+        }
+    }
 }
 
 /// `k=v&...` with the values of `Signature` and `Token` replaced by `***` (for the request log).
