@@ -53,26 +53,18 @@ impl Client {
         profile: ClientProfile,
     ) -> Client {
         let static_credential = static_credential(&credential);
-        Client::with_service(
+        Client::from_config(Config::new(
             Cow::Borrowed(service.product),
             Cow::Borrowed(service.version),
             Arc::new(credential),
             static_credential,
             region.into(),
             profile,
-        )
+        ))
     }
 
-    /// `new` for product and version known only at run time (`CommonClient`).
-    pub(crate) fn with_service(
-        product: Cow<'static, str>,
-        version: Cow<'static, str>,
-        credential: Arc<dyn ProvideCredential>,
-        static_credential: Option<Credential>,
-        region: String,
-        profile: ClientProfile,
-    ) -> Client {
-        let config = Config::new(product, version, credential, static_credential, region, profile);
+    /// A client over `config` (`new`, and `CommonClient` for product and version known only at run time).
+    pub(crate) fn from_config(config: Config) -> Client {
         Client {
             config: Arc::new(config),
         }

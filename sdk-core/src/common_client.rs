@@ -19,7 +19,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::call::RawResponse;
+use crate::call::{Config, RawResponse};
 use crate::client::Client;
 use crate::credential::ProvideCredential;
 use crate::error::Error;
@@ -86,14 +86,14 @@ impl CommonClient {
     ) -> CommonClient {
         let static_credential = crate::client::static_credential(&credential);
         CommonClient {
-            client: Client::with_service(
+            client: Client::from_config(Config::new(
                 Cow::Owned(product.into()),
                 Cow::Owned(version.into()),
                 Arc::new(credential),
                 static_credential,
                 region.into(),
                 profile,
-            ),
+            )),
         }
     }
 

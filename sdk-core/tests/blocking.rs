@@ -5,21 +5,12 @@
 
 mod common;
 
+use common::{SEND_SMS, SMS};
 use std::sync::OnceLock;
 
 use sdk_core::blocking;
-use sdk_core::{ActionInfo, ClientProfile, Credential, HttpMethod, HttpProfile, ServiceInfo, SignMethod};
+use sdk_core::{ClientProfile, Credential, HttpMethod, HttpProfile, SignMethod};
 use serde_json::{json, Value};
-
-static SMS: ServiceInfo = ServiceInfo {
-    product: "sms",
-    version: "2021-01-11",
-};
-static SEND_SMS: ActionInfo = ActionInfo {
-    name: "SendSms",
-    skip_sign: false,
-    retry_safe: false,
-};
 
 /// The servers' runtime: separate from anything the client does, never dropped.
 fn server_rt() -> &'static tokio::runtime::Runtime {

@@ -18,13 +18,15 @@
 //! - Legacy signatures: Python's captured headers lack `Host` (its HTTP library adds it); ours carry it
 //!   and it must equal the fixture's host.
 
+mod common;
+
+use common::{SEND_SMS, SMS};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use sdk_core::transport::TransportFuture;
 use sdk_core::{
-    ActionInfo, Client, ClientProfile, Credential, HttpMethod, HttpProfile, Language, ServiceInfo, SignMethod,
-    Transport,
+    ActionInfo, Client, ClientProfile, Credential, HttpMethod, HttpProfile, Language, SignMethod, Transport,
 };
 use sdk_core::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -65,15 +67,6 @@ fn fixture() -> Fixture {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-static SMS: ServiceInfo = ServiceInfo {
-    product: "sms",
-    version: "2021-01-11",
-};
-static SEND_SMS: ActionInfo = ActionInfo {
-    name: "SendSms",
-    skip_sign: false,
-    retry_safe: false,
-};
 static DESCRIBE_TEMPLATES: ActionInfo = ActionInfo {
     name: "DescribeSmsTemplateList",
     skip_sign: false,

@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::{SEND_SMS, SMS};
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -20,8 +21,7 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use sdk_core::transport::TransportFuture;
 use sdk_core::{
-    ActionInfo, Client, ClientProfile, Credential, Error, HttpProfile, Language, ProvideCredential, ServiceInfo,
-    Transport,
+    ActionInfo, Client, ClientProfile, Credential, Error, HttpProfile, Language, ProvideCredential, Transport,
 };
 use sdk_core::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -31,15 +31,6 @@ const SECRET_ID: &str = "AKIDtestSecretId0000000000000000000";
 const SECRET_KEY: &str = "TESTSECRETKEYvalue-must-never-leak";
 const TOKEN: &str = "TESTSESSIONTOKEN-must-never-leak";
 
-static SMS: ServiceInfo = ServiceInfo {
-    product: "sms",
-    version: "2021-01-11",
-};
-static SEND_SMS: ActionInfo = ActionInfo {
-    name: "SendSms",
-    skip_sign: false,
-    retry_safe: false,
-};
 static UNSIGNED_ACTION: ActionInfo = ActionInfo {
     name: "AssumeRoleWithWebIdentity",
     skip_sign: true,

@@ -2,23 +2,13 @@
 //! (form body) and GET (query), against `tc-emulator`'s own legacy verifier (tc-emulator/src/auth.rs, which
 //! shares no code with sdk-core): success, the stateful SMS service, tokens and a wrong key.
 
-use sdk_core::{
-    ActionInfo, Client, ClientProfile, CommonClient, Credential, HttpMethod, HttpProfile, Language, ServiceInfo,
-    SignMethod,
-};
+mod common;
+
+use common::{SEND_SMS, SMS};
+use sdk_core::{Client, ClientProfile, CommonClient, Credential, HttpMethod, HttpProfile, Language, SignMethod};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tc_emulator::{Emulator, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, SEED_SDK_APP_ID, SEED_SIGN_NAME, SEED_TEMPLATE_ID};
-
-static SMS: ServiceInfo = ServiceInfo {
-    product: "sms",
-    version: "2021-01-11",
-};
-static SEND_SMS: ActionInfo = ActionInfo {
-    name: "SendSms",
-    skip_sign: false,
-    retry_safe: false,
-};
 
 const MODES: [(SignMethod, HttpMethod); 4] = [
     (SignMethod::HmacSha1, HttpMethod::Post),

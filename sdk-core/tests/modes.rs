@@ -5,21 +5,11 @@
 mod common;
 
 use common::{Mode, SECRET_ID, SECRET_KEY, TOKEN, TOKEN_SECRET_ID};
-use sdk_core::{
-    ActionInfo, Client, ClientProfile, Credential, HttpMethod, HttpProfile, Language, ServiceInfo, SignMethod,
-};
+use common::{SEND_SMS, SMS};
+use sdk_core::{ActionInfo, Client, ClientProfile, Credential, HttpMethod, HttpProfile, Language, SignMethod};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-static SMS: ServiceInfo = ServiceInfo {
-    product: "sms",
-    version: "2021-01-11",
-};
-static SEND_SMS: ActionInfo = ActionInfo {
-    name: "SendSms",
-    skip_sign: false,
-    retry_safe: false,
-};
 static UNSIGNED: ActionInfo = ActionInfo {
     name: "AssumeRoleWithWebIdentity",
     skip_sign: true,

@@ -1,20 +1,19 @@
 //! Timeouts, deadlines, body limits and the retry rule at the transport level: raw loopback servers that
 //! stall, trickle or flood, and mock transports that count attempts.
 
+mod common;
+
+use common::SMS;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sdk_core::transport::{Transport, TransportFuture};
-use sdk_core::{ActionInfo, Client, ClientProfile, Credential, Error, HttpProfile, RetryPolicy, ServiceInfo};
+use sdk_core::{ActionInfo, Client, ClientProfile, Credential, Error, HttpProfile, RetryPolicy};
 use sdk_core::{HttpRequest, HttpResponse};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-static SMS: ServiceInfo = ServiceInfo {
-    product: "sms",
-    version: "2021-01-11",
-};
 static READ: ActionInfo = ActionInfo {
     name: "DescribeSmsSignList",
     skip_sign: false,

@@ -4,17 +4,16 @@
 //!
 //! One test in its own binary: it installs the process-wide subscriber.
 
+mod common;
+
+use common::SMS;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sdk_core::{ActionInfo, Client, ClientProfile, Credential, HttpProfile, RetryPolicy, ServiceInfo};
+use sdk_core::{ActionInfo, Client, ClientProfile, Credential, HttpProfile, RetryPolicy};
 use tc_emulator::{Emulator, Fault};
 
-static SMS: ServiceInfo = ServiceInfo {
-    product: "sms",
-    version: "2021-01-11",
-};
 static READ: ActionInfo = ActionInfo {
     name: "DescribeSmsSignList",
     skip_sign: false,

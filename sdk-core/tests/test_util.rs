@@ -1,20 +1,14 @@
 //! `sdk_core::test_util` (feature `test-util`): the transports users plug into clients in unit tests.
 
+mod common;
+
+use common::{SEND_SMS, SMS};
 use std::time::{Duration, Instant};
 
 use sdk_core::test_util::{CaptureTransport, NeverTransport, ReplayTransport};
-use sdk_core::{ActionInfo, Client, ClientProfile, Credential, HttpProfile, RetryPolicy, ServiceInfo};
+use sdk_core::{ActionInfo, Client, ClientProfile, Credential, HttpProfile, RetryPolicy};
 use serde_json::{json, Value};
 
-static SMS: ServiceInfo = ServiceInfo {
-    product: "sms",
-    version: "2021-01-11",
-};
-static SEND_SMS: ActionInfo = ActionInfo {
-    name: "SendSms",
-    skip_sign: false,
-    retry_safe: false,
-};
 static DESCRIBE: ActionInfo = ActionInfo {
     name: "DescribeSmsSignList",
     skip_sign: false,

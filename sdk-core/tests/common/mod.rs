@@ -8,7 +8,21 @@
 
 #![allow(dead_code)]
 
+use sdk_core::{ActionInfo, ServiceInfo};
 use tc_emulator::{Emulator, RecordedRequest};
+
+/// SMS 2021-01-11, the version most tests call.
+pub static SMS: ServiceInfo = ServiceInfo {
+    product: "sms",
+    version: "2021-01-11",
+};
+
+/// `SendSms`: not safe to re-send.
+pub static SEND_SMS: ActionInfo = ActionInfo {
+    name: "SendSms",
+    skip_sign: false,
+    retry_safe: false,
+};
 
 pub const SECRET_ID: &str = "AKIDmodesSecretId00000000000000000";
 pub const SECRET_KEY: &str = "MODESSECRETKEY-never-sent";
