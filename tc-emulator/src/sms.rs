@@ -32,8 +32,20 @@
 //! / `FailedOperation.TemplateAlreadyPassedCheck`, and put the entry back under review; `DeleteSms*` on an
 //! unknown id answer `FailedOperation.SignIdNotExist` / `FailedOperation.TemplateIdNotExist`. A review
 //! decision is made with [`Sms::approve_sign`] and friends (or `POST /_emulator/sms/...`).
+//!
+//! # The send history: compact, bounded
+//!
+//! Every per-number attempt of an accepted `SendSms` is kept for [`Sms::sent`], [`Sms::attempts`],
+//! [`Sms::send_count`], the `Pull*` actions and `SendStatusStatistics`, so a test can hold a campaign of
+//! 100,000 numbers and prove that none was sent twice. What one request shares (app, sign, template,
+//! parameters, text, fee, `SessionContext`, time) is stored once per request; each number keeps only its
+//! E.164 digits as a `u64`, the text it was sent as, its serial number and a pulled flag (about 100 bytes
+//! with its index entry). Bounds: at most [`SEND_HISTORY_CAPACITY`] attempts and about
+//! [`SEND_HISTORY_MAX_REQUEST_BYTES`] of per-request data (plus the newest request); past either, the oldest
+//! attempts are dropped first. `PullSmsSendStatusByPhoneNumber` finds a number's attempts through an index
+//! (number → its attempts, oldest first) instead of scanning the history.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::Serialize;
@@ -60,6 +72,9 @@ pub const SEED_TEMPLATE_CONTENT: &str = "您的验证码是{1}，请于{2}分钟
 pub const SEED_CREATE_TIME: u64 = 1_617_379_200;
 /// At most this many send attempts are kept (oldest dropped first) for `sent()`, Pull* and statistics.
 pub const SEND_HISTORY_CAPACITY: usize = 100_000;
+/// Per-request data (parameters, text, sign, `SessionContext`) kept for the history, in bytes: past it the
+/// oldest attempts are dropped even below [`SEND_HISTORY_CAPACITY`], so large parameters cannot grow it.
+pub const SEND_HISTORY_MAX_REQUEST_BYTES: usize = 64 * 1024 * 1024;
 
 /// Review state of a sign or template; `status_code()` is the API's `StatusCode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -143,7 +158,177 @@ struct State {
     next_sign_id: u64,
     next_template_id: u64,
     next_serial: u64,
-    history: VecDeque<(SentSms, bool)>,
+    history: History,
+}
+
+/// What every number of one accepted `SendSms` request shares: stored once per request.
+#[derive(Debug)]
+struct SendRequest {
+    app_id: Box<str>,
+    sign_name: Option<Box<str>>,
+    template_id: u64,
+    params: Box<[String]>,
+    text: Box<str>,
+    fee: u64,
+    session_context: Box<str>,
+    time: i64,
+}
+
+impl SendRequest {
+    /// Heap bytes held, for [`SEND_HISTORY_MAX_REQUEST_BYTES`].
+    fn bytes(&self) -> usize {
+        self.app_id.len()
+            + self.sign_name.as_ref().map_or(0, |s| s.len())
+            + self
+                .params
+                .iter()
+                .map(|p| p.len() + std::mem::size_of::<String>())
+                .sum::<usize>()
+            + self.text.len()
+            + self.session_context.len()
+            + std::mem::size_of::<SendRequest>()
+    }
+}
+
+/// One number of one request: compact, the rest is in the shared [`SendRequest`].
+#[derive(Debug)]
+struct Attempt {
+    request: Arc<SendRequest>,
+    /// The number as the client sent it.
+    requested: Box<str>,
+    /// E.164 digits without `+`; `None` when the number was refused as not a phone number.
+    e164: Option<u64>,
+    /// Serial number (0 when refused).
+    serial: u64,
+    pulled: bool,
+}
+
+impl Attempt {
+    fn ok(&self) -> bool {
+        self.e164.is_some()
+    }
+
+    fn fee(&self) -> u64 {
+        if self.ok() {
+            self.request.fee
+        } else {
+            0
+        }
+    }
+
+    fn serial_no(&self) -> String {
+        if self.ok() {
+            format!("2433:{:028}", self.serial)
+        } else {
+            String::new()
+        }
+    }
+
+    fn to_sent(&self) -> SentSms {
+        let r = &self.request;
+        let (phone_number, country_code, subscriber_number, iso_code) = match self.e164 {
+            Some(digits) => match classify(&format!("+{digits}")) {
+                Number::Valid {
+                    e164,
+                    country_code,
+                    subscriber,
+                    iso,
+                    ..
+                } => (e164, country_code, subscriber, iso.to_owned()),
+                Number::Invalid => (format!("+{digits}"), String::new(), String::new(), String::new()),
+            },
+            None => (self.requested.to_string(), String::new(), String::new(), String::new()),
+        };
+        SentSms {
+            app_id: r.app_id.to_string(),
+            requested_number: self.requested.to_string(),
+            phone_number,
+            country_code,
+            subscriber_number,
+            iso_code,
+            sign_name: r.sign_name.as_deref().map(str::to_owned),
+            template_id: r.template_id,
+            params: r.params.to_vec(),
+            text: r.text.to_string(),
+            fee: self.fee(),
+            serial_no: self.serial_no(),
+            session_context: r.session_context.to_string(),
+            code: if self.ok() { "Ok" } else { INCORRECT_NUMBER }.to_owned(),
+            time: r.time,
+        }
+    }
+}
+
+const INCORRECT_NUMBER: &str = "InvalidParameterValue.IncorrectPhoneNumber";
+
+/// The bounded send history with its per-number index (see the module docs).
+#[derive(Debug, Default)]
+struct History {
+    attempts: VecDeque<Attempt>,
+    /// Sequence number of `attempts[0]`; attempt `i` has sequence `first_seq + i`.
+    first_seq: u64,
+    /// Delivered numbers (E.164 digits) → sequence numbers of their attempts, oldest first.
+    by_number: HashMap<u64, VecDeque<u64>>,
+    request_bytes: usize,
+}
+
+impl History {
+    fn len(&self) -> usize {
+        self.attempts.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Attempt> {
+        self.attempts.iter()
+    }
+
+    fn push(&mut self, attempt: Attempt) {
+        // The request's first attempt counts its shared data once.
+        let is_first = self
+            .attempts
+            .back()
+            .is_none_or(|last| !Arc::ptr_eq(&last.request, &attempt.request));
+        if is_first {
+            self.request_bytes += attempt.request.bytes();
+        }
+        if let Some(digits) = attempt.e164 {
+            let seq = self.first_seq + self.attempts.len() as u64;
+            self.by_number.entry(digits).or_default().push_back(seq);
+        }
+        self.attempts.push_back(attempt);
+        while self.attempts.len() > SEND_HISTORY_CAPACITY
+            || (self.request_bytes > SEND_HISTORY_MAX_REQUEST_BYTES && self.attempts.len() > 1)
+        {
+            self.evict_oldest();
+        }
+    }
+
+    fn evict_oldest(&mut self) {
+        let Some(old) = self.attempts.pop_front() else {
+            return;
+        };
+        self.first_seq += 1;
+        if let Some(digits) = old.e164 {
+            if let Some(seqs) = self.by_number.get_mut(&digits) {
+                seqs.pop_front();
+                if seqs.is_empty() {
+                    self.by_number.remove(&digits);
+                }
+            }
+        }
+        // The last attempt of its request: the shared data goes too.
+        if Arc::strong_count(&old.request) == 1 {
+            self.request_bytes = self.request_bytes.saturating_sub(old.request.bytes());
+        }
+    }
+
+    /// Delivered attempts to this number (E.164 digits), oldest first.
+    fn of_number(&self, digits: u64) -> impl Iterator<Item = &Attempt> {
+        self.by_number
+            .get(&digits)
+            .into_iter()
+            .flatten()
+            .filter_map(|seq| self.attempts.get((seq - self.first_seq) as usize))
+    }
 }
 
 impl State {
@@ -186,7 +371,7 @@ impl State {
             next_sign_id: SEED_SIGN_ID + 1,
             next_template_id: SEED_TEMPLATE_ID + 1,
             next_serial: 1,
-            history: VecDeque::new(),
+            history: History::default(),
         }
     }
 }
@@ -227,14 +412,39 @@ impl Sms {
         self.lock()
             .history
             .iter()
-            .filter(|(s, _)| s.code == "Ok")
-            .map(|(s, _)| s.clone())
+            .filter(|a| a.ok())
+            .map(Attempt::to_sent)
             .collect()
     }
 
     /// Every per-number attempt of accepted SendSms requests, including refused numbers.
     pub fn attempts(&self) -> Vec<SentSms> {
-        self.lock().history.iter().map(|(s, _)| s.clone()).collect()
+        self.lock().history.iter().map(Attempt::to_sent).collect()
+    }
+
+    /// How many messages were delivered to this number (any accepted spelling: `+86…`, `0086…`, bare 11
+    /// digits) within the kept history; 0 for text that is not a phone number.
+    pub fn send_count(&self, number: &str) -> usize {
+        let Some(digits) = e164_digits(number) else {
+            return 0;
+        };
+        self.lock().history.by_number.get(&digits).map_or(0, VecDeque::len)
+    }
+
+    /// Delivered messages per E.164 number (`+8618501234444`) within the kept history: a test's proof that
+    /// no number was sent twice is every value being 1.
+    pub fn send_counts(&self) -> HashMap<String, usize> {
+        self.lock()
+            .history
+            .by_number
+            .iter()
+            .map(|(digits, seqs)| (format!("+{digits}"), seqs.len()))
+            .collect()
+    }
+
+    /// Per-number attempts kept (at most [`SEND_HISTORY_CAPACITY`]).
+    pub fn history_len(&self) -> usize {
+        self.lock().history.len()
     }
 
     pub fn signs(&self) -> Vec<Sign> {
@@ -429,68 +639,47 @@ impl Sms {
         };
         let fee = fee_of(&text);
 
+        let request = Arc::new(SendRequest {
+            app_id: app.into(),
+            sign_name: sign.map(String::into_boxed_str),
+            template_id: template.id,
+            params: params.into_boxed_slice(),
+            text: text.into_boxed_str(),
+            fee,
+            session_context: session.into_boxed_str(),
+            time: now,
+        });
         let mut statuses = Vec::with_capacity(parsed.len());
         for (raw, number) in numbers.iter().zip(parsed) {
-            let record = match number {
-                Number::Valid {
-                    e164,
-                    country_code,
-                    subscriber,
-                    iso,
-                    ..
-                } => {
-                    let serial = format!("2433:{:028}", st.next_serial);
-                    st.next_serial += 1;
-                    SentSms {
-                        app_id: app.to_owned(),
-                        requested_number: (*raw).to_owned(),
-                        phone_number: e164,
-                        country_code,
-                        subscriber_number: subscriber,
-                        iso_code: iso.to_owned(),
-                        sign_name: sign.clone(),
-                        template_id: template.id,
-                        params: params.clone(),
-                        text: text.clone(),
-                        fee,
-                        serial_no: serial,
-                        session_context: session.clone(),
-                        code: "Ok".into(),
-                        time: now,
-                    }
-                }
-                Number::Invalid => SentSms {
-                    app_id: app.to_owned(),
-                    requested_number: (*raw).to_owned(),
-                    phone_number: (*raw).to_owned(),
-                    country_code: String::new(),
-                    subscriber_number: String::new(),
-                    iso_code: String::new(),
-                    sign_name: sign.clone(),
-                    template_id: template.id,
-                    params: params.clone(),
-                    text: text.clone(),
-                    fee: 0,
-                    serial_no: String::new(),
-                    session_context: session.clone(),
-                    code: "InvalidParameterValue.IncorrectPhoneNumber".into(),
-                    time: now,
-                },
+            let (e164, iso) = match number {
+                Number::Valid { e164, iso, .. } => (Some(e164), iso),
+                Number::Invalid => (None, ""),
             };
-            let ok = record.code == "Ok";
+            let digits = e164.as_deref().and_then(|e| e[1..].parse::<u64>().ok());
+            let serial = if digits.is_some() {
+                st.next_serial += 1;
+                st.next_serial - 1
+            } else {
+                0
+            };
+            let attempt = Attempt {
+                request: request.clone(),
+                requested: (*raw).into(),
+                e164: digits,
+                serial,
+                pulled: false,
+            };
+            let ok = attempt.ok();
             statuses.push(json!({
-                "SerialNo": record.serial_no,
-                "PhoneNumber": record.phone_number,
-                "Fee": record.fee,
-                "SessionContext": record.session_context,
-                "Code": record.code,
+                "SerialNo": attempt.serial_no(),
+                "PhoneNumber": e164.unwrap_or_else(|| (*raw).to_owned()),
+                "Fee": attempt.fee(),
+                "SessionContext": &*request.session_context,
+                "Code": if ok { "Ok" } else { INCORRECT_NUMBER },
                 "Message": if ok { "send success".to_owned() } else { format!("incorrect phone number: {raw}") },
-                "IsoCode": record.iso_code,
+                "IsoCode": iso,
             }));
-            if st.history.len() >= SEND_HISTORY_CAPACITY {
-                st.history.pop_front();
-            }
-            st.history.push_back((record, false));
+            st.history.push(attempt);
         }
         Ok(obj([("SendStatusSet", Value::Array(statuses))]))
     }
@@ -715,13 +904,13 @@ impl Sms {
         let mut st = self.lock();
         Self::check_app(&st, body)?;
         let mut out = Vec::new();
-        for (sms, pulled) in st.history.iter_mut() {
+        for attempt in st.history.attempts.iter_mut() {
             if out.len() as u64 >= limit {
                 break;
             }
-            if !*pulled && sms.code == "Ok" && sms.app_id == app {
-                *pulled = true;
-                out.push(report(sms));
+            if !attempt.pulled && attempt.ok() && &*attempt.request.app_id == app {
+                attempt.pulled = true;
+                out.push(report(attempt));
             }
         }
         Ok(obj([("PullSmsSendStatusSet", Value::Array(out))]))
@@ -739,7 +928,7 @@ impl Sms {
             ));
         }
         let number = str_of(body, "PhoneNumber");
-        let Number::Valid { e164, .. } = classify(number) else {
+        let Some(digits) = e164_digits(number) else {
             return Err(ApiError::new(
                 "InvalidParameterValue.IncorrectPhoneNumber",
                 format!("`{number}` is not a phone number."),
@@ -750,9 +939,8 @@ impl Sms {
         Self::check_app(&st, body)?;
         let out: Vec<Value> = st
             .history
-            .iter()
-            .map(|(s, _)| s)
-            .filter(|s| s.code == "Ok" && s.app_id == app && s.phone_number == e164 && (begin..=end).contains(&s.time))
+            .of_number(digits)
+            .filter(|a| &*a.request.app_id == app && (begin..=end).contains(&a.request.time))
             .skip(offset)
             .take(limit as usize)
             .map(report)
@@ -773,12 +961,13 @@ impl Sms {
         let st = self.lock();
         Self::check_app(&st, body)?;
         let (mut requests, mut success, mut fee) = (0u64, 0u64, 0u64);
-        for (s, _) in &st.history {
-            if s.app_id == app && s.time >= begin && s.time < end + 3600 {
+        for a in st.history.iter() {
+            let time = a.request.time;
+            if &*a.request.app_id == app && time >= begin && time < end + 3600 {
                 requests += 1;
-                if s.code == "Ok" {
+                if a.ok() {
                     success += 1;
-                    fee += s.fee;
+                    fee += a.fee();
                 }
             }
         }
@@ -795,7 +984,8 @@ fn parse_hour(body: &Value, key: &str, code: &str) -> Result<i64, ApiError> {
         .ok_or_else(|| ApiError::new(code, format!("{key} `{s}` is not YYYYMMDDHH (UTC+8).")))
 }
 
-fn report(s: &SentSms) -> Value {
+fn report(a: &Attempt) -> Value {
+    let s = a.to_sent();
     json!({
         "UserReceiveTime": s.time,
         "CountryCode": s.country_code,
@@ -1001,6 +1191,14 @@ const COUNTRY_CODES: &[(&str, &str)] = &[
     ("91", "IN"),
 ];
 
+/// The E.164 digits (without `+`) of a valid number, as the history's key.
+fn e164_digits(raw: &str) -> Option<u64> {
+    match classify(raw) {
+        Number::Valid { e164, .. } => e164[1..].parse().ok(),
+        Number::Invalid => None,
+    }
+}
+
 fn classify(raw: &str) -> Number {
     let s = raw.trim();
     let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
@@ -1109,6 +1307,76 @@ mod tests {
         assert_eq!(placeholders(SEED_TEMPLATE_CONTENT), vec![1, 2]);
         assert_eq!(placeholders("{1}{1}{x}{}{3"), vec![1]);
         assert_eq!(render("a{1}b{2}{1}", &[1, 2], &["X".into(), "Y".into()]), "aXbYX");
+    }
+
+    fn send(sms: &Sms, numbers: &[String], session: &str) -> Map<String, Value> {
+        let body = json!({
+            "SmsSdkAppId": SEED_SDK_APP_ID, "TemplateId": "1110", "SignName": SEED_SIGN_NAME,
+            "TemplateParamSet": ["1234", "5"], "PhoneNumberSet": numbers, "SessionContext": session,
+        });
+        sms.send_sms(&body, 1_700_000_000).unwrap()
+    }
+
+    #[test]
+    fn history_is_capped_oldest_first_and_the_index_follows() {
+        let sms = Sms::new();
+        let numbers: Vec<String> = (0..200).map(|i| format!("+86138{i:08}")).collect();
+        let rounds = SEND_HISTORY_CAPACITY / 200 + 2;
+        for round in 0..rounds {
+            send(&sms, &numbers, &format!("round-{round}"));
+        }
+        assert_eq!(sms.history_len(), SEND_HISTORY_CAPACITY);
+        // Two rounds were evicted: every number keeps exactly the kept rounds, and the index agrees.
+        assert_eq!(sms.send_count("+8613800000007"), rounds - 2);
+        assert_eq!(sms.send_count("13800000007"), rounds - 2, "bare mainland spelling");
+        let counts = sms.send_counts();
+        assert_eq!(counts.len(), 200);
+        assert!(counts.values().all(|&c| c == rounds - 2));
+        let st = sms.lock();
+        let oldest = st.history.of_number(13_800_000_007 + 8_600_000_000_000).next().unwrap();
+        assert_eq!(&*oldest.request.session_context, "round-2");
+    }
+
+    #[test]
+    fn pull_by_number_answers_each_send_with_its_session_context() {
+        let sms = Sms::new();
+        send(&sms, &["+8613800000001".into(), "bad".into()], "batch-a");
+        send(&sms, &["008613800000001".into()], "batch-b");
+        let body = json!({"SmsSdkAppId": SEED_SDK_APP_ID, "PhoneNumber": "+8613800000001",
+            "BeginTime": 1_699_999_000u64, "EndTime": 1_700_000_100u64, "Offset": 0, "Limit": 100});
+        let out = sms.pull_status_by_number(&body, 1_700_000_000).unwrap();
+        let contexts: Vec<&str> = out["PullSmsSendStatusSet"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["SessionContext"].as_str().unwrap())
+            .collect();
+        assert_eq!(contexts, ["batch-a", "batch-b"]);
+        assert_eq!(sms.attempts().len(), 3);
+        assert_eq!(sms.attempts()[1].code, INCORRECT_NUMBER);
+        assert_eq!(sms.sent()[1].requested_number, "008613800000001");
+        assert_eq!(sms.sent()[1].phone_number, "+8613800000001");
+        assert_eq!(sms.sent()[1].subscriber_number, "13800000001");
+    }
+
+    #[test]
+    fn large_parameters_are_bounded_by_bytes() {
+        let sms = Sms::new();
+        let big = "x".repeat(8 * 1024 * 1024);
+        for i in 0..12 {
+            let body = json!({
+                "SmsSdkAppId": SEED_SDK_APP_ID, "TemplateId": "1110", "SignName": SEED_SIGN_NAME,
+                "TemplateParamSet": [big, "5"], "PhoneNumberSet": [format!("+86138{i:08}")],
+            });
+            sms.send_sms(&body, 1_700_000_000).unwrap();
+        }
+        let st = sms.lock();
+        assert!(
+            st.history.request_bytes <= SEND_HISTORY_MAX_REQUEST_BYTES,
+            "{}",
+            st.history.request_bytes
+        );
+        assert!(st.history.len() < 12);
     }
 
     #[test]
