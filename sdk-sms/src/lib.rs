@@ -17,3 +17,5 @@ pub mod v20190711;
 #[cfg(feature = "v20210111")]
 #[rustfmt::skip]
 pub mod v20210111;
+mod custom;
+pub use custom::*;

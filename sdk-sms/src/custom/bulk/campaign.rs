@@ -1,0 +1,824 @@
+//! The campaign driver: one future that reads the input, groups, dispatches, classifies answers, settles
+//! unknowns and emits outcomes; and [`Campaign`], the stream that polls it. Nothing is spawned: dropping the
+//! campaign stops everything at once (what a crash does), and the journal says where to resume.
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use futures_util::stream::{self, BoxStream, FuturesUnordered};
+use futures_util::{Stream, StreamExt};
+use tokio::sync::mpsc;
+
+use super::group::{self, GroupKey, Grouper, NumberKey, Pending};
+use super::journal::{Entry, Journal, JournalError};
+use super::reconcile::{self, Verdict};
+use super::{BulkConfig, NotSentReason, Outcome, Recipient, Status, Summary, MALFORMED_NUMBER_CODE};
+use crate::v20210111::{Client, SendSmsRequest, SendStatus};
+
+/// Outcomes waiting for the consumer before the campaign stops taking input.
+const OUTCOME_BUFFER: usize = 1024;
+/// Upper bound of the first delay before a request that could not connect is tried again (doubling, 5 s cap).
+const CONNECT_BACKOFF: Duration = Duration::from_millis(200);
+
+/// Sends campaigns with one client and one configuration; each `send_*` call starts a [`Campaign`].
+#[derive(Clone)]
+pub struct BulkSender {
+    client: Client,
+    config: BulkConfig,
+}
+
+impl fmt::Debug for BulkSender {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BulkSender")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BulkSender {
+    /// Uses `client`'s credential, region, endpoint and timeouts. The sender makes one attempt per call and
+    /// decides itself what is sent again (throttled and unconnected requests, never unknown ones), so the
+    /// client's retry policy is replaced by a single attempt with the same deadline.
+    pub fn new(client: &Client, config: BulkConfig) -> BulkSender {
+        let core = client.core();
+        let single = core.profile().retry_policy.clone().max_attempts(1);
+        BulkSender {
+            client: Client::from_core(core.with_retry_policy(single)),
+            config,
+        }
+    }
+
+    /// A campaign over numbers from an iterator (read lazily: a million numbers are never all in memory).
+    pub fn send_iter<I>(&self, input: I, journal: impl Journal + 'static) -> Campaign
+    where
+        I: IntoIterator<Item = Recipient>,
+        I::IntoIter: Send + 'static,
+    {
+        self.try_send_stream(
+            stream::iter(input.into_iter().map(Ok::<_, std::convert::Infallible>)),
+            journal,
+        )
+    }
+
+    /// A campaign over numbers from an async stream.
+    pub fn send_stream<S>(&self, input: S, journal: impl Journal + 'static) -> Campaign
+    where
+        S: Stream<Item = Recipient> + Send + 'static,
+    {
+        self.try_send_stream(input.map(Ok::<_, std::convert::Infallible>), journal)
+    }
+
+    /// A campaign over a stream whose items may fail (a bad line in a file): the first error ends the
+    /// campaign with [`BulkError::Input`] after the requests in flight are settled; outcomes so far are in
+    /// the journal, so a corrected input resumes where it stopped.
+    pub fn try_send_stream<S, E>(&self, input: S, journal: impl Journal + 'static) -> Campaign
+    where
+        S: Stream<Item = Result<Recipient, E>> + Send + 'static,
+        E: fmt::Display,
+    {
+        let input = input.map(|r| r.map_err(|e| e.to_string())).boxed();
+        let (tx, rx) = mpsc::channel(OUTCOME_BUFFER);
+        let shared = Arc::new(Shared::new(self.client.clone(), self.config.clone()));
+        let driver = Driver::new(shared, Box::new(journal));
+        Campaign {
+            driver: Some(Box::pin(driver.run(input, tx))),
+            outcomes: rx,
+            result: None,
+        }
+    }
+}
+
+type Driving = Pin<Box<dyn Future<Output = Result<Summary, BulkError>> + Send>>;
+
+/// A running campaign: a stream of outcomes, one per input number, as they happen. It makes progress only
+/// while polled (`next`, or [`finish`](Campaign::finish)); dropping it stops the campaign (requests in
+/// flight are abandoned, their numbers reconciled by the next run over the same journal).
+pub struct Campaign {
+    driver: Option<Driving>,
+    outcomes: mpsc::Receiver<Outcome>,
+    result: Option<Result<Summary, BulkError>>,
+}
+
+impl fmt::Debug for Campaign {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Campaign")
+            .field("running", &self.driver.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Campaign {
+    /// The next outcome; `None` when the campaign is over (then [`finish`](Campaign::finish) says how).
+    pub async fn next(&mut self) -> Option<Outcome> {
+        std::future::poll_fn(|cx| self.poll_outcome(cx)).await
+    }
+
+    /// Runs the campaign to its end (outcomes not yet taken are still journaled) and returns the summary.
+    pub async fn finish(mut self) -> Result<Summary, BulkError> {
+        while self.next().await.is_some() {}
+        self.result.take().unwrap_or(Err(BulkError::Stopped))
+    }
+
+    fn poll_outcome(&mut self, cx: &mut Context<'_>) -> Poll<Option<Outcome>> {
+        if let Some(driver) = self.driver.as_mut() {
+            if let Poll::Ready(result) = driver.as_mut().poll(cx) {
+                // Dropping the driver drops the sending half: the receiver ends after what is buffered.
+                self.driver = None;
+                self.result = Some(result);
+            }
+        }
+        self.outcomes.poll_recv(cx)
+    }
+}
+
+impl Stream for Campaign {
+    type Item = Outcome;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Outcome>> {
+        self.get_mut().poll_outcome(cx)
+    }
+}
+
+/// Why a campaign ended before its input did.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum BulkError {
+    /// The journal failed: no outcome can be recorded, so the campaign stops.
+    Journal(JournalError),
+    /// The input stream failed at this position (0-based).
+    Input { index: u64, message: String },
+    /// The campaign's future was dropped or panicked before it ended.
+    Stopped,
+}
+
+impl fmt::Display for BulkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BulkError::Journal(e) => write!(f, "{e}"),
+            BulkError::Input { index, message } => write!(f, "input item {index}: {message}"),
+            BulkError::Stopped => f.write_str("the campaign stopped before its end"),
+        }
+    }
+}
+
+impl std::error::Error for BulkError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BulkError::Journal(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<JournalError> for BulkError {
+    fn from(e: JournalError) -> Self {
+        BulkError::Journal(e)
+    }
+}
+
+/// What every request of a campaign shares.
+pub(crate) struct Shared {
+    pub client: Client,
+    pub config: BulkConfig,
+    pub pace: super::pace::Pace,
+    send_requests: AtomicU64,
+    status_queries: AtomicU64,
+    throttled: AtomicU64,
+}
+
+impl Shared {
+    fn new(client: Client, config: BulkConfig) -> Shared {
+        Shared {
+            pace: super::pace::Pace::new(config.rate_limit, config.throttle),
+            client,
+            config,
+            send_requests: AtomicU64::new(0),
+            status_queries: AtomicU64::new(0),
+            throttled: AtomicU64::new(0),
+        }
+    }
+
+    pub fn count_status_query(&self) {
+        self.status_queries.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn count_throttled(&self) {
+        self.throttled.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// `RequestLimitExceeded*` or HTTP 429: rejected unexecuted.
+pub(crate) fn is_throttling(e: &sdk_core::Error) -> bool {
+    e.code().is_some_and(|c| c.starts_with("RequestLimitExceeded")) || (e.is_status() && e.status() == Some(429))
+}
+
+/// Unix seconds as the service sees them (the client's learned clock offset applied).
+pub(crate) fn unix_now(client: &Client) -> i64 {
+    let local = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    local + client.core().clock_offset()
+}
+
+/// One request's numbers and what they share.
+struct Batch {
+    id: String,
+    group: GroupKey,
+    numbers: Vec<Pending>,
+    at: i64,
+}
+
+/// A batch whose numbers may have reached the service.
+struct Unsettled {
+    id: String,
+    /// `None` for batches taken over from a journal (their parameters are not journaled).
+    group: Option<GroupKey>,
+    numbers: Vec<Pending>,
+    at: i64,
+    reason: String,
+}
+
+/// What a request settled, and what it left for reconciliation.
+struct Sent {
+    outcomes: Vec<Outcome>,
+    /// Numbers that may have reached the service without a known outcome.
+    unknown: Option<Unsettled>,
+}
+
+impl Sent {
+    fn done(outcomes: Vec<Outcome>) -> Sent {
+        Sent {
+            outcomes,
+            unknown: None,
+        }
+    }
+}
+
+struct Driver {
+    shared: Arc<Shared>,
+    journal: Box<dyn Journal>,
+    /// Outcomes journaled and waiting for the stream's consumer.
+    backlog: VecDeque<Outcome>,
+    /// Every number of this campaign so far, and where its outcome is (see [`Seen`]).
+    seen: HashMap<NumberKey, Seen>,
+    grouper: Grouper,
+    ready: VecDeque<Batch>,
+    summary: Summary,
+    run_id: String,
+    next_batch: u64,
+    started: Instant,
+}
+
+/// Where a number seen before has its outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seen {
+    /// In the journal of an earlier run (or being settled from it): the input's occurrence is skipped.
+    Journal,
+    /// Earlier in this run's input: another occurrence is a [`Status::Duplicate`].
+    ThisRun,
+}
+
+type Work = Pin<Box<dyn Future<Output = Sent> + Send>>;
+type Settling = Pin<Box<dyn Future<Output = (Unsettled, Vec<Verdict>)> + Send>>;
+
+impl Driver {
+    fn new(shared: Arc<Shared>, journal: Box<dyn Journal>) -> Driver {
+        let grouper = Grouper::new(shared.config.batch_size, shared.config.max_pending_numbers);
+        Driver {
+            shared,
+            journal,
+            backlog: VecDeque::new(),
+            seen: HashMap::new(),
+            grouper,
+            ready: VecDeque::new(),
+            summary: Summary::default(),
+            run_id: sdk_core::idempotency_token().replace('-', ""),
+            next_batch: 0,
+            started: Instant::now(),
+        }
+    }
+
+    async fn run(
+        mut self,
+        mut input: BoxStream<'static, Result<Recipient, String>>,
+        out: mpsc::Sender<Outcome>,
+    ) -> Result<Summary, BulkError> {
+        self.resume().await?;
+        let concurrency = self.shared.config.concurrency.max(1);
+        let max_settling = 4 * concurrency;
+        let mut sending: FuturesUnordered<Work> = FuturesUnordered::new();
+        let mut settling: FuturesUnordered<Settling> = FuturesUnordered::new();
+        let (mut index, mut input_done, mut input_error) = (0u64, false, None);
+        loop {
+            while sending.len() < concurrency && self.backlog.len() < OUTCOME_BUFFER {
+                let Some(batch) = self.ready.pop_front() else { break };
+                sending.push(self.dispatch(batch)?);
+            }
+            let want_input = !input_done
+                && self.ready.is_empty()
+                && self.backlog.len() < OUTCOME_BUFFER
+                && settling.len() < max_settling;
+            if !want_input && sending.is_empty() && settling.is_empty() && self.backlog.is_empty() {
+                if !input_done || !self.ready.is_empty() {
+                    continue;
+                }
+                break;
+            }
+            tokio::select! {
+                Some(sent) = sending.next(), if !sending.is_empty() => {
+                    self.emit_all(sent.outcomes)?;
+                    if let Some(unsettled) = sent.unknown {
+                        settling.push(self.settle(unsettled));
+                    }
+                }
+                Some((unsettled, verdicts)) = settling.next(), if !settling.is_empty() => {
+                    self.settled(unsettled, verdicts)?;
+                }
+                permit = out.reserve(), if !self.backlog.is_empty() => match permit {
+                    Ok(permit) => permit.send(self.backlog.pop_front().expect("backlog is not empty")),
+                    // Nobody listens (the campaign is being finished): outcomes are journaled already.
+                    Err(_) => self.backlog.clear(),
+                },
+                item = input.next(), if want_input => match item {
+                    Some(Ok(recipient)) => {
+                        self.accept(index, recipient)?;
+                        index += 1;
+                    }
+                    Some(Err(message)) => {
+                        input_error = Some(BulkError::Input { index, message });
+                        input_done = true;
+                        self.flush_groups();
+                    }
+                    None => {
+                        input_done = true;
+                        self.flush_groups();
+                    }
+                },
+                else => {}
+            }
+        }
+        self.journal.commit(true)?;
+        self.summary.duration = self.started.elapsed();
+        self.summary.send_requests = self.shared.send_requests.load(Ordering::Relaxed);
+        self.summary.status_queries = self.shared.status_queries.load(Ordering::Relaxed);
+        self.summary.throttled = self.shared.throttled.load(Ordering::Relaxed);
+        tracing::info!(
+            target: "sdk_sms::bulk",
+            outcomes = self.summary.outcomes,
+            sent = self.summary.sent,
+            rejected = self.summary.rejected,
+            not_sent = self.summary.not_sent,
+            unknown = self.summary.unknown,
+            requests = self.summary.send_requests,
+            throttled = self.summary.throttled,
+            "campaign finished"
+        );
+        match input_error {
+            Some(e) => Err(e),
+            None => Ok(self.summary.clone()),
+        }
+    }
+
+    /// Replays the journal: done numbers are skipped later; numbers in flight at a crash are settled now,
+    /// before any input is read, so a number proven not sent can be sent again from the input.
+    async fn resume(&mut self) -> Result<(), BulkError> {
+        let mut batches: HashMap<String, i64> = HashMap::new();
+        let mut in_flight: HashMap<NumberKey, (String, String)> = HashMap::new();
+        let seen = &mut self.seen;
+        self.journal.replay(&mut |entry| match entry {
+            Entry::Dispatch { batch, at, numbers } => {
+                for n in numbers {
+                    in_flight.insert(group::key_of(&n), (n, batch.clone()));
+                }
+                batches.insert(batch, at);
+            }
+            Entry::Outcome(o) => {
+                let key = group::key_of(&o.number);
+                in_flight.remove(&key);
+                seen.insert(key, Seen::Journal);
+            }
+        })?;
+        if in_flight.is_empty() {
+            return Ok(());
+        }
+        let mut by_batch: HashMap<String, Vec<Pending>> = HashMap::new();
+        for (key, (number, batch)) in in_flight {
+            self.seen.insert(key, Seen::Journal);
+            by_batch.entry(batch).or_default().push(Pending {
+                index: None,
+                e164: number,
+                key,
+                resends: 0,
+            });
+        }
+        tracing::info!(
+            target: "sdk_sms::bulk",
+            batches = by_batch.len(),
+            numbers = by_batch.values().map(Vec::len).sum::<usize>(),
+            "resuming: settling requests that were in flight when the last run stopped"
+        );
+        let jobs: FuturesUnordered<Settling> = by_batch
+            .into_iter()
+            .map(|(id, numbers)| {
+                self.settle(Unsettled {
+                    at: batches.get(&id).copied().unwrap_or(0),
+                    id,
+                    group: None,
+                    numbers,
+                    reason: "in flight when an earlier run stopped".into(),
+                })
+            })
+            .collect();
+        let results: Vec<(Unsettled, Vec<Verdict>)> = jobs.collect().await;
+        for (unsettled, verdicts) in results {
+            self.settled(unsettled, verdicts)?;
+        }
+        // Outcomes of the resumed batches wait in the backlog; the main loop delivers them.
+        Ok(())
+    }
+
+    /// Normalizes one input number and files it in its group.
+    fn accept(&mut self, index: u64, recipient: Recipient) -> Result<(), BulkError> {
+        let normalized = match group::normalize(&recipient.number) {
+            Ok(n) => n,
+            Err(malformed) => {
+                if let Some(seen) = self.seen.insert(malformed.key, Seen::ThisRun) {
+                    return self.seen_before(index, malformed.text, malformed.key, seen);
+                }
+                let outcome = Outcome {
+                    number: malformed.text,
+                    index: Some(index),
+                    batch: None,
+                    status: Status::Rejected {
+                        code: MALFORMED_NUMBER_CODE.into(),
+                    },
+                };
+                return self.emit_all(vec![outcome]);
+            }
+        };
+        if let Some(seen) = self.seen.insert(normalized.key, Seen::ThisRun) {
+            return self.seen_before(index, normalized.e164, normalized.key, seen);
+        }
+        let key = GroupKey {
+            region: normalized.region,
+            params: recipient
+                .params
+                .unwrap_or_else(|| self.shared.config.template_params.clone()),
+        };
+        let pending = Pending {
+            index: Some(index),
+            e164: normalized.e164,
+            key: normalized.key,
+            resends: 0,
+        };
+        for group in self.grouper.add(key, pending) {
+            self.ready_batch(group.key, group.numbers);
+        }
+        Ok(())
+    }
+
+    /// A number seen before: from the journal it is skipped silently, in this run it is a duplicate.
+    fn seen_before(&mut self, index: u64, number: String, key: NumberKey, seen: Seen) -> Result<(), BulkError> {
+        if seen == Seen::Journal {
+            self.seen.insert(key, Seen::Journal);
+            self.summary.skipped_from_journal += 1;
+            return Ok(());
+        }
+        let outcome = Outcome {
+            number,
+            index: Some(index),
+            batch: None,
+            status: Status::Duplicate,
+        };
+        // Not journaled: the number's own outcome is, and a resume skips this occurrence as done.
+        self.summary.count(&outcome);
+        self.backlog.push_back(outcome);
+        Ok(())
+    }
+
+    fn flush_groups(&mut self) {
+        for group in self.grouper.drain() {
+            self.ready_batch(group.key, group.numbers);
+        }
+    }
+
+    fn ready_batch(&mut self, group: GroupKey, numbers: Vec<Pending>) {
+        self.next_batch += 1;
+        let id = format!("bulk-{}-{}", self.run_id, self.next_batch);
+        self.ready.push_back(Batch {
+            id,
+            group,
+            numbers,
+            at: 0,
+        });
+    }
+
+    /// Journals the batch (durably, before sending) and starts its request.
+    fn dispatch(&mut self, mut batch: Batch) -> Result<Work, BulkError> {
+        batch.at = unix_now(&self.shared.client);
+        self.journal.append(&Entry::Dispatch {
+            batch: batch.id.clone(),
+            at: batch.at,
+            numbers: batch.numbers.iter().map(|p| p.e164.clone()).collect(),
+        })?;
+        self.journal.commit(self.shared.config.durable_dispatch)?;
+        Ok(Box::pin(send(self.shared.clone(), batch)))
+    }
+
+    fn settle(&self, unsettled: Unsettled) -> Settling {
+        let shared = self.shared.clone();
+        tracing::warn!(
+            target: "sdk_sms::bulk",
+            batch = %unsettled.id,
+            numbers = unsettled.numbers.len(),
+            reason = %unsettled.reason,
+            "outcome unknown; reconciling (never sent again unless proven not sent)"
+        );
+        Box::pin(async move {
+            let verdicts = reconcile::settle(&shared, &unsettled.id, unsettled.at, &unsettled.numbers).await;
+            (unsettled, verdicts)
+        })
+    }
+
+    /// Turns verdicts into outcomes, or into a new batch for numbers proven not sent when resending is on.
+    fn settled(&mut self, unsettled: Unsettled, verdicts: Vec<Verdict>) -> Result<(), BulkError> {
+        let (mut sent, mut not_sent, mut unknown) = (0u32, 0u32, 0u32);
+        let mut again = Vec::new();
+        let mut outcomes = Vec::with_capacity(verdicts.len());
+        for (number, verdict) in unsettled.numbers.into_iter().zip(verdicts) {
+            let status = match verdict {
+                Verdict::Sent { serial_no } => {
+                    sent += 1;
+                    Status::Sent {
+                        serial_no,
+                        fee: None,
+                        code: "Ok".into(),
+                        reconciled: true,
+                    }
+                }
+                Verdict::NotSent => {
+                    not_sent += 1;
+                    let allowed = number.resends < self.shared.config.resend_not_sent;
+                    match (&unsettled.group, allowed) {
+                        (Some(_), true) => {
+                            again.push(Pending {
+                                resends: number.resends + 1,
+                                ..number
+                            });
+                            continue;
+                        }
+                        (None, true) => {
+                            // Parameters are not journaled: the input still has this number, so it is sent
+                            // from there (forget it was seen).
+                            self.seen.remove(&number.key);
+                            self.summary.resent += 1;
+                            continue;
+                        }
+                        (_, false) => Status::NotSent {
+                            reason: NotSentReason::ProvenNotSent,
+                        },
+                    }
+                }
+                Verdict::Unknown(reason) => {
+                    unknown += 1;
+                    Status::Unknown { reason }
+                }
+            };
+            outcomes.push(Outcome {
+                number: number.e164,
+                index: number.index,
+                batch: Some(unsettled.id.clone()),
+                status,
+            });
+        }
+        self.summary.reconciled += u64::from(sent + not_sent);
+        tracing::info!(
+            target: "sdk_sms::bulk",
+            batch = %unsettled.id,
+            sent,
+            not_sent,
+            unknown,
+            resend = again.len(),
+            "reconciled"
+        );
+        if let (Some(group), false) = (unsettled.group, again.is_empty()) {
+            self.summary.resent += again.len() as u64;
+            self.ready_batch(group, again);
+        }
+        self.emit_all(outcomes)
+    }
+
+    /// Journals outcomes (flushed, not synced: a lost outcome only means a reconciliation on resume) and
+    /// queues them for the stream.
+    fn emit_all(&mut self, outcomes: Vec<Outcome>) -> Result<(), BulkError> {
+        for outcome in outcomes {
+            self.journal.append(&Entry::Outcome(outcome.clone()))?;
+            self.summary.count(&outcome);
+            self.backlog.push_back(outcome);
+        }
+        self.journal.commit(false)?;
+        Ok(())
+    }
+}
+
+/// Sends one batch until it is answered, may have reached the service, or is given up as not sent.
+async fn send(shared: Arc<Shared>, batch: Batch) -> Sent {
+    let config = &shared.config;
+    let mut request = SendSmsRequest::new(
+        batch.numbers.iter().map(|p| p.e164.clone()).collect(),
+        config.sms_sdk_app_id.clone(),
+        config.template_id.clone(),
+    )
+    .session_context(batch.id.clone());
+    if let Some(sign) = &config.sign_name {
+        request = request.sign_name(sign.clone());
+    }
+    if !batch.group.params.is_empty() {
+        request = request.template_param_set(batch.group.params.clone());
+    }
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        let ticket = shared.pace.turn().await;
+        shared.send_requests.fetch_add(1, Ordering::Relaxed);
+        let started = Instant::now();
+        let error = match shared.client.send_sms(&request).await {
+            Ok(answer) => {
+                shared.pace.succeeded();
+                let answered = answered(&batch, answer.send_status_set);
+                let sent = answered
+                    .outcomes
+                    .iter()
+                    .filter(|o| matches!(o.status, Status::Sent { .. }))
+                    .count();
+                tracing::info!(
+                    target: "sdk_sms::bulk",
+                    batch = %batch.id,
+                    region = batch.group.region.as_str(),
+                    numbers = batch.numbers.len(),
+                    sent,
+                    not_ok = answered.outcomes.len() - sent,
+                    without_status = answered.unknown.as_ref().map_or(0, |u| u.numbers.len()),
+                    attempt,
+                    request_id = %answer.request_id,
+                    latency_ms = started.elapsed().as_millis() as u64,
+                    "SendSms answered"
+                );
+                return answered;
+            }
+            Err(e) => e,
+        };
+        let retry = if is_throttling(&error) {
+            shared.throttled.fetch_add(1, Ordering::Relaxed);
+            let (pause, level) = shared.pace.throttled(ticket);
+            tracing::warn!(
+                target: "sdk_sms::bulk",
+                batch = %batch.id,
+                code = error.code().unwrap_or("HTTP 429"),
+                attempt,
+                pause_ms = pause.as_millis() as u64,
+                level,
+                "throttled; the whole campaign slows down"
+            );
+            Some(NotSentReason::Throttled)
+        } else if error.is_connect() {
+            tracing::warn!(target: "sdk_sms::bulk", batch = %batch.id, attempt, "could not connect; not sent");
+            tokio::time::sleep(super::pace::jitter(
+                CONNECT_BACKOFF.saturating_mul(1 << (attempt - 1).min(5)),
+            ))
+            .await;
+            Some(NotSentReason::Unreachable)
+        } else {
+            None
+        };
+        match retry {
+            Some(reason) if attempt >= config.max_send_attempts => {
+                return Sent::done(all(&batch, Status::NotSent { reason }));
+            }
+            Some(_) => continue,
+            None => return failed(&batch, &error, attempt),
+        }
+    }
+}
+
+/// A request that failed for good, or may have reached the service.
+fn failed(batch: &Batch, error: &sdk_core::Error, attempt: u32) -> Sent {
+    let may_have_reached = error.may_have_reached_service()
+        || error.is_decode()
+        || error.is_timeout() && !error.is_connect()
+        || error.is_transport() && !error.is_connect()
+        || error.is_status();
+    tracing::warn!(
+        target: "sdk_sms::bulk",
+        batch = %batch.id,
+        numbers = batch.numbers.len(),
+        code = error.code(),
+        status = error.status(),
+        may_have_reached,
+        attempt,
+        "SendSms failed"
+    );
+    if may_have_reached {
+        return Sent {
+            outcomes: Vec::new(),
+            unknown: Some(batch.unsettled(batch.numbers.clone(), unknown_reason(error))),
+        };
+    }
+    let status = match error.code() {
+        Some(code) if error.is_service() => Status::Rejected { code: code.to_owned() },
+        _ => Status::NotSent {
+            reason: NotSentReason::Client(error.to_string()),
+        },
+    };
+    Sent::done(all(batch, status))
+}
+
+fn unknown_reason(e: &sdk_core::Error) -> String {
+    if let Some(code) = e.code() {
+        format!("service error {code}")
+    } else if let Some(status) = e.status() {
+        format!("HTTP {status}")
+    } else if e.is_timeout() {
+        "timeout".into()
+    } else if e.is_decode() {
+        "answer could not be decoded".into()
+    } else {
+        "connection failed after sending".into()
+    }
+}
+
+fn all(batch: &Batch, status: Status) -> Vec<Outcome> {
+    batch
+        .numbers
+        .iter()
+        .map(|p| Outcome {
+            number: p.e164.clone(),
+            index: p.index,
+            batch: Some(batch.id.clone()),
+            status: status.clone(),
+        })
+        .collect()
+}
+
+/// Each number's `SendStatus`, matched by its E.164 spelling (the service answers in E.164). A number the
+/// answer says nothing about may have gone out: it is reconciled like an unknown request.
+fn answered(batch: &Batch, statuses: Vec<SendStatus>) -> Sent {
+    let mut by_number: HashMap<String, SendStatus> =
+        statuses.into_iter().map(|s| (s.phone_number.clone(), s)).collect();
+    let mut outcomes = Vec::with_capacity(batch.numbers.len());
+    let mut missing = Vec::new();
+    for p in &batch.numbers {
+        let status = match by_number.remove(&p.e164) {
+            Some(s) if s.code == "Ok" => Status::Sent {
+                serial_no: s.serial_no,
+                fee: Some(s.fee),
+                code: s.code,
+                reconciled: false,
+            },
+            Some(s) => Status::Rejected { code: s.code },
+            None => {
+                missing.push(p.clone());
+                continue;
+            }
+        };
+        outcomes.push(Outcome {
+            number: p.e164.clone(),
+            index: p.index,
+            batch: Some(batch.id.clone()),
+            status,
+        });
+    }
+    let unknown =
+        (!missing.is_empty()).then(|| batch.unsettled(missing, "the answer has no status for these numbers".into()));
+    Sent { outcomes, unknown }
+}
+
+impl Batch {
+    fn unsettled(&self, numbers: Vec<Pending>, reason: String) -> Unsettled {
+        Unsettled {
+            id: self.id.clone(),
+            group: Some(self.group.clone()),
+            numbers,
+            at: self.at,
+            reason,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttling_is_the_service_code_family_or_http_429() {
+        assert!(is_throttling(&sdk_core::Error::status_error(429, b"slow down")));
+        assert!(!is_throttling(&sdk_core::Error::status_error(503, b"")));
+        assert!(!is_throttling(&sdk_core::Error::timeout("t")));
+    }
+}

@@ -1,0 +1,327 @@
+//! Where outcomes go: the [`Journal`] trait, the JSON-lines file [`JsonlJournal`], and [`NoJournal`].
+//!
+//! A journal holds **phone numbers**, which are personal data: keep the file where only the campaign's
+//! operators can read it, and delete it when the campaign's records are no longer needed. It holds no
+//! template parameters (they may be verification codes) and no message texts from the service (they may
+//! quote a number).
+//!
+//! # Format (one JSON object per line, field `t` says which)
+//!
+//! ```text
+//! {"t":"dispatch","batch":"bulk-3f2a…-17","at":1733212800,"numbers":["+8613800000000", …]}
+//! {"t":"outcome","number":"+8613800000000","index":41,"batch":"bulk-3f2a…-17","status":{"kind":"sent","serial_no":"2433:…","fee":1,"code":"Ok","reconciled":false}}
+//! {"t":"outcome","number":"12345","index":42,"batch":null,"status":{"kind":"rejected","code":"InvalidParameterValue.IncorrectPhoneNumber"}}
+//! ```
+//!
+//! `dispatch` is written (and flushed, by default synced) before the request is sent; an `outcome` once per
+//! number when it is final. On replay, a number with an `outcome` is done; a number dispatched without one
+//! was in flight at a crash and is reconciled. A last line cut off by a crash (no newline) is dropped; any
+//! other line that is not a record is an error naming the file and line.
+
+use std::fmt;
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::Outcome;
+
+/// One journal record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum Entry {
+    /// A request is about to be sent with these numbers (E.164) and this batch id as `SessionContext`.
+    Dispatch {
+        batch: String,
+        /// Unix seconds (the client's clock, corrected by its server offset).
+        at: i64,
+        numbers: Vec<String>,
+    },
+    /// A number's final outcome.
+    Outcome(Outcome),
+}
+
+/// Durable storage of a campaign's progress. Implementations are used from one task at a time.
+pub trait Journal: Send {
+    /// Calls `visit` with every record written so far (by earlier runs), oldest first.
+    fn replay(&mut self, visit: &mut dyn FnMut(Entry)) -> Result<(), JournalError>;
+    /// Appends a record (it may stay buffered until [`commit`](Journal::commit)).
+    fn append(&mut self, entry: &Entry) -> Result<(), JournalError>;
+    /// Makes the records appended so far survive a crash of this process (`durable`: of the machine too).
+    fn commit(&mut self, durable: bool) -> Result<(), JournalError>;
+}
+
+/// A journal that keeps nothing: no resume after a crash.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoJournal;
+
+impl Journal for NoJournal {
+    fn replay(&mut self, _visit: &mut dyn FnMut(Entry)) -> Result<(), JournalError> {
+        Ok(())
+    }
+    fn append(&mut self, _entry: &Entry) -> Result<(), JournalError> {
+        Ok(())
+    }
+    fn commit(&mut self, _durable: bool) -> Result<(), JournalError> {
+        Ok(())
+    }
+}
+
+/// Longest line read back: a record of 200 numbers is about 4 KB.
+const MAX_LINE_BYTES: u64 = 1 << 20;
+
+/// The JSON-lines journal file (see the [module docs](self) for the format).
+#[derive(Debug)]
+pub struct JsonlJournal {
+    path: PathBuf,
+    writer: BufWriter<File>,
+}
+
+impl JsonlJournal {
+    /// Opens (or creates) the journal at `path`; earlier records stay and are replayed.
+    pub fn open(path: impl AsRef<Path>) -> Result<JsonlJournal, JournalError> {
+        let path = path.as_ref().to_path_buf();
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .read(true)
+            .open(&path)
+            .map_err(|e| JournalError::io(&path, None, "cannot open", e))?;
+        Ok(JsonlJournal {
+            path,
+            writer: BufWriter::new(file),
+        })
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn read_all(&self, visit: &mut dyn FnMut(Entry)) -> Result<Option<u64>, JournalError> {
+        let file = File::open(&self.path).map_err(|e| JournalError::io(&self.path, None, "cannot read", e))?;
+        let mut reader = BufReader::new(file);
+        let mut line = Vec::new();
+        let (mut number, mut complete_bytes) = (0u64, 0u64);
+        loop {
+            line.clear();
+            number += 1;
+            let read = (&mut reader)
+                .take(MAX_LINE_BYTES + 1)
+                .read_until(b'\n', &mut line)
+                .map_err(|e| JournalError::io(&self.path, Some(number), "cannot read", e))?;
+            if read == 0 {
+                return Ok(None);
+            }
+            if line.last() != Some(&b'\n') {
+                if read as u64 > MAX_LINE_BYTES {
+                    return Err(JournalError::format(&self.path, number, "line longer than 1 MiB"));
+                }
+                // Cut off by a crash while writing: everything before it stands.
+                return Ok(Some(complete_bytes));
+            }
+            complete_bytes += read as u64;
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let entry: Entry = serde_json::from_slice(&line).map_err(|e| {
+                JournalError::format(
+                    &self.path,
+                    number,
+                    // serde's message can quote a value (a phone number): say only where and what kind.
+                    &format!(
+                        "not a journal record ({:?} error at column {})",
+                        e.classify(),
+                        e.column()
+                    ),
+                )
+            })?;
+            visit(entry);
+        }
+    }
+}
+
+impl Journal for JsonlJournal {
+    fn replay(&mut self, visit: &mut dyn FnMut(Entry)) -> Result<(), JournalError> {
+        self.commit(false)?;
+        if let Some(keep) = self.read_all(visit)? {
+            // Drop the torn last line so the next record starts on a line of its own.
+            let file = self.writer.get_mut();
+            file.set_len(keep)
+                .and_then(|()| file.seek(SeekFrom::End(0)).map(drop))
+                .map_err(|e| JournalError::io(&self.path, None, "cannot drop the torn last line of", e))?;
+        }
+        Ok(())
+    }
+
+    fn append(&mut self, entry: &Entry) -> Result<(), JournalError> {
+        let mut line = serde_json::to_vec(entry)
+            .map_err(|e| JournalError::io(&self.path, None, "cannot encode a record for", e.into()))?;
+        line.push(b'\n');
+        self.writer
+            .write_all(&line)
+            .map_err(|e| JournalError::io(&self.path, None, "cannot write", e))
+    }
+
+    fn commit(&mut self, durable: bool) -> Result<(), JournalError> {
+        self.writer
+            .flush()
+            .map_err(|e| JournalError::io(&self.path, None, "cannot write", e))?;
+        if durable {
+            self.writer
+                .get_ref()
+                .sync_data()
+                .map_err(|e| JournalError::io(&self.path, None, "cannot sync", e))?;
+        }
+        Ok(())
+    }
+}
+
+/// A journal could not be read or written; says which file and, when reading, which line.
+#[derive(Debug)]
+pub struct JournalError {
+    path: Option<PathBuf>,
+    line: Option<u64>,
+    message: String,
+    source: Option<std::io::Error>,
+}
+
+impl JournalError {
+    fn io(path: &Path, line: Option<u64>, what: &str, source: std::io::Error) -> JournalError {
+        JournalError {
+            path: Some(path.to_path_buf()),
+            line,
+            message: format!("{what} the journal"),
+            source: Some(source),
+        }
+    }
+
+    fn format(path: &Path, line: u64, message: &str) -> JournalError {
+        JournalError {
+            path: Some(path.to_path_buf()),
+            line: Some(line),
+            message: message.to_owned(),
+            source: None,
+        }
+    }
+
+    /// For [`Journal`] implementations outside this crate.
+    pub fn new(message: impl Into<String>) -> JournalError {
+        JournalError {
+            path: None,
+            line: None,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// The journal file, when the journal is one.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The line (1-based) a replay failed at.
+    pub fn line(&self) -> Option<u64> {
+        self.line
+    }
+}
+
+impl fmt::Display for JournalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("journal")?;
+        if let Some(p) = &self.path {
+            write!(f, " {}", p.display())?;
+        }
+        if let Some(l) = self.line {
+            write!(f, " line {l}")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(s) = &self.source {
+            write!(f, ": {s}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for JournalError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_ref().map(|e| e as _)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bulk::Status;
+
+    fn temp(name: &str) -> PathBuf {
+        let p = std::env::temp_dir().join(format!("sdk-sms-journal-{name}-{}.jsonl", std::process::id()));
+        let _ = std::fs::remove_file(&p);
+        p
+    }
+
+    fn replayed(j: &mut JsonlJournal) -> Result<Vec<Entry>, JournalError> {
+        let mut all = Vec::new();
+        j.replay(&mut |e| all.push(e))?;
+        Ok(all)
+    }
+
+    fn dispatch(batch: &str) -> Entry {
+        Entry::Dispatch {
+            batch: batch.into(),
+            at: 1_700_000_000,
+            numbers: vec!["+8613800000000".into()],
+        }
+    }
+
+    #[test]
+    fn records_round_trip_and_a_torn_last_line_is_dropped() {
+        let path = temp("torn");
+        let outcome = Entry::Outcome(Outcome {
+            number: "+8613800000000".into(),
+            index: Some(0),
+            batch: Some("b1".into()),
+            status: Status::Rejected { code: "X".into() },
+        });
+        {
+            let mut j = JsonlJournal::open(&path).unwrap();
+            j.append(&dispatch("b1")).unwrap();
+            j.append(&outcome).unwrap();
+            j.commit(true).unwrap();
+        }
+        // A crash in the middle of writing the next record.
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(br#"{"t":"dispatch","batch":"b2","at":17"#).unwrap();
+        drop(f);
+
+        let mut j = JsonlJournal::open(&path).unwrap();
+        assert_eq!(replayed(&mut j).unwrap(), [dispatch("b1"), outcome.clone()]);
+        j.append(&dispatch("b3")).unwrap();
+        j.commit(false).unwrap();
+        let mut j = JsonlJournal::open(&path).unwrap();
+        assert_eq!(replayed(&mut j).unwrap(), [dispatch("b1"), outcome, dispatch("b3")]);
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
+    fn a_bad_line_in_the_middle_names_file_and_line_without_quoting_it() {
+        let path = temp("bad");
+        let line = serde_json::to_string(&dispatch("b1")).unwrap();
+        std::fs::write(
+            &path,
+            format!("{line}\n{{\"t\":\"outcome\",\"number\":+8613912345678}}\n{line}\n"),
+        )
+        .unwrap();
+        let mut j = JsonlJournal::open(&path).unwrap();
+        let err = replayed(&mut j).unwrap_err();
+        assert_eq!(err.line(), Some(2));
+        let text = err.to_string();
+        assert!(
+            text.contains(&path.display().to_string()) && text.contains("line 2"),
+            "{text}"
+        );
+        assert!(!text.contains("13912345678"), "{text}");
+        let _ = std::fs::remove_file(&path);
+    }
+}

@@ -1,0 +1,8 @@
+//! Hand-written additions to the generated `sdk-sms` crate (see docs/design.md, "Hand-written additions").
+//!
+//! - [`bulk`]: campaigns of any size over `SendSms` 2021-01-11 — grouping into requests of at most 200,
+//!   shared throttling backoff, one outcome per number, reconciliation of unknown outcomes, a resumable
+//!   journal.
+
+#[cfg(feature = "v20210111")]
+pub mod bulk;
