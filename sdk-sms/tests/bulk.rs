@@ -266,8 +266,23 @@ async fn throttling_slows_everyone_and_every_throttled_request_is_sent_once_late
     assert_exactly_once(&emu, 1_000, &outcomes);
     assert_eq!(summary.sent, 1_000);
     assert_eq!((summary.throttled, summary.send_requests), (5, 10));
+    assert!(
+        summary.max_slowdown_level >= 1,
+        "the whole sender slowed down: {summary}"
+    );
     let codes: Vec<String> = send_sms_requests(&emu).into_iter().map(|r| r.code).collect();
     assert_eq!(codes.iter().filter(|c| *c == "RequestLimitExceeded").count(), 5);
+}
+
+#[tokio::test]
+async fn the_rate_limit_spaces_every_request() {
+    let emu = Emulator::start().await.unwrap();
+    let sender = BulkSender::new(&client(&emu), config().batch_size(1).concurrency(4).rate_limit(40.0));
+    let (outcomes, summary) = run(&sender, &mainland(11, 0)).await;
+    assert_exactly_once(&emu, 11, &outcomes);
+    // Eleven requests at 40/s: at least 250 ms from the first to the last (a lower bound only).
+    assert_eq!(summary.send_requests, 11);
+    assert!(summary.duration >= Duration::from_millis(250), "{summary}");
 }
 
 #[tokio::test]

@@ -153,7 +153,7 @@ pub enum BulkError {
     Journal(JournalError),
     /// The input stream failed at this position (0-based).
     Input { index: u64, message: String },
-    /// The campaign's future was dropped or panicked before it ended.
+    /// The campaign ended without a result (not expected: kept so that `finish` never panics).
     Stopped,
 }
 
@@ -368,6 +368,7 @@ impl Driver {
         self.summary.send_requests = self.shared.send_requests.load(Ordering::Relaxed);
         self.summary.status_queries = self.shared.status_queries.load(Ordering::Relaxed);
         self.summary.throttled = self.shared.throttled.load(Ordering::Relaxed);
+        self.summary.max_slowdown_level = self.shared.pace.max_level();
         tracing::info!(
             target: "sdk_sms::bulk",
             outcomes = self.summary.outcomes,

@@ -278,8 +278,8 @@ impl Default for ReconcilePolicy {
     }
 }
 
-/// What to send and how.
-#[derive(Debug, Clone)]
+/// What to send and how. `Debug` hides the template parameters (they may be codes or names).
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BulkConfig {
     pub sms_sdk_app_id: String,
@@ -304,6 +304,26 @@ pub struct BulkConfig {
     pub durable_dispatch: bool,
     pub throttle: ThrottlePolicy,
     pub reconcile: ReconcilePolicy,
+}
+
+impl fmt::Debug for BulkConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BulkConfig")
+            .field("sms_sdk_app_id", &self.sms_sdk_app_id)
+            .field("template_id", &self.template_id)
+            .field("sign_name", &self.sign_name)
+            .field("template_params", &sdk_core::redact::Secret(&self.template_params))
+            .field("batch_size", &self.batch_size)
+            .field("concurrency", &self.concurrency)
+            .field("rate_limit", &self.rate_limit)
+            .field("max_send_attempts", &self.max_send_attempts)
+            .field("resend_not_sent", &self.resend_not_sent)
+            .field("max_pending_numbers", &self.max_pending_numbers)
+            .field("durable_dispatch", &self.durable_dispatch)
+            .field("throttle", &self.throttle)
+            .field("reconcile", &self.reconcile)
+            .finish()
+    }
 }
 
 impl BulkConfig {
@@ -407,6 +427,8 @@ pub struct Summary {
     pub status_queries: u64,
     /// Throttling answers seen (`RequestLimitExceeded*`, HTTP 429).
     pub throttled: u64,
+    /// Highest shared slowdown level reached (0: never slowed down; see [`pace`]).
+    pub max_slowdown_level: u32,
     /// Numbers whose unknown outcome was settled by reconciliation (sent or proven not sent).
     pub reconciled: u64,
     /// Numbers sent again after being proven not sent.
@@ -449,12 +471,13 @@ impl fmt::Display for Summary {
         )?;
         writeln!(
             f,
-            "fee {} (+{} unknown); {} SendSms requests, {} status queries, {} throttled, {} reconciled, {} resent",
+            "fee {} (+{} unknown); {} SendSms requests, {} status queries, {} throttled (slowdown level up to {}), {} reconciled, {} resent",
             self.fee_total,
             self.fee_unknown,
             self.send_requests,
             self.status_queries,
             self.throttled,
+            self.max_slowdown_level,
             self.reconciled,
             self.resent
         )?;

@@ -30,6 +30,7 @@ pub struct Pace {
 struct State {
     next_slot: Instant,
     level: u32,
+    max_level: u32,
     generation: u64,
     successes: u32,
 }
@@ -50,6 +51,7 @@ impl Pace {
             state: Mutex::new(State {
                 next_slot: Instant::now(),
                 level: 0,
+                max_level: 0,
                 generation: 0,
                 successes: 0,
             }),
@@ -94,6 +96,7 @@ impl Pace {
         if ticket.generation == st.generation {
             st.generation += 1;
             st.level = (st.level + 1).min(MAX_LEVEL);
+            st.max_level = st.max_level.max(st.level);
         }
         let bound = self
             .policy
@@ -121,6 +124,11 @@ impl Pace {
     /// The current slowdown level (0: full speed).
     pub fn level(&self) -> u32 {
         self.lock().level
+    }
+
+    /// The highest level reached so far.
+    pub fn max_level(&self) -> u32 {
+        self.lock().max_level
     }
 }
 
@@ -164,7 +172,18 @@ mod tests {
         for _ in 0..4 {
             pace.succeeded();
         }
-        assert_eq!(pace.level(), 0);
+        assert_eq!((pace.level(), pace.max_level()), (0, 2));
+    }
+
+    #[tokio::test]
+    async fn slots_are_at_least_the_rate_limits_interval_apart() {
+        let pace = Pace::new(Some(100.0), policy());
+        let started = Instant::now();
+        for _ in 0..6 {
+            pace.turn().await;
+        }
+        // Six slots at 10 ms spacing: the last is at least 50 ms after the first (a lower bound only).
+        assert!(started.elapsed() >= Duration::from_millis(50));
     }
 
     #[test]
