@@ -26,6 +26,11 @@
 //! (`【sign】` + template with parameters): ≤ 70 characters is 1, longer is `ceil(len / 67)`. The same rule is
 //! used for international messages (the real service counts GSM-7/UCS-2 segments there).
 //!
+//! A failure *after* the send, which the server's faults cannot make (theirs come before the request is
+//! handled, except a truncated body): [`Sms::fail_after_send`] makes the next N accepted `SendSms` requests
+//! record their messages as usual and then answer an error code (`InternalError`, ...), as a service whose
+//! back end failed after handing the messages on.
+//!
 //! Other actions: `AddSmsSign`/`AddSmsTemplate` create entries under review (ids from 1111 up);
 //! `ModifySms*` on an unknown id answer `FailedOperation.MissingSignatureToModify` /
 //! `FailedOperation.MissingTemplateToModify`, on an approved one `InvalidParameterValue.SignAlreadyPassedCheck`
@@ -160,6 +165,8 @@ struct State {
     next_template_id: u64,
     next_serial: u64,
     history: History,
+    /// [`Sms::fail_after_send`]: the code, and how many more sends answer it.
+    fail_after_send: Option<(String, u64)>,
 }
 
 /// What every number of one accepted `SendSms` request shares: stored once per request.
@@ -381,6 +388,7 @@ impl State {
             next_sign_id: SEED_SIGN_ID + 1,
             next_template_id: SEED_TEMPLATE_ID + 1,
             next_serial: 1,
+            fail_after_send: None,
             history: History::default(),
         }
     }
@@ -463,6 +471,12 @@ impl Sms {
 
     pub fn templates(&self) -> Vec<Template> {
         self.lock().templates.values().cloned().collect()
+    }
+
+    /// The next `count` accepted `SendSms` requests record their messages, then answer the error `code`
+    /// instead of their statuses: the caller cannot tell what was sent (the module docs say why).
+    pub fn fail_after_send(&self, code: impl Into<String>, count: u64) {
+        self.lock().fail_after_send = Some((code.into(), count));
     }
 
     /// Register another `SmsSdkAppId`.
@@ -690,6 +704,13 @@ impl Sms {
                 "IsoCode": iso,
             }));
             st.history.push(attempt);
+        }
+        if let Some((code, left @ 1..)) = &mut st.fail_after_send {
+            *left -= 1;
+            return Err(ApiError::new(
+                code.clone(),
+                "The request failed after the messages were handed on (emulated).",
+            ));
         }
         Ok(obj([("SendStatusSet", Value::Array(statuses))]))
     }
@@ -1367,6 +1388,20 @@ mod tests {
         assert_eq!(sms.sent()[1].requested_number, "008613800000001");
         assert_eq!(sms.sent()[1].phone_number, "+8613800000001");
         assert_eq!(sms.sent()[1].subscriber_number, "13800000001");
+    }
+
+    #[test]
+    fn fail_after_send_records_then_answers_the_code_n_times() {
+        let sms = Sms::new();
+        sms.fail_after_send("InternalError", 1);
+        let body = json!({
+            "SmsSdkAppId": SEED_SDK_APP_ID, "TemplateId": "1110", "SignName": SEED_SIGN_NAME,
+            "TemplateParamSet": ["1234", "5"], "PhoneNumberSet": ["+8613800000001"],
+        });
+        assert_eq!(sms.send_sms(&body, 1_700_000_000).unwrap_err().code, "InternalError");
+        assert_eq!(sms.send_count("+8613800000001"), 1, "recorded before the error");
+        assert!(sms.send_sms(&body, 1_700_000_000).is_ok());
+        assert_eq!(sms.send_count("+8613800000001"), 2);
     }
 
     #[test]
