@@ -333,6 +333,20 @@ async fn a_cut_answer_after_the_send_is_reconciled_as_sent_not_sent_again() {
 }
 
 #[tokio::test]
+async fn an_internal_error_after_the_send_is_reconciled_as_sent() {
+    let emu = Emulator::start().await.unwrap();
+    // The first two requests are recorded, then answered `InternalError`.
+    emu.sms().fail_after_send("InternalError", 2);
+    let sender = BulkSender::new(&client(&emu), config().concurrency(2).resend_not_sent(1));
+    let (outcomes, summary) = run(&sender, &mainland(1_000, 0)).await;
+    assert_exactly_once(&emu, 1_000, &outcomes);
+    assert_eq!((summary.sent, summary.reconciled, summary.resent), (1_000, 400, 0));
+    assert_eq!(summary.send_requests, 5, "an unknown batch is never sent again");
+    let failed: Vec<String> = send_sms_requests(&emu).into_iter().map(|r| r.code).collect();
+    assert_eq!(failed.iter().filter(|c| *c == "InternalError").count(), 2);
+}
+
+#[tokio::test]
 async fn failures_before_the_send_are_proven_not_sent_and_resent_only_when_allowed() {
     // A reset and a 502 answered before the emulator handles the request: nothing was sent.
     let faults = || {

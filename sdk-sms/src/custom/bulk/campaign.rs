@@ -316,10 +316,7 @@ impl Driver {
         let mut settling: FuturesUnordered<Settling> = FuturesUnordered::new();
         let (mut index, mut input_done, mut input_error) = (0u64, false, None);
         loop {
-            while sending.len() < concurrency && self.backlog.len() < OUTCOME_BUFFER {
-                let Some(batch) = self.ready.pop_front() else { break };
-                sending.push(self.dispatch(batch)?);
-            }
+            self.start_ready(&mut sending, concurrency)?;
             let want_input = !input_done
                 && self.ready.is_empty()
                 && self.backlog.len() < OUTCOME_BUFFER
@@ -342,7 +339,7 @@ impl Driver {
                 }
                 permit = out.reserve(), if !self.backlog.is_empty() => match permit {
                     Ok(permit) => permit.send(self.backlog.pop_front().expect("backlog is not empty")),
-                    // Nobody listens (the campaign is being finished): outcomes are journaled already.
+                    // The receiver is gone (it lives as long as this future): the outcomes are journaled.
                     Err(_) => self.backlog.clear(),
                 },
                 item = input.next(), if want_input => match item {
@@ -363,6 +360,22 @@ impl Driver {
                 else => {}
             }
         }
+        self.finished(input_error)
+    }
+
+    /// Starts ready batches while fewer than `concurrency` requests are in flight and the consumer keeps up.
+    fn start_ready(&mut self, sending: &mut FuturesUnordered<Work>, concurrency: usize) -> Result<(), BulkError> {
+        while sending.len() < concurrency && self.backlog.len() < OUTCOME_BUFFER {
+            let Some(batch) = self.ready.pop_front() else {
+                break;
+            };
+            sending.push(self.dispatch(batch)?);
+        }
+        Ok(())
+    }
+
+    /// Syncs the journal and totals the run.
+    fn finished(mut self, input_error: Option<BulkError>) -> Result<Summary, BulkError> {
         self.journal.commit(true)?;
         self.summary.duration = self.started.elapsed();
         self.summary.send_requests = self.shared.send_requests.load(Ordering::Relaxed);
@@ -382,7 +395,7 @@ impl Driver {
         );
         match input_error {
             Some(e) => Err(e),
-            None => Ok(self.summary.clone()),
+            None => Ok(self.summary),
         }
     }
 
