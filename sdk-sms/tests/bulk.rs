@@ -497,7 +497,9 @@ async fn a_finished_campaign_run_again_sends_nothing() {
         (summary.outcomes, summary.skipped_from_journal, summary.send_requests),
         (0, 250, 0)
     );
-    assert_eq!(emu.sms().sent().len(), 250);
+    let outcomes = journal_outcomes(&path);
+    assert_eq!(outcomes.len(), 250, "one outcome per number, all from the first run");
+    assert_sent_once(&emu, outcomes.iter());
     let _ = std::fs::remove_file(&path);
 }
 
@@ -512,8 +514,14 @@ async fn a_failing_input_ends_the_campaign_with_its_position_after_settling_what
             Ok(Recipient::new(format!("+86135{i:08}")))
         }
     }));
-    let campaign = sender.try_send_stream(input, NoJournal);
+    let mut campaign = sender.try_send_stream(input, NoJournal);
+    let mut outcomes = Vec::new();
+    while let Some(o) = campaign.next().await {
+        outcomes.push(o);
+    }
     let err = campaign.finish().await.unwrap_err();
     assert_eq!(err.to_string(), "input item 3: line 4: two columns expected");
-    assert_eq!(emu.sms().sent().len(), 3, "what was read before the error is sent");
+    // What was read before the error is sent, once each.
+    assert_exactly_once(&emu, 3, &outcomes);
+    assert!(outcomes.iter().all(|o| matches!(o.status, Status::Sent { .. })));
 }

@@ -63,6 +63,17 @@
 //! 7. **Emit**: each final outcome is appended to the journal and delivered on the [`Campaign`] stream;
 //!    at the end a [`Summary`] (counts by outcome and code, fee, duration, requests, throttling).
 //!
+//! # Journal
+//!
+//! [`Journal`] is a trait (replay, append, commit); [`JsonlJournal`] writes one JSON object per line: a
+//! `dispatch` record (batch id, Unix time, the batch's E.164 numbers) synced before each request is sent,
+//! and an `outcome` record per number (the [`Outcome`] as JSON: number, input index, batch id, status)
+//! flushed as outcomes are decided. Replay: a number with an `outcome` is done; a number whose last
+//! `dispatch` has no `outcome` after it was in flight. A line torn by a crash at the end is dropped; any
+//! other bad line is an error naming file and line. [`NoJournal`] keeps nothing (no resume). Template
+//! parameters are not journaled: a resumed number proven not sent is sent again from the input (which
+//! must still hold it), not from the journal. Full format: [`journal`].
+//!
 //! # Pacing and throttling
 //!
 //! One [`pace`] per campaign. With `rate_limit = Some(r)`, request slots are `1/r` s apart. A throttled
