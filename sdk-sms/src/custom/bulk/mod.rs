@@ -304,7 +304,8 @@ pub struct BulkConfig {
     pub batch_size: usize,
     /// `SendSms` requests in flight at once. Default 4.
     pub concurrency: usize,
-    /// Requests per second, sends and status queries together. Default none.
+    /// Requests per second, sends and status queries together. Default none; a value that is not a
+    /// positive finite number also means none.
     pub rate_limit: Option<f64>,
     /// Attempts of a request that is throttled or cannot connect. Default 8.
     pub max_send_attempts: u32,
