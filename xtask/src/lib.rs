@@ -1,6 +1,7 @@
 //! The work behind `cargo xtask gen [--check]` and `gen-all`, as a library so it can be tested.
 
 pub mod genall;
+pub mod msrv;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
