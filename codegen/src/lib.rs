@@ -229,7 +229,7 @@ pub fn assemble_product(
     });
     files.push(File {
         path: "Cargo.toml".into(),
-        contents: cargo_toml(product, &irs, &source, options.custom_products.get(product))?,
+        contents: emit::cargo_toml(product, &irs, &source, options.custom_products.get(product))?,
     });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Crate {
@@ -253,89 +253,4 @@ pub fn generate_all(root: &Path, options: &Options) -> Result<Vec<Crate>, Error>
         .into_iter()
         .map(|(product, versions)| generate_product(product, &versions, options))
         .collect()
-}
-
-/// The tables a [`CUSTOM_MANIFEST`] may add lines to, in the order the generated manifest has them.
-const CUSTOM_TABLES: [&str; 3] = ["features", "dependencies", "dev-dependencies"];
-
-/// Split a [`CUSTOM_MANIFEST`] into the lines it adds to each of [`CUSTOM_TABLES`].
-fn custom_tables(product: &str, text: &str) -> Result<[String; 3], Error> {
-    let mut tables: [String; 3] = Default::default();
-    let mut current: Option<usize> = None;
-    for (n, line) in text.lines().enumerate() {
-        let trimmed = line.trim();
-        if let Some(name) = trimmed.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
-            current = CUSTOM_TABLES.iter().position(|t| *t == name.trim());
-            if current.is_none() {
-                return Err(custom_manifest_error(
-                    product,
-                    n,
-                    format!("table [{name}] cannot be extended"),
-                ));
-            }
-        } else if let Some(i) = current {
-            tables[i].push_str(line);
-            tables[i].push('\n');
-        } else if !trimmed.is_empty() && !trimmed.starts_with('#') {
-            return Err(custom_manifest_error(product, n, "a line outside any table".into()));
-        }
-    }
-    Ok(tables)
-}
-
-fn custom_manifest_error(product: &str, line: usize, message: String) -> Error {
-    Error::Unsupported {
-        file: PathBuf::from(format!("sdk-{product}/{CUSTOM_MANIFEST}")),
-        path: format!("line {}", line + 1),
-        message: format!("{message}; only {} are allowed", CUSTOM_TABLES.join(", ")),
-    }
-}
-
-fn cargo_toml(product: &str, versions: &[ir::Version], source: &str, custom: Option<&Custom>) -> Result<String, Error> {
-    let [custom_features, custom_deps, custom_dev_deps] = match custom {
-        Some(c) => custom_tables(product, &c.manifest)?,
-        None => Default::default(),
-    };
-    let newest = versions.last().map(|v| format!("\"{}\"", v.module)).unwrap_or_default();
-    let mut features = format!("default = [{newest}]\n");
-    for v in versions {
-        features.push_str(&format!("{} = []\n", v.module));
-    }
-    features.push_str(
-        "# `blocking::Client` in every version module: the same methods for programs without an async runtime.\n\
-         blocking = [\"sdk-core/blocking\"]\n",
-    );
-    features.push_str(
-        "# Not part of the API: the hidden `__roundtrip_example` hook that tests decode the spec's examples with.\n\
-         __examples = []\n",
-    );
-    features.push_str(&custom_features);
-    Ok(format!(
-        r#"{header}
-[package]
-name = "sdk-{product}"
-description = "Tencent Cloud {product} API (generated)"
-version.workspace = true
-edition.workspace = true
-license.workspace = true
-rust-version.workspace = true
-repository.workspace = true
-
-[features]
-{features}
-[dependencies]
-sdk-core.workspace = true
-serde.workspace = true
-# Only for the hidden example round-trip hook; sdk-core depends on it already.
-serde_json.workspace = true
-{custom_deps}
-[dev-dependencies]
-tokio = {{ workspace = true, features = ["rt-multi-thread", "macros"] }}
-serde_json.workspace = true
-tc-emulator.workspace = true
-# Resilience tests: arbitrary response bodies through every action's decoding.
-proptest.workspace = true
-{custom_dev_deps}"#,
-        header = emit::header(source, "#"),
-    ))
 }

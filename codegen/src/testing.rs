@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use proc_macro2::TokenStream;
 use serde_json::{json, Value};
 use tc_spec::{ApiSpec, Examples, ProductVersion};
 
@@ -56,4 +57,32 @@ pub fn one_action(request_members: Value) -> Version {
         }),
         json!({"Go": {"name": "走", "document": "Goes.", "input": "GoRequest", "output": "GoResponse"}}),
     )
+}
+
+/// Items as prettyplease prints them, to assert on text rather than on token spacing.
+pub fn pretty(tokens: TokenStream) -> String {
+    prettyplease::unparse(&syn::parse2(tokens).expect("emitted tokens are items"))
+}
+
+/// Code without layout: whitespace dropped and trailing commas (before a closing bracket or at the end)
+/// removed, so a
+/// needle written in any layout matches what prettyplease printed (which breaks lines by width).
+pub fn compact(code: &str) -> String {
+    let mut out: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    for close in [")", "]", "}", ">"] {
+        out = out.replace(&format!(",{close}"), close);
+    }
+    if out.ends_with(',') {
+        out.pop();
+    }
+    out
+}
+
+/// Assert that `text` has every needle, compared with [`compact`]; on failure show the text.
+#[track_caller]
+pub fn assert_has(text: &str, needles: &[&str]) {
+    let haystack = compact(text);
+    for needle in needles {
+        assert!(haystack.contains(&compact(needle)), "{needle:?} not in\n{text}");
+    }
 }
