@@ -1,9 +1,25 @@
 //! Generates a product SDK crate (`sdk-<product>/`) from the API descriptions under `api-specs/`.
 //!
-//! Pipeline: [`tc_spec`] model → intermediate model ([`ir`]: Rust names, resolved types, cleaned docs,
-//! per-action metadata) → tokens (`quote`) → text (`prettyplease`). This crate writes no files: it returns
-//! `(relative path, contents)` pairs, deterministic (sorted maps everywhere, no timestamps), and `xtask`
-//! writes or compares them.
+//! This crate writes no files: it returns `(relative path, contents)` pairs, deterministic (sorted maps
+//! everywhere, no timestamps), and `xtask` writes or compares them.
+//!
+//! # Pipeline
+//!
+//! | stage | owner | output |
+//! |---|---|---|
+//! | spec model | [`tc_spec`] (`tc-spec/src/lib.rs`) | [`tc_spec::ProductVersion`]: `api.json`, `examples.json`, `errorcodes.json` parsed |
+//! | IR passes | [`ir`] (`ir/mod.rs`: the model and [`ir::build`]; one file per pass in `ir/`) | [`ir::Version`]: Rust names, types, shapes, docs, per-action metadata, error codes |
+//! | emitters | [`emit`] (one file per artifact in `emit/`) | `quote` token streams, composed per file |
+//! | text | [`emit::render`] (`emit/mod.rs`) with `prettyplease` | each file's text, with the generated header |
+//! | crate | this file ([`generate_version`], [`assemble_product`]) | [`Crate`]: every file of `sdk-<product>/` |
+//!
+//! The passes, in order ([`ir`] says what each adds): `resolve` (member types, action objects) → `classify`
+//! (request/response role, leniency, plain or `Option`, boxing) → `name` (Rust identifiers and types: the
+//! [`ir::Version`]) → `document` → `redact` → `retry` (retry-safe, `ClientToken`) → `error_codes`. The
+//! emitters ([`emit`] has the table): `models` (+ `request_builder`, `redacted_debug`), `errors`,
+//! `version_module` (composing `action_info`, `client`, `client_token`, `blocking`, `examples`),
+//! `crate_root` (`lib.rs`) and `manifest` (`Cargo.toml`). Spec problems are errors naming the file and the
+//! JSON path; no stage panics on input.
 //!
 //! # What is generated, per version module (`src/<module>/`)
 //!
@@ -21,9 +37,12 @@
 //!   and behind the crate's `blocking` feature `blocking::Client` (a newtype over `sdk_core::blocking::Client`)
 //!   with one synchronous method per action, same names and types.
 //!
+//! Per crate: `src/lib.rs` (a module per version behind the feature of the same name) and `Cargo.toml`.
+//!
 //! # ClientToken
 //!
-//! An action whose input has a string `ClientToken` member gets a private `<method>_with_token` function
+//! Decided in `ir/retry.rs`, emitted by `emit/client_token.rs`. An action whose input has a string
+//! `ClientToken` member gets a private `<method>_with_token` function
 //! that both methods send the request through: when the caller left the token unset (or empty), it sends a
 //! copy with `sdk_core::idempotency_token()`; a request with a token is sent as it is, not copied. The
 //! runtime serializes once and re-sends the same bytes on every retry attempt, so the token is stable
@@ -54,7 +73,8 @@
 //! `ActionInfo::retry_safe` is [`sdk_core::retry::is_retry_safe`]: true when the action name starts with
 //! `Describe`, `Pull`, `Get`, `List`, `Query` or `Search` or ends with `Statistics` (read-only reports), or
 //! when its input has a `ClientToken` member (the service de-duplicates by token). The rule is the runtime's,
-//! written once. Everything else may have side effects and is not re-sent after it reached the service.
+//! written once (`ir/retry.rs` applies it). Everything else may have side effects and is not re-sent after it
+//! reached the service.
 //!
 //! # Naming
 //!
