@@ -12,8 +12,9 @@
 //! # let _ = url; Ok(()) }
 //! ```
 //!
-//! * Every product/version under the spec root (`api-specs/` of this repository by default) is served: the
-//!   product comes from the `Host` (`sms.tencentcloudapi.com`) or, for `127.0.0.1:PORT`, from the credential
+//! * Every product/version of the specs is served — by default the ones compiled in (this repository's
+//!   `api-specs/`, kept in `tc-emulator/specs/` by `cargo xtask gen`, about 350 KB), or those under
+//!   [`EmulatorBuilder::spec_root`]. The product comes from the `Host` (`sms.tencentcloudapi.com`) or, for `127.0.0.1:PORT`, from the credential
 //!   scope of the `Authorization` header; the version from `X-TC-Version`, the action from `X-TC-Action`.
 //! * Requests are checked like the real service: TC3-HMAC-SHA256 signature (own implementation, see
 //!   [`auth`]), timestamp within [`MAX_CLOCK_SKEW_SECS`], token, action, and the body against the spec
@@ -44,6 +45,7 @@
 //!   time.
 
 pub mod auth;
+mod bundled_specs;
 mod catalog;
 pub mod clock;
 pub mod echo;
@@ -78,7 +80,8 @@ pub const DEFAULT_SECRET_KEY: &str = "emulator-secret-key";
 /// How many requests `requests()` keeps by default (oldest dropped first).
 pub const DEFAULT_REQUEST_LOG_CAPACITY: usize = 10_000;
 
-/// This repository's `api-specs/` (fixed at compile time).
+/// This repository's `api-specs/` (fixed at compile time; it exists only in a checkout of the repository,
+/// not in the published crate, which serves its compiled-in copy by default).
 pub fn default_spec_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../api-specs")
 }
@@ -113,7 +116,8 @@ pub struct EmulatorBuilder {
     default_credential: bool,
     faults: Vec<Fault>,
     clock_offset: i64,
-    spec_root: PathBuf,
+    /// `None`: the specs compiled in.
+    spec_root: Option<PathBuf>,
     addr: SocketAddr,
     log_capacity: usize,
     sms_apps: Vec<String>,
@@ -156,7 +160,7 @@ impl Default for EmulatorBuilder {
             default_credential: true,
             faults: Vec::new(),
             clock_offset: 0,
-            spec_root: default_spec_root(),
+            spec_root: None,
             addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
             log_capacity: DEFAULT_REQUEST_LOG_CAPACITY,
             sms_apps: Vec::new(),
@@ -206,9 +210,10 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Serve the specs under this directory (`<root>/<product>/<version>/api.json`).
+    /// Serve the specs under this directory (`<root>/<product>/<version>/api.json`) instead of the ones
+    /// compiled in (this repository's `api-specs/`, copied into `tc-emulator/specs/` by `cargo xtask gen`).
     pub fn spec_root(mut self, root: impl Into<PathBuf>) -> Self {
-        self.spec_root = root.into();
+        self.spec_root = Some(root.into());
         self
     }
 
@@ -260,7 +265,10 @@ impl EmulatorBuilder {
 
     /// Load the specs, bind, and serve on the current tokio runtime.
     pub async fn start(self) -> Result<Emulator, StartError> {
-        let catalog = catalog::Catalog::load(&self.spec_root)?;
+        let catalog = match &self.spec_root {
+            Some(root) => catalog::Catalog::load(root)?,
+            None => catalog::Catalog::bundled()?,
+        };
         let mut creds = self.credentials.clone();
         if self.default_credential {
             creds.insert(0, Credential::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY));

@@ -1,5 +1,6 @@
 //! The work behind `cargo xtask gen [--check]` and `gen-all`, as a library so it can be tested.
 
+pub mod bundle;
 pub mod genall;
 pub mod msrv;
 
@@ -175,6 +176,12 @@ pub fn gen(root: &Path, check: bool) -> Result<Report, String> {
             }
         }
     }
+    // The emulator compiles the same specs in (see `bundle`).
+    let b = bundle::sync(root, check)?;
+    r.written += b.written;
+    r.unchanged += b.unchanged;
+    r.removed += b.removed;
+    r.problems.extend(b.problems);
     r.elapsed = start.elapsed();
     Ok(r)
 }
