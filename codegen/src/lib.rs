@@ -161,6 +161,8 @@ pub struct Options {
     /// Products whose crate has hand-written additions in [`CUSTOM_MODULE`]; their `lib.rs` wires it in.
     /// The caller looks at the file system (this crate never does), so generation stays a pure function.
     pub custom_products: BTreeMap<String, Custom>,
+    /// Hand-written example sections of product READMEs ([`CUSTOM_README`]), by product.
+    pub readme_examples: BTreeMap<String, String>,
 }
 
 /// What a product's hand-written additions ask of the generated crate.
@@ -171,11 +173,44 @@ pub struct Custom {
     pub manifest: String,
 }
 
+impl Options {
+    /// The options for the workspace at `root`: which product crates (`sdk-<product>/` beside
+    /// `api-specs/<product>/`) have hand-written additions ([`CUSTOM_MODULE`], [`CUSTOM_MANIFEST`]) and a
+    /// README example ([`CUSTOM_README`]). Reads those files; writes nothing.
+    pub fn for_workspace(root: &Path) -> Result<Options, String> {
+        let mut options = Options::default();
+        let specs = root.join("api-specs");
+        let rd = std::fs::read_dir(&specs).map_err(|e| format!("{}: {e}", specs.display()))?;
+        for entry in rd.filter_map(|e| e.ok()) {
+            let product = entry.file_name().to_string_lossy().into_owned();
+            let krate = root.join(format!("sdk-{product}"));
+            if let Some(text) = read_optional(&krate.join(CUSTOM_README))? {
+                options.readme_examples.insert(product.clone(), text);
+            }
+            if krate.join(CUSTOM_MODULE).is_file() {
+                let manifest = read_optional(&krate.join(CUSTOM_MANIFEST))?.unwrap_or_default();
+                options.custom_products.insert(product, Custom { manifest });
+            }
+        }
+        Ok(options)
+    }
+}
+
+/// The file's text, `None` when it does not exist.
+fn read_optional(path: &Path) -> Result<Option<String>, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
 impl Default for Options {
     fn default() -> Self {
         Options {
             source_root: "api-specs".into(),
             custom_products: BTreeMap::new(),
+            readme_examples: BTreeMap::new(),
         }
     }
 }
@@ -189,6 +224,11 @@ pub const CUSTOM_MODULE: &str = "src/custom/mod.rs";
 /// Dependencies and features that the hand-written additions need, relative to the crate directory (not
 /// named `Cargo.toml`: `cargo package` leaves out folders that hold one).
 pub const CUSTOM_MANIFEST: &str = "src/custom/manifest.toml";
+
+/// A product README's hand-written example section, relative to the crate directory: when it exists, the
+/// generated `README.md` (the crate's root documentation) ends with it instead of a generic example. Its
+/// Rust code blocks are doctests of the crate.
+pub const CUSTOM_README: &str = "src/custom/README.md";
 
 /// The three files of one version module, paths relative to the module directory (`mod.rs`...).
 pub fn generate_version(pv: &ProductVersion, options: &Options) -> Result<(ir::Version, Vec<File>), Error> {
@@ -245,7 +285,12 @@ pub fn assemble_product(
     let source = format!("{}/{product}", options.source_root);
     files.push(File {
         path: "src/lib.rs".into(),
-        contents: emit::lib_rs(product, &irs, &source, options.custom_products.contains_key(product))?,
+        contents: emit::lib_rs(&irs, &source, options.custom_products.contains_key(product))?,
+    });
+    let example = options.readme_examples.get(product).map(String::as_str);
+    files.push(File {
+        path: "README.md".into(),
+        contents: emit::readme_md(product, &irs, &source, example),
     });
     files.push(File {
         path: "Cargo.toml".into(),

@@ -2,7 +2,7 @@
 //!
 //! The call path builds a complete, signed [`HttpRequest`] ([`crate::http`]) and hands it to a transport;
 //! the transport only sends it and returns status, headers and body. Tests and users can plug in their own
-//! transport (mock, recording, custom TLS) with `Client::with_transport`; [`crate::test_util`] (feature
+//! transport (mock, recording, custom TLS) with `Client::with_transport`; `test_util` (feature
 //! `test-util`) has ready-made ones.
 //!
 //! [`ReqwestTransport`] uses reqwest 0.12 with `default-features = false` and the

@@ -1,21 +1,12 @@
-//! `tc-emulator`: a Tencent Cloud API 3.0 server on loopback for offline tests, demos and benchmarks — what
-//! LocalStack is to AWS.
+#![doc = include_str!("../README.md")]
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), tc_emulator::StartError> {
-//! use tc_emulator::{Emulator, Fault};
-//! let emulator = Emulator::builder()
-//!     .fault(Fault::error_code("RequestLimitExceeded").first(1).action("SendSms"))
-//!     .start()
-//!     .await?;
-//! let url = emulator.base_url(); // http://127.0.0.1:PORT, sign with DEFAULT_SECRET_ID / DEFAULT_SECRET_KEY
-//! # let _ = url; Ok(()) }
-//! ```
+//! # What it does
 //!
 //! * Every product/version of the specs is served — by default the ones compiled in (this repository's
 //!   `api-specs/`, kept in `tc-emulator/specs/` by `cargo xtask gen`, about 350 KB), or those under
-//!   [`EmulatorBuilder::spec_root`]. The product comes from the `Host` (`sms.tencentcloudapi.com`) or, for `127.0.0.1:PORT`, from the credential
-//!   scope of the `Authorization` header; the version from `X-TC-Version`, the action from `X-TC-Action`.
+//!   [`EmulatorBuilder::spec_root`]. The product comes from the `Host` (`sms.tencentcloudapi.com`) or, for
+//!   `127.0.0.1:PORT`, from the credential scope of the `Authorization` header; the version from
+//!   `X-TC-Version`, the action from `X-TC-Action`.
 //! * Requests are checked like the real service: TC3-HMAC-SHA256 signature (own implementation, see
 //!   [`auth`]), timestamp within [`MAX_CLOCK_SKEW_SECS`], token, action, and the body against the spec
 //!   (missing, unknown and mistyped parameters, recursively). Errors use the real wire shape and codes.

@@ -1,4 +1,6 @@
-//! The API description format, as Tencent's CLI `tccli` ships it, and our error-code lists.
+#![doc = include_str!("../README.md")]
+//!
+//! # What it owns
 //!
 //! This crate owns reading `api-specs/<product>/<version>/{api.json,examples.json,errorcodes.json}` into typed
 //! structs and checking them. It is shared by the code generator and the emulator so there is one parser.

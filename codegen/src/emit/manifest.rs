@@ -16,16 +16,30 @@ pub fn cargo_toml(product: &str, versions: &[Version], source: &str, custom: Opt
         None => Default::default(),
     };
     let features = features(versions, &custom_features);
+    let title = versions.iter().rev().find_map(|v| v.product_title.as_deref());
+    let name = match title {
+        Some(t) => format!("{} ({t})", product.to_uppercase()),
+        None => product.to_uppercase(),
+    };
     Ok(format!(
         r#"{header}
 [package]
 name = "sdk-{product}"
-description = "Tencent Cloud {product} API (generated)"
+description = "Tencent Cloud {name} API 3.0: typed async and blocking clients, generated from Tencent's API descriptions"
 version.workspace = true
 edition.workspace = true
 license.workspace = true
 rust-version.workspace = true
 repository.workspace = true
+documentation = "https://docs.rs/sdk-{product}"
+readme = "README.md"
+keywords = ["tencentcloud", "tencent-cloud", "{product}", "sdk", "api"]
+categories = ["api-bindings", "web-programming::http-client"]
+
+[package.metadata.docs.rs]
+# Every API version module and the blocking clients (the hidden example hook is part of all features but
+# documented nowhere).
+all-features = true
 
 [features]
 {features}
@@ -133,6 +147,20 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("\nblocking = [\"sdk-core/blocking\"]\n") && text.contains("\n__examples = []\n"));
+    }
+
+    #[test]
+    fn publishable_metadata() {
+        let text = cargo_toml("demo", &versions(), "specs/demo", None).unwrap();
+        for line in [
+            "documentation = \"https://docs.rs/sdk-demo\"\n",
+            "readme = \"README.md\"\n",
+            "keywords = [\"tencentcloud\", \"tencent-cloud\", \"demo\", \"sdk\", \"api\"]\n",
+            "[package.metadata.docs.rs]\n",
+            "all-features = true\n",
+        ] {
+            assert!(text.contains(line), "{line} in {text}");
+        }
     }
 
     #[test]

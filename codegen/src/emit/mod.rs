@@ -38,6 +38,7 @@ pub mod errors;
 pub mod examples;
 pub mod manifest;
 pub mod models;
+pub mod readme;
 pub mod redacted_debug;
 pub mod request_builder;
 pub mod version_module;
@@ -46,6 +47,7 @@ pub use crate_root::lib_rs;
 pub use errors::errors;
 pub use manifest::cargo_toml;
 pub use models::models;
+pub use readme::readme_md;
 pub use version_module::module;
 
 /// Lints the generated code may trip; allowed at the top of every generated module.
