@@ -51,15 +51,43 @@
 //! Required parameters in practice (these doctests run against the committed `sdk-sms`):
 //!
 //! ```
-//! use sdk_sms::v20210111::SendSmsRequest;
-//! let req = SendSmsRequest::new(vec!["+8618501234444".into()], "1400006666", "1110").sign_name("腾讯云");
-//! assert_eq!(req.template_id, "1110");
+//! use sdk_sms::v20210111::{DeleteSmsSignRequest, SendSmsRequest, SendSmsRequired};
+//! let req = SendSmsRequest::new(SendSmsRequired {
+//!     phone_number_set: vec!["+8618501234444".into()],
+//!     sms_sdk_app_id: "1400006666".into(),
+//!     template_id: "1110".into(),
+//! })
+//! .sign_name("腾讯云");
+//! assert_eq!((req.sms_sdk_app_id.as_str(), req.template_id.as_str()), ("1400006666", "1110"));
+//! // One required member, or none of the same type: positional.
+//! let delete = DeleteSmsSignRequest::new(1234);
+//! assert_eq!(delete.sign_id, 1234);
 //! ```
 //!
 //! Leaving out the template id does not compile:
 //!
 //! ```compile_fail
-//! let req = sdk_sms::v20210111::SendSmsRequest::new(vec!["+8618501234444".into()], "1400006666");
+//! use sdk_sms::v20210111::{SendSmsRequest, SendSmsRequired};
+//! let req = SendSmsRequest::new(SendSmsRequired {
+//!     phone_number_set: vec!["+8618501234444".into()],
+//!     sms_sdk_app_id: "1400006666".into(),
+//! });
+//! ```
+//!
+//! Two required members of the same type are given by name, so they cannot be swapped silently: the
+//! positional call that swaps the 2019 API's template id and app id (`SendSms`) no longer compiles, and
+//! neither does one for `SendStatusStatistics` (three strings) or `AddSmsTemplate` (two `u64` flags):
+//!
+//! ```compile_fail
+//! let req = sdk_sms::v20190711::SendSmsRequest::new(vec!["+8618501234444".into()], "1400006666", "1110");
+//! ```
+//!
+//! ```compile_fail
+//! let req = sdk_sms::v20210111::SendStatusStatisticsRequest::new("2024010100", "2024010123", "1400006666", 10, 0);
+//! ```
+//!
+//! ```compile_fail
+//! let req = sdk_sms::v20210111::AddSmsTemplateRequest::new("name", "content {1}", 0, 1, "remark");
 //! ```
 //!
 //! Nor does building the struct literally (it is `#[non_exhaustive]`), even with every field:
