@@ -119,11 +119,14 @@ impl ReqwestTransport {
 /// The certificates of [`HttpProfile::certification`], each checked as rustls will when it adds them to
 /// its root store.
 fn extra_roots(certification: &Certification) -> Result<Vec<reqwest::Certificate>, Error> {
-    let (pem, source) = match certification {
-        Certification::File(path) => (read_pem_file(path)?, format!("{}", path.display())),
-        Certification::Pem(pem) => (pem.clone(), "the PEM text".to_owned()),
-    };
-    parse_roots(&pem).map_err(|problem| Error::invalid_request(CERTIFICATION, format!("{source}: {problem}")))
+    let invalid =
+        |source: &dyn fmt::Display, problem| Error::invalid_request(CERTIFICATION, format!("{source}: {problem}"));
+    match certification {
+        Certification::File(path) => {
+            parse_roots(&read_pem_file(path)?).map_err(|problem| invalid(&path.display(), problem))
+        }
+        Certification::Pem(pem) => parse_roots(pem).map_err(|problem| invalid(&"the PEM text", problem)),
+    }
 }
 
 /// The file's bytes, at most [`MAX_CERTIFICATION_FILE_SIZE`] of them.
