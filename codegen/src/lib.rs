@@ -1,9 +1,25 @@
 //! Generates a product SDK crate (`sdk-<product>/`) from the API descriptions under `api-specs/`.
 //!
-//! Pipeline: [`tc_spec`] model → intermediate model ([`ir`]: Rust names, resolved types, cleaned docs,
-//! per-action metadata) → tokens (`quote`) → text (`prettyplease`). This crate writes no files: it returns
-//! `(relative path, contents)` pairs, deterministic (sorted maps everywhere, no timestamps), and `xtask`
-//! writes or compares them.
+//! This crate writes no files: it returns `(relative path, contents)` pairs, deterministic (sorted maps
+//! everywhere, no timestamps), and `xtask` writes or compares them.
+//!
+//! # Pipeline
+//!
+//! | stage | owner | output |
+//! |---|---|---|
+//! | spec model | [`tc_spec`] (`tc-spec/src/lib.rs`) | [`tc_spec::ProductVersion`]: `api.json`, `examples.json`, `errorcodes.json` parsed |
+//! | IR passes | [`ir`] (`ir/mod.rs`: the model and [`ir::build`]; one file per pass in `ir/`) | [`ir::Version`]: Rust names, types, shapes, docs, per-action metadata, error codes |
+//! | emitters | [`emit`] (one file per artifact in `emit/`) | `quote` token streams, composed per file |
+//! | text | [`emit::render`] (`emit/mod.rs`) with `prettyplease` | each file's text, with the generated header |
+//! | crate | this file ([`generate_version`], [`assemble_product`]) | [`Crate`]: every file of `sdk-<product>/` |
+//!
+//! The passes, in order ([`ir`] says what each adds): `resolve` (member types, action objects) → `classify`
+//! (request/response role, leniency, plain or `Option`, boxing) → `name` (Rust identifiers and types: the
+//! [`ir::Version`]) → `document` → `redact` → `retry` (retry-safe, `ClientToken`) → `error_codes`. The
+//! emitters ([`emit`] has the table): `models` (+ `request_builder`, `redacted_debug`), `errors`,
+//! `version_module` (composing `action_info`, `client`, `client_token`, `blocking`, `examples`),
+//! `crate_root` (`lib.rs`) and `manifest` (`Cargo.toml`). Spec problems are errors naming the file and the
+//! JSON path; no stage panics on input.
 //!
 //! # What is generated, per version module (`src/<module>/`)
 //!
@@ -21,9 +37,12 @@
 //!   and behind the crate's `blocking` feature `blocking::Client` (a newtype over `sdk_core::blocking::Client`)
 //!   with one synchronous method per action, same names and types.
 //!
+//! Per crate: `src/lib.rs` (a module per version behind the feature of the same name) and `Cargo.toml`.
+//!
 //! # ClientToken
 //!
-//! An action whose input has a string `ClientToken` member gets a private `<method>_with_token` function
+//! Decided in `ir/retry.rs`, emitted by `emit/client_token.rs`. An action whose input has a string
+//! `ClientToken` member gets a private `<method>_with_token` function
 //! that both methods send the request through: when the caller left the token unset (or empty), it sends a
 //! copy with `sdk_core::idempotency_token()`; a request with a token is sent as it is, not copied. The
 //! runtime serializes once and re-sends the same bytes on every retry attempt, so the token is stable
@@ -32,15 +51,43 @@
 //! Required parameters in practice (these doctests run against the committed `sdk-sms`):
 //!
 //! ```
-//! use sdk_sms::v20210111::SendSmsRequest;
-//! let req = SendSmsRequest::new(vec!["+8618501234444".into()], "1400006666", "1110").sign_name("腾讯云");
-//! assert_eq!(req.template_id, "1110");
+//! use sdk_sms::v20210111::{DeleteSmsSignRequest, SendSmsRequest, SendSmsRequired};
+//! let req = SendSmsRequest::new(SendSmsRequired {
+//!     phone_number_set: vec!["+8618501234444".into()],
+//!     sms_sdk_app_id: "1400006666".into(),
+//!     template_id: "1110".into(),
+//! })
+//! .sign_name("腾讯云");
+//! assert_eq!((req.sms_sdk_app_id.as_str(), req.template_id.as_str()), ("1400006666", "1110"));
+//! // One required member, or none of the same type: positional.
+//! let delete = DeleteSmsSignRequest::new(1234);
+//! assert_eq!(delete.sign_id, 1234);
 //! ```
 //!
 //! Leaving out the template id does not compile:
 //!
 //! ```compile_fail
-//! let req = sdk_sms::v20210111::SendSmsRequest::new(vec!["+8618501234444".into()], "1400006666");
+//! use sdk_sms::v20210111::{SendSmsRequest, SendSmsRequired};
+//! let req = SendSmsRequest::new(SendSmsRequired {
+//!     phone_number_set: vec!["+8618501234444".into()],
+//!     sms_sdk_app_id: "1400006666".into(),
+//! });
+//! ```
+//!
+//! Two required members of the same type are given by name, so they cannot be swapped silently: the
+//! positional call that swaps the 2019 API's template id and app id (`SendSms`) no longer compiles, and
+//! neither does one for `SendStatusStatistics` (three strings) or `AddSmsTemplate` (two `u64` flags):
+//!
+//! ```compile_fail
+//! let req = sdk_sms::v20190711::SendSmsRequest::new(vec!["+8618501234444".into()], "1400006666", "1110");
+//! ```
+//!
+//! ```compile_fail
+//! let req = sdk_sms::v20210111::SendStatusStatisticsRequest::new("2024010100", "2024010123", "1400006666", 10, 0);
+//! ```
+//!
+//! ```compile_fail
+//! let req = sdk_sms::v20210111::AddSmsTemplateRequest::new("name", "content {1}", 0, 1, "remark");
 //! ```
 //!
 //! Nor does building the struct literally (it is `#[non_exhaustive]`), even with every field:
@@ -54,7 +101,8 @@
 //! `ActionInfo::retry_safe` is [`sdk_core::retry::is_retry_safe`]: true when the action name starts with
 //! `Describe`, `Pull`, `Get`, `List`, `Query` or `Search` or ends with `Statistics` (read-only reports), or
 //! when its input has a `ClientToken` member (the service de-duplicates by token). The rule is the runtime's,
-//! written once. Everything else may have side effects and is not re-sent after it reached the service.
+//! written once (`ir/retry.rs` applies it). Everything else may have side effects and is not re-sent after it
+//! reached the service.
 //!
 //! # Naming
 //!
@@ -73,6 +121,8 @@ pub mod emit;
 pub mod ir;
 pub mod naming;
 pub mod redaction;
+#[cfg(test)]
+mod testing;
 
 /// Every generated file's first line contains this; `xtask` only ever touches files that carry it.
 pub const HEADER_MARK: &str = "@generated by `cargo xtask gen` from";
@@ -139,6 +189,8 @@ pub struct Options {
     /// Products whose crate has hand-written additions in [`CUSTOM_MODULE`]; their `lib.rs` wires it in.
     /// The caller looks at the file system (this crate never does), so generation stays a pure function.
     pub custom_products: BTreeMap<String, Custom>,
+    /// Hand-written example sections of product READMEs ([`CUSTOM_README`]), by product.
+    pub readme_examples: BTreeMap<String, String>,
 }
 
 /// What a product's hand-written additions ask of the generated crate.
@@ -149,11 +201,44 @@ pub struct Custom {
     pub manifest: String,
 }
 
+impl Options {
+    /// The options for the workspace at `root`: which product crates (`sdk-<product>/` beside
+    /// `api-specs/<product>/`) have hand-written additions ([`CUSTOM_MODULE`], [`CUSTOM_MANIFEST`]) and a
+    /// README example ([`CUSTOM_README`]). Reads those files; writes nothing.
+    pub fn for_workspace(root: &Path) -> Result<Options, String> {
+        let mut options = Options::default();
+        let specs = root.join("api-specs");
+        let rd = std::fs::read_dir(&specs).map_err(|e| format!("{}: {e}", specs.display()))?;
+        for entry in rd.filter_map(|e| e.ok()) {
+            let product = entry.file_name().to_string_lossy().into_owned();
+            let krate = root.join(format!("sdk-{product}"));
+            if let Some(text) = read_optional(&krate.join(CUSTOM_README))? {
+                options.readme_examples.insert(product.clone(), text);
+            }
+            if krate.join(CUSTOM_MODULE).is_file() {
+                let manifest = read_optional(&krate.join(CUSTOM_MANIFEST))?.unwrap_or_default();
+                options.custom_products.insert(product, Custom { manifest });
+            }
+        }
+        Ok(options)
+    }
+}
+
+/// The file's text, `None` when it does not exist.
+fn read_optional(path: &Path) -> Result<Option<String>, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
 impl Default for Options {
     fn default() -> Self {
         Options {
             source_root: "api-specs".into(),
             custom_products: BTreeMap::new(),
+            readme_examples: BTreeMap::new(),
         }
     }
 }
@@ -167,6 +252,11 @@ pub const CUSTOM_MODULE: &str = "src/custom/mod.rs";
 /// Dependencies and features that the hand-written additions need, relative to the crate directory (not
 /// named `Cargo.toml`: `cargo package` leaves out folders that hold one).
 pub const CUSTOM_MANIFEST: &str = "src/custom/manifest.toml";
+
+/// A product README's hand-written example section, relative to the crate directory: when it exists, the
+/// generated `README.md` (the crate's root documentation) ends with it instead of a generic example. Its
+/// Rust code blocks are doctests of the crate.
+pub const CUSTOM_README: &str = "src/custom/README.md";
 
 /// The three files of one version module, paths relative to the module directory (`mod.rs`...).
 pub fn generate_version(pv: &ProductVersion, options: &Options) -> Result<(ir::Version, Vec<File>), Error> {
@@ -223,11 +313,16 @@ pub fn assemble_product(
     let source = format!("{}/{product}", options.source_root);
     files.push(File {
         path: "src/lib.rs".into(),
-        contents: emit::lib_rs(product, &irs, &source, options.custom_products.contains_key(product))?,
+        contents: emit::lib_rs(&irs, &source, options.custom_products.contains_key(product))?,
+    });
+    let example = options.readme_examples.get(product).map(String::as_str);
+    files.push(File {
+        path: "README.md".into(),
+        contents: emit::readme_md(product, &irs, &source, example),
     });
     files.push(File {
         path: "Cargo.toml".into(),
-        contents: cargo_toml(product, &irs, &source, options.custom_products.get(product))?,
+        contents: emit::cargo_toml(product, &irs, &source, options.custom_products.get(product))?,
     });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Crate {
@@ -251,89 +346,4 @@ pub fn generate_all(root: &Path, options: &Options) -> Result<Vec<Crate>, Error>
         .into_iter()
         .map(|(product, versions)| generate_product(product, &versions, options))
         .collect()
-}
-
-/// The tables a [`CUSTOM_MANIFEST`] may add lines to, in the order the generated manifest has them.
-const CUSTOM_TABLES: [&str; 3] = ["features", "dependencies", "dev-dependencies"];
-
-/// Split a [`CUSTOM_MANIFEST`] into the lines it adds to each of [`CUSTOM_TABLES`].
-fn custom_tables(product: &str, text: &str) -> Result<[String; 3], Error> {
-    let mut tables: [String; 3] = Default::default();
-    let mut current: Option<usize> = None;
-    for (n, line) in text.lines().enumerate() {
-        let trimmed = line.trim();
-        if let Some(name) = trimmed.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
-            current = CUSTOM_TABLES.iter().position(|t| *t == name.trim());
-            if current.is_none() {
-                return Err(custom_manifest_error(
-                    product,
-                    n,
-                    format!("table [{name}] cannot be extended"),
-                ));
-            }
-        } else if let Some(i) = current {
-            tables[i].push_str(line);
-            tables[i].push('\n');
-        } else if !trimmed.is_empty() && !trimmed.starts_with('#') {
-            return Err(custom_manifest_error(product, n, "a line outside any table".into()));
-        }
-    }
-    Ok(tables)
-}
-
-fn custom_manifest_error(product: &str, line: usize, message: String) -> Error {
-    Error::Unsupported {
-        file: PathBuf::from(format!("sdk-{product}/{CUSTOM_MANIFEST}")),
-        path: format!("line {}", line + 1),
-        message: format!("{message}; only {} are allowed", CUSTOM_TABLES.join(", ")),
-    }
-}
-
-fn cargo_toml(product: &str, versions: &[ir::Version], source: &str, custom: Option<&Custom>) -> Result<String, Error> {
-    let [custom_features, custom_deps, custom_dev_deps] = match custom {
-        Some(c) => custom_tables(product, &c.manifest)?,
-        None => Default::default(),
-    };
-    let newest = versions.last().map(|v| format!("\"{}\"", v.module)).unwrap_or_default();
-    let mut features = format!("default = [{newest}]\n");
-    for v in versions {
-        features.push_str(&format!("{} = []\n", v.module));
-    }
-    features.push_str(
-        "# `blocking::Client` in every version module: the same methods for programs without an async runtime.\n\
-         blocking = [\"sdk-core/blocking\"]\n",
-    );
-    features.push_str(
-        "# Not part of the API: the hidden `__roundtrip_example` hook that tests decode the spec's examples with.\n\
-         __examples = []\n",
-    );
-    features.push_str(&custom_features);
-    Ok(format!(
-        r#"{header}
-[package]
-name = "sdk-{product}"
-description = "Tencent Cloud {product} API (generated)"
-version.workspace = true
-edition.workspace = true
-license.workspace = true
-rust-version.workspace = true
-repository.workspace = true
-
-[features]
-{features}
-[dependencies]
-sdk-core.workspace = true
-serde.workspace = true
-# Only for the hidden example round-trip hook; sdk-core depends on it already.
-serde_json.workspace = true
-{custom_deps}
-[dev-dependencies]
-tokio = {{ workspace = true, features = ["rt-multi-thread", "macros"] }}
-serde_json.workspace = true
-tc-emulator.workspace = true
-# Resilience tests: arbitrary response bodies through every action's decoding.
-proptest.workspace = true
-{custom_dev_deps}"#,
-        header = emit::header(source, "#"),
-    ))
 }

@@ -9,11 +9,15 @@ use serde_json::json;
 
 #[test]
 fn requests_build_with_new_and_setters_and_serialize_wire_names() {
-    let req = edge::DescribeThingsRequest::new(
-        "t",
-        "TID",
-        vec![edge::Item::new("n", "ZGF0YQ==").tags(vec!["a".into()])],
-    )
+    let item = edge::Item::new(edge::ItemRequired {
+        name: "n".into(),
+        data: "ZGF0YQ==".into(),
+    });
+    let req = edge::DescribeThingsRequest::new(edge::DescribeThingsRequired {
+        r#type: "t".into(),
+        template_id: "TID".into(),
+        items: vec![item.tags(vec!["a".into()])],
+    })
     .r#match("m")
     .self_(-5)
     .r#async(true)
@@ -46,7 +50,12 @@ fn requests_build_with_new_and_setters_and_serialize_wire_names() {
         })
     );
     // Unset optionals are not sent.
-    let minimal = serde_json::to_value(edge::DescribeThingsRequest::new("t", "T", vec![])).unwrap();
+    let required = edge::DescribeThingsRequired {
+        r#type: "t".into(),
+        template_id: "T".into(),
+        items: vec![],
+    };
+    let minimal = serde_json::to_value(edge::DescribeThingsRequest::new(required)).unwrap();
     assert_eq!(minimal, json!({"type": "t", "TemplateID": "T", "Items": []}));
     // Requests decode back (the emulator side uses that).
     let back: edge::DescribeThingsRequest = serde_json::from_value(v).unwrap();
@@ -227,10 +236,19 @@ async fn client_token_is_filled_once_and_resent_unchanged_on_retry() {
     );
 
     // A required (plain `String`) token: filled when empty, kept otherwise.
-    client.run_job(&edge::RunJobRequest::new("echo", "")).await.unwrap();
+    client
+        .run_job(&edge::RunJobRequest::new(edge::RunJobRequired {
+            script: "echo".into(),
+            client_token: "".into(),
+        }))
+        .await
+        .unwrap();
     one_generated_token(flaky.tokens());
     client
-        .run_job(&edge::RunJobRequest::new("echo", "job-7"))
+        .run_job(&edge::RunJobRequest::new(edge::RunJobRequired {
+            script: "echo".into(),
+            client_token: "job-7".into(),
+        }))
         .await
         .unwrap();
     assert_eq!(flaky.tokens(), vec![json!("job-7"), json!("job-7")]);
@@ -255,7 +273,12 @@ fn blocking_client_mirrors_the_async_one() {
         ("w-1", "r2")
     );
     one_generated_token(flaky.tokens());
-    blocking.run_job(&edge::RunJobRequest::new("echo", "job-8")).unwrap();
+    blocking
+        .run_job(&edge::RunJobRequest::new(edge::RunJobRequired {
+            script: "echo".into(),
+            client_token: "job-8".into(),
+        }))
+        .unwrap();
     assert_eq!(flaky.tokens(), vec![json!("job-8"), json!("job-8")]);
 
     // Same constructors as the async client; `core()` reaches the runtime's blocking client.

@@ -60,8 +60,9 @@ fn every_sms_document_converts_to_clean_rustdoc() {
 #[test]
 fn generation_is_deterministic_and_matches_committed_sdk_sms() {
     let root = common::workspace_root();
-    let first = codegen::generate_all(&root.join("api-specs"), &codegen::Options::default()).unwrap();
-    let second = codegen::generate_all(&root.join("api-specs"), &codegen::Options::default()).unwrap();
+    let options = codegen::Options::for_workspace(&root).unwrap();
+    let first = codegen::generate_all(&root.join("api-specs"), &options).unwrap();
+    let second = codegen::generate_all(&root.join("api-specs"), &options).unwrap();
     let sms = first.iter().find(|c| c.product == "sms").unwrap();
     assert_eq!(first.len(), second.len());
     for (a, b) in first.iter().zip(&second) {

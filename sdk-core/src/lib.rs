@@ -1,4 +1,6 @@
-//! Runtime of the Tencent Cloud API 3.0 Rust SDK.
+#![doc = include_str!("../README.md")]
+//!
+//! # How it is built
 //!
 //! Generated product crates (`sdk-sms`, ...) are thin typed layers over this crate: they describe each API
 //! version and action as static data ([`ServiceInfo`], [`ActionInfo`]) and call [`Client::call`]. This crate

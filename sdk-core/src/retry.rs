@@ -33,12 +33,10 @@
 //! a retry whose delay would end past the deadline is not made. Every retry is logged (`tracing` INFO,
 //! target `sdk_core::retry`) with its reason, the error and the delay.
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::error::Error;
+use crate::token::random_u64;
 
 /// Default [`RetryPolicy::max_attempts`]: the first attempt and two retries.
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
@@ -184,16 +182,14 @@ pub(crate) fn classify(e: &Error, retry_safe: bool) -> Option<Reason> {
     }
 }
 
-/// A uniformly random duration in `0..=bound` (jitter needs no cryptographic randomness).
+/// A uniformly random duration in `0..=bound`, from the same source as tokens and nonces (one random
+/// source for the crate; a system call per retry costs nothing next to the wait).
 pub(crate) fn jitter(bound: Duration) -> Duration {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut h = RandomState::new().build_hasher();
-    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
     let nanos = bound.as_nanos().min(u128::from(u64::MAX)) as u64;
     if nanos == 0 {
         return Duration::ZERO;
     }
-    Duration::from_nanos(h.finish() % (nanos + 1))
+    Duration::from_nanos(random_u64() % (nanos + 1))
 }
 
 /// The one retry-safe rule: an action may be sent again after it reached the service when it only reads (its

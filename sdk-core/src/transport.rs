@@ -2,28 +2,46 @@
 //!
 //! The call path builds a complete, signed [`HttpRequest`] ([`crate::http`]) and hands it to a transport;
 //! the transport only sends it and returns status, headers and body. Tests and users can plug in their own
-//! transport (mock, recording, custom TLS) with `Client::with_transport`; [`crate::test_util`] (feature
+//! transport (mock, recording, custom TLS) with `Client::with_transport`; `test_util` (feature
 //! `test-util`) has ready-made ones.
 //!
 //! [`ReqwestTransport`] uses reqwest 0.12 with `default-features = false` and the
 //! `rustls-tls-webpki-roots` feature: rustls with the *ring* crypto provider (no OpenSSL, and no aws-lc-rs,
 //! whose C/cmake build is the slowest part of a cold compile) and Mozilla's root certificates compiled in
-//! (no platform certificate store to load, same behaviour on every machine; a private CA needs a custom
-//! transport). HTTP/1.1 only: API 3.0 requests are independent JSON POSTs, and the `http2` feature would
-//! add the `h2` crate for no gain. Connections are pooled per `ReqwestTransport`, i.e. per `Client`.
+//! (same behaviour on every machine). HTTP/1.1 only: API 3.0 requests are independent JSON POSTs, and the
+//! `http2` feature would add the `h2` crate for no gain. Connections are pooled per `ReqwestTransport`,
+//! i.e. per `Client`.
+//!
+//! Trust beyond Mozilla's roots, for a TLS-inspecting proxy with a private CA:
+//! - [`HttpProfile::certification`]: extra roots from a PEM file or text, added to the built-in ones.
+//!   Parsed here with `rustls-pki-types` and checked with `rustls-webpki` (both already compiled for
+//!   rustls), so a bad file is an error naming `HttpProfile.certification` and the certificate's position
+//!   when the client is built, not a TLS failure on the first request.
+//! - cargo feature `native-roots`: also the platform's store (reqwest's `rustls-tls-native-roots`, which
+//!   loads it once per client through `rustls-native-certs`). Off by default: it makes behaviour depend on
+//!   the machine and adds crates (see `docs/design.md`, "TLS trust").
 //!
 //! The request's header map and body move into reqwest's request and the response's header map and body
 //! (one chunk, for API 3.0's small answers) move out of it: no header or body is copied on the way.
 
 use std::fmt;
 use std::future::Future;
+use std::io::Read;
+use std::path::Path;
 use std::pin::Pin;
 
 use bytes::Bytes;
+use rustls_pki_types::pem::{self, PemObject};
+use rustls_pki_types::CertificateDer;
 
 use crate::error::Error;
 use crate::http::{HttpMethod, HttpRequest, HttpResponse};
-use crate::profile::HttpProfile;
+use crate::profile::{Certification, HttpProfile};
+
+/// The parameter named by errors in [`HttpProfile::certification`].
+const CERTIFICATION: &str = "HttpProfile.certification";
+/// The largest certificate file read. Mozilla's whole bundle as PEM is about 250 KiB.
+pub const MAX_CERTIFICATION_FILE_SIZE: u64 = 4 * 1024 * 1024;
 
 /// The boxed future returned by [`Transport::send`].
 pub type TransportFuture<'a> = Pin<Box<dyn Future<Output = Result<HttpResponse, Error>> + Send + 'a>>;
@@ -46,8 +64,9 @@ pub struct ReqwestTransport {
 }
 
 impl ReqwestTransport {
-    /// Builds the transport: connect and request timeouts, proxy and body limit come from `profile`.
-    /// Fails (as an invalid request naming `HttpProfile.proxy`) when the proxy URL is not valid.
+    /// Builds the transport: connect and request timeouts, proxy, extra root certificates and body limit
+    /// come from `profile`. Fails with an invalid request naming `HttpProfile.proxy` when the proxy URL is
+    /// not valid, or `HttpProfile.certification` when the certificates cannot be read or parsed.
     pub fn new(profile: &HttpProfile) -> Result<ReqwestTransport, Error> {
         let mut builder = reqwest::Client::builder()
             .connect_timeout(profile.connect_timeout)
@@ -60,6 +79,11 @@ impl ReqwestTransport {
             let proxy = reqwest::Proxy::all(proxy.as_str())
                 .map_err(|_| Error::invalid_request("HttpProfile.proxy", "not a valid proxy URL"))?;
             builder = builder.proxy(proxy);
+        }
+        if let Some(certification) = &profile.certification {
+            for root in extra_roots(certification)? {
+                builder = builder.add_root_certificate(root);
+            }
         }
         let client = builder
             .build()
@@ -89,6 +113,65 @@ impl ReqwestTransport {
         let headers = std::mem::take(response.headers_mut());
         let body = read_body(response, status, length, self.max_body_size).await?;
         Ok(HttpResponse::new(status, body).with_headers(headers))
+    }
+}
+
+/// The certificates of [`HttpProfile::certification`], each checked as rustls will when it adds them to
+/// its root store.
+fn extra_roots(certification: &Certification) -> Result<Vec<reqwest::Certificate>, Error> {
+    let invalid =
+        |source: &dyn fmt::Display, problem| Error::invalid_request(CERTIFICATION, format!("{source}: {problem}"));
+    match certification {
+        Certification::File(path) => {
+            parse_roots(&read_pem_file(path)?).map_err(|problem| invalid(&path.display(), problem))
+        }
+        Certification::Pem(pem) => parse_roots(pem).map_err(|problem| invalid(&"the PEM text", problem)),
+    }
+}
+
+/// The file's bytes, at most [`MAX_CERTIFICATION_FILE_SIZE`] of them.
+fn read_pem_file(path: &Path) -> Result<Vec<u8>, Error> {
+    let cannot_read =
+        |why: String| Error::invalid_request(CERTIFICATION, format!("cannot read {}: {why}", path.display()));
+    let file = std::fs::File::open(path).map_err(|e| cannot_read(e.to_string()))?;
+    let mut pem = Vec::new();
+    file.take(MAX_CERTIFICATION_FILE_SIZE + 1)
+        .read_to_end(&mut pem)
+        .map_err(|e| cannot_read(e.to_string()))?;
+    if pem.len() as u64 > MAX_CERTIFICATION_FILE_SIZE {
+        return Err(cannot_read(format!(
+            "larger than {MAX_CERTIFICATION_FILE_SIZE} bytes, not a certificate file"
+        )));
+    }
+    Ok(pem)
+}
+
+/// Every `CERTIFICATE` block of `pem` (other blocks, such as keys, are skipped), or what is wrong with it.
+fn parse_roots(pem: &[u8]) -> Result<Vec<reqwest::Certificate>, String> {
+    let mut roots = Vec::new();
+    for der in CertificateDer::pem_slice_iter(pem) {
+        let der = der.map_err(|e| format!("after {} good certificate(s): {}", roots.len(), pem_problem(&e)))?;
+        let position = roots.len() + 1;
+        webpki::anchor_from_trusted_cert(&der)
+            .map_err(|e| format!("certificate {position} is not a valid X.509 certificate ({e})"))?;
+        let root =
+            reqwest::Certificate::from_der(&der).map_err(|e| format!("certificate {position} is not usable: {e}"))?;
+        roots.push(root);
+    }
+    if roots.is_empty() {
+        return Err("no PEM certificate (`-----BEGIN CERTIFICATE-----`) found".to_owned());
+    }
+    Ok(roots)
+}
+
+/// What is wrong, without quoting the file: a key file given by mistake must not reach logs.
+fn pem_problem(e: &pem::Error) -> &'static str {
+    match e {
+        pem::Error::MissingSectionEnd { .. } => "a `-----BEGIN` line without its `-----END` line",
+        pem::Error::IllegalSectionStart { .. } => "a malformed `-----BEGIN` line",
+        pem::Error::Base64Decode(_) => "invalid base64",
+        pem::Error::SectionTooLarge => "a block too large to be a certificate",
+        _ => "not readable as PEM",
     }
 }
 

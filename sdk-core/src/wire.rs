@@ -28,6 +28,7 @@ use crate::identity::Credential;
 use crate::profile::{Language, SignMethod};
 use crate::query::Params;
 use crate::sign::{self, legacy, Payload, SignParams, FORM_CONTENT_TYPE, JSON_CONTENT_TYPE, UNSIGNED_PAYLOAD};
+use crate::token::random_u64;
 
 /// Every input of one request.
 #[derive(Clone, Copy)]
@@ -140,23 +141,10 @@ pub(crate) fn prepare(p: &RequestParts<'_>, payload: Bytes, shared: &ClientHeade
     }
 }
 
-/// A legacy `Nonce`: random in `1..=i64::MAX` like the Python SDK's `random.randint(1, sys.maxsize)`.
-///
-/// Anti-replay only (not a secret), so std's randomly keyed SipHash over a process-wide counter and the
-/// clock is enough, without a random-number crate.
+/// A legacy `Nonce`: random in `1..=i64::MAX` like the Python SDK's `random.randint(1, sys.maxsize)`,
+/// from the operating system's CSPRNG (`token::random_u64`), so a nonce cannot be predicted.
 pub fn random_nonce() -> u64 {
-    use std::collections::hash_map::RandomState;
-    use std::hash::{BuildHasher, Hasher};
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut h = RandomState::new().build_hasher();
-    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    (h.finish() % (i64::MAX as u64)) + 1
+    (random_u64() % (i64::MAX as u64)) + 1
 }
 
 fn flatten(payload: &[u8]) -> Result<Params, Error> {

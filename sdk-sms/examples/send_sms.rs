@@ -9,7 +9,7 @@
 //! SMS_SDK_APP_ID=1400... SMS_SIGN_NAME=... SMS_TEMPLATE_ID=... cargo run -p sdk-sms --example send_sms -- +86...
 //! ```
 
-use sdk_sms::v20210111::{Client, ErrorCode, SendSmsRequest};
+use sdk_sms::v20210111::{Client, ErrorCode, SendSmsRequest, SendSmsRequired};
 use sdk_sms::{ClientProfile, Credential, HttpProfile};
 
 #[tokio::main]
@@ -40,11 +40,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let region = env("TENCENTCLOUD_REGION", "ap-guangzhou");
     let client = Client::with_profile(credential, region, ClientProfile::new().http_profile(http));
 
-    let request = SendSmsRequest::new(
-        vec![phone],
-        env("SMS_SDK_APP_ID", "1400006666"),
-        env("SMS_TEMPLATE_ID", "1110"),
-    )
+    let request = SendSmsRequest::new(SendSmsRequired {
+        phone_number_set: vec![phone],
+        sms_sdk_app_id: env("SMS_SDK_APP_ID", "1400006666"),
+        template_id: env("SMS_TEMPLATE_ID", "1110"),
+    })
     .sign_name(env("SMS_SIGN_NAME", "腾讯云"))
     .template_param_set(vec!["4370".into(), "5".into()]);
 

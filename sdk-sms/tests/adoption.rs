@@ -44,7 +44,7 @@ async fn common_error_codes_are_typed_and_profiles_need_only_this_crate() {
 /// may have gone out, nor what to do. A failure before sending does not say so.
 #[tokio::test]
 async fn a_send_that_may_have_gone_out_says_so() {
-    use sdk_sms::v20210111::SendSmsRequest;
+    use sdk_sms::v20210111::{SendSmsRequest, SendSmsRequired};
     use tc_emulator::{Fault, DEFAULT_SECRET_KEY, SEED_SDK_APP_ID, SEED_SIGN_NAME, SEED_TEMPLATE_ID};
     let emulator = Emulator::builder()
         .fault(Fault::connection_reset().action("SendSms").first(1))
@@ -57,11 +57,11 @@ async fn a_send_that_may_have_gone_out_says_so() {
         "ap-guangzhou",
         profile,
     );
-    let request = SendSmsRequest::new(
-        vec!["+8613800001234".into()],
-        SEED_SDK_APP_ID,
-        SEED_TEMPLATE_ID.to_string(),
-    )
+    let request = SendSmsRequest::new(SendSmsRequired {
+        phone_number_set: vec!["+8613800001234".into()],
+        sms_sdk_app_id: SEED_SDK_APP_ID.into(),
+        template_id: SEED_TEMPLATE_ID.to_string(),
+    })
     .sign_name(SEED_SIGN_NAME)
     .template_param_set(vec!["1234".into(), "5".into()]);
     let err = client.send_sms(&request).await.unwrap_err();

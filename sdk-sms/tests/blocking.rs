@@ -4,7 +4,9 @@
 //! thread); the client never sees that runtime.
 #![cfg(feature = "blocking")]
 
-use sdk_sms::v20210111::{blocking, Client, DescribeSmsTemplateListRequest, ErrorCode, SendSmsRequest};
+use sdk_sms::v20210111::{
+    blocking, Client, DescribeSmsTemplateListRequest, ErrorCode, SendSmsRequest, SendSmsRequired,
+};
 use sdk_sms::{ClientProfile, Credential, HttpProfile};
 use tc_emulator::{Emulator, Fault, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, SEED_SDK_APP_ID, SEED_SIGN_NAME};
 
@@ -42,9 +44,13 @@ fn credential() -> Credential {
 }
 
 fn send_request(number: &str) -> SendSmsRequest {
-    SendSmsRequest::new(vec![number.into()], SEED_SDK_APP_ID, "1110")
-        .sign_name(SEED_SIGN_NAME)
-        .template_param_set(vec!["4370".into(), "5".into()])
+    SendSmsRequest::new(SendSmsRequired {
+        phone_number_set: vec![number.into()],
+        sms_sdk_app_id: SEED_SDK_APP_ID.into(),
+        template_id: "1110".into(),
+    })
+    .sign_name(SEED_SIGN_NAME)
+    .template_param_set(vec!["4370".into(), "5".into()])
 }
 
 #[test]

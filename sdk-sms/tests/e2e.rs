@@ -1,7 +1,9 @@
 //! End to end: generated SMS client → sdk-core signs and sends → the emulator verifies the TC3 signature
 //! with its own implementation → typed response or typed error.
 
-use sdk_sms::v20210111::{Client, DescribeSmsTemplateListRequest, ErrorCode, PullSmsSendStatusRequest, SendSmsRequest};
+use sdk_sms::v20210111::{
+    Client, DescribeSmsTemplateListRequest, ErrorCode, PullSmsSendStatusRequest, SendSmsRequest, SendSmsRequired,
+};
 use sdk_sms::{ClientProfile, Credential, HttpProfile};
 use tc_emulator::{Emulator, Fault, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, SEED_SDK_APP_ID, SEED_SIGN_NAME};
 
@@ -15,9 +17,13 @@ fn credential() -> Credential {
 }
 
 fn send_request(numbers: &[&str]) -> SendSmsRequest {
-    SendSmsRequest::new(numbers.iter().map(|n| n.to_string()).collect(), SEED_SDK_APP_ID, "1110")
-        .sign_name(SEED_SIGN_NAME)
-        .template_param_set(vec!["4370".into(), "5".into()])
+    SendSmsRequest::new(SendSmsRequired {
+        phone_number_set: numbers.iter().map(|n| n.to_string()).collect(),
+        sms_sdk_app_id: SEED_SDK_APP_ID.into(),
+        template_id: "1110".into(),
+    })
+    .sign_name(SEED_SIGN_NAME)
+    .template_param_set(vec!["4370".into(), "5".into()])
 }
 
 #[tokio::test]
@@ -146,7 +152,11 @@ async fn older_version_is_served_from_its_examples() {
     let profile = ClientProfile::new().http_profile(HttpProfile::new().endpoint(emulator.base_url()));
     let client = v20190711::Client::with_profile(credential(), "ap-guangzhou", profile);
 
-    let request = v20190711::SendSmsRequest::new(vec!["+8613800000000".into()], "1110", "1400006666");
+    let request = v20190711::SendSmsRequest::new(v20190711::SendSmsRequired {
+        phone_number_set: vec!["+8613800000000".into()],
+        template_id: "1110".into(),
+        sms_sdk_appid: "1400006666".into(),
+    });
     let response = client.send_sms(&request).await.unwrap();
 
     assert!(!response.send_status_set.is_empty());

@@ -3,7 +3,7 @@
 //! (verification codes), reply texts and session context print `***`. Checked on a real SendSms to the
 //! emulator and on the typed answers.
 
-use sdk_sms::v20210111::{Client, SendSmsRequest};
+use sdk_sms::v20210111::{Client, SendSmsRequest, SendSmsRequired};
 use sdk_sms::{ClientProfile, Credential, HttpProfile};
 use tc_emulator::{Emulator, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, SEED_SDK_APP_ID, SEED_SIGN_NAME, SEED_TEMPLATE_ID};
 
@@ -16,11 +16,11 @@ async fn numbers_are_masked_and_codes_hidden_in_debug() {
         "ap-guangzhou",
         profile,
     );
-    let request = SendSmsRequest::new(
-        vec!["+8613800001234".into()],
-        SEED_SDK_APP_ID,
-        SEED_TEMPLATE_ID.to_string(),
-    )
+    let request = SendSmsRequest::new(SendSmsRequired {
+        phone_number_set: vec!["+8613800001234".into()],
+        sms_sdk_app_id: SEED_SDK_APP_ID.into(),
+        template_id: SEED_TEMPLATE_ID.to_string(),
+    })
     .sign_name(SEED_SIGN_NAME)
     .template_param_set(vec!["739155".into(), "5".into()])
     .session_context("user-42-context");

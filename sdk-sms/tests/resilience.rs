@@ -8,7 +8,7 @@ use sdk_core::breaker::RegionBreakerProfile;
 use sdk_core::transport::{Transport, TransportFuture};
 use sdk_core::RetryPolicy;
 use sdk_core::{HttpRequest, HttpResponse};
-use sdk_sms::v20210111::{Client, DescribeSmsSignListRequest, SendSmsRequest};
+use sdk_sms::v20210111::{Client, DescribeSmsSignListRequest, SendSmsRequest, SendSmsRequired};
 use sdk_sms::{ClientProfile, Credential, HttpProfile};
 use tc_emulator::{Emulator, Fault, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, SEED_SDK_APP_ID, SEED_SIGN_NAME};
 
@@ -36,9 +36,13 @@ fn client(emulator: &Emulator) -> Client {
 }
 
 fn send() -> SendSmsRequest {
-    SendSmsRequest::new(vec!["+8613800000000".into()], SEED_SDK_APP_ID, "1110")
-        .sign_name(SEED_SIGN_NAME)
-        .template_param_set(vec!["4370".into(), "5".into()])
+    SendSmsRequest::new(SendSmsRequired {
+        phone_number_set: vec!["+8613800000000".into()],
+        sms_sdk_app_id: SEED_SDK_APP_ID.into(),
+        template_id: "1110".into(),
+    })
+    .sign_name(SEED_SIGN_NAME)
+    .template_param_set(vec!["4370".into(), "5".into()])
 }
 
 fn read() -> DescribeSmsSignListRequest {

@@ -3,7 +3,8 @@
 //! `skip_sign` actions (AssumeRoleWithWebIdentity) go out unsigned (`Authorization: SKIP`) and are accepted.
 
 use sdk_sts::v20180813::{
-    AssumeRoleRequest, AssumeRoleWithWebIdentityRequest, Client, ErrorCode, GetCallerIdentityRequest, SERVICE,
+    AssumeRoleRequest, AssumeRoleRequired, AssumeRoleWithWebIdentityRequest, AssumeRoleWithWebIdentityRequired, Client,
+    ErrorCode, GetCallerIdentityRequest, SERVICE,
 };
 use sdk_sts::{ClientProfile, Credential, HttpProfile};
 use tc_emulator::{Emulator, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
@@ -14,12 +15,12 @@ fn client_for(emulator: &Emulator, credential: Credential) -> Client {
 }
 
 fn web_identity_request() -> AssumeRoleWithWebIdentityRequest {
-    AssumeRoleWithWebIdentityRequest::new(
-        "OIDC",
-        "eyJhbGciOiJSUzI1NiJ9.e30.c2ln",
-        "qcs::cam::uin/798****:roleName/test-role",
-        "session-1",
-    )
+    AssumeRoleWithWebIdentityRequest::new(AssumeRoleWithWebIdentityRequired {
+        provider_id: "OIDC".into(),
+        web_identity_token: "eyJhbGciOiJSUzI1NiJ9.e30.c2ln".into(),
+        role_arn: "qcs::cam::uin/798****:roleName/test-role".into(),
+        role_session_name: "session-1".into(),
+    })
     .duration_seconds(3600)
 }
 
@@ -46,7 +47,11 @@ async fn signed_actions_return_typed_responses() {
 
     let role = client
         .assume_role(
-            &AssumeRoleRequest::new("qcs::cam::uin/12345678:roleName/testRoleName", "session-1").duration_seconds(7200),
+            &AssumeRoleRequest::new(AssumeRoleRequired {
+                role_arn: "qcs::cam::uin/12345678:roleName/testRoleName".into(),
+                role_session_name: "session-1".into(),
+            })
+            .duration_seconds(7200),
         )
         .await
         .unwrap();
@@ -108,10 +113,10 @@ async fn secrets_in_generated_types_never_print() {
         Credential::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY).unwrap(),
     );
     let role = client
-        .assume_role(&AssumeRoleRequest::new(
-            "qcs::cam::uin/12345678:roleName/testRoleName",
-            "s",
-        ))
+        .assume_role(&AssumeRoleRequest::new(AssumeRoleRequired {
+            role_arn: "qcs::cam::uin/12345678:roleName/testRoleName".into(),
+            role_session_name: "s".into(),
+        }))
         .await
         .unwrap();
     let key = role.credentials.tmp_secret_key.clone();

@@ -18,7 +18,7 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use sdk_core::transport::{Transport, TransportFuture};
 use sdk_core::{HttpRequest, HttpResponse};
-use sdk_sms::v20210111::{Client, SendSmsRequest};
+use sdk_sms::v20210111::{Client, SendSmsRequest, SendSmsRequired};
 use sdk_sms::{ClientProfile, Credential, HttpProfile};
 
 /// SecretId used everywhere (the emulator's, so the same requests also pass its verifier).
@@ -30,9 +30,13 @@ pub const REGION: &str = "ap-guangzhou";
 
 /// The request every benchmark sends: the emulator's seed app, sign and two-parameter template.
 pub fn send_sms_request() -> SendSmsRequest {
-    SendSmsRequest::new(vec!["+8618501234444".into()], "1400006666", "1110")
-        .sign_name("腾讯云")
-        .template_param_set(vec!["4370".into(), "5".into()])
+    SendSmsRequest::new(SendSmsRequired {
+        phone_number_set: vec!["+8618501234444".into()],
+        sms_sdk_app_id: "1400006666".into(),
+        template_id: "1110".into(),
+    })
+    .sign_name("腾讯云")
+    .template_param_set(vec!["4370".into(), "5".into()])
 }
 
 /// A real-looking SendSms answer (shape and size of Tencent's documented example), served as is by

@@ -54,6 +54,15 @@ enum Ty {
 }
 
 impl Catalog {
+    /// The specs compiled in (`bundled_specs.rs`, kept by `cargo xtask gen`).
+    pub fn bundled() -> Result<Catalog, tc_spec::SpecError> {
+        let all = crate::bundled_specs::BUNDLED
+            .iter()
+            .map(Bundled::parse)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Catalog::from_versions(&all))
+    }
+
     pub fn load(root: &Path) -> Result<Catalog, tc_spec::SpecError> {
         let all = tc_spec::discover(root)?;
         Ok(Catalog::from_versions(&all))
@@ -418,6 +427,28 @@ pub(crate) fn percent_decode(s: &str) -> String {
 
 fn hex_val(c: u8) -> Option<u8> {
     (c as char).to_digit(16).map(|d| d as u8)
+}
+
+/// One product version compiled into the emulator: the texts of its spec files.
+pub(crate) struct Bundled {
+    pub product: &'static str,
+    /// The version directory (`v20210111`).
+    pub module: &'static str,
+    pub api: &'static str,
+    pub examples: &'static str,
+    pub error_codes: Option<&'static str>,
+}
+
+impl Bundled {
+    fn parse(&self) -> Result<ProductVersion, tc_spec::SpecError> {
+        let dir = Path::new("tc-emulator/specs").join(self.product).join(self.module);
+        let texts = tc_spec::SpecTexts {
+            api: self.api,
+            examples: self.examples,
+            error_codes: self.error_codes,
+        };
+        ProductVersion::from_texts(&dir, self.product, self.module, &texts)
+    }
 }
 
 #[cfg(test)]

@@ -1,20 +1,12 @@
-//! `tc-emulator`: a Tencent Cloud API 3.0 server on loopback for offline tests, demos and benchmarks — what
-//! LocalStack is to AWS.
+#![doc = include_str!("../README.md")]
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), tc_emulator::StartError> {
-//! use tc_emulator::{Emulator, Fault};
-//! let emulator = Emulator::builder()
-//!     .fault(Fault::error_code("RequestLimitExceeded").first(1).action("SendSms"))
-//!     .start()
-//!     .await?;
-//! let url = emulator.base_url(); // http://127.0.0.1:PORT, sign with DEFAULT_SECRET_ID / DEFAULT_SECRET_KEY
-//! # let _ = url; Ok(()) }
-//! ```
+//! # What it does
 //!
-//! * Every product/version under the spec root (`api-specs/` of this repository by default) is served: the
-//!   product comes from the `Host` (`sms.tencentcloudapi.com`) or, for `127.0.0.1:PORT`, from the credential
-//!   scope of the `Authorization` header; the version from `X-TC-Version`, the action from `X-TC-Action`.
+//! * Every product/version of the specs is served — by default the ones compiled in (this repository's
+//!   `api-specs/`, kept in `tc-emulator/specs/` by `cargo xtask gen`, about 350 KB), or those under
+//!   [`EmulatorBuilder::spec_root`]. The product comes from the `Host` (`sms.tencentcloudapi.com`) or, for
+//!   `127.0.0.1:PORT`, from the credential scope of the `Authorization` header; the version from
+//!   `X-TC-Version`, the action from `X-TC-Action`.
 //! * Requests are checked like the real service: TC3-HMAC-SHA256 signature (own implementation, see
 //!   [`auth`]), timestamp within [`MAX_CLOCK_SKEW_SECS`], token, action, and the body against the spec
 //!   (missing, unknown and mistyped parameters, recursively). Errors use the real wire shape and codes.
@@ -44,6 +36,7 @@
 //!   time.
 
 pub mod auth;
+mod bundled_specs;
 mod catalog;
 pub mod clock;
 pub mod echo;
@@ -78,7 +71,8 @@ pub const DEFAULT_SECRET_KEY: &str = "emulator-secret-key";
 /// How many requests `requests()` keeps by default (oldest dropped first).
 pub const DEFAULT_REQUEST_LOG_CAPACITY: usize = 10_000;
 
-/// This repository's `api-specs/` (fixed at compile time).
+/// This repository's `api-specs/` (fixed at compile time; it exists only in a checkout of the repository,
+/// not in the published crate, which serves its compiled-in copy by default).
 pub fn default_spec_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../api-specs")
 }
@@ -113,7 +107,8 @@ pub struct EmulatorBuilder {
     default_credential: bool,
     faults: Vec<Fault>,
     clock_offset: i64,
-    spec_root: PathBuf,
+    /// `None`: the specs compiled in.
+    spec_root: Option<PathBuf>,
     addr: SocketAddr,
     log_capacity: usize,
     sms_apps: Vec<String>,
@@ -156,7 +151,7 @@ impl Default for EmulatorBuilder {
             default_credential: true,
             faults: Vec::new(),
             clock_offset: 0,
-            spec_root: default_spec_root(),
+            spec_root: None,
             addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
             log_capacity: DEFAULT_REQUEST_LOG_CAPACITY,
             sms_apps: Vec::new(),
@@ -206,9 +201,10 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Serve the specs under this directory (`<root>/<product>/<version>/api.json`).
+    /// Serve the specs under this directory (`<root>/<product>/<version>/api.json`) instead of the ones
+    /// compiled in (this repository's `api-specs/`, copied into `tc-emulator/specs/` by `cargo xtask gen`).
     pub fn spec_root(mut self, root: impl Into<PathBuf>) -> Self {
-        self.spec_root = root.into();
+        self.spec_root = Some(root.into());
         self
     }
 
@@ -260,7 +256,10 @@ impl EmulatorBuilder {
 
     /// Load the specs, bind, and serve on the current tokio runtime.
     pub async fn start(self) -> Result<Emulator, StartError> {
-        let catalog = catalog::Catalog::load(&self.spec_root)?;
+        let catalog = match &self.spec_root {
+            Some(root) => catalog::Catalog::load(root)?,
+            None => catalog::Catalog::bundled()?,
+        };
         let mut creds = self.credentials.clone();
         if self.default_credential {
             creds.insert(0, Credential::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY));

@@ -1,4 +1,6 @@
-//! The API description format, as Tencent's CLI `tccli` ships it, and our error-code lists.
+#![doc = include_str!("../README.md")]
+//!
+//! # What it owns
 //!
 //! This crate owns reading `api-specs/<product>/<version>/{api.json,examples.json,errorcodes.json}` into typed
 //! structs and checking them. It is shared by the code generator and the emulator so there is one parser.
@@ -397,27 +399,62 @@ impl ProductVersion {
             .parent()
             .and_then(name)
             .ok_or_else(|| SpecError::new(dir, "", "not under a product directory"))?;
-        let api_file = dir.join("api.json");
+        let read = |file: &str| {
+            let path = dir.join(file);
+            std::fs::read_to_string(&path).map_err(|e| SpecError::new(&path, "", format!("cannot read: {e}")))
+        };
+        let error_codes = match dir.join("errorcodes.json").exists() {
+            true => Some(read("errorcodes.json")?),
+            false => None,
+        };
+        let api = read("api.json")?;
+        let examples = match read("examples.json") {
+            Ok(text) => text,
+            // A broken api.json is the first thing to report.
+            Err(e) => return Err(ApiSpec::parse(&dir.join("api.json"), &api).err().unwrap_or(e)),
+        };
+        let texts = SpecTexts {
+            api: &api,
+            examples: &examples,
+            error_codes: error_codes.as_deref(),
+        };
+        ProductVersion::from_texts(dir, &product, &module, &texts)
+    }
+
+    /// Parse one version from the texts of its files, as if they were in `dir` (used in errors only): for
+    /// specs compiled into a program (the emulator's bundle).
+    pub fn from_texts(
+        dir: &Path,
+        product: &str,
+        module: &str,
+        texts: &SpecTexts<'_>,
+    ) -> Result<ProductVersion, SpecError> {
         // The directory name is the crate's product name; `metadata.serviceShortName` is the signing service
         // and endpoint prefix. They differ for a few products (autoscaling → "as"), so no check here.
-        let api = ApiSpec::load(&api_file)?;
-        let examples_file = dir.join("examples.json");
-        let examples: Examples = read_json(&examples_file)?;
-        let codes_file = dir.join("errorcodes.json");
-        let error_codes = if codes_file.exists() {
-            read_json(&codes_file)?
-        } else {
-            Vec::new()
+        let api = ApiSpec::parse(&dir.join("api.json"), texts.api)?;
+        let examples: Examples = parse_json(&dir.join("examples.json"), texts.examples)?;
+        let error_codes = match texts.error_codes {
+            Some(text) => parse_json(&dir.join("errorcodes.json"), text)?,
+            None => Vec::new(),
         };
         Ok(ProductVersion {
-            product,
-            module,
+            product: product.to_owned(),
+            module: module.to_owned(),
             dir: dir.to_path_buf(),
             api,
             examples,
             error_codes,
         })
     }
+}
+
+/// The contents of one version's files: `api.json`, `examples.json` and, when there is one,
+/// `errorcodes.json`.
+#[derive(Debug, Clone, Copy)]
+pub struct SpecTexts<'a> {
+    pub api: &'a str,
+    pub examples: &'a str,
+    pub error_codes: Option<&'a str>,
 }
 
 /// Every `<root>/<product>/<version>/api.json`, sorted by product then version.

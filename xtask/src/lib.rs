@@ -1,6 +1,8 @@
 //! The work behind `cargo xtask gen [--check]` and `gen-all`, as a library so it can be tested.
 
+pub mod bundle;
 pub mod genall;
+pub mod msrv;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -82,32 +84,15 @@ fn generated_files(dir: &Path, out: &mut BTreeSet<PathBuf>) {
             if !matches!(name, "examples" | "tests" | "target") && !name.starts_with('.') {
                 generated_files(&p, out);
             }
-        } else if (name.ends_with(".rs") || name.ends_with(".toml")) && is_generated(&p) {
+        } else if (name.ends_with(".rs") || name.ends_with(".toml") || name.ends_with(".md")) && is_generated(&p) {
             out.insert(p);
         }
     }
 }
 
-/// Generator options for the workspace at `root`: which product crates have hand-written additions
-/// ([`codegen::CUSTOM_MODULE`]), so their generated `lib.rs` wires them in.
+/// Generator options for the workspace at `root` ([`codegen::Options::for_workspace`]).
 pub fn options_for(root: &Path) -> Result<codegen::Options, String> {
-    let mut options = codegen::Options::default();
-    let specs = root.join("api-specs");
-    let rd = std::fs::read_dir(&specs).map_err(|e| format!("{}: {e}", specs.display()))?;
-    for entry in rd.filter_map(|e| e.ok()) {
-        let product = entry.file_name().to_string_lossy().into_owned();
-        let krate = root.join(format!("sdk-{product}"));
-        if krate.join(codegen::CUSTOM_MODULE).is_file() {
-            let manifest = krate.join(codegen::CUSTOM_MANIFEST);
-            let manifest = match std::fs::read_to_string(&manifest) {
-                Ok(text) => text,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-                Err(e) => return Err(format!("{}: {e}", manifest.display())),
-            };
-            options.custom_products.insert(product, codegen::Custom { manifest });
-        }
-    }
-    Ok(options)
+    codegen::Options::for_workspace(root)
 }
 
 /// Generate every product under `<root>/api-specs` into `<root>/sdk-<product>/` (or only compare, with `check`).
@@ -174,6 +159,12 @@ pub fn gen(root: &Path, check: bool) -> Result<Report, String> {
             }
         }
     }
+    // The emulator compiles the same specs in (see `bundle`).
+    let b = bundle::sync(root, check)?;
+    r.written += b.written;
+    r.unchanged += b.unchanged;
+    r.removed += b.removed;
+    r.problems.extend(b.problems);
     r.elapsed = start.elapsed();
     Ok(r)
 }

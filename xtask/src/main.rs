@@ -3,6 +3,8 @@
 //!   but are no longer produced (removed). `examples/`, `tests/` and files without the header are never touched.
 //! * `cargo xtask import <product>...`: fetch the product's specs into `api-specs/` with
 //!   `tools/refresh_specs.py` (PyPI wheels, pinned versions), then `gen`: adding a product is this one command.
+//! * `cargo xtask msrv`: fail when a locked dependency needs a newer compiler than the declared
+//!   `rust-version` (see `xtask::msrv`).
 //! * `cargo xtask gen-all --from <tccli services dir> --out <dir> ...`: generate every spec into a scratch
 //!   workspace, `cargo check` it and decode every response example (see `docs/all-products.md`).
 
@@ -17,6 +19,7 @@ fn main() -> ExitCode {
         ["gen"] => run(&root, false),
         ["gen", "--check"] | ["gen", "check"] => run(&root, true),
         ["import", products @ ..] if !products.is_empty() => import(&root, products),
+        ["msrv"] => msrv(&root),
         ["gen-all", rest @ ..] => match xtask::genall::Args::parse(rest) {
             Ok(args) => match xtask::genall::run(&root, &args) {
                 Ok(ok) => {
@@ -38,10 +41,48 @@ fn main() -> ExitCode {
         },
         _ => {
             eprintln!(
-                "usage: cargo xtask gen [--check]\n       cargo xtask import <product>...\n       {}",
+                "usage: cargo xtask gen [--check]\n       cargo xtask import <product>...\n       cargo xtask msrv\n       {}",
                 xtask::genall::USAGE
             );
             ExitCode::from(2)
+        }
+    }
+}
+
+fn msrv(root: &Path) -> ExitCode {
+    let check = || -> Result<(String, Vec<String>), String> {
+        let manifest = std::fs::read_to_string(root.join("Cargo.toml")).map_err(|e| format!("Cargo.toml: {e}"))?;
+        let declared = xtask::msrv::declared(&manifest)?;
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let out = std::process::Command::new(cargo)
+            .args(["metadata", "--format-version", "1", "--locked"])
+            .current_dir(root)
+            .output()
+            .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "cargo metadata failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let metadata = serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
+        Ok((declared.clone(), xtask::msrv::too_new(&metadata, &declared)?))
+    };
+    match check() {
+        Ok((declared, too_new)) if too_new.is_empty() => {
+            println!("rust-version {declared}: every locked package builds with it");
+            ExitCode::SUCCESS
+        }
+        Ok((declared, too_new)) => {
+            eprintln!("rust-version {declared} is not true of the lockfile; these need a newer compiler:");
+            for p in too_new {
+                eprintln!("  {p}");
+            }
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
         }
     }
 }

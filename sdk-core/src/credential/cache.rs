@@ -34,12 +34,10 @@ pub const MAX_FAILURE_BACKOFF: Duration = Duration::from_secs(60);
 /// The wait after `failures` consecutive failures: exponential, capped, with jitter in [½, 1] of it so
 /// many processes failing together do not retry in step.
 fn failure_backoff(failures: u32) -> Duration {
-    use std::hash::{BuildHasher, Hasher};
     let exp = FIRST_FAILURE_BACKOFF.saturating_mul(1u32 << failures.saturating_sub(1).min(16));
     let full = exp.min(MAX_FAILURE_BACKOFF);
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u32(failures);
-    let jitter = (h.finish() % 1000) as f64 / 2000.0; // 0 ..= 0.4995
+    // The same random source as retry jitter and tokens (crate::token).
+    let jitter = (crate::token::random_u64() % 1000) as f64 / 2000.0; // 0 ..= 0.4995
     full.mul_f64(0.5 + jitter)
 }
 

@@ -143,23 +143,92 @@ pub struct AddSmsSignRequest {
     )]
     pub qualification_id: ::std::option::Option<u64>,
 }
+/// The required members of [`AddSmsSignRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
+#[derive(Clone, PartialEq)]
+pub struct AddSmsSignRequired {
+    /// 签名名称。
+    ///
+    /// 注：不能重复申请已通过或待审核的签名。
+    ///
+    /// Example: `腾讯云`
+    pub sign_name: ::std::string::String,
+    /// 签名类型。其中每种类型后面标注了其可选的 DocumentType（证明类型）：
+    ///
+    /// 0：公司，可选 DocumentType 有（0，1）。
+    ///
+    /// 1：APP，可选 DocumentType 有（0，1，2，3，4） 。
+    ///
+    /// 4：商标，可选 DocumentType 有（7）。
+    ///
+    /// 5：政府/机关事业单位/其他机构，可选 DocumentType 有（2，3）。
+    ///
+    /// 注1：必须按照对应关系选择证明类型，否则会审核失败。
+    ///
+    /// 注2：签名类型2（网站）、3（公众号）、6（小程序）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
+    ///
+    /// 注3：申请国内短信签名已不再支持签名类型1（APP），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
+    ///
+    /// Example: `0`
+    pub sign_type: u64,
+    /// 证明类型：
+    ///
+    /// 0：三证合一。
+    ///
+    /// 1：企业营业执照。
+    ///
+    /// 2：组织机构代码证书。
+    ///
+    /// 3：社会信用代码证书。
+    ///
+    /// 4：应用后台管理截图（个人开发APP）。
+    ///
+    /// 7：商标注册书。
+    ///
+    /// 注1：证明类型5（网站备案后台截图）、6（小程序设置页面截图）、8（公众号设置页面截图）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
+    ///
+    /// 注2：申请国内短信签名已不再支持证明类型4（应用后台管理截图），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
+    ///
+    /// Example: `1`
+    pub document_type: u64,
+    /// 是否国际/港澳台短信：
+    ///
+    /// 0：表示国内短信。
+    ///
+    /// 1：表示国际/港澳台短信。
+    ///
+    /// Example: `0`
+    pub international: u64,
+    /// 签名用途：
+    ///
+    /// 0：自用。
+    ///
+    /// 1：他用。
+    ///
+    /// Example: `1`
+    pub used_method: u64,
+    /// 签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
+    ///
+    /// Example: `base64`
+    pub proof_image: ::std::string::String,
+}
 impl AddSmsSignRequest {
-    /// A request with its required members (`SignName`, `SignType`, `DocumentType`, `International`, `UsedMethod`, `ProofImage`); set optional ones with the setters.
-    pub fn new(
-        sign_name: impl ::std::convert::Into<::std::string::String>,
-        sign_type: u64,
-        document_type: u64,
-        international: u64,
-        used_method: u64,
-        proof_image: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        Self {
-            sign_name: sign_name.into(),
+    /// A request with its required members (`SignName`, `SignType`, `DocumentType`, `International`, `UsedMethod`, `ProofImage`), given by name in [`AddSmsSignRequired`]; set optional ones with the setters.
+    pub fn new(required: AddSmsSignRequired) -> Self {
+        let AddSmsSignRequired {
+            sign_name,
             sign_type,
             document_type,
             international,
             used_method,
-            proof_image: proof_image.into(),
+            proof_image,
+        } = required;
+        Self {
+            sign_name,
+            sign_type,
+            document_type,
+            international,
+            used_method,
+            proof_image,
             commission_image: ::std::option::Option::None,
             remark: ::std::option::Option::None,
             qualification_id: ::std::option::Option::None,
@@ -244,21 +313,52 @@ pub struct AddSmsTemplateRequest {
     #[serde(rename = "Remark")]
     pub remark: ::std::string::String,
 }
+/// The required members of [`AddSmsTemplateRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
+#[derive(Clone, PartialEq)]
+pub struct AddSmsTemplateRequired {
+    /// 模板名称。
+    ///
+    /// Example: `验证码`
+    pub template_name: ::std::string::String,
+    /// 模板内容。
+    ///
+    /// Example: `您的验证码是{1}`
+    pub template_content: ::std::string::String,
+    /// 短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
+    ///
+    /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
+    ///
+    /// Example: `3`
+    pub sms_type: u64,
+    /// 是否国际/港澳台短信：
+    ///
+    /// 0：表示国内短信。
+    ///
+    /// 1：表示国际/港澳台短信。
+    ///
+    /// Example: `0`
+    pub international: u64,
+    /// 模板备注，例如申请原因，使用场景等。
+    ///
+    /// Example: `业务验证码`
+    pub remark: ::std::string::String,
+}
 impl AddSmsTemplateRequest {
-    /// A request with its required members (`TemplateName`, `TemplateContent`, `SmsType`, `International`, `Remark`); set optional ones with the setters.
-    pub fn new(
-        template_name: impl ::std::convert::Into<::std::string::String>,
-        template_content: impl ::std::convert::Into<::std::string::String>,
-        sms_type: u64,
-        international: u64,
-        remark: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        Self {
-            template_name: template_name.into(),
-            template_content: template_content.into(),
+    /// A request with its required members (`TemplateName`, `TemplateContent`, `SmsType`, `International`, `Remark`), given by name in [`AddSmsTemplateRequired`]; set optional ones with the setters.
+    pub fn new(required: AddSmsTemplateRequired) -> Self {
+        let AddSmsTemplateRequired {
+            template_name,
+            template_content,
             sms_type,
             international,
-            remark: remark.into(),
+            remark,
+        } = required;
+        Self {
+            template_name,
+            template_content,
+            sms_type,
+            international,
+            remark,
         }
     }
 }
@@ -437,19 +537,50 @@ pub struct CallbackStatusStatisticsRequest {
     #[serde(rename = "Offset")]
     pub offset: u64,
 }
+/// The required members of [`CallbackStatusStatisticsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
+#[derive(Clone, PartialEq)]
+pub struct CallbackStatusStatisticsRequired {
+    /// 开始时间，yyyymmddhh 需要拉取的起始时间，精确到小时。
+    ///
+    /// Example: `2024090800`
+    pub start_date_time: u64,
+    /// 结束时间，yyyymmddhh 需要拉取的截止时间，精确到小时。
+    ///
+    /// 注：EndDataTime 必须大于等于 StartDateTime。
+    ///
+    /// Example: `2024090823`
+    pub end_data_time: u64,
+    /// 短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
+    ///
+    /// Example: `1400006666`
+    pub sms_sdk_appid: ::std::string::String,
+    /// 最大上限。
+    ///
+    /// 注：目前固定设置为0。
+    ///
+    /// Example: `0`
+    pub limit: u64,
+    /// 偏移量。
+    ///
+    /// 注：目前固定设置为0。
+    ///
+    /// Example: `0`
+    pub offset: u64,
+}
 impl CallbackStatusStatisticsRequest {
-    /// A request with its required members (`StartDateTime`, `EndDataTime`, `SmsSdkAppid`, `Limit`, `Offset`); set optional ones with the setters.
-    pub fn new(
-        start_date_time: u64,
-        end_data_time: u64,
-        sms_sdk_appid: impl ::std::convert::Into<::std::string::String>,
-        limit: u64,
-        offset: u64,
-    ) -> Self {
+    /// A request with its required members (`StartDateTime`, `EndDataTime`, `SmsSdkAppid`, `Limit`, `Offset`), given by name in [`CallbackStatusStatisticsRequired`]; set optional ones with the setters.
+    pub fn new(required: CallbackStatusStatisticsRequired) -> Self {
+        let CallbackStatusStatisticsRequired {
+            start_date_time,
+            end_data_time,
+            sms_sdk_appid,
+            limit,
+            offset,
+        } = required;
         Self {
             start_date_time,
             end_data_time,
-            sms_sdk_appid: sms_sdk_appid.into(),
+            sms_sdk_appid,
             limit,
             offset,
         }
@@ -998,25 +1129,98 @@ pub struct ModifySmsSignRequest {
     )]
     pub qualification_id: ::std::option::Option<u64>,
 }
+/// The required members of [`ModifySmsSignRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
+#[derive(Clone, PartialEq)]
+pub struct ModifySmsSignRequired {
+    /// 待修改的签名 ID。
+    ///
+    /// Example: `1110`
+    pub sign_id: u64,
+    /// 签名名称。
+    ///
+    /// Example: `腾讯云`
+    pub sign_name: ::std::string::String,
+    /// 签名类型。其中每种类型后面标注了其可选的 DocumentType（证明类型）：
+    ///
+    /// 0：公司，可选 DocumentType 有（0，1）。
+    ///
+    /// 1：APP，可选 DocumentType 有（0，1，2，3，4） 。
+    ///
+    /// 4：商标，可选 DocumentType 有（7）。
+    ///
+    /// 5：政府/机关事业单位/其他机构，可选 DocumentType 有（2，3）。
+    ///
+    /// 注1：必须按照对应关系选择证明类型，否则会审核失败。
+    ///
+    /// 注2：签名类型2（网站）、3（公众号）、6（小程序）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
+    ///
+    /// 注3：申请国内短信签名已不再支持签名类型1（APP），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
+    ///
+    /// Example: `0`
+    pub sign_type: u64,
+    /// 证明类型：
+    ///
+    /// 0：三证合一。
+    ///
+    /// 1：企业营业执照。
+    ///
+    /// 2：组织机构代码证书。
+    ///
+    /// 3：社会信用代码证书。
+    ///
+    /// 4：应用后台管理截图（个人开发APP）。
+    ///
+    /// 7：商标注册书。
+    ///
+    /// 注1：证明类型5（网站备案后台截图）、6（小程序设置页面截图）、8（公众号设置页面截图）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
+    ///
+    /// 注2：申请国内短信签名已不再支持证明类型4（应用后台管理截图），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
+    ///
+    /// Example: `1`
+    pub document_type: u64,
+    /// 是否国际/港澳台短信：
+    ///
+    /// 0：表示国内短信。
+    ///
+    /// 1：表示国际/港澳台短信。
+    ///
+    /// 注：需要和待修改签名International值保持一致，该参数不能直接修改国内签名到国际签名。
+    ///
+    /// Example: `0`
+    pub international: u64,
+    /// 签名用途：
+    ///
+    /// 0：自用。
+    ///
+    /// 1：他用。
+    ///
+    /// Example: `1`
+    pub used_method: u64,
+    /// 签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
+    ///
+    /// Example: `base64`
+    pub proof_image: ::std::string::String,
+}
 impl ModifySmsSignRequest {
-    /// A request with its required members (`SignId`, `SignName`, `SignType`, `DocumentType`, `International`, `UsedMethod`, `ProofImage`); set optional ones with the setters.
-    pub fn new(
-        sign_id: u64,
-        sign_name: impl ::std::convert::Into<::std::string::String>,
-        sign_type: u64,
-        document_type: u64,
-        international: u64,
-        used_method: u64,
-        proof_image: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        Self {
+    /// A request with its required members (`SignId`, `SignName`, `SignType`, `DocumentType`, `International`, `UsedMethod`, `ProofImage`), given by name in [`ModifySmsSignRequired`]; set optional ones with the setters.
+    pub fn new(required: ModifySmsSignRequired) -> Self {
+        let ModifySmsSignRequired {
             sign_id,
-            sign_name: sign_name.into(),
+            sign_name,
             sign_type,
             document_type,
             international,
             used_method,
-            proof_image: proof_image.into(),
+            proof_image,
+        } = required;
+        Self {
+            sign_id,
+            sign_name,
+            sign_type,
+            document_type,
+            international,
+            used_method,
+            proof_image,
             commission_image: ::std::option::Option::None,
             remark: ::std::option::Option::None,
             qualification_id: ::std::option::Option::None,
@@ -1106,23 +1310,58 @@ pub struct ModifySmsTemplateRequest {
     #[serde(rename = "Remark")]
     pub remark: ::std::string::String,
 }
+/// The required members of [`ModifySmsTemplateRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
+#[derive(Clone, PartialEq)]
+pub struct ModifySmsTemplateRequired {
+    /// 待修改的模板的模板 ID。
+    ///
+    /// Example: `1110`
+    pub template_id: u64,
+    /// 新的模板名称。
+    ///
+    /// Example: `腾讯云`
+    pub template_name: ::std::string::String,
+    /// 新的模板内容。
+    ///
+    /// Example: `您的验证码是{1}`
+    pub template_content: ::std::string::String,
+    /// 短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
+    ///
+    /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
+    ///
+    /// Example: `3`
+    pub sms_type: u64,
+    /// 是否国际/港澳台短信：
+    ///
+    /// 0：表示国内短信。
+    ///
+    /// 1：表示国际/港澳台短信。
+    ///
+    /// Example: `0`
+    pub international: u64,
+    /// 模板备注，例如申请原因，使用场景等。
+    ///
+    /// Example: `业务验证码`
+    pub remark: ::std::string::String,
+}
 impl ModifySmsTemplateRequest {
-    /// A request with its required members (`TemplateId`, `TemplateName`, `TemplateContent`, `SmsType`, `International`, `Remark`); set optional ones with the setters.
-    pub fn new(
-        template_id: u64,
-        template_name: impl ::std::convert::Into<::std::string::String>,
-        template_content: impl ::std::convert::Into<::std::string::String>,
-        sms_type: u64,
-        international: u64,
-        remark: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        Self {
+    /// A request with its required members (`TemplateId`, `TemplateName`, `TemplateContent`, `SmsType`, `International`, `Remark`), given by name in [`ModifySmsTemplateRequired`]; set optional ones with the setters.
+    pub fn new(required: ModifySmsTemplateRequired) -> Self {
+        let ModifySmsTemplateRequired {
             template_id,
-            template_name: template_name.into(),
-            template_content: template_content.into(),
+            template_name,
+            template_content,
             sms_type,
             international,
-            remark: remark.into(),
+            remark,
+        } = required;
+        Self {
+            template_id,
+            template_name,
+            template_content,
+            sms_type,
+            international,
+            remark,
         }
     }
 }
@@ -1297,21 +1536,50 @@ impl ::std::fmt::Debug for PullSmsReplyStatusByPhoneNumberRequest {
             .finish()
     }
 }
+/// The required members of [`PullSmsReplyStatusByPhoneNumberRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
+#[derive(Clone, PartialEq)]
+pub struct PullSmsReplyStatusByPhoneNumberRequired {
+    /// 拉取起始时间，UNIX 时间戳（时间：秒）。
+    ///
+    /// 注：最大可拉取当前时期7天前的数据。
+    ///
+    /// Example: `1464624000`
+    pub send_date_time: u64,
+    /// 偏移量。
+    ///
+    /// 注：目前固定设置为0。
+    ///
+    /// Example: `0`
+    pub offset: u64,
+    /// 拉取最大条数，最多 100。
+    ///
+    /// Example: `2`
+    pub limit: u64,
+    /// 下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    ///
+    /// Example: `+8618501234444`
+    pub phone_number: ::std::string::String,
+    /// 短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，例如1400006666。
+    ///
+    /// Example: `1400006666`
+    pub sms_sdk_appid: ::std::string::String,
+}
 impl PullSmsReplyStatusByPhoneNumberRequest {
-    /// A request with its required members (`SendDateTime`, `Offset`, `Limit`, `PhoneNumber`, `SmsSdkAppid`); set optional ones with the setters.
-    pub fn new(
-        send_date_time: u64,
-        offset: u64,
-        limit: u64,
-        phone_number: impl ::std::convert::Into<::std::string::String>,
-        sms_sdk_appid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// A request with its required members (`SendDateTime`, `Offset`, `Limit`, `PhoneNumber`, `SmsSdkAppid`), given by name in [`PullSmsReplyStatusByPhoneNumberRequired`]; set optional ones with the setters.
+    pub fn new(required: PullSmsReplyStatusByPhoneNumberRequired) -> Self {
+        let PullSmsReplyStatusByPhoneNumberRequired {
+            send_date_time,
+            offset,
+            limit,
+            phone_number,
+            sms_sdk_appid,
+        } = required;
         Self {
             send_date_time,
             offset,
             limit,
-            phone_number: phone_number.into(),
-            sms_sdk_appid: sms_sdk_appid.into(),
+            phone_number,
+            sms_sdk_appid,
             end_date_time: ::std::option::Option::None,
         }
     }
@@ -1541,21 +1809,50 @@ impl ::std::fmt::Debug for PullSmsSendStatusByPhoneNumberRequest {
             .finish()
     }
 }
+/// The required members of [`PullSmsSendStatusByPhoneNumberRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
+#[derive(Clone, PartialEq)]
+pub struct PullSmsSendStatusByPhoneNumberRequired {
+    /// 拉取起始时间，UNIX 时间戳（时间：秒）。
+    ///
+    /// 注：最大可拉取当前时期7天前的数据。
+    ///
+    /// Example: `1464624000`
+    pub send_date_time: u64,
+    /// 偏移量。
+    ///
+    /// 注：目前固定设置为0。
+    ///
+    /// Example: `0`
+    pub offset: u64,
+    /// 拉取最大条数，最多 100。
+    ///
+    /// Example: `2`
+    pub limit: u64,
+    /// 下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    ///
+    /// Example: `+8618501234444`
+    pub phone_number: ::std::string::String,
+    /// 短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，例如1400006666。
+    ///
+    /// Example: `1400006666`
+    pub sms_sdk_appid: ::std::string::String,
+}
 impl PullSmsSendStatusByPhoneNumberRequest {
-    /// A request with its required members (`SendDateTime`, `Offset`, `Limit`, `PhoneNumber`, `SmsSdkAppid`); set optional ones with the setters.
-    pub fn new(
-        send_date_time: u64,
-        offset: u64,
-        limit: u64,
-        phone_number: impl ::std::convert::Into<::std::string::String>,
-        sms_sdk_appid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// A request with its required members (`SendDateTime`, `Offset`, `Limit`, `PhoneNumber`, `SmsSdkAppid`), given by name in [`PullSmsSendStatusByPhoneNumberRequired`]; set optional ones with the setters.
+    pub fn new(required: PullSmsSendStatusByPhoneNumberRequired) -> Self {
+        let PullSmsSendStatusByPhoneNumberRequired {
+            send_date_time,
+            offset,
+            limit,
+            phone_number,
+            sms_sdk_appid,
+        } = required;
         Self {
             send_date_time,
             offset,
             limit,
-            phone_number: phone_number.into(),
-            sms_sdk_appid: sms_sdk_appid.into(),
+            phone_number,
+            sms_sdk_appid,
             end_date_time: ::std::option::Option::None,
         }
     }
@@ -1725,17 +2022,32 @@ impl ::std::fmt::Debug for SendSmsRequest {
             .finish()
     }
 }
+/// The required members of [`SendSmsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
+#[derive(Clone, PartialEq)]
+pub struct SendSmsRequired {
+    /// 下发手机号码，采用 E.164 标准，格式为+\[国家或地区码\]\[手机号\]，单次请求最多支持200个手机号且要求全为境内手机号或全为境外手机号。
+    ///
+    /// 例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    ///
+    /// Example: `["+8618501234444"]`
+    pub phone_number_set: ::std::vec::Vec<::std::string::String>,
+    /// 模板 ID，必须填写已审核通过的模板 ID。模板ID可登录 [短信控制台](https://console.cloud.tencent.com/smsv2) 查看，若向境外手机号发送短信，仅支持使用国际/港澳台短信模板。
+    ///
+    /// Example: `1110`
+    pub template_id: ::std::string::String,
+    /// 短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2)  添加应用后生成的实际SdkAppid，示例如1400006666。
+    ///
+    /// Example: `1400006666`
+    pub sms_sdk_appid: ::std::string::String,
+}
 impl SendSmsRequest {
-    /// A request with its required members (`PhoneNumberSet`, `TemplateID`, `SmsSdkAppid`); set optional ones with the setters.
-    pub fn new(
-        phone_number_set: ::std::vec::Vec<::std::string::String>,
-        template_id: impl ::std::convert::Into<::std::string::String>,
-        sms_sdk_appid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// A request with its required members (`PhoneNumberSet`, `TemplateID`, `SmsSdkAppid`), given by name in [`SendSmsRequired`]; set optional ones with the setters.
+    pub fn new(required: SendSmsRequired) -> Self {
+        let SendSmsRequired { phone_number_set, template_id, sms_sdk_appid } = required;
         Self {
             phone_number_set,
-            template_id: template_id.into(),
-            sms_sdk_appid: sms_sdk_appid.into(),
+            template_id,
+            sms_sdk_appid,
             sign: ::std::option::Option::None,
             template_param_set: ::std::option::Option::None,
             extend_code: ::std::option::Option::None,
@@ -1948,19 +2260,50 @@ pub struct SendStatusStatisticsRequest {
     #[serde(rename = "Offset")]
     pub offset: u64,
 }
+/// The required members of [`SendStatusStatisticsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
+#[derive(Clone, PartialEq)]
+pub struct SendStatusStatisticsRequired {
+    /// 拉取起始时间，yyyymmddhh 需要拉取的起始时间，精确到小时。
+    ///
+    /// Example: `2024090800`
+    pub start_date_time: u64,
+    /// 结束时间，yyyymmddhh 需要拉取的截止时间，精确到小时
+    ///
+    /// 注：EndDataTime 必须大于等于 StartDateTime。
+    ///
+    /// Example: `2024090823`
+    pub end_data_time: u64,
+    /// 短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
+    ///
+    /// Example: `1400006666`
+    pub sms_sdk_appid: ::std::string::String,
+    /// 最大上限。
+    ///
+    /// 注：目前固定设置为0。
+    ///
+    /// Example: `0`
+    pub limit: u64,
+    /// 偏移量。
+    ///
+    /// 注：目前固定设置为0。
+    ///
+    /// Example: `0`
+    pub offset: u64,
+}
 impl SendStatusStatisticsRequest {
-    /// A request with its required members (`StartDateTime`, `EndDataTime`, `SmsSdkAppid`, `Limit`, `Offset`); set optional ones with the setters.
-    pub fn new(
-        start_date_time: u64,
-        end_data_time: u64,
-        sms_sdk_appid: impl ::std::convert::Into<::std::string::String>,
-        limit: u64,
-        offset: u64,
-    ) -> Self {
+    /// A request with its required members (`StartDateTime`, `EndDataTime`, `SmsSdkAppid`, `Limit`, `Offset`), given by name in [`SendStatusStatisticsRequired`]; set optional ones with the setters.
+    pub fn new(required: SendStatusStatisticsRequired) -> Self {
+        let SendStatusStatisticsRequired {
+            start_date_time,
+            end_data_time,
+            sms_sdk_appid,
+            limit,
+            offset,
+        } = required;
         Self {
             start_date_time,
             end_data_time,
-            sms_sdk_appid: sms_sdk_appid.into(),
+            sms_sdk_appid,
             limit,
             offset,
         }
@@ -2115,15 +2458,30 @@ pub struct SmsPackagesStatisticsRequest {
     #[serde(rename = "Offset")]
     pub offset: u64,
 }
+/// The required members of [`SmsPackagesStatisticsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
+#[derive(Clone, PartialEq)]
+pub struct SmsPackagesStatisticsRequired {
+    /// 短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
+    ///
+    /// Example: `1400006666`
+    pub sms_sdk_appid: ::std::string::String,
+    /// 最大上限(需要拉取的套餐包个数)。
+    ///
+    /// 注：Limit默认最大值为500，可结合Offset实现分页查询。
+    ///
+    /// Example: `2`
+    pub limit: u64,
+    /// 偏移量。
+    ///
+    /// Example: `0`
+    pub offset: u64,
+}
 impl SmsPackagesStatisticsRequest {
-    /// A request with its required members (`SmsSdkAppid`, `Limit`, `Offset`); set optional ones with the setters.
-    pub fn new(
-        sms_sdk_appid: impl ::std::convert::Into<::std::string::String>,
-        limit: u64,
-        offset: u64,
-    ) -> Self {
+    /// A request with its required members (`SmsSdkAppid`, `Limit`, `Offset`), given by name in [`SmsPackagesStatisticsRequired`]; set optional ones with the setters.
+    pub fn new(required: SmsPackagesStatisticsRequired) -> Self {
+        let SmsPackagesStatisticsRequired { sms_sdk_appid, limit, offset } = required;
         Self {
-            sms_sdk_appid: sms_sdk_appid.into(),
+            sms_sdk_appid,
             limit,
             offset,
         }

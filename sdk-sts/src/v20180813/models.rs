@@ -155,15 +155,35 @@ impl ::std::fmt::Debug for AssumeRoleRequest {
             .finish()
     }
 }
+/// The required members of [`AssumeRoleRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
+#[derive(Clone, PartialEq)]
+pub struct AssumeRoleRequired {
+    /// 角色的资源描述，可在[访问管理](https://console.cloud.tencent.com/cam/role)，点击角色名获取。
+    ///
+    /// 普通角色：
+    ///
+    /// qcs::cam::uin/12345678:role/4611686018427397919、qcs::cam::uin/12345678:roleName/testRoleName
+    ///
+    /// 服务角色：
+    ///
+    /// qcs::cam::uin/12345678:role/tencentcloudServiceRole/4611686018427397920、qcs::cam::uin/12345678:role/tencentcloudServiceRoleName/testServiceRoleName
+    ///
+    /// Example: `qcs::cam::uin/10001:roleName/readOnlyRole`
+    pub role_arn: ::std::string::String,
+    /// 临时会话名称，由用户自定义名称。
+    ///
+    /// 长度在2到128之间，可包含大小写字符，数字以及特殊字符：=,.@_-。 正则为：\[\w+=,.@_-\]*
+    ///
+    /// Example: `cts`
+    pub role_session_name: ::std::string::String,
+}
 impl AssumeRoleRequest {
-    /// A request with its required members (`RoleArn`, `RoleSessionName`); set optional ones with the setters.
-    pub fn new(
-        role_arn: impl ::std::convert::Into<::std::string::String>,
-        role_session_name: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// A request with its required members (`RoleArn`, `RoleSessionName`), given by name in [`AssumeRoleRequired`]; set optional ones with the setters.
+    pub fn new(required: AssumeRoleRequired) -> Self {
+        let AssumeRoleRequired { role_arn, role_session_name } = required;
         Self {
-            role_arn: role_arn.into(),
-            role_session_name: role_session_name.into(),
+            role_arn,
+            role_session_name,
             duration_seconds: ::std::option::Option::None,
             policy: ::std::option::Option::None,
             external_id: ::std::option::Option::None,
@@ -297,19 +317,40 @@ pub struct AssumeRoleWithSAMLRequest {
     )]
     pub duration_seconds: ::std::option::Option<u64>,
 }
+/// The required members of [`AssumeRoleWithSAMLRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
+#[derive(Clone, PartialEq)]
+pub struct AssumeRoleWithSAMLRequired {
+    /// base64 编码的 SAML 断言信息
+    ///
+    /// Example: `c2FtbC***Rpb24=`
+    pub saml_assertion: ::std::string::String,
+    /// 扮演者访问描述名
+    ///
+    /// Example: `qcs::cam::uin/7989***:saml-provider/OneLogin`
+    pub principal_arn: ::std::string::String,
+    /// 角色访问描述名
+    ///
+    /// Example: `qcs::cam::uin/7989***:roleName/OneLogin-Role`
+    pub role_arn: ::std::string::String,
+    /// 会话名称
+    ///
+    /// Example: `readOnlySession`
+    pub role_session_name: ::std::string::String,
+}
 impl AssumeRoleWithSAMLRequest {
-    /// A request with its required members (`SAMLAssertion`, `PrincipalArn`, `RoleArn`, `RoleSessionName`); set optional ones with the setters.
-    pub fn new(
-        saml_assertion: impl ::std::convert::Into<::std::string::String>,
-        principal_arn: impl ::std::convert::Into<::std::string::String>,
-        role_arn: impl ::std::convert::Into<::std::string::String>,
-        role_session_name: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// A request with its required members (`SAMLAssertion`, `PrincipalArn`, `RoleArn`, `RoleSessionName`), given by name in [`AssumeRoleWithSAMLRequired`]; set optional ones with the setters.
+    pub fn new(required: AssumeRoleWithSAMLRequired) -> Self {
+        let AssumeRoleWithSAMLRequired {
+            saml_assertion,
+            principal_arn,
+            role_arn,
+            role_session_name,
+        } = required;
         Self {
-            saml_assertion: saml_assertion.into(),
-            principal_arn: principal_arn.into(),
-            role_arn: role_arn.into(),
-            role_session_name: role_session_name.into(),
+            saml_assertion,
+            principal_arn,
+            role_arn,
+            role_session_name,
             duration_seconds: ::std::option::Option::None,
         }
     }
@@ -406,19 +447,40 @@ impl ::std::fmt::Debug for AssumeRoleWithWebIdentityRequest {
             .finish()
     }
 }
+/// The required members of [`AssumeRoleWithWebIdentityRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
+#[derive(Clone, PartialEq)]
+pub struct AssumeRoleWithWebIdentityRequired {
+    /// 身份提供商名称
+    ///
+    /// Example: `OIDC`
+    pub provider_id: ::std::string::String,
+    /// IdP签发的OIDC令牌
+    ///
+    /// Example: `eyJraWQiOiJkT**********CNOQ`
+    pub web_identity_token: ::std::string::String,
+    /// 角色访问描述名
+    ///
+    /// Example: `qcs::cam::uin/7989***:roleName/OneLogin-Role`
+    pub role_arn: ::std::string::String,
+    /// 会话名称
+    ///
+    /// Example: `test_OIDC`
+    pub role_session_name: ::std::string::String,
+}
 impl AssumeRoleWithWebIdentityRequest {
-    /// A request with its required members (`ProviderId`, `WebIdentityToken`, `RoleArn`, `RoleSessionName`); set optional ones with the setters.
-    pub fn new(
-        provider_id: impl ::std::convert::Into<::std::string::String>,
-        web_identity_token: impl ::std::convert::Into<::std::string::String>,
-        role_arn: impl ::std::convert::Into<::std::string::String>,
-        role_session_name: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// A request with its required members (`ProviderId`, `WebIdentityToken`, `RoleArn`, `RoleSessionName`), given by name in [`AssumeRoleWithWebIdentityRequired`]; set optional ones with the setters.
+    pub fn new(required: AssumeRoleWithWebIdentityRequired) -> Self {
+        let AssumeRoleWithWebIdentityRequired {
+            provider_id,
+            web_identity_token,
+            role_arn,
+            role_session_name,
+        } = required;
         Self {
-            provider_id: provider_id.into(),
-            web_identity_token: web_identity_token.into(),
-            role_arn: role_arn.into(),
-            role_session_name: role_session_name.into(),
+            provider_id,
+            web_identity_token,
+            role_arn,
+            role_session_name,
             duration_seconds: ::std::option::Option::None,
         }
     }
@@ -620,15 +682,31 @@ impl ::std::fmt::Debug for GetFederationTokenRequest {
             .finish()
     }
 }
+/// The required members of [`GetFederationTokenRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
+#[derive(Clone, PartialEq)]
+pub struct GetFederationTokenRequired {
+    /// 您可以自定义调用方英文名称，由字母组成。
+    ///
+    /// Example: `readOnly`
+    pub name: ::std::string::String,
+    /// 注意：
+    ///
+    /// 1、策略语法参照[ CAM 策略语法](https://cloud.tencent.com/document/product/598/10603)。
+    ///
+    /// 2、策略中不能包含 principal 元素。
+    ///
+    /// 3、该参数需要做urlencode，服务端会对该字段做urldecode， 并按处理后Policy授予临时访问凭证权限，请按规范传入参数。
+    ///
+    /// Example: `%7B%22version%22%3A%222.0%22%2C%22statement%22%3A%5B%7B%22effect%22%3A%22allow%22%2C%22action%22%3A%22sts%3AAssumeRole%22%2C%22resource%22%3A%22%2A%22%7D%5D%7D`
+    pub policy: ::std::string::String,
+}
 impl GetFederationTokenRequest {
-    /// A request with its required members (`Name`, `Policy`); set optional ones with the setters.
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        policy: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// A request with its required members (`Name`, `Policy`), given by name in [`GetFederationTokenRequired`]; set optional ones with the setters.
+    pub fn new(required: GetFederationTokenRequired) -> Self {
+        let GetFederationTokenRequired { name, policy } = required;
         Self {
-            name: name.into(),
-            policy: policy.into(),
+            name,
+            policy,
             duration_seconds: ::std::option::Option::None,
         }
     }
@@ -712,15 +790,25 @@ impl ::std::fmt::Debug for GetSessionTokenRequest {
             .finish()
     }
 }
+/// The required members of [`GetSessionTokenRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
+#[derive(Clone, PartialEq)]
+pub struct GetSessionTokenRequired {
+    /// MFA序列号，与进行调用的CAM用户关联的MFA设备的标识号。格式qcs::cam:uin/${ownerUin}::mfa/${mfaType}。mfaType支持softToken（软token）
+    ///
+    /// Example: `qcs::cam:uin/10001::mfa/softToken`
+    pub serial_number: ::std::string::String,
+    /// mfa身份验证码。
+    ///
+    /// Example: `482724`
+    pub token_code: ::std::string::String,
+}
 impl GetSessionTokenRequest {
-    /// A request with its required members (`SerialNumber`, `TokenCode`); set optional ones with the setters.
-    pub fn new(
-        serial_number: impl ::std::convert::Into<::std::string::String>,
-        token_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// A request with its required members (`SerialNumber`, `TokenCode`), given by name in [`GetSessionTokenRequired`]; set optional ones with the setters.
+    pub fn new(required: GetSessionTokenRequired) -> Self {
+        let GetSessionTokenRequired { serial_number, token_code } = required;
         Self {
-            serial_number: serial_number.into(),
-            token_code: token_code.into(),
+            serial_number,
+            token_code,
             duration_seconds: ::std::option::Option::None,
         }
     }
@@ -832,15 +920,22 @@ pub struct Tag {
     #[serde(rename = "Value")]
     pub value: ::std::string::String,
 }
+/// The required members of [`Tag`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
+#[derive(Clone, PartialEq)]
+pub struct TagRequired {
+    /// 标签键，最长128个字符，区分大小写。
+    ///
+    /// Example: `department`
+    pub key: ::std::string::String,
+    /// 标签值，最长256个字符，区分大小写。
+    ///
+    /// Example: `engineering`
+    pub value: ::std::string::String,
+}
 impl Tag {
-    /// A request with its required members (`Key`, `Value`); set optional ones with the setters.
-    pub fn new(
-        key: impl ::std::convert::Into<::std::string::String>,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        Self {
-            key: key.into(),
-            value: value.into(),
-        }
+    /// A request with its required members (`Key`, `Value`), given by name in [`TagRequired`]; set optional ones with the setters.
+    pub fn new(required: TagRequired) -> Self {
+        let TagRequired { key, value } = required;
+        Self { key, value }
     }
 }

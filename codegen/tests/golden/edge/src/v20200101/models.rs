@@ -199,20 +199,29 @@ pub struct DescribeThingsRequest {
     )]
     pub new_2: ::std::option::Option<::std::string::String>,
 }
+/// The required members of [`DescribeThingsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
+#[derive(Clone, PartialEq)]
+pub struct DescribeThingsRequired {
+    /// A keyword member.
+    ///
+    /// Example: ``a`b``
+    pub r#type: ::std::string::String,
+    /// Collides with the next one.
+    pub template_id: ::std::string::String,
+    /// A list of objects.
+    pub items: ::std::vec::Vec<Item>,
+}
 impl DescribeThingsRequest {
-    /// A request with its required members (`type`, `TemplateID`, `Items`); set optional ones with the setters.
-    pub fn new(
-        r#type: impl ::std::convert::Into<::std::string::String>,
-        template_id: impl ::std::convert::Into<::std::string::String>,
-        items: ::std::vec::Vec<Item>,
-    ) -> Self {
+    /// A request with its required members (`type`, `TemplateID`, `Items`), given by name in [`DescribeThingsRequired`]; set optional ones with the setters.
+    pub fn new(required: DescribeThingsRequired) -> Self {
+        let DescribeThingsRequired { r#type, template_id, items } = required;
         Self {
-            r#type: r#type.into(),
+            r#type,
             r#match: ::std::option::Option::None,
             self_: ::std::option::Option::None,
             r#async: ::std::option::Option::None,
             _3d_model: ::std::option::Option::None,
-            template_id: template_id.into(),
+            template_id,
             template_id_2: ::std::option::Option::None,
             items,
             payload: ::std::option::Option::None,
@@ -403,15 +412,21 @@ pub struct Item {
     )]
     pub child: ::std::option::Option<Node>,
 }
+/// The required members of [`Item`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
+#[derive(Clone, PartialEq)]
+pub struct ItemRequired {
+    /// Name.
+    pub name: ::std::string::String,
+    /// Binary carried as string.
+    pub data: ::std::string::String,
+}
 impl Item {
-    /// A request with its required members (`Name`, `Data`); set optional ones with the setters.
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        data: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// A request with its required members (`Name`, `Data`), given by name in [`ItemRequired`]; set optional ones with the setters.
+    pub fn new(required: ItemRequired) -> Self {
+        let ItemRequired { name, data } = required;
         Self {
-            name: name.into(),
-            data: data.into(),
+            name,
+            data,
             tags: ::std::option::Option::None,
             child: ::std::option::Option::None,
         }
@@ -563,16 +578,19 @@ pub struct RunJobRequest {
     #[serde(rename = "ClientToken")]
     pub client_token: ::std::string::String,
 }
+/// The required members of [`RunJobRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
+#[derive(Clone, PartialEq)]
+pub struct RunJobRequired {
+    /// What to run.
+    pub script: ::std::string::String,
+    /// Idempotency token.
+    pub client_token: ::std::string::String,
+}
 impl RunJobRequest {
-    /// A request with its required members (`Script`, `ClientToken`); set optional ones with the setters.
-    pub fn new(
-        script: impl ::std::convert::Into<::std::string::String>,
-        client_token: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        Self {
-            script: script.into(),
-            client_token: client_token.into(),
-        }
+    /// A request with its required members (`Script`, `ClientToken`), given by name in [`RunJobRequired`]; set optional ones with the setters.
+    pub fn new(required: RunJobRequired) -> Self {
+        let RunJobRequired { script, client_token } = required;
+        Self { script, client_token }
     }
 }
 /// Named like a keyword-ish std name.
