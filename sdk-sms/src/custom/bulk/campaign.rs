@@ -19,7 +19,7 @@ use super::group::{self, GroupKey, Grouper, NumberKey, Pending};
 use super::journal::{Entry, Journal, JournalError};
 use super::reconcile::{self, Verdict};
 use super::{BulkConfig, NotSentReason, Outcome, Recipient, Status, Summary, MALFORMED_NUMBER_CODE};
-use crate::v20210111::{Client, SendSmsRequest, SendStatus};
+use crate::v20210111::{Client, SendSmsRequest, SendSmsRequired, SendStatus};
 
 /// Outcomes waiting for the consumer before the campaign stops taking input.
 const OUTCOME_BUFFER: usize = 1024;
@@ -644,11 +644,11 @@ impl Driver {
 /// Sends one batch until it is answered, may have reached the service, or is given up as not sent.
 async fn send(shared: Arc<Shared>, batch: Batch) -> Sent {
     let config = &shared.config;
-    let mut request = SendSmsRequest::new(
-        batch.numbers.iter().map(|p| p.e164.clone()).collect(),
-        config.sms_sdk_app_id.clone(),
-        config.template_id.clone(),
-    )
+    let mut request = SendSmsRequest::new(SendSmsRequired {
+        phone_number_set: batch.numbers.iter().map(|p| p.e164.clone()).collect(),
+        sms_sdk_app_id: config.sms_sdk_app_id.clone(),
+        template_id: config.template_id.clone(),
+    })
     .session_context(batch.id.clone());
     if let Some(sign) = &config.sign_name {
         request = request.sign_name(sign.clone());

@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use super::campaign::{is_throttling, unix_now, Shared};
 use super::group::Pending;
 use super::pace::jitter;
-use crate::v20210111::PullSmsSendStatusByPhoneNumberRequest;
+use crate::v20210111::{PullSmsSendStatusByPhoneNumberRequest, PullSmsSendStatusByPhoneNumberRequired};
 
 /// Most statuses one query returns (the service's `Limit` bound; its `Offset` is fixed at 0, so a number
 /// with more statuses than this in the window cannot be settled).
@@ -83,9 +83,14 @@ async fn check(shared: &Shared, batch: &str, dispatched_at: i64, number: &str) -
     if now - begin > RETENTION_SECS {
         return Check::Unclear("dispatched longer ago than the service keeps statuses (7 days)".into());
     }
-    let request =
-        PullSmsSendStatusByPhoneNumberRequest::new(begin as u64, 0, PAGE, number, shared.config.sms_sdk_app_id.clone())
-            .end_time((now + slack) as u64);
+    let request = PullSmsSendStatusByPhoneNumberRequest::new(PullSmsSendStatusByPhoneNumberRequired {
+        begin_time: begin as u64,
+        offset: 0,
+        limit: PAGE,
+        phone_number: number.to_owned(),
+        sms_sdk_app_id: shared.config.sms_sdk_app_id.clone(),
+    })
+    .end_time((now + slack) as u64);
     let mut attempt = 0;
     loop {
         attempt += 1;
