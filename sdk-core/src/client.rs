@@ -42,10 +42,11 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
-    /// A client for `service` in `region` (empty for region-less products).
+    /// A client for `service` in `region` (e.g. `ap-guangzhou`; the few actions that need no region ignore
+    /// it).
     ///
-    /// Never fails: an invalid endpoint or proxy in `profile` is reported as an invalid-request error by
-    /// every call. Builds one HTTP connection pool, shared by all clones.
+    /// Never fails: an empty region, or an invalid endpoint or proxy in `profile`, is reported as an
+    /// invalid-request error by every call, before anything is sent. Builds one HTTP connection pool, shared by all clones.
     pub fn new(
         service: &'static ServiceInfo,
         credential: impl ProvideCredential + 'static,
@@ -73,18 +74,14 @@ impl Client {
     /// A client with the [default credential chain](crate::credential#the-default-chain) (environment,
     /// profile files, CVM role, TKE OIDC: resolved by the first call, no I/O here), the region from
     /// `TENCENTCLOUD_REGION` and the default profile. Fails when `TENCENTCLOUD_REGION` is not set (a forgotten
-    /// region used to become `""` silently), empty or not valid UTF-8; a region-less product takes
-    /// [`Client::new`] with an empty region.
+    /// region used to become `""` silently), empty or not valid UTF-8.
     pub fn from_env(service: &'static ServiceInfo) -> Result<Client, Error> {
         let region = match std::env::var(cred_env::REGION) {
             Ok(region) if !region.trim().is_empty() => region.trim().to_owned(),
-            Ok(_) | Err(std::env::VarError::NotPresent) => {
-                return Err(Error::invalid_request(
-                    cred_env::REGION,
-                    "is not set: set it to the region to call (e.g. ap-guangzhou), or build the client with \
-                     Client::new(credential, \"\", ..) for a region-less product",
-                ))
-            }
+            Ok(_) | Err(std::env::VarError::NotPresent) => return Err(Error::invalid_request(
+                cred_env::REGION,
+                "is not set: set it to the region to call (e.g. ap-guangzhou; actions that take no region ignore it)",
+            )),
             Err(std::env::VarError::NotUnicode(_)) => {
                 return Err(Error::invalid_request(cred_env::REGION, "is not valid UTF-8"))
             }

@@ -302,15 +302,29 @@ async fn concurrent_calls_from_clones() {
 }
 
 #[tokio::test]
-async fn empty_region_sends_no_region_header() {
+async fn an_empty_region_is_a_clear_error_and_nothing_is_sent() {
     let v = common::start().await;
     let http = HttpProfile::new().endpoint(v.endpoint());
     let cred = Credential::new(common::SECRET_ID, common::SECRET_KEY).unwrap();
-    let client = Client::new(&SMS, cred, "", ClientProfile::new().http_profile(http));
+    for region in ["", "  "] {
+        let client = Client::new(
+            &SMS,
+            cred.clone(),
+            region,
+            ClientProfile::new().http_profile(http.clone()),
+        );
+        let e = client.execute(&SEND_SMS, b"{}".to_vec()).await.unwrap_err();
+        assert!(e.is_invalid_request(), "{e}");
+        assert_eq!(e.parameter(), Some("Region"));
+        assert!(e.to_string().contains("ap-guangzhou"), "{e}");
+    }
+    assert_eq!(v.count(), 0, "nothing was sent");
+    // The positive control: a region, and no language header unless one is set.
+    let client = Client::new(&SMS, cred, "ap-guangzhou", ClientProfile::new().http_profile(http));
     client.execute(&SEND_SMS, b"{}".to_vec()).await.unwrap();
     let rec = v.last();
     assert!(matches!(rec.verdict, Ok(common::Mode::Tc3 { .. })), "{:?}", rec.verdict);
-    assert_eq!(rec.header("x-tc-region"), None);
+    assert_eq!(rec.header("x-tc-region"), Some("ap-guangzhou"));
     assert_eq!(rec.header("x-tc-language"), None);
 }
 

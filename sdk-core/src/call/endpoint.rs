@@ -64,6 +64,7 @@ impl Endpoints {
     ) -> Endpoints {
         let primary = validate::product(product)
             .and_then(|()| validate::version(version))
+            .and_then(|()| required_region(region))
             .and_then(|()| validate::region(region))
             .and_then(|()| resolve(product, http))
             .map_err(|e| SetupError::from_error(&e));
@@ -79,6 +80,19 @@ impl Endpoints {
         };
         endpoint.as_ref().map_err(SetupError::to_error)
     }
+}
+
+/// Every call names a region: an empty one is a forgotten one (`Client::new(cred, "")`, an unset variable
+/// read by hand). The few actions that need no region ignore the one they get, as Tencent's common
+/// parameters document, so asking for one never stops a call that would have worked.
+fn required_region(region: &str) -> Result<(), Error> {
+    if region.trim().is_empty() {
+        return Err(Error::invalid_request(
+            "Region",
+            "is empty: give the region to call, e.g. ap-guangzhou (actions that take no region ignore it)",
+        ));
+    }
+    Ok(())
 }
 
 fn backup(product: &str, http: &HttpProfile, breaker: &RegionBreakerProfile) -> Result<Endpoint, SetupError> {
