@@ -13,7 +13,7 @@ use crate::naming::ident;
 /// The `Client` struct, its `Debug` and its methods.
 pub fn client(v: &Version) -> TokenStream {
     let constructors = constructors();
-    let methods = v.actions.iter().map(method);
+    let methods = v.actions.iter().map(|a| method(v, a));
     quote! {
         /// Client of this API version: a thin typed layer over [`sdk_core::Client`] (cheap to clone, shares connections).
         #[derive(Clone)]
@@ -69,9 +69,9 @@ fn constructors() -> TokenStream {
     }
 }
 
-/// One action's async method.
-fn method(a: &Action) -> TokenStream {
-    let doc = doc_attrs(&a.doc);
+/// One action's async method, its docs ending with an example ([`super::usage`]).
+fn method(v: &Version, a: &Action) -> TokenStream {
+    let doc = doc_attrs(&format!("{}{}", a.doc, super::usage::example_doc(v, a)));
     let deprecated = deprecation(a.status);
     let name = ident(&a.method);
     let info = format_ident!("{}", a.static_name);
@@ -112,7 +112,9 @@ mod tests {
             &[
                 "pub struct Client {\n    inner: ::sdk_core::Client,\n}",
                 "pub fn core(&self) -> &::sdk_core::Client {",
-                "    /// 走 (Go)\n    ///\n    /// Goes.\n    pub async fn go(\n        &self,\n        request: &models::GoRequest,\n    ) -> ::std::result::Result<models::GoResponse, ::sdk_core::Error> {\n        self.inner.call(&GO, &*go_with_token(request)).await\n    }",
+                "    /// 走 (Go)\n    ///\n    /// Goes.\n    ///\n    /// # Example\n",
+                "    /// let response = client.go(&request).await?;\n",
+                "    /// ```\n    pub async fn go(\n        &self,\n        request: &models::GoRequest,\n    ) -> ::std::result::Result<models::GoResponse, ::sdk_core::Error> {\n        self.inner.call(&GO, &*go_with_token(request)).await\n    }",
                 "#[deprecated(note = \"offline: the service no longer serves it\")]\n    pub async fn core_2(",
                 "self.inner.call(&CORE, request).await",
             ],

@@ -41,6 +41,7 @@ pub mod models;
 pub mod readme;
 pub mod redacted_debug;
 pub mod request_builder;
+pub mod usage;
 pub mod version_module;
 
 pub use crate_root::lib_rs;

@@ -50,7 +50,7 @@ pub fn builder(o: &Object) -> TokenStream {
 }
 
 /// Whether two required members have the same type, so positional arguments could be swapped unnoticed.
-fn swappable(required: &[&Field]) -> bool {
+pub fn swappable(required: &[&Field]) -> bool {
     required
         .iter()
         .enumerate()

@@ -15,6 +15,7 @@
 //! | [`redact`] | `ir/redact.rs` | `&mut Version` | [`Field::redact`] from the redaction policy |
 //! | [`retry`] | `ir/retry.rs` | `&mut Version` | [`Action::retry_safe`] and [`Action::client_token`] |
 //! | [`error_codes`] | `ir/error_codes.rs` | `&mut Version` | [`Version::errors`] (the version's codes plus the common ones) |
+//! | [`examples`] | `ir/examples.rs` | `&mut Version` | [`Action::example`]: the first example request, for the method docs |
 //!
 //! Decisions: the two states before [`Version`] borrow the spec (no copies of documents); the passes after
 //! [`name`] work on the finished shape, so each can be read (and tested) alone. [`name`] leaves what later
@@ -28,6 +29,7 @@ use crate::Error;
 pub mod classify;
 pub mod document;
 pub mod error_codes;
+pub mod examples;
 pub mod name;
 pub mod redact;
 pub mod resolve;
@@ -118,6 +120,8 @@ pub struct Action {
     /// The input's string `ClientToken` member, which the generated methods fill when the caller left it
     /// unset or empty (see [`ClientToken`]).
     pub client_token: Option<ClientToken>,
+    /// The first example request's JSON body (`examples.json`), for the method's docs.
+    pub example: Option<serde_json::Value>,
 }
 
 /// An idempotency token in an action's input. The runtime serializes a request once and sends the same
@@ -148,5 +152,6 @@ pub fn build(pv: &ProductVersion, source_root: &str) -> Result<Version, Error> {
     redact::redact(&mut version);
     retry::retry(&mut version);
     error_codes::error_codes(pv, &mut version)?;
+    examples::examples(pv, &mut version);
     Ok(version)
 }

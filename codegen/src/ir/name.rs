@@ -142,6 +142,7 @@ fn named_action(action: &SpecAction<'_>, method: String, static_name: String, na
         retry_safe: false,
         status: action.spec.status,
         client_token: None,
+        example: None,
     }
 }
 

@@ -171,6 +171,29 @@ impl Client {
     ///
     /// - 添加短信签名前，请先认真参阅 [腾讯云短信签名审核标准。](https://cloud.tencent.com/document/product/382/39022)
     /// - 个人认证用户不支持使用 API 申请短信签名，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 申请短信签名。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20190711::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20190711::AddSmsSignRequest::new(sdk_sms::v20190711::AddSmsSignRequired {
+    ///     sign_name: "腾讯云".into(),
+    ///     sign_type: 0,
+    ///     document_type: 1,
+    ///     international: 0,
+    ///     used_method: 1,
+    ///     proof_image: "base64".into(),
+    /// })
+    ///     .commission_image("base64")
+    ///     .remark("业务自用申请")
+    ///     .qualification_id(1000001);
+    /// let response = client.add_sms_sign(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn add_sms_sign(
         &self,
         request: &models::AddSmsSignRequest,
@@ -185,6 +208,25 @@ impl Client {
     ///
     /// - 申请短信模板前，请先认真参阅 [腾讯云短信正文模板审核标准。](https://cloud.tencent.com/document/product/382/39023)
     /// - 个人认证用户不支持使用 API 申请短信正文模板，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 申请短信正文模板。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20190711::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20190711::AddSmsTemplateRequest::new(sdk_sms::v20190711::AddSmsTemplateRequired {
+    ///     template_name: "腾讯云".into(),
+    ///     template_content: "your code is {1}".into(),
+    ///     sms_type: 3,
+    ///     international: 0,
+    ///     remark: "业务验证码".into(),
+    /// });
+    /// let response = client.add_sms_template(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn add_sms_template(
         &self,
         request: &models::AddSmsTemplateRequest,
@@ -194,6 +236,25 @@ impl Client {
     /// 回执数据统计 (CallbackStatusStatistics)
     ///
     /// 本接口 (CallbackStatusStatistics) 用于统计用户回执的数据。
+    ///
+    /// # Example
+    ///
+    /// The API has no example request; with placeholder values (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20190711::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20190711::CallbackStatusStatisticsRequest::new(sdk_sms::v20190711::CallbackStatusStatisticsRequired {
+    ///     start_date_time: 0,
+    ///     end_data_time: 0,
+    ///     sms_sdk_appid: "".into(),
+    ///     limit: 0,
+    ///     offset: 0,
+    /// });
+    /// let response = client.callback_status_statistics(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn callback_status_statistics(
         &self,
         request: &models::CallbackStatusStatisticsRequest,
@@ -210,6 +271,19 @@ impl Client {
     /// 说明：
     ///
     /// - 个人认证用户不支持使用 API 删除短信签名，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 删除短信签名。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20190711::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20190711::DeleteSmsSignRequest::new(1110);
+    /// let response = client.delete_sms_sign(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn delete_sms_sign(
         &self,
         request: &models::DeleteSmsSignRequest,
@@ -223,6 +297,19 @@ impl Client {
     /// 说明：
     ///
     /// - 个人认证用户不支持使用 API 删除短信正文模板，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 删除短信正文模板。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20190711::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20190711::DeleteSmsTemplateRequest::new(1110);
+    /// let response = client.delete_sms_template(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn delete_sms_template(
         &self,
         request: &models::DeleteSmsTemplateRequest,
@@ -236,6 +323,19 @@ impl Client {
     /// 说明：
     ///
     /// - 个人认证用户不支持使用 API 查询短信签名，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 查询短信签名。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20190711::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20190711::DescribeSmsSignListRequest::new(vec![1110, 1112], 0);
+    /// let response = client.describe_sms_sign_list(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn describe_sms_sign_list(
         &self,
         request: &models::DescribeSmsSignListRequest,
@@ -249,6 +349,19 @@ impl Client {
     /// 说明：
     ///
     /// - 个人认证用户不支持使用 API 查询短信正文模板，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 查询短信正文模板。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20190711::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20190711::DescribeSmsTemplateListRequest::new(vec![1110, 1112], 0);
+    /// let response = client.describe_sms_template_list(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn describe_sms_template_list(
         &self,
         request: &models::DescribeSmsTemplateListRequest,
@@ -267,6 +380,29 @@ impl Client {
     /// - 修改短信签名前，请先认真参阅 [腾讯云短信签名审核标准。](https://cloud.tencent.com/document/product/382/39022)
     /// - 个人认证用户不支持使用 API 修改短信签名，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 修改短信签名。
     /// - 修改短信签名，仅当签名为**待审核**或**已拒绝**状态时，才能进行修改，**已审核通过**的签名不支持修改。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20190711::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20190711::ModifySmsSignRequest::new(sdk_sms::v20190711::ModifySmsSignRequired {
+    ///     sign_id: 1110,
+    ///     sign_name: "腾讯云".into(),
+    ///     sign_type: 1,
+    ///     document_type: 1,
+    ///     international: 0,
+    ///     used_method: 1,
+    ///     proof_image: "base64".into(),
+    /// })
+    ///     .commission_image("base64")
+    ///     .remark("测试使用");
+    /// let response = client.modify_sms_sign(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn modify_sms_sign(
         &self,
         request: &models::ModifySmsSignRequest,
@@ -282,6 +418,26 @@ impl Client {
     /// - 修改短信正文模板前，请先认真参阅 [腾讯云短信正文模板审核标准。](https://cloud.tencent.com/document/product/382/39023)
     /// - 个人认证用户不支持使用 API 修改短信正文模板，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 修改短信正文模板。
     /// - 修改短信模板，仅当正文模板为**待审核**或**已拒绝**状态时，才能进行修改，**已审核通过**的正文模板不支持修改。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20190711::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20190711::ModifySmsTemplateRequest::new(sdk_sms::v20190711::ModifySmsTemplateRequired {
+    ///     template_id: 1110,
+    ///     template_name: "验证码".into(),
+    ///     template_content: "您的验证码是{1}".into(),
+    ///     sms_type: 3,
+    ///     international: 0,
+    ///     remark: "业务验证码".into(),
+    /// });
+    /// let response = client.modify_sms_template(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn modify_sms_template(
         &self,
         request: &models::ModifySmsTemplateRequest,
@@ -296,6 +452,19 @@ impl Client {
     ///
     /// - 此接口需要联系  [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 开通。接口拉取的状态数据为队列模式，同一号码一次下发的状态数据仅能拉取一次。
     /// - 上行回复也支持 [配置回复回调](https://cloud.tencent.com/document/product/382/42907) 的方式获取。
+    ///
+    /// # Example
+    ///
+    /// The API has no example request; with placeholder values (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20190711::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20190711::PullSmsReplyStatusRequest::new(0, "");
+    /// let response = client.pull_sms_reply_status(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn pull_sms_reply_status(
         &self,
         request: &models::PullSmsReplyStatusRequest,
@@ -309,6 +478,25 @@ impl Client {
     /// 说明：
     ///
     /// - 上行回复也支持 [配置回复回调](https://cloud.tencent.com/document/product/382/42907) 的方式获取。
+    ///
+    /// # Example
+    ///
+    /// The API has no example request; with placeholder values (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20190711::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20190711::PullSmsReplyStatusByPhoneNumberRequest::new(sdk_sms::v20190711::PullSmsReplyStatusByPhoneNumberRequired {
+    ///     send_date_time: 0,
+    ///     offset: 0,
+    ///     limit: 0,
+    ///     phone_number: "".into(),
+    ///     sms_sdk_appid: "".into(),
+    /// });
+    /// let response = client.pull_sms_reply_status_by_phone_number(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn pull_sms_reply_status_by_phone_number(
         &self,
         request: &models::PullSmsReplyStatusByPhoneNumberRequest,
@@ -326,6 +514,19 @@ impl Client {
     ///
     /// - 此接口需要联系  [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 开通。接口拉取的状态数据为队列模式，同一号码一次下发的状态数据仅能拉取一次。
     /// - 下发状态也支持 [配置回调](https://cloud.tencent.com/document/product/382/37809#sendingstatus) 的方式获取。
+    ///
+    /// # Example
+    ///
+    /// The API has no example request; with placeholder values (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20190711::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20190711::PullSmsSendStatusRequest::new(0, "");
+    /// let response = client.pull_sms_send_status(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn pull_sms_send_status(
         &self,
         request: &models::PullSmsSendStatusRequest,
@@ -339,6 +540,25 @@ impl Client {
     /// 说明：
     ///
     /// - 下发状态也支持 [配置回调](https://cloud.tencent.com/document/product/382/37809#sendingstatus) 的方式获取。
+    ///
+    /// # Example
+    ///
+    /// The API has no example request; with placeholder values (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20190711::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20190711::PullSmsSendStatusByPhoneNumberRequest::new(sdk_sms::v20190711::PullSmsSendStatusByPhoneNumberRequired {
+    ///     send_date_time: 0,
+    ///     offset: 0,
+    ///     limit: 0,
+    ///     phone_number: "".into(),
+    ///     sms_sdk_appid: "".into(),
+    /// });
+    /// let response = client.pull_sms_send_status_by_phone_number(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn pull_sms_send_status_by_phone_number(
         &self,
         request: &models::PullSmsSendStatusByPhoneNumberRequest,
@@ -351,6 +571,26 @@ impl Client {
     /// 发送短信 (SendSms)
     ///
     /// 本接口 (SendSms) 用于发送验证码、通知类短信和营销短信。支持国内短信与国际/港澳台短信。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20190711::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20190711::SendSmsRequest::new(sdk_sms::v20190711::SendSmsRequired {
+    ///     phone_number_set: vec!["+8618501234444".into(), "+8618501234445".into()],
+    ///     template_id: "1110".into(),
+    ///     sms_sdk_appid: "1400006666".into(),
+    /// })
+    ///     .sign("腾讯云")
+    ///     .template_param_set(vec!["4370".into()])
+    ///     .session_context("outsid_1729495320_1011");
+    /// let response = client.send_sms(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn send_sms(
         &self,
         request: &models::SendSmsRequest,
@@ -360,6 +600,25 @@ impl Client {
     /// 发送短信数据统计 (SendStatusStatistics)
     ///
     /// 本接口 (SendStatusStatistics) 用于统计用户发送短信的数据。
+    ///
+    /// # Example
+    ///
+    /// The API has no example request; with placeholder values (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20190711::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20190711::SendStatusStatisticsRequest::new(sdk_sms::v20190711::SendStatusStatisticsRequired {
+    ///     start_date_time: 0,
+    ///     end_data_time: 0,
+    ///     sms_sdk_appid: "".into(),
+    ///     limit: 0,
+    ///     offset: 0,
+    /// });
+    /// let response = client.send_status_statistics(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn send_status_statistics(
         &self,
         request: &models::SendStatusStatisticsRequest,
@@ -369,6 +628,23 @@ impl Client {
     /// 套餐包信息统计 (SmsPackagesStatistics)
     ///
     /// 本接口 (SmsPackagesStatistics) 用于统计用户套餐包数据。
+    ///
+    /// # Example
+    ///
+    /// The API has no example request; with placeholder values (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20190711::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20190711::SmsPackagesStatisticsRequest::new(sdk_sms::v20190711::SmsPackagesStatisticsRequired {
+    ///     sms_sdk_appid: "".into(),
+    ///     limit: 0,
+    ///     offset: 0,
+    /// });
+    /// let response = client.sms_packages_statistics(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn sms_packages_statistics(
         &self,
         request: &models::SmsPackagesStatisticsRequest,

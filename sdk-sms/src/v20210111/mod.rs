@@ -195,6 +195,29 @@ impl Client {
     ///
     /// - 添加短信签名前，请先认真参阅 [腾讯云短信签名审核标准。](https://cloud.tencent.com/document/product/382/39022)
     /// - 个人认证用户不支持使用 API 申请短信签名，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 申请短信签名。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20210111::AddSmsSignRequest::new(sdk_sms::v20210111::AddSmsSignRequired {
+    ///     sign_name: "腾讯云".into(),
+    ///     sign_type: 0,
+    ///     document_type: 1,
+    ///     international: 0,
+    ///     sign_purpose: 0,
+    ///     proof_image: "base64".into(),
+    /// })
+    ///     .commission_image("base64")
+    ///     .remark("业务自用申请")
+    ///     .qualification_id(1000001);
+    /// let response = client.add_sms_sign(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn add_sms_sign(
         &self,
         request: &models::AddSmsSignRequest,
@@ -209,6 +232,25 @@ impl Client {
     ///
     /// - 申请短信模板前，请先认真参阅 [腾讯云短信正文模板审核标准。](https://cloud.tencent.com/document/product/382/39023)
     /// - 个人认证用户不支持使用 API 申请短信正文模板，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 申请短信正文模板。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20210111::AddSmsTemplateRequest::new(sdk_sms::v20210111::AddSmsTemplateRequired {
+    ///     template_name: "验证码".into(),
+    ///     template_content: "您的验证码是{1}".into(),
+    ///     sms_type: 3,
+    ///     international: 0,
+    ///     remark: "业务验证码".into(),
+    /// });
+    /// let response = client.add_sms_template(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn add_sms_template(
         &self,
         request: &models::AddSmsTemplateRequest,
@@ -218,6 +260,25 @@ impl Client {
     /// 回执数据统计 (CallbackStatusStatistics)
     ///
     /// 本接口 (CallbackStatusStatistics) 用于统计用户回执的数据。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20210111::CallbackStatusStatisticsRequest::new(sdk_sms::v20210111::CallbackStatusStatisticsRequired {
+    ///     begin_time: "2021050113".into(),
+    ///     end_time: "2021050123".into(),
+    ///     sms_sdk_app_id: "1400006666".into(),
+    ///     limit: 0,
+    ///     offset: 0,
+    /// });
+    /// let response = client.callback_status_statistics(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn callback_status_statistics(
         &self,
         request: &models::CallbackStatusStatisticsRequest,
@@ -234,6 +295,19 @@ impl Client {
     /// 说明：
     ///
     /// - 个人认证用户不支持使用 API 删除短信签名，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 删除短信签名。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20210111::DeleteSmsSignRequest::new(1110);
+    /// let response = client.delete_sms_sign(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn delete_sms_sign(
         &self,
         request: &models::DeleteSmsSignRequest,
@@ -247,6 +321,19 @@ impl Client {
     /// 说明：
     ///
     /// - 个人认证用户不支持使用 API 删除短信正文模板，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 删除短信正文模板。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20210111::DeleteSmsTemplateRequest::new(1110);
+    /// let response = client.delete_sms_template(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn delete_sms_template(
         &self,
         request: &models::DeleteSmsTemplateRequest,
@@ -257,6 +344,19 @@ impl Client {
     ///
     /// 本接口 (DescribePhoneNumberInfo) 用于提供电话号码的信息查询，包括国家（或地区）码、规范的 E.164 格式号码等。
     /// - 例如：查询号码 +86018501234444，可以得到国家码 86、规范的 E.164 号码 +8618501234444 等信息。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20210111::DescribePhoneNumberInfoRequest::new(vec!["+8618501234444".into(), "+8618501234445".into()]);
+    /// let response = client.describe_phone_number_info(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn describe_phone_number_info(
         &self,
         request: &models::DescribePhoneNumberInfoRequest,
@@ -269,6 +369,26 @@ impl Client {
     /// 查询短信下发记录 (DescribeSendRecordList)
     ///
     /// 本接口 (DescribeSendRecordList) 用于查询单个手机号在指定时间范围内的短信下发记录。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20210111::DescribeSendRecordListRequest::new(sdk_sms::v20210111::DescribeSendRecordListRequired {
+    ///     phone_number: "+86136****8015".into(),
+    ///     sms_sdk_app_id: "140***9515".into(),
+    ///     begin_time: 1787850451,
+    /// })
+    ///     .end_time(1787902550)
+    ///     .limit(10)
+    ///     .offset(0);
+    /// let response = client.describe_send_record_list(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn describe_send_record_list(
         &self,
         request: &models::DescribeSendRecordListRequest,
@@ -285,6 +405,20 @@ impl Client {
     /// 说明：
     ///
     /// - 个人认证用户不支持使用 API 查询短信签名，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 查询短信签名。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20210111::DescribeSmsSignListRequest::new(0)
+    ///     .sign_id_set(vec![1110, 1111]);
+    /// let response = client.describe_sms_sign_list(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn describe_sms_sign_list(
         &self,
         request: &models::DescribeSmsSignListRequest,
@@ -298,6 +432,20 @@ impl Client {
     /// 说明：
     ///
     /// - 个人认证用户不支持使用 API 查询短信正文模板，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 查询短信正文模板。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20210111::DescribeSmsTemplateListRequest::new(0)
+    ///     .template_id_set(vec![1110, 1111]);
+    /// let response = client.describe_sms_template_list(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn describe_sms_template_list(
         &self,
         request: &models::DescribeSmsTemplateListRequest,
@@ -316,6 +464,29 @@ impl Client {
     /// - 修改短信签名前，请先认真参阅 [腾讯云短信签名审核标准。](https://cloud.tencent.com/document/product/382/39022)
     /// - 个人认证用户不支持使用 API 修改短信签名，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 修改短信签名。
     /// - 修改短信签名，仅当签名为**待审核**或**已拒绝**状态时，才能进行修改，**已审核通过**的签名不支持修改。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20210111::ModifySmsSignRequest::new(sdk_sms::v20210111::ModifySmsSignRequired {
+    ///     sign_id: 1110,
+    ///     sign_name: "腾讯云".into(),
+    ///     sign_type: 0,
+    ///     document_type: 1,
+    ///     international: 0,
+    ///     sign_purpose: 0,
+    ///     proof_image: "".into(),
+    /// })
+    ///     .commission_image("")
+    ///     .remark("自用业务申请");
+    /// let response = client.modify_sms_sign(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn modify_sms_sign(
         &self,
         request: &models::ModifySmsSignRequest,
@@ -331,6 +502,26 @@ impl Client {
     /// - 修改短信正文模板前，请先认真参阅 [腾讯云短信正文模板审核标准。](https://cloud.tencent.com/document/product/382/39023)
     /// - 个人认证用户不支持使用 API 修改短信正文模板，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 修改短信正文模板。
     /// - 修改短信模板，仅当正文模板为**待审核**或**已拒绝**状态时，才能进行修改，**已审核通过**的正文模板不支持修改。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20210111::ModifySmsTemplateRequest::new(sdk_sms::v20210111::ModifySmsTemplateRequired {
+    ///     template_id: 1110,
+    ///     template_name: "验证码".into(),
+    ///     template_content: "您的验证码是{1}".into(),
+    ///     sms_type: 3,
+    ///     international: 0,
+    ///     remark: "业务验证码".into(),
+    /// });
+    /// let response = client.modify_sms_template(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn modify_sms_template(
         &self,
         request: &models::ModifySmsTemplateRequest,
@@ -345,6 +536,19 @@ impl Client {
     ///
     /// - 此接口需要联系  [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 开通。接口拉取的状态数据为队列模式，同一号码一次下发的状态数据仅能拉取一次。
     /// - 上行回复也支持 [配置回复回调](https://cloud.tencent.com/document/product/382/42907) 的方式获取。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20210111::PullSmsReplyStatusRequest::new(100, "1400006666");
+    /// let response = client.pull_sms_reply_status(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn pull_sms_reply_status(
         &self,
         request: &models::PullSmsReplyStatusRequest,
@@ -358,6 +562,26 @@ impl Client {
     /// 说明：
     ///
     /// - 上行回复也支持 [配置回复回调](https://cloud.tencent.com/document/product/382/42907) 的方式获取。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20210111::PullSmsReplyStatusByPhoneNumberRequest::new(sdk_sms::v20210111::PullSmsReplyStatusByPhoneNumberRequired {
+    ///     begin_time: 1620734100,
+    ///     offset: 0,
+    ///     limit: 2,
+    ///     phone_number: "+8618501234444".into(),
+    ///     sms_sdk_app_id: "1400006666".into(),
+    /// })
+    ///     .end_time(1620734200);
+    /// let response = client.pull_sms_reply_status_by_phone_number(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn pull_sms_reply_status_by_phone_number(
         &self,
         request: &models::PullSmsReplyStatusByPhoneNumberRequest,
@@ -375,6 +599,19 @@ impl Client {
     ///
     /// - 此接口需要联系  [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 开通。接口拉取的状态数据为队列模式，同一号码一次下发的状态数据仅能拉取一次。
     /// - 下发状态也支持 [配置回调](https://cloud.tencent.com/document/product/382/37809#sendingstatus) 的方式获取。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20210111::PullSmsSendStatusRequest::new(100, "1400006666");
+    /// let response = client.pull_sms_send_status(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn pull_sms_send_status(
         &self,
         request: &models::PullSmsSendStatusRequest,
@@ -388,6 +625,26 @@ impl Client {
     /// 说明：
     ///
     /// - 下发状态也支持 [配置回调](https://cloud.tencent.com/document/product/382/37809#sendingstatus) 的方式获取。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20210111::PullSmsSendStatusByPhoneNumberRequest::new(sdk_sms::v20210111::PullSmsSendStatusByPhoneNumberRequired {
+    ///     begin_time: 1620734100,
+    ///     offset: 0,
+    ///     limit: 2,
+    ///     phone_number: "+8618501234444".into(),
+    ///     sms_sdk_app_id: "1400006666".into(),
+    /// })
+    ///     .end_time(1620734200);
+    /// let response = client.pull_sms_send_status_by_phone_number(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn pull_sms_send_status_by_phone_number(
         &self,
         request: &models::PullSmsSendStatusByPhoneNumberRequest,
@@ -404,6 +661,23 @@ impl Client {
     /// 说明：
     ///
     /// - 该接口当前以白名单方式对外开放，如有需要请联系  [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 开通。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20210111::ReportConversionRequest::new(sdk_sms::v20210111::ReportConversionRequired {
+    ///     sms_sdk_app_id: "1400000001".into(),
+    ///     serial_no: "a12gb4e2-sd11-5dx6-aav9-8f3d97xa2xu7".into(),
+    /// })
+    ///     .conversion_time(1658310430);
+    /// let response = client.report_conversion(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn report_conversion(
         &self,
         request: &models::ReportConversionRequest,
@@ -413,6 +687,19 @@ impl Client {
     /// 批量发送国际短信 (SendMultiGlobalSms)
     ///
     /// 本接口 (SendMultiGlobalSms) 用于批量发送国际/港澳台短信，相比 SendSms 接口，支持在单次请求中向多个手机号发送不同内容的短信，并支持指定不同的SenderId。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20210111::SendMultiGlobalSmsRequest::new("1400006666", vec![sdk_sms::v20210111::MultiSmsInfo::new(sdk_sms::v20210111::MultiSmsInfoRequired { phone_number: "+60198***000".into(), template_id: "1800308".into() }).template_param_set(vec!["190191".into()]).sender_id("Qsms").session_context("outsid_1776313405_1001"), sdk_sms::v20210111::MultiSmsInfo::new(sdk_sms::v20210111::MultiSmsInfoRequired { phone_number: "+60198***001".into(), template_id: "1800308".into() }).template_param_set(vec!["190192".into()]).sender_id("Qsms").session_context("outsid_1776313405_1002")]);
+    /// let response = client.send_multi_global_sms(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn send_multi_global_sms(
         &self,
         request: &models::SendMultiGlobalSmsRequest,
@@ -423,6 +710,26 @@ impl Client {
     ///
     /// 本接口 (SendSms) 用于发送验证码、通知类短信和营销短信。支持国内短信与国际/港澳台短信。
     /// - 当前接口属于 2021-01-11 版本，如果您仍在使用 [2019-07-11 版本](https://cloud.tencent.com/document/product/382/38778)，建议您使用当前最新版本的接口，版本差异可参考[版本描述](https://cloud.tencent.com/document/product/382/63195#.E7.89.88.E6.9C.AC.E6.8F.8F.E8.BF.B0)。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20210111::SendSmsRequest::new(sdk_sms::v20210111::SendSmsRequired {
+    ///     phone_number_set: vec!["+8618501234444".into(), "+8618501234445".into()],
+    ///     sms_sdk_app_id: "1400006666".into(),
+    ///     template_id: "1110".into(),
+    /// })
+    ///     .sign_name("腾讯云")
+    ///     .template_param_set(vec!["4370".into()])
+    ///     .session_context("outsid_1729495320_1011");
+    /// let response = client.send_sms(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn send_sms(
         &self,
         request: &models::SendSmsRequest,
@@ -432,6 +739,25 @@ impl Client {
     /// 发送短信数据统计 (SendStatusStatistics)
     ///
     /// 本接口 (SendStatusStatistics) 用于统计用户发送短信的数据。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20210111::SendStatusStatisticsRequest::new(sdk_sms::v20210111::SendStatusStatisticsRequired {
+    ///     begin_time: "2021050113".into(),
+    ///     end_time: "2021050123".into(),
+    ///     sms_sdk_app_id: "1400006666".into(),
+    ///     limit: 0,
+    ///     offset: 0,
+    /// });
+    /// let response = client.send_status_statistics(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn send_status_statistics(
         &self,
         request: &models::SendStatusStatisticsRequest,
@@ -441,6 +767,25 @@ impl Client {
     /// 套餐包信息统计 (SmsPackagesStatistics)
     ///
     /// 本接口 (SmsPackagesStatistics) 用于统计用户套餐包数据。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
+    /// let request = sdk_sms::v20210111::SmsPackagesStatisticsRequest::new(sdk_sms::v20210111::SmsPackagesStatisticsRequired {
+    ///     sms_sdk_app_id: "1400006666".into(),
+    ///     limit: 2,
+    ///     offset: 0,
+    ///     begin_time: "2021040113".into(),
+    ///     end_time: "2021043023".into(),
+    /// });
+    /// let response = client.sms_packages_statistics(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn sms_packages_statistics(
         &self,
         request: &models::SmsPackagesStatisticsRequest,

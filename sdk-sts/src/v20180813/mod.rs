@@ -142,6 +142,22 @@ impl Client {
     /// 1. 临时访问凭证在有效期内（Expiration）都可以使用，建议在有效期内重复使用，避免业务请求该接口频率达到上限被限频；
     /// 2. 授予临时访问凭证权限的CAM策略，建议严格遵循最小权限原则；
     /// 3. 建议不要使用主账号永久密钥，对该接口进行调用。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sts::v20180813::Client) -> Result<(), sdk_sts::Error> {
+    /// let request = sdk_sts::v20180813::AssumeRoleRequest::new(sdk_sts::v20180813::AssumeRoleRequired {
+    ///     role_arn: "qcs::cam::uin/100015158414:roleName/readOnlyRole".into(),
+    ///     role_session_name: "cts".into(),
+    /// });
+    /// let response = client.assume_role(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn assume_role(
         &self,
         request: &models::AssumeRoleRequest,
@@ -153,6 +169,24 @@ impl Client {
     /// 本接口（AssumeRoleWithSAML）用于根据 SAML 断言申请角色临时访问凭证。
     ///
     /// 注意：当使用签名方法 V3 调用本接口时，请求头无须传入 X-TC-Token, 但 Authorization 需要传入值 SKIP。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sts::v20180813::Client) -> Result<(), sdk_sts::Error> {
+    /// let request = sdk_sts::v20180813::AssumeRoleWithSAMLRequest::new(sdk_sts::v20180813::AssumeRoleWithSAMLRequired {
+    ///     saml_assertion: "c2FtbCBhc3NlcnRpb24=".into(),
+    ///     principal_arn: "qcs::cam::uin/798950673:saml-provider/OneLogin".into(),
+    ///     role_arn: "qcs::cam::uin/798950673:roleName/OneLogin-Role".into(),
+    ///     role_session_name: "GetSamlRole".into(),
+    /// });
+    /// let response = client.assume_role_with_saml(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn assume_role_with_saml(
         &self,
         request: &models::AssumeRoleWithSAMLRequest,
@@ -164,6 +198,25 @@ impl Client {
     /// 申请OIDC角色临时访问凭证。
     ///
     /// 注意：当使用签名方法 V3 调用本接口时，请求头无须传入 X-TC-Token, 但 Authorization 需要传入值 SKIP。
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sts::v20180813::Client) -> Result<(), sdk_sts::Error> {
+    /// let request = sdk_sts::v20180813::AssumeRoleWithWebIdentityRequest::new(sdk_sts::v20180813::AssumeRoleWithWebIdentityRequired {
+    ///     provider_id: "OIDC".into(),
+    ///     web_identity_token: "eyJraWQiOiJkT**********CNOQ".into(),
+    ///     role_arn: "qcs::cam::uin/7989***:roleName/OneLogin-Role".into(),
+    ///     role_session_name: "test_OIDC".into(),
+    /// })
+    ///     .duration_seconds(1800);
+    /// let response = client.assume_role_with_web_identity(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn assume_role_with_web_identity(
         &self,
         request: &models::AssumeRoleWithWebIdentityRequest,
@@ -178,6 +231,19 @@ impl Client {
     /// 获取当前调用者的身份信息。
     ///
     /// 接口支持主账号，子账号长期密钥以及AssumeRole，GetFederationToken生成的临时访问凭证身份获取。
+    ///
+    /// # Example
+    ///
+    /// The API has no example request; with placeholder values (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sts::v20180813::Client) -> Result<(), sdk_sts::Error> {
+    /// let request = sdk_sts::v20180813::GetCallerIdentityRequest::new();
+    /// let response = client.get_caller_identity(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_caller_identity(
         &self,
         request: &models::GetCallerIdentityRequest,
@@ -202,6 +268,22 @@ impl Client {
     /// 1. 临时访问凭证在有效期内（Expiration）都可以使用，建议在有效期内重复使用，避免业务请求该接口频率达到上限被限频；
     /// 2. 授予临时访问凭证权限的CAM策略，建议严格遵循最小权限原则；
     /// 3. 建议不要使用主账号永久密钥，对该接口进行调用。
+    ///
+    /// # Example
+    ///
+    /// The API has no example request; with placeholder values (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sts::v20180813::Client) -> Result<(), sdk_sts::Error> {
+    /// let request = sdk_sts::v20180813::GetFederationTokenRequest::new(sdk_sts::v20180813::GetFederationTokenRequired {
+    ///     name: "".into(),
+    ///     policy: "".into(),
+    /// });
+    /// let response = client.get_federation_token(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_federation_token(
         &self,
         request: &models::GetFederationTokenRequest,
@@ -211,6 +293,22 @@ impl Client {
     /// 获取MFA临时证书 (GetSessionToken)
     ///
     /// 获取MFA临时证书
+    ///
+    /// # Example
+    ///
+    /// From the API's own example (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sts::v20180813::Client) -> Result<(), sdk_sts::Error> {
+    /// let request = sdk_sts::v20180813::GetSessionTokenRequest::new(sdk_sts::v20180813::GetSessionTokenRequired {
+    ///     serial_number: "qcs::cam:uin/10001::mfa/softToken".into(),
+    ///     token_code: "102342".into(),
+    /// });
+    /// let response = client.get_session_token(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_session_token(
         &self,
         request: &models::GetSessionTokenRequest,
@@ -220,6 +318,19 @@ impl Client {
     /// 拉取API密钥列表 (QueryApiKey)
     ///
     /// 拉取API密钥列表
+    ///
+    /// # Example
+    ///
+    /// The API has no example request; with placeholder values (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_sts::v20180813::Client) -> Result<(), sdk_sts::Error> {
+    /// let request = sdk_sts::v20180813::QueryApiKeyRequest::new();
+    /// let response = client.query_api_key(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn query_api_key(
         &self,
         request: &models::QueryApiKeyRequest,

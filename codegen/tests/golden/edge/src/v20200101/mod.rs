@@ -106,6 +106,19 @@ impl Client {
     /// 名字冲突 (Core)
     ///
     /// An action whose method name collides with `Client::core`; no status field.
+    ///
+    /// # Example
+    ///
+    /// The API has no example request; with placeholder values (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_edge::v20200101::Client) -> Result<(), sdk_edge::Error> {
+    /// let request = sdk_edge::v20200101::OldActionRequest::new();
+    /// let response = client.core_2(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn core_2(
         &self,
         request: &models::OldActionRequest,
@@ -115,6 +128,19 @@ impl Client {
     /// 创建 (CreateWidget)
     ///
     /// Creates a widget; idempotent by `ClientToken`.
+    ///
+    /// # Example
+    ///
+    /// The API has no example request; with placeholder values (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_edge::v20200101::Client) -> Result<(), sdk_edge::Error> {
+    /// let request = sdk_edge::v20200101::CreateWidgetRequest::new();
+    /// let response = client.create_widget(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn create_widget(
         &self,
         request: &models::CreateWidgetRequest,
@@ -131,6 +157,23 @@ impl Client {
     ///
     /// - first item
     /// - second & last
+    ///
+    /// # Example
+    ///
+    /// The API has no example request; with placeholder values (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_edge::v20200101::Client) -> Result<(), sdk_edge::Error> {
+    /// let request = sdk_edge::v20200101::DescribeThingsRequest::new(sdk_edge::v20200101::DescribeThingsRequired {
+    ///     r#type: "".into(),
+    ///     template_id: "".into(),
+    ///     items: vec![],
+    /// });
+    /// let response = client.describe_things(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn describe_things(
         &self,
         request: &models::DescribeThingsRequest,
@@ -140,6 +183,19 @@ impl Client {
     /// 下线 (GoneAction)
     ///
     /// Offline action.
+    ///
+    /// # Example
+    ///
+    /// The API has no example request; with placeholder values (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_edge::v20200101::Client) -> Result<(), sdk_edge::Error> {
+    /// let request = sdk_edge::v20200101::OldActionRequest::new();
+    /// let response = client.gone_action(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[deprecated(note = "offline: the service no longer serves it")]
     pub async fn gone_action(
         &self,
@@ -150,6 +206,19 @@ impl Client {
     /// 旧 (OldAction)
     ///
     /// Deprecated action.
+    ///
+    /// # Example
+    ///
+    /// The API has no example request; with placeholder values (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_edge::v20200101::Client) -> Result<(), sdk_edge::Error> {
+    /// let request = sdk_edge::v20200101::OldActionRequest::new();
+    /// let response = client.old_action(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[deprecated(note = "the API marks this action deprecated")]
     pub async fn old_action(
         &self,
@@ -160,6 +229,22 @@ impl Client {
     /// 运行 (RunJob)
     ///
     /// Runs a job; the spec makes `ClientToken` required.
+    ///
+    /// # Example
+    ///
+    /// The API has no example request; with placeholder values (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_edge::v20200101::Client) -> Result<(), sdk_edge::Error> {
+    /// let request = sdk_edge::v20200101::RunJobRequest::new(sdk_edge::v20200101::RunJobRequired {
+    ///     script: "".into(),
+    ///     client_token: "".into(),
+    /// });
+    /// let response = client.run_job(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn run_job(
         &self,
         request: &models::RunJobRequest,
