@@ -39,6 +39,7 @@ pub fn spec_with(objects: Value, actions: Value, codes: Vec<(&str, &str)>) -> Pr
                 description: description.into(),
             })
             .collect(),
+        english: None,
     }
 }
 
