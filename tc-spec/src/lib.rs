@@ -760,5 +760,7 @@ mod tests {
         let send = &v.examples.actions["SendSms"][0];
         let body: serde_json::Value = serde_json::from_str(send.request_body().unwrap()).unwrap();
         assert_eq!(body["SmsSdkAppId"], "1400006666");
+        let english = v.english.as_ref().expect("sms 2021-01-11 has an api_en.json");
+        assert_eq!(english.actions["SendSms"].name, "Sends SMS messages");
     }
 }
