@@ -4,13 +4,16 @@
 For each product: `api.json` and `examples.json` are copied byte for byte from the tccli wheel
 (`tccli/services/<product>/<version>/`), and `errorcodes.json` is converted from the product's official
 Python SDK wheel (`tencentcloud/<product>/<version>/errorcodes.py`: a comment line with the description
-above each `NAME = 'Code'` assignment). `api-specs/SOURCES.md` is rewritten to say where each file came from.
+above each `NAME = 'Code'` assignment). `api_en.json` is the same version's `api.json` from the English
+edition of tccli (`tccli-intl-en`, same path), copied byte for byte when that package has the version; the
+generator puts its documents before the Chinese ones. A version it lacks gets no `api_en.json` (a stale one
+is removed). `api-specs/SOURCES.md` is rewritten to say where each file came from.
 
 Wheels are fetched with `pip download --no-deps`, so nothing is installed.
 
     python3 tools/refresh_specs.py                      # products already in api-specs/, pinned versions
     python3 tools/refresh_specs.py --product sts        # add or refresh one product
-    python3 tools/refresh_specs.py --tccli 3.1.189.1 --sdk-version 3.1.153
+    python3 tools/refresh_specs.py --tccli 3.1.189.1 --tccli-en 3.1.189.1 --sdk-version 3.1.153
 
 SDK version per product: `--sdk-version` if given; else the version SOURCES.md already records for the
 product (so a refresh is reproducible); else SDK_VERSION. Per-product SDK packages are not published for
@@ -30,6 +33,10 @@ import zipfile
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SPECS = ROOT / "api-specs"
 TCCLI_VERSION = "3.1.189.1"
+# The English edition is released alongside tccli with the same version numbers; the same release keeps the
+# two descriptions of a version in step.
+TCCLI_EN_VERSION = "3.1.189.1"
+ENGLISH_FILE = "api_en.json"
 SDK_VERSION = "3.1.153"
 
 
@@ -89,10 +96,22 @@ def parse_errorcodes(source, origin):
     return sorted(codes, key=lambda c: c["code"])
 
 
+def copy_english(wheel, path, out):
+    """Copy the English api.json at `path` in `wheel` to `out/api_en.json`; the path, or None when absent."""
+    target = out / ENGLISH_FILE
+    if path not in wheel.namelist():
+        print(f"{path}: not in tccli-intl-en; {out.relative_to(ROOT)} has Chinese documents only")
+        target.unlink(missing_ok=True)
+        return None
+    target.write_bytes(wheel.read(path))
+    return path
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--product", action="append", help="product to import (default: those in api-specs/)")
     ap.add_argument("--tccli", default=TCCLI_VERSION)
+    ap.add_argument("--tccli-en", default=TCCLI_EN_VERSION, help="version of tccli-intl-en (English docs)")
     ap.add_argument("--sdk-version", default=None,
                     help=f"SDK package version (default: as recorded in SOURCES.md, else {SDK_VERSION})")
     args = ap.parse_args()
@@ -110,6 +129,7 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tccli = zipfile.ZipFile(download(f"tccli=={args.tccli}", tmp))
+        tccli_en = zipfile.ZipFile(download(f"tccli-intl-en=={args.tccli_en}", tmp))
         for product in products:
             package = f"tencentcloud-sdk-python-{product}"
             sdk_version = args.sdk_version or recorded.get(product, SDK_VERSION)
@@ -132,6 +152,9 @@ def main():
                     path = f"{prefix}{version}/{name}"
                     (out / name).write_bytes(tccli.read(path))
                     rows.append((f"{product}/{version}/{name}", f"tccli {args.tccli}", path))
+                row = copy_english(tccli_en, f"{prefix}{version}/api.json", out)
+                if row:
+                    rows.append((f"{product}/{version}/{ENGLISH_FILE}", f"tccli-intl-en {args.tccli_en}", row))
                 path = f"tencentcloud/{product}/{version}/errorcodes.py"
                 codes = parse_errorcodes(sdk.read(path).decode("utf-8"), path)
                 (out / "errorcodes.json").write_text(
@@ -153,7 +176,9 @@ def main():
         "Data, not code: Tencent's own API descriptions as published on PyPI under the Apache License 2.0.\n"
         "`api.json` and `examples.json` are byte-for-byte copies from the `tccli` wheel; `errorcodes.json` is\n"
         "converted from the product's official Python SDK wheel (each `NAME = 'Code'` line with the comment\n"
-        "above it becomes `{\"code\", \"description\"}`, sorted by code).\n\n"
+        "above it becomes `{\"code\", \"description\"}`, sorted by code). `api_en.json` is the same version's\n"
+        "`api.json` from the English edition of tccli (`tccli-intl-en`), byte for byte, where it has the\n"
+        "version: the generated docs show its documents first, then the Chinese ones (`tc_spec::ApiDocs`).\n\n"
         "Refresh (downloads the wheels with `pip download --no-deps`, installs nothing):\n\n"
         "```sh\npython3 tools/refresh_specs.py                 # every product here, pinned versions\n"
         "python3 tools/refresh_specs.py --product sts   # add a product\ncargo xtask gen\n```\n\n"

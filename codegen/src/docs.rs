@@ -11,6 +11,53 @@
 //! * Leading indentation is removed (rustdoc would read 4 spaces as a Rust doctest) and fenced blocks
 //!   without a language get `text`.
 
+/// The label in front of the Chinese original when an English text comes first (see [`bilingual`]).
+pub const ORIGINAL_LABEL: &str = "**中文**：";
+
+/// One item's rustdoc from its English and Chinese texts (both already converted by [`to_rustdoc`]) and the
+/// generator's own `notes` (base64, example), which belong to neither language.
+///
+/// Layout, decided so the summary line rustdoc shows in item lists is English wherever there is English,
+/// and the original stays one glance away:
+///
+/// * English missing: the Chinese text, then the notes (what the generator wrote before English existed).
+/// * English present: the English text, the notes, then the Chinese text as the last paragraphs, its first
+///   paragraph starting with [`ORIGINAL_LABEL`] (on a paragraph of its own when the Chinese starts with a
+///   list, table, heading or code block, which a prefix would break). Left out when empty or the same as
+///   the English (untranslated entries).
+pub fn bilingual(english: &str, notes: &str, chinese: &str) -> String {
+    let mut doc = String::new();
+    if english.is_empty() {
+        push_para(&mut doc, chinese);
+        push_para(&mut doc, notes);
+        return doc;
+    }
+    push_para(&mut doc, english);
+    push_para(&mut doc, notes);
+    if !chinese.is_empty() && chinese != english {
+        let first = chinese.lines().next().unwrap_or_default();
+        let joiner = if starts_block(first) { "\n\n" } else { "" };
+        push_para(&mut doc, &format!("{ORIGINAL_LABEL}{joiner}{chinese}"));
+    }
+    doc
+}
+
+/// Append `para` to `doc` as a new paragraph (a blank line between); empty ones are left out.
+pub fn push_para(doc: &mut String, para: &str) {
+    if para.is_empty() {
+        return;
+    }
+    if !doc.is_empty() {
+        doc.push_str("\n\n");
+    }
+    doc.push_str(para);
+}
+
+/// Does this markdown line start a block that text in front of it would turn into a paragraph?
+fn starts_block(line: &str) -> bool {
+    is_list_item(line) || line.starts_with(['|', '#']) || line.starts_with("```")
+}
+
 /// Convert one spec document string. The result has no raw HTML tags.
 pub fn to_rustdoc(doc: &str) -> String {
     let mut out = String::new();
@@ -408,6 +455,23 @@ mod tests {
         assert!(!has_html_tag(&to_rustdoc("x &lt;script&gt; y")));
         assert!(has_html_tag("a <b>"));
         assert!(!has_html_tag("1 < 2"));
+    }
+
+    #[test]
+    fn bilingual_layout() {
+        assert_eq!(bilingual("", "Example: `1`", "签名。"), "签名。\n\nExample: `1`");
+        assert_eq!(
+            bilingual("Signature.", "Example: `1`", "签名。\n\n注：不可重复。"),
+            "Signature.\n\nExample: `1`\n\n**中文**：签名。\n\n注：不可重复。"
+        );
+        assert_eq!(
+            bilingual("Notes:", "", "- 一\n- 二"),
+            "Notes:\n\n**中文**：\n\n- 一\n- 二",
+            "a list keeps its own paragraph"
+        );
+        assert_eq!(bilingual("Same.", "", "Same."), "Same.");
+        assert_eq!(bilingual("Only English.", "", ""), "Only English.");
+        assert_eq!(bilingual("", "", ""), "");
     }
 
     #[test]

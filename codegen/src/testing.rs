@@ -39,7 +39,27 @@ pub fn spec_with(objects: Value, actions: Value, codes: Vec<(&str, &str)>) -> Pr
                 description: description.into(),
             })
             .collect(),
+        english: None,
     }
+}
+
+/// [`spec`] with an `api_en.json` whose `objects` and `actions` maps are these (read by the real parser, so
+/// only names and documents count).
+pub fn spec_with_english(
+    objects: Value,
+    actions: Value,
+    english_objects: Value,
+    english_actions: Value,
+) -> ProductVersion {
+    let english = json!({
+        "version": "1.0",
+        "metadata": {"apiVersion": "2020-01-01", "serviceShortName": "demo"},
+        "objects": english_objects,
+        "actions": english_actions,
+    });
+    spec(objects, actions)
+        .with_english(&english.to_string())
+        .expect("test api_en.json has the shape")
 }
 
 /// The intermediate model of [`spec`] (all passes).

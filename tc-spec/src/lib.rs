@@ -5,6 +5,11 @@
 //! This crate owns reading `api-specs/<product>/<version>/{api.json,examples.json,errorcodes.json}` into typed
 //! structs and checking them. It is shared by the code generator and the emulator so there is one parser.
 //! Every problem is a [`SpecError`] that names the file and the JSON path (`objects.X.members[3].type`).
+//!
+//! A version may also have [`ENGLISH_FILE`] (`api_en.json`): the same API described in English, as the
+//! international edition of tccli ships it. Only its names and documents are read ([`ApiDocs`]): the
+//! Chinese `api.json` stays the one source of the API's shape, so an English file can add words but never
+//! change a type, and entries it has that `api.json` lacks are simply never looked up.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -304,6 +309,72 @@ pub struct ErrorCode {
     pub description: String,
 }
 
+/// The English description of a version, next to its `api.json`.
+pub const ENGLISH_FILE: &str = "api_en.json";
+
+/// The documentation part of an `api.json` in another language ([`ENGLISH_FILE`]): names and documents of
+/// actions, objects and members, looked up by the wire names of the main `api.json`. Types, flags and
+/// anything else in the file are ignored.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ApiDocs {
+    #[serde(default)]
+    pub actions: BTreeMap<String, ActionDocs>,
+    #[serde(default)]
+    pub objects: BTreeMap<String, ObjectDocs>,
+    pub metadata: DocsMetadata,
+}
+
+/// What [`ApiDocs`] reads of `metadata`: the version, to refuse a file of another version.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DocsMetadata {
+    #[serde(rename = "apiVersion")]
+    pub api_version: String,
+}
+
+/// An action's title and document in another language.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ActionDocs {
+    /// Title (`Sends SMS messages`).
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub document: String,
+}
+
+/// An object's document and its members' documents in another language.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ObjectDocs {
+    #[serde(default)]
+    pub document: String,
+    #[serde(default)]
+    pub members: Vec<MemberDocs>,
+}
+
+/// A member's document in another language, found by wire name.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct MemberDocs {
+    pub name: String,
+    #[serde(default)]
+    pub document: String,
+}
+
+impl ObjectDocs {
+    /// The document of member `name` (wire name), if the file has that member.
+    pub fn member(&self, name: &str) -> Option<&str> {
+        self.members
+            .iter()
+            .find(|m| m.name == name)
+            .map(|m| m.document.as_str())
+    }
+}
+
+impl ApiDocs {
+    /// Parse an [`ENGLISH_FILE`] text (`file` is only used in errors).
+    pub fn parse(file: &Path, text: &str) -> Result<ApiDocs, SpecError> {
+        parse_json(file, text)
+    }
+}
+
 /// Everything we know about one product version: `api-specs/<product>/<dir>/`.
 #[derive(Debug, Clone)]
 pub struct ProductVersion {
@@ -316,6 +387,8 @@ pub struct ProductVersion {
     pub api: ApiSpec,
     pub examples: Examples,
     pub error_codes: Vec<ErrorCode>,
+    /// Names and documents in English ([`ENGLISH_FILE`]), when the version has that file.
+    pub english: Option<ApiDocs>,
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(file: &Path) -> Result<T, SpecError> {
@@ -413,16 +486,45 @@ impl ProductVersion {
             // A broken api.json is the first thing to report.
             Err(e) => return Err(ApiSpec::parse(&dir.join("api.json"), &api).err().unwrap_or(e)),
         };
+        let english = match dir.join(ENGLISH_FILE).exists() {
+            true => Some(read(ENGLISH_FILE)?),
+            false => None,
+        };
         let texts = SpecTexts {
             api: &api,
             examples: &examples,
             error_codes: error_codes.as_deref(),
         };
-        ProductVersion::from_texts(dir, &product, &module, &texts)
+        let pv = ProductVersion::from_texts(dir, &product, &module, &texts)?;
+        match english {
+            Some(text) => pv.with_english(&text),
+            None => Ok(pv),
+        }
+    }
+
+    /// Add the English names and documents from the text of an [`ENGLISH_FILE`] (read as if it were in
+    /// `dir`). The file must describe the same `apiVersion` as `api.json`: a file copied into the wrong
+    /// version folder would otherwise attach the wrong words to matching names.
+    pub fn with_english(mut self, text: &str) -> Result<ProductVersion, SpecError> {
+        let file = self.dir.join(ENGLISH_FILE);
+        let docs = ApiDocs::parse(&file, text)?;
+        if docs.metadata.api_version != self.api.metadata.api_version {
+            return Err(SpecError::new(
+                &file,
+                "metadata.apiVersion",
+                format!(
+                    "{:?} differs from {:?} in api.json",
+                    docs.metadata.api_version, self.api.metadata.api_version
+                ),
+            ));
+        }
+        self.english = Some(docs);
+        Ok(self)
     }
 
     /// Parse one version from the texts of its files, as if they were in `dir` (used in errors only): for
-    /// specs compiled into a program (the emulator's bundle).
+    /// specs compiled into a program (the emulator's bundle). English documents, if wanted, are added with
+    /// [`ProductVersion::with_english`].
     pub fn from_texts(
         dir: &Path,
         product: &str,
@@ -444,6 +546,7 @@ impl ProductVersion {
             api,
             examples,
             error_codes,
+            english: None,
         })
     }
 }
@@ -589,6 +692,63 @@ mod tests {
         assert!(spec.objects["AReq"].members[0].required);
     }
 
+    fn write_version(root: &Path, english: Option<&str>) -> PathBuf {
+        let dir = root.join("sms/v20210111");
+        let _ = std::fs::remove_dir_all(root);
+        std::fs::create_dir_all(&dir).unwrap();
+        let api = spec_with_member(r#"{"name":"X","type":"string","member":"string","document":"某值"}"#);
+        std::fs::write(dir.join("api.json"), api).unwrap();
+        std::fs::write(dir.join("examples.json"), r#"{"actions":{}}"#).unwrap();
+        if let Some(text) = english {
+            std::fs::write(dir.join(ENGLISH_FILE), text).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn english_docs_load_when_the_file_is_there() {
+        let root = std::env::temp_dir().join(format!("tc-spec-english-{}", std::process::id()));
+        let dir = write_version(&root, None);
+        assert!(ProductVersion::load(&dir).unwrap().english.is_none());
+
+        let english = r#"{"actions":{"A":{"name":"Does A","document":"A does.","input":"AReq","status":"online"}},
+            "objects":{"AReq":{"document":"A request.","members":[{"name":"X","type":"string","document":"A value."}]}},
+            "metadata":{"apiVersion":"2021-01-11","serviceShortName":"sms"}}"#;
+        let dir = write_version(&root, Some(english));
+        let pv = ProductVersion::load(&dir).unwrap();
+        let docs = pv.english.as_ref().unwrap();
+        assert_eq!(docs.actions["A"].name, "Does A");
+        assert_eq!(docs.objects["AReq"].document, "A request.");
+        assert_eq!(docs.objects["AReq"].member("X"), Some("A value."));
+        assert_eq!(docs.objects["AReq"].member("Y"), None);
+        // The Chinese spec is untouched.
+        assert_eq!(pv.api.objects["AReq"].members[0].document, "某值");
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn a_bad_english_file_names_file_and_path() {
+        let root = std::env::temp_dir().join(format!("tc-spec-english-bad-{}", std::process::id()));
+        let dir = write_version(
+            &root,
+            Some(r#"{"objects":{"AReq":{"members":[{"document":"no name"}]}},"metadata":{"apiVersion":"x"}}"#),
+        );
+        let err = ProductVersion::load(&dir).unwrap_err();
+        assert!(err.file.ends_with("sms/v20210111/api_en.json"), "{err}");
+        assert_eq!(err.path, "objects.AReq.members[0]");
+        assert!(err.message.contains("`name`"), "{err}");
+
+        let other_version = r#"{"metadata":{"apiVersion":"2019-07-11"}}"#;
+        let dir = write_version(&root, Some(other_version));
+        let err = ProductVersion::load(&dir).unwrap_err();
+        assert_eq!(err.path, "metadata.apiVersion");
+        assert!(
+            err.to_string().contains(r#""2019-07-11" differs from "2021-01-11""#),
+            "{err}"
+        );
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
     #[test]
     fn real_sms_specs_load() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../api-specs");
@@ -602,5 +762,7 @@ mod tests {
         let send = &v.examples.actions["SendSms"][0];
         let body: serde_json::Value = serde_json::from_str(send.request_body().unwrap()).unwrap();
         assert_eq!(body["SmsSdkAppId"], "1400006666");
+        let english = v.english.as_ref().expect("sms 2021-01-11 has an api_en.json");
+        assert_eq!(english.actions["SendSms"].name, "Sends SMS messages");
     }
 }

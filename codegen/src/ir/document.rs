@@ -1,71 +1,167 @@
 //! Pass 4, document: fills every `doc` of a named [`Version`] from the spec.
 //!
 //! Adds rustdoc text (converted by [`crate::docs`]): an object's document; a field's document, plus a note
-//! for base64 (`binary`) members and the spec's example as a code span; an action's Chinese title with its
-//! wire name (`发送短信 (SendSms)`), then its document. Paragraphs are joined by a blank line, empty ones
-//! left out.
+//! for base64 (`binary`) members and the spec's example as a code span; an action's title with its wire
+//! name (`Sends SMS messages (SendSms)`), then its document. Paragraphs are joined by a blank line, empty
+//! ones left out.
+//!
+//! Two languages: when the version has English documents ([`tc_spec::ApiDocs`], from `api_en.json`), each
+//! item's English text comes first and the Chinese original after it ([`docs::bilingual`] has the layout);
+//! items are paired by wire name (action, object, object + member), so an English entry for a name the
+//! Chinese spec lacks is never looked at, and an item without English keeps its Chinese text alone. The
+//! Chinese action title drops the wire name when it follows an English title that has it.
+//!
+//! The Chinese original is always kept, not replaced: it is the text Tencent keeps current, and the English
+//! edition sometimes lags behind it (SMS 2021-01-11 `SignType` still lists signature types the Chinese text
+//! says are no longer accepted), so a reader who sees the two differ has the original right there.
 
-use tc_spec::{Primitive, TypeRef};
+use tc_spec::{ActionDocs, ObjectDocs, Primitive, TypeRef};
 
 use super::resolve::{Resolved, SpecMember, SpecObject};
 use super::{Object, Version};
-use crate::docs;
+use crate::docs::{self, push_para};
 
 /// Fill the docs of `version`, which [`super::name`] built from `resolved` (same items, same order).
 pub fn document(resolved: &Resolved<'_>, version: &mut Version) {
+    let english = resolved.pv.english.as_ref();
     for (object, spec) in version.objects.iter_mut().zip(&resolved.objects) {
-        document_object(spec, object);
+        document_object(spec, english.and_then(|e| e.objects.get(spec.name)), object);
     }
     for (action, spec) in version.actions.iter_mut().zip(&resolved.actions) {
         debug_assert_eq!(action.wire, spec.name);
-        action.doc = action_doc(spec.name, spec.spec);
+        let en = english.and_then(|e| e.actions.get(spec.name));
+        action.doc = action_doc(spec.name, spec.spec, en);
     }
 }
 
-fn document_object(spec: &SpecObject<'_>, object: &mut Object) {
+fn document_object(spec: &SpecObject<'_>, english: Option<&ObjectDocs>, object: &mut Object) {
     debug_assert_eq!(object.wire, spec.name);
-    object.doc = docs::to_rustdoc(&spec.spec.document);
+    let en = english.map_or("", |e| e.document.as_str());
+    object.doc = docs::bilingual(&docs::to_rustdoc(en), "", &docs::to_rustdoc(&spec.spec.document));
     for (field, member) in object.fields.iter_mut().zip(&spec.members) {
         debug_assert_eq!(field.wire, member.spec.name);
-        field.doc = member_doc(member);
+        let en = english.and_then(|e| e.member(&member.spec.name)).unwrap_or_default();
+        field.doc = member_doc(member, en);
     }
 }
 
-fn member_doc(member: &SpecMember<'_>) -> String {
-    let mut doc = docs::to_rustdoc(&member.spec.document);
+fn member_doc(member: &SpecMember<'_>, english: &str) -> String {
+    let mut notes = String::new();
     if matches!(member.ty, TypeRef::Primitive(Primitive::Binary)) {
-        push_para(&mut doc, "Binary data, base64-encoded on the wire.");
+        push_para(&mut notes, "Binary data, base64-encoded on the wire.");
     }
     if let Some(example) = member.spec.example.as_deref().filter(|e| !e.trim().is_empty()) {
-        push_para(&mut doc, &format!("Example: {}", docs::code_span(example)));
+        push_para(&mut notes, &format!("Example: {}", docs::code_span(example)));
     }
-    doc
+    docs::bilingual(
+        &docs::to_rustdoc(english),
+        &notes,
+        &docs::to_rustdoc(&member.spec.document),
+    )
 }
 
-fn action_doc(wire: &str, action: &tc_spec::Action) -> String {
-    let mut doc = String::new();
-    if !action.name.trim().is_empty() {
-        doc = format!("{} ({wire})", docs::to_rustdoc(action.name.trim()));
+fn action_doc(wire: &str, action: &tc_spec::Action, english: Option<&ActionDocs>) -> String {
+    let mut en = String::new();
+    if let Some(e) = english {
+        en = titled(&e.name, Some(wire));
+        push_para(&mut en, &docs::to_rustdoc(&e.document));
     }
-    push_para(&mut doc, &docs::to_rustdoc(&action.document));
-    doc
+    // The wire name is said once, in the first title.
+    let wire_in_chinese = english.is_none_or(|e| e.name.trim().is_empty());
+    let mut zh = titled(&action.name, wire_in_chinese.then_some(wire));
+    push_para(&mut zh, &docs::to_rustdoc(&action.document));
+    docs::bilingual(&en, "", &zh)
 }
 
-fn push_para(doc: &mut String, para: &str) {
-    if para.is_empty() {
-        return;
+/// `title (Wire)`, or the title alone without a wire name, or nothing when the title is blank.
+fn titled(title: &str, wire: Option<&str>) -> String {
+    let title = title.trim();
+    match (title.is_empty(), wire) {
+        (true, _) => String::new(),
+        (false, Some(wire)) => format!("{} ({wire})", docs::to_rustdoc(title)),
+        (false, None) => docs::to_rustdoc(title),
     }
-    if !doc.is_empty() {
-        doc.push_str("\n\n");
-    }
-    doc.push_str(para);
 }
 
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
-    use crate::testing::ir;
+    use crate::ir;
+    use crate::testing::{ir, spec_with_english};
+
+    #[test]
+    fn english_first_then_chinese_and_chinese_alone_without_english() {
+        let pv = spec_with_english(
+            json!({
+                "GoRequest": {"document": "走的请求。", "members": [
+                    {"name": "Name", "type": "string", "member": "string", "document": "名称。", "example": "x"},
+                    {"name": "Blob", "type": "binary", "member": "binary", "document": "数据。"},
+                    {"name": "List", "type": "string", "member": "string", "document": "<ul><li>一</li><li>二</li></ul>"},
+                    {"name": "Same", "type": "int", "member": "int64", "document": "Count."},
+                ]},
+                "GoResponse": {"document": "走的响应。", "members": []},
+            }),
+            json!({
+                "Go": {"name": "走", "document": "走一趟。", "input": "GoRequest", "output": "GoResponse"},
+                "Stay": {"name": "留", "document": "留下。", "input": "GoRequest", "output": "GoResponse"},
+                "Wait": {"name": "等", "document": "等待。", "input": "GoRequest", "output": "GoResponse"},
+            }),
+            json!({
+                "GoRequest": {"document": "The <b>request</b>.", "members": [
+                    {"name": "Name", "document": "The name."},
+                    {"name": "Blob", "document": "Data."},
+                    {"name": "List", "document": "Two items:"},
+                    {"name": "Same", "document": "Count."},
+                    {"name": "Ghost", "document": "Not in api.json."},
+                ]},
+                "Phantom": {"document": "Not in api.json either.", "members": []},
+            }),
+            json!({
+                "Go": {"name": "Goes", "document": "Goes once."},
+                "Wait": {"document": "Waits."},
+                "Vanish": {"name": "Vanishes", "document": "Not in api.json."},
+            }),
+        );
+        let v = ir::build(&pv, "specs").unwrap();
+        let request = v.objects.iter().find(|o| o.wire == "GoRequest").unwrap();
+        assert_eq!(request.doc, "The **request**.\n\n**中文**：走的请求。");
+        let docs: Vec<_> = request.fields.iter().map(|f| f.doc.as_str()).collect();
+        assert_eq!(
+            docs,
+            [
+                "The name.\n\nExample: `x`\n\n**中文**：名称。",
+                "Data.\n\nBinary data, base64-encoded on the wire.\n\n**中文**：数据。",
+                "Two items:\n\n**中文**：\n\n- 一\n- 二",
+                "Count.",
+            ]
+        );
+        let response = v.objects.iter().find(|o| o.wire == "GoResponse").unwrap();
+        assert_eq!(response.doc, "走的响应。", "no English entry: Chinese alone");
+
+        let action = |wire: &str| v.actions.iter().find(|a| a.wire == wire).unwrap().doc.as_str();
+        assert_eq!(action("Go"), "Goes (Go)\n\nGoes once.\n\n**中文**：走\n\n走一趟。");
+        assert_eq!(action("Stay"), "留 (Stay)\n\n留下。");
+        assert_eq!(
+            action("Wait"),
+            "Waits.\n\n**中文**：等 (Wait)\n\n等待。",
+            "without an English title the wire name stays with the Chinese one"
+        );
+
+        let all: String = v
+            .objects
+            .iter()
+            .flat_map(|o| std::iter::once(&o.doc).chain(o.fields.iter().map(|f| &f.doc)))
+            .chain(v.actions.iter().map(|a| &a.doc))
+            .cloned()
+            .collect();
+        assert!(
+            !all.contains("api.json"),
+            "an English entry without a Chinese item was used: {all}"
+        );
+        assert_eq!(v.objects.len(), 2, "English entries add no objects");
+        assert_eq!(v.actions.len(), 3, "English entries add no actions");
+    }
 
     #[test]
     fn docs_of_objects_fields_and_actions() {

@@ -163,7 +163,13 @@ impl Client {
     pub fn core(&self) -> &::sdk_core::Client {
         &self.inner
     }
-    /// 添加短信签名 (AddSmsSign)
+    /// Adds SMS signature (AddSmsSign)
+    ///
+    /// This API is used to add an SMS signature. Please read the [Tencent Cloud SMS Signature Review Standards](https://intl.cloud.tencent.com/document/product/382/39022?from_cn_redirect=1) before starting an application.
+    ///
+    /// &gt; Note: individual users cannot use this API to apply for SMS signatures. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). If your account identity is individual, please log in to the console to apply for SMS signatures. For detailed directions, please see [Creating SMS Signatures](https://intl.cloud.tencent.com/document/product/382/36136?from_cn_redirect=1#Sign).
+    ///
+    /// **中文**：添加短信签名
     ///
     /// 本接口 (AddSmsSign) 用于添加短信签名。
     ///
@@ -200,7 +206,13 @@ impl Client {
     ) -> ::std::result::Result<models::AddSmsSignResponse, ::sdk_core::Error> {
         self.inner.call(&ADD_SMS_SIGN, request).await
     }
-    /// 添加短信模板 (AddSmsTemplate)
+    /// Adds SMS template (AddSmsTemplate)
+    ///
+    /// This API is used to add an SMS template. Please read the [Tencent Cloud SMS Body Template Review Standards](https://intl.cloud.tencent.com/document/product/382/39023?from_cn_redirect=1) before starting an application.
+    ///
+    /// &gt; Note: individual users cannot use this API to apply for SMS body templates. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). If your account identity is individual, please log in to the console to apply for SMS body templates. For detailed directions, please see [Creating SMS Body Templates](https://intl.cloud.tencent.com/document/product/382/36136?from_cn_redirect=1#Template).
+    ///
+    /// **中文**：添加短信模板
     ///
     /// 本接口 (AddSmsTemplate) 用于创建短信模板。
     ///
@@ -233,7 +245,11 @@ impl Client {
     ) -> ::std::result::Result<models::AddSmsTemplateResponse, ::sdk_core::Error> {
         self.inner.call(&ADD_SMS_TEMPLATE, request).await
     }
-    /// 回执数据统计 (CallbackStatusStatistics)
+    /// Collects statistics on receipts (CallbackStatusStatistics)
+    ///
+    /// This API is used to collect statistics on user receipts.
+    ///
+    /// **中文**：回执数据统计
     ///
     /// 本接口 (CallbackStatusStatistics) 用于统计用户回执的数据。
     ///
@@ -264,7 +280,11 @@ impl Client {
     > {
         self.inner.call(&CALLBACK_STATUS_STATISTICS, request).await
     }
-    /// 删除短信签名 (DeleteSmsSign)
+    /// Deletes SMS signature (DeleteSmsSign)
+    ///
+    /// &gt; Note: individual users cannot use this API to delete SMS signatures. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). You can log in to the console to delete SMS signatures. For detailed directions, please see the notes on deleting SMS signatures in [SMS Signature Operations](https://intl.cloud.tencent.com/document/product/382/36136?from_cn_redirect=1#Sign).
+    ///
+    /// **中文**：删除短信签名
     ///
     /// 本接口 (DeleteSmsSign) 用于删除短信签名。
     ///
@@ -290,7 +310,11 @@ impl Client {
     ) -> ::std::result::Result<models::DeleteSmsSignResponse, ::sdk_core::Error> {
         self.inner.call(&DELETE_SMS_SIGN, request).await
     }
-    /// 删除短信模板 (DeleteSmsTemplate)
+    /// Deletes SMS template (DeleteSmsTemplate)
+    ///
+    /// &gt; Note: individual users cannot use this API to delete SMS body templates. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). You can log in to the console to delete SMS body templates. For detailed directions, please see the notes on deleting SMS body templates in [SMS Body Template Operations](https://intl.cloud.tencent.com/document/product/382/36136?from_cn_redirect=1#Template).
+    ///
+    /// **中文**：删除短信模板
     ///
     /// 本接口 (DeleteSmsTemplate) 用于删除短信模板。
     ///
@@ -316,7 +340,11 @@ impl Client {
     ) -> ::std::result::Result<models::DeleteSmsTemplateResponse, ::sdk_core::Error> {
         self.inner.call(&DELETE_SMS_TEMPLATE, request).await
     }
-    /// 短信签名状态查询 (DescribeSmsSignList)
+    /// Queries SMS signature status (DescribeSmsSignList)
+    ///
+    /// &gt; Note: individual users cannot use this API to query SMS signatures. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1).
+    ///
+    /// **中文**：短信签名状态查询
     ///
     /// 本接口 (DescribeSmsSignList) 用于查询短信签名状态。
     ///
@@ -342,7 +370,11 @@ impl Client {
     ) -> ::std::result::Result<models::DescribeSmsSignListResponse, ::sdk_core::Error> {
         self.inner.call(&DESCRIBE_SMS_SIGN_LIST, request).await
     }
-    /// 短信模板状态查询 (DescribeSmsTemplateList)
+    /// Queries SMS template status (DescribeSmsTemplateList)
+    ///
+    /// &gt; Note: individual users cannot use this API to query SMS body templates. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1).
+    ///
+    /// **中文**：短信模板状态查询
     ///
     /// 本接口 (DescribeSmsTemplateList) 用于查询短信模板状态。
     ///
@@ -371,7 +403,15 @@ impl Client {
     > {
         self.inner.call(&DESCRIBE_SMS_TEMPLATE_LIST, request).await
     }
-    /// 修改短信签名 (ModifySmsSign)
+    /// Modifies SMS signature (ModifySmsSign)
+    ///
+    /// This API is used to modify an SMS signature. Please read the [Tencent Cloud SMS Signature Review Standards](https://intl.cloud.tencent.com/document/product/382/39022?from_cn_redirect=1) before making a modification.
+    ///
+    /// &gt;-  Note: individual users cannot use this API to modify SMS signatures. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). If your account identity is individual, you can log in to the console to modify SMS signatures.
+    ///
+    /// &gt;- Modifications can be made only if the signature status is **pending review** or **rejected**. **Approved** signatures cannot be modified.
+    ///
+    /// **中文**：修改短信签名
     ///
     /// 本接口 (ModifySmsSign) 用于修改短信签名。
     ///
@@ -409,7 +449,15 @@ impl Client {
     ) -> ::std::result::Result<models::ModifySmsSignResponse, ::sdk_core::Error> {
         self.inner.call(&MODIFY_SMS_SIGN, request).await
     }
-    /// 修改短信模板 (ModifySmsTemplate)
+    /// Modifies SMS template (ModifySmsTemplate)
+    ///
+    /// This API is used to modify an SMS body template. Please read the [Tencent Cloud SMS Body Template Review Standards](https://intl.cloud.tencent.com/document/product/382/39023?from_cn_redirect=1) before making a modification.
+    ///
+    /// &gt;-  Note: individual users cannot use this API to modify SMS body templates. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). If your account identity is individual, you can log in to the console to modify SMS body templates.
+    ///
+    /// &gt;- Modifications can be made only if the body template status is **pending review** or **rejected**. **Approved** body templates cannot be modified.
+    ///
+    /// **中文**：修改短信模板
     ///
     /// 本接口 (ModifySmsTemplate) 用于修改短信模板。
     ///
@@ -444,7 +492,11 @@ impl Client {
     ) -> ::std::result::Result<models::ModifySmsTemplateResponse, ::sdk_core::Error> {
         self.inner.call(&MODIFY_SMS_TEMPLATE, request).await
     }
-    /// 拉取短信回复状态 (PullSmsReplyStatus)
+    /// Pulls SMS reply status (PullSmsReplyStatus)
+    ///
+    /// This API is used to pull SMS reply status.
+    ///
+    /// **中文**：拉取短信回复状态
     ///
     /// 本接口 (PullSmsReplyStatus) 用于拉取短信回复状态。
     ///
@@ -471,7 +523,11 @@ impl Client {
     ) -> ::std::result::Result<models::PullSmsReplyStatusResponse, ::sdk_core::Error> {
         self.inner.call(&PULL_SMS_REPLY_STATUS, request).await
     }
-    /// 拉取单个号码短信回复状态 (PullSmsReplyStatusByPhoneNumber)
+    /// Pulls SMS reply status for one single number (PullSmsReplyStatusByPhoneNumber)
+    ///
+    /// This API is used to pull SMS reply status for one single number.
+    ///
+    /// **中文**：拉取单个号码短信回复状态
     ///
     /// 本接口 (PullSmsReplyStatusByPhoneNumber) 用于拉取单个号码短信回复状态。
     ///
@@ -506,7 +562,11 @@ impl Client {
     > {
         self.inner.call(&PULL_SMS_REPLY_STATUS_BY_PHONE_NUMBER, request).await
     }
-    /// 拉取短信下发状态 (PullSmsSendStatus)
+    /// Pulls SMS delivery status (PullSmsSendStatus)
+    ///
+    /// This API is used to pull SMS delivery status.
+    ///
+    /// **中文**：拉取短信下发状态
     ///
     /// 本接口 (PullSmsSendStatus) 用于拉取短信下发状态。
     ///
@@ -533,7 +593,11 @@ impl Client {
     ) -> ::std::result::Result<models::PullSmsSendStatusResponse, ::sdk_core::Error> {
         self.inner.call(&PULL_SMS_SEND_STATUS, request).await
     }
-    /// 拉取单个号码短信下发状态 (PullSmsSendStatusByPhoneNumber)
+    /// Pulls SMS delivery status for one single number (PullSmsSendStatusByPhoneNumber)
+    ///
+    /// This API is used to pull SMS delivery status for one single number.
+    ///
+    /// **中文**：拉取单个号码短信下发状态
     ///
     /// 本接口 (PullSmsSendStatusByPhoneNumber) 用于拉取单个号码短信下发状态。
     ///
@@ -568,7 +632,11 @@ impl Client {
     > {
         self.inner.call(&PULL_SMS_SEND_STATUS_BY_PHONE_NUMBER, request).await
     }
-    /// 发送短信 (SendSms)
+    /// Sends SMS (SendSms)
+    ///
+    /// This API is used to send SMS verification codes, notification, or marketing messages to users.
+    ///
+    /// **中文**：发送短信
     ///
     /// 本接口 (SendSms) 用于发送验证码、通知类短信和营销短信。支持国内短信与国际/港澳台短信。
     ///
@@ -597,7 +665,11 @@ impl Client {
     ) -> ::std::result::Result<models::SendSmsResponse, ::sdk_core::Error> {
         self.inner.call(&SEND_SMS, request).await
     }
-    /// 发送短信数据统计 (SendStatusStatistics)
+    /// Collects statistics on SMS sending (SendStatusStatistics)
+    ///
+    /// This API is used to collect statistics on SMS sent by users.
+    ///
+    /// **中文**：发送短信数据统计
     ///
     /// 本接口 (SendStatusStatistics) 用于统计用户发送短信的数据。
     ///
@@ -625,7 +697,11 @@ impl Client {
     ) -> ::std::result::Result<models::SendStatusStatisticsResponse, ::sdk_core::Error> {
         self.inner.call(&SEND_STATUS_STATISTICS, request).await
     }
-    /// 套餐包信息统计 (SmsPackagesStatistics)
+    /// Collects statistics on packages (SmsPackagesStatistics)
+    ///
+    /// This API is used to collect statistics on user's packages.
+    ///
+    /// **中文**：套餐包信息统计
     ///
     /// 本接口 (SmsPackagesStatistics) 用于统计用户套餐包数据。
     ///

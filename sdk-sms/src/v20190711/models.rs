@@ -14,18 +14,24 @@
     rustdoc::invalid_html_tags,
     rustdoc::invalid_rust_codeblocks
 )]
-/// 添加签名响应
+/// Signature addition response
+///
+/// **中文**：添加签名响应
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddSignStatus {
-    /// 签名Id。
+    /// Signature ID.
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：签名Id。
     #[serde(rename = "SignId", default, deserialize_with = "::sdk_core::de::lenient")]
     pub sign_id: u64,
-    /// 签名申请Id。
+    /// Signature application ID.
     ///
     /// Example: `2110`
+    ///
+    /// **中文**：签名申请Id。
     #[serde(
         rename = "SignApplyId",
         default,
@@ -33,18 +39,40 @@ pub struct AddSignStatus {
     )]
     pub sign_apply_id: u64,
 }
-/// AddSmsSign请求参数结构体
+/// AddSmsSign request structure.
+///
+/// **中文**：AddSmsSign请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddSmsSignRequest {
-    /// 签名名称。
-    ///
-    /// 注：不能重复申请已通过或待审核的签名。
+    /// Signature name.
     ///
     /// Example: `腾讯云`
+    ///
+    /// **中文**：签名名称。
+    ///
+    /// 注：不能重复申请已通过或待审核的签名。
     #[serde(rename = "SignName")]
     pub sign_name: ::std::string::String,
-    /// 签名类型。其中每种类型后面标注了其可选的 DocumentType（证明类型）：
+    /// Signature type. Each of these types is followed by their `DocumentType` (identity document type) option:
+    ///
+    /// 0: company (0, 1, 2, 3).
+    ///
+    /// 1: app (0, 1, 2, 3, 4).
+    ///
+    /// 2: website (0, 1, 2, 3, 5).
+    ///
+    /// 3: WeChat Official Account or WeChat Mini Program (0, 1, 2, 3, 6).
+    ///
+    /// 4: trademark (7).
+    ///
+    /// 5: governmental/public institution or others (2, 3).
+    ///
+    /// Note: the identity document type must be selected according to the correspondence; otherwise, the review will fail.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：签名类型。其中每种类型后面标注了其可选的 DocumentType（证明类型）：
     ///
     /// 0：公司，可选 DocumentType 有（0，1）。
     ///
@@ -59,11 +87,29 @@ pub struct AddSmsSignRequest {
     /// 注2：签名类型2（网站）、3（公众号）、6（小程序）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
     ///
     /// 注3：申请国内短信签名已不再支持签名类型1（APP），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
-    ///
-    /// Example: `0`
     #[serde(rename = "SignType")]
     pub sign_type: u64,
-    /// 证明类型：
+    /// Identity document type:
+    ///
+    /// 0: 3-in-1 license.
+    ///
+    /// 1: business license.
+    ///
+    /// 2: organization code certificate.
+    ///
+    /// 3: certificate of unified social credit code.
+    ///
+    /// 4: screenshot of application backend management (for personal app).
+    ///
+    /// 5: screenshot of website ICP filing backend (for personal website).
+    ///
+    /// 6: screenshot of WeChat Mini Program settings page (for personal WeChat Mini Program).
+    ///
+    /// 7: trademark registration certificate.
+    ///
+    /// Example: `1`
+    ///
+    /// **中文**：证明类型：
     ///
     /// 0：三证合一。
     ///
@@ -80,49 +126,69 @@ pub struct AddSmsSignRequest {
     /// 注1：证明类型5（网站备案后台截图）、6（小程序设置页面截图）、8（公众号设置页面截图）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
     ///
     /// 注2：申请国内短信签名已不再支持证明类型4（应用后台管理截图），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
-    ///
-    /// Example: `1`
     #[serde(rename = "DocumentType")]
     pub document_type: u64,
-    /// 是否国际/港澳台短信：
+    /// Whether it is Global SMS:
+    ///
+    /// 0: Mainland China SMS.
+    ///
+    /// 1: Global SMS.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：是否国际/港澳台短信：
     ///
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    ///
-    /// Example: `0`
     #[serde(rename = "International")]
     pub international: u64,
-    /// 签名用途：
+    /// Signature use:
+    ///
+    /// 0: for self-use.
+    ///
+    /// 1: for others.
+    ///
+    /// Example: `1`
+    ///
+    /// **中文**：签名用途：
     ///
     /// 0：自用。
     ///
     /// 1：他用。
-    ///
-    /// Example: `1`
     #[serde(rename = "UsedMethod")]
     pub used_method: u64,
-    /// 签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
+    /// You should Base64-encode the image of the identity document corresponding to the signature first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
     ///
     /// Example: `base64`
+    ///
+    /// **中文**：签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
     #[serde(rename = "ProofImage")]
     pub proof_image: ::std::string::String,
-    /// 委托授权证明。选择 UsedMethod 为他用之后需要提交委托的授权证明。
+    /// Authorization letter, which should be submitted if `UsedMethod` is for others.
+    ///
+    /// You should Base64-encode the image first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
+    ///
+    /// Note: this field will take effect only when `UsedMethod` is 1 (for others).
+    ///
+    /// Example: `base64`
+    ///
+    /// **中文**：委托授权证明。选择 UsedMethod 为他用之后需要提交委托的授权证明。
     ///
     /// 图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
     ///
     /// 注：只有 UsedMethod 在选择为 1（他用）时，这个字段才会生效。
-    ///
-    /// Example: `base64`
     #[serde(
         rename = "CommissionImage",
         skip_serializing_if = "::std::option::Option::is_none",
         default
     )]
     pub commission_image: ::std::option::Option<::std::string::String>,
-    /// 签名的申请备注。
+    /// Signature application remarks.
     ///
     /// Example: `业务自用申请`
+    ///
+    /// **中文**：签名的申请备注。
     #[serde(
         rename = "Remark",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -256,20 +322,26 @@ impl AddSmsSignRequest {
         self
     }
 }
-/// AddSmsSign返回参数结构体
+/// AddSmsSign response structure.
+///
+/// **中文**：AddSmsSign返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddSmsSignResponse {
-    /// 添加签名响应
+    /// Signature addition response
     ///
     /// Example: `无`
+    ///
+    /// **中文**：添加签名响应
     #[serde(
         rename = "AddSignStatus",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub add_sign_status: AddSignStatus,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -277,39 +349,55 @@ pub struct AddSmsSignResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// AddSmsTemplate请求参数结构体
+/// AddSmsTemplate request structure.
+///
+/// **中文**：AddSmsTemplate请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddSmsTemplateRequest {
-    /// 模板名称。
+    /// Template name.
     ///
     /// Example: `验证码`
+    ///
+    /// **中文**：模板名称。
     #[serde(rename = "TemplateName")]
     pub template_name: ::std::string::String,
-    /// 模板内容。
+    /// Template content.
     ///
     /// Example: `您的验证码是{1}`
+    ///
+    /// **中文**：模板内容。
     #[serde(rename = "TemplateContent")]
     pub template_content: ::std::string::String,
-    /// 短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
-    ///
-    /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
+    /// SMS type. 0: ordinary SMS, 1: marketing SMS.
     ///
     /// Example: `3`
+    ///
+    /// **中文**：短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
+    ///
+    /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
     #[serde(rename = "SmsType")]
     pub sms_type: u64,
-    /// 是否国际/港澳台短信：
+    /// Whether it is Global SMS:
+    ///
+    /// 0: Mainland China SMS.
+    ///
+    /// 1: Global SMS.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：是否国际/港澳台短信：
     ///
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    ///
-    /// Example: `0`
     #[serde(rename = "International")]
     pub international: u64,
-    /// 模板备注，例如申请原因，使用场景等。
+    /// Template remarks, such as reason for application and use case.
     ///
     /// Example: `业务验证码`
+    ///
+    /// **中文**：模板备注，例如申请原因，使用场景等。
     #[serde(rename = "Remark")]
     pub remark: ::std::string::String,
 }
@@ -362,20 +450,26 @@ impl AddSmsTemplateRequest {
         }
     }
 }
-/// AddSmsTemplate返回参数结构体
+/// AddSmsTemplate response structure.
+///
+/// **中文**：AddSmsTemplate返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddSmsTemplateResponse {
-    /// 添加短信模板响应包体
+    /// SMS template addition response packet body
     ///
     /// Example: `{"TemplateId":"1110"}`
+    ///
+    /// **中文**：添加短信模板响应包体
     #[serde(
         rename = "AddTemplateStatus",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub add_template_status: AddTemplateStatus,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -383,13 +477,17 @@ pub struct AddSmsTemplateResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// 添加模板参数响应
+/// Template parameter addition response
+///
+/// **中文**：添加模板参数响应
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddTemplateStatus {
-    /// 模板参数
+    /// Template parameter
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：模板参数
     #[serde(
         rename = "TemplateId",
         default,
@@ -397,103 +495,123 @@ pub struct AddTemplateStatus {
     )]
     pub template_id: ::std::string::String,
 }
-/// 回执数据统计响应包体
+/// Receipt statistics response packet
+///
+/// **中文**：回执数据统计响应包体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CallbackStatusStatistics {
-    /// 短信回执量统计。
-    ///
-    /// 单位：个
+    /// SMS receipts.
     ///
     /// Example: `1745`
+    ///
+    /// **中文**：短信回执量统计。
+    ///
+    /// 单位：个
     #[serde(
         rename = "CallbackCount",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub callback_count: u64,
-    /// 短信提交成功量统计。
-    ///
-    /// 单位：个
+    /// Successfully submitted SMS messages.
     ///
     /// Example: `1880`
+    ///
+    /// **中文**：短信提交成功量统计。
+    ///
+    /// 单位：个
     #[serde(
         rename = "RequestSuccessCount",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub request_success_count: u64,
-    /// 短信回执失败量统计。
-    ///
-    /// 单位：个
+    /// Failed SMS receipts.
     ///
     /// Example: `401`
+    ///
+    /// **中文**：短信回执失败量统计。
+    ///
+    /// 单位：个
     #[serde(
         rename = "CallbackFailCount",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub callback_fail_count: u64,
-    /// 短信回执成功量统计。
-    ///
-    /// 单位：个
+    /// Successful SMS receipts.
     ///
     /// Example: `1344`
+    ///
+    /// **中文**：短信回执成功量统计。
+    ///
+    /// 单位：个
     #[serde(
         rename = "CallbackSuccessCount",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub callback_success_count: u64,
-    /// 运营商内部错误统计。
-    ///
-    /// 单位：个
+    /// Internal carrier errors.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：运营商内部错误统计。
+    ///
+    /// 单位：个
     #[serde(
         rename = "InternalErrorCount",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub internal_error_count: u64,
-    /// 号码无效或空号统计。
-    ///
-    /// 单位：个
+    /// Invalid or empty mobile numbers.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：号码无效或空号统计。
+    ///
+    /// 单位：个
     #[serde(
         rename = "InvalidNumberCount",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub invalid_number_count: u64,
-    /// 停机、关机等错误统计。
-    ///
-    /// 单位：个
+    /// Errors such as out-of-service or power-off.
     ///
     /// Example: `401`
+    ///
+    /// **中文**：停机、关机等错误统计。
+    ///
+    /// 单位：个
     #[serde(
         rename = "ShutdownErrorCount",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub shutdown_error_count: u64,
-    /// 号码拉入黑名单统计。
-    ///
-    /// 单位：个
+    /// Blacklisted mobile numbers.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：号码拉入黑名单统计。
+    ///
+    /// 单位：个
     #[serde(
         rename = "BlackListCount",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub black_list_count: u64,
-    /// 运营商频率限制数
-    ///
-    /// 单位：个
+    /// Carrier frequency limit hits.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：运营商频率限制数
+    ///
+    /// 单位：个
     #[serde(
         rename = "FrequencyLimitCount",
         default,
@@ -501,39 +619,57 @@ pub struct CallbackStatusStatistics {
     )]
     pub frequency_limit_count: u64,
 }
-/// CallbackStatusStatistics请求参数结构体
+/// CallbackStatusStatistics request structure.
+///
+/// **中文**：CallbackStatusStatistics请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CallbackStatusStatisticsRequest {
-    /// 开始时间，yyyymmddhh 需要拉取的起始时间，精确到小时。
+    /// Start time of pull in the format of `yyyymmddhh` accurate to the hour.
     ///
     /// Example: `2024090800`
+    ///
+    /// **中文**：开始时间，yyyymmddhh 需要拉取的起始时间，精确到小时。
     #[serde(rename = "StartDateTime")]
     pub start_date_time: u64,
-    /// 结束时间，yyyymmddhh 需要拉取的截止时间，精确到小时。
+    /// End time of pull in the format of `yyyymmddhh` accurate to the hour.
     ///
-    /// 注：EndDataTime 必须大于等于 StartDateTime。
+    /// Note: `EndDataTime` must be later than `StartDateTime`.
     ///
     /// Example: `2024090823`
+    ///
+    /// **中文**：结束时间，yyyymmddhh 需要拉取的截止时间，精确到小时。
+    ///
+    /// 注：EndDataTime 必须大于等于 StartDateTime。
     #[serde(rename = "EndDataTime")]
     pub end_data_time: u64,
-    /// 短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
+    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Example: `1400006666`
+    ///
+    /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
     #[serde(rename = "SmsSdkAppid")]
     pub sms_sdk_appid: ::std::string::String,
-    /// 最大上限。
+    /// Upper limit.
     ///
-    /// 注：目前固定设置为0。
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：最大上限。
+    ///
+    /// 注：目前固定设置为0。
     #[serde(rename = "Limit")]
     pub limit: u64,
-    /// 偏移量。
+    /// Offset.
     ///
-    /// 注：目前固定设置为0。
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：偏移量。
+    ///
+    /// 注：目前固定设置为0。
     #[serde(rename = "Offset")]
     pub offset: u64,
 }
@@ -586,20 +722,26 @@ impl CallbackStatusStatisticsRequest {
         }
     }
 }
-/// CallbackStatusStatistics返回参数结构体
+/// CallbackStatusStatistics response structure.
+///
+/// **中文**：CallbackStatusStatistics返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CallbackStatusStatisticsResponse {
-    /// 回执数据统计响应包体。
+    /// Receipt statistics response packet body.
     ///
     /// Example: `{"CallbackCount":1745,"RequestSuccessCount":1880,"CallbackFailCount":401,"CallbackSuccessCount":1344,"InternalErrorCount":0,"InvalidNumberCount":0,"ShutdownErrorCount":401,"BlackListCount":0,"FrequencyLimitCount":0}`
+    ///
+    /// **中文**：回执数据统计响应包体。
     #[serde(
         rename = "CallbackStatusStatistics",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub callback_status_statistics: CallbackStatusStatistics,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -607,22 +749,28 @@ pub struct CallbackStatusStatisticsResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// 删除签名响应
+/// Signature deletion response
+///
+/// **中文**：删除签名响应
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteSignStatus {
-    /// 删除状态信息。
+    /// Deletion status information.
     ///
     /// Example: `return successfully!`
+    ///
+    /// **中文**：删除状态信息。
     #[serde(
         rename = "DeleteStatus",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub delete_status: ::std::string::String,
-    /// 删除时间，UNIX 时间戳（单位：秒）。
+    /// Deletion time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1578988506`
+    ///
+    /// **中文**：删除时间，UNIX 时间戳（单位：秒）。
     #[serde(
         rename = "DeleteTime",
         default,
@@ -642,13 +790,17 @@ impl DeleteSignStatus {
         }
     }
 }
-/// DeleteSmsSign请求参数结构体
+/// DeleteSmsSign request structure.
+///
+/// **中文**：DeleteSmsSign请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteSmsSignRequest {
-    /// 待删除的签名 ID。
+    /// ID of signature to be deleted.
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：待删除的签名 ID。
     #[serde(rename = "SignId")]
     pub sign_id: u64,
 }
@@ -658,20 +810,26 @@ impl DeleteSmsSignRequest {
         Self { sign_id }
     }
 }
-/// DeleteSmsSign返回参数结构体
+/// DeleteSmsSign response structure.
+///
+/// **中文**：DeleteSmsSign返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteSmsSignResponse {
-    /// 删除签名响应
+    /// Signature deletion response.
     ///
     /// Example: `无`
+    ///
+    /// **中文**：删除签名响应
     #[serde(
         rename = "DeleteSignStatus",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub delete_sign_status: DeleteSignStatus,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -679,13 +837,17 @@ pub struct DeleteSmsSignResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// DeleteSmsTemplate请求参数结构体
+/// DeleteSmsTemplate request structure.
+///
+/// **中文**：DeleteSmsTemplate请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteSmsTemplateRequest {
-    /// 待删除的模板 ID。
+    /// ID of template to be deleted.
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：待删除的模板 ID。
     #[serde(rename = "TemplateId")]
     pub template_id: u64,
 }
@@ -695,20 +857,26 @@ impl DeleteSmsTemplateRequest {
         Self { template_id }
     }
 }
-/// DeleteSmsTemplate返回参数结构体
+/// DeleteSmsTemplate response structure.
+///
+/// **中文**：DeleteSmsTemplate返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteSmsTemplateResponse {
-    /// 删除模板响应
+    /// Template deletion response.
     ///
     /// Example: `无`
+    ///
+    /// **中文**：删除模板响应
     #[serde(
         rename = "DeleteTemplateStatus",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub delete_template_status: DeleteTemplateStatus,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -716,22 +884,28 @@ pub struct DeleteSmsTemplateResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// 删除模板响应
+/// Template deletion response
+///
+/// **中文**：删除模板响应
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteTemplateStatus {
-    /// 删除状态信息。
+    /// Deletion status information.
     ///
     /// Example: `return successfully!`
+    ///
+    /// **中文**：删除状态信息。
     #[serde(
         rename = "DeleteStatus",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub delete_status: ::std::string::String,
-    /// 删除时间，UNIX 时间戳（单位：秒）。
+    /// Deletion time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1578988506`
+    ///
+    /// **中文**：删除时间，UNIX 时间戳（单位：秒）。
     #[serde(
         rename = "DeleteTime",
         default,
@@ -739,62 +913,84 @@ pub struct DeleteTemplateStatus {
     )]
     pub delete_time: u64,
 }
-/// 获取短信签名信息响应
+/// Response for getting SMS signature information
+///
+/// **中文**：获取短信签名信息响应
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeSignListStatus {
-    /// 签名Id
+    /// Signature ID
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：签名Id
     #[serde(rename = "SignId", default, deserialize_with = "::sdk_core::de::lenient")]
     pub sign_id: u64,
-    /// 是否国际/港澳台短信：
+    /// Whether it is Global SMS. Valid values:
+    ///
+    /// 0: Mainland China SMS.
+    ///
+    /// 1: Global SMS
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：是否国际/港澳台短信：
     ///
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    ///
-    /// Example: `0`
     #[serde(
         rename = "International",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub international: u64,
-    /// 签名状态，其中：
+    /// Signature application status. Valid values:
+    ///
+    /// 0: approved.
+    ///
+    /// -1: rejected or failed.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：签名状态，其中：
     ///
     /// 国内短信0表示签名可用，1表示审核中，2表示审核通过待生效，-1表示审核未通过、审核失败或未完成首次报备等原因导致签名不可用。具体可参考 [国内短信签名状态值说明](https://cloud.tencent.com/document/product/382/39022#ea7b2b63-ee71-404f-a525-c5a572d12ccd)。
     ///
     /// 国际短信0表示审核通过且已生效，1表示审核中，2表示审核通过待生效，-1表示审核未通过或审核失败。
-    ///
-    /// Example: `0`
     #[serde(
         rename = "StatusCode",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub status_code: i64,
-    /// 审核回复，审核人员审核后给出的回复，通常是审核未通过的原因。
+    /// Review reply, i.e., response given by the reviewer, which is usually the reason for rejection.
     ///
     /// Example: `通过`
+    ///
+    /// **中文**：审核回复，审核人员审核后给出的回复，通常是审核未通过的原因。
     #[serde(
         rename = "ReviewReply",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub review_reply: ::std::string::String,
-    /// 签名名称。
+    /// Signature name.
     ///
     /// Example: `腾讯云`
+    ///
+    /// **中文**：签名名称。
     #[serde(
         rename = "SignName",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub sign_name: ::std::string::String,
-    /// 提交审核时间，UNIX 时间戳（单位：秒）。
+    /// Application submission time in the format of UNIX timestamp in seconds.
     ///
     /// Example: `1620734188`
+    ///
+    /// **中文**：提交审核时间，UNIX 时间戳（单位：秒）。
     #[serde(
         rename = "CreateTime",
         default,
@@ -837,22 +1033,32 @@ pub struct DescribeSignListStatus {
     )]
     pub qualification_status_code: ::std::option::Option<i64>,
 }
-/// DescribeSmsSignList请求参数结构体
+/// DescribeSmsSignList request structure.
+///
+/// **中文**：DescribeSmsSignList请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeSmsSignListRequest {
-    /// 签名 ID 数组。
+    /// Signature ID array.
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：签名 ID 数组。
     #[serde(rename = "SignIdSet")]
     pub sign_id_set: ::std::vec::Vec<u64>,
-    /// 是否国际/港澳台短信：
+    /// Whether it is Global SMS:
+    ///
+    /// 0: Mainland China SMS.
+    ///
+    /// 1: Global SMS.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：是否国际/港澳台短信：
     ///
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    ///
-    /// Example: `0`
     #[serde(rename = "International")]
     pub international: u64,
 }
@@ -862,20 +1068,26 @@ impl DescribeSmsSignListRequest {
         Self { sign_id_set, international }
     }
 }
-/// DescribeSmsSignList返回参数结构体
+/// DescribeSmsSignList response structure.
+///
+/// **中文**：DescribeSmsSignList返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeSmsSignListResponse {
-    /// 获取签名信息响应
+    /// Response for getting signature information
     ///
     /// Example: `[{"SignName":"腾讯云","International":0,"SignId":1110,"ReviewReply":"","CreateTime":1617508800,"StatusCode":0}]`
+    ///
+    /// **中文**：获取签名信息响应
     #[serde(
         rename = "DescribeSignListStatusSet",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub describe_sign_list_status_set: ::std::vec::Vec<DescribeSignListStatus>,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -883,22 +1095,32 @@ pub struct DescribeSmsSignListResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// DescribeSmsTemplateList请求参数结构体
+/// DescribeSmsTemplateList request structure.
+///
+/// **中文**：DescribeSmsTemplateList请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeSmsTemplateListRequest {
-    /// 模板 ID 数组。
+    /// Template ID array.
     ///
     /// Example: `["1110"]`
+    ///
+    /// **中文**：模板 ID 数组。
     #[serde(rename = "TemplateIdSet")]
     pub template_id_set: ::std::vec::Vec<u64>,
-    /// 是否国际/港澳台短信：
+    /// Whether it is Global SMS:
+    ///
+    /// 0: Mainland China SMS.
+    ///
+    /// 1: Global SMS.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：是否国际/港澳台短信：
     ///
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    ///
-    /// Example: `0`
     #[serde(rename = "International")]
     pub international: u64,
 }
@@ -911,20 +1133,26 @@ impl DescribeSmsTemplateListRequest {
         }
     }
 }
-/// DescribeSmsTemplateList返回参数结构体
+/// DescribeSmsTemplateList response structure.
+///
+/// **中文**：DescribeSmsTemplateList返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeSmsTemplateListResponse {
-    /// 获取短信模板信息响应
+    /// Response for getting SMS signature information
     ///
     /// Example: `[{"TemplateName":"验证码","TemplateId":1110,"International":0,"ReviewReply":"","CreateTime":1617379200,"StatusCode":0}]`
+    ///
+    /// **中文**：获取短信模板信息响应
     #[serde(
         rename = "DescribeTemplateStatusSet",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub describe_template_status_set: ::std::vec::Vec<DescribeTemplateListStatus>,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -932,62 +1160,84 @@ pub struct DescribeSmsTemplateListResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// 获取短信模板信息响应
+/// Response for getting SMS template information
+///
+/// **中文**：获取短信模板信息响应
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeTemplateListStatus {
-    /// 模板Id
+    /// Template ID
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：模板Id
     #[serde(
         rename = "TemplateId",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub template_id: u64,
-    /// 是否国际/港澳台短信：
+    /// Whether it is Global SMS. Valid values:
+    ///
+    /// 0: Mainland China SMS.
+    ///
+    /// 1: Global SMS
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：是否国际/港澳台短信：
     ///
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    ///
-    /// Example: `0`
     #[serde(
         rename = "International",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub international: u64,
-    /// 申请模板状态，其中0表示审核通过且已生效，1表示审核中，2表示审核通过待生效，-1表示审核未通过或审核失败。
+    /// Signature application status. Valid values:
+    ///
+    /// 0: approved.
+    ///
+    /// -1: rejected or failed.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：申请模板状态，其中0表示审核通过且已生效，1表示审核中，2表示审核通过待生效，-1表示审核未通过或审核失败。
     #[serde(
         rename = "StatusCode",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub status_code: i64,
-    /// 审核回复，审核人员审核后给出的回复，通常是审核未通过的原因。
+    /// Review reply, i.e., response given by the reviewer, which is usually the reason for rejection.
     ///
     /// Example: `通过`
+    ///
+    /// **中文**：审核回复，审核人员审核后给出的回复，通常是审核未通过的原因。
     #[serde(
         rename = "ReviewReply",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub review_reply: ::std::string::String,
-    /// 模板名称。
+    /// Template name.
     ///
     /// Example: `验证码短信`
+    ///
+    /// **中文**：模板名称。
     #[serde(
         rename = "TemplateName",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub template_name: ::std::string::String,
-    /// 提交审核时间，UNIX 时间戳（单位：秒）。
+    /// Application submission time in the format of UNIX timestamp in seconds.
     ///
     /// Example: `1578899900`
+    ///
+    /// **中文**：提交审核时间，UNIX 时间戳（单位：秒）。
     #[serde(
         rename = "CreateTime",
         default,
@@ -995,18 +1245,24 @@ pub struct DescribeTemplateListStatus {
     )]
     pub create_time: u64,
 }
-/// 修改签名响应
+/// Signature modification response
+///
+/// **中文**：修改签名响应
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModifySignStatus {
-    /// 签名Id
+    /// Signature ID
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：签名Id
     #[serde(rename = "SignId", default, deserialize_with = "::sdk_core::de::lenient")]
     pub sign_id: u64,
-    /// 签名修改申请Id
+    /// Signature modification application ID
     ///
     /// Example: `2110`
+    ///
+    /// **中文**：签名修改申请Id
     #[serde(
         rename = "SignApplyId",
         default,
@@ -1014,21 +1270,45 @@ pub struct ModifySignStatus {
     )]
     pub sign_apply_id: ::std::string::String,
 }
-/// ModifySmsSign请求参数结构体
+/// ModifySmsSign request structure.
+///
+/// **中文**：ModifySmsSign请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModifySmsSignRequest {
-    /// 待修改的签名 ID。
+    /// ID of signature to be modified.
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：待修改的签名 ID。
     #[serde(rename = "SignId")]
     pub sign_id: u64,
-    /// 签名名称。
+    /// Signature name.
     ///
     /// Example: `腾讯云`
+    ///
+    /// **中文**：签名名称。
     #[serde(rename = "SignName")]
     pub sign_name: ::std::string::String,
-    /// 签名类型。其中每种类型后面标注了其可选的 DocumentType（证明类型）：
+    /// Signature type. Each of these types is followed by their `DocumentType` (identity document type) option:
+    ///
+    /// 0: company (0, 1, 2, 3).
+    ///
+    /// 1: app (0, 1, 2, 3, 4).
+    ///
+    /// 2: website (0, 1, 2, 3, 5).
+    ///
+    /// 3: WeChat Official Account or WeChat Mini Program (0, 1, 2, 3, 6).
+    ///
+    /// 4: trademark (7).
+    ///
+    /// 5: governmental/public institution or others (2, 3).
+    ///
+    /// Note: the identity document type must be selected according to the correspondence; otherwise, the review will fail.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：签名类型。其中每种类型后面标注了其可选的 DocumentType（证明类型）：
     ///
     /// 0：公司，可选 DocumentType 有（0，1）。
     ///
@@ -1043,11 +1323,29 @@ pub struct ModifySmsSignRequest {
     /// 注2：签名类型2（网站）、3（公众号）、6（小程序）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
     ///
     /// 注3：申请国内短信签名已不再支持签名类型1（APP），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
-    ///
-    /// Example: `0`
     #[serde(rename = "SignType")]
     pub sign_type: u64,
-    /// 证明类型：
+    /// Identity document type:
+    ///
+    /// 0: 3-in-1 license.
+    ///
+    /// 1: business license.
+    ///
+    /// 2: organization code certificate.
+    ///
+    /// 3: certificate of unified social credit code.
+    ///
+    /// 4: screenshot of application backend management (for personal app).
+    ///
+    /// 5: screenshot of website ICP filing backend (for personal website).
+    ///
+    /// 6: screenshot of WeChat Mini Program settings page (for personal WeChat Mini Program).
+    ///
+    /// 7: trademark registration certificate.
+    ///
+    /// Example: `1`
+    ///
+    /// **中文**：证明类型：
     ///
     /// 0：三证合一。
     ///
@@ -1064,51 +1362,71 @@ pub struct ModifySmsSignRequest {
     /// 注1：证明类型5（网站备案后台截图）、6（小程序设置页面截图）、8（公众号设置页面截图）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
     ///
     /// 注2：申请国内短信签名已不再支持证明类型4（应用后台管理截图），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
-    ///
-    /// Example: `1`
     #[serde(rename = "DocumentType")]
     pub document_type: u64,
-    /// 是否国际/港澳台短信：
+    /// Whether it is Global SMS:
+    ///
+    /// 0: Mainland China SMS.
+    ///
+    /// 1: Global SMS.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：是否国际/港澳台短信：
     ///
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
     ///
     /// 注：需要和待修改签名International值保持一致，该参数不能直接修改国内签名到国际签名。
-    ///
-    /// Example: `0`
     #[serde(rename = "International")]
     pub international: u64,
-    /// 签名用途：
+    /// Signature use:
+    ///
+    /// 0: for self-use.
+    ///
+    /// 1: for others.
+    ///
+    /// Example: `1`
+    ///
+    /// **中文**：签名用途：
     ///
     /// 0：自用。
     ///
     /// 1：他用。
-    ///
-    /// Example: `1`
     #[serde(rename = "UsedMethod")]
     pub used_method: u64,
-    /// 签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
+    /// You should Base64-encode the image of the identity document corresponding to the signature first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
     ///
     /// Example: `base64`
+    ///
+    /// **中文**：签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
     #[serde(rename = "ProofImage")]
     pub proof_image: ::std::string::String,
-    /// 委托授权证明。选择 UsedMethod 为他用之后需要提交委托的授权证明。
+    /// Authorization letter, which should be submitted if `UsedMethod` is for others.
+    ///
+    /// You should Base64-encode the image first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
+    ///
+    /// Note: this field will take effect only when `UsedMethod` is 1 (for others).
+    ///
+    /// Example: `base64`
+    ///
+    /// **中文**：委托授权证明。选择 UsedMethod 为他用之后需要提交委托的授权证明。
     ///
     /// 图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
     ///
     /// 注：只有 UsedMethod 在选择为 1（他用）时，这个字段才会生效。
-    ///
-    /// Example: `base64`
     #[serde(
         rename = "CommissionImage",
         skip_serializing_if = "::std::option::Option::is_none",
         default
     )]
     pub commission_image: ::std::option::Option<::std::string::String>,
-    /// 签名的申请备注。
+    /// Signature application remarks.
     ///
     /// Example: `测试使用`
+    ///
+    /// **中文**：签名的申请备注。
     #[serde(
         rename = "Remark",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -1248,20 +1566,26 @@ impl ModifySmsSignRequest {
         self
     }
 }
-/// ModifySmsSign返回参数结构体
+/// ModifySmsSign response structure.
+///
+/// **中文**：ModifySmsSign返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModifySmsSignResponse {
-    /// 修改签名响应
+    /// Signature modification response
     ///
     /// Example: `无`
+    ///
+    /// **中文**：修改签名响应
     #[serde(
         rename = "ModifySignStatus",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub modify_sign_status: ModifySignStatus,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -1269,44 +1593,62 @@ pub struct ModifySmsSignResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// ModifySmsTemplate请求参数结构体
+/// ModifySmsTemplate request structure.
+///
+/// **中文**：ModifySmsTemplate请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModifySmsTemplateRequest {
-    /// 待修改的模板的模板 ID。
+    /// ID of template to be modified.
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：待修改的模板的模板 ID。
     #[serde(rename = "TemplateId")]
     pub template_id: u64,
-    /// 新的模板名称。
+    /// New template name.
     ///
     /// Example: `腾讯云`
+    ///
+    /// **中文**：新的模板名称。
     #[serde(rename = "TemplateName")]
     pub template_name: ::std::string::String,
-    /// 新的模板内容。
+    /// New template content.
     ///
     /// Example: `您的验证码是{1}`
+    ///
+    /// **中文**：新的模板内容。
     #[serde(rename = "TemplateContent")]
     pub template_content: ::std::string::String,
-    /// 短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
-    ///
-    /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
+    /// SMS type. 0: ordinary SMS, 1: marketing SMS.
     ///
     /// Example: `3`
+    ///
+    /// **中文**：短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
+    ///
+    /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
     #[serde(rename = "SmsType")]
     pub sms_type: u64,
-    /// 是否国际/港澳台短信：
+    /// Whether it is Global SMS:
+    ///
+    /// 0: Mainland China SMS.
+    ///
+    /// 1: Global SMS.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：是否国际/港澳台短信：
     ///
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    ///
-    /// Example: `0`
     #[serde(rename = "International")]
     pub international: u64,
-    /// 模板备注，例如申请原因，使用场景等。
+    /// Template remarks, such as reason for application and use case.
     ///
     /// Example: `业务验证码`
+    ///
+    /// **中文**：模板备注，例如申请原因，使用场景等。
     #[serde(rename = "Remark")]
     pub remark: ::std::string::String,
 }
@@ -1365,20 +1707,26 @@ impl ModifySmsTemplateRequest {
         }
     }
 }
-/// ModifySmsTemplate返回参数结构体
+/// ModifySmsTemplate response structure.
+///
+/// **中文**：ModifySmsTemplate返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModifySmsTemplateResponse {
-    /// 修改模板参数响应
+    /// Template parameter modification response
     ///
     /// Example: `{"TemplateId":1110}`
+    ///
+    /// **中文**：修改模板参数响应
     #[serde(
         rename = "ModifyTemplateStatus",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub modify_template_status: ModifyTemplateStatus,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -1386,13 +1734,17 @@ pub struct ModifySmsTemplateResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// 修改模板参数响应
+/// Template parameter modification response
+///
+/// **中文**：修改模板参数响应
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModifyTemplateStatus {
-    /// 模板参数
+    /// Template parameter
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：模板参数
     #[serde(
         rename = "TemplateId",
         default,
@@ -1400,67 +1752,83 @@ pub struct ModifyTemplateStatus {
     )]
     pub template_id: u64,
 }
-/// 短信回复状态
+/// SMS reply status
+///
+/// **中文**：短信回复状态
 #[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatus {
-    /// 短信码号扩展号，默认未开通，如需开通请联系 [sms helper](https://cloud.tencent.com/document/product/382/3773)。
+    /// SMS code number extension, which is not activated by default. If you need to activate it, please contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1).
     ///
     /// Example: `11`
+    ///
+    /// **中文**：短信码号扩展号，默认未开通，如需开通请联系 [sms helper](https://cloud.tencent.com/document/product/382/3773)。
     #[serde(
         rename = "ExtendCode",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub extend_code: ::std::string::String,
-    /// 国家（或地区）码。
+    /// Country (or region) code.
     ///
     /// Example: `86`
+    ///
+    /// **中文**：国家（或地区）码。
     #[serde(
         rename = "NationCode",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub nation_code: ::std::string::String,
-    /// 手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Mobile number in the e.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
+    ///
+    /// **中文**：手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     #[serde(
         rename = "PhoneNumber",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub phone_number: ::std::string::String,
-    /// 短信签名。
+    /// SMS signature.
     ///
     /// Example: `腾讯云`
+    ///
+    /// **中文**：短信签名。
     #[serde(
         rename = "Sign",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub sign: ::std::string::String,
-    /// 用户回复的内容。
+    /// User reply.
     ///
     /// Example: `2`
+    ///
+    /// **中文**：用户回复的内容。
     #[serde(
         rename = "ReplyContent",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub reply_content: ::std::string::String,
-    /// 回复时间（例如：2019-10-08 17:18:37）。
+    /// Reply time (e.g., 2019-10-08 17:18:37).
     ///
     /// Example: `2021-05-11 19:56:28`
+    ///
+    /// **中文**：回复时间（例如：2019-10-08 17:18:37）。
     #[serde(
         rename = "ReplyTime",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub reply_time: ::std::string::String,
-    /// 回复时间，UNIX 时间戳（单位：秒）。
+    /// Reply time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1620734188`
+    ///
+    /// **中文**：回复时间，UNIX 时间戳（单位：秒）。
     #[serde(
         rename = "ReplyUnixTime",
         default,
@@ -1481,42 +1849,58 @@ impl ::std::fmt::Debug for PullSmsReplyStatus {
             .finish()
     }
 }
-/// PullSmsReplyStatusByPhoneNumber请求参数结构体
+/// PullSmsReplyStatusByPhoneNumber request structure.
+///
+/// **中文**：PullSmsReplyStatusByPhoneNumber请求参数结构体
 #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatusByPhoneNumberRequest {
-    /// 拉取起始时间，UNIX 时间戳（时间：秒）。
-    ///
-    /// 注：最大可拉取当前时期7天前的数据。
+    /// Pull start time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1464624000`
+    ///
+    /// **中文**：拉取起始时间，UNIX 时间戳（时间：秒）。
+    ///
+    /// 注：最大可拉取当前时期7天前的数据。
     #[serde(rename = "SendDateTime")]
     pub send_date_time: u64,
-    /// 偏移量。
+    /// Offset.
     ///
-    /// 注：目前固定设置为0。
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：偏移量。
+    ///
+    /// 注：目前固定设置为0。
     #[serde(rename = "Offset")]
     pub offset: u64,
-    /// 拉取最大条数，最多 100。
+    /// Maximum number of pulled entries. Maximum value: 100.
     ///
     /// Example: `2`
+    ///
+    /// **中文**：拉取最大条数，最多 100。
     #[serde(rename = "Limit")]
     pub limit: u64,
-    /// 下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Target mobile number in the e.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
+    ///
+    /// **中文**：下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
-    /// 短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，例如1400006666。
+    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Example: `1400006666`
+    ///
+    /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，例如1400006666。
     #[serde(rename = "SmsSdkAppid")]
     pub sms_sdk_appid: ::std::string::String,
-    /// 拉取截止时间，UNIX 时间戳（时间：秒）。
+    /// Pull end time in UNIX timestamp accurate to seconds.
     ///
     /// Example: `1464624123`
+    ///
+    /// **中文**：拉取截止时间，UNIX 时间戳（时间：秒）。
     #[serde(
         rename = "EndDateTime",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -1589,20 +1973,26 @@ impl PullSmsReplyStatusByPhoneNumberRequest {
         self
     }
 }
-/// PullSmsReplyStatusByPhoneNumber返回参数结构体
+/// PullSmsReplyStatusByPhoneNumber response structure.
+///
+/// **中文**：PullSmsReplyStatusByPhoneNumber返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatusByPhoneNumberResponse {
-    /// 回复状态响应集合。
+    /// Reply status response set.
     ///
     /// Example: `[{"ReplyContent":"2", "ReplyUnixTime":1620734188, "ExtendCode":"11", "ReplyTime":"2021-05-11 19:56:28", "Sign":"腾讯云", "PhoneNumber":"+8618501234444", "NationCode":"86"}]`
+    ///
+    /// **中文**：回复状态响应集合。
     #[serde(
         rename = "PullSmsReplyStatusSet",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub pull_sms_reply_status_set: ::std::vec::Vec<PullSmsReplyStatus>,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -1610,18 +2000,24 @@ pub struct PullSmsReplyStatusByPhoneNumberResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// PullSmsReplyStatus请求参数结构体
+/// PullSmsReplyStatus request structure.
+///
+/// **中文**：PullSmsReplyStatus请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatusRequest {
-    /// 拉取最大条数，最多100条。
+    /// Maximum number of pulled entries. Maximum value: 100.
     ///
     /// Example: `2`
+    ///
+    /// **中文**：拉取最大条数，最多100条。
     #[serde(rename = "Limit")]
     pub limit: u64,
-    /// 短信 SdkAppid 在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际 SdkAppid，例如1400006666。
+    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Example: `1400006666`
+    ///
+    /// **中文**：短信 SdkAppid 在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际 SdkAppid，例如1400006666。
     #[serde(rename = "SmsSdkAppid")]
     pub sms_sdk_appid: ::std::string::String,
 }
@@ -1637,20 +2033,26 @@ impl PullSmsReplyStatusRequest {
         }
     }
 }
-/// PullSmsReplyStatus返回参数结构体
+/// PullSmsReplyStatus response structure.
+///
+/// **中文**：PullSmsReplyStatus返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatusResponse {
-    /// 回复状态响应集合。
+    /// Reply status response set.
     ///
     /// Example: `无`
+    ///
+    /// **中文**：回复状态响应集合。
     #[serde(
         rename = "PullSmsReplyStatusSet",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub pull_sms_reply_status_set: ::std::vec::Vec<PullSmsReplyStatus>,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -1658,78 +2060,96 @@ pub struct PullSmsReplyStatusResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// 短信的下发状态详细信息
+/// SMS delivery status details
+///
+/// **中文**：短信的下发状态详细信息
 #[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsSendStatus {
-    /// 用户实际接收到短信的时间。
+    /// Actual time of SMS receipt by user.
     ///
     /// Example: `2019-10-08 17:18:37`
+    ///
+    /// **中文**：用户实际接收到短信的时间。
     #[serde(
         rename = "UserReceiveTime",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub user_receive_time: ::std::string::String,
-    /// 用户实际接收到短信的时间，UNIX 时间戳（单位：秒）。
+    /// Actual time of SMS receipt by user in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1570526317`
+    ///
+    /// **中文**：用户实际接收到短信的时间，UNIX 时间戳（单位：秒）。
     #[serde(
         rename = "UserReceiveUnixTime",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub user_receive_unix_time: u64,
-    /// 国家（或地区）码。
+    /// Country (or region) code.
     ///
     /// Example: `86`
+    ///
+    /// **中文**：国家（或地区）码。
     #[serde(
         rename = "NationCode",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub nation_code: ::std::string::String,
-    /// 手机号码,e.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Mobile number in the e.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
+    ///
+    /// **中文**：手机号码,e.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     #[serde(
         rename = "PurePhoneNumber",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub pure_phone_number: ::std::string::String,
-    /// 手机号码，普通格式，示例如：18501234444。
+    /// Mobile number in a common format such as 13711112222.
     ///
     /// Example: `18501234444`
+    ///
+    /// **中文**：手机号码，普通格式，示例如：18501234444。
     #[serde(
         rename = "PhoneNumber",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub phone_number: ::std::string::String,
-    /// 本次发送标识 ID。
+    /// ID of the current delivery.
     ///
     /// Example: `5000:1045710669157053657849499619`
+    ///
+    /// **中文**：本次发送标识 ID。
     #[serde(
         rename = "SerialNo",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub serial_no: ::std::string::String,
-    /// 实际是否收到的短信接收状态，SUCCESS（下发成功）、FAIL（下发失败）。
-    ///
-    /// 注：仅当运营商有返回短信接收状态时回包中才会有状态数据。
+    /// Whether the SMS message is actually received. Valid values: SUCCESS (success), FAIL (failure).
     ///
     /// Example: `SUCCESS`
+    ///
+    /// **中文**：实际是否收到的短信接收状态，SUCCESS（下发成功）、FAIL（下发失败）。
+    ///
+    /// 注：仅当运营商有返回短信接收状态时回包中才会有状态数据。
     #[serde(
         rename = "ReportStatus",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub report_status: ::std::string::String,
-    /// 用户接收短信状态描述。
+    /// Description of SMS receipt by user.
     ///
     /// Example: `DELIVRD`
+    ///
+    /// **中文**：用户接收短信状态描述。
     #[serde(
         rename = "Description",
         default,
@@ -1754,42 +2174,58 @@ impl ::std::fmt::Debug for PullSmsSendStatus {
             .finish()
     }
 }
-/// PullSmsSendStatusByPhoneNumber请求参数结构体
+/// PullSmsSendStatusByPhoneNumber request structure.
+///
+/// **中文**：PullSmsSendStatusByPhoneNumber请求参数结构体
 #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsSendStatusByPhoneNumberRequest {
-    /// 拉取起始时间，UNIX 时间戳（时间：秒）。
-    ///
-    /// 注：最大可拉取当前时期7天前的数据。
+    /// Pull start time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1464624000`
+    ///
+    /// **中文**：拉取起始时间，UNIX 时间戳（时间：秒）。
+    ///
+    /// 注：最大可拉取当前时期7天前的数据。
     #[serde(rename = "SendDateTime")]
     pub send_date_time: u64,
-    /// 偏移量。
+    /// Offset.
     ///
-    /// 注：目前固定设置为0。
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：偏移量。
+    ///
+    /// 注：目前固定设置为0。
     #[serde(rename = "Offset")]
     pub offset: u64,
-    /// 拉取最大条数，最多 100。
+    /// Maximum number of pulled entries. Maximum value: 100.
     ///
     /// Example: `2`
+    ///
+    /// **中文**：拉取最大条数，最多 100。
     #[serde(rename = "Limit")]
     pub limit: u64,
-    /// 下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Target mobile number in the e.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
+    ///
+    /// **中文**：下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
-    /// 短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，例如1400006666。
+    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Example: `1400006666`
+    ///
+    /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，例如1400006666。
     #[serde(rename = "SmsSdkAppid")]
     pub sms_sdk_appid: ::std::string::String,
-    /// 拉取截止时间，UNIX 时间戳（时间：秒）。
+    /// Pull end time in UNIX timestamp accurate to seconds.
     ///
     /// Example: `1464624123`
+    ///
+    /// **中文**：拉取截止时间，UNIX 时间戳（时间：秒）。
     #[serde(
         rename = "EndDateTime",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -1862,20 +2298,26 @@ impl PullSmsSendStatusByPhoneNumberRequest {
         self
     }
 }
-/// PullSmsSendStatusByPhoneNumber返回参数结构体
+/// PullSmsSendStatusByPhoneNumber response structure.
+///
+/// **中文**：PullSmsSendStatusByPhoneNumber返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsSendStatusByPhoneNumberResponse {
-    /// 下发状态响应集合。
+    /// Delivery status response set.
     ///
     /// Example: `无`
+    ///
+    /// **中文**：下发状态响应集合。
     #[serde(
         rename = "PullSmsSendStatusSet",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub pull_sms_send_status_set: ::std::vec::Vec<PullSmsSendStatus>,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -1883,18 +2325,24 @@ pub struct PullSmsSendStatusByPhoneNumberResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// PullSmsSendStatus请求参数结构体
+/// PullSmsSendStatus request structure.
+///
+/// **中文**：PullSmsSendStatus请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsSendStatusRequest {
-    /// 拉取最大条数，最多100条。
+    /// Maximum number of pulled entries. Maximum value: 100.
     ///
     /// Example: `100`
+    ///
+    /// **中文**：拉取最大条数，最多100条。
     #[serde(rename = "Limit")]
     pub limit: u64,
-    /// 短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，例如1400006666。
+    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Example: `1400006666`
+    ///
+    /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，例如1400006666。
     #[serde(rename = "SmsSdkAppid")]
     pub sms_sdk_appid: ::std::string::String,
 }
@@ -1910,20 +2358,26 @@ impl PullSmsSendStatusRequest {
         }
     }
 }
-/// PullSmsSendStatus返回参数结构体
+/// PullSmsSendStatus response structure.
+///
+/// **中文**：PullSmsSendStatus返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsSendStatusResponse {
-    /// 下发状态响应集合。
+    /// Delivery status response set.
     ///
     /// Example: `无`
+    ///
+    /// **中文**：下发状态响应集合。
     #[serde(
         rename = "PullSmsSendStatusSet",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub pull_sms_send_status_set: ::std::vec::Vec<PullSmsSendStatus>,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -1931,39 +2385,53 @@ pub struct PullSmsSendStatusResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// SendSms请求参数结构体
+/// SendSms request structure.
+///
+/// **中文**：SendSms请求参数结构体
 #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendSmsRequest {
-    /// 下发手机号码，采用 E.164 标准，格式为+\[国家或地区码\]\[手机号\]，单次请求最多支持200个手机号且要求全为境内手机号或全为境外手机号。
+    /// Target mobile number in the e.164 standard in the format of +\[country/region code\]\[mobile number\]. Up to 200 mobile numbers are supported in one request (which should be all Mainland China mobile numbers or all global mobile numbers).
     ///
-    /// 例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Example: +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `["+8618501234444"]`
+    ///
+    /// **中文**：下发手机号码，采用 E.164 标准，格式为+\[国家或地区码\]\[手机号\]，单次请求最多支持200个手机号且要求全为境内手机号或全为境外手机号。
+    ///
+    /// 例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     #[serde(rename = "PhoneNumberSet")]
     pub phone_number_set: ::std::vec::Vec<::std::string::String>,
-    /// 模板 ID，必须填写已审核通过的模板 ID。模板ID可登录 [短信控制台](https://console.cloud.tencent.com/smsv2) 查看，若向境外手机号发送短信，仅支持使用国际/港澳台短信模板。
+    /// Template ID. You must enter the ID of an approved template, which can be viewed in the [SMS Console](https://console.cloud.tencent.com/sms/smslist).
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：模板 ID，必须填写已审核通过的模板 ID。模板ID可登录 [短信控制台](https://console.cloud.tencent.com/smsv2) 查看，若向境外手机号发送短信，仅支持使用国际/港澳台短信模板。
     #[serde(rename = "TemplateID")]
     pub template_id: ::std::string::String,
-    /// 短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2)  添加应用后生成的实际SdkAppid，示例如1400006666。
+    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Example: `1400006666`
+    ///
+    /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2)  添加应用后生成的实际SdkAppid，示例如1400006666。
     #[serde(rename = "SmsSdkAppid")]
     pub sms_sdk_appid: ::std::string::String,
-    /// 短信签名内容，使用 UTF-8 编码，必须填写已审核通过的签名，签名信息可登录 [短信控制台](https://console.cloud.tencent.com/smsv2)  查看。注：国内短信为必填参数。
+    /// The content of SMS signature should be encoded in UTF-8. You must enter an approved signature, which can be viewed in the [SMS Console](https://console.cloud.tencent.com/sms/smslist). Note: this parameter is required for Mainland China SMS.
     ///
     /// Example: `腾讯云`
+    ///
+    /// **中文**：短信签名内容，使用 UTF-8 编码，必须填写已审核通过的签名，签名信息可登录 [短信控制台](https://console.cloud.tencent.com/smsv2)  查看。注：国内短信为必填参数。
     #[serde(
         rename = "Sign",
         skip_serializing_if = "::std::option::Option::is_none",
         default
     )]
     pub sign: ::std::option::Option<::std::string::String>,
-    /// 模板参数，若无模板参数，则设置为空。
+    /// Template parameter. If there is no template parameter, leave this parameter blank.
     ///
     /// Example: `["4370"]`
+    ///
+    /// **中文**：模板参数，若无模板参数，则设置为空。
     #[serde(
         rename = "TemplateParamSet",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -1972,29 +2440,35 @@ pub struct SendSmsRequest {
     pub template_param_set: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
-    /// 短信码号扩展号，默认未开通，如需开通请联系 [sms helper](https://cloud.tencent.com/document/product/382/3773)。
+    /// SMS code number extension, which is not activated by default. If you need to activate it, please contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1).
     ///
     /// Example: `10`
+    ///
+    /// **中文**：短信码号扩展号，默认未开通，如需开通请联系 [sms helper](https://cloud.tencent.com/document/product/382/3773)。
     #[serde(
         rename = "ExtendCode",
         skip_serializing_if = "::std::option::Option::is_none",
         default
     )]
     pub extend_code: ::std::option::Option<::std::string::String>,
-    /// 用户的 session 内容，可以携带用户侧 ID 等上下文信息，server 会原样返回。注意长度需小于512字节。
+    /// User session content, which can carry context information such as user-side ID and will be returned as-is by the server.
     ///
     /// Example: `outsid_1729495320_1011`
+    ///
+    /// **中文**：用户的 session 内容，可以携带用户侧 ID 等上下文信息，server 会原样返回。注意长度需小于512字节。
     #[serde(
         rename = "SessionContext",
         skip_serializing_if = "::std::option::Option::is_none",
         default
     )]
     pub session_context: ::std::option::Option<::std::string::String>,
-    /// 国际/港澳台短信 Sender ID。可参考 [Sender ID 说明](https://cloud.tencent.com/document/product/382/102831)。
-    ///
-    /// 注：国内短信无需填写该项；国际/港澳台短信已申请独立 SenderId 需要填写该字段，默认使用公共 SenderId，无需填写该字段。
+    /// `senderid` for Global SMS, which is not activated by default. If you need to activate it, please contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1) for assistance. This parameter should be empty for Mainland China SMS.
     ///
     /// Example: `Qsms`
+    ///
+    /// **中文**：国际/港澳台短信 Sender ID。可参考 [Sender ID 说明](https://cloud.tencent.com/document/product/382/102831)。
+    ///
+    /// 注：国内短信无需填写该项；国际/港澳台短信已申请独立 SenderId 需要填写该字段，默认使用公共 SenderId，无需填写该字段。
     #[serde(
         rename = "SenderId",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -2096,22 +2570,28 @@ impl SendSmsRequest {
         self
     }
 }
-/// SendSms返回参数结构体
+/// SendSms response structure.
+///
+/// **中文**：SendSms返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendSmsResponse {
-    /// 短信发送状态。
-    ///
-    /// 注：可参考 [示例](#4.-.E7.A4.BA.E4.BE.8B) ，包含短信发送成功和发送失败的输出示例。
+    /// SMS delivery status.
     ///
     /// Example: `无`
+    ///
+    /// **中文**：短信发送状态。
+    ///
+    /// 注：可参考 [示例](#4.-.E7.A4.BA.E4.BE.8B) ，包含短信发送成功和发送失败的输出示例。
     #[serde(
         rename = "SendStatusSet",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub send_status_set: ::std::vec::Vec<SendStatus>,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -2119,63 +2599,79 @@ pub struct SendSmsResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// 发送短信状态
+/// SMS sending status
+///
+/// **中文**：发送短信状态
 #[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendStatus {
-    /// 发送流水号。
+    /// Delivery serial number.
     ///
     /// Example: `5000:1045710669157053657849499619`
+    ///
+    /// **中文**：发送流水号。
     #[serde(
         rename = "SerialNo",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub serial_no: ::std::string::String,
-    /// 手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Mobile number in the e.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
+    ///
+    /// **中文**：手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     #[serde(
         rename = "PhoneNumber",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub phone_number: ::std::string::String,
-    /// 计费条数，计费规则请查询 [计费策略](https://cloud.tencent.com/document/product/382/36135)。
+    /// Number of billable SMS messages. For billing rules, please see [Billing Policy](https://intl.cloud.tencent.com/document/product/382/36135?from_cn_redirect=1).
     ///
     /// Example: `1`
+    ///
+    /// **中文**：计费条数，计费规则请查询 [计费策略](https://cloud.tencent.com/document/product/382/36135)。
     #[serde(rename = "Fee", default, deserialize_with = "::sdk_core::de::lenient")]
     pub fee: u64,
-    /// 用户Session内容。
+    /// User session content.
     ///
     /// Example: `outsid_1729495320_1011`
+    ///
+    /// **中文**：用户Session内容。
     #[serde(
         rename = "SessionContext",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub session_context: ::std::string::String,
-    /// 短信请求错误码，具体含义请参考 [错误码](https://cloud.tencent.com/document/product/382/59177#.E7.9F.AD.E4.BF.A1-API-3.0-.E5.8F.91.E9.80.81.E9.94.99.E8.AF.AF.E7.A0.81)。
+    /// SMS request error code. For specific meanings, please see Error Codes.
     ///
     /// Example: `Ok`
+    ///
+    /// **中文**：短信请求错误码，具体含义请参考 [错误码](https://cloud.tencent.com/document/product/382/59177#.E7.9F.AD.E4.BF.A1-API-3.0-.E5.8F.91.E9.80.81.E9.94.99.E8.AF.AF.E7.A0.81)。
     #[serde(
         rename = "Code",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub code: ::std::string::String,
-    /// 短信请求错误码描述。
+    /// SMS request error message.
     ///
     /// Example: `send success`
+    ///
+    /// **中文**：短信请求错误码描述。
     #[serde(
         rename = "Message",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub message: ::std::string::String,
-    /// 国家码或地区码，例如CN,US等，对于未识别出国家码或者地区码，默认返回DEF,具体支持列表请参考国际/港澳台计费总览。
+    /// Country code or region code, such as CN and US. If the country code or region code is not obtained, the returned value will be 'DEF' by default. For more information on the supported list, see price overview for non-Mainland China regions.
     ///
     /// Example: `CN`
+    ///
+    /// **中文**：国家码或地区码，例如CN,US等，对于未识别出国家码或者地区码，默认返回DEF,具体支持列表请参考国际/港澳台计费总览。
     #[serde(
         rename = "IsoCode",
         default,
@@ -2196,27 +2692,35 @@ impl ::std::fmt::Debug for SendStatus {
             .finish()
     }
 }
-/// 发送数据统计响应包体
+/// Delivery statistics response packet
+///
+/// **中文**：发送数据统计响应包体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendStatusStatistics {
-    /// 短信计费条数统计，例如提交成功量为100条，其中有20条是长短信（长度为80字）被拆分成2条，则计费条数为： ```80 * 1 + 20 * 2 = 120``` 条。
+    /// Billable SMS message quantity; for example, in 100 successfully submitted SMS messages, if 20 are long messages (over 80 characters) and split into two messages each, then the billable quantity will be 80 * 1 + 20 * 2 = 120.
     ///
     /// Example: `149`
+    ///
+    /// **中文**：短信计费条数统计，例如提交成功量为100条，其中有20条是长短信（长度为80字）被拆分成2条，则计费条数为： ```80 * 1 + 20 * 2 = 120``` 条。
     #[serde(rename = "FeeCount", default, deserialize_with = "::sdk_core::de::lenient")]
     pub fee_count: u64,
-    /// 短信提交量统计。
+    /// Submitted SMS messages.
     ///
     /// Example: `150`
+    ///
+    /// **中文**：短信提交量统计。
     #[serde(
         rename = "RequestCount",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub request_count: u64,
-    /// 短信提交成功量统计。
+    /// Successfully submitted SMS messages.
     ///
     /// Example: `149`
+    ///
+    /// **中文**：短信提交成功量统计。
     #[serde(
         rename = "RequestSuccessCount",
         default,
@@ -2224,39 +2728,57 @@ pub struct SendStatusStatistics {
     )]
     pub request_success_count: u64,
 }
-/// SendStatusStatistics请求参数结构体
+/// SendStatusStatistics request structure.
+///
+/// **中文**：SendStatusStatistics请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendStatusStatisticsRequest {
-    /// 拉取起始时间，yyyymmddhh 需要拉取的起始时间，精确到小时。
+    /// Start time of pull in the format of `yyyymmddhh` accurate to the hour.
     ///
     /// Example: `2024090800`
+    ///
+    /// **中文**：拉取起始时间，yyyymmddhh 需要拉取的起始时间，精确到小时。
     #[serde(rename = "StartDateTime")]
     pub start_date_time: u64,
-    /// 结束时间，yyyymmddhh 需要拉取的截止时间，精确到小时
+    /// End time of pull in the format of `yyyymmddhh` accurate to the hour
     ///
-    /// 注：EndDataTime 必须大于等于 StartDateTime。
+    /// Note: `EndDataTime` must be later than `StartDateTime`.
     ///
     /// Example: `2024090823`
+    ///
+    /// **中文**：结束时间，yyyymmddhh 需要拉取的截止时间，精确到小时
+    ///
+    /// 注：EndDataTime 必须大于等于 StartDateTime。
     #[serde(rename = "EndDataTime")]
     pub end_data_time: u64,
-    /// 短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
+    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Example: `1400006666`
+    ///
+    /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
     #[serde(rename = "SmsSdkAppid")]
     pub sms_sdk_appid: ::std::string::String,
-    /// 最大上限。
+    /// Upper limit.
     ///
-    /// 注：目前固定设置为0。
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：最大上限。
+    ///
+    /// 注：目前固定设置为0。
     #[serde(rename = "Limit")]
     pub limit: u64,
-    /// 偏移量。
+    /// Offset.
     ///
-    /// 注：目前固定设置为0。
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：偏移量。
+    ///
+    /// 注：目前固定设置为0。
     #[serde(rename = "Offset")]
     pub offset: u64,
 }
@@ -2309,20 +2831,26 @@ impl SendStatusStatisticsRequest {
         }
     }
 }
-/// SendStatusStatistics返回参数结构体
+/// SendStatusStatistics response structure.
+///
+/// **中文**：SendStatusStatistics返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendStatusStatisticsResponse {
-    /// 发送数据统计响应包体。
+    /// Delivery statistics response packet.
     ///
     /// Example: `{"FeeCount":1880,"RequestCount":1880,"RequestSuccessCount":1880}`
+    ///
+    /// **中文**：发送数据统计响应包体。
     #[serde(
         rename = "SendStatusStatistics",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub send_status_statistics: SendStatusStatistics,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -2330,105 +2858,127 @@ pub struct SendStatusStatisticsResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// 套餐包信息统计响应包体
+/// Package message statistics response packet
+///
+/// **中文**：套餐包信息统计响应包体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SmsPackagesStatistics {
-    /// 套餐包创建时间，标准时间，例如：2019-10-08 17:18:37。
+    /// Package creation time in standard time format, such as 2019-10-08 17:18:37.
     ///
     /// Example: `2024-12-01 16:00:00`
+    ///
+    /// **中文**：套餐包创建时间，标准时间，例如：2019-10-08 17:18:37。
     #[serde(
         rename = "PackageCreateTime",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub package_create_time: ::std::string::String,
-    /// 套餐包创建时间，UNIX 时间戳。
-    ///
-    /// 单位：秒
+    /// Package creation time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1733040000`
+    ///
+    /// **中文**：套餐包创建时间，UNIX 时间戳。
+    ///
+    /// 单位：秒
     #[serde(
         rename = "PackageCreateUnixTime",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub package_create_unix_time: u64,
-    /// 套餐包生效时间，标准时间，例如：2019-10-08 17:18:37。
+    /// Package effective time in standard time format, such as 2019-10-08 17:18:37.
     ///
     /// Example: `2024-12-01 16:00:00`
+    ///
+    /// **中文**：套餐包生效时间，标准时间，例如：2019-10-08 17:18:37。
     #[serde(
         rename = "PackageEffectiveTime",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub package_effective_time: ::std::string::String,
-    /// 套餐包生效时间，UNIX 时间戳。
-    ///
-    /// 单位：秒
+    /// Package effective time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1733040000`
+    ///
+    /// **中文**：套餐包生效时间，UNIX 时间戳。
+    ///
+    /// 单位：秒
     #[serde(
         rename = "PackageEffectiveUnixTime",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub package_effective_unix_time: u64,
-    /// 套餐包过期时间，标准时间，例如：2019-10-08 17:18:37。
+    /// Package expiration time in standard time format, such as 2019-10-08 17:18:37.
     ///
     /// Example: `2026-12-01 16:00:00`
+    ///
+    /// **中文**：套餐包过期时间，标准时间，例如：2019-10-08 17:18:37。
     #[serde(
         rename = "PackageExpiredTime",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub package_expired_time: ::std::string::String,
-    /// 套餐包过期时间，UNIX 时间戳。
-    ///
-    /// 单位：秒
+    /// Package expiration time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1796112000`
+    ///
+    /// **中文**：套餐包过期时间，UNIX 时间戳。
+    ///
+    /// 单位：秒
     #[serde(
         rename = "PackageExpiredUnixTime",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub package_expired_unix_time: u64,
-    /// 套餐包条数。
-    ///
-    /// 单位：条
+    /// Number of SMS messages in package.
     ///
     /// Example: `1000`
+    ///
+    /// **中文**：套餐包条数。
+    ///
+    /// 单位：条
     #[serde(
         rename = "AmountOfPackage",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub amount_of_package: u64,
-    /// 套餐包类别。
+    /// 0: gifted package. 1: purchased package.
+    ///
+    /// Example: `1`
+    ///
+    /// **中文**：套餐包类别。
     ///
     /// 枚举值：
     ///
     /// - 0： 赠送套餐包
     /// - 1： 购买套餐包
-    ///
-    /// Example: `1`
     #[serde(
         rename = "TypeOfPackage",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub type_of_package: u64,
-    /// 套餐包 ID。
+    /// Package ID.
     ///
     /// Example: `1000876572`
+    ///
+    /// **中文**：套餐包 ID。
     #[serde(rename = "PackageId", default, deserialize_with = "::sdk_core::de::lenient")]
     pub package_id: u64,
-    /// 当前使用量。
-    ///
-    /// 单位：条
+    /// Current usage.
     ///
     /// Example: `100`
+    ///
+    /// **中文**：当前使用量。
+    ///
+    /// 单位：条
     #[serde(
         rename = "CurrentUsage",
         default,
@@ -2436,25 +2986,35 @@ pub struct SmsPackagesStatistics {
     )]
     pub current_usage: u64,
 }
-/// SmsPackagesStatistics请求参数结构体
+/// SmsPackagesStatistics request structure.
+///
+/// **中文**：SmsPackagesStatistics请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SmsPackagesStatisticsRequest {
-    /// 短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
+    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Example: `1400006666`
+    ///
+    /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
     #[serde(rename = "SmsSdkAppid")]
     pub sms_sdk_appid: ::std::string::String,
-    /// 最大上限(需要拉取的套餐包个数)。
-    ///
-    /// 注：Limit默认最大值为500，可结合Offset实现分页查询。
+    /// Upper limit (number of packages to be pulled).
     ///
     /// Example: `2`
+    ///
+    /// **中文**：最大上限(需要拉取的套餐包个数)。
+    ///
+    /// 注：Limit默认最大值为500，可结合Offset实现分页查询。
     #[serde(rename = "Limit")]
     pub limit: u64,
-    /// 偏移量。
+    /// Offset.
+    ///
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：偏移量。
     #[serde(rename = "Offset")]
     pub offset: u64,
 }
@@ -2487,20 +3047,26 @@ impl SmsPackagesStatisticsRequest {
         }
     }
 }
-/// SmsPackagesStatistics返回参数结构体
+/// SmsPackagesStatistics response structure.
+///
+/// **中文**：SmsPackagesStatistics返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SmsPackagesStatisticsResponse {
-    /// 发送数据统计响应包体。
+    /// Delivery statistics response packet body.
     ///
     /// Example: `[{ "PackageCreateTime":"2019-05-01 00:00:00", "PackageEffectiveTime":"2019-05-01 00:00:00", "PackageExpiredTime":"2019-05-31 23:59:59", "PackageCreateUnixTime":1556640000, "PackageExpiredUnixTime":1556640000, "PackageEffectiveUnixTime":1559318399, "AmountOfPackage":1000, "TypeOfPackage":0, "PackageId":1000876572, "CurrentUsage":100}]`
+    ///
+    /// **中文**：发送数据统计响应包体。
     #[serde(
         rename = "SmsPackagesStatisticsSet",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub sms_packages_statistics_set: ::std::vec::Vec<SmsPackagesStatistics>,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,

@@ -187,7 +187,16 @@ impl Client {
     pub fn core(&self) -> &::sdk_core::Client {
         &self.inner
     }
-    /// 添加短信签名 (AddSmsSign)
+    /// Adds SMS signature (AddSmsSign)
+    ///
+    /// 1. This API is used to add an SMS signature. You need to read the [Tencent Cloud SMS Signature Review Standards](https://intl.cloud.tencent.com/zh/document/product/382/40658) before starting an application.
+    /// 2. ⚠️ Note: individual users cannot use this API to apply for SMS signatures. For more information, see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). If your account identity is individual, you can log in to the console to apply for SMS signatures.
+    ///
+    /// &gt;- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+    ///
+    /// &gt;- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
+    ///
+    /// **中文**：添加短信签名
     ///
     /// 本接口 (AddSmsSign) 用于添加短信签名。
     ///
@@ -224,7 +233,16 @@ impl Client {
     ) -> ::std::result::Result<models::AddSmsSignResponse, ::sdk_core::Error> {
         self.inner.call(&ADD_SMS_SIGN, request).await
     }
-    /// 添加短信模板 (AddSmsTemplate)
+    /// Adds SMS template (AddSmsTemplate)
+    ///
+    /// 1. This API is used to add an SMS template. You need to read the [Tencent Cloud SMS Body Template Review Standards](https://intl.cloud.tencent.com/zh/document/product/382/40659) before starting an application.
+    /// 2. Note: individual users cannot use this API to apply for SMS body templates. For more information, see [Identity Verification Overview](https://intl.cloud.tencent.com/zh/document/product/378/3629). If your account identity is individual, you can log in to the [console](https://console.cloud.tencent.com/smsv2) to apply for SMS body templates.
+    ///
+    /// &gt;- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+    ///
+    /// &gt;- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
+    ///
+    /// **中文**：添加短信模板
     ///
     /// 本接口 (AddSmsTemplate) 用于创建短信模板。
     ///
@@ -257,7 +275,15 @@ impl Client {
     ) -> ::std::result::Result<models::AddSmsTemplateResponse, ::sdk_core::Error> {
         self.inner.call(&ADD_SMS_TEMPLATE, request).await
     }
-    /// 回执数据统计 (CallbackStatusStatistics)
+    /// Collects statistics on receipts (CallbackStatusStatistics)
+    ///
+    /// This API is used to collect statistics on user receipts.
+    ///
+    /// &gt;- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+    ///
+    /// &gt;- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
+    ///
+    /// **中文**：回执数据统计
     ///
     /// 本接口 (CallbackStatusStatistics) 用于统计用户回执的数据。
     ///
@@ -288,7 +314,15 @@ impl Client {
     > {
         self.inner.call(&CALLBACK_STATUS_STATISTICS, request).await
     }
-    /// 删除短信签名 (DeleteSmsSign)
+    /// Deletes SMS signature (DeleteSmsSign)
+    ///
+    /// ⚠️ Note: individual users cannot use this API to delete SMS signatures. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). Please log in to the [console](https://console.cloud.tencent.com/smsv2) to delete SMS signatures.
+    ///
+    /// &gt;- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+    ///
+    /// &gt;- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
+    ///
+    /// **中文**：删除短信签名
     ///
     /// 本接口 (DeleteSmsSign) 用于删除短信签名。
     ///
@@ -314,7 +348,15 @@ impl Client {
     ) -> ::std::result::Result<models::DeleteSmsSignResponse, ::sdk_core::Error> {
         self.inner.call(&DELETE_SMS_SIGN, request).await
     }
-    /// 删除短信模板 (DeleteSmsTemplate)
+    /// Deletes SMS template (DeleteSmsTemplate)
+    ///
+    /// ⚠️ Note: individual users cannot use this API to delete SMS body templates. Please log in to the [console](https://console.cloud.tencent.com/smsv2) to do so. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1).
+    ///
+    /// &gt;- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+    ///
+    /// &gt;- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
+    ///
+    /// **中文**：删除短信模板
     ///
     /// 本接口 (DeleteSmsTemplate) 用于删除短信模板。
     ///
@@ -340,7 +382,13 @@ impl Client {
     ) -> ::std::result::Result<models::DeleteSmsTemplateResponse, ::sdk_core::Error> {
         self.inner.call(&DELETE_SMS_TEMPLATE, request).await
     }
-    /// 号码信息查询 (DescribePhoneNumberInfo)
+    /// Queries mobile number information (DescribePhoneNumberInfo)
+    ///
+    /// This API is used to query the information of a phone number, including country/region code and standardized E.164 format number.
+    ///
+    /// &gt;- For example, if you query the number +86018845720123, you can get the country/region code 86 and the standardized E.164 number +8618845720123.
+    ///
+    /// **中文**：号码信息查询
     ///
     /// 本接口 (DescribePhoneNumberInfo) 用于提供电话号码的信息查询，包括国家（或地区）码、规范的 E.164 格式号码等。
     /// - 例如：查询号码 +86018501234444，可以得到国家码 86、规范的 E.164 号码 +8618501234444 等信息。
@@ -398,7 +446,13 @@ impl Client {
     > {
         self.inner.call(&DESCRIBE_SEND_RECORD_LIST, request).await
     }
-    /// 短信签名状态查询 (DescribeSmsSignList)
+    /// Queries SMS signature status (DescribeSmsSignList)
+    ///
+    /// This API is used to query the status of SMS signatures.
+    ///
+    /// Note: individual users cannot use this API to query SMS signatures. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). If your account identity is individual, you can log in to the [console](https://console.cloud.tencent.com/smsv2) to query SMS signatures.
+    ///
+    /// **中文**：短信签名状态查询
     ///
     /// 本接口 (DescribeSmsSignList) 用于查询短信签名状态。
     ///
@@ -425,7 +479,15 @@ impl Client {
     ) -> ::std::result::Result<models::DescribeSmsSignListResponse, ::sdk_core::Error> {
         self.inner.call(&DESCRIBE_SMS_SIGN_LIST, request).await
     }
-    /// 短信模板状态查询 (DescribeSmsTemplateList)
+    /// Queries SMS template status (DescribeSmsTemplateList)
+    ///
+    /// ⚠️ Note: individual users cannot use this API to query SMS body templates. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1).
+    ///
+    /// &gt;- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+    ///
+    /// &gt;- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
+    ///
+    /// **中文**：短信模板状态查询
     ///
     /// 本接口 (DescribeSmsTemplateList) 用于查询短信模板状态。
     ///
@@ -455,7 +517,17 @@ impl Client {
     > {
         self.inner.call(&DESCRIBE_SMS_TEMPLATE_LIST, request).await
     }
-    /// 修改短信签名 (ModifySmsSign)
+    /// Modifies SMS signature (ModifySmsSign)
+    ///
+    /// 1. This API is used to modify an SMS signature. Read the [Tencent Cloud SMS signature review standards](https://intl.cloud.tencent.com/document/product/382/40658) before making a modification.
+    /// 2. ⚠️ Note: Individual users cannot use this API to modify SMS signatures. For more information, see [Identity Verification Guide](https://intl.cloud.tencent.com/document/product/378/3629). If your account identity is individual, you can log in to the [console](https://console.cloud.tencent.com/smsv2) to modify SMS signatures.
+    /// 3. Modifications can be made only if the signature status is **Pending Review** or **Rejected**. **Approved** signatures cannot be modified.
+    ///
+    /// &gt;- Note: Because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+    ///
+    /// &gt;- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
+    ///
+    /// **中文**：修改短信签名
     ///
     /// 本接口 (ModifySmsSign) 用于修改短信签名。
     ///
@@ -493,7 +565,17 @@ impl Client {
     ) -> ::std::result::Result<models::ModifySmsSignResponse, ::sdk_core::Error> {
         self.inner.call(&MODIFY_SMS_SIGN, request).await
     }
-    /// 修改短信模板 (ModifySmsTemplate)
+    /// Modifies SMS template (ModifySmsTemplate)
+    ///
+    /// 1. This API is used to modify an SMS body template. Please read the [Tencent Cloud SMS Body Template Review Standards](https://intl.cloud.tencent.com/document/product/382/39023?from_cn_redirect=1) before making a modification.
+    /// 2. Note: individual users cannot use this API to modify SMS body templates. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). If your account identity is individual, you can log in to the [console](https://console.cloud.tencent.com/smsv2) to modify SMS body templates.
+    /// 3. Modifications can be made only if the body template status is **Pending Review** or **Rejected**. **Approved** body templates cannot be modified.
+    ///
+    /// &gt;- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+    ///
+    /// &gt;- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2019-07-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
+    ///
+    /// **中文**：修改短信模板
     ///
     /// 本接口 (ModifySmsTemplate) 用于修改短信模板。
     ///
@@ -528,7 +610,19 @@ impl Client {
     ) -> ::std::result::Result<models::ModifySmsTemplateResponse, ::sdk_core::Error> {
         self.inner.call(&MODIFY_SMS_TEMPLATE, request).await
     }
-    /// 拉取短信回复状态 (PullSmsReplyStatus)
+    /// Pulls SMS reply status (PullSmsReplyStatus)
+    ///
+    /// This API is used to pull SMS reply status.
+    ///
+    /// Currently, you can also [configure the reply callback](https://intl.cloud.tencent.com/document/product/382/42907?from_cn_redirect=1) to get replies.
+    ///
+    /// &gt;- Note: You need to contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) to activate this API.
+    ///
+    /// &gt;- Note: Because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+    ///
+    /// &gt;- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
+    ///
+    /// **中文**：拉取短信回复状态
     ///
     /// 本接口 (PullSmsReplyStatus) 用于拉取短信回复状态。
     ///
@@ -555,7 +649,17 @@ impl Client {
     ) -> ::std::result::Result<models::PullSmsReplyStatusResponse, ::sdk_core::Error> {
         self.inner.call(&PULL_SMS_REPLY_STATUS, request).await
     }
-    /// 拉取单个号码短信回复状态 (PullSmsReplyStatusByPhoneNumber)
+    /// Pulls SMS reply status for one single number (PullSmsReplyStatusByPhoneNumber)
+    ///
+    /// This API is used to pull SMS reply status for one single number.
+    ///
+    /// Currently, you can also [configure the reply callback](https://intl.cloud.tencent.com/document/product/382/42907?from_cn_redirect=1) to get replies.
+    ///
+    /// &gt;- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+    ///
+    /// &gt;- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
+    ///
+    /// **中文**：拉取单个号码短信回复状态
     ///
     /// 本接口 (PullSmsReplyStatusByPhoneNumber) 用于拉取单个号码短信回复状态。
     ///
@@ -591,7 +695,19 @@ impl Client {
     > {
         self.inner.call(&PULL_SMS_REPLY_STATUS_BY_PHONE_NUMBER, request).await
     }
-    /// 拉取短信下发状态 (PullSmsSendStatus)
+    /// Pulls SMS delivery status (PullSmsSendStatus)
+    ///
+    /// This API is used to pull SMS delivery status.
+    ///
+    /// Currently, you can also [configure the callback](https://www.tencentcloud.com/document/product/382/35469#38206134-503f-4344-b118-cfc7a72c4a9b) to get the delivery status.
+    ///
+    /// &gt;- Note: you need to contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) to activate this API.
+    ///
+    /// &gt;- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+    ///
+    /// &gt;- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
+    ///
+    /// **中文**：拉取短信下发状态
     ///
     /// 本接口 (PullSmsSendStatus) 用于拉取短信下发状态。
     ///
@@ -618,7 +734,17 @@ impl Client {
     ) -> ::std::result::Result<models::PullSmsSendStatusResponse, ::sdk_core::Error> {
         self.inner.call(&PULL_SMS_SEND_STATUS, request).await
     }
-    /// 拉取单个号码短信下发状态 (PullSmsSendStatusByPhoneNumber)
+    /// Pulls SMS delivery status for one single number (PullSmsSendStatusByPhoneNumber)
+    ///
+    /// This API is used to pull SMS delivery status for one single number.
+    ///
+    /// Currently, you can also [configure the callback](https://www.tencentcloud.com/document/product/382/35469#38206134-503f-4344-b118-cfc7a72c4a9b) to get the delivery status.
+    ///
+    /// &gt;- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+    ///
+    /// &gt;- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms) to eliminate the need to calculate signatures. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
+    ///
+    /// **中文**：拉取单个号码短信下发状态
     ///
     /// 本接口 (PullSmsSendStatusByPhoneNumber) 用于拉取单个号码短信下发状态。
     ///
@@ -654,7 +780,13 @@ impl Client {
     > {
         self.inner.call(&PULL_SMS_SEND_STATUS_BY_PHONE_NUMBER, request).await
     }
-    /// 上报转化率 (ReportConversion)
+    /// Reports the SMS conversion rate (ReportConversion)
+    ///
+    /// This API is used to report the SMS conversion rate (SMS conversion rate = the number of returned verification codes / the number of verification codes sent) and report the serial numbers of received SMS messages to Tencent Cloud SMS.
+    ///
+    /// &gt;- Note: To call this API, you need to be added to the allowlist first. If you have any questions, contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81).
+    ///
+    /// **中文**：上报转化率
     ///
     /// 本接口 (ReportConversion) 用于短信转化率上报。将已接收到短信的流水号上报到腾讯云短信服务。
     ///
@@ -684,7 +816,11 @@ impl Client {
     ) -> ::std::result::Result<models::ReportConversionResponse, ::sdk_core::Error> {
         self.inner.call(&REPORT_CONVERSION, request).await
     }
-    /// 批量发送国际短信 (SendMultiGlobalSms)
+    /// Send multi global SMS messages (SendMultiGlobalSms)
+    ///
+    /// This API is used to send Global SMS messages in batches. Compared with the SendSms API, it supports sending SMS messages with different content to multiple phone numbers in a single request and allows specifying different SenderIds.
+    ///
+    /// **中文**：批量发送国际短信
     ///
     /// 本接口 (SendMultiGlobalSms) 用于批量发送国际/港澳台短信，相比 SendSms 接口，支持在单次请求中向多个手机号发送不同内容的短信，并支持指定不同的SenderId。
     ///
@@ -706,7 +842,11 @@ impl Client {
     ) -> ::std::result::Result<models::SendMultiGlobalSmsResponse, ::sdk_core::Error> {
         self.inner.call(&SEND_MULTI_GLOBAL_SMS, request).await
     }
-    /// 发送短信 (SendSms)
+    /// Sends SMS messages (SendSms)
+    ///
+    /// This API is used to send SMS verification codes, notification, or marketing messages to users.
+    ///
+    /// **中文**：发送短信
     ///
     /// 本接口 (SendSms) 用于发送验证码、通知类短信和营销短信。支持国内短信与国际/港澳台短信。
     /// - 当前接口属于 2021-01-11 版本，如果您仍在使用 [2019-07-11 版本](https://cloud.tencent.com/document/product/382/38778)，建议您使用当前最新版本的接口，版本差异可参考[版本描述](https://cloud.tencent.com/document/product/382/63195#.E7.89.88.E6.9C.AC.E6.8F.8F.E8.BF.B0)。
@@ -736,7 +876,15 @@ impl Client {
     ) -> ::std::result::Result<models::SendSmsResponse, ::sdk_core::Error> {
         self.inner.call(&SEND_SMS, request).await
     }
-    /// 发送短信数据统计 (SendStatusStatistics)
+    /// Collects statistics on SMS delivery (SendStatusStatistics)
+    ///
+    /// This API is used to collect statistics on SMS messages sent by users.
+    ///
+    /// &gt;- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+    ///
+    /// &gt;- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
+    ///
+    /// **中文**：发送短信数据统计
     ///
     /// 本接口 (SendStatusStatistics) 用于统计用户发送短信的数据。
     ///

@@ -14,13 +14,17 @@
     rustdoc::invalid_html_tags,
     rustdoc::invalid_rust_codeblocks
 )]
-/// 添加签名响应
+/// Signature addition response
+///
+/// **中文**：添加签名响应
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddSignStatus {
-    /// 签名ID。
+    /// Signature ID.
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：签名ID。
     #[serde(
         rename = "SignId",
         default,
@@ -29,18 +33,44 @@ pub struct AddSignStatus {
     )]
     pub sign_id: ::std::option::Option<u64>,
 }
-/// AddSmsSign请求参数结构体
+/// AddSmsSign request structure.
+///
+/// **中文**：AddSmsSign请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddSmsSignRequest {
-    /// 签名名称。
+    /// Signature name.
     ///
-    /// 注：不能重复申请已通过或待审核的签名。
+    /// Note: you cannot apply for an approved or pending signature again.
     ///
     /// Example: `腾讯云`
+    ///
+    /// **中文**：签名名称。
+    ///
+    /// 注：不能重复申请已通过或待审核的签名。
     #[serde(rename = "SignName")]
     pub sign_name: ::std::string::String,
-    /// 签名类型。其中每种类型后面标注了其可选的 DocumentType（证明类型）：
+    /// Signature type. Each of these types is followed by their `DocumentType` (identity certificate type) option:
+    ///
+    /// 0: company. Valid values of `DocumentType` include 0 and 1.
+    ///
+    /// 1: app. Valid values of `DocumentType` include 0, 1, 2, 3, and 4.
+    ///
+    /// 2: website. Valid values of `DocumentType` include 0, 1, 2, 3, and 5.
+    ///
+    /// 3: WeChat Official Account. Valid values of `DocumentType` include 0, 1, 2, 3, and 8.
+    ///
+    /// 4: trademark. Valid values of `DocumentType` include 7.
+    ///
+    /// 5: government/public institution/other. Valid values of `DocumentType` include 2 and 3.
+    ///
+    /// 6: WeChat Mini Program. Valid values of `DocumentType` include 0, 1, 2, 3, and 6.
+    ///
+    /// Note: the identity certificate type must be selected according to the correspondence; otherwise, the review will fail.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：签名类型。其中每种类型后面标注了其可选的 DocumentType（证明类型）：
     ///
     /// 0：公司，可选 DocumentType 有（0，1）。
     ///
@@ -55,11 +85,31 @@ pub struct AddSmsSignRequest {
     /// 注2：签名类型2（网站）、3（公众号）、6（小程序）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
     ///
     /// 注3：申请国内短信签名已不再支持签名类型1（APP），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
-    ///
-    /// Example: `0`
     #[serde(rename = "SignType")]
     pub sign_type: u64,
-    /// 证明类型：
+    /// Identity certificate type:
+    ///
+    /// 0: three-in-one licence.
+    ///
+    /// 1: business license.
+    ///
+    /// 2: organization code certificate.
+    ///
+    /// 3: social credit code certificate.
+    ///
+    /// 4: screenshot of application backend management (for personal app).
+    ///
+    /// 5: screenshot of website ICP filing backend (for personal website).
+    ///
+    /// 6: screenshot of WeChat Mini Program settings page (for personal WeChat Mini Program).
+    ///
+    /// 7: trademark registration certificate.
+    ///
+    /// 8: screenshot of WeChat Official Account settings page (for personal WeChat Official Account).
+    ///
+    /// Example: `1`
+    ///
+    /// **中文**：证明类型：
     ///
     /// 0：三证合一。
     ///
@@ -76,49 +126,69 @@ pub struct AddSmsSignRequest {
     /// 注1：证明类型5（网站备案后台截图）、6（小程序设置页面截图）、8（公众号设置页面截图）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
     ///
     /// 注2：申请国内短信签名已不再支持证明类型4（应用后台管理截图），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
-    ///
-    /// Example: `1`
     #[serde(rename = "DocumentType")]
     pub document_type: u64,
-    /// 是否国际/港澳台短信：
+    /// Whether it is Global SMS:
+    ///
+    /// 0: Mainland China SMS.
+    ///
+    /// 1: Global SMS.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：是否国际/港澳台短信：
     ///
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    ///
-    /// Example: `0`
     #[serde(rename = "International")]
     pub international: u64,
-    /// 签名用途：
+    /// Signature purpose:
+    ///
+    /// 0: for personal use.
+    ///
+    /// 1: for others.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：签名用途：
     ///
     /// 0：自用。
     ///
     /// 1：他用。
-    ///
-    /// Example: `0`
     #[serde(rename = "SignPurpose")]
     pub sign_purpose: u64,
-    /// 签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
+    /// You should Base64-encode the image of the identity certificate corresponding to the signature first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
     ///
     /// Example: `base64`
+    ///
+    /// **中文**：签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
     #[serde(rename = "ProofImage")]
     pub proof_image: ::std::string::String,
-    /// 委托授权证明。选择 SignPurpose 为他用之后需要提交委托的授权证明。
+    /// Power of attorney, which should be submitted if `SignPurpose` is for use by others.
+    ///
+    /// You should Base64-encode the image first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
+    ///
+    /// Note: this field will take effect only when `SignPurpose` is 1 (for user by others).
+    ///
+    /// Example: `base64`
+    ///
+    /// **中文**：委托授权证明。选择 SignPurpose 为他用之后需要提交委托的授权证明。
     ///
     /// 图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
     ///
     /// 注：只有 SignPurpose 在选择为 1（他用）时，这个字段才会生效。
-    ///
-    /// Example: `base64`
     #[serde(
         rename = "CommissionImage",
         skip_serializing_if = "::std::option::Option::is_none",
         default
     )]
     pub commission_image: ::std::option::Option<::std::string::String>,
-    /// 签名的申请备注。
+    /// Signature application remarks.
     ///
     /// Example: `业务自用申请`
+    ///
+    /// **中文**：签名的申请备注。
     #[serde(
         rename = "Remark",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -252,20 +322,26 @@ impl AddSmsSignRequest {
         self
     }
 }
-/// AddSmsSign返回参数结构体
+/// AddSmsSign response structure.
+///
+/// **中文**：AddSmsSign返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddSmsSignResponse {
-    /// 添加签名响应
+    /// Signature addition response
     ///
     /// Example: `无`
+    ///
+    /// **中文**：添加签名响应
     #[serde(
         rename = "AddSignStatus",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub add_sign_status: AddSignStatus,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -273,39 +349,57 @@ pub struct AddSmsSignResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// AddSmsTemplate请求参数结构体
+/// AddSmsTemplate request structure.
+///
+/// **中文**：AddSmsTemplate请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddSmsTemplateRequest {
-    /// 模板名称。
+    /// Template name.
     ///
     /// Example: `验证码`
+    ///
+    /// **中文**：模板名称。
     #[serde(rename = "TemplateName")]
     pub template_name: ::std::string::String,
-    /// 模板内容。
+    /// Template content.
     ///
     /// Example: `您的验证码是{1}`
+    ///
+    /// **中文**：模板内容。
     #[serde(rename = "TemplateContent")]
     pub template_content: ::std::string::String,
-    /// 短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
+    /// SMS type. 1: Marketing SMS, 2: Notification SMS, 3: OTP SMS.
     ///
-    /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
+    /// Note: To further improve the quality of SMS service and increase the approval rate of SMS templates, Tencent Cloud SMS template types will be optimized to "OTP", "Notification", and "Marketing" from May 16, 2024. You can Refer to [Optimization of Tencent Cloud SMS Template Types](https://www.tencentcloud.com/document/product/382/60410). Customers who newly register for SMS service must strictly refer to the new SMS type to apply for SMS template.
     ///
     /// Example: `3`
+    ///
+    /// **中文**：短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
+    ///
+    /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
     #[serde(rename = "SmsType")]
     pub sms_type: u64,
-    /// 是否国际/港澳台短信：
+    /// Whether it is Global SMS:
+    ///
+    /// 0: Mainland China SMS.
+    ///
+    /// 1: Global SMS.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：是否国际/港澳台短信：
     ///
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    ///
-    /// Example: `0`
     #[serde(rename = "International")]
     pub international: u64,
-    /// 模板备注，例如申请原因，使用场景等。
+    /// Template remarks, such as reason for application and use case.
     ///
     /// Example: `业务验证码`
+    ///
+    /// **中文**：模板备注，例如申请原因，使用场景等。
     #[serde(rename = "Remark")]
     pub remark: ::std::string::String,
 }
@@ -358,20 +452,26 @@ impl AddSmsTemplateRequest {
         }
     }
 }
-/// AddSmsTemplate返回参数结构体
+/// AddSmsTemplate response structure.
+///
+/// **中文**：AddSmsTemplate返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddSmsTemplateResponse {
-    /// 添加短信模板响应包体
+    /// SMS template addition response body
     ///
     /// Example: `{"TemplateId":"1110"}`
+    ///
+    /// **中文**：添加短信模板响应包体
     #[serde(
         rename = "AddTemplateStatus",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub add_template_status: AddTemplateStatus,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -379,13 +479,17 @@ pub struct AddSmsTemplateResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// 添加模板参数响应
+/// Template parameter addition response
+///
+/// **中文**：添加模板参数响应
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddTemplateStatus {
-    /// 模板ID。
+    /// Template ID.
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：模板ID。
     #[serde(
         rename = "TemplateId",
         default,
@@ -393,103 +497,123 @@ pub struct AddTemplateStatus {
     )]
     pub template_id: ::std::option::Option<::std::string::String>,
 }
-/// 回执数据统计响应包体
+/// Receipt statistics response body
+///
+/// **中文**：回执数据统计响应包体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CallbackStatusStatistics {
-    /// 短信回执量统计。
-    ///
-    /// 单位：个
+    /// Messages with receipt.
     ///
     /// Example: `1745`
+    ///
+    /// **中文**：短信回执量统计。
+    ///
+    /// 单位：个
     #[serde(
         rename = "CallbackCount",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub callback_count: u64,
-    /// 短信提交成功量统计。
-    ///
-    /// 单位：个
+    /// Successfully submitted SMS messages.
     ///
     /// Example: `1880`
+    ///
+    /// **中文**：短信提交成功量统计。
+    ///
+    /// 单位：个
     #[serde(
         rename = "RequestSuccessCount",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub request_success_count: u64,
-    /// 短信回执失败量统计。
-    ///
-    /// 单位：个
+    /// Failed receipts.
     ///
     /// Example: `401`
+    ///
+    /// **中文**：短信回执失败量统计。
+    ///
+    /// 单位：个
     #[serde(
         rename = "CallbackFailCount",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub callback_fail_count: u64,
-    /// 短信回执成功量统计。
-    ///
-    /// 单位：个
+    /// Successful receipts.
     ///
     /// Example: `1344`
+    ///
+    /// **中文**：短信回执成功量统计。
+    ///
+    /// 单位：个
     #[serde(
         rename = "CallbackSuccessCount",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub callback_success_count: u64,
-    /// 运营商内部错误统计。
-    ///
-    /// 单位：个
+    /// Carrier's internal error.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：运营商内部错误统计。
+    ///
+    /// 单位：个
     #[serde(
         rename = "InternalErrorCount",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub internal_error_count: u64,
-    /// 号码无效或空号统计。
-    ///
-    /// 单位：个
+    /// Invalid numbers.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：号码无效或空号统计。
+    ///
+    /// 单位：个
     #[serde(
         rename = "InvalidNumberCount",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub invalid_number_count: u64,
-    /// 停机、关机等错误统计。
-    ///
-    /// 单位：个
+    /// Errors such as out-of-service or power-off.
     ///
     /// Example: `401`
+    ///
+    /// **中文**：停机、关机等错误统计。
+    ///
+    /// 单位：个
     #[serde(
         rename = "ShutdownErrorCount",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub shutdown_error_count: u64,
-    /// 号码拉入免打扰名单统计。
-    ///
-    /// 单位：个
+    /// Blocked mobile numbers.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：号码拉入免打扰名单统计。
+    ///
+    /// 单位：个
     #[serde(
         rename = "BlackListCount",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub black_list_count: u64,
-    /// 运营商频率限制统计。
-    ///
-    /// 单位：个
+    /// Carrier rate limit hits.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：运营商频率限制统计。
+    ///
+    /// 单位：个
     #[serde(
         rename = "FrequencyLimitCount",
         default,
@@ -497,39 +621,57 @@ pub struct CallbackStatusStatistics {
     )]
     pub frequency_limit_count: u64,
 }
-/// CallbackStatusStatistics请求参数结构体
+/// CallbackStatusStatistics request structure.
+///
+/// **中文**：CallbackStatusStatistics请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CallbackStatusStatisticsRequest {
-    /// 起始时间，格式为yyyymmddhh，精确到小时，例如2024050113，表示2024年5月1号13时。
+    /// Start time in the format of `yyyymmddhh` accurate to the hour, such as 2021050113 (13:00 on May 1, 2021).
     ///
     /// Example: `2024090800`
+    ///
+    /// **中文**：起始时间，格式为yyyymmddhh，精确到小时，例如2024050113，表示2024年5月1号13时。
     #[serde(rename = "BeginTime")]
     pub begin_time: ::std::string::String,
-    /// 结束时间，格式为yyyymmddhh，精确到小时，例如2024050118，表示2024年5月1号18时。
+    /// End time in the format of `yyyymmddhh` accurate to the hour, such as 2021050118 (18:00 on May 1, 2021).
     ///
-    /// 注：EndTime 必须大于等于 BeginTime，且相差不超过32天。
+    /// Note: `EndTime` must be after `BeginTime`, and the difference should not exceed 32 days.
     ///
     /// Example: `2024090823`
+    ///
+    /// **中文**：结束时间，格式为yyyymmddhh，精确到小时，例如2024050118，表示2024年5月1号18时。
+    ///
+    /// 注：EndTime 必须大于等于 BeginTime，且相差不超过32天。
     #[serde(rename = "EndTime")]
     pub end_time: ::std::string::String,
-    /// 短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
+    /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
     ///
     /// Example: `1400006666`
+    ///
+    /// **中文**：短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
     #[serde(rename = "SmsSdkAppId")]
     pub sms_sdk_app_id: ::std::string::String,
-    /// 最大上限。
+    /// Upper limit.
     ///
-    /// 注：目前固定设置为0。
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：最大上限。
+    ///
+    /// 注：目前固定设置为0。
     #[serde(rename = "Limit")]
     pub limit: u64,
-    /// 偏移量。
+    /// Offset.
     ///
-    /// 注：目前固定设置为0。
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：偏移量。
+    ///
+    /// 注：目前固定设置为0。
     #[serde(rename = "Offset")]
     pub offset: u64,
 }
@@ -582,20 +724,26 @@ impl CallbackStatusStatisticsRequest {
         }
     }
 }
-/// CallbackStatusStatistics返回参数结构体
+/// CallbackStatusStatistics response structure.
+///
+/// **中文**：CallbackStatusStatistics返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CallbackStatusStatisticsResponse {
-    /// 回执数据统计响应包体。
+    /// Receipt statistics response body.
     ///
     /// Example: `{"CallbackCount":1745,"RequestSuccessCount":1880,"CallbackFailCount":401,"CallbackSuccessCount":1344,"InternalErrorCount":0,"InvalidNumberCount":0,"ShutdownErrorCount":401,"BlackListCount":0,"FrequencyLimitCount":0}`
+    ///
+    /// **中文**：回执数据统计响应包体。
     #[serde(
         rename = "CallbackStatusStatistics",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub callback_status_statistics: CallbackStatusStatistics,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -603,22 +751,28 @@ pub struct CallbackStatusStatisticsResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// 删除签名响应
+/// Signature deletion response
+///
+/// **中文**：删除签名响应
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteSignStatus {
-    /// 删除状态信息。
+    /// Deletion status information.
     ///
     /// Example: `return successfully!`
+    ///
+    /// **中文**：删除状态信息。
     #[serde(
         rename = "DeleteStatus",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub delete_status: ::std::string::String,
-    /// 删除时间，UNIX 时间戳（单位：秒）。
+    /// Deleted time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1578988506`
+    ///
+    /// **中文**：删除时间，UNIX 时间戳（单位：秒）。
     #[serde(
         rename = "DeleteTime",
         default,
@@ -638,13 +792,17 @@ impl DeleteSignStatus {
         }
     }
 }
-/// DeleteSmsSign请求参数结构体
+/// DeleteSmsSign request structure.
+///
+/// **中文**：DeleteSmsSign请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteSmsSignRequest {
-    /// 待删除的签名 ID。
+    /// ID of the signature to be deleted.
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：待删除的签名 ID。
     #[serde(rename = "SignId")]
     pub sign_id: u64,
 }
@@ -654,20 +812,26 @@ impl DeleteSmsSignRequest {
         Self { sign_id }
     }
 }
-/// DeleteSmsSign返回参数结构体
+/// DeleteSmsSign response structure.
+///
+/// **中文**：DeleteSmsSign返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteSmsSignResponse {
-    /// 删除签名响应
+    /// Signature deletion response
     ///
     /// Example: `{"DeleteTime":1578988506,"DeleteStatus":"return successfully!"}`
+    ///
+    /// **中文**：删除签名响应
     #[serde(
         rename = "DeleteSignStatus",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub delete_sign_status: DeleteSignStatus,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -675,13 +839,17 @@ pub struct DeleteSmsSignResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// DeleteSmsTemplate请求参数结构体
+/// DeleteSmsTemplate request structure.
+///
+/// **中文**：DeleteSmsTemplate请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteSmsTemplateRequest {
-    /// 待删除的模板 ID。
+    /// ID of the template to be deleted.
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：待删除的模板 ID。
     #[serde(rename = "TemplateId")]
     pub template_id: u64,
 }
@@ -691,20 +859,26 @@ impl DeleteSmsTemplateRequest {
         Self { template_id }
     }
 }
-/// DeleteSmsTemplate返回参数结构体
+/// DeleteSmsTemplate response structure.
+///
+/// **中文**：DeleteSmsTemplate返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteSmsTemplateResponse {
-    /// 删除模板响应
+    /// Template deletion response
     ///
     /// Example: `{"DeleteTime":1578988506,"DeleteStatus":"return successfully!"}`
+    ///
+    /// **中文**：删除模板响应
     #[serde(
         rename = "DeleteTemplateStatus",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub delete_template_status: DeleteTemplateStatus,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -712,22 +886,28 @@ pub struct DeleteSmsTemplateResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// 删除模板响应
+/// Template deletion response
+///
+/// **中文**：删除模板响应
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteTemplateStatus {
-    /// 删除状态信息。
+    /// Deletion status information.
     ///
     /// Example: `return successfully!`
+    ///
+    /// **中文**：删除状态信息。
     #[serde(
         rename = "DeleteStatus",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub delete_status: ::std::string::String,
-    /// 删除时间，UNIX 时间戳（单位：秒）。
+    /// Deleted time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1578988506`
+    ///
+    /// **中文**：删除时间，UNIX 时间戳（单位：秒）。
     #[serde(
         rename = "DeleteTime",
         default,
@@ -735,15 +915,21 @@ pub struct DeleteTemplateStatus {
     )]
     pub delete_time: u64,
 }
-/// DescribePhoneNumberInfo请求参数结构体
+/// DescribePhoneNumberInfo request structure.
+///
+/// **中文**：DescribePhoneNumberInfo请求参数结构体
 #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribePhoneNumberInfoRequest {
-    /// 查询手机号码，采用 E.164 标准，格式为+\[国家或地区码\]\[手机号\]，单次请求最多支持200个手机号。
+    /// A parameter used to query mobile numbers in E.164 format (+\[country/region code\]\[subscriber number\]). Up to 200 mobile numbers can be queried at a time.
     ///
-    /// 例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Take the number +8613711112222 as an example. “86” is the country code (with a “+” sign in its front) and “13711112222” is the subscriber number.
     ///
     /// Example: `["+8618501234444"]`
+    ///
+    /// **中文**：查询手机号码，采用 E.164 标准，格式为+\[国家或地区码\]\[手机号\]，单次请求最多支持200个手机号。
+    ///
+    /// 例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     #[serde(rename = "PhoneNumberSet")]
     pub phone_number_set: ::std::vec::Vec<::std::string::String>,
 }
@@ -763,20 +949,26 @@ impl DescribePhoneNumberInfoRequest {
         Self { phone_number_set }
     }
 }
-/// DescribePhoneNumberInfo返回参数结构体
+/// DescribePhoneNumberInfo response structure.
+///
+/// **中文**：DescribePhoneNumberInfo返回参数结构体
 #[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribePhoneNumberInfoResponse {
-    /// 获取号码信息。
+    /// A parameter used to obtain mobile number information.
     ///
     /// Example: `[{"SubscriberNumber":"18501234444", "Message":"Describe success", "Code":"Ok", "PhoneNumber":"+8618501234444", "IsoCode":"CN", "IsoName":"China", "NationCode":"86"}]`
+    ///
+    /// **中文**：获取号码信息。
     #[serde(
         rename = "PhoneNumberInfoSet",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub phone_number_info_set: ::std::vec::Vec<PhoneNumberInfo>,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -952,58 +1144,74 @@ pub struct DescribeSendRecordListResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// 获取短信签名信息响应
+/// Response for getting SMS signature information
+///
+/// **中文**：获取短信签名信息响应
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeSignListStatus {
-    /// 签名ID。
+    /// Signature ID.
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：签名ID。
     #[serde(rename = "SignId", default, deserialize_with = "::sdk_core::de::lenient")]
     pub sign_id: u64,
-    /// 是否国际/港澳台短信，其中0表示国内短信，1表示国际/港澳台短信。
+    /// Whether it is Global SMS. 0: Mainland China SMS; 1: Global SMS.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：是否国际/港澳台短信，其中0表示国内短信，1表示国际/港澳台短信。
     #[serde(
         rename = "International",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub international: u64,
-    /// 签名状态，其中：
+    /// Signature application status. Valid values: 0: approved; 1: under review.
+    ///
+    /// -1: application rejected or failed.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：签名状态，其中：
     ///
     /// 国内短信0表示签名可用，1表示审核中，2表示审核通过待生效，-1表示审核未通过、审核失败或未完成首次报备等原因导致签名不可用。具体可参考 [国内短信签名状态值说明](https://cloud.tencent.com/document/product/382/39022#ea7b2b63-ee71-404f-a525-c5a572d12ccd)。
     ///
     /// 国际短信0表示审核通过且已生效，1表示审核中，2表示审核通过待生效，-1表示审核未通过或审核失败。
-    ///
-    /// Example: `0`
     #[serde(
         rename = "StatusCode",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub status_code: i64,
-    /// 审核回复，审核人员审核后给出的回复，通常是审核未通过的原因。
+    /// Review reply, i.e., response given by the reviewer, which is usually the reason for rejection.
     ///
     /// Example: `通过`
+    ///
+    /// **中文**：审核回复，审核人员审核后给出的回复，通常是审核未通过的原因。
     #[serde(
         rename = "ReviewReply",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub review_reply: ::std::string::String,
-    /// 签名名称。
+    /// Signature name.
     ///
     /// Example: `腾讯云`
+    ///
+    /// **中文**：签名名称。
     #[serde(
         rename = "SignName",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub sign_name: ::std::string::String,
-    /// 提交审核时间，UNIX 时间戳（单位：秒）。
+    /// Application submission time in the format of UNIX timestamp in seconds.
     ///
     /// Example: `1620734188`
+    ///
+    /// **中文**：提交审核时间，UNIX 时间戳（单位：秒）。
     #[serde(
         rename = "CreateTime",
         default,
@@ -1046,42 +1254,62 @@ pub struct DescribeSignListStatus {
     )]
     pub qualification_status_code: ::std::option::Option<i64>,
 }
-/// DescribeSmsSignList请求参数结构体
+/// DescribeSmsSignList request structure.
+///
+/// **中文**：DescribeSmsSignList请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeSmsSignListRequest {
-    /// 是否国际/港澳台短信：
+    /// Whether it is Global SMS:
+    ///
+    /// 0: Mainland China SMS.
+    ///
+    /// 1: Global SMS.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：是否国际/港澳台短信：
     ///
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    ///
-    /// Example: `0`
     #[serde(rename = "International")]
     pub international: u64,
-    /// 签名 ID 数组。
+    /// Signature ID array.
     ///
-    /// 注：默认数组最大长度100。
+    /// Note: the maximum length of the array is 100 by default.
     ///
     /// Example: `[1110]`
+    ///
+    /// **中文**：签名 ID 数组。
+    ///
+    /// 注：默认数组最大长度100。
     #[serde(
         rename = "SignIdSet",
         skip_serializing_if = "::std::option::Option::is_none",
         default
     )]
     pub sign_id_set: ::std::option::Option<::std::vec::Vec<u64>>,
-    /// 最大上限，最多100。注：默认为10，SignIdSet 为空时启用。
+    /// Upper limit. Maximum value: 100.
+    ///
+    /// Note: it is 10 by default and is enabled when SignIdSet is empty.
     ///
     /// Example: `10`
+    ///
+    /// **中文**：最大上限，最多100。注：默认为10，SignIdSet 为空时启用。
     #[serde(
         rename = "Limit",
         skip_serializing_if = "::std::option::Option::is_none",
         default
     )]
     pub limit: ::std::option::Option<u64>,
-    /// 偏移量。注：默认为0，SignIdSet 为空时启用。
+    /// Offset.
+    ///
+    /// Note: it is 0 by default and is enabled when SignIdSet is empty.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：偏移量。注：默认为0，SignIdSet 为空时启用。
     #[serde(
         rename = "Offset",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -1115,20 +1343,26 @@ impl DescribeSmsSignListRequest {
         self
     }
 }
-/// DescribeSmsSignList返回参数结构体
+/// DescribeSmsSignList response structure.
+///
+/// **中文**：DescribeSmsSignList返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeSmsSignListResponse {
-    /// 获取签名信息响应
+    /// Response for getting signature information
     ///
     /// Example: `无`
+    ///
+    /// **中文**：获取签名信息响应
     #[serde(
         rename = "DescribeSignListStatusSet",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub describe_sign_list_status_set: ::std::vec::Vec<DescribeSignListStatus>,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -1136,48 +1370,70 @@ pub struct DescribeSmsSignListResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// DescribeSmsTemplateList请求参数结构体
+/// DescribeSmsTemplateList request structure.
+///
+/// **中文**：DescribeSmsTemplateList请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeSmsTemplateListRequest {
-    /// 是否国际/港澳台短信：
+    /// Whether it is Global SMS:
+    ///
+    /// 0: Mainland China SMS.
+    ///
+    /// 1: Global SMS.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：是否国际/港澳台短信：
     ///
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    ///
-    /// Example: `0`
     #[serde(rename = "International")]
     pub international: u64,
-    /// 模板 ID 数组。数组为空时默认查询模板列表信息，请使用 Limit 和 Offset 字段设置查询范围。
+    /// Array of template IDs. If the array is empty, the template list information will be queried by default. You need to use the `Limit` and `Offset` fields to set the query range.
+    ///
+    /// **Note**:
+    ///
+    /// The max array length is 100 by default.
+    ///
+    /// Example: `[1110]`
+    ///
+    /// **中文**：模板 ID 数组。数组为空时默认查询模板列表信息，请使用 Limit 和 Offset 字段设置查询范围。
     ///
     /// **注意**:
     ///
     /// 默认数组长度最大100
-    ///
-    /// Example: `[1110]`
     #[serde(
         rename = "TemplateIdSet",
         skip_serializing_if = "::std::option::Option::is_none",
         default
     )]
     pub template_id_set: ::std::option::Option<::std::vec::Vec<u64>>,
-    /// 最大上限，最多100。
+    /// Upper limit. Maximum value: 100.
     ///
-    /// 注：默认为0，TemplateIdSet 为空时启用。
+    /// Note: it is 0 by default and is enabled when `TemplateIdSet` is empty.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：最大上限，最多100。
+    ///
+    /// 注：默认为0，TemplateIdSet 为空时启用。
     #[serde(
         rename = "Limit",
         skip_serializing_if = "::std::option::Option::is_none",
         default
     )]
     pub limit: ::std::option::Option<u64>,
-    /// 偏移量。
+    /// Offset.
     ///
-    /// 注：默认为0，TemplateIdSet 为空时启用。
+    /// Note: it is 0 by default and is enabled when `TemplateIdSet` is empty.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：偏移量。
+    ///
+    /// 注：默认为0，TemplateIdSet 为空时启用。
     #[serde(
         rename = "Offset",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -1211,20 +1467,26 @@ impl DescribeSmsTemplateListRequest {
         self
     }
 }
-/// DescribeSmsTemplateList返回参数结构体
+/// DescribeSmsTemplateList response structure.
+///
+/// **中文**：DescribeSmsTemplateList返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeSmsTemplateListResponse {
-    /// 获取短信模板信息响应
+    /// Response for getting SMS template information
     ///
     /// Example: `[{"TemplateName":"验证码","TemplateId":1110,"International":0,"ReviewReply":"","CreateTime":1617379200,"TemplateContent":"您的验证码是{1}","StatusCode":0}]`
+    ///
+    /// **中文**：获取短信模板信息响应
     #[serde(
         rename = "DescribeTemplateStatusSet",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub describe_template_status_set: ::std::vec::Vec<DescribeTemplateListStatus>,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -1232,67 +1494,83 @@ pub struct DescribeSmsTemplateListResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// 获取短信模板信息响应
+/// Response for getting SMS template information
+///
+/// **中文**：获取短信模板信息响应
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeTemplateListStatus {
-    /// 模板ID。
+    /// Template ID.
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：模板ID。
     #[serde(
         rename = "TemplateId",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub template_id: u64,
-    /// 是否国际/港澳台短信，其中0表示国内短信，1表示国际/港澳台短信，3表示该模板既支持国内短信也支持国际/港澳台短信。
+    /// Whether it is Global SMS. 0: Mainland China SMS; 1: Global SMS.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：是否国际/港澳台短信，其中0表示国内短信，1表示国际/港澳台短信，3表示该模板既支持国内短信也支持国际/港澳台短信。
     #[serde(
         rename = "International",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub international: u64,
-    /// 申请模板状态，其中0表示审核通过且已生效，1表示审核中，2表示审核通过待生效，-1表示审核未通过或审核失败。注：只有状态值为0时该模板才能使用。
+    /// Template application status. Valid values: 0: approved and effective; 1: under review; 2: approved but to be effective; -1: application rejected or failed.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：申请模板状态，其中0表示审核通过且已生效，1表示审核中，2表示审核通过待生效，-1表示审核未通过或审核失败。注：只有状态值为0时该模板才能使用。
     #[serde(
         rename = "StatusCode",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub status_code: i64,
-    /// 审核回复，审核人员审核后给出的回复，通常是审核未通过的原因。
+    /// Review reply, i.e., response given by the reviewer, which is usually the reason for rejection.
     ///
     /// Example: `通过`
+    ///
+    /// **中文**：审核回复，审核人员审核后给出的回复，通常是审核未通过的原因。
     #[serde(
         rename = "ReviewReply",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub review_reply: ::std::string::String,
-    /// 模板名称。
+    /// Template name.
     ///
     /// Example: `业务验证码`
+    ///
+    /// **中文**：模板名称。
     #[serde(
         rename = "TemplateName",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub template_name: ::std::string::String,
-    /// 提交审核时间，UNIX 时间戳（单位：秒）。
+    /// Application submission time in the format of UNIX timestamp in seconds.
     ///
     /// Example: `1620640474`
+    ///
+    /// **中文**：提交审核时间，UNIX 时间戳（单位：秒）。
     #[serde(
         rename = "CreateTime",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub create_time: u64,
-    /// 模板内容。
+    /// Template content.
     ///
     /// Example: `验证码是{1}`
+    ///
+    /// **中文**：模板内容。
     #[serde(
         rename = "TemplateContent",
         default,
@@ -1300,13 +1578,17 @@ pub struct DescribeTemplateListStatus {
     )]
     pub template_content: ::std::string::String,
 }
-/// 修改签名响应
+/// Signature modification response
+///
+/// **中文**：修改签名响应
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModifySignStatus {
-    /// 签名ID。
+    /// Signature ID.
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：签名ID。
     #[serde(
         rename = "SignId",
         default,
@@ -1315,21 +1597,47 @@ pub struct ModifySignStatus {
     )]
     pub sign_id: ::std::option::Option<u64>,
 }
-/// ModifySmsSign请求参数结构体
+/// ModifySmsSign request structure.
+///
+/// **中文**：ModifySmsSign请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModifySmsSignRequest {
-    /// 待修改的签名 ID。
+    /// ID of the signature to be modified.
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：待修改的签名 ID。
     #[serde(rename = "SignId")]
     pub sign_id: u64,
-    /// 签名名称。
+    /// Signature name.
     ///
     /// Example: `腾讯云`
+    ///
+    /// **中文**：签名名称。
     #[serde(rename = "SignName")]
     pub sign_name: ::std::string::String,
-    /// 签名类型。其中每种类型后面标注了其可选的 DocumentType（证明类型）：
+    /// Signature type. Each of these types is followed by their `DocumentType` (identity certificate type) option:
+    ///
+    /// 0: company. Valid values of `DocumentType` include 0 and 1.
+    ///
+    /// 1: app. Valid values of `DocumentType` include 0, 1, 2, 3, and 4.
+    ///
+    /// 2: website. Valid values of `DocumentType` include 0, 1, 2, 3, and 5.
+    ///
+    /// 3: WeChat Official Account. Valid values of `DocumentType` include 0, 1, 2, 3, and 8.
+    ///
+    /// 4: trademark. Valid values of `DocumentType` include 7.
+    ///
+    /// 5: government/public institution/other. Valid values of `DocumentType` include 2 and 3.
+    ///
+    /// 6: WeChat Mini Program. Valid values of `DocumentType` include 0, 1, 2, 3, and 6.
+    ///
+    /// Note: the identity certificate type must be selected according to the correspondence; otherwise, the review will fail.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：签名类型。其中每种类型后面标注了其可选的 DocumentType（证明类型）：
     ///
     /// 0：公司，可选 DocumentType 有（0，1）。
     ///
@@ -1344,11 +1652,31 @@ pub struct ModifySmsSignRequest {
     /// 注2：签名类型2（网站）、3（公众号）、6（小程序）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
     ///
     /// 注3：申请国内短信签名已不再支持签名类型1（APP），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
-    ///
-    /// Example: `0`
     #[serde(rename = "SignType")]
     pub sign_type: u64,
-    /// 证明类型：
+    /// Identity certificate type:
+    ///
+    /// 0: three-in-one.
+    ///
+    /// 1: business license.
+    ///
+    /// 2: organization code certificate.
+    ///
+    /// 3: social credit code certificate.
+    ///
+    /// 4: screenshot of application backend management (for personal app).
+    ///
+    /// 5: screenshot of website ICP filing backend (for personal website).
+    ///
+    /// 6: screenshot of WeChat Mini Program settings page (for personal WeChat Mini Program).
+    ///
+    /// 7: trademark registration certificate.
+    ///
+    /// 8: screenshot of WeChat Official Account settings page (for personal WeChat Official Account).
+    ///
+    /// Example: `1`
+    ///
+    /// **中文**：证明类型：
     ///
     /// 0：三证合一。
     ///
@@ -1365,51 +1693,73 @@ pub struct ModifySmsSignRequest {
     /// 注1：证明类型5（网站备案后台截图）、6（小程序设置页面截图）、8（公众号设置页面截图）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
     ///
     /// 注2：申请国内短信签名已不再支持证明类型4（应用后台管理截图），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
-    ///
-    /// Example: `1`
     #[serde(rename = "DocumentType")]
     pub document_type: u64,
-    /// 是否国际/港澳台短信：
+    /// A parameter used to specify whether it is Global SMS:
+    ///
+    /// `0`: Chinese mainland SMS.
+    ///
+    /// `1`: Global SMS.
+    ///
+    /// Note: the value of this parameter must be consistent with the `International` value of the signature to be modified. This parameter cannot be used to directly change a Chinese mainland signature to an international signature.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：是否国际/港澳台短信：
     ///
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
     ///
     /// 注：需要和待修改签名International值保持一致，该参数不能直接修改国内签名到国际签名。
-    ///
-    /// Example: `0`
     #[serde(rename = "International")]
     pub international: u64,
-    /// 签名用途：
+    /// Signature purpose:
+    ///
+    /// 0: for personal use.
+    ///
+    /// 1: for others.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：签名用途：
     ///
     /// 0：自用。
     ///
     /// 1：他用。
-    ///
-    /// Example: `0`
     #[serde(rename = "SignPurpose")]
     pub sign_purpose: u64,
-    /// 签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
+    /// You should Base64-encode the image of the identity certificate corresponding to the signature first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
     ///
     /// Example: `base64`
+    ///
+    /// **中文**：签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
     #[serde(rename = "ProofImage")]
     pub proof_image: ::std::string::String,
-    /// 委托授权证明。选择 SignPurpose 为他用之后需要提交委托的授权证明。
+    /// Power of attorney, which should be submitted if `SignPurpose` is for use by others.
+    ///
+    /// You should Base64-encode the image first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
+    ///
+    /// Note: this field will take effect only when `SignPurpose` is 1 (for user by others).
+    ///
+    /// Example: `base64`
+    ///
+    /// **中文**：委托授权证明。选择 SignPurpose 为他用之后需要提交委托的授权证明。
     ///
     /// 图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
     ///
     /// 注：只有 SignPurpose 在选择为 1（他用）时，这个字段才会生效。
-    ///
-    /// Example: `base64`
     #[serde(
         rename = "CommissionImage",
         skip_serializing_if = "::std::option::Option::is_none",
         default
     )]
     pub commission_image: ::std::option::Option<::std::string::String>,
-    /// 签名的申请备注。
+    /// Signature application remarks.
     ///
     /// Example: `自用业务申请`
+    ///
+    /// **中文**：签名的申请备注。
     #[serde(
         rename = "Remark",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -1549,20 +1899,26 @@ impl ModifySmsSignRequest {
         self
     }
 }
-/// ModifySmsSign返回参数结构体
+/// ModifySmsSign response structure.
+///
+/// **中文**：ModifySmsSign返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModifySmsSignResponse {
-    /// 修改签名响应
+    /// Signature modification response
     ///
     /// Example: `无`
+    ///
+    /// **中文**：修改签名响应
     #[serde(
         rename = "ModifySignStatus",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub modify_sign_status: ModifySignStatus,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -1570,46 +1926,66 @@ pub struct ModifySmsSignResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// ModifySmsTemplate请求参数结构体
+/// ModifySmsTemplate request structure.
+///
+/// **中文**：ModifySmsTemplate请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModifySmsTemplateRequest {
-    /// 待修改模板的ID。
+    /// ID of the template to be modified.
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：待修改模板的ID。
     #[serde(rename = "TemplateId")]
     pub template_id: u64,
-    /// 新的模板名称。
+    /// New template name.
     ///
     /// Example: `腾讯云`
+    ///
+    /// **中文**：新的模板名称。
     #[serde(rename = "TemplateName")]
     pub template_name: ::std::string::String,
-    /// 新的模板内容。
+    /// New template content.
     ///
     /// Example: `您的验证码是{1}`
+    ///
+    /// **中文**：新的模板内容。
     #[serde(rename = "TemplateContent")]
     pub template_content: ::std::string::String,
-    /// 短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
+    /// SMS type. 1: Marketing SMS, 2: Notification SMS, 3: OTP SMS.
     ///
-    /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
+    /// Note: To further improve the quality of SMS service and increase the approval rate of SMS templates, Tencent Cloud SMS template types will be optimized to "OTP", "Notification", and "Marketing" from May 16, 2024. You can Refer to [Optimization of Tencent Cloud SMS Template Types](https://www.tencentcloud.com/document/product/382/60410). Customers who newly register for SMS service must strictly refer to the new SMS type to apply for SMS template.
     ///
     /// Example: `3`
+    ///
+    /// **中文**：短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
+    ///
+    /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
     #[serde(rename = "SmsType")]
     pub sms_type: u64,
-    /// 是否国际/港澳台短信：
+    /// Whether it is Global SMS:
+    ///
+    /// 0: Mainland China SMS.
+    ///
+    /// 1: Global SMS.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：是否国际/港澳台短信：
     ///
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
     ///
     /// 注：需要和待修改模板 International 值保持一致，该参数不能直接修改国内模板到国际模板。
-    ///
-    /// Example: `0`
     #[serde(rename = "International")]
     pub international: u64,
-    /// 模板备注，例如申请原因，使用场景等。
+    /// Template remarks, such as reason for application and use case.
     ///
     /// Example: `业务验证码`
+    ///
+    /// **中文**：模板备注，例如申请原因，使用场景等。
     #[serde(rename = "Remark")]
     pub remark: ::std::string::String,
 }
@@ -1670,20 +2046,26 @@ impl ModifySmsTemplateRequest {
         }
     }
 }
-/// ModifySmsTemplate返回参数结构体
+/// ModifySmsTemplate response structure.
+///
+/// **中文**：ModifySmsTemplate返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModifySmsTemplateResponse {
-    /// 修改模板参数响应
+    /// Template parameter modification response
     ///
     /// Example: `{"TemplateId":1110}`
+    ///
+    /// **中文**：修改模板参数响应
     #[serde(
         rename = "ModifyTemplateStatus",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub modify_template_status: ModifyTemplateStatus,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -1691,13 +2073,17 @@ pub struct ModifySmsTemplateResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// 修改模板参数响应
+/// Template parameter modification response
+///
+/// **中文**：修改模板参数响应
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModifyTemplateStatus {
-    /// 模板ID。
+    /// Template ID.
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：模板ID。
     #[serde(
         rename = "TemplateId",
         default,
@@ -1706,27 +2092,39 @@ pub struct ModifyTemplateStatus {
     )]
     pub template_id: ::std::option::Option<u64>,
 }
-/// 批量发送中每个手机号的发送信息。
+/// SMS information for each phone number in a batch delivery.
+///
+/// **中文**：批量发送中每个手机号的发送信息。
 #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MultiSmsInfo {
-    /// 下发手机号码，采用 E.164 标准，格式为+\[国家或地区码\]\[手机号\]，单次请求最多支持200个手机号且要求全为国际/港澳台手机号。 例如：+60198890000， 其中前面有一个+号 ，60为国家码，198890000为手机号。
+    /// Target mobile number in the E.164 standard in the format of +\[country/region code\]\[mobile number\]. Up to 200 mobile numbers are supported in one request (which should be all global mobile numbers). For example, +60198890000, which has a + sign followed by 60 (country/region code) and then by 198890000 (mobile number).
     ///
     /// Example: `+60198890000`
+    ///
+    /// **中文**：下发手机号码，采用 E.164 标准，格式为+\[国家或地区码\]\[手机号\]，单次请求最多支持200个手机号且要求全为国际/港澳台手机号。 例如：+60198890000， 其中前面有一个+号 ，60为国家码，198890000为手机号。
     #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
-    /// 模板 ID，必须填写已审核通过的模板 ID。模板 ID 可前往 [国际/港澳台短信](https://console.cloud.tencent.com/smsv2/isms-template) 的正文模板管理查看，仅支持使用国际/港澳台短信模板。
+    /// Template ID, which can be viewed on the **Body Templates** page in [Global SMS](https://console.cloud.tencent.com/smsv2/isms-template). You must enter the ID of an approved template.
     ///
     /// Example: `1800103`
+    ///
+    /// **中文**：模板 ID，必须填写已审核通过的模板 ID。模板 ID 可前往 [国际/港澳台短信](https://console.cloud.tencent.com/smsv2/isms-template) 的正文模板管理查看，仅支持使用国际/港澳台短信模板。
     #[serde(rename = "TemplateId")]
     pub template_id: ::std::string::String,
-    /// 模板参数，若无模板参数，则设置为空。
+    /// Template parameter. If there is no template parameter, leave this field empty.
+    ///
+    /// **Note**:
+    ///
+    /// The number of template parameters should be consistent with that of the template variables of `TemplateId`.
+    ///
+    /// Example: `["1871"]`
+    ///
+    /// **中文**：模板参数，若无模板参数，则设置为空。
     ///
     /// 注意
     ///
     /// 模板参数的个数需要与 TemplateId 对应模板的变量个数保持一致。
-    ///
-    /// Example: `["1871"]`
     #[serde(
         rename = "TemplateParamSet",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -1735,18 +2133,26 @@ pub struct MultiSmsInfo {
     pub template_param_set: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
-    /// 国际/港澳台短信 Sender ID。可参考 [Sender ID 说明](https://cloud.tencent.com/document/product/382/102831)。注：国际/港澳台短信已申请独立 SenderId 需要填写该字段，默认使用公共 SenderId，无需填写该字段。
+    /// Sender ID for Global SMS. For detail, please refer to the [Sender ID](https://www.tencentcloud.com/document/product/382/58270) Guidelines.
+    ///
+    /// Note: This parameter applies solely to Global SMS. If you do not require a dedicated Sender ID, the public Sender ID will be used by default, and this parameter may be left blank.
+    ///
+    /// Example: Qsms
     ///
     /// Example: `Qsms`
+    ///
+    /// **中文**：国际/港澳台短信 Sender ID。可参考 [Sender ID 说明](https://cloud.tencent.com/document/product/382/102831)。注：国际/港澳台短信已申请独立 SenderId 需要填写该字段，默认使用公共 SenderId，无需填写该字段。
     #[serde(
         rename = "SenderId",
         skip_serializing_if = "::std::option::Option::is_none",
         default
     )]
     pub sender_id: ::std::option::Option<::std::string::String>,
-    /// 用户的 session 内容，可以携带用户侧 ID 等上下文信息，server 会原样返回。注意长度需小于512字节。
+    /// User session content, which can carry context information such as user-side ID and will be returned as-is by the server. Note that the length must be less than 512 bytes.
     ///
     /// Example: `outsid_1729495320_1011`
+    ///
+    /// **中文**：用户的 session 内容，可以携带用户侧 ID 等上下文信息，server 会原样返回。注意长度需小于512字节。
     #[serde(
         rename = "SessionContext",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -1817,67 +2223,83 @@ impl MultiSmsInfo {
         self
     }
 }
-/// 号码信息。
+/// Mobile number information.
+///
+/// **中文**：号码信息。
 #[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PhoneNumberInfo {
-    /// 号码信息查询错误码，查询成功返回 "Ok"。
+    /// Error code for mobile number information query. `Ok` will be returned if the query is successful.
     ///
     /// Example: `Ok`
+    ///
+    /// **中文**：号码信息查询错误码，查询成功返回 "Ok"。
     #[serde(
         rename = "Code",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub code: ::std::string::String,
-    /// 号码信息查询错误码描述。
+    /// Description of the error code for mobile number information query.
     ///
     /// Example: `Describe success`
+    ///
+    /// **中文**：号码信息查询错误码描述。
     #[serde(
         rename = "Message",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub message: ::std::string::String,
-    /// 国家（或地区）码。
+    /// Country (or region) code.
     ///
     /// Example: `86`
+    ///
+    /// **中文**：国家（或地区）码。
     #[serde(
         rename = "NationCode",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub nation_code: ::std::string::String,
-    /// 用户号码，去除国家或地区码前缀的普通格式，示例如：18501234444。
+    /// Subscriber number in normal format such as 13711112222, without any prefix (country or region code).
     ///
     /// Example: `18501234444`
+    ///
+    /// **中文**：用户号码，去除国家或地区码前缀的普通格式，示例如：18501234444。
     #[serde(
         rename = "SubscriberNumber",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub subscriber_number: ::std::string::String,
-    /// 解析后的规范的 E.164 号码，与下发短信的号码解析结果一致。解析失败时会原样返回。
+    /// The standardized mobile number in E.164 format after parsing, which is consistent with the parsed number for SMS message delivery. If the parsing fails, the original number will be returned.
     ///
     /// Example: `+8618501234444`
+    ///
+    /// **中文**：解析后的规范的 E.164 号码，与下发短信的号码解析结果一致。解析失败时会原样返回。
     #[serde(
         rename = "PhoneNumber",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub phone_number: ::std::string::String,
-    /// 国家码或地区码，例如 CN、US 等，对于未识别出国家码或者地区码，默认返回 DEF。
+    /// Country or region code such as CN and US. If the country or region code cannot be identified, `DEF` will be returned by default.
     ///
     /// Example: `CN`
+    ///
+    /// **中文**：国家码或地区码，例如 CN、US 等，对于未识别出国家码或者地区码，默认返回 DEF。
     #[serde(
         rename = "IsoCode",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub iso_code: ::std::string::String,
-    /// 国家码或地区名，例如 China，可参考 [国际/港澳台短信价格总览](https://cloud.tencent.com/document/product/382/18051)
+    /// Country code or region name such as China. For more information, see [Global SMS Price Overview](https://www.tencentcloud.com/document/product/382/8414?pg=#3c47bbea-5699-48a6-83d3-6b97cf2a23bc)
     ///
     /// Example: `China`
+    ///
+    /// **中文**：国家码或地区名，例如 China，可参考 [国际/港澳台短信价格总览](https://cloud.tencent.com/document/product/382/18051)
     #[serde(
         rename = "IsoName",
         default,
@@ -1898,63 +2320,79 @@ impl ::std::fmt::Debug for PhoneNumberInfo {
             .finish()
     }
 }
-/// 短信回复状态
+/// SMS reply status
+///
+/// **中文**：短信回复状态
 #[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatus {
-    /// 短信码号扩展号，默认未开通，如需开通请联系 [sms helper](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。
+    /// SMS code number extension, which is not activated by default. If you need to activate it, please contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81).
     ///
     /// Example: `11`
+    ///
+    /// **中文**：短信码号扩展号，默认未开通，如需开通请联系 [sms helper](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。
     #[serde(
         rename = "ExtendCode",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub extend_code: ::std::string::String,
-    /// 国家（或地区）码。
+    /// Country (or region) code.
     ///
     /// Example: `86`
+    ///
+    /// **中文**：国家（或地区）码。
     #[serde(
         rename = "CountryCode",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub country_code: ::std::string::String,
-    /// 手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Mobile number in the E.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
+    ///
+    /// **中文**：手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     #[serde(
         rename = "PhoneNumber",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub phone_number: ::std::string::String,
-    /// 短信签名名称。
+    /// SMS signature name.
     ///
     /// Example: `腾讯云`
+    ///
+    /// **中文**：短信签名名称。
     #[serde(
         rename = "SignName",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub sign_name: ::std::string::String,
-    /// 用户回复的内容。
+    /// User reply.
     ///
     /// Example: `2`
+    ///
+    /// **中文**：用户回复的内容。
     #[serde(
         rename = "ReplyContent",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub reply_content: ::std::string::String,
-    /// 回复时间，UNIX 时间戳（单位：秒）。
+    /// Reply time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1620734188`
+    ///
+    /// **中文**：回复时间，UNIX 时间戳（单位：秒）。
     #[serde(rename = "ReplyTime", default, deserialize_with = "::sdk_core::de::lenient")]
     pub reply_time: u64,
-    /// 用户号码，普通格式，示例如：18501234444。
+    /// User's mobile number in a common format such as 13711112222.
     ///
     /// Example: `18501234444`
+    ///
+    /// **中文**：用户号码，普通格式，示例如：18501234444。
     #[serde(
         rename = "SubscriberNumber",
         default,
@@ -1975,42 +2413,60 @@ impl ::std::fmt::Debug for PullSmsReplyStatus {
             .finish()
     }
 }
-/// PullSmsReplyStatusByPhoneNumber请求参数结构体
+/// PullSmsReplyStatusByPhoneNumber request structure.
+///
+/// **中文**：PullSmsReplyStatusByPhoneNumber请求参数结构体
 #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatusByPhoneNumberRequest {
-    /// 拉取起始时间，UNIX 时间戳（时间：秒）。
+    /// Pull start time in seconds in the format of UNIX timestamp.
     ///
-    /// 注：最大可拉取当前时期前7天的数据。
+    /// Note: the data for the last 7 days can be pulled at most.
     ///
     /// Example: `1464624000`
+    ///
+    /// **中文**：拉取起始时间，UNIX 时间戳（时间：秒）。
+    ///
+    /// 注：最大可拉取当前时期前7天的数据。
     #[serde(rename = "BeginTime")]
     pub begin_time: u64,
-    /// 偏移量。
+    /// Offset.
     ///
-    /// 注：目前固定设置为0。
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：偏移量。
+    ///
+    /// 注：目前固定设置为0。
     #[serde(rename = "Offset")]
     pub offset: u64,
-    /// 拉取最大条数，最多 100。
+    /// Maximum number of pulled entries. Maximum value: 100.
     ///
     /// Example: `2`
+    ///
+    /// **中文**：拉取最大条数，最多 100。
     #[serde(rename = "Limit")]
     pub limit: u64,
-    /// 下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Target mobile number in the E.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
+    ///
+    /// **中文**：下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
-    /// 短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
+    /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
     ///
     /// Example: `1400006666`
+    ///
+    /// **中文**：短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
     #[serde(rename = "SmsSdkAppId")]
     pub sms_sdk_app_id: ::std::string::String,
-    /// 拉取截止时间，UNIX 时间戳（时间：秒）。
+    /// Pull end time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1464624123`
+    ///
+    /// **中文**：拉取截止时间，UNIX 时间戳（时间：秒）。
     #[serde(
         rename = "EndTime",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -2083,20 +2539,26 @@ impl PullSmsReplyStatusByPhoneNumberRequest {
         self
     }
 }
-/// PullSmsReplyStatusByPhoneNumber返回参数结构体
+/// PullSmsReplyStatusByPhoneNumber response structure.
+///
+/// **中文**：PullSmsReplyStatusByPhoneNumber返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatusByPhoneNumberResponse {
-    /// 回复状态响应集合。
+    /// Reply status response set.
     ///
     /// Example: `[{"CountryCode":"86","ReplyContent":"1","SubscriberNumber":"18501234444","ExtendCode":"11","ReplyTime":1620734188,"PhoneNumber":"+8618501234444","SignName":"腾讯云"}]`
+    ///
+    /// **中文**：回复状态响应集合。
     #[serde(
         rename = "PullSmsReplyStatusSet",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub pull_sms_reply_status_set: ::std::vec::Vec<PullSmsReplyStatus>,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -2104,18 +2566,24 @@ pub struct PullSmsReplyStatusByPhoneNumberResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// PullSmsReplyStatus请求参数结构体
+/// PullSmsReplyStatus request structure.
+///
+/// **中文**：PullSmsReplyStatus请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatusRequest {
-    /// 拉取最大条数，最多100条。
+    /// Maximum number of pulled entries. Maximum value: 100.
     ///
     /// Example: `100`
+    ///
+    /// **中文**：拉取最大条数，最多100条。
     #[serde(rename = "Limit")]
     pub limit: u64,
-    /// 短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage) 添加应用后生成的实际 SdkAppId，例如1400006666。
+    /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
     ///
     /// Example: `1400006666`
+    ///
+    /// **中文**：短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage) 添加应用后生成的实际 SdkAppId，例如1400006666。
     #[serde(rename = "SmsSdkAppId")]
     pub sms_sdk_app_id: ::std::string::String,
 }
@@ -2131,20 +2599,26 @@ impl PullSmsReplyStatusRequest {
         }
     }
 }
-/// PullSmsReplyStatus返回参数结构体
+/// PullSmsReplyStatus response structure.
+///
+/// **中文**：PullSmsReplyStatus返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatusResponse {
-    /// 回复状态响应集合。
+    /// Reply status response set.
     ///
     /// Example: `无`
+    ///
+    /// **中文**：回复状态响应集合。
     #[serde(
         rename = "PullSmsReplyStatusSet",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub pull_sms_reply_status_set: ::std::vec::Vec<PullSmsReplyStatus>,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -2152,78 +2626,98 @@ pub struct PullSmsReplyStatusResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// 短信的下发状态详细信息
+/// SMS delivery status details
+///
+/// **中文**：短信的下发状态详细信息
 #[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsSendStatus {
-    /// 用户实际接收到短信的时间，UNIX 时间戳（单位：秒）。
+    /// Actual time of SMS receipt by user in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1620734188`
+    ///
+    /// **中文**：用户实际接收到短信的时间，UNIX 时间戳（单位：秒）。
     #[serde(
         rename = "UserReceiveTime",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub user_receive_time: u64,
-    /// 国家（或地区）码。
+    /// Country (or region) code.
     ///
     /// Example: `86`
+    ///
+    /// **中文**：国家（或地区）码。
     #[serde(
         rename = "CountryCode",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub country_code: ::std::string::String,
-    /// 用户号码，普通格式，示例如：18501234444。
+    /// User's mobile number in a common format such as 13711112222.
     ///
     /// Example: `18501234444`
+    ///
+    /// **中文**：用户号码，普通格式，示例如：18501234444。
     #[serde(
         rename = "SubscriberNumber",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub subscriber_number: ::std::string::String,
-    /// 手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Mobile number in the E.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
+    ///
+    /// **中文**：手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     #[serde(
         rename = "PhoneNumber",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub phone_number: ::std::string::String,
-    /// 本次发送标识 ID。
+    /// ID of the current delivery.
     ///
     /// Example: `5000:1045710669157053657849499619`
+    ///
+    /// **中文**：本次发送标识 ID。
     #[serde(
         rename = "SerialNo",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub serial_no: ::std::string::String,
-    /// 实际是否收到的短信接收状态，SUCCESS（下发成功）、FAIL（下发失败）。
-    ///
-    /// 注：仅当运营商有返回短信接收状态时回包中才会有状态数据。
+    /// Whether the SMS message is actually received. Valid values: SUCCESS (success), FAIL (failure).
     ///
     /// Example: `SUCCESS`
+    ///
+    /// **中文**：实际是否收到的短信接收状态，SUCCESS（下发成功）、FAIL（下发失败）。
+    ///
+    /// 注：仅当运营商有返回短信接收状态时回包中才会有状态数据。
     #[serde(
         rename = "ReportStatus",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub report_status: ::std::string::String,
-    /// 用户接收短信状态描述。
+    /// Description of SMS receipt by user.
     ///
     /// Example: `DELIVRD`
+    ///
+    /// **中文**：用户接收短信状态描述。
     #[serde(
         rename = "Description",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub description: ::std::string::String,
-    /// 用户的 session 内容。与请求中的 SessionContext 一致，默认为空，如需开通请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 评估。
+    /// User session content, which is the same as the `SessionContext` in the request and is empty by default. If you need to activate it, contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81).
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Example: `outsid_1729495320_1011`
+    ///
+    /// **中文**：用户的 session 内容。与请求中的 SessionContext 一致，默认为空，如需开通请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 评估。
     #[serde(
         rename = "SessionContext",
         default,
@@ -2245,42 +2739,60 @@ impl ::std::fmt::Debug for PullSmsSendStatus {
             .finish()
     }
 }
-/// PullSmsSendStatusByPhoneNumber请求参数结构体
+/// PullSmsSendStatusByPhoneNumber request structure.
+///
+/// **中文**：PullSmsSendStatusByPhoneNumber请求参数结构体
 #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsSendStatusByPhoneNumberRequest {
-    /// 拉取起始时间，UNIX 时间戳（时间：秒）。
+    /// Pull start time in seconds in the format of UNIX timestamp.
     ///
-    /// 注：最大可拉取当前时期前7天的数据。
+    /// Note: the data for the last 7 days can be pulled at most.
     ///
     /// Example: `1464624000`
+    ///
+    /// **中文**：拉取起始时间，UNIX 时间戳（时间：秒）。
+    ///
+    /// 注：最大可拉取当前时期前7天的数据。
     #[serde(rename = "BeginTime")]
     pub begin_time: u64,
-    /// 偏移量。
+    /// Offset.
     ///
-    /// 注：目前固定设置为0。
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：偏移量。
+    ///
+    /// 注：目前固定设置为0。
     #[serde(rename = "Offset")]
     pub offset: u64,
-    /// 拉取最大条数，最多 100。
+    /// Maximum number of pulled entries. Maximum value: 100.
     ///
     /// Example: `2`
+    ///
+    /// **中文**：拉取最大条数，最多 100。
     #[serde(rename = "Limit")]
     pub limit: u64,
-    /// 下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Target mobile number in the E.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
+    ///
+    /// **中文**：下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
-    /// 短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
+    /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
     ///
     /// Example: `1400006666`
+    ///
+    /// **中文**：短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
     #[serde(rename = "SmsSdkAppId")]
     pub sms_sdk_app_id: ::std::string::String,
-    /// 拉取截止时间，UNIX 时间戳（时间：秒）。
+    /// Pull end time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1464624123`
+    ///
+    /// **中文**：拉取截止时间，UNIX 时间戳（时间：秒）。
     #[serde(
         rename = "EndTime",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -2353,20 +2865,26 @@ impl PullSmsSendStatusByPhoneNumberRequest {
         self
     }
 }
-/// PullSmsSendStatusByPhoneNumber返回参数结构体
+/// PullSmsSendStatusByPhoneNumber response structure.
+///
+/// **中文**：PullSmsSendStatusByPhoneNumber返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsSendStatusByPhoneNumberResponse {
-    /// 下发状态响应集合。
+    /// Delivery status response set.
     ///
     /// Example: `无`
+    ///
+    /// **中文**：下发状态响应集合。
     #[serde(
         rename = "PullSmsSendStatusSet",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub pull_sms_send_status_set: ::std::vec::Vec<PullSmsSendStatus>,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -2374,18 +2892,24 @@ pub struct PullSmsSendStatusByPhoneNumberResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// PullSmsSendStatus请求参数结构体
+/// PullSmsSendStatus request structure.
+///
+/// **中文**：PullSmsSendStatus请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsSendStatusRequest {
-    /// 拉取最大条数，最多100条。
+    /// Maximum number of pulled entries. Maximum value: 100.
     ///
     /// Example: `100`
+    ///
+    /// **中文**：拉取最大条数，最多100条。
     #[serde(rename = "Limit")]
     pub limit: u64,
-    /// 短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage) 添加应用后生成的实际 SdkAppId，例如1400006666。
+    /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
     ///
     /// Example: `1400006666`
+    ///
+    /// **中文**：短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage) 添加应用后生成的实际 SdkAppId，例如1400006666。
     #[serde(rename = "SmsSdkAppId")]
     pub sms_sdk_app_id: ::std::string::String,
 }
@@ -2401,20 +2925,26 @@ impl PullSmsSendStatusRequest {
         }
     }
 }
-/// PullSmsSendStatus返回参数结构体
+/// PullSmsSendStatus response structure.
+///
+/// **中文**：PullSmsSendStatus返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullSmsSendStatusResponse {
-    /// 下发状态响应集合。
+    /// Delivery status response set.
     ///
     /// Example: `无`
+    ///
+    /// **中文**：下发状态响应集合。
     #[serde(
         rename = "PullSmsSendStatusSet",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub pull_sms_send_status_set: ::std::vec::Vec<PullSmsSendStatus>,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -2422,23 +2952,31 @@ pub struct PullSmsSendStatusResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// ReportConversion请求参数结构体
+/// ReportConversion request structure.
+///
+/// **中文**：ReportConversion请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReportConversionRequest {
-    /// 短信应用ID。在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
+    /// The SMS SdkAppId generated after an application is created in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as “1400006666”.
     ///
     /// Example: `1400000001`
+    ///
+    /// **中文**：短信应用ID。在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
     #[serde(rename = "SmsSdkAppId")]
     pub sms_sdk_app_id: ::std::string::String,
-    /// 发送短信返回的流水号。对应SendSms接口返回的SendStatusSet参数中的SerialNo字段。
+    /// The serial number returned for a message sent.
     ///
     /// Example: `a12gb4e2-sd11-5dx6-aav9-8f3d97xa2xu7`
+    ///
+    /// **中文**：发送短信返回的流水号。对应SendSms接口返回的SendStatusSet参数中的SerialNo字段。
     #[serde(rename = "SerialNo")]
     pub serial_no: ::std::string::String,
-    /// 用户回填时间，UNIX 时间戳（单位：秒）。
+    /// The recipient’s reply time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1658310430`
+    ///
+    /// **中文**：用户回填时间，UNIX 时间戳（单位：秒）。
     #[serde(
         rename = "ConversionTime",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -2474,20 +3012,26 @@ impl ReportConversionRequest {
         self
     }
 }
-/// ReportConversion返回参数结构体
+/// ReportConversion response structure.
+///
+/// **中文**：ReportConversion返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReportConversionResponse {
-    /// 转化率上报响应包体。
+    /// Response packet for conversion rate reporting.
     ///
     /// Example: `{"Code":"OK", "Message":"success"}`
+    ///
+    /// **中文**：转化率上报响应包体。
     #[serde(
         rename = "ReportConversionStatus",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub report_conversion_status: ReportConversionStatus,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -2495,22 +3039,28 @@ pub struct ReportConversionResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// 转化率上报响应。
+/// Response for conversion rate reporting
+///
+/// **中文**：转化率上报响应。
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReportConversionStatus {
-    /// 错误码。上报成功返回 ok。
+    /// Error code. `ok` is returned if the conversion rate is successfully reported.
     ///
     /// Example: `ok`
+    ///
+    /// **中文**：错误码。上报成功返回 ok。
     #[serde(
         rename = "Code",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub code: ::std::option::Option<::std::string::String>,
-    /// 错误码描述。
+    /// Error code description.
     ///
     /// Example: `report success`
+    ///
+    /// **中文**：错误码描述。
     #[serde(
         rename = "Message",
         default,
@@ -2518,18 +3068,24 @@ pub struct ReportConversionStatus {
     )]
     pub message: ::std::option::Option<::std::string::String>,
 }
-/// SendMultiGlobalSms请求参数结构体
+/// SendMultiGlobalSms request structure.
+///
+/// **中文**：SendMultiGlobalSms请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendMultiGlobalSmsRequest {
-    /// 短信 SdkAppId，在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId。
+    /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 2400006666.
     ///
     /// Example: `1400006666`
+    ///
+    /// **中文**：短信 SdkAppId，在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId。
     #[serde(rename = "SmsSdkAppId")]
     pub sms_sdk_app_id: ::std::string::String,
-    /// 批量发送信息列表，单次请求最多支持200个号码且要求全为国际/港澳台号码。每个元素包含一个手机号码及其对应的模板、模板参数等信息。
+    /// Multi SMS information list. Up to 200 phone numbers are supported in one request, which should be all Global SMS numbers. Each element contains a phone number and its corresponding template, template parameters, and other information.
     ///
     /// Example: `无`
+    ///
+    /// **中文**：批量发送信息列表，单次请求最多支持200个号码且要求全为国际/港澳台号码。每个元素包含一个手机号码及其对应的模板、模板参数等信息。
     #[serde(rename = "MultiSmsInfoSet")]
     pub multi_sms_info_set: ::std::vec::Vec<MultiSmsInfo>,
 }
@@ -2545,20 +3101,26 @@ impl SendMultiGlobalSmsRequest {
         }
     }
 }
-/// SendMultiGlobalSms返回参数结构体
+/// SendMultiGlobalSms response structure.
+///
+/// **中文**：SendMultiGlobalSms返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendMultiGlobalSmsResponse {
-    /// 短信批量发送状态。
+    /// Multi SMS send status.
     ///
     /// Example: `无`
+    ///
+    /// **中文**：短信批量发送状态。
     #[serde(
         rename = "SendMultiStatusSet",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub send_multi_status_set: ::std::vec::Vec<SendMultiStatus>,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -2566,63 +3128,79 @@ pub struct SendMultiGlobalSmsResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// 发送短信状态
+/// SMS send status
+///
+/// **中文**：发送短信状态
 #[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendMultiStatus {
-    /// 发送流水号。
+    /// Delivery serial number.
     ///
     /// Example: `c07754a8-323f-434f-8606-a52ff9beeab5`
+    ///
+    /// **中文**：发送流水号。
     #[serde(
         rename = "SerialNo",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub serial_no: ::std::string::String,
-    /// 手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+60198890000， 其中前面有一个+号 ，60为国家码，198890000为手机号。
+    /// Mobile number in the E.164 standard (+\[country/region code\]\[mobile number\]), such as +60198890000, which has a + sign followed by 60 (country/region code) and then by 198890000 (mobile number).
     ///
     /// Example: `+60198890000`
+    ///
+    /// **中文**：手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+60198890000， 其中前面有一个+号 ，60为国家码，198890000为手机号。
     #[serde(
         rename = "PhoneNumber",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub phone_number: ::std::string::String,
-    /// 计费条数，计费规则请查询 [计费策略](https://cloud.tencent.com/document/product/382/36135)。
+    /// Number of billable SMS messages. For billing rules, see Billing Policy.
     ///
     /// Example: `1`
+    ///
+    /// **中文**：计费条数，计费规则请查询 [计费策略](https://cloud.tencent.com/document/product/382/36135)。
     #[serde(rename = "Fee", default, deserialize_with = "::sdk_core::de::lenient")]
     pub fee: u64,
-    /// 用户 session 内容。
+    /// User session content.
     ///
     /// Example: `outsid_1729495320_1011`
+    ///
+    /// **中文**：用户 session 内容。
     #[serde(
         rename = "SessionContext",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub session_context: ::std::string::String,
-    /// 短信请求错误码，具体含义请参考 [错误码](https://cloud.tencent.com/document/product/382/59177#.E7.9F.AD.E4.BF.A1-API-3.0-.E5.8F.91.E9.80.81.E9.94.99.E8.AF.AF.E7.A0.81)，发送成功返回 "Ok"。
+    /// SMS request error code. For specific meanings, see [Error Codes](https://www.tencentcloud.com/zh/document/product/382/79029#6.-Error-Code). `Ok` will be returned for successful delivery.
     ///
     /// Example: `Ok`
+    ///
+    /// **中文**：短信请求错误码，具体含义请参考 [错误码](https://cloud.tencent.com/document/product/382/59177#.E7.9F.AD.E4.BF.A1-API-3.0-.E5.8F.91.E9.80.81.E9.94.99.E8.AF.AF.E7.A0.81)，发送成功返回 "Ok"。
     #[serde(
         rename = "Code",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub code: ::std::string::String,
-    /// 短信请求错误码描述。
+    /// SMS request error message.
     ///
     /// Example: `send success`
+    ///
+    /// **中文**：短信请求错误码描述。
     #[serde(
         rename = "Message",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub message: ::std::string::String,
-    /// 国家码或地区码，例如 US、MY 等，对于未识别出国家码或者地区码，默认返回 DEF，具体支持列表请参考 [国际/港澳台短信价格总览](https://cloud.tencent.com/document/product/382/18051)。
+    /// Country/Region code, such as US and MY. For unrecognized country/region codes, `DEF` is returned by default. For the specific list of supported values, please see [Global SMS Price Overview](https://www.tencentcloud.com/zh/document/product/382/8414).
     ///
     /// Example: `TH`
+    ///
+    /// **中文**：国家码或地区码，例如 US、MY 等，对于未识别出国家码或者地区码，默认返回 DEF，具体支持列表请参考 [国际/港澳台短信价格总览](https://cloud.tencent.com/document/product/382/18051)。
     #[serde(
         rename = "IsoCode",
         default,
@@ -2751,50 +3329,66 @@ impl ::std::fmt::Debug for SendRecord {
             .finish()
     }
 }
-/// SendSms请求参数结构体
+/// SendSms request structure.
+///
+/// **中文**：SendSms请求参数结构体
 #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendSmsRequest {
-    /// 下发手机号码，采用 E.164 标准，格式为+\[国家或地区码\]\[手机号\]，单次请求最多支持200个手机号且要求全为境内手机号或全为境外手机号。
+    /// Target mobile number in the E.164 standard in the format of +\[country/region code\]\[mobile number\]. Up to 200 mobile numbers are supported in one request (which should be all Chinese mainland mobile numbers or all global mobile numbers). For example, +60198890000, which has a + sign followed by 60 (country/region code) and then by 198890000 (mobile number).
+    ///
+    /// Example: `["+8618501234444"]`
+    ///
+    /// **中文**：下发手机号码，采用 E.164 标准，格式为+\[国家或地区码\]\[手机号\]，单次请求最多支持200个手机号且要求全为境内手机号或全为境外手机号。
     ///
     /// 例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     ///
     /// 注：发送国内短信格式还支持0086、86或无任何国家或地区码的11位手机号码，前缀默认为+86。
-    ///
-    /// Example: `["+8618501234444"]`
     #[serde(rename = "PhoneNumberSet")]
     pub phone_number_set: ::std::vec::Vec<::std::string::String>,
-    /// 短信 SdkAppId，在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
+    /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 2400006666.
     ///
     /// Example: `1400006666`
+    ///
+    /// **中文**：短信 SdkAppId，在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
     #[serde(rename = "SmsSdkAppId")]
     pub sms_sdk_app_id: ::std::string::String,
-    /// 模板 ID，必须填写已审核通过的模板 ID。模板 ID 可前往 [国内短信](https://console.cloud.tencent.com/smsv2/csms-template) 或 [国际/港澳台短信](https://console.cloud.tencent.com/smsv2/isms-template) 的正文模板管理查看，若向境外手机号发送短信，仅支持使用国际/港澳台短信模板。
+    /// Template ID, which can be viewed on the **Body Templates** page in [Global SMS](https://console.cloud.tencent.com/smsv2/isms-template). You must enter the ID of an approved template.
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：模板 ID，必须填写已审核通过的模板 ID。模板 ID 可前往 [国内短信](https://console.cloud.tencent.com/smsv2/csms-template) 或 [国际/港澳台短信](https://console.cloud.tencent.com/smsv2/isms-template) 的正文模板管理查看，若向境外手机号发送短信，仅支持使用国际/港澳台短信模板。
     #[serde(rename = "TemplateId")]
     pub template_id: ::std::string::String,
-    /// 短信签名内容，使用 UTF-8 编码，必须填写已审核通过的签名，例如：腾讯云，签名信息可前往 [国内短信](https://console.cloud.tencent.com/smsv2/csms-sign) 或 [国际/港澳台短信](https://console.cloud.tencent.com/smsv2/isms-sign) 的签名管理查看。
+    /// SMS signature information which is encoded in UTF-8. You must enter an approved signature (such as Tencent Cloud). The signing information can be viewed on the **Signatures** page in [Global SMS](https://console.cloud.tencent.com/smsv2/isms-sign).
+    ///
+    /// Example: `腾讯云`
+    ///
+    /// **中文**：短信签名内容，使用 UTF-8 编码，必须填写已审核通过的签名，例如：腾讯云，签名信息可前往 [国内短信](https://console.cloud.tencent.com/smsv2/csms-sign) 或 [国际/港澳台短信](https://console.cloud.tencent.com/smsv2/isms-sign) 的签名管理查看。
     ///
     /// **注意**:
     ///
     /// - 发送国内短信该参数必填，且需填写签名内容而非签名ID。
     /// - 发送国际/港澳台短信该参数非必填。
-    ///
-    /// Example: `腾讯云`
     #[serde(
         rename = "SignName",
         skip_serializing_if = "::std::option::Option::is_none",
         default
     )]
     pub sign_name: ::std::option::Option<::std::string::String>,
-    /// 模板参数，若无模板参数，则设置为空。
+    /// Template parameter. If there is no template parameter, leave this field empty.
+    ///
+    /// **Note**:
+    ///
+    /// The number of template parameters should be consistent with that of the template variables of `TemplateId`.
+    ///
+    /// Example: `["4370"]`
+    ///
+    /// **中文**：模板参数，若无模板参数，则设置为空。
     ///
     /// **注意**:
     ///
     /// 模板参数的个数需要与 TemplateId 对应模板的变量个数保持一致。
-    ///
-    /// Example: `["4370"]`
     #[serde(
         rename = "TemplateParamSet",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -2803,29 +3397,39 @@ pub struct SendSmsRequest {
     pub template_param_set: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
-    /// 短信码号扩展号，默认未开通，如需开通请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。
+    /// SMS code number extension, which is not activated by default. If you need to activate it, you can contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81).
     ///
     /// Example: `10`
+    ///
+    /// **中文**：短信码号扩展号，默认未开通，如需开通请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。
     #[serde(
         rename = "ExtendCode",
         skip_serializing_if = "::std::option::Option::is_none",
         default
     )]
     pub extend_code: ::std::option::Option<::std::string::String>,
-    /// 用户的 session 内容，可以携带用户侧 ID 等上下文信息，server 会原样返回。注意长度需小于512字节。
+    /// User session content, which can carry context information such as user-side ID and will be returned as-is by the server. Note that the length must be less than 512 bytes.
     ///
     /// Example: `outsid_1729495320_1011`
+    ///
+    /// **中文**：用户的 session 内容，可以携带用户侧 ID 等上下文信息，server 会原样返回。注意长度需小于512字节。
     #[serde(
         rename = "SessionContext",
         skip_serializing_if = "::std::option::Option::is_none",
         default
     )]
     pub session_context: ::std::option::Option<::std::string::String>,
-    /// 国际/港澳台短信 Sender ID。可参考 [Sender ID 说明](https://cloud.tencent.com/document/product/382/102831)。
+    /// Sender ID for Global SMS. For detail, please refer to the [Sender ID](https://www.tencentcloud.com/document/product/382/58270) Guidelines.
     ///
-    /// 注：国内短信无需填写该项；国际/港澳台短信已申请独立 SenderId 需要填写该字段，默认使用公共 SenderId，无需填写该字段。
+    /// Note: This parameter applies solely to Global SMS. If you do not require a dedicated Sender ID, the public Sender ID will be used by default, and this parameter may be left blank.
+    ///
+    /// Example: Qsms
     ///
     /// Example: `Qsms`
+    ///
+    /// **中文**：国际/港澳台短信 Sender ID。可参考 [Sender ID 说明](https://cloud.tencent.com/document/product/382/102831)。
+    ///
+    /// 注：国内短信无需填写该项；国际/港澳台短信已申请独立 SenderId 需要填写该字段，默认使用公共 SenderId，无需填写该字段。
     #[serde(
         rename = "SenderId",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -2929,22 +3533,28 @@ impl SendSmsRequest {
         self
     }
 }
-/// SendSms返回参数结构体
+/// SendSms response structure.
+///
+/// **中文**：SendSms返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendSmsResponse {
-    /// 短信发送状态。
-    ///
-    /// 注：可参考 [示例](#4.-.E7.A4.BA.E4.BE.8B) ，包含短信发送成功和发送失败的输出示例。
+    /// SMS send status.
     ///
     /// Example: `无`
+    ///
+    /// **中文**：短信发送状态。
+    ///
+    /// 注：可参考 [示例](#4.-.E7.A4.BA.E4.BE.8B) ，包含短信发送成功和发送失败的输出示例。
     #[serde(
         rename = "SendStatusSet",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub send_status_set: ::std::vec::Vec<SendStatus>,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -2952,63 +3562,79 @@ pub struct SendSmsResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// 发送短信状态
+/// SMS send status
+///
+/// **中文**：发送短信状态
 #[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendStatus {
-    /// 发送流水号。
+    /// Delivery serial number.
     ///
     /// Example: `5000:1045710669157053657849499619`
+    ///
+    /// **中文**：发送流水号。
     #[serde(
         rename = "SerialNo",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub serial_no: ::std::string::String,
-    /// 手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Mobile number in the E.164 standard (+\[country/region code\]\[mobile number\]), such as +60198890000, which has a + sign followed by 60 (country/region code) and then by 198890000 (mobile number).
     ///
     /// Example: `+8618501234444`
+    ///
+    /// **中文**：手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     #[serde(
         rename = "PhoneNumber",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub phone_number: ::std::string::String,
-    /// 计费条数，计费规则请查询 [计费策略](https://cloud.tencent.com/document/product/382/36135)。
+    /// Number of billable SMS messages. For billing rules, see Billing Policy.
     ///
     /// Example: `1`
+    ///
+    /// **中文**：计费条数，计费规则请查询 [计费策略](https://cloud.tencent.com/document/product/382/36135)。
     #[serde(rename = "Fee", default, deserialize_with = "::sdk_core::de::lenient")]
     pub fee: u64,
-    /// 用户 session 内容。
+    /// User session content.
     ///
     /// Example: `outsid_1729495320_1011`
+    ///
+    /// **中文**：用户 session 内容。
     #[serde(
         rename = "SessionContext",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub session_context: ::std::string::String,
-    /// 短信请求错误码，具体含义请参考 [错误码](https://cloud.tencent.com/document/product/382/59177#.E7.9F.AD.E4.BF.A1-API-3.0-.E5.8F.91.E9.80.81.E9.94.99.E8.AF.AF.E7.A0.81)，发送成功返回 "Ok"。
+    /// SMS request error code. For specific meanings, see [Error Codes](https://www.tencentcloud.com/zh/document/product/382/40536#6.-Error-Code). `Ok` will be returned for successful delivery.
     ///
     /// Example: `Ok`
+    ///
+    /// **中文**：短信请求错误码，具体含义请参考 [错误码](https://cloud.tencent.com/document/product/382/59177#.E7.9F.AD.E4.BF.A1-API-3.0-.E5.8F.91.E9.80.81.E9.94.99.E8.AF.AF.E7.A0.81)，发送成功返回 "Ok"。
     #[serde(
         rename = "Code",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub code: ::std::string::String,
-    /// 短信请求错误码描述。
+    /// SMS request error message.
     ///
     /// Example: `send success`
+    ///
+    /// **中文**：短信请求错误码描述。
     #[serde(
         rename = "Message",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub message: ::std::string::String,
-    /// 国家码或地区码，例如 CN、US 等，对于未识别出国家码或者地区码，默认返回 DEF，具体支持列表请参考 [国际/港澳台短信价格总览](https://cloud.tencent.com/document/product/382/18051)。
+    /// Country/Region code, such as US and MY. For unrecognized country/region codes, `DEF` is returned by default. For the specific list of supported values, please see [Global SMS Price Overview](https://www.tencentcloud.com/zh/document/product/382/8414).
     ///
     /// Example: `CN`
+    ///
+    /// **中文**：国家码或地区码，例如 CN、US 等，对于未识别出国家码或者地区码，默认返回 DEF，具体支持列表请参考 [国际/港澳台短信价格总览](https://cloud.tencent.com/document/product/382/18051)。
     #[serde(
         rename = "IsoCode",
         default,
@@ -3029,27 +3655,35 @@ impl ::std::fmt::Debug for SendStatus {
             .finish()
     }
 }
-/// 发送数据统计响应包体
+/// Delivery statistics response body
+///
+/// **中文**：发送数据统计响应包体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendStatusStatistics {
-    /// 短信计费条数统计，例如提交成功量为100条，其中有20条是长短信（长度为80字）被拆分成2条，则计费条数为： ```80 * 1 + 20 * 2 = 120``` 条。
+    /// Billable SMS message quantity; for example, in 100 successfully submitted SMS messages, if 20 ones are long messages (over 80 characters) and split into two messages each, then the billable quantity will be 80 * 1 + 20 * 2 = 120.
     ///
     /// Example: `149`
+    ///
+    /// **中文**：短信计费条数统计，例如提交成功量为100条，其中有20条是长短信（长度为80字）被拆分成2条，则计费条数为： ```80 * 1 + 20 * 2 = 120``` 条。
     #[serde(rename = "FeeCount", default, deserialize_with = "::sdk_core::de::lenient")]
     pub fee_count: u64,
-    /// 短信提交量统计。
+    /// Submitted SMS messages.
     ///
     /// Example: `150`
+    ///
+    /// **中文**：短信提交量统计。
     #[serde(
         rename = "RequestCount",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub request_count: u64,
-    /// 短信提交成功量统计。
+    /// Successfully submitted SMS messages.
     ///
     /// Example: `149`
+    ///
+    /// **中文**：短信提交成功量统计。
     #[serde(
         rename = "RequestSuccessCount",
         default,
@@ -3057,41 +3691,59 @@ pub struct SendStatusStatistics {
     )]
     pub request_success_count: u64,
 }
-/// SendStatusStatistics请求参数结构体
+/// SendStatusStatistics request structure.
+///
+/// **中文**：SendStatusStatistics请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendStatusStatisticsRequest {
-    /// 起始时间，格式为yyyymmddhh，精确到小时，例如2024050113，表示2024年5月1号13时。注：统计范围包含当前小时。
-    ///
-    /// 参数格式：yyyymmddhh
+    /// Start time in the format of `yyyymmddhh` accurate to the hour, such as 2021050113 (13:00 on May 1, 2021).Note: the statistical range includes the current hour.
     ///
     /// Example: `2024090800`
-    #[serde(rename = "BeginTime")]
-    pub begin_time: ::std::string::String,
-    /// 结束时间，格式为yyyymmddhh，精确到小时，例如2024050118，表示2024年5月1号18时。注：EndTime 必须大于等于 BeginTime，统计范围包含当前小时。
+    ///
+    /// **中文**：起始时间，格式为yyyymmddhh，精确到小时，例如2024050113，表示2024年5月1号13时。注：统计范围包含当前小时。
     ///
     /// 参数格式：yyyymmddhh
+    #[serde(rename = "BeginTime")]
+    pub begin_time: ::std::string::String,
+    /// End time in the format of `yyyymmddhh` accurate to the hour, such as 2021050118 (18:00 on May 1, 2021).
+    ///
+    /// Note: `EndTime` must be after `BeginTime`, and the statistical range includes the current hour.
     ///
     /// Example: `2024090823`
+    ///
+    /// **中文**：结束时间，格式为yyyymmddhh，精确到小时，例如2024050118，表示2024年5月1号18时。注：EndTime 必须大于等于 BeginTime，统计范围包含当前小时。
+    ///
+    /// 参数格式：yyyymmddhh
     #[serde(rename = "EndTime")]
     pub end_time: ::std::string::String,
-    /// 短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
+    /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
     ///
     /// Example: `1400006666`
+    ///
+    /// **中文**：短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
     #[serde(rename = "SmsSdkAppId")]
     pub sms_sdk_app_id: ::std::string::String,
-    /// 最大上限。
+    /// Upper limit.
     ///
-    /// 注：目前固定设置为0。
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：最大上限。
+    ///
+    /// 注：目前固定设置为0。
     #[serde(rename = "Limit")]
     pub limit: u64,
-    /// 偏移量。
+    /// Offset.
     ///
-    /// 注：目前固定设置为0。
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：偏移量。
+    ///
+    /// 注：目前固定设置为0。
     #[serde(rename = "Offset")]
     pub offset: u64,
 }
@@ -3146,20 +3798,26 @@ impl SendStatusStatisticsRequest {
         }
     }
 }
-/// SendStatusStatistics返回参数结构体
+/// SendStatusStatistics response structure.
+///
+/// **中文**：SendStatusStatistics返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendStatusStatisticsResponse {
-    /// 发送数据统计响应包体。
+    /// Delivery statistics response body.
     ///
     /// Example: `{"FeeCount":1880,"RequestCount":1880,"RequestSuccessCount":1880}`
+    ///
+    /// **中文**：发送数据统计响应包体。
     #[serde(
         rename = "SendStatusStatistics",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub send_status_statistics: SendStatusStatistics,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,

@@ -42,11 +42,25 @@ pub struct ApiKey {
     #[serde(rename = "Status", default, deserialize_with = "::sdk_core::de::lenient")]
     pub status: u64,
 }
-/// AssumeRole请求参数结构体
+/// AssumeRole request structure.
+///
+/// **中文**：AssumeRole请求参数结构体
 #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssumeRoleRequest {
-    /// 角色的资源描述，可在[访问管理](https://console.cloud.tencent.com/cam/role)，点击角色名获取。
+    /// Resource descriptions of a role, which can be obtained by clicking the role name in the [CAM console](https://console.cloud.tencent.com/cam/role).
+    ///
+    /// General role:
+    ///
+    /// qcs::cam::uin/12345678:role/4611686018427397919, qcs::cam::uin/12345678:roleName/testRoleName
+    ///
+    /// Service role:
+    ///
+    /// qcs::cam::uin/12345678:role/tencentcloudServiceRole/4611686018427397920, qcs::cam::uin/12345678:role/tencentcloudServiceRoleName/testServiceRoleName
+    ///
+    /// Example: `qcs::cam::uin/10001:roleName/readOnlyRole`
+    ///
+    /// **中文**：角色的资源描述，可在[访问管理](https://console.cloud.tencent.com/cam/role)，点击角色名获取。
     ///
     /// 普通角色：
     ///
@@ -55,27 +69,42 @@ pub struct AssumeRoleRequest {
     /// 服务角色：
     ///
     /// qcs::cam::uin/12345678:role/tencentcloudServiceRole/4611686018427397920、qcs::cam::uin/12345678:role/tencentcloudServiceRoleName/testServiceRoleName
-    ///
-    /// Example: `qcs::cam::uin/10001:roleName/readOnlyRole`
     #[serde(rename = "RoleArn")]
     pub role_arn: ::std::string::String,
-    /// 临时会话名称，由用户自定义名称。
+    /// User-defined temporary session name.
     ///
-    /// 长度在2到128之间，可包含大小写字符，数字以及特殊字符：=,.@_-。 正则为：\[\w+=,.@_-\]*
+    /// It can contain 2-128 letters, digits, and symbols (=,.@_-). Regex: \[\w+=,.@_-\]*
     ///
     /// Example: `cts`
+    ///
+    /// **中文**：临时会话名称，由用户自定义名称。
+    ///
+    /// 长度在2到128之间，可包含大小写字符，数字以及特殊字符：=,.@_-。 正则为：\[\w+=,.@_-\]*
     #[serde(rename = "RoleSessionName")]
     pub role_session_name: ::std::string::String,
-    /// 指定临时访问凭证的有效期，单位：秒，默认 7200 秒，最长可设定有效期为 43200 秒
+    /// Specifies the validity period of the temporary access credentials in seconds. Default value: 7,200s. Maximum value: 43,200s.
     ///
     /// Example: `1800`
+    ///
+    /// **中文**：指定临时访问凭证的有效期，单位：秒，默认 7200 秒，最长可设定有效期为 43200 秒
     #[serde(
         rename = "DurationSeconds",
         skip_serializing_if = "::std::option::Option::is_none",
         default
     )]
     pub duration_seconds: ::std::option::Option<u64>,
-    /// 策略描述
+    /// Policy description
+    ///
+    /// Note:
+    ///
+    /// This parameter needs to be URL-encoded. The server will URL-decode this field and grant temporary access credentials based on the processed policy. Please pass the parameter according to the specification. (If you request a TencentCloud API through the GET method, all parameters must be URL-encoded again in accordance with [Signature v3](https://intl.cloud.tencent.com/document/api/598/33159?from_cn_redirect=1#1.-.E6.8B.BC.E6.8E.A5.E8.A7.84.E8.8C.83.E8.AF.B7.E6.B1.82.E4.B8.B2) before the request is sent).
+    ///
+    /// The policy syntax refers to [CAM's Syntax Logic](https://intl.cloud.tencent.com/document/product/598/10603?from_cn_redirect=1).
+    /// 3. The policy cannot contain the `principal` element.
+    ///
+    /// Example: `%7B%22version%22%3A%222.0%22%2C%22statement%22%3A%5B%7B%22effect%22%3A%22allow%22%2C%22action%22%3A%5B%22cam%3AGetUser%22%5D%2C%22resource%22%3A%5B%22*%22%5D%7D%5D%7D%22%7D%7D%7D`
+    ///
+    /// **中文**：策略描述
     ///
     /// 注意：
     ///
@@ -84,37 +113,43 @@ pub struct AssumeRoleRequest {
     /// 2、策略语法参照[ CAM 策略语法](https://cloud.tencent.com/document/product/598/10603)。
     ///
     /// 3、策略中不能包含 principal 元素。
-    ///
-    /// Example: `%7B%22version%22%3A%222.0%22%2C%22statement%22%3A%5B%7B%22effect%22%3A%22allow%22%2C%22action%22%3A%5B%22cam%3AGetUser%22%5D%2C%22resource%22%3A%5B%22*%22%5D%7D%5D%7D%22%7D%7D%7D`
     #[serde(
         rename = "Policy",
         skip_serializing_if = "::std::option::Option::is_none",
         default
     )]
     pub policy: ::std::option::Option<::std::string::String>,
-    /// 角色外部ID，可在[访问管理](https://console.cloud.tencent.com/cam/role)，点击角色名获取。
+    /// External role ID, which can be obtained by clicking the role name in the [CAM console](https://console.cloud.tencent.com/cam/role).
     ///
-    /// 长度在2到128之间，可包含大小写字符，数字以及特殊字符：=,.@:/-。 正则为：\[\w+=,.@:\/-\]*
+    /// It can contain 2-128 letters, digits, and symbols (=,.@:/-). Regex: \[\w+=,.@:\/-\]*
     ///
     /// Example: `role-external-id`
+    ///
+    /// **中文**：角色外部ID，可在[访问管理](https://console.cloud.tencent.com/cam/role)，点击角色名获取。
+    ///
+    /// 长度在2到128之间，可包含大小写字符，数字以及特殊字符：=,.@:/-。 正则为：\[\w+=,.@:\/-\]*
     #[serde(
         rename = "ExternalId",
         skip_serializing_if = "::std::option::Option::is_none",
         default
     )]
     pub external_id: ::std::option::Option<::std::string::String>,
-    /// 会话标签列表。最多可以传递 50 个会话标签，不支持包含相同标签键。
+    /// List of session tags. Up to 50 tags are allowed. The tag keys can not duplicate.
     ///
     /// Example: `无`
+    ///
+    /// **中文**：会话标签列表。最多可以传递 50 个会话标签，不支持包含相同标签键。
     #[serde(
         rename = "Tags",
         skip_serializing_if = "::std::option::Option::is_none",
         default
     )]
     pub tags: ::std::option::Option<::std::vec::Vec<Tag>>,
-    /// 调用者身份uin
+    /// UIN of the initiator
     ///
     /// Example: `1000001`
+    ///
+    /// **中文**：调用者身份uin
     #[serde(
         rename = "SourceIdentity",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -244,38 +279,48 @@ impl AssumeRoleRequest {
         self
     }
 }
-/// AssumeRole返回参数结构体
+/// AssumeRole response structure.
+///
+/// **中文**：AssumeRole返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssumeRoleResponse {
-    /// 临时访问凭证
+    /// Temporary access credentials
     ///
     /// Example: `无`
+    ///
+    /// **中文**：临时访问凭证
     #[serde(
         rename = "Credentials",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub credentials: Credentials,
-    /// 临时访问凭证的过期时间，返回 Unix 时间戳，精确到秒
+    /// Expiration time of the temporary access credentials. A Unix timestamp will be returned which is accurate to the second.
     ///
     /// Example: `1543914376`
+    ///
+    /// **中文**：临时访问凭证的过期时间，返回 Unix 时间戳，精确到秒
     #[serde(
         rename = "ExpiredTime",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub expired_time: i64,
-    /// 临时访问凭证的过期时间，以 iso8601 格式的 UTC 时间表示
+    /// Expiration time of the temporary access credentials in UTC time in ISO 8601 format.
     ///
     /// Example: `2018-12-04T09:06:16Z`
+    ///
+    /// **中文**：临时访问凭证的过期时间，以 iso8601 格式的 UTC 时间表示
     #[serde(
         rename = "Expiration",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub expiration: ::std::string::String,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -283,33 +328,45 @@ pub struct AssumeRoleResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// AssumeRoleWithSAML请求参数结构体
+/// AssumeRoleWithSAML request structure.
+///
+/// **中文**：AssumeRoleWithSAML请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssumeRoleWithSAMLRequest {
-    /// base64 编码的 SAML 断言信息
+    /// Base64-encoded SAML assertion
     ///
     /// Example: `c2FtbC***Rpb24=`
+    ///
+    /// **中文**：base64 编码的 SAML 断言信息
     #[serde(rename = "SAMLAssertion")]
     pub saml_assertion: ::std::string::String,
-    /// 扮演者访问描述名
+    /// Principal access description name
     ///
     /// Example: `qcs::cam::uin/7989***:saml-provider/OneLogin`
+    ///
+    /// **中文**：扮演者访问描述名
     #[serde(rename = "PrincipalArn")]
     pub principal_arn: ::std::string::String,
-    /// 角色访问描述名
+    /// Role access description name
     ///
     /// Example: `qcs::cam::uin/7989***:roleName/OneLogin-Role`
+    ///
+    /// **中文**：角色访问描述名
     #[serde(rename = "RoleArn")]
     pub role_arn: ::std::string::String,
-    /// 会话名称
+    /// Session name
     ///
     /// Example: `readOnlySession`
+    ///
+    /// **中文**：会话名称
     #[serde(rename = "RoleSessionName")]
     pub role_session_name: ::std::string::String,
-    /// 指定临时访问凭证的有效期，单位：秒，默认 7200 秒，最长可设定有效期为 43200 秒
+    /// Specifies the validity period of the temporary access credentials in seconds. Default value: 7,200s. Maximum value: 43,200s.
     ///
     /// Example: `1800`
+    ///
+    /// **中文**：指定临时访问凭证的有效期，单位：秒，默认 7200 秒，最长可设定有效期为 43200 秒
     #[serde(
         rename = "DurationSeconds",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -360,38 +417,48 @@ impl AssumeRoleWithSAMLRequest {
         self
     }
 }
-/// AssumeRoleWithSAML返回参数结构体
+/// AssumeRoleWithSAML response structure.
+///
+/// **中文**：AssumeRoleWithSAML返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssumeRoleWithSAMLResponse {
-    /// 对象里面包含 Token，TmpSecretId，TmpSecretKey 三元组
+    /// An object consists of the `Token`, `TmpSecretId`, and `TmpSecretId`
     ///
     /// Example: `{"Token":"1siMD***","TmpSecretId":"AKID***","TmpSecretKey":"q95K***"}`
+    ///
+    /// **中文**：对象里面包含 Token，TmpSecretId，TmpSecretKey 三元组
     #[serde(
         rename = "Credentials",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub credentials: Credentials,
-    /// 临时访问凭证的过期时间，返回 Unix 时间戳，精确到秒
+    /// Indicates the expiration time of the temporary access credentials. A Unix timestamp will be returned which is accurate to the second.
     ///
     /// Example: `1543914376`
+    ///
+    /// **中文**：临时访问凭证的过期时间，返回 Unix 时间戳，精确到秒
     #[serde(
         rename = "ExpiredTime",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub expired_time: u64,
-    /// 临时访问凭证的过期时间，以 ISO8601 格式的 UTC 时间表示
+    /// Indicates the expiration time of the temporary access credentials in UTC time in ISO 8601 format.
     ///
     /// Example: `2018-12-04T09:06:16Z`
+    ///
+    /// **中文**：临时访问凭证的过期时间，以 ISO8601 格式的 UTC 时间表示
     #[serde(
         rename = "Expiration",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub expiration: ::std::string::String,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -399,33 +466,45 @@ pub struct AssumeRoleWithSAMLResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// AssumeRoleWithWebIdentity请求参数结构体
+/// AssumeRoleWithWebIdentity request structure.
+///
+/// **中文**：AssumeRoleWithWebIdentity请求参数结构体
 #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssumeRoleWithWebIdentityRequest {
-    /// 身份提供商名称
+    /// Identity provider name
     ///
     /// Example: `OIDC`
+    ///
+    /// **中文**：身份提供商名称
     #[serde(rename = "ProviderId")]
     pub provider_id: ::std::string::String,
-    /// IdP签发的OIDC令牌
+    /// OIDC token issued by the IdP
     ///
     /// Example: `eyJraWQiOiJkT**********CNOQ`
+    ///
+    /// **中文**：IdP签发的OIDC令牌
     #[serde(rename = "WebIdentityToken")]
     pub web_identity_token: ::std::string::String,
-    /// 角色访问描述名
+    /// Role access description name
     ///
     /// Example: `qcs::cam::uin/7989***:roleName/OneLogin-Role`
+    ///
+    /// **中文**：角色访问描述名
     #[serde(rename = "RoleArn")]
     pub role_arn: ::std::string::String,
-    /// 会话名称
+    /// Session name
     ///
     /// Example: `test_OIDC`
+    ///
+    /// **中文**：会话名称
     #[serde(rename = "RoleSessionName")]
     pub role_session_name: ::std::string::String,
-    /// 指定临时访问凭证的有效期，单位：秒，默认 7200 秒，最长可设定有效期为 43200 秒
+    /// Specifies the validity period of the temporary access credentials in seconds. Default value: 7,200s. Maximum value: 43,200s.
     ///
     /// Example: `3600`
+    ///
+    /// **中文**：指定临时访问凭证的有效期，单位：秒，默认 7200 秒，最长可设定有效期为 43200 秒
     #[serde(
         rename = "DurationSeconds",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -490,38 +569,48 @@ impl AssumeRoleWithWebIdentityRequest {
         self
     }
 }
-/// AssumeRoleWithWebIdentity返回参数结构体
+/// AssumeRoleWithWebIdentity response structure.
+///
+/// **中文**：AssumeRoleWithWebIdentity返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssumeRoleWithWebIdentityResponse {
-    /// 临时访问凭证过期时间(时间戳)
+    /// Expiration time of the temporary access credentials (timestamp).
     ///
     /// Example: `1543914376`
+    ///
+    /// **中文**：临时访问凭证过期时间(时间戳)
     #[serde(
         rename = "ExpiredTime",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub expired_time: u64,
-    /// 临时访问凭证过期时间
+    /// Expiration time of the temporary access credentials.
     ///
     /// Example: `2018-12-04T09:06:16Z`
+    ///
+    /// **中文**：临时访问凭证过期时间
     #[serde(
         rename = "Expiration",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub expiration: ::std::string::String,
-    /// 临时访问凭证
+    /// Temporary access credentials
     ///
     /// Example: `{"Token":"1siMD***","TmpSecretId":"AKID***","TmpSecretKey":"q95K***"}`
+    ///
+    /// **中文**：临时访问凭证
     #[serde(
         rename = "Credentials",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub credentials: Credentials,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -529,31 +618,39 @@ pub struct AssumeRoleWithWebIdentityResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// 临时证书
+/// Temporary credentials
+///
+/// **中文**：临时证书
 #[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Credentials {
-    /// token。token长度和绑定的策略有关，最长不超过4096字节。
+    /// Token, which contains up to 4,096 bytes depending on the associated policies.
     ///
     /// Example: `da1e***`
+    ///
+    /// **中文**：token。token长度和绑定的策略有关，最长不超过4096字节。
     #[serde(
         rename = "Token",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub token: ::std::string::String,
-    /// 临时证书密钥ID。最长不超过1024字节。
+    /// Temporary credentials key ID, which contains up to 1,024 bytes.
     ///
     /// Example: `AKID***`
+    ///
+    /// **中文**：临时证书密钥ID。最长不超过1024字节。
     #[serde(
         rename = "TmpSecretId",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub tmp_secret_id: ::std::string::String,
-    /// 临时证书密钥Key。最长不超过1024字节。
+    /// Temporary credentials key, which contains up to 1,024 bytes.
     ///
     /// Example: `q95K***`
+    ///
+    /// **中文**：临时证书密钥Key。最长不超过1024字节。
     #[serde(
         rename = "TmpSecretKey",
         default,
@@ -570,7 +667,9 @@ impl ::std::fmt::Debug for Credentials {
             .finish()
     }
 }
-/// GetCallerIdentity请求参数结构体
+/// GetCallerIdentity request structure.
+///
+/// **中文**：GetCallerIdentity请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetCallerIdentityRequest {}
@@ -580,62 +679,81 @@ impl GetCallerIdentityRequest {
         Self {}
     }
 }
-/// GetCallerIdentity返回参数结构体
+/// GetCallerIdentity response structure.
+///
+/// **中文**：GetCallerIdentity返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetCallerIdentityResponse {
-    /// 当前调用者ARN。
+    /// ARN of the current caller.
     ///
     /// Example: `qcs::sts:1000262***:federated-user/1000261****`
+    ///
+    /// **中文**：当前调用者ARN。
     #[serde(
         rename = "Arn",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub arn: ::std::option::Option<::std::string::String>,
-    /// 当前调用者所属主账号Uin。
+    /// Root account UIN of the current caller.
     ///
     /// Example: `1000262***`
+    ///
+    /// **中文**：当前调用者所属主账号Uin。
     #[serde(
         rename = "AccountId",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub account_id: ::std::option::Option<::std::string::String>,
-    /// 身份标识。
+    /// User ID.
+    /// 1. If the caller is a Tencent Cloud account, the UIN of the current account is returned.
+    /// 2. If the caller is a role, `roleId:roleSessionName` is returned.
+    /// 3. If the caller is a federated user, `uin:federatedUserName` is returned.
+    ///
+    /// Example: `1000261****:federatedUserName`
+    ///
+    /// **中文**：身份标识。
     /// 1. 调用者是云账号时，返回的是当前账号Uin
     /// 2. 调用者是角色时，返回的是roleId:roleSessionName
     /// 3. 调用者是联合身份时，返回的是uin:federatedUserName
-    ///
-    /// Example: `1000261****:federatedUserName`
     #[serde(
         rename = "UserId",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_id: ::std::option::Option<::std::string::String>,
-    /// 密钥所属账号Uin。
+    /// Account UIN.
+    /// 1. If the caller is a Tencent Cloud account, the UIN of the current account is returned.
+    /// 2. If the caller is a role, the UIN of the account that applies for the role is returned.
+    ///
+    /// Example: `1000261****`
+    ///
+    /// **中文**：密钥所属账号Uin。
     /// 1. 调用者是云账号，返回的当前账号Uin
     ///
     /// 2, 调用者是角色，返回的申请角色密钥的账号Uin
-    ///
-    /// Example: `1000261****`
     #[serde(
         rename = "PrincipalId",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub principal_id: ::std::option::Option<::std::string::String>,
-    /// 身份类型。
+    /// Identity type.
     ///
     /// Example: `CAMUser`
+    ///
+    /// **中文**：身份类型。
     #[serde(
         rename = "Type",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub r#type: ::std::option::Option<::std::string::String>,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -643,29 +761,43 @@ pub struct GetCallerIdentityResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// GetFederationToken请求参数结构体
+/// GetFederationToken request structure.
+///
+/// **中文**：GetFederationToken请求参数结构体
 #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetFederationTokenRequest {
-    /// 您可以自定义调用方英文名称，由字母组成。
+    /// The customizable name of the caller, consisting of letters
     ///
     /// Example: `readOnly`
+    ///
+    /// **中文**：您可以自定义调用方英文名称，由字母组成。
     #[serde(rename = "Name")]
     pub name: ::std::string::String,
-    /// 注意：
+    /// Note:
+    ///
+    /// The policy syntax refers to [CAM's Syntax Logic](https://intl.cloud.tencent.com/document/product/598/10603?from_cn_redirect=1).
+    ///
+    /// The policy cannot contain the principal element.
+    ///
+    /// This parameter needs to be URL-encoded. The server will URL-decode this field and grant temporary access credentials based on the processed policy. Please pass the parameter according to the specification.
+    ///
+    /// Example: `%7B%22version%22%3A%222.0%22%2C%22statement%22%3A%5B%7B%22effect%22%3A%22allow%22%2C%22action%22%3A%22sts%3AAssumeRole%22%2C%22resource%22%3A%22%2A%22%7D%5D%7D`
+    ///
+    /// **中文**：注意：
     ///
     /// 1、策略语法参照[ CAM 策略语法](https://cloud.tencent.com/document/product/598/10603)。
     ///
     /// 2、策略中不能包含 principal 元素。
     ///
     /// 3、该参数需要做urlencode，服务端会对该字段做urldecode， 并按处理后Policy授予临时访问凭证权限，请按规范传入参数。
-    ///
-    /// Example: `%7B%22version%22%3A%222.0%22%2C%22statement%22%3A%5B%7B%22effect%22%3A%22allow%22%2C%22action%22%3A%22sts%3AAssumeRole%22%2C%22resource%22%3A%22%2A%22%7D%5D%7D`
     #[serde(rename = "Policy")]
     pub policy: ::std::string::String,
-    /// 指定临时证书的有效期，单位：秒，默认1800秒，主账号最长可设定有效期为7200秒，子账号最长可设定有效期为129600秒。
+    /// The validity period of temporary credentials in seconds. Default value: 1,800s. Maximum value for a root account: 7,200s. Maximum value for a sub-account: 129,600s.
     ///
     /// Example: `1800`
+    ///
+    /// **中文**：指定临时证书的有效期，单位：秒，默认1800秒，主账号最长可设定有效期为7200秒，子账号最长可设定有效期为129600秒。
     #[serde(
         rename = "DurationSeconds",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -716,40 +848,52 @@ impl GetFederationTokenRequest {
         self
     }
 }
-/// GetFederationToken返回参数结构体
+/// GetFederationToken response structure.
+///
+/// **中文**：GetFederationToken返回参数结构体
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetFederationTokenResponse {
-    /// 临时访问凭证
+    /// Temporary access credentials
     ///
     /// Example: `无`
+    ///
+    /// **中文**：临时访问凭证
     #[serde(
         rename = "Credentials",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub credentials: Credentials,
-    /// 临时访问凭证有效的时间，返回 Unix 时间戳，精确到秒
+    /// Temporary access credentials expiration time. A Unix timestamp will be returned which is accurate to the second.
     ///
     /// Example: `1686664553`
+    ///
+    /// **中文**：临时访问凭证有效的时间，返回 Unix 时间戳，精确到秒
     #[serde(
         rename = "ExpiredTime",
         default,
         deserialize_with = "::sdk_core::de::lenient"
     )]
     pub expired_time: u64,
-    /// 临时访问凭证有效的时间，以 iso8601 格式的 UTC 时间表示
+    /// Temporary access credentials expiration time in UTC time in ISO 8601 format.
     ///
-    /// 注意：此字段可能返回 null，表示取不到有效值。
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     ///
     /// Example: `2023-06-13T13:55:53Z`
+    ///
+    /// **中文**：临时访问凭证有效的时间，以 iso8601 格式的 UTC 时间表示
+    ///
+    /// 注意：此字段可能返回 null，表示取不到有效值。
     #[serde(
         rename = "Expiration",
         default,
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub expiration: ::std::string::String,
-    /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
+    /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
+    /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(
         rename = "RequestId",
         default,
@@ -905,18 +1049,24 @@ pub struct QueryApiKeyResponse {
     )]
     pub request_id: ::std::string::String,
 }
-/// 标签
+/// Information on tags
+///
+/// **中文**：标签
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Tag {
-    /// 标签键，最长128个字符，区分大小写。
+    /// Tag key. It’s up to 128 characters and case-sensitive.
     ///
     /// Example: `department`
+    ///
+    /// **中文**：标签键，最长128个字符，区分大小写。
     #[serde(rename = "Key")]
     pub key: ::std::string::String,
-    /// 标签值，最长256个字符，区分大小写。
+    /// Tag value. It’s up to 256 characters and case-sensitive.
     ///
     /// Example: `engineering`
+    ///
+    /// **中文**：标签值，最长256个字符，区分大小写。
     #[serde(rename = "Value")]
     pub value: ::std::string::String,
 }
