@@ -69,8 +69,10 @@ fn english_first_then_the_chinese_original() {
             "**中文**：发送便条",
             "",
             "本接口用于发送便条。",
+            "",
+            "# Example",
         ],
-        "pub async fn send_note(",
+        "///",
     );
 }
 
@@ -83,8 +85,8 @@ fn chinese_alone_where_there_is_no_english() {
     let client = generated("v20200101/mod.rs");
     assert_doc(
         &client,
-        &["查询便条 (ListNotes)", "", "本接口用于查询便条。"],
-        "pub async fn list_notes(",
+        &["查询便条 (ListNotes)", "", "本接口用于查询便条。", "", "# Example"],
+        "///",
     );
 }
 

@@ -212,13 +212,33 @@ pub struct AddSmsSignRequest {
 /// The required members of [`AddSmsSignRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct AddSmsSignRequired {
-    /// 签名名称。
-    ///
-    /// 注：不能重复申请已通过或待审核的签名。
+    /// Signature name.
     ///
     /// Example: `腾讯云`
+    ///
+    /// **中文**：签名名称。
+    ///
+    /// 注：不能重复申请已通过或待审核的签名。
     pub sign_name: ::std::string::String,
-    /// 签名类型。其中每种类型后面标注了其可选的 DocumentType（证明类型）：
+    /// Signature type. Each of these types is followed by their `DocumentType` (identity document type) option:
+    ///
+    /// 0: company (0, 1, 2, 3).
+    ///
+    /// 1: app (0, 1, 2, 3, 4).
+    ///
+    /// 2: website (0, 1, 2, 3, 5).
+    ///
+    /// 3: WeChat Official Account or WeChat Mini Program (0, 1, 2, 3, 6).
+    ///
+    /// 4: trademark (7).
+    ///
+    /// 5: governmental/public institution or others (2, 3).
+    ///
+    /// Note: the identity document type must be selected according to the correspondence; otherwise, the review will fail.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：签名类型。其中每种类型后面标注了其可选的 DocumentType（证明类型）：
     ///
     /// 0：公司，可选 DocumentType 有（0，1）。
     ///
@@ -233,10 +253,28 @@ pub struct AddSmsSignRequired {
     /// 注2：签名类型2（网站）、3（公众号）、6（小程序）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
     ///
     /// 注3：申请国内短信签名已不再支持签名类型1（APP），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
-    ///
-    /// Example: `0`
     pub sign_type: u64,
-    /// 证明类型：
+    /// Identity document type:
+    ///
+    /// 0: 3-in-1 license.
+    ///
+    /// 1: business license.
+    ///
+    /// 2: organization code certificate.
+    ///
+    /// 3: certificate of unified social credit code.
+    ///
+    /// 4: screenshot of application backend management (for personal app).
+    ///
+    /// 5: screenshot of website ICP filing backend (for personal website).
+    ///
+    /// 6: screenshot of WeChat Mini Program settings page (for personal WeChat Mini Program).
+    ///
+    /// 7: trademark registration certificate.
+    ///
+    /// Example: `1`
+    ///
+    /// **中文**：证明类型：
     ///
     /// 0：三证合一。
     ///
@@ -253,28 +291,40 @@ pub struct AddSmsSignRequired {
     /// 注1：证明类型5（网站备案后台截图）、6（小程序设置页面截图）、8（公众号设置页面截图）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
     ///
     /// 注2：申请国内短信签名已不再支持证明类型4（应用后台管理截图），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
-    ///
-    /// Example: `1`
     pub document_type: u64,
-    /// 是否国际/港澳台短信：
+    /// Whether it is Global SMS:
+    ///
+    /// 0: Mainland China SMS.
+    ///
+    /// 1: Global SMS.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：是否国际/港澳台短信：
     ///
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    ///
-    /// Example: `0`
     pub international: u64,
-    /// 签名用途：
+    /// Signature use:
+    ///
+    /// 0: for self-use.
+    ///
+    /// 1: for others.
+    ///
+    /// Example: `1`
+    ///
+    /// **中文**：签名用途：
     ///
     /// 0：自用。
     ///
     /// 1：他用。
-    ///
-    /// Example: `1`
     pub used_method: u64,
-    /// 签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
+    /// You should Base64-encode the image of the identity document corresponding to the signature first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
     ///
     /// Example: `base64`
+    ///
+    /// **中文**：签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
     pub proof_image: ::std::string::String,
 }
 impl AddSmsSignRequest {
@@ -404,31 +454,45 @@ pub struct AddSmsTemplateRequest {
 /// The required members of [`AddSmsTemplateRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct AddSmsTemplateRequired {
-    /// 模板名称。
+    /// Template name.
     ///
     /// Example: `验证码`
+    ///
+    /// **中文**：模板名称。
     pub template_name: ::std::string::String,
-    /// 模板内容。
+    /// Template content.
     ///
     /// Example: `您的验证码是{1}`
-    pub template_content: ::std::string::String,
-    /// 短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
     ///
-    /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
+    /// **中文**：模板内容。
+    pub template_content: ::std::string::String,
+    /// SMS type. 0: ordinary SMS, 1: marketing SMS.
     ///
     /// Example: `3`
+    ///
+    /// **中文**：短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
+    ///
+    /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
     pub sms_type: u64,
-    /// 是否国际/港澳台短信：
+    /// Whether it is Global SMS:
+    ///
+    /// 0: Mainland China SMS.
+    ///
+    /// 1: Global SMS.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：是否国际/港澳台短信：
     ///
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    ///
-    /// Example: `0`
     pub international: u64,
-    /// 模板备注，例如申请原因，使用场景等。
+    /// Template remarks, such as reason for application and use case.
     ///
     /// Example: `业务验证码`
+    ///
+    /// **中文**：模板备注，例如申请原因，使用场景等。
     pub remark: ::std::string::String,
 }
 impl AddSmsTemplateRequest {
@@ -676,31 +740,47 @@ pub struct CallbackStatusStatisticsRequest {
 /// The required members of [`CallbackStatusStatisticsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct CallbackStatusStatisticsRequired {
-    /// 开始时间，yyyymmddhh 需要拉取的起始时间，精确到小时。
+    /// Start time of pull in the format of `yyyymmddhh` accurate to the hour.
     ///
     /// Example: `2024090800`
-    pub start_date_time: u64,
-    /// 结束时间，yyyymmddhh 需要拉取的截止时间，精确到小时。
     ///
-    /// 注：EndDataTime 必须大于等于 StartDateTime。
+    /// **中文**：开始时间，yyyymmddhh 需要拉取的起始时间，精确到小时。
+    pub start_date_time: u64,
+    /// End time of pull in the format of `yyyymmddhh` accurate to the hour.
+    ///
+    /// Note: `EndDataTime` must be later than `StartDateTime`.
     ///
     /// Example: `2024090823`
+    ///
+    /// **中文**：结束时间，yyyymmddhh 需要拉取的截止时间，精确到小时。
+    ///
+    /// 注：EndDataTime 必须大于等于 StartDateTime。
     pub end_data_time: u64,
-    /// 短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
+    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Example: `1400006666`
+    ///
+    /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
     pub sms_sdk_appid: ::std::string::String,
-    /// 最大上限。
+    /// Upper limit.
     ///
-    /// 注：目前固定设置为0。
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：最大上限。
+    ///
+    /// 注：目前固定设置为0。
     pub limit: u64,
-    /// 偏移量。
+    /// Offset.
     ///
-    /// 注：目前固定设置为0。
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：偏移量。
+    ///
+    /// 注：目前固定设置为0。
     pub offset: u64,
 }
 impl CallbackStatusStatisticsRequest {
@@ -1450,15 +1530,37 @@ pub struct ModifySmsSignRequest {
 /// The required members of [`ModifySmsSignRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct ModifySmsSignRequired {
-    /// 待修改的签名 ID。
+    /// ID of signature to be modified.
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：待修改的签名 ID。
     pub sign_id: u64,
-    /// 签名名称。
+    /// Signature name.
     ///
     /// Example: `腾讯云`
+    ///
+    /// **中文**：签名名称。
     pub sign_name: ::std::string::String,
-    /// 签名类型。其中每种类型后面标注了其可选的 DocumentType（证明类型）：
+    /// Signature type. Each of these types is followed by their `DocumentType` (identity document type) option:
+    ///
+    /// 0: company (0, 1, 2, 3).
+    ///
+    /// 1: app (0, 1, 2, 3, 4).
+    ///
+    /// 2: website (0, 1, 2, 3, 5).
+    ///
+    /// 3: WeChat Official Account or WeChat Mini Program (0, 1, 2, 3, 6).
+    ///
+    /// 4: trademark (7).
+    ///
+    /// 5: governmental/public institution or others (2, 3).
+    ///
+    /// Note: the identity document type must be selected according to the correspondence; otherwise, the review will fail.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：签名类型。其中每种类型后面标注了其可选的 DocumentType（证明类型）：
     ///
     /// 0：公司，可选 DocumentType 有（0，1）。
     ///
@@ -1473,10 +1575,28 @@ pub struct ModifySmsSignRequired {
     /// 注2：签名类型2（网站）、3（公众号）、6（小程序）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
     ///
     /// 注3：申请国内短信签名已不再支持签名类型1（APP），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
-    ///
-    /// Example: `0`
     pub sign_type: u64,
-    /// 证明类型：
+    /// Identity document type:
+    ///
+    /// 0: 3-in-1 license.
+    ///
+    /// 1: business license.
+    ///
+    /// 2: organization code certificate.
+    ///
+    /// 3: certificate of unified social credit code.
+    ///
+    /// 4: screenshot of application backend management (for personal app).
+    ///
+    /// 5: screenshot of website ICP filing backend (for personal website).
+    ///
+    /// 6: screenshot of WeChat Mini Program settings page (for personal WeChat Mini Program).
+    ///
+    /// 7: trademark registration certificate.
+    ///
+    /// Example: `1`
+    ///
+    /// **中文**：证明类型：
     ///
     /// 0：三证合一。
     ///
@@ -1493,30 +1613,42 @@ pub struct ModifySmsSignRequired {
     /// 注1：证明类型5（网站备案后台截图）、6（小程序设置页面截图）、8（公众号设置页面截图）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
     ///
     /// 注2：申请国内短信签名已不再支持证明类型4（应用后台管理截图），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
-    ///
-    /// Example: `1`
     pub document_type: u64,
-    /// 是否国际/港澳台短信：
+    /// Whether it is Global SMS:
+    ///
+    /// 0: Mainland China SMS.
+    ///
+    /// 1: Global SMS.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：是否国际/港澳台短信：
     ///
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
     ///
     /// 注：需要和待修改签名International值保持一致，该参数不能直接修改国内签名到国际签名。
-    ///
-    /// Example: `0`
     pub international: u64,
-    /// 签名用途：
+    /// Signature use:
+    ///
+    /// 0: for self-use.
+    ///
+    /// 1: for others.
+    ///
+    /// Example: `1`
+    ///
+    /// **中文**：签名用途：
     ///
     /// 0：自用。
     ///
     /// 1：他用。
-    ///
-    /// Example: `1`
     pub used_method: u64,
-    /// 签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
+    /// You should Base64-encode the image of the identity document corresponding to the signature first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
     ///
     /// Example: `base64`
+    ///
+    /// **中文**：签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
     pub proof_image: ::std::string::String,
 }
 impl ModifySmsSignRequest {
@@ -1655,35 +1787,51 @@ pub struct ModifySmsTemplateRequest {
 /// The required members of [`ModifySmsTemplateRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct ModifySmsTemplateRequired {
-    /// 待修改的模板的模板 ID。
+    /// ID of template to be modified.
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：待修改的模板的模板 ID。
     pub template_id: u64,
-    /// 新的模板名称。
+    /// New template name.
     ///
     /// Example: `腾讯云`
+    ///
+    /// **中文**：新的模板名称。
     pub template_name: ::std::string::String,
-    /// 新的模板内容。
+    /// New template content.
     ///
     /// Example: `您的验证码是{1}`
-    pub template_content: ::std::string::String,
-    /// 短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
     ///
-    /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
+    /// **中文**：新的模板内容。
+    pub template_content: ::std::string::String,
+    /// SMS type. 0: ordinary SMS, 1: marketing SMS.
     ///
     /// Example: `3`
+    ///
+    /// **中文**：短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
+    ///
+    /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
     pub sms_type: u64,
-    /// 是否国际/港澳台短信：
+    /// Whether it is Global SMS:
+    ///
+    /// 0: Mainland China SMS.
+    ///
+    /// 1: Global SMS.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：是否国际/港澳台短信：
     ///
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    ///
-    /// Example: `0`
     pub international: u64,
-    /// 模板备注，例如申请原因，使用场景等。
+    /// Template remarks, such as reason for application and use case.
     ///
     /// Example: `业务验证码`
+    ///
+    /// **中文**：模板备注，例如申请原因，使用场景等。
     pub remark: ::std::string::String,
 }
 impl ModifySmsTemplateRequest {
@@ -1923,29 +2071,41 @@ impl ::std::fmt::Debug for PullSmsReplyStatusByPhoneNumberRequest {
 /// The required members of [`PullSmsReplyStatusByPhoneNumberRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct PullSmsReplyStatusByPhoneNumberRequired {
-    /// 拉取起始时间，UNIX 时间戳（时间：秒）。
-    ///
-    /// 注：最大可拉取当前时期7天前的数据。
+    /// Pull start time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1464624000`
-    pub send_date_time: u64,
-    /// 偏移量。
     ///
-    /// 注：目前固定设置为0。
+    /// **中文**：拉取起始时间，UNIX 时间戳（时间：秒）。
+    ///
+    /// 注：最大可拉取当前时期7天前的数据。
+    pub send_date_time: u64,
+    /// Offset.
+    ///
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：偏移量。
+    ///
+    /// 注：目前固定设置为0。
     pub offset: u64,
-    /// 拉取最大条数，最多 100。
+    /// Maximum number of pulled entries. Maximum value: 100.
     ///
     /// Example: `2`
+    ///
+    /// **中文**：拉取最大条数，最多 100。
     pub limit: u64,
-    /// 下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Target mobile number in the e.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
+    ///
+    /// **中文**：下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     pub phone_number: ::std::string::String,
-    /// 短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，例如1400006666。
+    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Example: `1400006666`
+    ///
+    /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，例如1400006666。
     pub sms_sdk_appid: ::std::string::String,
 }
 impl PullSmsReplyStatusByPhoneNumberRequest {
@@ -2248,29 +2408,41 @@ impl ::std::fmt::Debug for PullSmsSendStatusByPhoneNumberRequest {
 /// The required members of [`PullSmsSendStatusByPhoneNumberRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct PullSmsSendStatusByPhoneNumberRequired {
-    /// 拉取起始时间，UNIX 时间戳（时间：秒）。
-    ///
-    /// 注：最大可拉取当前时期7天前的数据。
+    /// Pull start time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1464624000`
-    pub send_date_time: u64,
-    /// 偏移量。
     ///
-    /// 注：目前固定设置为0。
+    /// **中文**：拉取起始时间，UNIX 时间戳（时间：秒）。
+    ///
+    /// 注：最大可拉取当前时期7天前的数据。
+    pub send_date_time: u64,
+    /// Offset.
+    ///
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：偏移量。
+    ///
+    /// 注：目前固定设置为0。
     pub offset: u64,
-    /// 拉取最大条数，最多 100。
+    /// Maximum number of pulled entries. Maximum value: 100.
     ///
     /// Example: `2`
+    ///
+    /// **中文**：拉取最大条数，最多 100。
     pub limit: u64,
-    /// 下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Target mobile number in the e.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
+    ///
+    /// **中文**：下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     pub phone_number: ::std::string::String,
-    /// 短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，例如1400006666。
+    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Example: `1400006666`
+    ///
+    /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，例如1400006666。
     pub sms_sdk_appid: ::std::string::String,
 }
 impl PullSmsSendStatusByPhoneNumberRequest {
@@ -2499,19 +2671,27 @@ impl ::std::fmt::Debug for SendSmsRequest {
 /// The required members of [`SendSmsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct SendSmsRequired {
-    /// 下发手机号码，采用 E.164 标准，格式为+\[国家或地区码\]\[手机号\]，单次请求最多支持200个手机号且要求全为境内手机号或全为境外手机号。
+    /// Target mobile number in the e.164 standard in the format of +\[country/region code\]\[mobile number\]. Up to 200 mobile numbers are supported in one request (which should be all Mainland China mobile numbers or all global mobile numbers).
     ///
-    /// 例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Example: +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `["+8618501234444"]`
+    ///
+    /// **中文**：下发手机号码，采用 E.164 标准，格式为+\[国家或地区码\]\[手机号\]，单次请求最多支持200个手机号且要求全为境内手机号或全为境外手机号。
+    ///
+    /// 例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     pub phone_number_set: ::std::vec::Vec<::std::string::String>,
-    /// 模板 ID，必须填写已审核通过的模板 ID。模板ID可登录 [短信控制台](https://console.cloud.tencent.com/smsv2) 查看，若向境外手机号发送短信，仅支持使用国际/港澳台短信模板。
+    /// Template ID. You must enter the ID of an approved template, which can be viewed in the [SMS Console](https://console.cloud.tencent.com/sms/smslist).
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：模板 ID，必须填写已审核通过的模板 ID。模板ID可登录 [短信控制台](https://console.cloud.tencent.com/smsv2) 查看，若向境外手机号发送短信，仅支持使用国际/港澳台短信模板。
     pub template_id: ::std::string::String,
-    /// 短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2)  添加应用后生成的实际SdkAppid，示例如1400006666。
+    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Example: `1400006666`
+    ///
+    /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2)  添加应用后生成的实际SdkAppid，示例如1400006666。
     pub sms_sdk_appid: ::std::string::String,
 }
 impl SendSmsRequest {
@@ -2785,31 +2965,47 @@ pub struct SendStatusStatisticsRequest {
 /// The required members of [`SendStatusStatisticsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct SendStatusStatisticsRequired {
-    /// 拉取起始时间，yyyymmddhh 需要拉取的起始时间，精确到小时。
+    /// Start time of pull in the format of `yyyymmddhh` accurate to the hour.
     ///
     /// Example: `2024090800`
-    pub start_date_time: u64,
-    /// 结束时间，yyyymmddhh 需要拉取的截止时间，精确到小时
     ///
-    /// 注：EndDataTime 必须大于等于 StartDateTime。
+    /// **中文**：拉取起始时间，yyyymmddhh 需要拉取的起始时间，精确到小时。
+    pub start_date_time: u64,
+    /// End time of pull in the format of `yyyymmddhh` accurate to the hour
+    ///
+    /// Note: `EndDataTime` must be later than `StartDateTime`.
     ///
     /// Example: `2024090823`
+    ///
+    /// **中文**：结束时间，yyyymmddhh 需要拉取的截止时间，精确到小时
+    ///
+    /// 注：EndDataTime 必须大于等于 StartDateTime。
     pub end_data_time: u64,
-    /// 短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
+    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Example: `1400006666`
+    ///
+    /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
     pub sms_sdk_appid: ::std::string::String,
-    /// 最大上限。
+    /// Upper limit.
     ///
-    /// 注：目前固定设置为0。
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：最大上限。
+    ///
+    /// 注：目前固定设置为0。
     pub limit: u64,
-    /// 偏移量。
+    /// Offset.
     ///
-    /// 注：目前固定设置为0。
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：偏移量。
+    ///
+    /// 注：目前固定设置为0。
     pub offset: u64,
 }
 impl SendStatusStatisticsRequest {
@@ -3021,19 +3217,27 @@ pub struct SmsPackagesStatisticsRequest {
 /// The required members of [`SmsPackagesStatisticsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct SmsPackagesStatisticsRequired {
-    /// 短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
+    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Example: `1400006666`
-    pub sms_sdk_appid: ::std::string::String,
-    /// 最大上限(需要拉取的套餐包个数)。
     ///
-    /// 注：Limit默认最大值为500，可结合Offset实现分页查询。
+    /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
+    pub sms_sdk_appid: ::std::string::String,
+    /// Upper limit (number of packages to be pulled).
     ///
     /// Example: `2`
+    ///
+    /// **中文**：最大上限(需要拉取的套餐包个数)。
+    ///
+    /// 注：Limit默认最大值为500，可结合Offset实现分页查询。
     pub limit: u64,
-    /// 偏移量。
+    /// Offset.
+    ///
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：偏移量。
     pub offset: u64,
 }
 impl SmsPackagesStatisticsRequest {

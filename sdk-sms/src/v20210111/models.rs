@@ -212,13 +212,37 @@ pub struct AddSmsSignRequest {
 /// The required members of [`AddSmsSignRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct AddSmsSignRequired {
-    /// 签名名称。
+    /// Signature name.
     ///
-    /// 注：不能重复申请已通过或待审核的签名。
+    /// Note: you cannot apply for an approved or pending signature again.
     ///
     /// Example: `腾讯云`
+    ///
+    /// **中文**：签名名称。
+    ///
+    /// 注：不能重复申请已通过或待审核的签名。
     pub sign_name: ::std::string::String,
-    /// 签名类型。其中每种类型后面标注了其可选的 DocumentType（证明类型）：
+    /// Signature type. Each of these types is followed by their `DocumentType` (identity certificate type) option:
+    ///
+    /// 0: company. Valid values of `DocumentType` include 0 and 1.
+    ///
+    /// 1: app. Valid values of `DocumentType` include 0, 1, 2, 3, and 4.
+    ///
+    /// 2: website. Valid values of `DocumentType` include 0, 1, 2, 3, and 5.
+    ///
+    /// 3: WeChat Official Account. Valid values of `DocumentType` include 0, 1, 2, 3, and 8.
+    ///
+    /// 4: trademark. Valid values of `DocumentType` include 7.
+    ///
+    /// 5: government/public institution/other. Valid values of `DocumentType` include 2 and 3.
+    ///
+    /// 6: WeChat Mini Program. Valid values of `DocumentType` include 0, 1, 2, 3, and 6.
+    ///
+    /// Note: the identity certificate type must be selected according to the correspondence; otherwise, the review will fail.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：签名类型。其中每种类型后面标注了其可选的 DocumentType（证明类型）：
     ///
     /// 0：公司，可选 DocumentType 有（0，1）。
     ///
@@ -233,10 +257,30 @@ pub struct AddSmsSignRequired {
     /// 注2：签名类型2（网站）、3（公众号）、6（小程序）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
     ///
     /// 注3：申请国内短信签名已不再支持签名类型1（APP），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
-    ///
-    /// Example: `0`
     pub sign_type: u64,
-    /// 证明类型：
+    /// Identity certificate type:
+    ///
+    /// 0: three-in-one licence.
+    ///
+    /// 1: business license.
+    ///
+    /// 2: organization code certificate.
+    ///
+    /// 3: social credit code certificate.
+    ///
+    /// 4: screenshot of application backend management (for personal app).
+    ///
+    /// 5: screenshot of website ICP filing backend (for personal website).
+    ///
+    /// 6: screenshot of WeChat Mini Program settings page (for personal WeChat Mini Program).
+    ///
+    /// 7: trademark registration certificate.
+    ///
+    /// 8: screenshot of WeChat Official Account settings page (for personal WeChat Official Account).
+    ///
+    /// Example: `1`
+    ///
+    /// **中文**：证明类型：
     ///
     /// 0：三证合一。
     ///
@@ -253,28 +297,40 @@ pub struct AddSmsSignRequired {
     /// 注1：证明类型5（网站备案后台截图）、6（小程序设置页面截图）、8（公众号设置页面截图）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
     ///
     /// 注2：申请国内短信签名已不再支持证明类型4（应用后台管理截图），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
-    ///
-    /// Example: `1`
     pub document_type: u64,
-    /// 是否国际/港澳台短信：
+    /// Whether it is Global SMS:
+    ///
+    /// 0: Mainland China SMS.
+    ///
+    /// 1: Global SMS.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：是否国际/港澳台短信：
     ///
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
+    pub international: u64,
+    /// Signature purpose:
+    ///
+    /// 0: for personal use.
+    ///
+    /// 1: for others.
     ///
     /// Example: `0`
-    pub international: u64,
-    /// 签名用途：
+    ///
+    /// **中文**：签名用途：
     ///
     /// 0：自用。
     ///
     /// 1：他用。
-    ///
-    /// Example: `0`
     pub sign_purpose: u64,
-    /// 签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
+    /// You should Base64-encode the image of the identity certificate corresponding to the signature first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
     ///
     /// Example: `base64`
+    ///
+    /// **中文**：签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
     pub proof_image: ::std::string::String,
 }
 impl AddSmsSignRequest {
@@ -406,31 +462,47 @@ pub struct AddSmsTemplateRequest {
 /// The required members of [`AddSmsTemplateRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct AddSmsTemplateRequired {
-    /// 模板名称。
+    /// Template name.
     ///
     /// Example: `验证码`
+    ///
+    /// **中文**：模板名称。
     pub template_name: ::std::string::String,
-    /// 模板内容。
+    /// Template content.
     ///
     /// Example: `您的验证码是{1}`
-    pub template_content: ::std::string::String,
-    /// 短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
     ///
-    /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
+    /// **中文**：模板内容。
+    pub template_content: ::std::string::String,
+    /// SMS type. 1: Marketing SMS, 2: Notification SMS, 3: OTP SMS.
+    ///
+    /// Note: To further improve the quality of SMS service and increase the approval rate of SMS templates, Tencent Cloud SMS template types will be optimized to "OTP", "Notification", and "Marketing" from May 16, 2024. You can Refer to [Optimization of Tencent Cloud SMS Template Types](https://www.tencentcloud.com/document/product/382/60410). Customers who newly register for SMS service must strictly refer to the new SMS type to apply for SMS template.
     ///
     /// Example: `3`
+    ///
+    /// **中文**：短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
+    ///
+    /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
     pub sms_type: u64,
-    /// 是否国际/港澳台短信：
+    /// Whether it is Global SMS:
+    ///
+    /// 0: Mainland China SMS.
+    ///
+    /// 1: Global SMS.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：是否国际/港澳台短信：
     ///
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    ///
-    /// Example: `0`
     pub international: u64,
-    /// 模板备注，例如申请原因，使用场景等。
+    /// Template remarks, such as reason for application and use case.
     ///
     /// Example: `业务验证码`
+    ///
+    /// **中文**：模板备注，例如申请原因，使用场景等。
     pub remark: ::std::string::String,
 }
 impl AddSmsTemplateRequest {
@@ -678,31 +750,47 @@ pub struct CallbackStatusStatisticsRequest {
 /// The required members of [`CallbackStatusStatisticsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct CallbackStatusStatisticsRequired {
-    /// 起始时间，格式为yyyymmddhh，精确到小时，例如2024050113，表示2024年5月1号13时。
+    /// Start time in the format of `yyyymmddhh` accurate to the hour, such as 2021050113 (13:00 on May 1, 2021).
     ///
     /// Example: `2024090800`
-    pub begin_time: ::std::string::String,
-    /// 结束时间，格式为yyyymmddhh，精确到小时，例如2024050118，表示2024年5月1号18时。
     ///
-    /// 注：EndTime 必须大于等于 BeginTime，且相差不超过32天。
+    /// **中文**：起始时间，格式为yyyymmddhh，精确到小时，例如2024050113，表示2024年5月1号13时。
+    pub begin_time: ::std::string::String,
+    /// End time in the format of `yyyymmddhh` accurate to the hour, such as 2021050118 (18:00 on May 1, 2021).
+    ///
+    /// Note: `EndTime` must be after `BeginTime`, and the difference should not exceed 32 days.
     ///
     /// Example: `2024090823`
+    ///
+    /// **中文**：结束时间，格式为yyyymmddhh，精确到小时，例如2024050118，表示2024年5月1号18时。
+    ///
+    /// 注：EndTime 必须大于等于 BeginTime，且相差不超过32天。
     pub end_time: ::std::string::String,
-    /// 短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
+    /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
     ///
     /// Example: `1400006666`
+    ///
+    /// **中文**：短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
     pub sms_sdk_app_id: ::std::string::String,
-    /// 最大上限。
+    /// Upper limit.
     ///
-    /// 注：目前固定设置为0。
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：最大上限。
+    ///
+    /// 注：目前固定设置为0。
     pub limit: u64,
-    /// 偏移量。
+    /// Offset.
     ///
-    /// 注：目前固定设置为0。
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：偏移量。
+    ///
+    /// 注：目前固定设置为0。
     pub offset: u64,
 }
 impl CallbackStatusStatisticsRequest {
@@ -1783,15 +1871,39 @@ pub struct ModifySmsSignRequest {
 /// The required members of [`ModifySmsSignRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct ModifySmsSignRequired {
-    /// 待修改的签名 ID。
+    /// ID of the signature to be modified.
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：待修改的签名 ID。
     pub sign_id: u64,
-    /// 签名名称。
+    /// Signature name.
     ///
     /// Example: `腾讯云`
+    ///
+    /// **中文**：签名名称。
     pub sign_name: ::std::string::String,
-    /// 签名类型。其中每种类型后面标注了其可选的 DocumentType（证明类型）：
+    /// Signature type. Each of these types is followed by their `DocumentType` (identity certificate type) option:
+    ///
+    /// 0: company. Valid values of `DocumentType` include 0 and 1.
+    ///
+    /// 1: app. Valid values of `DocumentType` include 0, 1, 2, 3, and 4.
+    ///
+    /// 2: website. Valid values of `DocumentType` include 0, 1, 2, 3, and 5.
+    ///
+    /// 3: WeChat Official Account. Valid values of `DocumentType` include 0, 1, 2, 3, and 8.
+    ///
+    /// 4: trademark. Valid values of `DocumentType` include 7.
+    ///
+    /// 5: government/public institution/other. Valid values of `DocumentType` include 2 and 3.
+    ///
+    /// 6: WeChat Mini Program. Valid values of `DocumentType` include 0, 1, 2, 3, and 6.
+    ///
+    /// Note: the identity certificate type must be selected according to the correspondence; otherwise, the review will fail.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：签名类型。其中每种类型后面标注了其可选的 DocumentType（证明类型）：
     ///
     /// 0：公司，可选 DocumentType 有（0，1）。
     ///
@@ -1806,10 +1918,30 @@ pub struct ModifySmsSignRequired {
     /// 注2：签名类型2（网站）、3（公众号）、6（小程序）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
     ///
     /// 注3：申请国内短信签名已不再支持签名类型1（APP），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
-    ///
-    /// Example: `0`
     pub sign_type: u64,
-    /// 证明类型：
+    /// Identity certificate type:
+    ///
+    /// 0: three-in-one.
+    ///
+    /// 1: business license.
+    ///
+    /// 2: organization code certificate.
+    ///
+    /// 3: social credit code certificate.
+    ///
+    /// 4: screenshot of application backend management (for personal app).
+    ///
+    /// 5: screenshot of website ICP filing backend (for personal website).
+    ///
+    /// 6: screenshot of WeChat Mini Program settings page (for personal WeChat Mini Program).
+    ///
+    /// 7: trademark registration certificate.
+    ///
+    /// 8: screenshot of WeChat Official Account settings page (for personal WeChat Official Account).
+    ///
+    /// Example: `1`
+    ///
+    /// **中文**：证明类型：
     ///
     /// 0：三证合一。
     ///
@@ -1826,30 +1958,44 @@ pub struct ModifySmsSignRequired {
     /// 注1：证明类型5（网站备案后台截图）、6（小程序设置页面截图）、8（公众号设置页面截图）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
     ///
     /// 注2：申请国内短信签名已不再支持证明类型4（应用后台管理截图），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
-    ///
-    /// Example: `1`
     pub document_type: u64,
-    /// 是否国际/港澳台短信：
+    /// A parameter used to specify whether it is Global SMS:
+    ///
+    /// `0`: Chinese mainland SMS.
+    ///
+    /// `1`: Global SMS.
+    ///
+    /// Note: the value of this parameter must be consistent with the `International` value of the signature to be modified. This parameter cannot be used to directly change a Chinese mainland signature to an international signature.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：是否国际/港澳台短信：
     ///
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
     ///
     /// 注：需要和待修改签名International值保持一致，该参数不能直接修改国内签名到国际签名。
+    pub international: u64,
+    /// Signature purpose:
+    ///
+    /// 0: for personal use.
+    ///
+    /// 1: for others.
     ///
     /// Example: `0`
-    pub international: u64,
-    /// 签名用途：
+    ///
+    /// **中文**：签名用途：
     ///
     /// 0：自用。
     ///
     /// 1：他用。
-    ///
-    /// Example: `0`
     pub sign_purpose: u64,
-    /// 签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
+    /// You should Base64-encode the image of the identity certificate corresponding to the signature first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
     ///
     /// Example: `base64`
+    ///
+    /// **中文**：签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
     pub proof_image: ::std::string::String,
 }
 impl ModifySmsSignRequest {
@@ -1992,37 +2138,55 @@ pub struct ModifySmsTemplateRequest {
 /// The required members of [`ModifySmsTemplateRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct ModifySmsTemplateRequired {
-    /// 待修改模板的ID。
+    /// ID of the template to be modified.
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：待修改模板的ID。
     pub template_id: u64,
-    /// 新的模板名称。
+    /// New template name.
     ///
     /// Example: `腾讯云`
+    ///
+    /// **中文**：新的模板名称。
     pub template_name: ::std::string::String,
-    /// 新的模板内容。
+    /// New template content.
     ///
     /// Example: `您的验证码是{1}`
-    pub template_content: ::std::string::String,
-    /// 短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
     ///
-    /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
+    /// **中文**：新的模板内容。
+    pub template_content: ::std::string::String,
+    /// SMS type. 1: Marketing SMS, 2: Notification SMS, 3: OTP SMS.
+    ///
+    /// Note: To further improve the quality of SMS service and increase the approval rate of SMS templates, Tencent Cloud SMS template types will be optimized to "OTP", "Notification", and "Marketing" from May 16, 2024. You can Refer to [Optimization of Tencent Cloud SMS Template Types](https://www.tencentcloud.com/document/product/382/60410). Customers who newly register for SMS service must strictly refer to the new SMS type to apply for SMS template.
     ///
     /// Example: `3`
+    ///
+    /// **中文**：短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
+    ///
+    /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
     pub sms_type: u64,
-    /// 是否国际/港澳台短信：
+    /// Whether it is Global SMS:
+    ///
+    /// 0: Mainland China SMS.
+    ///
+    /// 1: Global SMS.
+    ///
+    /// Example: `0`
+    ///
+    /// **中文**：是否国际/港澳台短信：
     ///
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
     ///
     /// 注：需要和待修改模板 International 值保持一致，该参数不能直接修改国内模板到国际模板。
-    ///
-    /// Example: `0`
     pub international: u64,
-    /// 模板备注，例如申请原因，使用场景等。
+    /// Template remarks, such as reason for application and use case.
     ///
     /// Example: `业务验证码`
+    ///
+    /// **中文**：模板备注，例如申请原因，使用场景等。
     pub remark: ::std::string::String,
 }
 impl ModifySmsTemplateRequest {
@@ -2177,13 +2341,17 @@ impl ::std::fmt::Debug for MultiSmsInfo {
 /// The required members of [`MultiSmsInfo`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct MultiSmsInfoRequired {
-    /// 下发手机号码，采用 E.164 标准，格式为+\[国家或地区码\]\[手机号\]，单次请求最多支持200个手机号且要求全为国际/港澳台手机号。 例如：+60198890000， 其中前面有一个+号 ，60为国家码，198890000为手机号。
+    /// Target mobile number in the E.164 standard in the format of +\[country/region code\]\[mobile number\]. Up to 200 mobile numbers are supported in one request (which should be all global mobile numbers). For example, +60198890000, which has a + sign followed by 60 (country/region code) and then by 198890000 (mobile number).
     ///
     /// Example: `+60198890000`
+    ///
+    /// **中文**：下发手机号码，采用 E.164 标准，格式为+\[国家或地区码\]\[手机号\]，单次请求最多支持200个手机号且要求全为国际/港澳台手机号。 例如：+60198890000， 其中前面有一个+号 ，60为国家码，198890000为手机号。
     pub phone_number: ::std::string::String,
-    /// 模板 ID，必须填写已审核通过的模板 ID。模板 ID 可前往 [国际/港澳台短信](https://console.cloud.tencent.com/smsv2/isms-template) 的正文模板管理查看，仅支持使用国际/港澳台短信模板。
+    /// Template ID, which can be viewed on the **Body Templates** page in [Global SMS](https://console.cloud.tencent.com/smsv2/isms-template). You must enter the ID of an approved template.
     ///
     /// Example: `1800103`
+    ///
+    /// **中文**：模板 ID，必须填写已审核通过的模板 ID。模板 ID 可前往 [国际/港澳台短信](https://console.cloud.tencent.com/smsv2/isms-template) 的正文模板管理查看，仅支持使用国际/港澳台短信模板。
     pub template_id: ::std::string::String,
 }
 impl MultiSmsInfo {
@@ -2489,29 +2657,43 @@ impl ::std::fmt::Debug for PullSmsReplyStatusByPhoneNumberRequest {
 /// The required members of [`PullSmsReplyStatusByPhoneNumberRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct PullSmsReplyStatusByPhoneNumberRequired {
-    /// 拉取起始时间，UNIX 时间戳（时间：秒）。
+    /// Pull start time in seconds in the format of UNIX timestamp.
     ///
-    /// 注：最大可拉取当前时期前7天的数据。
+    /// Note: the data for the last 7 days can be pulled at most.
     ///
     /// Example: `1464624000`
-    pub begin_time: u64,
-    /// 偏移量。
     ///
-    /// 注：目前固定设置为0。
+    /// **中文**：拉取起始时间，UNIX 时间戳（时间：秒）。
+    ///
+    /// 注：最大可拉取当前时期前7天的数据。
+    pub begin_time: u64,
+    /// Offset.
+    ///
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：偏移量。
+    ///
+    /// 注：目前固定设置为0。
     pub offset: u64,
-    /// 拉取最大条数，最多 100。
+    /// Maximum number of pulled entries. Maximum value: 100.
     ///
     /// Example: `2`
+    ///
+    /// **中文**：拉取最大条数，最多 100。
     pub limit: u64,
-    /// 下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Target mobile number in the E.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
+    ///
+    /// **中文**：下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     pub phone_number: ::std::string::String,
-    /// 短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
+    /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
     ///
     /// Example: `1400006666`
+    ///
+    /// **中文**：短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
     pub sms_sdk_app_id: ::std::string::String,
 }
 impl PullSmsReplyStatusByPhoneNumberRequest {
@@ -2815,29 +2997,43 @@ impl ::std::fmt::Debug for PullSmsSendStatusByPhoneNumberRequest {
 /// The required members of [`PullSmsSendStatusByPhoneNumberRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct PullSmsSendStatusByPhoneNumberRequired {
-    /// 拉取起始时间，UNIX 时间戳（时间：秒）。
+    /// Pull start time in seconds in the format of UNIX timestamp.
     ///
-    /// 注：最大可拉取当前时期前7天的数据。
+    /// Note: the data for the last 7 days can be pulled at most.
     ///
     /// Example: `1464624000`
-    pub begin_time: u64,
-    /// 偏移量。
     ///
-    /// 注：目前固定设置为0。
+    /// **中文**：拉取起始时间，UNIX 时间戳（时间：秒）。
+    ///
+    /// 注：最大可拉取当前时期前7天的数据。
+    pub begin_time: u64,
+    /// Offset.
+    ///
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：偏移量。
+    ///
+    /// 注：目前固定设置为0。
     pub offset: u64,
-    /// 拉取最大条数，最多 100。
+    /// Maximum number of pulled entries. Maximum value: 100.
     ///
     /// Example: `2`
+    ///
+    /// **中文**：拉取最大条数，最多 100。
     pub limit: u64,
-    /// 下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Target mobile number in the E.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
+    ///
+    /// **中文**：下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     pub phone_number: ::std::string::String,
-    /// 短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
+    /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
     ///
     /// Example: `1400006666`
+    ///
+    /// **中文**：短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
     pub sms_sdk_app_id: ::std::string::String,
 }
 impl PullSmsSendStatusByPhoneNumberRequest {
@@ -2987,13 +3183,17 @@ pub struct ReportConversionRequest {
 /// The required members of [`ReportConversionRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct ReportConversionRequired {
-    /// 短信应用ID。在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
+    /// The SMS SdkAppId generated after an application is created in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as “1400006666”.
     ///
     /// Example: `1400000001`
+    ///
+    /// **中文**：短信应用ID。在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
     pub sms_sdk_app_id: ::std::string::String,
-    /// 发送短信返回的流水号。对应SendSms接口返回的SendStatusSet参数中的SerialNo字段。
+    /// The serial number returned for a message sent.
     ///
     /// Example: `a12gb4e2-sd11-5dx6-aav9-8f3d97xa2xu7`
+    ///
+    /// **中文**：发送短信返回的流水号。对应SendSms接口返回的SendStatusSet参数中的SerialNo字段。
     pub serial_no: ::std::string::String,
 }
 impl ReportConversionRequest {
@@ -3460,21 +3660,27 @@ impl ::std::fmt::Debug for SendSmsRequest {
 /// The required members of [`SendSmsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct SendSmsRequired {
-    /// 下发手机号码，采用 E.164 标准，格式为+\[国家或地区码\]\[手机号\]，单次请求最多支持200个手机号且要求全为境内手机号或全为境外手机号。
+    /// Target mobile number in the E.164 standard in the format of +\[country/region code\]\[mobile number\]. Up to 200 mobile numbers are supported in one request (which should be all Chinese mainland mobile numbers or all global mobile numbers). For example, +60198890000, which has a + sign followed by 60 (country/region code) and then by 198890000 (mobile number).
+    ///
+    /// Example: `["+8618501234444"]`
+    ///
+    /// **中文**：下发手机号码，采用 E.164 标准，格式为+\[国家或地区码\]\[手机号\]，单次请求最多支持200个手机号且要求全为境内手机号或全为境外手机号。
     ///
     /// 例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     ///
     /// 注：发送国内短信格式还支持0086、86或无任何国家或地区码的11位手机号码，前缀默认为+86。
-    ///
-    /// Example: `["+8618501234444"]`
     pub phone_number_set: ::std::vec::Vec<::std::string::String>,
-    /// 短信 SdkAppId，在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
+    /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 2400006666.
     ///
     /// Example: `1400006666`
+    ///
+    /// **中文**：短信 SdkAppId，在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
     pub sms_sdk_app_id: ::std::string::String,
-    /// 模板 ID，必须填写已审核通过的模板 ID。模板 ID 可前往 [国内短信](https://console.cloud.tencent.com/smsv2/csms-template) 或 [国际/港澳台短信](https://console.cloud.tencent.com/smsv2/isms-template) 的正文模板管理查看，若向境外手机号发送短信，仅支持使用国际/港澳台短信模板。
+    /// Template ID, which can be viewed on the **Body Templates** page in [Global SMS](https://console.cloud.tencent.com/smsv2/isms-template). You must enter the ID of an approved template.
     ///
     /// Example: `1110`
+    ///
+    /// **中文**：模板 ID，必须填写已审核通过的模板 ID。模板 ID 可前往 [国内短信](https://console.cloud.tencent.com/smsv2/csms-template) 或 [国际/港澳台短信](https://console.cloud.tencent.com/smsv2/isms-template) 的正文模板管理查看，若向境外手机号发送短信，仅支持使用国际/港澳台短信模板。
     pub template_id: ::std::string::String,
 }
 impl SendSmsRequest {
@@ -3750,33 +3956,49 @@ pub struct SendStatusStatisticsRequest {
 /// The required members of [`SendStatusStatisticsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct SendStatusStatisticsRequired {
-    /// 起始时间，格式为yyyymmddhh，精确到小时，例如2024050113，表示2024年5月1号13时。注：统计范围包含当前小时。
-    ///
-    /// 参数格式：yyyymmddhh
+    /// Start time in the format of `yyyymmddhh` accurate to the hour, such as 2021050113 (13:00 on May 1, 2021).Note: the statistical range includes the current hour.
     ///
     /// Example: `2024090800`
-    pub begin_time: ::std::string::String,
-    /// 结束时间，格式为yyyymmddhh，精确到小时，例如2024050118，表示2024年5月1号18时。注：EndTime 必须大于等于 BeginTime，统计范围包含当前小时。
+    ///
+    /// **中文**：起始时间，格式为yyyymmddhh，精确到小时，例如2024050113，表示2024年5月1号13时。注：统计范围包含当前小时。
     ///
     /// 参数格式：yyyymmddhh
+    pub begin_time: ::std::string::String,
+    /// End time in the format of `yyyymmddhh` accurate to the hour, such as 2021050118 (18:00 on May 1, 2021).
+    ///
+    /// Note: `EndTime` must be after `BeginTime`, and the statistical range includes the current hour.
     ///
     /// Example: `2024090823`
+    ///
+    /// **中文**：结束时间，格式为yyyymmddhh，精确到小时，例如2024050118，表示2024年5月1号18时。注：EndTime 必须大于等于 BeginTime，统计范围包含当前小时。
+    ///
+    /// 参数格式：yyyymmddhh
     pub end_time: ::std::string::String,
-    /// 短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
+    /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
     ///
     /// Example: `1400006666`
+    ///
+    /// **中文**：短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
     pub sms_sdk_app_id: ::std::string::String,
-    /// 最大上限。
+    /// Upper limit.
     ///
-    /// 注：目前固定设置为0。
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：最大上限。
+    ///
+    /// 注：目前固定设置为0。
     pub limit: u64,
-    /// 偏移量。
+    /// Offset.
     ///
-    /// 注：目前固定设置为0。
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Example: `0`
+    ///
+    /// **中文**：偏移量。
+    ///
+    /// 注：目前固定设置为0。
     pub offset: u64,
 }
 impl SendStatusStatisticsRequest {
