@@ -333,6 +333,27 @@ async fn a_cut_answer_after_the_send_is_reconciled_as_sent_not_sent_again() {
 }
 
 #[tokio::test]
+async fn resets_and_bad_gateways_after_the_send_are_reconciled_as_sent() {
+    // `after`: the emulator sends the SMS, then resets the connection or answers an nginx 502.
+    let emu = Emulator::builder()
+        .fault(Fault::connection_reset().first(1).action("SendSms").after_action())
+        .fault(Fault::bad_gateway().first(1).action("SendSms").after_action())
+        .start()
+        .await
+        .unwrap();
+    let sender = BulkSender::new(&client(&emu), config().concurrency(1).resend_not_sent(1));
+    let (outcomes, summary) = run(&sender, &mainland(1_000, 0)).await;
+    assert_exactly_once(&emu, 1_000, &outcomes);
+    assert_eq!((summary.sent, summary.reconciled, summary.resent), (1_000, 400, 0));
+    assert_eq!(
+        summary.send_requests, 5,
+        "a batch that may have been sent is never sent again"
+    );
+    let codes: Vec<String> = send_sms_requests(&emu).into_iter().map(|r| r.code).collect();
+    assert_eq!(codes[..2], ["Fault.Reset", "Fault.BadGateway"]);
+}
+
+#[tokio::test]
 async fn an_internal_error_after_the_send_is_reconciled_as_sent() {
     let emu = Emulator::start().await.unwrap();
     // The first two requests are recorded, then answered `InternalError`.

@@ -45,6 +45,10 @@ pub struct Fault {
     pub selector: Selector,
     /// Only requests to this action (`SendSms`); all actions when `None`.
     pub action: Option<String>,
+    /// Run the action first (its effects happen: an SMS is sent), then answer with the fault instead of its
+    /// answer: the request reached the service and the client cannot tell. For `reset`, `502`, `error` and
+    /// `non-json` (a truncated body always comes after the action).
+    pub after_action: bool,
 }
 
 impl Fault {
@@ -53,6 +57,7 @@ impl Fault {
             kind,
             selector: Selector::Always,
             action: None,
+            after_action: false,
         }
     }
     pub fn latency(delay: Duration) -> Fault {
@@ -99,6 +104,11 @@ impl Fault {
         self.action = Some(action.into());
         self
     }
+    /// Run the action before answering with the fault ([`Fault::after_action`]).
+    pub fn after_action(mut self) -> Fault {
+        self.after_action = true;
+        self
+    }
 }
 
 impl fmt::Display for Fault {
@@ -119,12 +129,16 @@ impl fmt::Display for Fault {
         if let Some(a) = &self.action {
             write!(f, ",action={a}")?;
         }
+        if self.after_action {
+            f.write_str(",after")?;
+        }
         Ok(())
     }
 }
 
-/// Parses the binary's `--fault` syntax: `KIND[,share=P|,first=N][,action=NAME][,message=TEXT]` where KIND is
-/// `latency=MS` (or `latency=2s`), `error=CODE`, `reset`, `502`, `truncate` or `non-json`.
+/// Parses the binary's `--fault` syntax: `KIND[,share=P|,first=N][,action=NAME][,message=TEXT][,after]` where
+/// KIND is `latency=MS` (or `latency=2s`), `error=CODE`, `reset`, `502`, `truncate` or `non-json`, and
+/// `after` runs the action before the fault answers ([`Fault::after_action`]).
 impl FromStr for Fault {
     type Err = String;
 
@@ -149,6 +163,10 @@ impl FromStr for Fault {
             }
         };
         for opt in parts {
+            if opt == "after" {
+                fault = fault.after_action();
+                continue;
+            }
             let (k, v) = opt
                 .split_once('=')
                 .ok_or_else(|| format!("fault option `{opt}` is not key=value"))?;
@@ -220,6 +238,8 @@ pub(crate) struct Decision {
     pub delay: Duration,
     /// The first non-latency fault that hit.
     pub terminal: Option<FaultKind>,
+    /// That fault answers after the action ran ([`Fault::after_action`]).
+    pub after_action: bool,
 }
 
 #[derive(Debug, Default)]
@@ -287,6 +307,7 @@ impl Faults {
                 }
             } else if d.terminal.is_none() && r.take(action) {
                 d.terminal = Some(r.fault.kind.clone());
+                d.after_action = r.fault.after_action;
             }
         }
         d
@@ -305,6 +326,9 @@ mod tests {
             Fault::error_code("RequestLimitExceeded").share(0.5).action("SendSms")
         );
         assert_eq!(f.to_string(), "error=RequestLimitExceeded,share=0.5,action=SendSms");
+        let f: Fault = "reset,first=2,action=SendSms,after".parse().unwrap();
+        assert_eq!(f, Fault::connection_reset().first(2).action("SendSms").after_action());
+        assert_eq!(f.to_string(), "reset,first=2,action=SendSms,after");
         assert_eq!(
             "latency=2s".parse::<Fault>().unwrap(),
             Fault::latency(Duration::from_secs(2))

@@ -7,7 +7,7 @@
 //!             [--fault-action NAME]
 //! ```
 //!
-//! `--fault` takes `KIND[,share=P|,first=N][,action=NAME][,message=TEXT]` with KIND one of `latency=MS`,
+//! `--fault` takes `KIND[,share=P|,first=N][,action=NAME][,message=TEXT][,after]` with KIND one of `latency=MS`,
 //! `error=CODE`, `reset`, `502`, `truncate`, `non-json`; repeat it for several rules. The short flags
 //! `--latency-ms` and `--error-code` make one rule each, scoped by `--fault-share`/`--fault-first`/`--fault-action`.
 
@@ -44,7 +44,8 @@ Faults (--fault SPEC, repeatable; SPEC is KIND[,OPTION=VALUE...]):
   truncate                      cut the JSON body in half:   --fault truncate,first=1
   non-json                      a body that is not JSON:     --fault non-json,action=DescribeSmsSignList
   options: first=N (only the first N matching requests), share=P (that share of them, 0..1),
-           action=NAME (only that action), message=TEXT (error message)
+           action=NAME (only that action), message=TEXT (error message),
+           after (run the action first, so an SMS is sent, then fail: --fault reset,action=SendSms,after)
   shorthand: --latency-ms MS, --error-code CODE with --fault-share P, --fault-first N, --fault-action NAME
 
 Preloaded SMS (2021-01-11), as in Tencent's SendSms guide:

@@ -292,7 +292,7 @@ async fn handle(
         return Ok(admin(&shared, &parts.method, parts.uri.path(), &body));
     }
     // Legacy signatures only when there is no Authorization header: the TC3 path pays one header lookup.
-    let legacy = legacy_params(&parts, &body);
+    let mut legacy = legacy_params(&parts, &body);
     let (action, version) = match &legacy {
         None => (
             header_str(&parts.headers, "x-tc-action").to_owned(),
@@ -344,6 +344,12 @@ async fn handle(
         code: code.to_owned(),
         request_id: request_id.clone(),
     };
+    // A fault after the action: run it (its effects happen), drop its answer, then answer with the fault.
+    let mut acted = String::new();
+    if decision.after_action && !matches!(decision.terminal, None | Some(FaultKind::TruncatedBody)) {
+        acted = process(&shared, &parts, &body, &request_id, legacy.take()).0;
+    }
+    let record = |product: &str, code: &str| record(if acted.is_empty() { product } else { &acted }, code);
     match decision.terminal {
         None => {}
         Some(FaultKind::Latency(_)) => unreachable!("latency is never terminal"),

@@ -90,6 +90,49 @@ async fn connection_reset_after_reading_the_request() {
     assert_eq!(emu.fault_hits()[0].hits, 1);
 }
 
+/// `after`: the action runs (the SMS is sent) and then the client gets the fault instead of the answer; the
+/// same faults without `after` leave nothing sent.
+#[tokio::test]
+async fn faults_after_the_action_send_the_sms_and_hide_the_answer() {
+    let emu = Emulator::builder()
+        .fault(Fault::connection_reset().first(1).action("SendSms").after_action())
+        .fault(Fault::bad_gateway().first(1).action("SendSms").after_action())
+        .start()
+        .await
+        .unwrap();
+    let send = |phone: &str| {
+        Call::sms(
+            "SendSms",
+            json!({"PhoneNumberSet": [phone], "SmsSdkAppId": tc_emulator::SEED_SDK_APP_ID,
+                   "TemplateId": "1110", "SignName": tc_emulator::SEED_SIGN_NAME,
+                   "TemplateParamSet": ["1234", "5"]}),
+        )
+    };
+    let err = send("+8613800000001")
+        .send(&emu)
+        .await
+        .expect_err("reset after the send");
+    assert!(err.is_request() || err.is_connect(), "{err:?}");
+    let r = send("+8613800000002").send(&emu).await.unwrap();
+    assert_eq!(r.status(), 502);
+    let sent: Vec<String> = emu.sms().sent().iter().map(|s| s.phone_number.clone()).collect();
+    assert_eq!(sent, ["+8613800000001", "+8613800000002"]);
+    let log = emu.requests();
+    assert_eq!((log[0].code.as_str(), log[0].product.as_str()), ("Fault.Reset", "sms"));
+    assert_eq!(log[1].code, "Fault.BadGateway");
+
+    let before = Emulator::builder()
+        .fault(Fault::connection_reset().first(1).action("SendSms"))
+        .start()
+        .await
+        .unwrap();
+    assert!(send("+8613800000003").send(&before).await.is_err());
+    assert!(
+        before.sms().sent().is_empty(),
+        "without `after` the action does not run"
+    );
+}
+
 #[tokio::test]
 async fn bad_gateway_with_html() {
     let emu = Emulator::builder().fault(Fault::bad_gateway()).start().await.unwrap();
