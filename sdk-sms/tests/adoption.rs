@@ -1,9 +1,11 @@
 //! Issue 13 traps, through public APIs: the common error codes map to typed variants (they answered
 //! `Other("AuthFailure...")`), and a client is configured with `sdk-sms` alone (no `sdk-core` dependency).
 
+mod common;
+
 use sdk_sms::v20210111::{Client, DescribeSmsSignListRequest, ErrorCode};
 use sdk_sms::{ClientProfile, Credential, HttpMethod, HttpProfile, Language, RetryPolicy, SignMethod};
-use tc_emulator::{Emulator, DEFAULT_SECRET_ID, SEED_SIGN_ID};
+use tc_emulator::{Emulator, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, SEED_SIGN_ID};
 
 #[tokio::test]
 async fn common_error_codes_are_typed_and_profiles_need_only_this_crate() {
@@ -44,26 +46,14 @@ async fn common_error_codes_are_typed_and_profiles_need_only_this_crate() {
 /// may have gone out, nor what to do. A failure before sending does not say so.
 #[tokio::test]
 async fn a_send_that_may_have_gone_out_says_so() {
-    use sdk_sms::v20210111::{SendSmsRequest, SendSmsRequired};
-    use tc_emulator::{Fault, DEFAULT_SECRET_KEY, SEED_SDK_APP_ID, SEED_SIGN_NAME, SEED_TEMPLATE_ID};
+    use tc_emulator::Fault;
     let emulator = Emulator::builder()
         .fault(Fault::connection_reset().action("SendSms").first(1))
         .start()
         .await
         .unwrap();
-    let profile = ClientProfile::new().http_profile(HttpProfile::new().endpoint(emulator.base_url()));
-    let client = Client::with_profile(
-        Credential::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY).unwrap(),
-        "ap-guangzhou",
-        profile,
-    );
-    let request = SendSmsRequest::new(SendSmsRequired {
-        phone_number_set: vec!["+8613800001234".into()],
-        sms_sdk_app_id: SEED_SDK_APP_ID.into(),
-        template_id: SEED_TEMPLATE_ID.to_string(),
-    })
-    .sign_name(SEED_SIGN_NAME)
-    .template_param_set(vec!["1234".into(), "5".into()]);
+    let client = common::client(&emulator);
+    let request = common::seed_send_sms("+8613800001234", ["1234", "5"]);
     let err = client.send_sms(&request).await.unwrap_err();
     assert!(err.may_have_reached_service(), "{err:?}");
     assert!(

@@ -3,6 +3,8 @@
 //! followed by a resume from the journal. Every test checks, through the emulator's own record, that no
 //! number was sent twice and that every input number has exactly one outcome.
 
+mod common;
+
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -11,15 +13,9 @@ use sdk_sms::bulk::{
     BulkConfig, BulkSender, Entry, JsonlJournal, NoJournal, NotSentReason, Outcome, Recipient, ReconcilePolicy, Status,
     Summary, ThrottlePolicy, MALFORMED_NUMBER_CODE,
 };
-use sdk_sms::v20210111::Client;
-use sdk_sms::{ClientProfile, Credential, HttpProfile};
-use tc_emulator::{Emulator, Fault, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, SEED_SDK_APP_ID, SEED_SIGN_NAME};
+use tc_emulator::{Emulator, Fault, SEED_SDK_APP_ID, SEED_SIGN_NAME};
 
-fn client(emulator: &Emulator) -> Client {
-    let credential = Credential::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY).unwrap();
-    let profile = ClientProfile::new().http_profile(HttpProfile::new().endpoint(emulator.base_url()));
-    Client::with_profile(credential, "ap-guangzhou", profile)
-}
+use common::client;
 
 /// Short pauses and one immediate reconciliation check, so the suite stays quick; nothing asserts timing.
 fn config() -> BulkConfig {

@@ -3,27 +3,15 @@
 //! (verification codes), reply texts and session context print `***`. Checked on a real SendSms to the
 //! emulator and on the typed answers.
 
-use sdk_sms::v20210111::{Client, SendSmsRequest, SendSmsRequired};
-use sdk_sms::{ClientProfile, Credential, HttpProfile};
-use tc_emulator::{Emulator, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, SEED_SDK_APP_ID, SEED_SIGN_NAME, SEED_TEMPLATE_ID};
+mod common;
+
+use tc_emulator::{Emulator, SEED_SIGN_NAME};
 
 #[tokio::test]
 async fn numbers_are_masked_and_codes_hidden_in_debug() {
     let emulator = Emulator::start().await.unwrap();
-    let profile = ClientProfile::new().http_profile(HttpProfile::new().endpoint(emulator.base_url()));
-    let client = Client::with_profile(
-        Credential::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY).unwrap(),
-        "ap-guangzhou",
-        profile,
-    );
-    let request = SendSmsRequest::new(SendSmsRequired {
-        phone_number_set: vec!["+8613800001234".into()],
-        sms_sdk_app_id: SEED_SDK_APP_ID.into(),
-        template_id: SEED_TEMPLATE_ID.to_string(),
-    })
-    .sign_name(SEED_SIGN_NAME)
-    .template_param_set(vec!["739155".into(), "5".into()])
-    .session_context("user-42-context");
+    let client = common::client(&emulator);
+    let request = common::seed_send_sms("+8613800001234", ["739155", "5"]).session_context("user-42-context");
     let response = client.send_sms(&request).await.unwrap();
     assert_eq!(
         emulator.sms().sent()[0].params,
