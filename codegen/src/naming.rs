@@ -2,7 +2,9 @@
 //!
 //! * Words are split at lower→upper changes and before the last capital of an acronym run
 //!   (`ISOCode` → `ISO` `Code`, `SmsSdkAppId` → `Sms` `Sdk` `App` `Id`); digits stay with the word before them
-//!   (`Ipv6Address` → `Ipv6` `Address`); any other character separates words.
+//!   (`Ipv6Address` → `Ipv6` `Address`); an acronym whose last capital is followed by one lower-case letter
+//!   and a digit is one word (`IPv6Address` → `IPv6` `Address`, so `ipv6_address` as a user types it, not
+//!   `i_pv6_address`); any other character separates words.
 //! * snake_case for fields and methods, PascalCase for types and enum variants. Type names that already are
 //!   valid PascalCase identifiers are kept as the spec spells them (`ISOCodeInfo` stays), so docs and
 //!   searches match the API reference; others are re-cased word by word.
@@ -40,10 +42,12 @@ pub fn words(name: &str) -> Vec<String> {
         if c.is_ascii_uppercase() && !cur.is_empty() {
             let prev = chars[i - 1];
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            // `IPv6`: the lower-case letter belongs to a versioned acronym, not to a new word.
+            let versioned = next_lower && chars.get(i + 2).is_some_and(|n| n.is_ascii_digit());
             // fooBar | foo1Bar | ISOCode (split before the C of "Code")
             if prev.is_ascii_lowercase()
                 || (prev.is_ascii_digit() && cur.chars().any(|c| c.is_ascii_alphabetic()))
-                || (prev.is_ascii_uppercase() && next_lower)
+                || (prev.is_ascii_uppercase() && next_lower && !versioned)
             {
                 out.push(std::mem::take(&mut cur));
             }
@@ -186,6 +190,10 @@ mod tests {
         assert_eq!(snake("TemplateID"), "template_id");
         assert_eq!(snake("SmsSdkAppid"), "sms_sdk_appid");
         assert_eq!(snake("Ipv6Address"), "ipv6_address");
+        assert_eq!(snake("IPv6Address"), "ipv6_address");
+        assert_eq!(snake("AllocateIPv6Addresses"), "allocate_ipv6_addresses");
+        assert_eq!(snake("IPv4AddressType"), "ipv4_address_type");
+        assert_eq!(snake("IPv6InternetAccessible"), "ipv6_internet_accessible");
         assert_eq!(snake("HTTPSProxy2Url"), "https_proxy2_url");
         assert_eq!(snake("already_snake"), "already_snake");
         assert_eq!(snake("Dotted.Name-x"), "dotted_name_x");
