@@ -21,6 +21,7 @@ every release (tencentcloud-sdk-python-sts stops at 3.0.x), so when that version
 published one is used (the highest below it, else the lowest above it) and recorded in SOURCES.md.
 """
 import argparse
+import difflib
 import io
 import json
 import pathlib
@@ -46,8 +47,11 @@ def version_key(v):
 
 def nearest_version(package, wanted):
     """The published version of `package` nearest to `wanted`: highest below it, else lowest above it."""
-    out = subprocess.run([sys.executable, "-m", "pip", "index", "versions", package],
-                         check=True, capture_output=True, text=True).stdout
+    done = subprocess.run([sys.executable, "-m", "pip", "index", "versions", package],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"{package} is not on PyPI (pip index versions failed)")
+    out = done.stdout
     m = re.search(r"Available versions: (.*)", out)
     if not m:
         sys.exit(f"pip index versions {package}: no versions listed")
@@ -130,6 +134,13 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         tccli = zipfile.ZipFile(download(f"tccli=={args.tccli}", tmp))
         tccli_en = zipfile.ZipFile(download(f"tccli-intl-en=={args.tccli_en}", tmp))
+        known = sorted({n.split("/")[2] for n in tccli.namelist()
+                        if n.startswith("tccli/services/") and n.endswith("/api.json")})
+        for product in products:
+            if product not in known:
+                close = difflib.get_close_matches(product, known, n=3)
+                hint = f"; did you mean {', '.join(close)}?" if close else ""
+                sys.exit(f"tccli {args.tccli} has no product `{product}` ({len(known)} products){hint}")
         for product in products:
             package = f"tencentcloud-sdk-python-{product}"
             sdk_version = args.sdk_version or recorded.get(product, SDK_VERSION)

@@ -88,15 +88,30 @@ fn msrv(root: &Path) -> ExitCode {
 }
 
 fn import(root: &Path, products: &[&str]) -> ExitCode {
+    // A product is a lower-case DNS label (`sms`, `cvm`): anything else cannot be one, so say so before
+    // downloading anything.
+    let valid = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    if let Some(bad) = products.iter().find(|p| !valid(p)) {
+        eprintln!(
+            "error: `{bad}` is not a product name (lower-case letters and digits, as in `cargo xtask import sms`)"
+        );
+        return ExitCode::from(2);
+    }
     let mut cmd = std::process::Command::new("python3");
     cmd.arg(root.join("tools/refresh_specs.py"));
     for p in products {
         cmd.args(["--product", p]);
     }
     match cmd.status() {
-        Ok(s) if s.success() => run(root, false),
+        Ok(s) if s.success() => {
+            let code = run(root, false);
+            for p in products {
+                println!("imported {p}: api-specs/{p}/ and the crate sdk-{p}/ (a workspace member); next: cargo build -p sdk-{p}");
+            }
+            code
+        }
         Ok(s) => {
-            eprintln!("error: tools/refresh_specs.py failed ({s})");
+            eprintln!("error: tools/refresh_specs.py failed ({s}); nothing was generated");
             ExitCode::FAILURE
         }
         Err(e) => {
