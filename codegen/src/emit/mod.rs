@@ -60,11 +60,7 @@ pub fn allows() -> TokenStream {
             clippy::new_without_default,
             clippy::upper_case_acronyms,
             clippy::doc_lazy_continuation,
-            clippy::tabs_in_doc_comments,
-            rustdoc::bare_urls,
-            rustdoc::broken_intra_doc_links,
-            rustdoc::invalid_html_tags,
-            rustdoc::invalid_rust_codeblocks
+            clippy::tabs_in_doc_comments
         )]
     }
 }

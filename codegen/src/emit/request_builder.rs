@@ -29,7 +29,7 @@ pub fn builder(o: &Object) -> TokenStream {
     let (required_struct, new, bind) = if named {
         named_new(o, &required)
     } else {
-        let new_doc = new_doc(&required, "");
+        let new_doc = new_doc(o, &required, "");
         let params = required.iter().map(|f| argument(f).0);
         (
             quote!(),
@@ -79,7 +79,7 @@ fn named_new(o: &Object, required: &[&Field]) -> (TokenStream, TokenStream, Toke
         quote! { #doc pub #name: #ty }
     });
     let names = required.iter().map(|f| ident(&f.rust));
-    let new_doc = new_doc(required, &format!(", given by name in [`{required_name}`]"));
+    let new_doc = new_doc(o, required, &format!(", given by name in [`{required_name}`]"));
     let strukt = quote! {
         #[doc = #struct_doc]
         #[derive(Clone, PartialEq)]
@@ -139,13 +139,18 @@ fn setter(f: &Field) -> TokenStream {
     }
 }
 
-fn new_doc(required: &[&Field], how: &str) -> String {
+/// `new`'s doc: "A request ..." for an action's request, "A `Filter` ..." for an object inside one.
+fn new_doc(o: &Object, required: &[&Field], how: &str) -> String {
+    let what = match o.rust.ends_with("Request") {
+        true => "request".to_owned(),
+        false => format!("`{}`", o.rust),
+    };
     if required.is_empty() {
-        return " A request with every member unset.".to_string();
+        return format!(" A {what} with every member unset.");
     }
     let names: Vec<String> = required.iter().map(|f| format!("`{}`", f.wire)).collect();
     format!(
-        " A request with its required members ({}){how}; set optional ones with the setters.",
+        " A {what} with its required members ({}){how}; set optional ones with the setters.",
         names.join(", ")
     )
 }
@@ -208,6 +213,24 @@ mod tests {
         ]));
         let text = pretty(builder(&v.objects[0]));
         assert!(text.contains("pub fn new(") && !text.contains("Required"), "{text}");
+    }
+
+    #[test]
+    fn an_object_inside_a_request_is_named_in_its_new_doc() {
+        let v = crate::testing::ir(
+            json!({
+                "GoRequest": {"members": [{"name": "F", "type": "object", "member": "Filter", "required": true}]},
+                "Filter": {"members": [{"name": "Name", "type": "string", "member": "string", "required": true}]},
+                "GoResponse": {"members": [{"name": "RequestId", "type": "string", "member": "string"}]},
+            }),
+            json!({"Go": {"input": "GoRequest", "output": "GoResponse"}}),
+        );
+        let filter = v.objects.iter().find(|o| o.rust == "Filter").unwrap();
+        let text = pretty(builder(filter));
+        assert!(
+            text.contains("/// A `Filter` with its required members (`Name`)"),
+            "{text}"
+        );
     }
 
     #[test]

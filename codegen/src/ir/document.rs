@@ -45,12 +45,17 @@ fn document_object(spec: &SpecObject<'_>, english: Option<&ObjectDocs>, object: 
     }
 }
 
+/// An example value that says nothing: empty, or the specs' "none" placeholders (`无`, `null`, `None`, `-`).
+fn is_placeholder(example: &str) -> bool {
+    matches!(example.trim(), "" | "无" | "null" | "None" | "none" | "-" | "N/A")
+}
+
 fn member_doc(member: &SpecMember<'_>, english: &str) -> String {
     let mut notes = String::new();
     if matches!(member.ty, TypeRef::Primitive(Primitive::Binary)) {
         push_para(&mut notes, "Binary data, base64-encoded on the wire.");
     }
-    if let Some(example) = member.spec.example.as_deref().filter(|e| !e.trim().is_empty()) {
+    if let Some(example) = member.spec.example.as_deref().filter(|e| !is_placeholder(e)) {
         push_para(&mut notes, &format!("Example: {}", docs::code_span(example)));
     }
     docs::bilingual(
@@ -172,6 +177,7 @@ mod tests {
                     {"name": "Blob", "type": "binary", "member": "binary", "document": "Bytes.", "example": "aGk="},
                     {"name": "Tick", "type": "string", "member": "string", "document": "", "example": "a`b"},
                     {"name": "Bare", "type": "int", "member": "int64", "example": "  "},
+                    {"name": "None", "type": "string", "member": "string", "document": "无例子。", "example": "无"},
                 ]},
                 "GoResponse": {"members": []},
             }),
@@ -196,6 +202,7 @@ mod tests {
                 ),
                 ("Tick", "Example: ``a`b``"),
                 ("Bare", ""),
+                ("None", "无例子。"),
             ]
         );
         assert_eq!(

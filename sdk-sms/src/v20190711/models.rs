@@ -8,11 +8,7 @@
     clippy::new_without_default,
     clippy::upper_case_acronyms,
     clippy::doc_lazy_continuation,
-    clippy::tabs_in_doc_comments,
-    rustdoc::bare_urls,
-    rustdoc::broken_intra_doc_links,
-    rustdoc::invalid_html_tags,
-    rustdoc::invalid_rust_codeblocks
+    clippy::tabs_in_doc_comments
 )]
 /// Signature addition response
 ///
@@ -379,8 +375,6 @@ impl AddSmsSignRequest {
 #[non_exhaustive]
 pub struct AddSmsSignResponse {
     /// Signature addition response
-    ///
-    /// Example: `无`
     ///
     /// **中文**：添加签名响应
     #[serde(
@@ -859,7 +853,7 @@ pub struct DeleteSignStatus {
     pub delete_time: u64,
 }
 impl DeleteSignStatus {
-    /// A request with its required members (`DeleteStatus`, `DeleteTime`); set optional ones with the setters.
+    /// A `DeleteSignStatus` with its required members (`DeleteStatus`, `DeleteTime`); set optional ones with the setters.
     pub fn new(
         delete_status: impl ::std::convert::Into<::std::string::String>,
         delete_time: u64,
@@ -897,8 +891,6 @@ impl DeleteSmsSignRequest {
 #[non_exhaustive]
 pub struct DeleteSmsSignResponse {
     /// Signature deletion response.
-    ///
-    /// Example: `无`
     ///
     /// **中文**：删除签名响应
     #[serde(
@@ -944,8 +936,6 @@ impl DeleteSmsTemplateRequest {
 #[non_exhaustive]
 pub struct DeleteSmsTemplateResponse {
     /// Template deletion response.
-    ///
-    /// Example: `无`
     ///
     /// **中文**：删除模板响应
     #[serde(
@@ -1706,8 +1696,6 @@ impl ModifySmsSignRequest {
 pub struct ModifySmsSignResponse {
     /// Signature modification response
     ///
-    /// Example: `无`
-    ///
     /// **中文**：修改签名响应
     #[serde(
         rename = "ModifySignStatus",
@@ -2201,8 +2189,6 @@ impl PullSmsReplyStatusRequest {
 pub struct PullSmsReplyStatusResponse {
     /// Reply status response set.
     ///
-    /// Example: `无`
-    ///
     /// **中文**：回复状态响应集合。
     #[serde(
         rename = "PullSmsReplyStatusSet",
@@ -2478,8 +2464,6 @@ impl PullSmsSendStatusByPhoneNumberRequest {
 pub struct PullSmsSendStatusByPhoneNumberResponse {
     /// Delivery status response set.
     ///
-    /// Example: `无`
-    ///
     /// **中文**：下发状态响应集合。
     #[serde(
         rename = "PullSmsSendStatusSet",
@@ -2537,8 +2521,6 @@ impl PullSmsSendStatusRequest {
 #[non_exhaustive]
 pub struct PullSmsSendStatusResponse {
     /// Delivery status response set.
-    ///
-    /// Example: `无`
     ///
     /// **中文**：下发状态响应集合。
     #[serde(
@@ -2757,8 +2739,6 @@ impl SendSmsRequest {
 #[non_exhaustive]
 pub struct SendSmsResponse {
     /// SMS delivery status.
-    ///
-    /// Example: `无`
     ///
     /// **中文**：短信发送状态。
     ///

@@ -8,11 +8,7 @@
     clippy::new_without_default,
     clippy::upper_case_acronyms,
     clippy::doc_lazy_continuation,
-    clippy::tabs_in_doc_comments,
-    rustdoc::bare_urls,
-    rustdoc::broken_intra_doc_links,
-    rustdoc::invalid_html_tags,
-    rustdoc::invalid_rust_codeblocks
+    clippy::tabs_in_doc_comments
 )]
 /// Signature addition response
 ///
@@ -385,8 +381,6 @@ impl AddSmsSignRequest {
 #[non_exhaustive]
 pub struct AddSmsSignResponse {
     /// Signature addition response
-    ///
-    /// Example: `无`
     ///
     /// **中文**：添加签名响应
     #[serde(
@@ -869,7 +863,7 @@ pub struct DeleteSignStatus {
     pub delete_time: u64,
 }
 impl DeleteSignStatus {
-    /// A request with its required members (`DeleteStatus`, `DeleteTime`); set optional ones with the setters.
+    /// A `DeleteSignStatus` with its required members (`DeleteStatus`, `DeleteTime`); set optional ones with the setters.
     pub fn new(
         delete_status: impl ::std::convert::Into<::std::string::String>,
         delete_time: u64,
@@ -1206,8 +1200,6 @@ impl DescribeSendRecordListRequest {
 #[non_exhaustive]
 pub struct DescribeSendRecordListResponse {
     /// 短信下发记录集合。
-    ///
-    /// Example: `无`
     #[serde(
         rename = "SendRecordSet",
         default,
@@ -1438,8 +1430,6 @@ impl DescribeSmsSignListRequest {
 #[non_exhaustive]
 pub struct DescribeSmsSignListResponse {
     /// Response for getting signature information
-    ///
-    /// Example: `无`
     ///
     /// **中文**：获取签名信息响应
     #[serde(
@@ -2053,8 +2043,6 @@ impl ModifySmsSignRequest {
 pub struct ModifySmsSignResponse {
     /// Signature modification response
     ///
-    /// Example: `无`
-    ///
     /// **中文**：修改签名响应
     #[serde(
         rename = "ModifySignStatus",
@@ -2355,7 +2343,7 @@ pub struct MultiSmsInfoRequired {
     pub template_id: ::std::string::String,
 }
 impl MultiSmsInfo {
-    /// A request with its required members (`PhoneNumber`, `TemplateId`), given by name in [`MultiSmsInfoRequired`]; set optional ones with the setters.
+    /// A `MultiSmsInfo` with its required members (`PhoneNumber`, `TemplateId`), given by name in [`MultiSmsInfoRequired`]; set optional ones with the setters.
     pub fn new(required: MultiSmsInfoRequired) -> Self {
         let MultiSmsInfoRequired { phone_number, template_id } = required;
         Self {
@@ -2789,8 +2777,6 @@ impl PullSmsReplyStatusRequest {
 pub struct PullSmsReplyStatusResponse {
     /// Reply status response set.
     ///
-    /// Example: `无`
-    ///
     /// **中文**：回复状态响应集合。
     #[serde(
         rename = "PullSmsReplyStatusSet",
@@ -3069,8 +3055,6 @@ impl PullSmsSendStatusByPhoneNumberRequest {
 pub struct PullSmsSendStatusByPhoneNumberResponse {
     /// Delivery status response set.
     ///
-    /// Example: `无`
-    ///
     /// **中文**：下发状态响应集合。
     #[serde(
         rename = "PullSmsSendStatusSet",
@@ -3128,8 +3112,6 @@ impl PullSmsSendStatusRequest {
 #[non_exhaustive]
 pub struct PullSmsSendStatusResponse {
     /// Delivery status response set.
-    ///
-    /// Example: `无`
     ///
     /// **中文**：下发状态响应集合。
     #[serde(
@@ -3283,8 +3265,6 @@ pub struct SendMultiGlobalSmsRequest {
     pub sms_sdk_app_id: ::std::string::String,
     /// Multi SMS information list. Up to 200 phone numbers are supported in one request, which should be all Global SMS numbers. Each element contains a phone number and its corresponding template, template parameters, and other information.
     ///
-    /// Example: `无`
-    ///
     /// **中文**：批量发送信息列表，单次请求最多支持200个号码且要求全为国际/港澳台号码。每个元素包含一个手机号码及其对应的模板、模板参数等信息。
     #[serde(rename = "MultiSmsInfoSet")]
     pub multi_sms_info_set: ::std::vec::Vec<MultiSmsInfo>,
@@ -3308,8 +3288,6 @@ impl SendMultiGlobalSmsRequest {
 #[non_exhaustive]
 pub struct SendMultiGlobalSmsResponse {
     /// Multi SMS send status.
-    ///
-    /// Example: `无`
     ///
     /// **中文**：短信批量发送状态。
     #[serde(
@@ -3746,8 +3724,6 @@ impl SendSmsRequest {
 #[non_exhaustive]
 pub struct SendSmsResponse {
     /// SMS send status.
-    ///
-    /// Example: `无`
     ///
     /// **中文**：短信发送状态。
     ///

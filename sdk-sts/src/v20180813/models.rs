@@ -8,11 +8,7 @@
     clippy::new_without_default,
     clippy::upper_case_acronyms,
     clippy::doc_lazy_continuation,
-    clippy::tabs_in_doc_comments,
-    rustdoc::bare_urls,
-    rustdoc::broken_intra_doc_links,
-    rustdoc::invalid_html_tags,
-    rustdoc::invalid_rust_codeblocks
+    clippy::tabs_in_doc_comments
 )]
 /// API密钥数据列表
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -135,8 +131,6 @@ pub struct AssumeRoleRequest {
     )]
     pub external_id: ::std::option::Option<::std::string::String>,
     /// List of session tags. Up to 50 tags are allowed. The tag keys can not duplicate.
-    ///
-    /// Example: `无`
     ///
     /// **中文**：会话标签列表。最多可以传递 50 个会话标签，不支持包含相同标签键。
     #[serde(
@@ -300,8 +294,6 @@ impl AssumeRoleRequest {
 #[non_exhaustive]
 pub struct AssumeRoleResponse {
     /// Temporary access credentials
-    ///
-    /// Example: `无`
     ///
     /// **中文**：临时访问凭证
     #[serde(
@@ -896,8 +888,6 @@ impl GetFederationTokenRequest {
 pub struct GetFederationTokenResponse {
     /// Temporary access credentials
     ///
-    /// Example: `无`
-    ///
     /// **中文**：临时访问凭证
     #[serde(
         rename = "Credentials",
@@ -1127,7 +1117,7 @@ pub struct TagRequired {
     pub value: ::std::string::String,
 }
 impl Tag {
-    /// A request with its required members (`Key`, `Value`), given by name in [`TagRequired`]; set optional ones with the setters.
+    /// A `Tag` with its required members (`Key`, `Value`), given by name in [`TagRequired`]; set optional ones with the setters.
     pub fn new(required: TagRequired) -> Self {
         let TagRequired { key, value } = required;
         Self { key, value }

@@ -8,11 +8,7 @@
     clippy::new_without_default,
     clippy::upper_case_acronyms,
     clippy::doc_lazy_continuation,
-    clippy::tabs_in_doc_comments,
-    rustdoc::bare_urls,
-    rustdoc::broken_intra_doc_links,
-    rustdoc::invalid_html_tags,
-    rustdoc::invalid_rust_codeblocks
+    clippy::tabs_in_doc_comments
 )]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -421,7 +417,7 @@ pub struct ItemRequired {
     pub data: ::std::string::String,
 }
 impl Item {
-    /// A request with its required members (`Name`, `Data`), given by name in [`ItemRequired`]; set optional ones with the setters.
+    /// A `Item` with its required members (`Name`, `Data`), given by name in [`ItemRequired`]; set optional ones with the setters.
     pub fn new(required: ItemRequired) -> Self {
         let ItemRequired { name, data } = required;
         Self {
@@ -465,7 +461,7 @@ pub struct Node {
     pub children: ::std::option::Option<::std::vec::Vec<Node>>,
 }
 impl Node {
-    /// A request with its required members (`Id`); set optional ones with the setters.
+    /// A `Node` with its required members (`Id`); set optional ones with the setters.
     pub fn new(id: u64) -> Self {
         Self {
             id,
@@ -517,7 +513,7 @@ pub struct Option {
     pub value: ::std::option::Option<::std::string::String>,
 }
 impl Option {
-    /// A request with every member unset.
+    /// A `Option` with every member unset.
     pub fn new() -> Self {
         Self {
             value: ::std::option::Option::None,
@@ -616,7 +612,7 @@ pub struct Type {
     pub crate_: ::std::option::Option<::std::string::String>,
 }
 impl Type {
-    /// A request with its required members (`Kind`); set optional ones with the setters.
+    /// A `Type` with its required members (`Kind`); set optional ones with the setters.
     pub fn new(kind: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             kind: kind.into(),
