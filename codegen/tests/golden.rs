@@ -53,7 +53,19 @@ fn naming_edge_cases_in_the_output() {
     ] {
         assert!(models.contains(needle), "models.rs lacks {needle:?}");
     }
-    assert!(!models.contains("Hidden"), "a disabled member was generated");
+    // A disabled member is kept (the official SDKs keep it), optional, with a deprecated setter.
+    assert!(
+        models.contains("pub hidden: ::std::option::Option<::std::string::String>"),
+        "disabled member dropped"
+    );
+    assert!(
+        models.contains("Disabled by the API"),
+        "the disabled member's doc says so"
+    );
+    assert!(
+        models.contains("#[deprecated(note = \"the API marks this member disabled"),
+        "no deprecated setter"
+    );
     let docs: String = models.lines().filter(|l| l.trim_start().starts_with("//")).collect();
     assert!(!codegen::docs::has_html_tag(&docs), "raw HTML left in docs");
     assert!(

@@ -130,8 +130,12 @@ fn setter(f: &Field) -> TokenStream {
     let name = ident(&f.rust);
     let (param, value) = argument(f);
     let doc = format!(" Sets `{}`.", f.wire);
+    let deprecated = f
+        .disabled
+        .then(|| quote!(#[deprecated(note = "the API marks this member disabled: the service may ignore it")]));
     quote! {
         #[doc = #doc]
+        #deprecated
         pub fn #name(mut self, #param) -> Self {
             self.#name = ::std::option::Option::Some(#value);
             self
@@ -230,6 +234,22 @@ mod tests {
         assert!(
             text.contains("/// A `Filter` with its required members (`Name`)"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn disabled_members_are_optional_with_a_deprecated_setter() {
+        let v = one_action(json!([
+            {"name": "Old", "type": "string", "member": "string", "required": true, "disabled": true},
+            {"name": "New", "type": "string", "member": "string", "required": true},
+        ]));
+        let text = pretty(builder(&v.objects[0]));
+        assert_has(
+            &text,
+            &[
+                "pub fn new(new_2: impl ::std::convert::Into<::std::string::String>) -> Self {",
+                "#[deprecated(note = \"the API marks this member disabled: the service may ignore it\")]\n    pub fn old(",
+            ],
         );
     }
 

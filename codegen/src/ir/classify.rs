@@ -101,10 +101,12 @@ impl<'r> Context<'r> {
 
     fn member(&self, owner: &str, role: Role, member: &SpecMember<'_>) -> MemberShape {
         let is_request_id = self.outputs.contains(owner) && member.spec.name == "RequestId";
-        let plain = match role {
-            Role::Request => member.spec.required,
-            Role::Response => member.spec.output_required || is_request_id,
-        };
+        // A disabled member is never required: the service no longer reads or fills it.
+        let plain = !member.spec.disabled
+            && match role {
+                Role::Request => member.spec.required,
+                Role::Response => member.spec.output_required || is_request_id,
+            };
         let boxed = match &member.ty {
             TypeRef::Object(target) => target == owner || closure(&self.direct, vec![target.as_str()]).contains(owner),
             _ => false,

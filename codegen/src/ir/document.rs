@@ -52,6 +52,12 @@ fn is_placeholder(example: &str) -> bool {
 
 fn member_doc(member: &SpecMember<'_>, english: &str) -> String {
     let mut notes = String::new();
+    if member.spec.disabled {
+        push_para(
+            &mut notes,
+            "Disabled by the API: kept, as the official SDKs keep it, but the service may ignore it.",
+        );
+    }
     if matches!(member.ty, TypeRef::Primitive(Primitive::Binary)) {
         push_para(&mut notes, "Binary data, base64-encoded on the wire.");
     }
@@ -196,6 +202,10 @@ mod tests {
         assert_eq!(
             docs,
             [
+                (
+                    "Off",
+                    "Off.\n\nDisabled by the API: kept, as the official SDKs keep it, but the service may ignore it."
+                ),
                 (
                     "Blob",
                     "Bytes.\n\nBinary data, base64-encoded on the wire.\n\nExample: `aGk=`"

@@ -101,6 +101,8 @@ pub struct Field {
     pub boxed: bool,
     /// Hidden in `Debug` by the redaction policy ([`crate::redaction`]).
     pub redact: Option<crate::redaction::Redaction>,
+    /// The spec marks the member disabled: kept (never required), its setter deprecated.
+    pub disabled: bool,
 }
 
 #[derive(Debug, Clone)]

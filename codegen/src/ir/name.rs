@@ -94,6 +94,7 @@ fn name_object(
             plain: member_shape.plain,
             boxed: member_shape.boxed,
             redact: None,
+            disabled: member.spec.disabled,
         });
     }
     Ok(Object {

@@ -2,8 +2,9 @@
 //!
 //! Adds the resolved [`TypeRef`] of every member and checks that every action's input and output object
 //! exists, so later passes can index without failing. A broken spec is an [`Error::Spec`] with file and
-//! JSON path, never a panic. Every member is resolved, disabled ones too (a broken disabled member is still
-//! a broken spec), but only enabled members are kept: disabled members are not part of the API.
+//! JSON path, never a panic. Every member is resolved and kept, disabled ones too (a broken disabled member is
+//! still a broken spec): the official SDKs keep them, and code written against them must still compile; later
+//! passes make them optional and mark them deprecated.
 
 use std::path::{Path, PathBuf};
 
@@ -32,7 +33,7 @@ pub struct SpecObject<'s> {
     pub members: Vec<SpecMember<'s>>,
 }
 
-/// One enabled member and its resolved type.
+/// One member (enabled or disabled) and its resolved type.
 #[derive(Debug)]
 pub struct SpecMember<'s> {
     /// Position in the spec's `members` (disabled ones count), for error paths.
@@ -87,9 +88,7 @@ fn resolve_object<'s>(
                 message,
             })
         })?;
-        if !spec.disabled {
-            members.push(SpecMember { index, spec, ty });
-        }
+        members.push(SpecMember { index, spec, ty });
     }
     Ok(SpecObject {
         name,
@@ -125,7 +124,7 @@ mod tests {
     use crate::testing::spec;
 
     #[test]
-    fn types_are_resolved_and_disabled_members_dropped() {
+    fn types_are_resolved_and_disabled_members_kept() {
         let pv = spec(
             json!({"GoRequest": {"members": [
                 {"name": "Ids", "type": "list", "member": "Item"},
@@ -145,6 +144,7 @@ mod tests {
             found,
             [
                 (0, "Ids", &TypeRef::List(Box::new(TypeRef::Object("Item".into())))),
+                (1, "Gone", &TypeRef::Primitive(Primitive::String)),
                 (2, "When", &TypeRef::Primitive(Primitive::DateTime)),
             ]
         );

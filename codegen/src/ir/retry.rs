@@ -16,7 +16,8 @@ pub fn retry(version: &mut Version) {
     let Version { objects, actions, .. } = version;
     for action in actions {
         let input = objects.iter().find(|o| o.rust == action.input);
-        let has_token = input.is_some_and(|o| o.fields.iter().any(|f| f.wire == TOKEN));
+        // A disabled token is one the service no longer reads: it de-duplicates nothing.
+        let has_token = input.is_some_and(|o| o.fields.iter().any(|f| f.wire == TOKEN && !f.disabled));
         action.retry_safe = sdk_core::retry::is_retry_safe(&action.wire, has_token);
         action.client_token = input.and_then(client_token);
     }
@@ -27,7 +28,7 @@ fn client_token(input: &Object) -> Option<ClientToken> {
     let field = input
         .fields
         .iter()
-        .find(|f| f.wire == TOKEN && f.ty == Ty::String && !f.boxed)?;
+        .find(|f| f.wire == TOKEN && f.ty == Ty::String && !f.boxed && !f.disabled)?;
     Some(ClientToken {
         field: field.rust.clone(),
         required: field.plain,

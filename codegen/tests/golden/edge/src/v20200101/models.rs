@@ -117,6 +117,15 @@ pub struct DescribeThingsRequest {
         default
     )]
     pub template_id_2: ::std::option::Option<::std::string::String>,
+    /// Disabled: kept, optional, its setter deprecated.
+    ///
+    /// Disabled by the API: kept, as the official SDKs keep it, but the service may ignore it.
+    #[serde(
+        rename = "Hidden",
+        skip_serializing_if = "::std::option::Option::is_none",
+        default
+    )]
+    pub hidden: ::std::option::Option<::std::string::String>,
     /// A list of objects.
     #[serde(rename = "Items")]
     pub items: ::std::vec::Vec<Item>,
@@ -219,6 +228,7 @@ impl DescribeThingsRequest {
             _3d_model: ::std::option::Option::None,
             template_id,
             template_id_2: ::std::option::Option::None,
+            hidden: ::std::option::Option::None,
             items,
             payload: ::std::option::Option::None,
             created_at: ::std::option::Option::None,
@@ -264,6 +274,15 @@ impl DescribeThingsRequest {
         template_id_2: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.template_id_2 = ::std::option::Option::Some(template_id_2.into());
+        self
+    }
+    /// Sets `Hidden`.
+    #[deprecated(note = "the API marks this member disabled: the service may ignore it")]
+    pub fn hidden(
+        mut self,
+        hidden: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.hidden = ::std::option::Option::Some(hidden.into());
         self
     }
     /// Sets `Payload`.
