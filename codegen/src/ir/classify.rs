@@ -7,7 +7,9 @@
 //! * **Leniency.** Responses, and requests also reachable from an output or marked `usage: out/both`, decode
 //!   leniently (missing or null → default).
 //! * **Plain or `Option`.** Request members the spec marks `required` are plain; response members marked
-//!   `output_required` are plain, and so is the `RequestId` of an action output.
+//!   `output_required` are plain, and so is the `RequestId` of an action output — unless the spec says the
+//!   value may be null (`value_allowed_null`): then `Option`, so a `null` is `None` and never turns into a
+//!   `0` or `""` that looks like a real value. (A missing plain member still decodes to its default.)
 //! * **Boxing.** A member of object type that leads back to its own struct through direct (non-list)
 //!   members is boxed, which is what a recursive struct needs (a `Vec` already is indirection).
 
@@ -105,7 +107,7 @@ impl<'r> Context<'r> {
         let plain = !member.spec.disabled
             && match role {
                 Role::Request => member.spec.required,
-                Role::Response => member.spec.output_required || is_request_id,
+                Role::Response => (member.spec.output_required && !member.spec.value_allowed_null) || is_request_id,
             };
         let boxed = match &member.ty {
             TypeRef::Object(target) => target == owner || closure(&self.direct, vec![target.as_str()]).contains(owner),
@@ -227,6 +229,7 @@ mod tests {
                 ]},
                 "GoResponse": {"members": [
                     member("Always", "int64", json!({"output_required": true})),
+                    member("OrNull", "int64", json!({"output_required": true, "value_allowed_null": true})),
                     member("Sometimes", "int64", json!({"required": true})),
                     member("RequestId", "string", json!({})),
                 ]},
@@ -236,7 +239,7 @@ mod tests {
         );
         let plain = |n: &str| shapes[n].members.iter().map(|m| m.plain).collect::<Vec<_>>();
         assert_eq!(plain("GoRequest"), [true, false]);
-        assert_eq!(plain("GoResponse"), [true, false, true]);
+        assert_eq!(plain("GoResponse"), [true, false, false, true], "null allowed: Option");
         assert_eq!(plain("Other"), [false], "RequestId is plain only in action outputs");
     }
 
