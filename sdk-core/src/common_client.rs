@@ -75,8 +75,9 @@ pub struct CommonClient {
 
 impl CommonClient {
     /// A client for `product` (e.g. `"cvm"`: endpoint prefix and signing service) at API `version`
-    /// (e.g. `"2017-03-12"`) in `region` (empty for region-less products). Never fails; configuration
-    /// problems are reported by the first call, as with [`Client::new`].
+    /// (e.g. `"2017-03-12"`) in `region` (e.g. `"ap-guangzhou"`; actions that need none ignore it). Never
+    /// fails; configuration problems, an empty region among them, are reported by the first call, as with
+    /// [`Client::new`].
     pub fn new(
         product: impl Into<String>,
         version: impl Into<String>,

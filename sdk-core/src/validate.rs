@@ -9,8 +9,9 @@
 //! - **Version** is an API date, `YYYY-MM-DD`, as every API 3.0 version is.
 //! - **Action** is an ASCII letter followed by ASCII letters and digits, at most 128 bytes (API 3.0 action
 //!   names are UpperCamelCase words).
-//! - **Region** is empty (region-less products) or lower-case ASCII letters, digits and `-`, at most 64 bytes
-//!   (`ap-guangzhou`, `na-siliconvalley`).
+//! - **Region** is lower-case ASCII letters, digits and `-`, at most 64 bytes (`ap-guangzhou`,
+//!   `na-siliconvalley`). A client also refuses an empty one (`call/endpoint.rs`); a request built with
+//!   [`crate::wire`] alone may have none and then sends no `X-TC-Region`.
 //! - **Endpoint host** is `host[:port]`: a DNS name (ASCII letters, digits, `-`, `.`) or a bracketed IPv6
 //!   literal, and a decimal port 1..=65535. Anything a URL parser might read differently from the `Host`
 //!   header we sign — `\`, `%`, `@`, `/`, `?`, `#`, spaces — is refused.
@@ -65,7 +66,7 @@ pub fn action(action: &str) -> Result<(), Error> {
     }
 }
 
-/// Checks a region (empty is allowed: region-less products send no `X-TC-Region`).
+/// Checks a region's characters (empty passes here; a client refuses it before this check).
 pub fn region(region: &str) -> Result<(), Error> {
     let ok = region.len() <= 64
         && region

@@ -696,7 +696,8 @@ fn pipeline(
         _ => header_str(headers, "x-tc-region"),
     };
     if !region.is_empty() && !KNOWN_REGIONS.contains(&region) {
-        // As the service answers a misspelt region (`ap-guangzhuo`); no region is fine for region-less APIs.
+        // As the service answers a misspelt region (`ap-guangzhuo`); a request without one (the SDK never
+        // sends such, other clients may) is served.
         let shown: String = region.chars().take(64).collect();
         return Err(ApiError::new(
             "UnsupportedRegion",
