@@ -182,9 +182,10 @@ pub(crate) fn classify(e: &Error, retry_safe: bool) -> Option<Reason> {
     }
 }
 
-/// A uniformly random duration in `0..=bound`, from the same source as tokens and nonces (one random
-/// source for the crate; a system call per retry costs nothing next to the wait).
-pub(crate) fn jitter(bound: Duration) -> Duration {
+/// A uniformly random duration in `0..=bound` ("full jitter"), from the same source as tokens and nonces
+/// (one random source for the crate; a system call per retry costs nothing next to the wait). Public for
+/// hand-written additions that back off too (`sdk_sms::bulk`).
+pub fn jitter(bound: Duration) -> Duration {
     let nanos = bound.as_nanos().min(u128::from(u64::MAX)) as u64;
     if nanos == 0 {
         return Duration::ZERO;

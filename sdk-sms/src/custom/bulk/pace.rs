@@ -8,13 +8,12 @@
 //! `[bound / 2, bound]`, `bound = min(max_pause, base_pause * 2^(level - 1))`. Every `recover_after`
 //! successes in a row lower the level by one, so the sender speeds back up step by step.
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
 use tokio::time::Instant;
+
+pub use sdk_core::retry::jitter;
 
 use super::ThrottlePolicy;
 
@@ -130,18 +129,6 @@ impl Pace {
     pub fn max_level(&self) -> u32 {
         self.lock().max_level
     }
-}
-
-/// Uniform in `0..=bound`; jitter needs no cryptographic randomness.
-pub fn jitter(bound: Duration) -> Duration {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = bound.as_nanos().min(u128::from(u64::MAX)) as u64;
-    if nanos == 0 {
-        return Duration::ZERO;
-    }
-    let mut h = RandomState::new().build_hasher();
-    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    Duration::from_nanos(h.finish() % (nanos + 1))
 }
 
 #[cfg(test)]
