@@ -35,11 +35,13 @@ pub(crate) async fn run(
     let credential = credential(config, call.skip_sign).await?;
     let mut request = sign(config, call, endpoint, credential.as_deref(), payload)?;
     request.timeout = timeout;
-    let response = send(&**transport, request, config.profile.http_profile.max_body_size).await?;
-    let date = response.headers.get(header::DATE).cloned();
-    let result = envelope::parse_response(response.status, response.body);
+    let HttpResponse {
+        status, headers, body, ..
+    } = send(&**transport, request, config.profile.http_profile.max_body_size).await?;
+    let result = envelope::parse_response(status, body);
     if matches!(&result, Err(e) if e.code() == Some(clock::SIGNATURE_EXPIRE)) {
-        *server_time = clock::server_time(date.as_ref().and_then(|d| d.to_str().ok()), None);
+        let date = headers.get(header::DATE).and_then(|d| d.to_str().ok());
+        *server_time = clock::server_time(date, None);
     }
     result
 }
