@@ -195,6 +195,9 @@ def main():
         "python3 tools/refresh_specs.py --product sts   # add a product\ncargo xtask gen\n```\n\n"
         "(`cargo xtask import sts` does both.) The sample specs CI runs `cargo xtask gen-all` on are listed in\n"
         "`codegen/tests/sample-specs/SOURCES.md`.\n\n"
+        "`binary-bodies.json` lists the actions whose request body is not JSON (multipart form data or an octet\n"
+        "stream), which the API descriptions do not say: `tools/binary_bodies.py` reads them from the official\n"
+        "Python SDK's clients (`tencentcloud-sdk-python`, the version recorded in the file's `source`).\n\n"
         "| file | package and version | path in the package | licence |\n|---|---|---|---|\n"
         + "\n".join(table) + "\n",
         encoding="utf-8")

@@ -17,6 +17,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer};
 
+pub mod binary_bodies;
+pub use binary_bodies::{BinaryBodies, BinaryBody};
+
 /// A problem with a spec file: which file, where in it, and what.
 #[derive(Debug, thiserror::Error)]
 #[error("{}: {path}{}{message}", file.display(), if path.is_empty() { "" } else { ": " })]
