@@ -191,6 +191,8 @@ pub struct Options {
     pub custom_products: BTreeMap<String, Custom>,
     /// Hand-written example sections of product READMEs ([`CUSTOM_README`]), by product.
     pub readme_examples: BTreeMap<String, String>,
+    /// The actions whose request body is not JSON (`api-specs/binary-bodies.json`).
+    pub binary_bodies: tc_spec::BinaryBodies,
 }
 
 /// What a product's hand-written additions ask of the generated crate.
@@ -208,6 +210,7 @@ impl Options {
     pub fn for_workspace(root: &Path) -> Result<Options, String> {
         let mut options = Options::default();
         let specs = root.join("api-specs");
+        options.binary_bodies = tc_spec::BinaryBodies::load(&specs).map_err(|e| e.to_string())?;
         let rd = std::fs::read_dir(&specs).map_err(|e| format!("{}: {e}", specs.display()))?;
         for entry in rd.filter_map(|e| e.ok()) {
             let product = entry.file_name().to_string_lossy().into_owned();
@@ -239,6 +242,7 @@ impl Default for Options {
             source_root: "api-specs".into(),
             custom_products: BTreeMap::new(),
             readme_examples: BTreeMap::new(),
+            binary_bodies: tc_spec::BinaryBodies::default(),
         }
     }
 }
@@ -267,7 +271,9 @@ pub fn generate_version(pv: &ProductVersion, options: &Options) -> Result<(ir::V
             message: format!("version directory {:?} is not a valid Rust module name", pv.module),
         });
     }
-    let v = ir::build(pv, &options.source_root)?;
+    let mut v = ir::build(pv, &options.source_root)?;
+    let data = Path::new(&options.source_root).join(tc_spec::binary_bodies::FILE);
+    ir::binary_body::binary_body(&mut v, &pv.product, &options.binary_bodies, &data)?;
     let files = vec![
         File {
             path: "mod.rs".into(),

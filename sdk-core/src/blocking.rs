@@ -119,6 +119,20 @@ impl Client {
         let action = *action;
         run(async move { client.execute(&action, payload).await })
     }
+
+    /// See [`crate::client::Client::call_octet_stream`].
+    pub fn call_octet_stream<Req: Serialize + ?Sized, Resp: DeserializeOwned>(
+        &self,
+        action: &ActionInfo,
+        request: &Req,
+        body: bytes::Bytes,
+    ) -> Result<Resp, Error> {
+        let params = serde_json::to_vec(request)
+            .map_err(|e| Error::invalid_request("request", format!("cannot serialize {} request: {e}", action.name)))?;
+        let client = self.inner.clone();
+        let action = *action;
+        run(async move { client.execute_octet_stream(&action, &params, body).await })?.deserialize()
+    }
 }
 
 /// Blocking twin of [`crate::common_client::CommonClient`].

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::body::BodyMode;
 use crate::call::{self, Call, Config, Pinned, RawResponse};
 use crate::credential::{env as cred_env, Credential, DefaultCredentialProvider, ProvideCredential};
 use crate::error::Error;
@@ -178,6 +179,39 @@ impl Client {
         call::execute(&self.config, Call::of(action), payload).await
     }
 
+    /// Calls an [`BodyMode::OctetStream`] action: `request`'s members go in headers, `body` is sent as is.
+    /// The action's [`ActionInfo::body`] must be `OctetStream` (the generator makes it so).
+    pub async fn call_octet_stream<Req: Serialize, Resp: DeserializeOwned>(
+        &self,
+        action: &ActionInfo,
+        request: &Req,
+        body: bytes::Bytes,
+    ) -> Result<Resp, Error> {
+        let params = serde_json::to_vec(request)
+            .map_err(|e| Error::invalid_request("request", format!("cannot serialize {} request: {e}", action.name)))?;
+        self.execute_octet_stream(action, &params, body).await?.deserialize()
+    }
+
+    /// The non-generic half of [`Client::call_octet_stream`]: `params` is the request as a JSON object.
+    pub async fn execute_octet_stream(
+        &self,
+        action: &ActionInfo,
+        params: &[u8],
+        body: bytes::Bytes,
+    ) -> Result<RawResponse, Error> {
+        if !matches!(action.body, BodyMode::OctetStream { .. }) {
+            return Err(Error::invalid_request(
+                "ActionInfo.body",
+                format!("{} is not an octet-stream action", action.name),
+            ));
+        }
+        let call = Call {
+            params,
+            ..Call::of(action)
+        };
+        call::execute_bytes(&self.config, call, body).await
+    }
+
     /// [`Client::execute`] for an action named at run time, with `headers` sent and signed on top of
     /// [`ClientProfile::signed_headers`].
     /// Retry safety comes from the action's name ([`retry::is_retry_safe_name`]).
@@ -193,6 +227,8 @@ impl Client {
             skip_sign,
             retry_safe: retry::is_retry_safe_name(action),
             headers,
+            body: BodyMode::Json,
+            params: &[],
         };
         call::execute(&self.config, call, payload).await
     }

@@ -30,10 +30,10 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), sdk_core::Error> {
-//! use sdk_core::{ActionInfo, Client, ClientProfile, Credential, ServiceInfo};
+//! use sdk_core::{ActionInfo, BodyMode, Client, ClientProfile, Credential, ServiceInfo};
 //!
 //! static CVM: ServiceInfo = ServiceInfo { product: "cvm", version: "2017-03-12" };
-//! static DESCRIBE_REGIONS: ActionInfo = ActionInfo { name: "DescribeRegions", skip_sign: false, retry_safe: true };
+//! static DESCRIBE_REGIONS: ActionInfo = ActionInfo { name: "DescribeRegions", skip_sign: false, retry_safe: true, body: BodyMode::Json };
 //!
 //! let credential = Credential::new("AKID...", "...")?;
 //! let client = Client::new(&CVM, credential, "ap-guangzhou", ClientProfile::default());
@@ -43,6 +43,7 @@
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
+pub mod body;
 pub mod breaker;
 mod call;
 mod client;
@@ -67,6 +68,7 @@ pub mod validate;
 pub mod wire;
 
 pub use crate::http::{HttpRequest, HttpResponse};
+pub use body::{Binary, BodyMode};
 pub use breaker::RegionBreakerProfile;
 pub use call::RawResponse;
 pub use client::Client;
@@ -99,6 +101,7 @@ mod tests {
             name: "SendSms",
             skip_sign: false,
             retry_safe: false,
+            body: crate::BodyMode::Json,
         };
         let client = crate::Client::new(
             &S,

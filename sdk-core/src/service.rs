@@ -1,6 +1,8 @@
 //! What generated code describes as data: one API version ([`ServiceInfo`]) and one action
 //! ([`ActionInfo`]), emitted as `static`s and passed to [`crate::Client::call`].
 
+use crate::body::BodyMode;
+
 /// Value of `X-TC-RequestClient`.
 pub const REQUEST_CLIENT: &str = concat!("SDK_RUST_", env!("CARGO_PKG_VERSION"));
 
@@ -22,4 +24,6 @@ pub struct ActionInfo {
     pub skip_sign: bool,
     /// Reads and ClientToken actions: may be re-sent after reaching the service (see [`crate::retry`]).
     pub retry_safe: bool,
+    /// How the request body is encoded: JSON, or one of the binary modes ([`crate::body`]).
+    pub body: BodyMode,
 }

@@ -17,10 +17,10 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
 //! use sdk_core::test_util::{CaptureTransport, ReplayTransport};
-//! use sdk_core::{ActionInfo, Client, ClientProfile, Credential, ServiceInfo};
+//! use sdk_core::{ActionInfo, BodyMode, Client, ClientProfile, Credential, ServiceInfo};
 //!
 //! static SMS: ServiceInfo = ServiceInfo { product: "sms", version: "2021-01-11" };
-//! static SEND_SMS: ActionInfo = ActionInfo { name: "SendSms", skip_sign: false, retry_safe: false };
+//! static SEND_SMS: ActionInfo = ActionInfo { name: "SendSms", skip_sign: false, retry_safe: false, body: BodyMode::Json };
 //!
 //! // The code under test: sends a verification code.
 //! async fn send_code(client: &Client, phone: &str) -> Result<serde_json::Value, sdk_core::Error> {

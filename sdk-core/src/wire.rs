@@ -11,6 +11,8 @@
 //! | HmacSHA1 / HmacSHA256 | POST | flattened + common parameters as a urlencoded form body | `Signature` parameter |
 //! | HmacSHA1 / HmacSHA256 | GET | the same parameters in the query | `Signature` parameter |
 //! | `skip_sign` action (any) | POST / GET | as TC3 | `Authorization: SKIP`, no credential |
+//! | multipart action ([`Body::Multipart`]) | POST | `multipart/form-data` body ([`crate::body::multipart`]) | TC3 whatever the sign method, as the Python SDK does |
+//! | octet-stream action ([`Body::OctetStream`]) | POST | unsigned `<prefix><Name>` headers, the caller's bytes as `application/octet-stream` | TC3 only |
 //!
 //! TC3 requests carry the common parameters as `X-TC-*` headers; legacy requests only `Content-Type` and
 //! `Host` (the common parameters are form/query parameters, added in the order the Python SDK adds them).
@@ -22,6 +24,7 @@ use std::borrow::Cow;
 
 use bytes::Bytes;
 
+use crate::body;
 use crate::error::Error;
 use crate::http::{header, HeaderMap, HeaderName, HeaderValue, HttpMethod, HttpRequest};
 use crate::identity::Credential;
@@ -63,6 +66,22 @@ pub struct RequestParts<'a> {
     pub signed_headers: &'a [(String, String)],
     /// `None` for `skip_sign` actions: `Authorization: SKIP`.
     pub credential: Option<&'a Credential>,
+    /// How the body is encoded; the payload is the JSON parameters except for [`Body::OctetStream`].
+    pub body: Body<'a>,
+}
+
+/// How one request's body is encoded (the action's [`crate::BodyMode`] with this attempt's inputs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body<'a> {
+    /// The JSON parameters (a TC3 POST body, or flattened into a query or form).
+    Json,
+    /// `multipart/form-data` of the JSON parameters with `boundary`; `binary_params` sent as raw bytes.
+    Multipart {
+        binary_params: &'a [&'a str],
+        boundary: &'a str,
+    },
+    /// The payload is the body itself; `params` (a JSON object) go in headers named `header_prefix` + name.
+    OctetStream { header_prefix: &'a str, params: &'a [u8] },
 }
 
 impl std::fmt::Debug for RequestParts<'_> {
@@ -77,6 +96,7 @@ impl std::fmt::Debug for RequestParts<'_> {
             .field("region", &self.region)
             .field("timestamp", &self.timestamp)
             .field("signed", &self.credential.is_some())
+            .field("body", &self.body)
             .finish_non_exhaustive()
     }
 }
@@ -130,6 +150,9 @@ fn owned_value(name: &HeaderName, value: String) -> Result<HeaderValue, Error> {
 pub(crate) fn prepare(p: &RequestParts<'_>, payload: Bytes, shared: &ClientHeaders) -> Result<HttpRequest, Error> {
     check_signed_headers(p.signed_headers)?;
     let action = capitalize(p.action);
+    if p.body != Body::Json {
+        return binary_request(p, &action, payload, shared);
+    }
     match (p.credential, p.sign_method) {
         (Some(credential), SignMethod::HmacSha1) => {
             legacy_request(p, &action, credential, legacy::Algorithm::HmacSha1, &payload, shared)
@@ -156,6 +179,78 @@ fn flatten(payload: &[u8]) -> Result<Params, Error> {
     })
 }
 
+/// A multipart or octet-stream request: POST and TC3 only, as the official SDKs send them (a multipart
+/// request overrides a legacy sign method, an octet-stream one refuses it).
+fn binary_request(
+    p: &RequestParts<'_>,
+    action: &str,
+    payload: Bytes,
+    shared: &ClientHeaders,
+) -> Result<HttpRequest, Error> {
+    if p.method != HttpMethod::Post {
+        return Err(Error::invalid_request(
+            "HttpProfile.req_method",
+            format!("{action} uploads a body and is sent by POST only"),
+        ));
+    }
+    let encoded = match p.body {
+        Body::Multipart {
+            binary_params,
+            boundary,
+        } => Encoded {
+            content_type: format!("{MULTIPART_CONTENT_TYPE}; boundary={boundary}").into(),
+            query: String::new(),
+            body: Bytes::from(body::multipart(&payload, binary_params, boundary)?),
+            unsigned_headers: Vec::new(),
+        },
+        Body::OctetStream { header_prefix, params } => {
+            if p.credential.is_some() && p.sign_method != SignMethod::Tc3HmacSha256 {
+                return Err(Error::invalid_request(
+                    "ClientProfile.sign_method",
+                    format!("{action} sends application/octet-stream, which only TC3-HMAC-SHA256 signs"),
+                ));
+            }
+            Encoded {
+                content_type: OCTET_STREAM_CONTENT_TYPE.into(),
+                query: String::new(),
+                body: payload,
+                unsigned_headers: body::octet_stream_headers(params, header_prefix)?,
+            }
+        }
+        Body::Json => Encoded::json(p.method, payload)?,
+    };
+    tc3_encoded(p, action, p.credential, encoded, shared)
+}
+
+/// `Content-Type` of [`Body::Multipart`], before `; boundary=`.
+pub const MULTIPART_CONTENT_TYPE: &str = "multipart/form-data";
+/// `Content-Type` of [`Body::OctetStream`].
+pub const OCTET_STREAM_CONTENT_TYPE: &str = "application/octet-stream";
+
+/// A TC3 request's body as sent, and what goes with it.
+struct Encoded {
+    content_type: Cow<'static, str>,
+    query: String,
+    body: Bytes,
+    /// Sent, not signed (octet-stream parameters).
+    unsigned_headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl Encoded {
+    fn json(method: HttpMethod, payload: Bytes) -> Result<Encoded, Error> {
+        let (content_type, query, body) = match method {
+            HttpMethod::Get => (FORM_CONTENT_TYPE, flatten(&payload)?.urlencode(), Bytes::new()),
+            HttpMethod::Post => (JSON_CONTENT_TYPE, String::new(), payload),
+        };
+        Ok(Encoded {
+            content_type: content_type.into(),
+            query,
+            body,
+            unsigned_headers: Vec::new(),
+        })
+    }
+}
+
 fn tc3_request(
     p: &RequestParts<'_>,
     action: &str,
@@ -163,12 +258,28 @@ fn tc3_request(
     payload: Bytes,
     shared: &ClientHeaders,
 ) -> Result<HttpRequest, Error> {
-    let (content_type, query, body) = match p.method {
-        HttpMethod::Get => (FORM_CONTENT_TYPE, flatten(&payload)?.urlencode(), Bytes::new()),
-        HttpMethod::Post => (JSON_CONTENT_TYPE, String::new(), payload),
+    tc3_encoded(p, action, credential, Encoded::json(p.method, payload)?, shared)
+}
+
+fn tc3_encoded(
+    p: &RequestParts<'_>,
+    action: &str,
+    credential: Option<&Credential>,
+    encoded: Encoded,
+    shared: &ClientHeaders,
+) -> Result<HttpRequest, Error> {
+    let Encoded {
+        content_type,
+        query,
+        body,
+        unsigned_headers,
+    } = encoded;
+    let mut headers = HeaderMap::with_capacity(11 + p.signed_headers.len() + unsigned_headers.len());
+    let content_type_value = match &content_type {
+        Cow::Borrowed(s) => HeaderValue::from_static(s),
+        Cow::Owned(s) => owned_value(&header::CONTENT_TYPE, s.clone())?,
     };
-    let mut headers = HeaderMap::with_capacity(11 + p.signed_headers.len());
-    headers.append(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.append(header::CONTENT_TYPE, content_type_value);
     headers.append(header::HOST, shared_or_new(&shared.host, &header::HOST, p.host)?);
     headers.append(header::X_TC_ACTION, shared_or_new(&None, &header::X_TC_ACTION, action)?);
     let version = shared_or_new(&shared.version, &header::X_TC_VERSION, p.version)?;
@@ -206,7 +317,7 @@ fn tc3_request(
                 host: p.host,
                 path: "/",
                 query: &query,
-                content_type,
+                content_type: &content_type,
                 payload: if p.unsigned_payload {
                     Payload::Unsigned
                 } else {
@@ -226,6 +337,15 @@ fn tc3_request(
                 headers.append(header::X_TC_TOKEN, shared_or_new(&None, &header::X_TC_TOKEN, token)?);
             }
         }
+    }
+    for (name, value) in unsigned_headers {
+        if headers.contains_key(&name) {
+            return Err(Error::invalid_request(
+                name.as_str().to_owned(),
+                "is a header the SDK sets itself",
+            ));
+        }
+        headers.append(name, value);
     }
     Ok(HttpRequest::new(p.method, with_query(p.url, query), headers, body))
 }
@@ -355,6 +475,7 @@ mod tests {
             unsigned_payload: false,
             signed_headers: &[],
             credential: cred,
+            body: Body::Json,
         }
     }
 

@@ -71,6 +71,7 @@ static DESCRIBE_TEMPLATES: ActionInfo = ActionInfo {
     name: "DescribeSmsTemplateList",
     skip_sign: false,
     retry_safe: true,
+    body: sdk_core::BodyMode::Json,
 };
 
 /// Captures requests and answers each with an empty successful `Response`.

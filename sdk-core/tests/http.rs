@@ -35,6 +35,7 @@ static UNSIGNED_ACTION: ActionInfo = ActionInfo {
     name: "AssumeRoleWithWebIdentity",
     skip_sign: true,
     retry_safe: false,
+    body: sdk_core::BodyMode::Json,
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -611,6 +612,7 @@ async fn no_secrets_in_debug_or_display() {
             name,
             skip_sign: false,
             retry_safe: false,
+            body: sdk_core::BodyMode::Json,
         }));
         errors.push(client.execute(action, b"{}".to_vec()).await.unwrap_err());
     }

@@ -14,6 +14,7 @@ static UNSIGNED: ActionInfo = ActionInfo {
     name: "AssumeRoleWithWebIdentity",
     skip_sign: true,
     retry_safe: false,
+    body: sdk_core::BodyMode::Json,
 };
 
 /// A request exercising the flattening: nesting, lists of objects, escaping, bool, float, null.

@@ -18,11 +18,13 @@ static READ: ActionInfo = ActionInfo {
     name: "DescribeSmsSignList",
     skip_sign: false,
     retry_safe: true,
+    body: sdk_core::BodyMode::Json,
 };
 static SEND: ActionInfo = ActionInfo {
     name: "SendSms",
     skip_sign: false,
     retry_safe: false,
+    body: sdk_core::BodyMode::Json,
 };
 
 fn fast() -> RetryPolicy {

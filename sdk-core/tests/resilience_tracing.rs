@@ -18,6 +18,7 @@ static READ: ActionInfo = ActionInfo {
     name: "DescribeSmsSignList",
     skip_sign: false,
     retry_safe: true,
+    body: sdk_core::BodyMode::Json,
 };
 
 const SECRET_ID: &str = "AKIDtracingtest0000000000000000";

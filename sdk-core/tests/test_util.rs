@@ -13,6 +13,7 @@ static DESCRIBE: ActionInfo = ActionInfo {
     name: "DescribeSmsSignList",
     skip_sign: false,
     retry_safe: true,
+    body: sdk_core::BodyMode::Json,
 };
 
 fn client(profile: ClientProfile) -> Client {

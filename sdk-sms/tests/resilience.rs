@@ -323,7 +323,7 @@ mod decode {
             fn check(runtime: &tokio::runtime::Runtime, base: &sdk_core::Client, status: u16, body: &[u8]) {
                 $({
                     static ACTION: sdk_core::ActionInfo =
-                        sdk_core::ActionInfo { name: $action, skip_sign: false, retry_safe: true };
+                        sdk_core::ActionInfo { name: $action, skip_sign: false, retry_safe: true, body: sdk_core::BodyMode::Json };
                     let client = base.with_transport(Canned { status, body: body.to_vec() });
                     let result: Result<$resp, sdk_core::Error> =
                         runtime.block_on(client.call(&ACTION, &serde_json::json!({})));

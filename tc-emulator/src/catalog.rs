@@ -282,6 +282,11 @@ impl VersionEntry {
         Ok(())
     }
 
+    /// The wire names of `action`'s input members.
+    pub fn input_members<'a>(&'a self, action: &ActionEntry) -> impl Iterator<Item = &'a str> {
+        self.objects[action.input].members.iter().map(|m| m.name.as_str())
+    }
+
     /// Turn GET query parameters (`A=1&B.0=x&C.D=y`) into the JSON the action takes, converting scalar
     /// text by the spec's types. Whatever does not convert stays text, so [`validate`](Self::validate)
     /// reports it with the usual codes.

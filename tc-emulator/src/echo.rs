@@ -11,7 +11,7 @@
 //! | `Token` | whether a session token came (it matched the credential's, or the request was refused) |
 //! | `Method`, `Path`, `Host`, `ContentType` | as received |
 //! | `Action`, `Version`, `Region`, `Language` | the `X-TC-*` headers, or the legacy parameters |
-//! | `Params` | TC3 POST: the JSON body; otherwise every query or form pair as `{"name": "value"}` with flattened names kept (`PhoneNumberSet.0`) and legacy common parameters included, but never `Signature` or `Token` |
+//! | `Params` | TC3 POST: the JSON body; multipart: one member per part (files as base64); octet-stream: `{"Body": {"Length", "Sha256"}}`; otherwise every query or form pair as `{"name": "value"}` with flattened names kept (`PhoneNumberSet.0`) and legacy common parameters included, but never `Signature` or `Token` |
 //! | `Headers` | every header but `Authorization` and `X-TC-Token`, names lower-case |
 //!
 //! Secrets never come back: no signature, no token, no key.
@@ -69,6 +69,9 @@ pub(crate) fn answer(
 }
 
 fn params(scheme: &Scheme, parts: &hyper::http::request::Parts, body: &[u8]) -> Result<Value, ApiError> {
+    if let Some(upload) = crate::body::upload(&parts.headers, body)? {
+        return Ok(upload.echo_params());
+    }
     let pairs = match scheme {
         Scheme::Legacy(p) => p.pairs.clone(),
         _ if parts.method == Method::GET => parse_query(parts.uri.query().unwrap_or_default()),

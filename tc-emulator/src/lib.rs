@@ -36,6 +36,7 @@
 //!   time.
 
 pub mod auth;
+mod body;
 mod bundled_specs;
 mod catalog;
 pub mod clock;

@@ -774,8 +774,14 @@ fn pipeline(
             format!("`Authorization: SKIP` is only accepted by actions that are called unsigned; `{action_name}` must be signed."),
         ));
     }
+    let upload = crate::body::upload(headers, body)?;
     let input: Value = if let Scheme::Legacy(params) = &scheme {
         version.query_to_json(action, &legacy_action_params(params, version, action))?
+    } else if let Some(crate::body::Upload::Multipart(map)) = upload {
+        Value::Object(map)
+    } else if upload.is_some() {
+        let pairs = crate::body::octet_stream_pairs(headers, version.input_members(action));
+        version.query_to_json(action, &pairs)?
     } else if parts.method == Method::GET {
         version.query_to_json(action, &parse_query(query))?
     } else if body.iter().all(u8::is_ascii_whitespace) {

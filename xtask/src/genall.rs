@@ -229,8 +229,11 @@ pub fn run(root: &Path, args: &Args) -> Result<bool, String> {
 
     // 1. Load and generate, per spec.
     let t = Instant::now();
+    // Which actions upload binary bodies is this repository's data (from the official SDK), not the specs'.
+    let binary_bodies = tc_spec::BinaryBodies::load(&root.join("api-specs")).map_err(|e| e.to_string())?;
     let options = codegen::Options {
         source_root: args.from.display().to_string(),
+        binary_bodies,
         ..codegen::Options::default()
     };
     type Generated = (codegen::ir::Version, Vec<codegen::File>);

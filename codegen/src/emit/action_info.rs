@@ -1,9 +1,11 @@
 //! The static description of the version and its actions that the runtime needs: `pub static SERVICE:
 //! ServiceInfo` (signing service and dated version) and one private `ActionInfo` static per action (wire
-//! name, `skip_sign`, `retry_safe`), which both clients pass to `sdk_core`.
+//! name, `skip_sign`, `retry_safe`, body mode), which both clients pass to `sdk_core`.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
+
+use tc_spec::BinaryBody;
 
 use crate::ir::{Action, Version};
 
@@ -24,8 +26,22 @@ fn action_static(a: &Action) -> TokenStream {
     let wire = &a.wire;
     let skip = a.skip_sign;
     let retry = a.retry_safe;
+    let body = body_mode(a);
     quote! {
-        static #name: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo { name: #wire, skip_sign: #skip, retry_safe: #retry };
+        static #name: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo { name: #wire, skip_sign: #skip, retry_safe: #retry, body: #body };
+    }
+}
+
+/// The action's `sdk_core::BodyMode`.
+fn body_mode(a: &Action) -> TokenStream {
+    match &a.binary_body {
+        None => quote!(::sdk_core::BodyMode::Json),
+        Some(BinaryBody::Multipart { binary_params }) => {
+            quote!(::sdk_core::BodyMode::Multipart { binary_params: &[#(#binary_params),*] })
+        }
+        Some(BinaryBody::OctetStream { header_prefix }) => {
+            quote!(::sdk_core::BodyMode::OctetStream { header_prefix: #header_prefix })
+        }
     }
 }
 
@@ -50,8 +66,8 @@ mod tests {
             &text,
             &[
                 "pub static SERVICE: ::sdk_core::ServiceInfo = ::sdk_core::ServiceInfo {\n    product: \"demo\",\n    version: \"2020-01-01\",\n};",
-                "static DESCRIBE_THINGS: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {\n    name: \"DescribeThings\",\n    skip_sign: false,\n    retry_safe: true,\n};",
-                "static UNSIGNED: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {\n    name: \"Unsigned\",\n    skip_sign: true,\n    retry_safe: false,\n};",
+                "static DESCRIBE_THINGS: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {\n    name: \"DescribeThings\",\n    skip_sign: false,\n    retry_safe: true,\n    body: ::sdk_core::BodyMode::Json,\n};",
+                "static UNSIGNED: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {\n    name: \"Unsigned\",\n    skip_sign: true,\n    retry_safe: false,\n    body: ::sdk_core::BodyMode::Json,\n};",
             ],
         );
     }

@@ -7,6 +7,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{client_token, deprecation, unraw};
+use tc_spec::BinaryBody;
+
 use crate::ir::{Action, Version};
 use crate::naming::ident;
 
@@ -94,6 +96,15 @@ fn method(a: &Action) -> TokenStream {
     let input = ident(&a.input);
     let output = ident(&a.output);
     let request = client_token::sent_request(a, quote!(super::));
+    if matches!(a.binary_body, Some(BinaryBody::OctetStream { .. })) {
+        return quote! {
+            #[doc = #doc]
+            #deprecated
+            pub fn #name(&self, request: &models::#input, body: impl ::std::convert::Into<::sdk_core::Binary>) -> ::std::result::Result<models::#output, ::sdk_core::Error> {
+                self.inner.call_octet_stream(&super::#info, #request, body.into().0)
+            }
+        };
+    }
     quote! {
         #[doc = #doc]
         #deprecated

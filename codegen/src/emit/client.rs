@@ -7,6 +7,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{client_token, deprecation, doc_attrs};
+use tc_spec::BinaryBody;
+
 use crate::ir::{Action, Version};
 use crate::naming::ident;
 
@@ -71,13 +73,32 @@ fn constructors() -> TokenStream {
 
 /// One action's async method, its docs ending with an example ([`super::usage`]).
 fn method(v: &Version, a: &Action) -> TokenStream {
-    let doc = doc_attrs(&format!("{}{}", a.doc, super::usage::example_doc(v, a)));
+    let body_note = match &a.binary_body {
+        Some(BinaryBody::OctetStream { header_prefix }) => format!(
+            "\n\n`body` is sent as it is (`application/octet-stream`); the request's members travel as \
+             `{header_prefix}<Name>` headers."
+        ),
+        Some(BinaryBody::Multipart { .. }) => {
+            "\n\nSent as `multipart/form-data`, its binary members as raw bytes.".to_owned()
+        }
+        None => String::new(),
+    };
+    let doc = doc_attrs(&format!("{}{body_note}{}", a.doc, super::usage::example_doc(v, a)));
     let deprecated = deprecation(a.status);
     let name = ident(&a.method);
     let info = format_ident!("{}", a.static_name);
     let input = ident(&a.input);
     let output = ident(&a.output);
     let request = client_token::sent_request(a, quote!());
+    if matches!(a.binary_body, Some(BinaryBody::OctetStream { .. })) {
+        return quote! {
+            #doc
+            #deprecated
+            pub async fn #name(&self, request: &models::#input, body: impl ::std::convert::Into<::sdk_core::Binary>) -> ::std::result::Result<models::#output, ::sdk_core::Error> {
+                self.inner.call_octet_stream(&#info, #request, body.into().0).await
+            }
+        };
+    }
     quote! {
         #doc
         #deprecated

@@ -92,6 +92,7 @@ pub fn ty_tokens(t: &Ty) -> TokenStream {
         Ty::U64 => quote!(u64),
         Ty::F64 => quote!(f64),
         Ty::Bool => quote!(bool),
+        Ty::Binary => quote!(::sdk_core::Binary),
         Ty::Object(name) => {
             let id = ident(name);
             quote!(#id)

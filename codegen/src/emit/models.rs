@@ -112,7 +112,7 @@ fn numeric(t: &Ty) -> bool {
     match t {
         Ty::I64 | Ty::U64 | Ty::F64 | Ty::Bool => true,
         Ty::List(inner) => numeric(inner),
-        Ty::String | Ty::Object(_) => false,
+        Ty::String | Ty::Binary | Ty::Object(_) => false,
     }
 }
 

@@ -101,6 +101,10 @@ fn argument(f: &Field) -> (TokenStream, TokenStream) {
             quote!(impl ::std::convert::Into<::std::string::String>),
             quote!(#name.into()),
         ),
+        Ty::Binary => (
+            quote!(impl ::std::convert::Into<::sdk_core::Binary>),
+            quote!(#name.into()),
+        ),
         t => (ty_tokens(t), quote!(#name)),
     };
     if f.boxed {
@@ -118,7 +122,7 @@ fn initializer(f: &Field, named: bool) -> TokenStream {
     }
     match (&f.ty, f.boxed) {
         (_, true) if named => quote!(#name: ::std::boxed::Box::new(#name)),
-        (Ty::String, _) | (_, true) if !named => {
+        (Ty::String | Ty::Binary, _) | (_, true) if !named => {
             let value = argument(f).1;
             quote!(#name: #value)
         }

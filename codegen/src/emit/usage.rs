@@ -14,6 +14,8 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use super::request_builder::{required_struct_name, swappable};
+use tc_spec::BinaryBody;
+
 use crate::ir::{Action, Field, Object, Ty, Version};
 
 /// How deep nested objects are spelled out.
@@ -45,7 +47,12 @@ pub fn example_doc(v: &Version, a: &Action) -> String {
         "# async fn example(client: &{path}::Client) -> Result<(), {krate}::Error> {{"
     );
     let _ = writeln!(doc, "let request = {request};");
-    let _ = writeln!(doc, "let response = client.{}(&request).await?;", a.method);
+    let body = match a.binary_body {
+        // The uploaded bytes are the method's second argument.
+        Some(BinaryBody::OctetStream { .. }) => ", b\"...\".to_vec()",
+        _ => "",
+    };
+    let _ = writeln!(doc, "let response = client.{}(&request{body}).await?;", a.method);
     doc.push_str("# let _ = response;\n# Ok(())\n# }\n```");
     doc
 }
@@ -117,6 +124,9 @@ fn expr(v: &Version, ty: &Ty, value: Option<&Value>, owned: bool, depth: usize, 
                 format!("{text:?}")
             }
         }
+        // Examples show binary data as text or nothing: an empty file says "bytes go here".
+        Ty::Binary if owned => "Vec::<u8>::new().into()".into(),
+        Ty::Binary => "Vec::<u8>::new()".into(),
         Ty::I64 => number(value).and_then(|n| n.as_i64()).unwrap_or(0).to_string(),
         Ty::U64 => number(value).and_then(|n| n.as_u64()).unwrap_or(0).to_string(),
         Ty::F64 => format!("{:?}", number(value).and_then(|n| n.as_f64()).unwrap_or(0.0)),

@@ -16,6 +16,7 @@
 //! | [`retry`] | `ir/retry.rs` | `&mut Version` | [`Action::retry_safe`] and [`Action::client_token`] |
 //! | [`error_codes`] | `ir/error_codes.rs` | `&mut Version` | [`Version::errors`] (the version's codes plus the common ones) |
 //! | [`examples`] | `ir/examples.rs` | `&mut Version` | [`Action::example`]: the first example request, for the method docs |
+//! | [`binary_body`] | `ir/binary_body.rs` | `&mut Version` + `binary-bodies.json` | [`Action::binary_body`]: multipart or octet-stream (run by `generate_version`, its data is not in the spec) |
 //!
 //! Decisions: the two states before [`Version`] borrow the spec (no copies of documents); the passes after
 //! [`name`] work on the finished shape, so each can be read (and tested) alone. [`name`] leaves what later
@@ -26,6 +27,7 @@ use tc_spec::{ProductVersion, Status};
 
 use crate::Error;
 
+pub mod binary_body;
 pub mod classify;
 pub mod document;
 pub mod error_codes;
@@ -83,6 +85,8 @@ pub enum Ty {
     U64,
     F64,
     Bool,
+    /// `binary` members: `sdk_core::Binary` (bytes; base64 in JSON).
+    Binary,
     /// A generated struct (Rust name).
     Object(String),
     List(Box<Ty>),
@@ -124,6 +128,8 @@ pub struct Action {
     pub client_token: Option<ClientToken>,
     /// The first example request's JSON body (`examples.json`), for the method's docs.
     pub example: Option<serde_json::Value>,
+    /// A multipart or octet-stream request body ([`binary_body`]); `None`: JSON.
+    pub binary_body: Option<tc_spec::BinaryBody>,
 }
 
 /// An idempotency token in an action's input. The runtime serializes a request once and sends the same

@@ -144,6 +144,7 @@ fn named_action(action: &SpecAction<'_>, method: String, static_name: String, na
         status: action.spec.status,
         client_token: None,
         example: None,
+        binary_body: None,
     }
 }
 
@@ -151,9 +152,8 @@ fn named_action(action: &SpecAction<'_>, method: String, static_name: String, na
 fn rust_type(t: &TypeRef, names: &TypeNames<'_>) -> Ty {
     match t {
         TypeRef::Primitive(p) => match p {
-            Primitive::String | Primitive::DateTime | Primitive::Date | Primitive::DateTimeIso | Primitive::Binary => {
-                Ty::String
-            }
+            Primitive::String | Primitive::DateTime | Primitive::Date | Primitive::DateTimeIso => Ty::String,
+            Primitive::Binary => Ty::Binary,
             Primitive::Int64 => Ty::I64,
             Primitive::UInt64 => Ty::U64,
             Primitive::Float => Ty::F64,

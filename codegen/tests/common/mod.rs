@@ -16,6 +16,7 @@ pub fn generate_edge() -> codegen::Crate {
     let fixtures = codegen_dir().join("tests/fixtures");
     let options = codegen::Options {
         source_root: "codegen/tests/fixtures".into(),
+        binary_bodies: tc_spec::BinaryBodies::load(&fixtures).expect("fixture binary-bodies.json"),
         ..codegen::Options::default()
     };
     let mut crates = codegen::generate_all(&fixtures, &options).expect("fixture generates");

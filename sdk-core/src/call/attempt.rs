@@ -9,12 +9,14 @@ use bytes::Bytes;
 use super::endpoint::{Endpoint, SetupError};
 use super::envelope::{self, RawResponse};
 use super::{Call, Config};
+use crate::body::BodyMode;
 use crate::breaker::Route;
 use crate::clock;
 use crate::error::Error;
 use crate::http::{header, HttpRequest, HttpResponse};
 use crate::identity::Credential;
 use crate::service::REQUEST_CLIENT;
+use crate::token;
 use crate::transport::{self, Transport};
 use crate::validate;
 use crate::wire::{self, RequestParts};
@@ -73,6 +75,10 @@ pub(crate) fn sign(
     } else {
         Cow::Owned([&config.profile.signed_headers[..], call.headers].concat())
     };
+    let boundary = match call.body {
+        BodyMode::Multipart { .. } => multipart_boundary(),
+        _ => String::new(),
+    };
     let parts = RequestParts {
         method: config.profile.http_profile.req_method,
         sign_method: config.profile.sign_method,
@@ -89,8 +95,27 @@ pub(crate) fn sign(
         unsigned_payload: config.profile.unsigned_payload,
         signed_headers: &signed_headers,
         credential,
+        body: match call.body {
+            BodyMode::Multipart { binary_params } => wire::Body::Multipart {
+                binary_params,
+                boundary: &boundary,
+            },
+            BodyMode::OctetStream { header_prefix } => wire::Body::OctetStream {
+                header_prefix,
+                params: call.params,
+            },
+            BodyMode::Json => wire::Body::Json,
+        },
     };
     wire::prepare(&parts, payload, &config.headers)
+}
+
+/// A fresh multipart boundary: 32 hex digits from the operating system's generator, so no part can be
+/// crafted in advance to contain it.
+fn multipart_boundary() -> String {
+    let mut bytes = [0u8; 16];
+    token::fill_random(&mut bytes);
+    hex::encode(bytes)
 }
 
 /// Send: one exchange, and the body limit for transports that do not enforce it themselves.

@@ -26,6 +26,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use tracing::Instrument;
 
+use crate::body::BodyMode;
 use crate::breaker::Breaker;
 use crate::clock::ClockSkew;
 use crate::error::Error;
@@ -131,6 +132,10 @@ pub(crate) struct Call<'a> {
     pub retry_safe: bool,
     /// Headers sent and signed on top of `ClientProfile::signed_headers` (`CommonClient`).
     pub headers: &'a [(String, String)],
+    /// How the body is encoded ([`crate::body`]).
+    pub body: BodyMode,
+    /// [`BodyMode::OctetStream`]: the parameters (a JSON object), sent as headers; the payload is the body.
+    pub params: &'a [u8],
 }
 
 impl Call<'_> {
@@ -141,6 +146,8 @@ impl Call<'_> {
             skip_sign: action.skip_sign,
             retry_safe: action.retry_safe,
             headers: &[],
+            body: action.body,
+            params: &[],
         }
     }
 }
@@ -148,7 +155,11 @@ impl Call<'_> {
 /// The call: attempts (see [`crate::retry`]) of [`attempt::run`] in the loop of [`classify::run`], in one span.
 pub(crate) async fn execute(config: &Config, call: Call<'_>, payload: Vec<u8>) -> Result<RawResponse, Error> {
     // Shared by every attempt without a copy.
-    let payload = Bytes::from(payload);
+    execute_bytes(config, call, Bytes::from(payload)).await
+}
+
+/// [`execute`] with the payload already shared (an octet-stream body the caller gave as `Bytes`).
+pub(crate) async fn execute_bytes(config: &Config, call: Call<'_>, payload: Bytes) -> Result<RawResponse, Error> {
     let span = tracing::debug_span!(
         "tencentcloud_call",
         product = %config.product,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cache::{Cache, Expiring};
 use super::{Credential, CredentialFuture, ProvideCredential, Unavailable};
+use crate::body::BodyMode;
 use crate::call::{self, Call, Config};
 use crate::error::Error;
 use crate::profile::{ClientProfile, HttpProfile};
@@ -27,12 +28,14 @@ pub static ASSUME_ROLE: ActionInfo = ActionInfo {
     name: "AssumeRole",
     skip_sign: false,
     retry_safe: true,
+    body: BodyMode::Json,
 };
 /// `AssumeRoleWithWebIdentity`, unsigned (`Authorization: SKIP`): the web identity token is the proof.
 pub static ASSUME_ROLE_WITH_WEB_IDENTITY: ActionInfo = ActionInfo {
     name: "AssumeRoleWithWebIdentity",
     skip_sign: true,
     retry_safe: true,
+    body: BodyMode::Json,
 };
 
 /// Region sent to STS when none is set.

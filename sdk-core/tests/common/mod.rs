@@ -22,6 +22,7 @@ pub static SEND_SMS: ActionInfo = ActionInfo {
     name: "SendSms",
     skip_sign: false,
     retry_safe: false,
+    body: sdk_core::BodyMode::Json,
 };
 
 pub const SECRET_ID: &str = "AKIDmodesSecretId00000000000000000";

@@ -40,81 +40,97 @@ static ADD_SMS_SIGN: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "AddSmsSign",
     skip_sign: false,
     retry_safe: false,
+    body: ::sdk_core::BodyMode::Json,
 };
 static ADD_SMS_TEMPLATE: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "AddSmsTemplate",
     skip_sign: false,
     retry_safe: false,
+    body: ::sdk_core::BodyMode::Json,
 };
 static CALLBACK_STATUS_STATISTICS: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "CallbackStatusStatistics",
     skip_sign: false,
     retry_safe: true,
+    body: ::sdk_core::BodyMode::Json,
 };
 static DELETE_SMS_SIGN: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "DeleteSmsSign",
     skip_sign: false,
     retry_safe: false,
+    body: ::sdk_core::BodyMode::Json,
 };
 static DELETE_SMS_TEMPLATE: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "DeleteSmsTemplate",
     skip_sign: false,
     retry_safe: false,
+    body: ::sdk_core::BodyMode::Json,
 };
 static DESCRIBE_SMS_SIGN_LIST: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "DescribeSmsSignList",
     skip_sign: false,
     retry_safe: true,
+    body: ::sdk_core::BodyMode::Json,
 };
 static DESCRIBE_SMS_TEMPLATE_LIST: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "DescribeSmsTemplateList",
     skip_sign: false,
     retry_safe: true,
+    body: ::sdk_core::BodyMode::Json,
 };
 static MODIFY_SMS_SIGN: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "ModifySmsSign",
     skip_sign: false,
     retry_safe: false,
+    body: ::sdk_core::BodyMode::Json,
 };
 static MODIFY_SMS_TEMPLATE: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "ModifySmsTemplate",
     skip_sign: false,
     retry_safe: false,
+    body: ::sdk_core::BodyMode::Json,
 };
 static PULL_SMS_REPLY_STATUS: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "PullSmsReplyStatus",
     skip_sign: false,
     retry_safe: true,
+    body: ::sdk_core::BodyMode::Json,
 };
 static PULL_SMS_REPLY_STATUS_BY_PHONE_NUMBER: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "PullSmsReplyStatusByPhoneNumber",
     skip_sign: false,
     retry_safe: true,
+    body: ::sdk_core::BodyMode::Json,
 };
 static PULL_SMS_SEND_STATUS: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "PullSmsSendStatus",
     skip_sign: false,
     retry_safe: true,
+    body: ::sdk_core::BodyMode::Json,
 };
 static PULL_SMS_SEND_STATUS_BY_PHONE_NUMBER: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "PullSmsSendStatusByPhoneNumber",
     skip_sign: false,
     retry_safe: true,
+    body: ::sdk_core::BodyMode::Json,
 };
 static SEND_SMS: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "SendSms",
     skip_sign: false,
     retry_safe: false,
+    body: ::sdk_core::BodyMode::Json,
 };
 static SEND_STATUS_STATISTICS: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "SendStatusStatistics",
     skip_sign: false,
     retry_safe: true,
+    body: ::sdk_core::BodyMode::Json,
 };
 static SMS_PACKAGES_STATISTICS: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "SmsPackagesStatistics",
     skip_sign: false,
     retry_safe: true,
+    body: ::sdk_core::BodyMode::Json,
 };
 /// Client of this API version: a thin typed layer over [`sdk_core::Client`] (cheap to clone, shares connections).
 #[derive(Clone)]

@@ -31,36 +31,43 @@ static ASSUME_ROLE: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "AssumeRole",
     skip_sign: false,
     retry_safe: false,
+    body: ::sdk_core::BodyMode::Json,
 };
 static ASSUME_ROLE_WITH_SAML: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "AssumeRoleWithSAML",
     skip_sign: true,
     retry_safe: false,
+    body: ::sdk_core::BodyMode::Json,
 };
 static ASSUME_ROLE_WITH_WEB_IDENTITY: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "AssumeRoleWithWebIdentity",
     skip_sign: true,
     retry_safe: false,
+    body: ::sdk_core::BodyMode::Json,
 };
 static GET_CALLER_IDENTITY: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "GetCallerIdentity",
     skip_sign: false,
     retry_safe: true,
+    body: ::sdk_core::BodyMode::Json,
 };
 static GET_FEDERATION_TOKEN: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "GetFederationToken",
     skip_sign: false,
     retry_safe: true,
+    body: ::sdk_core::BodyMode::Json,
 };
 static GET_SESSION_TOKEN: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "GetSessionToken",
     skip_sign: false,
     retry_safe: true,
+    body: ::sdk_core::BodyMode::Json,
 };
 static QUERY_API_KEY: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "QueryApiKey",
     skip_sign: false,
     retry_safe: true,
+    body: ::sdk_core::BodyMode::Json,
 };
 /// Client of this API version: a thin typed layer over [`sdk_core::Client`] (cheap to clone, shares connections).
 #[derive(Clone)]

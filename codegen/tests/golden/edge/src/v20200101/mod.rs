@@ -8,7 +8,9 @@
 //! - [`Client::describe_things`] — `DescribeThings`
 //! - [`Client::gone_action`] — `GoneAction`
 //! - [`Client::old_action`] — `OldAction`
+//! - [`Client::put_log`] — `PutLog`
 //! - [`Client::run_job`] — `RunJob`
+//! - [`Client::upload_file`] — `UploadFile`
 #![allow(
     clippy::too_many_arguments,
     clippy::large_enum_variant,
@@ -30,31 +32,53 @@ static CORE: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "Core",
     skip_sign: true,
     retry_safe: false,
+    body: ::sdk_core::BodyMode::Json,
 };
 static CREATE_WIDGET: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "CreateWidget",
     skip_sign: false,
     retry_safe: true,
+    body: ::sdk_core::BodyMode::Json,
 };
 static DESCRIBE_THINGS: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "DescribeThings",
     skip_sign: false,
     retry_safe: true,
+    body: ::sdk_core::BodyMode::Json,
 };
 static GONE_ACTION: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "GoneAction",
     skip_sign: false,
     retry_safe: false,
+    body: ::sdk_core::BodyMode::Json,
 };
 static OLD_ACTION: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "OldAction",
     skip_sign: false,
     retry_safe: false,
+    body: ::sdk_core::BodyMode::Json,
+};
+static PUT_LOG: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
+    name: "PutLog",
+    skip_sign: false,
+    retry_safe: false,
+    body: ::sdk_core::BodyMode::OctetStream {
+        header_prefix: "X-EDGE-",
+    },
 };
 static RUN_JOB: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "RunJob",
     skip_sign: false,
     retry_safe: true,
+    body: ::sdk_core::BodyMode::Json,
+};
+static UPLOAD_FILE: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
+    name: "UploadFile",
+    skip_sign: false,
+    retry_safe: false,
+    body: ::sdk_core::BodyMode::Multipart {
+        binary_params: &["File"],
+    },
 };
 /// Client of this API version: a thin typed layer over [`sdk_core::Client`] (cheap to clone, shares connections).
 #[derive(Clone)]
@@ -222,6 +246,31 @@ impl Client {
     ) -> ::std::result::Result<models::OldActionResponse, ::sdk_core::Error> {
         self.inner.call(&OLD_ACTION, request).await
     }
+    /// 上传日志 (PutLog)
+    ///
+    /// Uploads log bytes as an octet stream.
+    ///
+    /// `body` is sent as it is (`application/octet-stream`); the request's members travel as `X-EDGE-<Name>` headers.
+    ///
+    /// # Example
+    ///
+    /// The API has no example request; with placeholder values (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_edge::v20200101::Client) -> Result<(), sdk_edge::Error> {
+    /// let request = sdk_edge::v20200101::PutLogRequest::new("");
+    /// let response = client.put_log(&request, b"...".to_vec()).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn put_log(
+        &self,
+        request: &models::PutLogRequest,
+        body: impl ::std::convert::Into<::sdk_core::Binary>,
+    ) -> ::std::result::Result<models::CreateWidgetResponse, ::sdk_core::Error> {
+        self.inner.call_octet_stream(&PUT_LOG, request, body.into().0).await
+    }
     /// 运行 (RunJob)
     ///
     /// Runs a job; the spec makes `ClientToken` required.
@@ -246,6 +295,30 @@ impl Client {
         request: &models::RunJobRequest,
     ) -> ::std::result::Result<models::CreateWidgetResponse, ::sdk_core::Error> {
         self.inner.call(&RUN_JOB, &*run_job_with_token(request)).await
+    }
+    /// 上传文件 (UploadFile)
+    ///
+    /// Uploads a file as multipart form data.
+    ///
+    /// Sent as `multipart/form-data`, its binary members as raw bytes.
+    ///
+    /// # Example
+    ///
+    /// The API has no example request; with placeholder values (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_edge::v20200101::Client) -> Result<(), sdk_edge::Error> {
+    /// let request = sdk_edge::v20200101::UploadFileRequest::new(Vec::<u8>::new(), "");
+    /// let response = client.upload_file(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn upload_file(
+        &self,
+        request: &models::UploadFileRequest,
+    ) -> ::std::result::Result<models::CreateWidgetResponse, ::sdk_core::Error> {
+        self.inner.call(&UPLOAD_FILE, request).await
     }
 }
 /// The request [`Client::create_widget`] sends: with a fresh `ClientToken` if it has none (or an empty one), chosen once per call so every retry attempt carries the same token.
@@ -359,12 +432,27 @@ pub mod blocking {
         ) -> ::std::result::Result<models::OldActionResponse, ::sdk_core::Error> {
             self.inner.call(&super::OLD_ACTION, request)
         }
+        /// Blocking form of [`super::Client::put_log`].
+        pub fn put_log(
+            &self,
+            request: &models::PutLogRequest,
+            body: impl ::std::convert::Into<::sdk_core::Binary>,
+        ) -> ::std::result::Result<models::CreateWidgetResponse, ::sdk_core::Error> {
+            self.inner.call_octet_stream(&super::PUT_LOG, request, body.into().0)
+        }
         /// Blocking form of [`super::Client::run_job`].
         pub fn run_job(
             &self,
             request: &models::RunJobRequest,
         ) -> ::std::result::Result<models::CreateWidgetResponse, ::sdk_core::Error> {
             self.inner.call(&super::RUN_JOB, &*super::run_job_with_token(request))
+        }
+        /// Blocking form of [`super::Client::upload_file`].
+        pub fn upload_file(
+            &self,
+            request: &models::UploadFileRequest,
+        ) -> ::std::result::Result<models::CreateWidgetResponse, ::sdk_core::Error> {
+            self.inner.call(&super::UPLOAD_FILE, request)
         }
     }
 }
@@ -443,9 +531,19 @@ static __EXAMPLE_HOOKS: &[(&str, __Check, __Show)] = &[
         __show::<models::OldActionRequest, models::OldActionResponse>,
     ),
     (
+        "PutLog",
+        __check::<models::PutLogRequest, models::CreateWidgetResponse>,
+        __show::<models::PutLogRequest, models::CreateWidgetResponse>,
+    ),
+    (
         "RunJob",
         __check::<models::RunJobRequest, models::CreateWidgetResponse>,
         __show::<models::RunJobRequest, models::CreateWidgetResponse>,
+    ),
+    (
+        "UploadFile",
+        __check::<models::UploadFileRequest, models::CreateWidgetResponse>,
+        __show::<models::UploadFileRequest, models::CreateWidgetResponse>,
     ),
 ];
 #[cfg(feature = "__examples")]

@@ -137,7 +137,7 @@ pub struct DescribeThingsRequest {
         skip_serializing_if = "::std::option::Option::is_none",
         default
     )]
-    pub payload: ::std::option::Option<::std::string::String>,
+    pub payload: ::std::option::Option<::sdk_core::Binary>,
     /// A datetime.
     ///
     /// Example: `2020-01-01 00:00:00`
@@ -288,7 +288,7 @@ impl DescribeThingsRequest {
     /// Sets `Payload`.
     pub fn payload(
         mut self,
-        payload: impl ::std::convert::Into<::std::string::String>,
+        payload: impl ::std::convert::Into<::sdk_core::Binary>,
     ) -> Self {
         self.payload = ::std::option::Option::Some(payload.into());
         self
@@ -547,6 +547,38 @@ impl Option {
         self
     }
 }
+/// An octet-stream upload: parameters in headers.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct PutLogRequest {
+    /// The topic.
+    #[serde(rename = "TopicId")]
+    pub topic_id: ::std::string::String,
+    /// lz4 or none.
+    #[serde(
+        rename = "CompressType",
+        skip_serializing_if = "::std::option::Option::is_none",
+        default
+    )]
+    pub compress_type: ::std::option::Option<::std::string::String>,
+}
+impl PutLogRequest {
+    /// A request with its required members (`TopicId`); set optional ones with the setters.
+    pub fn new(topic_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            topic_id: topic_id.into(),
+            compress_type: ::std::option::Option::None,
+        }
+    }
+    /// Sets `CompressType`.
+    pub fn compress_type(
+        mut self,
+        compress_type: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.compress_type = ::std::option::Option::Some(compress_type.into());
+        self
+    }
+}
 /// Output-only, shadows std Result.
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -653,6 +685,44 @@ impl Type {
         crate_: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.crate_ = ::std::option::Option::Some(crate_.into());
+        self
+    }
+}
+/// A multipart upload.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct UploadFileRequest {
+    /// The file.
+    ///
+    /// Binary data, base64-encoded on the wire.
+    #[serde(rename = "File")]
+    pub file: ::sdk_core::Binary,
+    /// png or jpg.
+    #[serde(rename = "FileType")]
+    pub file_type: ::std::string::String,
+    /// Tags.
+    #[serde(
+        rename = "Tags",
+        skip_serializing_if = "::std::option::Option::is_none",
+        default
+    )]
+    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+impl UploadFileRequest {
+    /// A request with its required members (`File`, `FileType`); set optional ones with the setters.
+    pub fn new(
+        file: impl ::std::convert::Into<::sdk_core::Binary>,
+        file_type: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            file: file.into(),
+            file_type: file_type.into(),
+            tags: ::std::option::Option::None,
+        }
+    }
+    /// Sets `Tags`.
+    pub fn tags(mut self, tags: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.tags = ::std::option::Option::Some(tags);
         self
     }
 }
