@@ -19,6 +19,7 @@ use crate::error::Error;
 use crate::profile::ClientProfile;
 use crate::retry::{self, RetryPolicy};
 use crate::service::{ActionInfo, ServiceInfo};
+use crate::stream::{EventStream, RawEventStream};
 use crate::transport::Transport;
 
 /// The product-agnostic client. Cheap to clone (one `Arc`), `Send + Sync`, reuses connections.
@@ -168,6 +169,26 @@ impl Client {
         serde_json::to_writer(&mut payload, request)
             .map_err(|e| Error::invalid_request("request", format!("cannot serialize {} request: {e}", action.name)))?;
         self.execute(action, payload).await?.deserialize()
+    }
+
+    /// Calls a streaming action (see [`crate::stream`]): `request` is serialized as for [`Client::call`]
+    /// (set its `Stream` member to `true` where it has one) and the answer's events are decoded into
+    /// `Resp`. Ready once the stream's headers are in; retries happen only until then.
+    pub async fn call_stream<Req: Serialize, Resp: DeserializeOwned>(
+        &self,
+        action: &ActionInfo,
+        request: &Req,
+    ) -> Result<EventStream<Resp>, Error> {
+        let mut payload = Vec::with_capacity(512);
+        serde_json::to_writer(&mut payload, request)
+            .map_err(|e| Error::invalid_request("request", format!("cannot serialize {} request: {e}", action.name)))?;
+        Ok(self.execute_stream(action, payload).await?.typed())
+    }
+
+    /// The non-generic path of [`Client::call_stream`]: [`Client::execute`]'s stages with the stream
+    /// stage last.
+    pub async fn execute_stream(&self, action: &ActionInfo, payload: Vec<u8>) -> Result<RawEventStream, Error> {
+        call::open_stream(&self.config, Call::of(action), payload).await
     }
 
     /// The one non-generic request path (`call` module): endpoint → credential → sign → send → decode,
