@@ -11,6 +11,7 @@
 //! | | [`client`] | the async `Client` with one method per action |
 //! | | [`client_token`] | the `ClientToken` fillers both clients send through |
 //! | | [`blocking`] | `blocking::Client` (cargo feature `blocking`) |
+//! | | [`stream`] | `<method>_stream` methods of streaming actions (both clients) and their `Stream` fillers |
 //! | | [`examples`] | the hidden example hooks (cargo feature `__examples`) |
 //! | `src/lib.rs` | [`crate_root`] | version modules behind features, re-exports |
 //! | `Cargo.toml` | [`manifest`] | features per version, dependencies, hand-written additions |
@@ -41,6 +42,7 @@ pub mod models;
 pub mod readme;
 pub mod redacted_debug;
 pub mod request_builder;
+pub mod stream;
 pub mod usage;
 pub mod version_module;
 

@@ -16,6 +16,7 @@
 //! | [`retry`] | `ir/retry.rs` | `&mut Version` | [`Action::retry_safe`] and [`Action::client_token`] |
 //! | [`error_codes`] | `ir/error_codes.rs` | `&mut Version` | [`Version::errors`] (the version's codes plus the common ones) |
 //! | [`examples`] | `ir/examples.rs` | `&mut Version` | [`Action::example`]: the first example request, for the method docs |
+//! | [`stream`] | `ir/stream.rs` | `&mut Version` | [`Action::streaming`]: actions that may answer as a stream of events |
 //!
 //! Decisions: the two states before [`Version`] borrow the spec (no copies of documents); the passes after
 //! [`name`] work on the finished shape, so each can be read (and tested) alone. [`name`] leaves what later
@@ -34,6 +35,7 @@ pub mod name;
 pub mod redact;
 pub mod resolve;
 pub mod retry;
+pub mod stream;
 
 /// One API version, ready to emit.
 #[derive(Debug, Clone)]
@@ -124,6 +126,18 @@ pub struct Action {
     pub client_token: Option<ClientToken>,
     /// The first example request's JSON body (`examples.json`), for the method's docs.
     pub example: Option<serde_json::Value>,
+    /// The action may answer as a stream of events: it gets `<method>_stream` methods.
+    pub streaming: Option<Streaming>,
+}
+
+/// How the stream methods of an action call it ([`stream`] pass).
+#[derive(Debug, Clone)]
+pub struct Streaming {
+    /// Method name (`chat_completions_stream`).
+    pub method: String,
+    /// Rust field of the input's boolean `Stream` member, which the stream methods set to `true`, and
+    /// whether it is a plain `bool` (required); `None` when the input has no such member.
+    pub flag: Option<(String, bool)>,
 }
 
 /// An idempotency token in an action's input. The runtime serializes a request once and sends the same
@@ -155,5 +169,6 @@ pub fn build(pv: &ProductVersion, source_root: &str) -> Result<Version, Error> {
     retry::retry(&mut version);
     error_codes::error_codes(pv, &mut version)?;
     examples::examples(pv, &mut version);
+    stream::stream(pv, &mut version);
     Ok(version)
 }

@@ -1043,6 +1043,203 @@ impl Client {
     ) -> ::std::result::Result<models::UpdateGlossaryEntryResponse, ::sdk_core::Error> {
         self.inner.call(&UPDATE_GLOSSARY_ENTRY, request).await
     }
+    /// Streaming form of [`Self::chat_completions`] with `Stream` set to `true`: yields each event of the answer, decoded as [`models::ChatCompletionsResponse`], as it arrives. See [`sdk_core::stream`] for timeouts, errors and retries (only before the first event).
+    #[deprecated(note = "the API marks this action deprecated")]
+    pub async fn chat_completions_stream(
+        &self,
+        request: &models::ChatCompletionsRequest,
+    ) -> ::std::result::Result<
+        ::sdk_core::EventStream<models::ChatCompletionsResponse>,
+        ::sdk_core::Error,
+    > {
+        let streaming = chat_completions_streaming(request);
+        let request = &*streaming;
+        self.inner.call_stream(&CHAT_COMPLETIONS, request).await
+    }
+    /// Streaming form of [`Self::chat_translations`] with `Stream` set to `true`: yields each event of the answer, decoded as [`models::ChatTranslationsResponse`], as it arrives. See [`sdk_core::stream`] for timeouts, errors and retries (only before the first event).
+    #[deprecated(note = "the API marks this action deprecated")]
+    pub async fn chat_translations_stream(
+        &self,
+        request: &models::ChatTranslationsRequest,
+    ) -> ::std::result::Result<
+        ::sdk_core::EventStream<models::ChatTranslationsResponse>,
+        ::sdk_core::Error,
+    > {
+        let streaming = chat_translations_streaming(request);
+        let request = &*streaming;
+        self.inner.call_stream(&CHAT_TRANSLATIONS, request).await
+    }
+    /// Streaming form of [`Self::create_thread`]: yields each event of the answer, decoded as [`models::CreateThreadResponse`], as it arrives. See [`sdk_core::stream`] for timeouts, errors and retries (only before the first event).
+    #[deprecated(note = "the API marks this action deprecated")]
+    pub async fn create_thread_stream(
+        &self,
+        request: &models::CreateThreadRequest,
+    ) -> ::std::result::Result<
+        ::sdk_core::EventStream<models::CreateThreadResponse>,
+        ::sdk_core::Error,
+    > {
+        self.inner.call_stream(&CREATE_THREAD, request).await
+    }
+    /// Streaming form of [`Self::files_deletions`]: yields each event of the answer, decoded as [`models::FilesDeletionsResponse`], as it arrives. See [`sdk_core::stream`] for timeouts, errors and retries (only before the first event).
+    #[deprecated(note = "the API marks this action deprecated")]
+    pub async fn files_deletions_stream(
+        &self,
+        request: &models::FilesDeletionsRequest,
+    ) -> ::std::result::Result<
+        ::sdk_core::EventStream<models::FilesDeletionsResponse>,
+        ::sdk_core::Error,
+    > {
+        self.inner.call_stream(&FILES_DELETIONS, request).await
+    }
+    /// Streaming form of [`Self::files_list`]: yields each event of the answer, decoded as [`models::FilesListResponse`], as it arrives. See [`sdk_core::stream`] for timeouts, errors and retries (only before the first event).
+    #[deprecated(note = "the API marks this action deprecated")]
+    pub async fn files_list_stream(
+        &self,
+        request: &models::FilesListRequest,
+    ) -> ::std::result::Result<
+        ::sdk_core::EventStream<models::FilesListResponse>,
+        ::sdk_core::Error,
+    > {
+        self.inner.call_stream(&FILES_LIST, request).await
+    }
+    /// Streaming form of [`Self::files_uploads`]: yields each event of the answer, decoded as [`models::FilesUploadsResponse`], as it arrives. See [`sdk_core::stream`] for timeouts, errors and retries (only before the first event).
+    #[deprecated(note = "the API marks this action deprecated")]
+    pub async fn files_uploads_stream(
+        &self,
+        request: &models::FilesUploadsRequest,
+    ) -> ::std::result::Result<
+        ::sdk_core::EventStream<models::FilesUploadsResponse>,
+        ::sdk_core::Error,
+    > {
+        self.inner.call_stream(&FILES_UPLOADS, request).await
+    }
+    /// Streaming form of [`Self::get_thread`]: yields each event of the answer, decoded as [`models::GetThreadResponse`], as it arrives. See [`sdk_core::stream`] for timeouts, errors and retries (only before the first event).
+    #[deprecated(note = "the API marks this action deprecated")]
+    pub async fn get_thread_stream(
+        &self,
+        request: &models::GetThreadRequest,
+    ) -> ::std::result::Result<
+        ::sdk_core::EventStream<models::GetThreadResponse>,
+        ::sdk_core::Error,
+    > {
+        self.inner.call_stream(&GET_THREAD, request).await
+    }
+    /// Streaming form of [`Self::get_thread_message`]: yields each event of the answer, decoded as [`models::GetThreadMessageResponse`], as it arrives. See [`sdk_core::stream`] for timeouts, errors and retries (only before the first event).
+    #[deprecated(note = "the API marks this action deprecated")]
+    pub async fn get_thread_message_stream(
+        &self,
+        request: &models::GetThreadMessageRequest,
+    ) -> ::std::result::Result<
+        ::sdk_core::EventStream<models::GetThreadMessageResponse>,
+        ::sdk_core::Error,
+    > {
+        self.inner.call_stream(&GET_THREAD_MESSAGE, request).await
+    }
+    /// Streaming form of [`Self::get_thread_message_list`]: yields each event of the answer, decoded as [`models::GetThreadMessageListResponse`], as it arrives. See [`sdk_core::stream`] for timeouts, errors and retries (only before the first event).
+    #[deprecated(note = "the API marks this action deprecated")]
+    pub async fn get_thread_message_list_stream(
+        &self,
+        request: &models::GetThreadMessageListRequest,
+    ) -> ::std::result::Result<
+        ::sdk_core::EventStream<models::GetThreadMessageListResponse>,
+        ::sdk_core::Error,
+    > {
+        self.inner.call_stream(&GET_THREAD_MESSAGE_LIST, request).await
+    }
+    /// Streaming form of [`Self::group_chat_completions`] with `Stream` set to `true`: yields each event of the answer, decoded as [`models::GroupChatCompletionsResponse`], as it arrives. See [`sdk_core::stream`] for timeouts, errors and retries (only before the first event).
+    #[deprecated(note = "the API marks this action deprecated")]
+    pub async fn group_chat_completions_stream(
+        &self,
+        request: &models::GroupChatCompletionsRequest,
+    ) -> ::std::result::Result<
+        ::sdk_core::EventStream<models::GroupChatCompletionsResponse>,
+        ::sdk_core::Error,
+    > {
+        let streaming = group_chat_completions_streaming(request);
+        let request = &*streaming;
+        self.inner.call_stream(&GROUP_CHAT_COMPLETIONS, request).await
+    }
+    /// Streaming form of [`Self::image_question`] with `Stream` set to `true`: yields each event of the answer, decoded as [`models::ImageQuestionResponse`], as it arrives. See [`sdk_core::stream`] for timeouts, errors and retries (only before the first event).
+    #[deprecated(note = "the API marks this action deprecated")]
+    pub async fn image_question_stream(
+        &self,
+        request: &models::ImageQuestionRequest,
+    ) -> ::std::result::Result<
+        ::sdk_core::EventStream<models::ImageQuestionResponse>,
+        ::sdk_core::Error,
+    > {
+        let streaming = image_question_streaming(request);
+        let request = &*streaming;
+        self.inner.call_stream(&IMAGE_QUESTION, request).await
+    }
+    /// Streaming form of [`Self::run_thread`] with `Stream` set to `true`: yields each event of the answer, decoded as [`models::RunThreadResponse`], as it arrives. See [`sdk_core::stream`] for timeouts, errors and retries (only before the first event).
+    #[deprecated(note = "the API marks this action deprecated")]
+    pub async fn run_thread_stream(
+        &self,
+        request: &models::RunThreadRequest,
+    ) -> ::std::result::Result<
+        ::sdk_core::EventStream<models::RunThreadResponse>,
+        ::sdk_core::Error,
+    > {
+        let streaming = run_thread_streaming(request);
+        let request = &*streaming;
+        self.inner.call_stream(&RUN_THREAD, request).await
+    }
+}
+/// The request [`Client::chat_completions_stream`] sends: with `Stream` set to `true`.
+fn chat_completions_streaming(
+    request: &models::ChatCompletionsRequest,
+) -> ::std::borrow::Cow<'_, models::ChatCompletionsRequest> {
+    if request.stream == ::std::option::Option::Some(true) {
+        return ::std::borrow::Cow::Borrowed(request);
+    }
+    let mut request = ::std::clone::Clone::clone(request);
+    request.stream = ::std::option::Option::Some(true);
+    ::std::borrow::Cow::Owned(request)
+}
+/// The request [`Client::chat_translations_stream`] sends: with `Stream` set to `true`.
+fn chat_translations_streaming(
+    request: &models::ChatTranslationsRequest,
+) -> ::std::borrow::Cow<'_, models::ChatTranslationsRequest> {
+    if request.stream == ::std::option::Option::Some(true) {
+        return ::std::borrow::Cow::Borrowed(request);
+    }
+    let mut request = ::std::clone::Clone::clone(request);
+    request.stream = ::std::option::Option::Some(true);
+    ::std::borrow::Cow::Owned(request)
+}
+/// The request [`Client::group_chat_completions_stream`] sends: with `Stream` set to `true`.
+fn group_chat_completions_streaming(
+    request: &models::GroupChatCompletionsRequest,
+) -> ::std::borrow::Cow<'_, models::GroupChatCompletionsRequest> {
+    if request.stream == ::std::option::Option::Some(true) {
+        return ::std::borrow::Cow::Borrowed(request);
+    }
+    let mut request = ::std::clone::Clone::clone(request);
+    request.stream = ::std::option::Option::Some(true);
+    ::std::borrow::Cow::Owned(request)
+}
+/// The request [`Client::image_question_stream`] sends: with `Stream` set to `true`.
+fn image_question_streaming(
+    request: &models::ImageQuestionRequest,
+) -> ::std::borrow::Cow<'_, models::ImageQuestionRequest> {
+    if request.stream == ::std::option::Option::Some(true) {
+        return ::std::borrow::Cow::Borrowed(request);
+    }
+    let mut request = ::std::clone::Clone::clone(request);
+    request.stream = ::std::option::Option::Some(true);
+    ::std::borrow::Cow::Owned(request)
+}
+/// The request [`Client::run_thread_stream`] sends: with `Stream` set to `true`.
+fn run_thread_streaming(
+    request: &models::RunThreadRequest,
+) -> ::std::borrow::Cow<'_, models::RunThreadRequest> {
+    if request.stream == ::std::option::Option::Some(true) {
+        return ::std::borrow::Cow::Borrowed(request);
+    }
+    let mut request = ::std::clone::Clone::clone(request);
+    request.stream = ::std::option::Option::Some(true);
+    ::std::borrow::Cow::Owned(request)
 }
 #[cfg(feature = "blocking")]
 pub mod blocking {
@@ -1341,6 +1538,148 @@ pub mod blocking {
             ::sdk_core::Error,
         > {
             self.inner.call(&super::UPDATE_GLOSSARY_ENTRY, request)
+        }
+        /// Blocking form of [`super::Client::chat_completions_stream`]: the events as an iterator.
+        #[deprecated(note = "the API marks this action deprecated")]
+        pub fn chat_completions_stream(
+            &self,
+            request: &models::ChatCompletionsRequest,
+        ) -> ::std::result::Result<
+            ::sdk_core::blocking::EventIter<models::ChatCompletionsResponse>,
+            ::sdk_core::Error,
+        > {
+            let streaming = super::chat_completions_streaming(request);
+            let request = &*streaming;
+            self.inner.call_stream(&super::CHAT_COMPLETIONS, request)
+        }
+        /// Blocking form of [`super::Client::chat_translations_stream`]: the events as an iterator.
+        #[deprecated(note = "the API marks this action deprecated")]
+        pub fn chat_translations_stream(
+            &self,
+            request: &models::ChatTranslationsRequest,
+        ) -> ::std::result::Result<
+            ::sdk_core::blocking::EventIter<models::ChatTranslationsResponse>,
+            ::sdk_core::Error,
+        > {
+            let streaming = super::chat_translations_streaming(request);
+            let request = &*streaming;
+            self.inner.call_stream(&super::CHAT_TRANSLATIONS, request)
+        }
+        /// Blocking form of [`super::Client::create_thread_stream`]: the events as an iterator.
+        #[deprecated(note = "the API marks this action deprecated")]
+        pub fn create_thread_stream(
+            &self,
+            request: &models::CreateThreadRequest,
+        ) -> ::std::result::Result<
+            ::sdk_core::blocking::EventIter<models::CreateThreadResponse>,
+            ::sdk_core::Error,
+        > {
+            self.inner.call_stream(&super::CREATE_THREAD, request)
+        }
+        /// Blocking form of [`super::Client::files_deletions_stream`]: the events as an iterator.
+        #[deprecated(note = "the API marks this action deprecated")]
+        pub fn files_deletions_stream(
+            &self,
+            request: &models::FilesDeletionsRequest,
+        ) -> ::std::result::Result<
+            ::sdk_core::blocking::EventIter<models::FilesDeletionsResponse>,
+            ::sdk_core::Error,
+        > {
+            self.inner.call_stream(&super::FILES_DELETIONS, request)
+        }
+        /// Blocking form of [`super::Client::files_list_stream`]: the events as an iterator.
+        #[deprecated(note = "the API marks this action deprecated")]
+        pub fn files_list_stream(
+            &self,
+            request: &models::FilesListRequest,
+        ) -> ::std::result::Result<
+            ::sdk_core::blocking::EventIter<models::FilesListResponse>,
+            ::sdk_core::Error,
+        > {
+            self.inner.call_stream(&super::FILES_LIST, request)
+        }
+        /// Blocking form of [`super::Client::files_uploads_stream`]: the events as an iterator.
+        #[deprecated(note = "the API marks this action deprecated")]
+        pub fn files_uploads_stream(
+            &self,
+            request: &models::FilesUploadsRequest,
+        ) -> ::std::result::Result<
+            ::sdk_core::blocking::EventIter<models::FilesUploadsResponse>,
+            ::sdk_core::Error,
+        > {
+            self.inner.call_stream(&super::FILES_UPLOADS, request)
+        }
+        /// Blocking form of [`super::Client::get_thread_stream`]: the events as an iterator.
+        #[deprecated(note = "the API marks this action deprecated")]
+        pub fn get_thread_stream(
+            &self,
+            request: &models::GetThreadRequest,
+        ) -> ::std::result::Result<
+            ::sdk_core::blocking::EventIter<models::GetThreadResponse>,
+            ::sdk_core::Error,
+        > {
+            self.inner.call_stream(&super::GET_THREAD, request)
+        }
+        /// Blocking form of [`super::Client::get_thread_message_stream`]: the events as an iterator.
+        #[deprecated(note = "the API marks this action deprecated")]
+        pub fn get_thread_message_stream(
+            &self,
+            request: &models::GetThreadMessageRequest,
+        ) -> ::std::result::Result<
+            ::sdk_core::blocking::EventIter<models::GetThreadMessageResponse>,
+            ::sdk_core::Error,
+        > {
+            self.inner.call_stream(&super::GET_THREAD_MESSAGE, request)
+        }
+        /// Blocking form of [`super::Client::get_thread_message_list_stream`]: the events as an iterator.
+        #[deprecated(note = "the API marks this action deprecated")]
+        pub fn get_thread_message_list_stream(
+            &self,
+            request: &models::GetThreadMessageListRequest,
+        ) -> ::std::result::Result<
+            ::sdk_core::blocking::EventIter<models::GetThreadMessageListResponse>,
+            ::sdk_core::Error,
+        > {
+            self.inner.call_stream(&super::GET_THREAD_MESSAGE_LIST, request)
+        }
+        /// Blocking form of [`super::Client::group_chat_completions_stream`]: the events as an iterator.
+        #[deprecated(note = "the API marks this action deprecated")]
+        pub fn group_chat_completions_stream(
+            &self,
+            request: &models::GroupChatCompletionsRequest,
+        ) -> ::std::result::Result<
+            ::sdk_core::blocking::EventIter<models::GroupChatCompletionsResponse>,
+            ::sdk_core::Error,
+        > {
+            let streaming = super::group_chat_completions_streaming(request);
+            let request = &*streaming;
+            self.inner.call_stream(&super::GROUP_CHAT_COMPLETIONS, request)
+        }
+        /// Blocking form of [`super::Client::image_question_stream`]: the events as an iterator.
+        #[deprecated(note = "the API marks this action deprecated")]
+        pub fn image_question_stream(
+            &self,
+            request: &models::ImageQuestionRequest,
+        ) -> ::std::result::Result<
+            ::sdk_core::blocking::EventIter<models::ImageQuestionResponse>,
+            ::sdk_core::Error,
+        > {
+            let streaming = super::image_question_streaming(request);
+            let request = &*streaming;
+            self.inner.call_stream(&super::IMAGE_QUESTION, request)
+        }
+        /// Blocking form of [`super::Client::run_thread_stream`]: the events as an iterator.
+        #[deprecated(note = "the API marks this action deprecated")]
+        pub fn run_thread_stream(
+            &self,
+            request: &models::RunThreadRequest,
+        ) -> ::std::result::Result<
+            ::sdk_core::blocking::EventIter<models::RunThreadResponse>,
+            ::sdk_core::Error,
+        > {
+            let streaming = super::run_thread_streaming(request);
+            let request = &*streaming;
+            self.inner.call_stream(&super::RUN_THREAD, request)
         }
     }
 }
