@@ -83,6 +83,7 @@ async fn events_arrive_in_order_and_typed() {
     assert_eq!(ids, expected);
 
     let mut typed = client.call_stream::<_, Chunk>(&CHAT, &request(true)).await.unwrap();
+    assert_eq!(typed.request_id(), Some(emulator.requests()[1].request_id.as_str()));
     let (events, error) = drain(&mut typed).await;
     assert!(error.is_none(), "{error:?}");
     assert_eq!(events.len(), 12);

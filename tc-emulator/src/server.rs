@@ -430,6 +430,7 @@ async fn handle(
     shared.record(record(&product, &code));
     if code == "Ok" && crate::stream::wants_stream(&body) {
         if let Some(events) = stream_events(&shared, &product, &parts.headers, &bytes) {
+            let id_header = HeaderValue::from_str(&request_id).ok();
             let sse = SseBody::new(
                 events,
                 shared.stream,
@@ -442,6 +443,10 @@ async fn handle(
             let h = r.headers_mut();
             h.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
             h.insert(hyper::header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            // As the service names a stream's RequestId.
+            if let Some(id) = id_header {
+                h.insert("x-tc-requestid", id);
+            }
             date_header(&shared, h);
             return Ok(r);
         }

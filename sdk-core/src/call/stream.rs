@@ -22,6 +22,9 @@ use crate::http::{header, HeaderMap};
 use crate::stream::Opened;
 use crate::transport::{self, ByteStream};
 
+/// The header in which the service names a stream's RequestId (a stream has no `Response` object).
+const REQUEST_ID: &str = "x-tc-requestid";
+
 /// The media type of a server-sent event stream.
 const EVENT_STREAM: &str = "text/event-stream";
 
@@ -46,7 +49,12 @@ pub(crate) async fn attempt(
     let (transport, request) = attempt::prepare(config, call, payload, route, timeout).await?;
     let response = transport.send_streaming(request).await?;
     if is_event_stream(&response.headers) {
-        return Ok(Opened::events(response.status, response.body));
+        let request_id = response
+            .headers
+            .get(REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        return Ok(Opened::events(response.status, request_id, response.body));
     }
     let limit = config.profile.http_profile.max_body_size;
     let body = read_all(response.body, response.status, limit).await?;

@@ -65,10 +65,10 @@ enum OpenedBody {
 }
 
 impl Opened {
-    pub(crate) fn events(status: u16, body: ByteStream) -> Opened {
+    pub(crate) fn events(status: u16, request_id: Option<String>, body: ByteStream) -> Opened {
         Opened {
             status,
-            request_id: None,
+            request_id,
             body: OpenedBody::Events(body),
         }
     }
@@ -93,6 +93,7 @@ pub struct RawEventStream {
     idle_timeout: Duration,
     idle: Pin<Box<tokio::time::Sleep>>,
     status: u16,
+    request_id: Option<String>,
     done: bool,
 }
 
@@ -125,6 +126,7 @@ impl RawEventStream {
             idle_timeout: profile.stream_idle_timeout,
             idle: Box::pin(tokio::time::sleep(profile.stream_idle_timeout)),
             status: opened.status,
+            request_id: opened.request_id,
             done: false,
         }
     }
@@ -132,6 +134,12 @@ impl RawEventStream {
     /// The HTTP status of the answer.
     pub fn status(&self) -> u16 {
         self.status
+    }
+
+    /// The answer's RequestId: the `X-TC-RequestId` header of a stream, or `Response.RequestId` of a JSON
+    /// answer; `None` when the service sent neither.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
     }
 
     /// The next event, `None` at the end or after an error.
@@ -229,6 +237,11 @@ impl<T: DeserializeOwned> EventStream<T> {
     /// The next event, `None` at the end of the stream or after an error.
     pub async fn next(&mut self) -> Option<Result<T, Error>> {
         std::future::poll_fn(|cx| self.poll_typed(cx)).await
+    }
+
+    /// See [`RawEventStream::request_id`].
+    pub fn request_id(&self) -> Option<&str> {
+        self.raw.request_id()
     }
 
     /// The untyped stream inside.
