@@ -1,5 +1,5 @@
 //! The `text/event-stream` format, as the HTML standard defines it ("Server-sent events", parsing an
-//! event stream), without any I/O: bytes go in with [`SseParser::push`], finished [`Event`]s come out.
+//! event stream), without any I/O: bytes go in with `SseParser::push`, finished [`Event`]s come out.
 //!
 //! - Lines end with CRLF, LF or CR; a CR at the end of one chunk followed by LF at the start of the next
 //!   is one line end.
@@ -15,7 +15,7 @@
 //! - Bytes that are not UTF-8 are an error, not replaced: the data is JSON, and a replaced byte would
 //!   only fail later with a less clear message.
 //! - The end of the stream in the middle of an event (a partial line, or data lines without the blank
-//!   line) is an error ([`SseParser::finish`]): the standard discards such an event silently, but for
+//!   line) is an error (`SseParser::finish`): the standard discards such an event silently, but for
 //!   one API answer it means the answer was cut off, and the caller must hear about it.
 //! - Memory is bounded: the event being built (its data, `event` and `id`, and the current line) may not
 //!   exceed `max_event_size` bytes; more is an error, and the parser keeps nothing of it.
