@@ -305,15 +305,23 @@ pub(crate) fn decode_event<T: DeserializeOwned>(event: &Event, status: u16) -> R
             json = response.get();
         }
     }
+    // Plain serde first: tracking the JSON path costs on every event, and is only needed to explain a
+    // failure, so a failed event is decoded a second time for its path.
+    if let Ok(event) = serde_json::from_str(json) {
+        return Ok(event);
+    }
     let mut de = serde_json::Deserializer::from_str(json);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let event = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let what = format!(
             "an event of the stream does not match the expected type at `{}`: {}",
             e.path(),
             crate::error::json_error_summary(e.inner())
         );
         Error::decode(what, Some(status), &[])
-    })
+    })?;
+    // What else made the first attempt fail: text after the JSON value.
+    de.end().map_err(|e| not_json(&e, status))?;
+    Ok(event)
 }
 
 fn service_error(error: Option<ErrorBody>, request_id: Option<String>, status: u16) -> Option<Error> {
@@ -377,8 +385,20 @@ mod tests {
     }
 
     #[test]
+    fn a_mismatch_names_its_json_path() {
+        let e = decode_event::<Delta>(&event(r#"{"Content":"x","N":"seven"}"#), 200).unwrap_err();
+        assert!(e.to_string().contains("at `N`"), "{e}");
+    }
+
+    #[test]
     fn malformed_events_are_decode_errors_without_content() {
-        for data in ["not json", r#"{"Content":"#, r#"{"Content":"secret 4370","N":"x"}"#, ""] {
+        for data in [
+            "not json",
+            r#"{"Content":"#,
+            r#"{"Content":"secret 4370","N":"x"}"#,
+            "",
+            r#"{"N":1} x"#,
+        ] {
             let e = decode_event::<Delta>(&event(data), 200).unwrap_err();
             assert!(e.is_decode(), "{data}: {e}");
             assert!(!e.to_string().contains("4370"), "{e}");
