@@ -252,4 +252,20 @@ impl CommonClient {
         let options = options.clone();
         run(async move { client.execute(&action, &options, payload).await })
     }
+
+    /// See [`crate::common_client::CommonClient::call_stream`]: the events as an iterator.
+    pub fn call_stream<Req: Serialize + ?Sized, Resp: DeserializeOwned + Send + 'static>(
+        &self,
+        action: &str,
+        request: &Req,
+        options: &CallOptions,
+    ) -> Result<EventIter<Resp>, Error> {
+        let payload = serde_json::to_vec(request)
+            .map_err(|e| Error::invalid_request("request", format!("cannot serialize {action} request: {e}")))?;
+        let client = self.inner.clone();
+        let action = action.to_owned();
+        let options = options.clone();
+        let raw = run(async move { client.execute_stream(&action, &options, payload).await })?;
+        Ok(EventIter::new(raw.typed()))
+    }
 }

@@ -209,13 +209,28 @@ impl Client {
         headers: &[(String, String)],
         payload: Vec<u8>,
     ) -> Result<RawResponse, Error> {
-        let call = Call {
-            action,
-            skip_sign,
-            retry_safe: retry::is_retry_safe_name(action),
-            headers,
-        };
-        call::execute(&self.config, call, payload).await
+        call::execute(&self.config, dyn_call(action, skip_sign, headers), payload).await
+    }
+
+    /// [`Client::execute_stream`] for an action named at run time (see [`Client::execute_dyn`]).
+    pub(crate) async fn execute_stream_dyn(
+        &self,
+        action: &str,
+        skip_sign: bool,
+        headers: &[(String, String)],
+        payload: Vec<u8>,
+    ) -> Result<RawEventStream, Error> {
+        call::open_stream(&self.config, dyn_call(action, skip_sign, headers), payload).await
+    }
+}
+
+/// A call to an action named at run time: retry safety comes from its name.
+fn dyn_call<'a>(action: &'a str, skip_sign: bool, headers: &'a [(String, String)]) -> Call<'a> {
+    Call {
+        action,
+        skip_sign,
+        retry_safe: retry::is_retry_safe_name(action),
+        headers,
     }
 }
 

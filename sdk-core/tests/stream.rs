@@ -267,6 +267,24 @@ async fn non_stream_non_json_answers_are_decode_errors() {
     assert_eq!(e.status(), Some(502), "{e}");
 }
 
+#[tokio::test]
+async fn the_common_client_streams_any_action_by_name() {
+    let emulator = start(Emulator::builder().stream_events(5)).await;
+    let profile = client_of(&emulator, HttpProfile::new()).profile().clone();
+    let credential = Credential::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY).unwrap();
+    let common = sdk_core::CommonClient::new("hunyuan", "2023-09-01", credential, "ap-guangzhou", profile);
+    let mut stream = common
+        .call_stream::<_, serde_json::Value>("ChatCompletions", &request(true), &Default::default())
+        .await
+        .unwrap();
+    let mut n = 0;
+    while let Some(event) = stream.next().await {
+        assert!(event.unwrap()["Choices"].is_array());
+        n += 1;
+    }
+    assert_eq!(n, 5);
+}
+
 /// A transport that implements only `send`: the default `send_streaming` still delivers every event.
 #[derive(Debug)]
 struct SendOnly(ReqwestTransport);
