@@ -40,6 +40,7 @@ pub fn spec_with(objects: Value, actions: Value, codes: Vec<(&str, &str)>) -> Pr
             })
             .collect(),
         english: None,
+        streaming: Default::default(),
     }
 }
 

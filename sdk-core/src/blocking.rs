@@ -18,6 +18,10 @@
 //!
 //! Generated crates can wrap these the way they wrap the async client:
 //! `blocking::Client::from_async(client)` + `call(&ACTION, &request)`.
+//!
+//! Streaming answers are an [`EventIter`]: each `next` runs the async stream's `next` on the background
+//! runtime and waits for it, so nothing reads ahead of the caller and dropping the iterator drops the
+//! stream (closing the connection) at once.
 
 use std::sync::mpsc;
 use std::sync::OnceLock;
@@ -31,6 +35,7 @@ use crate::credential::ProvideCredential;
 use crate::error::Error;
 use crate::profile::ClientProfile;
 use crate::service::{ActionInfo, ServiceInfo};
+use crate::stream::{EventStream, RawEventStream};
 use crate::transport::Transport;
 
 /// Name of the background runtime's worker thread.
@@ -133,6 +138,64 @@ impl Client {
         let action = *action;
         run(async move { client.execute_octet_stream(&action, &params, body).await })?.deserialize()
     }
+
+    /// See [`crate::client::Client::call_stream`]: the events as an iterator.
+    pub fn call_stream<Req: Serialize + ?Sized, Resp: DeserializeOwned + Send + 'static>(
+        &self,
+        action: &ActionInfo,
+        request: &Req,
+    ) -> Result<EventIter<Resp>, Error> {
+        let payload = serde_json::to_vec(request)
+            .map_err(|e| Error::invalid_request("request", format!("cannot serialize {} request: {e}", action.name)))?;
+        Ok(EventIter::new(self.execute_stream(action, payload)?.typed()))
+    }
+
+    /// See [`crate::client::Client::execute_stream`].
+    pub fn execute_stream(&self, action: &ActionInfo, payload: Vec<u8>) -> Result<RawEventStream, Error> {
+        let client = self.inner.clone();
+        let action = *action;
+        run(async move { client.execute_stream(&action, payload).await })
+    }
+}
+
+/// Blocking twin of [`EventStream`]: the events of a streaming answer, in order; after an error or the
+/// end, `None`. Dropping it closes the connection.
+pub struct EventIter<T> {
+    stream: Option<EventStream<T>>,
+}
+
+impl<T> std::fmt::Debug for EventIter<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventIter").field("stream", &self.stream).finish()
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> EventIter<T> {
+    /// Iterates over `stream` (opened on this module's runtime, as [`Client::call_stream`] does).
+    pub fn new(stream: EventStream<T>) -> EventIter<T> {
+        EventIter { stream: Some(stream) }
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> Iterator for EventIter<T> {
+    type Item = Result<T, Error>;
+
+    fn next(&mut self) -> Option<Result<T, Error>> {
+        let mut stream = self.stream.take()?;
+        // The stream moves to the runtime for one event and comes back with it.
+        match run(async move {
+            let item = stream.next().await;
+            Ok((stream, item))
+        }) {
+            Ok((stream, item)) => {
+                if item.is_some() {
+                    self.stream = Some(stream);
+                }
+                item
+            }
+            Err(e) => Some(Err(e)),
+        }
+    }
 }
 
 /// Blocking twin of [`crate::common_client::CommonClient`].
@@ -202,5 +265,21 @@ impl CommonClient {
         let action = action.to_owned();
         let options = options.clone();
         run(async move { client.execute(&action, &options, payload).await })
+    }
+
+    /// See [`crate::common_client::CommonClient::call_stream`]: the events as an iterator.
+    pub fn call_stream<Req: Serialize + ?Sized, Resp: DeserializeOwned + Send + 'static>(
+        &self,
+        action: &str,
+        request: &Req,
+        options: &CallOptions,
+    ) -> Result<EventIter<Resp>, Error> {
+        let payload = serde_json::to_vec(request)
+            .map_err(|e| Error::invalid_request("request", format!("cannot serialize {action} request: {e}")))?;
+        let client = self.inner.clone();
+        let action = action.to_owned();
+        let options = options.clone();
+        let raw = run(async move { client.execute_stream(&action, &options, payload).await })?;
+        Ok(EventIter::new(raw.typed()))
     }
 }

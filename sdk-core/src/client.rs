@@ -20,6 +20,7 @@ use crate::error::Error;
 use crate::profile::ClientProfile;
 use crate::retry::{self, RetryPolicy};
 use crate::service::{ActionInfo, ServiceInfo};
+use crate::stream::{EventStream, RawEventStream};
 use crate::transport::Transport;
 
 /// The product-agnostic client. Cheap to clone (one `Arc`), `Send + Sync`, reuses connections.
@@ -171,6 +172,26 @@ impl Client {
         self.execute(action, payload).await?.deserialize()
     }
 
+    /// Calls a streaming action (see [`crate::stream`]): `request` is serialized as for [`Client::call`]
+    /// (set its `Stream` member to `true` where it has one) and the answer's events are decoded into
+    /// `Resp`. Ready once the stream's headers are in; retries happen only until then.
+    pub async fn call_stream<Req: Serialize, Resp: DeserializeOwned>(
+        &self,
+        action: &ActionInfo,
+        request: &Req,
+    ) -> Result<EventStream<Resp>, Error> {
+        let mut payload = Vec::with_capacity(512);
+        serde_json::to_writer(&mut payload, request)
+            .map_err(|e| Error::invalid_request("request", format!("cannot serialize {} request: {e}", action.name)))?;
+        Ok(self.execute_stream(action, payload).await?.typed())
+    }
+
+    /// The non-generic path of [`Client::call_stream`]: [`Client::execute`]'s stages with the stream
+    /// stage last.
+    pub async fn execute_stream(&self, action: &ActionInfo, payload: Vec<u8>) -> Result<RawEventStream, Error> {
+        call::open_stream(&self.config, Call::of(action), payload).await
+    }
+
     /// The one non-generic request path (`call` module): endpoint → credential → sign → send → decode,
     /// in attempts, turning `Response.Error` into a service error. `payload` is the request as a JSON
     /// object: sent as is by TC3 POST, flattened into query/form parameters by GET and the legacy sign
@@ -222,15 +243,30 @@ impl Client {
         headers: &[(String, String)],
         payload: Vec<u8>,
     ) -> Result<RawResponse, Error> {
-        let call = Call {
-            action,
-            skip_sign,
-            retry_safe: retry::is_retry_safe_name(action),
-            headers,
-            body: BodyMode::Json,
-            params: &[],
-        };
-        call::execute(&self.config, call, payload).await
+        call::execute(&self.config, dyn_call(action, skip_sign, headers), payload).await
+    }
+
+    /// [`Client::execute_stream`] for an action named at run time (see [`Client::execute_dyn`]).
+    pub(crate) async fn execute_stream_dyn(
+        &self,
+        action: &str,
+        skip_sign: bool,
+        headers: &[(String, String)],
+        payload: Vec<u8>,
+    ) -> Result<RawEventStream, Error> {
+        call::open_stream(&self.config, dyn_call(action, skip_sign, headers), payload).await
+    }
+}
+
+/// A call to an action named at run time: retry safety comes from its name.
+fn dyn_call<'a>(action: &'a str, skip_sign: bool, headers: &'a [(String, String)]) -> Call<'a> {
+    Call {
+        action,
+        skip_sign,
+        retry_safe: retry::is_retry_safe_name(action),
+        headers,
+        body: BodyMode::Json,
+        params: &[],
     }
 }
 

@@ -24,6 +24,7 @@ use crate::client::Client;
 use crate::credential::ProvideCredential;
 use crate::error::Error;
 use crate::profile::ClientProfile;
+use crate::stream::{EventStream, RawEventStream};
 use crate::transport::Transport;
 
 /// Per-call options of [`CommonClient`].
@@ -146,6 +147,33 @@ impl CommonClient {
         crate::validate::action(action)?;
         self.client
             .execute_dyn(action, options.skip_sign, &options.headers, payload)
+            .await
+    }
+
+    /// Calls a streaming action (see [`crate::stream`]) with `request` (set its `Stream` member where it has
+    /// one) and decodes each event into `Resp` (`serde_json::Value` when there is no type for it): for the
+    /// streaming actions of products without a generated crate.
+    pub async fn call_stream<Req: Serialize + ?Sized, Resp: DeserializeOwned>(
+        &self,
+        action: &str,
+        request: &Req,
+        options: &CallOptions,
+    ) -> Result<EventStream<Resp>, Error> {
+        let payload = serde_json::to_vec(request)
+            .map_err(|e| Error::invalid_request("request", format!("cannot serialize {action} request: {e}")))?;
+        Ok(self.execute_stream(action, options, payload).await?.typed())
+    }
+
+    /// The non-generic path of [`CommonClient::call_stream`].
+    pub async fn execute_stream(
+        &self,
+        action: &str,
+        options: &CallOptions,
+        payload: Vec<u8>,
+    ) -> Result<RawEventStream, Error> {
+        crate::validate::action(action)?;
+        self.client
+            .execute_stream_dyn(action, options.skip_sign, &options.headers, payload)
             .await
     }
 }

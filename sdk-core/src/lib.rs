@@ -11,6 +11,7 @@
 //! For users:
 //! - [`Client`] (and [`CommonClient`] for any product/version/action by name; `blocking` (feature) for
 //!   synchronous callers), [`Error`] (the one error type, with predicates), [`RawResponse`];
+//! - [`stream`]: streaming answers (server-sent events), [`EventStream`];
 //! - [`credential`]: [`Credential`], the [`ProvideCredential`] trait, the environment / profile-file /
 //!   tccli / CVM role / STS / TKE OIDC providers and the default chain;
 //! - [`profile`]: [`ClientProfile`], [`HttpProfile`] and their enums, [`RetryPolicy`] ([`retry`]),
@@ -19,7 +20,8 @@
 //!   another HTTP stack; `test_util` (feature `test-util`): transports for unit tests;
 //! - building blocks for signing requests yourself: [`sign`], [`query`], [`wire`].
 //!
-//! What generated code uses, and nothing more: [`Client`] (`new`, `from_env`, `call`, accessors),
+//! What generated code uses, and nothing more: [`Client`] (`new`, `from_env`, `call`, `call_stream`,
+//! accessors), [`EventStream`],
 //! `blocking::Client`, [`ServiceInfo`], [`ActionInfo`], [`Error`], [`de`] (lenient decoding helpers),
 //! [`redact`] (`Debug` of secrets and personal data), [`idempotency_token`] and the re-exported profile
 //! types. A change to these is a change to the generator too.
@@ -60,6 +62,7 @@ pub mod redact;
 pub mod retry;
 mod service;
 pub mod sign;
+pub mod stream;
 #[cfg(feature = "test-util")]
 pub mod test_util;
 mod token;
@@ -78,6 +81,7 @@ pub use error::{Error, SNIPPET_LIMIT};
 pub use profile::{ClientProfile, HttpMethod, HttpProfile, Language, Scheme, SignMethod};
 pub use retry::RetryPolicy;
 pub use service::{ActionInfo, ServiceInfo, REQUEST_CLIENT};
+pub use stream::EventStream;
 pub use token::idempotency_token;
 pub use transport::Transport;
 

@@ -18,6 +18,11 @@ pub const DEFAULT_REQ_TIMEOUT: Duration = Duration::from_secs(60);
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default limit on the size of a response body (API 3.0 responses are JSON, rarely over a few MiB).
 pub const DEFAULT_MAX_BODY_SIZE: usize = 10 * 1024 * 1024;
+/// Default longest silence inside a streaming answer. Generous: a model may think for a while between
+/// tokens, but a dead connection must not hang the caller forever.
+pub const DEFAULT_STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default largest event of a streaming answer (an event is one JSON object, usually a few hundred bytes).
+pub const DEFAULT_MAX_EVENT_SIZE: usize = 1024 * 1024;
 /// Root domain of the public endpoints: `<product>.tencentcloudapi.com`.
 pub const ROOT_DOMAIN: &str = "tencentcloudapi.com";
 
@@ -113,6 +118,13 @@ pub struct HttpProfile {
     /// certificate makes every call fail with an invalid-request error naming `HttpProfile.certification`.
     /// Used by the default transport only. Default none.
     pub certification: Option<Certification>,
+    /// Streaming answers (`<action>_stream`): the longest time without a byte from the server once the
+    /// stream has started; longer is a timeout error. `req_timeout` bounds only the wait for the stream's
+    /// headers, since a stream may last longer than any single answer. Default [`DEFAULT_STREAM_IDLE_TIMEOUT`].
+    pub stream_idle_timeout: Duration,
+    /// Streaming answers: the largest single event (its lines, before decoding) accepted, in bytes; a
+    /// bigger one is a decode error that ends the stream. Default [`DEFAULT_MAX_EVENT_SIZE`].
+    pub max_event_size: usize,
 }
 
 /// Where [`HttpProfile::certification`] comes from.
@@ -147,6 +159,8 @@ impl Default for HttpProfile {
             proxy: None,
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             certification: None,
+            stream_idle_timeout: DEFAULT_STREAM_IDLE_TIMEOUT,
+            max_event_size: DEFAULT_MAX_EVENT_SIZE,
         }
     }
 }
@@ -163,6 +177,8 @@ impl fmt::Debug for HttpProfile {
             .field("proxy", &self.proxy.as_deref().map(redact_userinfo))
             .field("max_body_size", &self.max_body_size)
             .field("certification", &self.certification)
+            .field("stream_idle_timeout", &self.stream_idle_timeout)
+            .field("max_event_size", &self.max_event_size)
             .finish()
     }
 }
@@ -229,6 +245,18 @@ impl HttpProfile {
     /// Sets [`HttpProfile::certification`] to a PEM file of extra root certificates.
     pub fn certification(mut self, pem_file: impl Into<PathBuf>) -> Self {
         self.certification = Some(Certification::File(pem_file.into()));
+        self
+    }
+
+    /// Sets [`HttpProfile::stream_idle_timeout`].
+    pub fn stream_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.stream_idle_timeout = timeout;
+        self
+    }
+
+    /// Sets [`HttpProfile::max_event_size`].
+    pub fn max_event_size(mut self, bytes: usize) -> Self {
+        self.max_event_size = bytes;
         self
     }
 

@@ -21,6 +21,13 @@
 //!   loads it once per client through `rustls-native-certs`). Off by default: it makes behaviour depend on
 //!   the machine and adds crates (see `docs/design.md`, "TLS trust").
 //!
+//! Streaming answers (`text/event-stream`) use [`Transport::send_streaming`], which returns the status and
+//! headers as soon as they arrive and the body as a [`ByteStream`]. Its default implementation wraps
+//! [`Transport::send`] (the whole body as one chunk), so custom and test transports stream without any
+//! change; [`ReqwestTransport`] overrides it to hand over reqwest's body frame by frame. A stream is not
+//! bounded by `req_timeout` as a whole (the call path bounds the wait for the headers, and the gap between
+//! bytes with `HttpProfile::stream_idle_timeout`); dropping the [`ByteStream`] closes the connection.
+//!
 //! The request's header map and body move into reqwest's request and the response's header map and body
 //! (one chunk, for API 3.0's small answers) move out of it: no header or body is copied on the way.
 
@@ -29,13 +36,15 @@ use std::future::Future;
 use std::io::Read;
 use std::path::Path;
 use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bytes::Bytes;
 use rustls_pki_types::pem::{self, PemObject};
 use rustls_pki_types::CertificateDer;
 
 use crate::error::Error;
-use crate::http::{HttpMethod, HttpRequest, HttpResponse};
+use crate::http::{HeaderMap, HttpMethod, HttpRequest, HttpResponse};
 use crate::profile::{Certification, HttpProfile};
 
 /// The parameter named by errors in [`HttpProfile::certification`].
@@ -46,6 +55,56 @@ pub const MAX_CERTIFICATION_FILE_SIZE: u64 = 4 * 1024 * 1024;
 /// The boxed future returned by [`Transport::send`].
 pub type TransportFuture<'a> = Pin<Box<dyn Future<Output = Result<HttpResponse, Error>> + Send + 'a>>;
 
+/// The body of a streaming answer, chunk by chunk as it arrives. Dropping it closes the connection.
+pub type ByteStream = Pin<Box<dyn futures_core::Stream<Item = Result<Bytes, Error>> + Send>>;
+
+/// The boxed future returned by [`Transport::send_streaming`].
+pub type StreamingFuture<'a> = Pin<Box<dyn Future<Output = Result<StreamingResponse, Error>> + Send + 'a>>;
+
+/// A response whose body is still arriving.
+#[non_exhaustive]
+pub struct StreamingResponse {
+    /// HTTP status code.
+    pub status: u16,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// The body, read on demand.
+    pub body: ByteStream,
+}
+
+impl StreamingResponse {
+    /// A response with `status`, `headers` and a body still to be read.
+    pub fn new(status: u16, headers: HeaderMap, body: ByteStream) -> StreamingResponse {
+        StreamingResponse { status, headers, body }
+    }
+}
+
+impl fmt::Debug for StreamingResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamingResponse")
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A complete response as a stream of (at most) one chunk.
+impl From<HttpResponse> for StreamingResponse {
+    fn from(response: HttpResponse) -> StreamingResponse {
+        let body = (!response.body.is_empty()).then_some(response.body);
+        StreamingResponse::new(response.status, response.headers, Box::pin(OneChunk(body)))
+    }
+}
+
+/// A body already complete.
+struct OneChunk(Option<Bytes>);
+
+impl futures_core::Stream for OneChunk {
+    type Item = Result<Bytes, Error>;
+    fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        Poll::Ready(self.0.take().map(Ok))
+    }
+}
+
 /// Sends one HTTP request. Object safe, so a client holds `Arc<dyn Transport>`.
 ///
 /// Implementations map their failures with [`Error::connect`], [`Error::timeout`] or [`Error::transport`]
@@ -54,6 +113,13 @@ pub type TransportFuture<'a> = Pin<Box<dyn Future<Output = Result<HttpResponse, 
 pub trait Transport: Send + Sync + fmt::Debug {
     /// Sends `request` and returns the complete response (any status).
     fn send(&self, request: HttpRequest) -> TransportFuture<'_>;
+
+    /// Sends `request` and returns the response once its headers are in, with the body still arriving:
+    /// for streaming answers. The default waits for the complete response with [`Transport::send`] (within
+    /// `HttpProfile::max_body_size`), which is correct but delivers every event at the end.
+    fn send_streaming(&self, request: HttpRequest) -> StreamingFuture<'_> {
+        Box::pin(async move { self.send(request).await.map(StreamingResponse::from) })
+    }
 }
 
 /// The default transport: one pooled `reqwest::Client` configured from an [`HttpProfile`].
@@ -95,17 +161,10 @@ impl ReqwestTransport {
     }
 
     async fn send_inner(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
-        let method = match request.method {
-            HttpMethod::Post => reqwest::Method::POST,
-            HttpMethod::Get => reqwest::Method::GET,
-        };
-        let url = reqwest::Url::parse(&request.url)
-            .map_err(|e| Error::invalid_request("HttpProfile.endpoint", format!("not a valid URL: {e}")))?;
-        let mut req = reqwest::Request::new(method, url);
-        *req.headers_mut() = request.headers;
-        *req.body_mut() = Some(reqwest::Body::from(request.body));
-        if request.timeout.is_some() {
-            *req.timeout_mut() = request.timeout;
+        let timeout = request.timeout;
+        let mut req = to_reqwest(request)?;
+        if timeout.is_some() {
+            *req.timeout_mut() = timeout;
         }
         let mut response = self.client.execute(req).await.map_err(map_reqwest_error)?;
         let status = response.status().as_u16();
@@ -113,6 +172,56 @@ impl ReqwestTransport {
         let headers = std::mem::take(response.headers_mut());
         let body = read_body(response, status, length, self.max_body_size).await?;
         Ok(HttpResponse::new(status, body).with_headers(headers))
+    }
+
+    async fn send_streaming_inner(&self, request: HttpRequest) -> Result<StreamingResponse, Error> {
+        let mut req = to_reqwest(request)?;
+        // reqwest's timeout covers the body too; a stream's length is unknown. The call path bounds the
+        // wait for the headers and the silences of the body instead.
+        *req.timeout_mut() = Some(NO_TOTAL_TIMEOUT);
+        let mut response = self.client.execute(req).await.map_err(map_reqwest_error)?;
+        let status = response.status().as_u16();
+        let headers = std::mem::take(response.headers_mut());
+        let body = ReqwestBody(reqwest::Body::from(response));
+        Ok(StreamingResponse::new(status, headers, Box::pin(body)))
+    }
+}
+
+/// reqwest's per-request timeout for a stream: longer than any stream, short enough for any clock.
+const NO_TOTAL_TIMEOUT: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
+/// The signed request as reqwest's request; the header map and body move, uncopied.
+fn to_reqwest(request: HttpRequest) -> Result<reqwest::Request, Error> {
+    let method = match request.method {
+        HttpMethod::Post => reqwest::Method::POST,
+        HttpMethod::Get => reqwest::Method::GET,
+    };
+    let url = reqwest::Url::parse(&request.url)
+        .map_err(|e| Error::invalid_request("HttpProfile.endpoint", format!("not a valid URL: {e}")))?;
+    let mut req = reqwest::Request::new(method, url);
+    *req.headers_mut() = request.headers;
+    *req.body_mut() = Some(reqwest::Body::from(request.body));
+    Ok(req)
+}
+
+/// reqwest's response body as a [`ByteStream`]: data frames, trailers skipped, errors mapped.
+struct ReqwestBody(reqwest::Body);
+
+impl futures_core::Stream for ReqwestBody {
+    type Item = Result<Bytes, Error>;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            let frame = match http_body::Body::poll_frame(Pin::new(&mut self.0), cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(map_reqwest_error(e)))),
+                Poll::Ready(Some(Ok(frame))) => frame,
+            };
+            match frame.into_data() {
+                Ok(data) if !data.is_empty() => return Poll::Ready(Some(Ok(data))),
+                _ => continue,
+            }
+        }
     }
 }
 
@@ -214,6 +323,10 @@ async fn read_body(
 impl Transport for ReqwestTransport {
     fn send(&self, request: HttpRequest) -> TransportFuture<'_> {
         Box::pin(self.send_inner(request))
+    }
+
+    fn send_streaming(&self, request: HttpRequest) -> StreamingFuture<'_> {
+        Box::pin(self.send_streaming_inner(request))
     }
 }
 

@@ -160,6 +160,11 @@ pub fn reset_alloc_counts() {
     PEAK.store(LIVE.load(Relaxed), Relaxed);
 }
 
+/// Live heap bytes counted now (relative to when counting started).
+pub fn live_bytes() -> i64 {
+    LIVE.load(Relaxed)
+}
+
 /// The counters now.
 pub fn alloc_counts() -> AllocCounts {
     AllocCounts {

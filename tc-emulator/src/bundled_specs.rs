@@ -8,6 +8,13 @@ use crate::catalog::Bundled;
 #[rustfmt::skip]
 pub(crate) static BUNDLED: &[Bundled] = &[
     Bundled {
+        product: "hunyuan",
+        module: "v20230901",
+        api: include_str!("../specs/hunyuan/v20230901/api.json"),
+        examples: include_str!("../specs/hunyuan/v20230901/examples.json"),
+        error_codes: Some(include_str!("../specs/hunyuan/v20230901/errorcodes.json")),
+    },
+    Bundled {
         product: "sms",
         module: "v20190711",
         api: include_str!("../specs/sms/v20190711/api.json"),

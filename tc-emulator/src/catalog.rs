@@ -31,6 +31,8 @@ pub(crate) struct ActionEntry {
     input: usize,
     /// The first example's answer; `None` when the spec has no usable example.
     pub example: Option<Template>,
+    /// The events of the first example that shows a stream (`crate::stream`); empty when none does.
+    pub stream_events: Vec<bytes::Bytes>,
 }
 
 #[derive(Debug)]
@@ -151,6 +153,16 @@ impl VersionEntry {
                     .actions
                     .get(name)
                     .and_then(|ex| ex.iter().find_map(|e| Template::from_example(&e.output)));
+                let stream_events = pv
+                    .examples
+                    .actions
+                    .get(name)
+                    .and_then(|ex| {
+                        ex.iter()
+                            .map(|e| crate::stream::example_events(&e.output))
+                            .find(|events| !events.is_empty())
+                    })
+                    .unwrap_or_default();
                 (
                     name.clone(),
                     ActionEntry {
@@ -158,6 +170,7 @@ impl VersionEntry {
                         skip_sign: a.skip_sign,
                         input: ids[a.input.as_str()],
                         example,
+                        stream_events,
                     },
                 )
             })

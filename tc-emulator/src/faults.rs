@@ -26,6 +26,22 @@ pub enum FaultKind {
     TruncatedBody,
     /// Answer 200 with a `text/plain` body that is not JSON.
     NonJsonBody,
+    /// A streaming answer: this many events, then a TCP reset (`crate::stream`).
+    StreamReset(u64),
+    /// A streaming answer: this many events, then silence until the client gives up.
+    StreamStall(u64),
+    /// A streaming answer: this many events, then an error event (`InternalError`, or the fault's message).
+    StreamError { after: u64, message: Option<String> },
+}
+
+impl FaultKind {
+    /// Faults that only change a streaming answer (other requests they hit are served normally).
+    pub fn is_stream_fault(&self) -> bool {
+        matches!(
+            self,
+            FaultKind::StreamReset(_) | FaultKind::StreamStall(_) | FaultKind::StreamError { .. }
+        )
+    }
 }
 
 /// How often a fault hits the requests it matches.
@@ -82,9 +98,25 @@ impl Fault {
     pub fn non_json_body() -> Fault {
         Fault::new(FaultKind::NonJsonBody)
     }
-    /// Replace the default message of an [`error_code`](Fault::error_code) fault.
+    /// A streaming answer reset after `events` events.
+    pub fn stream_reset(events: u64) -> Fault {
+        Fault::new(FaultKind::StreamReset(events))
+    }
+    /// A streaming answer that goes silent after `events` events.
+    pub fn stream_stall(events: u64) -> Fault {
+        Fault::new(FaultKind::StreamStall(events))
+    }
+    /// A streaming answer with an error event after `events` events.
+    pub fn stream_error(events: u64) -> Fault {
+        Fault::new(FaultKind::StreamError {
+            after: events,
+            message: None,
+        })
+    }
+    /// Replace the default message of an [`error_code`](Fault::error_code) or
+    /// [`stream_error`](Fault::stream_error) fault.
     pub fn message(mut self, msg: impl Into<String>) -> Fault {
-        if let FaultKind::ErrorCode { message, .. } = &mut self.kind {
+        if let FaultKind::ErrorCode { message, .. } | FaultKind::StreamError { message, .. } = &mut self.kind {
             *message = Some(msg.into());
         }
         self
@@ -120,6 +152,9 @@ impl fmt::Display for Fault {
             FaultKind::BadGateway => f.write_str("502")?,
             FaultKind::TruncatedBody => f.write_str("truncate")?,
             FaultKind::NonJsonBody => f.write_str("non-json")?,
+            FaultKind::StreamReset(n) => write!(f, "stream-reset={n}")?,
+            FaultKind::StreamStall(n) => write!(f, "stream-stall={n}")?,
+            FaultKind::StreamError { after, .. } => write!(f, "stream-error={after}")?,
         }
         match self.selector {
             Selector::Always => {}
@@ -137,7 +172,8 @@ impl fmt::Display for Fault {
 }
 
 /// Parses the binary's `--fault` syntax: `KIND[,share=P|,first=N][,action=NAME][,message=TEXT][,after]` where
-/// KIND is `latency=MS` (or `latency=2s`), `error=CODE`, `reset`, `502`, `truncate` or `non-json`, and
+/// KIND is `latency=MS` (or `latency=2s`), `error=CODE`, `reset`, `502`, `truncate`, `non-json`,
+/// `stream-reset=N`, `stream-stall=N` or `stream-error=N` (N events of a streaming answer first), and
 /// `after` runs the action before the fault answers ([`Fault::after_action`]).
 impl FromStr for Fault {
     type Err = String;
@@ -156,9 +192,13 @@ impl FromStr for Fault {
             ("502" | "bad-gateway", None) => Fault::bad_gateway(),
             ("truncate" | "truncated", None) => Fault::truncated_body(),
             ("non-json" | "nonjson", None) => Fault::non_json_body(),
+            ("stream-reset", Some(n)) => Fault::stream_reset(parse_count(n)?),
+            ("stream-stall", Some(n)) => Fault::stream_stall(parse_count(n)?),
+            ("stream-error", Some(n)) => Fault::stream_error(parse_count(n)?),
             _ => {
                 return Err(format!(
-                    "unknown fault `{head}`: expected latency=MS, error=CODE, reset, 502, truncate or non-json"
+                    "unknown fault `{head}`: expected latency=MS, error=CODE, reset, 502, truncate, non-json, \
+                     stream-reset=N, stream-stall=N or stream-error=N"
                 ))
             }
         };
@@ -180,6 +220,10 @@ impl FromStr for Fault {
         }
         Ok(fault)
     }
+}
+
+fn parse_count(s: &str) -> Result<u64, String> {
+    s.parse().map_err(|_| format!("`{s}` is not a count of events"))
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -338,6 +382,12 @@ mod tests {
             Fault::connection_reset().first(3)
         );
         assert!("explode".parse::<Fault>().is_err());
+        let f: Fault = "stream-error=3,message=gone,first=1".parse().unwrap();
+        assert_eq!(f, Fault::stream_error(3).message("gone").first(1));
+        assert_eq!(f.to_string(), "stream-error=3,first=1");
+        assert_eq!("stream-reset=2".parse::<Fault>().unwrap(), Fault::stream_reset(2));
+        assert_eq!("stream-stall=0".parse::<Fault>().unwrap(), Fault::stream_stall(0));
+        assert!("stream-reset=x".parse::<Fault>().is_err());
     }
 
     #[test]

@@ -46,6 +46,7 @@ pub mod product;
 mod response;
 mod server;
 pub mod sms;
+pub mod stream;
 
 use std::collections::VecDeque;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -64,6 +65,7 @@ pub use sms::{
     ReviewStatus, SentSms, Sign, Sms, Template, UnknownId, SEED_SDK_APP_ID, SEED_SIGN_ID, SEED_SIGN_NAME,
     SEED_TEMPLATE_CONTENT, SEED_TEMPLATE_ID, SEED_TEMPLATE_NAME,
 };
+pub use stream::{StreamOptions, StreamStats};
 
 /// The SecretId the emulator accepts unless told otherwise.
 pub const DEFAULT_SECRET_ID: &str = "AKIDEMULATOR00000000000000000000";
@@ -116,6 +118,7 @@ pub struct EmulatorBuilder {
     limits: Limits,
     products: product::Products,
     echo: bool,
+    stream: StreamOptions,
 }
 
 /// How much one request may make the emulator hold or wait for.
@@ -159,6 +162,7 @@ impl Default for EmulatorBuilder {
             limits: Limits::default(),
             products: product::Products::default(),
             echo: false,
+            stream: StreamOptions::default(),
         }
     }
 }
@@ -255,6 +259,20 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Events per streaming answer (default [`stream::DEFAULT_STREAM_EVENTS`], at most
+    /// [`stream::MAX_STREAM_EVENTS`]); see [`stream`].
+    pub fn stream_events(mut self, events: u64) -> Self {
+        self.stream.events = events;
+        self
+    }
+
+    /// Pause before each event of a streaming answer after the first (default none, at most
+    /// [`stream::MAX_STREAM_DELAY`]).
+    pub fn stream_delay(mut self, delay: Duration) -> Self {
+        self.stream.delay = delay;
+        self
+    }
+
     /// Load the specs, bind, and serve on the current tokio runtime.
     pub async fn start(self) -> Result<Emulator, StartError> {
         let catalog = match &self.spec_root {
@@ -286,6 +304,8 @@ impl EmulatorBuilder {
             log_capacity: self.log_capacity,
             limits: self.limits,
             admin_token: new_admin_token()?,
+            stream: self.stream.bounded(),
+            stream_counters: Arc::default(),
         });
         let listener = tokio::net::TcpListener::bind(self.addr)
             .await
@@ -412,6 +432,11 @@ impl Emulator {
     /// The emulator's clock (host clock + offset), Unix seconds.
     pub fn now(&self) -> i64 {
         self.shared.clock.unix()
+    }
+
+    /// Streams started, completed and cut by their client so far.
+    pub fn stream_stats(&self) -> StreamStats {
+        self.shared.stream_counters.stats()
     }
 
     /// Stop serving and close every connection.

@@ -4,7 +4,7 @@
 //! tc-emulator [--port 9000] [--bind 127.0.0.1] [--secret-id ID --secret-key KEY [--token T]]
 //!             [--spec-root DIR] [--clock-offset SECS] [--request-log N] [--echo]
 //!             [--fault SPEC]... [--latency-ms MS] [--error-code CODE] [--fault-share P] [--fault-first N]
-//!             [--fault-action NAME]
+//!             [--fault-action NAME] [--stream-events N] [--stream-delay-ms MS]
 //! ```
 //!
 //! `--fault` takes `KIND[,share=P|,first=N][,action=NAME][,message=TEXT][,after]` with KIND one of `latency=MS`,
@@ -19,7 +19,7 @@ use tc_emulator::{Emulator, Fault, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
 
 const USAGE: &str = "usage: tc-emulator [--port N] [--bind IP] [--secret-id ID --secret-key KEY [--token T]] \
 [--spec-root DIR] [--clock-offset SECS] [--request-log N] [--echo] [--fault SPEC]... [--latency-ms MS] [--error-code CODE] \
-[--fault-share P] [--fault-first N] [--fault-action NAME]";
+[--fault-share P] [--fault-first N] [--fault-action NAME] [--stream-events N] [--stream-delay-ms MS]";
 
 const HELP: &str = "\
 A Tencent Cloud API 3.0 server on loopback: verifies TC3 and legacy signatures, validates parameters against
@@ -33,6 +33,8 @@ Options:
   --clock-offset SECS           shift the emulator's clock (AuthFailure.SignatureExpire, Date header)
   --request-log N               keep the last N requests for GET /_emulator/requests (0: none)
   --echo                        answer every verified request, of any action, with what the verifier saw
+  --stream-events N             events per streaming answer (a request with \"Stream\": true; default 5)
+  --stream-delay-ms MS          pause between the events of a streaming answer (default 0)
                                 (mode, signed headers, common parameters, decoded parameters), to test a
                                 client or signer
 
@@ -43,6 +45,9 @@ Faults (--fault SPEC, repeatable; SPEC is KIND[,OPTION=VALUE...]):
   502                           an nginx 502 HTML page:      --fault 502,share=0.1
   truncate                      cut the JSON body in half:   --fault truncate,first=1
   non-json                      a body that is not JSON:     --fault non-json,action=DescribeSmsSignList
+  stream-reset=N                N events of a stream, reset: --fault stream-reset=3
+  stream-stall=N                N events, then silence:      --fault stream-stall=1,first=1
+  stream-error=N                N events, an error event:    --fault stream-error=2,message=overloaded
   options: first=N (only the first N matching requests), share=P (that share of them, 0..1),
            action=NAME (only that action), message=TEXT (error message),
            after (run the action first, so an SMS is sent, then fail: --fault reset,action=SendSms,after)
@@ -96,6 +101,14 @@ fn run() -> Result<(), String> {
                 builder = builder.request_log_capacity(value()?.parse().map_err(|_| "--request-log takes a count")?)
             }
             "--echo" => builder = builder.echo(true),
+            "--stream-events" => {
+                builder = builder.stream_events(value()?.parse().map_err(|_| "--stream-events takes a count")?)
+            }
+            "--stream-delay-ms" => {
+                builder = builder.stream_delay(Duration::from_millis(
+                    value()?.parse().map_err(|_| "--stream-delay-ms takes milliseconds")?,
+                ))
+            }
             "--fault" => faults.push(value()?.parse::<Fault>()?),
             "--latency-ms" => quick.push(Fault::latency(Duration::from_millis(
                 value()?.parse().map_err(|_| "--latency-ms takes milliseconds")?,

@@ -29,6 +29,7 @@ use crate::clock::Clock;
 use crate::faults::{FaultKind, Faults};
 use crate::product::Products;
 use crate::response::{success_body, ApiError, RequestIds};
+use crate::stream::{SseBody, StreamCounters, StreamFault, StreamOptions};
 
 /// One request the emulator received, for tests to inspect (`emulator.requests()`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -84,6 +85,9 @@ pub(crate) struct Shared {
     pub log_capacity: usize,
     pub limits: crate::Limits,
     pub admin_token: String,
+    /// Streaming answers (`crate::stream`).
+    pub stream: StreamOptions,
+    pub stream_counters: Arc<StreamCounters>,
 }
 
 impl Shared {
@@ -193,6 +197,8 @@ pub(crate) enum EmuBody {
         pause: Pin<Box<tokio::time::Sleep>>,
         failed: bool,
     },
+    /// A streaming answer, made as it is read.
+    Sse(Box<SseBody>),
 }
 
 impl Body for EmuBody {
@@ -217,6 +223,9 @@ impl Body for EmuBody {
                 }
                 Poll::Ready(None)
             }
+            EmuBody::Sse(body) => body
+                .poll_chunk(cx)
+                .map(|chunk| chunk.map(|c| c.map(Frame::data).map_err(BoxError::from))),
         }
     }
 
@@ -224,6 +233,7 @@ impl Body for EmuBody {
         match self {
             EmuBody::Full(b) => b.is_none(),
             EmuBody::Truncated { part, failed, .. } => part.is_none() && *failed,
+            EmuBody::Sse(_) => false,
         }
     }
 
@@ -231,6 +241,7 @@ impl Body for EmuBody {
         match self {
             EmuBody::Full(b) => SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64)),
             EmuBody::Truncated { declared, .. } => SizeHint::with_exact(*declared),
+            EmuBody::Sse(_) => SizeHint::default(),
         }
     }
 }
@@ -344,15 +355,23 @@ async fn handle(
         code: code.to_owned(),
         request_id: request_id.clone(),
     };
+    // Faults in the middle of a stream change the answer only if it streams.
+    let (terminal, stream_fault) = match decision.terminal {
+        Some(kind) if kind.is_stream_fault() => (None, stream_fault(kind)),
+        other => (other, None),
+    };
     // A fault after the action: run it (its effects happen), drop its answer, then answer with the fault.
     let mut acted = String::new();
-    if decision.after_action && !matches!(decision.terminal, None | Some(FaultKind::TruncatedBody)) {
+    if decision.after_action && !matches!(terminal, None | Some(FaultKind::TruncatedBody)) {
         acted = process(&shared, &parts, &body, &request_id, legacy.take()).0;
     }
     let record = |product: &str, code: &str| record(if acted.is_empty() { product } else { &acted }, code);
-    match decision.terminal {
+    match terminal {
         None => {}
         Some(FaultKind::Latency(_)) => unreachable!("latency is never terminal"),
+        Some(FaultKind::StreamReset(_) | FaultKind::StreamStall(_) | FaultKind::StreamError { .. }) => {
+            unreachable!("stream faults were taken out above")
+        }
         Some(FaultKind::ConnectionReset) => {
             shared.record(record("", "Fault.Reset"));
             reset.store(true, Ordering::Relaxed);
@@ -409,7 +428,55 @@ async fn handle(
         }
     };
     shared.record(record(&product, &code));
+    if code == "Ok" && crate::stream::wants_stream(&body) {
+        if let Some(events) = stream_events(&shared, &product, &parts.headers, &bytes) {
+            let id_header = HeaderValue::from_str(&request_id).ok();
+            let sse = SseBody::new(
+                events,
+                shared.stream,
+                stream_fault,
+                request_id,
+                reset,
+                shared.stream_counters.clone(),
+            );
+            let mut r = Response::new(EmuBody::Sse(Box::new(sse)));
+            let h = r.headers_mut();
+            h.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+            h.insert(hyper::header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            // As the service names a stream's RequestId.
+            if let Some(id) = id_header {
+                h.insert("x-tc-requestid", id);
+            }
+            date_header(&shared, h);
+            return Ok(r);
+        }
+    }
     Ok(respond(&shared, StatusCode::OK, "application/json", bytes))
+}
+
+/// The events of a streaming answer: the action's stream example, else the answer's `Response` object.
+fn stream_events(shared: &Shared, product: &str, headers: &HeaderMap, answer: &[u8]) -> Option<Vec<Bytes>> {
+    let action = shared
+        .catalog
+        .version(product, header_str(headers, "x-tc-version"))
+        .and_then(|v| v.actions.get(header_str(headers, "x-tc-action")));
+    match action {
+        Some(a) if !a.stream_events.is_empty() => Some(a.stream_events.clone()),
+        _ => crate::stream::answer_event(answer).map(|event| vec![event]),
+    }
+}
+
+fn stream_fault(kind: FaultKind) -> Option<StreamFault> {
+    match kind {
+        FaultKind::StreamReset(after) => Some(StreamFault::Reset { after }),
+        FaultKind::StreamStall(after) => Some(StreamFault::Stall { after }),
+        FaultKind::StreamError { after, message } => Some(StreamFault::ErrorEvent {
+            after,
+            code: "InternalError".to_owned(),
+            message: message.unwrap_or_else(|| default_fault_message("InternalError")),
+        }),
+        _ => None,
+    }
 }
 
 /// The body, within [`crate::Limits`]: a declared length over the limit is refused before reading, a chunked

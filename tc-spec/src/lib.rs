@@ -11,7 +11,7 @@
 //! Chinese `api.json` stays the one source of the API's shape, so an English file can add words but never
 //! change a type, and entries it has that `api.json` lacks are simply never looked up.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -392,6 +392,41 @@ pub struct ProductVersion {
     pub error_codes: Vec<ErrorCode>,
     /// Names and documents in English ([`ENGLISH_FILE`]), when the version has that file.
     pub english: Option<ApiDocs>,
+    /// Actions that may answer as a stream of events, from the spec root's [`STREAMING_FILE`] (empty when
+    /// there is none or it does not list this version).
+    pub streaming: BTreeSet<String>,
+}
+
+/// The spec root's list of streaming actions (`api-specs/streaming-actions.json`, written by
+/// `tools/streaming_actions.py` from the official Python SDK's clients): data, not a list in code.
+pub const STREAMING_FILE: &str = "streaming-actions.json";
+
+/// The contents of [`STREAMING_FILE`].
+#[derive(Debug, Clone, Deserialize)]
+pub struct StreamingActions {
+    /// The package scanned (`tencentcloud-sdk-python 3.1.195`).
+    pub source: String,
+    /// Product → version directory (`v20230901`) → action names.
+    pub products: BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
+}
+
+impl StreamingActions {
+    pub fn parse(file: &Path, text: &str) -> Result<StreamingActions, SpecError> {
+        parse_json(file, text)
+    }
+
+    pub fn load(file: &Path) -> Result<StreamingActions, SpecError> {
+        read_json(file)
+    }
+
+    /// The streaming actions of one product version (`hunyuan`, `v20230901`).
+    pub fn actions(&self, product: &str, module: &str) -> BTreeSet<String> {
+        self.products
+            .get(product)
+            .and_then(|versions| versions.get(module))
+            .cloned()
+            .unwrap_or_default()
+    }
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(file: &Path) -> Result<T, SpecError> {
@@ -498,7 +533,14 @@ impl ProductVersion {
             examples: &examples,
             error_codes: error_codes.as_deref(),
         };
-        let pv = ProductVersion::from_texts(dir, &product, &module, &texts)?;
+        let mut pv = ProductVersion::from_texts(dir, &product, &module, &texts)?;
+        let streaming = dir
+            .parent()
+            .and_then(Path::parent)
+            .map(|root| root.join(STREAMING_FILE));
+        if let Some(file) = streaming.filter(|f| f.exists()) {
+            pv.streaming = StreamingActions::load(&file)?.actions(&product, &module);
+        }
         match english {
             Some(text) => pv.with_english(&text),
             None => Ok(pv),
@@ -550,6 +592,7 @@ impl ProductVersion {
             examples,
             error_codes,
             english: None,
+            streaming: BTreeSet::new(),
         })
     }
 }
@@ -609,6 +652,30 @@ pub fn spec_dirs(root: &Path) -> Result<Vec<SpecDir>, SpecError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streaming_actions_per_version_and_errors_naming_the_path() {
+        let file = Path::new("api-specs/streaming-actions.json");
+        let text =
+            r#"{"source":"sdk 1","rule":"r","products":{"hunyuan":{"v20230901":["ChatCompletions","FilesList"]}}}"#;
+        let list = StreamingActions::parse(file, text).unwrap();
+        assert_eq!(list.source, "sdk 1");
+        let actions: Vec<String> = list.actions("hunyuan", "v20230901").into_iter().collect();
+        assert_eq!(actions, ["ChatCompletions", "FilesList"]);
+        assert!(list.actions("hunyuan", "v20990101").is_empty());
+        assert!(list.actions("sms", "v20210111").is_empty());
+        let e = StreamingActions::parse(file, r#"{"source":"s","products":{"hunyuan":{"v1":[1]}}}"#).unwrap_err();
+        assert_eq!(e.path, "products.hunyuan.v1[0]");
+    }
+
+    #[test]
+    fn the_repository_lists_hunyuan_chat_completions_as_streaming() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../api-specs");
+        let pv = ProductVersion::load(&root.join("hunyuan/v20230901")).unwrap();
+        assert!(pv.streaming.contains("ChatCompletions"));
+        let pv = ProductVersion::load(&root.join("sms/v20210111")).unwrap();
+        assert!(pv.streaming.is_empty());
+    }
 
     fn spec_with_member(member: &str) -> String {
         format!(

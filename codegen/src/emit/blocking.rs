@@ -32,6 +32,7 @@ pub fn module(v: &Version) -> TokenStream {
 fn client(v: &Version) -> TokenStream {
     let constructors = constructors();
     let methods = v.actions.iter().map(method);
+    let streams = super::stream::blocking_methods(v);
     quote! {
         /// Blocking client of this API version: [`super::Client`] without `.await` (cheap to clone,
         /// shares connections).
@@ -50,6 +51,7 @@ fn client(v: &Version) -> TokenStream {
         impl Client {
             #constructors
             #(#methods)*
+            #streams
         }
     }
 }

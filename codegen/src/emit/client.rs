@@ -16,6 +16,7 @@ use crate::naming::ident;
 pub fn client(v: &Version) -> TokenStream {
     let constructors = constructors();
     let methods = v.actions.iter().map(|a| method(v, a));
+    let streams = super::stream::async_methods(v);
     quote! {
         /// Client of this API version: a thin typed layer over [`sdk_core::Client`] (cheap to clone, shares connections).
         #[derive(Clone)]
@@ -33,6 +34,7 @@ pub fn client(v: &Version) -> TokenStream {
         impl Client {
             #constructors
             #(#methods)*
+            #streams
         }
     }
 }

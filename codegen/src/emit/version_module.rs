@@ -1,10 +1,10 @@
 //! `mod.rs` of a version: the module docs (an index of the actions) and declarations, then the parts that
 //! other emitters write, in this order: [`super::action_info`], [`super::client`], [`super::client_token`],
-//! [`super::blocking`], [`super::examples`]. A new per-version artifact is one more part here.
+//! [`super::stream`] (its fillers), [`super::blocking`], [`super::examples`]. A new per-version artifact is one more part here.
 
 use quote::quote;
 
-use super::{action_info, allows, blocking, client, client_token, examples, inner_doc_attrs, render, unraw};
+use super::{action_info, allows, blocking, client, client_token, examples, inner_doc_attrs, render, stream, unraw};
 use crate::ir::Version;
 use crate::Error;
 
@@ -15,6 +15,7 @@ pub fn module(v: &Version) -> Result<String, Error> {
     let statics = action_info::statics(v);
     let client = client::client(v);
     let fillers = client_token::fillers(v);
+    let stream_fillers = stream::fillers(v);
     let blocking = blocking::module(v);
     let hooks = examples::hooks(v);
     let tokens = quote! {
@@ -28,6 +29,7 @@ pub fn module(v: &Version) -> Result<String, Error> {
         #statics
         #client
         #fillers
+        #stream_fillers
         #blocking
         #hooks
     };

@@ -16,6 +16,7 @@
 //! | [`retry`] | `ir/retry.rs` | `&mut Version` | [`Action::retry_safe`] and [`Action::client_token`] |
 //! | [`error_codes`] | `ir/error_codes.rs` | `&mut Version` | [`Version::errors`] (the version's codes plus the common ones) |
 //! | [`examples`] | `ir/examples.rs` | `&mut Version` | [`Action::example`]: the first example request, for the method docs |
+//! | [`stream`] | `ir/stream.rs` | `&mut Version` | [`Action::streaming`]: actions that may answer as a stream of events |
 //! | [`binary_body`] | `ir/binary_body.rs` | `&mut Version` + `binary-bodies.json` | [`Action::binary_body`]: multipart or octet-stream (run by `generate_version`, its data is not in the spec) |
 //!
 //! Decisions: the two states before [`Version`] borrow the spec (no copies of documents); the passes after
@@ -36,6 +37,7 @@ pub mod name;
 pub mod redact;
 pub mod resolve;
 pub mod retry;
+pub mod stream;
 
 /// One API version, ready to emit.
 #[derive(Debug, Clone)]
@@ -130,6 +132,18 @@ pub struct Action {
     pub example: Option<serde_json::Value>,
     /// A multipart or octet-stream request body ([`binary_body`]); `None`: JSON.
     pub binary_body: Option<tc_spec::BinaryBody>,
+    /// The action may answer as a stream of events: it gets `<method>_stream` methods.
+    pub streaming: Option<Streaming>,
+}
+
+/// How the stream methods of an action call it ([`stream`] pass).
+#[derive(Debug, Clone)]
+pub struct Streaming {
+    /// Method name (`chat_completions_stream`).
+    pub method: String,
+    /// Rust field of the input's boolean `Stream` member, which the stream methods set to `true`, and
+    /// whether it is a plain `bool` (required); `None` when the input has no such member.
+    pub flag: Option<(String, bool)>,
 }
 
 /// An idempotency token in an action's input. The runtime serializes a request once and sends the same
@@ -161,5 +175,6 @@ pub fn build(pv: &ProductVersion, source_root: &str) -> Result<Version, Error> {
     retry::retry(&mut version);
     error_codes::error_codes(pv, &mut version)?;
     examples::examples(pv, &mut version);
+    stream::stream(pv, &mut version);
     Ok(version)
 }

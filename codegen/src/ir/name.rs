@@ -145,6 +145,7 @@ fn named_action(action: &SpecAction<'_>, method: String, static_name: String, na
         client_token: None,
         example: None,
         binary_body: None,
+        streaming: None,
     }
 }
 

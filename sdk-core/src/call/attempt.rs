@@ -13,7 +13,7 @@ use crate::body::BodyMode;
 use crate::breaker::Route;
 use crate::clock;
 use crate::error::Error;
-use crate::http::{header, HttpRequest, HttpResponse};
+use crate::http::{header, HeaderMap, HttpRequest, HttpResponse};
 use crate::identity::Credential;
 use crate::service::REQUEST_CLIENT;
 use crate::token;
@@ -31,15 +31,37 @@ pub(crate) async fn run(
     timeout: Option<Duration>,
     server_time: &mut Option<i64>,
 ) -> Result<RawResponse, Error> {
+    let (transport, request) = prepare(config, call, payload, route, timeout).await?;
+    let HttpResponse {
+        status, headers, body, ..
+    } = send(transport, request, config.profile.http_profile.max_body_size).await?;
+    decode(status, &headers, body, server_time)
+}
+
+/// Everything before sending: endpoint, transport, action name, credentials, signed request.
+pub(crate) async fn prepare<'c>(
+    config: &'c Config,
+    call: Call<'_>,
+    payload: Bytes,
+    route: Route,
+    timeout: Option<Duration>,
+) -> Result<(&'c dyn Transport, HttpRequest), Error> {
     let endpoint = config.endpoints.of(route)?;
     let transport = config.transport.as_ref().map_err(SetupError::to_error)?;
     validate::action(call.action)?;
     let credential = credential(config, call.skip_sign).await?;
     let mut request = sign(config, call, endpoint, credential.as_deref(), payload)?;
     request.timeout = timeout;
-    let HttpResponse {
-        status, headers, body, ..
-    } = send(&**transport, request, config.profile.http_profile.max_body_size).await?;
+    Ok((&**transport, request))
+}
+
+/// Decode envelope, and the server's time from `Date` when the service rejected the request as expired.
+pub(crate) fn decode(
+    status: u16,
+    headers: &HeaderMap,
+    body: Bytes,
+    server_time: &mut Option<i64>,
+) -> Result<RawResponse, Error> {
     let result = envelope::parse_response(status, body);
     if matches!(&result, Err(e) if e.code() == Some(clock::SIGNATURE_EXPIRE)) {
         let date = headers.get(header::DATE).and_then(|d| d.to_str().ok());

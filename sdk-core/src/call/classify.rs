@@ -15,9 +15,24 @@ use crate::error::Error;
 use crate::retry::{classify, jitter, RetryPolicy};
 
 /// What one attempt produced: the result, and the server time when a response carried one.
-pub(crate) struct Attempted {
-    pub result: Result<RawResponse, Error>,
+pub(crate) struct Attempted<T = RawResponse> {
+    pub result: Result<T, Error>,
     pub server_time: Option<i64>,
+}
+
+/// What the loop logs of a successful attempt: a complete answer, or the start of a streaming one.
+pub(crate) trait Answer {
+    fn status(&self) -> u16;
+    fn request_id(&self) -> Option<&str>;
+}
+
+impl Answer for RawResponse {
+    fn status(&self) -> u16 {
+        RawResponse::status(self)
+    }
+    fn request_id(&self) -> Option<&str> {
+        RawResponse::request_id(self)
+    }
 }
 
 /// Everything the loop needs besides the attempt itself.
@@ -37,10 +52,11 @@ pub(crate) struct Plan<'a> {
 
 /// Runs attempts until one succeeds or the rule says stop. `attempt` sends once along a route, within the
 /// given bound (enforced here unless [`Plan::bounded_by_transport`]).
-pub(crate) async fn run<F, Fut>(plan: Plan<'_>, mut attempt: F) -> Result<RawResponse, Error>
+pub(crate) async fn run<T, F, Fut>(plan: Plan<'_>, mut attempt: F) -> Result<T, Error>
 where
+    T: Answer,
     F: FnMut(Route, Duration) -> Fut,
-    Fut: Future<Output = Attempted>,
+    Fut: Future<Output = Attempted<T>>,
 {
     let started = Instant::now();
     let deadline = started + plan.policy.deadline;

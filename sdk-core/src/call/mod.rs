@@ -9,15 +9,19 @@
 //! | send | the transport, the body limit | [`attempt::send`] → [`crate::transport`] |
 //! | decode envelope | status + body → `Response` object or one [`Error`] | [`envelope::parse_response`] |
 //! | classify | retry or not ([`crate::retry`]), clock skew, region breaker; the attempt loop | [`classify::run`] |
+//! | open stream (streaming answers, instead of decode envelope) | event stream, or a JSON answer decoded as above | [`stream::attempt`] |
 //!
 //! [`execute`] runs the attempt loop ([`classify::run`]) around [`attempt::run`] (endpoint →
-//! credentials → sign → send → decode) in one `tracing` span. A streaming answer or a paginator is a new
+//! credentials → sign → send → decode) in one `tracing` span. [`open_stream`] runs the same loop around
+//! [`stream::attempt`], so retries happen only until the stream's headers are in; the events are read
+//! later by [`crate::stream::EventStream`], outside the loop. A streaming answer or a paginator is a new
 //! consumer of these stages (a different last stage, or a loop over [`execute`]), not a copy of them.
 
 pub(crate) mod attempt;
 pub(crate) mod classify;
 pub(crate) mod endpoint;
 pub(crate) mod envelope;
+pub(crate) mod stream;
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -33,6 +37,7 @@ use crate::error::Error;
 use crate::identity::{Credential, ProvideCredential};
 use crate::profile::ClientProfile;
 use crate::service::{ActionInfo, REQUEST_CLIENT};
+use crate::stream::RawEventStream;
 use crate::transport::{ReqwestTransport, Transport};
 use crate::wire::ClientHeaders;
 use classify::{Attempted, Plan};
@@ -160,13 +165,6 @@ pub(crate) async fn execute(config: &Config, call: Call<'_>, payload: Vec<u8>) -
 
 /// [`execute`] with the payload already shared (an octet-stream body the caller gave as `Bytes`).
 pub(crate) async fn execute_bytes(config: &Config, call: Call<'_>, payload: Bytes) -> Result<RawResponse, Error> {
-    let span = tracing::debug_span!(
-        "tencentcloud_call",
-        product = %config.product,
-        version = %config.version,
-        action = call.action,
-        region = %config.region,
-    );
     async move {
         let started = Instant::now();
         let result = classify::run(plan(config, call), |route, bound| {
@@ -184,8 +182,43 @@ pub(crate) async fn execute_bytes(config: &Config, call: Call<'_>, payload: Byte
         log_outcome(&result, started);
         result
     }
-    .instrument(span)
+    .instrument(call_span(config, call))
     .await
+}
+
+/// A streaming call: the attempt loop of [`execute`] around [`stream::attempt`], ending when the stream's
+/// headers (or a complete non-stream answer) are in. Each attempt is bounded by `req_timeout` until then.
+pub(crate) async fn open_stream(config: &Config, call: Call<'_>, payload: Vec<u8>) -> Result<RawEventStream, Error> {
+    let payload = Bytes::from(payload);
+    async move {
+        // The default transport does not bound a stream's attempt itself: the loop's timer does.
+        let plan = Plan {
+            bounded_by_transport: false,
+            ..plan(config, call)
+        };
+        let opened = classify::run(plan, |route, bound| {
+            let payload = payload.clone();
+            async move {
+                let mut server_time = None;
+                let result = stream::attempt(config, call, payload, route, Some(bound), &mut server_time).await;
+                Attempted { result, server_time }
+            }
+        })
+        .await?;
+        Ok(RawEventStream::new(opened, &config.profile.http_profile))
+    }
+    .instrument(call_span(config, call))
+    .await
+}
+
+fn call_span(config: &Config, call: Call<'_>) -> tracing::Span {
+    tracing::debug_span!(
+        "tencentcloud_call",
+        product = %config.product,
+        version = %config.version,
+        action = call.action,
+        region = %config.region,
+    )
 }
 
 /// What the attempt loop needs to know of this client and call.

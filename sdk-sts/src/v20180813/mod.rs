@@ -16,7 +16,8 @@
     clippy::new_without_default,
     clippy::upper_case_acronyms,
     clippy::doc_lazy_continuation,
-    clippy::tabs_in_doc_comments
+    clippy::tabs_in_doc_comments,
+    rustdoc::bare_urls
 )]
 pub mod errors;
 pub mod models;
