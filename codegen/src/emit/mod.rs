@@ -11,6 +11,7 @@
 //! | | [`client`] | the async `Client` with one method per action |
 //! | | [`client_token`] | the `ClientToken` fillers both clients send through |
 //! | | [`blocking`] | `blocking::Client` (cargo feature `blocking`) |
+//! | | [`paginators`] | `<action>_pages`/`<action>_items` of list actions, on both clients |
 //! | | [`examples`] | the hidden example hooks (cargo feature `__examples`) |
 //! | `src/lib.rs` | [`crate_root`] | version modules behind features, re-exports |
 //! | `Cargo.toml` | [`manifest`] | features per version, dependencies, hand-written additions |
@@ -38,6 +39,7 @@ pub mod errors;
 pub mod examples;
 pub mod manifest;
 pub mod models;
+pub mod paginators;
 pub mod readme;
 pub mod redacted_debug;
 pub mod request_builder;

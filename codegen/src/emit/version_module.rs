@@ -1,10 +1,12 @@
 //! `mod.rs` of a version: the module docs (an index of the actions) and declarations, then the parts that
 //! other emitters write, in this order: [`super::action_info`], [`super::client`], [`super::client_token`],
-//! [`super::blocking`], [`super::examples`]. A new per-version artifact is one more part here.
+//! [`super::blocking`], [`super::paginators`], [`super::examples`]. A new per-version artifact is one more part here.
 
 use quote::quote;
 
-use super::{action_info, allows, blocking, client, client_token, examples, inner_doc_attrs, render, unraw};
+use super::{
+    action_info, allows, blocking, client, client_token, examples, inner_doc_attrs, paginators, render, unraw,
+};
 use crate::ir::Version;
 use crate::Error;
 
@@ -16,6 +18,7 @@ pub fn module(v: &Version) -> Result<String, Error> {
     let client = client::client(v);
     let fillers = client_token::fillers(v);
     let blocking = blocking::module(v);
+    let paginators = paginators::paginators(v);
     let hooks = examples::hooks(v);
     let tokens = quote! {
         #doc
@@ -29,6 +32,7 @@ pub fn module(v: &Version) -> Result<String, Error> {
         #client
         #fillers
         #blocking
+        #paginators
         #hooks
     };
     render(&v.source, "mod.rs", tokens)

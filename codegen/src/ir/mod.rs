@@ -16,6 +16,7 @@
 //! | [`retry`] | `ir/retry.rs` | `&mut Version` | [`Action::retry_safe`] and [`Action::client_token`] |
 //! | [`error_codes`] | `ir/error_codes.rs` | `&mut Version` | [`Version::errors`] (the version's codes plus the common ones) |
 //! | [`examples`] | `ir/examples.rs` | `&mut Version` | [`Action::example`]: the first example request, for the method docs |
+//! | [`paging`] | `ir/paging.rs` | `&mut Version` | [`Action::paging`]: how a list action pages, for the paginators |
 //!
 //! Decisions: the two states before [`Version`] borrow the spec (no copies of documents); the passes after
 //! [`name`] work on the finished shape, so each can be read (and tested) alone. [`name`] leaves what later
@@ -31,6 +32,7 @@ pub mod document;
 pub mod error_codes;
 pub mod examples;
 pub mod name;
+pub mod paging;
 pub mod redact;
 pub mod resolve;
 pub mod retry;
@@ -124,6 +126,8 @@ pub struct Action {
     pub client_token: Option<ClientToken>,
     /// The first example request's JSON body (`examples.json`), for the method's docs.
     pub example: Option<serde_json::Value>,
+    /// How the action pages, when it is a list action in a style the paginators walk ([`paging`]).
+    pub paging: Option<paging::Paging>,
 }
 
 /// An idempotency token in an action's input. The runtime serializes a request once and sends the same
@@ -155,5 +159,6 @@ pub fn build(pv: &ProductVersion, source_root: &str) -> Result<Version, Error> {
     retry::retry(&mut version);
     error_codes::error_codes(pv, &mut version)?;
     examples::examples(pv, &mut version);
+    paging::paging(&mut version);
     Ok(version)
 }

@@ -144,6 +144,7 @@ fn named_action(action: &SpecAction<'_>, method: String, static_name: String, na
         status: action.spec.status,
         client_token: None,
         example: None,
+        paging: None,
     }
 }
 

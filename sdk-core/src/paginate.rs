@@ -1,0 +1,500 @@
+//! Paginators: a list action called page after page, as a lazy [`Stream`] of pages ([`Pages`]) or of the
+//! list's items ([`Items`]). Generated crates emit `<action>_pages` / `<action>_items` methods for every
+//! action whose spec matches one of the three [`Style`]s (the detection rules are the generator's,
+//! `codegen/src/ir/paging.rs`); the blocking twins are `sdk_core::blocking::{Pages, Items}`.
+//!
+//! # How it works
+//!
+//! The request is serialized once into a JSON object; each page sets the paging member by its wire name
+//! (`Offset`, `PageNumber`, `NextToken`, ...) in that object and goes through [`Client::execute`], the one
+//! request path (signing, retries, errors). The facts that decide the next page (the list's length, the
+//! total, the next token) are read from the raw `Response` by wire name, so the state machine below is not
+//! generic; only decoding a page into the response type is. One request is sent per poll of the next page,
+//! never ahead of the caller.
+//!
+//! # Stop rules (all in [`Walk::advance`])
+//!
+//! - **An empty page** ends every style, whatever the total or token says (a server that keeps promising
+//!   more but sends nothing cannot loop us).
+//! - **Offset/limit**: the offset advances by the number of items received (not by `Limit`: a service may
+//!   cap the page below the limit asked for). With a total member, the walk ends when the offset reaches
+//!   the total of the *latest* page. Without one (SMS lists), only an empty page ends it: a short page is
+//!   not taken as the last, since a capped page is short too; this costs one request more.
+//! - **Page number/size**: the page number advances by one; the position is the items received (plus
+//!   `(start page - first page) * size` when the caller started later and the size is known), compared
+//!   with the latest total as above.
+//! - **Next token**: a missing or empty next token ends the walk. The total is not used (the token is the
+//!   service's own word on what is left).
+//!
+//! # Decisions
+//!
+//! - **A total that changes between pages**: the newest total wins. A list that grows while it is walked
+//!   is followed to its new end; one that shrinks ends the walk as soon as the position passes the new
+//!   total. Offset paging over a list that changes is not a snapshot: an item removed before the current
+//!   offset shifts the rest down, so one item may be skipped (and an insertion may show one twice). Use a
+//!   token style API when that matters.
+//! - **No progress is an error, never a hang**: a next token that was already sent (the same one again,
+//!   or an older one: a cycle) ends the stream with a decode error saying so, after the page that carried
+//!   it; so does a page whose list is byte for byte the previous page's (a service that ignores the
+//!   offset or page number). Tokens are remembered as 64-bit hashes: one per page, never the text.
+//! - **Default page size**: when the caller sets no `Limit`/`PageSize`, the paginator sends the maximum
+//!   the spec documents for that member (the generator reads it from the member's docs, e.g. SMS's
+//!   "最多100"); when the spec documents none, the member is left unset and the service's own default
+//!   applies, which is always a size the service accepts. A size the caller sets is sent as is.
+//! - **Errors** (of a request, or of decoding a page) end the stream: the error is its last item, and the
+//!   stream is finished after it (a caller may start a new walk from the last good position).
+//! - Tokens, totals and list contents are never logged or put into errors.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::HashSet;
+use std::future::Future;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+pub use futures_core::Stream;
+use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::Serialize;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use crate::call::RawResponse;
+use crate::client::Client;
+use crate::error::Error;
+use crate::service::ActionInfo;
+
+/// How an action pages: its paging style and the wire names of the response's list and total.
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub style: Style,
+    /// The response member holding the page's items (`TemplateStatusSet`).
+    pub list: &'static str,
+    /// The response member with the total number of items (`TotalCount`), if the action has one.
+    pub total: Option<&'static str>,
+}
+
+/// The three paging styles, with the wire names of their request (and response) members.
+#[derive(Debug, Clone, Copy)]
+pub enum Style {
+    /// `Offset` (items to skip) and `Limit` (page size).
+    Offset {
+        offset: &'static str,
+        limit: &'static str,
+        /// Sent as the limit when the caller set none: the documented maximum.
+        default_limit: Option<u64>,
+    },
+    /// A page number (`PageNumber`, from `first`) and a page size (`PageSize`).
+    Page {
+        page: &'static str,
+        size: &'static str,
+        /// The number of the first page (1 unless the spec says pages count from 0).
+        first: u64,
+        /// Sent as the size when the caller set none: the documented maximum.
+        default_size: Option<u64>,
+    },
+    /// A token sent in `request` and answered, for the next page, in `response` (`NextToken`/`NextToken`,
+    /// `Cursor`/`NextCursor`).
+    Token {
+        request: &'static str,
+        response: &'static str,
+    },
+}
+
+type InFlight = Pin<Box<dyn Future<Output = Result<RawResponse, Error>> + Send>>;
+
+/// Where the walk stands: what the next request sends.
+enum Cursor {
+    Offset(u64),
+    Page(u64),
+    /// `None`: the first request, without a token unless the caller set one.
+    Token(Option<String>),
+}
+
+enum State {
+    /// The next request is sent on the next poll.
+    Ready,
+    InFlight(InFlight),
+    /// Yield this error next, then end.
+    Failing(Error),
+    Done,
+}
+
+/// What one page says about the walk, read from the raw `Response` by wire name.
+struct Facts {
+    len: u64,
+    total: Option<u64>,
+    token: Option<String>,
+    /// Hash of the list's JSON text, to notice a page served twice.
+    list_hash: u64,
+}
+
+/// The non-generic state machine behind [`Pages`].
+struct Walk {
+    client: Client,
+    action: &'static ActionInfo,
+    paging: &'static Paging,
+    request: Map<String, Value>,
+    cursor: Cursor,
+    /// Items before the first page the caller asked for, when known (for comparing with the total).
+    skipped: Option<u64>,
+    /// Items received so far.
+    seen: u64,
+    /// Hashes of the tokens sent.
+    tokens: HashSet<u64>,
+    last_list: Option<u64>,
+    state: State,
+}
+
+impl Walk {
+    fn new(client: Client, action: &'static ActionInfo, paging: &'static Paging, request: Map<String, Value>) -> Walk {
+        let mut walk = Walk {
+            client,
+            action,
+            paging,
+            cursor: Cursor::Token(None),
+            request,
+            skipped: Some(0),
+            seen: 0,
+            tokens: HashSet::new(),
+            last_list: None,
+            state: State::Ready,
+        };
+        walk.start();
+        walk
+    }
+
+    /// The first cursor from the caller's request, and the default page size.
+    fn start(&mut self) {
+        let req = &mut self.request;
+        match self.paging.style {
+            Style::Offset {
+                offset,
+                limit,
+                default_limit,
+            } => {
+                set_default(req, limit, default_limit);
+                let start = req.get(offset).and_then(Value::as_u64).unwrap_or(0);
+                self.skipped = Some(start);
+                self.cursor = Cursor::Offset(start);
+            }
+            Style::Page {
+                page,
+                size,
+                first,
+                default_size,
+            } => {
+                set_default(req, size, default_size);
+                let start = req.get(page).and_then(Value::as_u64).unwrap_or(first).max(first);
+                let size = req.get(size).and_then(Value::as_u64);
+                self.skipped = if start == first {
+                    Some(0)
+                } else {
+                    size.and_then(|s| s.checked_mul(start - first))
+                };
+                self.cursor = Cursor::Page(start);
+            }
+            Style::Token { request, .. } => {
+                let token = req.get(request).and_then(Value::as_str).filter(|t| !t.is_empty());
+                self.cursor = Cursor::Token(token.map(str::to_owned));
+            }
+        }
+    }
+
+    /// The next page's raw response; `None` once the walk has ended.
+    fn poll_raw(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<RawResponse, Error>>> {
+        loop {
+            match &mut self.state {
+                State::Done => return Poll::Ready(None),
+                State::Failing(_) => {
+                    let State::Failing(e) = std::mem::replace(&mut self.state, State::Done) else {
+                        unreachable!("matched above")
+                    };
+                    return Poll::Ready(Some(Err(e)));
+                }
+                State::Ready => match self.send() {
+                    Ok(fut) => self.state = State::InFlight(fut),
+                    Err(e) => self.state = State::Failing(e),
+                },
+                State::InFlight(fut) => {
+                    let result = std::task::ready!(fut.as_mut().poll(cx));
+                    return Poll::Ready(Some(self.received(result)));
+                }
+            }
+        }
+    }
+
+    /// Starts the request for the current cursor.
+    fn send(&mut self) -> Result<InFlight, Error> {
+        let (name, value) = match (&self.cursor, self.paging.style) {
+            (Cursor::Offset(o), Style::Offset { offset, .. }) => (offset, Value::from(*o)),
+            (Cursor::Page(p), Style::Page { page, .. }) => (page, Value::from(*p)),
+            (Cursor::Token(t), Style::Token { request, .. }) => match t {
+                Some(t) => {
+                    self.tokens.insert(hash_of(t));
+                    (request, Value::from(t.as_str()))
+                }
+                None => ("", Value::Null),
+            },
+            _ => unreachable!("the cursor is made from the style"),
+        };
+        if !name.is_empty() {
+            self.request.insert(name.to_owned(), value);
+        }
+        let payload = serde_json::to_vec(&self.request).map_err(|e| {
+            Error::invalid_request("request", format!("cannot serialize {} request: {e}", self.action.name))
+        })?;
+        let client = self.client.clone();
+        let action = self.action;
+        Ok(Box::pin(async move { client.execute(action, payload).await }))
+    }
+
+    /// Reads a page's facts and decides what comes next; an error ends the walk.
+    fn received(&mut self, result: Result<RawResponse, Error>) -> Result<RawResponse, Error> {
+        let raw = result.inspect_err(|_| self.state = State::Done)?;
+        let facts = read_facts(&raw, self.paging).inspect_err(|_| self.state = State::Done)?;
+        self.state = match self.advance(&facts) {
+            Ok(true) => State::Ready,
+            Ok(false) => State::Done,
+            Err(e) => State::Failing(e),
+        };
+        Ok(raw)
+    }
+
+    /// The stop rules (see the module docs): `Ok(true)` to fetch another page, `Ok(false)` to end, an
+    /// error when the service makes no progress.
+    fn advance(&mut self, facts: &Facts) -> Result<bool, Error> {
+        if facts.len == 0 {
+            return Ok(false);
+        }
+        if self.last_list == Some(facts.list_hash) {
+            return Err(self.no_progress("sent the same page twice"));
+        }
+        self.last_list = Some(facts.list_hash);
+        self.seen = self.seen.saturating_add(facts.len);
+        let position = self.skipped.map(|s| s.saturating_add(self.seen));
+        let reached_total = matches!((position, facts.total), (Some(p), Some(t)) if p >= t);
+        match &mut self.cursor {
+            Cursor::Offset(o) => {
+                *o = o.saturating_add(facts.len);
+                Ok(!reached_total)
+            }
+            Cursor::Page(p) => match p.checked_add(1) {
+                Some(next) if !reached_total => {
+                    *p = next;
+                    Ok(true)
+                }
+                _ => Ok(false),
+            },
+            Cursor::Token(t) => match facts.token.as_deref().filter(|n| !n.is_empty()) {
+                None => Ok(false),
+                Some(next) if self.tokens.contains(&hash_of(next)) => {
+                    Err(self.no_progress("answered a next token it had already been sent"))
+                }
+                Some(next) => {
+                    *t = Some(next.to_owned());
+                    Ok(true)
+                }
+            },
+        }
+    }
+
+    fn no_progress(&self, what: &str) -> Error {
+        Error::decode(
+            format!(
+                "pagination of {} stopped after {} items: the service {what}, which would repeat pages forever",
+                self.action.name, self.seen
+            ),
+            None,
+            b"",
+        )
+    }
+}
+
+/// Sets `member` to `default` when the request leaves it unset (or null).
+fn set_default(request: &mut Map<String, Value>, member: &str, default: Option<u64>) {
+    if let Some(d) = default {
+        if request.get(member).is_none_or(Value::is_null) {
+            request.insert(member.to_owned(), Value::from(d));
+        }
+    }
+}
+
+fn hash_of(text: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
+/// The list's length, the total and the next token of a page, read by wire name without decoding the rest.
+fn read_facts(raw: &RawResponse, paging: &Paging) -> Result<Facts, Error> {
+    let bad = |what: String| Error::decode(format!("page of a paginated call: {what}"), Some(raw.status()), b"");
+    let members: std::collections::HashMap<String, &RawValue> = serde_json::from_str(raw.json()).map_err(|e| {
+        bad(format!(
+            "Response is not an object ({})",
+            crate::error::json_error_summary(&e)
+        ))
+    })?;
+    let list = members.get(paging.list).map(|v| v.get()).unwrap_or("null");
+    let len = serde_json::from_str::<Option<Vec<IgnoredAny>>>(list)
+        .map_err(|_| bad(format!("`Response.{}` is not a list", paging.list)))?
+        .map_or(0, |items| items.len() as u64);
+    let total = paging
+        .total
+        .and_then(|name| members.get(name))
+        .and_then(|v| count_of(v.get()));
+    let token = match paging.style {
+        Style::Token { response, .. } => match members.get(response) {
+            None => None,
+            Some(v) => serde_json::from_str::<Option<String>>(v.get())
+                .map_err(|_| bad(format!("`Response.{response}` is not a string")))?,
+        },
+        _ => None,
+    };
+    Ok(Facts {
+        len,
+        total,
+        token,
+        list_hash: hash_of(list),
+    })
+}
+
+/// A total as a number or a string of digits (some specs type it `string`); anything else is no total.
+fn count_of(json: &str) -> Option<u64> {
+    match serde_json::from_str::<Value>(json).ok()? {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// The pages of a list action, as a lazy [`Stream`] of decoded responses (see the [module docs](self)).
+/// `next_page().await` works without any stream library.
+pub struct Pages<Resp> {
+    walk: Walk,
+    _resp: PhantomData<fn() -> Resp>,
+}
+
+impl<Resp> std::fmt::Debug for Pages<Resp> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pages")
+            .field("action", &self.walk.action.name)
+            .field("items_seen", &self.walk.seen)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<Resp: DeserializeOwned> Pages<Resp> {
+    /// Pages of `action` starting from `request` (its offset, page or token, if set, is where the walk
+    /// starts). A request that cannot be serialized into a JSON object is the stream's one error.
+    pub fn new(
+        client: Client,
+        action: &'static ActionInfo,
+        paging: &'static Paging,
+        request: &(impl Serialize + ?Sized),
+    ) -> Pages<Resp> {
+        let (request, failure) = match serde_json::to_value(request) {
+            Ok(Value::Object(map)) => (map, None),
+            Ok(_) => (
+                Map::new(),
+                Some(Error::invalid_request("request", "a request must be a JSON object")),
+            ),
+            Err(e) => (
+                Map::new(),
+                Some(Error::invalid_request(
+                    "request",
+                    format!("cannot serialize {} request: {e}", action.name),
+                )),
+            ),
+        };
+        let mut walk = Walk::new(client, action, paging, request);
+        if let Some(e) = failure {
+            walk.state = State::Failing(e);
+        }
+        Pages {
+            walk,
+            _resp: PhantomData,
+        }
+    }
+
+    /// The next page: `None` once the list is done or after an error.
+    pub async fn next_page(&mut self) -> Option<Result<Resp, Error>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
+    /// Items received so far.
+    pub fn items_seen(&self) -> u64 {
+        self.walk.seen
+    }
+
+    /// The items of each page, taken out by `extract` (what generated `<action>_items` methods pass).
+    pub fn items<Item>(self, extract: fn(Resp) -> Vec<Item>) -> Items<Resp, Item> {
+        Items {
+            pages: self,
+            extract,
+            buffered: Vec::new().into_iter(),
+        }
+    }
+}
+
+impl<Resp: DeserializeOwned> Stream for Pages<Resp> {
+    type Item = Result<Resp, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        let raw = match std::task::ready!(this.walk.poll_raw(cx)) {
+            None => return Poll::Ready(None),
+            Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+            Some(Ok(raw)) => raw,
+        };
+        let page = raw.deserialize::<Resp>();
+        if page.is_err() {
+            this.walk.state = State::Done;
+        }
+        Poll::Ready(Some(page))
+    }
+}
+
+/// The items of a list action, page after page, as a lazy [`Stream`] (one request per page, sent when
+/// the previous page's items are used up).
+pub struct Items<Resp, Item> {
+    pages: Pages<Resp>,
+    extract: fn(Resp) -> Vec<Item>,
+    buffered: std::vec::IntoIter<Item>,
+}
+
+impl<Resp, Item> std::fmt::Debug for Items<Resp, Item> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Items")
+            .field("pages", &self.pages)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<Resp: DeserializeOwned, Item> Items<Resp, Item> {
+    /// The next item: `None` once the list is done or after an error.
+    pub async fn next_item(&mut self) -> Option<Result<Item, Error>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+}
+
+// Nothing is pinned structurally: the in-flight request is boxed.
+impl<Resp, Item> Unpin for Items<Resp, Item> {}
+
+impl<Resp: DeserializeOwned, Item> Stream for Items<Resp, Item> {
+    type Item = Result<Item, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(item) = this.buffered.next() {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            match std::task::ready!(Pin::new(&mut this.pages).poll_next(cx)) {
+                Some(Ok(page)) => this.buffered = (this.extract)(page).into_iter(),
+                Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                None => return Poll::Ready(None),
+            }
+        }
+    }
+}
