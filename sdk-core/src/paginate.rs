@@ -37,7 +37,7 @@
 //!   or an older one: a cycle) ends the stream with a decode error saying so, after the page that carried
 //!   it; so does a page whose list is byte for byte the previous page's (a service that ignores the
 //!   offset or page number). Tokens are remembered as 64-bit hashes: one per page, never the text.
-//! - **Default page size**: when the caller sets no `Limit`/`PageSize`, the paginator sends the maximum
+//! - **Default page size**: when the caller sets no `Limit`/`PageSize` (in any style), the paginator sends the maximum
 //!   the spec documents for that member (the generator reads it from the member's docs, e.g. SMS's
 //!   "最多100"); when the spec documents none, the member is left unset and the service's own default
 //!   applies, which is always a size the service accepts. A size the caller sets is sent as is.
@@ -98,6 +98,9 @@ pub enum Style {
     Token {
         request: &'static str,
         response: &'static str,
+        /// The page-size member, if the request has one (`Limit`), and its default as above.
+        limit: Option<&'static str>,
+        default_limit: Option<u64>,
     },
 }
 
@@ -194,7 +197,15 @@ impl Walk {
                 };
                 self.cursor = Cursor::Page(start);
             }
-            Style::Token { request, .. } => {
+            Style::Token {
+                request,
+                limit,
+                default_limit,
+                ..
+            } => {
+                if let Some(limit) = limit {
+                    set_default(req, limit, default_limit);
+                }
                 let token = req.get(request).and_then(Value::as_str).filter(|t| !t.is_empty());
                 self.cursor = Cursor::Token(token.map(str::to_owned));
             }

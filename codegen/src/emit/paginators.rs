@@ -73,8 +73,20 @@ fn paging_static(a: &Action, p: &Paging) -> TokenStream {
             let default_size = opt_u64(*default_size);
             quote!(::sdk_core::paginate::Style::Page { page: #page, size: #size, first: #first, default_size: #default_size })
         }
-        Style::Token { request, response } => {
-            quote!(::sdk_core::paginate::Style::Token { request: #request, response: #response })
+        Style::Token {
+            request,
+            response,
+            limit,
+            default_limit,
+        } => {
+            let limit = match limit {
+                Some(l) => quote!(::std::option::Option::Some(#l)),
+                None => quote!(::std::option::Option::None),
+            };
+            let default_limit = opt_u64(*default_limit);
+            quote!(::sdk_core::paginate::Style::Token {
+                request: #request, response: #response, limit: #limit, default_limit: #default_limit
+            })
         }
     };
     let list = &p.list_wire;
@@ -165,7 +177,18 @@ fn walk_doc(a: &Action, p: &Paging) -> String {
             "`{page}` counts from {first} (or from the request's); `{size}`, if unset, is {}",
             default_size.map_or("left to the service".to_string(), |n| n.to_string())
         ),
-        Style::Token { request, response } => format!("`{request}` is sent with each page's `{response}`"),
+        Style::Token {
+            request,
+            response,
+            limit,
+            default_limit,
+        } => {
+            let size = match (limit, default_limit) {
+                (Some(l), Some(n)) => format!("; `{l}`, if unset, is {n}"),
+                _ => String::new(),
+            };
+            format!("`{request}` is sent with each page's `{response}`{size}")
+        }
     };
     let end = match (&p.style, &p.total) {
         (Style::Token { .. }, _) | (_, None) => String::new(),
@@ -283,7 +306,8 @@ mod tests {
                     style: ::sdk_core::paginate::Style::Offset { offset: \"Offset\", limit: \"Limit\",
                         default_limit: ::std::option::Option::Some(100u64) },
                     list: \"ThingSet\", total: ::std::option::Option::Some(\"TotalCount\") };",
-                "style: ::sdk_core::paginate::Style::Token { request: \"Cursor\", response: \"NextCursor\" },
+                "style: ::sdk_core::paginate::Style::Token { request: \"Cursor\", response: \"NextCursor\",
+                    limit: ::std::option::Option::None, default_limit: ::std::option::Option::None },
                     list: \"Names\", total: ::std::option::Option::None",
                 "impl Client {",
                 "pub fn list_things_pages(&self, request: &models::ListReq) -> ::sdk_core::paginate::Pages<models::ListResp> {

@@ -9,8 +9,8 @@
 //!    ([`Skip::SeveralLists`]).
 //! 2. **The style**, first match wins:
 //!    - *next token*: a string request member named one of [`TOKENS`] and a string response member of the
-//!      same name or `Next` + that name (`Cursor` → `NextCursor`). The request member without its answer
-//!      is [`Skip::TokenNotAnswered`].
+//!      same name or `Next` + that name (`Cursor` → `NextCursor`); an integer size member ([`SIZES`]) beside
+//!      it gets a default as in rule 4. The request member without its answer is [`Skip::TokenNotAnswered`].
 //!    - *offset/limit*: integer `Offset` and `Limit`.
 //!    - *page number/size*: an integer page member ([`PAGES`]) and an integer size member ([`SIZES`]).
 //!      Pages count from 1 unless the page member's docs say they start at 0 (`从0开始`, "starts from 0").
@@ -85,6 +85,9 @@ pub enum Style {
     Token {
         request: String,
         response: String,
+        /// A page-size member ([`SIZES`]) beside the token, and its documented maximum.
+        limit: Option<String>,
+        default_limit: Option<u64>,
     },
 }
 
@@ -203,10 +206,15 @@ fn style(input: &Object, output: &Object) -> Result<Style, Skip> {
             .into_iter()
             .find(|name| member(output, name).is_some_and(|f| f.ty == Ty::String));
         return match answered {
-            Some(response) => Ok(Style::Token {
-                request: request.wire.clone(),
-                response,
-            }),
+            Some(response) => {
+                let limit = SIZES.iter().find_map(|s| member(input, s)).filter(|f| is_int(f));
+                Ok(Style::Token {
+                    request: request.wire.clone(),
+                    response,
+                    limit: limit.map(|f| f.wire.clone()),
+                    default_limit: limit.and_then(|f| documented_max(&f.doc)),
+                })
+            }
             None => Err(Skip::TokenNotAnswered),
         };
     }
@@ -379,7 +387,9 @@ mod tests {
             p.style,
             Style::Token {
                 request: "Cursor".into(),
-                response: "NextCursor".into()
+                response: "NextCursor".into(),
+                limit: Some("Limit".into()),
+                default_limit: None,
             }
         );
         assert!(matches!(token("NextToken", "NextToken"), Outcome::Paged(_)));
