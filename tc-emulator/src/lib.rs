@@ -41,6 +41,7 @@ mod catalog;
 pub mod clock;
 pub mod echo;
 pub mod faults;
+pub mod paged;
 pub mod product;
 mod response;
 mod server;
@@ -56,6 +57,7 @@ use tokio::task::JoinHandle;
 
 pub use auth::{Credential, MAX_CLOCK_SKEW_SECS};
 pub use faults::{Fault, FaultHits, FaultKind, Selector};
+pub use paged::{PageStyle, PagedAction, PagedLists};
 pub use product::{Answer, StatefulProduct};
 pub use response::ApiError;
 pub use server::RecordedRequest;
