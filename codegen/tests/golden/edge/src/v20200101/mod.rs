@@ -6,9 +6,12 @@
 //! - [`Client::core_2`] — `Core`
 //! - [`Client::create_widget`] — `CreateWidget`
 //! - [`Client::describe_things`] — `DescribeThings`
+//! - [`Client::describe_widgets`] — `DescribeWidgets`
 //! - [`Client::gone_action`] — `GoneAction`
+//! - [`Client::list_paged_things`] — `ListPagedThings`
 //! - [`Client::old_action`] — `OldAction`
 //! - [`Client::run_job`] — `RunJob`
+//! - [`Client::scan_things`] — `ScanThings`
 #![allow(
     clippy::too_many_arguments,
     clippy::large_enum_variant,
@@ -41,10 +44,20 @@ static DESCRIBE_THINGS: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     skip_sign: false,
     retry_safe: true,
 };
+static DESCRIBE_WIDGETS: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
+    name: "DescribeWidgets",
+    skip_sign: false,
+    retry_safe: true,
+};
 static GONE_ACTION: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "GoneAction",
     skip_sign: false,
     retry_safe: false,
+};
+static LIST_PAGED_THINGS: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
+    name: "ListPagedThings",
+    skip_sign: false,
+    retry_safe: true,
 };
 static OLD_ACTION: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "OldAction",
@@ -55,6 +68,11 @@ static RUN_JOB: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "RunJob",
     skip_sign: false,
     retry_safe: true,
+};
+static SCAN_THINGS: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
+    name: "ScanThings",
+    skip_sign: false,
+    retry_safe: false,
 };
 /// Client of this API version: a thin typed layer over [`sdk_core::Client`] (cheap to clone, shares connections).
 #[derive(Clone)]
@@ -176,6 +194,28 @@ impl Client {
     ) -> ::std::result::Result<models::DescribeThingsResponse, ::sdk_core::Error> {
         self.inner.call(&DESCRIBE_THINGS, request).await
     }
+    /// 偏移列出 (DescribeWidgets)
+    ///
+    /// Lists widgets by offset and limit (paginators).
+    ///
+    /// # Example
+    ///
+    /// The API has no example request; with placeholder values (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_edge::v20200101::Client) -> Result<(), sdk_edge::Error> {
+    /// let request = sdk_edge::v20200101::DescribeWidgetsRequest::new();
+    /// let response = client.describe_widgets(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn describe_widgets(
+        &self,
+        request: &models::DescribeWidgetsRequest,
+    ) -> ::std::result::Result<models::DescribeWidgetsResponse, ::sdk_core::Error> {
+        self.inner.call(&DESCRIBE_WIDGETS, request).await
+    }
     /// 下线 (GoneAction)
     ///
     /// Offline action.
@@ -198,6 +238,28 @@ impl Client {
         request: &models::OldActionRequest,
     ) -> ::std::result::Result<models::OldActionResponse, ::sdk_core::Error> {
         self.inner.call(&GONE_ACTION, request).await
+    }
+    /// 分页列出 (ListPagedThings)
+    ///
+    /// Lists things by page number and size (paginators).
+    ///
+    /// # Example
+    ///
+    /// The API has no example request; with placeholder values (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_edge::v20200101::Client) -> Result<(), sdk_edge::Error> {
+    /// let request = sdk_edge::v20200101::ListPagedThingsRequest::new();
+    /// let response = client.list_paged_things(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn list_paged_things(
+        &self,
+        request: &models::ListPagedThingsRequest,
+    ) -> ::std::result::Result<models::ListPagedThingsResponse, ::sdk_core::Error> {
+        self.inner.call(&LIST_PAGED_THINGS, request).await
     }
     /// 旧 (OldAction)
     ///
@@ -246,6 +308,28 @@ impl Client {
         request: &models::RunJobRequest,
     ) -> ::std::result::Result<models::CreateWidgetResponse, ::sdk_core::Error> {
         self.inner.call(&RUN_JOB, &*run_job_with_token(request)).await
+    }
+    /// 游标列出 (ScanThings)
+    ///
+    /// Lists things by next token (paginators).
+    ///
+    /// # Example
+    ///
+    /// The API has no example request; with placeholder values (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_edge::v20200101::Client) -> Result<(), sdk_edge::Error> {
+    /// let request = sdk_edge::v20200101::ScanThingsRequest::new();
+    /// let response = client.scan_things(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn scan_things(
+        &self,
+        request: &models::ScanThingsRequest,
+    ) -> ::std::result::Result<models::ScanThingsResponse, ::sdk_core::Error> {
+        self.inner.call(&SCAN_THINGS, request).await
     }
 }
 /// The request [`Client::create_widget`] sends: with a fresh `ClientToken` if it has none (or an empty one), chosen once per call so every retry attempt carries the same token.
@@ -343,6 +427,13 @@ pub mod blocking {
         ) -> ::std::result::Result<models::DescribeThingsResponse, ::sdk_core::Error> {
             self.inner.call(&super::DESCRIBE_THINGS, request)
         }
+        /// Blocking form of [`super::Client::describe_widgets`].
+        pub fn describe_widgets(
+            &self,
+            request: &models::DescribeWidgetsRequest,
+        ) -> ::std::result::Result<models::DescribeWidgetsResponse, ::sdk_core::Error> {
+            self.inner.call(&super::DESCRIBE_WIDGETS, request)
+        }
         /// Blocking form of [`super::Client::gone_action`].
         #[deprecated(note = "offline: the service no longer serves it")]
         pub fn gone_action(
@@ -350,6 +441,13 @@ pub mod blocking {
             request: &models::OldActionRequest,
         ) -> ::std::result::Result<models::OldActionResponse, ::sdk_core::Error> {
             self.inner.call(&super::GONE_ACTION, request)
+        }
+        /// Blocking form of [`super::Client::list_paged_things`].
+        pub fn list_paged_things(
+            &self,
+            request: &models::ListPagedThingsRequest,
+        ) -> ::std::result::Result<models::ListPagedThingsResponse, ::sdk_core::Error> {
+            self.inner.call(&super::LIST_PAGED_THINGS, request)
         }
         /// Blocking form of [`super::Client::old_action`].
         #[deprecated(note = "the API marks this action deprecated")]
@@ -366,6 +464,224 @@ pub mod blocking {
         ) -> ::std::result::Result<models::CreateWidgetResponse, ::sdk_core::Error> {
             self.inner.call(&super::RUN_JOB, &*super::run_job_with_token(request))
         }
+        /// Blocking form of [`super::Client::scan_things`].
+        pub fn scan_things(
+            &self,
+            request: &models::ScanThingsRequest,
+        ) -> ::std::result::Result<models::ScanThingsResponse, ::sdk_core::Error> {
+            self.inner.call(&super::SCAN_THINGS, request)
+        }
+    }
+}
+/// How `DescribeWidgets` pages (offset).
+static DESCRIBE_WIDGETS_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::paginate::Paging {
+    style: ::sdk_core::paginate::Style::Offset {
+        offset: "Offset",
+        limit: "Limit",
+        default_limit: ::std::option::Option::None,
+    },
+    list: "WidgetIdSet",
+    total: ::std::option::Option::Some("TotalCount"),
+};
+/// How `ListPagedThings` pages (page).
+static LIST_PAGED_THINGS_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::paginate::Paging {
+    style: ::sdk_core::paginate::Style::Page {
+        page: "PageNumber",
+        size: "PageSize",
+        first: 1u64,
+        default_size: ::std::option::Option::Some(50u64),
+    },
+    list: "Things",
+    total: ::std::option::Option::Some("Total"),
+};
+/// How `ScanThings` pages (token).
+static SCAN_THINGS_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::paginate::Paging {
+    style: ::sdk_core::paginate::Style::Token {
+        request: "NextToken",
+        response: "NextToken",
+        limit: ::std::option::Option::Some("Limit"),
+        default_limit: ::std::option::Option::Some(20u64),
+    },
+    list: "Things",
+    total: ::std::option::Option::None,
+};
+impl Client {
+    /// The pages of [`Client::describe_widgets`]: `Offset` advances by the items received; `Limit`, if unset, is left to the service; the walk ends on an empty page or when `TotalCount` is reached. One request per page, when the next is asked for; see [`sdk_core::paginate`] for the stop rules.
+    pub fn describe_widgets_pages(
+        &self,
+        request: &models::DescribeWidgetsRequest,
+    ) -> ::sdk_core::paginate::Pages<models::DescribeWidgetsResponse> {
+        ::sdk_core::paginate::Pages::new(
+            self.inner.clone(),
+            &DESCRIBE_WIDGETS,
+            &DESCRIBE_WIDGETS_PAGING,
+            request,
+        )
+    }
+    /// The items of `WidgetIdSet`, over all pages of [`Client::describe_widgets`].
+    pub fn describe_widgets_items(
+        &self,
+        request: &models::DescribeWidgetsRequest,
+    ) -> ::sdk_core::paginate::Items<
+        models::DescribeWidgetsResponse,
+        ::std::string::String,
+    > {
+        ::sdk_core::paginate::Pages::new(
+                self.inner.clone(),
+                &DESCRIBE_WIDGETS,
+                &DESCRIBE_WIDGETS_PAGING,
+                request,
+            )
+            .items(|page: models::DescribeWidgetsResponse| page.widget_id_set)
+    }
+    /// The pages of [`Client::list_paged_things`]: `PageNumber` counts from 1 (or from the request's); `PageSize`, if unset, is 50; the walk ends on an empty page or when `Total` is reached. One request per page, when the next is asked for; see [`sdk_core::paginate`] for the stop rules.
+    pub fn list_paged_things_pages(
+        &self,
+        request: &models::ListPagedThingsRequest,
+    ) -> ::sdk_core::paginate::Pages<models::ListPagedThingsResponse> {
+        ::sdk_core::paginate::Pages::new(
+            self.inner.clone(),
+            &LIST_PAGED_THINGS,
+            &LIST_PAGED_THINGS_PAGING,
+            request,
+        )
+    }
+    /// The items of `Things`, over all pages of [`Client::list_paged_things`].
+    pub fn list_paged_things_items(
+        &self,
+        request: &models::ListPagedThingsRequest,
+    ) -> ::sdk_core::paginate::Items<
+        models::ListPagedThingsResponse,
+        models::PagedThing,
+    > {
+        ::sdk_core::paginate::Pages::new(
+                self.inner.clone(),
+                &LIST_PAGED_THINGS,
+                &LIST_PAGED_THINGS_PAGING,
+                request,
+            )
+            .items(|page: models::ListPagedThingsResponse| page.things)
+    }
+    /// The pages of [`Client::scan_things`]: `NextToken` is sent with each page's `NextToken`; `Limit`, if unset, is 20; the walk ends on an empty page. One request per page, when the next is asked for; see [`sdk_core::paginate`] for the stop rules.
+    pub fn scan_things_pages(
+        &self,
+        request: &models::ScanThingsRequest,
+    ) -> ::sdk_core::paginate::Pages<models::ScanThingsResponse> {
+        ::sdk_core::paginate::Pages::new(
+            self.inner.clone(),
+            &SCAN_THINGS,
+            &SCAN_THINGS_PAGING,
+            request,
+        )
+    }
+    /// The items of `Things`, over all pages of [`Client::scan_things`].
+    pub fn scan_things_items(
+        &self,
+        request: &models::ScanThingsRequest,
+    ) -> ::sdk_core::paginate::Items<models::ScanThingsResponse, models::PagedThing> {
+        ::sdk_core::paginate::Pages::new(
+                self.inner.clone(),
+                &SCAN_THINGS,
+                &SCAN_THINGS_PAGING,
+                request,
+            )
+            .items(|page: models::ScanThingsResponse| page.things.unwrap_or_default())
+    }
+}
+#[cfg(feature = "blocking")]
+impl blocking::Client {
+    /// Blocking form of [`Client::describe_widgets_pages`]: an iterator of pages.
+    pub fn describe_widgets_pages(
+        &self,
+        request: &models::DescribeWidgetsRequest,
+    ) -> ::sdk_core::blocking::Pages<models::DescribeWidgetsResponse> {
+        ::sdk_core::blocking::Pages::from_async(
+            ::sdk_core::paginate::Pages::new(
+                self.core().as_async().clone(),
+                &DESCRIBE_WIDGETS,
+                &DESCRIBE_WIDGETS_PAGING,
+                request,
+            ),
+        )
+    }
+    /// Blocking form of [`Client::describe_widgets_items`]: an iterator of items.
+    pub fn describe_widgets_items(
+        &self,
+        request: &models::DescribeWidgetsRequest,
+    ) -> ::sdk_core::blocking::Items<
+        models::DescribeWidgetsResponse,
+        ::std::string::String,
+    > {
+        ::sdk_core::blocking::Pages::from_async(
+                ::sdk_core::paginate::Pages::new(
+                    self.core().as_async().clone(),
+                    &DESCRIBE_WIDGETS,
+                    &DESCRIBE_WIDGETS_PAGING,
+                    request,
+                ),
+            )
+            .items(|page: models::DescribeWidgetsResponse| page.widget_id_set)
+    }
+    /// Blocking form of [`Client::list_paged_things_pages`]: an iterator of pages.
+    pub fn list_paged_things_pages(
+        &self,
+        request: &models::ListPagedThingsRequest,
+    ) -> ::sdk_core::blocking::Pages<models::ListPagedThingsResponse> {
+        ::sdk_core::blocking::Pages::from_async(
+            ::sdk_core::paginate::Pages::new(
+                self.core().as_async().clone(),
+                &LIST_PAGED_THINGS,
+                &LIST_PAGED_THINGS_PAGING,
+                request,
+            ),
+        )
+    }
+    /// Blocking form of [`Client::list_paged_things_items`]: an iterator of items.
+    pub fn list_paged_things_items(
+        &self,
+        request: &models::ListPagedThingsRequest,
+    ) -> ::sdk_core::blocking::Items<
+        models::ListPagedThingsResponse,
+        models::PagedThing,
+    > {
+        ::sdk_core::blocking::Pages::from_async(
+                ::sdk_core::paginate::Pages::new(
+                    self.core().as_async().clone(),
+                    &LIST_PAGED_THINGS,
+                    &LIST_PAGED_THINGS_PAGING,
+                    request,
+                ),
+            )
+            .items(|page: models::ListPagedThingsResponse| page.things)
+    }
+    /// Blocking form of [`Client::scan_things_pages`]: an iterator of pages.
+    pub fn scan_things_pages(
+        &self,
+        request: &models::ScanThingsRequest,
+    ) -> ::sdk_core::blocking::Pages<models::ScanThingsResponse> {
+        ::sdk_core::blocking::Pages::from_async(
+            ::sdk_core::paginate::Pages::new(
+                self.core().as_async().clone(),
+                &SCAN_THINGS,
+                &SCAN_THINGS_PAGING,
+                request,
+            ),
+        )
+    }
+    /// Blocking form of [`Client::scan_things_items`]: an iterator of items.
+    pub fn scan_things_items(
+        &self,
+        request: &models::ScanThingsRequest,
+    ) -> ::sdk_core::blocking::Items<models::ScanThingsResponse, models::PagedThing> {
+        ::sdk_core::blocking::Pages::from_async(
+                ::sdk_core::paginate::Pages::new(
+                    self.core().as_async().clone(),
+                    &SCAN_THINGS,
+                    &SCAN_THINGS_PAGING,
+                    request,
+                ),
+            )
+            .items(|page: models::ScanThingsResponse| page.things.unwrap_or_default())
     }
 }
 /// Test hook: decode an example request body into the action's request type, re-encode it and compare
@@ -433,9 +749,19 @@ static __EXAMPLE_HOOKS: &[(&str, __Check, __Show)] = &[
         __show::<models::DescribeThingsRequest, models::DescribeThingsResponse>,
     ),
     (
+        "DescribeWidgets",
+        __check::<models::DescribeWidgetsRequest, models::DescribeWidgetsResponse>,
+        __show::<models::DescribeWidgetsRequest, models::DescribeWidgetsResponse>,
+    ),
+    (
         "GoneAction",
         __check::<models::OldActionRequest, models::OldActionResponse>,
         __show::<models::OldActionRequest, models::OldActionResponse>,
+    ),
+    (
+        "ListPagedThings",
+        __check::<models::ListPagedThingsRequest, models::ListPagedThingsResponse>,
+        __show::<models::ListPagedThingsRequest, models::ListPagedThingsResponse>,
     ),
     (
         "OldAction",
@@ -446,6 +772,11 @@ static __EXAMPLE_HOOKS: &[(&str, __Check, __Show)] = &[
         "RunJob",
         __check::<models::RunJobRequest, models::CreateWidgetResponse>,
         __show::<models::RunJobRequest, models::CreateWidgetResponse>,
+    ),
+    (
+        "ScanThings",
+        __check::<models::ScanThingsRequest, models::ScanThingsResponse>,
+        __show::<models::ScanThingsRequest, models::ScanThingsResponse>,
     ),
 ];
 #[cfg(feature = "__examples")]
