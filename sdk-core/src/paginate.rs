@@ -12,7 +12,7 @@
 //! generic; only decoding a page into the response type is. One request is sent per poll of the next page,
 //! never ahead of the caller.
 //!
-//! # Stop rules (all in [`Walk::advance`])
+//! # Stop rules (all in one private function, `Walk::advance`)
 //!
 //! - **An empty page** ends every style, whatever the total or token says (a server that keeps promising
 //!   more but sends nothing cannot loop us).

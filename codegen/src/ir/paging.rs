@@ -1,12 +1,13 @@
-//! Pass 8, paging: sets [`Action::paging`](super::Action::paging) for list actions that page in one of the
+//! Pass 9, paging: sets [`Action::paging`](super::Action::paging) for list actions that page in one of the
 //! three styles the runtime walks (`sdk_core::paginate`). The rules live here and only here; the survey
 //! of all tccli specs (`cargo xtask paging-report`, `docs/paginators.md`) runs [`classify`] too.
 //!
 //! # Rules (decided from the 300 tccli specs; counts in `docs/paginators.md`)
 //!
 //! 1. **The list**: the response has exactly one top-level list member besides `RequestId`. None: the
-//!    action does not return a list ([`Outcome::NotAList`]); several: which one pages is not knowable
-//!    ([`Skip::SeveralLists`]).
+//!    action does not return a list ([`Outcome::NotAList`]), or, when its request pages (rule 2), returns
+//!    it inside an object ([`Skip::NestedList`]); several in a response whose request pages: which one
+//!    pages is not knowable ([`Skip::SeveralLists`]).
 //! 2. **The style**, first match wins:
 //!    - *next token*: a string request member named one of [`TOKENS`] and a string response member of the
 //!      same name or `Next` + that name (`Cursor` → `NextCursor`); an integer size member ([`SIZES`]) beside
@@ -105,6 +106,8 @@ impl Style {
 /// Why a list action gets no paginator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Skip {
+    /// Paging members in the request, but the list is inside an object of the response.
+    NestedList,
     /// More than one top-level list in the response.
     SeveralLists,
     /// A token member in the request, none answered.
@@ -123,6 +126,7 @@ impl Skip {
     /// What the reason means, for reports.
     pub fn describe(self) -> &'static str {
         match self {
+            Skip::NestedList => "pages, but the list is inside an object of the response (not walked)",
             Skip::SeveralLists => "several top-level lists in the response: which one pages is not knowable",
             Skip::TokenNotAnswered => "a token member in the request but no next token in the response",
             Skip::NotIntegers => "offset/limit or page members typed as strings",
@@ -164,14 +168,13 @@ pub fn classify(version: &Version, action: &Action) -> Outcome {
         .iter()
         .filter(|f| matches!(f.ty, Ty::List(_)) && f.wire != "RequestId")
         .collect();
-    let list = match lists.as_slice() {
-        [] => return Outcome::NotAList,
-        [one] => *one,
-        _ => return Outcome::Skipped(Skip::SeveralLists),
-    };
-    let style = match style(input, output) {
-        Ok(style) => style,
-        Err(skip) => return Outcome::Skipped(skip),
+    let (list, style) = match (lists.as_slice(), style(input, output)) {
+        // Paging members without a top-level list: the list is inside an object of the response.
+        ([], Ok(_)) => return Outcome::Skipped(Skip::NestedList),
+        ([], Err(_)) => return Outcome::NotAList,
+        (_, Err(skip)) => return Outcome::Skipped(skip),
+        ([one], Ok(style)) => (*one, style),
+        (_, Ok(_)) => return Outcome::Skipped(Skip::SeveralLists),
     };
     let taken = |suffix: &str| {
         let name = format!("{}_{suffix}", crate::emit::unraw(&action.method));
