@@ -509,3 +509,127 @@ impl<Resp: DeserializeOwned, Item> Stream for Items<Resp, Item> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credential::Credential;
+    use crate::profile::ClientProfile;
+    use crate::service::ServiceInfo;
+
+    static DEMO: ServiceInfo = ServiceInfo {
+        product: "demo",
+        version: "2020-01-01",
+    };
+    static LIST: ActionInfo = ActionInfo {
+        name: "ListThings",
+        skip_sign: false,
+        retry_safe: true,
+    };
+    static BY_TOKEN: Paging = Paging {
+        style: Style::Token {
+            request: "NextToken",
+            response: "NextToken",
+            limit: Some("Limit"),
+            default_limit: Some(50),
+        },
+        list: "Things",
+        total: Some("TotalCount"),
+    };
+    static BY_PAGE: Paging = Paging {
+        style: Style::Page {
+            page: "Page",
+            size: "Size",
+            first: 1,
+            default_size: None,
+        },
+        list: "Things",
+        total: Some("Total"),
+    };
+
+    fn walk(paging: &'static Paging, request: Value) -> Walk {
+        let credential = Credential::new("AKIDtest", "key").unwrap();
+        let client = Client::new(&DEMO, credential, "ap-guangzhou", ClientProfile::default());
+        let Value::Object(map) = request else {
+            panic!("an object")
+        };
+        Walk::new(client, &LIST, paging, map)
+    }
+
+    fn page(len: u64, total: Option<u64>, token: Option<&str>, list: u64) -> Facts {
+        Facts {
+            len,
+            total,
+            token: token.map(str::to_owned),
+            list_hash: list,
+        }
+    }
+
+    /// Marks a token as sent, as `send` does.
+    fn sent(w: &mut Walk, token: &str) {
+        w.tokens.insert(hash_of(token));
+    }
+
+    #[test]
+    fn a_token_cycle_is_caught_not_only_an_immediate_repeat() {
+        let mut w = walk(&BY_TOKEN, serde_json::json!({}));
+        assert_eq!(w.request.get("Limit"), Some(&Value::from(50)), "the documented default");
+        assert!(w.advance(&page(3, None, Some("tok-1"), 1)).unwrap());
+        sent(&mut w, "tok-1");
+        assert!(w.advance(&page(3, None, Some("tok-2"), 2)).unwrap());
+        sent(&mut w, "tok-2");
+        let err = w.advance(&page(3, None, Some("tok-1"), 3)).unwrap_err();
+        assert!(err.is_decode() && err.to_string().contains("after 9 items"), "{err}");
+        assert!(!format!("{err} {err:?}").contains("tok-"), "tokens stay out of errors");
+    }
+
+    #[test]
+    fn tokens_end_on_empty_or_missing_and_ignore_the_total() {
+        let mut w = walk(&BY_TOKEN, serde_json::json!({"Limit": 7}));
+        assert_eq!(
+            w.request.get("Limit"),
+            Some(&Value::from(7)),
+            "the caller's size is kept"
+        );
+        // A total already reached does not end a token walk: the token is the service's word.
+        assert!(w.advance(&page(5, Some(1), Some("A"), 1)).unwrap());
+        assert!(!w.advance(&page(5, None, Some(""), 2)).unwrap());
+        let mut w = walk(&BY_TOKEN, serde_json::json!({}));
+        assert!(!w.advance(&page(5, None, None, 1)).unwrap());
+        // An empty page ends the walk even with a token.
+        let mut w = walk(&BY_TOKEN, serde_json::json!({}));
+        assert!(!w.advance(&page(0, None, Some("A"), 1)).unwrap());
+    }
+
+    #[test]
+    fn pages_count_positions_from_where_the_caller_started() {
+        // Starting at page 3 of size 10: 20 items are behind, so 25 of 25 is reached after 5 items.
+        let mut w = walk(&BY_PAGE, serde_json::json!({"Page": 3, "Size": 10}));
+        assert!(!w.advance(&page(5, Some(25), None, 1)).unwrap());
+        // Without a size, where page 3 starts is unknown: only an empty page ends the walk.
+        let mut w = walk(&BY_PAGE, serde_json::json!({"Page": 3}));
+        assert!(w.advance(&page(5, Some(25), None, 1)).unwrap());
+        assert!(w.advance(&page(5, Some(25), None, 2)).unwrap());
+        assert!(!w.advance(&page(0, Some(25), None, 3)).unwrap());
+        // The last page number there is: the walk ends instead of wrapping around.
+        let mut w = walk(&BY_PAGE, serde_json::json!({"Page": u64::MAX}));
+        assert!(!w.advance(&page(5, None, None, 1)).unwrap());
+    }
+
+    #[test]
+    fn the_same_page_twice_is_no_progress() {
+        let mut w = walk(&BY_PAGE, serde_json::json!({}));
+        assert!(w.advance(&page(5, None, None, 7)).unwrap());
+        let err = w.advance(&page(5, None, None, 7)).unwrap_err();
+        assert!(err.to_string().contains("same page twice"), "{err}");
+    }
+
+    #[test]
+    fn totals_as_numbers_or_digit_strings() {
+        assert_eq!(count_of("12"), Some(12));
+        assert_eq!(count_of("\" 12 \""), Some(12));
+        for other in ["-1", "1.5", "null", "\"x\"", "[]"] {
+            assert_eq!(count_of(other), None, "{other}");
+        }
+    }
+}
