@@ -54,7 +54,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 pub use futures_core::Stream;
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::{DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -337,42 +337,106 @@ fn hash_of(text: &str) -> u64 {
     h.finish()
 }
 
-/// The list's length, the total and the next token of a page, read by wire name without decoding the rest.
+/// The list's length, the total and the next token of a page, read by wire name in one pass over the
+/// `Response` object that decodes nothing else (the page is decoded once more, into its type, after this).
 fn read_facts(raw: &RawResponse, paging: &Paging) -> Result<Facts, Error> {
-    let bad = |what: String| Error::decode(format!("page of a paginated call: {what}"), Some(raw.status()), b"");
-    let members: std::collections::HashMap<String, &RawValue> = serde_json::from_str(raw.json()).map_err(|e| {
-        bad(format!(
-            "Response is not an object ({})",
-            crate::error::json_error_summary(&e)
-        ))
-    })?;
-    let list = members.get(paging.list).map(|v| v.get()).unwrap_or("null");
-    let len = serde_json::from_str::<Option<Vec<IgnoredAny>>>(list)
-        .map_err(|_| bad(format!("`Response.{}` is not a list", paging.list)))?
-        .map_or(0, |items| items.len() as u64);
-    let total = paging
-        .total
-        .and_then(|name| members.get(name))
-        .and_then(|v| count_of(v.get()));
-    let token = match paging.style {
-        Style::Token { response, .. } => match members.get(response) {
-            None => None,
-            Some(v) => serde_json::from_str::<Option<String>>(v.get())
-                .map_err(|_| bad(format!("`Response.{response}` is not a string")))?,
-        },
-        _ => None,
-    };
-    Ok(Facts {
-        len,
-        total,
-        token,
-        list_hash: hash_of(list),
+    facts_of(raw.json(), paging).map_err(|e| {
+        Error::decode(
+            format!("page of a paginated call: {}", crate::error::json_error_summary(&e)),
+            Some(raw.status()),
+            b"",
+        )
     })
 }
 
+fn facts_of(json: &str, paging: &Paging) -> Result<Facts, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(json);
+    serde::Deserializer::deserialize_map(&mut de, FactsReader { paging })
+}
+
+/// The map visitor of [`read_facts`]: the members it needs by wire name, every other one skipped.
+struct FactsReader<'p> {
+    paging: &'p Paging,
+}
+
+impl<'de> Visitor<'de> for FactsReader<'_> {
+    type Value = Facts;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the Response object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Facts, A::Error> {
+        let token = match self.paging.style {
+            Style::Token { response, .. } => Some(response),
+            _ => None,
+        };
+        let mut facts = Facts {
+            len: 0,
+            total: None,
+            token: None,
+            list_hash: hash_of("null"),
+        };
+        while let Some(key) = map.next_key::<String>()? {
+            let key = Some(key.as_str());
+            if key == Some(self.paging.list) {
+                (facts.len, facts.list_hash) = map.next_value_seed(ListReader)?;
+            } else if key == self.paging.total {
+                facts.total = count_of(&map.next_value::<Value>()?);
+            } else if key == token {
+                facts.token = map.next_value::<Option<String>>()?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(facts)
+    }
+}
+
+/// Counts a list's elements and hashes their JSON text without decoding them; `null` is an empty list.
+struct ListReader;
+
+impl<'de> DeserializeSeed<'de> for ListReader {
+    type Value = (u64, u64);
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(u64, u64), D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ListReader {
+    type Value = (u64, u64);
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the page's list")
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<(u64, u64), E> {
+        Ok((0, hash_of("null")))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(u64, u64), E> {
+        self.visit_none()
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<(u64, u64), D::Error> {
+        d.deserialize_seq(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(u64, u64), A::Error> {
+        let mut hasher = DefaultHasher::new();
+        let mut len = 0u64;
+        while let Some(item) = seq.next_element::<&'de RawValue>()? {
+            item.get().hash(&mut hasher);
+            len += 1;
+        }
+        Ok((len, hasher.finish()))
+    }
+}
+
 /// A total as a number or a string of digits (some specs type it `string`); anything else is no total.
-fn count_of(json: &str) -> Option<u64> {
-    match serde_json::from_str::<Value>(json).ok()? {
+fn count_of(value: &Value) -> Option<u64> {
+    match value {
         Value::Number(n) => n.as_u64(),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
@@ -625,11 +689,32 @@ mod tests {
     }
 
     #[test]
+    fn facts_are_read_by_wire_name_in_any_order() {
+        let json = r#"{"RequestId":"r","NextToken":"n\"1","Things":[{"A":[1,2]},"x",null],"TotalCount":"7","Other":{"Things":[]}}"#;
+        let facts = facts_of(json, &BY_TOKEN).unwrap();
+        assert_eq!(
+            (facts.len, facts.total, facts.token.as_deref()),
+            (3, Some(7), Some("n\"1"))
+        );
+        let same = facts_of(r#"{"Things":[{"A":[1,2]},"x",null]}"#, &BY_TOKEN).unwrap();
+        assert_eq!(
+            facts.list_hash, same.list_hash,
+            "the hash is the list's, not the page's"
+        );
+        let none = facts_of(r#"{"Things":null}"#, &BY_PAGE).unwrap();
+        assert_eq!((none.len, none.total, none.token), (0, None, None));
+        for bad in [r#"{"Things":{"a":1}}"#, r#"{"NextToken":5}"#, "[]"] {
+            assert!(facts_of(bad, &BY_TOKEN).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn totals_as_numbers_or_digit_strings() {
-        assert_eq!(count_of("12"), Some(12));
-        assert_eq!(count_of("\" 12 \""), Some(12));
+        let count = |json: &str| count_of(&serde_json::from_str(json).unwrap());
+        assert_eq!(count("12"), Some(12));
+        assert_eq!(count("\" 12 \""), Some(12));
         for other in ["-1", "1.5", "null", "\"x\"", "[]"] {
-            assert_eq!(count_of(other), None, "{other}");
+            assert_eq!(count(other), None, "{other}");
         }
     }
 }
