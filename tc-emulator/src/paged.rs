@@ -265,4 +265,20 @@ mod tests {
         l.set_repeat_token(true);
         assert_eq!(scan("p10").unwrap()["NextToken"], "p10");
     }
+
+    #[test]
+    fn the_admin_path_sets_and_reads_the_state() {
+        let l = lists();
+        let (status, body) = l
+            .admin(&Method::POST, &["paged"], &json!({"length": 7, "repeat_token": true}))
+            .unwrap();
+        assert_eq!(
+            (status, body),
+            (StatusCode::OK, json!({"length": 7, "repeat_token": true}))
+        );
+        assert_eq!(l.admin(&Method::GET, &["paged"], &Value::Null).unwrap().1["length"], 7);
+        assert!(l.admin(&Method::GET, &["other"], &Value::Null).is_none());
+        l.reset();
+        assert_eq!(l.length(), 0);
+    }
 }
