@@ -25,22 +25,22 @@ fn lists() -> PagedLists {
         style,
         list: list.into(),
         total: total.map(Into::into),
+        within: None,
         item,
+    };
+    let offset = || PageStyle::Offset {
+        offset: "Offset".into(),
+        limit: "Limit".into(),
     };
     PagedLists::new(
         "edge",
         "2020-01-01",
         vec![
-            action(
-                "DescribeWidgets",
-                PageStyle::Offset {
-                    offset: "Offset".into(),
-                    limit: "Limit".into(),
-                },
-                "WidgetIdSet",
-                Some("TotalCount"),
-                widget,
-            ),
+            action("DescribeWidgets", offset(), "WidgetIdSet", Some("TotalCount"), widget),
+            PagedAction {
+                within: Some("Data".into()),
+                ..action("DescribeThingPage", offset(), "Things", Some("TotalCount"), thing)
+            },
             action(
                 "ListPagedThings",
                 PageStyle::Page {
@@ -124,6 +124,29 @@ async fn offset_walks_every_length_and_stops_at_the_total() {
         assert_eq!(offsets, (0..requests as u64).map(|p| p * 10).collect::<Vec<_>>());
         assert!(sent.iter().all(|r| r.get("Limit").is_none()), "{sent:?}");
     }
+}
+
+#[tokio::test]
+async fn a_list_inside_an_object_is_walked_through_it() {
+    let (emu, lists, client) = start().await;
+    for (len, requests) in CASES {
+        let mark = emu.requests().len();
+        lists.set_length(len);
+        let request = edge::DescribeWidgetsRequest::new();
+        let things = collect(client.describe_thing_page_items(&request)).await.unwrap();
+        assert_eq!(
+            things.iter().map(|t| t.id).collect::<Vec<_>>(),
+            (0..len).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            requests_of(&emu, "DescribeThingPage", mark).len(),
+            requests,
+            "length {len}"
+        );
+    }
+    let mut pages = client.describe_thing_page_pages(&edge::DescribeWidgetsRequest::new());
+    let page = pages.next_page().await.unwrap().unwrap();
+    assert_eq!(page.data.and_then(|d| d.total_count), Some(37));
 }
 
 #[tokio::test]

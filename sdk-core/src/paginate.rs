@@ -41,6 +41,8 @@
 //!   the spec documents for that member (the generator reads it from the member's docs, e.g. SMS's
 //!   "最多100"); when the spec documents none, the member is left unset and the service's own default
 //!   applies, which is always a size the service accepts. A size the caller sets is sent as is.
+//! - **A list one level down** (`Response.Data.List`, [`Paging::within`]): read through its holder; a
+//!   missing or null holder is an empty page; a total beside the list wins over one at the top.
 //! - **Errors** (of a request, or of decoding a page) end the stream: the error is its last item, and the
 //!   stream is finished after it (a caller may start a new walk from the last good position).
 //! - Tokens, totals and list contents are never logged or put into errors.
@@ -70,8 +72,12 @@ pub struct Paging {
     pub style: Style,
     /// The response member holding the page's items (`TemplateStatusSet`).
     pub list: &'static str,
-    /// The response member with the total number of items (`TotalCount`), if the action has one.
+    /// The response member with the total number of items (`TotalCount`), if the action has one: looked
+    /// for beside the list, then at the top of the response.
     pub total: Option<&'static str>,
+    /// The response's object member that holds the list when it is not at the top (`Data` of
+    /// `Response.Data.List`); a missing or null one is an empty page.
+    pub within: Option<&'static str>,
 }
 
 /// The three paging styles, with the wire names of their request (and response) members.
@@ -351,12 +357,39 @@ fn read_facts(raw: &RawResponse, paging: &Paging) -> Result<Facts, Error> {
 
 fn facts_of(json: &str, paging: &Paging) -> Result<Facts, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(json);
-    serde::Deserializer::deserialize_map(&mut de, FactsReader { paging })
+    let reader = FactsReader {
+        paging,
+        holds_list: paging.within.is_none(),
+    };
+    serde::Deserializer::deserialize_map(&mut de, reader)
 }
 
-/// The map visitor of [`read_facts`]: the members it needs by wire name, every other one skipped.
+/// The map visitor of [`read_facts`]: the members it needs by wire name, every other one skipped. Runs on
+/// the `Response` object and, when the list is one level down, on the object holding it.
 struct FactsReader<'p> {
     paging: &'p Paging,
+    /// This object has the list (else it is the top of a response whose list is in `paging.within`).
+    holds_list: bool,
+}
+
+impl Facts {
+    fn empty() -> Facts {
+        Facts {
+            len: 0,
+            total: None,
+            token: None,
+            list_hash: hash_of("null"),
+        }
+    }
+}
+
+/// The object holding the list: may be null (an empty page).
+impl<'de> DeserializeSeed<'de> for FactsReader<'_> {
+    type Value = Facts;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Facts, D::Error> {
+        d.deserialize_option(self)
+    }
 }
 
 impl<'de> Visitor<'de> for FactsReader<'_> {
@@ -366,21 +399,35 @@ impl<'de> Visitor<'de> for FactsReader<'_> {
         f.write_str("the Response object")
     }
 
+    fn visit_none<E: serde::de::Error>(self) -> Result<Facts, E> {
+        Ok(Facts::empty())
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Facts, E> {
+        Ok(Facts::empty())
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Facts, D::Error> {
+        d.deserialize_map(self)
+    }
+
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Facts, A::Error> {
         let token = match self.paging.style {
             Style::Token { response, .. } => Some(response),
             _ => None,
         };
-        let mut facts = Facts {
-            len: 0,
-            total: None,
-            token: None,
-            list_hash: hash_of("null"),
-        };
+        let mut facts = Facts::empty();
+        let mut inner: Option<Facts> = None;
         while let Some(key) = map.next_key::<String>()? {
             let key = Some(key.as_str());
-            if key == Some(self.paging.list) {
+            if self.holds_list && key == Some(self.paging.list) {
                 (facts.len, facts.list_hash) = map.next_value_seed(ListReader)?;
+            } else if !self.holds_list && key == self.paging.within {
+                let holder = FactsReader {
+                    paging: self.paging,
+                    holds_list: true,
+                };
+                inner = Some(map.next_value_seed(holder)?);
             } else if key == self.paging.total {
                 facts.total = count_of(&map.next_value::<Value>()?);
             } else if key == token {
@@ -389,7 +436,15 @@ impl<'de> Visitor<'de> for FactsReader<'_> {
                 map.next_value::<IgnoredAny>()?;
             }
         }
-        Ok(facts)
+        // What is found beside the list wins over the top of the response.
+        Ok(match inner {
+            Some(inner) => Facts {
+                total: inner.total.or(facts.total),
+                token: inner.token.or(facts.token),
+                ..inner
+            },
+            None => facts,
+        })
     }
 }
 
@@ -599,6 +654,7 @@ mod tests {
         },
         list: "Things",
         total: Some("TotalCount"),
+        within: None,
     };
     static BY_PAGE: Paging = Paging {
         style: Style::Page {
@@ -609,6 +665,7 @@ mod tests {
         },
         list: "Things",
         total: Some("Total"),
+        within: Some("Data"),
     };
 
     fn walk(paging: &'static Paging, request: Value) -> Walk {
@@ -701,8 +758,19 @@ mod tests {
             facts.list_hash, same.list_hash,
             "the hash is the list's, not the page's"
         );
-        let none = facts_of(r#"{"Things":null}"#, &BY_PAGE).unwrap();
-        assert_eq!((none.len, none.total, none.token), (0, None, None));
+        // BY_PAGE's list is in `Data`; a total beside it wins over one at the top.
+        let nested = facts_of(
+            r#"{"Things":[1],"Total":9,"Data":{"Things":[1,2],"Total":2}}"#,
+            &BY_PAGE,
+        )
+        .unwrap();
+        assert_eq!((nested.len, nested.total), (2, Some(2)));
+        let top_total = facts_of(r#"{"Total":9,"Data":{"Things":[1,2]}}"#, &BY_PAGE).unwrap();
+        assert_eq!((top_total.len, top_total.total), (2, Some(9)));
+        for empty in [r#"{"Data":null}"#, r#"{"Data":{"Things":null}}"#, "{}"] {
+            let none = facts_of(empty, &BY_PAGE).unwrap();
+            assert_eq!((none.len, none.total, none.token), (0, None, None), "{empty}");
+        }
         for bad in [r#"{"Things":{"a":1}}"#, r#"{"NextToken":5}"#, "[]"] {
             assert!(facts_of(bad, &BY_TOKEN).is_err(), "{bad}");
         }

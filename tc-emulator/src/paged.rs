@@ -39,6 +39,9 @@ pub struct PagedAction {
     pub list: String,
     /// The response member with the list's length, if the action answers one.
     pub total: Option<String>,
+    /// An object member of the response that holds the list and the total (`Data` of
+    /// `Response.Data.List`); `None`: both at the top.
+    pub within: Option<String>,
     /// The item at a position.
     pub item: fn(u64) -> Value,
 }
@@ -122,11 +125,15 @@ impl PagedLists {
         };
         let end = start.saturating_add(size).min(state.length);
         let items: Vec<Value> = (start..end.max(start)).map(a.item).collect();
-        let mut answer = Map::new();
-        answer.insert(a.list.clone(), Value::Array(items));
+        let mut list = Map::new();
+        list.insert(a.list.clone(), Value::Array(items));
         if let Some(total) = &a.total {
-            answer.insert(total.clone(), json!(state.length));
+            list.insert(total.clone(), json!(state.length));
         }
+        let mut answer = match &a.within {
+            Some(holder) => Map::from_iter([(holder.clone(), Value::Object(list))]),
+            None => list,
+        };
         if let PageStyle::Token { response, .. } = &a.style {
             let next = if state.repeat_token {
                 format!("p{start}")
@@ -213,6 +220,7 @@ mod tests {
                     },
                     list: "Things".into(),
                     total: Some("Total".into()),
+                    within: None,
                     item,
                 },
                 PagedAction {
@@ -223,6 +231,7 @@ mod tests {
                     },
                     list: "Things".into(),
                     total: None,
+                    within: Some("Data".into()),
                     item,
                 },
             ],
@@ -230,7 +239,8 @@ mod tests {
     }
 
     fn ids(answer: &Map<String, Value>) -> Vec<u64> {
-        answer["Things"]
+        let holder = answer.get("Data").and_then(Value::as_object).unwrap_or(answer);
+        holder["Things"]
             .as_array()
             .unwrap()
             .iter()
@@ -260,6 +270,10 @@ mod tests {
         };
         let first = scan("").unwrap();
         assert_eq!((ids(&first).len(), first["NextToken"].as_str()), (10, Some("p10")));
+        assert!(
+            first["Data"]["Things"].is_array(),
+            "the list is in its holder: {first:?}"
+        );
         assert_eq!(scan("p10").unwrap()["NextToken"], "");
         assert_eq!(scan("bogus").unwrap_err().code, "InvalidParameterValue");
         l.set_repeat_token(true);

@@ -52,6 +52,13 @@ fn opt_u64(v: Option<u64>) -> TokenStream {
     }
 }
 
+fn opt_str(v: Option<&str>) -> TokenStream {
+    match v {
+        Some(s) => quote!(::std::option::Option::Some(#s)),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
 /// `static <ACTION>_PAGING: ::sdk_core::paginate::Paging = ...;`
 fn paging_static(a: &Action, p: &Paging) -> TokenStream {
     let name = static_ident(a);
@@ -79,10 +86,7 @@ fn paging_static(a: &Action, p: &Paging) -> TokenStream {
             limit,
             default_limit,
         } => {
-            let limit = match limit {
-                Some(l) => quote!(::std::option::Option::Some(#l)),
-                None => quote!(::std::option::Option::None),
-            };
+            let limit = opt_str(limit.as_deref());
             let default_limit = opt_u64(*default_limit);
             quote!(::sdk_core::paginate::Style::Token {
                 request: #request, response: #response, limit: #limit, default_limit: #default_limit
@@ -90,10 +94,8 @@ fn paging_static(a: &Action, p: &Paging) -> TokenStream {
         }
     };
     let list = &p.list_wire;
-    let total = match &p.total {
-        Some(t) => quote!(::std::option::Option::Some(#t)),
-        None => quote!(::std::option::Option::None),
-    };
+    let total = opt_str(p.total.as_deref());
+    let within = opt_str(p.within.as_ref().map(|w| w.wire.as_str()));
     let doc = format!(" How `{}` pages ({}).", a.wire, p.style.kind());
     quote! {
         #[doc = #doc]
@@ -101,6 +103,7 @@ fn paging_static(a: &Action, p: &Paging) -> TokenStream {
             style: #style,
             list: #list,
             total: #total,
+            within: #within,
         };
     }
 }
@@ -138,12 +141,7 @@ fn parts(a: &Action, p: &Paging) -> Parts {
     let method = unraw(&a.method);
     let input = ident(&a.input);
     let output = ident(&a.output);
-    let field = ident(&p.list_field);
-    let extract = if p.list_plain {
-        quote!(|page: models::#output| page.#field)
-    } else {
-        quote!(|page: models::#output| page.#field.unwrap_or_default())
-    };
+    let extract = extract(p, &output);
     Parts {
         pages: format_ident!("{method}_pages"),
         items: format_ident!("{method}_items"),
@@ -155,6 +153,26 @@ fn parts(a: &Action, p: &Paging) -> Parts {
         extract,
         deprecated: deprecation(a.status),
     }
+}
+
+/// `|page: Resp| <the list>`, through the holding object when there is one; a missing list or holder is
+/// an empty page.
+fn extract(p: &Paging, output: &proc_macro2::Ident) -> TokenStream {
+    let list = ident(&p.list_field);
+    let body = match &p.within {
+        None if p.list_plain => quote!(page.#list),
+        None => quote!(page.#list.unwrap_or_default()),
+        Some(w) => {
+            let holder = ident(&w.field);
+            match (w.plain, p.list_plain) {
+                (true, true) => quote!(page.#holder.#list),
+                (true, false) => quote!(page.#holder.#list.unwrap_or_default()),
+                (false, true) => quote!(page.#holder.map(|holder| holder.#list).unwrap_or_default()),
+                (false, false) => quote!(page.#holder.and_then(|holder| holder.#list).unwrap_or_default()),
+            }
+        }
+    };
+    quote!(|page: models::#output| #body)
 }
 
 /// What the docs say about the walk.
@@ -214,9 +232,12 @@ fn async_methods(a: &Action, p: &Paging) -> TokenStream {
         deprecated,
     } = parts(a, p);
     let pages_doc = format!(" The{}", walk_doc(a, p));
+    let list = match &p.within {
+        Some(w) => format!("{}.{}", w.wire, p.list_wire),
+        None => p.list_wire.clone(),
+    };
     let items_doc = format!(
-        " The items of `{}`, over all pages of [`Client::{}`].",
-        p.list_wire,
+        " The items of `{list}`, over all pages of [`Client::{}`].",
         unraw(&a.method)
     );
     quote! {
@@ -305,7 +326,8 @@ mod tests {
                 "static LIST_THINGS_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::paginate::Paging {
                     style: ::sdk_core::paginate::Style::Offset { offset: \"Offset\", limit: \"Limit\",
                         default_limit: ::std::option::Option::Some(100u64) },
-                    list: \"ThingSet\", total: ::std::option::Option::Some(\"TotalCount\") };",
+                    list: \"ThingSet\", total: ::std::option::Option::Some(\"TotalCount\"),
+                    within: ::std::option::Option::None };",
                 "style: ::sdk_core::paginate::Style::Token { request: \"Cursor\", response: \"NextCursor\",
                     limit: ::std::option::Option::None, default_limit: ::std::option::Option::None },
                     list: \"Names\", total: ::std::option::Option::None",
@@ -327,6 +349,30 @@ mod tests {
             ],
         );
         assert!(!text.contains("get_thing"), "GetThing returns no list");
+    }
+
+    #[test]
+    fn a_list_inside_an_object_is_reached_through_it() {
+        let v = ir(
+            json!({
+                "Req": {"members": [{"name": "Offset", "type": "int", "member": "uint64"}, {"name": "Limit", "type": "int", "member": "uint64"}]},
+                "Resp": {"members": [{"name": "Data", "type": "object", "member": "Page"}]},
+                "Page": {"members": [
+                    {"name": "TotalCount", "type": "int", "member": "uint64"},
+                    {"name": "List", "type": "list", "member": "string"},
+                ]},
+            }),
+            json!({"ListThings": {"input": "Req", "output": "Resp"}}),
+        );
+        let text = pretty(paginators(&v));
+        assert_has(
+            &text,
+            &[
+                "list: \"List\", total: ::std::option::Option::Some(\"TotalCount\"), within: ::std::option::Option::Some(\"Data\")",
+                ".items(|page: models::Resp| { page.data.and_then(|holder| holder.list).unwrap_or_default() })",
+                "/// The items of `Data.List`, over all pages",
+            ],
+        );
     }
 
     #[test]

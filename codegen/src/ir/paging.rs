@@ -5,9 +5,10 @@
 //! # Rules (decided from the 300 tccli specs; counts in `docs/paginators.md`)
 //!
 //! 1. **The list**: the response has exactly one top-level list member besides `RequestId`. None: the
-//!    action does not return a list ([`Outcome::NotAList`]), or, when its request pages (rule 2), returns
-//!    it inside an object ([`Skip::NestedList`]); several in a response whose request pages: which one
-//!    pages is not knowable ([`Skip::SeveralLists`]).
+//!    action does not return a list ([`Outcome::NotAList`]), unless its request pages (rule 2): then the
+//!    list may be one level down, in the response's only object member that holds exactly one list
+//!    (`Response.Data.List`, [`Paging::within`]); any other shape is [`Skip::NestedList`]. Several lists in a
+//!    response whose request pages: which one pages is not knowable ([`Skip::SeveralLists`]).
 //! 2. **The style**, first match wins:
 //!    - *next token*: a string request member named one of [`TOKENS`] and a string response member of the
 //!      same name or `Next` + that name (`Cursor` → `NextCursor`); an integer size member ([`SIZES`]) beside
@@ -18,8 +19,8 @@
 //!    - string-typed offsets or limits are [`Skip::NotIntegers`] (what an offset means in a string is not
 //!      specified); a `Limit` with nothing to move is [`Skip::LimitOnly`]; no paging member at all is
 //!      [`Skip::OnePage`].
-//! 3. **The total**: an integer (or string) response member named one of [`TOTALS`], if any; without it the
-//!    runtime stops on an empty page.
+//! 3. **The total**: an integer (or string) member named one of [`TOTALS`] beside the list (else at the
+//!    top of the response), if any; without it the runtime stops on an empty page.
 //! 4. **The default size**: the largest value the size member's docs state ("最多100", "最大值为50",
 //!    "maximum 100"), from 1 to [`MAX_DEFAULT_SIZE`]; none stated leaves the size to the service.
 //! 5. The generated `<method>_pages`/`<method>_items` must not be another action's method
@@ -63,10 +64,21 @@ pub struct Paging {
     pub list_wire: String,
     pub list_field: String,
     pub list_plain: bool,
+    /// The response's object member that holds the list, when the list is not at the top (`Data` of
+    /// `Response.Data.List`).
+    pub within: Option<Within>,
     /// The list's element type.
     pub item: Ty,
     /// Wire name of the total member.
     pub total: Option<String>,
+}
+
+/// The object member of the response that holds the list: wire name, Rust field, plain (else `Option`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Within {
+    pub wire: String,
+    pub field: String,
+    pub plain: bool,
 }
 
 /// The request (and response) members of a style, by wire name.
@@ -106,7 +118,7 @@ impl Style {
 /// Why a list action gets no paginator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Skip {
-    /// Paging members in the request, but the list is inside an object of the response.
+    /// Paging members in the request, but no list at the top or in the response's one object member.
     NestedList,
     /// More than one top-level list in the response.
     SeveralLists,
@@ -126,7 +138,7 @@ impl Skip {
     /// What the reason means, for reports.
     pub fn describe(self) -> &'static str {
         match self {
-            Skip::NestedList => "pages, but the list is inside an object of the response (not walked)",
+            Skip::NestedList => "pages, but the list is deeper than one object, or beside other lists or objects",
             Skip::SeveralLists => "several top-level lists in the response: which one pages is not knowable",
             Skip::TokenNotAnswered => "a token member in the request but no next token in the response",
             Skip::NotIntegers => "offset/limit or page members typed as strings",
@@ -138,6 +150,8 @@ impl Skip {
 }
 
 /// What the rules say about one action.
+// Short-lived (one per action while the pass or the survey runs): boxing the large variant buys nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Paged(Paging),
@@ -163,17 +177,16 @@ pub fn classify(version: &Version, action: &Action) -> Outcome {
     let (Some(input), Some(output)) = (object(&action.input), object(&action.output)) else {
         return Outcome::NotAList;
     };
-    let lists: Vec<&Field> = output
-        .fields
-        .iter()
-        .filter(|f| matches!(f.ty, Ty::List(_)) && f.wire != "RequestId")
-        .collect();
-    let (list, style) = match (lists.as_slice(), style(input, output)) {
-        // Paging members without a top-level list: the list is inside an object of the response.
-        ([], Ok(_)) => return Outcome::Skipped(Skip::NestedList),
+    let lists = lists_of(output);
+    let (list, within, style) = match (lists.as_slice(), style(input, output)) {
+        ([], Ok(style)) => match nested_list(version, output) {
+            Some((parent, list)) => (list, Some(parent), style),
+            // Paging members and no list we can reach: the answer's shape is not one we walk.
+            None => return Outcome::Skipped(Skip::NestedList),
+        },
         ([], Err(_)) => return Outcome::NotAList,
         (_, Err(skip)) => return Outcome::Skipped(skip),
-        ([one], Ok(style)) => (*one, style),
+        ([one], Ok(style)) => (*one, None, style),
         (_, Ok(_)) => return Outcome::Skipped(Skip::SeveralLists),
     };
     let taken = |suffix: &str| {
@@ -186,17 +199,51 @@ pub fn classify(version: &Version, action: &Action) -> Outcome {
     let Ty::List(item) = &list.ty else {
         unreachable!("filtered lists")
     };
+    // The total beside the list first, then at the top of the answer.
+    let holder = within.and_then(|w| match &w.ty {
+        Ty::Object(name) => object(name),
+        _ => None,
+    });
+    let total = holder.into_iter().chain([output]).find_map(|o| {
+        TOTALS
+            .iter()
+            .find_map(|t| member(o, t).filter(|f| is_int(f) || f.ty == Ty::String))
+    });
     Outcome::Paged(Paging {
         style,
         list_wire: list.wire.clone(),
         list_field: list.rust.clone(),
         list_plain: list.plain,
+        within: within.map(|w| Within {
+            wire: w.wire.clone(),
+            field: w.rust.clone(),
+            plain: w.plain,
+        }),
         item: (**item).clone(),
-        total: TOTALS
-            .iter()
-            .find_map(|t| member(output, t).filter(|f| is_int(f) || f.ty == Ty::String))
-            .map(|f| f.wire.clone()),
+        total: total.map(|f| f.wire.clone()),
     })
+}
+
+/// An object's list members (not `RequestId`).
+fn lists_of(object: &Object) -> Vec<&Field> {
+    object
+        .fields
+        .iter()
+        .filter(|f| matches!(f.ty, Ty::List(_)) && f.wire != "RequestId")
+        .collect()
+}
+
+/// The one object member of the response (not boxed) and the one list inside it, if the answer has that
+/// shape (rule 1).
+fn nested_list<'v>(version: &'v Version, output: &'v Object) -> Option<(&'v Field, &'v Field)> {
+    let objects: Vec<&Field> = output.fields.iter().filter(|f| matches!(f.ty, Ty::Object(_))).collect();
+    let [parent] = objects.as_slice() else { return None };
+    let Ty::Object(name) = &parent.ty else { return None };
+    let holder = version.objects.iter().find(|o| &o.rust == name)?;
+    match lists_of(holder).as_slice() {
+        [list] if !parent.boxed => Some((*parent, *list)),
+        _ => None,
+    }
 }
 
 /// The paging style of a request (rule 2).
@@ -422,6 +469,34 @@ mod tests {
         assert_eq!(
             outcome(json!([int("Offset", "")]), json!([int("TotalCount", "")])),
             Outcome::NotAList
+        );
+    }
+
+    #[test]
+    fn a_list_one_object_down_with_its_total_beside_it() {
+        let v = ir(
+            json!({
+                "Req": {"members": [int("PageNumber", ""), int("PageSize", "")]},
+                "Resp": {"members": [
+                    {"name": "Data", "type": "object", "member": "Page", "output_required": true},
+                    int("Total", "a top-level total loses to the one beside the list"),
+                ]},
+                "Page": {"members": [int("TotalCount", ""), list("List", "string")]},
+            }),
+            json!({"ListThings": {"input": "Req", "output": "Resp"}}),
+        );
+        let p = v.actions[0].paging.clone().expect("paged");
+        assert_eq!(
+            (p.list_wire.as_str(), p.total.as_deref(), p.within),
+            (
+                "List",
+                Some("TotalCount"),
+                Some(Within {
+                    wire: "Data".into(),
+                    field: "data".into(),
+                    plain: true
+                })
+            )
         );
     }
 

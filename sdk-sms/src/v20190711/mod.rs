@@ -934,6 +934,7 @@ static PULL_SMS_REPLY_STATUS_BY_PHONE_NUMBER_PAGING: ::sdk_core::paginate::Pagin
     },
     list: "PullSmsReplyStatusSet",
     total: ::std::option::Option::None,
+    within: ::std::option::Option::None,
 };
 /// How `PullSmsSendStatusByPhoneNumber` pages (offset).
 static PULL_SMS_SEND_STATUS_BY_PHONE_NUMBER_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::paginate::Paging {
@@ -944,6 +945,7 @@ static PULL_SMS_SEND_STATUS_BY_PHONE_NUMBER_PAGING: ::sdk_core::paginate::Paging
     },
     list: "PullSmsSendStatusSet",
     total: ::std::option::Option::None,
+    within: ::std::option::Option::None,
 };
 /// How `SmsPackagesStatistics` pages (offset).
 static SMS_PACKAGES_STATISTICS_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::paginate::Paging {
@@ -954,6 +956,7 @@ static SMS_PACKAGES_STATISTICS_PAGING: ::sdk_core::paginate::Paging = ::sdk_core
     },
     list: "SmsPackagesStatisticsSet",
     total: ::std::option::Option::None,
+    within: ::std::option::Option::None,
 };
 impl Client {
     /// The pages of [`Client::pull_sms_reply_status_by_phone_number`]: `Offset` advances by the items received; `Limit`, if unset, is 100; the walk ends on an empty page. One request per page, when the next is asked for; see [`sdk_core::paginate`] for the stop rules.

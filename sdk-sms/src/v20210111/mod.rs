@@ -1184,6 +1184,7 @@ static DESCRIBE_SEND_RECORD_LIST_PAGING: ::sdk_core::paginate::Paging = ::sdk_co
     },
     list: "SendRecordSet",
     total: ::std::option::Option::Some("TotalCount"),
+    within: ::std::option::Option::None,
 };
 /// How `DescribeSmsSignList` pages (offset).
 static DESCRIBE_SMS_SIGN_LIST_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::paginate::Paging {
@@ -1194,6 +1195,7 @@ static DESCRIBE_SMS_SIGN_LIST_PAGING: ::sdk_core::paginate::Paging = ::sdk_core:
     },
     list: "DescribeSignListStatusSet",
     total: ::std::option::Option::None,
+    within: ::std::option::Option::None,
 };
 /// How `DescribeSmsTemplateList` pages (offset).
 static DESCRIBE_SMS_TEMPLATE_LIST_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::paginate::Paging {
@@ -1204,6 +1206,7 @@ static DESCRIBE_SMS_TEMPLATE_LIST_PAGING: ::sdk_core::paginate::Paging = ::sdk_c
     },
     list: "DescribeTemplateStatusSet",
     total: ::std::option::Option::None,
+    within: ::std::option::Option::None,
 };
 /// How `PullSmsReplyStatusByPhoneNumber` pages (offset).
 static PULL_SMS_REPLY_STATUS_BY_PHONE_NUMBER_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::paginate::Paging {
@@ -1214,6 +1217,7 @@ static PULL_SMS_REPLY_STATUS_BY_PHONE_NUMBER_PAGING: ::sdk_core::paginate::Pagin
     },
     list: "PullSmsReplyStatusSet",
     total: ::std::option::Option::None,
+    within: ::std::option::Option::None,
 };
 /// How `PullSmsSendStatusByPhoneNumber` pages (offset).
 static PULL_SMS_SEND_STATUS_BY_PHONE_NUMBER_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::paginate::Paging {
@@ -1224,6 +1228,7 @@ static PULL_SMS_SEND_STATUS_BY_PHONE_NUMBER_PAGING: ::sdk_core::paginate::Paging
     },
     list: "PullSmsSendStatusSet",
     total: ::std::option::Option::None,
+    within: ::std::option::Option::None,
 };
 /// How `SmsPackagesStatistics` pages (offset).
 static SMS_PACKAGES_STATISTICS_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::paginate::Paging {
@@ -1234,6 +1239,7 @@ static SMS_PACKAGES_STATISTICS_PAGING: ::sdk_core::paginate::Paging = ::sdk_core
     },
     list: "SmsPackagesStatisticsSet",
     total: ::std::option::Option::None,
+    within: ::std::option::Option::None,
 };
 impl Client {
     /// The pages of [`Client::describe_send_record_list`]: `Offset` advances by the items received; `Limit`, if unset, is left to the service; the walk ends on an empty page or when `TotalCount` is reached. One request per page, when the next is asked for; see [`sdk_core::paginate`] for the stop rules.

@@ -5,6 +5,7 @@
 //!
 //! - [`Client::core_2`] — `Core`
 //! - [`Client::create_widget`] — `CreateWidget`
+//! - [`Client::describe_thing_page`] — `DescribeThingPage`
 //! - [`Client::describe_things`] — `DescribeThings`
 //! - [`Client::describe_widgets`] — `DescribeWidgets`
 //! - [`Client::gone_action`] — `GoneAction`
@@ -36,6 +37,11 @@ static CORE: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
 };
 static CREATE_WIDGET: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "CreateWidget",
+    skip_sign: false,
+    retry_safe: true,
+};
+static DESCRIBE_THING_PAGE: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
+    name: "DescribeThingPage",
     skip_sign: false,
     retry_safe: true,
 };
@@ -160,6 +166,28 @@ impl Client {
         request: &models::CreateWidgetRequest,
     ) -> ::std::result::Result<models::CreateWidgetResponse, ::sdk_core::Error> {
         self.inner.call(&CREATE_WIDGET, &*create_widget_with_token(request)).await
+    }
+    /// 嵌套列出 (DescribeThingPage)
+    ///
+    /// Lists things by offset, the list inside `Data` (paginators).
+    ///
+    /// # Example
+    ///
+    /// The API has no example request; with placeholder values (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_edge::v20200101::Client) -> Result<(), sdk_edge::Error> {
+    /// let request = sdk_edge::v20200101::DescribeWidgetsRequest::new();
+    /// let response = client.describe_thing_page(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn describe_thing_page(
+        &self,
+        request: &models::DescribeWidgetsRequest,
+    ) -> ::std::result::Result<models::DescribeThingPageResponse, ::sdk_core::Error> {
+        self.inner.call(&DESCRIBE_THING_PAGE, request).await
     }
     /// 查询东西 (DescribeThings)
     ///
@@ -420,6 +448,16 @@ pub mod blocking {
             self.inner
                 .call(&super::CREATE_WIDGET, &*super::create_widget_with_token(request))
         }
+        /// Blocking form of [`super::Client::describe_thing_page`].
+        pub fn describe_thing_page(
+            &self,
+            request: &models::DescribeWidgetsRequest,
+        ) -> ::std::result::Result<
+            models::DescribeThingPageResponse,
+            ::sdk_core::Error,
+        > {
+            self.inner.call(&super::DESCRIBE_THING_PAGE, request)
+        }
         /// Blocking form of [`super::Client::describe_things`].
         pub fn describe_things(
             &self,
@@ -473,6 +511,17 @@ pub mod blocking {
         }
     }
 }
+/// How `DescribeThingPage` pages (offset).
+static DESCRIBE_THING_PAGE_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::paginate::Paging {
+    style: ::sdk_core::paginate::Style::Offset {
+        offset: "Offset",
+        limit: "Limit",
+        default_limit: ::std::option::Option::None,
+    },
+    list: "Things",
+    total: ::std::option::Option::Some("TotalCount"),
+    within: ::std::option::Option::Some("Data"),
+};
 /// How `DescribeWidgets` pages (offset).
 static DESCRIBE_WIDGETS_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::paginate::Paging {
     style: ::sdk_core::paginate::Style::Offset {
@@ -482,6 +531,7 @@ static DESCRIBE_WIDGETS_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::pagin
     },
     list: "WidgetIdSet",
     total: ::std::option::Option::Some("TotalCount"),
+    within: ::std::option::Option::None,
 };
 /// How `ListPagedThings` pages (page).
 static LIST_PAGED_THINGS_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::paginate::Paging {
@@ -493,6 +543,7 @@ static LIST_PAGED_THINGS_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::pagi
     },
     list: "Things",
     total: ::std::option::Option::Some("Total"),
+    within: ::std::option::Option::None,
 };
 /// How `ScanThings` pages (token).
 static SCAN_THINGS_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::paginate::Paging {
@@ -504,8 +555,39 @@ static SCAN_THINGS_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::paginate::
     },
     list: "Things",
     total: ::std::option::Option::None,
+    within: ::std::option::Option::None,
 };
 impl Client {
+    /// The pages of [`Client::describe_thing_page`]: `Offset` advances by the items received; `Limit`, if unset, is left to the service; the walk ends on an empty page or when `TotalCount` is reached. One request per page, when the next is asked for; see [`sdk_core::paginate`] for the stop rules.
+    pub fn describe_thing_page_pages(
+        &self,
+        request: &models::DescribeWidgetsRequest,
+    ) -> ::sdk_core::paginate::Pages<models::DescribeThingPageResponse> {
+        ::sdk_core::paginate::Pages::new(
+            self.inner.clone(),
+            &DESCRIBE_THING_PAGE,
+            &DESCRIBE_THING_PAGE_PAGING,
+            request,
+        )
+    }
+    /// The items of `Data.Things`, over all pages of [`Client::describe_thing_page`].
+    pub fn describe_thing_page_items(
+        &self,
+        request: &models::DescribeWidgetsRequest,
+    ) -> ::sdk_core::paginate::Items<
+        models::DescribeThingPageResponse,
+        models::PagedThing,
+    > {
+        ::sdk_core::paginate::Pages::new(
+                self.inner.clone(),
+                &DESCRIBE_THING_PAGE,
+                &DESCRIBE_THING_PAGE_PAGING,
+                request,
+            )
+            .items(|page: models::DescribeThingPageResponse| {
+                page.data.and_then(|holder| holder.things).unwrap_or_default()
+            })
+    }
     /// The pages of [`Client::describe_widgets`]: `Offset` advances by the items received; `Limit`, if unset, is left to the service; the walk ends on an empty page or when `TotalCount` is reached. One request per page, when the next is asked for; see [`sdk_core::paginate`] for the stop rules.
     pub fn describe_widgets_pages(
         &self,
@@ -590,6 +672,40 @@ impl Client {
 }
 #[cfg(feature = "blocking")]
 impl blocking::Client {
+    /// Blocking form of [`Client::describe_thing_page_pages`]: an iterator of pages.
+    pub fn describe_thing_page_pages(
+        &self,
+        request: &models::DescribeWidgetsRequest,
+    ) -> ::sdk_core::blocking::Pages<models::DescribeThingPageResponse> {
+        ::sdk_core::blocking::Pages::from_async(
+            ::sdk_core::paginate::Pages::new(
+                self.core().as_async().clone(),
+                &DESCRIBE_THING_PAGE,
+                &DESCRIBE_THING_PAGE_PAGING,
+                request,
+            ),
+        )
+    }
+    /// Blocking form of [`Client::describe_thing_page_items`]: an iterator of items.
+    pub fn describe_thing_page_items(
+        &self,
+        request: &models::DescribeWidgetsRequest,
+    ) -> ::sdk_core::blocking::Items<
+        models::DescribeThingPageResponse,
+        models::PagedThing,
+    > {
+        ::sdk_core::blocking::Pages::from_async(
+                ::sdk_core::paginate::Pages::new(
+                    self.core().as_async().clone(),
+                    &DESCRIBE_THING_PAGE,
+                    &DESCRIBE_THING_PAGE_PAGING,
+                    request,
+                ),
+            )
+            .items(|page: models::DescribeThingPageResponse| {
+                page.data.and_then(|holder| holder.things).unwrap_or_default()
+            })
+    }
     /// Blocking form of [`Client::describe_widgets_pages`]: an iterator of pages.
     pub fn describe_widgets_pages(
         &self,
@@ -742,6 +858,11 @@ static __EXAMPLE_HOOKS: &[(&str, __Check, __Show)] = &[
         "CreateWidget",
         __check::<models::CreateWidgetRequest, models::CreateWidgetResponse>,
         __show::<models::CreateWidgetRequest, models::CreateWidgetResponse>,
+    ),
+    (
+        "DescribeThingPage",
+        __check::<models::DescribeWidgetsRequest, models::DescribeThingPageResponse>,
+        __show::<models::DescribeWidgetsRequest, models::DescribeThingPageResponse>,
     ),
     (
         "DescribeThings",

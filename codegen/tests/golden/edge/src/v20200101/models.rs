@@ -71,6 +71,24 @@ pub struct CreateWidgetResponse {
     )]
     pub request_id: ::std::string::String,
 }
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DescribeThingPageResponse {
+    /// The page.
+    #[serde(
+        rename = "Data",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub data: ::std::option::Option<ThingPage>,
+    /// Request id.
+    #[serde(
+        rename = "RequestId",
+        default,
+        deserialize_with = "::sdk_core::de::null_as_default"
+    )]
+    pub request_id: ::std::string::String,
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeThingsRequest {
@@ -800,6 +818,26 @@ pub struct ScanThingsResponse {
         deserialize_with = "::sdk_core::de::null_as_default"
     )]
     pub request_id: ::std::string::String,
+}
+/// A page of things.
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ThingPage {
+    /// Number of things.
+    #[serde(
+        rename = "TotalCount",
+        default,
+        deserialize_with = "::sdk_core::de::lenient_opt",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub total_count: ::std::option::Option<u64>,
+    /// This page's things.
+    #[serde(
+        rename = "Things",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub things: ::std::option::Option<::std::vec::Vec<PagedThing>>,
 }
 /// Named like a keyword-ish std name.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
