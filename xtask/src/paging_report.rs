@@ -24,6 +24,8 @@ struct Tally {
     with_default_size: usize,
     /// Page-number paginators counting from 0.
     from_zero: usize,
+    /// Paginators whose list is inside an object of the response.
+    nested: usize,
     /// Spec folders that could not be read.
     errors: Vec<String>,
 }
@@ -97,6 +99,7 @@ fn survey(from: &Path) -> Result<Tally, String> {
                     };
                     tally.with_default_size += usize::from(default);
                     tally.from_zero += usize::from(first == 0);
+                    tally.nested += usize::from(p.within.is_some());
                     let total = match (&p.style, &p.total) {
                         (Style::Token { .. }, _) => "",
                         (_, Some(_)) => " + total",
@@ -137,8 +140,9 @@ fn report(t: &Tally) -> String {
     let _ = writeln!(
         s,
         "| **all** | **{paged}** |\n\n{} paginators send the page size their spec documents as the maximum when \
-         the caller sets none (the others leave it to the service); {} page-number paginators count from 0.\n",
-        t.with_default_size, t.from_zero
+         the caller sets none (the others leave it to the service); {} page-number paginators count from 0; {} \
+         reach their list inside an object of the response (`Response.Data.List`).\n",
+        t.with_default_size, t.from_zero, t.nested
     );
     let _ = writeln!(s, "| not covered, because | actions |\n|---|---|");
     for reason in t.skipped.keys() {
