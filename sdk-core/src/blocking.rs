@@ -283,3 +283,83 @@ impl CommonClient {
         Ok(EventIter::new(raw.typed()))
     }
 }
+
+/// Blocking twin of [`crate::paginate::Pages`]: an [`Iterator`] of pages, each fetched on the background
+/// runtime when `next` is called (the same stop rules; an error is the last item).
+pub struct Pages<Resp> {
+    /// `None` once the background runtime could not run the walk (its error was the last item).
+    inner: Option<crate::paginate::Pages<Resp>>,
+}
+
+impl<Resp> std::fmt::Debug for Pages<Resp> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("blocking::Pages").field("inner", &self.inner).finish()
+    }
+}
+
+impl<Resp: DeserializeOwned + Send + 'static> Pages<Resp> {
+    /// Wraps an async paginator.
+    pub fn from_async(pages: crate::paginate::Pages<Resp>) -> Pages<Resp> {
+        Pages { inner: Some(pages) }
+    }
+
+    /// The items of each page, taken out by `extract`.
+    pub fn items<Item>(self, extract: fn(Resp) -> Vec<Item>) -> Items<Resp, Item> {
+        Items {
+            pages: self,
+            extract,
+            buffered: Vec::new().into_iter(),
+        }
+    }
+}
+
+impl<Resp: DeserializeOwned + Send + 'static> Iterator for Pages<Resp> {
+    type Item = Result<Resp, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut pages = self.inner.take()?;
+        // The walk moves to the runtime for one page and comes back with it.
+        match run(async move {
+            let page = pages.next_page().await;
+            Ok((pages, page))
+        }) {
+            Ok((pages, page)) => {
+                self.inner = Some(pages);
+                page
+            }
+            Err(e) => Some(Err(e)),
+        }
+    }
+}
+
+/// Blocking twin of [`crate::paginate::Items`]: an [`Iterator`] of the list's items, a page fetched when
+/// the previous page's items are used up.
+pub struct Items<Resp, Item> {
+    pages: Pages<Resp>,
+    extract: fn(Resp) -> Vec<Item>,
+    buffered: std::vec::IntoIter<Item>,
+}
+
+impl<Resp, Item> std::fmt::Debug for Items<Resp, Item> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("blocking::Items")
+            .field("pages", &self.pages)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<Resp: DeserializeOwned + Send + 'static, Item> Iterator for Items<Resp, Item> {
+    type Item = Result<Item, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.buffered.next() {
+                return Some(Ok(item));
+            }
+            match self.pages.next()? {
+                Ok(page) => self.buffered = (self.extract)(page).into_iter(),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+}

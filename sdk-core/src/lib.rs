@@ -22,7 +22,8 @@
 //!
 //! What generated code uses, and nothing more: [`Client`] (`new`, `from_env`, `call`, `call_stream`,
 //! accessors), [`EventStream`],
-//! `blocking::Client`, [`ServiceInfo`], [`ActionInfo`], [`Error`], [`de`] (lenient decoding helpers),
+//! `blocking::Client`, [`ServiceInfo`], [`ActionInfo`], [`Error`], [`paginate`] (`Paging`, `Pages`, `Items`
+//! and their `blocking` twins), [`de`] (lenient decoding helpers),
 //! [`redact`] (`Debug` of secrets and personal data), [`idempotency_token`] and the re-exported profile
 //! types. A change to these is a change to the generator too.
 //!
@@ -56,6 +57,7 @@ pub mod de;
 mod error;
 pub mod http;
 mod identity;
+pub mod paginate;
 pub mod profile;
 pub mod query;
 pub mod redact;

@@ -17,7 +17,9 @@
 //!   `127.0.0.1:PORT` the product is the only one whose `Version` has the `Action`.
 //! * Valid requests get the action's first example answer with a fresh `RequestId`, except the actions of
 //!   stateful products: plug-ins registered by product and version ([`product`]); SMS 2021-01-11 is one
-//!   ([`sms`]), registered by default. The server itself names no product.
+//!   ([`sms`]), registered by default. The server itself names no product. [`PagedLists`] ([`paged`]) is a
+//!   ready-made one for any list action that pages (offset, page number or next token): a list of
+//!   configurable length, `POST /_emulator/<product>/paged` (`{"length": n, "repeat_token": true}`).
 //! * Echo mode ([`EmulatorBuilder::echo`], `--echo`): every verified request, of any action, is answered
 //!   with what the verifier saw — the repository's one independent TC3 and legacy verifier for testing
 //!   clients and signers.
@@ -42,6 +44,7 @@ mod catalog;
 pub mod clock;
 pub mod echo;
 pub mod faults;
+pub mod paged;
 pub mod product;
 mod response;
 mod server;
@@ -58,6 +61,7 @@ use tokio::task::JoinHandle;
 
 pub use auth::{Credential, MAX_CLOCK_SKEW_SECS};
 pub use faults::{Fault, FaultHits, FaultKind, Selector};
+pub use paged::{PageStyle, PagedAction, PagedLists};
 pub use product::{Answer, StatefulProduct};
 pub use response::ApiError;
 pub use server::RecordedRequest;

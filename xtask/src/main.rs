@@ -7,6 +7,8 @@
 //!   `rust-version` (see `xtask::msrv`).
 //! * `cargo xtask gen-all --from <tccli services dir> --out <dir> ...`: generate every spec into a scratch
 //!   workspace, `cargo check` it and decode every response example (see `docs/all-products.md`).
+//! * `cargo xtask paging-report --from <tccli services dir>`: which list actions get a paginator, by style,
+//!   and why the others do not (`docs/paginators-list.md`, see `docs/paginators.md`).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -20,6 +22,13 @@ fn main() -> ExitCode {
         ["gen", "--check"] | ["gen", "check"] => run(&root, true),
         ["import", products @ ..] if !products.is_empty() => import(&root, products),
         ["msrv"] => msrv(&root),
+        ["paging-report", rest @ ..] => match xtask::paging_report::run(&root, rest) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}\n{}", xtask::paging_report::USAGE);
+                ExitCode::FAILURE
+            }
+        },
         ["gen-all", rest @ ..] => match xtask::genall::Args::parse(rest) {
             Ok(args) => match xtask::genall::run(&root, &args) {
                 Ok(ok) => {
@@ -41,8 +50,9 @@ fn main() -> ExitCode {
         },
         _ => {
             eprintln!(
-                "usage: cargo xtask gen [--check]\n       cargo xtask import <product>...\n       cargo xtask msrv\n       {}",
-                xtask::genall::USAGE
+                "usage: cargo xtask gen [--check]\n       cargo xtask import <product>...\n       cargo xtask msrv\n       {}\n       {}",
+                xtask::genall::USAGE,
+                xtask::paging_report::USAGE
             );
             ExitCode::from(2)
         }

@@ -12,6 +12,7 @@
 //! | | [`client_token`] | the `ClientToken` fillers both clients send through |
 //! | | [`blocking`] | `blocking::Client` (cargo feature `blocking`) |
 //! | | [`stream`] | `<method>_stream` methods of streaming actions (both clients) and their `Stream` fillers |
+//! | | [`paginators`] | `<action>_pages`/`<action>_items` of list actions, on both clients |
 //! | | [`examples`] | the hidden example hooks (cargo feature `__examples`) |
 //! | `src/lib.rs` | [`crate_root`] | version modules behind features, re-exports |
 //! | `Cargo.toml` | [`manifest`] | features per version, dependencies, hand-written additions |
@@ -39,6 +40,7 @@ pub mod errors;
 pub mod examples;
 pub mod manifest;
 pub mod models;
+pub mod paginators;
 pub mod readme;
 pub mod redacted_debug;
 pub mod request_builder;

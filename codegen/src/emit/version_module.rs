@@ -1,10 +1,12 @@
 //! `mod.rs` of a version: the module docs (an index of the actions) and declarations, then the parts that
 //! other emitters write, in this order: [`super::action_info`], [`super::client`], [`super::client_token`],
-//! [`super::stream`] (its fillers), [`super::blocking`], [`super::examples`]. A new per-version artifact is one more part here.
+//! [`super::stream`] (its fillers), [`super::blocking`], [`super::paginators`], [`super::examples`]. A new per-version artifact is one more part here.
 
 use quote::quote;
 
-use super::{action_info, allows, blocking, client, client_token, examples, inner_doc_attrs, render, stream, unraw};
+use super::{
+    action_info, allows, blocking, client, client_token, examples, inner_doc_attrs, paginators, render, stream, unraw,
+};
 use crate::ir::Version;
 use crate::Error;
 
@@ -17,6 +19,7 @@ pub fn module(v: &Version) -> Result<String, Error> {
     let fillers = client_token::fillers(v);
     let stream_fillers = stream::fillers(v);
     let blocking = blocking::module(v);
+    let paginators = paginators::paginators(v);
     let hooks = examples::hooks(v);
     let tokens = quote! {
         #doc
@@ -31,6 +34,7 @@ pub fn module(v: &Version) -> Result<String, Error> {
         #fillers
         #stream_fillers
         #blocking
+        #paginators
         #hooks
     };
     render(&v.source, "mod.rs", tokens)

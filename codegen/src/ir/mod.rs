@@ -17,6 +17,7 @@
 //! | [`error_codes`] | `ir/error_codes.rs` | `&mut Version` | [`Version::errors`] (the version's codes plus the common ones) |
 //! | [`examples`] | `ir/examples.rs` | `&mut Version` | [`Action::example`]: the first example request, for the method docs |
 //! | [`stream`] | `ir/stream.rs` | `&mut Version` | [`Action::streaming`]: actions that may answer as a stream of events |
+//! | [`paging`] | `ir/paging.rs` | `&mut Version` | [`Action::paging`]: how a list action pages, for the paginators |
 //! | [`binary_body`] | `ir/binary_body.rs` | `&mut Version` + `binary-bodies.json` | [`Action::binary_body`]: multipart or octet-stream (run by `generate_version`, its data is not in the spec) |
 //!
 //! Decisions: the two states before [`Version`] borrow the spec (no copies of documents); the passes after
@@ -34,6 +35,7 @@ pub mod document;
 pub mod error_codes;
 pub mod examples;
 pub mod name;
+pub mod paging;
 pub mod redact;
 pub mod resolve;
 pub mod retry;
@@ -130,6 +132,8 @@ pub struct Action {
     pub client_token: Option<ClientToken>,
     /// The first example request's JSON body (`examples.json`), for the method's docs.
     pub example: Option<serde_json::Value>,
+    /// How the action pages, when it is a list action in a style the paginators walk ([`paging`]).
+    pub paging: Option<paging::Paging>,
     /// A multipart or octet-stream request body ([`binary_body`]); `None`: JSON.
     pub binary_body: Option<tc_spec::BinaryBody>,
     /// The action may answer as a stream of events: it gets `<method>_stream` methods.
@@ -176,5 +180,6 @@ pub fn build(pv: &ProductVersion, source_root: &str) -> Result<Version, Error> {
     error_codes::error_codes(pv, &mut version)?;
     examples::examples(pv, &mut version);
     stream::stream(pv, &mut version);
+    paging::paging(&mut version);
     Ok(version)
 }

@@ -146,6 +146,7 @@ fn named_action(action: &SpecAction<'_>, method: String, static_name: String, na
         example: None,
         binary_body: None,
         streaming: None,
+        paging: None,
     }
 }
 

@@ -1712,6 +1712,234 @@ pub mod blocking {
         }
     }
 }
+/// How `FilesList` pages (offset).
+static FILES_LIST_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::paginate::Paging {
+    style: ::sdk_core::paginate::Style::Offset {
+        offset: "Offset",
+        limit: "Limit",
+        default_limit: ::std::option::Option::Some(100u64),
+    },
+    list: "Data",
+    total: ::std::option::Option::Some("Total"),
+    within: ::std::option::Option::None,
+};
+/// How `ListGlossary` pages (page).
+static LIST_GLOSSARY_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::paginate::Paging {
+    style: ::sdk_core::paginate::Style::Page {
+        page: "Page",
+        size: "PageSize",
+        first: 1u64,
+        default_size: ::std::option::Option::Some(100u64),
+    },
+    list: "Glossaries",
+    total: ::std::option::Option::Some("Total"),
+    within: ::std::option::Option::None,
+};
+/// How `ListGlossaryEntry` pages (page).
+static LIST_GLOSSARY_ENTRY_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::paginate::Paging {
+    style: ::sdk_core::paginate::Style::Page {
+        page: "Page",
+        size: "PageSize",
+        first: 1u64,
+        default_size: ::std::option::Option::Some(200u64),
+    },
+    list: "Entries",
+    total: ::std::option::Option::Some("Total"),
+    within: ::std::option::Option::None,
+};
+impl Client {
+    /// The pages of [`Client::files_list`]: `Offset` advances by the items received; `Limit`, if unset, is 100; the walk ends on an empty page or when `Total` is reached. One request per page, when the next is asked for; see [`sdk_core::paginate`] for the stop rules.
+    #[deprecated(note = "the API marks this action deprecated")]
+    pub fn files_list_pages(
+        &self,
+        request: &models::FilesListRequest,
+    ) -> ::sdk_core::paginate::Pages<models::FilesListResponse> {
+        ::sdk_core::paginate::Pages::new(
+            self.inner.clone(),
+            &FILES_LIST,
+            &FILES_LIST_PAGING,
+            request,
+        )
+    }
+    /// The items of `Data`, over all pages of [`Client::files_list`].
+    #[deprecated(note = "the API marks this action deprecated")]
+    pub fn files_list_items(
+        &self,
+        request: &models::FilesListRequest,
+    ) -> ::sdk_core::paginate::Items<models::FilesListResponse, models::FileObject> {
+        ::sdk_core::paginate::Pages::new(
+                self.inner.clone(),
+                &FILES_LIST,
+                &FILES_LIST_PAGING,
+                request,
+            )
+            .items(|page: models::FilesListResponse| page.data)
+    }
+    /// The pages of [`Client::list_glossary`]: `Page` counts from 1 (or from the request's); `PageSize`, if unset, is 100; the walk ends on an empty page or when `Total` is reached. One request per page, when the next is asked for; see [`sdk_core::paginate`] for the stop rules.
+    #[deprecated(note = "the API marks this action deprecated")]
+    pub fn list_glossary_pages(
+        &self,
+        request: &models::ListGlossaryRequest,
+    ) -> ::sdk_core::paginate::Pages<models::ListGlossaryResponse> {
+        ::sdk_core::paginate::Pages::new(
+            self.inner.clone(),
+            &LIST_GLOSSARY,
+            &LIST_GLOSSARY_PAGING,
+            request,
+        )
+    }
+    /// The items of `Glossaries`, over all pages of [`Client::list_glossary`].
+    #[deprecated(note = "the API marks this action deprecated")]
+    pub fn list_glossary_items(
+        &self,
+        request: &models::ListGlossaryRequest,
+    ) -> ::sdk_core::paginate::Items<models::ListGlossaryResponse, models::Glossary> {
+        ::sdk_core::paginate::Pages::new(
+                self.inner.clone(),
+                &LIST_GLOSSARY,
+                &LIST_GLOSSARY_PAGING,
+                request,
+            )
+            .items(|page: models::ListGlossaryResponse| {
+                page.glossaries.unwrap_or_default()
+            })
+    }
+    /// The pages of [`Client::list_glossary_entry`]: `Page` counts from 1 (or from the request's); `PageSize`, if unset, is 200; the walk ends on an empty page or when `Total` is reached. One request per page, when the next is asked for; see [`sdk_core::paginate`] for the stop rules.
+    #[deprecated(note = "the API marks this action deprecated")]
+    pub fn list_glossary_entry_pages(
+        &self,
+        request: &models::ListGlossaryEntryRequest,
+    ) -> ::sdk_core::paginate::Pages<models::ListGlossaryEntryResponse> {
+        ::sdk_core::paginate::Pages::new(
+            self.inner.clone(),
+            &LIST_GLOSSARY_ENTRY,
+            &LIST_GLOSSARY_ENTRY_PAGING,
+            request,
+        )
+    }
+    /// The items of `Entries`, over all pages of [`Client::list_glossary_entry`].
+    #[deprecated(note = "the API marks this action deprecated")]
+    pub fn list_glossary_entry_items(
+        &self,
+        request: &models::ListGlossaryEntryRequest,
+    ) -> ::sdk_core::paginate::Items<
+        models::ListGlossaryEntryResponse,
+        models::GlossaryEntry,
+    > {
+        ::sdk_core::paginate::Pages::new(
+                self.inner.clone(),
+                &LIST_GLOSSARY_ENTRY,
+                &LIST_GLOSSARY_ENTRY_PAGING,
+                request,
+            )
+            .items(|page: models::ListGlossaryEntryResponse| {
+                page.entries.unwrap_or_default()
+            })
+    }
+}
+#[cfg(feature = "blocking")]
+impl blocking::Client {
+    /// Blocking form of [`Client::files_list_pages`]: an iterator of pages.
+    #[deprecated(note = "the API marks this action deprecated")]
+    pub fn files_list_pages(
+        &self,
+        request: &models::FilesListRequest,
+    ) -> ::sdk_core::blocking::Pages<models::FilesListResponse> {
+        ::sdk_core::blocking::Pages::from_async(
+            ::sdk_core::paginate::Pages::new(
+                self.core().as_async().clone(),
+                &FILES_LIST,
+                &FILES_LIST_PAGING,
+                request,
+            ),
+        )
+    }
+    /// Blocking form of [`Client::files_list_items`]: an iterator of items.
+    #[deprecated(note = "the API marks this action deprecated")]
+    pub fn files_list_items(
+        &self,
+        request: &models::FilesListRequest,
+    ) -> ::sdk_core::blocking::Items<models::FilesListResponse, models::FileObject> {
+        ::sdk_core::blocking::Pages::from_async(
+                ::sdk_core::paginate::Pages::new(
+                    self.core().as_async().clone(),
+                    &FILES_LIST,
+                    &FILES_LIST_PAGING,
+                    request,
+                ),
+            )
+            .items(|page: models::FilesListResponse| page.data)
+    }
+    /// Blocking form of [`Client::list_glossary_pages`]: an iterator of pages.
+    #[deprecated(note = "the API marks this action deprecated")]
+    pub fn list_glossary_pages(
+        &self,
+        request: &models::ListGlossaryRequest,
+    ) -> ::sdk_core::blocking::Pages<models::ListGlossaryResponse> {
+        ::sdk_core::blocking::Pages::from_async(
+            ::sdk_core::paginate::Pages::new(
+                self.core().as_async().clone(),
+                &LIST_GLOSSARY,
+                &LIST_GLOSSARY_PAGING,
+                request,
+            ),
+        )
+    }
+    /// Blocking form of [`Client::list_glossary_items`]: an iterator of items.
+    #[deprecated(note = "the API marks this action deprecated")]
+    pub fn list_glossary_items(
+        &self,
+        request: &models::ListGlossaryRequest,
+    ) -> ::sdk_core::blocking::Items<models::ListGlossaryResponse, models::Glossary> {
+        ::sdk_core::blocking::Pages::from_async(
+                ::sdk_core::paginate::Pages::new(
+                    self.core().as_async().clone(),
+                    &LIST_GLOSSARY,
+                    &LIST_GLOSSARY_PAGING,
+                    request,
+                ),
+            )
+            .items(|page: models::ListGlossaryResponse| {
+                page.glossaries.unwrap_or_default()
+            })
+    }
+    /// Blocking form of [`Client::list_glossary_entry_pages`]: an iterator of pages.
+    #[deprecated(note = "the API marks this action deprecated")]
+    pub fn list_glossary_entry_pages(
+        &self,
+        request: &models::ListGlossaryEntryRequest,
+    ) -> ::sdk_core::blocking::Pages<models::ListGlossaryEntryResponse> {
+        ::sdk_core::blocking::Pages::from_async(
+            ::sdk_core::paginate::Pages::new(
+                self.core().as_async().clone(),
+                &LIST_GLOSSARY_ENTRY,
+                &LIST_GLOSSARY_ENTRY_PAGING,
+                request,
+            ),
+        )
+    }
+    /// Blocking form of [`Client::list_glossary_entry_items`]: an iterator of items.
+    #[deprecated(note = "the API marks this action deprecated")]
+    pub fn list_glossary_entry_items(
+        &self,
+        request: &models::ListGlossaryEntryRequest,
+    ) -> ::sdk_core::blocking::Items<
+        models::ListGlossaryEntryResponse,
+        models::GlossaryEntry,
+    > {
+        ::sdk_core::blocking::Pages::from_async(
+                ::sdk_core::paginate::Pages::new(
+                    self.core().as_async().clone(),
+                    &LIST_GLOSSARY_ENTRY,
+                    &LIST_GLOSSARY_ENTRY_PAGING,
+                    request,
+                ),
+            )
+            .items(|page: models::ListGlossaryEntryResponse| {
+                page.entries.unwrap_or_default()
+            })
+    }
+}
 /// Test hook: decode an example request body into the action's request type, re-encode it and compare
 /// JSON values (skipped when `request_json` is empty: examples written as GET query strings have no
 /// body), then decode the example's `Response` object into the response type. Decoding goes through

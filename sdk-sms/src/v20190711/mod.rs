@@ -942,6 +942,236 @@ pub mod blocking {
         }
     }
 }
+/// How `PullSmsReplyStatusByPhoneNumber` pages (offset).
+static PULL_SMS_REPLY_STATUS_BY_PHONE_NUMBER_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::paginate::Paging {
+    style: ::sdk_core::paginate::Style::Offset {
+        offset: "Offset",
+        limit: "Limit",
+        default_limit: ::std::option::Option::Some(100u64),
+    },
+    list: "PullSmsReplyStatusSet",
+    total: ::std::option::Option::None,
+    within: ::std::option::Option::None,
+};
+/// How `PullSmsSendStatusByPhoneNumber` pages (offset).
+static PULL_SMS_SEND_STATUS_BY_PHONE_NUMBER_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::paginate::Paging {
+    style: ::sdk_core::paginate::Style::Offset {
+        offset: "Offset",
+        limit: "Limit",
+        default_limit: ::std::option::Option::Some(100u64),
+    },
+    list: "PullSmsSendStatusSet",
+    total: ::std::option::Option::None,
+    within: ::std::option::Option::None,
+};
+/// How `SmsPackagesStatistics` pages (offset).
+static SMS_PACKAGES_STATISTICS_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::paginate::Paging {
+    style: ::sdk_core::paginate::Style::Offset {
+        offset: "Offset",
+        limit: "Limit",
+        default_limit: ::std::option::Option::Some(500u64),
+    },
+    list: "SmsPackagesStatisticsSet",
+    total: ::std::option::Option::None,
+    within: ::std::option::Option::None,
+};
+impl Client {
+    /// The pages of [`Client::pull_sms_reply_status_by_phone_number`]: `Offset` advances by the items received; `Limit`, if unset, is 100; the walk ends on an empty page. One request per page, when the next is asked for; see [`sdk_core::paginate`] for the stop rules.
+    pub fn pull_sms_reply_status_by_phone_number_pages(
+        &self,
+        request: &models::PullSmsReplyStatusByPhoneNumberRequest,
+    ) -> ::sdk_core::paginate::Pages<models::PullSmsReplyStatusByPhoneNumberResponse> {
+        ::sdk_core::paginate::Pages::new(
+            self.inner.clone(),
+            &PULL_SMS_REPLY_STATUS_BY_PHONE_NUMBER,
+            &PULL_SMS_REPLY_STATUS_BY_PHONE_NUMBER_PAGING,
+            request,
+        )
+    }
+    /// The items of `PullSmsReplyStatusSet`, over all pages of [`Client::pull_sms_reply_status_by_phone_number`].
+    pub fn pull_sms_reply_status_by_phone_number_items(
+        &self,
+        request: &models::PullSmsReplyStatusByPhoneNumberRequest,
+    ) -> ::sdk_core::paginate::Items<
+        models::PullSmsReplyStatusByPhoneNumberResponse,
+        models::PullSmsReplyStatus,
+    > {
+        ::sdk_core::paginate::Pages::new(
+                self.inner.clone(),
+                &PULL_SMS_REPLY_STATUS_BY_PHONE_NUMBER,
+                &PULL_SMS_REPLY_STATUS_BY_PHONE_NUMBER_PAGING,
+                request,
+            )
+            .items(|page: models::PullSmsReplyStatusByPhoneNumberResponse| {
+                page.pull_sms_reply_status_set
+            })
+    }
+    /// The pages of [`Client::pull_sms_send_status_by_phone_number`]: `Offset` advances by the items received; `Limit`, if unset, is 100; the walk ends on an empty page. One request per page, when the next is asked for; see [`sdk_core::paginate`] for the stop rules.
+    pub fn pull_sms_send_status_by_phone_number_pages(
+        &self,
+        request: &models::PullSmsSendStatusByPhoneNumberRequest,
+    ) -> ::sdk_core::paginate::Pages<models::PullSmsSendStatusByPhoneNumberResponse> {
+        ::sdk_core::paginate::Pages::new(
+            self.inner.clone(),
+            &PULL_SMS_SEND_STATUS_BY_PHONE_NUMBER,
+            &PULL_SMS_SEND_STATUS_BY_PHONE_NUMBER_PAGING,
+            request,
+        )
+    }
+    /// The items of `PullSmsSendStatusSet`, over all pages of [`Client::pull_sms_send_status_by_phone_number`].
+    pub fn pull_sms_send_status_by_phone_number_items(
+        &self,
+        request: &models::PullSmsSendStatusByPhoneNumberRequest,
+    ) -> ::sdk_core::paginate::Items<
+        models::PullSmsSendStatusByPhoneNumberResponse,
+        models::PullSmsSendStatus,
+    > {
+        ::sdk_core::paginate::Pages::new(
+                self.inner.clone(),
+                &PULL_SMS_SEND_STATUS_BY_PHONE_NUMBER,
+                &PULL_SMS_SEND_STATUS_BY_PHONE_NUMBER_PAGING,
+                request,
+            )
+            .items(|page: models::PullSmsSendStatusByPhoneNumberResponse| {
+                page.pull_sms_send_status_set
+            })
+    }
+    /// The pages of [`Client::sms_packages_statistics`]: `Offset` advances by the items received; `Limit`, if unset, is 500; the walk ends on an empty page. One request per page, when the next is asked for; see [`sdk_core::paginate`] for the stop rules.
+    pub fn sms_packages_statistics_pages(
+        &self,
+        request: &models::SmsPackagesStatisticsRequest,
+    ) -> ::sdk_core::paginate::Pages<models::SmsPackagesStatisticsResponse> {
+        ::sdk_core::paginate::Pages::new(
+            self.inner.clone(),
+            &SMS_PACKAGES_STATISTICS,
+            &SMS_PACKAGES_STATISTICS_PAGING,
+            request,
+        )
+    }
+    /// The items of `SmsPackagesStatisticsSet`, over all pages of [`Client::sms_packages_statistics`].
+    pub fn sms_packages_statistics_items(
+        &self,
+        request: &models::SmsPackagesStatisticsRequest,
+    ) -> ::sdk_core::paginate::Items<
+        models::SmsPackagesStatisticsResponse,
+        models::SmsPackagesStatistics,
+    > {
+        ::sdk_core::paginate::Pages::new(
+                self.inner.clone(),
+                &SMS_PACKAGES_STATISTICS,
+                &SMS_PACKAGES_STATISTICS_PAGING,
+                request,
+            )
+            .items(|page: models::SmsPackagesStatisticsResponse| {
+                page.sms_packages_statistics_set
+            })
+    }
+}
+#[cfg(feature = "blocking")]
+impl blocking::Client {
+    /// Blocking form of [`Client::pull_sms_reply_status_by_phone_number_pages`]: an iterator of pages.
+    pub fn pull_sms_reply_status_by_phone_number_pages(
+        &self,
+        request: &models::PullSmsReplyStatusByPhoneNumberRequest,
+    ) -> ::sdk_core::blocking::Pages<models::PullSmsReplyStatusByPhoneNumberResponse> {
+        ::sdk_core::blocking::Pages::from_async(
+            ::sdk_core::paginate::Pages::new(
+                self.core().as_async().clone(),
+                &PULL_SMS_REPLY_STATUS_BY_PHONE_NUMBER,
+                &PULL_SMS_REPLY_STATUS_BY_PHONE_NUMBER_PAGING,
+                request,
+            ),
+        )
+    }
+    /// Blocking form of [`Client::pull_sms_reply_status_by_phone_number_items`]: an iterator of items.
+    pub fn pull_sms_reply_status_by_phone_number_items(
+        &self,
+        request: &models::PullSmsReplyStatusByPhoneNumberRequest,
+    ) -> ::sdk_core::blocking::Items<
+        models::PullSmsReplyStatusByPhoneNumberResponse,
+        models::PullSmsReplyStatus,
+    > {
+        ::sdk_core::blocking::Pages::from_async(
+                ::sdk_core::paginate::Pages::new(
+                    self.core().as_async().clone(),
+                    &PULL_SMS_REPLY_STATUS_BY_PHONE_NUMBER,
+                    &PULL_SMS_REPLY_STATUS_BY_PHONE_NUMBER_PAGING,
+                    request,
+                ),
+            )
+            .items(|page: models::PullSmsReplyStatusByPhoneNumberResponse| {
+                page.pull_sms_reply_status_set
+            })
+    }
+    /// Blocking form of [`Client::pull_sms_send_status_by_phone_number_pages`]: an iterator of pages.
+    pub fn pull_sms_send_status_by_phone_number_pages(
+        &self,
+        request: &models::PullSmsSendStatusByPhoneNumberRequest,
+    ) -> ::sdk_core::blocking::Pages<models::PullSmsSendStatusByPhoneNumberResponse> {
+        ::sdk_core::blocking::Pages::from_async(
+            ::sdk_core::paginate::Pages::new(
+                self.core().as_async().clone(),
+                &PULL_SMS_SEND_STATUS_BY_PHONE_NUMBER,
+                &PULL_SMS_SEND_STATUS_BY_PHONE_NUMBER_PAGING,
+                request,
+            ),
+        )
+    }
+    /// Blocking form of [`Client::pull_sms_send_status_by_phone_number_items`]: an iterator of items.
+    pub fn pull_sms_send_status_by_phone_number_items(
+        &self,
+        request: &models::PullSmsSendStatusByPhoneNumberRequest,
+    ) -> ::sdk_core::blocking::Items<
+        models::PullSmsSendStatusByPhoneNumberResponse,
+        models::PullSmsSendStatus,
+    > {
+        ::sdk_core::blocking::Pages::from_async(
+                ::sdk_core::paginate::Pages::new(
+                    self.core().as_async().clone(),
+                    &PULL_SMS_SEND_STATUS_BY_PHONE_NUMBER,
+                    &PULL_SMS_SEND_STATUS_BY_PHONE_NUMBER_PAGING,
+                    request,
+                ),
+            )
+            .items(|page: models::PullSmsSendStatusByPhoneNumberResponse| {
+                page.pull_sms_send_status_set
+            })
+    }
+    /// Blocking form of [`Client::sms_packages_statistics_pages`]: an iterator of pages.
+    pub fn sms_packages_statistics_pages(
+        &self,
+        request: &models::SmsPackagesStatisticsRequest,
+    ) -> ::sdk_core::blocking::Pages<models::SmsPackagesStatisticsResponse> {
+        ::sdk_core::blocking::Pages::from_async(
+            ::sdk_core::paginate::Pages::new(
+                self.core().as_async().clone(),
+                &SMS_PACKAGES_STATISTICS,
+                &SMS_PACKAGES_STATISTICS_PAGING,
+                request,
+            ),
+        )
+    }
+    /// Blocking form of [`Client::sms_packages_statistics_items`]: an iterator of items.
+    pub fn sms_packages_statistics_items(
+        &self,
+        request: &models::SmsPackagesStatisticsRequest,
+    ) -> ::sdk_core::blocking::Items<
+        models::SmsPackagesStatisticsResponse,
+        models::SmsPackagesStatistics,
+    > {
+        ::sdk_core::blocking::Pages::from_async(
+                ::sdk_core::paginate::Pages::new(
+                    self.core().as_async().clone(),
+                    &SMS_PACKAGES_STATISTICS,
+                    &SMS_PACKAGES_STATISTICS_PAGING,
+                    request,
+                ),
+            )
+            .items(|page: models::SmsPackagesStatisticsResponse| {
+                page.sms_packages_statistics_set
+            })
+    }
+}
 /// Test hook: decode an example request body into the action's request type, re-encode it and compare
 /// JSON values (skipped when `request_json` is empty: examples written as GET query strings have no
 /// body), then decode the example's `Response` object into the response type. Decoding goes through

@@ -5,11 +5,15 @@
 //!
 //! - [`Client::core_2`] — `Core`
 //! - [`Client::create_widget`] — `CreateWidget`
+//! - [`Client::describe_thing_page`] — `DescribeThingPage`
 //! - [`Client::describe_things`] — `DescribeThings`
+//! - [`Client::describe_widgets`] — `DescribeWidgets`
 //! - [`Client::gone_action`] — `GoneAction`
+//! - [`Client::list_paged_things`] — `ListPagedThings`
 //! - [`Client::old_action`] — `OldAction`
 //! - [`Client::put_log`] — `PutLog`
 //! - [`Client::run_job`] — `RunJob`
+//! - [`Client::scan_things`] — `ScanThings`
 //! - [`Client::upload_file`] — `UploadFile`
 #![allow(
     clippy::too_many_arguments,
@@ -41,8 +45,20 @@ static CREATE_WIDGET: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     retry_safe: true,
     body: ::sdk_core::BodyMode::Json,
 };
+static DESCRIBE_THING_PAGE: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
+    name: "DescribeThingPage",
+    skip_sign: false,
+    retry_safe: true,
+    body: ::sdk_core::BodyMode::Json,
+};
 static DESCRIBE_THINGS: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "DescribeThings",
+    skip_sign: false,
+    retry_safe: true,
+    body: ::sdk_core::BodyMode::Json,
+};
+static DESCRIBE_WIDGETS: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
+    name: "DescribeWidgets",
     skip_sign: false,
     retry_safe: true,
     body: ::sdk_core::BodyMode::Json,
@@ -51,6 +67,12 @@ static GONE_ACTION: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "GoneAction",
     skip_sign: false,
     retry_safe: false,
+    body: ::sdk_core::BodyMode::Json,
+};
+static LIST_PAGED_THINGS: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
+    name: "ListPagedThings",
+    skip_sign: false,
+    retry_safe: true,
     body: ::sdk_core::BodyMode::Json,
 };
 static OLD_ACTION: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
@@ -71,6 +93,12 @@ static RUN_JOB: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
     name: "RunJob",
     skip_sign: false,
     retry_safe: true,
+    body: ::sdk_core::BodyMode::Json,
+};
+static SCAN_THINGS: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
+    name: "ScanThings",
+    skip_sign: false,
+    retry_safe: false,
     body: ::sdk_core::BodyMode::Json,
 };
 static UPLOAD_FILE: ::sdk_core::ActionInfo = ::sdk_core::ActionInfo {
@@ -168,6 +196,28 @@ impl Client {
     ) -> ::std::result::Result<models::CreateWidgetResponse, ::sdk_core::Error> {
         self.inner.call(&CREATE_WIDGET, &*create_widget_with_token(request)).await
     }
+    /// 嵌套列出 (DescribeThingPage)
+    ///
+    /// Lists things by offset, the list inside `Data` (paginators).
+    ///
+    /// # Example
+    ///
+    /// The API has no example request; with placeholder values (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_edge::v20200101::Client) -> Result<(), sdk_edge::Error> {
+    /// let request = sdk_edge::v20200101::DescribeWidgetsRequest::new();
+    /// let response = client.describe_thing_page(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn describe_thing_page(
+        &self,
+        request: &models::DescribeWidgetsRequest,
+    ) -> ::std::result::Result<models::DescribeThingPageResponse, ::sdk_core::Error> {
+        self.inner.call(&DESCRIBE_THING_PAGE, request).await
+    }
     /// 查询东西 (DescribeThings)
     ///
     /// Lists things.
@@ -201,6 +251,28 @@ impl Client {
     ) -> ::std::result::Result<models::DescribeThingsResponse, ::sdk_core::Error> {
         self.inner.call(&DESCRIBE_THINGS, request).await
     }
+    /// 偏移列出 (DescribeWidgets)
+    ///
+    /// Lists widgets by offset and limit (paginators).
+    ///
+    /// # Example
+    ///
+    /// The API has no example request; with placeholder values (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_edge::v20200101::Client) -> Result<(), sdk_edge::Error> {
+    /// let request = sdk_edge::v20200101::DescribeWidgetsRequest::new();
+    /// let response = client.describe_widgets(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn describe_widgets(
+        &self,
+        request: &models::DescribeWidgetsRequest,
+    ) -> ::std::result::Result<models::DescribeWidgetsResponse, ::sdk_core::Error> {
+        self.inner.call(&DESCRIBE_WIDGETS, request).await
+    }
     /// 下线 (GoneAction)
     ///
     /// Offline action.
@@ -223,6 +295,28 @@ impl Client {
         request: &models::OldActionRequest,
     ) -> ::std::result::Result<models::OldActionResponse, ::sdk_core::Error> {
         self.inner.call(&GONE_ACTION, request).await
+    }
+    /// 分页列出 (ListPagedThings)
+    ///
+    /// Lists things by page number and size (paginators).
+    ///
+    /// # Example
+    ///
+    /// The API has no example request; with placeholder values (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_edge::v20200101::Client) -> Result<(), sdk_edge::Error> {
+    /// let request = sdk_edge::v20200101::ListPagedThingsRequest::new();
+    /// let response = client.list_paged_things(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn list_paged_things(
+        &self,
+        request: &models::ListPagedThingsRequest,
+    ) -> ::std::result::Result<models::ListPagedThingsResponse, ::sdk_core::Error> {
+        self.inner.call(&LIST_PAGED_THINGS, request).await
     }
     /// 旧 (OldAction)
     ///
@@ -296,6 +390,28 @@ impl Client {
         request: &models::RunJobRequest,
     ) -> ::std::result::Result<models::CreateWidgetResponse, ::sdk_core::Error> {
         self.inner.call(&RUN_JOB, &*run_job_with_token(request)).await
+    }
+    /// 游标列出 (ScanThings)
+    ///
+    /// Lists things by next token (paginators).
+    ///
+    /// # Example
+    ///
+    /// The API has no example request; with placeholder values (compiled, not run):
+    ///
+    /// ```no_run
+    /// # async fn example(client: &sdk_edge::v20200101::Client) -> Result<(), sdk_edge::Error> {
+    /// let request = sdk_edge::v20200101::ScanThingsRequest::new();
+    /// let response = client.scan_things(&request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn scan_things(
+        &self,
+        request: &models::ScanThingsRequest,
+    ) -> ::std::result::Result<models::ScanThingsResponse, ::sdk_core::Error> {
+        self.inner.call(&SCAN_THINGS, request).await
     }
     /// 上传文件 (UploadFile)
     ///
@@ -410,12 +526,29 @@ pub mod blocking {
             self.inner
                 .call(&super::CREATE_WIDGET, &*super::create_widget_with_token(request))
         }
+        /// Blocking form of [`super::Client::describe_thing_page`].
+        pub fn describe_thing_page(
+            &self,
+            request: &models::DescribeWidgetsRequest,
+        ) -> ::std::result::Result<
+            models::DescribeThingPageResponse,
+            ::sdk_core::Error,
+        > {
+            self.inner.call(&super::DESCRIBE_THING_PAGE, request)
+        }
         /// Blocking form of [`super::Client::describe_things`].
         pub fn describe_things(
             &self,
             request: &models::DescribeThingsRequest,
         ) -> ::std::result::Result<models::DescribeThingsResponse, ::sdk_core::Error> {
             self.inner.call(&super::DESCRIBE_THINGS, request)
+        }
+        /// Blocking form of [`super::Client::describe_widgets`].
+        pub fn describe_widgets(
+            &self,
+            request: &models::DescribeWidgetsRequest,
+        ) -> ::std::result::Result<models::DescribeWidgetsResponse, ::sdk_core::Error> {
+            self.inner.call(&super::DESCRIBE_WIDGETS, request)
         }
         /// Blocking form of [`super::Client::gone_action`].
         #[deprecated(note = "offline: the service no longer serves it")]
@@ -424,6 +557,13 @@ pub mod blocking {
             request: &models::OldActionRequest,
         ) -> ::std::result::Result<models::OldActionResponse, ::sdk_core::Error> {
             self.inner.call(&super::GONE_ACTION, request)
+        }
+        /// Blocking form of [`super::Client::list_paged_things`].
+        pub fn list_paged_things(
+            &self,
+            request: &models::ListPagedThingsRequest,
+        ) -> ::std::result::Result<models::ListPagedThingsResponse, ::sdk_core::Error> {
+            self.inner.call(&super::LIST_PAGED_THINGS, request)
         }
         /// Blocking form of [`super::Client::old_action`].
         #[deprecated(note = "the API marks this action deprecated")]
@@ -448,6 +588,13 @@ pub mod blocking {
         ) -> ::std::result::Result<models::CreateWidgetResponse, ::sdk_core::Error> {
             self.inner.call(&super::RUN_JOB, &*super::run_job_with_token(request))
         }
+        /// Blocking form of [`super::Client::scan_things`].
+        pub fn scan_things(
+            &self,
+            request: &models::ScanThingsRequest,
+        ) -> ::std::result::Result<models::ScanThingsResponse, ::sdk_core::Error> {
+            self.inner.call(&super::SCAN_THINGS, request)
+        }
         /// Blocking form of [`super::Client::upload_file`].
         pub fn upload_file(
             &self,
@@ -455,6 +602,295 @@ pub mod blocking {
         ) -> ::std::result::Result<models::CreateWidgetResponse, ::sdk_core::Error> {
             self.inner.call(&super::UPLOAD_FILE, request)
         }
+    }
+}
+/// How `DescribeThingPage` pages (offset).
+static DESCRIBE_THING_PAGE_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::paginate::Paging {
+    style: ::sdk_core::paginate::Style::Offset {
+        offset: "Offset",
+        limit: "Limit",
+        default_limit: ::std::option::Option::None,
+    },
+    list: "Things",
+    total: ::std::option::Option::Some("TotalCount"),
+    within: ::std::option::Option::Some("Data"),
+};
+/// How `DescribeWidgets` pages (offset).
+static DESCRIBE_WIDGETS_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::paginate::Paging {
+    style: ::sdk_core::paginate::Style::Offset {
+        offset: "Offset",
+        limit: "Limit",
+        default_limit: ::std::option::Option::None,
+    },
+    list: "WidgetIdSet",
+    total: ::std::option::Option::Some("TotalCount"),
+    within: ::std::option::Option::None,
+};
+/// How `ListPagedThings` pages (page).
+static LIST_PAGED_THINGS_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::paginate::Paging {
+    style: ::sdk_core::paginate::Style::Page {
+        page: "PageNumber",
+        size: "PageSize",
+        first: 1u64,
+        default_size: ::std::option::Option::Some(50u64),
+    },
+    list: "Things",
+    total: ::std::option::Option::Some("Total"),
+    within: ::std::option::Option::None,
+};
+/// How `ScanThings` pages (token).
+static SCAN_THINGS_PAGING: ::sdk_core::paginate::Paging = ::sdk_core::paginate::Paging {
+    style: ::sdk_core::paginate::Style::Token {
+        request: "NextToken",
+        response: "NextToken",
+        limit: ::std::option::Option::Some("Limit"),
+        default_limit: ::std::option::Option::Some(20u64),
+    },
+    list: "Things",
+    total: ::std::option::Option::None,
+    within: ::std::option::Option::None,
+};
+impl Client {
+    /// The pages of [`Client::describe_thing_page`]: `Offset` advances by the items received; `Limit`, if unset, is left to the service; the walk ends on an empty page or when `TotalCount` is reached. One request per page, when the next is asked for; see [`sdk_core::paginate`] for the stop rules.
+    pub fn describe_thing_page_pages(
+        &self,
+        request: &models::DescribeWidgetsRequest,
+    ) -> ::sdk_core::paginate::Pages<models::DescribeThingPageResponse> {
+        ::sdk_core::paginate::Pages::new(
+            self.inner.clone(),
+            &DESCRIBE_THING_PAGE,
+            &DESCRIBE_THING_PAGE_PAGING,
+            request,
+        )
+    }
+    /// The items of `Data.Things`, over all pages of [`Client::describe_thing_page`].
+    pub fn describe_thing_page_items(
+        &self,
+        request: &models::DescribeWidgetsRequest,
+    ) -> ::sdk_core::paginate::Items<
+        models::DescribeThingPageResponse,
+        models::PagedThing,
+    > {
+        ::sdk_core::paginate::Pages::new(
+                self.inner.clone(),
+                &DESCRIBE_THING_PAGE,
+                &DESCRIBE_THING_PAGE_PAGING,
+                request,
+            )
+            .items(|page: models::DescribeThingPageResponse| {
+                page.data.and_then(|holder| holder.things).unwrap_or_default()
+            })
+    }
+    /// The pages of [`Client::describe_widgets`]: `Offset` advances by the items received; `Limit`, if unset, is left to the service; the walk ends on an empty page or when `TotalCount` is reached. One request per page, when the next is asked for; see [`sdk_core::paginate`] for the stop rules.
+    pub fn describe_widgets_pages(
+        &self,
+        request: &models::DescribeWidgetsRequest,
+    ) -> ::sdk_core::paginate::Pages<models::DescribeWidgetsResponse> {
+        ::sdk_core::paginate::Pages::new(
+            self.inner.clone(),
+            &DESCRIBE_WIDGETS,
+            &DESCRIBE_WIDGETS_PAGING,
+            request,
+        )
+    }
+    /// The items of `WidgetIdSet`, over all pages of [`Client::describe_widgets`].
+    pub fn describe_widgets_items(
+        &self,
+        request: &models::DescribeWidgetsRequest,
+    ) -> ::sdk_core::paginate::Items<
+        models::DescribeWidgetsResponse,
+        ::std::string::String,
+    > {
+        ::sdk_core::paginate::Pages::new(
+                self.inner.clone(),
+                &DESCRIBE_WIDGETS,
+                &DESCRIBE_WIDGETS_PAGING,
+                request,
+            )
+            .items(|page: models::DescribeWidgetsResponse| page.widget_id_set)
+    }
+    /// The pages of [`Client::list_paged_things`]: `PageNumber` counts from 1 (or from the request's); `PageSize`, if unset, is 50; the walk ends on an empty page or when `Total` is reached. One request per page, when the next is asked for; see [`sdk_core::paginate`] for the stop rules.
+    pub fn list_paged_things_pages(
+        &self,
+        request: &models::ListPagedThingsRequest,
+    ) -> ::sdk_core::paginate::Pages<models::ListPagedThingsResponse> {
+        ::sdk_core::paginate::Pages::new(
+            self.inner.clone(),
+            &LIST_PAGED_THINGS,
+            &LIST_PAGED_THINGS_PAGING,
+            request,
+        )
+    }
+    /// The items of `Things`, over all pages of [`Client::list_paged_things`].
+    pub fn list_paged_things_items(
+        &self,
+        request: &models::ListPagedThingsRequest,
+    ) -> ::sdk_core::paginate::Items<
+        models::ListPagedThingsResponse,
+        models::PagedThing,
+    > {
+        ::sdk_core::paginate::Pages::new(
+                self.inner.clone(),
+                &LIST_PAGED_THINGS,
+                &LIST_PAGED_THINGS_PAGING,
+                request,
+            )
+            .items(|page: models::ListPagedThingsResponse| page.things)
+    }
+    /// The pages of [`Client::scan_things`]: `NextToken` is sent with each page's `NextToken`; `Limit`, if unset, is 20; the walk ends on an empty page. One request per page, when the next is asked for; see [`sdk_core::paginate`] for the stop rules.
+    pub fn scan_things_pages(
+        &self,
+        request: &models::ScanThingsRequest,
+    ) -> ::sdk_core::paginate::Pages<models::ScanThingsResponse> {
+        ::sdk_core::paginate::Pages::new(
+            self.inner.clone(),
+            &SCAN_THINGS,
+            &SCAN_THINGS_PAGING,
+            request,
+        )
+    }
+    /// The items of `Things`, over all pages of [`Client::scan_things`].
+    pub fn scan_things_items(
+        &self,
+        request: &models::ScanThingsRequest,
+    ) -> ::sdk_core::paginate::Items<models::ScanThingsResponse, models::PagedThing> {
+        ::sdk_core::paginate::Pages::new(
+                self.inner.clone(),
+                &SCAN_THINGS,
+                &SCAN_THINGS_PAGING,
+                request,
+            )
+            .items(|page: models::ScanThingsResponse| page.things.unwrap_or_default())
+    }
+}
+#[cfg(feature = "blocking")]
+impl blocking::Client {
+    /// Blocking form of [`Client::describe_thing_page_pages`]: an iterator of pages.
+    pub fn describe_thing_page_pages(
+        &self,
+        request: &models::DescribeWidgetsRequest,
+    ) -> ::sdk_core::blocking::Pages<models::DescribeThingPageResponse> {
+        ::sdk_core::blocking::Pages::from_async(
+            ::sdk_core::paginate::Pages::new(
+                self.core().as_async().clone(),
+                &DESCRIBE_THING_PAGE,
+                &DESCRIBE_THING_PAGE_PAGING,
+                request,
+            ),
+        )
+    }
+    /// Blocking form of [`Client::describe_thing_page_items`]: an iterator of items.
+    pub fn describe_thing_page_items(
+        &self,
+        request: &models::DescribeWidgetsRequest,
+    ) -> ::sdk_core::blocking::Items<
+        models::DescribeThingPageResponse,
+        models::PagedThing,
+    > {
+        ::sdk_core::blocking::Pages::from_async(
+                ::sdk_core::paginate::Pages::new(
+                    self.core().as_async().clone(),
+                    &DESCRIBE_THING_PAGE,
+                    &DESCRIBE_THING_PAGE_PAGING,
+                    request,
+                ),
+            )
+            .items(|page: models::DescribeThingPageResponse| {
+                page.data.and_then(|holder| holder.things).unwrap_or_default()
+            })
+    }
+    /// Blocking form of [`Client::describe_widgets_pages`]: an iterator of pages.
+    pub fn describe_widgets_pages(
+        &self,
+        request: &models::DescribeWidgetsRequest,
+    ) -> ::sdk_core::blocking::Pages<models::DescribeWidgetsResponse> {
+        ::sdk_core::blocking::Pages::from_async(
+            ::sdk_core::paginate::Pages::new(
+                self.core().as_async().clone(),
+                &DESCRIBE_WIDGETS,
+                &DESCRIBE_WIDGETS_PAGING,
+                request,
+            ),
+        )
+    }
+    /// Blocking form of [`Client::describe_widgets_items`]: an iterator of items.
+    pub fn describe_widgets_items(
+        &self,
+        request: &models::DescribeWidgetsRequest,
+    ) -> ::sdk_core::blocking::Items<
+        models::DescribeWidgetsResponse,
+        ::std::string::String,
+    > {
+        ::sdk_core::blocking::Pages::from_async(
+                ::sdk_core::paginate::Pages::new(
+                    self.core().as_async().clone(),
+                    &DESCRIBE_WIDGETS,
+                    &DESCRIBE_WIDGETS_PAGING,
+                    request,
+                ),
+            )
+            .items(|page: models::DescribeWidgetsResponse| page.widget_id_set)
+    }
+    /// Blocking form of [`Client::list_paged_things_pages`]: an iterator of pages.
+    pub fn list_paged_things_pages(
+        &self,
+        request: &models::ListPagedThingsRequest,
+    ) -> ::sdk_core::blocking::Pages<models::ListPagedThingsResponse> {
+        ::sdk_core::blocking::Pages::from_async(
+            ::sdk_core::paginate::Pages::new(
+                self.core().as_async().clone(),
+                &LIST_PAGED_THINGS,
+                &LIST_PAGED_THINGS_PAGING,
+                request,
+            ),
+        )
+    }
+    /// Blocking form of [`Client::list_paged_things_items`]: an iterator of items.
+    pub fn list_paged_things_items(
+        &self,
+        request: &models::ListPagedThingsRequest,
+    ) -> ::sdk_core::blocking::Items<
+        models::ListPagedThingsResponse,
+        models::PagedThing,
+    > {
+        ::sdk_core::blocking::Pages::from_async(
+                ::sdk_core::paginate::Pages::new(
+                    self.core().as_async().clone(),
+                    &LIST_PAGED_THINGS,
+                    &LIST_PAGED_THINGS_PAGING,
+                    request,
+                ),
+            )
+            .items(|page: models::ListPagedThingsResponse| page.things)
+    }
+    /// Blocking form of [`Client::scan_things_pages`]: an iterator of pages.
+    pub fn scan_things_pages(
+        &self,
+        request: &models::ScanThingsRequest,
+    ) -> ::sdk_core::blocking::Pages<models::ScanThingsResponse> {
+        ::sdk_core::blocking::Pages::from_async(
+            ::sdk_core::paginate::Pages::new(
+                self.core().as_async().clone(),
+                &SCAN_THINGS,
+                &SCAN_THINGS_PAGING,
+                request,
+            ),
+        )
+    }
+    /// Blocking form of [`Client::scan_things_items`]: an iterator of items.
+    pub fn scan_things_items(
+        &self,
+        request: &models::ScanThingsRequest,
+    ) -> ::sdk_core::blocking::Items<models::ScanThingsResponse, models::PagedThing> {
+        ::sdk_core::blocking::Pages::from_async(
+                ::sdk_core::paginate::Pages::new(
+                    self.core().as_async().clone(),
+                    &SCAN_THINGS,
+                    &SCAN_THINGS_PAGING,
+                    request,
+                ),
+            )
+            .items(|page: models::ScanThingsResponse| page.things.unwrap_or_default())
     }
 }
 /// Test hook: decode an example request body into the action's request type, re-encode it and compare
@@ -517,14 +953,29 @@ static __EXAMPLE_HOOKS: &[(&str, __Check, __Show)] = &[
         __show::<models::CreateWidgetRequest, models::CreateWidgetResponse>,
     ),
     (
+        "DescribeThingPage",
+        __check::<models::DescribeWidgetsRequest, models::DescribeThingPageResponse>,
+        __show::<models::DescribeWidgetsRequest, models::DescribeThingPageResponse>,
+    ),
+    (
         "DescribeThings",
         __check::<models::DescribeThingsRequest, models::DescribeThingsResponse>,
         __show::<models::DescribeThingsRequest, models::DescribeThingsResponse>,
     ),
     (
+        "DescribeWidgets",
+        __check::<models::DescribeWidgetsRequest, models::DescribeWidgetsResponse>,
+        __show::<models::DescribeWidgetsRequest, models::DescribeWidgetsResponse>,
+    ),
+    (
         "GoneAction",
         __check::<models::OldActionRequest, models::OldActionResponse>,
         __show::<models::OldActionRequest, models::OldActionResponse>,
+    ),
+    (
+        "ListPagedThings",
+        __check::<models::ListPagedThingsRequest, models::ListPagedThingsResponse>,
+        __show::<models::ListPagedThingsRequest, models::ListPagedThingsResponse>,
     ),
     (
         "OldAction",
@@ -540,6 +991,11 @@ static __EXAMPLE_HOOKS: &[(&str, __Check, __Show)] = &[
         "RunJob",
         __check::<models::RunJobRequest, models::CreateWidgetResponse>,
         __show::<models::RunJobRequest, models::CreateWidgetResponse>,
+    ),
+    (
+        "ScanThings",
+        __check::<models::ScanThingsRequest, models::ScanThingsResponse>,
+        __show::<models::ScanThingsRequest, models::ScanThingsResponse>,
     ),
     (
         "UploadFile",

@@ -72,6 +72,24 @@ pub struct CreateWidgetResponse {
     )]
     pub request_id: ::std::string::String,
 }
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DescribeThingPageResponse {
+    /// The page.
+    #[serde(
+        rename = "Data",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub data: ::std::option::Option<ThingPage>,
+    /// Request id.
+    #[serde(
+        rename = "RequestId",
+        default,
+        deserialize_with = "::sdk_core::de::null_as_default"
+    )]
+    pub request_id: ::std::string::String,
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeThingsRequest {
@@ -395,6 +413,68 @@ pub struct DescribeThingsResponse {
     )]
     pub request_id: ::std::string::String,
 }
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DescribeWidgetsRequest {
+    /// Items to skip.
+    #[serde(
+        rename = "Offset",
+        skip_serializing_if = "::std::option::Option::is_none",
+        default
+    )]
+    pub offset: ::std::option::Option<u64>,
+    /// Page size.
+    #[serde(
+        rename = "Limit",
+        skip_serializing_if = "::std::option::Option::is_none",
+        default
+    )]
+    pub limit: ::std::option::Option<u64>,
+}
+impl DescribeWidgetsRequest {
+    /// A request with every member unset.
+    pub fn new() -> Self {
+        Self {
+            offset: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
+        }
+    }
+    /// Sets `Offset`.
+    pub fn offset(mut self, offset: u64) -> Self {
+        self.offset = ::std::option::Option::Some(offset);
+        self
+    }
+    /// Sets `Limit`.
+    pub fn limit(mut self, limit: u64) -> Self {
+        self.limit = ::std::option::Option::Some(limit);
+        self
+    }
+}
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DescribeWidgetsResponse {
+    /// Number of widgets.
+    #[serde(
+        rename = "TotalCount",
+        default,
+        deserialize_with = "::sdk_core::de::lenient"
+    )]
+    pub total_count: u64,
+    /// This page's widget ids.
+    #[serde(
+        rename = "WidgetIdSet",
+        default,
+        deserialize_with = "::sdk_core::de::null_as_default"
+    )]
+    pub widget_id_set: ::std::vec::Vec<::std::string::String>,
+    /// Request id.
+    #[serde(
+        rename = "RequestId",
+        default,
+        deserialize_with = "::sdk_core::de::null_as_default"
+    )]
+    pub request_id: ::std::string::String,
+}
 /// An item, used both ways.
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -457,6 +537,64 @@ impl Item {
         self.child = ::std::option::Option::Some(child);
         self
     }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListPagedThingsRequest {
+    /// 页码，从1开始。
+    #[serde(
+        rename = "PageNumber",
+        skip_serializing_if = "::std::option::Option::is_none",
+        default
+    )]
+    pub page_number: ::std::option::Option<u64>,
+    /// 每页数量，默认10，最大值为50。
+    #[serde(
+        rename = "PageSize",
+        skip_serializing_if = "::std::option::Option::is_none",
+        default
+    )]
+    pub page_size: ::std::option::Option<u64>,
+}
+impl ListPagedThingsRequest {
+    /// A request with every member unset.
+    pub fn new() -> Self {
+        Self {
+            page_number: ::std::option::Option::None,
+            page_size: ::std::option::Option::None,
+        }
+    }
+    /// Sets `PageNumber`.
+    pub fn page_number(mut self, page_number: u64) -> Self {
+        self.page_number = ::std::option::Option::Some(page_number);
+        self
+    }
+    /// Sets `PageSize`.
+    pub fn page_size(mut self, page_size: u64) -> Self {
+        self.page_size = ::std::option::Option::Some(page_size);
+        self
+    }
+}
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListPagedThingsResponse {
+    /// Number of things.
+    #[serde(rename = "Total", default, deserialize_with = "::sdk_core::de::lenient")]
+    pub total: u64,
+    /// This page's things.
+    #[serde(
+        rename = "Things",
+        default,
+        deserialize_with = "::sdk_core::de::null_as_default"
+    )]
+    pub things: ::std::vec::Vec<PagedThing>,
+    /// Request id.
+    #[serde(
+        rename = "RequestId",
+        default,
+        deserialize_with = "::sdk_core::de::null_as_default"
+    )]
+    pub request_id: ::std::string::String,
 }
 /// A recursive node.
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -547,6 +685,14 @@ impl Option {
         self.value = ::std::option::Option::Some(value.into());
         self
     }
+}
+/// A thing in a paged list.
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct PagedThing {
+    /// Position in the list, from 0.
+    #[serde(rename = "Id", default, deserialize_with = "::sdk_core::de::lenient")]
+    pub id: u64,
 }
 /// An octet-stream upload: parameters in headers.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -640,6 +786,91 @@ impl RunJobRequest {
         let RunJobRequired { script, client_token } = required;
         Self { script, client_token }
     }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ScanThingsRequest {
+    /// Token of the page to read; none for the first.
+    #[serde(
+        rename = "NextToken",
+        skip_serializing_if = "::std::option::Option::is_none",
+        default
+    )]
+    pub next_token: ::std::option::Option<::std::string::String>,
+    /// Page size, at most 20 (最多20).
+    #[serde(
+        rename = "Limit",
+        skip_serializing_if = "::std::option::Option::is_none",
+        default
+    )]
+    pub limit: ::std::option::Option<u64>,
+}
+impl ScanThingsRequest {
+    /// A request with every member unset.
+    pub fn new() -> Self {
+        Self {
+            next_token: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
+        }
+    }
+    /// Sets `NextToken`.
+    pub fn next_token(
+        mut self,
+        next_token: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_token = ::std::option::Option::Some(next_token.into());
+        self
+    }
+    /// Sets `Limit`.
+    pub fn limit(mut self, limit: u64) -> Self {
+        self.limit = ::std::option::Option::Some(limit);
+        self
+    }
+}
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ScanThingsResponse {
+    /// Token of the next page; empty after the last.
+    #[serde(
+        rename = "NextToken",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub next_token: ::std::option::Option<::std::string::String>,
+    /// This page's things.
+    #[serde(
+        rename = "Things",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub things: ::std::option::Option<::std::vec::Vec<PagedThing>>,
+    /// Request id.
+    #[serde(
+        rename = "RequestId",
+        default,
+        deserialize_with = "::sdk_core::de::null_as_default"
+    )]
+    pub request_id: ::std::string::String,
+}
+/// A page of things.
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ThingPage {
+    /// Number of things.
+    #[serde(
+        rename = "TotalCount",
+        default,
+        deserialize_with = "::sdk_core::de::lenient_opt",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub total_count: ::std::option::Option<u64>,
+    /// This page's things.
+    #[serde(
+        rename = "Things",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub things: ::std::option::Option<::std::vec::Vec<PagedThing>>,
 }
 /// Named like a keyword-ish std name.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
