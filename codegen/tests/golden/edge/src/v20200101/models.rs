@@ -10,23 +10,47 @@
     clippy::doc_lazy_continuation,
     clippy::tabs_in_doc_comments
 )]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateWidgetRequest {
     /// Widget name.
-    #[serde(
-        rename = "Name",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Idempotency token.
     #[serde(
         rename = "ClientToken",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_token: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for CreateWidgetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for CreateWidgetRequest {
+    const NAME: &'static str = "CreateWidgetRequest";
+    const NAMES: &'static [&'static str] = &["Name", "ClientToken"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self { name: v0, client_token: v1 })
+    }
 }
 impl CreateWidgetRequest {
     /// A request with every member unset.
@@ -53,25 +77,45 @@ impl CreateWidgetRequest {
         self
     }
 }
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateWidgetResponse {
     /// id
-    #[serde(
-        rename = "WidgetId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "WidgetId")]
     pub widget_id: ::std::string::String,
     /// Request id.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+impl<'de> ::serde::Deserialize<'de> for CreateWidgetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for CreateWidgetResponse {
+    const NAME: &'static str = "CreateWidgetResponse";
+    const NAMES: &'static [&'static str] = &["WidgetId", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.widget_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DescribeThingsRequest {
     /// A keyword member.
@@ -80,32 +124,16 @@ pub struct DescribeThingsRequest {
     #[serde(rename = "type")]
     pub r#type: ::std::string::String,
     /// Range \[0, 100\] and a &lt; b.
-    #[serde(
-        rename = "match",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "match", skip_serializing_if = "::std::option::Option::is_none")]
     pub r#match: ::std::option::Option<::std::string::String>,
     /// self
-    #[serde(
-        rename = "self",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<i64>,
     /// async
-    #[serde(
-        rename = "async",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "async", skip_serializing_if = "::std::option::Option::is_none")]
     pub r#async: ::std::option::Option<bool>,
     /// Starts with a digit.
-    #[serde(
-        rename = "3DModel",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "3DModel", skip_serializing_if = "::std::option::Option::is_none")]
     pub _3d_model: ::std::option::Option<::std::string::String>,
     /// Collides with the next one.
     #[serde(rename = "TemplateID")]
@@ -113,18 +141,13 @@ pub struct DescribeThingsRequest {
     /// Collides with the previous one.
     #[serde(
         rename = "TemplateId",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub template_id_2: ::std::option::Option<::std::string::String>,
     /// Disabled: kept, optional, its setter deprecated.
     ///
     /// Disabled by the API: kept, as the official SDKs keep it, but the service may ignore it.
-    #[serde(
-        rename = "Hidden",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Hidden", skip_serializing_if = "::std::option::Option::is_none")]
     pub hidden: ::std::option::Option<::std::string::String>,
     /// A list of objects.
     #[serde(rename = "Items")]
@@ -132,77 +155,155 @@ pub struct DescribeThingsRequest {
     /// Raw bytes.
     ///
     /// Binary data, base64-encoded on the wire.
-    #[serde(
-        rename = "Payload",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Payload", skip_serializing_if = "::std::option::Option::is_none")]
     pub payload: ::std::option::Option<::std::string::String>,
     /// A datetime.
     ///
     /// Example: `2020-01-01 00:00:00`
     #[serde(
         rename = "CreatedAt",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_at: ::std::option::Option<::std::string::String>,
     /// Type named Option.
-    #[serde(
-        rename = "Opt",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Opt", skip_serializing_if = "::std::option::Option::is_none")]
     pub opt: ::std::option::Option<Option>,
     /// Type named Type.
-    #[serde(
-        rename = "Kind",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Kind", skip_serializing_if = "::std::option::Option::is_none")]
     pub kind: ::std::option::Option<Type>,
     /// Recursive.
-    #[serde(
-        rename = "Tree",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Tree", skip_serializing_if = "::std::option::Option::is_none")]
     pub tree: ::std::option::Option<Node>,
     /// A float.
-    #[serde(
-        rename = "Ratio",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Ratio", skip_serializing_if = "::std::option::Option::is_none")]
     pub ratio: ::std::option::Option<f64>,
     /// An unsigned int.
-    #[serde(
-        rename = "Count",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Count", skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<u64>,
     /// Acronym.
-    #[serde(
-        rename = "URL",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "URL", skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
     /// Acronym run.
-    #[serde(
-        rename = "ISOCode",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "ISOCode", skip_serializing_if = "::std::option::Option::is_none")]
     pub iso_code: ::std::option::Option<::std::string::String>,
     /// Collides with the constructor.
-    #[serde(
-        rename = "New",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "New", skip_serializing_if = "::std::option::Option::is_none")]
     pub new_2: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for DescribeThingsRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DescribeThingsRequest {
+    const NAME: &'static str = "DescribeThingsRequest";
+    const NAMES: &'static [&'static str] = &[
+        "type",
+        "match",
+        "self",
+        "async",
+        "3DModel",
+        "TemplateID",
+        "TemplateId",
+        "Hidden",
+        "Items",
+        "Payload",
+        "CreatedAt",
+        "Opt",
+        "Kind",
+        "Tree",
+        "Ratio",
+        "Count",
+        "URL",
+        "ISOCode",
+        "New",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        let mut v5 = ::std::option::Option::None;
+        let mut v6 = ::std::option::Option::None;
+        let mut v7 = ::std::option::Option::None;
+        let mut v8 = ::std::option::Option::None;
+        let mut v9 = ::std::option::Option::None;
+        let mut v10 = ::std::option::Option::None;
+        let mut v11 = ::std::option::Option::None;
+        let mut v12 = ::std::option::Option::None;
+        let mut v13 = ::std::option::Option::None;
+        let mut v14 = ::std::option::Option::None;
+        let mut v15 = ::std::option::Option::None;
+        let mut v16 = ::std::option::Option::None;
+        let mut v17 = ::std::option::Option::None;
+        let mut v18 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => {
+                    v5 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                6 => v6 = ::serde::de::MapAccess::next_value(&mut map)?,
+                7 => v7 = ::serde::de::MapAccess::next_value(&mut map)?,
+                8 => {
+                    v8 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                9 => v9 = ::serde::de::MapAccess::next_value(&mut map)?,
+                10 => v10 = ::serde::de::MapAccess::next_value(&mut map)?,
+                11 => v11 = ::serde::de::MapAccess::next_value(&mut map)?,
+                12 => v12 = ::serde::de::MapAccess::next_value(&mut map)?,
+                13 => v13 = ::serde::de::MapAccess::next_value(&mut map)?,
+                14 => v14 = ::serde::de::MapAccess::next_value(&mut map)?,
+                15 => v15 = ::serde::de::MapAccess::next_value(&mut map)?,
+                16 => v16 = ::serde::de::MapAccess::next_value(&mut map)?,
+                17 => v17 = ::serde::de::MapAccess::next_value(&mut map)?,
+                18 => v18 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            r#type: ::sdk_core::de::required(v0, "type")?,
+            r#match: v1,
+            self_: v2,
+            r#async: v3,
+            _3d_model: v4,
+            template_id: ::sdk_core::de::required(v5, "TemplateID")?,
+            template_id_2: v6,
+            hidden: v7,
+            items: ::sdk_core::de::required(v8, "Items")?,
+            payload: v9,
+            created_at: v10,
+            opt: v11,
+            kind: v12,
+            tree: v13,
+            ratio: v14,
+            count: v15,
+            url: v16,
+            iso_code: v17,
+            new_2: v18,
+        })
+    }
 }
 /// The required members of [`DescribeThingsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -348,84 +449,113 @@ impl DescribeThingsRequest {
         self
     }
 }
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DescribeThingsResponse {
     /// Total.
-    #[serde(
-        rename = "TotalCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "TotalCount")]
     pub total_count: i64,
     /// Used in input and output.
-    #[serde(
-        rename = "Items",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Items")]
     pub items: ::std::vec::Vec<Item>,
     /// Type named Result.
-    #[serde(
-        rename = "Result",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Result")]
     pub result: Result,
     /// Optional object.
-    #[serde(
-        rename = "Extra",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Extra", skip_serializing_if = "::std::option::Option::is_none")]
     pub extra: ::std::option::Option<Result>,
     /// Optional list.
-    #[serde(
-        rename = "Names",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Names", skip_serializing_if = "::std::option::Option::is_none")]
     pub names: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Request id.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for DescribeThingsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DescribeThingsResponse {
+    const NAME: &'static str = "DescribeThingsResponse";
+    const NAMES: &'static [&'static str] = &[
+        "TotalCount",
+        "Items",
+        "Result",
+        "Extra",
+        "Names",
+        "RequestId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.total_count = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.items = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.result = ::sdk_core::de::null_as_default_member(&mut map)?,
+                3 => out.extra = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => out.names = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// An item, used both ways.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Item {
     /// Name.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Name")]
     pub name: ::std::string::String,
     /// Binary carried as string.
-    #[serde(
-        rename = "Data",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Data")]
     pub data: ::std::string::String,
     /// Tags.
-    #[serde(
-        rename = "Tags",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Tags", skip_serializing_if = "::std::option::Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// A node.
-    #[serde(
-        rename = "Child",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Child", skip_serializing_if = "::std::option::Option::is_none")]
     pub child: ::std::option::Option<Node>,
+}
+impl<'de> ::serde::Deserialize<'de> for Item {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Item {
+    const NAME: &'static str = "Item";
+    const NAMES: &'static [&'static str] = &["Name", "Data", "Tags", "Child"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.name = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.data = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.tags = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => out.child = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// The required members of [`Item`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -458,26 +588,47 @@ impl Item {
     }
 }
 /// A recursive node.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Node {
     /// id
-    #[serde(rename = "Id", default, deserialize_with = "::sdk_core::de::lenient")]
+    #[serde(rename = "Id")]
     pub id: u64,
     /// Direct recursion: boxed.
-    #[serde(
-        rename = "Parent",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Parent", skip_serializing_if = "::std::option::Option::is_none")]
     pub parent: ::std::option::Option<::std::boxed::Box<Node>>,
     /// Recursion through a list.
-    #[serde(
-        rename = "Children",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Children", skip_serializing_if = "::std::option::Option::is_none")]
     pub children: ::std::option::Option<::std::vec::Vec<Node>>,
+}
+impl<'de> ::serde::Deserialize<'de> for Node {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Node {
+    const NAME: &'static str = "Node";
+    const NAMES: &'static [&'static str] = &["Id", "Parent", "Children"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.id = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.parent = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.children = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl Node {
     /// A `Node` with its required members (`Id`); set optional ones with the setters.
@@ -499,37 +650,106 @@ impl Node {
         self
     }
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OldActionRequest {}
+impl<'de> ::serde::Deserialize<'de> for OldActionRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for OldActionRequest {
+    const NAME: &'static str = "OldActionRequest";
+    const NAMES: &'static [&'static str] = &[];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        while ::sdk_core::de::next_member(
+                &mut map,
+                <Self as ::sdk_core::de::Members>::NAMES,
+            )?
+            .is_some()
+        {}
+        ::std::result::Result::Ok(Self {})
+    }
+}
 impl OldActionRequest {
     /// A request with every member unset.
     pub fn new() -> Self {
         Self {}
     }
 }
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OldActionResponse {
     /// Request id.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for OldActionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for OldActionResponse {
+    const NAME: &'static str = "OldActionResponse";
+    const NAMES: &'static [&'static str] = &["RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// Shadows std Option.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Option {
     /// v
-    #[serde(
-        rename = "Value",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Value", skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for Option {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Option {
+    const NAME: &'static str = "Option";
+    const NAMES: &'static [&'static str] = &["Value"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self { value: v0 })
+    }
 }
 impl Option {
     /// A `Option` with every member unset.
@@ -548,42 +768,57 @@ impl Option {
     }
 }
 /// Output-only, shadows std Result.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Result {
     /// v
-    #[serde(rename = "Value", default, deserialize_with = "::sdk_core::de::lenient")]
+    #[serde(rename = "Value")]
     pub value: f64,
     /// n
-    #[serde(
-        rename = "Note",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Note", skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::string::String>,
     /// c
-    #[serde(
-        rename = "Crate",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Crate")]
     pub crate_: ::std::string::String,
     /// iso
-    #[serde(
-        rename = "When",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "When")]
     pub when: ::std::string::String,
     /// date
-    #[serde(
-        rename = "Day",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Day", skip_serializing_if = "::std::option::Option::is_none")]
     pub day: ::std::option::Option<::std::string::String>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+impl<'de> ::serde::Deserialize<'de> for Result {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Result {
+    const NAME: &'static str = "Result";
+    const NAMES: &'static [&'static str] = &["Value", "Note", "Crate", "When", "Day"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.value = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.note = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.crate_ = ::sdk_core::de::null_as_default_member(&mut map)?,
+                3 => out.when = ::sdk_core::de::null_as_default_member(&mut map)?,
+                4 => out.day = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RunJobRequest {
     /// What to run.
@@ -592,6 +827,46 @@ pub struct RunJobRequest {
     /// Idempotency token.
     #[serde(rename = "ClientToken")]
     pub client_token: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for RunJobRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for RunJobRequest {
+    const NAME: &'static str = "RunJobRequest";
+    const NAMES: &'static [&'static str] = &["Script", "ClientToken"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            script: ::sdk_core::de::required(v0, "Script")?,
+            client_token: ::sdk_core::de::required(v1, "ClientToken")?,
+        })
+    }
 }
 /// The required members of [`RunJobRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -609,26 +884,57 @@ impl RunJobRequest {
     }
 }
 /// Named like a keyword-ish std name.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Type {
     /// k
     #[serde(rename = "Kind")]
     pub kind: ::std::string::String,
     /// Self keyword.
-    #[serde(
-        rename = "Self",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Self", skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<::std::string::String>,
     /// crate keyword.
-    #[serde(
-        rename = "Crate",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Crate", skip_serializing_if = "::std::option::Option::is_none")]
     pub crate_: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for Type {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Type {
+    const NAME: &'static str = "Type";
+    const NAMES: &'static [&'static str] = &["Kind", "Self", "Crate"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            kind: ::sdk_core::de::required(v0, "Kind")?,
+            self_: v1,
+            crate_: v2,
+        })
+    }
 }
 impl Type {
     /// A `Type` with its required members (`Kind`); set optional ones with the setters.
