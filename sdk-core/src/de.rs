@@ -1,10 +1,113 @@
-//! Lenient decoding helpers used by generated response types.
+//! Decoding helpers of generated types: the shared part of their `Deserialize` impls, and lenient decoding.
 //!
-//! Tencent services sometimes send `null` for members the API description marks as always present;
-//! generated code puts `#[serde(default, deserialize_with = "sdk_core::de::null_as_default")]` on such
-//! plain fields so `null` and absence both decode to the type's default instead of failing the call.
+//! Tencent services sometimes send `null` for members the API description marks as always present, and
+//! numbers or booleans as strings; response types decode both to what was meant (see [`Lenient`]).
+//!
+//! Compile cost decides the shape (issue 16): `#[derive(Deserialize)]` with `deserialize_with` on a field
+//! expands to a field enum, a map visitor, an unused sequence visitor and one wrapper type per such field,
+//! and that per-struct code dominated the build of the large product crates (type checking and borrow
+//! checking all of it). Generated types instead implement [`Members`]: one small function with one match
+//! arm per member, over helpers written once here ([`next_member`] finds a member by its wire name and
+//! skips unknown ones; `*_member` read one value). A missing member of a lenient type keeps its default; a
+//! missing required member of a request is `missing field`; an array where an object belongs is an error.
 
+use std::marker::PhantomData;
+
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
+
+/// A generated struct, decoded from a map of its members by wire name ([`deserialize_members`]).
+#[doc(hidden)]
+pub trait Members: Sized {
+    /// The Rust name, for error messages.
+    const NAME: &'static str;
+    /// Wire names of the members; [`next_member`] yields indexes into this.
+    const NAMES: &'static [&'static str];
+    /// Reads the members from `map` (unknown ones skipped) and builds the value.
+    fn from_members<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
+}
+
+/// The body of a generated `Deserialize::deserialize`: a JSON object (or any map) of members.
+#[doc(hidden)]
+pub fn deserialize_members<'de, D: Deserializer<'de>, T: Members>(d: D) -> Result<T, D::Error> {
+    d.deserialize_struct(T::NAME, T::NAMES, MembersVisitor::<T>(PhantomData))
+}
+
+struct MembersVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Members> Visitor<'de> for MembersVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "struct {}", T::NAME)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::from_members(map)
+    }
+}
+
+/// The index in `names` of the next member of `map` whose name is known; members with other names are
+/// skipped unparsed. `None` at the end of the map.
+#[doc(hidden)]
+pub fn next_member<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    names: &'static [&'static str],
+) -> Result<Option<usize>, A::Error> {
+    while let Some(found) = map.next_key_seed(MemberName(names))? {
+        match found {
+            Some(index) => return Ok(Some(index)),
+            None => {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// A member name → its index in the list, or `None` when unknown.
+struct MemberName(&'static [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for MemberName {
+    type Value = Option<usize>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
+        d.deserialize_identifier(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MemberName {
+    type Value = Option<usize>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a member name")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Option<usize>, E> {
+        Ok(self.0.iter().position(|name| *name == v))
+    }
+}
+
+/// A required member that never arrived: serde's `missing field` error.
+#[doc(hidden)]
+pub fn required<T, E: serde::de::Error>(value: Option<T>, name: &'static str) -> Result<T, E> {
+    value.ok_or_else(|| E::missing_field(name))
+}
+
+/// The next value of `map` as `T`, `null` as `T::default()` ([`null_as_default`]).
+#[doc(hidden)]
+pub fn null_as_default_member<'de, A: MapAccess<'de>, T: Deserialize<'de> + Default>(
+    map: &mut A,
+) -> Result<T, A::Error> {
+    Ok(map.next_value::<Option<T>>()?.unwrap_or_default())
+}
+
+/// The next value of `map` decoded as [`lenient`] decodes.
+#[doc(hidden)]
+pub fn lenient_member<'de, A: MapAccess<'de>, T: Lenient + Default>(map: &mut A) -> Result<T, A::Error> {
+    Ok(map.next_value::<Option<L<T>>>()?.map(|l| l.0).unwrap_or_default())
+}
+
+/// The next value of `map` decoded as [`lenient_opt`] decodes.
+#[doc(hidden)]
+pub fn lenient_opt_member<'de, A: MapAccess<'de>, T: Lenient>(map: &mut A) -> Result<Option<T>, A::Error> {
+    Ok(map.next_value::<Option<L<T>>>()?.map(|l| l.0))
+}
 
 /// Deserializes `Option<T>` and maps `None` (JSON `null`) to `T::default()`.
 pub fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
@@ -239,5 +342,114 @@ mod tests {
         ] {
             assert!(serde_json::from_str::<Loose>(bad).is_err(), "{bad}");
         }
+    }
+}
+
+#[cfg(test)]
+mod members_tests {
+    use serde::de::MapAccess;
+    use serde::Deserialize;
+
+    use super::{lenient_member, next_member, null_as_default_member, required, Members};
+
+    /// As the generator writes a request: `Id` required, `Tags` optional.
+    #[derive(Debug, PartialEq)]
+    struct Strict {
+        id: String,
+        tags: Option<Vec<String>>,
+    }
+
+    impl<'de> Deserialize<'de> for Strict {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            super::deserialize_members(d)
+        }
+    }
+
+    impl Members for Strict {
+        const NAME: &'static str = "Strict";
+        const NAMES: &'static [&'static str] = &["Id", "Tags"];
+        fn from_members<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+            let (mut id, mut tags) = (None, None);
+            while let Some(i) = next_member(&mut map, Self::NAMES)? {
+                match i {
+                    0 => id = Some(map.next_value()?),
+                    1 => tags = map.next_value()?,
+                    _ => {}
+                }
+            }
+            Ok(Self {
+                id: required(id, "Id")?,
+                tags,
+            })
+        }
+    }
+
+    /// As the generator writes a response: everything defaults.
+    #[derive(Debug, PartialEq, Default)]
+    struct Loose {
+        count: u64,
+        name: String,
+    }
+
+    impl<'de> Deserialize<'de> for Loose {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            super::deserialize_members(d)
+        }
+    }
+
+    impl Members for Loose {
+        const NAME: &'static str = "Loose";
+        const NAMES: &'static [&'static str] = &["Count", "Name"];
+        fn from_members<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+            let mut out = Self::default();
+            while let Some(i) = next_member(&mut map, Self::NAMES)? {
+                match i {
+                    0 => out.count = lenient_member(&mut map)?,
+                    1 => out.name = null_as_default_member(&mut map)?,
+                    _ => {}
+                }
+            }
+            Ok(out)
+        }
+    }
+
+    #[test]
+    fn unknown_members_are_skipped_and_required_ones_checked() {
+        let s: Strict = serde_json::from_str(r#"{"X":{"deep":[1,{"a":null}]},"Id":"i-1","Tags":null}"#).unwrap();
+        assert_eq!(
+            s,
+            Strict {
+                id: "i-1".into(),
+                tags: None
+            }
+        );
+        let err = serde_json::from_str::<Strict>(r#"{"Tags":["a"]}"#).unwrap_err();
+        assert!(err.to_string().contains("missing field `Id`"), "{err}");
+        let err = serde_json::from_str::<Strict>(r#"["i-1"]"#).unwrap_err();
+        assert!(err.to_string().contains("expected struct Strict"), "{err}");
+        assert!(serde_json::from_str::<Strict>(r#"{"Id":null}"#).is_err());
+    }
+
+    #[test]
+    fn lenient_members_default_on_null_or_absence() {
+        let l: Loose = serde_json::from_str(r#"{"Count":"7","Name":null,"Other":[]}"#).unwrap();
+        assert_eq!(
+            l,
+            Loose {
+                count: 7,
+                name: String::new()
+            }
+        );
+        assert_eq!(serde_json::from_str::<Loose>("{}").unwrap(), Loose::default());
+        assert!(serde_json::from_str::<Loose>(r#"{"Count":"x"}"#).is_err());
+        assert!(serde_json::from_str::<Loose>(r#"{"Name":5}"#).is_err());
+    }
+
+    /// The path of a mismatch still names the member (the runtime's decode errors rely on it).
+    #[test]
+    fn paths_name_the_member() {
+        let mut de = serde_json::Deserializer::from_str(r#"{"Count":"x"}"#);
+        let err = serde_path_to_error::deserialize::<_, Loose>(&mut de).unwrap_err();
+        assert_eq!(err.path().to_string(), "Count");
     }
 }

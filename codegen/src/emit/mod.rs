@@ -5,6 +5,7 @@
 //! | `src/<module>/models.rs` | [`models`](mod@models) | one struct per spec object |
 //! | | [`request_builder`] | `new(required...)` and setters of request structs |
 //! | | [`redacted_debug`] | `Debug` of structs with members the redaction policy hides |
+//! | | [`deserialize`] | `Deserialize` of every struct, over `sdk_core::de` |
 //! | `src/<module>/errors.rs` | [`errors`](mod@errors) | the `ErrorCode` enum |
 //! | `src/<module>/mod.rs` | [`version_module`] | module docs and declarations, composed from: |
 //! | | [`action_info`] | `SERVICE` and one `ActionInfo` static per action |
@@ -36,6 +37,7 @@ pub mod blocking;
 pub mod client;
 pub mod client_token;
 pub mod crate_root;
+pub mod deserialize;
 pub mod errors;
 pub mod examples;
 pub mod manifest;

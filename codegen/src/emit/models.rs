@@ -1,16 +1,15 @@
 //! `models.rs` of a version: one struct per spec object, with its serde attributes; request structs get
 //! their constructor and setters from [`super::request_builder`], structs with hidden members their `Debug`
-//! from [`super::redacted_debug`].
+//! from [`super::redacted_debug`], every struct its `Deserialize` from [`super::deserialize`].
 //!
-//! Serde decisions: fields are renamed to their wire names; unset optionals are not serialized; every field
-//! of a lenient struct decodes missing or null as the default, and its numbers and booleans also accept
-//! strings holding them (`sdk_core::de::lenient*`), as some services send them.
+//! Serde decisions: `Serialize` is derived, fields renamed to their wire names, unset optionals not
+//! serialized. `Deserialize` is written out (see [`super::deserialize`] for why and for the decoding rules).
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{allows, doc_attrs, inner_doc_attrs, redacted_debug, render, request_builder, ty_tokens};
-use crate::ir::{Field, Object, Role, Ty, Version};
+use super::{allows, deserialize, doc_attrs, inner_doc_attrs, redacted_debug, render, request_builder, ty_tokens};
+use crate::ir::{Field, Object, Role, Version};
 use crate::naming::ident;
 use crate::Error;
 
@@ -32,14 +31,16 @@ pub fn object_tokens(o: &Object) -> TokenStream {
     let name = ident(&o.rust);
     let doc = doc_attrs(&o.doc);
     let derive = derive_attr(o);
-    let fields = o.fields.iter().map(|f| field_tokens(o, f));
+    let fields = o.fields.iter().map(field_tokens);
     let debug_impl = has_redacted(o).then(|| redacted_debug::debug_impl(o));
+    let deserialize_impl = deserialize::deserialize_impl(o);
     let builder = (o.role == Role::Request).then(|| request_builder::builder(o));
     quote! {
         #doc
         #derive
         #[non_exhaustive]
         pub struct #name { #(#fields)* }
+        #deserialize_impl
         #debug_impl
         #builder
     }
@@ -53,16 +54,16 @@ fn has_redacted(o: &Object) -> bool {
 fn derive_attr(o: &Object) -> TokenStream {
     let debug = (!has_redacted(o)).then(|| quote!(Debug,));
     if o.lenient {
-        quote!(#[derive(#debug Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)])
+        quote!(#[derive(#debug Clone, Default, PartialEq, ::serde::Serialize)])
     } else {
-        quote!(#[derive(#debug Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)])
+        quote!(#[derive(#debug Clone, PartialEq, ::serde::Serialize)])
     }
 }
 
-fn field_tokens(o: &Object, f: &Field) -> TokenStream {
+fn field_tokens(f: &Field) -> TokenStream {
     let name = ident(&f.rust);
     let doc = doc_attrs(&f.doc);
-    let serde = serde_attr(o, f);
+    let serde = serde_attr(f);
     let mut ty = value_type(f);
     if !f.plain {
         ty = quote!(::std::option::Option<#ty>);
@@ -80,39 +81,13 @@ pub fn value_type(f: &Field) -> TokenStream {
     }
 }
 
-fn serde_attr(o: &Object, f: &Field) -> TokenStream {
+/// Wire name; an unset optional is left out.
+fn serde_attr(f: &Field) -> TokenStream {
     let wire = &f.wire;
-    // Numbers and booleans decoded from responses also accept strings holding them (`sdk_core::de`).
-    let loose = o.lenient && numeric(&f.ty);
-    match (f.plain, o.role, o.lenient) {
-        (true, _, true) if loose => {
-            quote!(#[serde(rename = #wire, default, deserialize_with = "::sdk_core::de::lenient")])
-        }
-        (true, _, true) => {
-            quote!(#[serde(rename = #wire, default, deserialize_with = "::sdk_core::de::null_as_default")])
-        }
-        (false, Role::Request, _) if loose => {
-            quote!(#[serde(rename = #wire, skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "::sdk_core::de::lenient_opt")])
-        }
-        (false, Role::Response, _) if loose => {
-            quote!(#[serde(rename = #wire, default, deserialize_with = "::sdk_core::de::lenient_opt", skip_serializing_if = "::std::option::Option::is_none")])
-        }
-        (true, _, false) => quote!(#[serde(rename = #wire)]),
-        (false, Role::Request, _) => {
-            quote!(#[serde(rename = #wire, skip_serializing_if = "::std::option::Option::is_none", default)])
-        }
-        (false, Role::Response, _) => {
-            quote!(#[serde(rename = #wire, default, skip_serializing_if = "::std::option::Option::is_none")])
-        }
-    }
-}
-
-/// A number or boolean, or (nested) lists of them: decoded with `sdk_core::de::lenient*`.
-fn numeric(t: &Ty) -> bool {
-    match t {
-        Ty::I64 | Ty::U64 | Ty::F64 | Ty::Bool => true,
-        Ty::List(inner) => numeric(inner),
-        Ty::String | Ty::Binary | Ty::Object(_) => false,
+    if f.plain {
+        quote!(#[serde(rename = #wire)])
+    } else {
+        quote!(#[serde(rename = #wire, skip_serializing_if = "::std::option::Option::is_none")])
     }
 }
 
@@ -145,10 +120,15 @@ mod tests {
         assert_has(
             &request,
             &[
-                "/// Input.\n#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]\n#[non_exhaustive]\npub struct GoRequest {",
+                "/// Input.\n#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]\n#[non_exhaustive]\npub struct GoRequest {",
                 "    /// Who.\n    #[serde(rename = \"Name\")]\n    pub name: ::std::string::String,",
-                "    #[serde(\n        rename = \"Limit\",\n        skip_serializing_if = \"::std::option::Option::is_none\",\n        default\n    )]\n    pub limit: ::std::option::Option<i64>,",
+                "    #[serde(rename = \"Limit\", skip_serializing_if = \"::std::option::Option::is_none\")]\n    pub limit: ::std::option::Option<i64>,",
                 "pub tree: ::std::option::Option<Node>,",
+                "impl<'de> ::serde::Deserialize<'de> for GoRequest {",
+                "const NAMES: &'static [&'static str] = &[\"Name\", \"Limit\", \"Tree\"];",
+                "v0 = ::std::option::Option::Some(\n                        ::serde::de::MapAccess::next_value(&mut map)?,\n                    );",
+                "1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,",
+                "name: ::sdk_core::de::required(v0, \"Name\")?,",
                 "impl GoRequest {",
             ],
         );
@@ -156,14 +136,16 @@ mod tests {
         assert_has(
             &response,
             &[
-                "#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]",
-                "deserialize_with = \"::sdk_core::de::lenient\"\n    )]\n    pub count: u64,",
-                "deserialize_with = \"::sdk_core::de::lenient_opt\",",
+                "#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]",
+                "#[serde(rename = \"Count\")]\n    pub count: u64,",
                 "pub flags: ::std::option::Option<::std::vec::Vec<bool>>,",
-                "deserialize_with = \"::sdk_core::de::null_as_default\"\n    )]\n    pub request_id: ::std::string::String,",
+                "let mut out = <Self as ::std::default::Default>::default();",
+                "0 => out.count = ::sdk_core::de::lenient_member(&mut map)?,",
+                "1 => out.flags = ::sdk_core::de::lenient_opt_member(&mut map)?,",
+                "2 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,",
             ],
         );
-        assert!(!response.contains("impl GoResponse"), "responses have no builder");
+        assert!(!response.contains("impl GoResponse {"), "responses have no builder");
         let node = pretty(object_tokens(&v.objects[2]));
         assert!(
             node.contains("pub up: ::std::option::Option<::std::boxed::Box<Node>>,"),

@@ -12,18 +12,41 @@
     rustdoc::bare_urls
 )]
 /// ActivateService请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ActivateServiceRequest {
     /// 开通之后，是否关闭后付费；默认为0，不关闭；1为关闭
     ///
     /// Example: `0`
-    #[serde(
-        rename = "PayMode",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "PayMode", skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_mode: ::std::option::Option<u64>,
+}
+impl<'de> ::serde::Deserialize<'de> for ActivateServiceRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ActivateServiceRequest {
+    const NAME: &'static str = "ActivateServiceRequest";
+    const NAMES: &'static [&'static str] = &["PayMode"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self { pay_mode: v0 })
+    }
 }
 impl ActivateServiceRequest {
     /// A request with every member unset.
@@ -39,66 +62,116 @@ impl ActivateServiceRequest {
     }
 }
 /// ActivateService返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ActivateServiceResponse {
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for ActivateServiceResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ActivateServiceResponse {
+    const NAME: &'static str = "ActivateServiceResponse";
+    const NAMES: &'static [&'static str] = &["RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// 用户位置信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Approximate {
     /// 表示 ISO 国家代码
     ///
     /// Example: `CN`
-    #[serde(
-        rename = "Country",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Country", skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
     /// 表示城市名称
     ///
     /// Example: `深圳`
-    #[serde(
-        rename = "City",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "City", skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
     /// 表示区域名称
     ///
     /// Example: `南山区`
-    #[serde(
-        rename = "Region",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Region", skip_serializing_if = "::std::option::Option::is_none")]
     pub region: ::std::option::Option<::std::string::String>,
     /// 表示IANA时区
     ///
     /// Example: `Asia/Shanghai`
-    #[serde(
-        rename = "Timezone",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Timezone", skip_serializing_if = "::std::option::Option::is_none")]
     pub timezone: ::std::option::Option<::std::string::String>,
     /// 表示详细地址
     ///
     /// Example: `深圳市南山区海天二路33号腾讯滨海大厦`
-    #[serde(
-        rename = "Address",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Address", skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for Approximate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Approximate {
+    const NAME: &'static str = "Approximate";
+    const NAMES: &'static [&'static str] = &[
+        "Country",
+        "City",
+        "Region",
+        "Timezone",
+        "Address",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            country: v0,
+            city: v1,
+            region: v2,
+            timezone: v3,
+            address: v4,
+        })
+    }
 }
 impl Approximate {
     /// A `Approximate` with every member unset.
@@ -153,27 +226,50 @@ impl Approximate {
     }
 }
 /// 人物描述
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Character {
     /// 人物名称
     ///
     /// Example: `孙悟空`
-    #[serde(
-        rename = "Name",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 人物对应SystemPrompt
     ///
     /// Example: `你是《七龙珠》中的角色孙悟空，你将与{usernames}等多人展开对话。`
     #[serde(
         rename = "SystemPrompt",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub system_prompt: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for Character {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Character {
+    const NAME: &'static str = "Character";
+    const NAMES: &'static [&'static str] = &["Name", "SystemPrompt"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.name = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.system_prompt = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl Character {
     /// A `Character` with every member unset.
@@ -201,7 +297,7 @@ impl Character {
     }
 }
 /// ChatCompletions请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionsRequest {
     /// 模型名称，可选值参考 [产品概述](https://cloud.tencent.com/document/product/1729/104753) 中混元生文模型列表。
@@ -241,11 +337,7 @@ pub struct ChatCompletionsRequest {
     /// 通过 SDK 调用时，流式和非流式调用需用**不同的方式**获取返回值，具体参考 SDK 中的注释或示例（在各语言 SDK 代码仓库的 examples/hunyuan/v20230901/ 目录中）。
     ///
     /// Example: `false`
-    #[serde(
-        rename = "Stream",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Stream", skip_serializing_if = "::std::option::Option::is_none")]
     pub stream: ::std::option::Option<bool>,
     /// 流式输出审核开关。
     ///
@@ -262,8 +354,7 @@ pub struct ChatCompletionsRequest {
     /// Example: `false`
     #[serde(
         rename = "StreamModeration",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub stream_moderation: ::std::option::Option<bool>,
     /// 说明：
@@ -271,11 +362,7 @@ pub struct ChatCompletionsRequest {
     /// 2. 取值区间为 \[0.0, 1.0\]。取值越大，生成文本的多样性越强。
     ///
     /// Example: `1.0`
-    #[serde(
-        rename = "TopP",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "TopP", skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
     /// 说明：
     /// 1. 影响模型输出多样性，模型已有默认参数，不传值时使用各模型推荐值，不推荐用户修改。
@@ -284,8 +371,7 @@ pub struct ChatCompletionsRequest {
     /// Example: `0.6`
     #[serde(
         rename = "Temperature",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub temperature: ::std::option::Option<f64>,
     /// 功能增强（如搜索）开关。
@@ -300,31 +386,24 @@ pub struct ChatCompletionsRequest {
     /// Example: `true`
     #[serde(
         rename = "EnableEnhancement",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub enable_enhancement: ::std::option::Option<bool>,
     /// 可调用的工具列表，仅对 hunyuan-turbos、hunyuan-t1、hunyuan-functioncall 模型生效。
-    #[serde(
-        rename = "Tools",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Tools", skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<::std::vec::Vec<Tool>>,
     /// 工具使用选项，可选值包括 none、auto、custom。说明：1. 仅对 hunyuan-turbo、hunyuan-functioncall 模型生效。2. none：不调用工具；auto：模型自行选择生成回复或调用工具；custom：强制模型调用指定的工具。3. 未设置时，默认值为auto
     ///
     /// Example: `auto`
     #[serde(
         rename = "ToolChoice",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub tool_choice: ::std::option::Option<::std::string::String>,
     /// 强制模型调用指定的工具，当参数ToolChoice为custom时，此参数为必填
     #[serde(
         rename = "CustomTool",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub custom_tool: ::std::option::Option<Tool>,
     /// 默认是false，在值为true且命中搜索时，接口会返回SearchInfo
@@ -332,8 +411,7 @@ pub struct ChatCompletionsRequest {
     /// Example: `false`
     #[serde(
         rename = "SearchInfo",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub search_info: ::std::option::Option<bool>,
     /// 搜索引文角标开关。
@@ -344,19 +422,14 @@ pub struct ChatCompletionsRequest {
     /// 3. 未传值时默认开关关闭（false）。
     ///
     /// Example: `false`
-    #[serde(
-        rename = "Citation",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Citation", skip_serializing_if = "::std::option::Option::is_none")]
     pub citation: ::std::option::Option<bool>,
     /// 是否开启极速版搜索，默认false，不开启；在开启且命中搜索时，会启用极速版搜索，流式输出首字返回更快。
     ///
     /// Example: `false`
     #[serde(
         rename = "EnableSpeedSearch",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub enable_speed_search: ::std::option::Option<bool>,
     /// 多媒体开关。
@@ -373,8 +446,7 @@ pub struct ChatCompletionsRequest {
     /// Example: `false`
     #[serde(
         rename = "EnableMultimedia",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub enable_multimedia: ::std::option::Option<bool>,
     /// 是否开启深度研究该问题，默认是false，在值为true且命中深度研究该问题时，会返回深度研究该问题信息。
@@ -384,18 +456,13 @@ pub struct ChatCompletionsRequest {
     /// Example: `false`
     #[serde(
         rename = "EnableDeepSearch",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub enable_deep_search: ::std::option::Option<bool>,
     /// 说明： 1. 确保模型的输出是可复现的。 2. 取值区间为非0正整数，最大值10000。 3. 非必要不建议使用，不合理的取值会影响效果。
     ///
     /// Example: `1`
-    #[serde(
-        rename = "Seed",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Seed", skip_serializing_if = "::std::option::Option::is_none")]
     pub seed: ::std::option::Option<i64>,
     /// 强制搜索增强开关。
     ///
@@ -406,8 +473,7 @@ pub struct ChatCompletionsRequest {
     /// Example: `false`
     #[serde(
         rename = "ForceSearchEnhancement",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub force_search_enhancement: ::std::option::Option<bool>,
     /// 自定义结束生成字符串
@@ -423,11 +489,7 @@ pub struct ChatCompletionsRequest {
     /// 但是目前有使用该参数的情况下，开发者需要注意该参数是否会对应用造成影响，以及未来该行为调整时带来的影响。
     ///
     /// Example: `["string"]`
-    #[serde(
-        rename = "Stop",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Stop", skip_serializing_if = "::std::option::Option::is_none")]
     pub stop: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 推荐问答开关。
     ///
@@ -438,8 +500,7 @@ pub struct ChatCompletionsRequest {
     /// Example: `false`
     #[serde(
         rename = "EnableRecommendedQuestions",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub enable_recommended_questions: ::std::option::Option<bool>,
     /// 是否开启深度阅读，默认是false，在值为true时，会返回深度阅读的结果信息。说明:1.深度阅读需要开启插件增强,即设置EnableEnhancement为true,当设置EnableDeepRead为true时EnableEnhancement默认为true；2.目前暂时只支持单文档单轮的深度阅读；3.深度阅读功能的文件上传可以使用FilesUploads接口，具体参数详见FilesUploads接口文档
@@ -449,15 +510,13 @@ pub struct ChatCompletionsRequest {
     /// Example: `false`
     #[serde(
         rename = "EnableDeepRead",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub enable_deep_read: ::std::option::Option<bool>,
     /// 知识注入相关的参数信息
     #[serde(
         rename = "WebSearchOptions",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub web_search_options: ::std::option::Option<WebSearchOptions>,
     /// 用户传入Topic
@@ -465,8 +524,7 @@ pub struct ChatCompletionsRequest {
     /// Example: `闲聊`
     #[serde(
         rename = "TopicChoice",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub topic_choice: ::std::option::Option<::std::string::String>,
     /// 模型思维链开关 说明： 1. 未传值时默认开启，打开模型思维链推理能力。 2. 关闭后，关闭模型思维链推理能力。  开关当前仅对hunyuan-a13b模型生效 示例值：ture
@@ -474,10 +532,136 @@ pub struct ChatCompletionsRequest {
     /// Example: `true`
     #[serde(
         rename = "EnableThinking",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub enable_thinking: ::std::option::Option<bool>,
+}
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionsRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ChatCompletionsRequest {
+    const NAME: &'static str = "ChatCompletionsRequest";
+    const NAMES: &'static [&'static str] = &[
+        "Model",
+        "Messages",
+        "Stream",
+        "StreamModeration",
+        "TopP",
+        "Temperature",
+        "EnableEnhancement",
+        "Tools",
+        "ToolChoice",
+        "CustomTool",
+        "SearchInfo",
+        "Citation",
+        "EnableSpeedSearch",
+        "EnableMultimedia",
+        "EnableDeepSearch",
+        "Seed",
+        "ForceSearchEnhancement",
+        "Stop",
+        "EnableRecommendedQuestions",
+        "EnableDeepRead",
+        "WebSearchOptions",
+        "TopicChoice",
+        "EnableThinking",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        let mut v5 = ::std::option::Option::None;
+        let mut v6 = ::std::option::Option::None;
+        let mut v7 = ::std::option::Option::None;
+        let mut v8 = ::std::option::Option::None;
+        let mut v9 = ::std::option::Option::None;
+        let mut v10 = ::std::option::Option::None;
+        let mut v11 = ::std::option::Option::None;
+        let mut v12 = ::std::option::Option::None;
+        let mut v13 = ::std::option::Option::None;
+        let mut v14 = ::std::option::Option::None;
+        let mut v15 = ::std::option::Option::None;
+        let mut v16 = ::std::option::Option::None;
+        let mut v17 = ::std::option::Option::None;
+        let mut v18 = ::std::option::Option::None;
+        let mut v19 = ::std::option::Option::None;
+        let mut v20 = ::std::option::Option::None;
+        let mut v21 = ::std::option::Option::None;
+        let mut v22 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
+                6 => v6 = ::serde::de::MapAccess::next_value(&mut map)?,
+                7 => v7 = ::serde::de::MapAccess::next_value(&mut map)?,
+                8 => v8 = ::serde::de::MapAccess::next_value(&mut map)?,
+                9 => v9 = ::serde::de::MapAccess::next_value(&mut map)?,
+                10 => v10 = ::serde::de::MapAccess::next_value(&mut map)?,
+                11 => v11 = ::serde::de::MapAccess::next_value(&mut map)?,
+                12 => v12 = ::serde::de::MapAccess::next_value(&mut map)?,
+                13 => v13 = ::serde::de::MapAccess::next_value(&mut map)?,
+                14 => v14 = ::serde::de::MapAccess::next_value(&mut map)?,
+                15 => v15 = ::serde::de::MapAccess::next_value(&mut map)?,
+                16 => v16 = ::serde::de::MapAccess::next_value(&mut map)?,
+                17 => v17 = ::serde::de::MapAccess::next_value(&mut map)?,
+                18 => v18 = ::serde::de::MapAccess::next_value(&mut map)?,
+                19 => v19 = ::serde::de::MapAccess::next_value(&mut map)?,
+                20 => v20 = ::serde::de::MapAccess::next_value(&mut map)?,
+                21 => v21 = ::serde::de::MapAccess::next_value(&mut map)?,
+                22 => v22 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            model: ::sdk_core::de::required(v0, "Model")?,
+            messages: ::sdk_core::de::required(v1, "Messages")?,
+            stream: v2,
+            stream_moderation: v3,
+            top_p: v4,
+            temperature: v5,
+            enable_enhancement: v6,
+            tools: v7,
+            tool_choice: v8,
+            custom_tool: v9,
+            search_info: v10,
+            citation: v11,
+            enable_speed_search: v12,
+            enable_multimedia: v13,
+            enable_deep_search: v14,
+            seed: v15,
+            force_search_enhancement: v16,
+            stop: v17,
+            enable_recommended_questions: v18,
+            enable_deep_read: v19,
+            web_search_options: v20,
+            topic_choice: v21,
+            enable_thinking: v22,
+        })
+    }
 }
 impl ChatCompletionsRequest {
     /// A request with its required members (`Model`, `Messages`); set optional ones with the setters.
@@ -633,63 +817,38 @@ impl ChatCompletionsRequest {
     }
 }
 /// ChatCompletions返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionsResponse {
     /// Unix 时间戳，单位为秒。
     ///
     /// Example: `1705634032`
-    #[serde(
-        rename = "Created",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Created", skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<i64>,
     /// Token 统计信息。
     ///
     /// 按照总 Token 数量计费。
-    #[serde(
-        rename = "Usage",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Usage", skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<Usage>,
     /// 免责声明。
     ///
     /// Example: `以上内容为AI生成，不代表开发者立场，请勿删除或修改本标记`
-    #[serde(
-        rename = "Note",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Note", skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::string::String>,
     /// 本次请求的 RequestId。
     ///
     /// Example: `9c772634-8824-43e8-bc24-8bc4c19b9151`
-    #[serde(
-        rename = "Id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// 回复内容。
-    #[serde(
-        rename = "Choices",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Choices", skip_serializing_if = "::std::option::Option::is_none")]
     pub choices: ::std::option::Option<::std::vec::Vec<Choice>>,
     /// 错误信息。
     ///
     /// 如果流式返回中服务处理异常，返回该错误信息。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "ErrorMsg",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "ErrorMsg", skip_serializing_if = "::std::option::Option::is_none")]
     pub error_msg: ::std::option::Option<ErrorMsg>,
     /// 多轮会话风险审核，值为1时，表明存在信息安全风险，建议终止客户多轮会话。
     ///
@@ -698,14 +857,12 @@ pub struct ChatCompletionsResponse {
     /// Example: `1`
     #[serde(
         rename = "ModerationLevel",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub moderation_level: ::std::option::Option<::std::string::String>,
     /// 搜索结果信息
     #[serde(
         rename = "SearchInfo",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub search_info: ::std::option::Option<SearchInfo>,
@@ -714,18 +871,13 @@ pub struct ChatCompletionsResponse {
     /// 说明：
     /// 1. 可以用多媒体信息替换回复内容里的占位符，得到完整的消息。
     /// 2. 可能会出现回复内容里存在占位符，但是因为审核等原因没有返回多媒体信息。
-    #[serde(
-        rename = "Replaces",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Replaces", skip_serializing_if = "::std::option::Option::is_none")]
     pub replaces: ::std::option::Option<::std::vec::Vec<Replace>>,
     /// 推荐问答。
     ///
     /// Example: `["string"]`
     #[serde(
         rename = "RecommendedQuestions",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub recommended_questions: ::std::option::Option<
@@ -734,22 +886,72 @@ pub struct ChatCompletionsResponse {
     /// AI搜索返回状态
     #[serde(
         rename = "Processes",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub processes: ::std::option::Option<Processes>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。本接口为流式响应接口，当请求成功时，RequestId 会被放在 HTTP 响应的 Header "X-TC-RequestId" 中。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ChatCompletionsResponse {
+    const NAME: &'static str = "ChatCompletionsResponse";
+    const NAMES: &'static [&'static str] = &[
+        "Created",
+        "Usage",
+        "Note",
+        "Id",
+        "Choices",
+        "ErrorMsg",
+        "ModerationLevel",
+        "SearchInfo",
+        "Replaces",
+        "RecommendedQuestions",
+        "Processes",
+        "RequestId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.created = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.usage = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.note = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => out.id = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => out.choices = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => out.error_msg = ::serde::de::MapAccess::next_value(&mut map)?,
+                6 => out.moderation_level = ::serde::de::MapAccess::next_value(&mut map)?,
+                7 => out.search_info = ::serde::de::MapAccess::next_value(&mut map)?,
+                8 => out.replaces = ::serde::de::MapAccess::next_value(&mut map)?,
+                9 => {
+                    out.recommended_questions = ::serde::de::MapAccess::next_value(
+                        &mut map,
+                    )?;
+                }
+                10 => out.processes = ::serde::de::MapAccess::next_value(&mut map)?,
+                11 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// ChatTranslations request structure.
 ///
 /// **中文**：ChatTranslations请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatTranslationsRequest {
     /// Model name. optional values include hunyuan-translation.
@@ -806,22 +1008,14 @@ pub struct ChatTranslationsRequest {
     /// 注意：
     ///
     /// 通过 SDK 调用时，流式和非流式调用需用**不同的方式**获取返回值，具体参考 SDK 中的注释或示例（在各语言 SDK 代码仓库的 examples/hunyuan/v20230901/ 目录中）。
-    #[serde(
-        rename = "Stream",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Stream", skip_serializing_if = "::std::option::Option::is_none")]
     pub stream: ::std::option::Option<bool>,
     /// Text to be translated
     ///
     /// Example: `Playing video games leads to lasting improvements in cognitive abilities.`
     ///
     /// **中文**：待翻译的文本
-    #[serde(
-        rename = "Text",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Text", skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// Source language.
     ///
@@ -844,11 +1038,7 @@ pub struct ChatTranslationsRequest {
     /// 以下语种仅 hunyuan-translation 模型支持：
     ///
     /// 菲律宾语：fil，印地语：hi，波兰语：pl，捷克语：cs，荷兰语：nl，高棉语：km，缅甸语：my，波斯语：fa，古吉拉特语：gu，乌尔都语：ur，泰卢固语：te，马拉地语：mr，希伯来语：he，孟加拉语：bn，泰米尔语：ta，乌克兰语：uk，藏语：bo，哈萨克语：kk，蒙古语：mn，维吾尔语：ug
-    #[serde(
-        rename = "Source",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Source", skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<::std::string::String>,
     /// Target language.
     ///
@@ -871,30 +1061,21 @@ pub struct ChatTranslationsRequest {
     /// 以下语种仅 hunyuan-translation 模型支持：
     ///
     /// 菲律宾语：fil，印地语：hi，波兰语：pl，捷克语：cs，荷兰语：nl，高棉语：km，缅甸语：my，波斯语：fa，古吉拉特语：gu，乌尔都语：ur，泰卢固语：te，马拉地语：mr，希伯来语：he，孟加拉语：bn，泰米尔语：ta，乌克兰语：uk，藏语：bo，哈萨克语：kk，蒙古语：mn，维吾尔语：ug
-    #[serde(
-        rename = "Target",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Target", skip_serializing_if = "::std::option::Option::is_none")]
     pub target: ::std::option::Option<::std::string::String>,
     /// Domain of the text to be translated, such as game plot.
     ///
     /// Example: `游戏剧情`
     ///
     /// **中文**：待翻译文本所属领域，例如游戏剧情等
-    #[serde(
-        rename = "Field",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Field", skip_serializing_if = "::std::option::Option::is_none")]
     pub field: ::std::option::Option<::std::string::String>,
     /// Reference example, up to 10.
     ///
     /// **中文**：参考示例，最多10个
     #[serde(
         rename = "References",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub references: ::std::option::Option<::std::vec::Vec<Reference>>,
     /// 关联的术语库 ID 列表，用于术语翻译，最大支持5个术语库
@@ -902,10 +1083,72 @@ pub struct ChatTranslationsRequest {
     /// Example: `["3177dfae1f8cb180dfcc1bea2ddf19f6"]`
     #[serde(
         rename = "GlossaryIDs",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub glossary_i_ds: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+impl<'de> ::serde::Deserialize<'de> for ChatTranslationsRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ChatTranslationsRequest {
+    const NAME: &'static str = "ChatTranslationsRequest";
+    const NAMES: &'static [&'static str] = &[
+        "Model",
+        "Stream",
+        "Text",
+        "Source",
+        "Target",
+        "Field",
+        "References",
+        "GlossaryIDs",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        let mut v5 = ::std::option::Option::None;
+        let mut v6 = ::std::option::Option::None;
+        let mut v7 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
+                6 => v6 = ::serde::de::MapAccess::next_value(&mut map)?,
+                7 => v7 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            model: ::sdk_core::de::required(v0, "Model")?,
+            stream: v1,
+            text: v2,
+            source: v3,
+            target: v4,
+            field: v5,
+            references: v6,
+            glossary_i_ds: v7,
+        })
+    }
 }
 impl ChatTranslationsRequest {
     /// A request with its required members (`Model`); set optional ones with the setters.
@@ -975,7 +1218,7 @@ impl ChatTranslationsRequest {
 /// ChatTranslations response structure.
 ///
 /// **中文**：ChatTranslations返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatTranslationsResponse {
     /// Request'S RequestId this time.
@@ -983,34 +1226,21 @@ pub struct ChatTranslationsResponse {
     /// Example: `9c772634-8824-43e8-bc24-8bc4c19b9151`
     ///
     /// **中文**：本次请求的 RequestId。
-    #[serde(
-        rename = "Id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Disclaimer.
     ///
     /// Example: `以上内容为AI生成，不代表开发者立场，请勿删除或修改本标记`
     ///
     /// **中文**：免责声明。
-    #[serde(
-        rename = "Note",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Note", skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::string::String>,
     /// Unix timestamp, in seconds.
     ///
     /// Example: `1705634032`
     ///
     /// **中文**：Unix 时间戳，单位为秒。
-    #[serde(
-        rename = "Created",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Created", skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<i64>,
     /// Token statistical information.
     ///
@@ -1019,20 +1249,12 @@ pub struct ChatTranslationsResponse {
     /// **中文**：Token 统计信息。
     ///
     /// 按照总 Token 数量计费。
-    #[serde(
-        rename = "Usage",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Usage", skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<Usage>,
     /// Reply content.
     ///
     /// **中文**：回复内容。
-    #[serde(
-        rename = "Choices",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Choices", skip_serializing_if = "::std::option::Option::is_none")]
     pub choices: ::std::option::Option<::std::vec::Vec<TranslationChoice>>,
     /// Error message.
     ///
@@ -1041,24 +1263,57 @@ pub struct ChatTranslationsResponse {
     /// **中文**：错误信息。
     ///
     /// 如果流式返回中服务处理异常，返回该错误信息。
-    #[serde(
-        rename = "ErrorMsg",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "ErrorMsg", skip_serializing_if = "::std::option::Option::is_none")]
     pub error_msg: ::std::option::Option<ErrorMsg>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem. As a streaming response API, when the request is successfully completed, the RequestId will be placed in the Header "X-TC-RequestId" of the HTTP response.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。本接口为流式响应接口，当请求成功时，RequestId 会被放在 HTTP 响应的 Header "X-TC-RequestId" 中。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for ChatTranslationsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ChatTranslationsResponse {
+    const NAME: &'static str = "ChatTranslationsResponse";
+    const NAMES: &'static [&'static str] = &[
+        "Id",
+        "Note",
+        "Created",
+        "Usage",
+        "Choices",
+        "ErrorMsg",
+        "RequestId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.id = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.note = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.created = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                3 => out.usage = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => out.choices = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => out.error_msg = ::serde::de::MapAccess::next_value(&mut map)?,
+                6 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// 返回的回复, 支持多个
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Choice {
     /// 结束标志位，可能为 stop、 sensitive或者tool_calls。
@@ -1072,50 +1327,72 @@ pub struct Choice {
     /// Example: `stop`
     #[serde(
         rename = "FinishReason",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub finish_reason: ::std::option::Option<::std::string::String>,
     /// 增量返回值，流式调用时使用该字段。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "Delta",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Delta", skip_serializing_if = "::std::option::Option::is_none")]
     pub delta: ::std::option::Option<Delta>,
     /// 返回值，非流式调用时使用该字段。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "Message",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<Message>,
     /// 索引值，流式调用时使用该字段。
     ///
     /// Example: `0`
-    #[serde(
-        rename = "Index",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Index", skip_serializing_if = "::std::option::Option::is_none")]
     pub index: ::std::option::Option<i64>,
     /// 多轮会话风险审核，值为1时，表明存在信息安全风险，建议终止客户多轮会话。
     ///
     /// Example: `1`
     #[serde(
         rename = "ModerationLevel",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub moderation_level: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for Choice {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Choice {
+    const NAME: &'static str = "Choice";
+    const NAMES: &'static [&'static str] = &[
+        "FinishReason",
+        "Delta",
+        "Message",
+        "Index",
+        "ModerationLevel",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.finish_reason = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.delta = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.message = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => out.index = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                4 => out.moderation_level = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// 可以传入多种类型的内容，目前支持文本、图片、视频。
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Content {
     /// 内容类型
@@ -1129,52 +1406,72 @@ pub struct Content {
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `text`
-    #[serde(
-        rename = "Type",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Type")]
     pub r#type: ::std::string::String,
     /// 当 Type 为 text 时使用，表示具体的文本内容。当 Type 为 其他类型 时，当前字段内容需保持为空，传递内容不生效。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `下面图片中是哪个公司的 Logo？`
-    #[serde(
-        rename = "Text",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Text", skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// 图片的url，当 Type 为 image_url 时使用，表示具体的图片内容
     ///
     /// 如"https://example.com/1.png" 或 图片的base64（注意 "data:image/jpeg;base64," 为必要部分）："data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAA......"。当 Type 为 其他类型 时，当前字段内容需保持为空，传递内容不生效。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "ImageUrl",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "ImageUrl", skip_serializing_if = "::std::option::Option::is_none")]
     pub image_url: ::std::option::Option<ImageUrl>,
     /// 当 Type 为 video_url 时使用，标识具体的视频链接内容，如"https://your-video-path.mp4"。当 Type 为 其他类型 时，当前字段内容需保持为空，传递内容不生效。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "VideoUrl",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "VideoUrl", skip_serializing_if = "::std::option::Option::is_none")]
     pub video_url: ::std::option::Option<VideoUrl>,
     /// 当 Type 为 video_frames 时使用，标识具体的视频内图像帧内容，当 Type 为 其他类型 时，当前字段内容需保持为空，传递内容不生效。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     #[serde(
         rename = "VideoFrames",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub video_frames: ::std::option::Option<VideoFrames>,
+}
+impl<'de> ::serde::Deserialize<'de> for Content {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Content {
+    const NAME: &'static str = "Content";
+    const NAMES: &'static [&'static str] = &[
+        "Type",
+        "Text",
+        "ImageUrl",
+        "VideoUrl",
+        "VideoFrames",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.r#type = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.text = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.image_url = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => out.video_url = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => out.video_frames = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl Content {
     /// A `Content` with its required members (`Type`); set optional ones with the setters.
@@ -1212,7 +1509,7 @@ impl Content {
     }
 }
 /// CreateGlossaryEntry请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateGlossaryEntryRequest {
     /// 术语库 ID
@@ -1223,6 +1520,46 @@ pub struct CreateGlossaryEntryRequest {
     /// 术语条目列表，单次请求限制100个
     #[serde(rename = "Entries")]
     pub entries: ::std::vec::Vec<GlossaryEntryCreateItem>,
+}
+impl<'de> ::serde::Deserialize<'de> for CreateGlossaryEntryRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for CreateGlossaryEntryRequest {
+    const NAME: &'static str = "CreateGlossaryEntryRequest";
+    const NAMES: &'static [&'static str] = &["GlossaryId", "Entries"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            glossary_id: ::sdk_core::de::required(v0, "GlossaryId")?,
+            entries: ::sdk_core::de::required(v1, "Entries")?,
+        })
+    }
 }
 impl CreateGlossaryEntryRequest {
     /// A request with its required members (`GlossaryId`, `Entries`); set optional ones with the setters.
@@ -1237,26 +1574,46 @@ impl CreateGlossaryEntryRequest {
     }
 }
 /// CreateGlossaryEntry返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateGlossaryEntryResponse {
     /// 成功创建的术语条目
-    #[serde(
-        rename = "Entries",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Entries", skip_serializing_if = "::std::option::Option::is_none")]
     pub entries: ::std::option::Option<::std::vec::Vec<GlossaryEntry>>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for CreateGlossaryEntryResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for CreateGlossaryEntryResponse {
+    const NAME: &'static str = "CreateGlossaryEntryResponse";
+    const NAMES: &'static [&'static str] = &["Entries", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.entries = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// CreateGlossary请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateGlossaryRequest {
     /// 术语库名称，限制50个字符
@@ -1279,10 +1636,59 @@ pub struct CreateGlossaryRequest {
     /// Example: `desc`
     #[serde(
         rename = "Description",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub description: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for CreateGlossaryRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for CreateGlossaryRequest {
+    const NAME: &'static str = "CreateGlossaryRequest";
+    const NAMES: &'static [&'static str] = &["Name", "Source", "Target", "Description"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => {
+                    v2 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            name: ::sdk_core::de::required(v0, "Name")?,
+            source: ::sdk_core::de::required(v1, "Source")?,
+            target: ::sdk_core::de::required(v2, "Target")?,
+            description: v3,
+        })
+    }
 }
 /// The required members of [`CreateGlossaryRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -1321,39 +1727,82 @@ impl CreateGlossaryRequest {
     }
 }
 /// CreateGlossary返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateGlossaryResponse {
     /// 术语库名称
     ///
     /// Example: `我的术语库`
-    #[serde(
-        rename = "Name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 术语库唯一 ID
     ///
     /// Example: `6df696144203027ba838dbfb5b8c2fba`
     #[serde(
         rename = "GlossaryId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub glossary_id: ::std::option::Option<::std::string::String>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for CreateGlossaryResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for CreateGlossaryResponse {
+    const NAME: &'static str = "CreateGlossaryResponse";
+    const NAMES: &'static [&'static str] = &["Name", "GlossaryId", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.name = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.glossary_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// CreateThread请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateThreadRequest {}
+impl<'de> ::serde::Deserialize<'de> for CreateThreadRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for CreateThreadRequest {
+    const NAME: &'static str = "CreateThreadRequest";
+    const NAMES: &'static [&'static str] = &[];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        while ::sdk_core::de::next_member(
+                &mut map,
+                <Self as ::sdk_core::de::Members>::NAMES,
+            )?
+            .is_some()
+        {}
+        ::std::result::Result::Ok(Self {})
+    }
+}
 impl CreateThreadRequest {
     /// A request with every member unset.
     pub fn new() -> Self {
@@ -1361,34 +1810,24 @@ impl CreateThreadRequest {
     }
 }
 /// CreateThread返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateThreadResponse {
     /// 会话 ID
     ///
     /// Example: `thread_OteLtAcmh7prn7tb8uQ3SJzh`
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "ID", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// 对象类型
     ///
     /// Example: `thread`
-    #[serde(
-        rename = "Object",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Object", skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
     /// 创建时间，Unix 时间戳，单位为秒。
     ///
     /// Example: `1705634032`
     #[serde(
         rename = "CreatedAt",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_at: ::std::option::Option<i64>,
@@ -1399,20 +1838,52 @@ pub struct CreateThreadResponse {
     /// Example: `{"CodeInterpreter": ["file-tZ0lWeNW4oNbEiMYGtOXEmEk"]}`
     #[serde(
         rename = "ToolResources",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub tool_resources: ::std::option::Option<ThreadToolResources>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。本接口为流式响应接口，当请求成功时，RequestId 会被放在 HTTP 响应的 Header "X-TC-RequestId" 中。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for CreateThreadResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for CreateThreadResponse {
+    const NAME: &'static str = "CreateThreadResponse";
+    const NAMES: &'static [&'static str] = &[
+        "ID",
+        "Object",
+        "CreatedAt",
+        "ToolResources",
+        "RequestId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.id = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.object = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.created_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                3 => out.tool_resources = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// DeleteGlossaryEntry请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteGlossaryEntryRequest {
     /// 术语库 ID
@@ -1423,6 +1894,46 @@ pub struct DeleteGlossaryEntryRequest {
     /// 需要更新的术语条目列表，单次请求限制100个
     #[serde(rename = "Entries")]
     pub entries: ::std::vec::Vec<GlossaryEntryDeleteItem>,
+}
+impl<'de> ::serde::Deserialize<'de> for DeleteGlossaryEntryRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DeleteGlossaryEntryRequest {
+    const NAME: &'static str = "DeleteGlossaryEntryRequest";
+    const NAMES: &'static [&'static str] = &["GlossaryId", "Entries"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            glossary_id: ::sdk_core::de::required(v0, "GlossaryId")?,
+            entries: ::sdk_core::de::required(v1, "Entries")?,
+        })
+    }
 }
 impl DeleteGlossaryEntryRequest {
     /// A request with its required members (`GlossaryId`, `Entries`); set optional ones with the setters.
@@ -1437,19 +1948,42 @@ impl DeleteGlossaryEntryRequest {
     }
 }
 /// DeleteGlossaryEntry返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteGlossaryEntryResponse {
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for DeleteGlossaryEntryResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DeleteGlossaryEntryResponse {
+    const NAME: &'static str = "DeleteGlossaryEntryResponse";
+    const NAMES: &'static [&'static str] = &["RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// DeleteGlossary请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteGlossaryRequest {
     /// 术语库 ID
@@ -1457,6 +1991,39 @@ pub struct DeleteGlossaryRequest {
     /// Example: `452ed9fea07fd1e58be56bd329c28941`
     #[serde(rename = "GlossaryId")]
     pub glossary_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for DeleteGlossaryRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DeleteGlossaryRequest {
+    const NAME: &'static str = "DeleteGlossaryRequest";
+    const NAMES: &'static [&'static str] = &["GlossaryId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            glossary_id: ::sdk_core::de::required(v0, "GlossaryId")?,
+        })
+    }
 }
 impl DeleteGlossaryRequest {
     /// A request with its required members (`GlossaryId`); set optional ones with the setters.
@@ -1467,38 +2034,53 @@ impl DeleteGlossaryRequest {
     }
 }
 /// DeleteGlossary返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteGlossaryResponse {
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for DeleteGlossaryResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DeleteGlossaryResponse {
+    const NAME: &'static str = "DeleteGlossaryResponse";
+    const NAMES: &'static [&'static str] = &["RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// 返回的内容（流式返回）
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Delta {
     /// 角色名称。
     ///
     /// Example: `assistant`
-    #[serde(
-        rename = "Role",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Role", skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// 内容详情。
     ///
     /// Example: `你好！请问有什么我可以帮助你的吗？`
-    #[serde(
-        rename = "Content",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Content", skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
     /// 模型生成的工具调用，仅 hunyuan-functioncall 模型支持
     ///
@@ -1509,7 +2091,6 @@ pub struct Delta {
     /// 注意：此字段可能返回 null，表示取不到有效值。
     #[serde(
         rename = "ToolCalls",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub tool_calls: ::std::option::Option<::std::vec::Vec<ToolCall>>,
@@ -1518,13 +2099,49 @@ pub struct Delta {
     /// Example: `你好！`
     #[serde(
         rename = "ReasoningContent",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reasoning_content: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for Delta {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Delta {
+    const NAME: &'static str = "Delta";
+    const NAMES: &'static [&'static str] = &[
+        "Role",
+        "Content",
+        "ToolCalls",
+        "ReasoningContent",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.role = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.content = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.tool_calls = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => {
+                    out.reasoning_content = ::serde::de::MapAccess::next_value(&mut map)?;
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// Embedding 信息。
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EmbeddingData {
     /// Embedding 信息，目前为 1024 维浮点数。
@@ -1532,8 +2149,6 @@ pub struct EmbeddingData {
     /// 注意：此字段可能返回 null，表示取不到有效值。
     #[serde(
         rename = "Embedding",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub embedding: ::std::option::Option<::std::vec::Vec<f64>>,
@@ -1542,27 +2157,47 @@ pub struct EmbeddingData {
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `0`
-    #[serde(
-        rename = "Index",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Index", skip_serializing_if = "::std::option::Option::is_none")]
     pub index: ::std::option::Option<i64>,
     /// 目前固定为 "embedding"。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `embedding`
-    #[serde(
-        rename = "Object",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Object", skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for EmbeddingData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for EmbeddingData {
+    const NAME: &'static str = "EmbeddingData";
+    const NAMES: &'static [&'static str] = &["Embedding", "Index", "Object"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.embedding = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.index = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                2 => out.object = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// Token 使用计数。
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EmbeddingUsage {
     /// 输入 Token 数。
@@ -1570,8 +2205,6 @@ pub struct EmbeddingUsage {
     /// Example: `8`
     #[serde(
         rename = "PromptTokens",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub prompt_tokens: ::std::option::Option<i64>,
@@ -1580,26 +2213,48 @@ pub struct EmbeddingUsage {
     /// Example: `8`
     #[serde(
         rename = "TotalTokens",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub total_tokens: ::std::option::Option<i64>,
 }
+impl<'de> ::serde::Deserialize<'de> for EmbeddingUsage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for EmbeddingUsage {
+    const NAME: &'static str = "EmbeddingUsage";
+    const NAMES: &'static [&'static str] = &["PromptTokens", "TotalTokens"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.prompt_tokens = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.total_tokens = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// Runtime exception message.
 ///
 /// **中文**：运行时异常信息。
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ErrorMsg {
     /// Error message.
     ///
     /// **中文**：错误提示信息。
-    #[serde(
-        rename = "Msg",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Msg", skip_serializing_if = "::std::option::Option::is_none")]
     pub msg: ::std::option::Option<::std::string::String>,
     /// Error code.
     ///
@@ -1612,74 +2267,113 @@ pub struct ErrorMsg {
     /// 4000 服务内部异常。
     ///
     /// 4001 请求模型超时。
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Code", skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<i64>,
 }
+impl<'de> ::serde::Deserialize<'de> for ErrorMsg {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ErrorMsg {
+    const NAME: &'static str = "ErrorMsg";
+    const NAMES: &'static [&'static str] = &["Msg", "Code"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.msg = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.code = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// 已上传的文件对象。
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FileObject {
     /// 文件标识符，可在各个API中引用。
     ///
     /// Example: `file-YbhlphnNEsjRoKTEXukAqNZZ`
-    #[serde(
-        rename = "ID",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "ID", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// 对象类型，始终为 file。
     ///
     /// Example: `file`
-    #[serde(
-        rename = "Object",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Object", skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
     /// 文件大小，单位为字节。
     ///
     /// Example: `15877`
-    #[serde(
-        rename = "Bytes",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt"
-    )]
+    #[serde(rename = "Bytes", skip_serializing_if = "::std::option::Option::is_none")]
     pub bytes: ::std::option::Option<u64>,
     /// 文件创建时的 Unix 时间戳（秒）。
     ///
     /// Example: `1722325693`
     #[serde(
         rename = "CreatedAt",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt"
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_at: ::std::option::Option<i64>,
     /// 文件名。
     ///
     /// Example: `test.docx`
-    #[serde(
-        rename = "Filename",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Filename", skip_serializing_if = "::std::option::Option::is_none")]
     pub filename: ::std::option::Option<::std::string::String>,
     /// 上传文件的用途。
     ///
     /// Example: `file-extract`
-    #[serde(
-        rename = "Purpose",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Purpose", skip_serializing_if = "::std::option::Option::is_none")]
     pub purpose: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for FileObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for FileObject {
+    const NAME: &'static str = "FileObject";
+    const NAMES: &'static [&'static str] = &[
+        "ID",
+        "Object",
+        "Bytes",
+        "CreatedAt",
+        "Filename",
+        "Purpose",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.id = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.object = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.bytes = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                3 => out.created_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                4 => out.filename = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => out.purpose = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl FileObject {
     /// A `FileObject` with every member unset.
@@ -1734,7 +2428,7 @@ impl FileObject {
     }
 }
 /// FilesDeletions请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FilesDeletionsRequest {
     /// 文件标识符。
@@ -1743,6 +2437,39 @@ pub struct FilesDeletionsRequest {
     #[serde(rename = "ID")]
     pub id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for FilesDeletionsRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for FilesDeletionsRequest {
+    const NAME: &'static str = "FilesDeletionsRequest";
+    const NAMES: &'static [&'static str] = &["ID"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            id: ::sdk_core::de::required(v0, "ID")?,
+        })
+    }
+}
 impl FilesDeletionsRequest {
     /// A request with its required members (`ID`); set optional ones with the setters.
     pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -1750,62 +2477,101 @@ impl FilesDeletionsRequest {
     }
 }
 /// FilesDeletions返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FilesDeletionsResponse {
     /// 文件标识符。
     ///
     /// Example: `file-YbhlphnNEsjRoKTEXukAqNZZ`
-    #[serde(
-        rename = "ID",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "ID")]
     pub id: ::std::string::String,
     /// 对象类型，始终为 file。
     ///
     /// Example: `file`
-    #[serde(
-        rename = "Object",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Object")]
     pub object: ::std::string::String,
     /// 是否删除成功。
     ///
     /// Example: `true`
-    #[serde(rename = "Deleted", default, deserialize_with = "::sdk_core::de::lenient")]
+    #[serde(rename = "Deleted")]
     pub deleted: bool,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。本接口为流式响应接口，当请求成功时，RequestId 会被放在 HTTP 响应的 Header "X-TC-RequestId" 中。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for FilesDeletionsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for FilesDeletionsResponse {
+    const NAME: &'static str = "FilesDeletionsResponse";
+    const NAMES: &'static [&'static str] = &["ID", "Object", "Deleted", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.object = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.deleted = ::sdk_core::de::lenient_member(&mut map)?,
+                3 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// FilesList请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FilesListRequest {
     /// 分页偏移量。
     ///
     /// Example: `0`
-    #[serde(
-        rename = "Offset",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Offset", skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<u64>,
     /// 每页数量，最大 100。
     ///
     /// Example: `100`
-    #[serde(
-        rename = "Limit",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Limit", skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<u64>,
+}
+impl<'de> ::serde::Deserialize<'de> for FilesListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for FilesListRequest {
+    const NAME: &'static str = "FilesListRequest";
+    const NAMES: &'static [&'static str] = &["Offset", "Limit"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self { offset: v0, limit: v1 })
+    }
 }
 impl FilesListRequest {
     /// A request with every member unset.
@@ -1827,42 +2593,60 @@ impl FilesListRequest {
     }
 }
 /// FilesList返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FilesListResponse {
     /// 文件数量。
     ///
     /// Example: `100`
-    #[serde(rename = "Total", default, deserialize_with = "::sdk_core::de::lenient")]
+    #[serde(rename = "Total")]
     pub total: u64,
     /// 对象类型，始终为 list。
     ///
     /// Example: `list`
-    #[serde(
-        rename = "Object",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Object")]
     pub object: ::std::string::String,
     /// FileObject 列表。
     ///
     /// Example: `[{"id":"file-YbhlphnNEsjRoKTEXukAqNZZ","object":"file","bytes":15877,"created_at":1722325693,"filename":"test.docx","purpose":"file-extract"}]`
-    #[serde(
-        rename = "Data",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Data")]
     pub data: ::std::vec::Vec<FileObject>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。本接口为流式响应接口，当请求成功时，RequestId 会被放在 HTTP 响应的 Header "X-TC-RequestId" 中。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for FilesListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for FilesListResponse {
+    const NAME: &'static str = "FilesListResponse";
+    const NAMES: &'static [&'static str] = &["Total", "Object", "Data", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.total = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.object = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.data = ::sdk_core::de::null_as_default_member(&mut map)?,
+                3 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// FilesUploads请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FilesUploadsRequest {
     /// 文件名。
@@ -1875,6 +2659,46 @@ pub struct FilesUploadsRequest {
     /// Example: `https://main.qcloudimg.com/raw/document/product/pdf/1278_46794_cn.pdf`
     #[serde(rename = "URL")]
     pub url: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for FilesUploadsRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for FilesUploadsRequest {
+    const NAME: &'static str = "FilesUploadsRequest";
+    const NAMES: &'static [&'static str] = &["Name", "URL"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            name: ::sdk_core::de::required(v0, "Name")?,
+            url: ::sdk_core::de::required(v1, "URL")?,
+        })
+    }
 }
 /// The required members of [`FilesUploadsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -1896,95 +2720,133 @@ impl FilesUploadsRequest {
     }
 }
 /// FilesUploads返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FilesUploadsResponse {
     /// 文件标识符，可在各个API中引用。
     ///
     /// Example: `file-YbhlphnNEsjRoKTEXukAqNZZ`
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "ID", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// 对象类型，始终为 file。
     ///
     /// Example: `file`
-    #[serde(
-        rename = "Object",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Object", skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
     /// 文件大小，单位为字节。
     ///
     /// Example: `15877`
-    #[serde(
-        rename = "Bytes",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Bytes", skip_serializing_if = "::std::option::Option::is_none")]
     pub bytes: ::std::option::Option<i64>,
     /// 文件创建时的 Unix 时间戳（秒）。
     ///
     /// Example: `1722325693`
     #[serde(
         rename = "CreatedAt",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_at: ::std::option::Option<i64>,
     /// 文件名。
     ///
     /// Example: `test.docx`
-    #[serde(
-        rename = "Filename",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Filename", skip_serializing_if = "::std::option::Option::is_none")]
     pub filename: ::std::option::Option<::std::string::String>,
     /// 上传文件的用途。
     ///
     /// Example: `file-extract`
-    #[serde(
-        rename = "Purpose",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Purpose", skip_serializing_if = "::std::option::Option::is_none")]
     pub purpose: ::std::option::Option<::std::string::String>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。本接口为流式响应接口，当请求成功时，RequestId 会被放在 HTTP 响应的 Header "X-TC-RequestId" 中。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for FilesUploadsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for FilesUploadsResponse {
+    const NAME: &'static str = "FilesUploadsResponse";
+    const NAMES: &'static [&'static str] = &[
+        "ID",
+        "Object",
+        "Bytes",
+        "CreatedAt",
+        "Filename",
+        "Purpose",
+        "RequestId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.id = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.object = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.bytes = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                3 => out.created_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                4 => out.filename = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => out.purpose = ::serde::de::MapAccess::next_value(&mut map)?,
+                6 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// GetEmbedding请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetEmbeddingRequest {
     /// 输入文本。总长度不超过 1024 个 Token，超过则会截断最后面的内容。
     ///
     /// Example: `你好`
-    #[serde(
-        rename = "Input",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Input", skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<::std::string::String>,
     /// 输入文本数组。输入数组总长度不超过 50 。
     ///
     /// Example: `["你好", "hello"]`
     #[serde(
         rename = "InputList",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub input_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+impl<'de> ::serde::Deserialize<'de> for GetEmbeddingRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for GetEmbeddingRequest {
+    const NAME: &'static str = "GetEmbeddingRequest";
+    const NAMES: &'static [&'static str] = &["Input", "InputList"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self { input: v0, input_list: v1 })
+    }
 }
 impl GetEmbeddingRequest {
     /// A request with every member unset.
@@ -2012,33 +2874,50 @@ impl GetEmbeddingRequest {
     }
 }
 /// GetEmbedding返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetEmbeddingResponse {
     /// 返回的 Embedding 信息。
-    #[serde(
-        rename = "Data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Data", skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<EmbeddingData>>,
     /// Token 使用计数，按照总 Token 数量收费。
-    #[serde(
-        rename = "Usage",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Usage", skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<EmbeddingUsage>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for GetEmbeddingResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for GetEmbeddingResponse {
+    const NAME: &'static str = "GetEmbeddingResponse";
+    const NAMES: &'static [&'static str] = &["Data", "Usage", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.data = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.usage = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// GetThreadMessageList请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetThreadMessageListRequest {
     /// 会话 ID
@@ -2049,21 +2928,52 @@ pub struct GetThreadMessageListRequest {
     /// 返回的消息条数，1 - 100 条
     ///
     /// Example: `10`
-    #[serde(
-        rename = "Limit",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Limit", skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<u64>,
     /// 排序方式，按创建时间升序（asc）或降序（desc），默认为 desc
     ///
     /// Example: `desc`
-    #[serde(
-        rename = "Order",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Order", skip_serializing_if = "::std::option::Option::is_none")]
     pub order: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for GetThreadMessageListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for GetThreadMessageListRequest {
+    const NAME: &'static str = "GetThreadMessageListRequest";
+    const NAMES: &'static [&'static str] = &["ThreadID", "Limit", "Order"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            thread_id: ::sdk_core::de::required(v0, "ThreadID")?,
+            limit: v1,
+            order: v2,
+        })
+    }
 }
 impl GetThreadMessageListRequest {
     /// A request with its required members (`ThreadID`); set optional ones with the setters.
@@ -2089,15 +2999,11 @@ impl GetThreadMessageListRequest {
     }
 }
 /// GetThreadMessageList返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetThreadMessageListResponse {
     /// 消息列表
-    #[serde(
-        rename = "Data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Data", skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<ThreadMessage>>,
     /// 第一条消息 ID
     ///
@@ -2106,11 +3012,7 @@ pub struct GetThreadMessageListResponse {
     /// Disabled by the API: kept, as the official SDKs keep it, but the service may ignore it.
     ///
     /// Example: `msg_UT0ERwQZyW6uOYsrxl2Fho7f`
-    #[serde(
-        rename = "FirstID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "FirstID", skip_serializing_if = "::std::option::Option::is_none")]
     pub first_id: ::std::option::Option<::std::string::String>,
     /// 已废弃
     ///
@@ -2119,38 +3021,23 @@ pub struct GetThreadMessageListResponse {
     /// Disabled by the API: kept, as the official SDKs keep it, but the service may ignore it.
     ///
     /// Example: `0`
-    #[serde(
-        rename = "LastID",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "LastID", skip_serializing_if = "::std::option::Option::is_none")]
     pub last_id: ::std::option::Option<i64>,
     /// 是否还有更多消息
     ///
     /// Example: `false`
-    #[serde(
-        rename = "HasMore",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "HasMore", skip_serializing_if = "::std::option::Option::is_none")]
     pub has_more: ::std::option::Option<bool>,
     /// 对象类型
     ///
     /// Example: `list`
-    #[serde(
-        rename = "Object",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Object", skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
     /// 第一条消息 ID
     ///
     /// Example: `msg_UT0ERwQZyW6uOYsrxl2Fho7f`
     #[serde(
         rename = "FirstMsgID",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub first_msg_id: ::std::option::Option<::std::string::String>,
@@ -2159,20 +3046,58 @@ pub struct GetThreadMessageListResponse {
     /// Example: `msg_kP6Xm8FC0NchARWC5cNF2IU0`
     #[serde(
         rename = "LastMsgID",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_msg_id: ::std::option::Option<::std::string::String>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。本接口为流式响应接口，当请求成功时，RequestId 会被放在 HTTP 响应的 Header "X-TC-RequestId" 中。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for GetThreadMessageListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for GetThreadMessageListResponse {
+    const NAME: &'static str = "GetThreadMessageListResponse";
+    const NAMES: &'static [&'static str] = &[
+        "Data",
+        "FirstID",
+        "LastID",
+        "HasMore",
+        "Object",
+        "FirstMsgID",
+        "LastMsgID",
+        "RequestId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.data = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.first_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.last_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                3 => out.has_more = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                4 => out.object = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => out.first_msg_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                6 => out.last_msg_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                7 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// GetThreadMessage请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetThreadMessageRequest {
     /// 会话 ID
@@ -2185,6 +3110,46 @@ pub struct GetThreadMessageRequest {
     /// Example: `msg_jtO6oVZmFtIi4T43eswXk6lJ`
     #[serde(rename = "MessageID")]
     pub message_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for GetThreadMessageRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for GetThreadMessageRequest {
+    const NAME: &'static str = "GetThreadMessageRequest";
+    const NAMES: &'static [&'static str] = &["ThreadID", "MessageID"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            thread_id: ::sdk_core::de::required(v0, "ThreadID")?,
+            message_id: ::sdk_core::de::required(v1, "MessageID")?,
+        })
+    }
 }
 /// The required members of [`GetThreadMessageRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -2206,54 +3171,36 @@ impl GetThreadMessageRequest {
     }
 }
 /// GetThreadMessage返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetThreadMessageResponse {
     /// 消息 ID
     ///
     /// Example: `msg_pYmfqfAkOcN5bM1rjdEjbVZV`
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "ID", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// 对象类型
     ///
     /// Example: `thread.message`
-    #[serde(
-        rename = "Object",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Object", skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
     /// 创建时间
     ///
     /// Example: `1727269943`
     #[serde(
         rename = "CreatedAt",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_at: ::std::option::Option<i64>,
     /// 会话 ID
     ///
     /// Example: `thread_OteLtAcmh7prn7tb8uQ3SJzh`
-    #[serde(
-        rename = "ThreadID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "ThreadID", skip_serializing_if = "::std::option::Option::is_none")]
     pub thread_id: ::std::option::Option<::std::string::String>,
     /// 状态，处理中 in_progress，已完成 completed，未完成 incomplete。
     ///
     /// Example: `completed`
-    #[serde(
-        rename = "Status",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Status", skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
     /// 未完成原因
     ///
@@ -2262,7 +3209,6 @@ pub struct GetThreadMessageResponse {
     /// Example: `{"Reason": ""}`
     #[serde(
         rename = "InCompleteDetails",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub in_complete_details: ::std::option::Option<ThreadMessageInCompleteDetailsObject>,
@@ -2273,8 +3219,6 @@ pub struct GetThreadMessageResponse {
     /// Example: `1727264847`
     #[serde(
         rename = "CompletedAt",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub completed_at: ::std::option::Option<i64>,
@@ -2285,28 +3229,18 @@ pub struct GetThreadMessageResponse {
     /// Example: `1727264847`
     #[serde(
         rename = "InCompleteAt",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub in_complete_at: ::std::option::Option<i64>,
     /// 角色
     ///
     /// Example: `user`
-    #[serde(
-        rename = "Role",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Role", skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// 内容
     ///
     /// Example: `你好`
-    #[serde(
-        rename = "Content",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Content", skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
     /// 助手 ID
     ///
@@ -2315,7 +3249,6 @@ pub struct GetThreadMessageResponse {
     /// Example: `asst_LhSU47qcQcFEItggpGEx5eh1`
     #[serde(
         rename = "AssistantID",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub assistant_id: ::std::option::Option<::std::string::String>,
@@ -2324,11 +3257,7 @@ pub struct GetThreadMessageResponse {
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `run_SR0cPyidY0vBWy7mcYN5loSR`
-    #[serde(
-        rename = "RunID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "RunID", skip_serializing_if = "::std::option::Option::is_none")]
     pub run_id: ::std::option::Option<::std::string::String>,
     /// 附件
     ///
@@ -2337,22 +3266,76 @@ pub struct GetThreadMessageResponse {
     /// Example: `[{"FileID":"file-tMjt0CQnvU25GwUDkih4tU4H"}]`
     #[serde(
         rename = "Attachments",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub attachments: ::std::option::Option<
         ::std::vec::Vec<ThreadMessageAttachmentObject>,
     >,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。本接口为流式响应接口，当请求成功时，RequestId 会被放在 HTTP 响应的 Header "X-TC-RequestId" 中。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for GetThreadMessageResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for GetThreadMessageResponse {
+    const NAME: &'static str = "GetThreadMessageResponse";
+    const NAMES: &'static [&'static str] = &[
+        "ID",
+        "Object",
+        "CreatedAt",
+        "ThreadID",
+        "Status",
+        "InCompleteDetails",
+        "CompletedAt",
+        "InCompleteAt",
+        "Role",
+        "Content",
+        "AssistantID",
+        "RunID",
+        "Attachments",
+        "RequestId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.id = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.object = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.created_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                3 => out.thread_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => out.status = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => {
+                    out.in_complete_details = ::serde::de::MapAccess::next_value(
+                        &mut map,
+                    )?;
+                }
+                6 => out.completed_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                7 => out.in_complete_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                8 => out.role = ::serde::de::MapAccess::next_value(&mut map)?,
+                9 => out.content = ::serde::de::MapAccess::next_value(&mut map)?,
+                10 => out.assistant_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                11 => out.run_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                12 => out.attachments = ::serde::de::MapAccess::next_value(&mut map)?,
+                13 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// GetThread请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetThreadRequest {
     /// 会话 ID
@@ -2360,6 +3343,39 @@ pub struct GetThreadRequest {
     /// Example: `thread_OteLtAcmh7prn7tb8uQ3SJzh`
     #[serde(rename = "ThreadID")]
     pub thread_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for GetThreadRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for GetThreadRequest {
+    const NAME: &'static str = "GetThreadRequest";
+    const NAMES: &'static [&'static str] = &["ThreadID"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            thread_id: ::sdk_core::de::required(v0, "ThreadID")?,
+        })
+    }
 }
 impl GetThreadRequest {
     /// A request with its required members (`ThreadID`); set optional ones with the setters.
@@ -2370,34 +3386,24 @@ impl GetThreadRequest {
     }
 }
 /// GetThread返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetThreadResponse {
     /// 会话 ID
     ///
     /// Example: `thread_OteLtAcmh7prn7tb8uQ3SJzh`
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "ID", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// 对象类型
     ///
     /// Example: `thread`
-    #[serde(
-        rename = "Object",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Object", skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
     /// 创建时间，Unix 时间戳，单位为秒。
     ///
     /// Example: `1705634032`
     #[serde(
         rename = "CreatedAt",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_at: ::std::option::Option<i64>,
@@ -2408,20 +3414,52 @@ pub struct GetThreadResponse {
     /// Example: `{"CodeInterpreter": ["file-tZ0lWeNW4oNbEiMYGtOXEmEk"]}`
     #[serde(
         rename = "ToolResources",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub tool_resources: ::std::option::Option<ThreadToolResources>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。本接口为流式响应接口，当请求成功时，RequestId 会被放在 HTTP 响应的 Header "X-TC-RequestId" 中。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for GetThreadResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for GetThreadResponse {
+    const NAME: &'static str = "GetThreadResponse";
+    const NAMES: &'static [&'static str] = &[
+        "ID",
+        "Object",
+        "CreatedAt",
+        "ToolResources",
+        "RequestId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.id = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.object = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.created_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                3 => out.tool_resources = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// GetTokenCount请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetTokenCountRequest {
     /// 输入文本
@@ -2430,6 +3468,39 @@ pub struct GetTokenCountRequest {
     #[serde(rename = "Prompt")]
     pub prompt: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for GetTokenCountRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for GetTokenCountRequest {
+    const NAME: &'static str = "GetTokenCountRequest";
+    const NAMES: &'static [&'static str] = &["Prompt"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            prompt: ::sdk_core::de::required(v0, "Prompt")?,
+        })
+    }
+}
 impl GetTokenCountRequest {
     /// A request with its required members (`Prompt`); set optional ones with the setters.
     pub fn new(prompt: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -2437,7 +3508,7 @@ impl GetTokenCountRequest {
     }
 }
 /// GetTokenCount返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetTokenCountResponse {
     /// token计数
@@ -2445,8 +3516,6 @@ pub struct GetTokenCountResponse {
     /// Example: `2`
     #[serde(
         rename = "TokenCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub token_count: ::std::option::Option<i64>,
@@ -2455,30 +3524,55 @@ pub struct GetTokenCountResponse {
     /// Example: `3`
     #[serde(
         rename = "CharacterCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub character_count: ::std::option::Option<i64>,
     /// 切分后的列表
     ///
     /// Example: `["你是", "谁"]`
-    #[serde(
-        rename = "Tokens",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Tokens", skip_serializing_if = "::std::option::Option::is_none")]
     pub tokens: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for GetTokenCountResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for GetTokenCountResponse {
+    const NAME: &'static str = "GetTokenCountResponse";
+    const NAMES: &'static [&'static str] = &[
+        "TokenCount",
+        "CharacterCount",
+        "Tokens",
+        "RequestId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.token_count = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.character_count = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                2 => out.tokens = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// 术语库
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Glossary {
     /// 术语库唯一 ID
@@ -2486,49 +3580,72 @@ pub struct Glossary {
     /// Example: `36c0033b405c84107d68e1c03788c4f6`
     #[serde(
         rename = "GlossaryId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub glossary_id: ::std::option::Option<::std::string::String>,
     /// 术语库名称
     ///
     /// Example: `My Glossary`
-    #[serde(
-        rename = "Name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 术语库描述
     ///
     /// Example: `desc`
     #[serde(
         rename = "Description",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 源语言代码
     ///
     /// Example: `en`
-    #[serde(
-        rename = "Source",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Source", skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<::std::string::String>,
     /// 目标语言代码
     ///
     /// Example: `zh`
-    #[serde(
-        rename = "Target",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Target", skip_serializing_if = "::std::option::Option::is_none")]
     pub target: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for Glossary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Glossary {
+    const NAME: &'static str = "Glossary";
+    const NAMES: &'static [&'static str] = &[
+        "GlossaryId",
+        "Name",
+        "Description",
+        "Source",
+        "Target",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.glossary_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.name = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.description = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => out.source = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => out.target = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// 术语条目
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GlossaryEntry {
     /// 源语言术语，限制1000字符
@@ -2536,7 +3653,6 @@ pub struct GlossaryEntry {
     /// Example: `zh`
     #[serde(
         rename = "SourceTerm",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub source_term: ::std::option::Option<::std::string::String>,
@@ -2545,22 +3661,46 @@ pub struct GlossaryEntry {
     /// Example: `en`
     #[serde(
         rename = "TargetTerm",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub target_term: ::std::option::Option<::std::string::String>,
     /// 术语条目 ID
     ///
     /// Example: `816465be55d68d66fe1989c75a9f482f`
-    #[serde(
-        rename = "EntryId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "EntryId", skip_serializing_if = "::std::option::Option::is_none")]
     pub entry_id: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for GlossaryEntry {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for GlossaryEntry {
+    const NAME: &'static str = "GlossaryEntry";
+    const NAMES: &'static [&'static str] = &["SourceTerm", "TargetTerm", "EntryId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.source_term = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.target_term = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.entry_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// 术语条目
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GlossaryEntryCreateItem {
     /// 源语言术语，限制1000字符
@@ -2573,6 +3713,46 @@ pub struct GlossaryEntryCreateItem {
     /// Example: `云存储`
     #[serde(rename = "TargetTerm")]
     pub target_term: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for GlossaryEntryCreateItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for GlossaryEntryCreateItem {
+    const NAME: &'static str = "GlossaryEntryCreateItem";
+    const NAMES: &'static [&'static str] = &["SourceTerm", "TargetTerm"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            source_term: ::sdk_core::de::required(v0, "SourceTerm")?,
+            target_term: ::sdk_core::de::required(v1, "TargetTerm")?,
+        })
+    }
 }
 /// The required members of [`GlossaryEntryCreateItem`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -2594,7 +3774,7 @@ impl GlossaryEntryCreateItem {
     }
 }
 /// 术语条目
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GlossaryEntryDeleteItem {
     /// 术语条目 ID
@@ -2603,6 +3783,39 @@ pub struct GlossaryEntryDeleteItem {
     #[serde(rename = "EntryId")]
     pub entry_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for GlossaryEntryDeleteItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for GlossaryEntryDeleteItem {
+    const NAME: &'static str = "GlossaryEntryDeleteItem";
+    const NAMES: &'static [&'static str] = &["EntryId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            entry_id: ::sdk_core::de::required(v0, "EntryId")?,
+        })
+    }
+}
 impl GlossaryEntryDeleteItem {
     /// A `GlossaryEntryDeleteItem` with its required members (`EntryId`); set optional ones with the setters.
     pub fn new(entry_id: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -2610,7 +3823,7 @@ impl GlossaryEntryDeleteItem {
     }
 }
 /// 术语条目
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GlossaryEntryUpdateItem {
     /// 术语条目 ID
@@ -2623,8 +3836,7 @@ pub struct GlossaryEntryUpdateItem {
     /// Example: `Cloud Storage1`
     #[serde(
         rename = "SourceTerm",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub source_term: ::std::option::Option<::std::string::String>,
     /// 目标语言术语，限制1000字符
@@ -2632,10 +3844,48 @@ pub struct GlossaryEntryUpdateItem {
     /// Example: `云存储1`
     #[serde(
         rename = "TargetTerm",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub target_term: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for GlossaryEntryUpdateItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for GlossaryEntryUpdateItem {
+    const NAME: &'static str = "GlossaryEntryUpdateItem";
+    const NAMES: &'static [&'static str] = &["EntryId", "SourceTerm", "TargetTerm"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            entry_id: ::sdk_core::de::required(v0, "EntryId")?,
+            source_term: v1,
+            target_term: v2,
+        })
+    }
 }
 impl GlossaryEntryUpdateItem {
     /// A `GlossaryEntryUpdateItem` with its required members (`EntryId`); set optional ones with the setters.
@@ -2664,7 +3914,7 @@ impl GlossaryEntryUpdateItem {
     }
 }
 /// GroupChatCompletions请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GroupChatCompletionsRequest {
     /// 模型名称，可选值包括 hunyuan-large-role-group。各模型介绍请阅读 [产品概述](https://cloud.tencent.com/document/product/1729/104753) 中的说明。注意：不同的模型计费不同，请根据 [购买指南](https://cloud.tencent.com/document/product/1729/97731) 按需调用。
@@ -2693,42 +3943,94 @@ pub struct GroupChatCompletionsRequest {
     /// 通过 SDK 调用时，流式和非流式调用需用**不同的方式**获取返回值，具体参考 SDK 中的注释或示例（在各语言 SDK 代码仓库的 examples/hunyuan/v20230901/ 目录中）。
     ///
     /// Example: `false`
-    #[serde(
-        rename = "Stream",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Stream", skip_serializing_if = "::std::option::Option::is_none")]
     pub stream: ::std::option::Option<bool>,
     /// 目标人物名称
     ///
     /// Example: `孙悟空`
     #[serde(
         rename = "TargetCharacterName",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub target_character_name: ::std::option::Option<::std::string::String>,
     /// 角色描述
     #[serde(
         rename = "GroupChatConfig",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub group_chat_config: ::std::option::Option<GroupChatConfig>,
     /// 用户ID
-    #[serde(
-        rename = "UserId",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "UserId", skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     /// 对话接口
     #[serde(
         rename = "SessionId",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub session_id: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for GroupChatCompletionsRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for GroupChatCompletionsRequest {
+    const NAME: &'static str = "GroupChatCompletionsRequest";
+    const NAMES: &'static [&'static str] = &[
+        "Model",
+        "Messages",
+        "Stream",
+        "TargetCharacterName",
+        "GroupChatConfig",
+        "UserId",
+        "SessionId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        let mut v5 = ::std::option::Option::None;
+        let mut v6 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
+                6 => v6 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            model: ::sdk_core::de::required(v0, "Model")?,
+            messages: ::sdk_core::de::required(v1, "Messages")?,
+            stream: v2,
+            target_character_name: v3,
+            group_chat_config: v4,
+            user_id: v5,
+            session_id: v6,
+        })
+    }
 }
 impl GroupChatCompletionsRequest {
     /// A request with its required members (`Model`, `Messages`); set optional ones with the setters.
@@ -2784,68 +4086,42 @@ impl GroupChatCompletionsRequest {
     }
 }
 /// GroupChatCompletions返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GroupChatCompletionsResponse {
     /// Unix 时间戳，单位为秒。
     ///
     /// Example: `1705634032`
-    #[serde(
-        rename = "Created",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Created", skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<i64>,
     /// Token 统计信息。
     ///
     /// 按照总 Token 数量计费。
-    #[serde(
-        rename = "Usage",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Usage", skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<Usage>,
     /// 免责声明。
     ///
     /// Example: `以上内容为AI生成，不代表开发者立场，请勿删除或修改本标记`
-    #[serde(
-        rename = "Note",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Note", skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::string::String>,
     /// 本次请求的 RequestId。
     ///
     /// Example: `9c772634-8824-43e8-bc24-8bc4c19b9151`
-    #[serde(
-        rename = "Id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// 回复内容。
-    #[serde(
-        rename = "Choices",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Choices", skip_serializing_if = "::std::option::Option::is_none")]
     pub choices: ::std::option::Option<::std::vec::Vec<Choice>>,
     /// 错误信息。
     ///
     /// 如果流式返回中服务处理异常，返回该错误信息。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "ErrorMsg",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "ErrorMsg", skip_serializing_if = "::std::option::Option::is_none")]
     pub error_msg: ::std::option::Option<ErrorMsg>,
     /// 搜索结果信息
     #[serde(
         rename = "SearchInfo",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub search_info: ::std::option::Option<SearchInfo>,
@@ -2854,49 +4130,86 @@ pub struct GroupChatCompletionsResponse {
     /// 说明：
     /// 1. 可以用多媒体信息替换回复内容里的占位符，得到完整的消息。
     /// 2. 可能会出现回复内容里存在占位符，但是因为审核等原因没有返回多媒体信息。
-    #[serde(
-        rename = "Replaces",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Replaces", skip_serializing_if = "::std::option::Option::is_none")]
     pub replaces: ::std::option::Option<::std::vec::Vec<Replace>>,
     /// 推荐问答。
     #[serde(
         rename = "RecommendedQuestions",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub recommended_questions: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。本接口为流式响应接口，当请求成功时，RequestId 会被放在 HTTP 响应的 Header "X-TC-RequestId" 中。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for GroupChatCompletionsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for GroupChatCompletionsResponse {
+    const NAME: &'static str = "GroupChatCompletionsResponse";
+    const NAMES: &'static [&'static str] = &[
+        "Created",
+        "Usage",
+        "Note",
+        "Id",
+        "Choices",
+        "ErrorMsg",
+        "SearchInfo",
+        "Replaces",
+        "RecommendedQuestions",
+        "RequestId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.created = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.usage = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.note = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => out.id = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => out.choices = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => out.error_msg = ::serde::de::MapAccess::next_value(&mut map)?,
+                6 => out.search_info = ::serde::de::MapAccess::next_value(&mut map)?,
+                7 => out.replaces = ::serde::de::MapAccess::next_value(&mut map)?,
+                8 => {
+                    out.recommended_questions = ::serde::de::MapAccess::next_value(
+                        &mut map,
+                    )?;
+                }
+                9 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// 群聊配置
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GroupChatConfig {
     /// 人物名称
     ///
     /// Example: `布尔玛`
-    #[serde(
-        rename = "UserName",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "UserName", skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::std::string::String>,
     /// ### 主题：\n武道修炼与科技创新的碰撞\n\n### 地点：\n布尔玛的实验室\n\n### 故事背景：\n布尔玛正在研发一种新型的龙珠雷达，旨在更精确地定位龙珠的位置。她邀请了孙悟空、天津饭、饺子和雅木茶前来测试新设备。然而，这些武道家们对科技的理解有限，导致了一系列有趣的误解和互动。\n\n### 人物关系：\n- **布尔玛**：天才科学家，负责研发和解释新设备。\n- **孙悟空**：纯粹的战斗狂，对科技一窍不通，但对新事物充满好奇。\n- **天津饭**：严肃自律的武道家，对科技持谨慎态度，但愿意尝试。\n- **饺子**：内向单纯，依赖天津饭，对科技感到困惑和害怕。\n- **雅木茶**：幽默自嘲的前沙漠强盗，对科技有一定了解，但更倾向于轻松调侃。\n\n### 人物目标：\n- **布尔玛**：希望新龙珠雷达能够得到有效测试，并得到反馈以改进。\n- **孙悟空**：希望通过新设备找到更强的对手进行战斗。\n- **天津饭**：希望通过测试新设备提升自己的武道修炼。\n- **饺子**：希望在不引起麻烦的情况下完成任务，并得到天津饭的认可。\n- **雅木茶**：希望通过参与测试证明自己的价值，同时享受与朋友们的互动。\n\n### 场景描述：\n布尔玛在实验室中展示她的新龙珠雷达，解释其工作原理和优势。孙悟空对设备的功能感到兴奋，但完全无法理解技术细节，不断提出天真的问题。天津饭则严肃地询问设备的安全性和可靠性，表现出对科技的谨慎态度。饺子对复杂的设备感到害怕，不断向天津饭寻求确认和安慰。雅木茶则在一旁调侃大家的反应，试图缓解紧张气氛。布尔玛在解释过程中不断被孙悟空的问题打断，感到无奈，但也被他的热情所感染。最终，大家决定一起外出测试新设备，展开一场充满欢笑和冒险的旅程。
     ///
     /// Example: `描述`
     #[serde(
         rename = "Description",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 角色描述
@@ -2904,10 +4217,38 @@ pub struct GroupChatConfig {
     /// Example: `角色描述`
     #[serde(
         rename = "Characters",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub characters: ::std::option::Option<::std::vec::Vec<Character>>,
+}
+impl<'de> ::serde::Deserialize<'de> for GroupChatConfig {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for GroupChatConfig {
+    const NAME: &'static str = "GroupChatConfig";
+    const NAMES: &'static [&'static str] = &["UserName", "Description", "Characters"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.user_name = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.description = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.characters = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl GroupChatConfig {
     /// A `GroupChatConfig` with every member unset.
@@ -2941,36 +4282,53 @@ impl GroupChatConfig {
     }
 }
 /// 群聊会话内容
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GroupMessage {
     /// 角色，可选值包括 system、user、assistant、 tool。
     ///
     /// Example: `user`
-    #[serde(
-        rename = "Role",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Role")]
     pub role: ::std::string::String,
     /// 文本内容
     ///
     /// Example: `本小姐可是天才科学家！都来看看我的新发明！`
-    #[serde(
-        rename = "Content",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Content", skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
     /// 角色名称
     ///
     /// Example: `布尔玛`
-    #[serde(
-        rename = "Name",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for GroupMessage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for GroupMessage {
+    const NAME: &'static str = "GroupMessage";
+    const NAMES: &'static [&'static str] = &["Role", "Content", "Name"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.role = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.content = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.name = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl GroupMessage {
     /// A `GroupMessage` with its required members (`Role`); set optional ones with the setters.
@@ -2999,7 +4357,7 @@ impl GroupMessage {
     }
 }
 /// 混元生图多轮对话历史记录。
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct History {
     /// 对话的 ID，用于唯一标识一轮对话
@@ -3007,22 +4365,14 @@ pub struct History {
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `1248907282106990592`
-    #[serde(
-        rename = "ChatId",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "ChatId", skip_serializing_if = "::std::option::Option::is_none")]
     pub chat_id: ::std::option::Option<::std::string::String>,
     /// 原始输入的 Prompt 文本
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `请画一个苹果在桌子上`
-    #[serde(
-        rename = "Prompt",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Prompt", skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt: ::std::option::Option<::std::string::String>,
     /// 扩写后的 Prompt 文本
     ///
@@ -3031,8 +4381,7 @@ pub struct History {
     /// Example: `风格为摄影风格，桌子上摆放着一个红润的苹果，镜头为近景镜头`
     #[serde(
         rename = "RevisedPrompt",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub revised_prompt: ::std::option::Option<::std::string::String>,
     /// 生成图的随机种子
@@ -3040,13 +4389,43 @@ pub struct History {
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `1549130027`
-    #[serde(
-        rename = "Seed",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt"
-    )]
+    #[serde(rename = "Seed", skip_serializing_if = "::std::option::Option::is_none")]
     pub seed: ::std::option::Option<i64>,
+}
+impl<'de> ::serde::Deserialize<'de> for History {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for History {
+    const NAME: &'static str = "History";
+    const NAMES: &'static [&'static str] = &[
+        "ChatId",
+        "Prompt",
+        "RevisedPrompt",
+        "Seed",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.chat_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.prompt = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.revised_prompt = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => out.seed = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl History {
     /// A `History` with every member unset.
@@ -3089,27 +4468,54 @@ impl History {
     }
 }
 /// 图片信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Image {
     /// 图片Url。
     ///
     /// Example: `https://cos.ap-guangzhou.myqcloud.com/image.jpg`
-    #[serde(
-        rename = "ImageUrl",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "ImageUrl", skip_serializing_if = "::std::option::Option::is_none")]
     pub image_url: ::std::option::Option<::std::string::String>,
     /// 图片Base64。
     ///
     /// Example: `/9j/4QlQaHR0c...N6a2M5ZCI`
     #[serde(
         rename = "ImageBase64",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub image_base64: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for Image {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Image {
+    const NAME: &'static str = "Image";
+    const NAMES: &'static [&'static str] = &["ImageUrl", "ImageBase64"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            image_url: v0,
+            image_base64: v1,
+        })
+    }
 }
 impl Image {
     /// A `Image` with every member unset.
@@ -3137,7 +4543,7 @@ impl Image {
     }
 }
 /// 拍照解题内容
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ImageMessage {
     /// 角色，可选值包括 system、user、assistant。
@@ -3148,19 +4554,50 @@ pub struct ImageMessage {
     /// 文本内容
     ///
     /// Example: `你好！`
-    #[serde(
-        rename = "Content",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Content", skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
     /// 多种类型内容（目前支持图片和文本），仅 hunyuan-vision 和 hunyuan-turbo-vision 模型支持
-    #[serde(
-        rename = "Contents",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Contents", skip_serializing_if = "::std::option::Option::is_none")]
     pub contents: ::std::option::Option<::std::vec::Vec<Content>>,
+}
+impl<'de> ::serde::Deserialize<'de> for ImageMessage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ImageMessage {
+    const NAME: &'static str = "ImageMessage";
+    const NAMES: &'static [&'static str] = &["Role", "Content", "Contents"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            role: ::sdk_core::de::required(v0, "Role")?,
+            content: v1,
+            contents: v2,
+        })
+    }
 }
 impl ImageMessage {
     /// A `ImageMessage` with its required members (`Role`); set optional ones with the setters.
@@ -3186,7 +4623,7 @@ impl ImageMessage {
     }
 }
 /// ImageQuestion请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ImageQuestionRequest {
     /// 模型名称，可选值包括 hunyuan-vision-image-question。各模型介绍请阅读 [产品概述](https://cloud.tencent.com/document/product/1729/104753) 中的说明。注意：不同的模型计费不同，请根据 [购买指南](https://cloud.tencent.com/document/product/1729/97731) 按需调用。
@@ -3215,12 +4652,51 @@ pub struct ImageQuestionRequest {
     /// 通过 SDK 调用时，流式和非流式调用需用**不同的方式**获取返回值，具体参考 SDK 中的注释或示例（在各语言 SDK 代码仓库的 examples/hunyuan/v20230901/ 目录中）。
     ///
     /// Example: `false`
-    #[serde(
-        rename = "Stream",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Stream", skip_serializing_if = "::std::option::Option::is_none")]
     pub stream: ::std::option::Option<bool>,
+}
+impl<'de> ::serde::Deserialize<'de> for ImageQuestionRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ImageQuestionRequest {
+    const NAME: &'static str = "ImageQuestionRequest";
+    const NAMES: &'static [&'static str] = &["Model", "Messages", "Stream"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            model: ::sdk_core::de::required(v0, "Model")?,
+            messages: ::sdk_core::de::required(v1, "Messages")?,
+            stream: v2,
+        })
+    }
 }
 impl ImageQuestionRequest {
     /// A request with its required members (`Model`, `Messages`); set optional ones with the setters.
@@ -3241,74 +4717,86 @@ impl ImageQuestionRequest {
     }
 }
 /// ImageQuestion返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ImageQuestionResponse {
     /// Unix 时间戳，单位为秒。
     ///
     /// Example: `1705634032`
-    #[serde(
-        rename = "Created",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Created", skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<i64>,
     /// Token 统计信息。
     ///
     /// 按照总 Token 数量计费。
-    #[serde(
-        rename = "Usage",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Usage", skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<Usage>,
     /// 免责声明。
     ///
     /// Example: `以上内容为AI生成，不代表开发者立场，请勿删除或修改本标记`
-    #[serde(
-        rename = "Note",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Note", skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::string::String>,
     /// 本次请求的 RequestId。
     ///
     /// Example: `9c772634-8824-43e8-bc24-8bc4c19b9151`
-    #[serde(
-        rename = "Id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// 回复内容。
-    #[serde(
-        rename = "Choices",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Choices", skip_serializing_if = "::std::option::Option::is_none")]
     pub choices: ::std::option::Option<::std::vec::Vec<Choice>>,
     /// 错误信息。
     ///
     /// 如果流式返回中服务处理异常，返回该错误信息。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "ErrorMsg",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "ErrorMsg", skip_serializing_if = "::std::option::Option::is_none")]
     pub error_msg: ::std::option::Option<ErrorMsg>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。本接口为流式响应接口，当请求成功时，RequestId 会被放在 HTTP 响应的 Header "X-TC-RequestId" 中。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for ImageQuestionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ImageQuestionResponse {
+    const NAME: &'static str = "ImageQuestionResponse";
+    const NAMES: &'static [&'static str] = &[
+        "Created",
+        "Usage",
+        "Note",
+        "Id",
+        "Choices",
+        "ErrorMsg",
+        "RequestId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.created = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.usage = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.note = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => out.id = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => out.choices = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => out.error_msg = ::serde::de::MapAccess::next_value(&mut map)?,
+                6 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// 具体的图片内容
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ImageUrl {
     /// 图片的 Url（以 http:// 或 https:// 开头）
@@ -3316,12 +4804,35 @@ pub struct ImageUrl {
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `https://cloudcache.tencent-cloud.com/qcloud/ui/portal-set/build/About/images/bg-product-series_87d.png`
-    #[serde(
-        rename = "Url",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Url")]
     pub url: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for ImageUrl {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ImageUrl {
+    const NAME: &'static str = "ImageUrl";
+    const NAMES: &'static [&'static str] = &["Url"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.url = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl ImageUrl {
     /// A `ImageUrl` with its required members (`Url`); set optional ones with the setters.
@@ -3330,18 +4841,41 @@ impl ImageUrl {
     }
 }
 /// 外部知识
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Knowledge {
     /// 表示具体的知识信息文本
     ///
     /// Example: `暴雨+雷暴+8级大风！深圳将迎强对流天气！`
-    #[serde(
-        rename = "Text",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Text", skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for Knowledge {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Knowledge {
+    const NAME: &'static str = "Knowledge";
+    const NAMES: &'static [&'static str] = &["Text"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self { text: v0 })
+    }
 }
 impl Knowledge {
     /// A `Knowledge` with every member unset.
@@ -3360,7 +4894,7 @@ impl Knowledge {
     }
 }
 /// ListGlossaryEntry请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListGlossaryEntryRequest {
     /// 术语库 ID
@@ -3371,21 +4905,52 @@ pub struct ListGlossaryEntryRequest {
     /// 页码，默认 1
     ///
     /// Example: `1`
-    #[serde(
-        rename = "Page",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Page", skip_serializing_if = "::std::option::Option::is_none")]
     pub page: ::std::option::Option<u64>,
     /// 每页数量，默认 10，最大200
     ///
     /// Example: `2`
-    #[serde(
-        rename = "PageSize",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "PageSize", skip_serializing_if = "::std::option::Option::is_none")]
     pub page_size: ::std::option::Option<u64>,
+}
+impl<'de> ::serde::Deserialize<'de> for ListGlossaryEntryRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ListGlossaryEntryRequest {
+    const NAME: &'static str = "ListGlossaryEntryRequest";
+    const NAMES: &'static [&'static str] = &["GlossaryId", "Page", "PageSize"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            glossary_id: ::sdk_core::de::required(v0, "GlossaryId")?,
+            page: v1,
+            page_size: v2,
+        })
+    }
 }
 impl ListGlossaryEntryRequest {
     /// A request with its required members (`GlossaryId`); set optional ones with the setters.
@@ -3408,76 +4973,111 @@ impl ListGlossaryEntryRequest {
     }
 }
 /// ListGlossaryEntry返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListGlossaryEntryResponse {
     /// 术语条目列表
-    #[serde(
-        rename = "Entries",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Entries", skip_serializing_if = "::std::option::Option::is_none")]
     pub entries: ::std::option::Option<::std::vec::Vec<GlossaryEntry>>,
     /// 条目总数量
     ///
     /// Example: `2`
-    #[serde(
-        rename = "Total",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Total", skip_serializing_if = "::std::option::Option::is_none")]
     pub total: ::std::option::Option<u64>,
     /// 当前页码
     ///
     /// Example: `1`
-    #[serde(
-        rename = "Page",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Page", skip_serializing_if = "::std::option::Option::is_none")]
     pub page: ::std::option::Option<u64>,
     /// 每页数量
     ///
     /// Example: `2`
-    #[serde(
-        rename = "PageSize",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "PageSize", skip_serializing_if = "::std::option::Option::is_none")]
     pub page_size: ::std::option::Option<u64>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for ListGlossaryEntryResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ListGlossaryEntryResponse {
+    const NAME: &'static str = "ListGlossaryEntryResponse";
+    const NAMES: &'static [&'static str] = &[
+        "Entries",
+        "Total",
+        "Page",
+        "PageSize",
+        "RequestId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.entries = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.total = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                2 => out.page = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                3 => out.page_size = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                4 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// ListGlossary请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListGlossaryRequest {
     /// 页码，默认 1
     ///
     /// Example: `1`
-    #[serde(
-        rename = "Page",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Page", skip_serializing_if = "::std::option::Option::is_none")]
     pub page: ::std::option::Option<u64>,
     /// 每页数量，默认 10，最大 100
     ///
     /// Example: `2`
-    #[serde(
-        rename = "PageSize",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "PageSize", skip_serializing_if = "::std::option::Option::is_none")]
     pub page_size: ::std::option::Option<u64>,
+}
+impl<'de> ::serde::Deserialize<'de> for ListGlossaryRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ListGlossaryRequest {
+    const NAME: &'static str = "ListGlossaryRequest";
+    const NAMES: &'static [&'static str] = &["Page", "PageSize"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self { page: v0, page_size: v1 })
+    }
 }
 impl ListGlossaryRequest {
     /// A request with every member unset.
@@ -3499,85 +5099,128 @@ impl ListGlossaryRequest {
     }
 }
 /// ListGlossary返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListGlossaryResponse {
     /// 术语库列表
     #[serde(
         rename = "Glossaries",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub glossaries: ::std::option::Option<::std::vec::Vec<Glossary>>,
     /// 术语库总数量
     ///
     /// Example: `180`
-    #[serde(
-        rename = "Total",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Total", skip_serializing_if = "::std::option::Option::is_none")]
     pub total: ::std::option::Option<u64>,
     /// 当前页码
     ///
     /// Example: `1`
-    #[serde(
-        rename = "Page",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Page", skip_serializing_if = "::std::option::Option::is_none")]
     pub page: ::std::option::Option<u64>,
     /// 每页数量
     ///
     /// Example: `2`
-    #[serde(
-        rename = "PageSize",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "PageSize", skip_serializing_if = "::std::option::Option::is_none")]
     pub page_size: ::std::option::Option<u64>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for ListGlossaryResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ListGlossaryResponse {
+    const NAME: &'static str = "ListGlossaryResponse";
+    const NAMES: &'static [&'static str] = &[
+        "Glossaries",
+        "Total",
+        "Page",
+        "PageSize",
+        "RequestId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.glossaries = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.total = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                2 => out.page = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                3 => out.page_size = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                4 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// logo参数
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct LogoParam {
     /// 水印url
     ///
     /// Example: `https://cos.ap-guangzhou.myqcloud.com/logo.jpg`
-    #[serde(
-        rename = "LogoUrl",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "LogoUrl", skip_serializing_if = "::std::option::Option::is_none")]
     pub logo_url: ::std::option::Option<::std::string::String>,
     /// 水印base64，url和base64二选一传入
     ///
     /// Example: `9j/4QlQaHR0c...N6a2M5ZCI`
     #[serde(
         rename = "LogoImage",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub logo_image: ::std::option::Option<::std::string::String>,
     /// 水印图片位于融合结果图中的坐标，将按照坐标对标识图片进行位置和大小的拉伸匹配
     ///
     /// Example: `{"X": 10, "Y": 10, "Width": 20, "Height": 20}`
-    #[serde(
-        rename = "LogoRect",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "LogoRect", skip_serializing_if = "::std::option::Option::is_none")]
     pub logo_rect: ::std::option::Option<LogoRect>,
+}
+impl<'de> ::serde::Deserialize<'de> for LogoParam {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for LogoParam {
+    const NAME: &'static str = "LogoParam";
+    const NAMES: &'static [&'static str] = &["LogoUrl", "LogoImage", "LogoRect"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            logo_url: v0,
+            logo_image: v1,
+            logo_rect: v2,
+        })
+    }
 }
 impl LogoParam {
     /// A `LogoParam` with every member unset.
@@ -3611,45 +5254,67 @@ impl LogoParam {
     }
 }
 /// 输入框
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct LogoRect {
     /// 左上角X坐标
     ///
     /// Example: `10`
-    #[serde(
-        rename = "X",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "X", skip_serializing_if = "::std::option::Option::is_none")]
     pub x: ::std::option::Option<i64>,
     /// 左上角Y坐标
     ///
     /// Example: `10`
-    #[serde(
-        rename = "Y",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Y", skip_serializing_if = "::std::option::Option::is_none")]
     pub y: ::std::option::Option<i64>,
     /// 方框宽度
     ///
     /// Example: `20`
-    #[serde(
-        rename = "Width",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Width", skip_serializing_if = "::std::option::Option::is_none")]
     pub width: ::std::option::Option<i64>,
     /// 方框高度
     ///
     /// Example: `20`
-    #[serde(
-        rename = "Height",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Height", skip_serializing_if = "::std::option::Option::is_none")]
     pub height: ::std::option::Option<i64>,
+}
+impl<'de> ::serde::Deserialize<'de> for LogoRect {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for LogoRect {
+    const NAME: &'static str = "LogoRect";
+    const NAMES: &'static [&'static str] = &["X", "Y", "Width", "Height"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            x: v0,
+            y: v1,
+            width: v2,
+            height: v3,
+        })
+    }
 }
 impl LogoRect {
     /// A `LogoRect` with every member unset.
@@ -3683,35 +5348,23 @@ impl LogoRect {
     }
 }
 /// 会话内容
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Message {
     /// 角色，可选值包括 system、user、assistant、 tool。
     ///
     /// Example: `user`
-    #[serde(
-        rename = "Role",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Role")]
     pub role: ::std::string::String,
     /// 文本内容
     ///
     /// Example: `你好！`
-    #[serde(
-        rename = "Content",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Content", skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
     /// 多种类型内容（目前支持文本、图片和视频），图片支持混元图生文系列模型，视频支持混元视频生文系列模型，详情参考[产品概述](https://cloud.tencent.com/document/product/1729/104753)
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "Contents",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Contents", skip_serializing_if = "::std::option::Option::is_none")]
     pub contents: ::std::option::Option<::std::vec::Vec<Content>>,
     /// 当role为tool时传入，标识具体的函数调用
     ///
@@ -3720,8 +5373,7 @@ pub struct Message {
     /// Example: `call_cpv320k2c3m8fgcs8ja0`
     #[serde(
         rename = "ToolCallId",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub tool_call_id: ::std::option::Option<::std::string::String>,
     /// 模型生成的工具调用，仅 hunyuan-pro 或者 hunyuan-functioncall 模型支持
@@ -3729,8 +5381,7 @@ pub struct Message {
     /// 注意：此字段可能返回 null，表示取不到有效值。
     #[serde(
         rename = "ToolCalls",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub tool_calls: ::std::option::Option<::std::vec::Vec<ToolCall>>,
     /// 文件标识符。单次最大 50 个文件。
@@ -3738,21 +5389,59 @@ pub struct Message {
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `["file-YbhlphnNEsjRoKTEXukAqNZZ"]`
-    #[serde(
-        rename = "FileIDs",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "FileIDs", skip_serializing_if = "::std::option::Option::is_none")]
     pub file_i_ds: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 思维链内容。用于展示模型思考过程，仅 Hunyuan-T1 系列模型可用。注意：在进行多轮对话时，请**不要**将此字段拼接到 messages 中。请求 messages 的请求参数中包含 reasoning_content，接口将报错。
     ///
     /// Example: `你好！`
     #[serde(
         rename = "ReasoningContent",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reasoning_content: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for Message {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Message {
+    const NAME: &'static str = "Message";
+    const NAMES: &'static [&'static str] = &[
+        "Role",
+        "Content",
+        "Contents",
+        "ToolCallId",
+        "ToolCalls",
+        "FileIDs",
+        "ReasoningContent",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.role = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.content = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.contents = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => out.tool_call_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => out.tool_calls = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => out.file_i_ds = ::serde::de::MapAccess::next_value(&mut map)?,
+                6 => {
+                    out.reasoning_content = ::serde::de::MapAccess::next_value(&mut map)?;
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl Message {
     /// A `Message` with its required members (`Role`); set optional ones with the setters.
@@ -3811,27 +5500,47 @@ impl Message {
     }
 }
 /// 脑图
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Mindmap {
     /// 脑图缩略图链接
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "ThumbUrl",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "ThumbUrl")]
     pub thumb_url: ::std::string::String,
     /// 脑图图片链接
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "Url",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Url")]
     pub url: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for Mindmap {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Mindmap {
+    const NAME: &'static str = "Mindmap";
+    const NAMES: &'static [&'static str] = &["ThumbUrl", "Url"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.thumb_url = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.url = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// The required members of [`Mindmap`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -3853,7 +5562,7 @@ impl Mindmap {
     }
 }
 /// 多媒体详情
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Multimedia {
     /// 多媒体类型，可选值包括 image、music、album、playlist。
@@ -3863,37 +5572,19 @@ pub struct Multimedia {
     /// 2. 当 type 为 music、album、playlist 时，需要配合 [QQ音乐SDK](https://developer.y.qq.com/) 使用。
     ///
     /// Example: `image`
-    #[serde(
-        rename = "Type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// 多媒体地址。
     ///
     /// 说明：
     /// 1. type 为 image 时，地址为图片的预览地址；其他类型时，地址为封面图地址。
-    #[serde(
-        rename = "Url",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Url", skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
     /// 如果Url为图片地址，标识图片宽度。
-    #[serde(
-        rename = "Width",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Width", skip_serializing_if = "::std::option::Option::is_none")]
     pub width: ::std::option::Option<i64>,
     /// 如果Url为图片地址，标识图片高度。
-    #[serde(
-        rename = "Height",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Height", skip_serializing_if = "::std::option::Option::is_none")]
     pub height: ::std::option::Option<i64>,
     /// 多媒体详情地址。
     ///
@@ -3901,32 +5592,20 @@ pub struct Multimedia {
     /// 1. 仅 type 为 image 时，该字段有值。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "JumpUrl",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "JumpUrl", skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_url: ::std::option::Option<::std::string::String>,
     /// 缩略图地址。
-    #[serde(
-        rename = "ThumbURL",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "ThumbURL", skip_serializing_if = "::std::option::Option::is_none")]
     pub thumb_url: ::std::option::Option<::std::string::String>,
     /// 缩略图宽度
     #[serde(
         rename = "ThumbWidth",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub thumb_width: ::std::option::Option<i64>,
     /// 缩略图高度
     #[serde(
         rename = "ThumbHeight",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub thumb_height: ::std::option::Option<i64>,
@@ -3936,20 +5615,12 @@ pub struct Multimedia {
     /// 1. type 为 image 时，该字段为空。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "Title",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Title", skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
     /// 描述。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "Desc",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Desc", skip_serializing_if = "::std::option::Option::is_none")]
     pub desc: ::std::option::Option<::std::string::String>,
     /// 歌手名称。
     ///
@@ -3957,11 +5628,7 @@ pub struct Multimedia {
     /// 1. 仅 type 为 music 时，该字段有值。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "Singer",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Singer", skip_serializing_if = "::std::option::Option::is_none")]
     pub singer: ::std::option::Option<::std::string::String>,
     /// 歌曲详情。
     ///
@@ -3969,46 +5636,86 @@ pub struct Multimedia {
     /// 1. 仅 type 为 music 时，该字段有值。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "Ext",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Ext", skip_serializing_if = "::std::option::Option::is_none")]
     pub ext: ::std::option::Option<SongExt>,
     /// 发布时间。
     #[serde(
         rename = "PublishTime",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub publish_time: ::std::option::Option<::std::string::String>,
     /// 站点名称
-    #[serde(
-        rename = "SiteName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "SiteName", skip_serializing_if = "::std::option::Option::is_none")]
     pub site_name: ::std::option::Option<::std::string::String>,
     /// 站点图标
-    #[serde(
-        rename = "SiteIcon",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "SiteIcon", skip_serializing_if = "::std::option::Option::is_none")]
     pub site_icon: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for Multimedia {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Multimedia {
+    const NAME: &'static str = "Multimedia";
+    const NAMES: &'static [&'static str] = &[
+        "Type",
+        "Url",
+        "Width",
+        "Height",
+        "JumpUrl",
+        "ThumbURL",
+        "ThumbWidth",
+        "ThumbHeight",
+        "Title",
+        "Desc",
+        "Singer",
+        "Ext",
+        "PublishTime",
+        "SiteName",
+        "SiteIcon",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.r#type = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.url = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.width = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                3 => out.height = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                4 => out.jump_url = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => out.thumb_url = ::serde::de::MapAccess::next_value(&mut map)?,
+                6 => out.thumb_width = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                7 => out.thumb_height = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                8 => out.title = ::serde::de::MapAccess::next_value(&mut map)?,
+                9 => out.desc = ::serde::de::MapAccess::next_value(&mut map)?,
+                10 => out.singer = ::serde::de::MapAccess::next_value(&mut map)?,
+                11 => out.ext = ::serde::de::MapAccess::next_value(&mut map)?,
+                12 => out.publish_time = ::serde::de::MapAccess::next_value(&mut map)?,
+                13 => out.site_name = ::serde::de::MapAccess::next_value(&mut map)?,
+                14 => out.site_icon = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// 大模型执行状态
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Processes {
     /// 输出信息
     ///
     /// Example: `开始获取资料…`
-    #[serde(
-        rename = "Message",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
     /// plan:开始获取资料…
     ///
@@ -4017,27 +5724,47 @@ pub struct Processes {
     /// quote:引用 n 篇资料作为参考
     ///
     /// Example: `输出的状态`
-    #[serde(
-        rename = "State",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "State", skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<::std::string::String>,
     /// 当状态是recall和quote，会给出来相关数量
     ///
     /// Example: `输出文档数量`
-    #[serde(
-        rename = "Num",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Num", skip_serializing_if = "::std::option::Option::is_none")]
     pub num: ::std::option::Option<u64>,
+}
+impl<'de> ::serde::Deserialize<'de> for Processes {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Processes {
+    const NAME: &'static str = "Processes";
+    const NAMES: &'static [&'static str] = &["Message", "State", "Num"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.message = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.state = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.num = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// Specifies the detailed information of the input token.
 ///
 /// **中文**：输入token的详细信息。
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PromptTokensDetails {
     /// The number of cache tokens.
@@ -4047,24 +5774,73 @@ pub struct PromptTokensDetails {
     /// **中文**：缓存 token 的数量。
     #[serde(
         rename = "CachedTokens",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub cached_tokens: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for PromptTokensDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for PromptTokensDetails {
+    const NAME: &'static str = "PromptTokensDetails";
+    const NAMES: &'static [&'static str] = &["CachedTokens"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.cached_tokens = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// QueryHunyuanImageChatJob请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryHunyuanImageChatJobRequest {
     /// 任务 ID。
     ///
     /// Example: `1253534368-1731657099-7276788a-a326-11ef-beeb-525400bba60c-0`
-    #[serde(
-        rename = "JobId",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "JobId", skip_serializing_if = "::std::option::Option::is_none")]
     pub job_id: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for QueryHunyuanImageChatJobRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for QueryHunyuanImageChatJobRequest {
+    const NAME: &'static str = "QueryHunyuanImageChatJobRequest";
+    const NAMES: &'static [&'static str] = &["JobId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self { job_id: v0 })
+    }
 }
 impl QueryHunyuanImageChatJobRequest {
     /// A request with every member unset.
@@ -4083,7 +5859,7 @@ impl QueryHunyuanImageChatJobRequest {
     }
 }
 /// QueryHunyuanImageChatJob返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryHunyuanImageChatJobResponse {
     /// 当前任务状态码：
@@ -4093,7 +5869,6 @@ pub struct QueryHunyuanImageChatJobResponse {
     /// Example: `5`
     #[serde(
         rename = "JobStatusCode",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub job_status_code: ::std::option::Option<::std::string::String>,
@@ -4102,7 +5877,6 @@ pub struct QueryHunyuanImageChatJobResponse {
     /// Example: `处理完成`
     #[serde(
         rename = "JobStatusMsg",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub job_status_msg: ::std::option::Option<::std::string::String>,
@@ -4111,7 +5885,6 @@ pub struct QueryHunyuanImageChatJobResponse {
     /// Example: `FailedOperation.DownloadError`
     #[serde(
         rename = "JobErrorCode",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub job_error_code: ::std::option::Option<::std::string::String>,
@@ -4120,7 +5893,6 @@ pub struct QueryHunyuanImageChatJobResponse {
     /// Example: `文件下载失败。`
     #[serde(
         rename = "JobErrorMsg",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub job_error_msg: ::std::option::Option<::std::string::String>,
@@ -4131,18 +5903,13 @@ pub struct QueryHunyuanImageChatJobResponse {
     /// 每轮对话数据有效期为7天，到期后 ChatId 失效，有效期内的历史对话数据可通过 History 查询，如有长期使用需求请及时保存输入输出数据。
     ///
     /// Example: `1248907282106990592`
-    #[serde(
-        rename = "ChatId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "ChatId", skip_serializing_if = "::std::option::Option::is_none")]
     pub chat_id: ::std::option::Option<::std::string::String>,
     /// 生成图 URL 列表，有效期7天，请及时保存。
     ///
     /// Example: `["https://cos.ap-guangzhou.myqcloud.com/xxx?q-sign-algorithm=sha1&q-ak=xxx&q-sign-time=1731657113;1732261913&q-key-time=1731657113;1732261913&q-header-list=host&q-url-param-list=&q-signature=b9c4be16d763664d829d0bfa398f571aa0e75c0e"]`
     #[serde(
         rename = "ResultImage",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub result_image: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -4151,29 +5918,65 @@ pub struct QueryHunyuanImageChatJobResponse {
     /// Example: `["Success"]`
     #[serde(
         rename = "ResultDetails",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub result_details: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 本轮对话前置的历史对话数据（不含生成图）。
     ///
     /// Example: `[{"ChatId": "1248907282106990592","Prompt": "请画一个苹果在桌子上","RevisedPrompt": "风格为摄影风格，桌子上摆放着一个红润的苹果，镜头为近景镜头","Seed": 1549130027}]`
-    #[serde(
-        rename = "History",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "History", skip_serializing_if = "::std::option::Option::is_none")]
     pub history: ::std::option::Option<::std::vec::Vec<History>>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for QueryHunyuanImageChatJobResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for QueryHunyuanImageChatJobResponse {
+    const NAME: &'static str = "QueryHunyuanImageChatJobResponse";
+    const NAMES: &'static [&'static str] = &[
+        "JobStatusCode",
+        "JobStatusMsg",
+        "JobErrorCode",
+        "JobErrorMsg",
+        "ChatId",
+        "ResultImage",
+        "ResultDetails",
+        "History",
+        "RequestId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.job_status_code = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.job_status_msg = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.job_error_code = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => out.job_error_msg = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => out.chat_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => out.result_image = ::serde::de::MapAccess::next_value(&mut map)?,
+                6 => out.result_details = ::serde::de::MapAccess::next_value(&mut map)?,
+                7 => out.history = ::serde::de::MapAccess::next_value(&mut map)?,
+                8 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// QueryHunyuanImageJob请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryHunyuanImageJobRequest {
     /// 任务 ID。
@@ -4182,6 +5985,39 @@ pub struct QueryHunyuanImageJobRequest {
     #[serde(rename = "JobId")]
     pub job_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for QueryHunyuanImageJobRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for QueryHunyuanImageJobRequest {
+    const NAME: &'static str = "QueryHunyuanImageJobRequest";
+    const NAMES: &'static [&'static str] = &["JobId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            job_id: ::sdk_core::de::required(v0, "JobId")?,
+        })
+    }
+}
 impl QueryHunyuanImageJobRequest {
     /// A request with its required members (`JobId`); set optional ones with the setters.
     pub fn new(job_id: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -4189,7 +6025,7 @@ impl QueryHunyuanImageJobRequest {
     }
 }
 /// QueryHunyuanImageJob返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryHunyuanImageJobResponse {
     /// 当前任务状态码：
@@ -4199,7 +6035,6 @@ pub struct QueryHunyuanImageJobResponse {
     /// Example: `5`
     #[serde(
         rename = "JobStatusCode",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub job_status_code: ::std::option::Option<::std::string::String>,
@@ -4208,7 +6043,6 @@ pub struct QueryHunyuanImageJobResponse {
     /// Example: `处理完成`
     #[serde(
         rename = "JobStatusMsg",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub job_status_msg: ::std::option::Option<::std::string::String>,
@@ -4217,7 +6051,6 @@ pub struct QueryHunyuanImageJobResponse {
     /// Example: `FailedOperation.DownloadError`
     #[serde(
         rename = "JobErrorCode",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub job_error_code: ::std::option::Option<::std::string::String>,
@@ -4226,7 +6059,6 @@ pub struct QueryHunyuanImageJobResponse {
     /// Example: `文件下载失败。`
     #[serde(
         rename = "JobErrorMsg",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub job_error_msg: ::std::option::Option<::std::string::String>,
@@ -4235,7 +6067,6 @@ pub struct QueryHunyuanImageJobResponse {
     /// Example: `["https://cos.ap-guangzhou.myqcloud.com/xxx?q-sign-algorithm=sha1&q-ak=xxx&q-sign-time=1731655045;1731658645&q-key-time=1731655045;1731658645&q-header-list=host&q-url-param-list=&q-signature=72776438be444f9a72e04e5e6376aadf51e65655"]`
     #[serde(
         rename = "ResultImage",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub result_image: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -4244,7 +6075,6 @@ pub struct QueryHunyuanImageJobResponse {
     /// Example: `["Success"]`
     #[serde(
         rename = "ResultDetails",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub result_details: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -4253,22 +6083,60 @@ pub struct QueryHunyuanImageJobResponse {
     /// Example: `["一条细长的小路穿梭在茂密的竹林中，天空下着细雨，雨水滴答落在翠绿的竹叶上，沿途的小路湿润且闪烁着水光，竹叶摇曳间洒下点点水珠，营造出静谧而清新的氛围"]`
     #[serde(
         rename = "RevisedPrompt",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub revised_prompt: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for QueryHunyuanImageJobResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for QueryHunyuanImageJobResponse {
+    const NAME: &'static str = "QueryHunyuanImageJobResponse";
+    const NAMES: &'static [&'static str] = &[
+        "JobStatusCode",
+        "JobStatusMsg",
+        "JobErrorCode",
+        "JobErrorMsg",
+        "ResultImage",
+        "ResultDetails",
+        "RevisedPrompt",
+        "RequestId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.job_status_code = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.job_status_msg = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.job_error_code = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => out.job_error_msg = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => out.result_image = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => out.result_details = ::serde::de::MapAccess::next_value(&mut map)?,
+                6 => out.revised_prompt = ::serde::de::MapAccess::next_value(&mut map)?,
+                7 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// Translate dialogue reference example.
 ///
 /// **中文**：翻译对话参考示例
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Reference {
     /// Translate text type, enumerate "sentence" means sentence, "term" means terminology.
@@ -4276,22 +6144,14 @@ pub struct Reference {
     /// Example: `sentence`
     ///
     /// **中文**：翻译文本类型，枚举"sentence"表示句子, "term"表示术语
-    #[serde(
-        rename = "Type",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// Original.
     ///
     /// Example: `Computer games are a perfect recipe for strengthening our cognitive skills`
     ///
     /// **中文**：原文
-    #[serde(
-        rename = "Text",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Text", skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// Translation.
     ///
@@ -4300,10 +6160,44 @@ pub struct Reference {
     /// **中文**：译文
     #[serde(
         rename = "Translation",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub translation: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for Reference {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Reference {
+    const NAME: &'static str = "Reference";
+    const NAMES: &'static [&'static str] = &["Type", "Text", "Translation"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            r#type: v0,
+            text: v1,
+            translation: v2,
+        })
+    }
 }
 impl Reference {
     /// A `Reference` with every member unset.
@@ -4340,32 +6234,53 @@ impl Reference {
     }
 }
 /// 相关组织及人物
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RelevantEntity {
     /// 相关组织及人物名称
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Name")]
     pub name: ::std::string::String,
     /// 相关组织及人物内容
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "Content",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Content")]
     pub content: ::std::string::String,
     /// 相关事件引用文章标号
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "Reference", default, deserialize_with = "::sdk_core::de::lenient")]
+    #[serde(rename = "Reference")]
     pub reference: ::std::vec::Vec<i64>,
+}
+impl<'de> ::serde::Deserialize<'de> for RelevantEntity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for RelevantEntity {
+    const NAME: &'static str = "RelevantEntity";
+    const NAMES: &'static [&'static str] = &["Name", "Content", "Reference"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.name = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.content = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.reference = ::sdk_core::de::lenient_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// The required members of [`RelevantEntity`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -4391,41 +6306,64 @@ impl RelevantEntity {
     }
 }
 /// 相关事件
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RelevantEvent {
     /// 相关事件标题
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "Title",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Title")]
     pub title: ::std::string::String,
     /// 相关事件内容
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "Content",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Content")]
     pub content: ::std::string::String,
     /// 相关事件时间
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "Datetime",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Datetime")]
     pub datetime: ::std::string::String,
     /// 相关事件引用文章标号
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "Reference", default, deserialize_with = "::sdk_core::de::lenient")]
+    #[serde(rename = "Reference")]
     pub reference: ::std::vec::Vec<i64>,
+}
+impl<'de> ::serde::Deserialize<'de> for RelevantEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for RelevantEvent {
+    const NAME: &'static str = "RelevantEvent";
+    const NAMES: &'static [&'static str] = &[
+        "Title",
+        "Content",
+        "Datetime",
+        "Reference",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.title = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.content = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.datetime = ::sdk_core::de::null_as_default_member(&mut map)?,
+                3 => out.reference = ::sdk_core::de::lenient_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// The required members of [`RelevantEvent`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -4460,28 +6398,51 @@ impl RelevantEvent {
     }
 }
 /// 多媒体占位符替换信息
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Replace {
     /// 占位符序号
     ///
     /// Example: `0`
-    #[serde(
-        rename = "Id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// 多媒体详情
     #[serde(
         rename = "Multimedia",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub multimedia: ::std::option::Option<::std::vec::Vec<Multimedia>>,
 }
+impl<'de> ::serde::Deserialize<'de> for Replace {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Replace {
+    const NAME: &'static str = "Replace";
+    const NAMES: &'static [&'static str] = &["Id", "Multimedia"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.id = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.multimedia = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// RunThread请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RunThreadRequest {
     /// 会话 ID
@@ -4494,26 +6455,20 @@ pub struct RunThreadRequest {
     /// Example: `asst_x39o8phGyiIC8llpaVShxVmL`
     #[serde(
         rename = "AssistantID",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub assistant_id: ::std::option::Option<::std::string::String>,
     /// 模型名称，可选值包括 hunyuan-lite、hunyuan-standard、hunyuan-standard-256K、hunyuan-pro、 hunyuan-code、 hunyuan-role、 hunyuan-functioncall、 hunyuan-vision、 hunyuan-turbo。各模型介绍请阅读 [产品概述](https://cloud.tencent.com/document/product/1729/104753) 中的说明。注意：不同的模型计费不同，请根据 [购买指南](https://cloud.tencent.com/document/product/1729/97731) 按需调用。
     ///
     /// Example: `hunyuan-pro`
-    #[serde(
-        rename = "Model",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Model", skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
     /// 附加消息
     ///
     /// Example: `[{"Role":"user","Content":"你是谁"}]`
     #[serde(
         rename = "AdditionalMessages",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub additional_messages: ::std::option::Option<
         ::std::vec::Vec<ThreadAdditionalMessage>,
@@ -4521,33 +6476,23 @@ pub struct RunThreadRequest {
     /// 说明：1. 影响模型输出多样性，模型已有默认参数，不传值时使用各模型推荐值，不推荐用户修改。2. 取值区间为 \[0.0, 2.0\]。较高的数值会使输出更加多样化和不可预测，而较低的数值会使其更加集中和确定。
     #[serde(
         rename = "Temperature",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub temperature: ::std::option::Option<f64>,
     /// 说明：1. 影响输出文本的多样性。模型已有默认参数，不传值时使用各模型推荐值，不推荐用户修改。2. 取值区间为 \[0.0, 1.0\]。取值越大，生成文本的多样性越强。
-    #[serde(
-        rename = "TopP",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "TopP", skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
     /// 是否流式输出，当前只允许 true
     ///
     /// Example: `true`
-    #[serde(
-        rename = "Stream",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Stream", skip_serializing_if = "::std::option::Option::is_none")]
     pub stream: ::std::option::Option<bool>,
     /// 运行过程中可使用的 token 最大数量。
     ///
     /// Example: `0`
     #[serde(
         rename = "MaxPromptTokens",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub max_prompt_tokens: ::std::option::Option<i64>,
     /// 运行过程中可使用的完成 token 的最大数量。
@@ -4555,26 +6500,95 @@ pub struct RunThreadRequest {
     /// Example: `0`
     #[serde(
         rename = "MaxCompletionTokens",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub max_completion_tokens: ::std::option::Option<i64>,
     /// 可调用的工具列表，仅对 hunyuan-pro、hunyuan-turbo、hunyuan-functioncall 模型生效。
-    #[serde(
-        rename = "Tools",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Tools", skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<::std::vec::Vec<Tool>>,
     /// 工具使用选项，可选值包括 none、auto、custom。说明：1. 仅对 hunyuan-pro、hunyuan-turbo、hunyuan-functioncall 模型生效。2. none：不调用工具；auto：模型自行选择生成回复或调用工具；custom：强制模型调用指定的工具。3. 未设置时，默认值为auto
     ///
     /// Example: `auto`
     #[serde(
         rename = "ToolChoice",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub tool_choice: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for RunThreadRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for RunThreadRequest {
+    const NAME: &'static str = "RunThreadRequest";
+    const NAMES: &'static [&'static str] = &[
+        "ThreadID",
+        "AssistantID",
+        "Model",
+        "AdditionalMessages",
+        "Temperature",
+        "TopP",
+        "Stream",
+        "MaxPromptTokens",
+        "MaxCompletionTokens",
+        "Tools",
+        "ToolChoice",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        let mut v5 = ::std::option::Option::None;
+        let mut v6 = ::std::option::Option::None;
+        let mut v7 = ::std::option::Option::None;
+        let mut v8 = ::std::option::Option::None;
+        let mut v9 = ::std::option::Option::None;
+        let mut v10 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
+                6 => v6 = ::serde::de::MapAccess::next_value(&mut map)?,
+                7 => v7 = ::serde::de::MapAccess::next_value(&mut map)?,
+                8 => v8 = ::serde::de::MapAccess::next_value(&mut map)?,
+                9 => v9 = ::serde::de::MapAccess::next_value(&mut map)?,
+                10 => v10 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            thread_id: ::sdk_core::de::required(v0, "ThreadID")?,
+            assistant_id: v1,
+            model: v2,
+            additional_messages: v3,
+            temperature: v4,
+            top_p: v5,
+            stream: v6,
+            max_prompt_tokens: v7,
+            max_completion_tokens: v8,
+            tools: v9,
+            tool_choice: v10,
+        })
+    }
 }
 impl RunThreadRequest {
     /// A request with its required members (`ThreadID`); set optional ones with the setters.
@@ -4657,19 +6671,42 @@ impl RunThreadRequest {
     }
 }
 /// RunThread返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RunThreadResponse {
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。本接口为流式响应接口，当请求成功时，RequestId 会被放在 HTTP 响应的 Header "X-TC-RequestId" 中。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for RunThreadResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for RunThreadResponse {
+    const NAME: &'static str = "RunThreadResponse";
+    const NAMES: &'static [&'static str] = &["RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// 搜索结果信息
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SearchInfo {
     /// 搜索引文信息
@@ -4677,26 +6714,20 @@ pub struct SearchInfo {
     /// 注意：此字段可能返回 null，表示取不到有效值。
     #[serde(
         rename = "SearchResults",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub search_results: ::std::option::Option<::std::vec::Vec<SearchResult>>,
     /// 脑图（回复中不一定存在，流式协议中，仅在最后一条流式数据中返回）
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "Mindmap",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Mindmap", skip_serializing_if = "::std::option::Option::is_none")]
     pub mindmap: ::std::option::Option<Mindmap>,
     /// 相关事件（回复中不一定存在，流式协议中，仅在最后一条流式数据中返回，深度模式下返回）
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     #[serde(
         rename = "RelevantEvents",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub relevant_events: ::std::option::Option<::std::vec::Vec<RelevantEvent>>,
     /// 相关组织及人物（回复中不一定存在，流式协议中，仅在最后一条流式数据中返回，深度模式下返回）
@@ -4704,38 +6735,74 @@ pub struct SearchInfo {
     /// 注意：此字段可能返回 null，表示取不到有效值。
     #[serde(
         rename = "RelevantEntities",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub relevant_entities: ::std::option::Option<::std::vec::Vec<RelevantEntity>>,
     /// 时间线（回复中不一定存在，流式协议中，仅在最后一条流式数据中返回，深度模式下返回）
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "Timeline",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Timeline", skip_serializing_if = "::std::option::Option::is_none")]
     pub timeline: ::std::option::Option<::std::vec::Vec<Timeline>>,
     /// 是否命中搜索深度模式
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     #[serde(
         rename = "SupportDeepSearch",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt"
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub support_deep_search: ::std::option::Option<bool>,
     /// 搜索回复大纲（深度模式下返回）
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "Outline",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Outline", skip_serializing_if = "::std::option::Option::is_none")]
     pub outline: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+impl<'de> ::serde::Deserialize<'de> for SearchInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SearchInfo {
+    const NAME: &'static str = "SearchInfo";
+    const NAMES: &'static [&'static str] = &[
+        "SearchResults",
+        "Mindmap",
+        "RelevantEvents",
+        "RelevantEntities",
+        "Timeline",
+        "SupportDeepSearch",
+        "Outline",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.search_results = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.mindmap = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.relevant_events = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => {
+                    out.relevant_entities = ::serde::de::MapAccess::next_value(&mut map)?;
+                }
+                4 => out.timeline = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => {
+                    out.support_deep_search = ::sdk_core::de::lenient_opt_member(
+                        &mut map,
+                    )?;
+                }
+                6 => out.outline = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl SearchInfo {
     /// A `SearchInfo` with every member unset.
@@ -4796,51 +6863,61 @@ impl SearchInfo {
     }
 }
 /// 搜索引文信息
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SearchResult {
     /// 搜索引文序号
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "Index",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt"
-    )]
+    #[serde(rename = "Index", skip_serializing_if = "::std::option::Option::is_none")]
     pub index: ::std::option::Option<i64>,
     /// 搜索引文标题
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "Title",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Title", skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
     /// 搜索引文链接
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "Url",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Url", skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
     /// 搜索引文站点名
-    #[serde(
-        rename = "Text",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Text", skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// 搜索引文图标
-    #[serde(
-        rename = "Icon",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Icon", skip_serializing_if = "::std::option::Option::is_none")]
     pub icon: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for SearchResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SearchResult {
+    const NAME: &'static str = "SearchResult";
+    const NAMES: &'static [&'static str] = &["Index", "Title", "Url", "Text", "Icon"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.index = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.title = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.url = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => out.text = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => out.icon = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl SearchResult {
     /// A `SearchResult` with every member unset.
@@ -4889,12 +6966,45 @@ impl SearchResult {
     }
 }
 /// SetPayMode请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SetPayModeRequest {
     /// 设置后付费状态，0：后付费打开；1：后付费关闭
     #[serde(rename = "PayMode")]
     pub pay_mode: i64,
+}
+impl<'de> ::serde::Deserialize<'de> for SetPayModeRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SetPayModeRequest {
+    const NAME: &'static str = "SetPayModeRequest";
+    const NAMES: &'static [&'static str] = &["PayMode"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            pay_mode: ::sdk_core::de::required(v0, "PayMode")?,
+        })
+    }
 }
 impl SetPayModeRequest {
     /// A request with its required members (`PayMode`); set optional ones with the setters.
@@ -4903,53 +7013,91 @@ impl SetPayModeRequest {
     }
 }
 /// SetPayMode返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SetPayModeResponse {
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for SetPayModeResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SetPayModeResponse {
+    const NAME: &'static str = "SetPayModeResponse";
+    const NAMES: &'static [&'static str] = &["RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// 歌曲详情。具体含义参考  [QQ音乐SDK](https://developer.y.qq.com/)
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SongExt {
     /// 歌曲id
     ///
     /// Example: `97773`
-    #[serde(
-        rename = "SongId",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "SongId", skip_serializing_if = "::std::option::Option::is_none")]
     pub song_id: ::std::option::Option<i64>,
     /// 歌曲mid
     ///
     /// Example: `0039MnYb0qxYhV`
-    #[serde(
-        rename = "SongMid",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "SongMid", skip_serializing_if = "::std::option::Option::is_none")]
     pub song_mid: ::std::option::Option<::std::string::String>,
     /// 歌曲是否为vip。1：vip歌曲； 0：普通歌曲。
     ///
     /// Example: `1`
-    #[serde(
-        rename = "Vip",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Vip", skip_serializing_if = "::std::option::Option::is_none")]
     pub vip: ::std::option::Option<i64>,
 }
+impl<'de> ::serde::Deserialize<'de> for SongExt {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SongExt {
+    const NAME: &'static str = "SongExt";
+    const NAMES: &'static [&'static str] = &["SongId", "SongMid", "Vip"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.song_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.song_mid = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.vip = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// SubmitHunyuanImageChatJob请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SubmitHunyuanImageChatJobRequest {
     /// 本轮对话的文本描述。
@@ -4974,11 +7122,7 @@ pub struct SubmitHunyuanImageChatJobRequest {
     /// 一个对话组中，最多支持进行100轮对话。
     ///
     /// Example: `1248907282106990592`
-    #[serde(
-        rename = "ChatId",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "ChatId", skip_serializing_if = "::std::option::Option::is_none")]
     pub chat_id: ::std::option::Option<::std::string::String>,
     /// 为生成结果图添加显式水印标识的开关，默认为1。
     ///
@@ -4991,11 +7135,7 @@ pub struct SubmitHunyuanImageChatJobRequest {
     /// 建议您使用显著标识来提示结果图使用了 AI 绘画技术，是 AI 生成的图片。
     ///
     /// Example: `1`
-    #[serde(
-        rename = "LogoAdd",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "LogoAdd", skip_serializing_if = "::std::option::Option::is_none")]
     pub logo_add: ::std::option::Option<i64>,
     /// 标识内容设置。
     ///
@@ -5004,10 +7144,51 @@ pub struct SubmitHunyuanImageChatJobRequest {
     /// Example: `{"LogoUrl": "https://***.cos.ap-guangzhou.myqcloud.com/***/logo.jpg", "LogoRect": {"X": 10, "Y": 10, "Width": 20, "Height": 20}}`
     #[serde(
         rename = "LogoParam",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub logo_param: ::std::option::Option<LogoParam>,
+}
+impl<'de> ::serde::Deserialize<'de> for SubmitHunyuanImageChatJobRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SubmitHunyuanImageChatJobRequest {
+    const NAME: &'static str = "SubmitHunyuanImageChatJobRequest";
+    const NAMES: &'static [&'static str] = &["Prompt", "ChatId", "LogoAdd", "LogoParam"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            prompt: ::sdk_core::de::required(v0, "Prompt")?,
+            chat_id: v1,
+            logo_add: v2,
+            logo_param: v3,
+        })
+    }
 }
 impl SubmitHunyuanImageChatJobRequest {
     /// A request with its required members (`Prompt`); set optional ones with the setters.
@@ -5039,28 +7220,48 @@ impl SubmitHunyuanImageChatJobRequest {
     }
 }
 /// SubmitHunyuanImageChatJob返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SubmitHunyuanImageChatJobResponse {
     /// 任务 ID。
     ///
     /// Example: `1253534368-1731657099-7276788a-a326-11ef-beeb-525400bba60c-0`
-    #[serde(
-        rename = "JobId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "JobId", skip_serializing_if = "::std::option::Option::is_none")]
     pub job_id: ::std::option::Option<::std::string::String>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for SubmitHunyuanImageChatJobResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SubmitHunyuanImageChatJobResponse {
+    const NAME: &'static str = "SubmitHunyuanImageChatJobResponse";
+    const NAMES: &'static [&'static str] = &["JobId", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.job_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// SubmitHunyuanImageJob请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SubmitHunyuanImageJobRequest {
     /// 文本描述。
@@ -5079,8 +7280,7 @@ pub struct SubmitHunyuanImageJobRequest {
     /// Example: `黑色，雨`
     #[serde(
         rename = "NegativePrompt",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub negative_prompt: ::std::option::Option<::std::string::String>,
     /// 绘画风格。
@@ -5090,11 +7290,7 @@ pub struct SubmitHunyuanImageJobRequest {
     /// 不传默认不指定风格。
     ///
     /// Example: `riman`
-    #[serde(
-        rename = "Style",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Style", skip_serializing_if = "::std::option::Option::is_none")]
     pub style: ::std::option::Option<::std::string::String>,
     /// 生成图分辨率。
     ///
@@ -5105,8 +7301,7 @@ pub struct SubmitHunyuanImageJobRequest {
     /// Example: `1024:1024`
     #[serde(
         rename = "Resolution",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resolution: ::std::option::Option<::std::string::String>,
     /// 图片生成数量。
@@ -5114,11 +7309,7 @@ pub struct SubmitHunyuanImageJobRequest {
     /// 支持1 ~ 4张，默认生成1张。
     ///
     /// Example: `1`
-    #[serde(
-        rename = "Num",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Num", skip_serializing_if = "::std::option::Option::is_none")]
     pub num: ::std::option::Option<i64>,
     /// 超分选项，默认不做超分，可选开启。
     ///
@@ -5129,19 +7320,14 @@ pub struct SubmitHunyuanImageJobRequest {
     /// 在 Resolution 的基础上按比例提高分辨率，例如1024:1024开启2倍超分后将得到2048:2048。
     ///
     /// Example: `x2`
-    #[serde(
-        rename = "Clarity",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Clarity", skip_serializing_if = "::std::option::Option::is_none")]
     pub clarity: ::std::option::Option<::std::string::String>,
     /// 用于引导内容的参考图。
     ///
     /// 图片限制：单边分辨率小于5000，转成 Base64 字符串后小于 8MB，格式支持 jpg、jpeg、png。
     #[serde(
         rename = "ContentImage",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub content_image: ::std::option::Option<Image>,
     /// prompt 扩写开关。1为开启，0为关闭，不传默认开启。
@@ -5153,11 +7339,7 @@ pub struct SubmitHunyuanImageJobRequest {
     /// 建议开启，在多数场景下可提升生成图片效果、丰富生成图片细节。
     ///
     /// Example: `0`
-    #[serde(
-        rename = "Revise",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Revise", skip_serializing_if = "::std::option::Option::is_none")]
     pub revise: ::std::option::Option<i64>,
     /// 随机种子，默认随机。
     ///
@@ -5168,11 +7350,7 @@ pub struct SubmitHunyuanImageJobRequest {
     /// 扩写开启时固定种子不生效，将保持随机。
     ///
     /// Example: `1`
-    #[serde(
-        rename = "Seed",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Seed", skip_serializing_if = "::std::option::Option::is_none")]
     pub seed: ::std::option::Option<i64>,
     /// 为生成结果图添加显式水印标识的开关，默认为1。
     ///
@@ -5185,21 +7363,91 @@ pub struct SubmitHunyuanImageJobRequest {
     /// 建议您使用显著标识来提示结果图使用了 AI 绘画技术，是 AI 生成的图片。
     ///
     /// Example: `1`
-    #[serde(
-        rename = "LogoAdd",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "LogoAdd", skip_serializing_if = "::std::option::Option::is_none")]
     pub logo_add: ::std::option::Option<i64>,
     /// 标识内容设置。
     ///
     /// 默认在生成结果图右下角添加“图片由 AI 生成”字样，您可根据自身需要替换为其他的标识图片。
     #[serde(
         rename = "LogoParam",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub logo_param: ::std::option::Option<LogoParam>,
+}
+impl<'de> ::serde::Deserialize<'de> for SubmitHunyuanImageJobRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SubmitHunyuanImageJobRequest {
+    const NAME: &'static str = "SubmitHunyuanImageJobRequest";
+    const NAMES: &'static [&'static str] = &[
+        "Prompt",
+        "NegativePrompt",
+        "Style",
+        "Resolution",
+        "Num",
+        "Clarity",
+        "ContentImage",
+        "Revise",
+        "Seed",
+        "LogoAdd",
+        "LogoParam",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        let mut v5 = ::std::option::Option::None;
+        let mut v6 = ::std::option::Option::None;
+        let mut v7 = ::std::option::Option::None;
+        let mut v8 = ::std::option::Option::None;
+        let mut v9 = ::std::option::Option::None;
+        let mut v10 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
+                6 => v6 = ::serde::de::MapAccess::next_value(&mut map)?,
+                7 => v7 = ::serde::de::MapAccess::next_value(&mut map)?,
+                8 => v8 = ::serde::de::MapAccess::next_value(&mut map)?,
+                9 => v9 = ::serde::de::MapAccess::next_value(&mut map)?,
+                10 => v10 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            prompt: ::sdk_core::de::required(v0, "Prompt")?,
+            negative_prompt: v1,
+            style: v2,
+            resolution: v3,
+            num: v4,
+            clarity: v5,
+            content_image: v6,
+            revise: v7,
+            seed: v8,
+            logo_add: v9,
+            logo_param: v10,
+        })
+    }
 }
 impl SubmitHunyuanImageJobRequest {
     /// A request with its required members (`Prompt`); set optional ones with the setters.
@@ -5282,28 +7530,48 @@ impl SubmitHunyuanImageJobRequest {
     }
 }
 /// SubmitHunyuanImageJob返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SubmitHunyuanImageJobResponse {
     /// 任务 ID。
     ///
     /// Example: `251197749-1731412663-5330d0c8-a0ed-11ef-b6bc-52540073409e-0`
-    #[serde(
-        rename = "JobId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "JobId", skip_serializing_if = "::std::option::Option::is_none")]
     pub job_id: ::std::option::Option<::std::string::String>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for SubmitHunyuanImageJobResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SubmitHunyuanImageJobResponse {
+    const NAME: &'static str = "SubmitHunyuanImageJobResponse";
+    const NAMES: &'static [&'static str] = &["JobId", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.job_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// TextToImageLite请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TextToImageLiteRequest {
     /// 文本描述。
@@ -5324,8 +7592,7 @@ pub struct TextToImageLiteRequest {
     /// Example: `黑色`
     #[serde(
         rename = "NegativePrompt",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub negative_prompt: ::std::option::Option<::std::string::String>,
     /// 绘画风格。
@@ -5333,11 +7600,7 @@ pub struct TextToImageLiteRequest {
     /// 请在 [文生图轻量版风格列表](https://cloud.tencent.com/document/product/1729/108992) 中选择期望的风格，传入风格编号。不传默认使用201（日系动漫风格）。
     ///
     /// Example: `101`
-    #[serde(
-        rename = "Style",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Style", skip_serializing_if = "::std::option::Option::is_none")]
     pub style: ::std::option::Option<::std::string::String>,
     /// 生成图分辨率。
     ///
@@ -5346,8 +7609,7 @@ pub struct TextToImageLiteRequest {
     /// Example: `768:768`
     #[serde(
         rename = "Resolution",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub resolution: ::std::option::Option<::std::string::String>,
     /// 为生成结果图添加标识的开关，默认为1。
@@ -5361,11 +7623,7 @@ pub struct TextToImageLiteRequest {
     /// 建议您使用显著标识来提示结果图使用了 AI 绘画技术，是 AI 生成的图片。
     ///
     /// Example: `1`
-    #[serde(
-        rename = "LogoAdd",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "LogoAdd", skip_serializing_if = "::std::option::Option::is_none")]
     pub logo_add: ::std::option::Option<i64>,
     /// 标识内容设置。
     ///
@@ -5374,8 +7632,7 @@ pub struct TextToImageLiteRequest {
     /// Example: `{"LogoUrl": "https://xxx.com/logo.jpg", "LogoRect": {"X": 10, "Y": 10, "Width": 20, "Height": 20}}`
     #[serde(
         rename = "LogoParam",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub logo_param: ::std::option::Option<LogoParam>,
     /// 返回图像方式（base64 或 url) ，二选一，默认为 base64。url 有效期为1小时。
@@ -5383,10 +7640,68 @@ pub struct TextToImageLiteRequest {
     /// Example: `url`
     #[serde(
         rename = "RspImgType",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub rsp_img_type: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for TextToImageLiteRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for TextToImageLiteRequest {
+    const NAME: &'static str = "TextToImageLiteRequest";
+    const NAMES: &'static [&'static str] = &[
+        "Prompt",
+        "NegativePrompt",
+        "Style",
+        "Resolution",
+        "LogoAdd",
+        "LogoParam",
+        "RspImgType",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        let mut v5 = ::std::option::Option::None;
+        let mut v6 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
+                6 => v6 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            prompt: ::sdk_core::de::required(v0, "Prompt")?,
+            negative_prompt: v1,
+            style: v2,
+            resolution: v3,
+            logo_add: v4,
+            logo_param: v5,
+            rsp_img_type: v6,
+        })
+    }
 }
 impl TextToImageLiteRequest {
     /// A request with its required members (`Prompt`); set optional ones with the setters.
@@ -5445,7 +7760,7 @@ impl TextToImageLiteRequest {
     }
 }
 /// TextToImageLite返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TextToImageLiteResponse {
     /// 根据入参 RspImgType 填入不同，返回不同的内容。
@@ -5455,41 +7770,53 @@ pub struct TextToImageLiteResponse {
     /// 如果传入 url 则返回的生成图 URL , 有效期1小时，请及时保存。
     ///
     /// Example: `https://hyimg-xxx.cos.ap-guangzhou.myqcloud.com/xxx.jpg?q-sign-algorithm=sha1&q-ak=xxx&q-sign-time=1731586602;1731590202&q-key-time=1731586602;1731590202&q-header-list=host&q-url-param-list=&q-signature=ebb3f1d327cf4224c798ef328e1babbb41d09326`
-    #[serde(
-        rename = "ResultImage",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "ResultImage")]
     pub result_image: ::std::string::String,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for TextToImageLiteResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for TextToImageLiteResponse {
+    const NAME: &'static str = "TextToImageLiteResponse";
+    const NAMES: &'static [&'static str] = &["ResultImage", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.result_image = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// 会话额外消息
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ThreadAdditionalMessage {
     /// 角色
     ///
     /// Example: `user`
-    #[serde(
-        rename = "Role",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Role", skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// 内容
     ///
     /// Example: `你好`
-    #[serde(
-        rename = "Content",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Content", skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
     /// 附件
     ///
@@ -5498,12 +7825,40 @@ pub struct ThreadAdditionalMessage {
     /// Example: `[{"FileID":"file-tMjt0CQnvU25GwUDkih4tU4H"}]`
     #[serde(
         rename = "Attachments",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub attachments: ::std::option::Option<
         ::std::vec::Vec<ThreadMessageAttachmentObject>,
     >,
+}
+impl<'de> ::serde::Deserialize<'de> for ThreadAdditionalMessage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ThreadAdditionalMessage {
+    const NAME: &'static str = "ThreadAdditionalMessage";
+    const NAMES: &'static [&'static str] = &["Role", "Content", "Attachments"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.role = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.content = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.attachments = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl ThreadAdditionalMessage {
     /// A `ThreadAdditionalMessage` with every member unset.
@@ -5540,54 +7895,36 @@ impl ThreadAdditionalMessage {
     }
 }
 /// 会话消息
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ThreadMessage {
     /// 消息 ID
     ///
     /// Example: `msg_pYmfqfAkOcN5bM1rjdEjbVZV`
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "ID", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// 对象类型
     ///
     /// Example: `thread.message`
-    #[serde(
-        rename = "Object",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Object", skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
     /// 创建时间
     ///
     /// Example: `1727269943`
     #[serde(
         rename = "CreatedAt",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_at: ::std::option::Option<i64>,
     /// 会话 ID
     ///
     /// Example: `thread_OteLtAcmh7prn7tb8uQ3SJzh`
-    #[serde(
-        rename = "ThreadID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "ThreadID", skip_serializing_if = "::std::option::Option::is_none")]
     pub thread_id: ::std::option::Option<::std::string::String>,
     /// 状态，处理中 in_progress，已完成 completed，未完成 incomplete。
     ///
     /// Example: `completed`
-    #[serde(
-        rename = "Status",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Status", skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
     /// 未完成原因
     ///
@@ -5596,7 +7933,6 @@ pub struct ThreadMessage {
     /// Example: `{"Reason": ""}`
     #[serde(
         rename = "InCompleteDetails",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub in_complete_details: ::std::option::Option<ThreadMessageInCompleteDetailsObject>,
@@ -5607,8 +7943,6 @@ pub struct ThreadMessage {
     /// Example: `1727264847`
     #[serde(
         rename = "CompletedAt",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub completed_at: ::std::option::Option<i64>,
@@ -5619,28 +7953,18 @@ pub struct ThreadMessage {
     /// Example: `1727264847`
     #[serde(
         rename = "InCompleteAt",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub in_complete_at: ::std::option::Option<i64>,
     /// 角色
     ///
     /// Example: `user`
-    #[serde(
-        rename = "Role",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Role", skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// 内容
     ///
     /// Example: `你好`
-    #[serde(
-        rename = "Content",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Content", skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
     /// 助手 ID
     ///
@@ -5649,7 +7973,6 @@ pub struct ThreadMessage {
     /// Example: `asst_LhSU47qcQcFEItggpGEx5eh1`
     #[serde(
         rename = "AssistantID",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub assistant_id: ::std::option::Option<::std::string::String>,
@@ -5658,11 +7981,7 @@ pub struct ThreadMessage {
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `run_SR0cPyidY0vBWy7mcYN5loSR`
-    #[serde(
-        rename = "RunID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "RunID", skip_serializing_if = "::std::option::Option::is_none")]
     pub run_id: ::std::option::Option<::std::string::String>,
     /// 附件
     ///
@@ -5671,15 +7990,71 @@ pub struct ThreadMessage {
     /// Example: `[{"FileID":"file-tMjt0CQnvU25GwUDkih4tU4H"}]`
     #[serde(
         rename = "Attachments",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub attachments: ::std::option::Option<
         ::std::vec::Vec<ThreadMessageAttachmentObject>,
     >,
 }
+impl<'de> ::serde::Deserialize<'de> for ThreadMessage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ThreadMessage {
+    const NAME: &'static str = "ThreadMessage";
+    const NAMES: &'static [&'static str] = &[
+        "ID",
+        "Object",
+        "CreatedAt",
+        "ThreadID",
+        "Status",
+        "InCompleteDetails",
+        "CompletedAt",
+        "InCompleteAt",
+        "Role",
+        "Content",
+        "AssistantID",
+        "RunID",
+        "Attachments",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.id = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.object = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.created_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                3 => out.thread_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => out.status = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => {
+                    out.in_complete_details = ::serde::de::MapAccess::next_value(
+                        &mut map,
+                    )?;
+                }
+                6 => out.completed_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                7 => out.in_complete_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                8 => out.role = ::serde::de::MapAccess::next_value(&mut map)?,
+                9 => out.content = ::serde::de::MapAccess::next_value(&mut map)?,
+                10 => out.assistant_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                11 => out.run_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                12 => out.attachments = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// 会话消息附件
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ThreadMessageAttachmentObject {
     /// 文件 ID
@@ -5687,12 +8062,35 @@ pub struct ThreadMessageAttachmentObject {
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `file-tMjt0CQnvU25GwUDkih4tU4H`
-    #[serde(
-        rename = "FileID",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "FileID", skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for ThreadMessageAttachmentObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ThreadMessageAttachmentObject {
+    const NAME: &'static str = "ThreadMessageAttachmentObject";
+    const NAMES: &'static [&'static str] = &["FileID"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.file_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl ThreadMessageAttachmentObject {
     /// A `ThreadMessageAttachmentObject` with every member unset.
@@ -5711,19 +8109,42 @@ impl ThreadMessageAttachmentObject {
     }
 }
 /// 会话消息未完成原因
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ThreadMessageInCompleteDetailsObject {
     /// 会话消息未完成原因
-    #[serde(
-        rename = "Reason",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Reason", skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for ThreadMessageInCompleteDetailsObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ThreadMessageInCompleteDetailsObject {
+    const NAME: &'static str = "ThreadMessageInCompleteDetailsObject";
+    const NAMES: &'static [&'static str] = &["Reason"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.reason = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// 在会话中提供给助手工具的一系列资源。不同类型的工具会有各自对应的资源。比如代码解释器需要一个文件 ID 的列表，而文件搜索工具则需要一个向量存储 ID 的列表。
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ThreadToolResources {
     /// 文件 ID 列表
@@ -5731,8 +8152,7 @@ pub struct ThreadToolResources {
     /// Example: `["file-tZ0lWeNW4oNbEiMYGtOXEmEk"]`
     #[serde(
         rename = "CodeInterpreter",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub code_interpreter: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 向量存储 ID 列表
@@ -5740,10 +8160,39 @@ pub struct ThreadToolResources {
     /// Example: `["vs_ uf4c5hAL9GosVbmJ4jSUVivy"]`
     #[serde(
         rename = "VectorStoreIDs",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub vector_store_i_ds: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+impl<'de> ::serde::Deserialize<'de> for ThreadToolResources {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ThreadToolResources {
+    const NAME: &'static str = "ThreadToolResources";
+    const NAMES: &'static [&'static str] = &["CodeInterpreter", "VectorStoreIDs"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.code_interpreter = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => {
+                    out.vector_store_i_ds = ::serde::de::MapAccess::next_value(&mut map)?;
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl ThreadToolResources {
     /// A `ThreadToolResources` with every member unset.
@@ -5771,36 +8220,53 @@ impl ThreadToolResources {
     }
 }
 /// 时间线
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Timeline {
     /// 标题
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "Title",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Title", skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
     /// 时间
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "Datetime",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Datetime", skip_serializing_if = "::std::option::Option::is_none")]
     pub datetime: ::std::option::Option<::std::string::String>,
     /// 相关网页链接
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "Url",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Url", skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for Timeline {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Timeline {
+    const NAME: &'static str = "Timeline";
+    const NAMES: &'static [&'static str] = &["Title", "Datetime", "Url"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.title = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.datetime = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.url = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl Timeline {
     /// A `Timeline` with every member unset.
@@ -5834,7 +8300,7 @@ impl Timeline {
     }
 }
 /// 用户指定模型使用的工具
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Tool {
     /// 工具类型，当前只支持function
@@ -5845,6 +8311,46 @@ pub struct Tool {
     /// 具体要调用的function
     #[serde(rename = "Function")]
     pub function: ToolFunction,
+}
+impl<'de> ::serde::Deserialize<'de> for Tool {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Tool {
+    const NAME: &'static str = "Tool";
+    const NAMES: &'static [&'static str] = &["Type", "Function"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            r#type: ::sdk_core::de::required(v0, "Type")?,
+            function: ::sdk_core::de::required(v1, "Function")?,
+        })
+    }
 }
 impl Tool {
     /// A `Tool` with its required members (`Type`, `Function`); set optional ones with the setters.
@@ -5859,44 +8365,57 @@ impl Tool {
     }
 }
 /// 模型生成的工具调用
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ToolCall {
     /// 工具调用id
     ///
     /// Example: `call_cpv320k2c3m8fgcs8ja0`
-    #[serde(
-        rename = "Id",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Id")]
     pub id: ::std::string::String,
     /// 工具调用类型，当前只支持function
     ///
     /// Example: `function`
-    #[serde(
-        rename = "Type",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Type")]
     pub r#type: ::std::string::String,
     /// 具体的function调用
-    #[serde(
-        rename = "Function",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Function")]
     pub function: ToolCallFunction,
     /// 索引值
     ///
     /// Example: `0`
-    #[serde(
-        rename = "Index",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt"
-    )]
+    #[serde(rename = "Index", skip_serializing_if = "::std::option::Option::is_none")]
     pub index: ::std::option::Option<i64>,
+}
+impl<'de> ::serde::Deserialize<'de> for ToolCall {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ToolCall {
+    const NAME: &'static str = "ToolCall";
+    const NAMES: &'static [&'static str] = &["Id", "Type", "Function", "Index"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.r#type = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.function = ::sdk_core::de::null_as_default_member(&mut map)?,
+                3 => out.index = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// The required members of [`ToolCall`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -5930,27 +8449,47 @@ impl ToolCall {
     }
 }
 /// 具体的function调用
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ToolCallFunction {
     /// function名称
     ///
     /// Example: `get_current_weather`
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Name")]
     pub name: ::std::string::String,
     /// function参数，一般为json字符串
     ///
     /// Example: `{\"location\":[\"北京\",\"深圳\"],\"unit\":\"celsius\"}`
-    #[serde(
-        rename = "Arguments",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Arguments")]
     pub arguments: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for ToolCallFunction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ToolCallFunction {
+    const NAME: &'static str = "ToolCallFunction";
+    const NAMES: &'static [&'static str] = &["Name", "Arguments"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.name = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.arguments = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// The required members of [`ToolCallFunction`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -5972,7 +8511,7 @@ impl ToolCallFunction {
     }
 }
 /// function定义
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ToolFunction {
     /// function名称，只能包含a-z，A-Z，0-9，\_或-
@@ -5988,10 +8527,52 @@ pub struct ToolFunction {
     /// Example: `获取当前地点的天气`
     #[serde(
         rename = "Description",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub description: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for ToolFunction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ToolFunction {
+    const NAME: &'static str = "ToolFunction";
+    const NAMES: &'static [&'static str] = &["Name", "Parameters", "Description"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            name: ::sdk_core::de::required(v0, "Name")?,
+            parameters: ::sdk_core::de::required(v1, "Parameters")?,
+            description: v2,
+        })
+    }
 }
 /// The required members of [`ToolFunction`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -6025,7 +8606,7 @@ impl ToolFunction {
 /// Translate the reply returned by the translation api, support multiple.
 ///
 /// **中文**：翻译接口返回的回复，支持多个
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TranslationChoice {
     /// End flag, can be stop or sensitive.
@@ -6043,7 +8624,6 @@ pub struct TranslationChoice {
     /// sensitive 只在开启流式输出审核时会出现，表示安全审核未通过。
     #[serde(
         rename = "FinishReason",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub finish_reason: ::std::option::Option<::std::string::String>,
@@ -6052,36 +8632,58 @@ pub struct TranslationChoice {
     /// Example: `0`
     ///
     /// **中文**：索引值，流式调用时使用该字段。
-    #[serde(
-        rename = "Index",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Index", skip_serializing_if = "::std::option::Option::is_none")]
     pub index: ::std::option::Option<i64>,
     /// Incremental return value used when streaming this field.
     ///
     /// **中文**：增量返回值，流式调用时使用该字段。
-    #[serde(
-        rename = "Delta",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Delta", skip_serializing_if = "::std::option::Option::is_none")]
     pub delta: ::std::option::Option<TranslationDelta>,
     /// Return value, used when non-streaming.
     ///
     /// **中文**：返回值，非流式调用时使用该字段。
-    #[serde(
-        rename = "Message",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<TranslationMessage>,
+}
+impl<'de> ::serde::Deserialize<'de> for TranslationChoice {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for TranslationChoice {
+    const NAME: &'static str = "TranslationChoice";
+    const NAMES: &'static [&'static str] = &[
+        "FinishReason",
+        "Index",
+        "Delta",
+        "Message",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.finish_reason = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.index = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                2 => out.delta = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => out.message = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// Translate the API response content (streaming return).
 ///
 /// **中文**：翻译接口返回的内容（流式返回）
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TranslationDelta {
     /// Role name.
@@ -6089,28 +8691,48 @@ pub struct TranslationDelta {
     /// Example: `assistant`
     ///
     /// **中文**：角色名称。
-    #[serde(
-        rename = "Role",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Role", skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// Content details.
     ///
     /// Example: `你好！请问有什么我可以帮助你的吗？`
     ///
     /// **中文**：内容详情。
-    #[serde(
-        rename = "Content",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Content", skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for TranslationDelta {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for TranslationDelta {
+    const NAME: &'static str = "TranslationDelta";
+    const NAMES: &'static [&'static str] = &["Role", "Content"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.role = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.content = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// Translate the session content via translation api.
 ///
 /// **中文**：翻译接口会话内容
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TranslationMessage {
     /// Role. valid values: system, user, assistant, tool.
@@ -6118,26 +8740,46 @@ pub struct TranslationMessage {
     /// Example: `user`
     ///
     /// **中文**：角色，可选值包括 system、user、assistant、 tool。
-    #[serde(
-        rename = "Role",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Role", skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// Text content.
     ///
     /// Example: `你好！`
     ///
     /// **中文**：文本内容
-    #[serde(
-        rename = "Content",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Content", skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for TranslationMessage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for TranslationMessage {
+    const NAME: &'static str = "TranslationMessage";
+    const NAMES: &'static [&'static str] = &["Role", "Content"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.role = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.content = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// UpdateGlossaryEntry请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateGlossaryEntryRequest {
     /// 术语库 ID
@@ -6148,6 +8790,46 @@ pub struct UpdateGlossaryEntryRequest {
     /// 需要更新的术语条目列表，单次请求限制100个
     #[serde(rename = "Entries")]
     pub entries: ::std::vec::Vec<GlossaryEntryUpdateItem>,
+}
+impl<'de> ::serde::Deserialize<'de> for UpdateGlossaryEntryRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for UpdateGlossaryEntryRequest {
+    const NAME: &'static str = "UpdateGlossaryEntryRequest";
+    const NAMES: &'static [&'static str] = &["GlossaryId", "Entries"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            glossary_id: ::sdk_core::de::required(v0, "GlossaryId")?,
+            entries: ::sdk_core::de::required(v1, "Entries")?,
+        })
+    }
 }
 impl UpdateGlossaryEntryRequest {
     /// A request with its required members (`GlossaryId`, `Entries`); set optional ones with the setters.
@@ -6162,28 +8844,48 @@ impl UpdateGlossaryEntryRequest {
     }
 }
 /// UpdateGlossaryEntry返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateGlossaryEntryResponse {
     /// 成功更新的术语条目
-    #[serde(
-        rename = "Entries",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Entries", skip_serializing_if = "::std::option::Option::is_none")]
     pub entries: ::std::option::Option<::std::vec::Vec<GlossaryEntry>>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for UpdateGlossaryEntryResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for UpdateGlossaryEntryResponse {
+    const NAME: &'static str = "UpdateGlossaryEntryResponse";
+    const NAMES: &'static [&'static str] = &["Entries", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.entries = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// Token quantity.
 ///
 /// **中文**：Token 数量
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Usage {
     /// Input Token quantity.
@@ -6193,8 +8895,6 @@ pub struct Usage {
     /// **中文**：输入 Token 数量。
     #[serde(
         rename = "PromptTokens",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub prompt_tokens: ::std::option::Option<i64>,
@@ -6205,8 +8905,6 @@ pub struct Usage {
     /// **中文**：输出 Token 数量。
     #[serde(
         rename = "CompletionTokens",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub completion_tokens: ::std::option::Option<i64>,
@@ -6217,8 +8915,6 @@ pub struct Usage {
     /// **中文**：总 Token 数量。
     #[serde(
         rename = "TotalTokens",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub total_tokens: ::std::option::Option<i64>,
@@ -6227,31 +8923,98 @@ pub struct Usage {
     /// **中文**：输入 token 的详情。
     #[serde(
         rename = "PromptTokensDetails",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub prompt_tokens_details: ::std::option::Option<PromptTokensDetails>,
 }
+impl<'de> ::serde::Deserialize<'de> for Usage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Usage {
+    const NAME: &'static str = "Usage";
+    const NAMES: &'static [&'static str] = &[
+        "PromptTokens",
+        "CompletionTokens",
+        "TotalTokens",
+        "PromptTokensDetails",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.prompt_tokens = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => {
+                    out.completion_tokens = ::sdk_core::de::lenient_opt_member(&mut map)?;
+                }
+                2 => out.total_tokens = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                3 => {
+                    out.prompt_tokens_details = ::serde::de::MapAccess::next_value(
+                        &mut map,
+                    )?;
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// 用户位置详细信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserLocation {
     /// 表示位置类型
     ///
     /// Example: `approximate`
-    #[serde(
-        rename = "Type",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// 用户近似位置的详细信息
     #[serde(
         rename = "Approximate",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub approximate: ::std::option::Option<Approximate>,
+}
+impl<'de> ::serde::Deserialize<'de> for UserLocation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for UserLocation {
+    const NAME: &'static str = "UserLocation";
+    const NAMES: &'static [&'static str] = &["Type", "Approximate"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            r#type: v0,
+            approximate: v1,
+        })
+    }
 }
 impl UserLocation {
     /// A `UserLocation` with every member unset.
@@ -6276,18 +9039,41 @@ impl UserLocation {
     }
 }
 /// 当type为video_frames时使用，标识具体的视频内图像帧内容
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VideoFrames {
     /// 视频图像帧列表，图像帧传url，最大支持传入数量为512帧
     ///
     /// Example: `["https://cloudcache.tencent-cloud.com/qcloud/ui/portal-set/build/About/images/bg-product-series_87d.png"]`
-    #[serde(
-        rename = "Frames",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Frames", skip_serializing_if = "::std::option::Option::is_none")]
     pub frames: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+impl<'de> ::serde::Deserialize<'de> for VideoFrames {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for VideoFrames {
+    const NAME: &'static str = "VideoFrames";
+    const NAMES: &'static [&'static str] = &["Frames"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.frames = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl VideoFrames {
     /// A `VideoFrames` with every member unset.
@@ -6303,28 +9089,47 @@ impl VideoFrames {
     }
 }
 /// 当type为video_url时使用，标识具体的视频链接内容
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VideoUrl {
     /// 视频的url，如"https://your-video-path.mp4"，视频文件大小不超过100M。
     ///
     /// Example: `https://your-video-path.mp4`
-    #[serde(
-        rename = "Url",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Url", skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
     /// 控制视频抽帧频率，取值范围为 0.1 ~5，表示每隔 1/fps 秒抽取一帧，默认为 1s抽取一帧
     ///
     /// Example: `1.0`
-    #[serde(
-        rename = "Fps",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt"
-    )]
+    #[serde(rename = "Fps", skip_serializing_if = "::std::option::Option::is_none")]
     pub fps: ::std::option::Option<f64>,
+}
+impl<'de> ::serde::Deserialize<'de> for VideoUrl {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for VideoUrl {
+    const NAME: &'static str = "VideoUrl";
+    const NAMES: &'static [&'static str] = &["Url", "Fps"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.url = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.fps = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl VideoUrl {
     /// A `VideoUrl` with every member unset.
@@ -6346,21 +9151,19 @@ impl VideoUrl {
     }
 }
 /// 知识注入相关的参数信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebSearchOptions {
     /// 表示用户注入的知识信息
     #[serde(
         rename = "Knowledge",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub knowledge: ::std::option::Option<::std::vec::Vec<Knowledge>>,
     /// 用户位置详细信息
     #[serde(
         rename = "UserLocation",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_location: ::std::option::Option<UserLocation>,
     /// 打开开关，会返回搜索状态
@@ -6368,8 +9171,7 @@ pub struct WebSearchOptions {
     /// Example: `true`
     #[serde(
         rename = "Processes",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub processes: ::std::option::Option<bool>,
     /// 是否开启图文混排
@@ -6377,8 +9179,7 @@ pub struct WebSearchOptions {
     /// Example: `false`
     #[serde(
         rename = "EnableImage",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub enable_image: ::std::option::Option<bool>,
     /// 是否开启音乐
@@ -6386,10 +9187,56 @@ pub struct WebSearchOptions {
     /// Example: `false`
     #[serde(
         rename = "EnableMusic",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub enable_music: ::std::option::Option<bool>,
+}
+impl<'de> ::serde::Deserialize<'de> for WebSearchOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for WebSearchOptions {
+    const NAME: &'static str = "WebSearchOptions";
+    const NAMES: &'static [&'static str] = &[
+        "Knowledge",
+        "UserLocation",
+        "Processes",
+        "EnableImage",
+        "EnableMusic",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            knowledge: v0,
+            user_location: v1,
+            processes: v2,
+            enable_image: v3,
+            enable_music: v4,
+        })
+    }
 }
 impl WebSearchOptions {
     /// A `WebSearchOptions` with every member unset.

@@ -14,7 +14,7 @@
 /// Signature addition response
 ///
 /// **中文**：添加签名响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AddSignStatus {
     /// Signature ID.
@@ -22,24 +22,48 @@ pub struct AddSignStatus {
     /// Example: `1110`
     ///
     /// **中文**：签名Id。
-    #[serde(rename = "SignId", default, deserialize_with = "::sdk_core::de::lenient")]
+    #[serde(rename = "SignId")]
     pub sign_id: u64,
     /// Signature application ID.
     ///
     /// Example: `2110`
     ///
     /// **中文**：签名申请Id。
-    #[serde(
-        rename = "SignApplyId",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "SignApplyId")]
     pub sign_apply_id: u64,
+}
+impl<'de> ::serde::Deserialize<'de> for AddSignStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for AddSignStatus {
+    const NAME: &'static str = "AddSignStatus";
+    const NAMES: &'static [&'static str] = &["SignId", "SignApplyId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.sign_id = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.sign_apply_id = ::sdk_core::de::lenient_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// AddSmsSign request structure.
 ///
 /// **中文**：AddSmsSign请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AddSmsSignRequest {
     /// Signature name.
@@ -177,8 +201,7 @@ pub struct AddSmsSignRequest {
     /// 注：只有 UsedMethod 在选择为 1（他用）时，这个字段才会生效。
     #[serde(
         rename = "CommissionImage",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub commission_image: ::std::option::Option<::std::string::String>,
     /// Signature application remarks.
@@ -186,11 +209,7 @@ pub struct AddSmsSignRequest {
     /// Example: `业务自用申请`
     ///
     /// **中文**：签名的申请备注。
-    #[serde(
-        rename = "Remark",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Remark", skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 已审核通过的国内短信的资质 ID。资质 ID 信息可前往国内短信的 [实名资质管理](https://console.cloud.tencent.com/smsv2/enterprise) 页查看。
     ///
@@ -201,10 +220,96 @@ pub struct AddSmsSignRequest {
     /// Example: `1000001`
     #[serde(
         rename = "QualificationId",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub qualification_id: ::std::option::Option<u64>,
+}
+impl<'de> ::serde::Deserialize<'de> for AddSmsSignRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for AddSmsSignRequest {
+    const NAME: &'static str = "AddSmsSignRequest";
+    const NAMES: &'static [&'static str] = &[
+        "SignName",
+        "SignType",
+        "DocumentType",
+        "International",
+        "UsedMethod",
+        "ProofImage",
+        "CommissionImage",
+        "Remark",
+        "QualificationId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        let mut v5 = ::std::option::Option::None;
+        let mut v6 = ::std::option::Option::None;
+        let mut v7 = ::std::option::Option::None;
+        let mut v8 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => {
+                    v2 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                3 => {
+                    v3 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                4 => {
+                    v4 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                5 => {
+                    v5 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                6 => v6 = ::serde::de::MapAccess::next_value(&mut map)?,
+                7 => v7 = ::serde::de::MapAccess::next_value(&mut map)?,
+                8 => v8 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            sign_name: ::sdk_core::de::required(v0, "SignName")?,
+            sign_type: ::sdk_core::de::required(v1, "SignType")?,
+            document_type: ::sdk_core::de::required(v2, "DocumentType")?,
+            international: ::sdk_core::de::required(v3, "International")?,
+            used_method: ::sdk_core::de::required(v4, "UsedMethod")?,
+            proof_image: ::sdk_core::de::required(v5, "ProofImage")?,
+            commission_image: v6,
+            remark: v7,
+            qualification_id: v8,
+        })
+    }
 }
 /// The required members of [`AddSmsSignRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -372,32 +477,56 @@ impl AddSmsSignRequest {
 /// AddSmsSign response structure.
 ///
 /// **中文**：AddSmsSign返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AddSmsSignResponse {
     /// Signature addition response
     ///
     /// **中文**：添加签名响应
-    #[serde(
-        rename = "AddSignStatus",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "AddSignStatus")]
     pub add_sign_status: AddSignStatus,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for AddSmsSignResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for AddSmsSignResponse {
+    const NAME: &'static str = "AddSmsSignResponse";
+    const NAMES: &'static [&'static str] = &["AddSignStatus", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.add_sign_status = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// AddSmsTemplate request structure.
 ///
 /// **中文**：AddSmsTemplate请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AddSmsTemplateRequest {
     /// Template name.
@@ -445,6 +574,73 @@ pub struct AddSmsTemplateRequest {
     /// **中文**：模板备注，例如申请原因，使用场景等。
     #[serde(rename = "Remark")]
     pub remark: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for AddSmsTemplateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for AddSmsTemplateRequest {
+    const NAME: &'static str = "AddSmsTemplateRequest";
+    const NAMES: &'static [&'static str] = &[
+        "TemplateName",
+        "TemplateContent",
+        "SmsType",
+        "International",
+        "Remark",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => {
+                    v2 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                3 => {
+                    v3 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                4 => {
+                    v4 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            template_name: ::sdk_core::de::required(v0, "TemplateName")?,
+            template_content: ::sdk_core::de::required(v1, "TemplateContent")?,
+            sms_type: ::sdk_core::de::required(v2, "SmsType")?,
+            international: ::sdk_core::de::required(v3, "International")?,
+            remark: ::sdk_core::de::required(v4, "Remark")?,
+        })
+    }
 }
 /// The required members of [`AddSmsTemplateRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -512,7 +708,7 @@ impl AddSmsTemplateRequest {
 /// AddSmsTemplate response structure.
 ///
 /// **中文**：AddSmsTemplate返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AddSmsTemplateResponse {
     /// SMS template addition response packet body
@@ -520,26 +716,50 @@ pub struct AddSmsTemplateResponse {
     /// Example: `{"TemplateId":"1110"}`
     ///
     /// **中文**：添加短信模板响应包体
-    #[serde(
-        rename = "AddTemplateStatus",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "AddTemplateStatus")]
     pub add_template_status: AddTemplateStatus,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for AddSmsTemplateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for AddSmsTemplateResponse {
+    const NAME: &'static str = "AddSmsTemplateResponse";
+    const NAMES: &'static [&'static str] = &["AddTemplateStatus", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.add_template_status = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// Template parameter addition response
 ///
 /// **中文**：添加模板参数响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AddTemplateStatus {
     /// Template parameter
@@ -547,17 +767,40 @@ pub struct AddTemplateStatus {
     /// Example: `1110`
     ///
     /// **中文**：模板参数
-    #[serde(
-        rename = "TemplateId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "TemplateId")]
     pub template_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for AddTemplateStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for AddTemplateStatus {
+    const NAME: &'static str = "AddTemplateStatus";
+    const NAMES: &'static [&'static str] = &["TemplateId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.template_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// Receipt statistics response packet
 ///
 /// **中文**：回执数据统计响应包体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CallbackStatusStatistics {
     /// SMS receipts.
@@ -567,11 +810,7 @@ pub struct CallbackStatusStatistics {
     /// **中文**：短信回执量统计。
     ///
     /// 单位：个
-    #[serde(
-        rename = "CallbackCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "CallbackCount")]
     pub callback_count: u64,
     /// Successfully submitted SMS messages.
     ///
@@ -580,11 +819,7 @@ pub struct CallbackStatusStatistics {
     /// **中文**：短信提交成功量统计。
     ///
     /// 单位：个
-    #[serde(
-        rename = "RequestSuccessCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "RequestSuccessCount")]
     pub request_success_count: u64,
     /// Failed SMS receipts.
     ///
@@ -593,11 +828,7 @@ pub struct CallbackStatusStatistics {
     /// **中文**：短信回执失败量统计。
     ///
     /// 单位：个
-    #[serde(
-        rename = "CallbackFailCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "CallbackFailCount")]
     pub callback_fail_count: u64,
     /// Successful SMS receipts.
     ///
@@ -606,11 +837,7 @@ pub struct CallbackStatusStatistics {
     /// **中文**：短信回执成功量统计。
     ///
     /// 单位：个
-    #[serde(
-        rename = "CallbackSuccessCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "CallbackSuccessCount")]
     pub callback_success_count: u64,
     /// Internal carrier errors.
     ///
@@ -619,11 +846,7 @@ pub struct CallbackStatusStatistics {
     /// **中文**：运营商内部错误统计。
     ///
     /// 单位：个
-    #[serde(
-        rename = "InternalErrorCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "InternalErrorCount")]
     pub internal_error_count: u64,
     /// Invalid or empty mobile numbers.
     ///
@@ -632,11 +855,7 @@ pub struct CallbackStatusStatistics {
     /// **中文**：号码无效或空号统计。
     ///
     /// 单位：个
-    #[serde(
-        rename = "InvalidNumberCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "InvalidNumberCount")]
     pub invalid_number_count: u64,
     /// Errors such as out-of-service or power-off.
     ///
@@ -645,11 +864,7 @@ pub struct CallbackStatusStatistics {
     /// **中文**：停机、关机等错误统计。
     ///
     /// 单位：个
-    #[serde(
-        rename = "ShutdownErrorCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "ShutdownErrorCount")]
     pub shutdown_error_count: u64,
     /// Blacklisted mobile numbers.
     ///
@@ -658,11 +873,7 @@ pub struct CallbackStatusStatistics {
     /// **中文**：号码拉入黑名单统计。
     ///
     /// 单位：个
-    #[serde(
-        rename = "BlackListCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "BlackListCount")]
     pub black_list_count: u64,
     /// Carrier frequency limit hits.
     ///
@@ -671,17 +882,66 @@ pub struct CallbackStatusStatistics {
     /// **中文**：运营商频率限制数
     ///
     /// 单位：个
-    #[serde(
-        rename = "FrequencyLimitCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "FrequencyLimitCount")]
     pub frequency_limit_count: u64,
+}
+impl<'de> ::serde::Deserialize<'de> for CallbackStatusStatistics {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for CallbackStatusStatistics {
+    const NAME: &'static str = "CallbackStatusStatistics";
+    const NAMES: &'static [&'static str] = &[
+        "CallbackCount",
+        "RequestSuccessCount",
+        "CallbackFailCount",
+        "CallbackSuccessCount",
+        "InternalErrorCount",
+        "InvalidNumberCount",
+        "ShutdownErrorCount",
+        "BlackListCount",
+        "FrequencyLimitCount",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.callback_count = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => {
+                    out.request_success_count = ::sdk_core::de::lenient_member(&mut map)?;
+                }
+                2 => out.callback_fail_count = ::sdk_core::de::lenient_member(&mut map)?,
+                3 => {
+                    out.callback_success_count = ::sdk_core::de::lenient_member(
+                        &mut map,
+                    )?;
+                }
+                4 => out.internal_error_count = ::sdk_core::de::lenient_member(&mut map)?,
+                5 => out.invalid_number_count = ::sdk_core::de::lenient_member(&mut map)?,
+                6 => out.shutdown_error_count = ::sdk_core::de::lenient_member(&mut map)?,
+                7 => out.black_list_count = ::sdk_core::de::lenient_member(&mut map)?,
+                8 => {
+                    out.frequency_limit_count = ::sdk_core::de::lenient_member(&mut map)?;
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// CallbackStatusStatistics request structure.
 ///
 /// **中文**：CallbackStatusStatistics请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CallbackStatusStatisticsRequest {
     /// Start time of pull in the format of `yyyymmddhh` accurate to the hour.
@@ -731,6 +991,73 @@ pub struct CallbackStatusStatisticsRequest {
     /// 注：目前固定设置为0。
     #[serde(rename = "Offset")]
     pub offset: u64,
+}
+impl<'de> ::serde::Deserialize<'de> for CallbackStatusStatisticsRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for CallbackStatusStatisticsRequest {
+    const NAME: &'static str = "CallbackStatusStatisticsRequest";
+    const NAMES: &'static [&'static str] = &[
+        "StartDateTime",
+        "EndDataTime",
+        "SmsSdkAppid",
+        "Limit",
+        "Offset",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => {
+                    v2 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                3 => {
+                    v3 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                4 => {
+                    v4 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            start_date_time: ::sdk_core::de::required(v0, "StartDateTime")?,
+            end_data_time: ::sdk_core::de::required(v1, "EndDataTime")?,
+            sms_sdk_appid: ::sdk_core::de::required(v2, "SmsSdkAppid")?,
+            limit: ::sdk_core::de::required(v3, "Limit")?,
+            offset: ::sdk_core::de::required(v4, "Offset")?,
+        })
+    }
 }
 /// The required members of [`CallbackStatusStatisticsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -800,7 +1127,7 @@ impl CallbackStatusStatisticsRequest {
 /// CallbackStatusStatistics response structure.
 ///
 /// **中文**：CallbackStatusStatistics返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CallbackStatusStatisticsResponse {
     /// Receipt statistics response packet body.
@@ -808,26 +1135,50 @@ pub struct CallbackStatusStatisticsResponse {
     /// Example: `{"CallbackCount":1745,"RequestSuccessCount":1880,"CallbackFailCount":401,"CallbackSuccessCount":1344,"InternalErrorCount":0,"InvalidNumberCount":0,"ShutdownErrorCount":401,"BlackListCount":0,"FrequencyLimitCount":0}`
     ///
     /// **中文**：回执数据统计响应包体。
-    #[serde(
-        rename = "CallbackStatusStatistics",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "CallbackStatusStatistics")]
     pub callback_status_statistics: CallbackStatusStatistics,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for CallbackStatusStatisticsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for CallbackStatusStatisticsResponse {
+    const NAME: &'static str = "CallbackStatusStatisticsResponse";
+    const NAMES: &'static [&'static str] = &["CallbackStatusStatistics", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.callback_status_statistics = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// Signature deletion response
 ///
 /// **中文**：删除签名响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteSignStatus {
     /// Deletion status information.
@@ -835,23 +1186,45 @@ pub struct DeleteSignStatus {
     /// Example: `return successfully!`
     ///
     /// **中文**：删除状态信息。
-    #[serde(
-        rename = "DeleteStatus",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "DeleteStatus")]
     pub delete_status: ::std::string::String,
     /// Deletion time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1578988506`
     ///
     /// **中文**：删除时间，UNIX 时间戳（单位：秒）。
-    #[serde(
-        rename = "DeleteTime",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "DeleteTime")]
     pub delete_time: u64,
+}
+impl<'de> ::serde::Deserialize<'de> for DeleteSignStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DeleteSignStatus {
+    const NAME: &'static str = "DeleteSignStatus";
+    const NAMES: &'static [&'static str] = &["DeleteStatus", "DeleteTime"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.delete_status = ::sdk_core::de::null_as_default_member(&mut map)?;
+                }
+                1 => out.delete_time = ::sdk_core::de::lenient_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl DeleteSignStatus {
     /// A `DeleteSignStatus` with its required members (`DeleteStatus`, `DeleteTime`); set optional ones with the setters.
@@ -868,7 +1241,7 @@ impl DeleteSignStatus {
 /// DeleteSmsSign request structure.
 ///
 /// **中文**：DeleteSmsSign请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteSmsSignRequest {
     /// ID of signature to be deleted.
@@ -879,6 +1252,39 @@ pub struct DeleteSmsSignRequest {
     #[serde(rename = "SignId")]
     pub sign_id: u64,
 }
+impl<'de> ::serde::Deserialize<'de> for DeleteSmsSignRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DeleteSmsSignRequest {
+    const NAME: &'static str = "DeleteSmsSignRequest";
+    const NAMES: &'static [&'static str] = &["SignId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            sign_id: ::sdk_core::de::required(v0, "SignId")?,
+        })
+    }
+}
 impl DeleteSmsSignRequest {
     /// A request with its required members (`SignId`); set optional ones with the setters.
     pub fn new(sign_id: u64) -> Self {
@@ -888,32 +1294,56 @@ impl DeleteSmsSignRequest {
 /// DeleteSmsSign response structure.
 ///
 /// **中文**：DeleteSmsSign返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteSmsSignResponse {
     /// Signature deletion response.
     ///
     /// **中文**：删除签名响应
-    #[serde(
-        rename = "DeleteSignStatus",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "DeleteSignStatus")]
     pub delete_sign_status: DeleteSignStatus,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for DeleteSmsSignResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DeleteSmsSignResponse {
+    const NAME: &'static str = "DeleteSmsSignResponse";
+    const NAMES: &'static [&'static str] = &["DeleteSignStatus", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.delete_sign_status = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// DeleteSmsTemplate request structure.
 ///
 /// **中文**：DeleteSmsTemplate请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteSmsTemplateRequest {
     /// ID of template to be deleted.
@@ -924,6 +1354,39 @@ pub struct DeleteSmsTemplateRequest {
     #[serde(rename = "TemplateId")]
     pub template_id: u64,
 }
+impl<'de> ::serde::Deserialize<'de> for DeleteSmsTemplateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DeleteSmsTemplateRequest {
+    const NAME: &'static str = "DeleteSmsTemplateRequest";
+    const NAMES: &'static [&'static str] = &["TemplateId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            template_id: ::sdk_core::de::required(v0, "TemplateId")?,
+        })
+    }
+}
 impl DeleteSmsTemplateRequest {
     /// A request with its required members (`TemplateId`); set optional ones with the setters.
     pub fn new(template_id: u64) -> Self {
@@ -933,32 +1396,56 @@ impl DeleteSmsTemplateRequest {
 /// DeleteSmsTemplate response structure.
 ///
 /// **中文**：DeleteSmsTemplate返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteSmsTemplateResponse {
     /// Template deletion response.
     ///
     /// **中文**：删除模板响应
-    #[serde(
-        rename = "DeleteTemplateStatus",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "DeleteTemplateStatus")]
     pub delete_template_status: DeleteTemplateStatus,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for DeleteSmsTemplateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DeleteSmsTemplateResponse {
+    const NAME: &'static str = "DeleteSmsTemplateResponse";
+    const NAMES: &'static [&'static str] = &["DeleteTemplateStatus", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.delete_template_status = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// Template deletion response
 ///
 /// **中文**：删除模板响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteTemplateStatus {
     /// Deletion status information.
@@ -966,28 +1453,50 @@ pub struct DeleteTemplateStatus {
     /// Example: `return successfully!`
     ///
     /// **中文**：删除状态信息。
-    #[serde(
-        rename = "DeleteStatus",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "DeleteStatus")]
     pub delete_status: ::std::string::String,
     /// Deletion time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1578988506`
     ///
     /// **中文**：删除时间，UNIX 时间戳（单位：秒）。
-    #[serde(
-        rename = "DeleteTime",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "DeleteTime")]
     pub delete_time: u64,
+}
+impl<'de> ::serde::Deserialize<'de> for DeleteTemplateStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DeleteTemplateStatus {
+    const NAME: &'static str = "DeleteTemplateStatus";
+    const NAMES: &'static [&'static str] = &["DeleteStatus", "DeleteTime"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.delete_status = ::sdk_core::de::null_as_default_member(&mut map)?;
+                }
+                1 => out.delete_time = ::sdk_core::de::lenient_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// Response for getting SMS signature information
 ///
 /// **中文**：获取短信签名信息响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DescribeSignListStatus {
     /// Signature ID
@@ -995,7 +1504,7 @@ pub struct DescribeSignListStatus {
     /// Example: `1110`
     ///
     /// **中文**：签名Id
-    #[serde(rename = "SignId", default, deserialize_with = "::sdk_core::de::lenient")]
+    #[serde(rename = "SignId")]
     pub sign_id: u64,
     /// Whether it is Global SMS. Valid values:
     ///
@@ -1010,11 +1519,7 @@ pub struct DescribeSignListStatus {
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    #[serde(
-        rename = "International",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "International")]
     pub international: u64,
     /// Signature application status. Valid values:
     ///
@@ -1029,44 +1534,28 @@ pub struct DescribeSignListStatus {
     /// 国内短信0表示签名可用，1表示审核中，2表示审核通过待生效，-1表示审核未通过、审核失败或未完成首次报备等原因导致签名不可用。具体可参考 [国内短信签名状态值说明](https://cloud.tencent.com/document/product/382/39022#ea7b2b63-ee71-404f-a525-c5a572d12ccd)。
     ///
     /// 国际短信0表示审核通过且已生效，1表示审核中，2表示审核通过待生效，-1表示审核未通过或审核失败。
-    #[serde(
-        rename = "StatusCode",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "StatusCode")]
     pub status_code: i64,
     /// Review reply, i.e., response given by the reviewer, which is usually the reason for rejection.
     ///
     /// Example: `通过`
     ///
     /// **中文**：审核回复，审核人员审核后给出的回复，通常是审核未通过的原因。
-    #[serde(
-        rename = "ReviewReply",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "ReviewReply")]
     pub review_reply: ::std::string::String,
     /// Signature name.
     ///
     /// Example: `腾讯云`
     ///
     /// **中文**：签名名称。
-    #[serde(
-        rename = "SignName",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SignName")]
     pub sign_name: ::std::string::String,
     /// Application submission time in the format of UNIX timestamp in seconds.
     ///
     /// Example: `1620734188`
     ///
     /// **中文**：提交审核时间，UNIX 时间戳（单位：秒）。
-    #[serde(
-        rename = "CreateTime",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "CreateTime")]
     pub create_time: u64,
     /// 国内短信的资质 ID。资质 ID 信息可前往国内短信的 [实名资质管理](https://console.cloud.tencent.com/smsv2/enterprise) 页查看。
     ///
@@ -1075,8 +1564,6 @@ pub struct DescribeSignListStatus {
     /// Example: `1000001`
     #[serde(
         rename = "QualificationId",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub qualification_id: ::std::option::Option<u64>,
@@ -1087,7 +1574,6 @@ pub struct DescribeSignListStatus {
     /// Example: `腾讯科技有限公司_1000001`
     #[serde(
         rename = "QualificationName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub qualification_name: ::std::option::Option<::std::string::String>,
@@ -1098,16 +1584,67 @@ pub struct DescribeSignListStatus {
     /// Example: `1`
     #[serde(
         rename = "QualificationStatusCode",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub qualification_status_code: ::std::option::Option<i64>,
 }
+impl<'de> ::serde::Deserialize<'de> for DescribeSignListStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DescribeSignListStatus {
+    const NAME: &'static str = "DescribeSignListStatus";
+    const NAMES: &'static [&'static str] = &[
+        "SignId",
+        "International",
+        "StatusCode",
+        "ReviewReply",
+        "SignName",
+        "CreateTime",
+        "QualificationId",
+        "QualificationName",
+        "QualificationStatusCode",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.sign_id = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.international = ::sdk_core::de::lenient_member(&mut map)?,
+                2 => out.status_code = ::sdk_core::de::lenient_member(&mut map)?,
+                3 => out.review_reply = ::sdk_core::de::null_as_default_member(&mut map)?,
+                4 => out.sign_name = ::sdk_core::de::null_as_default_member(&mut map)?,
+                5 => out.create_time = ::sdk_core::de::lenient_member(&mut map)?,
+                6 => out.qualification_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                7 => {
+                    out.qualification_name = ::serde::de::MapAccess::next_value(
+                        &mut map,
+                    )?;
+                }
+                8 => {
+                    out.qualification_status_code = ::sdk_core::de::lenient_opt_member(
+                        &mut map,
+                    )?;
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// DescribeSmsSignList request structure.
 ///
 /// **中文**：DescribeSmsSignList请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DescribeSmsSignListRequest {
     /// Signature ID array.
@@ -1133,6 +1670,46 @@ pub struct DescribeSmsSignListRequest {
     #[serde(rename = "International")]
     pub international: u64,
 }
+impl<'de> ::serde::Deserialize<'de> for DescribeSmsSignListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DescribeSmsSignListRequest {
+    const NAME: &'static str = "DescribeSmsSignListRequest";
+    const NAMES: &'static [&'static str] = &["SignIdSet", "International"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            sign_id_set: ::sdk_core::de::required(v0, "SignIdSet")?,
+            international: ::sdk_core::de::required(v1, "International")?,
+        })
+    }
+}
 impl DescribeSmsSignListRequest {
     /// A request with its required members (`SignIdSet`, `International`); set optional ones with the setters.
     pub fn new(sign_id_set: ::std::vec::Vec<u64>, international: u64) -> Self {
@@ -1142,7 +1719,7 @@ impl DescribeSmsSignListRequest {
 /// DescribeSmsSignList response structure.
 ///
 /// **中文**：DescribeSmsSignList返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DescribeSmsSignListResponse {
     /// Response for getting signature information
@@ -1150,26 +1727,50 @@ pub struct DescribeSmsSignListResponse {
     /// Example: `[{"SignName":"腾讯云","International":0,"SignId":1110,"ReviewReply":"","CreateTime":1617508800,"StatusCode":0}]`
     ///
     /// **中文**：获取签名信息响应
-    #[serde(
-        rename = "DescribeSignListStatusSet",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "DescribeSignListStatusSet")]
     pub describe_sign_list_status_set: ::std::vec::Vec<DescribeSignListStatus>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for DescribeSmsSignListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DescribeSmsSignListResponse {
+    const NAME: &'static str = "DescribeSmsSignListResponse";
+    const NAMES: &'static [&'static str] = &["DescribeSignListStatusSet", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.describe_sign_list_status_set = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// DescribeSmsTemplateList request structure.
 ///
 /// **中文**：DescribeSmsTemplateList请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DescribeSmsTemplateListRequest {
     /// Template ID array.
@@ -1195,6 +1796,46 @@ pub struct DescribeSmsTemplateListRequest {
     #[serde(rename = "International")]
     pub international: u64,
 }
+impl<'de> ::serde::Deserialize<'de> for DescribeSmsTemplateListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DescribeSmsTemplateListRequest {
+    const NAME: &'static str = "DescribeSmsTemplateListRequest";
+    const NAMES: &'static [&'static str] = &["TemplateIdSet", "International"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            template_id_set: ::sdk_core::de::required(v0, "TemplateIdSet")?,
+            international: ::sdk_core::de::required(v1, "International")?,
+        })
+    }
+}
 impl DescribeSmsTemplateListRequest {
     /// A request with its required members (`TemplateIdSet`, `International`); set optional ones with the setters.
     pub fn new(template_id_set: ::std::vec::Vec<u64>, international: u64) -> Self {
@@ -1207,7 +1848,7 @@ impl DescribeSmsTemplateListRequest {
 /// DescribeSmsTemplateList response structure.
 ///
 /// **中文**：DescribeSmsTemplateList返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DescribeSmsTemplateListResponse {
     /// Response for getting SMS signature information
@@ -1215,26 +1856,50 @@ pub struct DescribeSmsTemplateListResponse {
     /// Example: `[{"TemplateName":"验证码","TemplateId":1110,"International":0,"ReviewReply":"","CreateTime":1617379200,"StatusCode":0}]`
     ///
     /// **中文**：获取短信模板信息响应
-    #[serde(
-        rename = "DescribeTemplateStatusSet",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "DescribeTemplateStatusSet")]
     pub describe_template_status_set: ::std::vec::Vec<DescribeTemplateListStatus>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for DescribeSmsTemplateListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DescribeSmsTemplateListResponse {
+    const NAME: &'static str = "DescribeSmsTemplateListResponse";
+    const NAMES: &'static [&'static str] = &["DescribeTemplateStatusSet", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.describe_template_status_set = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// Response for getting SMS template information
 ///
 /// **中文**：获取短信模板信息响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DescribeTemplateListStatus {
     /// Template ID
@@ -1242,11 +1907,7 @@ pub struct DescribeTemplateListStatus {
     /// Example: `1110`
     ///
     /// **中文**：模板Id
-    #[serde(
-        rename = "TemplateId",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "TemplateId")]
     pub template_id: u64,
     /// Whether it is Global SMS. Valid values:
     ///
@@ -1261,11 +1922,7 @@ pub struct DescribeTemplateListStatus {
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    #[serde(
-        rename = "International",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "International")]
     pub international: u64,
     /// Signature application status. Valid values:
     ///
@@ -1276,50 +1933,75 @@ pub struct DescribeTemplateListStatus {
     /// Example: `0`
     ///
     /// **中文**：申请模板状态，其中0表示审核通过且已生效，1表示审核中，2表示审核通过待生效，-1表示审核未通过或审核失败。
-    #[serde(
-        rename = "StatusCode",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "StatusCode")]
     pub status_code: i64,
     /// Review reply, i.e., response given by the reviewer, which is usually the reason for rejection.
     ///
     /// Example: `通过`
     ///
     /// **中文**：审核回复，审核人员审核后给出的回复，通常是审核未通过的原因。
-    #[serde(
-        rename = "ReviewReply",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "ReviewReply")]
     pub review_reply: ::std::string::String,
     /// Template name.
     ///
     /// Example: `验证码短信`
     ///
     /// **中文**：模板名称。
-    #[serde(
-        rename = "TemplateName",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "TemplateName")]
     pub template_name: ::std::string::String,
     /// Application submission time in the format of UNIX timestamp in seconds.
     ///
     /// Example: `1578899900`
     ///
     /// **中文**：提交审核时间，UNIX 时间戳（单位：秒）。
-    #[serde(
-        rename = "CreateTime",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "CreateTime")]
     pub create_time: u64,
+}
+impl<'de> ::serde::Deserialize<'de> for DescribeTemplateListStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DescribeTemplateListStatus {
+    const NAME: &'static str = "DescribeTemplateListStatus";
+    const NAMES: &'static [&'static str] = &[
+        "TemplateId",
+        "International",
+        "StatusCode",
+        "ReviewReply",
+        "TemplateName",
+        "CreateTime",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.template_id = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.international = ::sdk_core::de::lenient_member(&mut map)?,
+                2 => out.status_code = ::sdk_core::de::lenient_member(&mut map)?,
+                3 => out.review_reply = ::sdk_core::de::null_as_default_member(&mut map)?,
+                4 => {
+                    out.template_name = ::sdk_core::de::null_as_default_member(&mut map)?;
+                }
+                5 => out.create_time = ::sdk_core::de::lenient_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// Signature modification response
 ///
 /// **中文**：修改签名响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifySignStatus {
     /// Signature ID
@@ -1327,24 +2009,50 @@ pub struct ModifySignStatus {
     /// Example: `1110`
     ///
     /// **中文**：签名Id
-    #[serde(rename = "SignId", default, deserialize_with = "::sdk_core::de::lenient")]
+    #[serde(rename = "SignId")]
     pub sign_id: u64,
     /// Signature modification application ID
     ///
     /// Example: `2110`
     ///
     /// **中文**：签名修改申请Id
-    #[serde(
-        rename = "SignApplyId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SignApplyId")]
     pub sign_apply_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for ModifySignStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ModifySignStatus {
+    const NAME: &'static str = "ModifySignStatus";
+    const NAMES: &'static [&'static str] = &["SignId", "SignApplyId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.sign_id = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => {
+                    out.sign_apply_id = ::sdk_core::de::null_as_default_member(&mut map)?;
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// ModifySmsSign request structure.
 ///
 /// **中文**：ModifySmsSign请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifySmsSignRequest {
     /// ID of signature to be modified.
@@ -1489,8 +2197,7 @@ pub struct ModifySmsSignRequest {
     /// 注：只有 UsedMethod 在选择为 1（他用）时，这个字段才会生效。
     #[serde(
         rename = "CommissionImage",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub commission_image: ::std::option::Option<::std::string::String>,
     /// Signature application remarks.
@@ -1498,11 +2205,7 @@ pub struct ModifySmsSignRequest {
     /// Example: `测试使用`
     ///
     /// **中文**：签名的申请备注。
-    #[serde(
-        rename = "Remark",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Remark", skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 已审核通过的国内短信的资质 ID。资质 ID 信息可前往国内短信的 [实名资质管理](https://console.cloud.tencent.com/smsv2/enterprise) 页查看。
     ///
@@ -1513,10 +2216,104 @@ pub struct ModifySmsSignRequest {
     /// Example: `1000001`
     #[serde(
         rename = "QualificationId",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub qualification_id: ::std::option::Option<u64>,
+}
+impl<'de> ::serde::Deserialize<'de> for ModifySmsSignRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ModifySmsSignRequest {
+    const NAME: &'static str = "ModifySmsSignRequest";
+    const NAMES: &'static [&'static str] = &[
+        "SignId",
+        "SignName",
+        "SignType",
+        "DocumentType",
+        "International",
+        "UsedMethod",
+        "ProofImage",
+        "CommissionImage",
+        "Remark",
+        "QualificationId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        let mut v5 = ::std::option::Option::None;
+        let mut v6 = ::std::option::Option::None;
+        let mut v7 = ::std::option::Option::None;
+        let mut v8 = ::std::option::Option::None;
+        let mut v9 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => {
+                    v2 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                3 => {
+                    v3 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                4 => {
+                    v4 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                5 => {
+                    v5 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                6 => {
+                    v6 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                7 => v7 = ::serde::de::MapAccess::next_value(&mut map)?,
+                8 => v8 = ::serde::de::MapAccess::next_value(&mut map)?,
+                9 => v9 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            sign_id: ::sdk_core::de::required(v0, "SignId")?,
+            sign_name: ::sdk_core::de::required(v1, "SignName")?,
+            sign_type: ::sdk_core::de::required(v2, "SignType")?,
+            document_type: ::sdk_core::de::required(v3, "DocumentType")?,
+            international: ::sdk_core::de::required(v4, "International")?,
+            used_method: ::sdk_core::de::required(v5, "UsedMethod")?,
+            proof_image: ::sdk_core::de::required(v6, "ProofImage")?,
+            commission_image: v7,
+            remark: v8,
+            qualification_id: v9,
+        })
+    }
 }
 /// The required members of [`ModifySmsSignRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -1692,32 +2489,56 @@ impl ModifySmsSignRequest {
 /// ModifySmsSign response structure.
 ///
 /// **中文**：ModifySmsSign返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifySmsSignResponse {
     /// Signature modification response
     ///
     /// **中文**：修改签名响应
-    #[serde(
-        rename = "ModifySignStatus",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "ModifySignStatus")]
     pub modify_sign_status: ModifySignStatus,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for ModifySmsSignResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ModifySmsSignResponse {
+    const NAME: &'static str = "ModifySmsSignResponse";
+    const NAMES: &'static [&'static str] = &["ModifySignStatus", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.modify_sign_status = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// ModifySmsTemplate request structure.
 ///
 /// **中文**：ModifySmsTemplate请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifySmsTemplateRequest {
     /// ID of template to be modified.
@@ -1772,6 +2593,81 @@ pub struct ModifySmsTemplateRequest {
     /// **中文**：模板备注，例如申请原因，使用场景等。
     #[serde(rename = "Remark")]
     pub remark: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for ModifySmsTemplateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ModifySmsTemplateRequest {
+    const NAME: &'static str = "ModifySmsTemplateRequest";
+    const NAMES: &'static [&'static str] = &[
+        "TemplateId",
+        "TemplateName",
+        "TemplateContent",
+        "SmsType",
+        "International",
+        "Remark",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        let mut v5 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => {
+                    v2 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                3 => {
+                    v3 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                4 => {
+                    v4 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                5 => {
+                    v5 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            template_id: ::sdk_core::de::required(v0, "TemplateId")?,
+            template_name: ::sdk_core::de::required(v1, "TemplateName")?,
+            template_content: ::sdk_core::de::required(v2, "TemplateContent")?,
+            sms_type: ::sdk_core::de::required(v3, "SmsType")?,
+            international: ::sdk_core::de::required(v4, "International")?,
+            remark: ::sdk_core::de::required(v5, "Remark")?,
+        })
+    }
 }
 /// The required members of [`ModifySmsTemplateRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -1847,7 +2743,7 @@ impl ModifySmsTemplateRequest {
 /// ModifySmsTemplate response structure.
 ///
 /// **中文**：ModifySmsTemplate返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifySmsTemplateResponse {
     /// Template parameter modification response
@@ -1855,26 +2751,50 @@ pub struct ModifySmsTemplateResponse {
     /// Example: `{"TemplateId":1110}`
     ///
     /// **中文**：修改模板参数响应
-    #[serde(
-        rename = "ModifyTemplateStatus",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "ModifyTemplateStatus")]
     pub modify_template_status: ModifyTemplateStatus,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for ModifySmsTemplateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ModifySmsTemplateResponse {
+    const NAME: &'static str = "ModifySmsTemplateResponse";
+    const NAMES: &'static [&'static str] = &["ModifyTemplateStatus", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.modify_template_status = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// Template parameter modification response
 ///
 /// **中文**：修改模板参数响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifyTemplateStatus {
     /// Template parameter
@@ -1882,17 +2802,40 @@ pub struct ModifyTemplateStatus {
     /// Example: `1110`
     ///
     /// **中文**：模板参数
-    #[serde(
-        rename = "TemplateId",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "TemplateId")]
     pub template_id: u64,
+}
+impl<'de> ::serde::Deserialize<'de> for ModifyTemplateStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ModifyTemplateStatus {
+    const NAME: &'static str = "ModifyTemplateStatus";
+    const NAMES: &'static [&'static str] = &["TemplateId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.template_id = ::sdk_core::de::lenient_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// SMS reply status
 ///
 /// **中文**：短信回复状态
-#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatus {
     /// SMS code number extension, which is not activated by default. If you need to activate it, please contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1).
@@ -1900,78 +2843,93 @@ pub struct PullSmsReplyStatus {
     /// Example: `11`
     ///
     /// **中文**：短信码号扩展号，默认未开通，如需开通请联系 [sms helper](https://cloud.tencent.com/document/product/382/3773)。
-    #[serde(
-        rename = "ExtendCode",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "ExtendCode")]
     pub extend_code: ::std::string::String,
     /// Country (or region) code.
     ///
     /// Example: `86`
     ///
     /// **中文**：国家（或地区）码。
-    #[serde(
-        rename = "NationCode",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "NationCode")]
     pub nation_code: ::std::string::String,
     /// Mobile number in the e.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
     ///
     /// **中文**：手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
-    #[serde(
-        rename = "PhoneNumber",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
     /// SMS signature.
     ///
     /// Example: `腾讯云`
     ///
     /// **中文**：短信签名。
-    #[serde(
-        rename = "Sign",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Sign")]
     pub sign: ::std::string::String,
     /// User reply.
     ///
     /// Example: `2`
     ///
     /// **中文**：用户回复的内容。
-    #[serde(
-        rename = "ReplyContent",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "ReplyContent")]
     pub reply_content: ::std::string::String,
     /// Reply time (e.g., 2019-10-08 17:18:37).
     ///
     /// Example: `2021-05-11 19:56:28`
     ///
     /// **中文**：回复时间（例如：2019-10-08 17:18:37）。
-    #[serde(
-        rename = "ReplyTime",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "ReplyTime")]
     pub reply_time: ::std::string::String,
     /// Reply time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1620734188`
     ///
     /// **中文**：回复时间，UNIX 时间戳（单位：秒）。
-    #[serde(
-        rename = "ReplyUnixTime",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "ReplyUnixTime")]
     pub reply_unix_time: u64,
+}
+impl<'de> ::serde::Deserialize<'de> for PullSmsReplyStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for PullSmsReplyStatus {
+    const NAME: &'static str = "PullSmsReplyStatus";
+    const NAMES: &'static [&'static str] = &[
+        "ExtendCode",
+        "NationCode",
+        "PhoneNumber",
+        "Sign",
+        "ReplyContent",
+        "ReplyTime",
+        "ReplyUnixTime",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.extend_code = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.nation_code = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.phone_number = ::sdk_core::de::null_as_default_member(&mut map)?,
+                3 => out.sign = ::sdk_core::de::null_as_default_member(&mut map)?,
+                4 => {
+                    out.reply_content = ::sdk_core::de::null_as_default_member(&mut map)?;
+                }
+                5 => out.reply_time = ::sdk_core::de::null_as_default_member(&mut map)?,
+                6 => out.reply_unix_time = ::sdk_core::de::lenient_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl ::std::fmt::Debug for PullSmsReplyStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1989,7 +2947,7 @@ impl ::std::fmt::Debug for PullSmsReplyStatus {
 /// PullSmsReplyStatusByPhoneNumber request structure.
 ///
 /// **中文**：PullSmsReplyStatusByPhoneNumber请求参数结构体
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatusByPhoneNumberRequest {
     /// Pull start time in seconds in the format of UNIX timestamp.
@@ -2040,10 +2998,80 @@ pub struct PullSmsReplyStatusByPhoneNumberRequest {
     /// **中文**：拉取截止时间，UNIX 时间戳（时间：秒）。
     #[serde(
         rename = "EndDateTime",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub end_date_time: ::std::option::Option<u64>,
+}
+impl<'de> ::serde::Deserialize<'de> for PullSmsReplyStatusByPhoneNumberRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for PullSmsReplyStatusByPhoneNumberRequest {
+    const NAME: &'static str = "PullSmsReplyStatusByPhoneNumberRequest";
+    const NAMES: &'static [&'static str] = &[
+        "SendDateTime",
+        "Offset",
+        "Limit",
+        "PhoneNumber",
+        "SmsSdkAppid",
+        "EndDateTime",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        let mut v5 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => {
+                    v2 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                3 => {
+                    v3 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                4 => {
+                    v4 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            send_date_time: ::sdk_core::de::required(v0, "SendDateTime")?,
+            offset: ::sdk_core::de::required(v1, "Offset")?,
+            limit: ::sdk_core::de::required(v2, "Limit")?,
+            phone_number: ::sdk_core::de::required(v3, "PhoneNumber")?,
+            sms_sdk_appid: ::sdk_core::de::required(v4, "SmsSdkAppid")?,
+            end_date_time: v5,
+        })
+    }
 }
 impl ::std::fmt::Debug for PullSmsReplyStatusByPhoneNumberRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2125,7 +3153,7 @@ impl PullSmsReplyStatusByPhoneNumberRequest {
 /// PullSmsReplyStatusByPhoneNumber response structure.
 ///
 /// **中文**：PullSmsReplyStatusByPhoneNumber返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatusByPhoneNumberResponse {
     /// Reply status response set.
@@ -2133,26 +3161,50 @@ pub struct PullSmsReplyStatusByPhoneNumberResponse {
     /// Example: `[{"ReplyContent":"2", "ReplyUnixTime":1620734188, "ExtendCode":"11", "ReplyTime":"2021-05-11 19:56:28", "Sign":"腾讯云", "PhoneNumber":"+8618501234444", "NationCode":"86"}]`
     ///
     /// **中文**：回复状态响应集合。
-    #[serde(
-        rename = "PullSmsReplyStatusSet",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "PullSmsReplyStatusSet")]
     pub pull_sms_reply_status_set: ::std::vec::Vec<PullSmsReplyStatus>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for PullSmsReplyStatusByPhoneNumberResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for PullSmsReplyStatusByPhoneNumberResponse {
+    const NAME: &'static str = "PullSmsReplyStatusByPhoneNumberResponse";
+    const NAMES: &'static [&'static str] = &["PullSmsReplyStatusSet", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.pull_sms_reply_status_set = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// PullSmsReplyStatus request structure.
 ///
 /// **中文**：PullSmsReplyStatus请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatusRequest {
     /// Maximum number of pulled entries. Maximum value: 100.
@@ -2170,6 +3222,46 @@ pub struct PullSmsReplyStatusRequest {
     #[serde(rename = "SmsSdkAppid")]
     pub sms_sdk_appid: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for PullSmsReplyStatusRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for PullSmsReplyStatusRequest {
+    const NAME: &'static str = "PullSmsReplyStatusRequest";
+    const NAMES: &'static [&'static str] = &["Limit", "SmsSdkAppid"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            limit: ::sdk_core::de::required(v0, "Limit")?,
+            sms_sdk_appid: ::sdk_core::de::required(v1, "SmsSdkAppid")?,
+        })
+    }
+}
 impl PullSmsReplyStatusRequest {
     /// A request with its required members (`Limit`, `SmsSdkAppid`); set optional ones with the setters.
     pub fn new(
@@ -2185,32 +3277,56 @@ impl PullSmsReplyStatusRequest {
 /// PullSmsReplyStatus response structure.
 ///
 /// **中文**：PullSmsReplyStatus返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatusResponse {
     /// Reply status response set.
     ///
     /// **中文**：回复状态响应集合。
-    #[serde(
-        rename = "PullSmsReplyStatusSet",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "PullSmsReplyStatusSet")]
     pub pull_sms_reply_status_set: ::std::vec::Vec<PullSmsReplyStatus>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for PullSmsReplyStatusResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for PullSmsReplyStatusResponse {
+    const NAME: &'static str = "PullSmsReplyStatusResponse";
+    const NAMES: &'static [&'static str] = &["PullSmsReplyStatusSet", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.pull_sms_reply_status_set = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// SMS delivery status details
 ///
 /// **中文**：短信的下发状态详细信息
-#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PullSmsSendStatus {
     /// Actual time of SMS receipt by user.
@@ -2218,66 +3334,42 @@ pub struct PullSmsSendStatus {
     /// Example: `2019-10-08 17:18:37`
     ///
     /// **中文**：用户实际接收到短信的时间。
-    #[serde(
-        rename = "UserReceiveTime",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "UserReceiveTime")]
     pub user_receive_time: ::std::string::String,
     /// Actual time of SMS receipt by user in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1570526317`
     ///
     /// **中文**：用户实际接收到短信的时间，UNIX 时间戳（单位：秒）。
-    #[serde(
-        rename = "UserReceiveUnixTime",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "UserReceiveUnixTime")]
     pub user_receive_unix_time: u64,
     /// Country (or region) code.
     ///
     /// Example: `86`
     ///
     /// **中文**：国家（或地区）码。
-    #[serde(
-        rename = "NationCode",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "NationCode")]
     pub nation_code: ::std::string::String,
     /// Mobile number in the e.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
     ///
     /// **中文**：手机号码,e.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
-    #[serde(
-        rename = "PurePhoneNumber",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "PurePhoneNumber")]
     pub pure_phone_number: ::std::string::String,
     /// Mobile number in a common format such as 13711112222.
     ///
     /// Example: `18501234444`
     ///
     /// **中文**：手机号码，普通格式，示例如：18501234444。
-    #[serde(
-        rename = "PhoneNumber",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
     /// ID of the current delivery.
     ///
     /// Example: `5000:1045710669157053657849499619`
     ///
     /// **中文**：本次发送标识 ID。
-    #[serde(
-        rename = "SerialNo",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SerialNo")]
     pub serial_no: ::std::string::String,
     /// Whether the SMS message is actually received. Valid values: SUCCESS (success), FAIL (failure).
     ///
@@ -2286,23 +3378,72 @@ pub struct PullSmsSendStatus {
     /// **中文**：实际是否收到的短信接收状态，SUCCESS（下发成功）、FAIL（下发失败）。
     ///
     /// 注：仅当运营商有返回短信接收状态时回包中才会有状态数据。
-    #[serde(
-        rename = "ReportStatus",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "ReportStatus")]
     pub report_status: ::std::string::String,
     /// Description of SMS receipt by user.
     ///
     /// Example: `DELIVRD`
     ///
     /// **中文**：用户接收短信状态描述。
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Description")]
     pub description: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for PullSmsSendStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for PullSmsSendStatus {
+    const NAME: &'static str = "PullSmsSendStatus";
+    const NAMES: &'static [&'static str] = &[
+        "UserReceiveTime",
+        "UserReceiveUnixTime",
+        "NationCode",
+        "PurePhoneNumber",
+        "PhoneNumber",
+        "SerialNo",
+        "ReportStatus",
+        "Description",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.user_receive_time = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => {
+                    out.user_receive_unix_time = ::sdk_core::de::lenient_member(
+                        &mut map,
+                    )?;
+                }
+                2 => out.nation_code = ::sdk_core::de::null_as_default_member(&mut map)?,
+                3 => {
+                    out.pure_phone_number = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                4 => out.phone_number = ::sdk_core::de::null_as_default_member(&mut map)?,
+                5 => out.serial_no = ::sdk_core::de::null_as_default_member(&mut map)?,
+                6 => {
+                    out.report_status = ::sdk_core::de::null_as_default_member(&mut map)?;
+                }
+                7 => out.description = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl ::std::fmt::Debug for PullSmsSendStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2324,7 +3465,7 @@ impl ::std::fmt::Debug for PullSmsSendStatus {
 /// PullSmsSendStatusByPhoneNumber request structure.
 ///
 /// **中文**：PullSmsSendStatusByPhoneNumber请求参数结构体
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PullSmsSendStatusByPhoneNumberRequest {
     /// Pull start time in seconds in the format of UNIX timestamp.
@@ -2375,10 +3516,80 @@ pub struct PullSmsSendStatusByPhoneNumberRequest {
     /// **中文**：拉取截止时间，UNIX 时间戳（时间：秒）。
     #[serde(
         rename = "EndDateTime",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub end_date_time: ::std::option::Option<u64>,
+}
+impl<'de> ::serde::Deserialize<'de> for PullSmsSendStatusByPhoneNumberRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for PullSmsSendStatusByPhoneNumberRequest {
+    const NAME: &'static str = "PullSmsSendStatusByPhoneNumberRequest";
+    const NAMES: &'static [&'static str] = &[
+        "SendDateTime",
+        "Offset",
+        "Limit",
+        "PhoneNumber",
+        "SmsSdkAppid",
+        "EndDateTime",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        let mut v5 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => {
+                    v2 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                3 => {
+                    v3 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                4 => {
+                    v4 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            send_date_time: ::sdk_core::de::required(v0, "SendDateTime")?,
+            offset: ::sdk_core::de::required(v1, "Offset")?,
+            limit: ::sdk_core::de::required(v2, "Limit")?,
+            phone_number: ::sdk_core::de::required(v3, "PhoneNumber")?,
+            sms_sdk_appid: ::sdk_core::de::required(v4, "SmsSdkAppid")?,
+            end_date_time: v5,
+        })
+    }
 }
 impl ::std::fmt::Debug for PullSmsSendStatusByPhoneNumberRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2460,32 +3671,56 @@ impl PullSmsSendStatusByPhoneNumberRequest {
 /// PullSmsSendStatusByPhoneNumber response structure.
 ///
 /// **中文**：PullSmsSendStatusByPhoneNumber返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PullSmsSendStatusByPhoneNumberResponse {
     /// Delivery status response set.
     ///
     /// **中文**：下发状态响应集合。
-    #[serde(
-        rename = "PullSmsSendStatusSet",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "PullSmsSendStatusSet")]
     pub pull_sms_send_status_set: ::std::vec::Vec<PullSmsSendStatus>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for PullSmsSendStatusByPhoneNumberResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for PullSmsSendStatusByPhoneNumberResponse {
+    const NAME: &'static str = "PullSmsSendStatusByPhoneNumberResponse";
+    const NAMES: &'static [&'static str] = &["PullSmsSendStatusSet", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.pull_sms_send_status_set = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// PullSmsSendStatus request structure.
 ///
 /// **中文**：PullSmsSendStatus请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PullSmsSendStatusRequest {
     /// Maximum number of pulled entries. Maximum value: 100.
@@ -2503,6 +3738,46 @@ pub struct PullSmsSendStatusRequest {
     #[serde(rename = "SmsSdkAppid")]
     pub sms_sdk_appid: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for PullSmsSendStatusRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for PullSmsSendStatusRequest {
+    const NAME: &'static str = "PullSmsSendStatusRequest";
+    const NAMES: &'static [&'static str] = &["Limit", "SmsSdkAppid"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            limit: ::sdk_core::de::required(v0, "Limit")?,
+            sms_sdk_appid: ::sdk_core::de::required(v1, "SmsSdkAppid")?,
+        })
+    }
+}
 impl PullSmsSendStatusRequest {
     /// A request with its required members (`Limit`, `SmsSdkAppid`); set optional ones with the setters.
     pub fn new(
@@ -2518,32 +3793,56 @@ impl PullSmsSendStatusRequest {
 /// PullSmsSendStatus response structure.
 ///
 /// **中文**：PullSmsSendStatus返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PullSmsSendStatusResponse {
     /// Delivery status response set.
     ///
     /// **中文**：下发状态响应集合。
-    #[serde(
-        rename = "PullSmsSendStatusSet",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "PullSmsSendStatusSet")]
     pub pull_sms_send_status_set: ::std::vec::Vec<PullSmsSendStatus>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for PullSmsSendStatusResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for PullSmsSendStatusResponse {
+    const NAME: &'static str = "PullSmsSendStatusResponse";
+    const NAMES: &'static [&'static str] = &["PullSmsSendStatusSet", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.pull_sms_send_status_set = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// SendSms request structure.
 ///
 /// **中文**：SendSms请求参数结构体
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SendSmsRequest {
     /// Target mobile number in the e.164 standard in the format of +\[country/region code\]\[mobile number\]. Up to 200 mobile numbers are supported in one request (which should be all Mainland China mobile numbers or all global mobile numbers).
@@ -2576,11 +3875,7 @@ pub struct SendSmsRequest {
     /// Example: `腾讯云`
     ///
     /// **中文**：短信签名内容，使用 UTF-8 编码，必须填写已审核通过的签名，签名信息可登录 [短信控制台](https://console.cloud.tencent.com/smsv2)  查看。注：国内短信为必填参数。
-    #[serde(
-        rename = "Sign",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Sign", skip_serializing_if = "::std::option::Option::is_none")]
     pub sign: ::std::option::Option<::std::string::String>,
     /// Template parameter. If there is no template parameter, leave this parameter blank.
     ///
@@ -2589,8 +3884,7 @@ pub struct SendSmsRequest {
     /// **中文**：模板参数，若无模板参数，则设置为空。
     #[serde(
         rename = "TemplateParamSet",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub template_param_set: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
@@ -2602,8 +3896,7 @@ pub struct SendSmsRequest {
     /// **中文**：短信码号扩展号，默认未开通，如需开通请联系 [sms helper](https://cloud.tencent.com/document/product/382/3773)。
     #[serde(
         rename = "ExtendCode",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub extend_code: ::std::option::Option<::std::string::String>,
     /// User session content, which can carry context information such as user-side ID and will be returned as-is by the server.
@@ -2613,8 +3906,7 @@ pub struct SendSmsRequest {
     /// **中文**：用户的 session 内容，可以携带用户侧 ID 等上下文信息，server 会原样返回。注意长度需小于512字节。
     #[serde(
         rename = "SessionContext",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub session_context: ::std::option::Option<::std::string::String>,
     /// `senderid` for Global SMS, which is not activated by default. If you need to activate it, please contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1) for assistance. This parameter should be empty for Mainland China SMS.
@@ -2624,12 +3916,79 @@ pub struct SendSmsRequest {
     /// **中文**：国际/港澳台短信 Sender ID。可参考 [Sender ID 说明](https://cloud.tencent.com/document/product/382/102831)。
     ///
     /// 注：国内短信无需填写该项；国际/港澳台短信已申请独立 SenderId 需要填写该字段，默认使用公共 SenderId，无需填写该字段。
-    #[serde(
-        rename = "SenderId",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "SenderId", skip_serializing_if = "::std::option::Option::is_none")]
     pub sender_id: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for SendSmsRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SendSmsRequest {
+    const NAME: &'static str = "SendSmsRequest";
+    const NAMES: &'static [&'static str] = &[
+        "PhoneNumberSet",
+        "TemplateID",
+        "SmsSdkAppid",
+        "Sign",
+        "TemplateParamSet",
+        "ExtendCode",
+        "SessionContext",
+        "SenderId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        let mut v5 = ::std::option::Option::None;
+        let mut v6 = ::std::option::Option::None;
+        let mut v7 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => {
+                    v2 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
+                6 => v6 = ::serde::de::MapAccess::next_value(&mut map)?,
+                7 => v7 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            phone_number_set: ::sdk_core::de::required(v0, "PhoneNumberSet")?,
+            template_id: ::sdk_core::de::required(v1, "TemplateID")?,
+            sms_sdk_appid: ::sdk_core::de::required(v2, "SmsSdkAppid")?,
+            sign: v3,
+            template_param_set: v4,
+            extend_code: v5,
+            session_context: v6,
+            sender_id: v7,
+        })
+    }
 }
 impl ::std::fmt::Debug for SendSmsRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2736,7 +4095,7 @@ impl SendSmsRequest {
 /// SendSms response structure.
 ///
 /// **中文**：SendSms返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SendSmsResponse {
     /// SMS delivery status.
@@ -2744,26 +4103,50 @@ pub struct SendSmsResponse {
     /// **中文**：短信发送状态。
     ///
     /// 注：可参考 [示例](#4.-.E7.A4.BA.E4.BE.8B) ，包含短信发送成功和发送失败的输出示例。
-    #[serde(
-        rename = "SendStatusSet",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SendStatusSet")]
     pub send_status_set: ::std::vec::Vec<SendStatus>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for SendSmsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SendSmsResponse {
+    const NAME: &'static str = "SendSmsResponse";
+    const NAMES: &'static [&'static str] = &["SendStatusSet", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.send_status_set = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// SMS sending status
 ///
 /// **中文**：发送短信状态
-#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SendStatus {
     /// Delivery serial number.
@@ -2771,74 +4154,95 @@ pub struct SendStatus {
     /// Example: `5000:1045710669157053657849499619`
     ///
     /// **中文**：发送流水号。
-    #[serde(
-        rename = "SerialNo",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SerialNo")]
     pub serial_no: ::std::string::String,
     /// Mobile number in the e.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
     ///
     /// **中文**：手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
-    #[serde(
-        rename = "PhoneNumber",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
     /// Number of billable SMS messages. For billing rules, please see [Billing Policy](https://intl.cloud.tencent.com/document/product/382/36135?from_cn_redirect=1).
     ///
     /// Example: `1`
     ///
     /// **中文**：计费条数，计费规则请查询 [计费策略](https://cloud.tencent.com/document/product/382/36135)。
-    #[serde(rename = "Fee", default, deserialize_with = "::sdk_core::de::lenient")]
+    #[serde(rename = "Fee")]
     pub fee: u64,
     /// User session content.
     ///
     /// Example: `outsid_1729495320_1011`
     ///
     /// **中文**：用户Session内容。
-    #[serde(
-        rename = "SessionContext",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SessionContext")]
     pub session_context: ::std::string::String,
     /// SMS request error code. For specific meanings, please see Error Codes.
     ///
     /// Example: `Ok`
     ///
     /// **中文**：短信请求错误码，具体含义请参考 [错误码](https://cloud.tencent.com/document/product/382/59177#.E7.9F.AD.E4.BF.A1-API-3.0-.E5.8F.91.E9.80.81.E9.94.99.E8.AF.AF.E7.A0.81)。
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Code")]
     pub code: ::std::string::String,
     /// SMS request error message.
     ///
     /// Example: `send success`
     ///
     /// **中文**：短信请求错误码描述。
-    #[serde(
-        rename = "Message",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Message")]
     pub message: ::std::string::String,
     /// Country code or region code, such as CN and US. If the country code or region code is not obtained, the returned value will be 'DEF' by default. For more information on the supported list, see price overview for non-Mainland China regions.
     ///
     /// Example: `CN`
     ///
     /// **中文**：国家码或地区码，例如CN,US等，对于未识别出国家码或者地区码，默认返回DEF,具体支持列表请参考国际/港澳台计费总览。
-    #[serde(
-        rename = "IsoCode",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "IsoCode")]
     pub iso_code: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for SendStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SendStatus {
+    const NAME: &'static str = "SendStatus";
+    const NAMES: &'static [&'static str] = &[
+        "SerialNo",
+        "PhoneNumber",
+        "Fee",
+        "SessionContext",
+        "Code",
+        "Message",
+        "IsoCode",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.serial_no = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.phone_number = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.fee = ::sdk_core::de::lenient_member(&mut map)?,
+                3 => {
+                    out.session_context = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                4 => out.code = ::sdk_core::de::null_as_default_member(&mut map)?,
+                5 => out.message = ::sdk_core::de::null_as_default_member(&mut map)?,
+                6 => out.iso_code = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl ::std::fmt::Debug for SendStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2856,7 +4260,7 @@ impl ::std::fmt::Debug for SendStatus {
 /// Delivery statistics response packet
 ///
 /// **中文**：发送数据统计响应包体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SendStatusStatistics {
     /// Billable SMS message quantity; for example, in 100 successfully submitted SMS messages, if 20 are long messages (over 80 characters) and split into two messages each, then the billable quantity will be 80 * 1 + 20 * 2 = 120.
@@ -2864,35 +4268,62 @@ pub struct SendStatusStatistics {
     /// Example: `149`
     ///
     /// **中文**：短信计费条数统计，例如提交成功量为100条，其中有20条是长短信（长度为80字）被拆分成2条，则计费条数为： ```80 * 1 + 20 * 2 = 120``` 条。
-    #[serde(rename = "FeeCount", default, deserialize_with = "::sdk_core::de::lenient")]
+    #[serde(rename = "FeeCount")]
     pub fee_count: u64,
     /// Submitted SMS messages.
     ///
     /// Example: `150`
     ///
     /// **中文**：短信提交量统计。
-    #[serde(
-        rename = "RequestCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "RequestCount")]
     pub request_count: u64,
     /// Successfully submitted SMS messages.
     ///
     /// Example: `149`
     ///
     /// **中文**：短信提交成功量统计。
-    #[serde(
-        rename = "RequestSuccessCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "RequestSuccessCount")]
     pub request_success_count: u64,
+}
+impl<'de> ::serde::Deserialize<'de> for SendStatusStatistics {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SendStatusStatistics {
+    const NAME: &'static str = "SendStatusStatistics";
+    const NAMES: &'static [&'static str] = &[
+        "FeeCount",
+        "RequestCount",
+        "RequestSuccessCount",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.fee_count = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.request_count = ::sdk_core::de::lenient_member(&mut map)?,
+                2 => {
+                    out.request_success_count = ::sdk_core::de::lenient_member(&mut map)?;
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// SendStatusStatistics request structure.
 ///
 /// **中文**：SendStatusStatistics请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SendStatusStatisticsRequest {
     /// Start time of pull in the format of `yyyymmddhh` accurate to the hour.
@@ -2942,6 +4373,73 @@ pub struct SendStatusStatisticsRequest {
     /// 注：目前固定设置为0。
     #[serde(rename = "Offset")]
     pub offset: u64,
+}
+impl<'de> ::serde::Deserialize<'de> for SendStatusStatisticsRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SendStatusStatisticsRequest {
+    const NAME: &'static str = "SendStatusStatisticsRequest";
+    const NAMES: &'static [&'static str] = &[
+        "StartDateTime",
+        "EndDataTime",
+        "SmsSdkAppid",
+        "Limit",
+        "Offset",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => {
+                    v2 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                3 => {
+                    v3 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                4 => {
+                    v4 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            start_date_time: ::sdk_core::de::required(v0, "StartDateTime")?,
+            end_data_time: ::sdk_core::de::required(v1, "EndDataTime")?,
+            sms_sdk_appid: ::sdk_core::de::required(v2, "SmsSdkAppid")?,
+            limit: ::sdk_core::de::required(v3, "Limit")?,
+            offset: ::sdk_core::de::required(v4, "Offset")?,
+        })
+    }
 }
 /// The required members of [`SendStatusStatisticsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -3011,7 +4509,7 @@ impl SendStatusStatisticsRequest {
 /// SendStatusStatistics response structure.
 ///
 /// **中文**：SendStatusStatistics返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SendStatusStatisticsResponse {
     /// Delivery statistics response packet.
@@ -3019,26 +4517,50 @@ pub struct SendStatusStatisticsResponse {
     /// Example: `{"FeeCount":1880,"RequestCount":1880,"RequestSuccessCount":1880}`
     ///
     /// **中文**：发送数据统计响应包体。
-    #[serde(
-        rename = "SendStatusStatistics",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SendStatusStatistics")]
     pub send_status_statistics: SendStatusStatistics,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for SendStatusStatisticsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SendStatusStatisticsResponse {
+    const NAME: &'static str = "SendStatusStatisticsResponse";
+    const NAMES: &'static [&'static str] = &["SendStatusStatistics", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.send_status_statistics = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// Package message statistics response packet
 ///
 /// **中文**：套餐包信息统计响应包体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SmsPackagesStatistics {
     /// Package creation time in standard time format, such as 2019-10-08 17:18:37.
@@ -3046,11 +4568,7 @@ pub struct SmsPackagesStatistics {
     /// Example: `2024-12-01 16:00:00`
     ///
     /// **中文**：套餐包创建时间，标准时间，例如：2019-10-08 17:18:37。
-    #[serde(
-        rename = "PackageCreateTime",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "PackageCreateTime")]
     pub package_create_time: ::std::string::String,
     /// Package creation time in seconds in the format of UNIX timestamp.
     ///
@@ -3059,22 +4577,14 @@ pub struct SmsPackagesStatistics {
     /// **中文**：套餐包创建时间，UNIX 时间戳。
     ///
     /// 单位：秒
-    #[serde(
-        rename = "PackageCreateUnixTime",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "PackageCreateUnixTime")]
     pub package_create_unix_time: u64,
     /// Package effective time in standard time format, such as 2019-10-08 17:18:37.
     ///
     /// Example: `2024-12-01 16:00:00`
     ///
     /// **中文**：套餐包生效时间，标准时间，例如：2019-10-08 17:18:37。
-    #[serde(
-        rename = "PackageEffectiveTime",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "PackageEffectiveTime")]
     pub package_effective_time: ::std::string::String,
     /// Package effective time in seconds in the format of UNIX timestamp.
     ///
@@ -3083,22 +4593,14 @@ pub struct SmsPackagesStatistics {
     /// **中文**：套餐包生效时间，UNIX 时间戳。
     ///
     /// 单位：秒
-    #[serde(
-        rename = "PackageEffectiveUnixTime",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "PackageEffectiveUnixTime")]
     pub package_effective_unix_time: u64,
     /// Package expiration time in standard time format, such as 2019-10-08 17:18:37.
     ///
     /// Example: `2026-12-01 16:00:00`
     ///
     /// **中文**：套餐包过期时间，标准时间，例如：2019-10-08 17:18:37。
-    #[serde(
-        rename = "PackageExpiredTime",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "PackageExpiredTime")]
     pub package_expired_time: ::std::string::String,
     /// Package expiration time in seconds in the format of UNIX timestamp.
     ///
@@ -3107,11 +4609,7 @@ pub struct SmsPackagesStatistics {
     /// **中文**：套餐包过期时间，UNIX 时间戳。
     ///
     /// 单位：秒
-    #[serde(
-        rename = "PackageExpiredUnixTime",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "PackageExpiredUnixTime")]
     pub package_expired_unix_time: u64,
     /// Number of SMS messages in package.
     ///
@@ -3120,11 +4618,7 @@ pub struct SmsPackagesStatistics {
     /// **中文**：套餐包条数。
     ///
     /// 单位：条
-    #[serde(
-        rename = "AmountOfPackage",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "AmountOfPackage")]
     pub amount_of_package: u64,
     /// 0: gifted package. 1: purchased package.
     ///
@@ -3136,18 +4630,14 @@ pub struct SmsPackagesStatistics {
     ///
     /// - 0： 赠送套餐包
     /// - 1： 购买套餐包
-    #[serde(
-        rename = "TypeOfPackage",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "TypeOfPackage")]
     pub type_of_package: u64,
     /// Package ID.
     ///
     /// Example: `1000876572`
     ///
     /// **中文**：套餐包 ID。
-    #[serde(rename = "PackageId", default, deserialize_with = "::sdk_core::de::lenient")]
+    #[serde(rename = "PackageId")]
     pub package_id: u64,
     /// Current usage.
     ///
@@ -3156,17 +4646,84 @@ pub struct SmsPackagesStatistics {
     /// **中文**：当前使用量。
     ///
     /// 单位：条
-    #[serde(
-        rename = "CurrentUsage",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "CurrentUsage")]
     pub current_usage: u64,
+}
+impl<'de> ::serde::Deserialize<'de> for SmsPackagesStatistics {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SmsPackagesStatistics {
+    const NAME: &'static str = "SmsPackagesStatistics";
+    const NAMES: &'static [&'static str] = &[
+        "PackageCreateTime",
+        "PackageCreateUnixTime",
+        "PackageEffectiveTime",
+        "PackageEffectiveUnixTime",
+        "PackageExpiredTime",
+        "PackageExpiredUnixTime",
+        "AmountOfPackage",
+        "TypeOfPackage",
+        "PackageId",
+        "CurrentUsage",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.package_create_time = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => {
+                    out.package_create_unix_time = ::sdk_core::de::lenient_member(
+                        &mut map,
+                    )?;
+                }
+                2 => {
+                    out.package_effective_time = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                3 => {
+                    out.package_effective_unix_time = ::sdk_core::de::lenient_member(
+                        &mut map,
+                    )?;
+                }
+                4 => {
+                    out.package_expired_time = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                5 => {
+                    out.package_expired_unix_time = ::sdk_core::de::lenient_member(
+                        &mut map,
+                    )?;
+                }
+                6 => out.amount_of_package = ::sdk_core::de::lenient_member(&mut map)?,
+                7 => out.type_of_package = ::sdk_core::de::lenient_member(&mut map)?,
+                8 => out.package_id = ::sdk_core::de::lenient_member(&mut map)?,
+                9 => out.current_usage = ::sdk_core::de::lenient_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// SmsPackagesStatistics request structure.
 ///
 /// **中文**：SmsPackagesStatistics请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SmsPackagesStatisticsRequest {
     /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
@@ -3194,6 +4751,53 @@ pub struct SmsPackagesStatisticsRequest {
     /// **中文**：偏移量。
     #[serde(rename = "Offset")]
     pub offset: u64,
+}
+impl<'de> ::serde::Deserialize<'de> for SmsPackagesStatisticsRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SmsPackagesStatisticsRequest {
+    const NAME: &'static str = "SmsPackagesStatisticsRequest";
+    const NAMES: &'static [&'static str] = &["SmsSdkAppid", "Limit", "Offset"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => {
+                    v2 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            sms_sdk_appid: ::sdk_core::de::required(v0, "SmsSdkAppid")?,
+            limit: ::sdk_core::de::required(v1, "Limit")?,
+            offset: ::sdk_core::de::required(v2, "Offset")?,
+        })
+    }
 }
 /// The required members of [`SmsPackagesStatisticsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -3235,7 +4839,7 @@ impl SmsPackagesStatisticsRequest {
 /// SmsPackagesStatistics response structure.
 ///
 /// **中文**：SmsPackagesStatistics返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SmsPackagesStatisticsResponse {
     /// Delivery statistics response packet body.
@@ -3243,19 +4847,43 @@ pub struct SmsPackagesStatisticsResponse {
     /// Example: `[{ "PackageCreateTime":"2019-05-01 00:00:00", "PackageEffectiveTime":"2019-05-01 00:00:00", "PackageExpiredTime":"2019-05-31 23:59:59", "PackageCreateUnixTime":1556640000, "PackageExpiredUnixTime":1556640000, "PackageEffectiveUnixTime":1559318399, "AmountOfPackage":1000, "TypeOfPackage":0, "PackageId":1000876572, "CurrentUsage":100}]`
     ///
     /// **中文**：发送数据统计响应包体。
-    #[serde(
-        rename = "SmsPackagesStatisticsSet",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SmsPackagesStatisticsSet")]
     pub sms_packages_statistics_set: ::std::vec::Vec<SmsPackagesStatistics>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for SmsPackagesStatisticsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SmsPackagesStatisticsResponse {
+    const NAME: &'static str = "SmsPackagesStatisticsResponse";
+    const NAMES: &'static [&'static str] = &["SmsPackagesStatisticsSet", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.sms_packages_statistics_set = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }

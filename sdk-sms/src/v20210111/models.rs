@@ -14,7 +14,7 @@
 /// Signature addition response
 ///
 /// **中文**：添加签名响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AddSignStatus {
     /// Signature ID.
@@ -22,18 +22,40 @@ pub struct AddSignStatus {
     /// Example: `1110`
     ///
     /// **中文**：签名ID。
-    #[serde(
-        rename = "SignId",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "SignId", skip_serializing_if = "::std::option::Option::is_none")]
     pub sign_id: ::std::option::Option<u64>,
+}
+impl<'de> ::serde::Deserialize<'de> for AddSignStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for AddSignStatus {
+    const NAME: &'static str = "AddSignStatus";
+    const NAMES: &'static [&'static str] = &["SignId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.sign_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// AddSmsSign request structure.
 ///
 /// **中文**：AddSmsSign请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AddSmsSignRequest {
     /// Signature name.
@@ -177,8 +199,7 @@ pub struct AddSmsSignRequest {
     /// 注：只有 SignPurpose 在选择为 1（他用）时，这个字段才会生效。
     #[serde(
         rename = "CommissionImage",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub commission_image: ::std::option::Option<::std::string::String>,
     /// Signature application remarks.
@@ -186,11 +207,7 @@ pub struct AddSmsSignRequest {
     /// Example: `业务自用申请`
     ///
     /// **中文**：签名的申请备注。
-    #[serde(
-        rename = "Remark",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Remark", skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 已审核通过的国内短信的资质 ID。资质 ID 信息可前往国内短信的 [实名资质管理](https://console.cloud.tencent.com/smsv2/enterprise) 页查看。
     ///
@@ -201,10 +218,96 @@ pub struct AddSmsSignRequest {
     /// Example: `1000001`
     #[serde(
         rename = "QualificationId",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub qualification_id: ::std::option::Option<u64>,
+}
+impl<'de> ::serde::Deserialize<'de> for AddSmsSignRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for AddSmsSignRequest {
+    const NAME: &'static str = "AddSmsSignRequest";
+    const NAMES: &'static [&'static str] = &[
+        "SignName",
+        "SignType",
+        "DocumentType",
+        "International",
+        "SignPurpose",
+        "ProofImage",
+        "CommissionImage",
+        "Remark",
+        "QualificationId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        let mut v5 = ::std::option::Option::None;
+        let mut v6 = ::std::option::Option::None;
+        let mut v7 = ::std::option::Option::None;
+        let mut v8 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => {
+                    v2 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                3 => {
+                    v3 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                4 => {
+                    v4 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                5 => {
+                    v5 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                6 => v6 = ::serde::de::MapAccess::next_value(&mut map)?,
+                7 => v7 = ::serde::de::MapAccess::next_value(&mut map)?,
+                8 => v8 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            sign_name: ::sdk_core::de::required(v0, "SignName")?,
+            sign_type: ::sdk_core::de::required(v1, "SignType")?,
+            document_type: ::sdk_core::de::required(v2, "DocumentType")?,
+            international: ::sdk_core::de::required(v3, "International")?,
+            sign_purpose: ::sdk_core::de::required(v4, "SignPurpose")?,
+            proof_image: ::sdk_core::de::required(v5, "ProofImage")?,
+            commission_image: v6,
+            remark: v7,
+            qualification_id: v8,
+        })
+    }
 }
 /// The required members of [`AddSmsSignRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -378,32 +481,56 @@ impl AddSmsSignRequest {
 /// AddSmsSign response structure.
 ///
 /// **中文**：AddSmsSign返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AddSmsSignResponse {
     /// Signature addition response
     ///
     /// **中文**：添加签名响应
-    #[serde(
-        rename = "AddSignStatus",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "AddSignStatus")]
     pub add_sign_status: AddSignStatus,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for AddSmsSignResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for AddSmsSignResponse {
+    const NAME: &'static str = "AddSmsSignResponse";
+    const NAMES: &'static [&'static str] = &["AddSignStatus", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.add_sign_status = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// AddSmsTemplate request structure.
 ///
 /// **中文**：AddSmsTemplate请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AddSmsTemplateRequest {
     /// Template name.
@@ -453,6 +580,73 @@ pub struct AddSmsTemplateRequest {
     /// **中文**：模板备注，例如申请原因，使用场景等。
     #[serde(rename = "Remark")]
     pub remark: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for AddSmsTemplateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for AddSmsTemplateRequest {
+    const NAME: &'static str = "AddSmsTemplateRequest";
+    const NAMES: &'static [&'static str] = &[
+        "TemplateName",
+        "TemplateContent",
+        "SmsType",
+        "International",
+        "Remark",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => {
+                    v2 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                3 => {
+                    v3 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                4 => {
+                    v4 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            template_name: ::sdk_core::de::required(v0, "TemplateName")?,
+            template_content: ::sdk_core::de::required(v1, "TemplateContent")?,
+            sms_type: ::sdk_core::de::required(v2, "SmsType")?,
+            international: ::sdk_core::de::required(v3, "International")?,
+            remark: ::sdk_core::de::required(v4, "Remark")?,
+        })
+    }
 }
 /// The required members of [`AddSmsTemplateRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -522,7 +716,7 @@ impl AddSmsTemplateRequest {
 /// AddSmsTemplate response structure.
 ///
 /// **中文**：AddSmsTemplate返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AddSmsTemplateResponse {
     /// SMS template addition response body
@@ -530,26 +724,50 @@ pub struct AddSmsTemplateResponse {
     /// Example: `{"TemplateId":"1110"}`
     ///
     /// **中文**：添加短信模板响应包体
-    #[serde(
-        rename = "AddTemplateStatus",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "AddTemplateStatus")]
     pub add_template_status: AddTemplateStatus,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for AddSmsTemplateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for AddSmsTemplateResponse {
+    const NAME: &'static str = "AddSmsTemplateResponse";
+    const NAMES: &'static [&'static str] = &["AddTemplateStatus", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.add_template_status = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// Template parameter addition response
 ///
 /// **中文**：添加模板参数响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AddTemplateStatus {
     /// Template ID.
@@ -559,15 +777,41 @@ pub struct AddTemplateStatus {
     /// **中文**：模板ID。
     #[serde(
         rename = "TemplateId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub template_id: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for AddTemplateStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for AddTemplateStatus {
+    const NAME: &'static str = "AddTemplateStatus";
+    const NAMES: &'static [&'static str] = &["TemplateId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.template_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// Receipt statistics response body
 ///
 /// **中文**：回执数据统计响应包体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CallbackStatusStatistics {
     /// Messages with receipt.
@@ -577,11 +821,7 @@ pub struct CallbackStatusStatistics {
     /// **中文**：短信回执量统计。
     ///
     /// 单位：个
-    #[serde(
-        rename = "CallbackCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "CallbackCount")]
     pub callback_count: u64,
     /// Successfully submitted SMS messages.
     ///
@@ -590,11 +830,7 @@ pub struct CallbackStatusStatistics {
     /// **中文**：短信提交成功量统计。
     ///
     /// 单位：个
-    #[serde(
-        rename = "RequestSuccessCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "RequestSuccessCount")]
     pub request_success_count: u64,
     /// Failed receipts.
     ///
@@ -603,11 +839,7 @@ pub struct CallbackStatusStatistics {
     /// **中文**：短信回执失败量统计。
     ///
     /// 单位：个
-    #[serde(
-        rename = "CallbackFailCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "CallbackFailCount")]
     pub callback_fail_count: u64,
     /// Successful receipts.
     ///
@@ -616,11 +848,7 @@ pub struct CallbackStatusStatistics {
     /// **中文**：短信回执成功量统计。
     ///
     /// 单位：个
-    #[serde(
-        rename = "CallbackSuccessCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "CallbackSuccessCount")]
     pub callback_success_count: u64,
     /// Carrier's internal error.
     ///
@@ -629,11 +857,7 @@ pub struct CallbackStatusStatistics {
     /// **中文**：运营商内部错误统计。
     ///
     /// 单位：个
-    #[serde(
-        rename = "InternalErrorCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "InternalErrorCount")]
     pub internal_error_count: u64,
     /// Invalid numbers.
     ///
@@ -642,11 +866,7 @@ pub struct CallbackStatusStatistics {
     /// **中文**：号码无效或空号统计。
     ///
     /// 单位：个
-    #[serde(
-        rename = "InvalidNumberCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "InvalidNumberCount")]
     pub invalid_number_count: u64,
     /// Errors such as out-of-service or power-off.
     ///
@@ -655,11 +875,7 @@ pub struct CallbackStatusStatistics {
     /// **中文**：停机、关机等错误统计。
     ///
     /// 单位：个
-    #[serde(
-        rename = "ShutdownErrorCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "ShutdownErrorCount")]
     pub shutdown_error_count: u64,
     /// Blocked mobile numbers.
     ///
@@ -668,11 +884,7 @@ pub struct CallbackStatusStatistics {
     /// **中文**：号码拉入免打扰名单统计。
     ///
     /// 单位：个
-    #[serde(
-        rename = "BlackListCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "BlackListCount")]
     pub black_list_count: u64,
     /// Carrier rate limit hits.
     ///
@@ -681,17 +893,66 @@ pub struct CallbackStatusStatistics {
     /// **中文**：运营商频率限制统计。
     ///
     /// 单位：个
-    #[serde(
-        rename = "FrequencyLimitCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "FrequencyLimitCount")]
     pub frequency_limit_count: u64,
+}
+impl<'de> ::serde::Deserialize<'de> for CallbackStatusStatistics {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for CallbackStatusStatistics {
+    const NAME: &'static str = "CallbackStatusStatistics";
+    const NAMES: &'static [&'static str] = &[
+        "CallbackCount",
+        "RequestSuccessCount",
+        "CallbackFailCount",
+        "CallbackSuccessCount",
+        "InternalErrorCount",
+        "InvalidNumberCount",
+        "ShutdownErrorCount",
+        "BlackListCount",
+        "FrequencyLimitCount",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.callback_count = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => {
+                    out.request_success_count = ::sdk_core::de::lenient_member(&mut map)?;
+                }
+                2 => out.callback_fail_count = ::sdk_core::de::lenient_member(&mut map)?,
+                3 => {
+                    out.callback_success_count = ::sdk_core::de::lenient_member(
+                        &mut map,
+                    )?;
+                }
+                4 => out.internal_error_count = ::sdk_core::de::lenient_member(&mut map)?,
+                5 => out.invalid_number_count = ::sdk_core::de::lenient_member(&mut map)?,
+                6 => out.shutdown_error_count = ::sdk_core::de::lenient_member(&mut map)?,
+                7 => out.black_list_count = ::sdk_core::de::lenient_member(&mut map)?,
+                8 => {
+                    out.frequency_limit_count = ::sdk_core::de::lenient_member(&mut map)?;
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// CallbackStatusStatistics request structure.
 ///
 /// **中文**：CallbackStatusStatistics请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CallbackStatusStatisticsRequest {
     /// Start time in the format of `yyyymmddhh` accurate to the hour, such as 2021050113 (13:00 on May 1, 2021).
@@ -741,6 +1002,73 @@ pub struct CallbackStatusStatisticsRequest {
     /// 注：目前固定设置为0。
     #[serde(rename = "Offset")]
     pub offset: u64,
+}
+impl<'de> ::serde::Deserialize<'de> for CallbackStatusStatisticsRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for CallbackStatusStatisticsRequest {
+    const NAME: &'static str = "CallbackStatusStatisticsRequest";
+    const NAMES: &'static [&'static str] = &[
+        "BeginTime",
+        "EndTime",
+        "SmsSdkAppId",
+        "Limit",
+        "Offset",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => {
+                    v2 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                3 => {
+                    v3 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                4 => {
+                    v4 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            begin_time: ::sdk_core::de::required(v0, "BeginTime")?,
+            end_time: ::sdk_core::de::required(v1, "EndTime")?,
+            sms_sdk_app_id: ::sdk_core::de::required(v2, "SmsSdkAppId")?,
+            limit: ::sdk_core::de::required(v3, "Limit")?,
+            offset: ::sdk_core::de::required(v4, "Offset")?,
+        })
+    }
 }
 /// The required members of [`CallbackStatusStatisticsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -810,7 +1138,7 @@ impl CallbackStatusStatisticsRequest {
 /// CallbackStatusStatistics response structure.
 ///
 /// **中文**：CallbackStatusStatistics返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CallbackStatusStatisticsResponse {
     /// Receipt statistics response body.
@@ -818,26 +1146,50 @@ pub struct CallbackStatusStatisticsResponse {
     /// Example: `{"CallbackCount":1745,"RequestSuccessCount":1880,"CallbackFailCount":401,"CallbackSuccessCount":1344,"InternalErrorCount":0,"InvalidNumberCount":0,"ShutdownErrorCount":401,"BlackListCount":0,"FrequencyLimitCount":0}`
     ///
     /// **中文**：回执数据统计响应包体。
-    #[serde(
-        rename = "CallbackStatusStatistics",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "CallbackStatusStatistics")]
     pub callback_status_statistics: CallbackStatusStatistics,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for CallbackStatusStatisticsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for CallbackStatusStatisticsResponse {
+    const NAME: &'static str = "CallbackStatusStatisticsResponse";
+    const NAMES: &'static [&'static str] = &["CallbackStatusStatistics", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.callback_status_statistics = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// Signature deletion response
 ///
 /// **中文**：删除签名响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteSignStatus {
     /// Deletion status information.
@@ -845,23 +1197,45 @@ pub struct DeleteSignStatus {
     /// Example: `return successfully!`
     ///
     /// **中文**：删除状态信息。
-    #[serde(
-        rename = "DeleteStatus",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "DeleteStatus")]
     pub delete_status: ::std::string::String,
     /// Deleted time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1578988506`
     ///
     /// **中文**：删除时间，UNIX 时间戳（单位：秒）。
-    #[serde(
-        rename = "DeleteTime",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "DeleteTime")]
     pub delete_time: u64,
+}
+impl<'de> ::serde::Deserialize<'de> for DeleteSignStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DeleteSignStatus {
+    const NAME: &'static str = "DeleteSignStatus";
+    const NAMES: &'static [&'static str] = &["DeleteStatus", "DeleteTime"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.delete_status = ::sdk_core::de::null_as_default_member(&mut map)?;
+                }
+                1 => out.delete_time = ::sdk_core::de::lenient_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl DeleteSignStatus {
     /// A `DeleteSignStatus` with its required members (`DeleteStatus`, `DeleteTime`); set optional ones with the setters.
@@ -878,7 +1252,7 @@ impl DeleteSignStatus {
 /// DeleteSmsSign request structure.
 ///
 /// **中文**：DeleteSmsSign请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteSmsSignRequest {
     /// ID of the signature to be deleted.
@@ -889,6 +1263,39 @@ pub struct DeleteSmsSignRequest {
     #[serde(rename = "SignId")]
     pub sign_id: u64,
 }
+impl<'de> ::serde::Deserialize<'de> for DeleteSmsSignRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DeleteSmsSignRequest {
+    const NAME: &'static str = "DeleteSmsSignRequest";
+    const NAMES: &'static [&'static str] = &["SignId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            sign_id: ::sdk_core::de::required(v0, "SignId")?,
+        })
+    }
+}
 impl DeleteSmsSignRequest {
     /// A request with its required members (`SignId`); set optional ones with the setters.
     pub fn new(sign_id: u64) -> Self {
@@ -898,7 +1305,7 @@ impl DeleteSmsSignRequest {
 /// DeleteSmsSign response structure.
 ///
 /// **中文**：DeleteSmsSign返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteSmsSignResponse {
     /// Signature deletion response
@@ -906,26 +1313,50 @@ pub struct DeleteSmsSignResponse {
     /// Example: `{"DeleteTime":1578988506,"DeleteStatus":"return successfully!"}`
     ///
     /// **中文**：删除签名响应
-    #[serde(
-        rename = "DeleteSignStatus",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "DeleteSignStatus")]
     pub delete_sign_status: DeleteSignStatus,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for DeleteSmsSignResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DeleteSmsSignResponse {
+    const NAME: &'static str = "DeleteSmsSignResponse";
+    const NAMES: &'static [&'static str] = &["DeleteSignStatus", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.delete_sign_status = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// DeleteSmsTemplate request structure.
 ///
 /// **中文**：DeleteSmsTemplate请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteSmsTemplateRequest {
     /// ID of the template to be deleted.
@@ -936,6 +1367,39 @@ pub struct DeleteSmsTemplateRequest {
     #[serde(rename = "TemplateId")]
     pub template_id: u64,
 }
+impl<'de> ::serde::Deserialize<'de> for DeleteSmsTemplateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DeleteSmsTemplateRequest {
+    const NAME: &'static str = "DeleteSmsTemplateRequest";
+    const NAMES: &'static [&'static str] = &["TemplateId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            template_id: ::sdk_core::de::required(v0, "TemplateId")?,
+        })
+    }
+}
 impl DeleteSmsTemplateRequest {
     /// A request with its required members (`TemplateId`); set optional ones with the setters.
     pub fn new(template_id: u64) -> Self {
@@ -945,7 +1409,7 @@ impl DeleteSmsTemplateRequest {
 /// DeleteSmsTemplate response structure.
 ///
 /// **中文**：DeleteSmsTemplate返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteSmsTemplateResponse {
     /// Template deletion response
@@ -953,26 +1417,50 @@ pub struct DeleteSmsTemplateResponse {
     /// Example: `{"DeleteTime":1578988506,"DeleteStatus":"return successfully!"}`
     ///
     /// **中文**：删除模板响应
-    #[serde(
-        rename = "DeleteTemplateStatus",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "DeleteTemplateStatus")]
     pub delete_template_status: DeleteTemplateStatus,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for DeleteSmsTemplateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DeleteSmsTemplateResponse {
+    const NAME: &'static str = "DeleteSmsTemplateResponse";
+    const NAMES: &'static [&'static str] = &["DeleteTemplateStatus", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.delete_template_status = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// Template deletion response
 ///
 /// **中文**：删除模板响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteTemplateStatus {
     /// Deletion status information.
@@ -980,28 +1468,50 @@ pub struct DeleteTemplateStatus {
     /// Example: `return successfully!`
     ///
     /// **中文**：删除状态信息。
-    #[serde(
-        rename = "DeleteStatus",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "DeleteStatus")]
     pub delete_status: ::std::string::String,
     /// Deleted time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1578988506`
     ///
     /// **中文**：删除时间，UNIX 时间戳（单位：秒）。
-    #[serde(
-        rename = "DeleteTime",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "DeleteTime")]
     pub delete_time: u64,
+}
+impl<'de> ::serde::Deserialize<'de> for DeleteTemplateStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DeleteTemplateStatus {
+    const NAME: &'static str = "DeleteTemplateStatus";
+    const NAMES: &'static [&'static str] = &["DeleteStatus", "DeleteTime"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.delete_status = ::sdk_core::de::null_as_default_member(&mut map)?;
+                }
+                1 => out.delete_time = ::sdk_core::de::lenient_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// DescribePhoneNumberInfo request structure.
 ///
 /// **中文**：DescribePhoneNumberInfo请求参数结构体
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DescribePhoneNumberInfoRequest {
     /// A parameter used to query mobile numbers in E.164 format (+\[country/region code\]\[subscriber number\]). Up to 200 mobile numbers can be queried at a time.
@@ -1015,6 +1525,39 @@ pub struct DescribePhoneNumberInfoRequest {
     /// 例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     #[serde(rename = "PhoneNumberSet")]
     pub phone_number_set: ::std::vec::Vec<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for DescribePhoneNumberInfoRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DescribePhoneNumberInfoRequest {
+    const NAME: &'static str = "DescribePhoneNumberInfoRequest";
+    const NAMES: &'static [&'static str] = &["PhoneNumberSet"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            phone_number_set: ::sdk_core::de::required(v0, "PhoneNumberSet")?,
+        })
+    }
 }
 impl ::std::fmt::Debug for DescribePhoneNumberInfoRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1035,7 +1578,7 @@ impl DescribePhoneNumberInfoRequest {
 /// DescribePhoneNumberInfo response structure.
 ///
 /// **中文**：DescribePhoneNumberInfo返回参数结构体
-#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DescribePhoneNumberInfoResponse {
     /// A parameter used to obtain mobile number information.
@@ -1043,21 +1586,45 @@ pub struct DescribePhoneNumberInfoResponse {
     /// Example: `[{"SubscriberNumber":"18501234444", "Message":"Describe success", "Code":"Ok", "PhoneNumber":"+8618501234444", "IsoCode":"CN", "IsoName":"China", "NationCode":"86"}]`
     ///
     /// **中文**：获取号码信息。
-    #[serde(
-        rename = "PhoneNumberInfoSet",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "PhoneNumberInfoSet")]
     pub phone_number_info_set: ::std::vec::Vec<PhoneNumberInfo>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for DescribePhoneNumberInfoResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DescribePhoneNumberInfoResponse {
+    const NAME: &'static str = "DescribePhoneNumberInfoResponse";
+    const NAMES: &'static [&'static str] = &["PhoneNumberInfoSet", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.phone_number_info_set = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl ::std::fmt::Debug for DescribePhoneNumberInfoResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1071,7 +1638,7 @@ impl ::std::fmt::Debug for DescribePhoneNumberInfoResponse {
     }
 }
 /// DescribeSendRecordList请求参数结构体
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DescribeSendRecordListRequest {
     /// 下发的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8613601238015， 其中前面有一个+号 ，86为国家码，13601238015为手机号。
@@ -1098,11 +1665,7 @@ pub struct DescribeSendRecordListRequest {
     /// 默认值：腾讯云服务当前时间
     ///
     /// Example: `1787902550`
-    #[serde(
-        rename = "EndTime",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "EndTime", skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<u64>,
     /// 单次查询最大条数。
     ///
@@ -1111,11 +1674,7 @@ pub struct DescribeSendRecordListRequest {
     /// 默认值：20
     ///
     /// Example: `10`
-    #[serde(
-        rename = "Limit",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Limit", skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<u64>,
     /// 偏移量。
     ///
@@ -1126,12 +1685,71 @@ pub struct DescribeSendRecordListRequest {
     /// 注：查询范围内超过 1000 条记录将被截断，最大查询 1000 条，查询记录按发送时间降序。
     ///
     /// Example: `0`
-    #[serde(
-        rename = "Offset",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Offset", skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<u64>,
+}
+impl<'de> ::serde::Deserialize<'de> for DescribeSendRecordListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DescribeSendRecordListRequest {
+    const NAME: &'static str = "DescribeSendRecordListRequest";
+    const NAMES: &'static [&'static str] = &[
+        "PhoneNumber",
+        "SmsSdkAppId",
+        "BeginTime",
+        "EndTime",
+        "Limit",
+        "Offset",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        let mut v5 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => {
+                    v2 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            phone_number: ::sdk_core::de::required(v0, "PhoneNumber")?,
+            sms_sdk_app_id: ::sdk_core::de::required(v1, "SmsSdkAppId")?,
+            begin_time: ::sdk_core::de::required(v2, "BeginTime")?,
+            end_time: v3,
+            limit: v4,
+            offset: v5,
+        })
+    }
 }
 impl ::std::fmt::Debug for DescribeSendRecordListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1197,13 +1815,12 @@ impl DescribeSendRecordListRequest {
     }
 }
 /// DescribeSendRecordList返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DescribeSendRecordListResponse {
     /// 短信下发记录集合。
     #[serde(
         rename = "SendRecordSet",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub send_record_set: ::std::option::Option<::std::vec::Vec<SendRecord>>,
@@ -1212,23 +1829,46 @@ pub struct DescribeSendRecordListResponse {
     /// Example: `1`
     #[serde(
         rename = "TotalCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub total_count: ::std::option::Option<u64>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for DescribeSendRecordListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DescribeSendRecordListResponse {
+    const NAME: &'static str = "DescribeSendRecordListResponse";
+    const NAMES: &'static [&'static str] = &["SendRecordSet", "TotalCount", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.send_record_set = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.total_count = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                2 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// Response for getting SMS signature information
 ///
 /// **中文**：获取短信签名信息响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DescribeSignListStatus {
     /// Signature ID.
@@ -1236,18 +1876,14 @@ pub struct DescribeSignListStatus {
     /// Example: `1110`
     ///
     /// **中文**：签名ID。
-    #[serde(rename = "SignId", default, deserialize_with = "::sdk_core::de::lenient")]
+    #[serde(rename = "SignId")]
     pub sign_id: u64,
     /// Whether it is Global SMS. 0: Mainland China SMS; 1: Global SMS.
     ///
     /// Example: `0`
     ///
     /// **中文**：是否国际/港澳台短信，其中0表示国内短信，1表示国际/港澳台短信。
-    #[serde(
-        rename = "International",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "International")]
     pub international: u64,
     /// Signature application status. Valid values: 0: approved; 1: under review.
     ///
@@ -1260,44 +1896,28 @@ pub struct DescribeSignListStatus {
     /// 国内短信0表示签名可用，1表示审核中，2表示审核通过待生效，-1表示审核未通过、审核失败或未完成首次报备等原因导致签名不可用。具体可参考 [国内短信签名状态值说明](https://cloud.tencent.com/document/product/382/39022#ea7b2b63-ee71-404f-a525-c5a572d12ccd)。
     ///
     /// 国际短信0表示审核通过且已生效，1表示审核中，2表示审核通过待生效，-1表示审核未通过或审核失败。
-    #[serde(
-        rename = "StatusCode",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "StatusCode")]
     pub status_code: i64,
     /// Review reply, i.e., response given by the reviewer, which is usually the reason for rejection.
     ///
     /// Example: `通过`
     ///
     /// **中文**：审核回复，审核人员审核后给出的回复，通常是审核未通过的原因。
-    #[serde(
-        rename = "ReviewReply",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "ReviewReply")]
     pub review_reply: ::std::string::String,
     /// Signature name.
     ///
     /// Example: `腾讯云`
     ///
     /// **中文**：签名名称。
-    #[serde(
-        rename = "SignName",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SignName")]
     pub sign_name: ::std::string::String,
     /// Application submission time in the format of UNIX timestamp in seconds.
     ///
     /// Example: `1620734188`
     ///
     /// **中文**：提交审核时间，UNIX 时间戳（单位：秒）。
-    #[serde(
-        rename = "CreateTime",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "CreateTime")]
     pub create_time: u64,
     /// 国内短信的资质 ID。资质 ID 信息可前往国内短信的 [实名资质管理](https://console.cloud.tencent.com/smsv2/enterprise) 页查看。
     ///
@@ -1306,8 +1926,6 @@ pub struct DescribeSignListStatus {
     /// Example: `1000001`
     #[serde(
         rename = "QualificationId",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub qualification_id: ::std::option::Option<u64>,
@@ -1318,7 +1936,6 @@ pub struct DescribeSignListStatus {
     /// Example: `腾讯科技有限公司_1000001`
     #[serde(
         rename = "QualificationName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub qualification_name: ::std::option::Option<::std::string::String>,
@@ -1329,16 +1946,67 @@ pub struct DescribeSignListStatus {
     /// Example: `1`
     #[serde(
         rename = "QualificationStatusCode",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub qualification_status_code: ::std::option::Option<i64>,
 }
+impl<'de> ::serde::Deserialize<'de> for DescribeSignListStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DescribeSignListStatus {
+    const NAME: &'static str = "DescribeSignListStatus";
+    const NAMES: &'static [&'static str] = &[
+        "SignId",
+        "International",
+        "StatusCode",
+        "ReviewReply",
+        "SignName",
+        "CreateTime",
+        "QualificationId",
+        "QualificationName",
+        "QualificationStatusCode",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.sign_id = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.international = ::sdk_core::de::lenient_member(&mut map)?,
+                2 => out.status_code = ::sdk_core::de::lenient_member(&mut map)?,
+                3 => out.review_reply = ::sdk_core::de::null_as_default_member(&mut map)?,
+                4 => out.sign_name = ::sdk_core::de::null_as_default_member(&mut map)?,
+                5 => out.create_time = ::sdk_core::de::lenient_member(&mut map)?,
+                6 => out.qualification_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                7 => {
+                    out.qualification_name = ::serde::de::MapAccess::next_value(
+                        &mut map,
+                    )?;
+                }
+                8 => {
+                    out.qualification_status_code = ::sdk_core::de::lenient_opt_member(
+                        &mut map,
+                    )?;
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// DescribeSmsSignList request structure.
 ///
 /// **中文**：DescribeSmsSignList请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DescribeSmsSignListRequest {
     /// Whether it is Global SMS:
@@ -1367,8 +2035,7 @@ pub struct DescribeSmsSignListRequest {
     /// 注：默认数组最大长度100。
     #[serde(
         rename = "SignIdSet",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sign_id_set: ::std::option::Option<::std::vec::Vec<u64>>,
     /// Upper limit. Maximum value: 100.
@@ -1378,11 +2045,7 @@ pub struct DescribeSmsSignListRequest {
     /// Example: `10`
     ///
     /// **中文**：最大上限，最多100。注：默认为10，SignIdSet 为空时启用。
-    #[serde(
-        rename = "Limit",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Limit", skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<u64>,
     /// Offset.
     ///
@@ -1391,12 +2054,55 @@ pub struct DescribeSmsSignListRequest {
     /// Example: `0`
     ///
     /// **中文**：偏移量。注：默认为0，SignIdSet 为空时启用。
-    #[serde(
-        rename = "Offset",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Offset", skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<u64>,
+}
+impl<'de> ::serde::Deserialize<'de> for DescribeSmsSignListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DescribeSmsSignListRequest {
+    const NAME: &'static str = "DescribeSmsSignListRequest";
+    const NAMES: &'static [&'static str] = &[
+        "International",
+        "SignIdSet",
+        "Limit",
+        "Offset",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            international: ::sdk_core::de::required(v0, "International")?,
+            sign_id_set: v1,
+            limit: v2,
+            offset: v3,
+        })
+    }
 }
 impl DescribeSmsSignListRequest {
     /// A request with its required members (`International`); set optional ones with the setters.
@@ -1427,32 +2133,56 @@ impl DescribeSmsSignListRequest {
 /// DescribeSmsSignList response structure.
 ///
 /// **中文**：DescribeSmsSignList返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DescribeSmsSignListResponse {
     /// Response for getting signature information
     ///
     /// **中文**：获取签名信息响应
-    #[serde(
-        rename = "DescribeSignListStatusSet",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "DescribeSignListStatusSet")]
     pub describe_sign_list_status_set: ::std::vec::Vec<DescribeSignListStatus>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for DescribeSmsSignListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DescribeSmsSignListResponse {
+    const NAME: &'static str = "DescribeSmsSignListResponse";
+    const NAMES: &'static [&'static str] = &["DescribeSignListStatusSet", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.describe_sign_list_status_set = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// DescribeSmsTemplateList request structure.
 ///
 /// **中文**：DescribeSmsTemplateList请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DescribeSmsTemplateListRequest {
     /// Whether it is Global SMS:
@@ -1485,8 +2215,7 @@ pub struct DescribeSmsTemplateListRequest {
     /// 默认数组长度最大100
     #[serde(
         rename = "TemplateIdSet",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub template_id_set: ::std::option::Option<::std::vec::Vec<u64>>,
     /// Upper limit. Maximum value: 100.
@@ -1498,11 +2227,7 @@ pub struct DescribeSmsTemplateListRequest {
     /// **中文**：最大上限，最多100。
     ///
     /// 注：默认为0，TemplateIdSet 为空时启用。
-    #[serde(
-        rename = "Limit",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Limit", skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<u64>,
     /// Offset.
     ///
@@ -1513,12 +2238,55 @@ pub struct DescribeSmsTemplateListRequest {
     /// **中文**：偏移量。
     ///
     /// 注：默认为0，TemplateIdSet 为空时启用。
-    #[serde(
-        rename = "Offset",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Offset", skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<u64>,
+}
+impl<'de> ::serde::Deserialize<'de> for DescribeSmsTemplateListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DescribeSmsTemplateListRequest {
+    const NAME: &'static str = "DescribeSmsTemplateListRequest";
+    const NAMES: &'static [&'static str] = &[
+        "International",
+        "TemplateIdSet",
+        "Limit",
+        "Offset",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            international: ::sdk_core::de::required(v0, "International")?,
+            template_id_set: v1,
+            limit: v2,
+            offset: v3,
+        })
+    }
 }
 impl DescribeSmsTemplateListRequest {
     /// A request with its required members (`International`); set optional ones with the setters.
@@ -1549,7 +2317,7 @@ impl DescribeSmsTemplateListRequest {
 /// DescribeSmsTemplateList response structure.
 ///
 /// **中文**：DescribeSmsTemplateList返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DescribeSmsTemplateListResponse {
     /// Response for getting SMS template information
@@ -1557,26 +2325,50 @@ pub struct DescribeSmsTemplateListResponse {
     /// Example: `[{"TemplateName":"验证码","TemplateId":1110,"International":0,"ReviewReply":"","CreateTime":1617379200,"TemplateContent":"您的验证码是{1}","StatusCode":0}]`
     ///
     /// **中文**：获取短信模板信息响应
-    #[serde(
-        rename = "DescribeTemplateStatusSet",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "DescribeTemplateStatusSet")]
     pub describe_template_status_set: ::std::vec::Vec<DescribeTemplateListStatus>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for DescribeSmsTemplateListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DescribeSmsTemplateListResponse {
+    const NAME: &'static str = "DescribeSmsTemplateListResponse";
+    const NAMES: &'static [&'static str] = &["DescribeTemplateStatusSet", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.describe_template_status_set = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// Response for getting SMS template information
 ///
 /// **中文**：获取短信模板信息响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DescribeTemplateListStatus {
     /// Template ID.
@@ -1584,83 +2376,102 @@ pub struct DescribeTemplateListStatus {
     /// Example: `1110`
     ///
     /// **中文**：模板ID。
-    #[serde(
-        rename = "TemplateId",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "TemplateId")]
     pub template_id: u64,
     /// Whether it is Global SMS. 0: Mainland China SMS; 1: Global SMS.
     ///
     /// Example: `0`
     ///
     /// **中文**：是否国际/港澳台短信，其中0表示国内短信，1表示国际/港澳台短信，3表示该模板既支持国内短信也支持国际/港澳台短信。
-    #[serde(
-        rename = "International",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "International")]
     pub international: u64,
     /// Template application status. Valid values: 0: approved and effective; 1: under review; 2: approved but to be effective; -1: application rejected or failed.
     ///
     /// Example: `0`
     ///
     /// **中文**：申请模板状态，其中0表示审核通过且已生效，1表示审核中，2表示审核通过待生效，-1表示审核未通过或审核失败。注：只有状态值为0时该模板才能使用。
-    #[serde(
-        rename = "StatusCode",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "StatusCode")]
     pub status_code: i64,
     /// Review reply, i.e., response given by the reviewer, which is usually the reason for rejection.
     ///
     /// Example: `通过`
     ///
     /// **中文**：审核回复，审核人员审核后给出的回复，通常是审核未通过的原因。
-    #[serde(
-        rename = "ReviewReply",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "ReviewReply")]
     pub review_reply: ::std::string::String,
     /// Template name.
     ///
     /// Example: `业务验证码`
     ///
     /// **中文**：模板名称。
-    #[serde(
-        rename = "TemplateName",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "TemplateName")]
     pub template_name: ::std::string::String,
     /// Application submission time in the format of UNIX timestamp in seconds.
     ///
     /// Example: `1620640474`
     ///
     /// **中文**：提交审核时间，UNIX 时间戳（单位：秒）。
-    #[serde(
-        rename = "CreateTime",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "CreateTime")]
     pub create_time: u64,
     /// Template content.
     ///
     /// Example: `验证码是{1}`
     ///
     /// **中文**：模板内容。
-    #[serde(
-        rename = "TemplateContent",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "TemplateContent")]
     pub template_content: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for DescribeTemplateListStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DescribeTemplateListStatus {
+    const NAME: &'static str = "DescribeTemplateListStatus";
+    const NAMES: &'static [&'static str] = &[
+        "TemplateId",
+        "International",
+        "StatusCode",
+        "ReviewReply",
+        "TemplateName",
+        "CreateTime",
+        "TemplateContent",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.template_id = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.international = ::sdk_core::de::lenient_member(&mut map)?,
+                2 => out.status_code = ::sdk_core::de::lenient_member(&mut map)?,
+                3 => out.review_reply = ::sdk_core::de::null_as_default_member(&mut map)?,
+                4 => {
+                    out.template_name = ::sdk_core::de::null_as_default_member(&mut map)?;
+                }
+                5 => out.create_time = ::sdk_core::de::lenient_member(&mut map)?,
+                6 => {
+                    out.template_content = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// Signature modification response
 ///
 /// **中文**：修改签名响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifySignStatus {
     /// Signature ID.
@@ -1668,18 +2479,40 @@ pub struct ModifySignStatus {
     /// Example: `1110`
     ///
     /// **中文**：签名ID。
-    #[serde(
-        rename = "SignId",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "SignId", skip_serializing_if = "::std::option::Option::is_none")]
     pub sign_id: ::std::option::Option<u64>,
+}
+impl<'de> ::serde::Deserialize<'de> for ModifySignStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ModifySignStatus {
+    const NAME: &'static str = "ModifySignStatus";
+    const NAMES: &'static [&'static str] = &["SignId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.sign_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// ModifySmsSign request structure.
 ///
 /// **中文**：ModifySmsSign请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifySmsSignRequest {
     /// ID of the signature to be modified.
@@ -1830,8 +2663,7 @@ pub struct ModifySmsSignRequest {
     /// 注：只有 SignPurpose 在选择为 1（他用）时，这个字段才会生效。
     #[serde(
         rename = "CommissionImage",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub commission_image: ::std::option::Option<::std::string::String>,
     /// Signature application remarks.
@@ -1839,11 +2671,7 @@ pub struct ModifySmsSignRequest {
     /// Example: `自用业务申请`
     ///
     /// **中文**：签名的申请备注。
-    #[serde(
-        rename = "Remark",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Remark", skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 已审核通过的国内短信的资质 ID。资质 ID 信息可前往国内短信的 [实名资质管理](https://console.cloud.tencent.com/smsv2/enterprise) 页查看。
     ///
@@ -1854,10 +2682,104 @@ pub struct ModifySmsSignRequest {
     /// Example: `1000001`
     #[serde(
         rename = "QualificationId",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub qualification_id: ::std::option::Option<u64>,
+}
+impl<'de> ::serde::Deserialize<'de> for ModifySmsSignRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ModifySmsSignRequest {
+    const NAME: &'static str = "ModifySmsSignRequest";
+    const NAMES: &'static [&'static str] = &[
+        "SignId",
+        "SignName",
+        "SignType",
+        "DocumentType",
+        "International",
+        "SignPurpose",
+        "ProofImage",
+        "CommissionImage",
+        "Remark",
+        "QualificationId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        let mut v5 = ::std::option::Option::None;
+        let mut v6 = ::std::option::Option::None;
+        let mut v7 = ::std::option::Option::None;
+        let mut v8 = ::std::option::Option::None;
+        let mut v9 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => {
+                    v2 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                3 => {
+                    v3 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                4 => {
+                    v4 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                5 => {
+                    v5 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                6 => {
+                    v6 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                7 => v7 = ::serde::de::MapAccess::next_value(&mut map)?,
+                8 => v8 = ::serde::de::MapAccess::next_value(&mut map)?,
+                9 => v9 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            sign_id: ::sdk_core::de::required(v0, "SignId")?,
+            sign_name: ::sdk_core::de::required(v1, "SignName")?,
+            sign_type: ::sdk_core::de::required(v2, "SignType")?,
+            document_type: ::sdk_core::de::required(v3, "DocumentType")?,
+            international: ::sdk_core::de::required(v4, "International")?,
+            sign_purpose: ::sdk_core::de::required(v5, "SignPurpose")?,
+            proof_image: ::sdk_core::de::required(v6, "ProofImage")?,
+            commission_image: v7,
+            remark: v8,
+            qualification_id: v9,
+        })
+    }
 }
 /// The required members of [`ModifySmsSignRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -2039,32 +2961,56 @@ impl ModifySmsSignRequest {
 /// ModifySmsSign response structure.
 ///
 /// **中文**：ModifySmsSign返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifySmsSignResponse {
     /// Signature modification response
     ///
     /// **中文**：修改签名响应
-    #[serde(
-        rename = "ModifySignStatus",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "ModifySignStatus")]
     pub modify_sign_status: ModifySignStatus,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for ModifySmsSignResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ModifySmsSignResponse {
+    const NAME: &'static str = "ModifySmsSignResponse";
+    const NAMES: &'static [&'static str] = &["ModifySignStatus", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.modify_sign_status = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// ModifySmsTemplate request structure.
 ///
 /// **中文**：ModifySmsTemplate请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifySmsTemplateRequest {
     /// ID of the template to be modified.
@@ -2123,6 +3069,81 @@ pub struct ModifySmsTemplateRequest {
     /// **中文**：模板备注，例如申请原因，使用场景等。
     #[serde(rename = "Remark")]
     pub remark: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for ModifySmsTemplateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ModifySmsTemplateRequest {
+    const NAME: &'static str = "ModifySmsTemplateRequest";
+    const NAMES: &'static [&'static str] = &[
+        "TemplateId",
+        "TemplateName",
+        "TemplateContent",
+        "SmsType",
+        "International",
+        "Remark",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        let mut v5 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => {
+                    v2 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                3 => {
+                    v3 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                4 => {
+                    v4 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                5 => {
+                    v5 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            template_id: ::sdk_core::de::required(v0, "TemplateId")?,
+            template_name: ::sdk_core::de::required(v1, "TemplateName")?,
+            template_content: ::sdk_core::de::required(v2, "TemplateContent")?,
+            sms_type: ::sdk_core::de::required(v3, "SmsType")?,
+            international: ::sdk_core::de::required(v4, "International")?,
+            remark: ::sdk_core::de::required(v5, "Remark")?,
+        })
+    }
 }
 /// The required members of [`ModifySmsTemplateRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -2202,7 +3223,7 @@ impl ModifySmsTemplateRequest {
 /// ModifySmsTemplate response structure.
 ///
 /// **中文**：ModifySmsTemplate返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifySmsTemplateResponse {
     /// Template parameter modification response
@@ -2210,26 +3231,50 @@ pub struct ModifySmsTemplateResponse {
     /// Example: `{"TemplateId":1110}`
     ///
     /// **中文**：修改模板参数响应
-    #[serde(
-        rename = "ModifyTemplateStatus",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "ModifyTemplateStatus")]
     pub modify_template_status: ModifyTemplateStatus,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for ModifySmsTemplateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ModifySmsTemplateResponse {
+    const NAME: &'static str = "ModifySmsTemplateResponse";
+    const NAMES: &'static [&'static str] = &["ModifyTemplateStatus", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.modify_template_status = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// Template parameter modification response
 ///
 /// **中文**：修改模板参数响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifyTemplateStatus {
     /// Template ID.
@@ -2239,16 +3284,41 @@ pub struct ModifyTemplateStatus {
     /// **中文**：模板ID。
     #[serde(
         rename = "TemplateId",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub template_id: ::std::option::Option<u64>,
 }
+impl<'de> ::serde::Deserialize<'de> for ModifyTemplateStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ModifyTemplateStatus {
+    const NAME: &'static str = "ModifyTemplateStatus";
+    const NAMES: &'static [&'static str] = &["TemplateId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.template_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// SMS information for each phone number in a batch delivery.
 ///
 /// **中文**：批量发送中每个手机号的发送信息。
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MultiSmsInfo {
     /// Target mobile number in the E.164 standard in the format of +\[country/region code\]\[mobile number\]. Up to 200 mobile numbers are supported in one request (which should be all global mobile numbers). For example, +60198890000, which has a + sign followed by 60 (country/region code) and then by 198890000 (mobile number).
@@ -2280,8 +3350,7 @@ pub struct MultiSmsInfo {
     /// 模板参数的个数需要与 TemplateId 对应模板的变量个数保持一致。
     #[serde(
         rename = "TemplateParamSet",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub template_param_set: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
@@ -2295,11 +3364,7 @@ pub struct MultiSmsInfo {
     /// Example: `Qsms`
     ///
     /// **中文**：国际/港澳台短信 Sender ID。可参考 [Sender ID 说明](https://cloud.tencent.com/document/product/382/102831)。注：国际/港澳台短信已申请独立 SenderId 需要填写该字段，默认使用公共 SenderId，无需填写该字段。
-    #[serde(
-        rename = "SenderId",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "SenderId", skip_serializing_if = "::std::option::Option::is_none")]
     pub sender_id: ::std::option::Option<::std::string::String>,
     /// User session content, which can carry context information such as user-side ID and will be returned as-is by the server. Note that the length must be less than 512 bytes.
     ///
@@ -2308,10 +3373,64 @@ pub struct MultiSmsInfo {
     /// **中文**：用户的 session 内容，可以携带用户侧 ID 等上下文信息，server 会原样返回。注意长度需小于512字节。
     #[serde(
         rename = "SessionContext",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub session_context: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for MultiSmsInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for MultiSmsInfo {
+    const NAME: &'static str = "MultiSmsInfo";
+    const NAMES: &'static [&'static str] = &[
+        "PhoneNumber",
+        "TemplateId",
+        "TemplateParamSet",
+        "SenderId",
+        "SessionContext",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            phone_number: ::sdk_core::de::required(v0, "PhoneNumber")?,
+            template_id: ::sdk_core::de::required(v1, "TemplateId")?,
+            template_param_set: v2,
+            sender_id: v3,
+            session_context: v4,
+        })
+    }
 }
 impl ::std::fmt::Debug for MultiSmsInfo {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2383,7 +3502,7 @@ impl MultiSmsInfo {
 /// Mobile number information.
 ///
 /// **中文**：号码信息。
-#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PhoneNumberInfo {
     /// Error code for mobile number information query. `Ok` will be returned if the query is successful.
@@ -2391,78 +3510,95 @@ pub struct PhoneNumberInfo {
     /// Example: `Ok`
     ///
     /// **中文**：号码信息查询错误码，查询成功返回 "Ok"。
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Code")]
     pub code: ::std::string::String,
     /// Description of the error code for mobile number information query.
     ///
     /// Example: `Describe success`
     ///
     /// **中文**：号码信息查询错误码描述。
-    #[serde(
-        rename = "Message",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Message")]
     pub message: ::std::string::String,
     /// Country (or region) code.
     ///
     /// Example: `86`
     ///
     /// **中文**：国家（或地区）码。
-    #[serde(
-        rename = "NationCode",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "NationCode")]
     pub nation_code: ::std::string::String,
     /// Subscriber number in normal format such as 13711112222, without any prefix (country or region code).
     ///
     /// Example: `18501234444`
     ///
     /// **中文**：用户号码，去除国家或地区码前缀的普通格式，示例如：18501234444。
-    #[serde(
-        rename = "SubscriberNumber",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SubscriberNumber")]
     pub subscriber_number: ::std::string::String,
     /// The standardized mobile number in E.164 format after parsing, which is consistent with the parsed number for SMS message delivery. If the parsing fails, the original number will be returned.
     ///
     /// Example: `+8618501234444`
     ///
     /// **中文**：解析后的规范的 E.164 号码，与下发短信的号码解析结果一致。解析失败时会原样返回。
-    #[serde(
-        rename = "PhoneNumber",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
     /// Country or region code such as CN and US. If the country or region code cannot be identified, `DEF` will be returned by default.
     ///
     /// Example: `CN`
     ///
     /// **中文**：国家码或地区码，例如 CN、US 等，对于未识别出国家码或者地区码，默认返回 DEF。
-    #[serde(
-        rename = "IsoCode",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "IsoCode")]
     pub iso_code: ::std::string::String,
     /// Country code or region name such as China. For more information, see [Global SMS Price Overview](https://www.tencentcloud.com/document/product/382/8414?pg=#3c47bbea-5699-48a6-83d3-6b97cf2a23bc)
     ///
     /// Example: `China`
     ///
     /// **中文**：国家码或地区名，例如 China，可参考 [国际/港澳台短信价格总览](https://cloud.tencent.com/document/product/382/18051)
-    #[serde(
-        rename = "IsoName",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "IsoName")]
     pub iso_name: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for PhoneNumberInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for PhoneNumberInfo {
+    const NAME: &'static str = "PhoneNumberInfo";
+    const NAMES: &'static [&'static str] = &[
+        "Code",
+        "Message",
+        "NationCode",
+        "SubscriberNumber",
+        "PhoneNumber",
+        "IsoCode",
+        "IsoName",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.code = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.message = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.nation_code = ::sdk_core::de::null_as_default_member(&mut map)?,
+                3 => {
+                    out.subscriber_number = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                4 => out.phone_number = ::sdk_core::de::null_as_default_member(&mut map)?,
+                5 => out.iso_code = ::sdk_core::de::null_as_default_member(&mut map)?,
+                6 => out.iso_name = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl ::std::fmt::Debug for PhoneNumberInfo {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2480,7 +3616,7 @@ impl ::std::fmt::Debug for PhoneNumberInfo {
 /// SMS reply status
 ///
 /// **中文**：短信回复状态
-#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatus {
     /// SMS code number extension, which is not activated by default. If you need to activate it, please contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81).
@@ -2488,74 +3624,97 @@ pub struct PullSmsReplyStatus {
     /// Example: `11`
     ///
     /// **中文**：短信码号扩展号，默认未开通，如需开通请联系 [sms helper](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。
-    #[serde(
-        rename = "ExtendCode",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "ExtendCode")]
     pub extend_code: ::std::string::String,
     /// Country (or region) code.
     ///
     /// Example: `86`
     ///
     /// **中文**：国家（或地区）码。
-    #[serde(
-        rename = "CountryCode",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "CountryCode")]
     pub country_code: ::std::string::String,
     /// Mobile number in the E.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
     ///
     /// **中文**：手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
-    #[serde(
-        rename = "PhoneNumber",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
     /// SMS signature name.
     ///
     /// Example: `腾讯云`
     ///
     /// **中文**：短信签名名称。
-    #[serde(
-        rename = "SignName",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SignName")]
     pub sign_name: ::std::string::String,
     /// User reply.
     ///
     /// Example: `2`
     ///
     /// **中文**：用户回复的内容。
-    #[serde(
-        rename = "ReplyContent",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "ReplyContent")]
     pub reply_content: ::std::string::String,
     /// Reply time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1620734188`
     ///
     /// **中文**：回复时间，UNIX 时间戳（单位：秒）。
-    #[serde(rename = "ReplyTime", default, deserialize_with = "::sdk_core::de::lenient")]
+    #[serde(rename = "ReplyTime")]
     pub reply_time: u64,
     /// User's mobile number in a common format such as 13711112222.
     ///
     /// Example: `18501234444`
     ///
     /// **中文**：用户号码，普通格式，示例如：18501234444。
-    #[serde(
-        rename = "SubscriberNumber",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SubscriberNumber")]
     pub subscriber_number: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for PullSmsReplyStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for PullSmsReplyStatus {
+    const NAME: &'static str = "PullSmsReplyStatus";
+    const NAMES: &'static [&'static str] = &[
+        "ExtendCode",
+        "CountryCode",
+        "PhoneNumber",
+        "SignName",
+        "ReplyContent",
+        "ReplyTime",
+        "SubscriberNumber",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.extend_code = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.country_code = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.phone_number = ::sdk_core::de::null_as_default_member(&mut map)?,
+                3 => out.sign_name = ::sdk_core::de::null_as_default_member(&mut map)?,
+                4 => {
+                    out.reply_content = ::sdk_core::de::null_as_default_member(&mut map)?;
+                }
+                5 => out.reply_time = ::sdk_core::de::lenient_member(&mut map)?,
+                6 => {
+                    out.subscriber_number = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl ::std::fmt::Debug for PullSmsReplyStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2573,7 +3732,7 @@ impl ::std::fmt::Debug for PullSmsReplyStatus {
 /// PullSmsReplyStatusByPhoneNumber request structure.
 ///
 /// **中文**：PullSmsReplyStatusByPhoneNumber请求参数结构体
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatusByPhoneNumberRequest {
     /// Pull start time in seconds in the format of UNIX timestamp.
@@ -2624,12 +3783,79 @@ pub struct PullSmsReplyStatusByPhoneNumberRequest {
     /// Example: `1464624123`
     ///
     /// **中文**：拉取截止时间，UNIX 时间戳（时间：秒）。
-    #[serde(
-        rename = "EndTime",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "EndTime", skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<u64>,
+}
+impl<'de> ::serde::Deserialize<'de> for PullSmsReplyStatusByPhoneNumberRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for PullSmsReplyStatusByPhoneNumberRequest {
+    const NAME: &'static str = "PullSmsReplyStatusByPhoneNumberRequest";
+    const NAMES: &'static [&'static str] = &[
+        "BeginTime",
+        "Offset",
+        "Limit",
+        "PhoneNumber",
+        "SmsSdkAppId",
+        "EndTime",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        let mut v5 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => {
+                    v2 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                3 => {
+                    v3 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                4 => {
+                    v4 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            begin_time: ::sdk_core::de::required(v0, "BeginTime")?,
+            offset: ::sdk_core::de::required(v1, "Offset")?,
+            limit: ::sdk_core::de::required(v2, "Limit")?,
+            phone_number: ::sdk_core::de::required(v3, "PhoneNumber")?,
+            sms_sdk_app_id: ::sdk_core::de::required(v4, "SmsSdkAppId")?,
+            end_time: v5,
+        })
+    }
 }
 impl ::std::fmt::Debug for PullSmsReplyStatusByPhoneNumberRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2713,7 +3939,7 @@ impl PullSmsReplyStatusByPhoneNumberRequest {
 /// PullSmsReplyStatusByPhoneNumber response structure.
 ///
 /// **中文**：PullSmsReplyStatusByPhoneNumber返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatusByPhoneNumberResponse {
     /// Reply status response set.
@@ -2721,26 +3947,50 @@ pub struct PullSmsReplyStatusByPhoneNumberResponse {
     /// Example: `[{"CountryCode":"86","ReplyContent":"1","SubscriberNumber":"18501234444","ExtendCode":"11","ReplyTime":1620734188,"PhoneNumber":"+8618501234444","SignName":"腾讯云"}]`
     ///
     /// **中文**：回复状态响应集合。
-    #[serde(
-        rename = "PullSmsReplyStatusSet",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "PullSmsReplyStatusSet")]
     pub pull_sms_reply_status_set: ::std::vec::Vec<PullSmsReplyStatus>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for PullSmsReplyStatusByPhoneNumberResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for PullSmsReplyStatusByPhoneNumberResponse {
+    const NAME: &'static str = "PullSmsReplyStatusByPhoneNumberResponse";
+    const NAMES: &'static [&'static str] = &["PullSmsReplyStatusSet", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.pull_sms_reply_status_set = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// PullSmsReplyStatus request structure.
 ///
 /// **中文**：PullSmsReplyStatus请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatusRequest {
     /// Maximum number of pulled entries. Maximum value: 100.
@@ -2758,6 +4008,46 @@ pub struct PullSmsReplyStatusRequest {
     #[serde(rename = "SmsSdkAppId")]
     pub sms_sdk_app_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for PullSmsReplyStatusRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for PullSmsReplyStatusRequest {
+    const NAME: &'static str = "PullSmsReplyStatusRequest";
+    const NAMES: &'static [&'static str] = &["Limit", "SmsSdkAppId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            limit: ::sdk_core::de::required(v0, "Limit")?,
+            sms_sdk_app_id: ::sdk_core::de::required(v1, "SmsSdkAppId")?,
+        })
+    }
+}
 impl PullSmsReplyStatusRequest {
     /// A request with its required members (`Limit`, `SmsSdkAppId`); set optional ones with the setters.
     pub fn new(
@@ -2773,32 +4063,56 @@ impl PullSmsReplyStatusRequest {
 /// PullSmsReplyStatus response structure.
 ///
 /// **中文**：PullSmsReplyStatus返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatusResponse {
     /// Reply status response set.
     ///
     /// **中文**：回复状态响应集合。
-    #[serde(
-        rename = "PullSmsReplyStatusSet",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "PullSmsReplyStatusSet")]
     pub pull_sms_reply_status_set: ::std::vec::Vec<PullSmsReplyStatus>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for PullSmsReplyStatusResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for PullSmsReplyStatusResponse {
+    const NAME: &'static str = "PullSmsReplyStatusResponse";
+    const NAMES: &'static [&'static str] = &["PullSmsReplyStatusSet", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.pull_sms_reply_status_set = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// SMS delivery status details
 ///
 /// **中文**：短信的下发状态详细信息
-#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PullSmsSendStatus {
     /// Actual time of SMS receipt by user in seconds in the format of UNIX timestamp.
@@ -2806,55 +4120,35 @@ pub struct PullSmsSendStatus {
     /// Example: `1620734188`
     ///
     /// **中文**：用户实际接收到短信的时间，UNIX 时间戳（单位：秒）。
-    #[serde(
-        rename = "UserReceiveTime",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "UserReceiveTime")]
     pub user_receive_time: u64,
     /// Country (or region) code.
     ///
     /// Example: `86`
     ///
     /// **中文**：国家（或地区）码。
-    #[serde(
-        rename = "CountryCode",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "CountryCode")]
     pub country_code: ::std::string::String,
     /// User's mobile number in a common format such as 13711112222.
     ///
     /// Example: `18501234444`
     ///
     /// **中文**：用户号码，普通格式，示例如：18501234444。
-    #[serde(
-        rename = "SubscriberNumber",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SubscriberNumber")]
     pub subscriber_number: ::std::string::String,
     /// Mobile number in the E.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
     ///
     /// **中文**：手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
-    #[serde(
-        rename = "PhoneNumber",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
     /// ID of the current delivery.
     ///
     /// Example: `5000:1045710669157053657849499619`
     ///
     /// **中文**：本次发送标识 ID。
-    #[serde(
-        rename = "SerialNo",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SerialNo")]
     pub serial_no: ::std::string::String,
     /// Whether the SMS message is actually received. Valid values: SUCCESS (success), FAIL (failure).
     ///
@@ -2863,22 +4157,14 @@ pub struct PullSmsSendStatus {
     /// **中文**：实际是否收到的短信接收状态，SUCCESS（下发成功）、FAIL（下发失败）。
     ///
     /// 注：仅当运营商有返回短信接收状态时回包中才会有状态数据。
-    #[serde(
-        rename = "ReportStatus",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "ReportStatus")]
     pub report_status: ::std::string::String,
     /// Description of SMS receipt by user.
     ///
     /// Example: `DELIVRD`
     ///
     /// **中文**：用户接收短信状态描述。
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Description")]
     pub description: ::std::string::String,
     /// User session content, which is the same as the `SessionContext` in the request and is empty by default. If you need to activate it, contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81).
     ///
@@ -2887,12 +4173,61 @@ pub struct PullSmsSendStatus {
     /// Example: `outsid_1729495320_1011`
     ///
     /// **中文**：用户的 session 内容。与请求中的 SessionContext 一致，默认为空，如需开通请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 评估。
-    #[serde(
-        rename = "SessionContext",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SessionContext")]
     pub session_context: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for PullSmsSendStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for PullSmsSendStatus {
+    const NAME: &'static str = "PullSmsSendStatus";
+    const NAMES: &'static [&'static str] = &[
+        "UserReceiveTime",
+        "CountryCode",
+        "SubscriberNumber",
+        "PhoneNumber",
+        "SerialNo",
+        "ReportStatus",
+        "Description",
+        "SessionContext",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.user_receive_time = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.country_code = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => {
+                    out.subscriber_number = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                3 => out.phone_number = ::sdk_core::de::null_as_default_member(&mut map)?,
+                4 => out.serial_no = ::sdk_core::de::null_as_default_member(&mut map)?,
+                5 => {
+                    out.report_status = ::sdk_core::de::null_as_default_member(&mut map)?;
+                }
+                6 => out.description = ::sdk_core::de::null_as_default_member(&mut map)?,
+                7 => {
+                    out.session_context = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl ::std::fmt::Debug for PullSmsSendStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2911,7 +4246,7 @@ impl ::std::fmt::Debug for PullSmsSendStatus {
 /// PullSmsSendStatusByPhoneNumber request structure.
 ///
 /// **中文**：PullSmsSendStatusByPhoneNumber请求参数结构体
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PullSmsSendStatusByPhoneNumberRequest {
     /// Pull start time in seconds in the format of UNIX timestamp.
@@ -2962,12 +4297,79 @@ pub struct PullSmsSendStatusByPhoneNumberRequest {
     /// Example: `1464624123`
     ///
     /// **中文**：拉取截止时间，UNIX 时间戳（时间：秒）。
-    #[serde(
-        rename = "EndTime",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "EndTime", skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<u64>,
+}
+impl<'de> ::serde::Deserialize<'de> for PullSmsSendStatusByPhoneNumberRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for PullSmsSendStatusByPhoneNumberRequest {
+    const NAME: &'static str = "PullSmsSendStatusByPhoneNumberRequest";
+    const NAMES: &'static [&'static str] = &[
+        "BeginTime",
+        "Offset",
+        "Limit",
+        "PhoneNumber",
+        "SmsSdkAppId",
+        "EndTime",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        let mut v5 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => {
+                    v2 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                3 => {
+                    v3 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                4 => {
+                    v4 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            begin_time: ::sdk_core::de::required(v0, "BeginTime")?,
+            offset: ::sdk_core::de::required(v1, "Offset")?,
+            limit: ::sdk_core::de::required(v2, "Limit")?,
+            phone_number: ::sdk_core::de::required(v3, "PhoneNumber")?,
+            sms_sdk_app_id: ::sdk_core::de::required(v4, "SmsSdkAppId")?,
+            end_time: v5,
+        })
+    }
 }
 impl ::std::fmt::Debug for PullSmsSendStatusByPhoneNumberRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3051,32 +4453,56 @@ impl PullSmsSendStatusByPhoneNumberRequest {
 /// PullSmsSendStatusByPhoneNumber response structure.
 ///
 /// **中文**：PullSmsSendStatusByPhoneNumber返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PullSmsSendStatusByPhoneNumberResponse {
     /// Delivery status response set.
     ///
     /// **中文**：下发状态响应集合。
-    #[serde(
-        rename = "PullSmsSendStatusSet",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "PullSmsSendStatusSet")]
     pub pull_sms_send_status_set: ::std::vec::Vec<PullSmsSendStatus>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for PullSmsSendStatusByPhoneNumberResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for PullSmsSendStatusByPhoneNumberResponse {
+    const NAME: &'static str = "PullSmsSendStatusByPhoneNumberResponse";
+    const NAMES: &'static [&'static str] = &["PullSmsSendStatusSet", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.pull_sms_send_status_set = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// PullSmsSendStatus request structure.
 ///
 /// **中文**：PullSmsSendStatus请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PullSmsSendStatusRequest {
     /// Maximum number of pulled entries. Maximum value: 100.
@@ -3094,6 +4520,46 @@ pub struct PullSmsSendStatusRequest {
     #[serde(rename = "SmsSdkAppId")]
     pub sms_sdk_app_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for PullSmsSendStatusRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for PullSmsSendStatusRequest {
+    const NAME: &'static str = "PullSmsSendStatusRequest";
+    const NAMES: &'static [&'static str] = &["Limit", "SmsSdkAppId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            limit: ::sdk_core::de::required(v0, "Limit")?,
+            sms_sdk_app_id: ::sdk_core::de::required(v1, "SmsSdkAppId")?,
+        })
+    }
+}
 impl PullSmsSendStatusRequest {
     /// A request with its required members (`Limit`, `SmsSdkAppId`); set optional ones with the setters.
     pub fn new(
@@ -3109,32 +4575,56 @@ impl PullSmsSendStatusRequest {
 /// PullSmsSendStatus response structure.
 ///
 /// **中文**：PullSmsSendStatus返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PullSmsSendStatusResponse {
     /// Delivery status response set.
     ///
     /// **中文**：下发状态响应集合。
-    #[serde(
-        rename = "PullSmsSendStatusSet",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "PullSmsSendStatusSet")]
     pub pull_sms_send_status_set: ::std::vec::Vec<PullSmsSendStatus>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for PullSmsSendStatusResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for PullSmsSendStatusResponse {
+    const NAME: &'static str = "PullSmsSendStatusResponse";
+    const NAMES: &'static [&'static str] = &["PullSmsSendStatusSet", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.pull_sms_send_status_set = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// ReportConversion request structure.
 ///
 /// **中文**：ReportConversion请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ReportConversionRequest {
     /// The SMS SdkAppId generated after an application is created in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as “1400006666”.
@@ -3158,10 +4648,56 @@ pub struct ReportConversionRequest {
     /// **中文**：用户回填时间，UNIX 时间戳（单位：秒）。
     #[serde(
         rename = "ConversionTime",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub conversion_time: ::std::option::Option<u64>,
+}
+impl<'de> ::serde::Deserialize<'de> for ReportConversionRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ReportConversionRequest {
+    const NAME: &'static str = "ReportConversionRequest";
+    const NAMES: &'static [&'static str] = &[
+        "SmsSdkAppId",
+        "SerialNo",
+        "ConversionTime",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            sms_sdk_app_id: ::sdk_core::de::required(v0, "SmsSdkAppId")?,
+            serial_no: ::sdk_core::de::required(v1, "SerialNo")?,
+            conversion_time: v2,
+        })
+    }
 }
 /// The required members of [`ReportConversionRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -3198,7 +4734,7 @@ impl ReportConversionRequest {
 /// ReportConversion response structure.
 ///
 /// **中文**：ReportConversion返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ReportConversionResponse {
     /// Response packet for conversion rate reporting.
@@ -3206,26 +4742,50 @@ pub struct ReportConversionResponse {
     /// Example: `{"Code":"OK", "Message":"success"}`
     ///
     /// **中文**：转化率上报响应包体。
-    #[serde(
-        rename = "ReportConversionStatus",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "ReportConversionStatus")]
     pub report_conversion_status: ReportConversionStatus,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for ReportConversionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ReportConversionResponse {
+    const NAME: &'static str = "ReportConversionResponse";
+    const NAMES: &'static [&'static str] = &["ReportConversionStatus", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.report_conversion_status = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// Response for conversion rate reporting
 ///
 /// **中文**：转化率上报响应。
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ReportConversionStatus {
     /// Error code. `ok` is returned if the conversion rate is successfully reported.
@@ -3233,28 +4793,48 @@ pub struct ReportConversionStatus {
     /// Example: `ok`
     ///
     /// **中文**：错误码。上报成功返回 ok。
-    #[serde(
-        rename = "Code",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Code", skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// Error code description.
     ///
     /// Example: `report success`
     ///
     /// **中文**：错误码描述。
-    #[serde(
-        rename = "Message",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for ReportConversionStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ReportConversionStatus {
+    const NAME: &'static str = "ReportConversionStatus";
+    const NAMES: &'static [&'static str] = &["Code", "Message"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.code = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.message = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// SendMultiGlobalSms request structure.
 ///
 /// **中文**：SendMultiGlobalSms请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SendMultiGlobalSmsRequest {
     /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 2400006666.
@@ -3269,6 +4849,46 @@ pub struct SendMultiGlobalSmsRequest {
     /// **中文**：批量发送信息列表，单次请求最多支持200个号码且要求全为国际/港澳台号码。每个元素包含一个手机号码及其对应的模板、模板参数等信息。
     #[serde(rename = "MultiSmsInfoSet")]
     pub multi_sms_info_set: ::std::vec::Vec<MultiSmsInfo>,
+}
+impl<'de> ::serde::Deserialize<'de> for SendMultiGlobalSmsRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SendMultiGlobalSmsRequest {
+    const NAME: &'static str = "SendMultiGlobalSmsRequest";
+    const NAMES: &'static [&'static str] = &["SmsSdkAppId", "MultiSmsInfoSet"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            sms_sdk_app_id: ::sdk_core::de::required(v0, "SmsSdkAppId")?,
+            multi_sms_info_set: ::sdk_core::de::required(v1, "MultiSmsInfoSet")?,
+        })
+    }
 }
 impl SendMultiGlobalSmsRequest {
     /// A request with its required members (`SmsSdkAppId`, `MultiSmsInfoSet`); set optional ones with the setters.
@@ -3285,32 +4905,56 @@ impl SendMultiGlobalSmsRequest {
 /// SendMultiGlobalSms response structure.
 ///
 /// **中文**：SendMultiGlobalSms返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SendMultiGlobalSmsResponse {
     /// Multi SMS send status.
     ///
     /// **中文**：短信批量发送状态。
-    #[serde(
-        rename = "SendMultiStatusSet",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SendMultiStatusSet")]
     pub send_multi_status_set: ::std::vec::Vec<SendMultiStatus>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for SendMultiGlobalSmsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SendMultiGlobalSmsResponse {
+    const NAME: &'static str = "SendMultiGlobalSmsResponse";
+    const NAMES: &'static [&'static str] = &["SendMultiStatusSet", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.send_multi_status_set = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// SMS send status
 ///
 /// **中文**：发送短信状态
-#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SendMultiStatus {
     /// Delivery serial number.
@@ -3318,74 +4962,95 @@ pub struct SendMultiStatus {
     /// Example: `c07754a8-323f-434f-8606-a52ff9beeab5`
     ///
     /// **中文**：发送流水号。
-    #[serde(
-        rename = "SerialNo",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SerialNo")]
     pub serial_no: ::std::string::String,
     /// Mobile number in the E.164 standard (+\[country/region code\]\[mobile number\]), such as +60198890000, which has a + sign followed by 60 (country/region code) and then by 198890000 (mobile number).
     ///
     /// Example: `+60198890000`
     ///
     /// **中文**：手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+60198890000， 其中前面有一个+号 ，60为国家码，198890000为手机号。
-    #[serde(
-        rename = "PhoneNumber",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
     /// Number of billable SMS messages. For billing rules, see Billing Policy.
     ///
     /// Example: `1`
     ///
     /// **中文**：计费条数，计费规则请查询 [计费策略](https://cloud.tencent.com/document/product/382/36135)。
-    #[serde(rename = "Fee", default, deserialize_with = "::sdk_core::de::lenient")]
+    #[serde(rename = "Fee")]
     pub fee: u64,
     /// User session content.
     ///
     /// Example: `outsid_1729495320_1011`
     ///
     /// **中文**：用户 session 内容。
-    #[serde(
-        rename = "SessionContext",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SessionContext")]
     pub session_context: ::std::string::String,
     /// SMS request error code. For specific meanings, see [Error Codes](https://www.tencentcloud.com/zh/document/product/382/79029#6.-Error-Code). `Ok` will be returned for successful delivery.
     ///
     /// Example: `Ok`
     ///
     /// **中文**：短信请求错误码，具体含义请参考 [错误码](https://cloud.tencent.com/document/product/382/59177#.E7.9F.AD.E4.BF.A1-API-3.0-.E5.8F.91.E9.80.81.E9.94.99.E8.AF.AF.E7.A0.81)，发送成功返回 "Ok"。
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Code")]
     pub code: ::std::string::String,
     /// SMS request error message.
     ///
     /// Example: `send success`
     ///
     /// **中文**：短信请求错误码描述。
-    #[serde(
-        rename = "Message",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Message")]
     pub message: ::std::string::String,
     /// Country/Region code, such as US and MY. For unrecognized country/region codes, `DEF` is returned by default. For the specific list of supported values, please see [Global SMS Price Overview](https://www.tencentcloud.com/zh/document/product/382/8414).
     ///
     /// Example: `TH`
     ///
     /// **中文**：国家码或地区码，例如 US、MY 等，对于未识别出国家码或者地区码，默认返回 DEF，具体支持列表请参考 [国际/港澳台短信价格总览](https://cloud.tencent.com/document/product/382/18051)。
-    #[serde(
-        rename = "IsoCode",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "IsoCode")]
     pub iso_code: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for SendMultiStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SendMultiStatus {
+    const NAME: &'static str = "SendMultiStatus";
+    const NAMES: &'static [&'static str] = &[
+        "SerialNo",
+        "PhoneNumber",
+        "Fee",
+        "SessionContext",
+        "Code",
+        "Message",
+        "IsoCode",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.serial_no = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.phone_number = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.fee = ::sdk_core::de::lenient_member(&mut map)?,
+                3 => {
+                    out.session_context = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                4 => out.code = ::sdk_core::de::null_as_default_member(&mut map)?,
+                5 => out.message = ::sdk_core::de::null_as_default_member(&mut map)?,
+                6 => out.iso_code = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl ::std::fmt::Debug for SendMultiStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3401,26 +5066,18 @@ impl ::std::fmt::Debug for SendMultiStatus {
     }
 }
 /// 短信发送记录信息
-#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SendRecord {
     /// 下发的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8613601238015， 其中前面有一个+号 ，86为国家码，13601238015为手机号。
     ///
     /// Example: `+86136****8015`
-    #[serde(
-        rename = "PhoneNumber",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
     /// 发送流水号，与短信发送接口返回的发送流水号一致。
     ///
     /// Example: `4719:106022169717827487984377125`
-    #[serde(
-        rename = "SerialNo",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SerialNo")]
     pub serial_no: ::std::string::String,
     /// 发送状态。
     ///
@@ -3432,66 +5089,87 @@ pub struct SendRecord {
     /// - 4： 提交成功，送达失败
     ///
     /// Example: `2`
-    #[serde(
-        rename = "SendStatus",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "SendStatus")]
     pub send_status: u64,
     /// 请求状态码，可参考 [短信 API 3.0 发送错误码](https://cloud.tencent.com/document/api/382/59177#.E7.9F.AD.E4.BF.A1-API-3.0-.E5.8F.91.E9.80.81.E9.94.99.E8.AF.AF.E7.A0.81)。
     ///
     /// Example: `Ok`
-    #[serde(
-        rename = "RequestCode",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestCode")]
     pub request_code: ::std::string::String,
     /// 回执状态码，仅发送状态为 2（提交成功，送达成功）和 4（提交成功，送达失败）时有值，其余状态为空字符串，可参考 [回执状态错误码](https://cloud.tencent.com/document/product/382/59177#.E5.9B.9E.E6.89.A7.E7.8A.B6.E6.80.81.E9.94.99.E8.AF.AF.E7.A0.81)。
     ///
     /// Example: `DELIVRD`
-    #[serde(
-        rename = "StatusCode",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "StatusCode")]
     pub status_code: ::std::string::String,
     /// 国家码或地区码，例如 CN、US 等，对于未识别出国家码或者地区码，默认返回 DEF，具体支持列表请参考 [国际/港澳台短信价格总览](https://cloud.tencent.com/document/product/382/18051#402a55da-83ac-4e79-a604-b9de0c507756)。
     ///
     /// Example: `CN`
-    #[serde(
-        rename = "IsoCode",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "IsoCode")]
     pub iso_code: ::std::string::String,
     /// 短信下发内容，为保证信息安全，短信中的部分入参信息会脱敏存储，对应发送记录查询结果中包含的打码内容，用户实际接收到的短信内容为正常完整内容。有疑问可咨询 [腾讯云小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 。
     ///
     /// Example: `【腾讯云通信】您的验证码为0****0，5分钟内有效。`
-    #[serde(
-        rename = "Content",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Content")]
     pub content: ::std::string::String,
     /// 发送时间，UNIX 时间戳（秒）。
     ///
     /// 单位：秒
     ///
     /// Example: `1787624235`
-    #[serde(rename = "SendTime", default, deserialize_with = "::sdk_core::de::lenient")]
+    #[serde(rename = "SendTime")]
     pub send_time: u64,
     /// 用户实际收到短信的时间，UNIX 时间戳（秒），仅发送状态为2（提交成功，送达成功）时有值 ，其余状态默认为 0 。
     ///
     /// 单位：秒
     ///
     /// Example: `1787584084`
-    #[serde(
-        rename = "UserReceiveTime",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "UserReceiveTime")]
     pub user_receive_time: u64,
+}
+impl<'de> ::serde::Deserialize<'de> for SendRecord {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SendRecord {
+    const NAME: &'static str = "SendRecord";
+    const NAMES: &'static [&'static str] = &[
+        "PhoneNumber",
+        "SerialNo",
+        "SendStatus",
+        "RequestCode",
+        "StatusCode",
+        "IsoCode",
+        "Content",
+        "SendTime",
+        "UserReceiveTime",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.phone_number = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.serial_no = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.send_status = ::sdk_core::de::lenient_member(&mut map)?,
+                3 => out.request_code = ::sdk_core::de::null_as_default_member(&mut map)?,
+                4 => out.status_code = ::sdk_core::de::null_as_default_member(&mut map)?,
+                5 => out.iso_code = ::sdk_core::de::null_as_default_member(&mut map)?,
+                6 => out.content = ::sdk_core::de::null_as_default_member(&mut map)?,
+                7 => out.send_time = ::sdk_core::de::lenient_member(&mut map)?,
+                8 => out.user_receive_time = ::sdk_core::de::lenient_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl ::std::fmt::Debug for SendRecord {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3511,7 +5189,7 @@ impl ::std::fmt::Debug for SendRecord {
 /// SendSms request structure.
 ///
 /// **中文**：SendSms请求参数结构体
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SendSmsRequest {
     /// Target mobile number in the E.164 standard in the format of +\[country/region code\]\[mobile number\]. Up to 200 mobile numbers are supported in one request (which should be all Chinese mainland mobile numbers or all global mobile numbers). For example, +60198890000, which has a + sign followed by 60 (country/region code) and then by 198890000 (mobile number).
@@ -3549,11 +5227,7 @@ pub struct SendSmsRequest {
     ///
     /// - 发送国内短信该参数必填，且需填写签名内容而非签名ID。
     /// - 发送国际/港澳台短信该参数非必填。
-    #[serde(
-        rename = "SignName",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "SignName", skip_serializing_if = "::std::option::Option::is_none")]
     pub sign_name: ::std::option::Option<::std::string::String>,
     /// Template parameter. If there is no template parameter, leave this field empty.
     ///
@@ -3570,8 +5244,7 @@ pub struct SendSmsRequest {
     /// 模板参数的个数需要与 TemplateId 对应模板的变量个数保持一致。
     #[serde(
         rename = "TemplateParamSet",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub template_param_set: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
@@ -3583,8 +5256,7 @@ pub struct SendSmsRequest {
     /// **中文**：短信码号扩展号，默认未开通，如需开通请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。
     #[serde(
         rename = "ExtendCode",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub extend_code: ::std::option::Option<::std::string::String>,
     /// User session content, which can carry context information such as user-side ID and will be returned as-is by the server. Note that the length must be less than 512 bytes.
@@ -3594,8 +5266,7 @@ pub struct SendSmsRequest {
     /// **中文**：用户的 session 内容，可以携带用户侧 ID 等上下文信息，server 会原样返回。注意长度需小于512字节。
     #[serde(
         rename = "SessionContext",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub session_context: ::std::option::Option<::std::string::String>,
     /// Sender ID for Global SMS. For detail, please refer to the [Sender ID](https://www.tencentcloud.com/document/product/382/58270) Guidelines.
@@ -3609,12 +5280,79 @@ pub struct SendSmsRequest {
     /// **中文**：国际/港澳台短信 Sender ID。可参考 [Sender ID 说明](https://cloud.tencent.com/document/product/382/102831)。
     ///
     /// 注：国内短信无需填写该项；国际/港澳台短信已申请独立 SenderId 需要填写该字段，默认使用公共 SenderId，无需填写该字段。
-    #[serde(
-        rename = "SenderId",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "SenderId", skip_serializing_if = "::std::option::Option::is_none")]
     pub sender_id: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for SendSmsRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SendSmsRequest {
+    const NAME: &'static str = "SendSmsRequest";
+    const NAMES: &'static [&'static str] = &[
+        "PhoneNumberSet",
+        "SmsSdkAppId",
+        "TemplateId",
+        "SignName",
+        "TemplateParamSet",
+        "ExtendCode",
+        "SessionContext",
+        "SenderId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        let mut v5 = ::std::option::Option::None;
+        let mut v6 = ::std::option::Option::None;
+        let mut v7 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => {
+                    v2 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
+                6 => v6 = ::serde::de::MapAccess::next_value(&mut map)?,
+                7 => v7 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            phone_number_set: ::sdk_core::de::required(v0, "PhoneNumberSet")?,
+            sms_sdk_app_id: ::sdk_core::de::required(v1, "SmsSdkAppId")?,
+            template_id: ::sdk_core::de::required(v2, "TemplateId")?,
+            sign_name: v3,
+            template_param_set: v4,
+            extend_code: v5,
+            session_context: v6,
+            sender_id: v7,
+        })
+    }
 }
 impl ::std::fmt::Debug for SendSmsRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3721,7 +5459,7 @@ impl SendSmsRequest {
 /// SendSms response structure.
 ///
 /// **中文**：SendSms返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SendSmsResponse {
     /// SMS send status.
@@ -3729,26 +5467,50 @@ pub struct SendSmsResponse {
     /// **中文**：短信发送状态。
     ///
     /// 注：可参考 [示例](#4.-.E7.A4.BA.E4.BE.8B) ，包含短信发送成功和发送失败的输出示例。
-    #[serde(
-        rename = "SendStatusSet",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SendStatusSet")]
     pub send_status_set: ::std::vec::Vec<SendStatus>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for SendSmsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SendSmsResponse {
+    const NAME: &'static str = "SendSmsResponse";
+    const NAMES: &'static [&'static str] = &["SendStatusSet", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.send_status_set = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// SMS send status
 ///
 /// **中文**：发送短信状态
-#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SendStatus {
     /// Delivery serial number.
@@ -3756,74 +5518,95 @@ pub struct SendStatus {
     /// Example: `5000:1045710669157053657849499619`
     ///
     /// **中文**：发送流水号。
-    #[serde(
-        rename = "SerialNo",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SerialNo")]
     pub serial_no: ::std::string::String,
     /// Mobile number in the E.164 standard (+\[country/region code\]\[mobile number\]), such as +60198890000, which has a + sign followed by 60 (country/region code) and then by 198890000 (mobile number).
     ///
     /// Example: `+8618501234444`
     ///
     /// **中文**：手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
-    #[serde(
-        rename = "PhoneNumber",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
     /// Number of billable SMS messages. For billing rules, see Billing Policy.
     ///
     /// Example: `1`
     ///
     /// **中文**：计费条数，计费规则请查询 [计费策略](https://cloud.tencent.com/document/product/382/36135)。
-    #[serde(rename = "Fee", default, deserialize_with = "::sdk_core::de::lenient")]
+    #[serde(rename = "Fee")]
     pub fee: u64,
     /// User session content.
     ///
     /// Example: `outsid_1729495320_1011`
     ///
     /// **中文**：用户 session 内容。
-    #[serde(
-        rename = "SessionContext",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SessionContext")]
     pub session_context: ::std::string::String,
     /// SMS request error code. For specific meanings, see [Error Codes](https://www.tencentcloud.com/zh/document/product/382/40536#6.-Error-Code). `Ok` will be returned for successful delivery.
     ///
     /// Example: `Ok`
     ///
     /// **中文**：短信请求错误码，具体含义请参考 [错误码](https://cloud.tencent.com/document/product/382/59177#.E7.9F.AD.E4.BF.A1-API-3.0-.E5.8F.91.E9.80.81.E9.94.99.E8.AF.AF.E7.A0.81)，发送成功返回 "Ok"。
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Code")]
     pub code: ::std::string::String,
     /// SMS request error message.
     ///
     /// Example: `send success`
     ///
     /// **中文**：短信请求错误码描述。
-    #[serde(
-        rename = "Message",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Message")]
     pub message: ::std::string::String,
     /// Country/Region code, such as US and MY. For unrecognized country/region codes, `DEF` is returned by default. For the specific list of supported values, please see [Global SMS Price Overview](https://www.tencentcloud.com/zh/document/product/382/8414).
     ///
     /// Example: `CN`
     ///
     /// **中文**：国家码或地区码，例如 CN、US 等，对于未识别出国家码或者地区码，默认返回 DEF，具体支持列表请参考 [国际/港澳台短信价格总览](https://cloud.tencent.com/document/product/382/18051)。
-    #[serde(
-        rename = "IsoCode",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "IsoCode")]
     pub iso_code: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for SendStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SendStatus {
+    const NAME: &'static str = "SendStatus";
+    const NAMES: &'static [&'static str] = &[
+        "SerialNo",
+        "PhoneNumber",
+        "Fee",
+        "SessionContext",
+        "Code",
+        "Message",
+        "IsoCode",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.serial_no = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.phone_number = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.fee = ::sdk_core::de::lenient_member(&mut map)?,
+                3 => {
+                    out.session_context = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                4 => out.code = ::sdk_core::de::null_as_default_member(&mut map)?,
+                5 => out.message = ::sdk_core::de::null_as_default_member(&mut map)?,
+                6 => out.iso_code = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl ::std::fmt::Debug for SendStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3841,7 +5624,7 @@ impl ::std::fmt::Debug for SendStatus {
 /// Delivery statistics response body
 ///
 /// **中文**：发送数据统计响应包体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SendStatusStatistics {
     /// Billable SMS message quantity; for example, in 100 successfully submitted SMS messages, if 20 ones are long messages (over 80 characters) and split into two messages each, then the billable quantity will be 80 * 1 + 20 * 2 = 120.
@@ -3849,35 +5632,62 @@ pub struct SendStatusStatistics {
     /// Example: `149`
     ///
     /// **中文**：短信计费条数统计，例如提交成功量为100条，其中有20条是长短信（长度为80字）被拆分成2条，则计费条数为： ```80 * 1 + 20 * 2 = 120``` 条。
-    #[serde(rename = "FeeCount", default, deserialize_with = "::sdk_core::de::lenient")]
+    #[serde(rename = "FeeCount")]
     pub fee_count: u64,
     /// Submitted SMS messages.
     ///
     /// Example: `150`
     ///
     /// **中文**：短信提交量统计。
-    #[serde(
-        rename = "RequestCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "RequestCount")]
     pub request_count: u64,
     /// Successfully submitted SMS messages.
     ///
     /// Example: `149`
     ///
     /// **中文**：短信提交成功量统计。
-    #[serde(
-        rename = "RequestSuccessCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "RequestSuccessCount")]
     pub request_success_count: u64,
+}
+impl<'de> ::serde::Deserialize<'de> for SendStatusStatistics {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SendStatusStatistics {
+    const NAME: &'static str = "SendStatusStatistics";
+    const NAMES: &'static [&'static str] = &[
+        "FeeCount",
+        "RequestCount",
+        "RequestSuccessCount",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.fee_count = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.request_count = ::sdk_core::de::lenient_member(&mut map)?,
+                2 => {
+                    out.request_success_count = ::sdk_core::de::lenient_member(&mut map)?;
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// SendStatusStatistics request structure.
 ///
 /// **中文**：SendStatusStatistics请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SendStatusStatisticsRequest {
     /// Start time in the format of `yyyymmddhh` accurate to the hour, such as 2021050113 (13:00 on May 1, 2021).Note: the statistical range includes the current hour.
@@ -3929,6 +5739,73 @@ pub struct SendStatusStatisticsRequest {
     /// 注：目前固定设置为0。
     #[serde(rename = "Offset")]
     pub offset: u64,
+}
+impl<'de> ::serde::Deserialize<'de> for SendStatusStatisticsRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SendStatusStatisticsRequest {
+    const NAME: &'static str = "SendStatusStatisticsRequest";
+    const NAMES: &'static [&'static str] = &[
+        "BeginTime",
+        "EndTime",
+        "SmsSdkAppId",
+        "Limit",
+        "Offset",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => {
+                    v2 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                3 => {
+                    v3 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                4 => {
+                    v4 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            begin_time: ::sdk_core::de::required(v0, "BeginTime")?,
+            end_time: ::sdk_core::de::required(v1, "EndTime")?,
+            sms_sdk_app_id: ::sdk_core::de::required(v2, "SmsSdkAppId")?,
+            limit: ::sdk_core::de::required(v3, "Limit")?,
+            offset: ::sdk_core::de::required(v4, "Offset")?,
+        })
+    }
 }
 /// The required members of [`SendStatusStatisticsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -4000,7 +5877,7 @@ impl SendStatusStatisticsRequest {
 /// SendStatusStatistics response structure.
 ///
 /// **中文**：SendStatusStatistics返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SendStatusStatisticsResponse {
     /// Delivery statistics response body.
@@ -4008,24 +5885,48 @@ pub struct SendStatusStatisticsResponse {
     /// Example: `{"FeeCount":1880,"RequestCount":1880,"RequestSuccessCount":1880}`
     ///
     /// **中文**：发送数据统计响应包体。
-    #[serde(
-        rename = "SendStatusStatistics",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SendStatusStatistics")]
     pub send_status_statistics: SendStatusStatistics,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for SendStatusStatisticsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SendStatusStatisticsResponse {
+    const NAME: &'static str = "SendStatusStatisticsResponse";
+    const NAMES: &'static [&'static str] = &["SendStatusStatistics", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.send_status_statistics = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// 套餐包信息统计响应包体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SmsPackagesStatistics {
     /// 套餐包创建时间，UNIX 时间戳。
@@ -4033,44 +5934,28 @@ pub struct SmsPackagesStatistics {
     /// 单位：秒
     ///
     /// Example: `1733040000`
-    #[serde(
-        rename = "PackageCreateTime",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "PackageCreateTime")]
     pub package_create_time: u64,
     /// 套餐包生效时间，UNIX 时间戳。
     ///
     /// 单位：秒
     ///
     /// Example: `1733040000`
-    #[serde(
-        rename = "PackageEffectiveTime",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "PackageEffectiveTime")]
     pub package_effective_time: u64,
     /// 套餐包过期时间，UNIX 时间戳。
     ///
     /// 单位：秒
     ///
     /// Example: `1796112000`
-    #[serde(
-        rename = "PackageExpiredTime",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "PackageExpiredTime")]
     pub package_expired_time: u64,
     /// 套餐包条数。
     ///
     /// 单位：条
     ///
     /// Example: `1000`
-    #[serde(
-        rename = "PackageAmount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "PackageAmount")]
     pub package_amount: u64,
     /// 套餐包类别。
     ///
@@ -4080,31 +5965,68 @@ pub struct SmsPackagesStatistics {
     /// - 1： 购买套餐包
     ///
     /// Example: `1`
-    #[serde(
-        rename = "PackageType",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "PackageType")]
     pub package_type: u64,
     /// 套餐包 ID。
     ///
     /// Example: `1000791745`
-    #[serde(rename = "PackageId", default, deserialize_with = "::sdk_core::de::lenient")]
+    #[serde(rename = "PackageId")]
     pub package_id: u64,
     /// 当前使用套餐包条数。
     ///
     /// 单位：条
     ///
     /// Example: `100`
-    #[serde(
-        rename = "CurrentUsage",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "CurrentUsage")]
     pub current_usage: u64,
 }
+impl<'de> ::serde::Deserialize<'de> for SmsPackagesStatistics {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SmsPackagesStatistics {
+    const NAME: &'static str = "SmsPackagesStatistics";
+    const NAMES: &'static [&'static str] = &[
+        "PackageCreateTime",
+        "PackageEffectiveTime",
+        "PackageExpiredTime",
+        "PackageAmount",
+        "PackageType",
+        "PackageId",
+        "CurrentUsage",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.package_create_time = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => {
+                    out.package_effective_time = ::sdk_core::de::lenient_member(
+                        &mut map,
+                    )?;
+                }
+                2 => out.package_expired_time = ::sdk_core::de::lenient_member(&mut map)?,
+                3 => out.package_amount = ::sdk_core::de::lenient_member(&mut map)?,
+                4 => out.package_type = ::sdk_core::de::lenient_member(&mut map)?,
+                5 => out.package_id = ::sdk_core::de::lenient_member(&mut map)?,
+                6 => out.current_usage = ::sdk_core::de::lenient_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// SmsPackagesStatistics请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SmsPackagesStatisticsRequest {
     /// 短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
@@ -4138,6 +6060,73 @@ pub struct SmsPackagesStatisticsRequest {
     /// Example: `2024050118`
     #[serde(rename = "EndTime")]
     pub end_time: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for SmsPackagesStatisticsRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SmsPackagesStatisticsRequest {
+    const NAME: &'static str = "SmsPackagesStatisticsRequest";
+    const NAMES: &'static [&'static str] = &[
+        "SmsSdkAppId",
+        "Limit",
+        "Offset",
+        "BeginTime",
+        "EndTime",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => {
+                    v2 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                3 => {
+                    v3 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                4 => {
+                    v4 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            sms_sdk_app_id: ::sdk_core::de::required(v0, "SmsSdkAppId")?,
+            limit: ::sdk_core::de::required(v1, "Limit")?,
+            offset: ::sdk_core::de::required(v2, "Offset")?,
+            begin_time: ::sdk_core::de::required(v3, "BeginTime")?,
+            end_time: ::sdk_core::de::required(v4, "EndTime")?,
+        })
+    }
 }
 /// The required members of [`SmsPackagesStatisticsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -4189,23 +6178,47 @@ impl SmsPackagesStatisticsRequest {
     }
 }
 /// SmsPackagesStatistics返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SmsPackagesStatisticsResponse {
     /// 发送数据统计响应包体。
     ///
     /// Example: `[{"PackageCreateTime":1617292800,"PackageExpiredTime":1617292800,"PackageEffectiveTime":1619884800,"PackageType":1,"CurrentUsage":1000,"PackageId":1000791745,"PackageAmount":1000}]`
-    #[serde(
-        rename = "SmsPackagesStatisticsSet",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SmsPackagesStatisticsSet")]
     pub sms_packages_statistics_set: ::std::vec::Vec<SmsPackagesStatistics>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for SmsPackagesStatisticsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for SmsPackagesStatisticsResponse {
+    const NAME: &'static str = "SmsPackagesStatisticsResponse";
+    const NAMES: &'static [&'static str] = &["SmsPackagesStatisticsSet", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    out.sms_packages_statistics_set = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }

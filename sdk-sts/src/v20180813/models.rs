@@ -12,37 +12,58 @@
     rustdoc::bare_urls
 )]
 /// API密钥数据列表
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ApiKey {
     /// 密钥ID
     ///
     /// Example: `AKID***`
-    #[serde(
-        rename = "SecretId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "SecretId")]
     pub secret_id: ::std::string::String,
     /// 创建时间(时间戳)
     ///
     /// Example: `1575517111`
-    #[serde(
-        rename = "CreateTime",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "CreateTime")]
     pub create_time: u64,
     /// 状态(2:有效, 3:禁用, 4:已删除)
     ///
     /// Example: `2`
-    #[serde(rename = "Status", default, deserialize_with = "::sdk_core::de::lenient")]
+    #[serde(rename = "Status")]
     pub status: u64,
+}
+impl<'de> ::serde::Deserialize<'de> for ApiKey {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ApiKey {
+    const NAME: &'static str = "ApiKey";
+    const NAMES: &'static [&'static str] = &["SecretId", "CreateTime", "Status"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.secret_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.create_time = ::sdk_core::de::lenient_member(&mut map)?,
+                2 => out.status = ::sdk_core::de::lenient_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// AssumeRole request structure.
 ///
 /// **中文**：AssumeRole请求参数结构体
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AssumeRoleRequest {
     /// Resource descriptions of a role, which can be obtained by clicking the role name in the [CAM console](https://console.cloud.tencent.com/cam/role).
@@ -86,8 +107,7 @@ pub struct AssumeRoleRequest {
     /// **中文**：指定临时访问凭证的有效期，单位：秒，默认 7200 秒，最长可设定有效期为 43200 秒
     #[serde(
         rename = "DurationSeconds",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub duration_seconds: ::std::option::Option<u64>,
     /// Policy description
@@ -110,11 +130,7 @@ pub struct AssumeRoleRequest {
     /// 2、策略语法参照[ CAM 策略语法](https://cloud.tencent.com/document/product/598/10603)。
     ///
     /// 3、策略中不能包含 principal 元素。
-    #[serde(
-        rename = "Policy",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Policy", skip_serializing_if = "::std::option::Option::is_none")]
     pub policy: ::std::option::Option<::std::string::String>,
     /// External role ID, which can be obtained by clicking the role name in the [CAM console](https://console.cloud.tencent.com/cam/role).
     ///
@@ -127,18 +143,13 @@ pub struct AssumeRoleRequest {
     /// 长度在2到128之间，可包含大小写字符，数字以及特殊字符：=,.@:/-。 正则为：\[\w+=,.@:\/-\]*
     #[serde(
         rename = "ExternalId",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub external_id: ::std::option::Option<::std::string::String>,
     /// List of session tags. Up to 50 tags are allowed. The tag keys can not duplicate.
     ///
     /// **中文**：会话标签列表。最多可以传递 50 个会话标签，不支持包含相同标签键。
-    #[serde(
-        rename = "Tags",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Tags", skip_serializing_if = "::std::option::Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<Tag>>,
     /// UIN of the initiator
     ///
@@ -147,8 +158,7 @@ pub struct AssumeRoleRequest {
     /// **中文**：调用者身份uin
     #[serde(
         rename = "SourceIdentity",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub source_identity: ::std::option::Option<::std::string::String>,
     /// MFA序列号，与进行调用的CAM用户关联的MFA设备的标识号。格式qcs::cam:uin/${ownerUin}::mfa/${mfaType}。mfaType支持softToken（软token）
@@ -156,8 +166,7 @@ pub struct AssumeRoleRequest {
     /// Example: `qcs::cam:uin/10001::mfa/softToken`
     #[serde(
         rename = "SerialNumber",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub serial_number: ::std::option::Option<::std::string::String>,
     /// mfa身份验证码。
@@ -165,10 +174,80 @@ pub struct AssumeRoleRequest {
     /// Example: `482724`
     #[serde(
         rename = "TokenCode",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub token_code: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssumeRoleRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for AssumeRoleRequest {
+    const NAME: &'static str = "AssumeRoleRequest";
+    const NAMES: &'static [&'static str] = &[
+        "RoleArn",
+        "RoleSessionName",
+        "DurationSeconds",
+        "Policy",
+        "ExternalId",
+        "Tags",
+        "SourceIdentity",
+        "SerialNumber",
+        "TokenCode",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        let mut v5 = ::std::option::Option::None;
+        let mut v6 = ::std::option::Option::None;
+        let mut v7 = ::std::option::Option::None;
+        let mut v8 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
+                6 => v6 = ::serde::de::MapAccess::next_value(&mut map)?,
+                7 => v7 = ::serde::de::MapAccess::next_value(&mut map)?,
+                8 => v8 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            role_arn: ::sdk_core::de::required(v0, "RoleArn")?,
+            role_session_name: ::sdk_core::de::required(v1, "RoleSessionName")?,
+            duration_seconds: v2,
+            policy: v3,
+            external_id: v4,
+            tags: v5,
+            source_identity: v6,
+            serial_number: v7,
+            token_code: v8,
+        })
+    }
 }
 impl ::std::fmt::Debug for AssumeRoleRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -291,54 +370,73 @@ impl AssumeRoleRequest {
 /// AssumeRole response structure.
 ///
 /// **中文**：AssumeRole返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AssumeRoleResponse {
     /// Temporary access credentials
     ///
     /// **中文**：临时访问凭证
-    #[serde(
-        rename = "Credentials",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Credentials")]
     pub credentials: Credentials,
     /// Expiration time of the temporary access credentials. A Unix timestamp will be returned which is accurate to the second.
     ///
     /// Example: `1543914376`
     ///
     /// **中文**：临时访问凭证的过期时间，返回 Unix 时间戳，精确到秒
-    #[serde(
-        rename = "ExpiredTime",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "ExpiredTime")]
     pub expired_time: i64,
     /// Expiration time of the temporary access credentials in UTC time in ISO 8601 format.
     ///
     /// Example: `2018-12-04T09:06:16Z`
     ///
     /// **中文**：临时访问凭证的过期时间，以 iso8601 格式的 UTC 时间表示
-    #[serde(
-        rename = "Expiration",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Expiration")]
     pub expiration: ::std::string::String,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for AssumeRoleResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for AssumeRoleResponse {
+    const NAME: &'static str = "AssumeRoleResponse";
+    const NAMES: &'static [&'static str] = &[
+        "Credentials",
+        "ExpiredTime",
+        "Expiration",
+        "RequestId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.credentials = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.expired_time = ::sdk_core::de::lenient_member(&mut map)?,
+                2 => out.expiration = ::sdk_core::de::null_as_default_member(&mut map)?,
+                3 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// AssumeRoleWithSAML request structure.
 ///
 /// **中文**：AssumeRoleWithSAML请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AssumeRoleWithSAMLRequest {
     /// Base64-encoded SAML assertion
@@ -376,10 +474,72 @@ pub struct AssumeRoleWithSAMLRequest {
     /// **中文**：指定临时访问凭证的有效期，单位：秒，默认 7200 秒，最长可设定有效期为 43200 秒
     #[serde(
         rename = "DurationSeconds",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub duration_seconds: ::std::option::Option<u64>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssumeRoleWithSAMLRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for AssumeRoleWithSAMLRequest {
+    const NAME: &'static str = "AssumeRoleWithSAMLRequest";
+    const NAMES: &'static [&'static str] = &[
+        "SAMLAssertion",
+        "PrincipalArn",
+        "RoleArn",
+        "RoleSessionName",
+        "DurationSeconds",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => {
+                    v2 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                3 => {
+                    v3 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            saml_assertion: ::sdk_core::de::required(v0, "SAMLAssertion")?,
+            principal_arn: ::sdk_core::de::required(v1, "PrincipalArn")?,
+            role_arn: ::sdk_core::de::required(v2, "RoleArn")?,
+            role_session_name: ::sdk_core::de::required(v3, "RoleSessionName")?,
+            duration_seconds: v4,
+        })
+    }
 }
 /// The required members of [`AssumeRoleWithSAMLRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -435,7 +595,7 @@ impl AssumeRoleWithSAMLRequest {
 /// AssumeRoleWithSAML response structure.
 ///
 /// **中文**：AssumeRoleWithSAML返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AssumeRoleWithSAMLResponse {
     /// An object consists of the `Token`, `TmpSecretId`, and `TmpSecretId`
@@ -443,48 +603,67 @@ pub struct AssumeRoleWithSAMLResponse {
     /// Example: `{"Token":"1siMD***","TmpSecretId":"AKID***","TmpSecretKey":"q95K***"}`
     ///
     /// **中文**：对象里面包含 Token，TmpSecretId，TmpSecretKey 三元组
-    #[serde(
-        rename = "Credentials",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Credentials")]
     pub credentials: Credentials,
     /// Indicates the expiration time of the temporary access credentials. A Unix timestamp will be returned which is accurate to the second.
     ///
     /// Example: `1543914376`
     ///
     /// **中文**：临时访问凭证的过期时间，返回 Unix 时间戳，精确到秒
-    #[serde(
-        rename = "ExpiredTime",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "ExpiredTime")]
     pub expired_time: u64,
     /// Indicates the expiration time of the temporary access credentials in UTC time in ISO 8601 format.
     ///
     /// Example: `2018-12-04T09:06:16Z`
     ///
     /// **中文**：临时访问凭证的过期时间，以 ISO8601 格式的 UTC 时间表示
-    #[serde(
-        rename = "Expiration",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Expiration")]
     pub expiration: ::std::string::String,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for AssumeRoleWithSAMLResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for AssumeRoleWithSAMLResponse {
+    const NAME: &'static str = "AssumeRoleWithSAMLResponse";
+    const NAMES: &'static [&'static str] = &[
+        "Credentials",
+        "ExpiredTime",
+        "Expiration",
+        "RequestId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.credentials = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.expired_time = ::sdk_core::de::lenient_member(&mut map)?,
+                2 => out.expiration = ::sdk_core::de::null_as_default_member(&mut map)?,
+                3 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// AssumeRoleWithWebIdentity request structure.
 ///
 /// **中文**：AssumeRoleWithWebIdentity请求参数结构体
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AssumeRoleWithWebIdentityRequest {
     /// Identity provider name
@@ -522,10 +701,72 @@ pub struct AssumeRoleWithWebIdentityRequest {
     /// **中文**：指定临时访问凭证的有效期，单位：秒，默认 7200 秒，最长可设定有效期为 43200 秒
     #[serde(
         rename = "DurationSeconds",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub duration_seconds: ::std::option::Option<i64>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssumeRoleWithWebIdentityRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for AssumeRoleWithWebIdentityRequest {
+    const NAME: &'static str = "AssumeRoleWithWebIdentityRequest";
+    const NAMES: &'static [&'static str] = &[
+        "ProviderId",
+        "WebIdentityToken",
+        "RoleArn",
+        "RoleSessionName",
+        "DurationSeconds",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => {
+                    v2 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                3 => {
+                    v3 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            provider_id: ::sdk_core::de::required(v0, "ProviderId")?,
+            web_identity_token: ::sdk_core::de::required(v1, "WebIdentityToken")?,
+            role_arn: ::sdk_core::de::required(v2, "RoleArn")?,
+            role_session_name: ::sdk_core::de::required(v3, "RoleSessionName")?,
+            duration_seconds: v4,
+        })
+    }
 }
 impl ::std::fmt::Debug for AssumeRoleWithWebIdentityRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -595,7 +836,7 @@ impl AssumeRoleWithWebIdentityRequest {
 /// AssumeRoleWithWebIdentity response structure.
 ///
 /// **中文**：AssumeRoleWithWebIdentity返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AssumeRoleWithWebIdentityResponse {
     /// Expiration time of the temporary access credentials (timestamp).
@@ -603,48 +844,67 @@ pub struct AssumeRoleWithWebIdentityResponse {
     /// Example: `1543914376`
     ///
     /// **中文**：临时访问凭证过期时间(时间戳)
-    #[serde(
-        rename = "ExpiredTime",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "ExpiredTime")]
     pub expired_time: u64,
     /// Expiration time of the temporary access credentials.
     ///
     /// Example: `2018-12-04T09:06:16Z`
     ///
     /// **中文**：临时访问凭证过期时间
-    #[serde(
-        rename = "Expiration",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Expiration")]
     pub expiration: ::std::string::String,
     /// Temporary access credentials
     ///
     /// Example: `{"Token":"1siMD***","TmpSecretId":"AKID***","TmpSecretKey":"q95K***"}`
     ///
     /// **中文**：临时访问凭证
-    #[serde(
-        rename = "Credentials",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Credentials")]
     pub credentials: Credentials,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for AssumeRoleWithWebIdentityResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for AssumeRoleWithWebIdentityResponse {
+    const NAME: &'static str = "AssumeRoleWithWebIdentityResponse";
+    const NAMES: &'static [&'static str] = &[
+        "ExpiredTime",
+        "Expiration",
+        "Credentials",
+        "RequestId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.expired_time = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.expiration = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.credentials = ::sdk_core::de::null_as_default_member(&mut map)?,
+                3 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// Temporary credentials
 ///
 /// **中文**：临时证书
-#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Credentials {
     /// Token, which contains up to 4,096 bytes depending on the associated policies.
@@ -652,34 +912,57 @@ pub struct Credentials {
     /// Example: `da1e***`
     ///
     /// **中文**：token。token长度和绑定的策略有关，最长不超过4096字节。
-    #[serde(
-        rename = "Token",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Token")]
     pub token: ::std::string::String,
     /// Temporary credentials key ID, which contains up to 1,024 bytes.
     ///
     /// Example: `AKID***`
     ///
     /// **中文**：临时证书密钥ID。最长不超过1024字节。
-    #[serde(
-        rename = "TmpSecretId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "TmpSecretId")]
     pub tmp_secret_id: ::std::string::String,
     /// Temporary credentials key, which contains up to 1,024 bytes.
     ///
     /// Example: `q95K***`
     ///
     /// **中文**：临时证书密钥Key。最长不超过1024字节。
-    #[serde(
-        rename = "TmpSecretKey",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "TmpSecretKey")]
     pub tmp_secret_key: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for Credentials {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Credentials {
+    const NAME: &'static str = "Credentials";
+    const NAMES: &'static [&'static str] = &["Token", "TmpSecretId", "TmpSecretKey"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.token = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => {
+                    out.tmp_secret_id = ::sdk_core::de::null_as_default_member(&mut map)?;
+                }
+                2 => {
+                    out.tmp_secret_key = ::sdk_core::de::null_as_default_member(
+                        &mut map,
+                    )?;
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl ::std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -693,9 +976,32 @@ impl ::std::fmt::Debug for Credentials {
 /// GetCallerIdentity request structure.
 ///
 /// **中文**：GetCallerIdentity请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetCallerIdentityRequest {}
+impl<'de> ::serde::Deserialize<'de> for GetCallerIdentityRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for GetCallerIdentityRequest {
+    const NAME: &'static str = "GetCallerIdentityRequest";
+    const NAMES: &'static [&'static str] = &[];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        while ::sdk_core::de::next_member(
+                &mut map,
+                <Self as ::sdk_core::de::Members>::NAMES,
+            )?
+            .is_some()
+        {}
+        ::std::result::Result::Ok(Self {})
+    }
+}
 impl GetCallerIdentityRequest {
     /// A request with every member unset.
     pub fn new() -> Self {
@@ -705,7 +1011,7 @@ impl GetCallerIdentityRequest {
 /// GetCallerIdentity response structure.
 ///
 /// **中文**：GetCallerIdentity返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetCallerIdentityResponse {
     /// ARN of the current caller.
@@ -713,11 +1019,7 @@ pub struct GetCallerIdentityResponse {
     /// Example: `qcs::sts:1000262***:federated-user/1000261****`
     ///
     /// **中文**：当前调用者ARN。
-    #[serde(
-        rename = "Arn",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Arn", skip_serializing_if = "::std::option::Option::is_none")]
     pub arn: ::std::option::Option<::std::string::String>,
     /// Root account UIN of the current caller.
     ///
@@ -726,7 +1028,6 @@ pub struct GetCallerIdentityResponse {
     /// **中文**：当前调用者所属主账号Uin。
     #[serde(
         rename = "AccountId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub account_id: ::std::option::Option<::std::string::String>,
@@ -741,11 +1042,7 @@ pub struct GetCallerIdentityResponse {
     /// 1. 调用者是云账号时，返回的是当前账号Uin
     /// 2. 调用者是角色时，返回的是roleId:roleSessionName
     /// 3. 调用者是联合身份时，返回的是uin:federatedUserName
-    #[serde(
-        rename = "UserId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "UserId", skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     /// Account UIN.
     /// 1. If the caller is a Tencent Cloud account, the UIN of the current account is returned.
@@ -759,7 +1056,6 @@ pub struct GetCallerIdentityResponse {
     /// 2, 调用者是角色，返回的申请角色密钥的账号Uin
     #[serde(
         rename = "PrincipalId",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub principal_id: ::std::option::Option<::std::string::String>,
@@ -768,26 +1064,57 @@ pub struct GetCallerIdentityResponse {
     /// Example: `CAMUser`
     ///
     /// **中文**：身份类型。
-    #[serde(
-        rename = "Type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for GetCallerIdentityResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for GetCallerIdentityResponse {
+    const NAME: &'static str = "GetCallerIdentityResponse";
+    const NAMES: &'static [&'static str] = &[
+        "Arn",
+        "AccountId",
+        "UserId",
+        "PrincipalId",
+        "Type",
+        "RequestId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.arn = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.account_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.user_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => out.principal_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => out.r#type = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// GetFederationToken request structure.
 ///
 /// **中文**：GetFederationToken请求参数结构体
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetFederationTokenRequest {
     /// The customizable name of the caller, consisting of letters
@@ -823,10 +1150,52 @@ pub struct GetFederationTokenRequest {
     /// **中文**：指定临时证书的有效期，单位：秒，默认1800秒，主账号最长可设定有效期为7200秒，子账号最长可设定有效期为129600秒。
     #[serde(
         rename = "DurationSeconds",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub duration_seconds: ::std::option::Option<u64>,
+}
+impl<'de> ::serde::Deserialize<'de> for GetFederationTokenRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for GetFederationTokenRequest {
+    const NAME: &'static str = "GetFederationTokenRequest";
+    const NAMES: &'static [&'static str] = &["Name", "Policy", "DurationSeconds"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            name: ::sdk_core::de::required(v0, "Name")?,
+            policy: ::sdk_core::de::required(v1, "Policy")?,
+            duration_seconds: v2,
+        })
+    }
 }
 impl ::std::fmt::Debug for GetFederationTokenRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -884,28 +1253,20 @@ impl GetFederationTokenRequest {
 /// GetFederationToken response structure.
 ///
 /// **中文**：GetFederationToken返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetFederationTokenResponse {
     /// Temporary access credentials
     ///
     /// **中文**：临时访问凭证
-    #[serde(
-        rename = "Credentials",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Credentials")]
     pub credentials: Credentials,
     /// Temporary access credentials expiration time. A Unix timestamp will be returned which is accurate to the second.
     ///
     /// Example: `1686664553`
     ///
     /// **中文**：临时访问凭证有效的时间，返回 Unix 时间戳，精确到秒
-    #[serde(
-        rename = "ExpiredTime",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "ExpiredTime")]
     pub expired_time: u64,
     /// Temporary access credentials expiration time in UTC time in ISO 8601 format.
     ///
@@ -918,22 +1279,52 @@ pub struct GetFederationTokenResponse {
     /// 注意：此字段可能返回 null，表示取不到有效值。
     #[serde(
         rename = "Expiration",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expiration: ::std::option::Option<::std::string::String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for GetFederationTokenResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for GetFederationTokenResponse {
+    const NAME: &'static str = "GetFederationTokenResponse";
+    const NAMES: &'static [&'static str] = &[
+        "Credentials",
+        "ExpiredTime",
+        "Expiration",
+        "RequestId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.credentials = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.expired_time = ::sdk_core::de::lenient_member(&mut map)?,
+                2 => out.expiration = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// GetSessionToken请求参数结构体
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetSessionTokenRequest {
     /// MFA序列号，与进行调用的CAM用户关联的MFA设备的标识号。格式qcs::cam:uin/${ownerUin}::mfa/${mfaType}。mfaType支持softToken（软token）
@@ -951,10 +1342,56 @@ pub struct GetSessionTokenRequest {
     /// Example: `1800`
     #[serde(
         rename = "DurationSeconds",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub duration_seconds: ::std::option::Option<i64>,
+}
+impl<'de> ::serde::Deserialize<'de> for GetSessionTokenRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for GetSessionTokenRequest {
+    const NAME: &'static str = "GetSessionTokenRequest";
+    const NAMES: &'static [&'static str] = &[
+        "SerialNumber",
+        "TokenCode",
+        "DurationSeconds",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            serial_number: ::sdk_core::de::required(v0, "SerialNumber")?,
+            token_code: ::sdk_core::de::required(v1, "TokenCode")?,
+            duration_seconds: v2,
+        })
+    }
 }
 impl ::std::fmt::Debug for GetSessionTokenRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -994,46 +1431,65 @@ impl GetSessionTokenRequest {
     }
 }
 /// GetSessionToken返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetSessionTokenResponse {
     /// 临时访问凭证
     ///
     /// Example: `{"Token":"da1e***","TmpSecretId":"AKID***","TmpSecretKey":"q95K***"}`
-    #[serde(
-        rename = "Credentials",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Credentials")]
     pub credentials: Credentials,
     /// 证书无效的时间，返回 Unix 时间戳，精确到秒
     ///
     /// Example: `1686664553`
-    #[serde(
-        rename = "ExpiredTime",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "ExpiredTime")]
     pub expired_time: u64,
     /// 临时访问凭证的过期时间，以 iso8601 格式的 UTC 时间表示
     ///
     /// Example: `2018-12-04T09:06:16Z`
-    #[serde(
-        rename = "Expiration",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Expiration")]
     pub expiration: ::std::string::String,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for GetSessionTokenResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for GetSessionTokenResponse {
+    const NAME: &'static str = "GetSessionTokenResponse";
+    const NAMES: &'static [&'static str] = &[
+        "Credentials",
+        "ExpiredTime",
+        "Expiration",
+        "RequestId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.credentials = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.expired_time = ::sdk_core::de::lenient_member(&mut map)?,
+                2 => out.expiration = ::sdk_core::de::null_as_default_member(&mut map)?,
+                3 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// QueryApiKey请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryApiKeyRequest {
     /// 待查询的账号uin(不填默认查当前账号uin)
@@ -1041,10 +1497,36 @@ pub struct QueryApiKeyRequest {
     /// Example: `100020328651`
     #[serde(
         rename = "TargetUin",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub target_uin: ::std::option::Option<u64>,
+}
+impl<'de> ::serde::Deserialize<'de> for QueryApiKeyRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for QueryApiKeyRequest {
+    const NAME: &'static str = "QueryApiKeyRequest";
+    const NAMES: &'static [&'static str] = &["TargetUin"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self { target_uin: v0 })
+    }
 }
 impl QueryApiKeyRequest {
     /// A request with every member unset.
@@ -1060,30 +1542,50 @@ impl QueryApiKeyRequest {
     }
 }
 /// QueryApiKey返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryApiKeyResponse {
     /// 密钥ID列表。
     ///
     /// Example: `[{"SecretId":"AKID***","CreateTime":1575517111,"Status":2}]`
-    #[serde(
-        rename = "IdKeys",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "IdKeys")]
     pub id_keys: ::std::vec::Vec<ApiKey>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for QueryApiKeyResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for QueryApiKeyResponse {
+    const NAME: &'static str = "QueryApiKeyResponse";
+    const NAMES: &'static [&'static str] = &["IdKeys", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.id_keys = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// Information on tags
 ///
 /// **中文**：标签
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Tag {
     /// Tag key. It’s up to 128 characters and case-sensitive.
@@ -1100,6 +1602,46 @@ pub struct Tag {
     /// **中文**：标签值，最长256个字符，区分大小写。
     #[serde(rename = "Value")]
     pub value: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for Tag {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Tag {
+    const NAME: &'static str = "Tag";
+    const NAMES: &'static [&'static str] = &["Key", "Value"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            key: ::sdk_core::de::required(v0, "Key")?,
+            value: ::sdk_core::de::required(v1, "Value")?,
+        })
+    }
 }
 /// The required members of [`Tag`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]

@@ -11,23 +11,47 @@
     clippy::tabs_in_doc_comments,
     rustdoc::bare_urls
 )]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateWidgetRequest {
     /// Widget name.
-    #[serde(
-        rename = "Name",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Idempotency token.
     #[serde(
         rename = "ClientToken",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_token: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for CreateWidgetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for CreateWidgetRequest {
+    const NAME: &'static str = "CreateWidgetRequest";
+    const NAMES: &'static [&'static str] = &["Name", "ClientToken"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self { name: v0, client_token: v1 })
+    }
 }
 impl CreateWidgetRequest {
     /// A request with every member unset.
@@ -54,43 +78,83 @@ impl CreateWidgetRequest {
         self
     }
 }
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateWidgetResponse {
     /// id
-    #[serde(
-        rename = "WidgetId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "WidgetId")]
     pub widget_id: ::std::string::String,
     /// Request id.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+impl<'de> ::serde::Deserialize<'de> for CreateWidgetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for CreateWidgetResponse {
+    const NAME: &'static str = "CreateWidgetResponse";
+    const NAMES: &'static [&'static str] = &["WidgetId", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.widget_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DescribeThingPageResponse {
     /// The page.
-    #[serde(
-        rename = "Data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Data", skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ThingPage>,
     /// Request id.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+impl<'de> ::serde::Deserialize<'de> for DescribeThingPageResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DescribeThingPageResponse {
+    const NAME: &'static str = "DescribeThingPageResponse";
+    const NAMES: &'static [&'static str] = &["Data", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.data = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DescribeThingsRequest {
     /// A keyword member.
@@ -99,32 +163,16 @@ pub struct DescribeThingsRequest {
     #[serde(rename = "type")]
     pub r#type: ::std::string::String,
     /// Range \[0, 100\] and a &lt; b.
-    #[serde(
-        rename = "match",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "match", skip_serializing_if = "::std::option::Option::is_none")]
     pub r#match: ::std::option::Option<::std::string::String>,
     /// self
-    #[serde(
-        rename = "self",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<i64>,
     /// async
-    #[serde(
-        rename = "async",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "async", skip_serializing_if = "::std::option::Option::is_none")]
     pub r#async: ::std::option::Option<bool>,
     /// Starts with a digit.
-    #[serde(
-        rename = "3DModel",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "3DModel", skip_serializing_if = "::std::option::Option::is_none")]
     pub _3d_model: ::std::option::Option<::std::string::String>,
     /// Collides with the next one.
     #[serde(rename = "TemplateID")]
@@ -132,18 +180,13 @@ pub struct DescribeThingsRequest {
     /// Collides with the previous one.
     #[serde(
         rename = "TemplateId",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub template_id_2: ::std::option::Option<::std::string::String>,
     /// Disabled: kept, optional, its setter deprecated.
     ///
     /// Disabled by the API: kept, as the official SDKs keep it, but the service may ignore it.
-    #[serde(
-        rename = "Hidden",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Hidden", skip_serializing_if = "::std::option::Option::is_none")]
     pub hidden: ::std::option::Option<::std::string::String>,
     /// A list of objects.
     #[serde(rename = "Items")]
@@ -151,77 +194,155 @@ pub struct DescribeThingsRequest {
     /// Raw bytes.
     ///
     /// Binary data, base64-encoded on the wire.
-    #[serde(
-        rename = "Payload",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Payload", skip_serializing_if = "::std::option::Option::is_none")]
     pub payload: ::std::option::Option<::sdk_core::Binary>,
     /// A datetime.
     ///
     /// Example: `2020-01-01 00:00:00`
     #[serde(
         rename = "CreatedAt",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_at: ::std::option::Option<::std::string::String>,
     /// Type named Option.
-    #[serde(
-        rename = "Opt",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Opt", skip_serializing_if = "::std::option::Option::is_none")]
     pub opt: ::std::option::Option<Option>,
     /// Type named Type.
-    #[serde(
-        rename = "Kind",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Kind", skip_serializing_if = "::std::option::Option::is_none")]
     pub kind: ::std::option::Option<Type>,
     /// Recursive.
-    #[serde(
-        rename = "Tree",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Tree", skip_serializing_if = "::std::option::Option::is_none")]
     pub tree: ::std::option::Option<Node>,
     /// A float.
-    #[serde(
-        rename = "Ratio",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Ratio", skip_serializing_if = "::std::option::Option::is_none")]
     pub ratio: ::std::option::Option<f64>,
     /// An unsigned int.
-    #[serde(
-        rename = "Count",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Count", skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<u64>,
     /// Acronym.
-    #[serde(
-        rename = "URL",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "URL", skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
     /// Acronym run.
-    #[serde(
-        rename = "ISOCode",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "ISOCode", skip_serializing_if = "::std::option::Option::is_none")]
     pub iso_code: ::std::option::Option<::std::string::String>,
     /// Collides with the constructor.
-    #[serde(
-        rename = "New",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "New", skip_serializing_if = "::std::option::Option::is_none")]
     pub new_2: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for DescribeThingsRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DescribeThingsRequest {
+    const NAME: &'static str = "DescribeThingsRequest";
+    const NAMES: &'static [&'static str] = &[
+        "type",
+        "match",
+        "self",
+        "async",
+        "3DModel",
+        "TemplateID",
+        "TemplateId",
+        "Hidden",
+        "Items",
+        "Payload",
+        "CreatedAt",
+        "Opt",
+        "Kind",
+        "Tree",
+        "Ratio",
+        "Count",
+        "URL",
+        "ISOCode",
+        "New",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        let mut v3 = ::std::option::Option::None;
+        let mut v4 = ::std::option::Option::None;
+        let mut v5 = ::std::option::Option::None;
+        let mut v6 = ::std::option::Option::None;
+        let mut v7 = ::std::option::Option::None;
+        let mut v8 = ::std::option::Option::None;
+        let mut v9 = ::std::option::Option::None;
+        let mut v10 = ::std::option::Option::None;
+        let mut v11 = ::std::option::Option::None;
+        let mut v12 = ::std::option::Option::None;
+        let mut v13 = ::std::option::Option::None;
+        let mut v14 = ::std::option::Option::None;
+        let mut v15 = ::std::option::Option::None;
+        let mut v16 = ::std::option::Option::None;
+        let mut v17 = ::std::option::Option::None;
+        let mut v18 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => {
+                    v5 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                6 => v6 = ::serde::de::MapAccess::next_value(&mut map)?,
+                7 => v7 = ::serde::de::MapAccess::next_value(&mut map)?,
+                8 => {
+                    v8 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                9 => v9 = ::serde::de::MapAccess::next_value(&mut map)?,
+                10 => v10 = ::serde::de::MapAccess::next_value(&mut map)?,
+                11 => v11 = ::serde::de::MapAccess::next_value(&mut map)?,
+                12 => v12 = ::serde::de::MapAccess::next_value(&mut map)?,
+                13 => v13 = ::serde::de::MapAccess::next_value(&mut map)?,
+                14 => v14 = ::serde::de::MapAccess::next_value(&mut map)?,
+                15 => v15 = ::serde::de::MapAccess::next_value(&mut map)?,
+                16 => v16 = ::serde::de::MapAccess::next_value(&mut map)?,
+                17 => v17 = ::serde::de::MapAccess::next_value(&mut map)?,
+                18 => v18 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            r#type: ::sdk_core::de::required(v0, "type")?,
+            r#match: v1,
+            self_: v2,
+            r#async: v3,
+            _3d_model: v4,
+            template_id: ::sdk_core::de::required(v5, "TemplateID")?,
+            template_id_2: v6,
+            hidden: v7,
+            items: ::sdk_core::de::required(v8, "Items")?,
+            payload: v9,
+            created_at: v10,
+            opt: v11,
+            kind: v12,
+            tree: v13,
+            ratio: v14,
+            count: v15,
+            url: v16,
+            iso_code: v17,
+            new_2: v18,
+        })
+    }
 }
 /// The required members of [`DescribeThingsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -367,69 +488,105 @@ impl DescribeThingsRequest {
         self
     }
 }
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DescribeThingsResponse {
     /// Total.
-    #[serde(
-        rename = "TotalCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "TotalCount")]
     pub total_count: i64,
     /// Used in input and output.
-    #[serde(
-        rename = "Items",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Items")]
     pub items: ::std::vec::Vec<Item>,
     /// Type named Result.
-    #[serde(
-        rename = "Result",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Result")]
     pub result: Result,
     /// Optional object.
-    #[serde(
-        rename = "Extra",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Extra", skip_serializing_if = "::std::option::Option::is_none")]
     pub extra: ::std::option::Option<Result>,
     /// Optional list.
-    #[serde(
-        rename = "Names",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Names", skip_serializing_if = "::std::option::Option::is_none")]
     pub names: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Request id.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+impl<'de> ::serde::Deserialize<'de> for DescribeThingsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DescribeThingsResponse {
+    const NAME: &'static str = "DescribeThingsResponse";
+    const NAMES: &'static [&'static str] = &[
+        "TotalCount",
+        "Items",
+        "Result",
+        "Extra",
+        "Names",
+        "RequestId",
+    ];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.total_count = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.items = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.result = ::sdk_core::de::null_as_default_member(&mut map)?,
+                3 => out.extra = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => out.names = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DescribeWidgetsRequest {
     /// Items to skip.
-    #[serde(
-        rename = "Offset",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Offset", skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<u64>,
     /// Page size.
-    #[serde(
-        rename = "Limit",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Limit", skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<u64>,
+}
+impl<'de> ::serde::Deserialize<'de> for DescribeWidgetsRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DescribeWidgetsRequest {
+    const NAME: &'static str = "DescribeWidgetsRequest";
+    const NAMES: &'static [&'static str] = &["Offset", "Limit"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self { offset: v0, limit: v1 })
+    }
 }
 impl DescribeWidgetsRequest {
     /// A request with every member unset.
@@ -450,63 +607,96 @@ impl DescribeWidgetsRequest {
         self
     }
 }
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DescribeWidgetsResponse {
     /// Number of widgets.
-    #[serde(
-        rename = "TotalCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient"
-    )]
+    #[serde(rename = "TotalCount")]
     pub total_count: u64,
     /// This page's widget ids.
-    #[serde(
-        rename = "WidgetIdSet",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "WidgetIdSet")]
     pub widget_id_set: ::std::vec::Vec<::std::string::String>,
     /// Request id.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for DescribeWidgetsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for DescribeWidgetsResponse {
+    const NAME: &'static str = "DescribeWidgetsResponse";
+    const NAMES: &'static [&'static str] = &["TotalCount", "WidgetIdSet", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.total_count = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => {
+                    out.widget_id_set = ::sdk_core::de::null_as_default_member(&mut map)?;
+                }
+                2 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// An item, used both ways.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Item {
     /// Name.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Name")]
     pub name: ::std::string::String,
     /// Binary carried as string.
-    #[serde(
-        rename = "Data",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Data")]
     pub data: ::std::string::String,
     /// Tags.
-    #[serde(
-        rename = "Tags",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Tags", skip_serializing_if = "::std::option::Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// A node.
-    #[serde(
-        rename = "Child",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Child", skip_serializing_if = "::std::option::Option::is_none")]
     pub child: ::std::option::Option<Node>,
+}
+impl<'de> ::serde::Deserialize<'de> for Item {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Item {
+    const NAME: &'static str = "Item";
+    const NAMES: &'static [&'static str] = &["Name", "Data", "Tags", "Child"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.name = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.data = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.tags = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => out.child = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 /// The required members of [`Item`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -538,23 +728,50 @@ impl Item {
         self
     }
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListPagedThingsRequest {
     /// 页码，从1开始。
     #[serde(
         rename = "PageNumber",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub page_number: ::std::option::Option<u64>,
     /// 每页数量，默认10，最大值为50。
-    #[serde(
-        rename = "PageSize",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "PageSize", skip_serializing_if = "::std::option::Option::is_none")]
     pub page_size: ::std::option::Option<u64>,
+}
+impl<'de> ::serde::Deserialize<'de> for ListPagedThingsRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ListPagedThingsRequest {
+    const NAME: &'static str = "ListPagedThingsRequest";
+    const NAMES: &'static [&'static str] = &["PageNumber", "PageSize"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            page_number: v0,
+            page_size: v1,
+        })
+    }
 }
 impl ListPagedThingsRequest {
     /// A request with every member unset.
@@ -575,48 +792,90 @@ impl ListPagedThingsRequest {
         self
     }
 }
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListPagedThingsResponse {
     /// Number of things.
-    #[serde(rename = "Total", default, deserialize_with = "::sdk_core::de::lenient")]
+    #[serde(rename = "Total")]
     pub total: u64,
     /// This page's things.
-    #[serde(
-        rename = "Things",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Things")]
     pub things: ::std::vec::Vec<PagedThing>,
     /// Request id.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for ListPagedThingsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ListPagedThingsResponse {
+    const NAME: &'static str = "ListPagedThingsResponse";
+    const NAMES: &'static [&'static str] = &["Total", "Things", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.total = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.things = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// A recursive node.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Node {
     /// id
-    #[serde(rename = "Id", default, deserialize_with = "::sdk_core::de::lenient")]
+    #[serde(rename = "Id")]
     pub id: u64,
     /// Direct recursion: boxed.
-    #[serde(
-        rename = "Parent",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Parent", skip_serializing_if = "::std::option::Option::is_none")]
     pub parent: ::std::option::Option<::std::boxed::Box<Node>>,
     /// Recursion through a list.
-    #[serde(
-        rename = "Children",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Children", skip_serializing_if = "::std::option::Option::is_none")]
     pub children: ::std::option::Option<::std::vec::Vec<Node>>,
+}
+impl<'de> ::serde::Deserialize<'de> for Node {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Node {
+    const NAME: &'static str = "Node";
+    const NAMES: &'static [&'static str] = &["Id", "Parent", "Children"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.id = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.parent = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.children = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
 }
 impl Node {
     /// A `Node` with its required members (`Id`); set optional ones with the setters.
@@ -638,37 +897,106 @@ impl Node {
         self
     }
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OldActionRequest {}
+impl<'de> ::serde::Deserialize<'de> for OldActionRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for OldActionRequest {
+    const NAME: &'static str = "OldActionRequest";
+    const NAMES: &'static [&'static str] = &[];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        while ::sdk_core::de::next_member(
+                &mut map,
+                <Self as ::sdk_core::de::Members>::NAMES,
+            )?
+            .is_some()
+        {}
+        ::std::result::Result::Ok(Self {})
+    }
+}
 impl OldActionRequest {
     /// A request with every member unset.
     pub fn new() -> Self {
         Self {}
     }
 }
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OldActionResponse {
     /// Request id.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for OldActionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for OldActionResponse {
+    const NAME: &'static str = "OldActionResponse";
+    const NAMES: &'static [&'static str] = &["RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// Shadows std Option.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Option {
     /// v
-    #[serde(
-        rename = "Value",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Value", skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for Option {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Option {
+    const NAME: &'static str = "Option";
+    const NAMES: &'static [&'static str] = &["Value"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self { value: v0 })
+    }
 }
 impl Option {
     /// A `Option` with every member unset.
@@ -687,15 +1015,42 @@ impl Option {
     }
 }
 /// A thing in a paged list.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PagedThing {
     /// Position in the list, from 0.
-    #[serde(rename = "Id", default, deserialize_with = "::sdk_core::de::lenient")]
+    #[serde(rename = "Id")]
     pub id: u64,
 }
+impl<'de> ::serde::Deserialize<'de> for PagedThing {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for PagedThing {
+    const NAME: &'static str = "PagedThing";
+    const NAMES: &'static [&'static str] = &["Id"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.id = ::sdk_core::de::lenient_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// An octet-stream upload: parameters in headers.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PutLogRequest {
     /// The topic.
@@ -704,10 +1059,45 @@ pub struct PutLogRequest {
     /// lz4 or none.
     #[serde(
         rename = "CompressType",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub compress_type: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for PutLogRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for PutLogRequest {
+    const NAME: &'static str = "PutLogRequest";
+    const NAMES: &'static [&'static str] = &["TopicId", "CompressType"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            topic_id: ::sdk_core::de::required(v0, "TopicId")?,
+            compress_type: v1,
+        })
+    }
 }
 impl PutLogRequest {
     /// A request with its required members (`TopicId`); set optional ones with the setters.
@@ -727,42 +1117,57 @@ impl PutLogRequest {
     }
 }
 /// Output-only, shadows std Result.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Result {
     /// v
-    #[serde(rename = "Value", default, deserialize_with = "::sdk_core::de::lenient")]
+    #[serde(rename = "Value")]
     pub value: f64,
     /// n
-    #[serde(
-        rename = "Note",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Note", skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::string::String>,
     /// c
-    #[serde(
-        rename = "Crate",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "Crate")]
     pub crate_: ::std::string::String,
     /// iso
-    #[serde(
-        rename = "When",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "When")]
     pub when: ::std::string::String,
     /// date
-    #[serde(
-        rename = "Day",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Day", skip_serializing_if = "::std::option::Option::is_none")]
     pub day: ::std::option::Option<::std::string::String>,
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+impl<'de> ::serde::Deserialize<'de> for Result {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Result {
+    const NAME: &'static str = "Result";
+    const NAMES: &'static [&'static str] = &["Value", "Note", "Crate", "When", "Day"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.value = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.note = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.crate_ = ::sdk_core::de::null_as_default_member(&mut map)?,
+                3 => out.when = ::sdk_core::de::null_as_default_member(&mut map)?,
+                4 => out.day = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RunJobRequest {
     /// What to run.
@@ -771,6 +1176,46 @@ pub struct RunJobRequest {
     /// Idempotency token.
     #[serde(rename = "ClientToken")]
     pub client_token: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for RunJobRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for RunJobRequest {
+    const NAME: &'static str = "RunJobRequest";
+    const NAMES: &'static [&'static str] = &["Script", "ClientToken"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            script: ::sdk_core::de::required(v0, "Script")?,
+            client_token: ::sdk_core::de::required(v1, "ClientToken")?,
+        })
+    }
 }
 /// The required members of [`RunJobRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
@@ -787,23 +1232,47 @@ impl RunJobRequest {
         Self { script, client_token }
     }
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ScanThingsRequest {
     /// Token of the page to read; none for the first.
     #[serde(
         rename = "NextToken",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub next_token: ::std::option::Option<::std::string::String>,
     /// Page size, at most 20 (最多20).
-    #[serde(
-        rename = "Limit",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Limit", skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<u64>,
+}
+impl<'de> ::serde::Deserialize<'de> for ScanThingsRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ScanThingsRequest {
+    const NAME: &'static str = "ScanThingsRequest";
+    const NAMES: &'static [&'static str] = &["NextToken", "Limit"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self { next_token: v0, limit: v1 })
+    }
 }
 impl ScanThingsRequest {
     /// A request with every member unset.
@@ -827,72 +1296,145 @@ impl ScanThingsRequest {
         self
     }
 }
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ScanThingsResponse {
     /// Token of the next page; empty after the last.
     #[serde(
         rename = "NextToken",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub next_token: ::std::option::Option<::std::string::String>,
     /// This page's things.
-    #[serde(
-        rename = "Things",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Things", skip_serializing_if = "::std::option::Option::is_none")]
     pub things: ::std::option::Option<::std::vec::Vec<PagedThing>>,
     /// Request id.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "::sdk_core::de::null_as_default"
-    )]
+    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for ScanThingsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ScanThingsResponse {
+    const NAME: &'static str = "ScanThingsResponse";
+    const NAMES: &'static [&'static str] = &["NextToken", "Things", "RequestId"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.next_token = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.things = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// A page of things.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ThingPage {
     /// Number of things.
     #[serde(
         rename = "TotalCount",
-        default,
-        deserialize_with = "::sdk_core::de::lenient_opt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub total_count: ::std::option::Option<u64>,
     /// This page's things.
-    #[serde(
-        rename = "Things",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Things", skip_serializing_if = "::std::option::Option::is_none")]
     pub things: ::std::option::Option<::std::vec::Vec<PagedThing>>,
 }
+impl<'de> ::serde::Deserialize<'de> for ThingPage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for ThingPage {
+    const NAME: &'static str = "ThingPage";
+    const NAMES: &'static [&'static str] = &["TotalCount", "Things"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut out = <Self as ::std::default::Default>::default();
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => out.total_count = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.things = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(out)
+    }
+}
 /// Named like a keyword-ish std name.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Type {
     /// k
     #[serde(rename = "Kind")]
     pub kind: ::std::string::String,
     /// Self keyword.
-    #[serde(
-        rename = "Self",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Self", skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<::std::string::String>,
     /// crate keyword.
-    #[serde(
-        rename = "Crate",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Crate", skip_serializing_if = "::std::option::Option::is_none")]
     pub crate_: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for Type {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for Type {
+    const NAME: &'static str = "Type";
+    const NAMES: &'static [&'static str] = &["Kind", "Self", "Crate"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            kind: ::sdk_core::de::required(v0, "Kind")?,
+            self_: v1,
+            crate_: v2,
+        })
+    }
 }
 impl Type {
     /// A `Type` with its required members (`Kind`); set optional ones with the setters.
@@ -921,7 +1463,7 @@ impl Type {
     }
 }
 /// A multipart upload.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UploadFileRequest {
     /// The file.
@@ -933,12 +1475,51 @@ pub struct UploadFileRequest {
     #[serde(rename = "FileType")]
     pub file_type: ::std::string::String,
     /// Tags.
-    #[serde(
-        rename = "Tags",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default
-    )]
+    #[serde(rename = "Tags", skip_serializing_if = "::std::option::Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+impl<'de> ::serde::Deserialize<'de> for UploadFileRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_core::de::deserialize_members(d)
+    }
+}
+impl ::sdk_core::de::Members for UploadFileRequest {
+    const NAME: &'static str = "UploadFileRequest";
+    const NAMES: &'static [&'static str] = &["File", "FileType", "Tags"];
+    #[allow(clippy::single_match)]
+    fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut v0 = ::std::option::Option::None;
+        let mut v1 = ::std::option::Option::None;
+        let mut v2 = ::std::option::Option::None;
+        while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(
+            &mut map,
+            <Self as ::sdk_core::de::Members>::NAMES,
+        )? {
+            match i {
+                0 => {
+                    v0 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                1 => {
+                    v1 = ::std::option::Option::Some(
+                        ::serde::de::MapAccess::next_value(&mut map)?,
+                    );
+                }
+                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
+                _ => {}
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            file: ::sdk_core::de::required(v0, "File")?,
+            file_type: ::sdk_core::de::required(v1, "FileType")?,
+            tags: v2,
+        })
+    }
 }
 impl UploadFileRequest {
     /// A request with its required members (`File`, `FileType`); set optional ones with the setters.
