@@ -3,6 +3,7 @@
 pub mod bundle;
 pub mod genall;
 pub mod msrv;
+pub mod package;
 pub mod paging_report;
 
 use std::collections::BTreeSet;

@@ -7,6 +7,8 @@
 //!   `rust-version` (see `xtask::msrv`).
 //! * `cargo xtask gen-all --from <tccli services dir> --out <dir> ...`: generate every spec into a scratch
 //!   workspace, `cargo check` it and decode every response example (see `docs/all-products.md`).
+//! * `cargo xtask package <crate>...`: `cargo package` those workspace crates together, first removing cargo's
+//!   stale unpacked copies of them from earlier runs at the same path (see `xtask::package`).
 //! * `cargo xtask paging-report --from <tccli services dir>`: which list actions get a paginator, by style,
 //!   and why the others do not (`docs/paginators-list.md`, see `docs/paginators.md`).
 
@@ -22,6 +24,13 @@ fn main() -> ExitCode {
         ["gen", "--check"] | ["gen", "check"] => run(&root, true),
         ["import", products @ ..] if !products.is_empty() => import(&root, products),
         ["msrv"] => msrv(&root),
+        ["package", crates @ ..] if !crates.is_empty() => match xtask::package::run(&root, crates, &[]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
         ["paging-report", rest @ ..] => match xtask::paging_report::run(&root, rest) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -50,7 +59,7 @@ fn main() -> ExitCode {
         },
         _ => {
             eprintln!(
-                "usage: cargo xtask gen [--check]\n       cargo xtask import <product>...\n       cargo xtask msrv\n       {}\n       {}",
+                "usage: cargo xtask gen [--check]\n       cargo xtask import <product>...\n       cargo xtask msrv\n       cargo xtask package <crate>...\n       {}\n       {}",
                 xtask::genall::USAGE,
                 xtask::paging_report::USAGE
             );
