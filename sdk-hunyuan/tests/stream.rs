@@ -58,6 +58,18 @@ async fn the_non_stream_method_still_gets_one_answer() {
     assert_eq!(emulator.stream_stats().started, 0);
 }
 
+#[tokio::test]
+async fn the_non_stream_method_asked_for_a_stream_names_the_stream_method() {
+    let emulator = Emulator::builder().stream_events(3).start().await.unwrap();
+    let e = client_of(&emulator)
+        .chat_completions(&request().stream(true))
+        .await
+        .unwrap_err();
+    assert!(e.is_decode(), "{e}");
+    assert!(e.to_string().contains("`_stream` method"), "{e}");
+    assert_eq!(emulator.stream_stats().started, 1);
+}
+
 #[cfg(feature = "blocking")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_blocking_stream_method_is_an_iterator() {

@@ -120,6 +120,15 @@ fn parse_body(status: u16, body: Bytes) -> Result<RawResponse, Error> {
     };
     let envelope: Envelope<'_> = match serde_json::from_str(text) {
         Ok(env) => env,
+        Err(_) if ok && looks_like_event_stream(text) => {
+            return Err(fail(
+                "response is a server-sent event stream (text/event-stream), not one JSON document: \
+                 call the action's `_stream` method (or `CommonClient::call_stream`)",
+                &body,
+                None,
+                None,
+            ))
+        }
         Err(e) => return Err(fail("response is not valid JSON", &body, None, Some(e))),
     };
     let Some(raw) = envelope.response else {
@@ -153,6 +162,14 @@ fn parse_body(status: u16, body: Bytes) -> Result<RawResponse, Error> {
         request_id: head.request_id,
         status,
     })
+}
+
+/// An SSE body begins with a field (`data:`, `event:`, `id:`, `retry:`) or a comment (`:`); JSON never does.
+fn looks_like_event_stream(text: &str) -> bool {
+    let start = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    [":", "data:", "event:", "id:", "retry:"]
+        .iter()
+        .any(|field| start.starts_with(field))
 }
 
 #[cfg(test)]
@@ -206,6 +223,22 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.request_id(), Some("r"));
+    }
+
+    #[test]
+    fn an_event_stream_body_says_which_method_to_call() {
+        for body in [
+            &b"data: {\"Choices\":[]}\n\n"[..],
+            b": keep-alive\n\ndata: {}\n\n",
+            b"\r\nevent: x\n",
+        ] {
+            let e = parse_response(200, body.to_vec()).unwrap_err();
+            assert!(e.is_decode());
+            assert!(e.to_string().contains("`_stream` method"), "{e}");
+        }
+        let e = parse_response(200, b"not json".to_vec()).unwrap_err();
+        assert!(!e.to_string().contains("_stream"), "{e}");
+        assert!(parse_response(502, b"data: x\n\n".to_vec()).unwrap_err().is_status());
     }
 
     #[test]
