@@ -253,8 +253,78 @@ fn push_text(out: &mut String, raw: &str) {
     escape_plain(out, rest);
 }
 
+/// Plain text, with every bare URL made a link: `https://x.y/1.png` becomes the autolink `<https://x.y/1.png>`,
+/// and a scheme-less `www.x.y` a code span, so rustdoc's `bare_urls` lint holds for generated docs (issue 16).
+/// Text inside a code span (between backticks) is left alone.
 fn escape_plain(out: &mut String, s: &str) {
-    out.push_str(s);
+    let mut in_code = false;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let tick = rest.find('`').unwrap_or(rest.len());
+        let (segment, after) = rest.split_at(tick);
+        if in_code {
+            out.push_str(segment);
+        } else {
+            link_bare_urls(out, segment);
+        }
+        if let Some(after) = after.strip_prefix('`') {
+            out.push('`');
+            in_code = !in_code;
+            rest = after;
+        } else {
+            rest = after;
+        }
+    }
+}
+
+fn link_bare_urls(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some((start, len, scheme)) = next_bare_url(rest) {
+        out.push_str(&rest[..start]);
+        let url = &rest[start..start + len];
+        if scheme {
+            out.push('<');
+            out.push_str(url);
+            out.push('>');
+        } else {
+            out.push_str(&code_span(url));
+        }
+        rest = &rest[start + len..];
+    }
+    out.push_str(rest);
+}
+
+/// The next URL in `text`: (byte start, byte length, has a scheme). A URL runs over the characters URLs are
+/// made of, less trailing punctuation that ends the sentence around it.
+fn next_bare_url(text: &str) -> Option<(usize, usize, bool)> {
+    let mut from = 0;
+    loop {
+        let rel = ["https://", "http://", "www."]
+            .iter()
+            .filter_map(|p| text[from..].find(p).map(|i| (i, *p)))
+            .min_by_key(|(i, _)| *i)?;
+        let start = from + rel.0;
+        let scheme = rel.1 != "www.";
+        let body = &text[start..];
+        let mut len = body
+            .find(|c: char| !(c.is_ascii_alphanumeric() || "-._~:/?#@!$&'()*+,;=%".contains(c)))
+            .unwrap_or(body.len());
+        while len > 0 {
+            let last = body.as_bytes()[len - 1];
+            let unbalanced_paren = last == b')' && body[..len].matches('(').count() < body[..len].matches(')').count();
+            if b".,;:!?'\"".contains(&last) || unbalanced_paren {
+                len -= 1;
+            } else {
+                break;
+            }
+        }
+        let word_start = start == 0 || !text[..start].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '.' || c == '/');
+        let host = &body[rel.1.len()..len];
+        if word_start && (host.contains('.') || (scheme && !host.is_empty())) {
+            return Some((start, len, scheme));
+        }
+        from = start + rel.1.len();
+    }
 }
 
 /// Length of `[text](url)` at the start of `s`, if it is one (no nested brackets, no newline in the URL).
@@ -455,6 +525,19 @@ mod tests {
         assert!(!has_html_tag(&to_rustdoc("x &lt;script&gt; y")));
         assert!(has_html_tag("a <b>"));
         assert!(!has_html_tag("1 < 2"));
+    }
+
+    #[test]
+    fn bare_urls_become_links() {
+        assert_eq!(
+            to_rustdoc("如\"https://example.com/1.png\"，或 http://a.b/c?d=1&e=2。"),
+            "如\"<https://example.com/1.png>\"，或 <http://a.b/c?d=1&e=2>。"
+        );
+        assert_eq!(to_rustdoc("见 (https://a.b/x_(y))."), "见 (<https://a.b/x_(y)>).");
+        assert_eq!(to_rustdoc("访问 www.qq.com 即可"), "访问 `www.qq.com` 即可");
+        assert_eq!(to_rustdoc("`https://in.code/x` stays"), "`https://in.code/x` stays");
+        assert_eq!(to_rustdoc("[链接](https://a.b/c) kept"), "[链接](https://a.b/c) kept");
+        assert_eq!(to_rustdoc("not a url: awww.x, http://"), "not a url: awww.x, http://");
     }
 
     #[test]

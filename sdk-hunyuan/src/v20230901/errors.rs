@@ -6,8 +6,7 @@
     clippy::new_without_default,
     clippy::upper_case_acronyms,
     clippy::doc_lazy_continuation,
-    clippy::tabs_in_doc_comments,
-    rustdoc::bare_urls
+    clippy::tabs_in_doc_comments
 )]
 /// An error code of this API version; codes it does not know are kept in [`ErrorCode::Other`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

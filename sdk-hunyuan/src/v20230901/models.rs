@@ -8,8 +8,7 @@
     clippy::new_without_default,
     clippy::upper_case_acronyms,
     clippy::doc_lazy_continuation,
-    clippy::tabs_in_doc_comments,
-    rustdoc::bare_urls
+    clippy::tabs_in_doc_comments
 )]
 /// ActivateService请求参数结构体
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -1417,12 +1416,12 @@ pub struct Content {
     pub text: ::std::option::Option<::std::string::String>,
     /// 图片的url，当 Type 为 image_url 时使用，表示具体的图片内容
     ///
-    /// 如"https://example.com/1.png" 或 图片的base64（注意 "data:image/jpeg;base64," 为必要部分）："data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAA......"。当 Type 为 其他类型 时，当前字段内容需保持为空，传递内容不生效。
+    /// 如"<https://example.com/1.png>" 或 图片的base64（注意 "data:image/jpeg;base64," 为必要部分）："data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAA......"。当 Type 为 其他类型 时，当前字段内容需保持为空，传递内容不生效。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     #[serde(rename = "ImageUrl", skip_serializing_if = "::std::option::Option::is_none")]
     pub image_url: ::std::option::Option<ImageUrl>,
-    /// 当 Type 为 video_url 时使用，标识具体的视频链接内容，如"https://your-video-path.mp4"。当 Type 为 其他类型 时，当前字段内容需保持为空，传递内容不生效。
+    /// 当 Type 为 video_url 时使用，标识具体的视频链接内容，如"<https://your-video-path.mp4>"。当 Type 为 其他类型 时，当前字段内容需保持为空，传递内容不生效。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     #[serde(rename = "VideoUrl", skip_serializing_if = "::std::option::Option::is_none")]
@@ -9092,7 +9091,7 @@ impl VideoFrames {
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VideoUrl {
-    /// 视频的url，如"https://your-video-path.mp4"，视频文件大小不超过100M。
+    /// 视频的url，如"<https://your-video-path.mp4>"，视频文件大小不超过100M。
     ///
     /// Example: `https://your-video-path.mp4`
     #[serde(rename = "Url", skip_serializing_if = "::std::option::Option::is_none")]

@@ -8,8 +8,7 @@
     clippy::new_without_default,
     clippy::upper_case_acronyms,
     clippy::doc_lazy_continuation,
-    clippy::tabs_in_doc_comments,
-    rustdoc::bare_urls
+    clippy::tabs_in_doc_comments
 )]
 /// Signature addition response
 ///
