@@ -318,7 +318,8 @@ fn next_bare_url(text: &str) -> Option<(usize, usize, bool)> {
                 break;
             }
         }
-        let word_start = start == 0 || !text[..start].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '.' || c == '/');
+        let word_start =
+            start == 0 || !text[..start].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '.' || c == '/');
         let host = &body[rel.1.len()..len];
         if word_start && (host.contains('.') || (scheme && !host.is_empty())) {
             return Some((start, len, scheme));
