@@ -118,9 +118,10 @@ where
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
-/// Numbers and booleans as services and the API examples sometimes send them: a JSON number *or* a string
-/// holding one (`"12"`, `" 3.5 "`), booleans also as `"true"`/`"false"` or `0`/`1`, integers also as floats
-/// with no fraction (`2.0`), recursively in lists. Anything else (`"x"`, out of range) is still an error.
+/// Scalars as services and the API examples sometimes send them: a JSON number *or* a string holding one
+/// (`"12"`, `" 3.5 "`), booleans also as `"true"`/`"false"` or `0`/`1`, integers also as floats with no
+/// fraction (`2.0`), strings also as a number or boolean (kept as text), recursively in lists. Anything else
+/// (`"x"` for a number, out of range, an object for a string) is still an error.
 /// Used through [`lenient`] and [`lenient_opt`]; public only because their bounds name it.
 #[doc(hidden)]
 pub trait Lenient: Sized {
@@ -262,6 +263,40 @@ impl Lenient for bool {
     }
 }
 
+/// Strings as the services and examples sometimes send them: a JSON number or boolean where the API says
+/// string (an ID as `12`) is kept as its JSON text (`"12"`, `"true"`); a float is written as Rust writes it
+/// (`1.5`; `1e21` becomes `"1000000000000000000000"`). Objects and arrays are still an error.
+impl Lenient for String {
+    fn deserialize_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = String;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string (or a number or boolean, kept as its text)")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+                Ok(v.to_owned())
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<String, E> {
+                Ok(v)
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 impl<T: Lenient> Lenient for Vec<T> {
     fn deserialize_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = Vec::<L<T>>::deserialize(d)?;
@@ -341,6 +376,35 @@ mod tests {
             r#"{"U":"1e30"}"#,
         ] {
             assert!(serde_json::from_str::<Loose>(bad).is_err(), "{bad}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod lenient_string_tests {
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Ids {
+        #[serde(rename = "Id", default, deserialize_with = "super::lenient")]
+        id: String,
+        #[serde(rename = "Ids", default, deserialize_with = "super::lenient_opt")]
+        ids: Option<Vec<String>>,
+    }
+
+    #[test]
+    fn numbers_and_booleans_where_a_string_belongs_keep_their_text() {
+        let r: Ids = serde_json::from_str(r#"{"Id":12,"Ids":["a",-3,1.5,true,"é"]}"#).unwrap();
+        assert_eq!(r.id, "12");
+        assert_eq!(r.ids.unwrap(), ["a", "-3", "1.5", "true", "é"]);
+        let r: Ids = serde_json::from_str(r#"{"Id":null,"Ids":null}"#).unwrap();
+        assert_eq!((r.id.as_str(), r.ids), ("", None));
+        for bad in [r#"{"Id":{}}"#, r#"{"Id":[1]}"#, r#"{"Ids":[{}]}"#, r#"{"Ids":"x"}"#] {
+            let e = serde_json::from_str::<Ids>(bad).unwrap_err().to_string();
+            assert!(
+                e.contains("a string (or a number or boolean") || e.contains("a sequence"),
+                "{bad}: {e}"
+            );
         }
     }
 }

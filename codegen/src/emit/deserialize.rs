@@ -7,8 +7,9 @@
 //!
 //! Decoding rules, per member (the only place they are decided):
 //! - lenient structs (decoded from responses) start from `Default`, so a missing member keeps its default;
-//!   a plain member decodes `null` as the default, numbers and booleans also from strings
-//!   (`lenient_member`), optional ones `null` → `None` (`lenient_opt_member` for numbers and booleans);
+//!   a plain member decodes `null` as the default, numbers and booleans also from strings and strings also
+//!   from numbers and booleans (`lenient_member`), optional ones `null` → `None` (`lenient_opt_member` for
+//!   scalars); objects inside are decoded by their own rules;
 //! - other structs (requests) need their plain (required) members: a missing one is `missing field`;
 //!   optional ones decode `null` → `None`;
 //! - unknown members are skipped in both.
@@ -67,7 +68,7 @@ fn lenient_body(o: &Object) -> TokenStream {
 }
 
 fn lenient_read(f: &Field) -> TokenStream {
-    match (f.plain, numeric(&f.ty)) {
+    match (f.plain, scalar(&f.ty)) {
         (true, true) => quote!(::sdk_core::de::lenient_member(&mut map)?),
         (true, false) => quote!(::sdk_core::de::null_as_default_member(&mut map)?),
         (false, true) => quote!(::sdk_core::de::lenient_opt_member(&mut map)?),
@@ -124,11 +125,11 @@ fn skip_all() -> TokenStream {
     }
 }
 
-/// A number or boolean, or (nested) lists of them: decoded with `sdk_core::de::lenient*`.
-pub fn numeric(t: &Ty) -> bool {
+/// A number, boolean or string, or (nested) lists of them: decoded with `sdk_core::de::lenient*`.
+pub fn scalar(t: &Ty) -> bool {
     match t {
-        Ty::I64 | Ty::U64 | Ty::F64 | Ty::Bool => true,
-        Ty::List(inner) => numeric(inner),
-        Ty::String | Ty::Binary | Ty::Object(_) => false,
+        Ty::I64 | Ty::U64 | Ty::F64 | Ty::Bool | Ty::String => true,
+        Ty::List(inner) => scalar(inner),
+        Ty::Binary | Ty::Object(_) => false,
     }
 }

@@ -142,7 +142,7 @@ mod tests {
                 "let mut out = <Self as ::std::default::Default>::default();",
                 "0 => out.count = ::sdk_core::de::lenient_member(&mut map)?,",
                 "1 => out.flags = ::sdk_core::de::lenient_opt_member(&mut map)?,",
-                "2 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,",
+                "2 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,",
             ],
         );
         assert!(!response.contains("impl GoResponse {"), "responses have no builder");

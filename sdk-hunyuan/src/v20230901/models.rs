@@ -88,7 +88,7 @@ impl ::sdk_core::de::Members for ActivateServiceResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -262,8 +262,8 @@ impl ::sdk_core::de::Members for Character {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.name = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.system_prompt = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.name = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.system_prompt = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 _ => {}
             }
         }
@@ -927,20 +927,20 @@ impl ::sdk_core::de::Members for ChatCompletionsResponse {
             match i {
                 0 => out.created = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 1 => out.usage = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => out.note = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => out.id = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.note = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                3 => out.id = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 4 => out.choices = ::serde::de::MapAccess::next_value(&mut map)?,
                 5 => out.error_msg = ::serde::de::MapAccess::next_value(&mut map)?,
-                6 => out.moderation_level = ::serde::de::MapAccess::next_value(&mut map)?,
+                6 => out.moderation_level = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 7 => out.search_info = ::serde::de::MapAccess::next_value(&mut map)?,
                 8 => out.replaces = ::serde::de::MapAccess::next_value(&mut map)?,
                 9 => {
-                    out.recommended_questions = ::serde::de::MapAccess::next_value(
+                    out.recommended_questions = ::sdk_core::de::lenient_opt_member(
                         &mut map,
                     )?;
                 }
                 10 => out.processes = ::serde::de::MapAccess::next_value(&mut map)?,
-                11 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                11 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -1298,13 +1298,13 @@ impl ::sdk_core::de::Members for ChatTranslationsResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.id = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.note = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.note = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 2 => out.created = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 3 => out.usage = ::serde::de::MapAccess::next_value(&mut map)?,
                 4 => out.choices = ::serde::de::MapAccess::next_value(&mut map)?,
                 5 => out.error_msg = ::serde::de::MapAccess::next_value(&mut map)?,
-                6 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                6 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -1379,11 +1379,11 @@ impl ::sdk_core::de::Members for Choice {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.finish_reason = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.finish_reason = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 1 => out.delta = ::serde::de::MapAccess::next_value(&mut map)?,
                 2 => out.message = ::serde::de::MapAccess::next_value(&mut map)?,
                 3 => out.index = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                4 => out.moderation_level = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => out.moderation_level = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 _ => {}
             }
         }
@@ -1461,8 +1461,8 @@ impl ::sdk_core::de::Members for Content {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.r#type = ::sdk_core::de::null_as_default_member(&mut map)?,
-                1 => out.text = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.r#type = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.text = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 2 => out.image_url = ::serde::de::MapAccess::next_value(&mut map)?,
                 3 => out.video_url = ::serde::de::MapAccess::next_value(&mut map)?,
                 4 => out.video_frames = ::serde::de::MapAccess::next_value(&mut map)?,
@@ -1604,7 +1604,7 @@ impl ::sdk_core::de::Members for CreateGlossaryEntryResponse {
         )? {
             match i {
                 0 => out.entries = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -1766,9 +1766,9 @@ impl ::sdk_core::de::Members for CreateGlossaryResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.name = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.glossary_id = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.name = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.glossary_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                2 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -1870,11 +1870,11 @@ impl ::sdk_core::de::Members for CreateThreadResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.id = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.object = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.object = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 2 => out.created_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 3 => out.tool_resources = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                4 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -1974,7 +1974,7 @@ impl ::sdk_core::de::Members for DeleteGlossaryEntryResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -2060,7 +2060,7 @@ impl ::sdk_core::de::Members for DeleteGlossaryResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -2127,11 +2127,11 @@ impl ::sdk_core::de::Members for Delta {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.role = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.content = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.role = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.content = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 2 => out.tool_calls = ::serde::de::MapAccess::next_value(&mut map)?,
                 3 => {
-                    out.reasoning_content = ::serde::de::MapAccess::next_value(&mut map)?;
+                    out.reasoning_content = ::sdk_core::de::lenient_opt_member(&mut map)?;
                 }
                 _ => {}
             }
@@ -2188,7 +2188,7 @@ impl ::sdk_core::de::Members for EmbeddingData {
             match i {
                 0 => out.embedding = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 1 => out.index = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.object = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.object = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 _ => {}
             }
         }
@@ -2289,7 +2289,7 @@ impl ::sdk_core::de::Members for ErrorMsg {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.msg = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.msg = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 1 => out.code = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 _ => {}
             }
@@ -2362,12 +2362,12 @@ impl ::sdk_core::de::Members for FileObject {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.id = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.object = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.object = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 2 => out.bytes = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 3 => out.created_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                4 => out.filename = ::serde::de::MapAccess::next_value(&mut map)?,
-                5 => out.purpose = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => out.filename = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                5 => out.purpose = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 _ => {}
             }
         }
@@ -2518,10 +2518,10 @@ impl ::sdk_core::de::Members for FilesDeletionsResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.id = ::sdk_core::de::null_as_default_member(&mut map)?,
-                1 => out.object = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.id = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.object = ::sdk_core::de::lenient_member(&mut map)?,
                 2 => out.deleted = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                3 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -2635,9 +2635,9 @@ impl ::sdk_core::de::Members for FilesListResponse {
         )? {
             match i {
                 0 => out.total = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.object = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.object = ::sdk_core::de::lenient_member(&mut map)?,
                 2 => out.data = ::sdk_core::de::null_as_default_member(&mut map)?,
-                3 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                3 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -2787,13 +2787,13 @@ impl ::sdk_core::de::Members for FilesUploadsResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.id = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.object = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.object = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 2 => out.bytes = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 3 => out.created_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                4 => out.filename = ::serde::de::MapAccess::next_value(&mut map)?,
-                5 => out.purpose = ::serde::de::MapAccess::next_value(&mut map)?,
-                6 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                4 => out.filename = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                5 => out.purpose = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                6 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -2908,7 +2908,7 @@ impl ::sdk_core::de::Members for GetEmbeddingResponse {
             match i {
                 0 => out.data = ::serde::de::MapAccess::next_value(&mut map)?,
                 1 => out.usage = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -3082,13 +3082,13 @@ impl ::sdk_core::de::Members for GetThreadMessageListResponse {
         )? {
             match i {
                 0 => out.data = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.first_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.first_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 2 => out.last_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 3 => out.has_more = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                4 => out.object = ::serde::de::MapAccess::next_value(&mut map)?,
-                5 => out.first_msg_id = ::serde::de::MapAccess::next_value(&mut map)?,
-                6 => out.last_msg_id = ::serde::de::MapAccess::next_value(&mut map)?,
-                7 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                4 => out.object = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                5 => out.first_msg_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                6 => out.last_msg_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                7 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -3309,11 +3309,11 @@ impl ::sdk_core::de::Members for GetThreadMessageResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.id = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.object = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.object = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 2 => out.created_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                3 => out.thread_id = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => out.status = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => out.thread_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                4 => out.status = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 5 => {
                     out.in_complete_details = ::serde::de::MapAccess::next_value(
                         &mut map,
@@ -3321,12 +3321,12 @@ impl ::sdk_core::de::Members for GetThreadMessageResponse {
                 }
                 6 => out.completed_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 7 => out.in_complete_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                8 => out.role = ::serde::de::MapAccess::next_value(&mut map)?,
-                9 => out.content = ::serde::de::MapAccess::next_value(&mut map)?,
-                10 => out.assistant_id = ::serde::de::MapAccess::next_value(&mut map)?,
-                11 => out.run_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                8 => out.role = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                9 => out.content = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                10 => out.assistant_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                11 => out.run_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 12 => out.attachments = ::serde::de::MapAccess::next_value(&mut map)?,
-                13 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                13 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -3446,11 +3446,11 @@ impl ::sdk_core::de::Members for GetThreadResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.id = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.object = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.object = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 2 => out.created_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 3 => out.tool_resources = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                4 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -3562,8 +3562,8 @@ impl ::sdk_core::de::Members for GetTokenCountResponse {
             match i {
                 0 => out.token_count = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 1 => out.character_count = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.tokens = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.tokens = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                3 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -3632,11 +3632,11 @@ impl ::sdk_core::de::Members for Glossary {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.glossary_id = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.name = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => out.description = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => out.source = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => out.target = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.glossary_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.name = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                2 => out.description = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                3 => out.source = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                4 => out.target = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 _ => {}
             }
         }
@@ -3689,9 +3689,9 @@ impl ::sdk_core::de::Members for GlossaryEntry {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.source_term = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.target_term = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => out.entry_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.source_term = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.target_term = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                2 => out.entry_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 _ => {}
             }
         }
@@ -4176,18 +4176,18 @@ impl ::sdk_core::de::Members for GroupChatCompletionsResponse {
             match i {
                 0 => out.created = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 1 => out.usage = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => out.note = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => out.id = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.note = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                3 => out.id = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 4 => out.choices = ::serde::de::MapAccess::next_value(&mut map)?,
                 5 => out.error_msg = ::serde::de::MapAccess::next_value(&mut map)?,
                 6 => out.search_info = ::serde::de::MapAccess::next_value(&mut map)?,
                 7 => out.replaces = ::serde::de::MapAccess::next_value(&mut map)?,
                 8 => {
-                    out.recommended_questions = ::serde::de::MapAccess::next_value(
+                    out.recommended_questions = ::sdk_core::de::lenient_opt_member(
                         &mut map,
                     )?;
                 }
-                9 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                9 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -4240,8 +4240,8 @@ impl ::sdk_core::de::Members for GroupChatConfig {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.user_name = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.description = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.user_name = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.description = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 2 => out.characters = ::serde::de::MapAccess::next_value(&mut map)?,
                 _ => {}
             }
@@ -4320,9 +4320,9 @@ impl ::sdk_core::de::Members for GroupMessage {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.role = ::sdk_core::de::null_as_default_member(&mut map)?,
-                1 => out.content = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => out.name = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.role = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.content = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                2 => out.name = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 _ => {}
             }
         }
@@ -4416,9 +4416,9 @@ impl ::sdk_core::de::Members for History {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.chat_id = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.prompt = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => out.revised_prompt = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.chat_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.prompt = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                2 => out.revised_prompt = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 3 => out.seed = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 _ => {}
             }
@@ -4783,11 +4783,11 @@ impl ::sdk_core::de::Members for ImageQuestionResponse {
             match i {
                 0 => out.created = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 1 => out.usage = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => out.note = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => out.id = ::serde::de::MapAccess::next_value(&mut map)?,
+                2 => out.note = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                3 => out.id = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 4 => out.choices = ::serde::de::MapAccess::next_value(&mut map)?,
                 5 => out.error_msg = ::serde::de::MapAccess::next_value(&mut map)?,
-                6 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                6 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -4826,7 +4826,7 @@ impl ::sdk_core::de::Members for ImageUrl {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.url = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.url = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -5027,7 +5027,7 @@ impl ::sdk_core::de::Members for ListGlossaryEntryResponse {
                 1 => out.total = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 2 => out.page = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 3 => out.page_size = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                4 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                4 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -5156,7 +5156,7 @@ impl ::sdk_core::de::Members for ListGlossaryResponse {
                 1 => out.total = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 2 => out.page = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 3 => out.page_size = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                4 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                4 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -5427,14 +5427,14 @@ impl ::sdk_core::de::Members for Message {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.role = ::sdk_core::de::null_as_default_member(&mut map)?,
-                1 => out.content = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.role = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.content = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 2 => out.contents = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => out.tool_call_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => out.tool_call_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 4 => out.tool_calls = ::serde::de::MapAccess::next_value(&mut map)?,
-                5 => out.file_i_ds = ::serde::de::MapAccess::next_value(&mut map)?,
+                5 => out.file_i_ds = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 6 => {
-                    out.reasoning_content = ::serde::de::MapAccess::next_value(&mut map)?;
+                    out.reasoning_content = ::sdk_core::de::lenient_opt_member(&mut map)?;
                 }
                 _ => {}
             }
@@ -5533,8 +5533,8 @@ impl ::sdk_core::de::Members for Mindmap {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.thumb_url = ::sdk_core::de::null_as_default_member(&mut map)?,
-                1 => out.url = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.thumb_url = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.url = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -5686,21 +5686,21 @@ impl ::sdk_core::de::Members for Multimedia {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.r#type = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.url = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.r#type = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.url = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 2 => out.width = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 3 => out.height = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                4 => out.jump_url = ::serde::de::MapAccess::next_value(&mut map)?,
-                5 => out.thumb_url = ::serde::de::MapAccess::next_value(&mut map)?,
+                4 => out.jump_url = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                5 => out.thumb_url = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 6 => out.thumb_width = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 7 => out.thumb_height = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                8 => out.title = ::serde::de::MapAccess::next_value(&mut map)?,
-                9 => out.desc = ::serde::de::MapAccess::next_value(&mut map)?,
-                10 => out.singer = ::serde::de::MapAccess::next_value(&mut map)?,
+                8 => out.title = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                9 => out.desc = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                10 => out.singer = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 11 => out.ext = ::serde::de::MapAccess::next_value(&mut map)?,
-                12 => out.publish_time = ::serde::de::MapAccess::next_value(&mut map)?,
-                13 => out.site_name = ::serde::de::MapAccess::next_value(&mut map)?,
-                14 => out.site_icon = ::serde::de::MapAccess::next_value(&mut map)?,
+                12 => out.publish_time = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                13 => out.site_name = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                14 => out.site_icon = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 _ => {}
             }
         }
@@ -5751,8 +5751,8 @@ impl ::sdk_core::de::Members for Processes {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.message = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.state = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.message = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.state = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 2 => out.num = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 _ => {}
             }
@@ -5797,7 +5797,7 @@ impl ::sdk_core::de::Members for PromptTokensDetails {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.cached_tokens = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.cached_tokens = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 _ => {}
             }
         }
@@ -5959,15 +5959,15 @@ impl ::sdk_core::de::Members for QueryHunyuanImageChatJobResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.job_status_code = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.job_status_msg = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => out.job_error_code = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => out.job_error_msg = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => out.chat_id = ::serde::de::MapAccess::next_value(&mut map)?,
-                5 => out.result_image = ::serde::de::MapAccess::next_value(&mut map)?,
-                6 => out.result_details = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.job_status_code = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.job_status_msg = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                2 => out.job_error_code = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                3 => out.job_error_msg = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                4 => out.chat_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                5 => out.result_image = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                6 => out.result_details = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 7 => out.history = ::serde::de::MapAccess::next_value(&mut map)?,
-                8 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                8 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -6118,14 +6118,14 @@ impl ::sdk_core::de::Members for QueryHunyuanImageJobResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.job_status_code = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.job_status_msg = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => out.job_error_code = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => out.job_error_msg = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => out.result_image = ::serde::de::MapAccess::next_value(&mut map)?,
-                5 => out.result_details = ::serde::de::MapAccess::next_value(&mut map)?,
-                6 => out.revised_prompt = ::serde::de::MapAccess::next_value(&mut map)?,
-                7 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.job_status_code = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.job_status_msg = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                2 => out.job_error_code = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                3 => out.job_error_msg = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                4 => out.result_image = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                5 => out.result_details = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                6 => out.revised_prompt = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                7 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -6272,8 +6272,8 @@ impl ::sdk_core::de::Members for RelevantEntity {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.name = ::sdk_core::de::null_as_default_member(&mut map)?,
-                1 => out.content = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.name = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.content = ::sdk_core::de::lenient_member(&mut map)?,
                 2 => out.reference = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
@@ -6354,9 +6354,9 @@ impl ::sdk_core::de::Members for RelevantEvent {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.title = ::sdk_core::de::null_as_default_member(&mut map)?,
-                1 => out.content = ::sdk_core::de::null_as_default_member(&mut map)?,
-                2 => out.datetime = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.title = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.content = ::sdk_core::de::lenient_member(&mut map)?,
+                2 => out.datetime = ::sdk_core::de::lenient_member(&mut map)?,
                 3 => out.reference = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
@@ -6432,7 +6432,7 @@ impl ::sdk_core::de::Members for Replace {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.id = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.id = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 1 => out.multimedia = ::serde::de::MapAccess::next_value(&mut map)?,
                 _ => {}
             }
@@ -6697,7 +6697,7 @@ impl ::sdk_core::de::Members for RunThreadResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -6796,7 +6796,7 @@ impl ::sdk_core::de::Members for SearchInfo {
                         &mut map,
                     )?;
                 }
-                6 => out.outline = ::serde::de::MapAccess::next_value(&mut map)?,
+                6 => out.outline = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 _ => {}
             }
         }
@@ -6908,10 +6908,10 @@ impl ::sdk_core::de::Members for SearchResult {
         )? {
             match i {
                 0 => out.index = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.title = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => out.url = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => out.text = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => out.icon = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.title = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                2 => out.url = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                3 => out.text = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                4 => out.icon = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 _ => {}
             }
         }
@@ -7039,7 +7039,7 @@ impl ::sdk_core::de::Members for SetPayModeResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -7087,7 +7087,7 @@ impl ::sdk_core::de::Members for SongExt {
         )? {
             match i {
                 0 => out.song_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.song_mid = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.song_mid = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 2 => out.vip = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 _ => {}
             }
@@ -7251,8 +7251,8 @@ impl ::sdk_core::de::Members for SubmitHunyuanImageChatJobResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.job_id = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.job_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -7561,8 +7561,8 @@ impl ::sdk_core::de::Members for SubmitHunyuanImageJobResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.job_id = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.job_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -7795,8 +7795,8 @@ impl ::sdk_core::de::Members for TextToImageLiteResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.result_image = ::sdk_core::de::null_as_default_member(&mut map)?,
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.result_image = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -7850,8 +7850,8 @@ impl ::sdk_core::de::Members for ThreadAdditionalMessage {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.role = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.content = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.role = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.content = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 2 => out.attachments = ::serde::de::MapAccess::next_value(&mut map)?,
                 _ => {}
             }
@@ -8029,11 +8029,11 @@ impl ::sdk_core::de::Members for ThreadMessage {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.id = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.object = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.object = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 2 => out.created_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                3 => out.thread_id = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => out.status = ::serde::de::MapAccess::next_value(&mut map)?,
+                3 => out.thread_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                4 => out.status = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 5 => {
                     out.in_complete_details = ::serde::de::MapAccess::next_value(
                         &mut map,
@@ -8041,10 +8041,10 @@ impl ::sdk_core::de::Members for ThreadMessage {
                 }
                 6 => out.completed_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 7 => out.in_complete_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                8 => out.role = ::serde::de::MapAccess::next_value(&mut map)?,
-                9 => out.content = ::serde::de::MapAccess::next_value(&mut map)?,
-                10 => out.assistant_id = ::serde::de::MapAccess::next_value(&mut map)?,
-                11 => out.run_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                8 => out.role = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                9 => out.content = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                10 => out.assistant_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                11 => out.run_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 12 => out.attachments = ::serde::de::MapAccess::next_value(&mut map)?,
                 _ => {}
             }
@@ -8084,7 +8084,7 @@ impl ::sdk_core::de::Members for ThreadMessageAttachmentObject {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.file_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.file_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 _ => {}
             }
         }
@@ -8135,7 +8135,7 @@ impl ::sdk_core::de::Members for ThreadMessageInCompleteDetailsObject {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.reason = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.reason = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 _ => {}
             }
         }
@@ -8183,9 +8183,9 @@ impl ::sdk_core::de::Members for ThreadToolResources {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.code_interpreter = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.code_interpreter = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 1 => {
-                    out.vector_store_i_ds = ::serde::de::MapAccess::next_value(&mut map)?;
+                    out.vector_store_i_ds = ::sdk_core::de::lenient_opt_member(&mut map)?;
                 }
                 _ => {}
             }
@@ -8258,9 +8258,9 @@ impl ::sdk_core::de::Members for Timeline {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.title = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.datetime = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => out.url = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.title = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.datetime = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                2 => out.url = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 _ => {}
             }
         }
@@ -8406,8 +8406,8 @@ impl ::sdk_core::de::Members for ToolCall {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.id = ::sdk_core::de::null_as_default_member(&mut map)?,
-                1 => out.r#type = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.id = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.r#type = ::sdk_core::de::lenient_member(&mut map)?,
                 2 => out.function = ::sdk_core::de::null_as_default_member(&mut map)?,
                 3 => out.index = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 _ => {}
@@ -8482,8 +8482,8 @@ impl ::sdk_core::de::Members for ToolCallFunction {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.name = ::sdk_core::de::null_as_default_member(&mut map)?,
-                1 => out.arguments = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.name = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.arguments = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -8669,7 +8669,7 @@ impl ::sdk_core::de::Members for TranslationChoice {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.finish_reason = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.finish_reason = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 1 => out.index = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 2 => out.delta = ::serde::de::MapAccess::next_value(&mut map)?,
                 3 => out.message = ::serde::de::MapAccess::next_value(&mut map)?,
@@ -8720,8 +8720,8 @@ impl ::sdk_core::de::Members for TranslationDelta {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.role = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.content = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.role = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.content = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 _ => {}
             }
         }
@@ -8769,8 +8769,8 @@ impl ::sdk_core::de::Members for TranslationMessage {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.role = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.content = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.role = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.content = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 _ => {}
             }
         }
@@ -8874,7 +8874,7 @@ impl ::sdk_core::de::Members for UpdateGlossaryEntryResponse {
         )? {
             match i {
                 0 => out.entries = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -9067,7 +9067,7 @@ impl ::sdk_core::de::Members for VideoFrames {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.frames = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.frames = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 _ => {}
             }
         }
@@ -9122,7 +9122,7 @@ impl ::sdk_core::de::Members for VideoUrl {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.url = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.url = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 1 => out.fps = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 _ => {}
             }

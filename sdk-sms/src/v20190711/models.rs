@@ -515,7 +515,7 @@ impl ::sdk_core::de::Members for AddSmsSignResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -748,7 +748,7 @@ impl ::sdk_core::de::Members for AddSmsTemplateResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -789,7 +789,7 @@ impl ::sdk_core::de::Members for AddTemplateStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.template_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.template_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -1167,7 +1167,7 @@ impl ::sdk_core::de::Members for CallbackStatusStatisticsResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -1215,9 +1215,7 @@ impl ::sdk_core::de::Members for DeleteSignStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    out.delete_status = ::sdk_core::de::null_as_default_member(&mut map)?;
-                }
+                0 => out.delete_status = ::sdk_core::de::lenient_member(&mut map)?,
                 1 => out.delete_time = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
@@ -1332,7 +1330,7 @@ impl ::sdk_core::de::Members for DeleteSmsSignResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -1434,7 +1432,7 @@ impl ::sdk_core::de::Members for DeleteSmsTemplateResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -1482,9 +1480,7 @@ impl ::sdk_core::de::Members for DeleteTemplateStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    out.delete_status = ::sdk_core::de::null_as_default_member(&mut map)?;
-                }
+                0 => out.delete_status = ::sdk_core::de::lenient_member(&mut map)?,
                 1 => out.delete_time = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
@@ -1620,12 +1616,12 @@ impl ::sdk_core::de::Members for DescribeSignListStatus {
                 0 => out.sign_id = ::sdk_core::de::lenient_member(&mut map)?,
                 1 => out.international = ::sdk_core::de::lenient_member(&mut map)?,
                 2 => out.status_code = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => out.review_reply = ::sdk_core::de::null_as_default_member(&mut map)?,
-                4 => out.sign_name = ::sdk_core::de::null_as_default_member(&mut map)?,
+                3 => out.review_reply = ::sdk_core::de::lenient_member(&mut map)?,
+                4 => out.sign_name = ::sdk_core::de::lenient_member(&mut map)?,
                 5 => out.create_time = ::sdk_core::de::lenient_member(&mut map)?,
                 6 => out.qualification_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 7 => {
-                    out.qualification_name = ::serde::de::MapAccess::next_value(
+                    out.qualification_name = ::sdk_core::de::lenient_opt_member(
                         &mut map,
                     )?;
                 }
@@ -1759,7 +1755,7 @@ impl ::sdk_core::de::Members for DescribeSmsSignListResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -1888,7 +1884,7 @@ impl ::sdk_core::de::Members for DescribeSmsTemplateListResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -1986,10 +1982,8 @@ impl ::sdk_core::de::Members for DescribeTemplateListStatus {
                 0 => out.template_id = ::sdk_core::de::lenient_member(&mut map)?,
                 1 => out.international = ::sdk_core::de::lenient_member(&mut map)?,
                 2 => out.status_code = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => out.review_reply = ::sdk_core::de::null_as_default_member(&mut map)?,
-                4 => {
-                    out.template_name = ::sdk_core::de::null_as_default_member(&mut map)?;
-                }
+                3 => out.review_reply = ::sdk_core::de::lenient_member(&mut map)?,
+                4 => out.template_name = ::sdk_core::de::lenient_member(&mut map)?,
                 5 => out.create_time = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
@@ -2039,9 +2033,7 @@ impl ::sdk_core::de::Members for ModifySignStatus {
         )? {
             match i {
                 0 => out.sign_id = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => {
-                    out.sign_apply_id = ::sdk_core::de::null_as_default_member(&mut map)?;
-                }
+                1 => out.sign_apply_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -2527,7 +2519,7 @@ impl ::sdk_core::de::Members for ModifySmsSignResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -2783,7 +2775,7 @@ impl ::sdk_core::de::Members for ModifySmsTemplateResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -2915,14 +2907,12 @@ impl ::sdk_core::de::Members for PullSmsReplyStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.extend_code = ::sdk_core::de::null_as_default_member(&mut map)?,
-                1 => out.nation_code = ::sdk_core::de::null_as_default_member(&mut map)?,
-                2 => out.phone_number = ::sdk_core::de::null_as_default_member(&mut map)?,
-                3 => out.sign = ::sdk_core::de::null_as_default_member(&mut map)?,
-                4 => {
-                    out.reply_content = ::sdk_core::de::null_as_default_member(&mut map)?;
-                }
-                5 => out.reply_time = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.extend_code = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.nation_code = ::sdk_core::de::lenient_member(&mut map)?,
+                2 => out.phone_number = ::sdk_core::de::lenient_member(&mut map)?,
+                3 => out.sign = ::sdk_core::de::lenient_member(&mut map)?,
+                4 => out.reply_content = ::sdk_core::de::lenient_member(&mut map)?,
+                5 => out.reply_time = ::sdk_core::de::lenient_member(&mut map)?,
                 6 => out.reply_unix_time = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
@@ -3193,7 +3183,7 @@ impl ::sdk_core::de::Members for PullSmsReplyStatusByPhoneNumberResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -3315,7 +3305,7 @@ impl ::sdk_core::de::Members for PullSmsReplyStatusResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -3416,28 +3406,18 @@ impl ::sdk_core::de::Members for PullSmsSendStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    out.user_receive_time = ::sdk_core::de::null_as_default_member(
-                        &mut map,
-                    )?;
-                }
+                0 => out.user_receive_time = ::sdk_core::de::lenient_member(&mut map)?,
                 1 => {
                     out.user_receive_unix_time = ::sdk_core::de::lenient_member(
                         &mut map,
                     )?;
                 }
-                2 => out.nation_code = ::sdk_core::de::null_as_default_member(&mut map)?,
-                3 => {
-                    out.pure_phone_number = ::sdk_core::de::null_as_default_member(
-                        &mut map,
-                    )?;
-                }
-                4 => out.phone_number = ::sdk_core::de::null_as_default_member(&mut map)?,
-                5 => out.serial_no = ::sdk_core::de::null_as_default_member(&mut map)?,
-                6 => {
-                    out.report_status = ::sdk_core::de::null_as_default_member(&mut map)?;
-                }
-                7 => out.description = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.nation_code = ::sdk_core::de::lenient_member(&mut map)?,
+                3 => out.pure_phone_number = ::sdk_core::de::lenient_member(&mut map)?,
+                4 => out.phone_number = ::sdk_core::de::lenient_member(&mut map)?,
+                5 => out.serial_no = ::sdk_core::de::lenient_member(&mut map)?,
+                6 => out.report_status = ::sdk_core::de::lenient_member(&mut map)?,
+                7 => out.description = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -3709,7 +3689,7 @@ impl ::sdk_core::de::Members for PullSmsSendStatusByPhoneNumberResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -3831,7 +3811,7 @@ impl ::sdk_core::de::Members for PullSmsSendStatusResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -4135,7 +4115,7 @@ impl ::sdk_core::de::Members for SendSmsResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -4226,17 +4206,13 @@ impl ::sdk_core::de::Members for SendStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.serial_no = ::sdk_core::de::null_as_default_member(&mut map)?,
-                1 => out.phone_number = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.serial_no = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.phone_number = ::sdk_core::de::lenient_member(&mut map)?,
                 2 => out.fee = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => {
-                    out.session_context = ::sdk_core::de::null_as_default_member(
-                        &mut map,
-                    )?;
-                }
-                4 => out.code = ::sdk_core::de::null_as_default_member(&mut map)?,
-                5 => out.message = ::sdk_core::de::null_as_default_member(&mut map)?,
-                6 => out.iso_code = ::sdk_core::de::null_as_default_member(&mut map)?,
+                3 => out.session_context = ::sdk_core::de::lenient_member(&mut map)?,
+                4 => out.code = ::sdk_core::de::lenient_member(&mut map)?,
+                5 => out.message = ::sdk_core::de::lenient_member(&mut map)?,
+                6 => out.iso_code = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -4549,7 +4525,7 @@ impl ::sdk_core::de::Members for SendStatusStatisticsResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -4679,18 +4655,14 @@ impl ::sdk_core::de::Members for SmsPackagesStatistics {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    out.package_create_time = ::sdk_core::de::null_as_default_member(
-                        &mut map,
-                    )?;
-                }
+                0 => out.package_create_time = ::sdk_core::de::lenient_member(&mut map)?,
                 1 => {
                     out.package_create_unix_time = ::sdk_core::de::lenient_member(
                         &mut map,
                     )?;
                 }
                 2 => {
-                    out.package_effective_time = ::sdk_core::de::null_as_default_member(
+                    out.package_effective_time = ::sdk_core::de::lenient_member(
                         &mut map,
                     )?;
                 }
@@ -4699,11 +4671,7 @@ impl ::sdk_core::de::Members for SmsPackagesStatistics {
                         &mut map,
                     )?;
                 }
-                4 => {
-                    out.package_expired_time = ::sdk_core::de::null_as_default_member(
-                        &mut map,
-                    )?;
-                }
+                4 => out.package_expired_time = ::sdk_core::de::lenient_member(&mut map)?,
                 5 => {
                     out.package_expired_unix_time = ::sdk_core::de::lenient_member(
                         &mut map,
@@ -4879,7 +4847,7 @@ impl ::sdk_core::de::Members for SmsPackagesStatisticsResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }

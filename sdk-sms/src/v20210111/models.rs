@@ -519,7 +519,7 @@ impl ::sdk_core::de::Members for AddSmsSignResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -756,7 +756,7 @@ impl ::sdk_core::de::Members for AddSmsTemplateResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -800,7 +800,7 @@ impl ::sdk_core::de::Members for AddTemplateStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.template_id = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.template_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 _ => {}
             }
         }
@@ -1178,7 +1178,7 @@ impl ::sdk_core::de::Members for CallbackStatusStatisticsResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -1226,9 +1226,7 @@ impl ::sdk_core::de::Members for DeleteSignStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    out.delete_status = ::sdk_core::de::null_as_default_member(&mut map)?;
-                }
+                0 => out.delete_status = ::sdk_core::de::lenient_member(&mut map)?,
                 1 => out.delete_time = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
@@ -1345,7 +1343,7 @@ impl ::sdk_core::de::Members for DeleteSmsSignResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -1449,7 +1447,7 @@ impl ::sdk_core::de::Members for DeleteSmsTemplateResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -1497,9 +1495,7 @@ impl ::sdk_core::de::Members for DeleteTemplateStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    out.delete_status = ::sdk_core::de::null_as_default_member(&mut map)?;
-                }
+                0 => out.delete_status = ::sdk_core::de::lenient_member(&mut map)?,
                 1 => out.delete_time = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
@@ -1618,7 +1614,7 @@ impl ::sdk_core::de::Members for DescribePhoneNumberInfoResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -1857,7 +1853,7 @@ impl ::sdk_core::de::Members for DescribeSendRecordListResponse {
             match i {
                 0 => out.send_record_set = ::serde::de::MapAccess::next_value(&mut map)?,
                 1 => out.total_count = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -1982,12 +1978,12 @@ impl ::sdk_core::de::Members for DescribeSignListStatus {
                 0 => out.sign_id = ::sdk_core::de::lenient_member(&mut map)?,
                 1 => out.international = ::sdk_core::de::lenient_member(&mut map)?,
                 2 => out.status_code = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => out.review_reply = ::sdk_core::de::null_as_default_member(&mut map)?,
-                4 => out.sign_name = ::sdk_core::de::null_as_default_member(&mut map)?,
+                3 => out.review_reply = ::sdk_core::de::lenient_member(&mut map)?,
+                4 => out.sign_name = ::sdk_core::de::lenient_member(&mut map)?,
                 5 => out.create_time = ::sdk_core::de::lenient_member(&mut map)?,
                 6 => out.qualification_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 7 => {
-                    out.qualification_name = ::serde::de::MapAccess::next_value(
+                    out.qualification_name = ::sdk_core::de::lenient_opt_member(
                         &mut map,
                     )?;
                 }
@@ -2171,7 +2167,7 @@ impl ::sdk_core::de::Members for DescribeSmsSignListResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -2357,7 +2353,7 @@ impl ::sdk_core::de::Members for DescribeSmsTemplateListResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -2451,16 +2447,10 @@ impl ::sdk_core::de::Members for DescribeTemplateListStatus {
                 0 => out.template_id = ::sdk_core::de::lenient_member(&mut map)?,
                 1 => out.international = ::sdk_core::de::lenient_member(&mut map)?,
                 2 => out.status_code = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => out.review_reply = ::sdk_core::de::null_as_default_member(&mut map)?,
-                4 => {
-                    out.template_name = ::sdk_core::de::null_as_default_member(&mut map)?;
-                }
+                3 => out.review_reply = ::sdk_core::de::lenient_member(&mut map)?,
+                4 => out.template_name = ::sdk_core::de::lenient_member(&mut map)?,
                 5 => out.create_time = ::sdk_core::de::lenient_member(&mut map)?,
-                6 => {
-                    out.template_content = ::sdk_core::de::null_as_default_member(
-                        &mut map,
-                    )?;
-                }
+                6 => out.template_content = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -2999,7 +2989,7 @@ impl ::sdk_core::de::Members for ModifySmsSignResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -3263,7 +3253,7 @@ impl ::sdk_core::de::Members for ModifySmsTemplateResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -3582,17 +3572,13 @@ impl ::sdk_core::de::Members for PhoneNumberInfo {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.code = ::sdk_core::de::null_as_default_member(&mut map)?,
-                1 => out.message = ::sdk_core::de::null_as_default_member(&mut map)?,
-                2 => out.nation_code = ::sdk_core::de::null_as_default_member(&mut map)?,
-                3 => {
-                    out.subscriber_number = ::sdk_core::de::null_as_default_member(
-                        &mut map,
-                    )?;
-                }
-                4 => out.phone_number = ::sdk_core::de::null_as_default_member(&mut map)?,
-                5 => out.iso_code = ::sdk_core::de::null_as_default_member(&mut map)?,
-                6 => out.iso_name = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.code = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.message = ::sdk_core::de::lenient_member(&mut map)?,
+                2 => out.nation_code = ::sdk_core::de::lenient_member(&mut map)?,
+                3 => out.subscriber_number = ::sdk_core::de::lenient_member(&mut map)?,
+                4 => out.phone_number = ::sdk_core::de::lenient_member(&mut map)?,
+                5 => out.iso_code = ::sdk_core::de::lenient_member(&mut map)?,
+                6 => out.iso_name = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -3696,19 +3682,13 @@ impl ::sdk_core::de::Members for PullSmsReplyStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.extend_code = ::sdk_core::de::null_as_default_member(&mut map)?,
-                1 => out.country_code = ::sdk_core::de::null_as_default_member(&mut map)?,
-                2 => out.phone_number = ::sdk_core::de::null_as_default_member(&mut map)?,
-                3 => out.sign_name = ::sdk_core::de::null_as_default_member(&mut map)?,
-                4 => {
-                    out.reply_content = ::sdk_core::de::null_as_default_member(&mut map)?;
-                }
+                0 => out.extend_code = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.country_code = ::sdk_core::de::lenient_member(&mut map)?,
+                2 => out.phone_number = ::sdk_core::de::lenient_member(&mut map)?,
+                3 => out.sign_name = ::sdk_core::de::lenient_member(&mut map)?,
+                4 => out.reply_content = ::sdk_core::de::lenient_member(&mut map)?,
                 5 => out.reply_time = ::sdk_core::de::lenient_member(&mut map)?,
-                6 => {
-                    out.subscriber_number = ::sdk_core::de::null_as_default_member(
-                        &mut map,
-                    )?;
-                }
+                6 => out.subscriber_number = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -3979,7 +3959,7 @@ impl ::sdk_core::de::Members for PullSmsReplyStatusByPhoneNumberResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -4101,7 +4081,7 @@ impl ::sdk_core::de::Members for PullSmsReplyStatusResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -4205,23 +4185,13 @@ impl ::sdk_core::de::Members for PullSmsSendStatus {
         )? {
             match i {
                 0 => out.user_receive_time = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.country_code = ::sdk_core::de::null_as_default_member(&mut map)?,
-                2 => {
-                    out.subscriber_number = ::sdk_core::de::null_as_default_member(
-                        &mut map,
-                    )?;
-                }
-                3 => out.phone_number = ::sdk_core::de::null_as_default_member(&mut map)?,
-                4 => out.serial_no = ::sdk_core::de::null_as_default_member(&mut map)?,
-                5 => {
-                    out.report_status = ::sdk_core::de::null_as_default_member(&mut map)?;
-                }
-                6 => out.description = ::sdk_core::de::null_as_default_member(&mut map)?,
-                7 => {
-                    out.session_context = ::sdk_core::de::null_as_default_member(
-                        &mut map,
-                    )?;
-                }
+                1 => out.country_code = ::sdk_core::de::lenient_member(&mut map)?,
+                2 => out.subscriber_number = ::sdk_core::de::lenient_member(&mut map)?,
+                3 => out.phone_number = ::sdk_core::de::lenient_member(&mut map)?,
+                4 => out.serial_no = ::sdk_core::de::lenient_member(&mut map)?,
+                5 => out.report_status = ::sdk_core::de::lenient_member(&mut map)?,
+                6 => out.description = ::sdk_core::de::lenient_member(&mut map)?,
+                7 => out.session_context = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -4491,7 +4461,7 @@ impl ::sdk_core::de::Members for PullSmsSendStatusByPhoneNumberResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -4613,7 +4583,7 @@ impl ::sdk_core::de::Members for PullSmsSendStatusResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -4774,7 +4744,7 @@ impl ::sdk_core::de::Members for ReportConversionResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -4822,8 +4792,8 @@ impl ::sdk_core::de::Members for ReportConversionStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.code = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.message = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.code = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.message = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 _ => {}
             }
         }
@@ -4943,7 +4913,7 @@ impl ::sdk_core::de::Members for SendMultiGlobalSmsResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -5034,17 +5004,13 @@ impl ::sdk_core::de::Members for SendMultiStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.serial_no = ::sdk_core::de::null_as_default_member(&mut map)?,
-                1 => out.phone_number = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.serial_no = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.phone_number = ::sdk_core::de::lenient_member(&mut map)?,
                 2 => out.fee = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => {
-                    out.session_context = ::sdk_core::de::null_as_default_member(
-                        &mut map,
-                    )?;
-                }
-                4 => out.code = ::sdk_core::de::null_as_default_member(&mut map)?,
-                5 => out.message = ::sdk_core::de::null_as_default_member(&mut map)?,
-                6 => out.iso_code = ::sdk_core::de::null_as_default_member(&mut map)?,
+                3 => out.session_context = ::sdk_core::de::lenient_member(&mut map)?,
+                4 => out.code = ::sdk_core::de::lenient_member(&mut map)?,
+                5 => out.message = ::sdk_core::de::lenient_member(&mut map)?,
+                6 => out.iso_code = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -5155,13 +5121,13 @@ impl ::sdk_core::de::Members for SendRecord {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.phone_number = ::sdk_core::de::null_as_default_member(&mut map)?,
-                1 => out.serial_no = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.phone_number = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.serial_no = ::sdk_core::de::lenient_member(&mut map)?,
                 2 => out.send_status = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => out.request_code = ::sdk_core::de::null_as_default_member(&mut map)?,
-                4 => out.status_code = ::sdk_core::de::null_as_default_member(&mut map)?,
-                5 => out.iso_code = ::sdk_core::de::null_as_default_member(&mut map)?,
-                6 => out.content = ::sdk_core::de::null_as_default_member(&mut map)?,
+                3 => out.request_code = ::sdk_core::de::lenient_member(&mut map)?,
+                4 => out.status_code = ::sdk_core::de::lenient_member(&mut map)?,
+                5 => out.iso_code = ::sdk_core::de::lenient_member(&mut map)?,
+                6 => out.content = ::sdk_core::de::lenient_member(&mut map)?,
                 7 => out.send_time = ::sdk_core::de::lenient_member(&mut map)?,
                 8 => out.user_receive_time = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
@@ -5499,7 +5465,7 @@ impl ::sdk_core::de::Members for SendSmsResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -5590,17 +5556,13 @@ impl ::sdk_core::de::Members for SendStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.serial_no = ::sdk_core::de::null_as_default_member(&mut map)?,
-                1 => out.phone_number = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.serial_no = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.phone_number = ::sdk_core::de::lenient_member(&mut map)?,
                 2 => out.fee = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => {
-                    out.session_context = ::sdk_core::de::null_as_default_member(
-                        &mut map,
-                    )?;
-                }
-                4 => out.code = ::sdk_core::de::null_as_default_member(&mut map)?,
-                5 => out.message = ::sdk_core::de::null_as_default_member(&mut map)?,
-                6 => out.iso_code = ::sdk_core::de::null_as_default_member(&mut map)?,
+                3 => out.session_context = ::sdk_core::de::lenient_member(&mut map)?,
+                4 => out.code = ::sdk_core::de::lenient_member(&mut map)?,
+                5 => out.message = ::sdk_core::de::lenient_member(&mut map)?,
+                6 => out.iso_code = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -5917,7 +5879,7 @@ impl ::sdk_core::de::Members for SendStatusStatisticsResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -6214,7 +6176,7 @@ impl ::sdk_core::de::Members for SmsPackagesStatisticsResponse {
                         &mut map,
                     )?;
                 }
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }

@@ -50,7 +50,7 @@ impl ::sdk_core::de::Members for ApiKey {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.secret_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.secret_id = ::sdk_core::de::lenient_member(&mut map)?,
                 1 => out.create_time = ::sdk_core::de::lenient_member(&mut map)?,
                 2 => out.status = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
@@ -424,8 +424,8 @@ impl ::sdk_core::de::Members for AssumeRoleResponse {
             match i {
                 0 => out.credentials = ::sdk_core::de::null_as_default_member(&mut map)?,
                 1 => out.expired_time = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.expiration = ::sdk_core::de::null_as_default_member(&mut map)?,
-                3 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.expiration = ::sdk_core::de::lenient_member(&mut map)?,
+                3 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -651,8 +651,8 @@ impl ::sdk_core::de::Members for AssumeRoleWithSAMLResponse {
             match i {
                 0 => out.credentials = ::sdk_core::de::null_as_default_member(&mut map)?,
                 1 => out.expired_time = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.expiration = ::sdk_core::de::null_as_default_member(&mut map)?,
-                3 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.expiration = ::sdk_core::de::lenient_member(&mut map)?,
+                3 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -891,9 +891,9 @@ impl ::sdk_core::de::Members for AssumeRoleWithWebIdentityResponse {
         )? {
             match i {
                 0 => out.expired_time = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.expiration = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.expiration = ::sdk_core::de::lenient_member(&mut map)?,
                 2 => out.credentials = ::sdk_core::de::null_as_default_member(&mut map)?,
-                3 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                3 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -948,15 +948,9 @@ impl ::sdk_core::de::Members for Credentials {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.token = ::sdk_core::de::null_as_default_member(&mut map)?,
-                1 => {
-                    out.tmp_secret_id = ::sdk_core::de::null_as_default_member(&mut map)?;
-                }
-                2 => {
-                    out.tmp_secret_key = ::sdk_core::de::null_as_default_member(
-                        &mut map,
-                    )?;
-                }
+                0 => out.token = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.tmp_secret_id = ::sdk_core::de::lenient_member(&mut map)?,
+                2 => out.tmp_secret_key = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -1098,12 +1092,12 @@ impl ::sdk_core::de::Members for GetCallerIdentityResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.arn = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.account_id = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => out.user_id = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => out.principal_id = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => out.r#type = ::serde::de::MapAccess::next_value(&mut map)?,
-                5 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.arn = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                1 => out.account_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                2 => out.user_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                3 => out.principal_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                4 => out.r#type = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                5 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -1314,8 +1308,8 @@ impl ::sdk_core::de::Members for GetFederationTokenResponse {
             match i {
                 0 => out.credentials = ::sdk_core::de::null_as_default_member(&mut map)?,
                 1 => out.expired_time = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.expiration = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.expiration = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                3 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -1479,8 +1473,8 @@ impl ::sdk_core::de::Members for GetSessionTokenResponse {
             match i {
                 0 => out.credentials = ::sdk_core::de::null_as_default_member(&mut map)?,
                 1 => out.expired_time = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.expiration = ::sdk_core::de::null_as_default_member(&mut map)?,
-                3 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.expiration = ::sdk_core::de::lenient_member(&mut map)?,
+                3 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -1574,7 +1568,7 @@ impl ::sdk_core::de::Members for QueryApiKeyResponse {
         )? {
             match i {
                 0 => out.id_keys = ::sdk_core::de::null_as_default_member(&mut map)?,
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }

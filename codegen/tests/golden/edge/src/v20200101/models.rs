@@ -107,8 +107,8 @@ impl ::sdk_core::de::Members for CreateWidgetResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.widget_id = ::sdk_core::de::null_as_default_member(&mut map)?,
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.widget_id = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -146,7 +146,7 @@ impl ::sdk_core::de::Members for DescribeThingPageResponse {
         )? {
             match i {
                 0 => out.data = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -540,8 +540,8 @@ impl ::sdk_core::de::Members for DescribeThingsResponse {
                 1 => out.items = ::sdk_core::de::null_as_default_member(&mut map)?,
                 2 => out.result = ::sdk_core::de::null_as_default_member(&mut map)?,
                 3 => out.extra = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => out.names = ::serde::de::MapAccess::next_value(&mut map)?,
-                5 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                4 => out.names = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                5 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -640,10 +640,8 @@ impl ::sdk_core::de::Members for DescribeWidgetsResponse {
         )? {
             match i {
                 0 => out.total_count = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => {
-                    out.widget_id_set = ::sdk_core::de::null_as_default_member(&mut map)?;
-                }
-                2 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                1 => out.widget_id_set = ::sdk_core::de::lenient_member(&mut map)?,
+                2 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -687,9 +685,9 @@ impl ::sdk_core::de::Members for Item {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.name = ::sdk_core::de::null_as_default_member(&mut map)?,
-                1 => out.data = ::sdk_core::de::null_as_default_member(&mut map)?,
-                2 => out.tags = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.name = ::sdk_core::de::lenient_member(&mut map)?,
+                1 => out.data = ::sdk_core::de::lenient_member(&mut map)?,
+                2 => out.tags = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 3 => out.child = ::serde::de::MapAccess::next_value(&mut map)?,
                 _ => {}
             }
@@ -826,7 +824,7 @@ impl ::sdk_core::de::Members for ListPagedThingsResponse {
             match i {
                 0 => out.total = ::sdk_core::de::lenient_member(&mut map)?,
                 1 => out.things = ::sdk_core::de::null_as_default_member(&mut map)?,
-                2 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -955,7 +953,7 @@ impl ::sdk_core::de::Members for OldActionResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                0 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
@@ -1156,10 +1154,10 @@ impl ::sdk_core::de::Members for Result {
         )? {
             match i {
                 0 => out.value = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.note = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => out.crate_ = ::sdk_core::de::null_as_default_member(&mut map)?,
-                3 => out.when = ::sdk_core::de::null_as_default_member(&mut map)?,
-                4 => out.day = ::serde::de::MapAccess::next_value(&mut map)?,
+                1 => out.note = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                2 => out.crate_ = ::sdk_core::de::lenient_member(&mut map)?,
+                3 => out.when = ::sdk_core::de::lenient_member(&mut map)?,
+                4 => out.day = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 _ => {}
             }
         }
@@ -1331,9 +1329,9 @@ impl ::sdk_core::de::Members for ScanThingsResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.next_token = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => out.next_token = ::sdk_core::de::lenient_opt_member(&mut map)?,
                 1 => out.things = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => out.request_id = ::sdk_core::de::null_as_default_member(&mut map)?,
+                2 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
                 _ => {}
             }
         }
