@@ -50,6 +50,32 @@ fn is_placeholder(example: &str) -> bool {
     matches!(example.trim(), "" | "无" | "null" | "None" | "none" | "-" | "N/A")
 }
 
+/// An example value as one line of code: the specs break some with HTML (`<br>`, `<li>`), which a code span
+/// would show as it is, so each such tag becomes a space.
+fn example_text(example: &str) -> String {
+    let mut out = String::with_capacity(example.len());
+    let mut rest = example;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        let tag = ["<br>", "<br/>", "<br />", "<li>", "</li>"]
+            .into_iter()
+            .find(|t| tail.get(..t.len()).is_some_and(|h| h.eq_ignore_ascii_case(t)));
+        match tag {
+            Some(t) => {
+                out.push(' ');
+                rest = &tail[t.len()..];
+            }
+            None => {
+                out.push('<');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 fn member_doc(member: &SpecMember<'_>, english: &str) -> String {
     let mut notes = String::new();
     if member.spec.disabled {
@@ -62,7 +88,10 @@ fn member_doc(member: &SpecMember<'_>, english: &str) -> String {
         push_para(&mut notes, "Binary data, base64-encoded on the wire.");
     }
     if let Some(example) = member.spec.example.as_deref().filter(|e| !is_placeholder(e)) {
-        push_para(&mut notes, &format!("Example: {}", docs::code_span(example)));
+        push_para(
+            &mut notes,
+            &format!("Example: {}", docs::code_span(&example_text(example))),
+        );
     }
     docs::bilingual(
         &docs::to_rustdoc(english),
@@ -100,6 +129,13 @@ mod tests {
 
     use crate::ir;
     use crate::testing::{ir, spec_with_english};
+
+    #[test]
+    fn html_line_tags_in_examples_become_spaces() {
+        assert_eq!(super::example_text("a<br>b<BR/>c<br />d"), "a b c d");
+        assert_eq!(super::example_text("取值：<br><li>NORMAL</li>"), "取值：  NORMAL ");
+        assert_eq!(super::example_text("x < 3 <b>"), "x < 3 <b>");
+    }
 
     #[test]
     fn english_first_then_chinese_and_chinese_alone_without_english() {
