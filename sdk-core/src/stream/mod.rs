@@ -31,7 +31,6 @@
 
 pub mod sse;
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -87,9 +86,11 @@ impl Opened {
 pub struct RawEventStream {
     body: Option<ByteStream>,
     parser: SseParser,
-    ready: VecDeque<Event>,
-    /// An error found after events that are still in `ready`: reported after them.
-    failed: Option<Error>,
+    /// The unread rest of the last chunk: events are parsed from it one at a time, as they are asked for,
+    /// so what is held is that chunk (hyper's buffer, not a copy) and one event.
+    pending: Bytes,
+    /// A complete JSON answer, the one event of its stream.
+    single: Option<Event>,
     idle_timeout: Duration,
     idle: Pin<Box<tokio::time::Sleep>>,
     status: u16,
@@ -101,7 +102,7 @@ impl fmt::Debug for RawEventStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RawEventStream")
             .field("status", &self.status)
-            .field("buffered_events", &self.ready.len())
+            .field("buffered_bytes", &self.pending.len())
             .field("done", &self.done)
             .finish_non_exhaustive()
     }
@@ -110,19 +111,15 @@ impl fmt::Debug for RawEventStream {
 impl RawEventStream {
     /// Must be called inside a tokio runtime (the idle timer).
     pub(crate) fn new(opened: Opened, profile: &HttpProfile) -> RawEventStream {
-        let mut ready = VecDeque::new();
-        let body = match opened.body {
-            OpenedBody::Events(body) => Some(body),
-            OpenedBody::Single(json) => {
-                ready.push_back(Event::from_data(json));
-                None
-            }
+        let (body, single) = match opened.body {
+            OpenedBody::Events(body) => (Some(body), None),
+            OpenedBody::Single(json) => (None, Some(Event::from_data(json))),
         };
         RawEventStream {
             body,
             parser: SseParser::new(profile.max_event_size),
-            ready,
-            failed: None,
+            pending: Bytes::new(),
+            single,
             idle_timeout: profile.stream_idle_timeout,
             idle: Box::pin(tokio::time::sleep(profile.stream_idle_timeout)),
             status: opened.status,
@@ -149,28 +146,40 @@ impl RawEventStream {
 
     /// Polls for the next event.
     pub fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Event, Error>>> {
+        if let Some(event) = self.single.take() {
+            return Poll::Ready(Some(Ok(event)));
+        }
         loop {
-            if let Some(event) = self.ready.pop_front() {
-                return Poll::Ready(Some(Ok(event)));
-            }
-            if let Some(e) = self.failed.take() {
-                return Poll::Ready(Some(Err(self.end(e))));
-            }
             if self.done {
                 return Poll::Ready(None);
+            }
+            if !self.pending.is_empty() {
+                let mut rest: &[u8] = &self.pending;
+                let parsed = self.parser.next_event(&mut rest);
+                let read = self.pending.len() - rest.len();
+                let _ = self.pending.split_to(read);
+                match parsed {
+                    Ok(Some(event)) => return Poll::Ready(Some(Ok(event))),
+                    Ok(None) => {}
+                    Err(e) => return self.fail(Error::decode(e.to_string(), Some(self.status), &[])),
+                }
             }
             let Some(body) = self.body.as_mut() else {
                 self.done = true;
                 return Poll::Ready(None);
             };
             match body.as_mut().poll_next(cx) {
-                Poll::Ready(Some(Ok(chunk))) => self.feed(&chunk),
-                Poll::Ready(Some(Err(e))) => self.failed = Some(e),
+                Poll::Ready(Some(Ok(chunk))) => {
+                    let deadline = tokio::time::Instant::now() + self.idle_timeout;
+                    self.idle.as_mut().reset(deadline);
+                    self.pending = chunk;
+                }
+                Poll::Ready(Some(Err(e))) => return self.fail(e),
                 Poll::Ready(None) => {
                     self.body = None;
                     self.done = true;
                     if let Err(e) = self.parser.finish() {
-                        self.failed = Some(Error::decode(e.to_string(), Some(self.status), &[]));
+                        return self.fail(Error::decode(e.to_string(), Some(self.status), &[]));
                     }
                 }
                 Poll::Pending => {
@@ -179,7 +188,7 @@ impl RawEventStream {
                             "no data on the stream for {:?} (HttpProfile.stream_idle_timeout)",
                             self.idle_timeout
                         ));
-                        return Poll::Ready(Some(Err(self.end(e))));
+                        return self.fail(e);
                     }
                     return Poll::Pending;
                 }
@@ -187,18 +196,15 @@ impl RawEventStream {
         }
     }
 
-    fn feed(&mut self, chunk: &Bytes) {
-        let deadline = tokio::time::Instant::now() + self.idle_timeout;
-        self.idle.as_mut().reset(deadline);
-        if let Err(e) = self.parser.push(chunk, &mut self.ready) {
-            self.failed = Some(Error::decode(e.to_string(), Some(self.status), &[]));
-        }
+    fn fail(&mut self, e: Error) -> Poll<Option<Result<Event, Error>>> {
+        Poll::Ready(Some(Err(self.end(e))))
     }
 
     /// Ends the stream with `e`: the body (and so the connection) is dropped now.
     fn end(&mut self, e: Error) -> Error {
         self.body = None;
-        self.ready.clear();
+        self.pending = Bytes::new();
+        self.single = None;
         self.done = true;
         e
     }

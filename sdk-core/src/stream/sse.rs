@@ -1,5 +1,6 @@
 //! The `text/event-stream` format, as the HTML standard defines it ("Server-sent events", parsing an
-//! event stream), without any I/O: bytes go in with `SseParser::push`, finished [`Event`]s come out.
+//! event stream), without any I/O: chunks of bytes go in with `SseParser::next_event`, finished [`Event`]s
+//! come out one at a time.
 //!
 //! - Lines end with CRLF, LF or CR; a CR at the end of one chunk followed by LF at the start of the next
 //!   is one line end.
@@ -20,6 +21,7 @@
 //! - Memory is bounded: the event being built (its data, `event` and `id`, and the current line) may not
 //!   exceed `max_event_size` bytes; more is an error, and the parser keeps nothing of it.
 
+#[cfg(test)]
 use std::collections::VecDeque;
 use std::fmt;
 
@@ -127,34 +129,60 @@ impl SseParser {
         }
     }
 
-    /// Parses `chunk`, appending every event it completes to `out` (in order).
-    pub(crate) fn push(&mut self, mut chunk: &[u8], out: &mut VecDeque<Event>) -> Result<(), SseError> {
-        if self.after_cr && !chunk.is_empty() {
+    /// Reads lines from the front of `chunk` until an event is complete and returns it, with `chunk`
+    /// advanced past what was read; `Ok(None)` when the chunk ran out first (a partial line is kept).
+    /// One event at a time, so a large chunk is never split into many events held at once; a line that
+    /// lies whole in the chunk is read where it is, not copied.
+    pub(crate) fn next_event(&mut self, chunk: &mut &[u8]) -> Result<Option<Event>, SseError> {
+        let mut rest: &[u8] = chunk;
+        if self.after_cr && !rest.is_empty() {
             self.after_cr = false;
-            if chunk[0] == b'\n' {
-                chunk = &chunk[1..];
+            if rest[0] == b'\n' {
+                rest = &rest[1..];
             }
         }
-        while !chunk.is_empty() {
-            let Some(end) = chunk.iter().position(|&b| b == b'\n' || b == b'\r') else {
-                self.extend_line(chunk)?;
-                return Ok(());
+        while !rest.is_empty() {
+            let Some(end) = memchr::memchr2(b'\n', b'\r', rest) else {
+                let partial = self.extend_line(rest);
+                *chunk = &[];
+                return partial.map(|()| None);
             };
-            self.extend_line(&chunk[..end])?;
-            let ending = chunk[end];
-            chunk = &chunk[end + 1..];
+            let line = &rest[..end];
+            let ending = rest[end];
+            rest = &rest[end + 1..];
             if ending == b'\r' {
-                match chunk.first() {
-                    Some(b'\n') => chunk = &chunk[1..],
+                match rest.first() {
+                    Some(b'\n') => rest = &rest[1..],
                     Some(_) => {}
                     None => self.after_cr = true,
                 }
             }
-            let line = std::mem::take(&mut self.line);
-            self.process_line(&line, out)?;
-            // Keep the allocation for the next line.
-            self.line = line;
-            self.line.clear();
+            *chunk = rest;
+            let event = if self.line.is_empty() {
+                self.check_size(line.len())?;
+                self.process_line(line)?
+            } else {
+                self.extend_line(line)?;
+                let whole = std::mem::take(&mut self.line);
+                let event = self.process_line(&whole);
+                // Keep the allocation for the next partial line.
+                self.line = whole;
+                self.line.clear();
+                event?
+            };
+            if event.is_some() {
+                return Ok(event);
+            }
+        }
+        *chunk = rest;
+        Ok(None)
+    }
+
+    /// Every event `chunk` completes, in order (tests feed whole texts this way).
+    #[cfg(test)]
+    pub(crate) fn push(&mut self, mut chunk: &[u8], out: &mut VecDeque<Event>) -> Result<(), SseError> {
+        while let Some(event) = self.next_event(&mut chunk)? {
+            out.push_back(event);
         }
         Ok(())
     }
@@ -176,11 +204,17 @@ impl SseParser {
             + self.id.as_ref().map_or(0, String::len)
     }
 
-    fn extend_line(&mut self, bytes: &[u8]) -> Result<(), SseError> {
-        if self.held() + bytes.len() > self.limit {
+    /// `more` bytes may be added to what the event holds, else the event is dropped and it is an error.
+    fn check_size(&mut self, more: usize) -> Result<(), SseError> {
+        if self.held() + more > self.limit {
             self.reset();
             return Err(SseError::TooLarge { limit: self.limit });
         }
+        Ok(())
+    }
+
+    fn extend_line(&mut self, bytes: &[u8]) -> Result<(), SseError> {
+        self.check_size(bytes.len())?;
         self.line.extend_from_slice(bytes);
         Ok(())
     }
@@ -192,16 +226,16 @@ impl SseParser {
         self.id = None;
     }
 
-    fn process_line(&mut self, mut line: &[u8], out: &mut VecDeque<Event>) -> Result<(), SseError> {
+    /// One whole line; the event when the line is the blank one that completes it.
+    fn process_line(&mut self, mut line: &[u8]) -> Result<Option<Event>, SseError> {
         if std::mem::take(&mut self.at_start) {
             line = line.strip_prefix(BOM).unwrap_or(line);
         }
         if line.is_empty() {
-            self.dispatch(out);
-            return Ok(());
+            return Ok(self.dispatch());
         }
         if line[0] == b':' {
-            return Ok(());
+            return Ok(None);
         }
         let line = std::str::from_utf8(line).map_err(|_| {
             self.reset();
@@ -224,16 +258,15 @@ impl SseParser {
             "id" if !value.contains('\0') => self.id = Some(value.to_owned()),
             _ => {}
         }
-        Ok(())
+        Ok(None)
     }
 
     /// The blank line: the event is complete (or, without data, is no event).
-    fn dispatch(&mut self, out: &mut VecDeque<Event>) {
+    fn dispatch(&mut self) -> Option<Event> {
         let event = self.event.take();
         let id = self.id.take();
-        if let Some(data) = self.data.take() {
-            out.push_back(Event { event, id, data });
-        }
+        let data = self.data.take()?;
+        Some(Event { event, id, data })
     }
 }
 
