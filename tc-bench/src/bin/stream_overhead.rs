@@ -12,8 +12,8 @@
 //! every stream with the events of the API's streaming example, repeated. Each round runs the SDK and the
 //! raw client once each, in alternating order, on streams of `--events` events, and measures time to the
 //! first complete event and events per second; the summary gives medians and per-round SDK/raw ratios.
-//! Then the SDK reads one stream of 10,000 and one of 100,000 events with heap counting on: the peak of
-//! live heap bytes while streaming must not grow with the stream's length. (Both are longer than what
+//! Then the SDK reads one stream of 10,000, one of 100,000 and one of 1,000,000 events with heap counting on: the peak of
+//! live heap bytes while streaming must not grow with the stream's length. (All are longer than what
 //! hyper's connection read buffer holds, ≈ 408 KiB, which fills when the server outpaces the client.) The load average is printed too.
 
 use std::io::{BufRead, BufReader};
@@ -54,11 +54,11 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
-/// Three emulators (the throughput streams, and 10,000 / 100,000 events for memory), until killed.
+/// Four emulators (the throughput streams, and 10,000 / 100,000 / 1,000,000 events for memory), until killed.
 fn serve(events: u64) {
     runtime().block_on(async {
         let mut running = Vec::new();
-        for n in [events, 10_000, 100_000] {
+        for n in [events, 10_000, 100_000, 1_000_000] {
             let emulator = tc_emulator::Emulator::builder()
                 .stream_events(n)
                 .request_log_capacity(0)
@@ -82,7 +82,7 @@ fn parent(events: u64, rounds: usize) {
         .expect("server");
     let mut lines = BufReader::new(server.stdout.take().expect("stdout")).lines();
     let mut url = || lines.next().expect("a URL").expect("a line");
-    let (main_url, small_url, large_url) = (url(), url(), url());
+    let (main_url, small_url, large_url, huge_url) = (url(), url(), url(), url());
     let load_before = loadavg();
     let rt = runtime();
     let mut sdk_runs = Vec::new();
@@ -112,7 +112,7 @@ fn parent(events: u64, rounds: usize) {
             }
         }
     });
-    let memory: Vec<(u64, i64)> = [(10_000u64, &small_url), (100_000, &large_url)]
+    let memory: Vec<(u64, i64)> = [(10_000u64, &small_url), (100_000, &large_url), (1_000_000, &huge_url)]
         .into_iter()
         .map(|(n, url)| {
             let client = client(url);
