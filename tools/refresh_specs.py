@@ -14,6 +14,11 @@ Wheels are fetched with `pip download --no-deps`, so nothing is installed.
     python3 tools/refresh_specs.py                      # products already in api-specs/, pinned versions
     python3 tools/refresh_specs.py --product sts        # add or refresh one product
     python3 tools/refresh_specs.py --tccli 3.1.189.1 --tccli-en 3.1.189.1 --sdk-version 3.1.153
+    python3 tools/refresh_specs.py --tree /tmp/specs [--product cvm ...]   # a whole tree elsewhere (dist)
+
+`--tree DIR` writes the same files for every product (or those named) into DIR instead of api-specs/, with
+error codes from the one `tencentcloud-sdk-python` wheel (FULL_SDK_VERSION) rather than per-product wheels,
+and DIR/SOURCES.md; `cargo xtask dist` runs it. A version whose SDK has no errorcodes.py gets an empty list.
 
 SDK version per product: `--sdk-version` if given; else the version SOURCES.md already records for the
 product (so a refresh is reproducible); else SDK_VERSION. Per-product SDK packages are not published for
@@ -39,6 +44,9 @@ TCCLI_VERSION = "3.1.189.1"
 TCCLI_EN_VERSION = "3.1.189.1"
 ENGLISH_FILE = "api_en.json"
 SDK_VERSION = "3.1.153"
+# `--tree`: one wheel with every product's error codes, the release the streaming and binary-body lists
+# were read from (api-specs/streaming-actions.json, binary-bodies.json).
+FULL_SDK_VERSION = "3.1.195"
 
 
 def version_key(v):
@@ -118,7 +126,10 @@ def main():
     ap.add_argument("--tccli-en", default=TCCLI_EN_VERSION, help="version of tccli-intl-en (English docs)")
     ap.add_argument("--sdk-version", default=None,
                     help=f"SDK package version (default: as recorded in SOURCES.md, else {SDK_VERSION})")
+    ap.add_argument("--tree", default=None, help="write a whole spec tree into this directory instead")
     args = ap.parse_args()
+    if args.tree:
+        return write_tree(args)
     recorded = {}
     sources = SPECS / "SOURCES.md"
     if sources.exists():
@@ -204,6 +215,57 @@ def main():
         "| file | package and version | path in the package | licence |\n|---|---|---|---|\n"
         + "\n".join(table) + "\n",
         encoding="utf-8")
+
+
+def write_tree(args):
+    """`--tree`: every product (or those named) of the pinned tccli into args.tree, with SOURCES.md."""
+    tree = pathlib.Path(args.tree)
+    sdk_version = args.sdk_version or FULL_SDK_VERSION
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tccli = zipfile.ZipFile(download(f"tccli=={args.tccli}", tmp))
+        tccli_en = zipfile.ZipFile(download(f"tccli-intl-en=={args.tccli_en}", tmp))
+        sdk = zipfile.ZipFile(download(f"tencentcloud-sdk-python=={sdk_version}", tmp))
+        sdk_files = set(sdk.namelist())
+        specs = sorted(n for n in tccli.namelist()
+                       if n.startswith("tccli/services/") and n.endswith("/api.json") and n.count("/") == 4)
+        known = sorted({n.split("/")[2] for n in specs})
+        for product in args.product or []:
+            if product not in known:
+                close = difflib.get_close_matches(product, known, n=3)
+                hint = f"; did you mean {', '.join(close)}?" if close else ""
+                sys.exit(f"tccli {args.tccli} has no product `{product}` ({len(known)} products){hint}")
+        wanted = set(args.product or known)
+        for spec in specs:
+            _, _, product, version, _ = spec.split("/")
+            if product not in wanted:
+                continue
+            out = tree / product / version
+            out.mkdir(parents=True, exist_ok=True)
+            prefix = f"tccli/services/{product}/{version}/"
+            for name in ("api.json", "examples.json"):
+                (out / name).write_bytes(tccli.read(prefix + name))
+                rows.append((f"{product}/{version}/{name}", f"tccli {args.tccli}", prefix + name))
+            if prefix + "api.json" in tccli_en.namelist():
+                (out / ENGLISH_FILE).write_bytes(tccli_en.read(prefix + "api.json"))
+                rows.append((f"{product}/{version}/{ENGLISH_FILE}", f"tccli-intl-en {args.tccli_en}",
+                             prefix + "api.json"))
+            path = f"tencentcloud/{product}/{version}/errorcodes.py"
+            codes = parse_errorcodes(sdk.read(path).decode("utf-8"), path) if path in sdk_files else []
+            (out / "errorcodes.json").write_text(
+                json.dumps(codes, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            rows.append((f"{product}/{version}/errorcodes.json", f"tencentcloud-sdk-python {sdk_version}",
+                         path if path in sdk_files else "(none: no errorcodes.py)"))
+    lines = [f"| `{f}` | {pkg} | `{p}` | Apache-2.0 |" for f, pkg, p in rows]
+    (tree / "SOURCES.md").write_text(
+        "# Where these API descriptions come from\n\n"
+        "Written by `tools/refresh_specs.py --tree` (for `cargo xtask dist`): Tencent's own API descriptions as\n"
+        "published on PyPI under the Apache License 2.0, copied byte for byte (`errorcodes.json` converted from\n"
+        "the SDK's `errorcodes.py`).\n\n"
+        "| file | package and version | path in the package | licence |\n|---|---|---|---|\n"
+        + "\n".join(sorted(lines)) + "\n",
+        encoding="utf-8")
+    print(f"{len({r[0].split('/')[0] for r in rows})} products written to {tree}")
 
 
 if __name__ == "__main__":

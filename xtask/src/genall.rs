@@ -195,7 +195,7 @@ fn name_of(p: &Path) -> String {
 }
 
 /// Write `contents` unless the file already holds it (keeps mtimes, so cargo's fingerprints, stable).
-fn write_if_changed(path: &Path, contents: &str) -> Result<(), String> {
+pub fn write_if_changed(path: &Path, contents: &str) -> Result<(), String> {
     if std::fs::read_to_string(path).ok().as_deref() == Some(contents) {
         return Ok(());
     }
@@ -220,7 +220,31 @@ fn workspace_manifest(root: &Path, members: &[String]) -> Result<String, String>
     ))
 }
 
-type Generated = (codegen::ir::Version, Vec<codegen::File>);
+pub type Generated = (codegen::ir::Version, Vec<codegen::File>);
+
+/// Load and generate every wanted spec of `args.from` (with `args.only` and `args.sdk`), on every core, in
+/// discovery order; also the options the product crates are assembled with. Shared by `gen-all` and `dist`.
+pub fn generate_specs(
+    root: &Path,
+    args: &Args,
+) -> Result<(codegen::Options, Vec<(SpecResult, Option<Generated>)>), String> {
+    // Which actions upload binary bodies or answer as streams is this repository's data (from the official
+    // SDK), not the specs': a tccli tree has neither file.
+    let binary_bodies = tc_spec::BinaryBodies::load(&root.join("api-specs")).map_err(|e| e.to_string())?;
+    let options = codegen::Options {
+        source_root: args.from.display().to_string(),
+        binary_bodies,
+        ..codegen::Options::default()
+    };
+    let streaming = repository_streaming_actions(root, &args.from)?;
+    let specs: Vec<tc_spec::SpecDir> = tc_spec::spec_dirs(&args.from)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter(|s| wanted(&args.only, &s.product, &s.module))
+        .collect();
+    let results = parallel_map(&specs, |spec| generate_spec(spec, args, &options, streaming.as_ref()));
+    Ok((options, results))
+}
 type ProductVersions = (String, Vec<Generated>);
 
 /// `api-specs/streaming-actions.json`, for a tree that has no list of its own (`ProductVersion::load` reads
@@ -366,21 +390,7 @@ pub fn run(root: &Path, args: &Args) -> Result<bool, String> {
 
     // 1. Load and generate, per spec, on every core (results kept in discovery order: deterministic).
     let t = Instant::now();
-    // Which actions upload binary bodies or answer as streams is this repository's data (from the official
-    // SDK), not the specs': a tccli tree has neither file.
-    let binary_bodies = tc_spec::BinaryBodies::load(&root.join("api-specs")).map_err(|e| e.to_string())?;
-    let options = codegen::Options {
-        source_root: args.from.display().to_string(),
-        binary_bodies,
-        ..codegen::Options::default()
-    };
-    let streaming = repository_streaming_actions(root, &args.from)?;
-    let specs: Vec<tc_spec::SpecDir> = tc_spec::spec_dirs(&args.from)
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .filter(|s| wanted(&args.only, &s.product, &s.module))
-        .collect();
-    let results = parallel_map(&specs, |spec| generate_spec(spec, args, &options, streaming.as_ref()));
+    let (options, results) = generate_specs(root, args)?;
     let mut by_product: BTreeMap<String, Vec<Generated>> = BTreeMap::new();
     for (r, generated) in results {
         match (&r.error, &r.warning) {

@@ -1,6 +1,7 @@
 //! The work behind `cargo xtask gen [--check]` and `gen-all`, as a library so it can be tested.
 
 pub mod bundle;
+pub mod dist;
 pub mod genall;
 pub mod msrv;
 pub mod package;

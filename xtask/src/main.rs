@@ -9,6 +9,9 @@
 //!   workspace, `cargo check` it and decode every response example (see `docs/all-products.md`).
 //! * `cargo xtask package <crate>...`: `cargo package` those workspace crates together, first removing cargo's
 //!   stale unpacked copies of them from earlier runs at the same path (see `xtask::package`).
+//! * `cargo xtask dist --out <dir> [--from <specs dir>] [--products a,b]`: publish-ready crates for those
+//!   products (default: every product of the specs; without `--from` the pinned specs are downloaded), a
+//!   product index, and `cargo package` of each (see `xtask::dist`, `docs/release.md`).
 //! * `cargo xtask paging-report --from <tccli services dir>`: which list actions get a paginator, by style,
 //!   and why the others do not (`docs/paginators-list.md`, see `docs/paginators.md`).
 
@@ -36,6 +39,20 @@ fn main() -> ExitCode {
             Err(e) => {
                 eprintln!("error: {e}\n{}", xtask::paging_report::USAGE);
                 ExitCode::FAILURE
+            }
+        },
+        ["dist", rest @ ..] => match xtask::dist::Args::parse(rest) {
+            Ok(args) => match xtask::dist::run(&root, &args) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::FAILURE,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            },
+            Err(e) => {
+                eprintln!("error: {e}\n{}", xtask::dist::USAGE);
+                ExitCode::from(2)
             }
         },
         ["gen-all", rest @ ..] => match xtask::genall::Args::parse(rest) {
