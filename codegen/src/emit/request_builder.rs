@@ -23,7 +23,7 @@ use crate::naming::ident;
 pub fn builder(o: &Object) -> TokenStream {
     let name = ident(&o.rust);
     let required: Vec<&Field> = o.fields.iter().filter(|f| f.plain).collect();
-    let named = swappable(&required);
+    let named = o.required_name.is_some();
     let inits = o.fields.iter().map(|f| initializer(f, named));
     let setters = o.fields.iter().filter(|f| !f.plain).map(setter);
     let (required_struct, new, bind) = if named {
@@ -49,24 +49,11 @@ pub fn builder(o: &Object) -> TokenStream {
     }
 }
 
-/// Whether two required members have the same type, so positional arguments could be swapped unnoticed.
-pub fn swappable(required: &[&Field]) -> bool {
-    required
-        .iter()
-        .enumerate()
-        .any(|(i, a)| required[..i].iter().any(|b| b.ty == a.ty))
-}
-
-/// The name of the struct that carries `o`'s required members: `SendSmsRequest` → `SendSmsRequired`.
-pub fn required_struct_name(o: &Object) -> String {
-    format!("{}Required", o.rust.strip_suffix("Request").unwrap_or(&o.rust))
-}
-
 /// The `<Name>Required` struct, the signature of a `new` that takes it, and the statement that binds its
 /// fields by name (so the struct expression in `new`'s body is the same as for positional arguments).
 fn named_new(o: &Object, required: &[&Field]) -> (TokenStream, TokenStream, TokenStream) {
-    let required_name = required_struct_name(o);
-    let ident_required = ident(&required_name);
+    let required_name = o.required_name.as_deref().unwrap_or_default();
+    let ident_required = ident(required_name);
     let struct_doc = format!(
         " The required members of [`{}`], given by name: two of them have the same type, so positional \
          arguments could be swapped without a compile error.",

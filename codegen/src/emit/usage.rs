@@ -13,7 +13,6 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::request_builder::{required_struct_name, swappable};
 use tc_spec::BinaryBody;
 
 use crate::ir::{Action, Field, Object, Ty, Version};
@@ -70,7 +69,7 @@ fn build(v: &Version, o: &Object, value: &Value, depth: usize, path: &str) -> St
     let member = |f: &Field| value.get(&f.wire).filter(|v| !v.is_null());
     let required: Vec<&Field> = o.fields.iter().filter(|f| f.plain).collect();
     let top = depth == 0;
-    let mut out = if swappable(&required) {
+    let mut out = if let Some(required_name) = &o.required_name {
         let fields: Vec<String> = required
             .iter()
             .map(|f| format!("{}: {}", f.rust, expr(v, &f.ty, member(f), true, depth, path)))
@@ -78,14 +77,10 @@ fn build(v: &Version, o: &Object, value: &Value, depth: usize, path: &str) -> St
         match top {
             true => format!(
                 "{ty}::new({path}::{} {{{FIELD}    {},{FIELD}}})",
-                required_struct_name(o),
+                required_name,
                 fields.join(&format!(",{FIELD}    "))
             ),
-            false => format!(
-                "{ty}::new({path}::{} {{ {} }})",
-                required_struct_name(o),
-                fields.join(", ")
-            ),
+            false => format!("{ty}::new({path}::{} {{ {} }})", required_name, fields.join(", ")),
         }
     } else {
         let args: Vec<String> = required

@@ -79,6 +79,9 @@ pub struct Object {
     /// Also decoded from responses: derive `Default` and decode plain fields leniently.
     pub lenient: bool,
     pub fields: Vec<Field>,
+    /// The `<Name>Required` struct `new` takes when two required members share a type (so positional
+    /// arguments could be swapped); named in the type scope, so it never collides with a type.
+    pub required_name: Option<String>,
 }
 
 /// A resolved Rust type.

@@ -28,13 +28,14 @@ type TypeNames<'s> = BTreeMap<&'s str, String>;
 /// Name everything and lay out the [`Version`] (see the module docs).
 pub fn name(shaped: &Shaped<'_>, source_root: &str) -> Result<Version, Error> {
     let resolved = &shaped.resolved;
-    let names = type_names(resolved)?;
-    let objects = resolved
+    let (names, mut type_scope) = type_names(resolved)?;
+    let mut objects = resolved
         .objects
         .iter()
         .zip(&shaped.objects)
         .map(|(object, shape)| name_object(resolved, object, shape, &names))
         .collect::<Result<Vec<_>, _>>()?;
+    name_required_structs(&mut objects, &mut type_scope);
     let actions = name_actions(resolved, &names)?;
     let pv = resolved.pv;
     let metadata = &pv.api.metadata;
@@ -51,7 +52,7 @@ pub fn name(shaped: &Shaped<'_>, source_root: &str) -> Result<Version, Error> {
     })
 }
 
-fn type_names<'s>(resolved: &Resolved<'s>) -> Result<TypeNames<'s>, Error> {
+fn type_names<'s>(resolved: &Resolved<'s>) -> Result<(TypeNames<'s>, Scope), Error> {
     let mut scope = Scope::default();
     let mut names = TypeNames::new();
     for object in &resolved.objects {
@@ -64,7 +65,35 @@ fn type_names<'s>(resolved: &Resolved<'s>) -> Result<TypeNames<'s>, Error> {
         })?;
         names.insert(object.name, scope.claim(&id));
     }
-    Ok(names)
+    Ok((names, scope))
+}
+
+/// Whether two required members have the same type, so positional arguments could be swapped unnoticed.
+pub fn swappable(required: &[&Field]) -> bool {
+    required
+        .iter()
+        .enumerate()
+        .any(|(i, a)| required[..i].iter().any(|b| b.ty == a.ty))
+}
+
+/// `<Name>Required` (`SendSmsRequest` → `SendSmsRequired`) for every request struct whose required members
+/// are [`swappable`], claimed in the scope of type names after every type, action inputs (`…Request`)
+/// first: a spec with both an object `UpgradeProxy` and an input `UpgradeProxyRequest` (cynosdb) gives
+/// `UpgradeProxyRequired` to the input and `UpgradeProxyRequired2` to the other.
+fn name_required_structs(objects: &mut [Object], scope: &mut Scope) {
+    let mut wanted: Vec<usize> = (0..objects.len())
+        .filter(|&i| {
+            let o = &objects[i];
+            let required: Vec<&Field> = o.fields.iter().filter(|f| f.plain).collect();
+            o.role == Role::Request && swappable(&required)
+        })
+        .collect();
+    wanted.sort_by_key(|&i| !objects[i].rust.ends_with("Request"));
+    for i in wanted {
+        let o = &mut objects[i];
+        let base = format!("{}Required", o.rust.strip_suffix("Request").unwrap_or(&o.rust));
+        o.required_name = Some(scope.claim(&base));
+    }
 }
 
 fn name_object(
@@ -104,6 +133,7 @@ fn name_object(
         role: shape.role,
         lenient: shape.lenient,
         fields,
+        required_name: None,
     })
 }
 
@@ -185,6 +215,47 @@ mod tests {
 
     fn named(pv: &tc_spec::ProductVersion) -> Result<Version, Error> {
         name(&classify(resolve(pv)?), "specs")
+    }
+
+    #[test]
+    fn required_structs_never_collide_with_types_or_each_other() {
+        // cynosdb: an object `UpgradeProxy` used by the input `UpgradeProxyRequest`, both with two required
+        // strings; and a spec type already named like a required struct.
+        let two = json!([
+            {"name": "A", "type": "string", "member": "string", "required": true},
+            {"name": "B", "type": "string", "member": "string", "required": true},
+        ]);
+        let mut input = two.as_array().unwrap().clone();
+        input.push(json!({"name": "P", "type": "list", "member": "UpgradeProxy"}));
+        let pv = spec(
+            json!({
+                "UpgradeProxy": {"members": two, "usage": "in"},
+                "UpgradeProxyRequest": {"members": input},
+                "GoRequest": {"members": two},
+                "GoRequired": {"members": [], "usage": "out"},
+                "Out": {"members": []},
+            }),
+            json!({
+                "UpgradeProxy": {"input": "UpgradeProxyRequest", "output": "Out"},
+                "Go": {"input": "GoRequest", "output": "Out"},
+            }),
+        );
+        let v = named(&pv).unwrap();
+        let required: Vec<_> = v
+            .objects
+            .iter()
+            .filter_map(|o| Some((o.rust.as_str(), o.required_name.as_deref()?)))
+            .collect();
+        assert_eq!(
+            required,
+            [
+                ("GoRequest", "GoRequired2"),
+                ("UpgradeProxy", "UpgradeProxyRequired2"),
+                ("UpgradeProxyRequest", "UpgradeProxyRequired")
+            ]
+        );
+        // A request without two required members of one type has none.
+        assert!(v.objects.iter().all(|o| o.rust != "Out" || o.required_name.is_none()));
     }
 
     #[test]
