@@ -226,10 +226,7 @@ pub type SpecOutcome = (SpecResult, Option<Generated>);
 
 /// Load and generate every wanted spec of `args.from` (with `args.only` and `args.sdk`), on every core, in
 /// discovery order; also the options the product crates are assembled with. Shared by `gen-all` and `dist`.
-pub fn generate_specs(
-    root: &Path,
-    args: &Args,
-) -> Result<(codegen::Options, Vec<SpecOutcome>), String> {
+pub fn generate_specs(root: &Path, args: &Args) -> Result<(codegen::Options, Vec<SpecOutcome>), String> {
     // Which actions upload binary bodies or answer as streams is this repository's data (from the official
     // SDK), not the specs': a tccli tree has neither file.
     let binary_bodies = tc_spec::BinaryBodies::load(&root.join("api-specs")).map_err(|e| e.to_string())?;
