@@ -50,11 +50,7 @@ impl Args {
         };
         let mut it = args.iter();
         while let Some(&flag) = it.next() {
-            let mut value = || {
-                it.next()
-                    .map(|v| v.to_string())
-                    .ok_or_else(|| format!("{flag} needs a value"))
-            };
+            let mut value = || crate::flag_value(&mut it, flag);
             match flag {
                 "--from" => a.from = value()?.into(),
                 "--out" => a.out = value()?.into(),

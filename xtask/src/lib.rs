@@ -12,6 +12,13 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+/// The value after `flag` in a command line, or an error naming the flag.
+pub fn flag_value(it: &mut std::slice::Iter<'_, &str>, flag: &str) -> Result<String, String> {
+    it.next()
+        .map(|v| v.to_string())
+        .ok_or_else(|| format!("{flag} needs a value"))
+}
+
 /// What a run did (or, with `--check`, found).
 #[derive(Debug, Default)]
 pub struct Report {

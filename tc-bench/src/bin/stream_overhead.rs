@@ -200,10 +200,9 @@ async fn presigned(url: &str) -> HttpRequest {
     request.expect("a captured request")
 }
 
-/// Raw reqwest: the same bytes out, the body read chunk by chunk; an event is complete at each blank line.
-async fn raw_stream(raw: &reqwest::Client, request: HttpRequest) -> Run {
-    let started = Instant::now();
-    let mut response = raw
+/// The pre-signed request through plain reqwest; the answer must be a 200.
+async fn send_raw(raw: &reqwest::Client, request: &HttpRequest) -> reqwest::Response {
+    let response = raw
         .post(&request.url)
         .headers(request.headers.clone())
         .body(request.body.clone())
@@ -211,6 +210,13 @@ async fn raw_stream(raw: &reqwest::Client, request: HttpRequest) -> Run {
         .await
         .expect("raw send");
     assert_eq!(response.status(), 200);
+    response
+}
+
+/// Raw reqwest: the same bytes out, the body read chunk by chunk; an event is complete at each blank line.
+async fn raw_stream(raw: &reqwest::Client, request: HttpRequest) -> Run {
+    let started = Instant::now();
+    let mut response = send_raw(raw, &request).await;
     let mut first = None;
     let mut events = 0;
     let mut last = 0u8;
@@ -236,14 +242,7 @@ async fn raw_stream(raw: &reqwest::Client, request: HttpRequest) -> Run {
 /// limits, no timeouts: the least a hand-written client does).
 async fn raw_stream_decoded(raw: &reqwest::Client, request: HttpRequest) -> Run {
     let started = Instant::now();
-    let mut response = raw
-        .post(&request.url)
-        .headers(request.headers.clone())
-        .body(request.body.clone())
-        .send()
-        .await
-        .expect("raw send");
-    assert_eq!(response.status(), 200);
+    let mut response = send_raw(raw, &request).await;
     let mut first = None;
     let mut events = 0;
     let mut line: Vec<u8> = Vec::new();
