@@ -50,14 +50,10 @@ fn english_first_then_the_chinese_original() {
     assert_doc(
         &models,
         &["Note text.", "", "Example: `你好`", "", "**中文**：便条内容。"],
-        "#[serde(",
+        "pub ",
     );
     // A Chinese text that starts with a list keeps the label on a paragraph of its own.
-    assert_doc(
-        &models,
-        &["Tags:", "", "**中文**：", "", "- 工作", "- 生活"],
-        "#[serde(",
-    );
+    assert_doc(&models, &["Tags:", "", "**中文**：", "", "- 工作", "- 生活"], "pub ");
     let client = generated("v20200101/mod.rs");
     assert_doc(
         &client,
@@ -81,7 +77,7 @@ fn chinese_alone_where_there_is_no_english() {
     let models = generated("models.rs");
     // Object without an English entry, and a member missing from an object that has one.
     assert_doc(&models, &["ListNotes请求参数结构体"], "#[derive(");
-    assert_doc(&models, &["便条ID。"], "#[serde(");
+    assert_doc(&models, &["便条ID。"], "pub ");
     let client = generated("v20200101/mod.rs");
     assert_doc(
         &client,

@@ -89,24 +89,52 @@ pub fn required<T, E: serde::de::Error>(value: Option<T>, name: &'static str) ->
     value.ok_or_else(|| E::missing_field(name))
 }
 
-/// The next value of `map` as `T`, `null` as `T::default()` ([`null_as_default`]).
+// The `*_into` helpers write the next value of `map` into a member and return `Result<(), _>`, so a
+// generated `from_members` matches on the member index and applies `?` once to the whole match, not once
+// per member: each `?` is a branch and an error conversion in every generated body (compile memory).
+
+/// The next value of `map` into `place`.
 #[doc(hidden)]
-pub fn null_as_default_member<'de, A: MapAccess<'de>, T: Deserialize<'de> + Default>(
+pub fn value_into<'de, A: MapAccess<'de>, T: Deserialize<'de>>(map: &mut A, place: &mut T) -> Result<(), A::Error> {
+    *place = map.next_value()?;
+    Ok(())
+}
+
+/// The next value of `map` into a required member's `Option` (`None` until it arrives).
+#[doc(hidden)]
+pub fn some_into<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
     map: &mut A,
-) -> Result<T, A::Error> {
-    Ok(map.next_value::<Option<T>>()?.unwrap_or_default())
+    place: &mut Option<T>,
+) -> Result<(), A::Error> {
+    *place = Some(map.next_value()?);
+    Ok(())
 }
 
-/// The next value of `map` decoded as [`lenient`] decodes.
+/// The next value of `map` into `place`, `null` as `T::default()` ([`null_as_default`]).
 #[doc(hidden)]
-pub fn lenient_member<'de, A: MapAccess<'de>, T: Lenient + Default>(map: &mut A) -> Result<T, A::Error> {
-    Ok(map.next_value::<Option<L<T>>>()?.map(|l| l.0).unwrap_or_default())
+pub fn null_as_default_into<'de, A: MapAccess<'de>, T: Deserialize<'de> + Default>(
+    map: &mut A,
+    place: &mut T,
+) -> Result<(), A::Error> {
+    *place = map.next_value::<Option<T>>()?.unwrap_or_default();
+    Ok(())
 }
 
-/// The next value of `map` decoded as [`lenient_opt`] decodes.
+/// The next value of `map` into `place`, decoded as [`lenient`] decodes.
 #[doc(hidden)]
-pub fn lenient_opt_member<'de, A: MapAccess<'de>, T: Lenient>(map: &mut A) -> Result<Option<T>, A::Error> {
-    Ok(map.next_value::<Option<L<T>>>()?.map(|l| l.0))
+pub fn lenient_into<'de, A: MapAccess<'de>, T: Lenient + Default>(map: &mut A, place: &mut T) -> Result<(), A::Error> {
+    *place = map.next_value::<Option<L<T>>>()?.map(|l| l.0).unwrap_or_default();
+    Ok(())
+}
+
+/// The next value of `map` into `place`, decoded as [`lenient_opt`] decodes.
+#[doc(hidden)]
+pub fn lenient_opt_into<'de, A: MapAccess<'de>, T: Lenient>(
+    map: &mut A,
+    place: &mut Option<T>,
+) -> Result<(), A::Error> {
+    *place = map.next_value::<Option<L<T>>>()?.map(|l| l.0);
+    Ok(())
 }
 
 /// Deserializes `Option<T>` and maps `None` (JSON `null`) to `T::default()`.
@@ -414,7 +442,7 @@ mod members_tests {
     use serde::de::MapAccess;
     use serde::Deserialize;
 
-    use super::{lenient_member, next_member, null_as_default_member, required, Members};
+    use super::{lenient_into, next_member, null_as_default_into, required, some_into, value_into, Members};
 
     /// As the generator writes a request: `Id` required, `Tags` optional.
     #[derive(Debug, PartialEq)]
@@ -436,10 +464,10 @@ mod members_tests {
             let (mut id, mut tags) = (None, None);
             while let Some(i) = next_member(&mut map, Self::NAMES)? {
                 match i {
-                    0 => id = Some(map.next_value()?),
-                    1 => tags = map.next_value()?,
-                    _ => {}
-                }
+                    0 => some_into(&mut map, &mut id),
+                    1 => value_into(&mut map, &mut tags),
+                    _ => Ok(()),
+                }?;
             }
             Ok(Self {
                 id: required(id, "Id")?,
@@ -468,10 +496,10 @@ mod members_tests {
             let mut out = Self::default();
             while let Some(i) = next_member(&mut map, Self::NAMES)? {
                 match i {
-                    0 => out.count = lenient_member(&mut map)?,
-                    1 => out.name = null_as_default_member(&mut map)?,
-                    _ => {}
-                }
+                    0 => lenient_into(&mut map, &mut out.count),
+                    1 => null_as_default_into(&mut map, &mut out.name),
+                    _ => Ok(()),
+                }?;
             }
             Ok(out)
         }

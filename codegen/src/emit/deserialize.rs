@@ -1,5 +1,6 @@
 //! `Deserialize` of every generated struct, written out instead of derived: a one-line
-//! `Deserialize::deserialize` plus `sdk_core::de::Members`, one match arm per member.
+//! `Deserialize::deserialize` plus `sdk_core::de::Members`, one match arm per member, each a call that
+//! writes the member in place (`sdk_core::de::*_into`), with one `?` for the whole match.
 //!
 //! Why not `#[derive(Deserialize)]`: the derive's per-struct code (field enum, map and sequence visitors,
 //! one wrapper type per `deserialize_with` field) was most of the compile time and memory of the large
@@ -8,7 +9,7 @@
 //! Decoding rules, per member (the only place they are decided):
 //! - lenient structs (decoded from responses) start from `Default`, so a missing member keeps its default;
 //!   a plain member decodes `null` as the default, numbers and booleans also from strings and strings also
-//!   from numbers and booleans (`lenient_member`), optional ones `null` → `None` (`lenient_opt_member` for
+//!   from numbers and booleans (`lenient_into`), optional ones `null` → `None` (`lenient_opt_into` for
 //!   scalars); objects inside are decoded by their own rules;
 //! - other structs (requests) need their plain (required) members: a missing one is `missing field`;
 //!   optional ones decode `null` → `None`;
@@ -35,8 +36,6 @@ pub fn deserialize_impl(o: &Object) -> TokenStream {
         impl ::sdk_core::de::Members for #name {
             const NAME: &'static str = #type_name;
             const NAMES: &'static [&'static str] = &[#(#wires),*];
-            // One arm per member: a struct with one member has a one-arm match.
-            #[allow(clippy::single_match)]
             fn from_members<'de, A: ::serde::de::MapAccess<'de>>(mut map: A) -> ::std::result::Result<Self, A::Error> {
                 #body
             }
@@ -53,15 +52,15 @@ fn lenient_body(o: &Object) -> TokenStream {
         let i = Literal::usize_unsuffixed(i);
         let field = ident(&f.rust);
         let read = lenient_read(f);
-        quote!(#i => out.#field = #read,)
+        quote!(#i => #read(&mut map, &mut out.#field),)
     });
     quote! {
         let mut out = <Self as ::std::default::Default>::default();
         while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(&mut map, <Self as ::sdk_core::de::Members>::NAMES)? {
             match i {
                 #(#arms)*
-                _ => {}
-            }
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -69,10 +68,10 @@ fn lenient_body(o: &Object) -> TokenStream {
 
 fn lenient_read(f: &Field) -> TokenStream {
     match (f.plain, scalar(&f.ty)) {
-        (true, true) => quote!(::sdk_core::de::lenient_member(&mut map)?),
-        (true, false) => quote!(::sdk_core::de::null_as_default_member(&mut map)?),
-        (false, true) => quote!(::sdk_core::de::lenient_opt_member(&mut map)?),
-        (false, false) => quote!(::serde::de::MapAccess::next_value(&mut map)?),
+        (true, true) => quote!(::sdk_core::de::lenient_into),
+        (true, false) => quote!(::sdk_core::de::null_as_default_into),
+        (false, true) => quote!(::sdk_core::de::lenient_opt_into),
+        (false, false) => quote!(::sdk_core::de::value_into),
     }
 }
 
@@ -90,9 +89,9 @@ fn strict_body(o: &Object) -> TokenStream {
         let v = local(i);
         let i = Literal::usize_unsuffixed(i);
         if f.plain {
-            quote!(#i => #v = ::std::option::Option::Some(::serde::de::MapAccess::next_value(&mut map)?),)
+            quote!(#i => ::sdk_core::de::some_into(&mut map, &mut #v),)
         } else {
-            quote!(#i => #v = ::serde::de::MapAccess::next_value(&mut map)?,)
+            quote!(#i => ::sdk_core::de::value_into(&mut map, &mut #v),)
         }
     });
     let inits = o.fields.iter().enumerate().map(|(i, f)| {
@@ -110,8 +109,8 @@ fn strict_body(o: &Object) -> TokenStream {
         while let ::std::option::Option::Some(i) = ::sdk_core::de::next_member(&mut map, <Self as ::sdk_core::de::Members>::NAMES)? {
             match i {
                 #(#arms)*
-                _ => {}
-            }
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self { #(#inits)* })
     }

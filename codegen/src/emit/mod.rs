@@ -46,6 +46,7 @@ pub mod paginators;
 pub mod readme;
 pub mod redacted_debug;
 pub mod request_builder;
+pub mod serialize;
 pub mod stream;
 pub mod usage;
 pub mod version_module;

@@ -1,14 +1,18 @@
-//! `models.rs` of a version: one struct per spec object, with its serde attributes; request structs get
-//! their constructor and setters from [`super::request_builder`], structs with hidden members their `Debug`
-//! from [`super::redacted_debug`], every struct its `Deserialize` from [`super::deserialize`].
+//! `models.rs` of a version: one struct per spec object; request structs get their constructor and
+//! setters from [`super::request_builder`], structs with hidden members their `Debug` from
+//! [`super::redacted_debug`], every struct its `Serialize` from [`super::serialize`] and its `Deserialize`
+//! from [`super::deserialize`].
 //!
-//! Serde decisions: `Serialize` is derived, fields renamed to their wire names, unset optionals not
-//! serialized. `Deserialize` is written out (see [`super::deserialize`] for why and for the decoding rules).
+//! Serde decisions: neither `Serialize` nor `Deserialize` is derived (compile cost: see those modules); both
+//! use the members' wire names, and the encoding and decoding rules live in `sdk_core::ser` and
+//! [`super::deserialize`].
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{allows, deserialize, doc_attrs, inner_doc_attrs, redacted_debug, render, request_builder, ty_tokens};
+use super::{
+    allows, deserialize, doc_attrs, inner_doc_attrs, redacted_debug, render, request_builder, serialize, ty_tokens,
+};
 use crate::ir::{Field, Object, Role, Version};
 use crate::naming::ident;
 use crate::Error;
@@ -33,6 +37,7 @@ pub fn object_tokens(o: &Object) -> TokenStream {
     let derive = derive_attr(o);
     let fields = o.fields.iter().map(field_tokens);
     let debug_impl = has_redacted(o).then(|| redacted_debug::debug_impl(o));
+    let serialize_impl = serialize::serialize_impl(o);
     let deserialize_impl = deserialize::deserialize_impl(o);
     let builder = (o.role == Role::Request).then(|| request_builder::builder(o));
     quote! {
@@ -40,6 +45,7 @@ pub fn object_tokens(o: &Object) -> TokenStream {
         #derive
         #[non_exhaustive]
         pub struct #name { #(#fields)* }
+        #serialize_impl
         #deserialize_impl
         #debug_impl
         #builder
@@ -54,21 +60,20 @@ fn has_redacted(o: &Object) -> bool {
 fn derive_attr(o: &Object) -> TokenStream {
     let debug = (!has_redacted(o)).then(|| quote!(Debug,));
     if o.lenient {
-        quote!(#[derive(#debug Clone, Default, PartialEq, ::serde::Serialize)])
+        quote!(#[derive(#debug Clone, Default, PartialEq)])
     } else {
-        quote!(#[derive(#debug Clone, PartialEq, ::serde::Serialize)])
+        quote!(#[derive(#debug Clone, PartialEq)])
     }
 }
 
 fn field_tokens(f: &Field) -> TokenStream {
     let name = ident(&f.rust);
     let doc = doc_attrs(&f.doc);
-    let serde = serde_attr(f);
     let mut ty = value_type(f);
     if !f.plain {
         ty = quote!(::std::option::Option<#ty>);
     }
-    quote! { #doc #serde pub #name: #ty, }
+    quote! { #doc pub #name: #ty, }
 }
 
 /// The field's type without `Option`: boxed when it closes a cycle of structs.
@@ -78,16 +83,6 @@ pub fn value_type(f: &Field) -> TokenStream {
         quote!(::std::boxed::Box<#ty>)
     } else {
         ty
-    }
-}
-
-/// Wire name; an unset optional is left out.
-fn serde_attr(f: &Field) -> TokenStream {
-    let wire = &f.wire;
-    if f.plain {
-        quote!(#[serde(rename = #wire)])
-    } else {
-        quote!(#[serde(rename = #wire, skip_serializing_if = "::std::option::Option::is_none")])
     }
 }
 
@@ -120,14 +115,17 @@ mod tests {
         assert_has(
             &request,
             &[
-                "/// Input.\n#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]\n#[non_exhaustive]\npub struct GoRequest {",
-                "    /// Who.\n    #[serde(rename = \"Name\")]\n    pub name: ::std::string::String,",
-                "    #[serde(rename = \"Limit\", skip_serializing_if = \"::std::option::Option::is_none\")]\n    pub limit: ::std::option::Option<i64>,",
+                "/// Input.\n#[derive(Debug, Clone, PartialEq)]\n#[non_exhaustive]\npub struct GoRequest {",
+                "    /// Who.\n    pub name: ::std::string::String,",
+                "    pub limit: ::std::option::Option<i64>,",
+                "impl ::serde::Serialize for GoRequest {",
+                "out.member(\"Limit\", &self.limit);",
                 "pub tree: ::std::option::Option<Node>,",
                 "impl<'de> ::serde::Deserialize<'de> for GoRequest {",
                 "const NAMES: &'static [&'static str] = &[\"Name\", \"Limit\", \"Tree\"];",
-                "v0 = ::std::option::Option::Some(\n                        ::serde::de::MapAccess::next_value(&mut map)?,\n                    );",
-                "1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,",
+                "0 => ::sdk_core::de::some_into(&mut map, &mut v0),",
+                "1 => ::sdk_core::de::value_into(&mut map, &mut v1),",
+                "_ => ::std::result::Result::Ok(()),\n            }?;",
                 "name: ::sdk_core::de::required(v0, \"Name\")?,",
                 "impl GoRequest {",
             ],
@@ -136,13 +134,13 @@ mod tests {
         assert_has(
             &response,
             &[
-                "#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]",
-                "#[serde(rename = \"Count\")]\n    pub count: u64,",
+                "#[derive(Debug, Clone, Default, PartialEq)]",
+                "    pub count: u64,",
                 "pub flags: ::std::option::Option<::std::vec::Vec<bool>>,",
                 "let mut out = <Self as ::std::default::Default>::default();",
-                "0 => out.count = ::sdk_core::de::lenient_member(&mut map)?,",
-                "1 => out.flags = ::sdk_core::de::lenient_opt_member(&mut map)?,",
-                "2 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,",
+                "0 => ::sdk_core::de::lenient_into(&mut map, &mut out.count),",
+                "1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.flags),",
+                "2 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),",
             ],
         );
         assert!(!response.contains("impl GoResponse {"), "responses have no builder");

@@ -11,14 +11,33 @@
     clippy::tabs_in_doc_comments
 )]
 /// ActivateService请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ActivateServiceRequest {
     /// 开通之后，是否关闭后付费；默认为0，不关闭；1为关闭
     ///
     /// Example: `0`
-    #[serde(rename = "PayMode", skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_mode: ::std::option::Option<u64>,
+}
+impl ::serde::Serialize for ActivateServiceRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ActivateServiceRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ActivateServiceRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ActivateServiceRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("PayMode", &self.pay_mode);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ActivateServiceRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -30,7 +49,6 @@ impl<'de> ::serde::Deserialize<'de> for ActivateServiceRequest {
 impl ::sdk_core::de::Members for ActivateServiceRequest {
     const NAME: &'static str = "ActivateServiceRequest";
     const NAMES: &'static [&'static str] = &["PayMode"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -40,9 +58,9 @@ impl ::sdk_core::de::Members for ActivateServiceRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut v0),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self { pay_mode: v0 })
     }
@@ -61,12 +79,31 @@ impl ActivateServiceRequest {
     }
 }
 /// ActivateService返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActivateServiceResponse {
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for ActivateServiceResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ActivateServiceResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ActivateServiceResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ActivateServiceResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ActivateServiceResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -78,7 +115,6 @@ impl<'de> ::serde::Deserialize<'de> for ActivateServiceResponse {
 impl ::sdk_core::de::Members for ActivateServiceResponse {
     const NAME: &'static str = "ActivateServiceResponse";
     const NAMES: &'static [&'static str] = &["RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -88,42 +124,61 @@ impl ::sdk_core::de::Members for ActivateServiceResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// 用户位置信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Approximate {
     /// 表示 ISO 国家代码
     ///
     /// Example: `CN`
-    #[serde(rename = "Country", skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
     /// 表示城市名称
     ///
     /// Example: `深圳`
-    #[serde(rename = "City", skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
     /// 表示区域名称
     ///
     /// Example: `南山区`
-    #[serde(rename = "Region", skip_serializing_if = "::std::option::Option::is_none")]
     pub region: ::std::option::Option<::std::string::String>,
     /// 表示IANA时区
     ///
     /// Example: `Asia/Shanghai`
-    #[serde(rename = "Timezone", skip_serializing_if = "::std::option::Option::is_none")]
     pub timezone: ::std::option::Option<::std::string::String>,
     /// 表示详细地址
     ///
     /// Example: `深圳市南山区海天二路33号腾讯滨海大厦`
-    #[serde(rename = "Address", skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for Approximate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for Approximate {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("Approximate", self)
+    }
+}
+impl ::sdk_core::ser::Fields for Approximate {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Country", &self.country);
+        out.member("City", &self.city);
+        out.member("Region", &self.region);
+        out.member("Timezone", &self.timezone);
+        out.member("Address", &self.address);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for Approximate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -141,7 +196,6 @@ impl ::sdk_core::de::Members for Approximate {
         "Timezone",
         "Address",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -155,13 +209,13 @@ impl ::sdk_core::de::Members for Approximate {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::value_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::value_into(&mut map, &mut v4),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             country: v0,
@@ -225,22 +279,38 @@ impl Approximate {
     }
 }
 /// 人物描述
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Character {
     /// 人物名称
     ///
     /// Example: `孙悟空`
-    #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 人物对应SystemPrompt
     ///
     /// Example: `你是《七龙珠》中的角色孙悟空，你将与{usernames}等多人展开对话。`
-    #[serde(
-        rename = "SystemPrompt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub system_prompt: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for Character {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for Character {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("Character", self)
+    }
+}
+impl ::sdk_core::ser::Fields for Character {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Name", &self.name);
+        out.member("SystemPrompt", &self.system_prompt);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for Character {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -252,7 +322,6 @@ impl<'de> ::serde::Deserialize<'de> for Character {
 impl ::sdk_core::de::Members for Character {
     const NAME: &'static str = "Character";
     const NAMES: &'static [&'static str] = &["Name", "SystemPrompt"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -262,10 +331,10 @@ impl ::sdk_core::de::Members for Character {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.name = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.system_prompt = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.name),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.system_prompt),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -296,7 +365,7 @@ impl Character {
     }
 }
 /// ChatCompletions请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatCompletionsRequest {
     /// 模型名称，可选值参考 [产品概述](https://cloud.tencent.com/document/product/1729/104753) 中混元生文模型列表。
@@ -306,7 +375,6 @@ pub struct ChatCompletionsRequest {
     /// 各模型介绍请阅读 [产品概述](https://cloud.tencent.com/document/product/1729/104753) 中的说明。注意：不同的模型计费不同，请根据 [购买指南](https://cloud.tencent.com/document/product/1729/97731) 按需调用。
     ///
     /// Example: `hunyuan-turbos-latest`
-    #[serde(rename = "Model")]
     pub model: ::std::string::String,
     /// 聊天上下文信息。
     ///
@@ -316,7 +384,6 @@ pub struct ChatCompletionsRequest {
     ///
     /// 其中，system 角色可选，如存在则必须位于列表的最开始。user（tool） 和 assistant 需交替出现（一问一答），以 user 提问开始，user（tool）提问结束，其中tool可以连续出现多次，且 Content 不能为空。Role 的顺序示例：\[system（可选） user assistant user（tool tool ...） assistant user（tool tool ...） ...\]。
     /// 3. Messages 中 Content 总长度不能超过模型输入长度上限（可参考 [产品概述](https://cloud.tencent.com/document/product/1729/104753) 文档），超过则会截断最前面的内容，只保留尾部内容。
-    #[serde(rename = "Messages")]
     pub messages: ::std::vec::Vec<Message>,
     /// 流式调用开关。
     ///
@@ -336,7 +403,6 @@ pub struct ChatCompletionsRequest {
     /// 通过 SDK 调用时，流式和非流式调用需用**不同的方式**获取返回值，具体参考 SDK 中的注释或示例（在各语言 SDK 代码仓库的 examples/hunyuan/v20230901/ 目录中）。
     ///
     /// Example: `false`
-    #[serde(rename = "Stream", skip_serializing_if = "::std::option::Option::is_none")]
     pub stream: ::std::option::Option<bool>,
     /// 流式输出审核开关。
     ///
@@ -351,27 +417,18 @@ pub struct ChatCompletionsRequest {
     /// 当选择流式输出审核时，可能会出现部分内容已输出，但中间某一段响应中的 FinishReason 值为 sensitive，此时说明安全审核未通过。如果业务场景有实时文字上屏的需求，需要自行撤回已上屏的内容，并建议自定义替换为一条提示语，如 “这个问题我不方便回答，不如我们换个话题试试”，以保障终端体验。
     ///
     /// Example: `false`
-    #[serde(
-        rename = "StreamModeration",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stream_moderation: ::std::option::Option<bool>,
     /// 说明：
     /// 1. 影响输出文本的多样性。模型已有默认参数，不传值时使用各模型推荐值，不推荐用户修改。
     /// 2. 取值区间为 \[0.0, 1.0\]。取值越大，生成文本的多样性越强。
     ///
     /// Example: `1.0`
-    #[serde(rename = "TopP", skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
     /// 说明：
     /// 1. 影响模型输出多样性，模型已有默认参数，不传值时使用各模型推荐值，不推荐用户修改。
     /// 2. 取值区间为 \[0.0, 2.0\]。较高的数值会使输出更加多样化和不可预测，而较低的数值会使其更加集中和确定。
     ///
     /// Example: `0.6`
-    #[serde(
-        rename = "Temperature",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub temperature: ::std::option::Option<f64>,
     /// 功能增强（如搜索）开关。
     ///
@@ -383,35 +440,18 @@ pub struct ChatCompletionsRequest {
     /// 5. 2025-04-20 00:00:00起，由默认开启状态转为默认关闭状态。
     ///
     /// Example: `true`
-    #[serde(
-        rename = "EnableEnhancement",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub enable_enhancement: ::std::option::Option<bool>,
     /// 可调用的工具列表，仅对 hunyuan-turbos、hunyuan-t1、hunyuan-functioncall 模型生效。
-    #[serde(rename = "Tools", skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<::std::vec::Vec<Tool>>,
     /// 工具使用选项，可选值包括 none、auto、custom。说明：1. 仅对 hunyuan-turbo、hunyuan-functioncall 模型生效。2. none：不调用工具；auto：模型自行选择生成回复或调用工具；custom：强制模型调用指定的工具。3. 未设置时，默认值为auto
     ///
     /// Example: `auto`
-    #[serde(
-        rename = "ToolChoice",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub tool_choice: ::std::option::Option<::std::string::String>,
     /// 强制模型调用指定的工具，当参数ToolChoice为custom时，此参数为必填
-    #[serde(
-        rename = "CustomTool",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub custom_tool: ::std::option::Option<Tool>,
     /// 默认是false，在值为true且命中搜索时，接口会返回SearchInfo
     ///
     /// Example: `false`
-    #[serde(
-        rename = "SearchInfo",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub search_info: ::std::option::Option<bool>,
     /// 搜索引文角标开关。
     ///
@@ -421,15 +461,10 @@ pub struct ChatCompletionsRequest {
     /// 3. 未传值时默认开关关闭（false）。
     ///
     /// Example: `false`
-    #[serde(rename = "Citation", skip_serializing_if = "::std::option::Option::is_none")]
     pub citation: ::std::option::Option<bool>,
     /// 是否开启极速版搜索，默认false，不开启；在开启且命中搜索时，会启用极速版搜索，流式输出首字返回更快。
     ///
     /// Example: `false`
-    #[serde(
-        rename = "EnableSpeedSearch",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub enable_speed_search: ::std::option::Option<bool>,
     /// 多媒体开关。
     ///
@@ -443,25 +478,16 @@ pub struct ChatCompletionsRequest {
     /// 5. 开启并搜索到对应的多媒体信息时，会输出对应的多媒体地址，可以定制个性化的图文消息。
     ///
     /// Example: `false`
-    #[serde(
-        rename = "EnableMultimedia",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub enable_multimedia: ::std::option::Option<bool>,
     /// 是否开启深度研究该问题，默认是false，在值为true且命中深度研究该问题时，会返回深度研究该问题信息。
     ///
     /// Disabled by the API: kept, as the official SDKs keep it, but the service may ignore it.
     ///
     /// Example: `false`
-    #[serde(
-        rename = "EnableDeepSearch",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub enable_deep_search: ::std::option::Option<bool>,
     /// 说明： 1. 确保模型的输出是可复现的。 2. 取值区间为非0正整数，最大值10000。 3. 非必要不建议使用，不合理的取值会影响效果。
     ///
     /// Example: `1`
-    #[serde(rename = "Seed", skip_serializing_if = "::std::option::Option::is_none")]
     pub seed: ::std::option::Option<i64>,
     /// 强制搜索增强开关。
     ///
@@ -470,10 +496,6 @@ pub struct ChatCompletionsRequest {
     /// 2. 开启后，将强制走AI搜索，当AI搜索结果为空时，由大模型回复兜底话术。
     ///
     /// Example: `false`
-    #[serde(
-        rename = "ForceSearchEnhancement",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub force_search_enhancement: ::std::option::Option<bool>,
     /// 自定义结束生成字符串
     ///
@@ -488,7 +510,6 @@ pub struct ChatCompletionsRequest {
     /// 但是目前有使用该参数的情况下，开发者需要注意该参数是否会对应用造成影响，以及未来该行为调整时带来的影响。
     ///
     /// Example: `["string"]`
-    #[serde(rename = "Stop", skip_serializing_if = "::std::option::Option::is_none")]
     pub stop: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 推荐问答开关。
     ///
@@ -497,43 +518,65 @@ pub struct ChatCompletionsRequest {
     /// 2. 开启后，在返回值的最后一个包中会增加 RecommendedQuestions 字段表示推荐问答， 最多返回3条。
     ///
     /// Example: `false`
-    #[serde(
-        rename = "EnableRecommendedQuestions",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub enable_recommended_questions: ::std::option::Option<bool>,
     /// 是否开启深度阅读，默认是false，在值为true时，会返回深度阅读的结果信息。说明:1.深度阅读需要开启插件增强,即设置EnableEnhancement为true,当设置EnableDeepRead为true时EnableEnhancement默认为true；2.目前暂时只支持单文档单轮的深度阅读；3.深度阅读功能的文件上传可以使用FilesUploads接口，具体参数详见FilesUploads接口文档
     ///
     /// Disabled by the API: kept, as the official SDKs keep it, but the service may ignore it.
     ///
     /// Example: `false`
-    #[serde(
-        rename = "EnableDeepRead",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub enable_deep_read: ::std::option::Option<bool>,
     /// 知识注入相关的参数信息
-    #[serde(
-        rename = "WebSearchOptions",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub web_search_options: ::std::option::Option<WebSearchOptions>,
     /// 用户传入Topic
     ///
     /// Example: `闲聊`
-    #[serde(
-        rename = "TopicChoice",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub topic_choice: ::std::option::Option<::std::string::String>,
     /// 模型思维链开关 说明： 1. 未传值时默认开启，打开模型思维链推理能力。 2. 关闭后，关闭模型思维链推理能力。  开关当前仅对hunyuan-a13b模型生效 示例值：ture
     ///
     /// Example: `true`
-    #[serde(
-        rename = "EnableThinking",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub enable_thinking: ::std::option::Option<bool>,
+}
+impl ::serde::Serialize for ChatCompletionsRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ChatCompletionsRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ChatCompletionsRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ChatCompletionsRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Model", &self.model);
+        out.member("Messages", &self.messages);
+        out.member("Stream", &self.stream);
+        out.member("StreamModeration", &self.stream_moderation);
+        out.member("TopP", &self.top_p);
+        out.member("Temperature", &self.temperature);
+        out.member("EnableEnhancement", &self.enable_enhancement);
+        out.member("Tools", &self.tools);
+        out.member("ToolChoice", &self.tool_choice);
+        out.member("CustomTool", &self.custom_tool);
+        out.member("SearchInfo", &self.search_info);
+        out.member("Citation", &self.citation);
+        out.member("EnableSpeedSearch", &self.enable_speed_search);
+        out.member("EnableMultimedia", &self.enable_multimedia);
+        out.member("EnableDeepSearch", &self.enable_deep_search);
+        out.member("Seed", &self.seed);
+        out.member("ForceSearchEnhancement", &self.force_search_enhancement);
+        out.member("Stop", &self.stop);
+        out.member("EnableRecommendedQuestions", &self.enable_recommended_questions);
+        out.member("EnableDeepRead", &self.enable_deep_read);
+        out.member("WebSearchOptions", &self.web_search_options);
+        out.member("TopicChoice", &self.topic_choice);
+        out.member("EnableThinking", &self.enable_thinking);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionsRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -569,7 +612,6 @@ impl ::sdk_core::de::Members for ChatCompletionsRequest {
         "TopicChoice",
         "EnableThinking",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -601,39 +643,31 @@ impl ::sdk_core::de::Members for ChatCompletionsRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
-                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
-                6 => v6 = ::serde::de::MapAccess::next_value(&mut map)?,
-                7 => v7 = ::serde::de::MapAccess::next_value(&mut map)?,
-                8 => v8 = ::serde::de::MapAccess::next_value(&mut map)?,
-                9 => v9 = ::serde::de::MapAccess::next_value(&mut map)?,
-                10 => v10 = ::serde::de::MapAccess::next_value(&mut map)?,
-                11 => v11 = ::serde::de::MapAccess::next_value(&mut map)?,
-                12 => v12 = ::serde::de::MapAccess::next_value(&mut map)?,
-                13 => v13 = ::serde::de::MapAccess::next_value(&mut map)?,
-                14 => v14 = ::serde::de::MapAccess::next_value(&mut map)?,
-                15 => v15 = ::serde::de::MapAccess::next_value(&mut map)?,
-                16 => v16 = ::serde::de::MapAccess::next_value(&mut map)?,
-                17 => v17 = ::serde::de::MapAccess::next_value(&mut map)?,
-                18 => v18 = ::serde::de::MapAccess::next_value(&mut map)?,
-                19 => v19 = ::serde::de::MapAccess::next_value(&mut map)?,
-                20 => v20 = ::serde::de::MapAccess::next_value(&mut map)?,
-                21 => v21 = ::serde::de::MapAccess::next_value(&mut map)?,
-                22 => v22 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::value_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::value_into(&mut map, &mut v4),
+                5 => ::sdk_core::de::value_into(&mut map, &mut v5),
+                6 => ::sdk_core::de::value_into(&mut map, &mut v6),
+                7 => ::sdk_core::de::value_into(&mut map, &mut v7),
+                8 => ::sdk_core::de::value_into(&mut map, &mut v8),
+                9 => ::sdk_core::de::value_into(&mut map, &mut v9),
+                10 => ::sdk_core::de::value_into(&mut map, &mut v10),
+                11 => ::sdk_core::de::value_into(&mut map, &mut v11),
+                12 => ::sdk_core::de::value_into(&mut map, &mut v12),
+                13 => ::sdk_core::de::value_into(&mut map, &mut v13),
+                14 => ::sdk_core::de::value_into(&mut map, &mut v14),
+                15 => ::sdk_core::de::value_into(&mut map, &mut v15),
+                16 => ::sdk_core::de::value_into(&mut map, &mut v16),
+                17 => ::sdk_core::de::value_into(&mut map, &mut v17),
+                18 => ::sdk_core::de::value_into(&mut map, &mut v18),
+                19 => ::sdk_core::de::value_into(&mut map, &mut v19),
+                20 => ::sdk_core::de::value_into(&mut map, &mut v20),
+                21 => ::sdk_core::de::value_into(&mut map, &mut v21),
+                22 => ::sdk_core::de::value_into(&mut map, &mut v22),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             model: ::sdk_core::de::required(v0, "Model")?,
@@ -816,81 +850,88 @@ impl ChatCompletionsRequest {
     }
 }
 /// ChatCompletions返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ChatCompletionsResponse {
     /// Unix 时间戳，单位为秒。
     ///
     /// Example: `1705634032`
-    #[serde(rename = "Created", skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<i64>,
     /// Token 统计信息。
     ///
     /// 按照总 Token 数量计费。
-    #[serde(rename = "Usage", skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<Usage>,
     /// 免责声明。
     ///
     /// Example: `以上内容为AI生成，不代表开发者立场，请勿删除或修改本标记`
-    #[serde(rename = "Note", skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::string::String>,
     /// 本次请求的 RequestId。
     ///
     /// Example: `9c772634-8824-43e8-bc24-8bc4c19b9151`
-    #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// 回复内容。
-    #[serde(rename = "Choices", skip_serializing_if = "::std::option::Option::is_none")]
     pub choices: ::std::option::Option<::std::vec::Vec<Choice>>,
     /// 错误信息。
     ///
     /// 如果流式返回中服务处理异常，返回该错误信息。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "ErrorMsg", skip_serializing_if = "::std::option::Option::is_none")]
     pub error_msg: ::std::option::Option<ErrorMsg>,
     /// 多轮会话风险审核，值为1时，表明存在信息安全风险，建议终止客户多轮会话。
     ///
     /// Disabled by the API: kept, as the official SDKs keep it, but the service may ignore it.
     ///
     /// Example: `1`
-    #[serde(
-        rename = "ModerationLevel",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub moderation_level: ::std::option::Option<::std::string::String>,
     /// 搜索结果信息
-    #[serde(
-        rename = "SearchInfo",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub search_info: ::std::option::Option<SearchInfo>,
     /// 多媒体信息。
     ///
     /// 说明：
     /// 1. 可以用多媒体信息替换回复内容里的占位符，得到完整的消息。
     /// 2. 可能会出现回复内容里存在占位符，但是因为审核等原因没有返回多媒体信息。
-    #[serde(rename = "Replaces", skip_serializing_if = "::std::option::Option::is_none")]
     pub replaces: ::std::option::Option<::std::vec::Vec<Replace>>,
     /// 推荐问答。
     ///
     /// Example: `["string"]`
-    #[serde(
-        rename = "RecommendedQuestions",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub recommended_questions: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// AI搜索返回状态
-    #[serde(
-        rename = "Processes",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub processes: ::std::option::Option<Processes>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。本接口为流式响应接口，当请求成功时，RequestId 会被放在 HTTP 响应的 Header "X-TC-RequestId" 中。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for ChatCompletionsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ChatCompletionsResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ChatCompletionsResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ChatCompletionsResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Created", &self.created);
+        out.member("Usage", &self.usage);
+        out.member("Note", &self.note);
+        out.member("Id", &self.id);
+        out.member("Choices", &self.choices);
+        out.member("ErrorMsg", &self.error_msg);
+        out.member("ModerationLevel", &self.moderation_level);
+        out.member("SearchInfo", &self.search_info);
+        out.member("Replaces", &self.replaces);
+        out.member("RecommendedQuestions", &self.recommended_questions);
+        out.member("Processes", &self.processes);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -915,7 +956,6 @@ impl ::sdk_core::de::Members for ChatCompletionsResponse {
         "Processes",
         "RequestId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -925,24 +965,27 @@ impl ::sdk_core::de::Members for ChatCompletionsResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.created = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.usage = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => out.note = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                3 => out.id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                4 => out.choices = ::serde::de::MapAccess::next_value(&mut map)?,
-                5 => out.error_msg = ::serde::de::MapAccess::next_value(&mut map)?,
-                6 => out.moderation_level = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                7 => out.search_info = ::serde::de::MapAccess::next_value(&mut map)?,
-                8 => out.replaces = ::serde::de::MapAccess::next_value(&mut map)?,
-                9 => {
-                    out.recommended_questions = ::sdk_core::de::lenient_opt_member(
-                        &mut map,
-                    )?;
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.created),
+                1 => ::sdk_core::de::value_into(&mut map, &mut out.usage),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.note),
+                3 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.id),
+                4 => ::sdk_core::de::value_into(&mut map, &mut out.choices),
+                5 => ::sdk_core::de::value_into(&mut map, &mut out.error_msg),
+                6 => {
+                    ::sdk_core::de::lenient_opt_into(&mut map, &mut out.moderation_level)
                 }
-                10 => out.processes = ::serde::de::MapAccess::next_value(&mut map)?,
-                11 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                7 => ::sdk_core::de::value_into(&mut map, &mut out.search_info),
+                8 => ::sdk_core::de::value_into(&mut map, &mut out.replaces),
+                9 => {
+                    ::sdk_core::de::lenient_opt_into(
+                        &mut map,
+                        &mut out.recommended_questions,
+                    )
+                }
+                10 => ::sdk_core::de::value_into(&mut map, &mut out.processes),
+                11 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -950,7 +993,7 @@ impl ::sdk_core::de::Members for ChatCompletionsResponse {
 /// ChatTranslations request structure.
 ///
 /// **中文**：ChatTranslations请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatTranslationsRequest {
     /// Model name. optional values include hunyuan-translation.
@@ -970,7 +1013,6 @@ pub struct ChatTranslationsRequest {
     /// 注意：
     ///
     /// 不同的模型计费不同，请根据 [购买指南](https://cloud.tencent.com/document/product/1729/97731) 按需调用。
-    #[serde(rename = "Model")]
     pub model: ::std::string::String,
     /// Streaming call switch.
     ///
@@ -1007,14 +1049,12 @@ pub struct ChatTranslationsRequest {
     /// 注意：
     ///
     /// 通过 SDK 调用时，流式和非流式调用需用**不同的方式**获取返回值，具体参考 SDK 中的注释或示例（在各语言 SDK 代码仓库的 examples/hunyuan/v20230901/ 目录中）。
-    #[serde(rename = "Stream", skip_serializing_if = "::std::option::Option::is_none")]
     pub stream: ::std::option::Option<bool>,
     /// Text to be translated
     ///
     /// Example: `Playing video games leads to lasting improvements in cognitive abilities.`
     ///
     /// **中文**：待翻译的文本
-    #[serde(rename = "Text", skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// Source language.
     ///
@@ -1037,7 +1077,6 @@ pub struct ChatTranslationsRequest {
     /// 以下语种仅 hunyuan-translation 模型支持：
     ///
     /// 菲律宾语：fil，印地语：hi，波兰语：pl，捷克语：cs，荷兰语：nl，高棉语：km，缅甸语：my，波斯语：fa，古吉拉特语：gu，乌尔都语：ur，泰卢固语：te，马拉地语：mr，希伯来语：he，孟加拉语：bn，泰米尔语：ta，乌克兰语：uk，藏语：bo，哈萨克语：kk，蒙古语：mn，维吾尔语：ug
-    #[serde(rename = "Source", skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<::std::string::String>,
     /// Target language.
     ///
@@ -1060,31 +1099,48 @@ pub struct ChatTranslationsRequest {
     /// 以下语种仅 hunyuan-translation 模型支持：
     ///
     /// 菲律宾语：fil，印地语：hi，波兰语：pl，捷克语：cs，荷兰语：nl，高棉语：km，缅甸语：my，波斯语：fa，古吉拉特语：gu，乌尔都语：ur，泰卢固语：te，马拉地语：mr，希伯来语：he，孟加拉语：bn，泰米尔语：ta，乌克兰语：uk，藏语：bo，哈萨克语：kk，蒙古语：mn，维吾尔语：ug
-    #[serde(rename = "Target", skip_serializing_if = "::std::option::Option::is_none")]
     pub target: ::std::option::Option<::std::string::String>,
     /// Domain of the text to be translated, such as game plot.
     ///
     /// Example: `游戏剧情`
     ///
     /// **中文**：待翻译文本所属领域，例如游戏剧情等
-    #[serde(rename = "Field", skip_serializing_if = "::std::option::Option::is_none")]
     pub field: ::std::option::Option<::std::string::String>,
     /// Reference example, up to 10.
     ///
     /// **中文**：参考示例，最多10个
-    #[serde(
-        rename = "References",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub references: ::std::option::Option<::std::vec::Vec<Reference>>,
     /// 关联的术语库 ID 列表，用于术语翻译，最大支持5个术语库
     ///
     /// Example: `["3177dfae1f8cb180dfcc1bea2ddf19f6"]`
-    #[serde(
-        rename = "GlossaryIDs",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub glossary_i_ds: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+impl ::serde::Serialize for ChatTranslationsRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ChatTranslationsRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ChatTranslationsRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ChatTranslationsRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Model", &self.model);
+        out.member("Stream", &self.stream);
+        out.member("Text", &self.text);
+        out.member("Source", &self.source);
+        out.member("Target", &self.target);
+        out.member("Field", &self.field);
+        out.member("References", &self.references);
+        out.member("GlossaryIDs", &self.glossary_i_ds);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatTranslationsRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1105,7 +1161,6 @@ impl ::sdk_core::de::Members for ChatTranslationsRequest {
         "References",
         "GlossaryIDs",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1122,20 +1177,16 @@ impl ::sdk_core::de::Members for ChatTranslationsRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
-                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
-                6 => v6 = ::serde::de::MapAccess::next_value(&mut map)?,
-                7 => v7 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::value_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::value_into(&mut map, &mut v4),
+                5 => ::sdk_core::de::value_into(&mut map, &mut v5),
+                6 => ::sdk_core::de::value_into(&mut map, &mut v6),
+                7 => ::sdk_core::de::value_into(&mut map, &mut v7),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             model: ::sdk_core::de::required(v0, "Model")?,
@@ -1217,7 +1268,7 @@ impl ChatTranslationsRequest {
 /// ChatTranslations response structure.
 ///
 /// **中文**：ChatTranslations返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ChatTranslationsResponse {
     /// Request'S RequestId this time.
@@ -1225,21 +1276,18 @@ pub struct ChatTranslationsResponse {
     /// Example: `9c772634-8824-43e8-bc24-8bc4c19b9151`
     ///
     /// **中文**：本次请求的 RequestId。
-    #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Disclaimer.
     ///
     /// Example: `以上内容为AI生成，不代表开发者立场，请勿删除或修改本标记`
     ///
     /// **中文**：免责声明。
-    #[serde(rename = "Note", skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::string::String>,
     /// Unix timestamp, in seconds.
     ///
     /// Example: `1705634032`
     ///
     /// **中文**：Unix 时间戳，单位为秒。
-    #[serde(rename = "Created", skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<i64>,
     /// Token statistical information.
     ///
@@ -1248,12 +1296,10 @@ pub struct ChatTranslationsResponse {
     /// **中文**：Token 统计信息。
     ///
     /// 按照总 Token 数量计费。
-    #[serde(rename = "Usage", skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<Usage>,
     /// Reply content.
     ///
     /// **中文**：回复内容。
-    #[serde(rename = "Choices", skip_serializing_if = "::std::option::Option::is_none")]
     pub choices: ::std::option::Option<::std::vec::Vec<TranslationChoice>>,
     /// Error message.
     ///
@@ -1262,13 +1308,37 @@ pub struct ChatTranslationsResponse {
     /// **中文**：错误信息。
     ///
     /// 如果流式返回中服务处理异常，返回该错误信息。
-    #[serde(rename = "ErrorMsg", skip_serializing_if = "::std::option::Option::is_none")]
     pub error_msg: ::std::option::Option<ErrorMsg>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem. As a streaming response API, when the request is successfully completed, the RequestId will be placed in the Header "X-TC-RequestId" of the HTTP response.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。本接口为流式响应接口，当请求成功时，RequestId 会被放在 HTTP 响应的 Header "X-TC-RequestId" 中。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for ChatTranslationsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ChatTranslationsResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ChatTranslationsResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ChatTranslationsResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Id", &self.id);
+        out.member("Note", &self.note);
+        out.member("Created", &self.created);
+        out.member("Usage", &self.usage);
+        out.member("Choices", &self.choices);
+        out.member("ErrorMsg", &self.error_msg);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatTranslationsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1288,7 +1358,6 @@ impl ::sdk_core::de::Members for ChatTranslationsResponse {
         "ErrorMsg",
         "RequestId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1298,21 +1367,21 @@ impl ::sdk_core::de::Members for ChatTranslationsResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.note = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.created = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                3 => out.usage = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => out.choices = ::serde::de::MapAccess::next_value(&mut map)?,
-                5 => out.error_msg = ::serde::de::MapAccess::next_value(&mut map)?,
-                6 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.id),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.note),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.created),
+                3 => ::sdk_core::de::value_into(&mut map, &mut out.usage),
+                4 => ::sdk_core::de::value_into(&mut map, &mut out.choices),
+                5 => ::sdk_core::de::value_into(&mut map, &mut out.error_msg),
+                6 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// 返回的回复, 支持多个
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Choice {
     /// 结束标志位，可能为 stop、 sensitive或者tool_calls。
@@ -1324,34 +1393,47 @@ pub struct Choice {
     /// tool_calls 标识函数调用。
     ///
     /// Example: `stop`
-    #[serde(
-        rename = "FinishReason",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub finish_reason: ::std::option::Option<::std::string::String>,
     /// 增量返回值，流式调用时使用该字段。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "Delta", skip_serializing_if = "::std::option::Option::is_none")]
     pub delta: ::std::option::Option<Delta>,
     /// 返回值，非流式调用时使用该字段。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<Message>,
     /// 索引值，流式调用时使用该字段。
     ///
     /// Example: `0`
-    #[serde(rename = "Index", skip_serializing_if = "::std::option::Option::is_none")]
     pub index: ::std::option::Option<i64>,
     /// 多轮会话风险审核，值为1时，表明存在信息安全风险，建议终止客户多轮会话。
     ///
     /// Example: `1`
-    #[serde(
-        rename = "ModerationLevel",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub moderation_level: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for Choice {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for Choice {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("Choice", self)
+    }
+}
+impl ::sdk_core::ser::Fields for Choice {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("FinishReason", &self.finish_reason);
+        out.member("Delta", &self.delta);
+        out.member("Message", &self.message);
+        out.member("Index", &self.index);
+        out.member("ModerationLevel", &self.moderation_level);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for Choice {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1369,7 +1451,6 @@ impl ::sdk_core::de::Members for Choice {
         "Index",
         "ModerationLevel",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1379,19 +1460,21 @@ impl ::sdk_core::de::Members for Choice {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.finish_reason = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.delta = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => out.message = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => out.index = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                4 => out.moderation_level = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.finish_reason),
+                1 => ::sdk_core::de::value_into(&mut map, &mut out.delta),
+                2 => ::sdk_core::de::value_into(&mut map, &mut out.message),
+                3 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.index),
+                4 => {
+                    ::sdk_core::de::lenient_opt_into(&mut map, &mut out.moderation_level)
+                }
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// 可以传入多种类型的内容，目前支持文本、图片、视频。
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Content {
     /// 内容类型
@@ -1405,35 +1488,51 @@ pub struct Content {
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `text`
-    #[serde(rename = "Type")]
     pub r#type: ::std::string::String,
     /// 当 Type 为 text 时使用，表示具体的文本内容。当 Type 为 其他类型 时，当前字段内容需保持为空，传递内容不生效。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `下面图片中是哪个公司的 Logo？`
-    #[serde(rename = "Text", skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// 图片的url，当 Type 为 image_url 时使用，表示具体的图片内容
     ///
     /// 如"<https://example.com/1.png>" 或 图片的base64（注意 "data:image/jpeg;base64," 为必要部分）："data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAA......"。当 Type 为 其他类型 时，当前字段内容需保持为空，传递内容不生效。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "ImageUrl", skip_serializing_if = "::std::option::Option::is_none")]
     pub image_url: ::std::option::Option<ImageUrl>,
     /// 当 Type 为 video_url 时使用，标识具体的视频链接内容，如"<https://your-video-path.mp4>"。当 Type 为 其他类型 时，当前字段内容需保持为空，传递内容不生效。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "VideoUrl", skip_serializing_if = "::std::option::Option::is_none")]
     pub video_url: ::std::option::Option<VideoUrl>,
     /// 当 Type 为 video_frames 时使用，标识具体的视频内图像帧内容，当 Type 为 其他类型 时，当前字段内容需保持为空，传递内容不生效。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "VideoFrames",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub video_frames: ::std::option::Option<VideoFrames>,
+}
+impl ::serde::Serialize for Content {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for Content {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("Content", self)
+    }
+}
+impl ::sdk_core::ser::Fields for Content {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Type", &self.r#type);
+        out.member("Text", &self.text);
+        out.member("ImageUrl", &self.image_url);
+        out.member("VideoUrl", &self.video_url);
+        out.member("VideoFrames", &self.video_frames);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for Content {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1451,7 +1550,6 @@ impl ::sdk_core::de::Members for Content {
         "VideoUrl",
         "VideoFrames",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1461,13 +1559,13 @@ impl ::sdk_core::de::Members for Content {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.r#type = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.text = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.image_url = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => out.video_url = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => out.video_frames = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.r#type),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.text),
+                2 => ::sdk_core::de::value_into(&mut map, &mut out.image_url),
+                3 => ::sdk_core::de::value_into(&mut map, &mut out.video_url),
+                4 => ::sdk_core::de::value_into(&mut map, &mut out.video_frames),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -1508,17 +1606,36 @@ impl Content {
     }
 }
 /// CreateGlossaryEntry请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateGlossaryEntryRequest {
     /// 术语库 ID
     ///
     /// Example: `3177dfae1f8cb180dfcc1bea2ddf19f6`
-    #[serde(rename = "GlossaryId")]
     pub glossary_id: ::std::string::String,
     /// 术语条目列表，单次请求限制100个
-    #[serde(rename = "Entries")]
     pub entries: ::std::vec::Vec<GlossaryEntryCreateItem>,
+}
+impl ::serde::Serialize for CreateGlossaryEntryRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for CreateGlossaryEntryRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("CreateGlossaryEntryRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for CreateGlossaryEntryRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("GlossaryId", &self.glossary_id);
+        out.member("Entries", &self.entries);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for CreateGlossaryEntryRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1530,7 +1647,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateGlossaryEntryRequest {
 impl ::sdk_core::de::Members for CreateGlossaryEntryRequest {
     const NAME: &'static str = "CreateGlossaryEntryRequest";
     const NAMES: &'static [&'static str] = &["GlossaryId", "Entries"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1541,18 +1657,10 @@ impl ::sdk_core::de::Members for CreateGlossaryEntryRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             glossary_id: ::sdk_core::de::required(v0, "GlossaryId")?,
@@ -1573,15 +1681,34 @@ impl CreateGlossaryEntryRequest {
     }
 }
 /// CreateGlossaryEntry返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateGlossaryEntryResponse {
     /// 成功创建的术语条目
-    #[serde(rename = "Entries", skip_serializing_if = "::std::option::Option::is_none")]
     pub entries: ::std::option::Option<::std::vec::Vec<GlossaryEntry>>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for CreateGlossaryEntryResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for CreateGlossaryEntryResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("CreateGlossaryEntryResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for CreateGlossaryEntryResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Entries", &self.entries);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for CreateGlossaryEntryResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1593,7 +1720,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateGlossaryEntryResponse {
 impl ::sdk_core::de::Members for CreateGlossaryEntryResponse {
     const NAME: &'static str = "CreateGlossaryEntryResponse";
     const NAMES: &'static [&'static str] = &["Entries", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1603,41 +1729,57 @@ impl ::sdk_core::de::Members for CreateGlossaryEntryResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.entries = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut out.entries),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// CreateGlossary请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateGlossaryRequest {
     /// 术语库名称，限制50个字符
     ///
     /// Example: `我的术语库`
-    #[serde(rename = "Name")]
     pub name: ::std::string::String,
     /// 源语言代码，取值范围：zh(中文)、en(英语)、fr(法语)、pt(葡萄牙语)、es(西班牙语)、ja(日语)、tr(土耳其语)、ru(俄语)、ar(阿拉伯语)、ko(韩语)、th(泰语)、it(意大利语)、de(德语)、vi(越南语)、ms(马来语)、id(印尼语)、yue(粤语)、zh-TR(繁体中文)、hi(印地语)、fil(菲律宾语)、pl(波兰语)、cs(捷克语)、nl(荷兰语)、km(高棉语)、my(缅甸语)、fa(波斯语)、gu(古吉拉特语)、ur(乌尔都语)、te(泰卢固语)、mr(马拉地语)、he(希伯来语)、bn(孟加拉语)、ta(泰米尔语)、uk(乌克兰语)、bo(藏语)、kk(哈萨克语)、mn(蒙古语)、ug(维吾尔语)
     ///
     /// Example: `en`
-    #[serde(rename = "Source")]
     pub source: ::std::string::String,
     /// 目标语言代码，取值范围：zh(中文)、en(英语)、fr(法语)、pt(葡萄牙语)、es(西班牙语)、ja(日语)、tr(土耳其语)、ru(俄语)、ar(阿拉伯语)、ko(韩语)、th(泰语)、it(意大利语)、de(德语)、vi(越南语)、ms(马来语)、id(印尼语)、yue(粤语)、zh-TR(繁体中文)、hi(印地语)、fil(菲律宾语)、pl(波兰语)、cs(捷克语)、nl(荷兰语)、km(高棉语)、my(缅甸语)、fa(波斯语)、gu(古吉拉特语)、ur(乌尔都语)、te(泰卢固语)、mr(马拉地语)、he(希伯来语)、bn(孟加拉语)、ta(泰米尔语)、uk(乌克兰语)、bo(藏语)、kk(哈萨克语)、mn(蒙古语)、ug(维吾尔语)
     ///
     /// Example: `zh`
-    #[serde(rename = "Target")]
     pub target: ::std::string::String,
     /// 术语库描述，限制255个字符
     ///
     /// Example: `desc`
-    #[serde(
-        rename = "Description",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for CreateGlossaryRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for CreateGlossaryRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("CreateGlossaryRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for CreateGlossaryRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Name", &self.name);
+        out.member("Source", &self.source);
+        out.member("Target", &self.target);
+        out.member("Description", &self.description);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for CreateGlossaryRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1649,7 +1791,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateGlossaryRequest {
 impl ::sdk_core::de::Members for CreateGlossaryRequest {
     const NAME: &'static str = "CreateGlossaryRequest";
     const NAMES: &'static [&'static str] = &["Name", "Source", "Target", "Description"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1662,24 +1803,12 @@ impl ::sdk_core::de::Members for CreateGlossaryRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => {
-                    v2 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::some_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::value_into(&mut map, &mut v3),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             name: ::sdk_core::de::required(v0, "Name")?,
@@ -1726,25 +1855,41 @@ impl CreateGlossaryRequest {
     }
 }
 /// CreateGlossary返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateGlossaryResponse {
     /// 术语库名称
     ///
     /// Example: `我的术语库`
-    #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 术语库唯一 ID
     ///
     /// Example: `6df696144203027ba838dbfb5b8c2fba`
-    #[serde(
-        rename = "GlossaryId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub glossary_id: ::std::option::Option<::std::string::String>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for CreateGlossaryResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for CreateGlossaryResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("CreateGlossaryResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for CreateGlossaryResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Name", &self.name);
+        out.member("GlossaryId", &self.glossary_id);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for CreateGlossaryResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1756,7 +1901,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateGlossaryResponse {
 impl ::sdk_core::de::Members for CreateGlossaryResponse {
     const NAME: &'static str = "CreateGlossaryResponse";
     const NAMES: &'static [&'static str] = &["Name", "GlossaryId", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1766,19 +1910,37 @@ impl ::sdk_core::de::Members for CreateGlossaryResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.name = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.glossary_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.name),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.glossary_id),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// CreateThread请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateThreadRequest {}
+impl ::serde::Serialize for CreateThreadRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for CreateThreadRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("CreateThreadRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for CreateThreadRequest {
+    #[inline]
+    fn fields(&self, _out: &mut dyn ::sdk_core::ser::Sink) {}
+}
 impl<'de> ::serde::Deserialize<'de> for CreateThreadRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,
@@ -1789,7 +1951,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequest {
 impl ::sdk_core::de::Members for CreateThreadRequest {
     const NAME: &'static str = "CreateThreadRequest";
     const NAMES: &'static [&'static str] = &[];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1809,40 +1970,53 @@ impl CreateThreadRequest {
     }
 }
 /// CreateThread返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateThreadResponse {
     /// 会话 ID
     ///
     /// Example: `thread_OteLtAcmh7prn7tb8uQ3SJzh`
-    #[serde(rename = "ID", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// 对象类型
     ///
     /// Example: `thread`
-    #[serde(rename = "Object", skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
     /// 创建时间，Unix 时间戳，单位为秒。
     ///
     /// Example: `1705634032`
-    #[serde(
-        rename = "CreatedAt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub created_at: ::std::option::Option<i64>,
     /// 提供给工具的资源列表
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `{"CodeInterpreter": ["file-tZ0lWeNW4oNbEiMYGtOXEmEk"]}`
-    #[serde(
-        rename = "ToolResources",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub tool_resources: ::std::option::Option<ThreadToolResources>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。本接口为流式响应接口，当请求成功时，RequestId 会被放在 HTTP 响应的 Header "X-TC-RequestId" 中。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for CreateThreadResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for CreateThreadResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("CreateThreadResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for CreateThreadResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("ID", &self.id);
+        out.member("Object", &self.object);
+        out.member("CreatedAt", &self.created_at);
+        out.member("ToolResources", &self.tool_resources);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for CreateThreadResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1860,7 +2034,6 @@ impl ::sdk_core::de::Members for CreateThreadResponse {
         "ToolResources",
         "RequestId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1870,29 +2043,48 @@ impl ::sdk_core::de::Members for CreateThreadResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.object = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.created_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                3 => out.tool_resources = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.id),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.object),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.created_at),
+                3 => ::sdk_core::de::value_into(&mut map, &mut out.tool_resources),
+                4 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// DeleteGlossaryEntry请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteGlossaryEntryRequest {
     /// 术语库 ID
     ///
     /// Example: `36c0033b405c84107d68e1c03788c4f6`
-    #[serde(rename = "GlossaryId")]
     pub glossary_id: ::std::string::String,
     /// 需要更新的术语条目列表，单次请求限制100个
-    #[serde(rename = "Entries")]
     pub entries: ::std::vec::Vec<GlossaryEntryDeleteItem>,
+}
+impl ::serde::Serialize for DeleteGlossaryEntryRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DeleteGlossaryEntryRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DeleteGlossaryEntryRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DeleteGlossaryEntryRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("GlossaryId", &self.glossary_id);
+        out.member("Entries", &self.entries);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DeleteGlossaryEntryRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1904,7 +2096,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteGlossaryEntryRequest {
 impl ::sdk_core::de::Members for DeleteGlossaryEntryRequest {
     const NAME: &'static str = "DeleteGlossaryEntryRequest";
     const NAMES: &'static [&'static str] = &["GlossaryId", "Entries"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1915,18 +2106,10 @@ impl ::sdk_core::de::Members for DeleteGlossaryEntryRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             glossary_id: ::sdk_core::de::required(v0, "GlossaryId")?,
@@ -1947,12 +2130,31 @@ impl DeleteGlossaryEntryRequest {
     }
 }
 /// DeleteGlossaryEntry返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteGlossaryEntryResponse {
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for DeleteGlossaryEntryResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DeleteGlossaryEntryResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DeleteGlossaryEntryResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DeleteGlossaryEntryResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DeleteGlossaryEntryResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1964,7 +2166,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteGlossaryEntryResponse {
 impl ::sdk_core::de::Members for DeleteGlossaryEntryResponse {
     const NAME: &'static str = "DeleteGlossaryEntryResponse";
     const NAMES: &'static [&'static str] = &["RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1974,22 +2175,41 @@ impl ::sdk_core::de::Members for DeleteGlossaryEntryResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// DeleteGlossary请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteGlossaryRequest {
     /// 术语库 ID
     ///
     /// Example: `452ed9fea07fd1e58be56bd329c28941`
-    #[serde(rename = "GlossaryId")]
     pub glossary_id: ::std::string::String,
+}
+impl ::serde::Serialize for DeleteGlossaryRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DeleteGlossaryRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DeleteGlossaryRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DeleteGlossaryRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("GlossaryId", &self.glossary_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DeleteGlossaryRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2001,7 +2221,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteGlossaryRequest {
 impl ::sdk_core::de::Members for DeleteGlossaryRequest {
     const NAME: &'static str = "DeleteGlossaryRequest";
     const NAMES: &'static [&'static str] = &["GlossaryId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2011,13 +2230,9 @@ impl ::sdk_core::de::Members for DeleteGlossaryRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             glossary_id: ::sdk_core::de::required(v0, "GlossaryId")?,
@@ -2033,12 +2248,31 @@ impl DeleteGlossaryRequest {
     }
 }
 /// DeleteGlossary返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteGlossaryResponse {
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for DeleteGlossaryResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DeleteGlossaryResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DeleteGlossaryResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DeleteGlossaryResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DeleteGlossaryResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2050,7 +2284,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteGlossaryResponse {
 impl ::sdk_core::de::Members for DeleteGlossaryResponse {
     const NAME: &'static str = "DeleteGlossaryResponse";
     const NAMES: &'static [&'static str] = &["RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2060,26 +2293,24 @@ impl ::sdk_core::de::Members for DeleteGlossaryResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// 返回的内容（流式返回）
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Delta {
     /// 角色名称。
     ///
     /// Example: `assistant`
-    #[serde(rename = "Role", skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// 内容详情。
     ///
     /// Example: `你好！请问有什么我可以帮助你的吗？`
-    #[serde(rename = "Content", skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
     /// 模型生成的工具调用，仅 hunyuan-functioncall 模型支持
     ///
@@ -2088,19 +2319,34 @@ pub struct Delta {
     /// 对于每一次的输出值应该以Id为标识对Type、Name、Arguments字段进行合并。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "ToolCalls",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub tool_calls: ::std::option::Option<::std::vec::Vec<ToolCall>>,
     /// 思维链内容。用于展示模型思考过程，仅 Hunyuan-T1 系列模型可用。注意：在进行多轮对话时，请不要将此字段拼接到 messages 中。请求 messages 的请求参数中包含 reasoning_content，接口将报错。
     ///
     /// Example: `你好！`
-    #[serde(
-        rename = "ReasoningContent",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub reasoning_content: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for Delta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for Delta {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("Delta", self)
+    }
+}
+impl ::sdk_core::ser::Fields for Delta {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Role", &self.role);
+        out.member("Content", &self.content);
+        out.member("ToolCalls", &self.tool_calls);
+        out.member("ReasoningContent", &self.reasoning_content);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for Delta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2117,7 +2363,6 @@ impl ::sdk_core::de::Members for Delta {
         "ToolCalls",
         "ReasoningContent",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2127,44 +2372,63 @@ impl ::sdk_core::de::Members for Delta {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.role = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.content = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.tool_calls = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.role),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.content),
+                2 => ::sdk_core::de::value_into(&mut map, &mut out.tool_calls),
                 3 => {
-                    out.reasoning_content = ::sdk_core::de::lenient_opt_member(&mut map)?;
+                    ::sdk_core::de::lenient_opt_into(
+                        &mut map,
+                        &mut out.reasoning_content,
+                    )
                 }
-                _ => {}
-            }
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// Embedding 信息。
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EmbeddingData {
     /// Embedding 信息，目前为 1024 维浮点数。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "Embedding",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub embedding: ::std::option::Option<::std::vec::Vec<f64>>,
     /// 下标，目前不支持批量，因此固定为 0。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `0`
-    #[serde(rename = "Index", skip_serializing_if = "::std::option::Option::is_none")]
     pub index: ::std::option::Option<i64>,
     /// 目前固定为 "embedding"。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `embedding`
-    #[serde(rename = "Object", skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for EmbeddingData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for EmbeddingData {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("EmbeddingData", self)
+    }
+}
+impl ::sdk_core::ser::Fields for EmbeddingData {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Embedding", &self.embedding);
+        out.member("Index", &self.index);
+        out.member("Object", &self.object);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for EmbeddingData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2176,7 +2440,6 @@ impl<'de> ::serde::Deserialize<'de> for EmbeddingData {
 impl ::sdk_core::de::Members for EmbeddingData {
     const NAME: &'static str = "EmbeddingData";
     const NAMES: &'static [&'static str] = &["Embedding", "Index", "Object"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2186,35 +2449,48 @@ impl ::sdk_core::de::Members for EmbeddingData {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.embedding = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.index = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.object = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.embedding),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.index),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.object),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// Token 使用计数。
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EmbeddingUsage {
     /// 输入 Token 数。
     ///
     /// Example: `8`
-    #[serde(
-        rename = "PromptTokens",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub prompt_tokens: ::std::option::Option<i64>,
     /// 总 Token 数。
     ///
     /// Example: `8`
-    #[serde(
-        rename = "TotalTokens",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_tokens: ::std::option::Option<i64>,
+}
+impl ::serde::Serialize for EmbeddingUsage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for EmbeddingUsage {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("EmbeddingUsage", self)
+    }
+}
+impl ::sdk_core::ser::Fields for EmbeddingUsage {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("PromptTokens", &self.prompt_tokens);
+        out.member("TotalTokens", &self.total_tokens);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for EmbeddingUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2226,7 +2502,6 @@ impl<'de> ::serde::Deserialize<'de> for EmbeddingUsage {
 impl ::sdk_core::de::Members for EmbeddingUsage {
     const NAME: &'static str = "EmbeddingUsage";
     const NAMES: &'static [&'static str] = &["PromptTokens", "TotalTokens"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2236,10 +2511,10 @@ impl ::sdk_core::de::Members for EmbeddingUsage {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.prompt_tokens = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.total_tokens = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.prompt_tokens),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.total_tokens),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -2247,13 +2522,12 @@ impl ::sdk_core::de::Members for EmbeddingUsage {
 /// Runtime exception message.
 ///
 /// **中文**：运行时异常信息。
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ErrorMsg {
     /// Error message.
     ///
     /// **中文**：错误提示信息。
-    #[serde(rename = "Msg", skip_serializing_if = "::std::option::Option::is_none")]
     pub msg: ::std::option::Option<::std::string::String>,
     /// Error code.
     ///
@@ -2266,8 +2540,28 @@ pub struct ErrorMsg {
     /// 4000 服务内部异常。
     ///
     /// 4001 请求模型超时。
-    #[serde(rename = "Code", skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<i64>,
+}
+impl ::serde::Serialize for ErrorMsg {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ErrorMsg {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ErrorMsg", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ErrorMsg {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Msg", &self.msg);
+        out.member("Code", &self.code);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ErrorMsg {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2279,7 +2573,6 @@ impl<'de> ::serde::Deserialize<'de> for ErrorMsg {
 impl ::sdk_core::de::Members for ErrorMsg {
     const NAME: &'static str = "ErrorMsg";
     const NAMES: &'static [&'static str] = &["Msg", "Code"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2289,51 +2582,67 @@ impl ::sdk_core::de::Members for ErrorMsg {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.msg = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.code = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.msg),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.code),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// 已上传的文件对象。
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FileObject {
     /// 文件标识符，可在各个API中引用。
     ///
     /// Example: `file-YbhlphnNEsjRoKTEXukAqNZZ`
-    #[serde(rename = "ID", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// 对象类型，始终为 file。
     ///
     /// Example: `file`
-    #[serde(rename = "Object", skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
     /// 文件大小，单位为字节。
     ///
     /// Example: `15877`
-    #[serde(rename = "Bytes", skip_serializing_if = "::std::option::Option::is_none")]
     pub bytes: ::std::option::Option<u64>,
     /// 文件创建时的 Unix 时间戳（秒）。
     ///
     /// Example: `1722325693`
-    #[serde(
-        rename = "CreatedAt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub created_at: ::std::option::Option<i64>,
     /// 文件名。
     ///
     /// Example: `test.docx`
-    #[serde(rename = "Filename", skip_serializing_if = "::std::option::Option::is_none")]
     pub filename: ::std::option::Option<::std::string::String>,
     /// 上传文件的用途。
     ///
     /// Example: `file-extract`
-    #[serde(rename = "Purpose", skip_serializing_if = "::std::option::Option::is_none")]
     pub purpose: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for FileObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for FileObject {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("FileObject", self)
+    }
+}
+impl ::sdk_core::ser::Fields for FileObject {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("ID", &self.id);
+        out.member("Object", &self.object);
+        out.member("Bytes", &self.bytes);
+        out.member("CreatedAt", &self.created_at);
+        out.member("Filename", &self.filename);
+        out.member("Purpose", &self.purpose);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for FileObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2352,7 +2661,6 @@ impl ::sdk_core::de::Members for FileObject {
         "Filename",
         "Purpose",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2362,14 +2670,14 @@ impl ::sdk_core::de::Members for FileObject {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.object = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.bytes = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                3 => out.created_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                4 => out.filename = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                5 => out.purpose = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.id),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.object),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.bytes),
+                3 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.created_at),
+                4 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.filename),
+                5 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.purpose),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -2427,14 +2735,33 @@ impl FileObject {
     }
 }
 /// FilesDeletions请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FilesDeletionsRequest {
     /// 文件标识符。
     ///
     /// Example: `file-YbhlphnNEsjRoKTEXukAqNZZ`
-    #[serde(rename = "ID")]
     pub id: ::std::string::String,
+}
+impl ::serde::Serialize for FilesDeletionsRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for FilesDeletionsRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("FilesDeletionsRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for FilesDeletionsRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("ID", &self.id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for FilesDeletionsRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2446,7 +2773,6 @@ impl<'de> ::serde::Deserialize<'de> for FilesDeletionsRequest {
 impl ::sdk_core::de::Members for FilesDeletionsRequest {
     const NAME: &'static str = "FilesDeletionsRequest";
     const NAMES: &'static [&'static str] = &["ID"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2456,13 +2782,9 @@ impl ::sdk_core::de::Members for FilesDeletionsRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             id: ::sdk_core::de::required(v0, "ID")?,
@@ -2476,27 +2798,46 @@ impl FilesDeletionsRequest {
     }
 }
 /// FilesDeletions返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FilesDeletionsResponse {
     /// 文件标识符。
     ///
     /// Example: `file-YbhlphnNEsjRoKTEXukAqNZZ`
-    #[serde(rename = "ID")]
     pub id: ::std::string::String,
     /// 对象类型，始终为 file。
     ///
     /// Example: `file`
-    #[serde(rename = "Object")]
     pub object: ::std::string::String,
     /// 是否删除成功。
     ///
     /// Example: `true`
-    #[serde(rename = "Deleted")]
     pub deleted: bool,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。本接口为流式响应接口，当请求成功时，RequestId 会被放在 HTTP 响应的 Header "X-TC-RequestId" 中。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for FilesDeletionsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for FilesDeletionsResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("FilesDeletionsResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for FilesDeletionsResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("ID", &self.id);
+        out.member("Object", &self.object);
+        out.member("Deleted", &self.deleted);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for FilesDeletionsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2508,7 +2849,6 @@ impl<'de> ::serde::Deserialize<'de> for FilesDeletionsResponse {
 impl ::sdk_core::de::Members for FilesDeletionsResponse {
     const NAME: &'static str = "FilesDeletionsResponse";
     const NAMES: &'static [&'static str] = &["ID", "Object", "Deleted", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2518,30 +2858,49 @@ impl ::sdk_core::de::Members for FilesDeletionsResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.id = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.object = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.deleted = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.id),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.object),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.deleted),
+                3 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// FilesList请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FilesListRequest {
     /// 分页偏移量。
     ///
     /// Example: `0`
-    #[serde(rename = "Offset", skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<u64>,
     /// 每页数量，最大 100。
     ///
     /// Example: `100`
-    #[serde(rename = "Limit", skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<u64>,
+}
+impl ::serde::Serialize for FilesListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for FilesListRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("FilesListRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for FilesListRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Offset", &self.offset);
+        out.member("Limit", &self.limit);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for FilesListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2553,7 +2912,6 @@ impl<'de> ::serde::Deserialize<'de> for FilesListRequest {
 impl ::sdk_core::de::Members for FilesListRequest {
     const NAME: &'static str = "FilesListRequest";
     const NAMES: &'static [&'static str] = &["Offset", "Limit"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2564,10 +2922,10 @@ impl ::sdk_core::de::Members for FilesListRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self { offset: v0, limit: v1 })
     }
@@ -2592,27 +2950,46 @@ impl FilesListRequest {
     }
 }
 /// FilesList返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FilesListResponse {
     /// 文件数量。
     ///
     /// Example: `100`
-    #[serde(rename = "Total")]
     pub total: u64,
     /// 对象类型，始终为 list。
     ///
     /// Example: `list`
-    #[serde(rename = "Object")]
     pub object: ::std::string::String,
     /// FileObject 列表。
     ///
     /// Example: `[{"id":"file-YbhlphnNEsjRoKTEXukAqNZZ","object":"file","bytes":15877,"created_at":1722325693,"filename":"test.docx","purpose":"file-extract"}]`
-    #[serde(rename = "Data")]
     pub data: ::std::vec::Vec<FileObject>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。本接口为流式响应接口，当请求成功时，RequestId 会被放在 HTTP 响应的 Header "X-TC-RequestId" 中。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for FilesListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for FilesListResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("FilesListResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for FilesListResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Total", &self.total);
+        out.member("Object", &self.object);
+        out.member("Data", &self.data);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for FilesListResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2624,7 +3001,6 @@ impl<'de> ::serde::Deserialize<'de> for FilesListResponse {
 impl ::sdk_core::de::Members for FilesListResponse {
     const NAME: &'static str = "FilesListResponse";
     const NAMES: &'static [&'static str] = &["Total", "Object", "Data", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2634,30 +3010,49 @@ impl ::sdk_core::de::Members for FilesListResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.total = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.object = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.data = ::sdk_core::de::null_as_default_member(&mut map)?,
-                3 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.total),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.object),
+                2 => ::sdk_core::de::null_as_default_into(&mut map, &mut out.data),
+                3 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// FilesUploads请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FilesUploadsRequest {
     /// 文件名。
     ///
     /// Example: `云API产品简介.pdf`
-    #[serde(rename = "Name")]
     pub name: ::std::string::String,
     /// 文件链接。目前支持 csv, doc, docx, pdf, ppt, pptx, txt, xls, xlsx 格式，单文件大小限制为100M。
     ///
     /// Example: `https://main.qcloudimg.com/raw/document/product/pdf/1278_46794_cn.pdf`
-    #[serde(rename = "URL")]
     pub url: ::std::string::String,
+}
+impl ::serde::Serialize for FilesUploadsRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for FilesUploadsRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("FilesUploadsRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for FilesUploadsRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Name", &self.name);
+        out.member("URL", &self.url);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for FilesUploadsRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2669,7 +3064,6 @@ impl<'de> ::serde::Deserialize<'de> for FilesUploadsRequest {
 impl ::sdk_core::de::Members for FilesUploadsRequest {
     const NAME: &'static str = "FilesUploadsRequest";
     const NAMES: &'static [&'static str] = &["Name", "URL"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2680,18 +3074,10 @@ impl ::sdk_core::de::Members for FilesUploadsRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             name: ::sdk_core::de::required(v0, "Name")?,
@@ -2719,45 +3105,61 @@ impl FilesUploadsRequest {
     }
 }
 /// FilesUploads返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FilesUploadsResponse {
     /// 文件标识符，可在各个API中引用。
     ///
     /// Example: `file-YbhlphnNEsjRoKTEXukAqNZZ`
-    #[serde(rename = "ID", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// 对象类型，始终为 file。
     ///
     /// Example: `file`
-    #[serde(rename = "Object", skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
     /// 文件大小，单位为字节。
     ///
     /// Example: `15877`
-    #[serde(rename = "Bytes", skip_serializing_if = "::std::option::Option::is_none")]
     pub bytes: ::std::option::Option<i64>,
     /// 文件创建时的 Unix 时间戳（秒）。
     ///
     /// Example: `1722325693`
-    #[serde(
-        rename = "CreatedAt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub created_at: ::std::option::Option<i64>,
     /// 文件名。
     ///
     /// Example: `test.docx`
-    #[serde(rename = "Filename", skip_serializing_if = "::std::option::Option::is_none")]
     pub filename: ::std::option::Option<::std::string::String>,
     /// 上传文件的用途。
     ///
     /// Example: `file-extract`
-    #[serde(rename = "Purpose", skip_serializing_if = "::std::option::Option::is_none")]
     pub purpose: ::std::option::Option<::std::string::String>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。本接口为流式响应接口，当请求成功时，RequestId 会被放在 HTTP 响应的 Header "X-TC-RequestId" 中。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for FilesUploadsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for FilesUploadsResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("FilesUploadsResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for FilesUploadsResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("ID", &self.id);
+        out.member("Object", &self.object);
+        out.member("Bytes", &self.bytes);
+        out.member("CreatedAt", &self.created_at);
+        out.member("Filename", &self.filename);
+        out.member("Purpose", &self.purpose);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for FilesUploadsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2777,7 +3179,6 @@ impl ::sdk_core::de::Members for FilesUploadsResponse {
         "Purpose",
         "RequestId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2787,36 +3188,52 @@ impl ::sdk_core::de::Members for FilesUploadsResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.object = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.bytes = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                3 => out.created_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                4 => out.filename = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                5 => out.purpose = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                6 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.id),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.object),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.bytes),
+                3 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.created_at),
+                4 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.filename),
+                5 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.purpose),
+                6 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// GetEmbedding请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetEmbeddingRequest {
     /// 输入文本。总长度不超过 1024 个 Token，超过则会截断最后面的内容。
     ///
     /// Example: `你好`
-    #[serde(rename = "Input", skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<::std::string::String>,
     /// 输入文本数组。输入数组总长度不超过 50 。
     ///
     /// Example: `["你好", "hello"]`
-    #[serde(
-        rename = "InputList",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub input_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+impl ::serde::Serialize for GetEmbeddingRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for GetEmbeddingRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("GetEmbeddingRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for GetEmbeddingRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Input", &self.input);
+        out.member("InputList", &self.input_list);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for GetEmbeddingRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2828,7 +3245,6 @@ impl<'de> ::serde::Deserialize<'de> for GetEmbeddingRequest {
 impl ::sdk_core::de::Members for GetEmbeddingRequest {
     const NAME: &'static str = "GetEmbeddingRequest";
     const NAMES: &'static [&'static str] = &["Input", "InputList"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2839,10 +3255,10 @@ impl ::sdk_core::de::Members for GetEmbeddingRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self { input: v0, input_list: v1 })
     }
@@ -2873,18 +3289,37 @@ impl GetEmbeddingRequest {
     }
 }
 /// GetEmbedding返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetEmbeddingResponse {
     /// 返回的 Embedding 信息。
-    #[serde(rename = "Data", skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<EmbeddingData>>,
     /// Token 使用计数，按照总 Token 数量收费。
-    #[serde(rename = "Usage", skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<EmbeddingUsage>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for GetEmbeddingResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for GetEmbeddingResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("GetEmbeddingResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for GetEmbeddingResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Data", &self.data);
+        out.member("Usage", &self.usage);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for GetEmbeddingResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2896,7 +3331,6 @@ impl<'de> ::serde::Deserialize<'de> for GetEmbeddingResponse {
 impl ::sdk_core::de::Members for GetEmbeddingResponse {
     const NAME: &'static str = "GetEmbeddingResponse";
     const NAMES: &'static [&'static str] = &["Data", "Usage", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2906,34 +3340,53 @@ impl ::sdk_core::de::Members for GetEmbeddingResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.data = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.usage = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut out.data),
+                1 => ::sdk_core::de::value_into(&mut map, &mut out.usage),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// GetThreadMessageList请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetThreadMessageListRequest {
     /// 会话 ID
     ///
     /// Example: `thread_OteLtAcmh7prn7tb8uQ3SJzh`
-    #[serde(rename = "ThreadID")]
     pub thread_id: ::std::string::String,
     /// 返回的消息条数，1 - 100 条
     ///
     /// Example: `10`
-    #[serde(rename = "Limit", skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<u64>,
     /// 排序方式，按创建时间升序（asc）或降序（desc），默认为 desc
     ///
     /// Example: `desc`
-    #[serde(rename = "Order", skip_serializing_if = "::std::option::Option::is_none")]
     pub order: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for GetThreadMessageListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for GetThreadMessageListRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("GetThreadMessageListRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for GetThreadMessageListRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("ThreadID", &self.thread_id);
+        out.member("Limit", &self.limit);
+        out.member("Order", &self.order);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for GetThreadMessageListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2945,7 +3398,6 @@ impl<'de> ::serde::Deserialize<'de> for GetThreadMessageListRequest {
 impl ::sdk_core::de::Members for GetThreadMessageListRequest {
     const NAME: &'static str = "GetThreadMessageListRequest";
     const NAMES: &'static [&'static str] = &["ThreadID", "Limit", "Order"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2957,15 +3409,11 @@ impl ::sdk_core::de::Members for GetThreadMessageListRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             thread_id: ::sdk_core::de::required(v0, "ThreadID")?,
@@ -2998,11 +3446,10 @@ impl GetThreadMessageListRequest {
     }
 }
 /// GetThreadMessageList返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetThreadMessageListResponse {
     /// 消息列表
-    #[serde(rename = "Data", skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<ThreadMessage>>,
     /// 第一条消息 ID
     ///
@@ -3011,7 +3458,6 @@ pub struct GetThreadMessageListResponse {
     /// Disabled by the API: kept, as the official SDKs keep it, but the service may ignore it.
     ///
     /// Example: `msg_UT0ERwQZyW6uOYsrxl2Fho7f`
-    #[serde(rename = "FirstID", skip_serializing_if = "::std::option::Option::is_none")]
     pub first_id: ::std::option::Option<::std::string::String>,
     /// 已废弃
     ///
@@ -3020,37 +3466,52 @@ pub struct GetThreadMessageListResponse {
     /// Disabled by the API: kept, as the official SDKs keep it, but the service may ignore it.
     ///
     /// Example: `0`
-    #[serde(rename = "LastID", skip_serializing_if = "::std::option::Option::is_none")]
     pub last_id: ::std::option::Option<i64>,
     /// 是否还有更多消息
     ///
     /// Example: `false`
-    #[serde(rename = "HasMore", skip_serializing_if = "::std::option::Option::is_none")]
     pub has_more: ::std::option::Option<bool>,
     /// 对象类型
     ///
     /// Example: `list`
-    #[serde(rename = "Object", skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
     /// 第一条消息 ID
     ///
     /// Example: `msg_UT0ERwQZyW6uOYsrxl2Fho7f`
-    #[serde(
-        rename = "FirstMsgID",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub first_msg_id: ::std::option::Option<::std::string::String>,
     /// 最后一条消息 ID
     ///
     /// Example: `msg_kP6Xm8FC0NchARWC5cNF2IU0`
-    #[serde(
-        rename = "LastMsgID",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub last_msg_id: ::std::option::Option<::std::string::String>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。本接口为流式响应接口，当请求成功时，RequestId 会被放在 HTTP 响应的 Header "X-TC-RequestId" 中。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for GetThreadMessageListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for GetThreadMessageListResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("GetThreadMessageListResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for GetThreadMessageListResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Data", &self.data);
+        out.member("FirstID", &self.first_id);
+        out.member("LastID", &self.last_id);
+        out.member("HasMore", &self.has_more);
+        out.member("Object", &self.object);
+        out.member("FirstMsgID", &self.first_msg_id);
+        out.member("LastMsgID", &self.last_msg_id);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for GetThreadMessageListResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3071,7 +3532,6 @@ impl ::sdk_core::de::Members for GetThreadMessageListResponse {
         "LastMsgID",
         "RequestId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3081,34 +3541,53 @@ impl ::sdk_core::de::Members for GetThreadMessageListResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.data = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.first_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.last_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                3 => out.has_more = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                4 => out.object = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                5 => out.first_msg_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                6 => out.last_msg_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                7 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut out.data),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.first_id),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.last_id),
+                3 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.has_more),
+                4 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.object),
+                5 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.first_msg_id),
+                6 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.last_msg_id),
+                7 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// GetThreadMessage请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetThreadMessageRequest {
     /// 会话 ID
     ///
     /// Example: `thread_QPH2Z6DpBhc46V3ylE1JEqTv`
-    #[serde(rename = "ThreadID")]
     pub thread_id: ::std::string::String,
     /// 消息 ID
     ///
     /// Example: `msg_jtO6oVZmFtIi4T43eswXk6lJ`
-    #[serde(rename = "MessageID")]
     pub message_id: ::std::string::String,
+}
+impl ::serde::Serialize for GetThreadMessageRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for GetThreadMessageRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("GetThreadMessageRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for GetThreadMessageRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("ThreadID", &self.thread_id);
+        out.member("MessageID", &self.message_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for GetThreadMessageRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3120,7 +3599,6 @@ impl<'de> ::serde::Deserialize<'de> for GetThreadMessageRequest {
 impl ::sdk_core::de::Members for GetThreadMessageRequest {
     const NAME: &'static str = "GetThreadMessageRequest";
     const NAMES: &'static [&'static str] = &["ThreadID", "MessageID"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3131,18 +3609,10 @@ impl ::sdk_core::de::Members for GetThreadMessageRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             thread_id: ::sdk_core::de::required(v0, "ThreadID")?,
@@ -3170,109 +3640,110 @@ impl GetThreadMessageRequest {
     }
 }
 /// GetThreadMessage返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetThreadMessageResponse {
     /// 消息 ID
     ///
     /// Example: `msg_pYmfqfAkOcN5bM1rjdEjbVZV`
-    #[serde(rename = "ID", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// 对象类型
     ///
     /// Example: `thread.message`
-    #[serde(rename = "Object", skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
     /// 创建时间
     ///
     /// Example: `1727269943`
-    #[serde(
-        rename = "CreatedAt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub created_at: ::std::option::Option<i64>,
     /// 会话 ID
     ///
     /// Example: `thread_OteLtAcmh7prn7tb8uQ3SJzh`
-    #[serde(rename = "ThreadID", skip_serializing_if = "::std::option::Option::is_none")]
     pub thread_id: ::std::option::Option<::std::string::String>,
     /// 状态，处理中 in_progress，已完成 completed，未完成 incomplete。
     ///
     /// Example: `completed`
-    #[serde(rename = "Status", skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
     /// 未完成原因
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `{"Reason": ""}`
-    #[serde(
-        rename = "InCompleteDetails",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub in_complete_details: ::std::option::Option<ThreadMessageInCompleteDetailsObject>,
     /// 完成时间
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `1727264847`
-    #[serde(
-        rename = "CompletedAt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub completed_at: ::std::option::Option<i64>,
     /// 未完成时间
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `1727264847`
-    #[serde(
-        rename = "InCompleteAt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub in_complete_at: ::std::option::Option<i64>,
     /// 角色
     ///
     /// Example: `user`
-    #[serde(rename = "Role", skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// 内容
     ///
     /// Example: `你好`
-    #[serde(rename = "Content", skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
     /// 助手 ID
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `asst_LhSU47qcQcFEItggpGEx5eh1`
-    #[serde(
-        rename = "AssistantID",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub assistant_id: ::std::option::Option<::std::string::String>,
     /// 运行 ID
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `run_SR0cPyidY0vBWy7mcYN5loSR`
-    #[serde(rename = "RunID", skip_serializing_if = "::std::option::Option::is_none")]
     pub run_id: ::std::option::Option<::std::string::String>,
     /// 附件
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `[{"FileID":"file-tMjt0CQnvU25GwUDkih4tU4H"}]`
-    #[serde(
-        rename = "Attachments",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub attachments: ::std::option::Option<
         ::std::vec::Vec<ThreadMessageAttachmentObject>,
     >,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。本接口为流式响应接口，当请求成功时，RequestId 会被放在 HTTP 响应的 Header "X-TC-RequestId" 中。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for GetThreadMessageResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for GetThreadMessageResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("GetThreadMessageResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for GetThreadMessageResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("ID", &self.id);
+        out.member("Object", &self.object);
+        out.member("CreatedAt", &self.created_at);
+        out.member("ThreadID", &self.thread_id);
+        out.member("Status", &self.status);
+        out.member("InCompleteDetails", &self.in_complete_details);
+        out.member("CompletedAt", &self.completed_at);
+        out.member("InCompleteAt", &self.in_complete_at);
+        out.member("Role", &self.role);
+        out.member("Content", &self.content);
+        out.member("AssistantID", &self.assistant_id);
+        out.member("RunID", &self.run_id);
+        out.member("Attachments", &self.attachments);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for GetThreadMessageResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3299,7 +3770,6 @@ impl ::sdk_core::de::Members for GetThreadMessageResponse {
         "Attachments",
         "RequestId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3309,39 +3779,54 @@ impl ::sdk_core::de::Members for GetThreadMessageResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.object = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.created_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                3 => out.thread_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                4 => out.status = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                5 => {
-                    out.in_complete_details = ::serde::de::MapAccess::next_value(
-                        &mut map,
-                    )?;
-                }
-                6 => out.completed_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                7 => out.in_complete_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                8 => out.role = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                9 => out.content = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                10 => out.assistant_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                11 => out.run_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                12 => out.attachments = ::serde::de::MapAccess::next_value(&mut map)?,
-                13 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.id),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.object),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.created_at),
+                3 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.thread_id),
+                4 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.status),
+                5 => ::sdk_core::de::value_into(&mut map, &mut out.in_complete_details),
+                6 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.completed_at),
+                7 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.in_complete_at),
+                8 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.role),
+                9 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.content),
+                10 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.assistant_id),
+                11 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.run_id),
+                12 => ::sdk_core::de::value_into(&mut map, &mut out.attachments),
+                13 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// GetThread请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetThreadRequest {
     /// 会话 ID
     ///
     /// Example: `thread_OteLtAcmh7prn7tb8uQ3SJzh`
-    #[serde(rename = "ThreadID")]
     pub thread_id: ::std::string::String,
+}
+impl ::serde::Serialize for GetThreadRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for GetThreadRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("GetThreadRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for GetThreadRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("ThreadID", &self.thread_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for GetThreadRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3353,7 +3838,6 @@ impl<'de> ::serde::Deserialize<'de> for GetThreadRequest {
 impl ::sdk_core::de::Members for GetThreadRequest {
     const NAME: &'static str = "GetThreadRequest";
     const NAMES: &'static [&'static str] = &["ThreadID"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3363,13 +3847,9 @@ impl ::sdk_core::de::Members for GetThreadRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             thread_id: ::sdk_core::de::required(v0, "ThreadID")?,
@@ -3385,40 +3865,53 @@ impl GetThreadRequest {
     }
 }
 /// GetThread返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetThreadResponse {
     /// 会话 ID
     ///
     /// Example: `thread_OteLtAcmh7prn7tb8uQ3SJzh`
-    #[serde(rename = "ID", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// 对象类型
     ///
     /// Example: `thread`
-    #[serde(rename = "Object", skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
     /// 创建时间，Unix 时间戳，单位为秒。
     ///
     /// Example: `1705634032`
-    #[serde(
-        rename = "CreatedAt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub created_at: ::std::option::Option<i64>,
     /// 提供给工具的资源列表
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `{"CodeInterpreter": ["file-tZ0lWeNW4oNbEiMYGtOXEmEk"]}`
-    #[serde(
-        rename = "ToolResources",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub tool_resources: ::std::option::Option<ThreadToolResources>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。本接口为流式响应接口，当请求成功时，RequestId 会被放在 HTTP 响应的 Header "X-TC-RequestId" 中。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for GetThreadResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for GetThreadResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("GetThreadResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for GetThreadResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("ID", &self.id);
+        out.member("Object", &self.object);
+        out.member("CreatedAt", &self.created_at);
+        out.member("ToolResources", &self.tool_resources);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for GetThreadResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3436,7 +3929,6 @@ impl ::sdk_core::de::Members for GetThreadResponse {
         "ToolResources",
         "RequestId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3446,26 +3938,45 @@ impl ::sdk_core::de::Members for GetThreadResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.object = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.created_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                3 => out.tool_resources = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.id),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.object),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.created_at),
+                3 => ::sdk_core::de::value_into(&mut map, &mut out.tool_resources),
+                4 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// GetTokenCount请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetTokenCountRequest {
     /// 输入文本
     ///
     /// Example: `你是谁`
-    #[serde(rename = "Prompt")]
     pub prompt: ::std::string::String,
+}
+impl ::serde::Serialize for GetTokenCountRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for GetTokenCountRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("GetTokenCountRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for GetTokenCountRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Prompt", &self.prompt);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for GetTokenCountRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3477,7 +3988,6 @@ impl<'de> ::serde::Deserialize<'de> for GetTokenCountRequest {
 impl ::sdk_core::de::Members for GetTokenCountRequest {
     const NAME: &'static str = "GetTokenCountRequest";
     const NAMES: &'static [&'static str] = &["Prompt"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3487,13 +3997,9 @@ impl ::sdk_core::de::Members for GetTokenCountRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             prompt: ::sdk_core::de::required(v0, "Prompt")?,
@@ -3507,33 +4013,46 @@ impl GetTokenCountRequest {
     }
 }
 /// GetTokenCount返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetTokenCountResponse {
     /// token计数
     ///
     /// Example: `2`
-    #[serde(
-        rename = "TokenCount",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub token_count: ::std::option::Option<i64>,
     /// 字符计数
     ///
     /// Example: `3`
-    #[serde(
-        rename = "CharacterCount",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub character_count: ::std::option::Option<i64>,
     /// 切分后的列表
     ///
     /// Example: `["你是", "谁"]`
-    #[serde(rename = "Tokens", skip_serializing_if = "::std::option::Option::is_none")]
     pub tokens: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for GetTokenCountResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for GetTokenCountResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("GetTokenCountResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for GetTokenCountResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("TokenCount", &self.token_count);
+        out.member("CharacterCount", &self.character_count);
+        out.member("Tokens", &self.tokens);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for GetTokenCountResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3550,7 +4069,6 @@ impl ::sdk_core::de::Members for GetTokenCountResponse {
         "Tokens",
         "RequestId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3560,51 +4078,64 @@ impl ::sdk_core::de::Members for GetTokenCountResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.token_count = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.character_count = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.tokens = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                3 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.token_count),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.character_count),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.tokens),
+                3 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// 术语库
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Glossary {
     /// 术语库唯一 ID
     ///
     /// Example: `36c0033b405c84107d68e1c03788c4f6`
-    #[serde(
-        rename = "GlossaryId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub glossary_id: ::std::option::Option<::std::string::String>,
     /// 术语库名称
     ///
     /// Example: `My Glossary`
-    #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 术语库描述
     ///
     /// Example: `desc`
-    #[serde(
-        rename = "Description",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 源语言代码
     ///
     /// Example: `en`
-    #[serde(rename = "Source", skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<::std::string::String>,
     /// 目标语言代码
     ///
     /// Example: `zh`
-    #[serde(rename = "Target", skip_serializing_if = "::std::option::Option::is_none")]
     pub target: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for Glossary {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for Glossary {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("Glossary", self)
+    }
+}
+impl ::sdk_core::ser::Fields for Glossary {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("GlossaryId", &self.glossary_id);
+        out.member("Name", &self.name);
+        out.member("Description", &self.description);
+        out.member("Source", &self.source);
+        out.member("Target", &self.target);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for Glossary {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3622,7 +4153,6 @@ impl ::sdk_core::de::Members for Glossary {
         "Source",
         "Target",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3632,42 +4162,55 @@ impl ::sdk_core::de::Members for Glossary {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.glossary_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.name = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.description = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                3 => out.source = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                4 => out.target = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.glossary_id),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.name),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.description),
+                3 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.source),
+                4 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.target),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// 术语条目
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GlossaryEntry {
     /// 源语言术语，限制1000字符
     ///
     /// Example: `zh`
-    #[serde(
-        rename = "SourceTerm",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub source_term: ::std::option::Option<::std::string::String>,
     /// 目标语言术语，限制1000字符
     ///
     /// Example: `en`
-    #[serde(
-        rename = "TargetTerm",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub target_term: ::std::option::Option<::std::string::String>,
     /// 术语条目 ID
     ///
     /// Example: `816465be55d68d66fe1989c75a9f482f`
-    #[serde(rename = "EntryId", skip_serializing_if = "::std::option::Option::is_none")]
     pub entry_id: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for GlossaryEntry {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for GlossaryEntry {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("GlossaryEntry", self)
+    }
+}
+impl ::sdk_core::ser::Fields for GlossaryEntry {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SourceTerm", &self.source_term);
+        out.member("TargetTerm", &self.target_term);
+        out.member("EntryId", &self.entry_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for GlossaryEntry {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3679,7 +4222,6 @@ impl<'de> ::serde::Deserialize<'de> for GlossaryEntry {
 impl ::sdk_core::de::Members for GlossaryEntry {
     const NAME: &'static str = "GlossaryEntry";
     const NAMES: &'static [&'static str] = &["SourceTerm", "TargetTerm", "EntryId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3689,29 +4231,48 @@ impl ::sdk_core::de::Members for GlossaryEntry {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.source_term = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.target_term = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.entry_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.source_term),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.target_term),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.entry_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// 术语条目
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GlossaryEntryCreateItem {
     /// 源语言术语，限制1000字符
     ///
     /// Example: `Cloud Storage`
-    #[serde(rename = "SourceTerm")]
     pub source_term: ::std::string::String,
     /// 目标语言术语，限制1000字符
     ///
     /// Example: `云存储`
-    #[serde(rename = "TargetTerm")]
     pub target_term: ::std::string::String,
+}
+impl ::serde::Serialize for GlossaryEntryCreateItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for GlossaryEntryCreateItem {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("GlossaryEntryCreateItem", self)
+    }
+}
+impl ::sdk_core::ser::Fields for GlossaryEntryCreateItem {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SourceTerm", &self.source_term);
+        out.member("TargetTerm", &self.target_term);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for GlossaryEntryCreateItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3723,7 +4284,6 @@ impl<'de> ::serde::Deserialize<'de> for GlossaryEntryCreateItem {
 impl ::sdk_core::de::Members for GlossaryEntryCreateItem {
     const NAME: &'static str = "GlossaryEntryCreateItem";
     const NAMES: &'static [&'static str] = &["SourceTerm", "TargetTerm"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3734,18 +4294,10 @@ impl ::sdk_core::de::Members for GlossaryEntryCreateItem {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             source_term: ::sdk_core::de::required(v0, "SourceTerm")?,
@@ -3773,14 +4325,33 @@ impl GlossaryEntryCreateItem {
     }
 }
 /// 术语条目
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GlossaryEntryDeleteItem {
     /// 术语条目 ID
     ///
     /// Example: `993c20e70d423efed83864d9cc7df288`
-    #[serde(rename = "EntryId")]
     pub entry_id: ::std::string::String,
+}
+impl ::serde::Serialize for GlossaryEntryDeleteItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for GlossaryEntryDeleteItem {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("GlossaryEntryDeleteItem", self)
+    }
+}
+impl ::sdk_core::ser::Fields for GlossaryEntryDeleteItem {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("EntryId", &self.entry_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for GlossaryEntryDeleteItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3792,7 +4363,6 @@ impl<'de> ::serde::Deserialize<'de> for GlossaryEntryDeleteItem {
 impl ::sdk_core::de::Members for GlossaryEntryDeleteItem {
     const NAME: &'static str = "GlossaryEntryDeleteItem";
     const NAMES: &'static [&'static str] = &["EntryId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3802,13 +4372,9 @@ impl ::sdk_core::de::Members for GlossaryEntryDeleteItem {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             entry_id: ::sdk_core::de::required(v0, "EntryId")?,
@@ -3822,30 +4388,43 @@ impl GlossaryEntryDeleteItem {
     }
 }
 /// 术语条目
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GlossaryEntryUpdateItem {
     /// 术语条目 ID
     ///
     /// Example: `cf0a1f13edae52ef71be9e46fc26ec59`
-    #[serde(rename = "EntryId")]
     pub entry_id: ::std::string::String,
     /// 源语言术语，限制1000字符
     ///
     /// Example: `Cloud Storage1`
-    #[serde(
-        rename = "SourceTerm",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub source_term: ::std::option::Option<::std::string::String>,
     /// 目标语言术语，限制1000字符
     ///
     /// Example: `云存储1`
-    #[serde(
-        rename = "TargetTerm",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub target_term: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for GlossaryEntryUpdateItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for GlossaryEntryUpdateItem {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("GlossaryEntryUpdateItem", self)
+    }
+}
+impl ::sdk_core::ser::Fields for GlossaryEntryUpdateItem {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("EntryId", &self.entry_id);
+        out.member("SourceTerm", &self.source_term);
+        out.member("TargetTerm", &self.target_term);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for GlossaryEntryUpdateItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3857,7 +4436,6 @@ impl<'de> ::serde::Deserialize<'de> for GlossaryEntryUpdateItem {
 impl ::sdk_core::de::Members for GlossaryEntryUpdateItem {
     const NAME: &'static str = "GlossaryEntryUpdateItem";
     const NAMES: &'static [&'static str] = &["EntryId", "SourceTerm", "TargetTerm"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3869,15 +4447,11 @@ impl ::sdk_core::de::Members for GlossaryEntryUpdateItem {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             entry_id: ::sdk_core::de::required(v0, "EntryId")?,
@@ -3913,16 +4487,14 @@ impl GlossaryEntryUpdateItem {
     }
 }
 /// GroupChatCompletions请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupChatCompletionsRequest {
     /// 模型名称，可选值包括 hunyuan-large-role-group。各模型介绍请阅读 [产品概述](https://cloud.tencent.com/document/product/1729/104753) 中的说明。注意：不同的模型计费不同，请根据 [购买指南](https://cloud.tencent.com/document/product/1729/97731) 按需调用。
     ///
     /// Example: `hunyuan-large-role-group`
-    #[serde(rename = "Model")]
     pub model: ::std::string::String,
     /// 聊天上下文信息。
-    #[serde(rename = "Messages")]
     pub messages: ::std::vec::Vec<GroupMessage>,
     /// 流式调用开关。
     ///
@@ -3942,31 +4514,43 @@ pub struct GroupChatCompletionsRequest {
     /// 通过 SDK 调用时，流式和非流式调用需用**不同的方式**获取返回值，具体参考 SDK 中的注释或示例（在各语言 SDK 代码仓库的 examples/hunyuan/v20230901/ 目录中）。
     ///
     /// Example: `false`
-    #[serde(rename = "Stream", skip_serializing_if = "::std::option::Option::is_none")]
     pub stream: ::std::option::Option<bool>,
     /// 目标人物名称
     ///
     /// Example: `孙悟空`
-    #[serde(
-        rename = "TargetCharacterName",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub target_character_name: ::std::option::Option<::std::string::String>,
     /// 角色描述
-    #[serde(
-        rename = "GroupChatConfig",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub group_chat_config: ::std::option::Option<GroupChatConfig>,
     /// 用户ID
-    #[serde(rename = "UserId", skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     /// 对话接口
-    #[serde(
-        rename = "SessionId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub session_id: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for GroupChatCompletionsRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for GroupChatCompletionsRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("GroupChatCompletionsRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for GroupChatCompletionsRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Model", &self.model);
+        out.member("Messages", &self.messages);
+        out.member("Stream", &self.stream);
+        out.member("TargetCharacterName", &self.target_character_name);
+        out.member("GroupChatConfig", &self.group_chat_config);
+        out.member("UserId", &self.user_id);
+        out.member("SessionId", &self.session_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupChatCompletionsRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3986,7 +4570,6 @@ impl ::sdk_core::de::Members for GroupChatCompletionsRequest {
         "UserId",
         "SessionId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4002,23 +4585,15 @@ impl ::sdk_core::de::Members for GroupChatCompletionsRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
-                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
-                6 => v6 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::value_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::value_into(&mut map, &mut v4),
+                5 => ::sdk_core::de::value_into(&mut map, &mut v5),
+                6 => ::sdk_core::de::value_into(&mut map, &mut v6),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             model: ::sdk_core::de::required(v0, "Model")?,
@@ -4085,63 +4660,76 @@ impl GroupChatCompletionsRequest {
     }
 }
 /// GroupChatCompletions返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GroupChatCompletionsResponse {
     /// Unix 时间戳，单位为秒。
     ///
     /// Example: `1705634032`
-    #[serde(rename = "Created", skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<i64>,
     /// Token 统计信息。
     ///
     /// 按照总 Token 数量计费。
-    #[serde(rename = "Usage", skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<Usage>,
     /// 免责声明。
     ///
     /// Example: `以上内容为AI生成，不代表开发者立场，请勿删除或修改本标记`
-    #[serde(rename = "Note", skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::string::String>,
     /// 本次请求的 RequestId。
     ///
     /// Example: `9c772634-8824-43e8-bc24-8bc4c19b9151`
-    #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// 回复内容。
-    #[serde(rename = "Choices", skip_serializing_if = "::std::option::Option::is_none")]
     pub choices: ::std::option::Option<::std::vec::Vec<Choice>>,
     /// 错误信息。
     ///
     /// 如果流式返回中服务处理异常，返回该错误信息。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "ErrorMsg", skip_serializing_if = "::std::option::Option::is_none")]
     pub error_msg: ::std::option::Option<ErrorMsg>,
     /// 搜索结果信息
-    #[serde(
-        rename = "SearchInfo",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub search_info: ::std::option::Option<SearchInfo>,
     /// 多媒体信息。
     ///
     /// 说明：
     /// 1. 可以用多媒体信息替换回复内容里的占位符，得到完整的消息。
     /// 2. 可能会出现回复内容里存在占位符，但是因为审核等原因没有返回多媒体信息。
-    #[serde(rename = "Replaces", skip_serializing_if = "::std::option::Option::is_none")]
     pub replaces: ::std::option::Option<::std::vec::Vec<Replace>>,
     /// 推荐问答。
-    #[serde(
-        rename = "RecommendedQuestions",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub recommended_questions: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。本接口为流式响应接口，当请求成功时，RequestId 会被放在 HTTP 响应的 Header "X-TC-RequestId" 中。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for GroupChatCompletionsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for GroupChatCompletionsResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("GroupChatCompletionsResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for GroupChatCompletionsResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Created", &self.created);
+        out.member("Usage", &self.usage);
+        out.member("Note", &self.note);
+        out.member("Id", &self.id);
+        out.member("Choices", &self.choices);
+        out.member("ErrorMsg", &self.error_msg);
+        out.member("SearchInfo", &self.search_info);
+        out.member("Replaces", &self.replaces);
+        out.member("RecommendedQuestions", &self.recommended_questions);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupChatCompletionsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4164,7 +4752,6 @@ impl ::sdk_core::de::Members for GroupChatCompletionsResponse {
         "RecommendedQuestions",
         "RequestId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4174,51 +4761,65 @@ impl ::sdk_core::de::Members for GroupChatCompletionsResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.created = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.usage = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => out.note = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                3 => out.id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                4 => out.choices = ::serde::de::MapAccess::next_value(&mut map)?,
-                5 => out.error_msg = ::serde::de::MapAccess::next_value(&mut map)?,
-                6 => out.search_info = ::serde::de::MapAccess::next_value(&mut map)?,
-                7 => out.replaces = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.created),
+                1 => ::sdk_core::de::value_into(&mut map, &mut out.usage),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.note),
+                3 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.id),
+                4 => ::sdk_core::de::value_into(&mut map, &mut out.choices),
+                5 => ::sdk_core::de::value_into(&mut map, &mut out.error_msg),
+                6 => ::sdk_core::de::value_into(&mut map, &mut out.search_info),
+                7 => ::sdk_core::de::value_into(&mut map, &mut out.replaces),
                 8 => {
-                    out.recommended_questions = ::sdk_core::de::lenient_opt_member(
+                    ::sdk_core::de::lenient_opt_into(
                         &mut map,
-                    )?;
+                        &mut out.recommended_questions,
+                    )
                 }
-                9 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                9 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// 群聊配置
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GroupChatConfig {
     /// 人物名称
     ///
     /// Example: `布尔玛`
-    #[serde(rename = "UserName", skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::std::string::String>,
     /// ### 主题：\n武道修炼与科技创新的碰撞\n\n### 地点：\n布尔玛的实验室\n\n### 故事背景：\n布尔玛正在研发一种新型的龙珠雷达，旨在更精确地定位龙珠的位置。她邀请了孙悟空、天津饭、饺子和雅木茶前来测试新设备。然而，这些武道家们对科技的理解有限，导致了一系列有趣的误解和互动。\n\n### 人物关系：\n- **布尔玛**：天才科学家，负责研发和解释新设备。\n- **孙悟空**：纯粹的战斗狂，对科技一窍不通，但对新事物充满好奇。\n- **天津饭**：严肃自律的武道家，对科技持谨慎态度，但愿意尝试。\n- **饺子**：内向单纯，依赖天津饭，对科技感到困惑和害怕。\n- **雅木茶**：幽默自嘲的前沙漠强盗，对科技有一定了解，但更倾向于轻松调侃。\n\n### 人物目标：\n- **布尔玛**：希望新龙珠雷达能够得到有效测试，并得到反馈以改进。\n- **孙悟空**：希望通过新设备找到更强的对手进行战斗。\n- **天津饭**：希望通过测试新设备提升自己的武道修炼。\n- **饺子**：希望在不引起麻烦的情况下完成任务，并得到天津饭的认可。\n- **雅木茶**：希望通过参与测试证明自己的价值，同时享受与朋友们的互动。\n\n### 场景描述：\n布尔玛在实验室中展示她的新龙珠雷达，解释其工作原理和优势。孙悟空对设备的功能感到兴奋，但完全无法理解技术细节，不断提出天真的问题。天津饭则严肃地询问设备的安全性和可靠性，表现出对科技的谨慎态度。饺子对复杂的设备感到害怕，不断向天津饭寻求确认和安慰。雅木茶则在一旁调侃大家的反应，试图缓解紧张气氛。布尔玛在解释过程中不断被孙悟空的问题打断，感到无奈，但也被他的热情所感染。最终，大家决定一起外出测试新设备，展开一场充满欢笑和冒险的旅程。
     ///
     /// Example: `描述`
-    #[serde(
-        rename = "Description",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 角色描述
     ///
     /// Example: `角色描述`
-    #[serde(
-        rename = "Characters",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub characters: ::std::option::Option<::std::vec::Vec<Character>>,
+}
+impl ::serde::Serialize for GroupChatConfig {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for GroupChatConfig {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("GroupChatConfig", self)
+    }
+}
+impl ::sdk_core::ser::Fields for GroupChatConfig {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("UserName", &self.user_name);
+        out.member("Description", &self.description);
+        out.member("Characters", &self.characters);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupChatConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4230,7 +4831,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupChatConfig {
 impl ::sdk_core::de::Members for GroupChatConfig {
     const NAME: &'static str = "GroupChatConfig";
     const NAMES: &'static [&'static str] = &["UserName", "Description", "Characters"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4240,11 +4840,11 @@ impl ::sdk_core::de::Members for GroupChatConfig {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.user_name = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.description = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.characters = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.user_name),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.description),
+                2 => ::sdk_core::de::value_into(&mut map, &mut out.characters),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -4281,24 +4881,43 @@ impl GroupChatConfig {
     }
 }
 /// 群聊会话内容
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GroupMessage {
     /// 角色，可选值包括 system、user、assistant、 tool。
     ///
     /// Example: `user`
-    #[serde(rename = "Role")]
     pub role: ::std::string::String,
     /// 文本内容
     ///
     /// Example: `本小姐可是天才科学家！都来看看我的新发明！`
-    #[serde(rename = "Content", skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
     /// 角色名称
     ///
     /// Example: `布尔玛`
-    #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for GroupMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for GroupMessage {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("GroupMessage", self)
+    }
+}
+impl ::sdk_core::ser::Fields for GroupMessage {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Role", &self.role);
+        out.member("Content", &self.content);
+        out.member("Name", &self.name);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4310,7 +4929,6 @@ impl<'de> ::serde::Deserialize<'de> for GroupMessage {
 impl ::sdk_core::de::Members for GroupMessage {
     const NAME: &'static str = "GroupMessage";
     const NAMES: &'static [&'static str] = &["Role", "Content", "Name"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4320,11 +4938,11 @@ impl ::sdk_core::de::Members for GroupMessage {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.role = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.content = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.name = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.role),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.content),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.name),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -4356,7 +4974,7 @@ impl GroupMessage {
     }
 }
 /// 混元生图多轮对话历史记录。
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct History {
     /// 对话的 ID，用于唯一标识一轮对话
@@ -4364,32 +4982,48 @@ pub struct History {
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `1248907282106990592`
-    #[serde(rename = "ChatId", skip_serializing_if = "::std::option::Option::is_none")]
     pub chat_id: ::std::option::Option<::std::string::String>,
     /// 原始输入的 Prompt 文本
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `请画一个苹果在桌子上`
-    #[serde(rename = "Prompt", skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt: ::std::option::Option<::std::string::String>,
     /// 扩写后的 Prompt 文本
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `风格为摄影风格，桌子上摆放着一个红润的苹果，镜头为近景镜头`
-    #[serde(
-        rename = "RevisedPrompt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub revised_prompt: ::std::option::Option<::std::string::String>,
     /// 生成图的随机种子
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `1549130027`
-    #[serde(rename = "Seed", skip_serializing_if = "::std::option::Option::is_none")]
     pub seed: ::std::option::Option<i64>,
+}
+impl ::serde::Serialize for History {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for History {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("History", self)
+    }
+}
+impl ::sdk_core::ser::Fields for History {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("ChatId", &self.chat_id);
+        out.member("Prompt", &self.prompt);
+        out.member("RevisedPrompt", &self.revised_prompt);
+        out.member("Seed", &self.seed);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for History {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4406,7 +5040,6 @@ impl ::sdk_core::de::Members for History {
         "RevisedPrompt",
         "Seed",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4416,12 +5049,12 @@ impl ::sdk_core::de::Members for History {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.chat_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.prompt = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.revised_prompt = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                3 => out.seed = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.chat_id),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.prompt),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.revised_prompt),
+                3 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.seed),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -4467,22 +5100,38 @@ impl History {
     }
 }
 /// 图片信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Image {
     /// 图片Url。
     ///
     /// Example: `https://cos.ap-guangzhou.myqcloud.com/image.jpg`
-    #[serde(rename = "ImageUrl", skip_serializing_if = "::std::option::Option::is_none")]
     pub image_url: ::std::option::Option<::std::string::String>,
     /// 图片Base64。
     ///
     /// Example: `/9j/4QlQaHR0c...N6a2M5ZCI`
-    #[serde(
-        rename = "ImageBase64",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub image_base64: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for Image {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for Image {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("Image", self)
+    }
+}
+impl ::sdk_core::ser::Fields for Image {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("ImageUrl", &self.image_url);
+        out.member("ImageBase64", &self.image_base64);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for Image {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4494,7 +5143,6 @@ impl<'de> ::serde::Deserialize<'de> for Image {
 impl ::sdk_core::de::Members for Image {
     const NAME: &'static str = "Image";
     const NAMES: &'static [&'static str] = &["ImageUrl", "ImageBase64"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4505,10 +5153,10 @@ impl ::sdk_core::de::Members for Image {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             image_url: v0,
@@ -4542,22 +5190,41 @@ impl Image {
     }
 }
 /// 拍照解题内容
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ImageMessage {
     /// 角色，可选值包括 system、user、assistant。
     ///
     /// Example: `user`
-    #[serde(rename = "Role")]
     pub role: ::std::string::String,
     /// 文本内容
     ///
     /// Example: `你好！`
-    #[serde(rename = "Content", skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
     /// 多种类型内容（目前支持图片和文本），仅 hunyuan-vision 和 hunyuan-turbo-vision 模型支持
-    #[serde(rename = "Contents", skip_serializing_if = "::std::option::Option::is_none")]
     pub contents: ::std::option::Option<::std::vec::Vec<Content>>,
+}
+impl ::serde::Serialize for ImageMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ImageMessage {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ImageMessage", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ImageMessage {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Role", &self.role);
+        out.member("Content", &self.content);
+        out.member("Contents", &self.contents);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ImageMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4569,7 +5236,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageMessage {
 impl ::sdk_core::de::Members for ImageMessage {
     const NAME: &'static str = "ImageMessage";
     const NAMES: &'static [&'static str] = &["Role", "Content", "Contents"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4581,15 +5247,11 @@ impl ::sdk_core::de::Members for ImageMessage {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             role: ::sdk_core::de::required(v0, "Role")?,
@@ -4622,16 +5284,14 @@ impl ImageMessage {
     }
 }
 /// ImageQuestion请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ImageQuestionRequest {
     /// 模型名称，可选值包括 hunyuan-vision-image-question。各模型介绍请阅读 [产品概述](https://cloud.tencent.com/document/product/1729/104753) 中的说明。注意：不同的模型计费不同，请根据 [购买指南](https://cloud.tencent.com/document/product/1729/97731) 按需调用。
     ///
     /// Example: `hunyuan-vision-image-question`
-    #[serde(rename = "Model")]
     pub model: ::std::string::String,
     /// 聊天上下文信息。说明：1. 长度最多为 40，按对话时间从旧到新在数组中排列。2. Message.Role 可选值：system、user、assistant。其中，system 角色可选，如存在则必须位于列表的最开始。user 和 assistant 需交替出现（一问一答），以 user 提问开始，user提问结束，且 Content 不能为空。Role 的顺序示例：\[system（可选） user assistant user assistant user ...\]。3. Messages 中 Content 总长度不能超过模型输入长度上限（可参考 [产品概述](https://cloud.tencent.com/document/product/1729/104753) 文档），超过则会截断最前面的内容，只保留尾部内容。
-    #[serde(rename = "Messages")]
     pub messages: ::std::vec::Vec<ImageMessage>,
     /// 流式调用开关。
     ///
@@ -4651,8 +5311,29 @@ pub struct ImageQuestionRequest {
     /// 通过 SDK 调用时，流式和非流式调用需用**不同的方式**获取返回值，具体参考 SDK 中的注释或示例（在各语言 SDK 代码仓库的 examples/hunyuan/v20230901/ 目录中）。
     ///
     /// Example: `false`
-    #[serde(rename = "Stream", skip_serializing_if = "::std::option::Option::is_none")]
     pub stream: ::std::option::Option<bool>,
+}
+impl ::serde::Serialize for ImageQuestionRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ImageQuestionRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ImageQuestionRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ImageQuestionRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Model", &self.model);
+        out.member("Messages", &self.messages);
+        out.member("Stream", &self.stream);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ImageQuestionRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4664,7 +5345,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageQuestionRequest {
 impl ::sdk_core::de::Members for ImageQuestionRequest {
     const NAME: &'static str = "ImageQuestionRequest";
     const NAMES: &'static [&'static str] = &["Model", "Messages", "Stream"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4676,19 +5356,11 @@ impl ::sdk_core::de::Members for ImageQuestionRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             model: ::sdk_core::de::required(v0, "Model")?,
@@ -4716,42 +5388,61 @@ impl ImageQuestionRequest {
     }
 }
 /// ImageQuestion返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ImageQuestionResponse {
     /// Unix 时间戳，单位为秒。
     ///
     /// Example: `1705634032`
-    #[serde(rename = "Created", skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<i64>,
     /// Token 统计信息。
     ///
     /// 按照总 Token 数量计费。
-    #[serde(rename = "Usage", skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<Usage>,
     /// 免责声明。
     ///
     /// Example: `以上内容为AI生成，不代表开发者立场，请勿删除或修改本标记`
-    #[serde(rename = "Note", skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::string::String>,
     /// 本次请求的 RequestId。
     ///
     /// Example: `9c772634-8824-43e8-bc24-8bc4c19b9151`
-    #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// 回复内容。
-    #[serde(rename = "Choices", skip_serializing_if = "::std::option::Option::is_none")]
     pub choices: ::std::option::Option<::std::vec::Vec<Choice>>,
     /// 错误信息。
     ///
     /// 如果流式返回中服务处理异常，返回该错误信息。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "ErrorMsg", skip_serializing_if = "::std::option::Option::is_none")]
     pub error_msg: ::std::option::Option<ErrorMsg>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。本接口为流式响应接口，当请求成功时，RequestId 会被放在 HTTP 响应的 Header "X-TC-RequestId" 中。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for ImageQuestionResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ImageQuestionResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ImageQuestionResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ImageQuestionResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Created", &self.created);
+        out.member("Usage", &self.usage);
+        out.member("Note", &self.note);
+        out.member("Id", &self.id);
+        out.member("Choices", &self.choices);
+        out.member("ErrorMsg", &self.error_msg);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ImageQuestionResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4771,7 +5462,6 @@ impl ::sdk_core::de::Members for ImageQuestionResponse {
         "ErrorMsg",
         "RequestId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4781,21 +5471,21 @@ impl ::sdk_core::de::Members for ImageQuestionResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.created = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.usage = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => out.note = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                3 => out.id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                4 => out.choices = ::serde::de::MapAccess::next_value(&mut map)?,
-                5 => out.error_msg = ::serde::de::MapAccess::next_value(&mut map)?,
-                6 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.created),
+                1 => ::sdk_core::de::value_into(&mut map, &mut out.usage),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.note),
+                3 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.id),
+                4 => ::sdk_core::de::value_into(&mut map, &mut out.choices),
+                5 => ::sdk_core::de::value_into(&mut map, &mut out.error_msg),
+                6 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// 具体的图片内容
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ImageUrl {
     /// 图片的 Url（以 http:// 或 https:// 开头）
@@ -4803,8 +5493,27 @@ pub struct ImageUrl {
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `https://cloudcache.tencent-cloud.com/qcloud/ui/portal-set/build/About/images/bg-product-series_87d.png`
-    #[serde(rename = "Url")]
     pub url: ::std::string::String,
+}
+impl ::serde::Serialize for ImageUrl {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ImageUrl {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ImageUrl", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ImageUrl {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Url", &self.url);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ImageUrl {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4816,7 +5525,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageUrl {
 impl ::sdk_core::de::Members for ImageUrl {
     const NAME: &'static str = "ImageUrl";
     const NAMES: &'static [&'static str] = &["Url"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4826,9 +5534,9 @@ impl ::sdk_core::de::Members for ImageUrl {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.url = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.url),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -4840,14 +5548,33 @@ impl ImageUrl {
     }
 }
 /// 外部知识
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Knowledge {
     /// 表示具体的知识信息文本
     ///
     /// Example: `暴雨+雷暴+8级大风！深圳将迎强对流天气！`
-    #[serde(rename = "Text", skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for Knowledge {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for Knowledge {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("Knowledge", self)
+    }
+}
+impl ::sdk_core::ser::Fields for Knowledge {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Text", &self.text);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for Knowledge {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4859,7 +5586,6 @@ impl<'de> ::serde::Deserialize<'de> for Knowledge {
 impl ::sdk_core::de::Members for Knowledge {
     const NAME: &'static str = "Knowledge";
     const NAMES: &'static [&'static str] = &["Text"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4869,9 +5595,9 @@ impl ::sdk_core::de::Members for Knowledge {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut v0),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self { text: v0 })
     }
@@ -4893,24 +5619,43 @@ impl Knowledge {
     }
 }
 /// ListGlossaryEntry请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListGlossaryEntryRequest {
     /// 术语库 ID
     ///
     /// Example: `3177dfae1f8cb180dfcc1bea2ddf19f6`
-    #[serde(rename = "GlossaryId")]
     pub glossary_id: ::std::string::String,
     /// 页码，默认 1
     ///
     /// Example: `1`
-    #[serde(rename = "Page", skip_serializing_if = "::std::option::Option::is_none")]
     pub page: ::std::option::Option<u64>,
     /// 每页数量，默认 10，最大200
     ///
     /// Example: `2`
-    #[serde(rename = "PageSize", skip_serializing_if = "::std::option::Option::is_none")]
     pub page_size: ::std::option::Option<u64>,
+}
+impl ::serde::Serialize for ListGlossaryEntryRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ListGlossaryEntryRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ListGlossaryEntryRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ListGlossaryEntryRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("GlossaryId", &self.glossary_id);
+        out.member("Page", &self.page);
+        out.member("PageSize", &self.page_size);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ListGlossaryEntryRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4922,7 +5667,6 @@ impl<'de> ::serde::Deserialize<'de> for ListGlossaryEntryRequest {
 impl ::sdk_core::de::Members for ListGlossaryEntryRequest {
     const NAME: &'static str = "ListGlossaryEntryRequest";
     const NAMES: &'static [&'static str] = &["GlossaryId", "Page", "PageSize"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4934,15 +5678,11 @@ impl ::sdk_core::de::Members for ListGlossaryEntryRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             glossary_id: ::sdk_core::de::required(v0, "GlossaryId")?,
@@ -4972,30 +5712,49 @@ impl ListGlossaryEntryRequest {
     }
 }
 /// ListGlossaryEntry返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListGlossaryEntryResponse {
     /// 术语条目列表
-    #[serde(rename = "Entries", skip_serializing_if = "::std::option::Option::is_none")]
     pub entries: ::std::option::Option<::std::vec::Vec<GlossaryEntry>>,
     /// 条目总数量
     ///
     /// Example: `2`
-    #[serde(rename = "Total", skip_serializing_if = "::std::option::Option::is_none")]
     pub total: ::std::option::Option<u64>,
     /// 当前页码
     ///
     /// Example: `1`
-    #[serde(rename = "Page", skip_serializing_if = "::std::option::Option::is_none")]
     pub page: ::std::option::Option<u64>,
     /// 每页数量
     ///
     /// Example: `2`
-    #[serde(rename = "PageSize", skip_serializing_if = "::std::option::Option::is_none")]
     pub page_size: ::std::option::Option<u64>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for ListGlossaryEntryResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ListGlossaryEntryResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ListGlossaryEntryResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ListGlossaryEntryResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Entries", &self.entries);
+        out.member("Total", &self.total);
+        out.member("Page", &self.page);
+        out.member("PageSize", &self.page_size);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ListGlossaryEntryResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5013,7 +5772,6 @@ impl ::sdk_core::de::Members for ListGlossaryEntryResponse {
         "PageSize",
         "RequestId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5023,31 +5781,50 @@ impl ::sdk_core::de::Members for ListGlossaryEntryResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.entries = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.total = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.page = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                3 => out.page_size = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                4 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut out.entries),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.total),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.page),
+                3 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.page_size),
+                4 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// ListGlossary请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListGlossaryRequest {
     /// 页码，默认 1
     ///
     /// Example: `1`
-    #[serde(rename = "Page", skip_serializing_if = "::std::option::Option::is_none")]
     pub page: ::std::option::Option<u64>,
     /// 每页数量，默认 10，最大 100
     ///
     /// Example: `2`
-    #[serde(rename = "PageSize", skip_serializing_if = "::std::option::Option::is_none")]
     pub page_size: ::std::option::Option<u64>,
+}
+impl ::serde::Serialize for ListGlossaryRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ListGlossaryRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ListGlossaryRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ListGlossaryRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Page", &self.page);
+        out.member("PageSize", &self.page_size);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ListGlossaryRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5059,7 +5836,6 @@ impl<'de> ::serde::Deserialize<'de> for ListGlossaryRequest {
 impl ::sdk_core::de::Members for ListGlossaryRequest {
     const NAME: &'static str = "ListGlossaryRequest";
     const NAMES: &'static [&'static str] = &["Page", "PageSize"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5070,10 +5846,10 @@ impl ::sdk_core::de::Members for ListGlossaryRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self { page: v0, page_size: v1 })
     }
@@ -5098,33 +5874,49 @@ impl ListGlossaryRequest {
     }
 }
 /// ListGlossary返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListGlossaryResponse {
     /// 术语库列表
-    #[serde(
-        rename = "Glossaries",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub glossaries: ::std::option::Option<::std::vec::Vec<Glossary>>,
     /// 术语库总数量
     ///
     /// Example: `180`
-    #[serde(rename = "Total", skip_serializing_if = "::std::option::Option::is_none")]
     pub total: ::std::option::Option<u64>,
     /// 当前页码
     ///
     /// Example: `1`
-    #[serde(rename = "Page", skip_serializing_if = "::std::option::Option::is_none")]
     pub page: ::std::option::Option<u64>,
     /// 每页数量
     ///
     /// Example: `2`
-    #[serde(rename = "PageSize", skip_serializing_if = "::std::option::Option::is_none")]
     pub page_size: ::std::option::Option<u64>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for ListGlossaryResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ListGlossaryResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ListGlossaryResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ListGlossaryResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Glossaries", &self.glossaries);
+        out.member("Total", &self.total);
+        out.member("Page", &self.page);
+        out.member("PageSize", &self.page_size);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ListGlossaryResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5142,7 +5934,6 @@ impl ::sdk_core::de::Members for ListGlossaryResponse {
         "PageSize",
         "RequestId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5152,39 +5943,55 @@ impl ::sdk_core::de::Members for ListGlossaryResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.glossaries = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.total = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.page = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                3 => out.page_size = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                4 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut out.glossaries),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.total),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.page),
+                3 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.page_size),
+                4 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// logo参数
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LogoParam {
     /// 水印url
     ///
     /// Example: `https://cos.ap-guangzhou.myqcloud.com/logo.jpg`
-    #[serde(rename = "LogoUrl", skip_serializing_if = "::std::option::Option::is_none")]
     pub logo_url: ::std::option::Option<::std::string::String>,
     /// 水印base64，url和base64二选一传入
     ///
     /// Example: `9j/4QlQaHR0c...N6a2M5ZCI`
-    #[serde(
-        rename = "LogoImage",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub logo_image: ::std::option::Option<::std::string::String>,
     /// 水印图片位于融合结果图中的坐标，将按照坐标对标识图片进行位置和大小的拉伸匹配
     ///
     /// Example: `{"X": 10, "Y": 10, "Width": 20, "Height": 20}`
-    #[serde(rename = "LogoRect", skip_serializing_if = "::std::option::Option::is_none")]
     pub logo_rect: ::std::option::Option<LogoRect>,
+}
+impl ::serde::Serialize for LogoParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for LogoParam {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("LogoParam", self)
+    }
+}
+impl ::sdk_core::ser::Fields for LogoParam {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("LogoUrl", &self.logo_url);
+        out.member("LogoImage", &self.logo_image);
+        out.member("LogoRect", &self.logo_rect);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for LogoParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5196,7 +6003,6 @@ impl<'de> ::serde::Deserialize<'de> for LogoParam {
 impl ::sdk_core::de::Members for LogoParam {
     const NAME: &'static str = "LogoParam";
     const NAMES: &'static [&'static str] = &["LogoUrl", "LogoImage", "LogoRect"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5208,11 +6014,11 @@ impl ::sdk_core::de::Members for LogoParam {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             logo_url: v0,
@@ -5253,29 +6059,48 @@ impl LogoParam {
     }
 }
 /// 输入框
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LogoRect {
     /// 左上角X坐标
     ///
     /// Example: `10`
-    #[serde(rename = "X", skip_serializing_if = "::std::option::Option::is_none")]
     pub x: ::std::option::Option<i64>,
     /// 左上角Y坐标
     ///
     /// Example: `10`
-    #[serde(rename = "Y", skip_serializing_if = "::std::option::Option::is_none")]
     pub y: ::std::option::Option<i64>,
     /// 方框宽度
     ///
     /// Example: `20`
-    #[serde(rename = "Width", skip_serializing_if = "::std::option::Option::is_none")]
     pub width: ::std::option::Option<i64>,
     /// 方框高度
     ///
     /// Example: `20`
-    #[serde(rename = "Height", skip_serializing_if = "::std::option::Option::is_none")]
     pub height: ::std::option::Option<i64>,
+}
+impl ::serde::Serialize for LogoRect {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for LogoRect {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("LogoRect", self)
+    }
+}
+impl ::sdk_core::ser::Fields for LogoRect {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("X", &self.x);
+        out.member("Y", &self.y);
+        out.member("Width", &self.width);
+        out.member("Height", &self.height);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for LogoRect {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5287,7 +6112,6 @@ impl<'de> ::serde::Deserialize<'de> for LogoRect {
 impl ::sdk_core::de::Members for LogoRect {
     const NAME: &'static str = "LogoRect";
     const NAMES: &'static [&'static str] = &["X", "Y", "Width", "Height"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5300,12 +6124,12 @@ impl ::sdk_core::de::Members for LogoRect {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::value_into(&mut map, &mut v3),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             x: v0,
@@ -5347,57 +6171,67 @@ impl LogoRect {
     }
 }
 /// 会话内容
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Message {
     /// 角色，可选值包括 system、user、assistant、 tool。
     ///
     /// Example: `user`
-    #[serde(rename = "Role")]
     pub role: ::std::string::String,
     /// 文本内容
     ///
     /// Example: `你好！`
-    #[serde(rename = "Content", skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
     /// 多种类型内容（目前支持文本、图片和视频），图片支持混元图生文系列模型，视频支持混元视频生文系列模型，详情参考[产品概述](https://cloud.tencent.com/document/product/1729/104753)
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "Contents", skip_serializing_if = "::std::option::Option::is_none")]
     pub contents: ::std::option::Option<::std::vec::Vec<Content>>,
     /// 当role为tool时传入，标识具体的函数调用
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `call_cpv320k2c3m8fgcs8ja0`
-    #[serde(
-        rename = "ToolCallId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub tool_call_id: ::std::option::Option<::std::string::String>,
     /// 模型生成的工具调用，仅 hunyuan-pro 或者 hunyuan-functioncall 模型支持
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "ToolCalls",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub tool_calls: ::std::option::Option<::std::vec::Vec<ToolCall>>,
     /// 文件标识符。单次最大 50 个文件。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `["file-YbhlphnNEsjRoKTEXukAqNZZ"]`
-    #[serde(rename = "FileIDs", skip_serializing_if = "::std::option::Option::is_none")]
     pub file_i_ds: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 思维链内容。用于展示模型思考过程，仅 Hunyuan-T1 系列模型可用。注意：在进行多轮对话时，请**不要**将此字段拼接到 messages 中。请求 messages 的请求参数中包含 reasoning_content，接口将报错。
     ///
     /// Example: `你好！`
-    #[serde(
-        rename = "ReasoningContent",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub reasoning_content: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for Message {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for Message {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("Message", self)
+    }
+}
+impl ::sdk_core::ser::Fields for Message {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Role", &self.role);
+        out.member("Content", &self.content);
+        out.member("Contents", &self.contents);
+        out.member("ToolCallId", &self.tool_call_id);
+        out.member("ToolCalls", &self.tool_calls);
+        out.member("FileIDs", &self.file_i_ds);
+        out.member("ReasoningContent", &self.reasoning_content);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for Message {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5417,7 +6251,6 @@ impl ::sdk_core::de::Members for Message {
         "FileIDs",
         "ReasoningContent",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5427,17 +6260,20 @@ impl ::sdk_core::de::Members for Message {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.role = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.content = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.contents = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => out.tool_call_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                4 => out.tool_calls = ::serde::de::MapAccess::next_value(&mut map)?,
-                5 => out.file_i_ds = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.role),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.content),
+                2 => ::sdk_core::de::value_into(&mut map, &mut out.contents),
+                3 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.tool_call_id),
+                4 => ::sdk_core::de::value_into(&mut map, &mut out.tool_calls),
+                5 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.file_i_ds),
                 6 => {
-                    out.reasoning_content = ::sdk_core::de::lenient_opt_member(&mut map)?;
+                    ::sdk_core::de::lenient_opt_into(
+                        &mut map,
+                        &mut out.reasoning_content,
+                    )
                 }
-                _ => {}
-            }
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -5499,19 +6335,38 @@ impl Message {
     }
 }
 /// 脑图
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Mindmap {
     /// 脑图缩略图链接
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "ThumbUrl")]
     pub thumb_url: ::std::string::String,
     /// 脑图图片链接
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "Url")]
     pub url: ::std::string::String,
+}
+impl ::serde::Serialize for Mindmap {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for Mindmap {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("Mindmap", self)
+    }
+}
+impl ::sdk_core::ser::Fields for Mindmap {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("ThumbUrl", &self.thumb_url);
+        out.member("Url", &self.url);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for Mindmap {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5523,7 +6378,6 @@ impl<'de> ::serde::Deserialize<'de> for Mindmap {
 impl ::sdk_core::de::Members for Mindmap {
     const NAME: &'static str = "Mindmap";
     const NAMES: &'static [&'static str] = &["ThumbUrl", "Url"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5533,10 +6387,10 @@ impl ::sdk_core::de::Members for Mindmap {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.thumb_url = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.url = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.thumb_url),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.url),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -5561,7 +6415,7 @@ impl Mindmap {
     }
 }
 /// 多媒体详情
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Multimedia {
     /// 多媒体类型，可选值包括 image、music、album、playlist。
@@ -5571,19 +6425,15 @@ pub struct Multimedia {
     /// 2. 当 type 为 music、album、playlist 时，需要配合 [QQ音乐SDK](https://developer.y.qq.com/) 使用。
     ///
     /// Example: `image`
-    #[serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// 多媒体地址。
     ///
     /// 说明：
     /// 1. type 为 image 时，地址为图片的预览地址；其他类型时，地址为封面图地址。
-    #[serde(rename = "Url", skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
     /// 如果Url为图片地址，标识图片宽度。
-    #[serde(rename = "Width", skip_serializing_if = "::std::option::Option::is_none")]
     pub width: ::std::option::Option<i64>,
     /// 如果Url为图片地址，标识图片高度。
-    #[serde(rename = "Height", skip_serializing_if = "::std::option::Option::is_none")]
     pub height: ::std::option::Option<i64>,
     /// 多媒体详情地址。
     ///
@@ -5591,22 +6441,12 @@ pub struct Multimedia {
     /// 1. 仅 type 为 image 时，该字段有值。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "JumpUrl", skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_url: ::std::option::Option<::std::string::String>,
     /// 缩略图地址。
-    #[serde(rename = "ThumbURL", skip_serializing_if = "::std::option::Option::is_none")]
     pub thumb_url: ::std::option::Option<::std::string::String>,
     /// 缩略图宽度
-    #[serde(
-        rename = "ThumbWidth",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub thumb_width: ::std::option::Option<i64>,
     /// 缩略图高度
-    #[serde(
-        rename = "ThumbHeight",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub thumb_height: ::std::option::Option<i64>,
     /// 名称。
     ///
@@ -5614,12 +6454,10 @@ pub struct Multimedia {
     /// 1. type 为 image 时，该字段为空。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "Title", skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
     /// 描述。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "Desc", skip_serializing_if = "::std::option::Option::is_none")]
     pub desc: ::std::option::Option<::std::string::String>,
     /// 歌手名称。
     ///
@@ -5627,7 +6465,6 @@ pub struct Multimedia {
     /// 1. 仅 type 为 music 时，该字段有值。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "Singer", skip_serializing_if = "::std::option::Option::is_none")]
     pub singer: ::std::option::Option<::std::string::String>,
     /// 歌曲详情。
     ///
@@ -5635,20 +6472,47 @@ pub struct Multimedia {
     /// 1. 仅 type 为 music 时，该字段有值。
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "Ext", skip_serializing_if = "::std::option::Option::is_none")]
     pub ext: ::std::option::Option<SongExt>,
     /// 发布时间。
-    #[serde(
-        rename = "PublishTime",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub publish_time: ::std::option::Option<::std::string::String>,
     /// 站点名称
-    #[serde(rename = "SiteName", skip_serializing_if = "::std::option::Option::is_none")]
     pub site_name: ::std::option::Option<::std::string::String>,
     /// 站点图标
-    #[serde(rename = "SiteIcon", skip_serializing_if = "::std::option::Option::is_none")]
     pub site_icon: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for Multimedia {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for Multimedia {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("Multimedia", self)
+    }
+}
+impl ::sdk_core::ser::Fields for Multimedia {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Type", &self.r#type);
+        out.member("Url", &self.url);
+        out.member("Width", &self.width);
+        out.member("Height", &self.height);
+        out.member("JumpUrl", &self.jump_url);
+        out.member("ThumbURL", &self.thumb_url);
+        out.member("ThumbWidth", &self.thumb_width);
+        out.member("ThumbHeight", &self.thumb_height);
+        out.member("Title", &self.title);
+        out.member("Desc", &self.desc);
+        out.member("Singer", &self.singer);
+        out.member("Ext", &self.ext);
+        out.member("PublishTime", &self.publish_time);
+        out.member("SiteName", &self.site_name);
+        out.member("SiteIcon", &self.site_icon);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for Multimedia {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5676,7 +6540,6 @@ impl ::sdk_core::de::Members for Multimedia {
         "SiteName",
         "SiteIcon",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5686,35 +6549,34 @@ impl ::sdk_core::de::Members for Multimedia {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.r#type = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.url = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.width = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                3 => out.height = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                4 => out.jump_url = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                5 => out.thumb_url = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                6 => out.thumb_width = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                7 => out.thumb_height = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                8 => out.title = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                9 => out.desc = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                10 => out.singer = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                11 => out.ext = ::serde::de::MapAccess::next_value(&mut map)?,
-                12 => out.publish_time = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                13 => out.site_name = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                14 => out.site_icon = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.r#type),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.url),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.width),
+                3 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.height),
+                4 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.jump_url),
+                5 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.thumb_url),
+                6 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.thumb_width),
+                7 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.thumb_height),
+                8 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.title),
+                9 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.desc),
+                10 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.singer),
+                11 => ::sdk_core::de::value_into(&mut map, &mut out.ext),
+                12 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.publish_time),
+                13 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.site_name),
+                14 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.site_icon),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// 大模型执行状态
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Processes {
     /// 输出信息
     ///
     /// Example: `开始获取资料…`
-    #[serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
     /// plan:开始获取资料…
     ///
@@ -5723,13 +6585,33 @@ pub struct Processes {
     /// quote:引用 n 篇资料作为参考
     ///
     /// Example: `输出的状态`
-    #[serde(rename = "State", skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<::std::string::String>,
     /// 当状态是recall和quote，会给出来相关数量
     ///
     /// Example: `输出文档数量`
-    #[serde(rename = "Num", skip_serializing_if = "::std::option::Option::is_none")]
     pub num: ::std::option::Option<u64>,
+}
+impl ::serde::Serialize for Processes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for Processes {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("Processes", self)
+    }
+}
+impl ::sdk_core::ser::Fields for Processes {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Message", &self.message);
+        out.member("State", &self.state);
+        out.member("Num", &self.num);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for Processes {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5741,7 +6623,6 @@ impl<'de> ::serde::Deserialize<'de> for Processes {
 impl ::sdk_core::de::Members for Processes {
     const NAME: &'static str = "Processes";
     const NAMES: &'static [&'static str] = &["Message", "State", "Num"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5751,11 +6632,11 @@ impl ::sdk_core::de::Members for Processes {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.message = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.state = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.num = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.message),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.state),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.num),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -5763,7 +6644,7 @@ impl ::sdk_core::de::Members for Processes {
 /// Specifies the detailed information of the input token.
 ///
 /// **中文**：输入token的详细信息。
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PromptTokensDetails {
     /// The number of cache tokens.
@@ -5771,11 +6652,27 @@ pub struct PromptTokensDetails {
     /// Example: `0`
     ///
     /// **中文**：缓存 token 的数量。
-    #[serde(
-        rename = "CachedTokens",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub cached_tokens: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for PromptTokensDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for PromptTokensDetails {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("PromptTokensDetails", self)
+    }
+}
+impl ::sdk_core::ser::Fields for PromptTokensDetails {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("CachedTokens", &self.cached_tokens);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PromptTokensDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5787,7 +6684,6 @@ impl<'de> ::serde::Deserialize<'de> for PromptTokensDetails {
 impl ::sdk_core::de::Members for PromptTokensDetails {
     const NAME: &'static str = "PromptTokensDetails";
     const NAMES: &'static [&'static str] = &["CachedTokens"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5797,22 +6693,41 @@ impl ::sdk_core::de::Members for PromptTokensDetails {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.cached_tokens = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.cached_tokens),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// QueryHunyuanImageChatJob请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryHunyuanImageChatJobRequest {
     /// 任务 ID。
     ///
     /// Example: `1253534368-1731657099-7276788a-a326-11ef-beeb-525400bba60c-0`
-    #[serde(rename = "JobId", skip_serializing_if = "::std::option::Option::is_none")]
     pub job_id: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for QueryHunyuanImageChatJobRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for QueryHunyuanImageChatJobRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("QueryHunyuanImageChatJobRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for QueryHunyuanImageChatJobRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("JobId", &self.job_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for QueryHunyuanImageChatJobRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5824,7 +6739,6 @@ impl<'de> ::serde::Deserialize<'de> for QueryHunyuanImageChatJobRequest {
 impl ::sdk_core::de::Members for QueryHunyuanImageChatJobRequest {
     const NAME: &'static str = "QueryHunyuanImageChatJobRequest";
     const NAMES: &'static [&'static str] = &["JobId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5834,9 +6748,9 @@ impl ::sdk_core::de::Members for QueryHunyuanImageChatJobRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut v0),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self { job_id: v0 })
     }
@@ -5858,7 +6772,7 @@ impl QueryHunyuanImageChatJobRequest {
     }
 }
 /// QueryHunyuanImageChatJob返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct QueryHunyuanImageChatJobResponse {
     /// 当前任务状态码：
@@ -5866,34 +6780,18 @@ pub struct QueryHunyuanImageChatJobResponse {
     /// 1：等待中、2：运行中、4：处理失败、5：处理完成。
     ///
     /// Example: `5`
-    #[serde(
-        rename = "JobStatusCode",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub job_status_code: ::std::option::Option<::std::string::String>,
     /// 当前任务状态：排队中、处理中、处理失败或者处理完成。
     ///
     /// Example: `处理完成`
-    #[serde(
-        rename = "JobStatusMsg",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub job_status_msg: ::std::option::Option<::std::string::String>,
     /// 任务处理失败错误码。
     ///
     /// Example: `FailedOperation.DownloadError`
-    #[serde(
-        rename = "JobErrorCode",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub job_error_code: ::std::option::Option<::std::string::String>,
     /// 任务处理失败错误信息。
     ///
     /// Example: `文件下载失败。`
-    #[serde(
-        rename = "JobErrorMsg",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub job_error_msg: ::std::option::Option<::std::string::String>,
     /// 本轮对话的 ChatId，ChatId 用于唯一标识一轮对话。
     ///
@@ -5902,32 +6800,49 @@ pub struct QueryHunyuanImageChatJobResponse {
     /// 每轮对话数据有效期为7天，到期后 ChatId 失效，有效期内的历史对话数据可通过 History 查询，如有长期使用需求请及时保存输入输出数据。
     ///
     /// Example: `1248907282106990592`
-    #[serde(rename = "ChatId", skip_serializing_if = "::std::option::Option::is_none")]
     pub chat_id: ::std::option::Option<::std::string::String>,
     /// 生成图 URL 列表，有效期7天，请及时保存。
     ///
     /// Example: `["https://cos.ap-guangzhou.myqcloud.com/xxx?q-sign-algorithm=sha1&q-ak=xxx&q-sign-time=1731657113;1732261913&q-key-time=1731657113;1732261913&q-header-list=host&q-url-param-list=&q-signature=b9c4be16d763664d829d0bfa398f571aa0e75c0e"]`
-    #[serde(
-        rename = "ResultImage",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub result_image: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 结果 detail 数组，Success 代表成功。
     ///
     /// Example: `["Success"]`
-    #[serde(
-        rename = "ResultDetails",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub result_details: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 本轮对话前置的历史对话数据（不含生成图）。
     ///
     /// Example: `[{"ChatId": "1248907282106990592","Prompt": "请画一个苹果在桌子上","RevisedPrompt": "风格为摄影风格，桌子上摆放着一个红润的苹果，镜头为近景镜头","Seed": 1549130027}]`
-    #[serde(rename = "History", skip_serializing_if = "::std::option::Option::is_none")]
     pub history: ::std::option::Option<::std::vec::Vec<History>>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for QueryHunyuanImageChatJobResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for QueryHunyuanImageChatJobResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("QueryHunyuanImageChatJobResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for QueryHunyuanImageChatJobResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("JobStatusCode", &self.job_status_code);
+        out.member("JobStatusMsg", &self.job_status_msg);
+        out.member("JobErrorCode", &self.job_error_code);
+        out.member("JobErrorMsg", &self.job_error_msg);
+        out.member("ChatId", &self.chat_id);
+        out.member("ResultImage", &self.result_image);
+        out.member("ResultDetails", &self.result_details);
+        out.member("History", &self.history);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for QueryHunyuanImageChatJobResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5949,7 +6864,6 @@ impl ::sdk_core::de::Members for QueryHunyuanImageChatJobResponse {
         "History",
         "RequestId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5959,30 +6873,49 @@ impl ::sdk_core::de::Members for QueryHunyuanImageChatJobResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.job_status_code = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.job_status_msg = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.job_error_code = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                3 => out.job_error_msg = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                4 => out.chat_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                5 => out.result_image = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                6 => out.result_details = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                7 => out.history = ::serde::de::MapAccess::next_value(&mut map)?,
-                8 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.job_status_code),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.job_status_msg),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.job_error_code),
+                3 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.job_error_msg),
+                4 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.chat_id),
+                5 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.result_image),
+                6 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.result_details),
+                7 => ::sdk_core::de::value_into(&mut map, &mut out.history),
+                8 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// QueryHunyuanImageJob请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryHunyuanImageJobRequest {
     /// 任务 ID。
     ///
     /// Example: `251197749-1731412663-d4e1f224-fa21-40bc-9ee7-4bb13abece6e-0`
-    #[serde(rename = "JobId")]
     pub job_id: ::std::string::String,
+}
+impl ::serde::Serialize for QueryHunyuanImageJobRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for QueryHunyuanImageJobRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("QueryHunyuanImageJobRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for QueryHunyuanImageJobRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("JobId", &self.job_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for QueryHunyuanImageJobRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5994,7 +6927,6 @@ impl<'de> ::serde::Deserialize<'de> for QueryHunyuanImageJobRequest {
 impl ::sdk_core::de::Members for QueryHunyuanImageJobRequest {
     const NAME: &'static str = "QueryHunyuanImageJobRequest";
     const NAMES: &'static [&'static str] = &["JobId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6004,13 +6936,9 @@ impl ::sdk_core::de::Members for QueryHunyuanImageJobRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             job_id: ::sdk_core::de::required(v0, "JobId")?,
@@ -6024,7 +6952,7 @@ impl QueryHunyuanImageJobRequest {
     }
 }
 /// QueryHunyuanImageJob返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct QueryHunyuanImageJobResponse {
     /// 当前任务状态码：
@@ -6032,62 +6960,60 @@ pub struct QueryHunyuanImageJobResponse {
     /// 1：等待中、2：运行中、4：处理失败、5：处理完成。
     ///
     /// Example: `5`
-    #[serde(
-        rename = "JobStatusCode",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub job_status_code: ::std::option::Option<::std::string::String>,
     /// 当前任务状态：排队中、处理中、处理失败或者处理完成。
     ///
     /// Example: `处理完成`
-    #[serde(
-        rename = "JobStatusMsg",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub job_status_msg: ::std::option::Option<::std::string::String>,
     /// 任务处理失败错误码。
     ///
     /// Example: `FailedOperation.DownloadError`
-    #[serde(
-        rename = "JobErrorCode",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub job_error_code: ::std::option::Option<::std::string::String>,
     /// 任务处理失败错误信息。
     ///
     /// Example: `文件下载失败。`
-    #[serde(
-        rename = "JobErrorMsg",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub job_error_msg: ::std::option::Option<::std::string::String>,
     /// 生成图 URL 列表，有效期1小时，请及时保存。
     ///
     /// Example: `["https://cos.ap-guangzhou.myqcloud.com/xxx?q-sign-algorithm=sha1&q-ak=xxx&q-sign-time=1731655045;1731658645&q-key-time=1731655045;1731658645&q-header-list=host&q-url-param-list=&q-signature=72776438be444f9a72e04e5e6376aadf51e65655"]`
-    #[serde(
-        rename = "ResultImage",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub result_image: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 结果 detail 数组，Success 代表成功。
     ///
     /// Example: `["Success"]`
-    #[serde(
-        rename = "ResultDetails",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub result_details: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 对应 SubmitHunyuanImageJob 接口中 Revise 参数。开启扩写时，返回扩写后的 prompt 文本。 如果关闭扩写，将直接返回原始输入的 prompt。
     ///
     /// Example: `["一条细长的小路穿梭在茂密的竹林中，天空下着细雨，雨水滴答落在翠绿的竹叶上，沿途的小路湿润且闪烁着水光，竹叶摇曳间洒下点点水珠，营造出静谧而清新的氛围"]`
-    #[serde(
-        rename = "RevisedPrompt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub revised_prompt: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for QueryHunyuanImageJobResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for QueryHunyuanImageJobResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("QueryHunyuanImageJobResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for QueryHunyuanImageJobResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("JobStatusCode", &self.job_status_code);
+        out.member("JobStatusMsg", &self.job_status_msg);
+        out.member("JobErrorCode", &self.job_error_code);
+        out.member("JobErrorMsg", &self.job_error_msg);
+        out.member("ResultImage", &self.result_image);
+        out.member("ResultDetails", &self.result_details);
+        out.member("RevisedPrompt", &self.revised_prompt);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for QueryHunyuanImageJobResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6108,7 +7034,6 @@ impl ::sdk_core::de::Members for QueryHunyuanImageJobResponse {
         "RevisedPrompt",
         "RequestId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6118,16 +7043,16 @@ impl ::sdk_core::de::Members for QueryHunyuanImageJobResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.job_status_code = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.job_status_msg = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.job_error_code = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                3 => out.job_error_msg = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                4 => out.result_image = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                5 => out.result_details = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                6 => out.revised_prompt = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                7 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.job_status_code),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.job_status_msg),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.job_error_code),
+                3 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.job_error_msg),
+                4 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.result_image),
+                5 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.result_details),
+                6 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.revised_prompt),
+                7 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -6135,7 +7060,7 @@ impl ::sdk_core::de::Members for QueryHunyuanImageJobResponse {
 /// Translate dialogue reference example.
 ///
 /// **中文**：翻译对话参考示例
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Reference {
     /// Translate text type, enumerate "sentence" means sentence, "term" means terminology.
@@ -6143,25 +7068,41 @@ pub struct Reference {
     /// Example: `sentence`
     ///
     /// **中文**：翻译文本类型，枚举"sentence"表示句子, "term"表示术语
-    #[serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// Original.
     ///
     /// Example: `Computer games are a perfect recipe for strengthening our cognitive skills`
     ///
     /// **中文**：原文
-    #[serde(rename = "Text", skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// Translation.
     ///
     /// Example: `电脑游戏是增强我们认知能力的完美秘诀`
     ///
     /// **中文**：译文
-    #[serde(
-        rename = "Translation",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub translation: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for Reference {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for Reference {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("Reference", self)
+    }
+}
+impl ::sdk_core::ser::Fields for Reference {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Type", &self.r#type);
+        out.member("Text", &self.text);
+        out.member("Translation", &self.translation);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for Reference {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6173,7 +7114,6 @@ impl<'de> ::serde::Deserialize<'de> for Reference {
 impl ::sdk_core::de::Members for Reference {
     const NAME: &'static str = "Reference";
     const NAMES: &'static [&'static str] = &["Type", "Text", "Translation"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6185,11 +7125,11 @@ impl ::sdk_core::de::Members for Reference {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             r#type: v0,
@@ -6233,24 +7173,43 @@ impl Reference {
     }
 }
 /// 相关组织及人物
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RelevantEntity {
     /// 相关组织及人物名称
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "Name")]
     pub name: ::std::string::String,
     /// 相关组织及人物内容
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "Content")]
     pub content: ::std::string::String,
     /// 相关事件引用文章标号
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "Reference")]
     pub reference: ::std::vec::Vec<i64>,
+}
+impl ::serde::Serialize for RelevantEntity {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for RelevantEntity {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("RelevantEntity", self)
+    }
+}
+impl ::sdk_core::ser::Fields for RelevantEntity {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Name", &self.name);
+        out.member("Content", &self.content);
+        out.member("Reference", &self.reference);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for RelevantEntity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6262,7 +7221,6 @@ impl<'de> ::serde::Deserialize<'de> for RelevantEntity {
 impl ::sdk_core::de::Members for RelevantEntity {
     const NAME: &'static str = "RelevantEntity";
     const NAMES: &'static [&'static str] = &["Name", "Content", "Reference"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6272,11 +7230,11 @@ impl ::sdk_core::de::Members for RelevantEntity {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.name = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.content = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.reference = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.name),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.content),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.reference),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -6305,29 +7263,48 @@ impl RelevantEntity {
     }
 }
 /// 相关事件
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RelevantEvent {
     /// 相关事件标题
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "Title")]
     pub title: ::std::string::String,
     /// 相关事件内容
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "Content")]
     pub content: ::std::string::String,
     /// 相关事件时间
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "Datetime")]
     pub datetime: ::std::string::String,
     /// 相关事件引用文章标号
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "Reference")]
     pub reference: ::std::vec::Vec<i64>,
+}
+impl ::serde::Serialize for RelevantEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for RelevantEvent {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("RelevantEvent", self)
+    }
+}
+impl ::sdk_core::ser::Fields for RelevantEvent {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Title", &self.title);
+        out.member("Content", &self.content);
+        out.member("Datetime", &self.datetime);
+        out.member("Reference", &self.reference);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for RelevantEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6344,7 +7321,6 @@ impl ::sdk_core::de::Members for RelevantEvent {
         "Datetime",
         "Reference",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6354,12 +7330,12 @@ impl ::sdk_core::de::Members for RelevantEvent {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.title = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.content = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.datetime = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => out.reference = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.title),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.content),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.datetime),
+                3 => ::sdk_core::de::lenient_into(&mut map, &mut out.reference),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -6397,20 +7373,36 @@ impl RelevantEvent {
     }
 }
 /// 多媒体占位符替换信息
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Replace {
     /// 占位符序号
     ///
     /// Example: `0`
-    #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// 多媒体详情
-    #[serde(
-        rename = "Multimedia",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub multimedia: ::std::option::Option<::std::vec::Vec<Multimedia>>,
+}
+impl ::serde::Serialize for Replace {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for Replace {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("Replace", self)
+    }
+}
+impl ::sdk_core::ser::Fields for Replace {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Id", &self.id);
+        out.member("Multimedia", &self.multimedia);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for Replace {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6422,7 +7414,6 @@ impl<'de> ::serde::Deserialize<'de> for Replace {
 impl ::sdk_core::de::Members for Replace {
     const NAME: &'static str = "Replace";
     const NAMES: &'static [&'static str] = &["Id", "Multimedia"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6432,87 +7423,88 @@ impl ::sdk_core::de::Members for Replace {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.multimedia = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.id),
+                1 => ::sdk_core::de::value_into(&mut map, &mut out.multimedia),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// RunThread请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RunThreadRequest {
     /// 会话 ID
     ///
     /// Example: `thread_OteLtAcmh7prn7tb8uQ3SJzh`
-    #[serde(rename = "ThreadID")]
     pub thread_id: ::std::string::String,
     /// 助手 ID（目前未使用，留空）
     ///
     /// Example: `asst_x39o8phGyiIC8llpaVShxVmL`
-    #[serde(
-        rename = "AssistantID",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub assistant_id: ::std::option::Option<::std::string::String>,
     /// 模型名称，可选值包括 hunyuan-lite、hunyuan-standard、hunyuan-standard-256K、hunyuan-pro、 hunyuan-code、 hunyuan-role、 hunyuan-functioncall、 hunyuan-vision、 hunyuan-turbo。各模型介绍请阅读 [产品概述](https://cloud.tencent.com/document/product/1729/104753) 中的说明。注意：不同的模型计费不同，请根据 [购买指南](https://cloud.tencent.com/document/product/1729/97731) 按需调用。
     ///
     /// Example: `hunyuan-pro`
-    #[serde(rename = "Model", skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
     /// 附加消息
     ///
     /// Example: `[{"Role":"user","Content":"你是谁"}]`
-    #[serde(
-        rename = "AdditionalMessages",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub additional_messages: ::std::option::Option<
         ::std::vec::Vec<ThreadAdditionalMessage>,
     >,
     /// 说明：1. 影响模型输出多样性，模型已有默认参数，不传值时使用各模型推荐值，不推荐用户修改。2. 取值区间为 \[0.0, 2.0\]。较高的数值会使输出更加多样化和不可预测，而较低的数值会使其更加集中和确定。
-    #[serde(
-        rename = "Temperature",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub temperature: ::std::option::Option<f64>,
     /// 说明：1. 影响输出文本的多样性。模型已有默认参数，不传值时使用各模型推荐值，不推荐用户修改。2. 取值区间为 \[0.0, 1.0\]。取值越大，生成文本的多样性越强。
-    #[serde(rename = "TopP", skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
     /// 是否流式输出，当前只允许 true
     ///
     /// Example: `true`
-    #[serde(rename = "Stream", skip_serializing_if = "::std::option::Option::is_none")]
     pub stream: ::std::option::Option<bool>,
     /// 运行过程中可使用的 token 最大数量。
     ///
     /// Example: `0`
-    #[serde(
-        rename = "MaxPromptTokens",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub max_prompt_tokens: ::std::option::Option<i64>,
     /// 运行过程中可使用的完成 token 的最大数量。
     ///
     /// Example: `0`
-    #[serde(
-        rename = "MaxCompletionTokens",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub max_completion_tokens: ::std::option::Option<i64>,
     /// 可调用的工具列表，仅对 hunyuan-pro、hunyuan-turbo、hunyuan-functioncall 模型生效。
-    #[serde(rename = "Tools", skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<::std::vec::Vec<Tool>>,
     /// 工具使用选项，可选值包括 none、auto、custom。说明：1. 仅对 hunyuan-pro、hunyuan-turbo、hunyuan-functioncall 模型生效。2. none：不调用工具；auto：模型自行选择生成回复或调用工具；custom：强制模型调用指定的工具。3. 未设置时，默认值为auto
     ///
     /// Example: `auto`
-    #[serde(
-        rename = "ToolChoice",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub tool_choice: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for RunThreadRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for RunThreadRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("RunThreadRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for RunThreadRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("ThreadID", &self.thread_id);
+        out.member("AssistantID", &self.assistant_id);
+        out.member("Model", &self.model);
+        out.member("AdditionalMessages", &self.additional_messages);
+        out.member("Temperature", &self.temperature);
+        out.member("TopP", &self.top_p);
+        out.member("Stream", &self.stream);
+        out.member("MaxPromptTokens", &self.max_prompt_tokens);
+        out.member("MaxCompletionTokens", &self.max_completion_tokens);
+        out.member("Tools", &self.tools);
+        out.member("ToolChoice", &self.tool_choice);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for RunThreadRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6536,7 +7528,6 @@ impl ::sdk_core::de::Members for RunThreadRequest {
         "Tools",
         "ToolChoice",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6556,23 +7547,19 @@ impl ::sdk_core::de::Members for RunThreadRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
-                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
-                6 => v6 = ::serde::de::MapAccess::next_value(&mut map)?,
-                7 => v7 = ::serde::de::MapAccess::next_value(&mut map)?,
-                8 => v8 = ::serde::de::MapAccess::next_value(&mut map)?,
-                9 => v9 = ::serde::de::MapAccess::next_value(&mut map)?,
-                10 => v10 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::value_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::value_into(&mut map, &mut v4),
+                5 => ::sdk_core::de::value_into(&mut map, &mut v5),
+                6 => ::sdk_core::de::value_into(&mut map, &mut v6),
+                7 => ::sdk_core::de::value_into(&mut map, &mut v7),
+                8 => ::sdk_core::de::value_into(&mut map, &mut v8),
+                9 => ::sdk_core::de::value_into(&mut map, &mut v9),
+                10 => ::sdk_core::de::value_into(&mut map, &mut v10),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             thread_id: ::sdk_core::de::required(v0, "ThreadID")?,
@@ -6670,12 +7657,31 @@ impl RunThreadRequest {
     }
 }
 /// RunThread返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RunThreadResponse {
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。本接口为流式响应接口，当请求成功时，RequestId 会被放在 HTTP 响应的 Header "X-TC-RequestId" 中。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for RunThreadResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for RunThreadResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("RunThreadResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for RunThreadResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for RunThreadResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6687,7 +7693,6 @@ impl<'de> ::serde::Deserialize<'de> for RunThreadResponse {
 impl ::sdk_core::de::Members for RunThreadResponse {
     const NAME: &'static str = "RunThreadResponse";
     const NAMES: &'static [&'static str] = &["RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6697,64 +7702,71 @@ impl ::sdk_core::de::Members for RunThreadResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// 搜索结果信息
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SearchInfo {
     /// 搜索引文信息
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "SearchResults",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub search_results: ::std::option::Option<::std::vec::Vec<SearchResult>>,
     /// 脑图（回复中不一定存在，流式协议中，仅在最后一条流式数据中返回）
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "Mindmap", skip_serializing_if = "::std::option::Option::is_none")]
     pub mindmap: ::std::option::Option<Mindmap>,
     /// 相关事件（回复中不一定存在，流式协议中，仅在最后一条流式数据中返回，深度模式下返回）
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "RelevantEvents",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub relevant_events: ::std::option::Option<::std::vec::Vec<RelevantEvent>>,
     /// 相关组织及人物（回复中不一定存在，流式协议中，仅在最后一条流式数据中返回，深度模式下返回）
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "RelevantEntities",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub relevant_entities: ::std::option::Option<::std::vec::Vec<RelevantEntity>>,
     /// 时间线（回复中不一定存在，流式协议中，仅在最后一条流式数据中返回，深度模式下返回）
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "Timeline", skip_serializing_if = "::std::option::Option::is_none")]
     pub timeline: ::std::option::Option<::std::vec::Vec<Timeline>>,
     /// 是否命中搜索深度模式
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "SupportDeepSearch",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub support_deep_search: ::std::option::Option<bool>,
     /// 搜索回复大纲（深度模式下返回）
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "Outline", skip_serializing_if = "::std::option::Option::is_none")]
     pub outline: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+impl ::serde::Serialize for SearchInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SearchInfo {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SearchInfo", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SearchInfo {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SearchResults", &self.search_results);
+        out.member("Mindmap", &self.mindmap);
+        out.member("RelevantEvents", &self.relevant_events);
+        out.member("RelevantEntities", &self.relevant_entities);
+        out.member("Timeline", &self.timeline);
+        out.member("SupportDeepSearch", &self.support_deep_search);
+        out.member("Outline", &self.outline);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SearchInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6774,7 +7786,6 @@ impl ::sdk_core::de::Members for SearchInfo {
         "SupportDeepSearch",
         "Outline",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6784,21 +7795,20 @@ impl ::sdk_core::de::Members for SearchInfo {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.search_results = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.mindmap = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => out.relevant_events = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => {
-                    out.relevant_entities = ::serde::de::MapAccess::next_value(&mut map)?;
-                }
-                4 => out.timeline = ::serde::de::MapAccess::next_value(&mut map)?,
+                0 => ::sdk_core::de::value_into(&mut map, &mut out.search_results),
+                1 => ::sdk_core::de::value_into(&mut map, &mut out.mindmap),
+                2 => ::sdk_core::de::value_into(&mut map, &mut out.relevant_events),
+                3 => ::sdk_core::de::value_into(&mut map, &mut out.relevant_entities),
+                4 => ::sdk_core::de::value_into(&mut map, &mut out.timeline),
                 5 => {
-                    out.support_deep_search = ::sdk_core::de::lenient_opt_member(
+                    ::sdk_core::de::lenient_opt_into(
                         &mut map,
-                    )?;
+                        &mut out.support_deep_search,
+                    )
                 }
-                6 => out.outline = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                6 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.outline),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -6862,30 +7872,49 @@ impl SearchInfo {
     }
 }
 /// 搜索引文信息
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SearchResult {
     /// 搜索引文序号
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "Index", skip_serializing_if = "::std::option::Option::is_none")]
     pub index: ::std::option::Option<i64>,
     /// 搜索引文标题
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "Title", skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
     /// 搜索引文链接
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "Url", skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
     /// 搜索引文站点名
-    #[serde(rename = "Text", skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// 搜索引文图标
-    #[serde(rename = "Icon", skip_serializing_if = "::std::option::Option::is_none")]
     pub icon: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for SearchResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SearchResult {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SearchResult", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SearchResult {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Index", &self.index);
+        out.member("Title", &self.title);
+        out.member("Url", &self.url);
+        out.member("Text", &self.text);
+        out.member("Icon", &self.icon);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SearchResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6897,7 +7926,6 @@ impl<'de> ::serde::Deserialize<'de> for SearchResult {
 impl ::sdk_core::de::Members for SearchResult {
     const NAME: &'static str = "SearchResult";
     const NAMES: &'static [&'static str] = &["Index", "Title", "Url", "Text", "Icon"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6907,13 +7935,13 @@ impl ::sdk_core::de::Members for SearchResult {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.index = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.title = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.url = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                3 => out.text = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                4 => out.icon = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.index),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.title),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.url),
+                3 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.text),
+                4 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.icon),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -6965,12 +7993,31 @@ impl SearchResult {
     }
 }
 /// SetPayMode请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SetPayModeRequest {
     /// 设置后付费状态，0：后付费打开；1：后付费关闭
-    #[serde(rename = "PayMode")]
     pub pay_mode: i64,
+}
+impl ::serde::Serialize for SetPayModeRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SetPayModeRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SetPayModeRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SetPayModeRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("PayMode", &self.pay_mode);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SetPayModeRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6982,7 +8029,6 @@ impl<'de> ::serde::Deserialize<'de> for SetPayModeRequest {
 impl ::sdk_core::de::Members for SetPayModeRequest {
     const NAME: &'static str = "SetPayModeRequest";
     const NAMES: &'static [&'static str] = &["PayMode"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6992,13 +8038,9 @@ impl ::sdk_core::de::Members for SetPayModeRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             pay_mode: ::sdk_core::de::required(v0, "PayMode")?,
@@ -7012,12 +8054,31 @@ impl SetPayModeRequest {
     }
 }
 /// SetPayMode返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SetPayModeResponse {
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for SetPayModeResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SetPayModeResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SetPayModeResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SetPayModeResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SetPayModeResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7029,7 +8090,6 @@ impl<'de> ::serde::Deserialize<'de> for SetPayModeResponse {
 impl ::sdk_core::de::Members for SetPayModeResponse {
     const NAME: &'static str = "SetPayModeResponse";
     const NAMES: &'static [&'static str] = &["RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -7039,32 +8099,51 @@ impl ::sdk_core::de::Members for SetPayModeResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// 歌曲详情。具体含义参考  [QQ音乐SDK](https://developer.y.qq.com/)
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SongExt {
     /// 歌曲id
     ///
     /// Example: `97773`
-    #[serde(rename = "SongId", skip_serializing_if = "::std::option::Option::is_none")]
     pub song_id: ::std::option::Option<i64>,
     /// 歌曲mid
     ///
     /// Example: `0039MnYb0qxYhV`
-    #[serde(rename = "SongMid", skip_serializing_if = "::std::option::Option::is_none")]
     pub song_mid: ::std::option::Option<::std::string::String>,
     /// 歌曲是否为vip。1：vip歌曲； 0：普通歌曲。
     ///
     /// Example: `1`
-    #[serde(rename = "Vip", skip_serializing_if = "::std::option::Option::is_none")]
     pub vip: ::std::option::Option<i64>,
+}
+impl ::serde::Serialize for SongExt {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SongExt {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SongExt", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SongExt {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SongId", &self.song_id);
+        out.member("SongMid", &self.song_mid);
+        out.member("Vip", &self.vip);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SongExt {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7076,7 +8155,6 @@ impl<'de> ::serde::Deserialize<'de> for SongExt {
 impl ::sdk_core::de::Members for SongExt {
     const NAME: &'static str = "SongExt";
     const NAMES: &'static [&'static str] = &["SongId", "SongMid", "Vip"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -7086,17 +8164,17 @@ impl ::sdk_core::de::Members for SongExt {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.song_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.song_mid = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.vip = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.song_id),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.song_mid),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.vip),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// SubmitHunyuanImageChatJob请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SubmitHunyuanImageChatJobRequest {
     /// 本轮对话的文本描述。
@@ -7112,7 +8190,6 @@ pub struct SubmitHunyuanImageChatJobRequest {
     /// -  第三轮对话：苹果放在桌子上
     ///
     /// Example: `请画一个苹果在桌子上`
-    #[serde(rename = "Prompt")]
     pub prompt: ::std::string::String,
     /// 上传上一轮对话的 ChatId，本轮对话将在指定的上一轮对话结果基础上继续生成图像。
     ///
@@ -7121,7 +8198,6 @@ pub struct SubmitHunyuanImageChatJobRequest {
     /// 一个对话组中，最多支持进行100轮对话。
     ///
     /// Example: `1248907282106990592`
-    #[serde(rename = "ChatId", skip_serializing_if = "::std::option::Option::is_none")]
     pub chat_id: ::std::option::Option<::std::string::String>,
     /// 为生成结果图添加显式水印标识的开关，默认为1。
     ///
@@ -7134,18 +8210,36 @@ pub struct SubmitHunyuanImageChatJobRequest {
     /// 建议您使用显著标识来提示结果图使用了 AI 绘画技术，是 AI 生成的图片。
     ///
     /// Example: `1`
-    #[serde(rename = "LogoAdd", skip_serializing_if = "::std::option::Option::is_none")]
     pub logo_add: ::std::option::Option<i64>,
     /// 标识内容设置。
     ///
     /// 默认在生成结果图右下角添加“图片由 AI 生成”字样，您可根据自身需要替换为其他的标识图片。
     ///
     /// Example: `{"LogoUrl": "https://***.cos.ap-guangzhou.myqcloud.com/***/logo.jpg", "LogoRect": {"X": 10, "Y": 10, "Width": 20, "Height": 20}}`
-    #[serde(
-        rename = "LogoParam",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub logo_param: ::std::option::Option<LogoParam>,
+}
+impl ::serde::Serialize for SubmitHunyuanImageChatJobRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SubmitHunyuanImageChatJobRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SubmitHunyuanImageChatJobRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SubmitHunyuanImageChatJobRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Prompt", &self.prompt);
+        out.member("ChatId", &self.chat_id);
+        out.member("LogoAdd", &self.logo_add);
+        out.member("LogoParam", &self.logo_param);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SubmitHunyuanImageChatJobRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7157,7 +8251,6 @@ impl<'de> ::serde::Deserialize<'de> for SubmitHunyuanImageChatJobRequest {
 impl ::sdk_core::de::Members for SubmitHunyuanImageChatJobRequest {
     const NAME: &'static str = "SubmitHunyuanImageChatJobRequest";
     const NAMES: &'static [&'static str] = &["Prompt", "ChatId", "LogoAdd", "LogoParam"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -7170,16 +8263,12 @@ impl ::sdk_core::de::Members for SubmitHunyuanImageChatJobRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::value_into(&mut map, &mut v3),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             prompt: ::sdk_core::de::required(v0, "Prompt")?,
@@ -7219,17 +8308,36 @@ impl SubmitHunyuanImageChatJobRequest {
     }
 }
 /// SubmitHunyuanImageChatJob返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SubmitHunyuanImageChatJobResponse {
     /// 任务 ID。
     ///
     /// Example: `1253534368-1731657099-7276788a-a326-11ef-beeb-525400bba60c-0`
-    #[serde(rename = "JobId", skip_serializing_if = "::std::option::Option::is_none")]
     pub job_id: ::std::option::Option<::std::string::String>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for SubmitHunyuanImageChatJobResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SubmitHunyuanImageChatJobResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SubmitHunyuanImageChatJobResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SubmitHunyuanImageChatJobResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("JobId", &self.job_id);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SubmitHunyuanImageChatJobResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7241,7 +8349,6 @@ impl<'de> ::serde::Deserialize<'de> for SubmitHunyuanImageChatJobResponse {
 impl ::sdk_core::de::Members for SubmitHunyuanImageChatJobResponse {
     const NAME: &'static str = "SubmitHunyuanImageChatJobResponse";
     const NAMES: &'static [&'static str] = &["JobId", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -7251,16 +8358,16 @@ impl ::sdk_core::de::Members for SubmitHunyuanImageChatJobResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.job_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.job_id),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// SubmitHunyuanImageJob请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SubmitHunyuanImageJobRequest {
     /// 文本描述。
@@ -7270,17 +8377,12 @@ pub struct SubmitHunyuanImageJobRequest {
     /// 不能为空，推荐使用中文。最多可传1024个 utf-8 字符。
     ///
     /// Example: `雨中, 竹林,  小路`
-    #[serde(rename = "Prompt")]
     pub prompt: ::std::string::String,
     /// 反向提示词。
     ///
     /// 推荐使用中文。最多可传1024个 utf-8 字符。
     ///
     /// Example: `黑色，雨`
-    #[serde(
-        rename = "NegativePrompt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub negative_prompt: ::std::option::Option<::std::string::String>,
     /// 绘画风格。
     ///
@@ -7289,7 +8391,6 @@ pub struct SubmitHunyuanImageJobRequest {
     /// 不传默认不指定风格。
     ///
     /// Example: `riman`
-    #[serde(rename = "Style", skip_serializing_if = "::std::option::Option::is_none")]
     pub style: ::std::option::Option<::std::string::String>,
     /// 生成图分辨率。
     ///
@@ -7298,17 +8399,12 @@ pub struct SubmitHunyuanImageJobRequest {
     /// 如果上传 ContentImage 参考图，分辨率仅支持：768:768（1:1）、768:1024（3:4）、1024:768（4:3）、1024:1024（1:1），不传将自动适配分辨率。如果参考图被用于做风格转换，将生成保持原图长宽比例且长边为1024的图片，指定的分辨率不生效。
     ///
     /// Example: `1024:1024`
-    #[serde(
-        rename = "Resolution",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub resolution: ::std::option::Option<::std::string::String>,
     /// 图片生成数量。
     ///
     /// 支持1 ~ 4张，默认生成1张。
     ///
     /// Example: `1`
-    #[serde(rename = "Num", skip_serializing_if = "::std::option::Option::is_none")]
     pub num: ::std::option::Option<i64>,
     /// 超分选项，默认不做超分，可选开启。
     ///
@@ -7319,15 +8415,10 @@ pub struct SubmitHunyuanImageJobRequest {
     /// 在 Resolution 的基础上按比例提高分辨率，例如1024:1024开启2倍超分后将得到2048:2048。
     ///
     /// Example: `x2`
-    #[serde(rename = "Clarity", skip_serializing_if = "::std::option::Option::is_none")]
     pub clarity: ::std::option::Option<::std::string::String>,
     /// 用于引导内容的参考图。
     ///
     /// 图片限制：单边分辨率小于5000，转成 Base64 字符串后小于 8MB，格式支持 jpg、jpeg、png。
-    #[serde(
-        rename = "ContentImage",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub content_image: ::std::option::Option<Image>,
     /// prompt 扩写开关。1为开启，0为关闭，不传默认开启。
     ///
@@ -7338,7 +8429,6 @@ pub struct SubmitHunyuanImageJobRequest {
     /// 建议开启，在多数场景下可提升生成图片效果、丰富生成图片细节。
     ///
     /// Example: `0`
-    #[serde(rename = "Revise", skip_serializing_if = "::std::option::Option::is_none")]
     pub revise: ::std::option::Option<i64>,
     /// 随机种子，默认随机。
     ///
@@ -7349,7 +8439,6 @@ pub struct SubmitHunyuanImageJobRequest {
     /// 扩写开启时固定种子不生效，将保持随机。
     ///
     /// Example: `1`
-    #[serde(rename = "Seed", skip_serializing_if = "::std::option::Option::is_none")]
     pub seed: ::std::option::Option<i64>,
     /// 为生成结果图添加显式水印标识的开关，默认为1。
     ///
@@ -7362,16 +8451,41 @@ pub struct SubmitHunyuanImageJobRequest {
     /// 建议您使用显著标识来提示结果图使用了 AI 绘画技术，是 AI 生成的图片。
     ///
     /// Example: `1`
-    #[serde(rename = "LogoAdd", skip_serializing_if = "::std::option::Option::is_none")]
     pub logo_add: ::std::option::Option<i64>,
     /// 标识内容设置。
     ///
     /// 默认在生成结果图右下角添加“图片由 AI 生成”字样，您可根据自身需要替换为其他的标识图片。
-    #[serde(
-        rename = "LogoParam",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub logo_param: ::std::option::Option<LogoParam>,
+}
+impl ::serde::Serialize for SubmitHunyuanImageJobRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SubmitHunyuanImageJobRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SubmitHunyuanImageJobRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SubmitHunyuanImageJobRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Prompt", &self.prompt);
+        out.member("NegativePrompt", &self.negative_prompt);
+        out.member("Style", &self.style);
+        out.member("Resolution", &self.resolution);
+        out.member("Num", &self.num);
+        out.member("Clarity", &self.clarity);
+        out.member("ContentImage", &self.content_image);
+        out.member("Revise", &self.revise);
+        out.member("Seed", &self.seed);
+        out.member("LogoAdd", &self.logo_add);
+        out.member("LogoParam", &self.logo_param);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SubmitHunyuanImageJobRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7395,7 +8509,6 @@ impl ::sdk_core::de::Members for SubmitHunyuanImageJobRequest {
         "LogoAdd",
         "LogoParam",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -7415,23 +8528,19 @@ impl ::sdk_core::de::Members for SubmitHunyuanImageJobRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
-                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
-                6 => v6 = ::serde::de::MapAccess::next_value(&mut map)?,
-                7 => v7 = ::serde::de::MapAccess::next_value(&mut map)?,
-                8 => v8 = ::serde::de::MapAccess::next_value(&mut map)?,
-                9 => v9 = ::serde::de::MapAccess::next_value(&mut map)?,
-                10 => v10 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::value_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::value_into(&mut map, &mut v4),
+                5 => ::sdk_core::de::value_into(&mut map, &mut v5),
+                6 => ::sdk_core::de::value_into(&mut map, &mut v6),
+                7 => ::sdk_core::de::value_into(&mut map, &mut v7),
+                8 => ::sdk_core::de::value_into(&mut map, &mut v8),
+                9 => ::sdk_core::de::value_into(&mut map, &mut v9),
+                10 => ::sdk_core::de::value_into(&mut map, &mut v10),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             prompt: ::sdk_core::de::required(v0, "Prompt")?,
@@ -7529,17 +8638,36 @@ impl SubmitHunyuanImageJobRequest {
     }
 }
 /// SubmitHunyuanImageJob返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SubmitHunyuanImageJobResponse {
     /// 任务 ID。
     ///
     /// Example: `251197749-1731412663-5330d0c8-a0ed-11ef-b6bc-52540073409e-0`
-    #[serde(rename = "JobId", skip_serializing_if = "::std::option::Option::is_none")]
     pub job_id: ::std::option::Option<::std::string::String>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for SubmitHunyuanImageJobResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SubmitHunyuanImageJobResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SubmitHunyuanImageJobResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SubmitHunyuanImageJobResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("JobId", &self.job_id);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SubmitHunyuanImageJobResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7551,7 +8679,6 @@ impl<'de> ::serde::Deserialize<'de> for SubmitHunyuanImageJobResponse {
 impl ::sdk_core::de::Members for SubmitHunyuanImageJobResponse {
     const NAME: &'static str = "SubmitHunyuanImageJobResponse";
     const NAMES: &'static [&'static str] = &["JobId", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -7561,16 +8688,16 @@ impl ::sdk_core::de::Members for SubmitHunyuanImageJobResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.job_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.job_id),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// TextToImageLite请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TextToImageLiteRequest {
     /// 文本描述。
@@ -7580,7 +8707,6 @@ pub struct TextToImageLiteRequest {
     /// 不能为空，推荐使用中文。最多可传256个 utf-8 字符。
     ///
     /// Example: `雨中, 竹林,  小路`
-    #[serde(rename = "Prompt")]
     pub prompt: ::std::string::String,
     /// 反向文本描述。
     ///
@@ -7589,27 +8715,18 @@ pub struct TextToImageLiteRequest {
     /// 推荐使用中文。最多可传256个 utf-8 字符。
     ///
     /// Example: `黑色`
-    #[serde(
-        rename = "NegativePrompt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub negative_prompt: ::std::option::Option<::std::string::String>,
     /// 绘画风格。
     ///
     /// 请在 [文生图轻量版风格列表](https://cloud.tencent.com/document/product/1729/108992) 中选择期望的风格，传入风格编号。不传默认使用201（日系动漫风格）。
     ///
     /// Example: `101`
-    #[serde(rename = "Style", skip_serializing_if = "::std::option::Option::is_none")]
     pub style: ::std::option::Option<::std::string::String>,
     /// 生成图分辨率。
     ///
     /// 支持生成以下分辨率的图片：768:768（1:1）、768:1024（3:4）、1024:768（4:3）、1024:1024（1:1）、720:1280（9:16）、1280:720（16:9）、768:1280（3:5）、1280:768（5:3）、1080:1920（9:16）、1920:1080（16:9），不传默认使用768:768。
     ///
     /// Example: `768:768`
-    #[serde(
-        rename = "Resolution",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub resolution: ::std::option::Option<::std::string::String>,
     /// 为生成结果图添加标识的开关，默认为1。
     ///
@@ -7622,26 +8739,43 @@ pub struct TextToImageLiteRequest {
     /// 建议您使用显著标识来提示结果图使用了 AI 绘画技术，是 AI 生成的图片。
     ///
     /// Example: `1`
-    #[serde(rename = "LogoAdd", skip_serializing_if = "::std::option::Option::is_none")]
     pub logo_add: ::std::option::Option<i64>,
     /// 标识内容设置。
     ///
     /// 默认在生成结果图右下角添加“图片由 AI 生成”字样，您可根据自身需要替换为其他的标识图片。
     ///
     /// Example: `{"LogoUrl": "https://xxx.com/logo.jpg", "LogoRect": {"X": 10, "Y": 10, "Width": 20, "Height": 20}}`
-    #[serde(
-        rename = "LogoParam",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub logo_param: ::std::option::Option<LogoParam>,
     /// 返回图像方式（base64 或 url) ，二选一，默认为 base64。url 有效期为1小时。
     ///
     /// Example: `url`
-    #[serde(
-        rename = "RspImgType",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub rsp_img_type: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for TextToImageLiteRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for TextToImageLiteRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("TextToImageLiteRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for TextToImageLiteRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Prompt", &self.prompt);
+        out.member("NegativePrompt", &self.negative_prompt);
+        out.member("Style", &self.style);
+        out.member("Resolution", &self.resolution);
+        out.member("LogoAdd", &self.logo_add);
+        out.member("LogoParam", &self.logo_param);
+        out.member("RspImgType", &self.rsp_img_type);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for TextToImageLiteRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7661,7 +8795,6 @@ impl ::sdk_core::de::Members for TextToImageLiteRequest {
         "LogoParam",
         "RspImgType",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -7677,19 +8810,15 @@ impl ::sdk_core::de::Members for TextToImageLiteRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
-                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
-                6 => v6 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::value_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::value_into(&mut map, &mut v4),
+                5 => ::sdk_core::de::value_into(&mut map, &mut v5),
+                6 => ::sdk_core::de::value_into(&mut map, &mut v6),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             prompt: ::sdk_core::de::required(v0, "Prompt")?,
@@ -7759,7 +8888,7 @@ impl TextToImageLiteRequest {
     }
 }
 /// TextToImageLite返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TextToImageLiteResponse {
     /// 根据入参 RspImgType 填入不同，返回不同的内容。
@@ -7769,11 +8898,30 @@ pub struct TextToImageLiteResponse {
     /// 如果传入 url 则返回的生成图 URL , 有效期1小时，请及时保存。
     ///
     /// Example: `https://hyimg-xxx.cos.ap-guangzhou.myqcloud.com/xxx.jpg?q-sign-algorithm=sha1&q-ak=xxx&q-sign-time=1731586602;1731590202&q-key-time=1731586602;1731590202&q-header-list=host&q-url-param-list=&q-signature=ebb3f1d327cf4224c798ef328e1babbb41d09326`
-    #[serde(rename = "ResultImage")]
     pub result_image: ::std::string::String,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for TextToImageLiteResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for TextToImageLiteResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("TextToImageLiteResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for TextToImageLiteResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("ResultImage", &self.result_image);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for TextToImageLiteResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7785,7 +8933,6 @@ impl<'de> ::serde::Deserialize<'de> for TextToImageLiteResponse {
 impl ::sdk_core::de::Members for TextToImageLiteResponse {
     const NAME: &'static str = "TextToImageLiteResponse";
     const NAMES: &'static [&'static str] = &["ResultImage", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -7795,40 +8942,56 @@ impl ::sdk_core::de::Members for TextToImageLiteResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.result_image = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.result_image),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// 会话额外消息
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ThreadAdditionalMessage {
     /// 角色
     ///
     /// Example: `user`
-    #[serde(rename = "Role", skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// 内容
     ///
     /// Example: `你好`
-    #[serde(rename = "Content", skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
     /// 附件
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `[{"FileID":"file-tMjt0CQnvU25GwUDkih4tU4H"}]`
-    #[serde(
-        rename = "Attachments",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub attachments: ::std::option::Option<
         ::std::vec::Vec<ThreadMessageAttachmentObject>,
     >,
+}
+impl ::serde::Serialize for ThreadAdditionalMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ThreadAdditionalMessage {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ThreadAdditionalMessage", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ThreadAdditionalMessage {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Role", &self.role);
+        out.member("Content", &self.content);
+        out.member("Attachments", &self.attachments);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ThreadAdditionalMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7840,7 +9003,6 @@ impl<'de> ::serde::Deserialize<'de> for ThreadAdditionalMessage {
 impl ::sdk_core::de::Members for ThreadAdditionalMessage {
     const NAME: &'static str = "ThreadAdditionalMessage";
     const NAMES: &'static [&'static str] = &["Role", "Content", "Attachments"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -7850,11 +9012,11 @@ impl ::sdk_core::de::Members for ThreadAdditionalMessage {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.role = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.content = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.attachments = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.role),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.content),
+                2 => ::sdk_core::de::value_into(&mut map, &mut out.attachments),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -7894,106 +9056,107 @@ impl ThreadAdditionalMessage {
     }
 }
 /// 会话消息
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ThreadMessage {
     /// 消息 ID
     ///
     /// Example: `msg_pYmfqfAkOcN5bM1rjdEjbVZV`
-    #[serde(rename = "ID", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// 对象类型
     ///
     /// Example: `thread.message`
-    #[serde(rename = "Object", skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
     /// 创建时间
     ///
     /// Example: `1727269943`
-    #[serde(
-        rename = "CreatedAt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub created_at: ::std::option::Option<i64>,
     /// 会话 ID
     ///
     /// Example: `thread_OteLtAcmh7prn7tb8uQ3SJzh`
-    #[serde(rename = "ThreadID", skip_serializing_if = "::std::option::Option::is_none")]
     pub thread_id: ::std::option::Option<::std::string::String>,
     /// 状态，处理中 in_progress，已完成 completed，未完成 incomplete。
     ///
     /// Example: `completed`
-    #[serde(rename = "Status", skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
     /// 未完成原因
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `{"Reason": ""}`
-    #[serde(
-        rename = "InCompleteDetails",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub in_complete_details: ::std::option::Option<ThreadMessageInCompleteDetailsObject>,
     /// 完成时间
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `1727264847`
-    #[serde(
-        rename = "CompletedAt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub completed_at: ::std::option::Option<i64>,
     /// 未完成时间
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `1727264847`
-    #[serde(
-        rename = "InCompleteAt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub in_complete_at: ::std::option::Option<i64>,
     /// 角色
     ///
     /// Example: `user`
-    #[serde(rename = "Role", skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// 内容
     ///
     /// Example: `你好`
-    #[serde(rename = "Content", skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
     /// 助手 ID
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `asst_LhSU47qcQcFEItggpGEx5eh1`
-    #[serde(
-        rename = "AssistantID",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub assistant_id: ::std::option::Option<::std::string::String>,
     /// 运行 ID
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `run_SR0cPyidY0vBWy7mcYN5loSR`
-    #[serde(rename = "RunID", skip_serializing_if = "::std::option::Option::is_none")]
     pub run_id: ::std::option::Option<::std::string::String>,
     /// 附件
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `[{"FileID":"file-tMjt0CQnvU25GwUDkih4tU4H"}]`
-    #[serde(
-        rename = "Attachments",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub attachments: ::std::option::Option<
         ::std::vec::Vec<ThreadMessageAttachmentObject>,
     >,
+}
+impl ::serde::Serialize for ThreadMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ThreadMessage {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ThreadMessage", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ThreadMessage {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("ID", &self.id);
+        out.member("Object", &self.object);
+        out.member("CreatedAt", &self.created_at);
+        out.member("ThreadID", &self.thread_id);
+        out.member("Status", &self.status);
+        out.member("InCompleteDetails", &self.in_complete_details);
+        out.member("CompletedAt", &self.completed_at);
+        out.member("InCompleteAt", &self.in_complete_at);
+        out.member("Role", &self.role);
+        out.member("Content", &self.content);
+        out.member("AssistantID", &self.assistant_id);
+        out.member("RunID", &self.run_id);
+        out.member("Attachments", &self.attachments);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ThreadMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8019,7 +9182,6 @@ impl ::sdk_core::de::Members for ThreadMessage {
         "RunID",
         "Attachments",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -8029,31 +9191,27 @@ impl ::sdk_core::de::Members for ThreadMessage {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.object = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.created_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                3 => out.thread_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                4 => out.status = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                5 => {
-                    out.in_complete_details = ::serde::de::MapAccess::next_value(
-                        &mut map,
-                    )?;
-                }
-                6 => out.completed_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                7 => out.in_complete_at = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                8 => out.role = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                9 => out.content = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                10 => out.assistant_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                11 => out.run_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                12 => out.attachments = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.id),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.object),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.created_at),
+                3 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.thread_id),
+                4 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.status),
+                5 => ::sdk_core::de::value_into(&mut map, &mut out.in_complete_details),
+                6 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.completed_at),
+                7 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.in_complete_at),
+                8 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.role),
+                9 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.content),
+                10 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.assistant_id),
+                11 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.run_id),
+                12 => ::sdk_core::de::value_into(&mut map, &mut out.attachments),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// 会话消息附件
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ThreadMessageAttachmentObject {
     /// 文件 ID
@@ -8061,8 +9219,27 @@ pub struct ThreadMessageAttachmentObject {
     /// 注意：此字段可能返回 null，表示取不到有效值。
     ///
     /// Example: `file-tMjt0CQnvU25GwUDkih4tU4H`
-    #[serde(rename = "FileID", skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for ThreadMessageAttachmentObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ThreadMessageAttachmentObject {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ThreadMessageAttachmentObject", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ThreadMessageAttachmentObject {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("FileID", &self.file_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ThreadMessageAttachmentObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8074,7 +9251,6 @@ impl<'de> ::serde::Deserialize<'de> for ThreadMessageAttachmentObject {
 impl ::sdk_core::de::Members for ThreadMessageAttachmentObject {
     const NAME: &'static str = "ThreadMessageAttachmentObject";
     const NAMES: &'static [&'static str] = &["FileID"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -8084,9 +9260,9 @@ impl ::sdk_core::de::Members for ThreadMessageAttachmentObject {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.file_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.file_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -8108,12 +9284,31 @@ impl ThreadMessageAttachmentObject {
     }
 }
 /// 会话消息未完成原因
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ThreadMessageInCompleteDetailsObject {
     /// 会话消息未完成原因
-    #[serde(rename = "Reason", skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for ThreadMessageInCompleteDetailsObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ThreadMessageInCompleteDetailsObject {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ThreadMessageInCompleteDetailsObject", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ThreadMessageInCompleteDetailsObject {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Reason", &self.reason);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ThreadMessageInCompleteDetailsObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8125,7 +9320,6 @@ impl<'de> ::serde::Deserialize<'de> for ThreadMessageInCompleteDetailsObject {
 impl ::sdk_core::de::Members for ThreadMessageInCompleteDetailsObject {
     const NAME: &'static str = "ThreadMessageInCompleteDetailsObject";
     const NAMES: &'static [&'static str] = &["Reason"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -8135,33 +9329,46 @@ impl ::sdk_core::de::Members for ThreadMessageInCompleteDetailsObject {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.reason = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.reason),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// 在会话中提供给助手工具的一系列资源。不同类型的工具会有各自对应的资源。比如代码解释器需要一个文件 ID 的列表，而文件搜索工具则需要一个向量存储 ID 的列表。
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ThreadToolResources {
     /// 文件 ID 列表
     ///
     /// Example: `["file-tZ0lWeNW4oNbEiMYGtOXEmEk"]`
-    #[serde(
-        rename = "CodeInterpreter",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub code_interpreter: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 向量存储 ID 列表
     ///
     /// Example: `["vs_ uf4c5hAL9GosVbmJ4jSUVivy"]`
-    #[serde(
-        rename = "VectorStoreIDs",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub vector_store_i_ds: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+impl ::serde::Serialize for ThreadToolResources {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ThreadToolResources {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ThreadToolResources", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ThreadToolResources {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("CodeInterpreter", &self.code_interpreter);
+        out.member("VectorStoreIDs", &self.vector_store_i_ds);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ThreadToolResources {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8173,7 +9380,6 @@ impl<'de> ::serde::Deserialize<'de> for ThreadToolResources {
 impl ::sdk_core::de::Members for ThreadToolResources {
     const NAME: &'static str = "ThreadToolResources";
     const NAMES: &'static [&'static str] = &["CodeInterpreter", "VectorStoreIDs"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -8183,12 +9389,17 @@ impl ::sdk_core::de::Members for ThreadToolResources {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.code_interpreter = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => {
-                    out.vector_store_i_ds = ::sdk_core::de::lenient_opt_member(&mut map)?;
+                0 => {
+                    ::sdk_core::de::lenient_opt_into(&mut map, &mut out.code_interpreter)
                 }
-                _ => {}
-            }
+                1 => {
+                    ::sdk_core::de::lenient_opt_into(
+                        &mut map,
+                        &mut out.vector_store_i_ds,
+                    )
+                }
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -8219,24 +9430,43 @@ impl ThreadToolResources {
     }
 }
 /// 时间线
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Timeline {
     /// 标题
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "Title", skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
     /// 时间
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "Datetime", skip_serializing_if = "::std::option::Option::is_none")]
     pub datetime: ::std::option::Option<::std::string::String>,
     /// 相关网页链接
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(rename = "Url", skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for Timeline {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for Timeline {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("Timeline", self)
+    }
+}
+impl ::sdk_core::ser::Fields for Timeline {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Title", &self.title);
+        out.member("Datetime", &self.datetime);
+        out.member("Url", &self.url);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for Timeline {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8248,7 +9478,6 @@ impl<'de> ::serde::Deserialize<'de> for Timeline {
 impl ::sdk_core::de::Members for Timeline {
     const NAME: &'static str = "Timeline";
     const NAMES: &'static [&'static str] = &["Title", "Datetime", "Url"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -8258,11 +9487,11 @@ impl ::sdk_core::de::Members for Timeline {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.title = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.datetime = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.url = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.title),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.datetime),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.url),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -8299,17 +9528,36 @@ impl Timeline {
     }
 }
 /// 用户指定模型使用的工具
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Tool {
     /// 工具类型，当前只支持function
     ///
     /// Example: `function`
-    #[serde(rename = "Type")]
     pub r#type: ::std::string::String,
     /// 具体要调用的function
-    #[serde(rename = "Function")]
     pub function: ToolFunction,
+}
+impl ::serde::Serialize for Tool {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for Tool {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("Tool", self)
+    }
+}
+impl ::sdk_core::ser::Fields for Tool {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Type", &self.r#type);
+        out.member("Function", &self.function);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for Tool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8321,7 +9569,6 @@ impl<'de> ::serde::Deserialize<'de> for Tool {
 impl ::sdk_core::de::Members for Tool {
     const NAME: &'static str = "Tool";
     const NAMES: &'static [&'static str] = &["Type", "Function"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -8332,18 +9579,10 @@ impl ::sdk_core::de::Members for Tool {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             r#type: ::sdk_core::de::required(v0, "Type")?,
@@ -8364,27 +9603,46 @@ impl Tool {
     }
 }
 /// 模型生成的工具调用
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ToolCall {
     /// 工具调用id
     ///
     /// Example: `call_cpv320k2c3m8fgcs8ja0`
-    #[serde(rename = "Id")]
     pub id: ::std::string::String,
     /// 工具调用类型，当前只支持function
     ///
     /// Example: `function`
-    #[serde(rename = "Type")]
     pub r#type: ::std::string::String,
     /// 具体的function调用
-    #[serde(rename = "Function")]
     pub function: ToolCallFunction,
     /// 索引值
     ///
     /// Example: `0`
-    #[serde(rename = "Index", skip_serializing_if = "::std::option::Option::is_none")]
     pub index: ::std::option::Option<i64>,
+}
+impl ::serde::Serialize for ToolCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ToolCall {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ToolCall", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ToolCall {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Id", &self.id);
+        out.member("Type", &self.r#type);
+        out.member("Function", &self.function);
+        out.member("Index", &self.index);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8396,7 +9654,6 @@ impl<'de> ::serde::Deserialize<'de> for ToolCall {
 impl ::sdk_core::de::Members for ToolCall {
     const NAME: &'static str = "ToolCall";
     const NAMES: &'static [&'static str] = &["Id", "Type", "Function", "Index"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -8406,12 +9663,12 @@ impl ::sdk_core::de::Members for ToolCall {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.id = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.r#type = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.function = ::sdk_core::de::null_as_default_member(&mut map)?,
-                3 => out.index = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.id),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.r#type),
+                2 => ::sdk_core::de::null_as_default_into(&mut map, &mut out.function),
+                3 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.index),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -8448,19 +9705,38 @@ impl ToolCall {
     }
 }
 /// 具体的function调用
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ToolCallFunction {
     /// function名称
     ///
     /// Example: `get_current_weather`
-    #[serde(rename = "Name")]
     pub name: ::std::string::String,
     /// function参数，一般为json字符串
     ///
     /// Example: `{\"location\":[\"北京\",\"深圳\"],\"unit\":\"celsius\"}`
-    #[serde(rename = "Arguments")]
     pub arguments: ::std::string::String,
+}
+impl ::serde::Serialize for ToolCallFunction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ToolCallFunction {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ToolCallFunction", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ToolCallFunction {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Name", &self.name);
+        out.member("Arguments", &self.arguments);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ToolCallFunction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8472,7 +9748,6 @@ impl<'de> ::serde::Deserialize<'de> for ToolCallFunction {
 impl ::sdk_core::de::Members for ToolCallFunction {
     const NAME: &'static str = "ToolCallFunction";
     const NAMES: &'static [&'static str] = &["Name", "Arguments"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -8482,10 +9757,10 @@ impl ::sdk_core::de::Members for ToolCallFunction {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.name = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.arguments = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.name),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.arguments),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -8510,25 +9785,41 @@ impl ToolCallFunction {
     }
 }
 /// function定义
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ToolFunction {
     /// function名称，只能包含a-z，A-Z，0-9，\_或-
     ///
     /// Example: `get_current_weather`
-    #[serde(rename = "Name")]
     pub name: ::std::string::String,
     /// function参数，一般为json字符串
-    #[serde(rename = "Parameters")]
     pub parameters: ::std::string::String,
     /// function的简单描述
     ///
     /// Example: `获取当前地点的天气`
-    #[serde(
-        rename = "Description",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for ToolFunction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ToolFunction {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ToolFunction", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ToolFunction {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Name", &self.name);
+        out.member("Parameters", &self.parameters);
+        out.member("Description", &self.description);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ToolFunction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8540,7 +9831,6 @@ impl<'de> ::serde::Deserialize<'de> for ToolFunction {
 impl ::sdk_core::de::Members for ToolFunction {
     const NAME: &'static str = "ToolFunction";
     const NAMES: &'static [&'static str] = &["Name", "Parameters", "Description"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -8552,19 +9842,11 @@ impl ::sdk_core::de::Members for ToolFunction {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             name: ::sdk_core::de::required(v0, "Name")?,
@@ -8605,7 +9887,7 @@ impl ToolFunction {
 /// Translate the reply returned by the translation api, support multiple.
 ///
 /// **中文**：翻译接口返回的回复，支持多个
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TranslationChoice {
     /// End flag, can be stop or sensitive.
@@ -8621,28 +9903,44 @@ pub struct TranslationChoice {
     /// stop 表示输出正常结束。
     ///
     /// sensitive 只在开启流式输出审核时会出现，表示安全审核未通过。
-    #[serde(
-        rename = "FinishReason",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub finish_reason: ::std::option::Option<::std::string::String>,
     /// Index value, used when streaming.
     ///
     /// Example: `0`
     ///
     /// **中文**：索引值，流式调用时使用该字段。
-    #[serde(rename = "Index", skip_serializing_if = "::std::option::Option::is_none")]
     pub index: ::std::option::Option<i64>,
     /// Incremental return value used when streaming this field.
     ///
     /// **中文**：增量返回值，流式调用时使用该字段。
-    #[serde(rename = "Delta", skip_serializing_if = "::std::option::Option::is_none")]
     pub delta: ::std::option::Option<TranslationDelta>,
     /// Return value, used when non-streaming.
     ///
     /// **中文**：返回值，非流式调用时使用该字段。
-    #[serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<TranslationMessage>,
+}
+impl ::serde::Serialize for TranslationChoice {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for TranslationChoice {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("TranslationChoice", self)
+    }
+}
+impl ::sdk_core::ser::Fields for TranslationChoice {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("FinishReason", &self.finish_reason);
+        out.member("Index", &self.index);
+        out.member("Delta", &self.delta);
+        out.member("Message", &self.message);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for TranslationChoice {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8659,7 +9957,6 @@ impl ::sdk_core::de::Members for TranslationChoice {
         "Delta",
         "Message",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -8669,12 +9966,12 @@ impl ::sdk_core::de::Members for TranslationChoice {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.finish_reason = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.index = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.delta = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => out.message = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.finish_reason),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.index),
+                2 => ::sdk_core::de::value_into(&mut map, &mut out.delta),
+                3 => ::sdk_core::de::value_into(&mut map, &mut out.message),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -8682,7 +9979,7 @@ impl ::sdk_core::de::Members for TranslationChoice {
 /// Translate the API response content (streaming return).
 ///
 /// **中文**：翻译接口返回的内容（流式返回）
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TranslationDelta {
     /// Role name.
@@ -8690,15 +9987,34 @@ pub struct TranslationDelta {
     /// Example: `assistant`
     ///
     /// **中文**：角色名称。
-    #[serde(rename = "Role", skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// Content details.
     ///
     /// Example: `你好！请问有什么我可以帮助你的吗？`
     ///
     /// **中文**：内容详情。
-    #[serde(rename = "Content", skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for TranslationDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for TranslationDelta {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("TranslationDelta", self)
+    }
+}
+impl ::sdk_core::ser::Fields for TranslationDelta {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Role", &self.role);
+        out.member("Content", &self.content);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for TranslationDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8710,7 +10026,6 @@ impl<'de> ::serde::Deserialize<'de> for TranslationDelta {
 impl ::sdk_core::de::Members for TranslationDelta {
     const NAME: &'static str = "TranslationDelta";
     const NAMES: &'static [&'static str] = &["Role", "Content"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -8720,10 +10035,10 @@ impl ::sdk_core::de::Members for TranslationDelta {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.role = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.content = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.role),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.content),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -8731,7 +10046,7 @@ impl ::sdk_core::de::Members for TranslationDelta {
 /// Translate the session content via translation api.
 ///
 /// **中文**：翻译接口会话内容
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TranslationMessage {
     /// Role. valid values: system, user, assistant, tool.
@@ -8739,15 +10054,34 @@ pub struct TranslationMessage {
     /// Example: `user`
     ///
     /// **中文**：角色，可选值包括 system、user、assistant、 tool。
-    #[serde(rename = "Role", skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// Text content.
     ///
     /// Example: `你好！`
     ///
     /// **中文**：文本内容
-    #[serde(rename = "Content", skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for TranslationMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for TranslationMessage {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("TranslationMessage", self)
+    }
+}
+impl ::sdk_core::ser::Fields for TranslationMessage {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Role", &self.role);
+        out.member("Content", &self.content);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for TranslationMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8759,7 +10093,6 @@ impl<'de> ::serde::Deserialize<'de> for TranslationMessage {
 impl ::sdk_core::de::Members for TranslationMessage {
     const NAME: &'static str = "TranslationMessage";
     const NAMES: &'static [&'static str] = &["Role", "Content"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -8769,26 +10102,45 @@ impl ::sdk_core::de::Members for TranslationMessage {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.role = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.content = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.role),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.content),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// UpdateGlossaryEntry请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateGlossaryEntryRequest {
     /// 术语库 ID
     ///
     /// Example: `3177dfae1f8cb180dfcc1bea2ddf19f6`
-    #[serde(rename = "GlossaryId")]
     pub glossary_id: ::std::string::String,
     /// 需要更新的术语条目列表，单次请求限制100个
-    #[serde(rename = "Entries")]
     pub entries: ::std::vec::Vec<GlossaryEntryUpdateItem>,
+}
+impl ::serde::Serialize for UpdateGlossaryEntryRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for UpdateGlossaryEntryRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("UpdateGlossaryEntryRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for UpdateGlossaryEntryRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("GlossaryId", &self.glossary_id);
+        out.member("Entries", &self.entries);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for UpdateGlossaryEntryRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8800,7 +10152,6 @@ impl<'de> ::serde::Deserialize<'de> for UpdateGlossaryEntryRequest {
 impl ::sdk_core::de::Members for UpdateGlossaryEntryRequest {
     const NAME: &'static str = "UpdateGlossaryEntryRequest";
     const NAMES: &'static [&'static str] = &["GlossaryId", "Entries"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -8811,18 +10162,10 @@ impl ::sdk_core::de::Members for UpdateGlossaryEntryRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             glossary_id: ::sdk_core::de::required(v0, "GlossaryId")?,
@@ -8843,15 +10186,34 @@ impl UpdateGlossaryEntryRequest {
     }
 }
 /// UpdateGlossaryEntry返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateGlossaryEntryResponse {
     /// 成功更新的术语条目
-    #[serde(rename = "Entries", skip_serializing_if = "::std::option::Option::is_none")]
     pub entries: ::std::option::Option<::std::vec::Vec<GlossaryEntry>>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for UpdateGlossaryEntryResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for UpdateGlossaryEntryResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("UpdateGlossaryEntryResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for UpdateGlossaryEntryResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Entries", &self.entries);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for UpdateGlossaryEntryResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8863,7 +10225,6 @@ impl<'de> ::serde::Deserialize<'de> for UpdateGlossaryEntryResponse {
 impl ::sdk_core::de::Members for UpdateGlossaryEntryResponse {
     const NAME: &'static str = "UpdateGlossaryEntryResponse";
     const NAMES: &'static [&'static str] = &["Entries", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -8873,10 +10234,10 @@ impl ::sdk_core::de::Members for UpdateGlossaryEntryResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.entries = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut out.entries),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -8884,7 +10245,7 @@ impl ::sdk_core::de::Members for UpdateGlossaryEntryResponse {
 /// Token quantity.
 ///
 /// **中文**：Token 数量
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Usage {
     /// Input Token quantity.
@@ -8892,39 +10253,46 @@ pub struct Usage {
     /// Example: `8`
     ///
     /// **中文**：输入 Token 数量。
-    #[serde(
-        rename = "PromptTokens",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub prompt_tokens: ::std::option::Option<i64>,
     /// Output Token quantity.
     ///
     /// Example: `20`
     ///
     /// **中文**：输出 Token 数量。
-    #[serde(
-        rename = "CompletionTokens",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub completion_tokens: ::std::option::Option<i64>,
     /// Total Token quantity.
     ///
     /// Example: `28`
     ///
     /// **中文**：总 Token 数量。
-    #[serde(
-        rename = "TotalTokens",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_tokens: ::std::option::Option<i64>,
     /// Details of the input token.
     ///
     /// **中文**：输入 token 的详情。
-    #[serde(
-        rename = "PromptTokensDetails",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub prompt_tokens_details: ::std::option::Option<PromptTokensDetails>,
+}
+impl ::serde::Serialize for Usage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for Usage {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("Usage", self)
+    }
+}
+impl ::sdk_core::ser::Fields for Usage {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("PromptTokens", &self.prompt_tokens);
+        out.member("CompletionTokens", &self.completion_tokens);
+        out.member("TotalTokens", &self.total_tokens);
+        out.member("PromptTokensDetails", &self.prompt_tokens_details);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for Usage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8941,7 +10309,6 @@ impl ::sdk_core::de::Members for Usage {
         "TotalTokens",
         "PromptTokensDetails",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -8951,37 +10318,52 @@ impl ::sdk_core::de::Members for Usage {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.prompt_tokens = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.prompt_tokens),
                 1 => {
-                    out.completion_tokens = ::sdk_core::de::lenient_opt_member(&mut map)?;
-                }
-                2 => out.total_tokens = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                3 => {
-                    out.prompt_tokens_details = ::serde::de::MapAccess::next_value(
+                    ::sdk_core::de::lenient_opt_into(
                         &mut map,
-                    )?;
+                        &mut out.completion_tokens,
+                    )
                 }
-                _ => {}
-            }
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.total_tokens),
+                3 => ::sdk_core::de::value_into(&mut map, &mut out.prompt_tokens_details),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// 用户位置详细信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserLocation {
     /// 表示位置类型
     ///
     /// Example: `approximate`
-    #[serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// 用户近似位置的详细信息
-    #[serde(
-        rename = "Approximate",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub approximate: ::std::option::Option<Approximate>,
+}
+impl ::serde::Serialize for UserLocation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for UserLocation {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("UserLocation", self)
+    }
+}
+impl ::sdk_core::ser::Fields for UserLocation {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Type", &self.r#type);
+        out.member("Approximate", &self.approximate);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for UserLocation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8993,7 +10375,6 @@ impl<'de> ::serde::Deserialize<'de> for UserLocation {
 impl ::sdk_core::de::Members for UserLocation {
     const NAME: &'static str = "UserLocation";
     const NAMES: &'static [&'static str] = &["Type", "Approximate"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -9004,10 +10385,10 @@ impl ::sdk_core::de::Members for UserLocation {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             r#type: v0,
@@ -9038,14 +10419,33 @@ impl UserLocation {
     }
 }
 /// 当type为video_frames时使用，标识具体的视频内图像帧内容
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct VideoFrames {
     /// 视频图像帧列表，图像帧传url，最大支持传入数量为512帧
     ///
     /// Example: `["https://cloudcache.tencent-cloud.com/qcloud/ui/portal-set/build/About/images/bg-product-series_87d.png"]`
-    #[serde(rename = "Frames", skip_serializing_if = "::std::option::Option::is_none")]
     pub frames: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+impl ::serde::Serialize for VideoFrames {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for VideoFrames {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("VideoFrames", self)
+    }
+}
+impl ::sdk_core::ser::Fields for VideoFrames {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Frames", &self.frames);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for VideoFrames {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9057,7 +10457,6 @@ impl<'de> ::serde::Deserialize<'de> for VideoFrames {
 impl ::sdk_core::de::Members for VideoFrames {
     const NAME: &'static str = "VideoFrames";
     const NAMES: &'static [&'static str] = &["Frames"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -9067,9 +10466,9 @@ impl ::sdk_core::de::Members for VideoFrames {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.frames = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.frames),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -9088,19 +10487,38 @@ impl VideoFrames {
     }
 }
 /// 当type为video_url时使用，标识具体的视频链接内容
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct VideoUrl {
     /// 视频的url，如"<https://your-video-path.mp4>"，视频文件大小不超过100M。
     ///
     /// Example: `https://your-video-path.mp4`
-    #[serde(rename = "Url", skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
     /// 控制视频抽帧频率，取值范围为 0.1 ~5，表示每隔 1/fps 秒抽取一帧，默认为 1s抽取一帧
     ///
     /// Example: `1.0`
-    #[serde(rename = "Fps", skip_serializing_if = "::std::option::Option::is_none")]
     pub fps: ::std::option::Option<f64>,
+}
+impl ::serde::Serialize for VideoUrl {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for VideoUrl {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("VideoUrl", self)
+    }
+}
+impl ::sdk_core::ser::Fields for VideoUrl {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Url", &self.url);
+        out.member("Fps", &self.fps);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for VideoUrl {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9112,7 +10530,6 @@ impl<'de> ::serde::Deserialize<'de> for VideoUrl {
 impl ::sdk_core::de::Members for VideoUrl {
     const NAME: &'static str = "VideoUrl";
     const NAMES: &'static [&'static str] = &["Url", "Fps"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -9122,10 +10539,10 @@ impl ::sdk_core::de::Members for VideoUrl {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.url = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.fps = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.url),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.fps),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -9150,45 +10567,49 @@ impl VideoUrl {
     }
 }
 /// 知识注入相关的参数信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WebSearchOptions {
     /// 表示用户注入的知识信息
-    #[serde(
-        rename = "Knowledge",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub knowledge: ::std::option::Option<::std::vec::Vec<Knowledge>>,
     /// 用户位置详细信息
-    #[serde(
-        rename = "UserLocation",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub user_location: ::std::option::Option<UserLocation>,
     /// 打开开关，会返回搜索状态
     ///
     /// Example: `true`
-    #[serde(
-        rename = "Processes",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub processes: ::std::option::Option<bool>,
     /// 是否开启图文混排
     ///
     /// Example: `false`
-    #[serde(
-        rename = "EnableImage",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub enable_image: ::std::option::Option<bool>,
     /// 是否开启音乐
     ///
     /// Example: `false`
-    #[serde(
-        rename = "EnableMusic",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub enable_music: ::std::option::Option<bool>,
+}
+impl ::serde::Serialize for WebSearchOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for WebSearchOptions {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("WebSearchOptions", self)
+    }
+}
+impl ::sdk_core::ser::Fields for WebSearchOptions {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Knowledge", &self.knowledge);
+        out.member("UserLocation", &self.user_location);
+        out.member("Processes", &self.processes);
+        out.member("EnableImage", &self.enable_image);
+        out.member("EnableMusic", &self.enable_music);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for WebSearchOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9206,7 +10627,6 @@ impl ::sdk_core::de::Members for WebSearchOptions {
         "EnableImage",
         "EnableMusic",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -9220,13 +10640,13 @@ impl ::sdk_core::de::Members for WebSearchOptions {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::value_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::value_into(&mut map, &mut v4),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             knowledge: v0,

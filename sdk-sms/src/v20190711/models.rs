@@ -13,7 +13,7 @@
 /// Signature addition response
 ///
 /// **中文**：添加签名响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AddSignStatus {
     /// Signature ID.
@@ -21,15 +21,34 @@ pub struct AddSignStatus {
     /// Example: `1110`
     ///
     /// **中文**：签名Id。
-    #[serde(rename = "SignId")]
     pub sign_id: u64,
     /// Signature application ID.
     ///
     /// Example: `2110`
     ///
     /// **中文**：签名申请Id。
-    #[serde(rename = "SignApplyId")]
     pub sign_apply_id: u64,
+}
+impl ::serde::Serialize for AddSignStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for AddSignStatus {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("AddSignStatus", self)
+    }
+}
+impl ::sdk_core::ser::Fields for AddSignStatus {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SignId", &self.sign_id);
+        out.member("SignApplyId", &self.sign_apply_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for AddSignStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -41,7 +60,6 @@ impl<'de> ::serde::Deserialize<'de> for AddSignStatus {
 impl ::sdk_core::de::Members for AddSignStatus {
     const NAME: &'static str = "AddSignStatus";
     const NAMES: &'static [&'static str] = &["SignId", "SignApplyId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -51,10 +69,10 @@ impl ::sdk_core::de::Members for AddSignStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.sign_id = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.sign_apply_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.sign_id),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.sign_apply_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -62,7 +80,7 @@ impl ::sdk_core::de::Members for AddSignStatus {
 /// AddSmsSign request structure.
 ///
 /// **中文**：AddSmsSign请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddSmsSignRequest {
     /// Signature name.
@@ -72,7 +90,6 @@ pub struct AddSmsSignRequest {
     /// **中文**：签名名称。
     ///
     /// 注：不能重复申请已通过或待审核的签名。
-    #[serde(rename = "SignName")]
     pub sign_name: ::std::string::String,
     /// Signature type. Each of these types is followed by their `DocumentType` (identity document type) option:
     ///
@@ -107,7 +124,6 @@ pub struct AddSmsSignRequest {
     /// 注2：签名类型2（网站）、3（公众号）、6（小程序）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
     ///
     /// 注3：申请国内短信签名已不再支持签名类型1（APP），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
-    #[serde(rename = "SignType")]
     pub sign_type: u64,
     /// Identity document type:
     ///
@@ -146,7 +162,6 @@ pub struct AddSmsSignRequest {
     /// 注1：证明类型5（网站备案后台截图）、6（小程序设置页面截图）、8（公众号设置页面截图）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
     ///
     /// 注2：申请国内短信签名已不再支持证明类型4（应用后台管理截图），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
-    #[serde(rename = "DocumentType")]
     pub document_type: u64,
     /// Whether it is Global SMS:
     ///
@@ -161,7 +176,6 @@ pub struct AddSmsSignRequest {
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    #[serde(rename = "International")]
     pub international: u64,
     /// Signature use:
     ///
@@ -176,14 +190,12 @@ pub struct AddSmsSignRequest {
     /// 0：自用。
     ///
     /// 1：他用。
-    #[serde(rename = "UsedMethod")]
     pub used_method: u64,
     /// You should Base64-encode the image of the identity document corresponding to the signature first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
     ///
     /// Example: `base64`
     ///
     /// **中文**：签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
-    #[serde(rename = "ProofImage")]
     pub proof_image: ::std::string::String,
     /// Authorization letter, which should be submitted if `UsedMethod` is for others.
     ///
@@ -198,17 +210,12 @@ pub struct AddSmsSignRequest {
     /// 图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
     ///
     /// 注：只有 UsedMethod 在选择为 1（他用）时，这个字段才会生效。
-    #[serde(
-        rename = "CommissionImage",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub commission_image: ::std::option::Option<::std::string::String>,
     /// Signature application remarks.
     ///
     /// Example: `业务自用申请`
     ///
     /// **中文**：签名的申请备注。
-    #[serde(rename = "Remark", skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 已审核通过的国内短信的资质 ID。资质 ID 信息可前往国内短信的 [实名资质管理](https://console.cloud.tencent.com/smsv2/enterprise) 页查看。
     ///
@@ -217,11 +224,35 @@ pub struct AddSmsSignRequest {
     /// - 国内短信需填写资质ID，国际短信无需填写。
     ///
     /// Example: `1000001`
-    #[serde(
-        rename = "QualificationId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub qualification_id: ::std::option::Option<u64>,
+}
+impl ::serde::Serialize for AddSmsSignRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for AddSmsSignRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("AddSmsSignRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for AddSmsSignRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SignName", &self.sign_name);
+        out.member("SignType", &self.sign_type);
+        out.member("DocumentType", &self.document_type);
+        out.member("International", &self.international);
+        out.member("UsedMethod", &self.used_method);
+        out.member("ProofImage", &self.proof_image);
+        out.member("CommissionImage", &self.commission_image);
+        out.member("Remark", &self.remark);
+        out.member("QualificationId", &self.qualification_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for AddSmsSignRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -243,7 +274,6 @@ impl ::sdk_core::de::Members for AddSmsSignRequest {
         "Remark",
         "QualificationId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -261,41 +291,17 @@ impl ::sdk_core::de::Members for AddSmsSignRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => {
-                    v2 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                3 => {
-                    v3 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                4 => {
-                    v4 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                5 => {
-                    v5 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                6 => v6 = ::serde::de::MapAccess::next_value(&mut map)?,
-                7 => v7 = ::serde::de::MapAccess::next_value(&mut map)?,
-                8 => v8 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::some_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::some_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::some_into(&mut map, &mut v4),
+                5 => ::sdk_core::de::some_into(&mut map, &mut v5),
+                6 => ::sdk_core::de::value_into(&mut map, &mut v6),
+                7 => ::sdk_core::de::value_into(&mut map, &mut v7),
+                8 => ::sdk_core::de::value_into(&mut map, &mut v8),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             sign_name: ::sdk_core::de::required(v0, "SignName")?,
@@ -476,19 +482,38 @@ impl AddSmsSignRequest {
 /// AddSmsSign response structure.
 ///
 /// **中文**：AddSmsSign返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AddSmsSignResponse {
     /// Signature addition response
     ///
     /// **中文**：添加签名响应
-    #[serde(rename = "AddSignStatus")]
     pub add_sign_status: AddSignStatus,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for AddSmsSignResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for AddSmsSignResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("AddSmsSignResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for AddSmsSignResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("AddSignStatus", &self.add_sign_status);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for AddSmsSignResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -500,7 +525,6 @@ impl<'de> ::serde::Deserialize<'de> for AddSmsSignResponse {
 impl ::sdk_core::de::Members for AddSmsSignResponse {
     const NAME: &'static str = "AddSmsSignResponse";
     const NAMES: &'static [&'static str] = &["AddSignStatus", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -511,13 +535,14 @@ impl ::sdk_core::de::Members for AddSmsSignResponse {
         )? {
             match i {
                 0 => {
-                    out.add_sign_status = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.add_sign_status,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -525,7 +550,7 @@ impl ::sdk_core::de::Members for AddSmsSignResponse {
 /// AddSmsTemplate request structure.
 ///
 /// **中文**：AddSmsTemplate请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddSmsTemplateRequest {
     /// Template name.
@@ -533,14 +558,12 @@ pub struct AddSmsTemplateRequest {
     /// Example: `验证码`
     ///
     /// **中文**：模板名称。
-    #[serde(rename = "TemplateName")]
     pub template_name: ::std::string::String,
     /// Template content.
     ///
     /// Example: `您的验证码是{1}`
     ///
     /// **中文**：模板内容。
-    #[serde(rename = "TemplateContent")]
     pub template_content: ::std::string::String,
     /// SMS type. 0: ordinary SMS, 1: marketing SMS.
     ///
@@ -549,7 +572,6 @@ pub struct AddSmsTemplateRequest {
     /// **中文**：短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
     ///
     /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
-    #[serde(rename = "SmsType")]
     pub sms_type: u64,
     /// Whether it is Global SMS:
     ///
@@ -564,15 +586,37 @@ pub struct AddSmsTemplateRequest {
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    #[serde(rename = "International")]
     pub international: u64,
     /// Template remarks, such as reason for application and use case.
     ///
     /// Example: `业务验证码`
     ///
     /// **中文**：模板备注，例如申请原因，使用场景等。
-    #[serde(rename = "Remark")]
     pub remark: ::std::string::String,
+}
+impl ::serde::Serialize for AddSmsTemplateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for AddSmsTemplateRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("AddSmsTemplateRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for AddSmsTemplateRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("TemplateName", &self.template_name);
+        out.member("TemplateContent", &self.template_content);
+        out.member("SmsType", &self.sms_type);
+        out.member("International", &self.international);
+        out.member("Remark", &self.remark);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for AddSmsTemplateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -590,7 +634,6 @@ impl ::sdk_core::de::Members for AddSmsTemplateRequest {
         "International",
         "Remark",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -604,33 +647,13 @@ impl ::sdk_core::de::Members for AddSmsTemplateRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => {
-                    v2 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                3 => {
-                    v3 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                4 => {
-                    v4 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::some_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::some_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::some_into(&mut map, &mut v4),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             template_name: ::sdk_core::de::required(v0, "TemplateName")?,
@@ -707,7 +730,7 @@ impl AddSmsTemplateRequest {
 /// AddSmsTemplate response structure.
 ///
 /// **中文**：AddSmsTemplate返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AddSmsTemplateResponse {
     /// SMS template addition response packet body
@@ -715,13 +738,32 @@ pub struct AddSmsTemplateResponse {
     /// Example: `{"TemplateId":"1110"}`
     ///
     /// **中文**：添加短信模板响应包体
-    #[serde(rename = "AddTemplateStatus")]
     pub add_template_status: AddTemplateStatus,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for AddSmsTemplateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for AddSmsTemplateResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("AddSmsTemplateResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for AddSmsTemplateResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("AddTemplateStatus", &self.add_template_status);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for AddSmsTemplateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -733,7 +775,6 @@ impl<'de> ::serde::Deserialize<'de> for AddSmsTemplateResponse {
 impl ::sdk_core::de::Members for AddSmsTemplateResponse {
     const NAME: &'static str = "AddSmsTemplateResponse";
     const NAMES: &'static [&'static str] = &["AddTemplateStatus", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -744,13 +785,14 @@ impl ::sdk_core::de::Members for AddSmsTemplateResponse {
         )? {
             match i {
                 0 => {
-                    out.add_template_status = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.add_template_status,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -758,7 +800,7 @@ impl ::sdk_core::de::Members for AddSmsTemplateResponse {
 /// Template parameter addition response
 ///
 /// **中文**：添加模板参数响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AddTemplateStatus {
     /// Template parameter
@@ -766,8 +808,27 @@ pub struct AddTemplateStatus {
     /// Example: `1110`
     ///
     /// **中文**：模板参数
-    #[serde(rename = "TemplateId")]
     pub template_id: ::std::string::String,
+}
+impl ::serde::Serialize for AddTemplateStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for AddTemplateStatus {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("AddTemplateStatus", self)
+    }
+}
+impl ::sdk_core::ser::Fields for AddTemplateStatus {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("TemplateId", &self.template_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for AddTemplateStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -779,7 +840,6 @@ impl<'de> ::serde::Deserialize<'de> for AddTemplateStatus {
 impl ::sdk_core::de::Members for AddTemplateStatus {
     const NAME: &'static str = "AddTemplateStatus";
     const NAMES: &'static [&'static str] = &["TemplateId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -789,9 +849,9 @@ impl ::sdk_core::de::Members for AddTemplateStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.template_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.template_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -799,7 +859,7 @@ impl ::sdk_core::de::Members for AddTemplateStatus {
 /// Receipt statistics response packet
 ///
 /// **中文**：回执数据统计响应包体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CallbackStatusStatistics {
     /// SMS receipts.
@@ -809,7 +869,6 @@ pub struct CallbackStatusStatistics {
     /// **中文**：短信回执量统计。
     ///
     /// 单位：个
-    #[serde(rename = "CallbackCount")]
     pub callback_count: u64,
     /// Successfully submitted SMS messages.
     ///
@@ -818,7 +877,6 @@ pub struct CallbackStatusStatistics {
     /// **中文**：短信提交成功量统计。
     ///
     /// 单位：个
-    #[serde(rename = "RequestSuccessCount")]
     pub request_success_count: u64,
     /// Failed SMS receipts.
     ///
@@ -827,7 +885,6 @@ pub struct CallbackStatusStatistics {
     /// **中文**：短信回执失败量统计。
     ///
     /// 单位：个
-    #[serde(rename = "CallbackFailCount")]
     pub callback_fail_count: u64,
     /// Successful SMS receipts.
     ///
@@ -836,7 +893,6 @@ pub struct CallbackStatusStatistics {
     /// **中文**：短信回执成功量统计。
     ///
     /// 单位：个
-    #[serde(rename = "CallbackSuccessCount")]
     pub callback_success_count: u64,
     /// Internal carrier errors.
     ///
@@ -845,7 +901,6 @@ pub struct CallbackStatusStatistics {
     /// **中文**：运营商内部错误统计。
     ///
     /// 单位：个
-    #[serde(rename = "InternalErrorCount")]
     pub internal_error_count: u64,
     /// Invalid or empty mobile numbers.
     ///
@@ -854,7 +909,6 @@ pub struct CallbackStatusStatistics {
     /// **中文**：号码无效或空号统计。
     ///
     /// 单位：个
-    #[serde(rename = "InvalidNumberCount")]
     pub invalid_number_count: u64,
     /// Errors such as out-of-service or power-off.
     ///
@@ -863,7 +917,6 @@ pub struct CallbackStatusStatistics {
     /// **中文**：停机、关机等错误统计。
     ///
     /// 单位：个
-    #[serde(rename = "ShutdownErrorCount")]
     pub shutdown_error_count: u64,
     /// Blacklisted mobile numbers.
     ///
@@ -872,7 +925,6 @@ pub struct CallbackStatusStatistics {
     /// **中文**：号码拉入黑名单统计。
     ///
     /// 单位：个
-    #[serde(rename = "BlackListCount")]
     pub black_list_count: u64,
     /// Carrier frequency limit hits.
     ///
@@ -881,8 +933,35 @@ pub struct CallbackStatusStatistics {
     /// **中文**：运营商频率限制数
     ///
     /// 单位：个
-    #[serde(rename = "FrequencyLimitCount")]
     pub frequency_limit_count: u64,
+}
+impl ::serde::Serialize for CallbackStatusStatistics {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for CallbackStatusStatistics {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("CallbackStatusStatistics", self)
+    }
+}
+impl ::sdk_core::ser::Fields for CallbackStatusStatistics {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("CallbackCount", &self.callback_count);
+        out.member("RequestSuccessCount", &self.request_success_count);
+        out.member("CallbackFailCount", &self.callback_fail_count);
+        out.member("CallbackSuccessCount", &self.callback_success_count);
+        out.member("InternalErrorCount", &self.internal_error_count);
+        out.member("InvalidNumberCount", &self.invalid_number_count);
+        out.member("ShutdownErrorCount", &self.shutdown_error_count);
+        out.member("BlackListCount", &self.black_list_count);
+        out.member("FrequencyLimitCount", &self.frequency_limit_count);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for CallbackStatusStatistics {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -904,7 +983,6 @@ impl ::sdk_core::de::Members for CallbackStatusStatistics {
         "BlackListCount",
         "FrequencyLimitCount",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -914,25 +992,38 @@ impl ::sdk_core::de::Members for CallbackStatusStatistics {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.callback_count = ::sdk_core::de::lenient_member(&mut map)?,
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.callback_count),
                 1 => {
-                    out.request_success_count = ::sdk_core::de::lenient_member(&mut map)?;
-                }
-                2 => out.callback_fail_count = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => {
-                    out.callback_success_count = ::sdk_core::de::lenient_member(
+                    ::sdk_core::de::lenient_into(
                         &mut map,
-                    )?;
+                        &mut out.request_success_count,
+                    )
                 }
-                4 => out.internal_error_count = ::sdk_core::de::lenient_member(&mut map)?,
-                5 => out.invalid_number_count = ::sdk_core::de::lenient_member(&mut map)?,
-                6 => out.shutdown_error_count = ::sdk_core::de::lenient_member(&mut map)?,
-                7 => out.black_list_count = ::sdk_core::de::lenient_member(&mut map)?,
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.callback_fail_count),
+                3 => {
+                    ::sdk_core::de::lenient_into(
+                        &mut map,
+                        &mut out.callback_success_count,
+                    )
+                }
+                4 => {
+                    ::sdk_core::de::lenient_into(&mut map, &mut out.internal_error_count)
+                }
+                5 => {
+                    ::sdk_core::de::lenient_into(&mut map, &mut out.invalid_number_count)
+                }
+                6 => {
+                    ::sdk_core::de::lenient_into(&mut map, &mut out.shutdown_error_count)
+                }
+                7 => ::sdk_core::de::lenient_into(&mut map, &mut out.black_list_count),
                 8 => {
-                    out.frequency_limit_count = ::sdk_core::de::lenient_member(&mut map)?;
+                    ::sdk_core::de::lenient_into(
+                        &mut map,
+                        &mut out.frequency_limit_count,
+                    )
                 }
-                _ => {}
-            }
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -940,7 +1031,7 @@ impl ::sdk_core::de::Members for CallbackStatusStatistics {
 /// CallbackStatusStatistics request structure.
 ///
 /// **中文**：CallbackStatusStatistics请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CallbackStatusStatisticsRequest {
     /// Start time of pull in the format of `yyyymmddhh` accurate to the hour.
@@ -948,7 +1039,6 @@ pub struct CallbackStatusStatisticsRequest {
     /// Example: `2024090800`
     ///
     /// **中文**：开始时间，yyyymmddhh 需要拉取的起始时间，精确到小时。
-    #[serde(rename = "StartDateTime")]
     pub start_date_time: u64,
     /// End time of pull in the format of `yyyymmddhh` accurate to the hour.
     ///
@@ -959,14 +1049,12 @@ pub struct CallbackStatusStatisticsRequest {
     /// **中文**：结束时间，yyyymmddhh 需要拉取的截止时间，精确到小时。
     ///
     /// 注：EndDataTime 必须大于等于 StartDateTime。
-    #[serde(rename = "EndDataTime")]
     pub end_data_time: u64,
     /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Example: `1400006666`
     ///
     /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
-    #[serde(rename = "SmsSdkAppid")]
     pub sms_sdk_appid: ::std::string::String,
     /// Upper limit.
     ///
@@ -977,7 +1065,6 @@ pub struct CallbackStatusStatisticsRequest {
     /// **中文**：最大上限。
     ///
     /// 注：目前固定设置为0。
-    #[serde(rename = "Limit")]
     pub limit: u64,
     /// Offset.
     ///
@@ -988,8 +1075,31 @@ pub struct CallbackStatusStatisticsRequest {
     /// **中文**：偏移量。
     ///
     /// 注：目前固定设置为0。
-    #[serde(rename = "Offset")]
     pub offset: u64,
+}
+impl ::serde::Serialize for CallbackStatusStatisticsRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for CallbackStatusStatisticsRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("CallbackStatusStatisticsRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for CallbackStatusStatisticsRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("StartDateTime", &self.start_date_time);
+        out.member("EndDataTime", &self.end_data_time);
+        out.member("SmsSdkAppid", &self.sms_sdk_appid);
+        out.member("Limit", &self.limit);
+        out.member("Offset", &self.offset);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for CallbackStatusStatisticsRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1007,7 +1117,6 @@ impl ::sdk_core::de::Members for CallbackStatusStatisticsRequest {
         "Limit",
         "Offset",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1021,33 +1130,13 @@ impl ::sdk_core::de::Members for CallbackStatusStatisticsRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => {
-                    v2 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                3 => {
-                    v3 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                4 => {
-                    v4 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::some_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::some_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::some_into(&mut map, &mut v4),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             start_date_time: ::sdk_core::de::required(v0, "StartDateTime")?,
@@ -1126,7 +1215,7 @@ impl CallbackStatusStatisticsRequest {
 /// CallbackStatusStatistics response structure.
 ///
 /// **中文**：CallbackStatusStatistics返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CallbackStatusStatisticsResponse {
     /// Receipt statistics response packet body.
@@ -1134,13 +1223,32 @@ pub struct CallbackStatusStatisticsResponse {
     /// Example: `{"CallbackCount":1745,"RequestSuccessCount":1880,"CallbackFailCount":401,"CallbackSuccessCount":1344,"InternalErrorCount":0,"InvalidNumberCount":0,"ShutdownErrorCount":401,"BlackListCount":0,"FrequencyLimitCount":0}`
     ///
     /// **中文**：回执数据统计响应包体。
-    #[serde(rename = "CallbackStatusStatistics")]
     pub callback_status_statistics: CallbackStatusStatistics,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for CallbackStatusStatisticsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for CallbackStatusStatisticsResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("CallbackStatusStatisticsResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for CallbackStatusStatisticsResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("CallbackStatusStatistics", &self.callback_status_statistics);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for CallbackStatusStatisticsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1152,7 +1260,6 @@ impl<'de> ::serde::Deserialize<'de> for CallbackStatusStatisticsResponse {
 impl ::sdk_core::de::Members for CallbackStatusStatisticsResponse {
     const NAME: &'static str = "CallbackStatusStatisticsResponse";
     const NAMES: &'static [&'static str] = &["CallbackStatusStatistics", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1163,13 +1270,14 @@ impl ::sdk_core::de::Members for CallbackStatusStatisticsResponse {
         )? {
             match i {
                 0 => {
-                    out.callback_status_statistics = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.callback_status_statistics,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -1177,7 +1285,7 @@ impl ::sdk_core::de::Members for CallbackStatusStatisticsResponse {
 /// Signature deletion response
 ///
 /// **中文**：删除签名响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteSignStatus {
     /// Deletion status information.
@@ -1185,15 +1293,34 @@ pub struct DeleteSignStatus {
     /// Example: `return successfully!`
     ///
     /// **中文**：删除状态信息。
-    #[serde(rename = "DeleteStatus")]
     pub delete_status: ::std::string::String,
     /// Deletion time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1578988506`
     ///
     /// **中文**：删除时间，UNIX 时间戳（单位：秒）。
-    #[serde(rename = "DeleteTime")]
     pub delete_time: u64,
+}
+impl ::serde::Serialize for DeleteSignStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DeleteSignStatus {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DeleteSignStatus", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DeleteSignStatus {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("DeleteStatus", &self.delete_status);
+        out.member("DeleteTime", &self.delete_time);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DeleteSignStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1205,7 +1332,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteSignStatus {
 impl ::sdk_core::de::Members for DeleteSignStatus {
     const NAME: &'static str = "DeleteSignStatus";
     const NAMES: &'static [&'static str] = &["DeleteStatus", "DeleteTime"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1215,10 +1341,10 @@ impl ::sdk_core::de::Members for DeleteSignStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.delete_status = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.delete_time = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.delete_status),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.delete_time),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -1238,7 +1364,7 @@ impl DeleteSignStatus {
 /// DeleteSmsSign request structure.
 ///
 /// **中文**：DeleteSmsSign请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteSmsSignRequest {
     /// ID of signature to be deleted.
@@ -1246,8 +1372,27 @@ pub struct DeleteSmsSignRequest {
     /// Example: `1110`
     ///
     /// **中文**：待删除的签名 ID。
-    #[serde(rename = "SignId")]
     pub sign_id: u64,
+}
+impl ::serde::Serialize for DeleteSmsSignRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DeleteSmsSignRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DeleteSmsSignRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DeleteSmsSignRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SignId", &self.sign_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DeleteSmsSignRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1259,7 +1404,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteSmsSignRequest {
 impl ::sdk_core::de::Members for DeleteSmsSignRequest {
     const NAME: &'static str = "DeleteSmsSignRequest";
     const NAMES: &'static [&'static str] = &["SignId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1269,13 +1413,9 @@ impl ::sdk_core::de::Members for DeleteSmsSignRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             sign_id: ::sdk_core::de::required(v0, "SignId")?,
@@ -1291,19 +1431,38 @@ impl DeleteSmsSignRequest {
 /// DeleteSmsSign response structure.
 ///
 /// **中文**：DeleteSmsSign返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteSmsSignResponse {
     /// Signature deletion response.
     ///
     /// **中文**：删除签名响应
-    #[serde(rename = "DeleteSignStatus")]
     pub delete_sign_status: DeleteSignStatus,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for DeleteSmsSignResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DeleteSmsSignResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DeleteSmsSignResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DeleteSmsSignResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("DeleteSignStatus", &self.delete_sign_status);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DeleteSmsSignResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1315,7 +1474,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteSmsSignResponse {
 impl ::sdk_core::de::Members for DeleteSmsSignResponse {
     const NAME: &'static str = "DeleteSmsSignResponse";
     const NAMES: &'static [&'static str] = &["DeleteSignStatus", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1326,13 +1484,14 @@ impl ::sdk_core::de::Members for DeleteSmsSignResponse {
         )? {
             match i {
                 0 => {
-                    out.delete_sign_status = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.delete_sign_status,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -1340,7 +1499,7 @@ impl ::sdk_core::de::Members for DeleteSmsSignResponse {
 /// DeleteSmsTemplate request structure.
 ///
 /// **中文**：DeleteSmsTemplate请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteSmsTemplateRequest {
     /// ID of template to be deleted.
@@ -1348,8 +1507,27 @@ pub struct DeleteSmsTemplateRequest {
     /// Example: `1110`
     ///
     /// **中文**：待删除的模板 ID。
-    #[serde(rename = "TemplateId")]
     pub template_id: u64,
+}
+impl ::serde::Serialize for DeleteSmsTemplateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DeleteSmsTemplateRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DeleteSmsTemplateRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DeleteSmsTemplateRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("TemplateId", &self.template_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DeleteSmsTemplateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1361,7 +1539,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteSmsTemplateRequest {
 impl ::sdk_core::de::Members for DeleteSmsTemplateRequest {
     const NAME: &'static str = "DeleteSmsTemplateRequest";
     const NAMES: &'static [&'static str] = &["TemplateId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1371,13 +1548,9 @@ impl ::sdk_core::de::Members for DeleteSmsTemplateRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             template_id: ::sdk_core::de::required(v0, "TemplateId")?,
@@ -1393,19 +1566,38 @@ impl DeleteSmsTemplateRequest {
 /// DeleteSmsTemplate response structure.
 ///
 /// **中文**：DeleteSmsTemplate返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteSmsTemplateResponse {
     /// Template deletion response.
     ///
     /// **中文**：删除模板响应
-    #[serde(rename = "DeleteTemplateStatus")]
     pub delete_template_status: DeleteTemplateStatus,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for DeleteSmsTemplateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DeleteSmsTemplateResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DeleteSmsTemplateResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DeleteSmsTemplateResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("DeleteTemplateStatus", &self.delete_template_status);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DeleteSmsTemplateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1417,7 +1609,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteSmsTemplateResponse {
 impl ::sdk_core::de::Members for DeleteSmsTemplateResponse {
     const NAME: &'static str = "DeleteSmsTemplateResponse";
     const NAMES: &'static [&'static str] = &["DeleteTemplateStatus", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1428,13 +1619,14 @@ impl ::sdk_core::de::Members for DeleteSmsTemplateResponse {
         )? {
             match i {
                 0 => {
-                    out.delete_template_status = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.delete_template_status,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -1442,7 +1634,7 @@ impl ::sdk_core::de::Members for DeleteSmsTemplateResponse {
 /// Template deletion response
 ///
 /// **中文**：删除模板响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteTemplateStatus {
     /// Deletion status information.
@@ -1450,15 +1642,34 @@ pub struct DeleteTemplateStatus {
     /// Example: `return successfully!`
     ///
     /// **中文**：删除状态信息。
-    #[serde(rename = "DeleteStatus")]
     pub delete_status: ::std::string::String,
     /// Deletion time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1578988506`
     ///
     /// **中文**：删除时间，UNIX 时间戳（单位：秒）。
-    #[serde(rename = "DeleteTime")]
     pub delete_time: u64,
+}
+impl ::serde::Serialize for DeleteTemplateStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DeleteTemplateStatus {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DeleteTemplateStatus", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DeleteTemplateStatus {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("DeleteStatus", &self.delete_status);
+        out.member("DeleteTime", &self.delete_time);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DeleteTemplateStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1470,7 +1681,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteTemplateStatus {
 impl ::sdk_core::de::Members for DeleteTemplateStatus {
     const NAME: &'static str = "DeleteTemplateStatus";
     const NAMES: &'static [&'static str] = &["DeleteStatus", "DeleteTime"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1480,10 +1690,10 @@ impl ::sdk_core::de::Members for DeleteTemplateStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.delete_status = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.delete_time = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.delete_status),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.delete_time),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -1491,7 +1701,7 @@ impl ::sdk_core::de::Members for DeleteTemplateStatus {
 /// Response for getting SMS signature information
 ///
 /// **中文**：获取短信签名信息响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeSignListStatus {
     /// Signature ID
@@ -1499,7 +1709,6 @@ pub struct DescribeSignListStatus {
     /// Example: `1110`
     ///
     /// **中文**：签名Id
-    #[serde(rename = "SignId")]
     pub sign_id: u64,
     /// Whether it is Global SMS. Valid values:
     ///
@@ -1514,7 +1723,6 @@ pub struct DescribeSignListStatus {
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    #[serde(rename = "International")]
     pub international: u64,
     /// Signature application status. Valid values:
     ///
@@ -1529,59 +1737,71 @@ pub struct DescribeSignListStatus {
     /// 国内短信0表示签名可用，1表示审核中，2表示审核通过待生效，-1表示审核未通过、审核失败或未完成首次报备等原因导致签名不可用。具体可参考 [国内短信签名状态值说明](https://cloud.tencent.com/document/product/382/39022#ea7b2b63-ee71-404f-a525-c5a572d12ccd)。
     ///
     /// 国际短信0表示审核通过且已生效，1表示审核中，2表示审核通过待生效，-1表示审核未通过或审核失败。
-    #[serde(rename = "StatusCode")]
     pub status_code: i64,
     /// Review reply, i.e., response given by the reviewer, which is usually the reason for rejection.
     ///
     /// Example: `通过`
     ///
     /// **中文**：审核回复，审核人员审核后给出的回复，通常是审核未通过的原因。
-    #[serde(rename = "ReviewReply")]
     pub review_reply: ::std::string::String,
     /// Signature name.
     ///
     /// Example: `腾讯云`
     ///
     /// **中文**：签名名称。
-    #[serde(rename = "SignName")]
     pub sign_name: ::std::string::String,
     /// Application submission time in the format of UNIX timestamp in seconds.
     ///
     /// Example: `1620734188`
     ///
     /// **中文**：提交审核时间，UNIX 时间戳（单位：秒）。
-    #[serde(rename = "CreateTime")]
     pub create_time: u64,
     /// 国内短信的资质 ID。资质 ID 信息可前往国内短信的 [实名资质管理](https://console.cloud.tencent.com/smsv2/enterprise) 页查看。
     ///
     /// 注：国际短信不涉及，默认为0。
     ///
     /// Example: `1000001`
-    #[serde(
-        rename = "QualificationId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub qualification_id: ::std::option::Option<u64>,
     /// 国内短信的资质名称。
     ///
     /// 注：国际短信不涉及，默认为空。
     ///
     /// Example: `腾讯科技有限公司_1000001`
-    #[serde(
-        rename = "QualificationName",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub qualification_name: ::std::option::Option<::std::string::String>,
     /// 国内短信的资质状态。其中0表示待审核，1表示已通过，2表示已拒绝，3表示待补充后提交，4表示变更后待审核，5表示变更后被驳回。可参考 [实名资质审核状态说明](https://cloud.tencent.com/document/product/382/13444#.E5.AE.A1.E6.A0.B8.E7.8A.B6.E6.80.81.E8.AF.B4.E6.98.8E) 。
     ///
     /// 注：国际短信不涉及，默认为0。
     ///
     /// Example: `1`
-    #[serde(
-        rename = "QualificationStatusCode",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub qualification_status_code: ::std::option::Option<i64>,
+}
+impl ::serde::Serialize for DescribeSignListStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DescribeSignListStatus {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DescribeSignListStatus", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DescribeSignListStatus {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SignId", &self.sign_id);
+        out.member("International", &self.international);
+        out.member("StatusCode", &self.status_code);
+        out.member("ReviewReply", &self.review_reply);
+        out.member("SignName", &self.sign_name);
+        out.member("CreateTime", &self.create_time);
+        out.member("QualificationId", &self.qualification_id);
+        out.member("QualificationName", &self.qualification_name);
+        out.member("QualificationStatusCode", &self.qualification_status_code);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DescribeSignListStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1603,7 +1823,6 @@ impl ::sdk_core::de::Members for DescribeSignListStatus {
         "QualificationName",
         "QualificationStatusCode",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1613,25 +1832,29 @@ impl ::sdk_core::de::Members for DescribeSignListStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.sign_id = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.international = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.status_code = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => out.review_reply = ::sdk_core::de::lenient_member(&mut map)?,
-                4 => out.sign_name = ::sdk_core::de::lenient_member(&mut map)?,
-                5 => out.create_time = ::sdk_core::de::lenient_member(&mut map)?,
-                6 => out.qualification_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.sign_id),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.international),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.status_code),
+                3 => ::sdk_core::de::lenient_into(&mut map, &mut out.review_reply),
+                4 => ::sdk_core::de::lenient_into(&mut map, &mut out.sign_name),
+                5 => ::sdk_core::de::lenient_into(&mut map, &mut out.create_time),
+                6 => {
+                    ::sdk_core::de::lenient_opt_into(&mut map, &mut out.qualification_id)
+                }
                 7 => {
-                    out.qualification_name = ::sdk_core::de::lenient_opt_member(
+                    ::sdk_core::de::lenient_opt_into(
                         &mut map,
-                    )?;
+                        &mut out.qualification_name,
+                    )
                 }
                 8 => {
-                    out.qualification_status_code = ::sdk_core::de::lenient_opt_member(
+                    ::sdk_core::de::lenient_opt_into(
                         &mut map,
-                    )?;
+                        &mut out.qualification_status_code,
+                    )
                 }
-                _ => {}
-            }
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -1639,7 +1862,7 @@ impl ::sdk_core::de::Members for DescribeSignListStatus {
 /// DescribeSmsSignList request structure.
 ///
 /// **中文**：DescribeSmsSignList请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeSmsSignListRequest {
     /// Signature ID array.
@@ -1647,7 +1870,6 @@ pub struct DescribeSmsSignListRequest {
     /// Example: `1110`
     ///
     /// **中文**：签名 ID 数组。
-    #[serde(rename = "SignIdSet")]
     pub sign_id_set: ::std::vec::Vec<u64>,
     /// Whether it is Global SMS:
     ///
@@ -1662,8 +1884,28 @@ pub struct DescribeSmsSignListRequest {
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    #[serde(rename = "International")]
     pub international: u64,
+}
+impl ::serde::Serialize for DescribeSmsSignListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DescribeSmsSignListRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DescribeSmsSignListRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DescribeSmsSignListRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SignIdSet", &self.sign_id_set);
+        out.member("International", &self.international);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DescribeSmsSignListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1675,7 +1917,6 @@ impl<'de> ::serde::Deserialize<'de> for DescribeSmsSignListRequest {
 impl ::sdk_core::de::Members for DescribeSmsSignListRequest {
     const NAME: &'static str = "DescribeSmsSignListRequest";
     const NAMES: &'static [&'static str] = &["SignIdSet", "International"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1686,18 +1927,10 @@ impl ::sdk_core::de::Members for DescribeSmsSignListRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             sign_id_set: ::sdk_core::de::required(v0, "SignIdSet")?,
@@ -1714,7 +1947,7 @@ impl DescribeSmsSignListRequest {
 /// DescribeSmsSignList response structure.
 ///
 /// **中文**：DescribeSmsSignList返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeSmsSignListResponse {
     /// Response for getting signature information
@@ -1722,13 +1955,32 @@ pub struct DescribeSmsSignListResponse {
     /// Example: `[{"SignName":"腾讯云","International":0,"SignId":1110,"ReviewReply":"","CreateTime":1617508800,"StatusCode":0}]`
     ///
     /// **中文**：获取签名信息响应
-    #[serde(rename = "DescribeSignListStatusSet")]
     pub describe_sign_list_status_set: ::std::vec::Vec<DescribeSignListStatus>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for DescribeSmsSignListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DescribeSmsSignListResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DescribeSmsSignListResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DescribeSmsSignListResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("DescribeSignListStatusSet", &self.describe_sign_list_status_set);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DescribeSmsSignListResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1740,7 +1992,6 @@ impl<'de> ::serde::Deserialize<'de> for DescribeSmsSignListResponse {
 impl ::sdk_core::de::Members for DescribeSmsSignListResponse {
     const NAME: &'static str = "DescribeSmsSignListResponse";
     const NAMES: &'static [&'static str] = &["DescribeSignListStatusSet", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1751,13 +2002,14 @@ impl ::sdk_core::de::Members for DescribeSmsSignListResponse {
         )? {
             match i {
                 0 => {
-                    out.describe_sign_list_status_set = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.describe_sign_list_status_set,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -1765,7 +2017,7 @@ impl ::sdk_core::de::Members for DescribeSmsSignListResponse {
 /// DescribeSmsTemplateList request structure.
 ///
 /// **中文**：DescribeSmsTemplateList请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeSmsTemplateListRequest {
     /// Template ID array.
@@ -1773,7 +2025,6 @@ pub struct DescribeSmsTemplateListRequest {
     /// Example: `["1110"]`
     ///
     /// **中文**：模板 ID 数组。
-    #[serde(rename = "TemplateIdSet")]
     pub template_id_set: ::std::vec::Vec<u64>,
     /// Whether it is Global SMS:
     ///
@@ -1788,8 +2039,28 @@ pub struct DescribeSmsTemplateListRequest {
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    #[serde(rename = "International")]
     pub international: u64,
+}
+impl ::serde::Serialize for DescribeSmsTemplateListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DescribeSmsTemplateListRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DescribeSmsTemplateListRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DescribeSmsTemplateListRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("TemplateIdSet", &self.template_id_set);
+        out.member("International", &self.international);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DescribeSmsTemplateListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1801,7 +2072,6 @@ impl<'de> ::serde::Deserialize<'de> for DescribeSmsTemplateListRequest {
 impl ::sdk_core::de::Members for DescribeSmsTemplateListRequest {
     const NAME: &'static str = "DescribeSmsTemplateListRequest";
     const NAMES: &'static [&'static str] = &["TemplateIdSet", "International"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1812,18 +2082,10 @@ impl ::sdk_core::de::Members for DescribeSmsTemplateListRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             template_id_set: ::sdk_core::de::required(v0, "TemplateIdSet")?,
@@ -1843,7 +2105,7 @@ impl DescribeSmsTemplateListRequest {
 /// DescribeSmsTemplateList response structure.
 ///
 /// **中文**：DescribeSmsTemplateList返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeSmsTemplateListResponse {
     /// Response for getting SMS signature information
@@ -1851,13 +2113,32 @@ pub struct DescribeSmsTemplateListResponse {
     /// Example: `[{"TemplateName":"验证码","TemplateId":1110,"International":0,"ReviewReply":"","CreateTime":1617379200,"StatusCode":0}]`
     ///
     /// **中文**：获取短信模板信息响应
-    #[serde(rename = "DescribeTemplateStatusSet")]
     pub describe_template_status_set: ::std::vec::Vec<DescribeTemplateListStatus>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for DescribeSmsTemplateListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DescribeSmsTemplateListResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DescribeSmsTemplateListResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DescribeSmsTemplateListResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("DescribeTemplateStatusSet", &self.describe_template_status_set);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DescribeSmsTemplateListResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1869,7 +2150,6 @@ impl<'de> ::serde::Deserialize<'de> for DescribeSmsTemplateListResponse {
 impl ::sdk_core::de::Members for DescribeSmsTemplateListResponse {
     const NAME: &'static str = "DescribeSmsTemplateListResponse";
     const NAMES: &'static [&'static str] = &["DescribeTemplateStatusSet", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1880,13 +2160,14 @@ impl ::sdk_core::de::Members for DescribeSmsTemplateListResponse {
         )? {
             match i {
                 0 => {
-                    out.describe_template_status_set = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.describe_template_status_set,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -1894,7 +2175,7 @@ impl ::sdk_core::de::Members for DescribeSmsTemplateListResponse {
 /// Response for getting SMS template information
 ///
 /// **中文**：获取短信模板信息响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeTemplateListStatus {
     /// Template ID
@@ -1902,7 +2183,6 @@ pub struct DescribeTemplateListStatus {
     /// Example: `1110`
     ///
     /// **中文**：模板Id
-    #[serde(rename = "TemplateId")]
     pub template_id: u64,
     /// Whether it is Global SMS. Valid values:
     ///
@@ -1917,7 +2197,6 @@ pub struct DescribeTemplateListStatus {
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    #[serde(rename = "International")]
     pub international: u64,
     /// Signature application status. Valid values:
     ///
@@ -1928,29 +2207,50 @@ pub struct DescribeTemplateListStatus {
     /// Example: `0`
     ///
     /// **中文**：申请模板状态，其中0表示审核通过且已生效，1表示审核中，2表示审核通过待生效，-1表示审核未通过或审核失败。
-    #[serde(rename = "StatusCode")]
     pub status_code: i64,
     /// Review reply, i.e., response given by the reviewer, which is usually the reason for rejection.
     ///
     /// Example: `通过`
     ///
     /// **中文**：审核回复，审核人员审核后给出的回复，通常是审核未通过的原因。
-    #[serde(rename = "ReviewReply")]
     pub review_reply: ::std::string::String,
     /// Template name.
     ///
     /// Example: `验证码短信`
     ///
     /// **中文**：模板名称。
-    #[serde(rename = "TemplateName")]
     pub template_name: ::std::string::String,
     /// Application submission time in the format of UNIX timestamp in seconds.
     ///
     /// Example: `1578899900`
     ///
     /// **中文**：提交审核时间，UNIX 时间戳（单位：秒）。
-    #[serde(rename = "CreateTime")]
     pub create_time: u64,
+}
+impl ::serde::Serialize for DescribeTemplateListStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DescribeTemplateListStatus {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DescribeTemplateListStatus", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DescribeTemplateListStatus {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("TemplateId", &self.template_id);
+        out.member("International", &self.international);
+        out.member("StatusCode", &self.status_code);
+        out.member("ReviewReply", &self.review_reply);
+        out.member("TemplateName", &self.template_name);
+        out.member("CreateTime", &self.create_time);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DescribeTemplateListStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1969,7 +2269,6 @@ impl ::sdk_core::de::Members for DescribeTemplateListStatus {
         "TemplateName",
         "CreateTime",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1979,14 +2278,14 @@ impl ::sdk_core::de::Members for DescribeTemplateListStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.template_id = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.international = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.status_code = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => out.review_reply = ::sdk_core::de::lenient_member(&mut map)?,
-                4 => out.template_name = ::sdk_core::de::lenient_member(&mut map)?,
-                5 => out.create_time = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.template_id),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.international),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.status_code),
+                3 => ::sdk_core::de::lenient_into(&mut map, &mut out.review_reply),
+                4 => ::sdk_core::de::lenient_into(&mut map, &mut out.template_name),
+                5 => ::sdk_core::de::lenient_into(&mut map, &mut out.create_time),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -1994,7 +2293,7 @@ impl ::sdk_core::de::Members for DescribeTemplateListStatus {
 /// Signature modification response
 ///
 /// **中文**：修改签名响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModifySignStatus {
     /// Signature ID
@@ -2002,15 +2301,34 @@ pub struct ModifySignStatus {
     /// Example: `1110`
     ///
     /// **中文**：签名Id
-    #[serde(rename = "SignId")]
     pub sign_id: u64,
     /// Signature modification application ID
     ///
     /// Example: `2110`
     ///
     /// **中文**：签名修改申请Id
-    #[serde(rename = "SignApplyId")]
     pub sign_apply_id: ::std::string::String,
+}
+impl ::serde::Serialize for ModifySignStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ModifySignStatus {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ModifySignStatus", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ModifySignStatus {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SignId", &self.sign_id);
+        out.member("SignApplyId", &self.sign_apply_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ModifySignStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2022,7 +2340,6 @@ impl<'de> ::serde::Deserialize<'de> for ModifySignStatus {
 impl ::sdk_core::de::Members for ModifySignStatus {
     const NAME: &'static str = "ModifySignStatus";
     const NAMES: &'static [&'static str] = &["SignId", "SignApplyId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2032,10 +2349,10 @@ impl ::sdk_core::de::Members for ModifySignStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.sign_id = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.sign_apply_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.sign_id),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.sign_apply_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -2043,7 +2360,7 @@ impl ::sdk_core::de::Members for ModifySignStatus {
 /// ModifySmsSign request structure.
 ///
 /// **中文**：ModifySmsSign请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifySmsSignRequest {
     /// ID of signature to be modified.
@@ -2051,14 +2368,12 @@ pub struct ModifySmsSignRequest {
     /// Example: `1110`
     ///
     /// **中文**：待修改的签名 ID。
-    #[serde(rename = "SignId")]
     pub sign_id: u64,
     /// Signature name.
     ///
     /// Example: `腾讯云`
     ///
     /// **中文**：签名名称。
-    #[serde(rename = "SignName")]
     pub sign_name: ::std::string::String,
     /// Signature type. Each of these types is followed by their `DocumentType` (identity document type) option:
     ///
@@ -2093,7 +2408,6 @@ pub struct ModifySmsSignRequest {
     /// 注2：签名类型2（网站）、3（公众号）、6（小程序）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
     ///
     /// 注3：申请国内短信签名已不再支持签名类型1（APP），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
-    #[serde(rename = "SignType")]
     pub sign_type: u64,
     /// Identity document type:
     ///
@@ -2132,7 +2446,6 @@ pub struct ModifySmsSignRequest {
     /// 注1：证明类型5（网站备案后台截图）、6（小程序设置页面截图）、8（公众号设置页面截图）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
     ///
     /// 注2：申请国内短信签名已不再支持证明类型4（应用后台管理截图），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
-    #[serde(rename = "DocumentType")]
     pub document_type: u64,
     /// Whether it is Global SMS:
     ///
@@ -2149,7 +2462,6 @@ pub struct ModifySmsSignRequest {
     /// 1：表示国际/港澳台短信。
     ///
     /// 注：需要和待修改签名International值保持一致，该参数不能直接修改国内签名到国际签名。
-    #[serde(rename = "International")]
     pub international: u64,
     /// Signature use:
     ///
@@ -2164,14 +2476,12 @@ pub struct ModifySmsSignRequest {
     /// 0：自用。
     ///
     /// 1：他用。
-    #[serde(rename = "UsedMethod")]
     pub used_method: u64,
     /// You should Base64-encode the image of the identity document corresponding to the signature first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
     ///
     /// Example: `base64`
     ///
     /// **中文**：签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
-    #[serde(rename = "ProofImage")]
     pub proof_image: ::std::string::String,
     /// Authorization letter, which should be submitted if `UsedMethod` is for others.
     ///
@@ -2186,17 +2496,12 @@ pub struct ModifySmsSignRequest {
     /// 图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
     ///
     /// 注：只有 UsedMethod 在选择为 1（他用）时，这个字段才会生效。
-    #[serde(
-        rename = "CommissionImage",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub commission_image: ::std::option::Option<::std::string::String>,
     /// Signature application remarks.
     ///
     /// Example: `测试使用`
     ///
     /// **中文**：签名的申请备注。
-    #[serde(rename = "Remark", skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 已审核通过的国内短信的资质 ID。资质 ID 信息可前往国内短信的 [实名资质管理](https://console.cloud.tencent.com/smsv2/enterprise) 页查看。
     ///
@@ -2205,11 +2510,36 @@ pub struct ModifySmsSignRequest {
     /// - 国内短信需填写资质ID，国际短信无需填写。
     ///
     /// Example: `1000001`
-    #[serde(
-        rename = "QualificationId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub qualification_id: ::std::option::Option<u64>,
+}
+impl ::serde::Serialize for ModifySmsSignRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ModifySmsSignRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ModifySmsSignRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ModifySmsSignRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SignId", &self.sign_id);
+        out.member("SignName", &self.sign_name);
+        out.member("SignType", &self.sign_type);
+        out.member("DocumentType", &self.document_type);
+        out.member("International", &self.international);
+        out.member("UsedMethod", &self.used_method);
+        out.member("ProofImage", &self.proof_image);
+        out.member("CommissionImage", &self.commission_image);
+        out.member("Remark", &self.remark);
+        out.member("QualificationId", &self.qualification_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ModifySmsSignRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2232,7 +2562,6 @@ impl ::sdk_core::de::Members for ModifySmsSignRequest {
         "Remark",
         "QualificationId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2251,46 +2580,18 @@ impl ::sdk_core::de::Members for ModifySmsSignRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => {
-                    v2 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                3 => {
-                    v3 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                4 => {
-                    v4 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                5 => {
-                    v5 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                6 => {
-                    v6 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                7 => v7 = ::serde::de::MapAccess::next_value(&mut map)?,
-                8 => v8 = ::serde::de::MapAccess::next_value(&mut map)?,
-                9 => v9 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::some_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::some_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::some_into(&mut map, &mut v4),
+                5 => ::sdk_core::de::some_into(&mut map, &mut v5),
+                6 => ::sdk_core::de::some_into(&mut map, &mut v6),
+                7 => ::sdk_core::de::value_into(&mut map, &mut v7),
+                8 => ::sdk_core::de::value_into(&mut map, &mut v8),
+                9 => ::sdk_core::de::value_into(&mut map, &mut v9),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             sign_id: ::sdk_core::de::required(v0, "SignId")?,
@@ -2480,19 +2781,38 @@ impl ModifySmsSignRequest {
 /// ModifySmsSign response structure.
 ///
 /// **中文**：ModifySmsSign返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModifySmsSignResponse {
     /// Signature modification response
     ///
     /// **中文**：修改签名响应
-    #[serde(rename = "ModifySignStatus")]
     pub modify_sign_status: ModifySignStatus,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for ModifySmsSignResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ModifySmsSignResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ModifySmsSignResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ModifySmsSignResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("ModifySignStatus", &self.modify_sign_status);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ModifySmsSignResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2504,7 +2824,6 @@ impl<'de> ::serde::Deserialize<'de> for ModifySmsSignResponse {
 impl ::sdk_core::de::Members for ModifySmsSignResponse {
     const NAME: &'static str = "ModifySmsSignResponse";
     const NAMES: &'static [&'static str] = &["ModifySignStatus", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2515,13 +2834,14 @@ impl ::sdk_core::de::Members for ModifySmsSignResponse {
         )? {
             match i {
                 0 => {
-                    out.modify_sign_status = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.modify_sign_status,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -2529,7 +2849,7 @@ impl ::sdk_core::de::Members for ModifySmsSignResponse {
 /// ModifySmsTemplate request structure.
 ///
 /// **中文**：ModifySmsTemplate请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifySmsTemplateRequest {
     /// ID of template to be modified.
@@ -2537,21 +2857,18 @@ pub struct ModifySmsTemplateRequest {
     /// Example: `1110`
     ///
     /// **中文**：待修改的模板的模板 ID。
-    #[serde(rename = "TemplateId")]
     pub template_id: u64,
     /// New template name.
     ///
     /// Example: `腾讯云`
     ///
     /// **中文**：新的模板名称。
-    #[serde(rename = "TemplateName")]
     pub template_name: ::std::string::String,
     /// New template content.
     ///
     /// Example: `您的验证码是{1}`
     ///
     /// **中文**：新的模板内容。
-    #[serde(rename = "TemplateContent")]
     pub template_content: ::std::string::String,
     /// SMS type. 0: ordinary SMS, 1: marketing SMS.
     ///
@@ -2560,7 +2877,6 @@ pub struct ModifySmsTemplateRequest {
     /// **中文**：短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
     ///
     /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
-    #[serde(rename = "SmsType")]
     pub sms_type: u64,
     /// Whether it is Global SMS:
     ///
@@ -2575,15 +2891,38 @@ pub struct ModifySmsTemplateRequest {
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    #[serde(rename = "International")]
     pub international: u64,
     /// Template remarks, such as reason for application and use case.
     ///
     /// Example: `业务验证码`
     ///
     /// **中文**：模板备注，例如申请原因，使用场景等。
-    #[serde(rename = "Remark")]
     pub remark: ::std::string::String,
+}
+impl ::serde::Serialize for ModifySmsTemplateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ModifySmsTemplateRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ModifySmsTemplateRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ModifySmsTemplateRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("TemplateId", &self.template_id);
+        out.member("TemplateName", &self.template_name);
+        out.member("TemplateContent", &self.template_content);
+        out.member("SmsType", &self.sms_type);
+        out.member("International", &self.international);
+        out.member("Remark", &self.remark);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ModifySmsTemplateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2602,7 +2941,6 @@ impl ::sdk_core::de::Members for ModifySmsTemplateRequest {
         "International",
         "Remark",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2617,38 +2955,14 @@ impl ::sdk_core::de::Members for ModifySmsTemplateRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => {
-                    v2 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                3 => {
-                    v3 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                4 => {
-                    v4 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                5 => {
-                    v5 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::some_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::some_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::some_into(&mut map, &mut v4),
+                5 => ::sdk_core::de::some_into(&mut map, &mut v5),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             template_id: ::sdk_core::de::required(v0, "TemplateId")?,
@@ -2734,7 +3048,7 @@ impl ModifySmsTemplateRequest {
 /// ModifySmsTemplate response structure.
 ///
 /// **中文**：ModifySmsTemplate返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModifySmsTemplateResponse {
     /// Template parameter modification response
@@ -2742,13 +3056,32 @@ pub struct ModifySmsTemplateResponse {
     /// Example: `{"TemplateId":1110}`
     ///
     /// **中文**：修改模板参数响应
-    #[serde(rename = "ModifyTemplateStatus")]
     pub modify_template_status: ModifyTemplateStatus,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for ModifySmsTemplateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ModifySmsTemplateResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ModifySmsTemplateResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ModifySmsTemplateResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("ModifyTemplateStatus", &self.modify_template_status);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ModifySmsTemplateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2760,7 +3093,6 @@ impl<'de> ::serde::Deserialize<'de> for ModifySmsTemplateResponse {
 impl ::sdk_core::de::Members for ModifySmsTemplateResponse {
     const NAME: &'static str = "ModifySmsTemplateResponse";
     const NAMES: &'static [&'static str] = &["ModifyTemplateStatus", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2771,13 +3103,14 @@ impl ::sdk_core::de::Members for ModifySmsTemplateResponse {
         )? {
             match i {
                 0 => {
-                    out.modify_template_status = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.modify_template_status,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -2785,7 +3118,7 @@ impl ::sdk_core::de::Members for ModifySmsTemplateResponse {
 /// Template parameter modification response
 ///
 /// **中文**：修改模板参数响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyTemplateStatus {
     /// Template parameter
@@ -2793,8 +3126,27 @@ pub struct ModifyTemplateStatus {
     /// Example: `1110`
     ///
     /// **中文**：模板参数
-    #[serde(rename = "TemplateId")]
     pub template_id: u64,
+}
+impl ::serde::Serialize for ModifyTemplateStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ModifyTemplateStatus {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ModifyTemplateStatus", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ModifyTemplateStatus {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("TemplateId", &self.template_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ModifyTemplateStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2806,7 +3158,6 @@ impl<'de> ::serde::Deserialize<'de> for ModifyTemplateStatus {
 impl ::sdk_core::de::Members for ModifyTemplateStatus {
     const NAME: &'static str = "ModifyTemplateStatus";
     const NAMES: &'static [&'static str] = &["TemplateId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2816,9 +3167,9 @@ impl ::sdk_core::de::Members for ModifyTemplateStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.template_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.template_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -2826,7 +3177,7 @@ impl ::sdk_core::de::Members for ModifyTemplateStatus {
 /// SMS reply status
 ///
 /// **中文**：短信回复状态
-#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatus {
     /// SMS code number extension, which is not activated by default. If you need to activate it, please contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1).
@@ -2834,50 +3185,69 @@ pub struct PullSmsReplyStatus {
     /// Example: `11`
     ///
     /// **中文**：短信码号扩展号，默认未开通，如需开通请联系 [sms helper](https://cloud.tencent.com/document/product/382/3773)。
-    #[serde(rename = "ExtendCode")]
     pub extend_code: ::std::string::String,
     /// Country (or region) code.
     ///
     /// Example: `86`
     ///
     /// **中文**：国家（或地区）码。
-    #[serde(rename = "NationCode")]
     pub nation_code: ::std::string::String,
     /// Mobile number in the e.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
     ///
     /// **中文**：手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
-    #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
     /// SMS signature.
     ///
     /// Example: `腾讯云`
     ///
     /// **中文**：短信签名。
-    #[serde(rename = "Sign")]
     pub sign: ::std::string::String,
     /// User reply.
     ///
     /// Example: `2`
     ///
     /// **中文**：用户回复的内容。
-    #[serde(rename = "ReplyContent")]
     pub reply_content: ::std::string::String,
     /// Reply time (e.g., 2019-10-08 17:18:37).
     ///
     /// Example: `2021-05-11 19:56:28`
     ///
     /// **中文**：回复时间（例如：2019-10-08 17:18:37）。
-    #[serde(rename = "ReplyTime")]
     pub reply_time: ::std::string::String,
     /// Reply time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1620734188`
     ///
     /// **中文**：回复时间，UNIX 时间戳（单位：秒）。
-    #[serde(rename = "ReplyUnixTime")]
     pub reply_unix_time: u64,
+}
+impl ::serde::Serialize for PullSmsReplyStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for PullSmsReplyStatus {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("PullSmsReplyStatus", self)
+    }
+}
+impl ::sdk_core::ser::Fields for PullSmsReplyStatus {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("ExtendCode", &self.extend_code);
+        out.member("NationCode", &self.nation_code);
+        out.member("PhoneNumber", &self.phone_number);
+        out.member("Sign", &self.sign);
+        out.member("ReplyContent", &self.reply_content);
+        out.member("ReplyTime", &self.reply_time);
+        out.member("ReplyUnixTime", &self.reply_unix_time);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PullSmsReplyStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2897,7 +3267,6 @@ impl ::sdk_core::de::Members for PullSmsReplyStatus {
         "ReplyTime",
         "ReplyUnixTime",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2907,15 +3276,15 @@ impl ::sdk_core::de::Members for PullSmsReplyStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.extend_code = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.nation_code = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.phone_number = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => out.sign = ::sdk_core::de::lenient_member(&mut map)?,
-                4 => out.reply_content = ::sdk_core::de::lenient_member(&mut map)?,
-                5 => out.reply_time = ::sdk_core::de::lenient_member(&mut map)?,
-                6 => out.reply_unix_time = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.extend_code),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.nation_code),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.phone_number),
+                3 => ::sdk_core::de::lenient_into(&mut map, &mut out.sign),
+                4 => ::sdk_core::de::lenient_into(&mut map, &mut out.reply_content),
+                5 => ::sdk_core::de::lenient_into(&mut map, &mut out.reply_time),
+                6 => ::sdk_core::de::lenient_into(&mut map, &mut out.reply_unix_time),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -2936,7 +3305,7 @@ impl ::std::fmt::Debug for PullSmsReplyStatus {
 /// PullSmsReplyStatusByPhoneNumber request structure.
 ///
 /// **中文**：PullSmsReplyStatusByPhoneNumber请求参数结构体
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatusByPhoneNumberRequest {
     /// Pull start time in seconds in the format of UNIX timestamp.
@@ -2946,7 +3315,6 @@ pub struct PullSmsReplyStatusByPhoneNumberRequest {
     /// **中文**：拉取起始时间，UNIX 时间戳（时间：秒）。
     ///
     /// 注：最大可拉取当前时期7天前的数据。
-    #[serde(rename = "SendDateTime")]
     pub send_date_time: u64,
     /// Offset.
     ///
@@ -2957,39 +3325,56 @@ pub struct PullSmsReplyStatusByPhoneNumberRequest {
     /// **中文**：偏移量。
     ///
     /// 注：目前固定设置为0。
-    #[serde(rename = "Offset")]
     pub offset: u64,
     /// Maximum number of pulled entries. Maximum value: 100.
     ///
     /// Example: `2`
     ///
     /// **中文**：拉取最大条数，最多 100。
-    #[serde(rename = "Limit")]
     pub limit: u64,
     /// Target mobile number in the e.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
     ///
     /// **中文**：下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
-    #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
     /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Example: `1400006666`
     ///
     /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，例如1400006666。
-    #[serde(rename = "SmsSdkAppid")]
     pub sms_sdk_appid: ::std::string::String,
     /// Pull end time in UNIX timestamp accurate to seconds.
     ///
     /// Example: `1464624123`
     ///
     /// **中文**：拉取截止时间，UNIX 时间戳（时间：秒）。
-    #[serde(
-        rename = "EndDateTime",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_date_time: ::std::option::Option<u64>,
+}
+impl ::serde::Serialize for PullSmsReplyStatusByPhoneNumberRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for PullSmsReplyStatusByPhoneNumberRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("PullSmsReplyStatusByPhoneNumberRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for PullSmsReplyStatusByPhoneNumberRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SendDateTime", &self.send_date_time);
+        out.member("Offset", &self.offset);
+        out.member("Limit", &self.limit);
+        out.member("PhoneNumber", &self.phone_number);
+        out.member("SmsSdkAppid", &self.sms_sdk_appid);
+        out.member("EndDateTime", &self.end_date_time);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PullSmsReplyStatusByPhoneNumberRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3008,7 +3393,6 @@ impl ::sdk_core::de::Members for PullSmsReplyStatusByPhoneNumberRequest {
         "SmsSdkAppid",
         "EndDateTime",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3023,34 +3407,14 @@ impl ::sdk_core::de::Members for PullSmsReplyStatusByPhoneNumberRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => {
-                    v2 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                3 => {
-                    v3 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                4 => {
-                    v4 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::some_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::some_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::some_into(&mut map, &mut v4),
+                5 => ::sdk_core::de::value_into(&mut map, &mut v5),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             send_date_time: ::sdk_core::de::required(v0, "SendDateTime")?,
@@ -3142,7 +3506,7 @@ impl PullSmsReplyStatusByPhoneNumberRequest {
 /// PullSmsReplyStatusByPhoneNumber response structure.
 ///
 /// **中文**：PullSmsReplyStatusByPhoneNumber返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatusByPhoneNumberResponse {
     /// Reply status response set.
@@ -3150,13 +3514,32 @@ pub struct PullSmsReplyStatusByPhoneNumberResponse {
     /// Example: `[{"ReplyContent":"2", "ReplyUnixTime":1620734188, "ExtendCode":"11", "ReplyTime":"2021-05-11 19:56:28", "Sign":"腾讯云", "PhoneNumber":"+8618501234444", "NationCode":"86"}]`
     ///
     /// **中文**：回复状态响应集合。
-    #[serde(rename = "PullSmsReplyStatusSet")]
     pub pull_sms_reply_status_set: ::std::vec::Vec<PullSmsReplyStatus>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for PullSmsReplyStatusByPhoneNumberResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for PullSmsReplyStatusByPhoneNumberResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("PullSmsReplyStatusByPhoneNumberResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for PullSmsReplyStatusByPhoneNumberResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("PullSmsReplyStatusSet", &self.pull_sms_reply_status_set);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PullSmsReplyStatusByPhoneNumberResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3168,7 +3551,6 @@ impl<'de> ::serde::Deserialize<'de> for PullSmsReplyStatusByPhoneNumberResponse 
 impl ::sdk_core::de::Members for PullSmsReplyStatusByPhoneNumberResponse {
     const NAME: &'static str = "PullSmsReplyStatusByPhoneNumberResponse";
     const NAMES: &'static [&'static str] = &["PullSmsReplyStatusSet", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3179,13 +3561,14 @@ impl ::sdk_core::de::Members for PullSmsReplyStatusByPhoneNumberResponse {
         )? {
             match i {
                 0 => {
-                    out.pull_sms_reply_status_set = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.pull_sms_reply_status_set,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -3193,7 +3576,7 @@ impl ::sdk_core::de::Members for PullSmsReplyStatusByPhoneNumberResponse {
 /// PullSmsReplyStatus request structure.
 ///
 /// **中文**：PullSmsReplyStatus请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatusRequest {
     /// Maximum number of pulled entries. Maximum value: 100.
@@ -3201,15 +3584,34 @@ pub struct PullSmsReplyStatusRequest {
     /// Example: `2`
     ///
     /// **中文**：拉取最大条数，最多100条。
-    #[serde(rename = "Limit")]
     pub limit: u64,
     /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Example: `1400006666`
     ///
     /// **中文**：短信 SdkAppid 在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际 SdkAppid，例如1400006666。
-    #[serde(rename = "SmsSdkAppid")]
     pub sms_sdk_appid: ::std::string::String,
+}
+impl ::serde::Serialize for PullSmsReplyStatusRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for PullSmsReplyStatusRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("PullSmsReplyStatusRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for PullSmsReplyStatusRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Limit", &self.limit);
+        out.member("SmsSdkAppid", &self.sms_sdk_appid);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PullSmsReplyStatusRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3221,7 +3623,6 @@ impl<'de> ::serde::Deserialize<'de> for PullSmsReplyStatusRequest {
 impl ::sdk_core::de::Members for PullSmsReplyStatusRequest {
     const NAME: &'static str = "PullSmsReplyStatusRequest";
     const NAMES: &'static [&'static str] = &["Limit", "SmsSdkAppid"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3232,18 +3633,10 @@ impl ::sdk_core::de::Members for PullSmsReplyStatusRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             limit: ::sdk_core::de::required(v0, "Limit")?,
@@ -3266,19 +3659,38 @@ impl PullSmsReplyStatusRequest {
 /// PullSmsReplyStatus response structure.
 ///
 /// **中文**：PullSmsReplyStatus返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatusResponse {
     /// Reply status response set.
     ///
     /// **中文**：回复状态响应集合。
-    #[serde(rename = "PullSmsReplyStatusSet")]
     pub pull_sms_reply_status_set: ::std::vec::Vec<PullSmsReplyStatus>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for PullSmsReplyStatusResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for PullSmsReplyStatusResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("PullSmsReplyStatusResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for PullSmsReplyStatusResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("PullSmsReplyStatusSet", &self.pull_sms_reply_status_set);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PullSmsReplyStatusResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3290,7 +3702,6 @@ impl<'de> ::serde::Deserialize<'de> for PullSmsReplyStatusResponse {
 impl ::sdk_core::de::Members for PullSmsReplyStatusResponse {
     const NAME: &'static str = "PullSmsReplyStatusResponse";
     const NAMES: &'static [&'static str] = &["PullSmsReplyStatusSet", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3301,13 +3712,14 @@ impl ::sdk_core::de::Members for PullSmsReplyStatusResponse {
         )? {
             match i {
                 0 => {
-                    out.pull_sms_reply_status_set = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.pull_sms_reply_status_set,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -3315,7 +3727,7 @@ impl ::sdk_core::de::Members for PullSmsReplyStatusResponse {
 /// SMS delivery status details
 ///
 /// **中文**：短信的下发状态详细信息
-#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PullSmsSendStatus {
     /// Actual time of SMS receipt by user.
@@ -3323,42 +3735,36 @@ pub struct PullSmsSendStatus {
     /// Example: `2019-10-08 17:18:37`
     ///
     /// **中文**：用户实际接收到短信的时间。
-    #[serde(rename = "UserReceiveTime")]
     pub user_receive_time: ::std::string::String,
     /// Actual time of SMS receipt by user in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1570526317`
     ///
     /// **中文**：用户实际接收到短信的时间，UNIX 时间戳（单位：秒）。
-    #[serde(rename = "UserReceiveUnixTime")]
     pub user_receive_unix_time: u64,
     /// Country (or region) code.
     ///
     /// Example: `86`
     ///
     /// **中文**：国家（或地区）码。
-    #[serde(rename = "NationCode")]
     pub nation_code: ::std::string::String,
     /// Mobile number in the e.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
     ///
     /// **中文**：手机号码,e.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
-    #[serde(rename = "PurePhoneNumber")]
     pub pure_phone_number: ::std::string::String,
     /// Mobile number in a common format such as 13711112222.
     ///
     /// Example: `18501234444`
     ///
     /// **中文**：手机号码，普通格式，示例如：18501234444。
-    #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
     /// ID of the current delivery.
     ///
     /// Example: `5000:1045710669157053657849499619`
     ///
     /// **中文**：本次发送标识 ID。
-    #[serde(rename = "SerialNo")]
     pub serial_no: ::std::string::String,
     /// Whether the SMS message is actually received. Valid values: SUCCESS (success), FAIL (failure).
     ///
@@ -3367,15 +3773,40 @@ pub struct PullSmsSendStatus {
     /// **中文**：实际是否收到的短信接收状态，SUCCESS（下发成功）、FAIL（下发失败）。
     ///
     /// 注：仅当运营商有返回短信接收状态时回包中才会有状态数据。
-    #[serde(rename = "ReportStatus")]
     pub report_status: ::std::string::String,
     /// Description of SMS receipt by user.
     ///
     /// Example: `DELIVRD`
     ///
     /// **中文**：用户接收短信状态描述。
-    #[serde(rename = "Description")]
     pub description: ::std::string::String,
+}
+impl ::serde::Serialize for PullSmsSendStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for PullSmsSendStatus {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("PullSmsSendStatus", self)
+    }
+}
+impl ::sdk_core::ser::Fields for PullSmsSendStatus {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("UserReceiveTime", &self.user_receive_time);
+        out.member("UserReceiveUnixTime", &self.user_receive_unix_time);
+        out.member("NationCode", &self.nation_code);
+        out.member("PurePhoneNumber", &self.pure_phone_number);
+        out.member("PhoneNumber", &self.phone_number);
+        out.member("SerialNo", &self.serial_no);
+        out.member("ReportStatus", &self.report_status);
+        out.member("Description", &self.description);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PullSmsSendStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3396,7 +3827,6 @@ impl ::sdk_core::de::Members for PullSmsSendStatus {
         "ReportStatus",
         "Description",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3406,20 +3836,21 @@ impl ::sdk_core::de::Members for PullSmsSendStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.user_receive_time = ::sdk_core::de::lenient_member(&mut map)?,
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.user_receive_time),
                 1 => {
-                    out.user_receive_unix_time = ::sdk_core::de::lenient_member(
+                    ::sdk_core::de::lenient_into(
                         &mut map,
-                    )?;
+                        &mut out.user_receive_unix_time,
+                    )
                 }
-                2 => out.nation_code = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => out.pure_phone_number = ::sdk_core::de::lenient_member(&mut map)?,
-                4 => out.phone_number = ::sdk_core::de::lenient_member(&mut map)?,
-                5 => out.serial_no = ::sdk_core::de::lenient_member(&mut map)?,
-                6 => out.report_status = ::sdk_core::de::lenient_member(&mut map)?,
-                7 => out.description = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.nation_code),
+                3 => ::sdk_core::de::lenient_into(&mut map, &mut out.pure_phone_number),
+                4 => ::sdk_core::de::lenient_into(&mut map, &mut out.phone_number),
+                5 => ::sdk_core::de::lenient_into(&mut map, &mut out.serial_no),
+                6 => ::sdk_core::de::lenient_into(&mut map, &mut out.report_status),
+                7 => ::sdk_core::de::lenient_into(&mut map, &mut out.description),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -3444,7 +3875,7 @@ impl ::std::fmt::Debug for PullSmsSendStatus {
 /// PullSmsSendStatusByPhoneNumber request structure.
 ///
 /// **中文**：PullSmsSendStatusByPhoneNumber请求参数结构体
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PullSmsSendStatusByPhoneNumberRequest {
     /// Pull start time in seconds in the format of UNIX timestamp.
@@ -3454,7 +3885,6 @@ pub struct PullSmsSendStatusByPhoneNumberRequest {
     /// **中文**：拉取起始时间，UNIX 时间戳（时间：秒）。
     ///
     /// 注：最大可拉取当前时期7天前的数据。
-    #[serde(rename = "SendDateTime")]
     pub send_date_time: u64,
     /// Offset.
     ///
@@ -3465,39 +3895,56 @@ pub struct PullSmsSendStatusByPhoneNumberRequest {
     /// **中文**：偏移量。
     ///
     /// 注：目前固定设置为0。
-    #[serde(rename = "Offset")]
     pub offset: u64,
     /// Maximum number of pulled entries. Maximum value: 100.
     ///
     /// Example: `2`
     ///
     /// **中文**：拉取最大条数，最多 100。
-    #[serde(rename = "Limit")]
     pub limit: u64,
     /// Target mobile number in the e.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
     ///
     /// **中文**：下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
-    #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
     /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Example: `1400006666`
     ///
     /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，例如1400006666。
-    #[serde(rename = "SmsSdkAppid")]
     pub sms_sdk_appid: ::std::string::String,
     /// Pull end time in UNIX timestamp accurate to seconds.
     ///
     /// Example: `1464624123`
     ///
     /// **中文**：拉取截止时间，UNIX 时间戳（时间：秒）。
-    #[serde(
-        rename = "EndDateTime",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_date_time: ::std::option::Option<u64>,
+}
+impl ::serde::Serialize for PullSmsSendStatusByPhoneNumberRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for PullSmsSendStatusByPhoneNumberRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("PullSmsSendStatusByPhoneNumberRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for PullSmsSendStatusByPhoneNumberRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SendDateTime", &self.send_date_time);
+        out.member("Offset", &self.offset);
+        out.member("Limit", &self.limit);
+        out.member("PhoneNumber", &self.phone_number);
+        out.member("SmsSdkAppid", &self.sms_sdk_appid);
+        out.member("EndDateTime", &self.end_date_time);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PullSmsSendStatusByPhoneNumberRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3516,7 +3963,6 @@ impl ::sdk_core::de::Members for PullSmsSendStatusByPhoneNumberRequest {
         "SmsSdkAppid",
         "EndDateTime",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3531,34 +3977,14 @@ impl ::sdk_core::de::Members for PullSmsSendStatusByPhoneNumberRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => {
-                    v2 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                3 => {
-                    v3 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                4 => {
-                    v4 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::some_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::some_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::some_into(&mut map, &mut v4),
+                5 => ::sdk_core::de::value_into(&mut map, &mut v5),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             send_date_time: ::sdk_core::de::required(v0, "SendDateTime")?,
@@ -3650,19 +4076,38 @@ impl PullSmsSendStatusByPhoneNumberRequest {
 /// PullSmsSendStatusByPhoneNumber response structure.
 ///
 /// **中文**：PullSmsSendStatusByPhoneNumber返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PullSmsSendStatusByPhoneNumberResponse {
     /// Delivery status response set.
     ///
     /// **中文**：下发状态响应集合。
-    #[serde(rename = "PullSmsSendStatusSet")]
     pub pull_sms_send_status_set: ::std::vec::Vec<PullSmsSendStatus>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for PullSmsSendStatusByPhoneNumberResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for PullSmsSendStatusByPhoneNumberResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("PullSmsSendStatusByPhoneNumberResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for PullSmsSendStatusByPhoneNumberResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("PullSmsSendStatusSet", &self.pull_sms_send_status_set);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PullSmsSendStatusByPhoneNumberResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3674,7 +4119,6 @@ impl<'de> ::serde::Deserialize<'de> for PullSmsSendStatusByPhoneNumberResponse {
 impl ::sdk_core::de::Members for PullSmsSendStatusByPhoneNumberResponse {
     const NAME: &'static str = "PullSmsSendStatusByPhoneNumberResponse";
     const NAMES: &'static [&'static str] = &["PullSmsSendStatusSet", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3685,13 +4129,14 @@ impl ::sdk_core::de::Members for PullSmsSendStatusByPhoneNumberResponse {
         )? {
             match i {
                 0 => {
-                    out.pull_sms_send_status_set = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.pull_sms_send_status_set,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -3699,7 +4144,7 @@ impl ::sdk_core::de::Members for PullSmsSendStatusByPhoneNumberResponse {
 /// PullSmsSendStatus request structure.
 ///
 /// **中文**：PullSmsSendStatus请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PullSmsSendStatusRequest {
     /// Maximum number of pulled entries. Maximum value: 100.
@@ -3707,15 +4152,34 @@ pub struct PullSmsSendStatusRequest {
     /// Example: `100`
     ///
     /// **中文**：拉取最大条数，最多100条。
-    #[serde(rename = "Limit")]
     pub limit: u64,
     /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Example: `1400006666`
     ///
     /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，例如1400006666。
-    #[serde(rename = "SmsSdkAppid")]
     pub sms_sdk_appid: ::std::string::String,
+}
+impl ::serde::Serialize for PullSmsSendStatusRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for PullSmsSendStatusRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("PullSmsSendStatusRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for PullSmsSendStatusRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Limit", &self.limit);
+        out.member("SmsSdkAppid", &self.sms_sdk_appid);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PullSmsSendStatusRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3727,7 +4191,6 @@ impl<'de> ::serde::Deserialize<'de> for PullSmsSendStatusRequest {
 impl ::sdk_core::de::Members for PullSmsSendStatusRequest {
     const NAME: &'static str = "PullSmsSendStatusRequest";
     const NAMES: &'static [&'static str] = &["Limit", "SmsSdkAppid"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3738,18 +4201,10 @@ impl ::sdk_core::de::Members for PullSmsSendStatusRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             limit: ::sdk_core::de::required(v0, "Limit")?,
@@ -3772,19 +4227,38 @@ impl PullSmsSendStatusRequest {
 /// PullSmsSendStatus response structure.
 ///
 /// **中文**：PullSmsSendStatus返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PullSmsSendStatusResponse {
     /// Delivery status response set.
     ///
     /// **中文**：下发状态响应集合。
-    #[serde(rename = "PullSmsSendStatusSet")]
     pub pull_sms_send_status_set: ::std::vec::Vec<PullSmsSendStatus>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for PullSmsSendStatusResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for PullSmsSendStatusResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("PullSmsSendStatusResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for PullSmsSendStatusResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("PullSmsSendStatusSet", &self.pull_sms_send_status_set);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PullSmsSendStatusResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3796,7 +4270,6 @@ impl<'de> ::serde::Deserialize<'de> for PullSmsSendStatusResponse {
 impl ::sdk_core::de::Members for PullSmsSendStatusResponse {
     const NAME: &'static str = "PullSmsSendStatusResponse";
     const NAMES: &'static [&'static str] = &["PullSmsSendStatusSet", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3807,13 +4280,14 @@ impl ::sdk_core::de::Members for PullSmsSendStatusResponse {
         )? {
             match i {
                 0 => {
-                    out.pull_sms_send_status_set = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.pull_sms_send_status_set,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -3821,7 +4295,7 @@ impl ::sdk_core::de::Members for PullSmsSendStatusResponse {
 /// SendSms request structure.
 ///
 /// **中文**：SendSms请求参数结构体
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SendSmsRequest {
     /// Target mobile number in the e.164 standard in the format of +\[country/region code\]\[mobile number\]. Up to 200 mobile numbers are supported in one request (which should be all Mainland China mobile numbers or all global mobile numbers).
@@ -3833,38 +4307,30 @@ pub struct SendSmsRequest {
     /// **中文**：下发手机号码，采用 E.164 标准，格式为+\[国家或地区码\]\[手机号\]，单次请求最多支持200个手机号且要求全为境内手机号或全为境外手机号。
     ///
     /// 例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
-    #[serde(rename = "PhoneNumberSet")]
     pub phone_number_set: ::std::vec::Vec<::std::string::String>,
     /// Template ID. You must enter the ID of an approved template, which can be viewed in the [SMS Console](https://console.cloud.tencent.com/sms/smslist).
     ///
     /// Example: `1110`
     ///
     /// **中文**：模板 ID，必须填写已审核通过的模板 ID。模板ID可登录 [短信控制台](https://console.cloud.tencent.com/smsv2) 查看，若向境外手机号发送短信，仅支持使用国际/港澳台短信模板。
-    #[serde(rename = "TemplateID")]
     pub template_id: ::std::string::String,
     /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Example: `1400006666`
     ///
     /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2)  添加应用后生成的实际SdkAppid，示例如1400006666。
-    #[serde(rename = "SmsSdkAppid")]
     pub sms_sdk_appid: ::std::string::String,
     /// The content of SMS signature should be encoded in UTF-8. You must enter an approved signature, which can be viewed in the [SMS Console](https://console.cloud.tencent.com/sms/smslist). Note: this parameter is required for Mainland China SMS.
     ///
     /// Example: `腾讯云`
     ///
     /// **中文**：短信签名内容，使用 UTF-8 编码，必须填写已审核通过的签名，签名信息可登录 [短信控制台](https://console.cloud.tencent.com/smsv2)  查看。注：国内短信为必填参数。
-    #[serde(rename = "Sign", skip_serializing_if = "::std::option::Option::is_none")]
     pub sign: ::std::option::Option<::std::string::String>,
     /// Template parameter. If there is no template parameter, leave this parameter blank.
     ///
     /// Example: `["4370"]`
     ///
     /// **中文**：模板参数，若无模板参数，则设置为空。
-    #[serde(
-        rename = "TemplateParamSet",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub template_param_set: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -3873,20 +4339,12 @@ pub struct SendSmsRequest {
     /// Example: `10`
     ///
     /// **中文**：短信码号扩展号，默认未开通，如需开通请联系 [sms helper](https://cloud.tencent.com/document/product/382/3773)。
-    #[serde(
-        rename = "ExtendCode",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub extend_code: ::std::option::Option<::std::string::String>,
     /// User session content, which can carry context information such as user-side ID and will be returned as-is by the server.
     ///
     /// Example: `outsid_1729495320_1011`
     ///
     /// **中文**：用户的 session 内容，可以携带用户侧 ID 等上下文信息，server 会原样返回。注意长度需小于512字节。
-    #[serde(
-        rename = "SessionContext",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub session_context: ::std::option::Option<::std::string::String>,
     /// `senderid` for Global SMS, which is not activated by default. If you need to activate it, please contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1) for assistance. This parameter should be empty for Mainland China SMS.
     ///
@@ -3895,8 +4353,34 @@ pub struct SendSmsRequest {
     /// **中文**：国际/港澳台短信 Sender ID。可参考 [Sender ID 说明](https://cloud.tencent.com/document/product/382/102831)。
     ///
     /// 注：国内短信无需填写该项；国际/港澳台短信已申请独立 SenderId 需要填写该字段，默认使用公共 SenderId，无需填写该字段。
-    #[serde(rename = "SenderId", skip_serializing_if = "::std::option::Option::is_none")]
     pub sender_id: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for SendSmsRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SendSmsRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SendSmsRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SendSmsRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("PhoneNumberSet", &self.phone_number_set);
+        out.member("TemplateID", &self.template_id);
+        out.member("SmsSdkAppid", &self.sms_sdk_appid);
+        out.member("Sign", &self.sign);
+        out.member("TemplateParamSet", &self.template_param_set);
+        out.member("ExtendCode", &self.extend_code);
+        out.member("SessionContext", &self.session_context);
+        out.member("SenderId", &self.sender_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SendSmsRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3917,7 +4401,6 @@ impl ::sdk_core::de::Members for SendSmsRequest {
         "SessionContext",
         "SenderId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3934,28 +4417,16 @@ impl ::sdk_core::de::Members for SendSmsRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => {
-                    v2 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
-                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
-                6 => v6 = ::serde::de::MapAccess::next_value(&mut map)?,
-                7 => v7 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::some_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::value_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::value_into(&mut map, &mut v4),
+                5 => ::sdk_core::de::value_into(&mut map, &mut v5),
+                6 => ::sdk_core::de::value_into(&mut map, &mut v6),
+                7 => ::sdk_core::de::value_into(&mut map, &mut v7),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             phone_number_set: ::sdk_core::de::required(v0, "PhoneNumberSet")?,
@@ -4074,7 +4545,7 @@ impl SendSmsRequest {
 /// SendSms response structure.
 ///
 /// **中文**：SendSms返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SendSmsResponse {
     /// SMS delivery status.
@@ -4082,13 +4553,32 @@ pub struct SendSmsResponse {
     /// **中文**：短信发送状态。
     ///
     /// 注：可参考 [示例](#4.-.E7.A4.BA.E4.BE.8B) ，包含短信发送成功和发送失败的输出示例。
-    #[serde(rename = "SendStatusSet")]
     pub send_status_set: ::std::vec::Vec<SendStatus>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for SendSmsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SendSmsResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SendSmsResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SendSmsResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SendStatusSet", &self.send_status_set);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SendSmsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4100,7 +4590,6 @@ impl<'de> ::serde::Deserialize<'de> for SendSmsResponse {
 impl ::sdk_core::de::Members for SendSmsResponse {
     const NAME: &'static str = "SendSmsResponse";
     const NAMES: &'static [&'static str] = &["SendStatusSet", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4111,13 +4600,14 @@ impl ::sdk_core::de::Members for SendSmsResponse {
         )? {
             match i {
                 0 => {
-                    out.send_status_set = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.send_status_set,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -4125,7 +4615,7 @@ impl ::sdk_core::de::Members for SendSmsResponse {
 /// SMS sending status
 ///
 /// **中文**：发送短信状态
-#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SendStatus {
     /// Delivery serial number.
@@ -4133,50 +4623,69 @@ pub struct SendStatus {
     /// Example: `5000:1045710669157053657849499619`
     ///
     /// **中文**：发送流水号。
-    #[serde(rename = "SerialNo")]
     pub serial_no: ::std::string::String,
     /// Mobile number in the e.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
     ///
     /// **中文**：手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
-    #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
     /// Number of billable SMS messages. For billing rules, please see [Billing Policy](https://intl.cloud.tencent.com/document/product/382/36135?from_cn_redirect=1).
     ///
     /// Example: `1`
     ///
     /// **中文**：计费条数，计费规则请查询 [计费策略](https://cloud.tencent.com/document/product/382/36135)。
-    #[serde(rename = "Fee")]
     pub fee: u64,
     /// User session content.
     ///
     /// Example: `outsid_1729495320_1011`
     ///
     /// **中文**：用户Session内容。
-    #[serde(rename = "SessionContext")]
     pub session_context: ::std::string::String,
     /// SMS request error code. For specific meanings, please see Error Codes.
     ///
     /// Example: `Ok`
     ///
     /// **中文**：短信请求错误码，具体含义请参考 [错误码](https://cloud.tencent.com/document/product/382/59177#.E7.9F.AD.E4.BF.A1-API-3.0-.E5.8F.91.E9.80.81.E9.94.99.E8.AF.AF.E7.A0.81)。
-    #[serde(rename = "Code")]
     pub code: ::std::string::String,
     /// SMS request error message.
     ///
     /// Example: `send success`
     ///
     /// **中文**：短信请求错误码描述。
-    #[serde(rename = "Message")]
     pub message: ::std::string::String,
     /// Country code or region code, such as CN and US. If the country code or region code is not obtained, the returned value will be 'DEF' by default. For more information on the supported list, see price overview for non-Mainland China regions.
     ///
     /// Example: `CN`
     ///
     /// **中文**：国家码或地区码，例如CN,US等，对于未识别出国家码或者地区码，默认返回DEF,具体支持列表请参考国际/港澳台计费总览。
-    #[serde(rename = "IsoCode")]
     pub iso_code: ::std::string::String,
+}
+impl ::serde::Serialize for SendStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SendStatus {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SendStatus", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SendStatus {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SerialNo", &self.serial_no);
+        out.member("PhoneNumber", &self.phone_number);
+        out.member("Fee", &self.fee);
+        out.member("SessionContext", &self.session_context);
+        out.member("Code", &self.code);
+        out.member("Message", &self.message);
+        out.member("IsoCode", &self.iso_code);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SendStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4196,7 +4705,6 @@ impl ::sdk_core::de::Members for SendStatus {
         "Message",
         "IsoCode",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4206,15 +4714,15 @@ impl ::sdk_core::de::Members for SendStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.serial_no = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.phone_number = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.fee = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => out.session_context = ::sdk_core::de::lenient_member(&mut map)?,
-                4 => out.code = ::sdk_core::de::lenient_member(&mut map)?,
-                5 => out.message = ::sdk_core::de::lenient_member(&mut map)?,
-                6 => out.iso_code = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.serial_no),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.phone_number),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.fee),
+                3 => ::sdk_core::de::lenient_into(&mut map, &mut out.session_context),
+                4 => ::sdk_core::de::lenient_into(&mut map, &mut out.code),
+                5 => ::sdk_core::de::lenient_into(&mut map, &mut out.message),
+                6 => ::sdk_core::de::lenient_into(&mut map, &mut out.iso_code),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -4235,7 +4743,7 @@ impl ::std::fmt::Debug for SendStatus {
 /// Delivery statistics response packet
 ///
 /// **中文**：发送数据统计响应包体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SendStatusStatistics {
     /// Billable SMS message quantity; for example, in 100 successfully submitted SMS messages, if 20 are long messages (over 80 characters) and split into two messages each, then the billable quantity will be 80 * 1 + 20 * 2 = 120.
@@ -4243,22 +4751,41 @@ pub struct SendStatusStatistics {
     /// Example: `149`
     ///
     /// **中文**：短信计费条数统计，例如提交成功量为100条，其中有20条是长短信（长度为80字）被拆分成2条，则计费条数为： ```80 * 1 + 20 * 2 = 120``` 条。
-    #[serde(rename = "FeeCount")]
     pub fee_count: u64,
     /// Submitted SMS messages.
     ///
     /// Example: `150`
     ///
     /// **中文**：短信提交量统计。
-    #[serde(rename = "RequestCount")]
     pub request_count: u64,
     /// Successfully submitted SMS messages.
     ///
     /// Example: `149`
     ///
     /// **中文**：短信提交成功量统计。
-    #[serde(rename = "RequestSuccessCount")]
     pub request_success_count: u64,
+}
+impl ::serde::Serialize for SendStatusStatistics {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SendStatusStatistics {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SendStatusStatistics", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SendStatusStatistics {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("FeeCount", &self.fee_count);
+        out.member("RequestCount", &self.request_count);
+        out.member("RequestSuccessCount", &self.request_success_count);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SendStatusStatistics {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4274,7 +4801,6 @@ impl ::sdk_core::de::Members for SendStatusStatistics {
         "RequestCount",
         "RequestSuccessCount",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4284,13 +4810,16 @@ impl ::sdk_core::de::Members for SendStatusStatistics {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.fee_count = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.request_count = ::sdk_core::de::lenient_member(&mut map)?,
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.fee_count),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_count),
                 2 => {
-                    out.request_success_count = ::sdk_core::de::lenient_member(&mut map)?;
+                    ::sdk_core::de::lenient_into(
+                        &mut map,
+                        &mut out.request_success_count,
+                    )
                 }
-                _ => {}
-            }
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -4298,7 +4827,7 @@ impl ::sdk_core::de::Members for SendStatusStatistics {
 /// SendStatusStatistics request structure.
 ///
 /// **中文**：SendStatusStatistics请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SendStatusStatisticsRequest {
     /// Start time of pull in the format of `yyyymmddhh` accurate to the hour.
@@ -4306,7 +4835,6 @@ pub struct SendStatusStatisticsRequest {
     /// Example: `2024090800`
     ///
     /// **中文**：拉取起始时间，yyyymmddhh 需要拉取的起始时间，精确到小时。
-    #[serde(rename = "StartDateTime")]
     pub start_date_time: u64,
     /// End time of pull in the format of `yyyymmddhh` accurate to the hour
     ///
@@ -4317,14 +4845,12 @@ pub struct SendStatusStatisticsRequest {
     /// **中文**：结束时间，yyyymmddhh 需要拉取的截止时间，精确到小时
     ///
     /// 注：EndDataTime 必须大于等于 StartDateTime。
-    #[serde(rename = "EndDataTime")]
     pub end_data_time: u64,
     /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Example: `1400006666`
     ///
     /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
-    #[serde(rename = "SmsSdkAppid")]
     pub sms_sdk_appid: ::std::string::String,
     /// Upper limit.
     ///
@@ -4335,7 +4861,6 @@ pub struct SendStatusStatisticsRequest {
     /// **中文**：最大上限。
     ///
     /// 注：目前固定设置为0。
-    #[serde(rename = "Limit")]
     pub limit: u64,
     /// Offset.
     ///
@@ -4346,8 +4871,31 @@ pub struct SendStatusStatisticsRequest {
     /// **中文**：偏移量。
     ///
     /// 注：目前固定设置为0。
-    #[serde(rename = "Offset")]
     pub offset: u64,
+}
+impl ::serde::Serialize for SendStatusStatisticsRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SendStatusStatisticsRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SendStatusStatisticsRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SendStatusStatisticsRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("StartDateTime", &self.start_date_time);
+        out.member("EndDataTime", &self.end_data_time);
+        out.member("SmsSdkAppid", &self.sms_sdk_appid);
+        out.member("Limit", &self.limit);
+        out.member("Offset", &self.offset);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SendStatusStatisticsRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4365,7 +4913,6 @@ impl ::sdk_core::de::Members for SendStatusStatisticsRequest {
         "Limit",
         "Offset",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4379,33 +4926,13 @@ impl ::sdk_core::de::Members for SendStatusStatisticsRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => {
-                    v2 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                3 => {
-                    v3 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                4 => {
-                    v4 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::some_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::some_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::some_into(&mut map, &mut v4),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             start_date_time: ::sdk_core::de::required(v0, "StartDateTime")?,
@@ -4484,7 +5011,7 @@ impl SendStatusStatisticsRequest {
 /// SendStatusStatistics response structure.
 ///
 /// **中文**：SendStatusStatistics返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SendStatusStatisticsResponse {
     /// Delivery statistics response packet.
@@ -4492,13 +5019,32 @@ pub struct SendStatusStatisticsResponse {
     /// Example: `{"FeeCount":1880,"RequestCount":1880,"RequestSuccessCount":1880}`
     ///
     /// **中文**：发送数据统计响应包体。
-    #[serde(rename = "SendStatusStatistics")]
     pub send_status_statistics: SendStatusStatistics,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for SendStatusStatisticsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SendStatusStatisticsResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SendStatusStatisticsResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SendStatusStatisticsResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SendStatusStatistics", &self.send_status_statistics);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SendStatusStatisticsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4510,7 +5056,6 @@ impl<'de> ::serde::Deserialize<'de> for SendStatusStatisticsResponse {
 impl ::sdk_core::de::Members for SendStatusStatisticsResponse {
     const NAME: &'static str = "SendStatusStatisticsResponse";
     const NAMES: &'static [&'static str] = &["SendStatusStatistics", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4521,13 +5066,14 @@ impl ::sdk_core::de::Members for SendStatusStatisticsResponse {
         )? {
             match i {
                 0 => {
-                    out.send_status_statistics = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.send_status_statistics,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -4535,7 +5081,7 @@ impl ::sdk_core::de::Members for SendStatusStatisticsResponse {
 /// Package message statistics response packet
 ///
 /// **中文**：套餐包信息统计响应包体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SmsPackagesStatistics {
     /// Package creation time in standard time format, such as 2019-10-08 17:18:37.
@@ -4543,7 +5089,6 @@ pub struct SmsPackagesStatistics {
     /// Example: `2024-12-01 16:00:00`
     ///
     /// **中文**：套餐包创建时间，标准时间，例如：2019-10-08 17:18:37。
-    #[serde(rename = "PackageCreateTime")]
     pub package_create_time: ::std::string::String,
     /// Package creation time in seconds in the format of UNIX timestamp.
     ///
@@ -4552,14 +5097,12 @@ pub struct SmsPackagesStatistics {
     /// **中文**：套餐包创建时间，UNIX 时间戳。
     ///
     /// 单位：秒
-    #[serde(rename = "PackageCreateUnixTime")]
     pub package_create_unix_time: u64,
     /// Package effective time in standard time format, such as 2019-10-08 17:18:37.
     ///
     /// Example: `2024-12-01 16:00:00`
     ///
     /// **中文**：套餐包生效时间，标准时间，例如：2019-10-08 17:18:37。
-    #[serde(rename = "PackageEffectiveTime")]
     pub package_effective_time: ::std::string::String,
     /// Package effective time in seconds in the format of UNIX timestamp.
     ///
@@ -4568,14 +5111,12 @@ pub struct SmsPackagesStatistics {
     /// **中文**：套餐包生效时间，UNIX 时间戳。
     ///
     /// 单位：秒
-    #[serde(rename = "PackageEffectiveUnixTime")]
     pub package_effective_unix_time: u64,
     /// Package expiration time in standard time format, such as 2019-10-08 17:18:37.
     ///
     /// Example: `2026-12-01 16:00:00`
     ///
     /// **中文**：套餐包过期时间，标准时间，例如：2019-10-08 17:18:37。
-    #[serde(rename = "PackageExpiredTime")]
     pub package_expired_time: ::std::string::String,
     /// Package expiration time in seconds in the format of UNIX timestamp.
     ///
@@ -4584,7 +5125,6 @@ pub struct SmsPackagesStatistics {
     /// **中文**：套餐包过期时间，UNIX 时间戳。
     ///
     /// 单位：秒
-    #[serde(rename = "PackageExpiredUnixTime")]
     pub package_expired_unix_time: u64,
     /// Number of SMS messages in package.
     ///
@@ -4593,7 +5133,6 @@ pub struct SmsPackagesStatistics {
     /// **中文**：套餐包条数。
     ///
     /// 单位：条
-    #[serde(rename = "AmountOfPackage")]
     pub amount_of_package: u64,
     /// 0: gifted package. 1: purchased package.
     ///
@@ -4605,14 +5144,12 @@ pub struct SmsPackagesStatistics {
     ///
     /// - 0： 赠送套餐包
     /// - 1： 购买套餐包
-    #[serde(rename = "TypeOfPackage")]
     pub type_of_package: u64,
     /// Package ID.
     ///
     /// Example: `1000876572`
     ///
     /// **中文**：套餐包 ID。
-    #[serde(rename = "PackageId")]
     pub package_id: u64,
     /// Current usage.
     ///
@@ -4621,8 +5158,36 @@ pub struct SmsPackagesStatistics {
     /// **中文**：当前使用量。
     ///
     /// 单位：条
-    #[serde(rename = "CurrentUsage")]
     pub current_usage: u64,
+}
+impl ::serde::Serialize for SmsPackagesStatistics {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SmsPackagesStatistics {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SmsPackagesStatistics", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SmsPackagesStatistics {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("PackageCreateTime", &self.package_create_time);
+        out.member("PackageCreateUnixTime", &self.package_create_unix_time);
+        out.member("PackageEffectiveTime", &self.package_effective_time);
+        out.member("PackageEffectiveUnixTime", &self.package_effective_unix_time);
+        out.member("PackageExpiredTime", &self.package_expired_time);
+        out.member("PackageExpiredUnixTime", &self.package_expired_unix_time);
+        out.member("AmountOfPackage", &self.amount_of_package);
+        out.member("TypeOfPackage", &self.type_of_package);
+        out.member("PackageId", &self.package_id);
+        out.member("CurrentUsage", &self.current_usage);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SmsPackagesStatistics {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4645,7 +5210,6 @@ impl ::sdk_core::de::Members for SmsPackagesStatistics {
         "PackageId",
         "CurrentUsage",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4655,34 +5219,40 @@ impl ::sdk_core::de::Members for SmsPackagesStatistics {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.package_create_time = ::sdk_core::de::lenient_member(&mut map)?,
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.package_create_time),
                 1 => {
-                    out.package_create_unix_time = ::sdk_core::de::lenient_member(
+                    ::sdk_core::de::lenient_into(
                         &mut map,
-                    )?;
+                        &mut out.package_create_unix_time,
+                    )
                 }
                 2 => {
-                    out.package_effective_time = ::sdk_core::de::lenient_member(
+                    ::sdk_core::de::lenient_into(
                         &mut map,
-                    )?;
+                        &mut out.package_effective_time,
+                    )
                 }
                 3 => {
-                    out.package_effective_unix_time = ::sdk_core::de::lenient_member(
+                    ::sdk_core::de::lenient_into(
                         &mut map,
-                    )?;
+                        &mut out.package_effective_unix_time,
+                    )
                 }
-                4 => out.package_expired_time = ::sdk_core::de::lenient_member(&mut map)?,
+                4 => {
+                    ::sdk_core::de::lenient_into(&mut map, &mut out.package_expired_time)
+                }
                 5 => {
-                    out.package_expired_unix_time = ::sdk_core::de::lenient_member(
+                    ::sdk_core::de::lenient_into(
                         &mut map,
-                    )?;
+                        &mut out.package_expired_unix_time,
+                    )
                 }
-                6 => out.amount_of_package = ::sdk_core::de::lenient_member(&mut map)?,
-                7 => out.type_of_package = ::sdk_core::de::lenient_member(&mut map)?,
-                8 => out.package_id = ::sdk_core::de::lenient_member(&mut map)?,
-                9 => out.current_usage = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                6 => ::sdk_core::de::lenient_into(&mut map, &mut out.amount_of_package),
+                7 => ::sdk_core::de::lenient_into(&mut map, &mut out.type_of_package),
+                8 => ::sdk_core::de::lenient_into(&mut map, &mut out.package_id),
+                9 => ::sdk_core::de::lenient_into(&mut map, &mut out.current_usage),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -4690,7 +5260,7 @@ impl ::sdk_core::de::Members for SmsPackagesStatistics {
 /// SmsPackagesStatistics request structure.
 ///
 /// **中文**：SmsPackagesStatistics请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SmsPackagesStatisticsRequest {
     /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
@@ -4698,7 +5268,6 @@ pub struct SmsPackagesStatisticsRequest {
     /// Example: `1400006666`
     ///
     /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
-    #[serde(rename = "SmsSdkAppid")]
     pub sms_sdk_appid: ::std::string::String,
     /// Upper limit (number of packages to be pulled).
     ///
@@ -4707,7 +5276,6 @@ pub struct SmsPackagesStatisticsRequest {
     /// **中文**：最大上限(需要拉取的套餐包个数)。
     ///
     /// 注：Limit默认最大值为500，可结合Offset实现分页查询。
-    #[serde(rename = "Limit")]
     pub limit: u64,
     /// Offset.
     ///
@@ -4716,8 +5284,29 @@ pub struct SmsPackagesStatisticsRequest {
     /// Example: `0`
     ///
     /// **中文**：偏移量。
-    #[serde(rename = "Offset")]
     pub offset: u64,
+}
+impl ::serde::Serialize for SmsPackagesStatisticsRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SmsPackagesStatisticsRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SmsPackagesStatisticsRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SmsPackagesStatisticsRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SmsSdkAppid", &self.sms_sdk_appid);
+        out.member("Limit", &self.limit);
+        out.member("Offset", &self.offset);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SmsPackagesStatisticsRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4729,7 +5318,6 @@ impl<'de> ::serde::Deserialize<'de> for SmsPackagesStatisticsRequest {
 impl ::sdk_core::de::Members for SmsPackagesStatisticsRequest {
     const NAME: &'static str = "SmsPackagesStatisticsRequest";
     const NAMES: &'static [&'static str] = &["SmsSdkAppid", "Limit", "Offset"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4741,23 +5329,11 @@ impl ::sdk_core::de::Members for SmsPackagesStatisticsRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => {
-                    v2 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::some_into(&mut map, &mut v2),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             sms_sdk_appid: ::sdk_core::de::required(v0, "SmsSdkAppid")?,
@@ -4806,7 +5382,7 @@ impl SmsPackagesStatisticsRequest {
 /// SmsPackagesStatistics response structure.
 ///
 /// **中文**：SmsPackagesStatistics返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SmsPackagesStatisticsResponse {
     /// Delivery statistics response packet body.
@@ -4814,13 +5390,32 @@ pub struct SmsPackagesStatisticsResponse {
     /// Example: `[{ "PackageCreateTime":"2019-05-01 00:00:00", "PackageEffectiveTime":"2019-05-01 00:00:00", "PackageExpiredTime":"2019-05-31 23:59:59", "PackageCreateUnixTime":1556640000, "PackageExpiredUnixTime":1556640000, "PackageEffectiveUnixTime":1559318399, "AmountOfPackage":1000, "TypeOfPackage":0, "PackageId":1000876572, "CurrentUsage":100}]`
     ///
     /// **中文**：发送数据统计响应包体。
-    #[serde(rename = "SmsPackagesStatisticsSet")]
     pub sms_packages_statistics_set: ::std::vec::Vec<SmsPackagesStatistics>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for SmsPackagesStatisticsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SmsPackagesStatisticsResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SmsPackagesStatisticsResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SmsPackagesStatisticsResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SmsPackagesStatisticsSet", &self.sms_packages_statistics_set);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SmsPackagesStatisticsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4832,7 +5427,6 @@ impl<'de> ::serde::Deserialize<'de> for SmsPackagesStatisticsResponse {
 impl ::sdk_core::de::Members for SmsPackagesStatisticsResponse {
     const NAME: &'static str = "SmsPackagesStatisticsResponse";
     const NAMES: &'static [&'static str] = &["SmsPackagesStatisticsSet", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4843,13 +5437,14 @@ impl ::sdk_core::de::Members for SmsPackagesStatisticsResponse {
         )? {
             match i {
                 0 => {
-                    out.sms_packages_statistics_set = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.sms_packages_statistics_set,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }

@@ -13,7 +13,7 @@
 /// Signature addition response
 ///
 /// **中文**：添加签名响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AddSignStatus {
     /// Signature ID.
@@ -21,8 +21,27 @@ pub struct AddSignStatus {
     /// Example: `1110`
     ///
     /// **中文**：签名ID。
-    #[serde(rename = "SignId", skip_serializing_if = "::std::option::Option::is_none")]
     pub sign_id: ::std::option::Option<u64>,
+}
+impl ::serde::Serialize for AddSignStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for AddSignStatus {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("AddSignStatus", self)
+    }
+}
+impl ::sdk_core::ser::Fields for AddSignStatus {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SignId", &self.sign_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for AddSignStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -34,7 +53,6 @@ impl<'de> ::serde::Deserialize<'de> for AddSignStatus {
 impl ::sdk_core::de::Members for AddSignStatus {
     const NAME: &'static str = "AddSignStatus";
     const NAMES: &'static [&'static str] = &["SignId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -44,9 +62,9 @@ impl ::sdk_core::de::Members for AddSignStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.sign_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.sign_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -54,7 +72,7 @@ impl ::sdk_core::de::Members for AddSignStatus {
 /// AddSmsSign request structure.
 ///
 /// **中文**：AddSmsSign请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddSmsSignRequest {
     /// Signature name.
@@ -66,7 +84,6 @@ pub struct AddSmsSignRequest {
     /// **中文**：签名名称。
     ///
     /// 注：不能重复申请已通过或待审核的签名。
-    #[serde(rename = "SignName")]
     pub sign_name: ::std::string::String,
     /// Signature type. Each of these types is followed by their `DocumentType` (identity certificate type) option:
     ///
@@ -103,7 +120,6 @@ pub struct AddSmsSignRequest {
     /// 注2：签名类型2（网站）、3（公众号）、6（小程序）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
     ///
     /// 注3：申请国内短信签名已不再支持签名类型1（APP），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
-    #[serde(rename = "SignType")]
     pub sign_type: u64,
     /// Identity certificate type:
     ///
@@ -144,7 +160,6 @@ pub struct AddSmsSignRequest {
     /// 注1：证明类型5（网站备案后台截图）、6（小程序设置页面截图）、8（公众号设置页面截图）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
     ///
     /// 注2：申请国内短信签名已不再支持证明类型4（应用后台管理截图），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
-    #[serde(rename = "DocumentType")]
     pub document_type: u64,
     /// Whether it is Global SMS:
     ///
@@ -159,7 +174,6 @@ pub struct AddSmsSignRequest {
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    #[serde(rename = "International")]
     pub international: u64,
     /// Signature purpose:
     ///
@@ -174,14 +188,12 @@ pub struct AddSmsSignRequest {
     /// 0：自用。
     ///
     /// 1：他用。
-    #[serde(rename = "SignPurpose")]
     pub sign_purpose: u64,
     /// You should Base64-encode the image of the identity certificate corresponding to the signature first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
     ///
     /// Example: `base64`
     ///
     /// **中文**：签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
-    #[serde(rename = "ProofImage")]
     pub proof_image: ::std::string::String,
     /// Power of attorney, which should be submitted if `SignPurpose` is for use by others.
     ///
@@ -196,17 +208,12 @@ pub struct AddSmsSignRequest {
     /// 图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
     ///
     /// 注：只有 SignPurpose 在选择为 1（他用）时，这个字段才会生效。
-    #[serde(
-        rename = "CommissionImage",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub commission_image: ::std::option::Option<::std::string::String>,
     /// Signature application remarks.
     ///
     /// Example: `业务自用申请`
     ///
     /// **中文**：签名的申请备注。
-    #[serde(rename = "Remark", skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 已审核通过的国内短信的资质 ID。资质 ID 信息可前往国内短信的 [实名资质管理](https://console.cloud.tencent.com/smsv2/enterprise) 页查看。
     ///
@@ -215,11 +222,35 @@ pub struct AddSmsSignRequest {
     /// - 国内短信需填写资质ID，国际短信无需填写。
     ///
     /// Example: `1000001`
-    #[serde(
-        rename = "QualificationId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub qualification_id: ::std::option::Option<u64>,
+}
+impl ::serde::Serialize for AddSmsSignRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for AddSmsSignRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("AddSmsSignRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for AddSmsSignRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SignName", &self.sign_name);
+        out.member("SignType", &self.sign_type);
+        out.member("DocumentType", &self.document_type);
+        out.member("International", &self.international);
+        out.member("SignPurpose", &self.sign_purpose);
+        out.member("ProofImage", &self.proof_image);
+        out.member("CommissionImage", &self.commission_image);
+        out.member("Remark", &self.remark);
+        out.member("QualificationId", &self.qualification_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for AddSmsSignRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -241,7 +272,6 @@ impl ::sdk_core::de::Members for AddSmsSignRequest {
         "Remark",
         "QualificationId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -259,41 +289,17 @@ impl ::sdk_core::de::Members for AddSmsSignRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => {
-                    v2 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                3 => {
-                    v3 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                4 => {
-                    v4 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                5 => {
-                    v5 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                6 => v6 = ::serde::de::MapAccess::next_value(&mut map)?,
-                7 => v7 = ::serde::de::MapAccess::next_value(&mut map)?,
-                8 => v8 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::some_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::some_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::some_into(&mut map, &mut v4),
+                5 => ::sdk_core::de::some_into(&mut map, &mut v5),
+                6 => ::sdk_core::de::value_into(&mut map, &mut v6),
+                7 => ::sdk_core::de::value_into(&mut map, &mut v7),
+                8 => ::sdk_core::de::value_into(&mut map, &mut v8),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             sign_name: ::sdk_core::de::required(v0, "SignName")?,
@@ -480,19 +486,38 @@ impl AddSmsSignRequest {
 /// AddSmsSign response structure.
 ///
 /// **中文**：AddSmsSign返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AddSmsSignResponse {
     /// Signature addition response
     ///
     /// **中文**：添加签名响应
-    #[serde(rename = "AddSignStatus")]
     pub add_sign_status: AddSignStatus,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for AddSmsSignResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for AddSmsSignResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("AddSmsSignResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for AddSmsSignResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("AddSignStatus", &self.add_sign_status);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for AddSmsSignResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -504,7 +529,6 @@ impl<'de> ::serde::Deserialize<'de> for AddSmsSignResponse {
 impl ::sdk_core::de::Members for AddSmsSignResponse {
     const NAME: &'static str = "AddSmsSignResponse";
     const NAMES: &'static [&'static str] = &["AddSignStatus", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -515,13 +539,14 @@ impl ::sdk_core::de::Members for AddSmsSignResponse {
         )? {
             match i {
                 0 => {
-                    out.add_sign_status = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.add_sign_status,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -529,7 +554,7 @@ impl ::sdk_core::de::Members for AddSmsSignResponse {
 /// AddSmsTemplate request structure.
 ///
 /// **中文**：AddSmsTemplate请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddSmsTemplateRequest {
     /// Template name.
@@ -537,14 +562,12 @@ pub struct AddSmsTemplateRequest {
     /// Example: `验证码`
     ///
     /// **中文**：模板名称。
-    #[serde(rename = "TemplateName")]
     pub template_name: ::std::string::String,
     /// Template content.
     ///
     /// Example: `您的验证码是{1}`
     ///
     /// **中文**：模板内容。
-    #[serde(rename = "TemplateContent")]
     pub template_content: ::std::string::String,
     /// SMS type. 1: Marketing SMS, 2: Notification SMS, 3: OTP SMS.
     ///
@@ -555,7 +578,6 @@ pub struct AddSmsTemplateRequest {
     /// **中文**：短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
     ///
     /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
-    #[serde(rename = "SmsType")]
     pub sms_type: u64,
     /// Whether it is Global SMS:
     ///
@@ -570,15 +592,37 @@ pub struct AddSmsTemplateRequest {
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    #[serde(rename = "International")]
     pub international: u64,
     /// Template remarks, such as reason for application and use case.
     ///
     /// Example: `业务验证码`
     ///
     /// **中文**：模板备注，例如申请原因，使用场景等。
-    #[serde(rename = "Remark")]
     pub remark: ::std::string::String,
+}
+impl ::serde::Serialize for AddSmsTemplateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for AddSmsTemplateRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("AddSmsTemplateRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for AddSmsTemplateRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("TemplateName", &self.template_name);
+        out.member("TemplateContent", &self.template_content);
+        out.member("SmsType", &self.sms_type);
+        out.member("International", &self.international);
+        out.member("Remark", &self.remark);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for AddSmsTemplateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -596,7 +640,6 @@ impl ::sdk_core::de::Members for AddSmsTemplateRequest {
         "International",
         "Remark",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -610,33 +653,13 @@ impl ::sdk_core::de::Members for AddSmsTemplateRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => {
-                    v2 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                3 => {
-                    v3 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                4 => {
-                    v4 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::some_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::some_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::some_into(&mut map, &mut v4),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             template_name: ::sdk_core::de::required(v0, "TemplateName")?,
@@ -715,7 +738,7 @@ impl AddSmsTemplateRequest {
 /// AddSmsTemplate response structure.
 ///
 /// **中文**：AddSmsTemplate返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AddSmsTemplateResponse {
     /// SMS template addition response body
@@ -723,13 +746,32 @@ pub struct AddSmsTemplateResponse {
     /// Example: `{"TemplateId":"1110"}`
     ///
     /// **中文**：添加短信模板响应包体
-    #[serde(rename = "AddTemplateStatus")]
     pub add_template_status: AddTemplateStatus,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for AddSmsTemplateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for AddSmsTemplateResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("AddSmsTemplateResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for AddSmsTemplateResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("AddTemplateStatus", &self.add_template_status);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for AddSmsTemplateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -741,7 +783,6 @@ impl<'de> ::serde::Deserialize<'de> for AddSmsTemplateResponse {
 impl ::sdk_core::de::Members for AddSmsTemplateResponse {
     const NAME: &'static str = "AddSmsTemplateResponse";
     const NAMES: &'static [&'static str] = &["AddTemplateStatus", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -752,13 +793,14 @@ impl ::sdk_core::de::Members for AddSmsTemplateResponse {
         )? {
             match i {
                 0 => {
-                    out.add_template_status = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.add_template_status,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -766,7 +808,7 @@ impl ::sdk_core::de::Members for AddSmsTemplateResponse {
 /// Template parameter addition response
 ///
 /// **中文**：添加模板参数响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AddTemplateStatus {
     /// Template ID.
@@ -774,11 +816,27 @@ pub struct AddTemplateStatus {
     /// Example: `1110`
     ///
     /// **中文**：模板ID。
-    #[serde(
-        rename = "TemplateId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub template_id: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for AddTemplateStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for AddTemplateStatus {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("AddTemplateStatus", self)
+    }
+}
+impl ::sdk_core::ser::Fields for AddTemplateStatus {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("TemplateId", &self.template_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for AddTemplateStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -790,7 +848,6 @@ impl<'de> ::serde::Deserialize<'de> for AddTemplateStatus {
 impl ::sdk_core::de::Members for AddTemplateStatus {
     const NAME: &'static str = "AddTemplateStatus";
     const NAMES: &'static [&'static str] = &["TemplateId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -800,9 +857,9 @@ impl ::sdk_core::de::Members for AddTemplateStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.template_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.template_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -810,7 +867,7 @@ impl ::sdk_core::de::Members for AddTemplateStatus {
 /// Receipt statistics response body
 ///
 /// **中文**：回执数据统计响应包体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CallbackStatusStatistics {
     /// Messages with receipt.
@@ -820,7 +877,6 @@ pub struct CallbackStatusStatistics {
     /// **中文**：短信回执量统计。
     ///
     /// 单位：个
-    #[serde(rename = "CallbackCount")]
     pub callback_count: u64,
     /// Successfully submitted SMS messages.
     ///
@@ -829,7 +885,6 @@ pub struct CallbackStatusStatistics {
     /// **中文**：短信提交成功量统计。
     ///
     /// 单位：个
-    #[serde(rename = "RequestSuccessCount")]
     pub request_success_count: u64,
     /// Failed receipts.
     ///
@@ -838,7 +893,6 @@ pub struct CallbackStatusStatistics {
     /// **中文**：短信回执失败量统计。
     ///
     /// 单位：个
-    #[serde(rename = "CallbackFailCount")]
     pub callback_fail_count: u64,
     /// Successful receipts.
     ///
@@ -847,7 +901,6 @@ pub struct CallbackStatusStatistics {
     /// **中文**：短信回执成功量统计。
     ///
     /// 单位：个
-    #[serde(rename = "CallbackSuccessCount")]
     pub callback_success_count: u64,
     /// Carrier's internal error.
     ///
@@ -856,7 +909,6 @@ pub struct CallbackStatusStatistics {
     /// **中文**：运营商内部错误统计。
     ///
     /// 单位：个
-    #[serde(rename = "InternalErrorCount")]
     pub internal_error_count: u64,
     /// Invalid numbers.
     ///
@@ -865,7 +917,6 @@ pub struct CallbackStatusStatistics {
     /// **中文**：号码无效或空号统计。
     ///
     /// 单位：个
-    #[serde(rename = "InvalidNumberCount")]
     pub invalid_number_count: u64,
     /// Errors such as out-of-service or power-off.
     ///
@@ -874,7 +925,6 @@ pub struct CallbackStatusStatistics {
     /// **中文**：停机、关机等错误统计。
     ///
     /// 单位：个
-    #[serde(rename = "ShutdownErrorCount")]
     pub shutdown_error_count: u64,
     /// Blocked mobile numbers.
     ///
@@ -883,7 +933,6 @@ pub struct CallbackStatusStatistics {
     /// **中文**：号码拉入免打扰名单统计。
     ///
     /// 单位：个
-    #[serde(rename = "BlackListCount")]
     pub black_list_count: u64,
     /// Carrier rate limit hits.
     ///
@@ -892,8 +941,35 @@ pub struct CallbackStatusStatistics {
     /// **中文**：运营商频率限制统计。
     ///
     /// 单位：个
-    #[serde(rename = "FrequencyLimitCount")]
     pub frequency_limit_count: u64,
+}
+impl ::serde::Serialize for CallbackStatusStatistics {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for CallbackStatusStatistics {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("CallbackStatusStatistics", self)
+    }
+}
+impl ::sdk_core::ser::Fields for CallbackStatusStatistics {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("CallbackCount", &self.callback_count);
+        out.member("RequestSuccessCount", &self.request_success_count);
+        out.member("CallbackFailCount", &self.callback_fail_count);
+        out.member("CallbackSuccessCount", &self.callback_success_count);
+        out.member("InternalErrorCount", &self.internal_error_count);
+        out.member("InvalidNumberCount", &self.invalid_number_count);
+        out.member("ShutdownErrorCount", &self.shutdown_error_count);
+        out.member("BlackListCount", &self.black_list_count);
+        out.member("FrequencyLimitCount", &self.frequency_limit_count);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for CallbackStatusStatistics {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -915,7 +991,6 @@ impl ::sdk_core::de::Members for CallbackStatusStatistics {
         "BlackListCount",
         "FrequencyLimitCount",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -925,25 +1000,38 @@ impl ::sdk_core::de::Members for CallbackStatusStatistics {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.callback_count = ::sdk_core::de::lenient_member(&mut map)?,
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.callback_count),
                 1 => {
-                    out.request_success_count = ::sdk_core::de::lenient_member(&mut map)?;
-                }
-                2 => out.callback_fail_count = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => {
-                    out.callback_success_count = ::sdk_core::de::lenient_member(
+                    ::sdk_core::de::lenient_into(
                         &mut map,
-                    )?;
+                        &mut out.request_success_count,
+                    )
                 }
-                4 => out.internal_error_count = ::sdk_core::de::lenient_member(&mut map)?,
-                5 => out.invalid_number_count = ::sdk_core::de::lenient_member(&mut map)?,
-                6 => out.shutdown_error_count = ::sdk_core::de::lenient_member(&mut map)?,
-                7 => out.black_list_count = ::sdk_core::de::lenient_member(&mut map)?,
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.callback_fail_count),
+                3 => {
+                    ::sdk_core::de::lenient_into(
+                        &mut map,
+                        &mut out.callback_success_count,
+                    )
+                }
+                4 => {
+                    ::sdk_core::de::lenient_into(&mut map, &mut out.internal_error_count)
+                }
+                5 => {
+                    ::sdk_core::de::lenient_into(&mut map, &mut out.invalid_number_count)
+                }
+                6 => {
+                    ::sdk_core::de::lenient_into(&mut map, &mut out.shutdown_error_count)
+                }
+                7 => ::sdk_core::de::lenient_into(&mut map, &mut out.black_list_count),
                 8 => {
-                    out.frequency_limit_count = ::sdk_core::de::lenient_member(&mut map)?;
+                    ::sdk_core::de::lenient_into(
+                        &mut map,
+                        &mut out.frequency_limit_count,
+                    )
                 }
-                _ => {}
-            }
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -951,7 +1039,7 @@ impl ::sdk_core::de::Members for CallbackStatusStatistics {
 /// CallbackStatusStatistics request structure.
 ///
 /// **中文**：CallbackStatusStatistics请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CallbackStatusStatisticsRequest {
     /// Start time in the format of `yyyymmddhh` accurate to the hour, such as 2021050113 (13:00 on May 1, 2021).
@@ -959,7 +1047,6 @@ pub struct CallbackStatusStatisticsRequest {
     /// Example: `2024090800`
     ///
     /// **中文**：起始时间，格式为yyyymmddhh，精确到小时，例如2024050113，表示2024年5月1号13时。
-    #[serde(rename = "BeginTime")]
     pub begin_time: ::std::string::String,
     /// End time in the format of `yyyymmddhh` accurate to the hour, such as 2021050118 (18:00 on May 1, 2021).
     ///
@@ -970,14 +1057,12 @@ pub struct CallbackStatusStatisticsRequest {
     /// **中文**：结束时间，格式为yyyymmddhh，精确到小时，例如2024050118，表示2024年5月1号18时。
     ///
     /// 注：EndTime 必须大于等于 BeginTime，且相差不超过32天。
-    #[serde(rename = "EndTime")]
     pub end_time: ::std::string::String,
     /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
     ///
     /// Example: `1400006666`
     ///
     /// **中文**：短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
-    #[serde(rename = "SmsSdkAppId")]
     pub sms_sdk_app_id: ::std::string::String,
     /// Upper limit.
     ///
@@ -988,7 +1073,6 @@ pub struct CallbackStatusStatisticsRequest {
     /// **中文**：最大上限。
     ///
     /// 注：目前固定设置为0。
-    #[serde(rename = "Limit")]
     pub limit: u64,
     /// Offset.
     ///
@@ -999,8 +1083,31 @@ pub struct CallbackStatusStatisticsRequest {
     /// **中文**：偏移量。
     ///
     /// 注：目前固定设置为0。
-    #[serde(rename = "Offset")]
     pub offset: u64,
+}
+impl ::serde::Serialize for CallbackStatusStatisticsRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for CallbackStatusStatisticsRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("CallbackStatusStatisticsRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for CallbackStatusStatisticsRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("BeginTime", &self.begin_time);
+        out.member("EndTime", &self.end_time);
+        out.member("SmsSdkAppId", &self.sms_sdk_app_id);
+        out.member("Limit", &self.limit);
+        out.member("Offset", &self.offset);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for CallbackStatusStatisticsRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1018,7 +1125,6 @@ impl ::sdk_core::de::Members for CallbackStatusStatisticsRequest {
         "Limit",
         "Offset",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1032,33 +1138,13 @@ impl ::sdk_core::de::Members for CallbackStatusStatisticsRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => {
-                    v2 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                3 => {
-                    v3 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                4 => {
-                    v4 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::some_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::some_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::some_into(&mut map, &mut v4),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             begin_time: ::sdk_core::de::required(v0, "BeginTime")?,
@@ -1137,7 +1223,7 @@ impl CallbackStatusStatisticsRequest {
 /// CallbackStatusStatistics response structure.
 ///
 /// **中文**：CallbackStatusStatistics返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CallbackStatusStatisticsResponse {
     /// Receipt statistics response body.
@@ -1145,13 +1231,32 @@ pub struct CallbackStatusStatisticsResponse {
     /// Example: `{"CallbackCount":1745,"RequestSuccessCount":1880,"CallbackFailCount":401,"CallbackSuccessCount":1344,"InternalErrorCount":0,"InvalidNumberCount":0,"ShutdownErrorCount":401,"BlackListCount":0,"FrequencyLimitCount":0}`
     ///
     /// **中文**：回执数据统计响应包体。
-    #[serde(rename = "CallbackStatusStatistics")]
     pub callback_status_statistics: CallbackStatusStatistics,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for CallbackStatusStatisticsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for CallbackStatusStatisticsResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("CallbackStatusStatisticsResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for CallbackStatusStatisticsResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("CallbackStatusStatistics", &self.callback_status_statistics);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for CallbackStatusStatisticsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1163,7 +1268,6 @@ impl<'de> ::serde::Deserialize<'de> for CallbackStatusStatisticsResponse {
 impl ::sdk_core::de::Members for CallbackStatusStatisticsResponse {
     const NAME: &'static str = "CallbackStatusStatisticsResponse";
     const NAMES: &'static [&'static str] = &["CallbackStatusStatistics", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1174,13 +1278,14 @@ impl ::sdk_core::de::Members for CallbackStatusStatisticsResponse {
         )? {
             match i {
                 0 => {
-                    out.callback_status_statistics = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.callback_status_statistics,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -1188,7 +1293,7 @@ impl ::sdk_core::de::Members for CallbackStatusStatisticsResponse {
 /// Signature deletion response
 ///
 /// **中文**：删除签名响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteSignStatus {
     /// Deletion status information.
@@ -1196,15 +1301,34 @@ pub struct DeleteSignStatus {
     /// Example: `return successfully!`
     ///
     /// **中文**：删除状态信息。
-    #[serde(rename = "DeleteStatus")]
     pub delete_status: ::std::string::String,
     /// Deleted time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1578988506`
     ///
     /// **中文**：删除时间，UNIX 时间戳（单位：秒）。
-    #[serde(rename = "DeleteTime")]
     pub delete_time: u64,
+}
+impl ::serde::Serialize for DeleteSignStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DeleteSignStatus {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DeleteSignStatus", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DeleteSignStatus {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("DeleteStatus", &self.delete_status);
+        out.member("DeleteTime", &self.delete_time);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DeleteSignStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1216,7 +1340,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteSignStatus {
 impl ::sdk_core::de::Members for DeleteSignStatus {
     const NAME: &'static str = "DeleteSignStatus";
     const NAMES: &'static [&'static str] = &["DeleteStatus", "DeleteTime"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1226,10 +1349,10 @@ impl ::sdk_core::de::Members for DeleteSignStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.delete_status = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.delete_time = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.delete_status),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.delete_time),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -1249,7 +1372,7 @@ impl DeleteSignStatus {
 /// DeleteSmsSign request structure.
 ///
 /// **中文**：DeleteSmsSign请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteSmsSignRequest {
     /// ID of the signature to be deleted.
@@ -1257,8 +1380,27 @@ pub struct DeleteSmsSignRequest {
     /// Example: `1110`
     ///
     /// **中文**：待删除的签名 ID。
-    #[serde(rename = "SignId")]
     pub sign_id: u64,
+}
+impl ::serde::Serialize for DeleteSmsSignRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DeleteSmsSignRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DeleteSmsSignRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DeleteSmsSignRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SignId", &self.sign_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DeleteSmsSignRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1270,7 +1412,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteSmsSignRequest {
 impl ::sdk_core::de::Members for DeleteSmsSignRequest {
     const NAME: &'static str = "DeleteSmsSignRequest";
     const NAMES: &'static [&'static str] = &["SignId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1280,13 +1421,9 @@ impl ::sdk_core::de::Members for DeleteSmsSignRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             sign_id: ::sdk_core::de::required(v0, "SignId")?,
@@ -1302,7 +1439,7 @@ impl DeleteSmsSignRequest {
 /// DeleteSmsSign response structure.
 ///
 /// **中文**：DeleteSmsSign返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteSmsSignResponse {
     /// Signature deletion response
@@ -1310,13 +1447,32 @@ pub struct DeleteSmsSignResponse {
     /// Example: `{"DeleteTime":1578988506,"DeleteStatus":"return successfully!"}`
     ///
     /// **中文**：删除签名响应
-    #[serde(rename = "DeleteSignStatus")]
     pub delete_sign_status: DeleteSignStatus,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for DeleteSmsSignResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DeleteSmsSignResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DeleteSmsSignResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DeleteSmsSignResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("DeleteSignStatus", &self.delete_sign_status);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DeleteSmsSignResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1328,7 +1484,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteSmsSignResponse {
 impl ::sdk_core::de::Members for DeleteSmsSignResponse {
     const NAME: &'static str = "DeleteSmsSignResponse";
     const NAMES: &'static [&'static str] = &["DeleteSignStatus", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1339,13 +1494,14 @@ impl ::sdk_core::de::Members for DeleteSmsSignResponse {
         )? {
             match i {
                 0 => {
-                    out.delete_sign_status = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.delete_sign_status,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -1353,7 +1509,7 @@ impl ::sdk_core::de::Members for DeleteSmsSignResponse {
 /// DeleteSmsTemplate request structure.
 ///
 /// **中文**：DeleteSmsTemplate请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteSmsTemplateRequest {
     /// ID of the template to be deleted.
@@ -1361,8 +1517,27 @@ pub struct DeleteSmsTemplateRequest {
     /// Example: `1110`
     ///
     /// **中文**：待删除的模板 ID。
-    #[serde(rename = "TemplateId")]
     pub template_id: u64,
+}
+impl ::serde::Serialize for DeleteSmsTemplateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DeleteSmsTemplateRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DeleteSmsTemplateRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DeleteSmsTemplateRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("TemplateId", &self.template_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DeleteSmsTemplateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1374,7 +1549,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteSmsTemplateRequest {
 impl ::sdk_core::de::Members for DeleteSmsTemplateRequest {
     const NAME: &'static str = "DeleteSmsTemplateRequest";
     const NAMES: &'static [&'static str] = &["TemplateId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1384,13 +1558,9 @@ impl ::sdk_core::de::Members for DeleteSmsTemplateRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             template_id: ::sdk_core::de::required(v0, "TemplateId")?,
@@ -1406,7 +1576,7 @@ impl DeleteSmsTemplateRequest {
 /// DeleteSmsTemplate response structure.
 ///
 /// **中文**：DeleteSmsTemplate返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteSmsTemplateResponse {
     /// Template deletion response
@@ -1414,13 +1584,32 @@ pub struct DeleteSmsTemplateResponse {
     /// Example: `{"DeleteTime":1578988506,"DeleteStatus":"return successfully!"}`
     ///
     /// **中文**：删除模板响应
-    #[serde(rename = "DeleteTemplateStatus")]
     pub delete_template_status: DeleteTemplateStatus,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for DeleteSmsTemplateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DeleteSmsTemplateResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DeleteSmsTemplateResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DeleteSmsTemplateResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("DeleteTemplateStatus", &self.delete_template_status);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DeleteSmsTemplateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1432,7 +1621,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteSmsTemplateResponse {
 impl ::sdk_core::de::Members for DeleteSmsTemplateResponse {
     const NAME: &'static str = "DeleteSmsTemplateResponse";
     const NAMES: &'static [&'static str] = &["DeleteTemplateStatus", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1443,13 +1631,14 @@ impl ::sdk_core::de::Members for DeleteSmsTemplateResponse {
         )? {
             match i {
                 0 => {
-                    out.delete_template_status = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.delete_template_status,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -1457,7 +1646,7 @@ impl ::sdk_core::de::Members for DeleteSmsTemplateResponse {
 /// Template deletion response
 ///
 /// **中文**：删除模板响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteTemplateStatus {
     /// Deletion status information.
@@ -1465,15 +1654,34 @@ pub struct DeleteTemplateStatus {
     /// Example: `return successfully!`
     ///
     /// **中文**：删除状态信息。
-    #[serde(rename = "DeleteStatus")]
     pub delete_status: ::std::string::String,
     /// Deleted time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1578988506`
     ///
     /// **中文**：删除时间，UNIX 时间戳（单位：秒）。
-    #[serde(rename = "DeleteTime")]
     pub delete_time: u64,
+}
+impl ::serde::Serialize for DeleteTemplateStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DeleteTemplateStatus {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DeleteTemplateStatus", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DeleteTemplateStatus {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("DeleteStatus", &self.delete_status);
+        out.member("DeleteTime", &self.delete_time);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DeleteTemplateStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1485,7 +1693,6 @@ impl<'de> ::serde::Deserialize<'de> for DeleteTemplateStatus {
 impl ::sdk_core::de::Members for DeleteTemplateStatus {
     const NAME: &'static str = "DeleteTemplateStatus";
     const NAMES: &'static [&'static str] = &["DeleteStatus", "DeleteTime"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1495,10 +1702,10 @@ impl ::sdk_core::de::Members for DeleteTemplateStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.delete_status = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.delete_time = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.delete_status),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.delete_time),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -1506,7 +1713,7 @@ impl ::sdk_core::de::Members for DeleteTemplateStatus {
 /// DescribePhoneNumberInfo request structure.
 ///
 /// **中文**：DescribePhoneNumberInfo请求参数结构体
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribePhoneNumberInfoRequest {
     /// A parameter used to query mobile numbers in E.164 format (+\[country/region code\]\[subscriber number\]). Up to 200 mobile numbers can be queried at a time.
@@ -1518,8 +1725,27 @@ pub struct DescribePhoneNumberInfoRequest {
     /// **中文**：查询手机号码，采用 E.164 标准，格式为+\[国家或地区码\]\[手机号\]，单次请求最多支持200个手机号。
     ///
     /// 例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
-    #[serde(rename = "PhoneNumberSet")]
     pub phone_number_set: ::std::vec::Vec<::std::string::String>,
+}
+impl ::serde::Serialize for DescribePhoneNumberInfoRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DescribePhoneNumberInfoRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DescribePhoneNumberInfoRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DescribePhoneNumberInfoRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("PhoneNumberSet", &self.phone_number_set);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DescribePhoneNumberInfoRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1531,7 +1757,6 @@ impl<'de> ::serde::Deserialize<'de> for DescribePhoneNumberInfoRequest {
 impl ::sdk_core::de::Members for DescribePhoneNumberInfoRequest {
     const NAME: &'static str = "DescribePhoneNumberInfoRequest";
     const NAMES: &'static [&'static str] = &["PhoneNumberSet"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1541,13 +1766,9 @@ impl ::sdk_core::de::Members for DescribePhoneNumberInfoRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             phone_number_set: ::sdk_core::de::required(v0, "PhoneNumberSet")?,
@@ -1573,7 +1794,7 @@ impl DescribePhoneNumberInfoRequest {
 /// DescribePhoneNumberInfo response structure.
 ///
 /// **中文**：DescribePhoneNumberInfo返回参数结构体
-#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DescribePhoneNumberInfoResponse {
     /// A parameter used to obtain mobile number information.
@@ -1581,13 +1802,32 @@ pub struct DescribePhoneNumberInfoResponse {
     /// Example: `[{"SubscriberNumber":"18501234444", "Message":"Describe success", "Code":"Ok", "PhoneNumber":"+8618501234444", "IsoCode":"CN", "IsoName":"China", "NationCode":"86"}]`
     ///
     /// **中文**：获取号码信息。
-    #[serde(rename = "PhoneNumberInfoSet")]
     pub phone_number_info_set: ::std::vec::Vec<PhoneNumberInfo>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for DescribePhoneNumberInfoResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DescribePhoneNumberInfoResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DescribePhoneNumberInfoResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DescribePhoneNumberInfoResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("PhoneNumberInfoSet", &self.phone_number_info_set);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DescribePhoneNumberInfoResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1599,7 +1839,6 @@ impl<'de> ::serde::Deserialize<'de> for DescribePhoneNumberInfoResponse {
 impl ::sdk_core::de::Members for DescribePhoneNumberInfoResponse {
     const NAME: &'static str = "DescribePhoneNumberInfoResponse";
     const NAMES: &'static [&'static str] = &["PhoneNumberInfoSet", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1610,13 +1849,14 @@ impl ::sdk_core::de::Members for DescribePhoneNumberInfoResponse {
         )? {
             match i {
                 0 => {
-                    out.phone_number_info_set = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.phone_number_info_set,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -1633,25 +1873,22 @@ impl ::std::fmt::Debug for DescribePhoneNumberInfoResponse {
     }
 }
 /// DescribeSendRecordList请求参数结构体
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeSendRecordListRequest {
     /// 下发的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8613601238015， 其中前面有一个+号 ，86为国家码，13601238015为手机号。
     ///
     /// Example: `+86136****8015`
-    #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
     /// 短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId。
     ///
     /// Example: `140***9515`
-    #[serde(rename = "SmsSdkAppId")]
     pub sms_sdk_app_id: ::std::string::String,
     /// 查询起始时间，以短信发送时间为准，UNIX 时间戳（单位：秒）。注：最早可查询当前时间前 72 小时的数据。
     ///
     /// 单位：秒
     ///
     /// Example: `1787850451`
-    #[serde(rename = "BeginTime")]
     pub begin_time: u64,
     /// 查询截止时间，以短信发送时间为准，UNIX 时间戳（时间：秒）。注：不可以超过当前时间。
     ///
@@ -1660,7 +1897,6 @@ pub struct DescribeSendRecordListRequest {
     /// 默认值：腾讯云服务当前时间
     ///
     /// Example: `1787902550`
-    #[serde(rename = "EndTime", skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<u64>,
     /// 单次查询最大条数。
     ///
@@ -1669,7 +1905,6 @@ pub struct DescribeSendRecordListRequest {
     /// 默认值：20
     ///
     /// Example: `10`
-    #[serde(rename = "Limit", skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<u64>,
     /// 偏移量。
     ///
@@ -1680,8 +1915,32 @@ pub struct DescribeSendRecordListRequest {
     /// 注：查询范围内超过 1000 条记录将被截断，最大查询 1000 条，查询记录按发送时间降序。
     ///
     /// Example: `0`
-    #[serde(rename = "Offset", skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<u64>,
+}
+impl ::serde::Serialize for DescribeSendRecordListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DescribeSendRecordListRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DescribeSendRecordListRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DescribeSendRecordListRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("PhoneNumber", &self.phone_number);
+        out.member("SmsSdkAppId", &self.sms_sdk_app_id);
+        out.member("BeginTime", &self.begin_time);
+        out.member("EndTime", &self.end_time);
+        out.member("Limit", &self.limit);
+        out.member("Offset", &self.offset);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DescribeSendRecordListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1700,7 +1959,6 @@ impl ::sdk_core::de::Members for DescribeSendRecordListRequest {
         "Limit",
         "Offset",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1715,26 +1973,14 @@ impl ::sdk_core::de::Members for DescribeSendRecordListRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => {
-                    v2 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
-                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::some_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::value_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::value_into(&mut map, &mut v4),
+                5 => ::sdk_core::de::value_into(&mut map, &mut v5),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             phone_number: ::sdk_core::de::required(v0, "PhoneNumber")?,
@@ -1810,26 +2056,39 @@ impl DescribeSendRecordListRequest {
     }
 }
 /// DescribeSendRecordList返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeSendRecordListResponse {
     /// 短信下发记录集合。
-    #[serde(
-        rename = "SendRecordSet",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub send_record_set: ::std::option::Option<::std::vec::Vec<SendRecord>>,
     /// 查询时间范围内的下发记录总数，注：最大支持查询单个下发手机号码 72 小时内的 1000 条记录。
     ///
     /// Example: `1`
-    #[serde(
-        rename = "TotalCount",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_count: ::std::option::Option<u64>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for DescribeSendRecordListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DescribeSendRecordListResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DescribeSendRecordListResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DescribeSendRecordListResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SendRecordSet", &self.send_record_set);
+        out.member("TotalCount", &self.total_count);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DescribeSendRecordListResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1841,7 +2100,6 @@ impl<'de> ::serde::Deserialize<'de> for DescribeSendRecordListResponse {
 impl ::sdk_core::de::Members for DescribeSendRecordListResponse {
     const NAME: &'static str = "DescribeSendRecordListResponse";
     const NAMES: &'static [&'static str] = &["SendRecordSet", "TotalCount", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1851,11 +2109,11 @@ impl ::sdk_core::de::Members for DescribeSendRecordListResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.send_record_set = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.total_count = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut out.send_record_set),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.total_count),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -1863,7 +2121,7 @@ impl ::sdk_core::de::Members for DescribeSendRecordListResponse {
 /// Response for getting SMS signature information
 ///
 /// **中文**：获取短信签名信息响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeSignListStatus {
     /// Signature ID.
@@ -1871,14 +2129,12 @@ pub struct DescribeSignListStatus {
     /// Example: `1110`
     ///
     /// **中文**：签名ID。
-    #[serde(rename = "SignId")]
     pub sign_id: u64,
     /// Whether it is Global SMS. 0: Mainland China SMS; 1: Global SMS.
     ///
     /// Example: `0`
     ///
     /// **中文**：是否国际/港澳台短信，其中0表示国内短信，1表示国际/港澳台短信。
-    #[serde(rename = "International")]
     pub international: u64,
     /// Signature application status. Valid values: 0: approved; 1: under review.
     ///
@@ -1891,59 +2147,71 @@ pub struct DescribeSignListStatus {
     /// 国内短信0表示签名可用，1表示审核中，2表示审核通过待生效，-1表示审核未通过、审核失败或未完成首次报备等原因导致签名不可用。具体可参考 [国内短信签名状态值说明](https://cloud.tencent.com/document/product/382/39022#ea7b2b63-ee71-404f-a525-c5a572d12ccd)。
     ///
     /// 国际短信0表示审核通过且已生效，1表示审核中，2表示审核通过待生效，-1表示审核未通过或审核失败。
-    #[serde(rename = "StatusCode")]
     pub status_code: i64,
     /// Review reply, i.e., response given by the reviewer, which is usually the reason for rejection.
     ///
     /// Example: `通过`
     ///
     /// **中文**：审核回复，审核人员审核后给出的回复，通常是审核未通过的原因。
-    #[serde(rename = "ReviewReply")]
     pub review_reply: ::std::string::String,
     /// Signature name.
     ///
     /// Example: `腾讯云`
     ///
     /// **中文**：签名名称。
-    #[serde(rename = "SignName")]
     pub sign_name: ::std::string::String,
     /// Application submission time in the format of UNIX timestamp in seconds.
     ///
     /// Example: `1620734188`
     ///
     /// **中文**：提交审核时间，UNIX 时间戳（单位：秒）。
-    #[serde(rename = "CreateTime")]
     pub create_time: u64,
     /// 国内短信的资质 ID。资质 ID 信息可前往国内短信的 [实名资质管理](https://console.cloud.tencent.com/smsv2/enterprise) 页查看。
     ///
     /// 注：国际短信不涉及，默认为0。
     ///
     /// Example: `1000001`
-    #[serde(
-        rename = "QualificationId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub qualification_id: ::std::option::Option<u64>,
     /// 国内短信的资质名称。
     ///
     /// 注：国际短信不涉及，默认为空。
     ///
     /// Example: `腾讯科技有限公司_1000001`
-    #[serde(
-        rename = "QualificationName",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub qualification_name: ::std::option::Option<::std::string::String>,
     /// 国内短信的资质状态。其中0表示待审核，1表示已通过，2表示已拒绝，3表示待补充后提交，4表示变更后待审核，5表示变更后被驳回。可参考 [实名资质审核状态说明](https://cloud.tencent.com/document/product/382/13444#.E5.AE.A1.E6.A0.B8.E7.8A.B6.E6.80.81.E8.AF.B4.E6.98.8E) 。
     ///
     /// 注：国际短信不涉及，默认为0。
     ///
     /// Example: `1`
-    #[serde(
-        rename = "QualificationStatusCode",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub qualification_status_code: ::std::option::Option<i64>,
+}
+impl ::serde::Serialize for DescribeSignListStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DescribeSignListStatus {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DescribeSignListStatus", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DescribeSignListStatus {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SignId", &self.sign_id);
+        out.member("International", &self.international);
+        out.member("StatusCode", &self.status_code);
+        out.member("ReviewReply", &self.review_reply);
+        out.member("SignName", &self.sign_name);
+        out.member("CreateTime", &self.create_time);
+        out.member("QualificationId", &self.qualification_id);
+        out.member("QualificationName", &self.qualification_name);
+        out.member("QualificationStatusCode", &self.qualification_status_code);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DescribeSignListStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1965,7 +2233,6 @@ impl ::sdk_core::de::Members for DescribeSignListStatus {
         "QualificationName",
         "QualificationStatusCode",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1975,25 +2242,29 @@ impl ::sdk_core::de::Members for DescribeSignListStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.sign_id = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.international = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.status_code = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => out.review_reply = ::sdk_core::de::lenient_member(&mut map)?,
-                4 => out.sign_name = ::sdk_core::de::lenient_member(&mut map)?,
-                5 => out.create_time = ::sdk_core::de::lenient_member(&mut map)?,
-                6 => out.qualification_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.sign_id),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.international),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.status_code),
+                3 => ::sdk_core::de::lenient_into(&mut map, &mut out.review_reply),
+                4 => ::sdk_core::de::lenient_into(&mut map, &mut out.sign_name),
+                5 => ::sdk_core::de::lenient_into(&mut map, &mut out.create_time),
+                6 => {
+                    ::sdk_core::de::lenient_opt_into(&mut map, &mut out.qualification_id)
+                }
                 7 => {
-                    out.qualification_name = ::sdk_core::de::lenient_opt_member(
+                    ::sdk_core::de::lenient_opt_into(
                         &mut map,
-                    )?;
+                        &mut out.qualification_name,
+                    )
                 }
                 8 => {
-                    out.qualification_status_code = ::sdk_core::de::lenient_opt_member(
+                    ::sdk_core::de::lenient_opt_into(
                         &mut map,
-                    )?;
+                        &mut out.qualification_status_code,
+                    )
                 }
-                _ => {}
-            }
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -2001,7 +2272,7 @@ impl ::sdk_core::de::Members for DescribeSignListStatus {
 /// DescribeSmsSignList request structure.
 ///
 /// **中文**：DescribeSmsSignList请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeSmsSignListRequest {
     /// Whether it is Global SMS:
@@ -2017,7 +2288,6 @@ pub struct DescribeSmsSignListRequest {
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    #[serde(rename = "International")]
     pub international: u64,
     /// Signature ID array.
     ///
@@ -2028,10 +2298,6 @@ pub struct DescribeSmsSignListRequest {
     /// **中文**：签名 ID 数组。
     ///
     /// 注：默认数组最大长度100。
-    #[serde(
-        rename = "SignIdSet",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sign_id_set: ::std::option::Option<::std::vec::Vec<u64>>,
     /// Upper limit. Maximum value: 100.
     ///
@@ -2040,7 +2306,6 @@ pub struct DescribeSmsSignListRequest {
     /// Example: `10`
     ///
     /// **中文**：最大上限，最多100。注：默认为10，SignIdSet 为空时启用。
-    #[serde(rename = "Limit", skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<u64>,
     /// Offset.
     ///
@@ -2049,8 +2314,30 @@ pub struct DescribeSmsSignListRequest {
     /// Example: `0`
     ///
     /// **中文**：偏移量。注：默认为0，SignIdSet 为空时启用。
-    #[serde(rename = "Offset", skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<u64>,
+}
+impl ::serde::Serialize for DescribeSmsSignListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DescribeSmsSignListRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DescribeSmsSignListRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DescribeSmsSignListRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("International", &self.international);
+        out.member("SignIdSet", &self.sign_id_set);
+        out.member("Limit", &self.limit);
+        out.member("Offset", &self.offset);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DescribeSmsSignListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2067,7 +2354,6 @@ impl ::sdk_core::de::Members for DescribeSmsSignListRequest {
         "Limit",
         "Offset",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2080,16 +2366,12 @@ impl ::sdk_core::de::Members for DescribeSmsSignListRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::value_into(&mut map, &mut v3),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             international: ::sdk_core::de::required(v0, "International")?,
@@ -2128,19 +2410,38 @@ impl DescribeSmsSignListRequest {
 /// DescribeSmsSignList response structure.
 ///
 /// **中文**：DescribeSmsSignList返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeSmsSignListResponse {
     /// Response for getting signature information
     ///
     /// **中文**：获取签名信息响应
-    #[serde(rename = "DescribeSignListStatusSet")]
     pub describe_sign_list_status_set: ::std::vec::Vec<DescribeSignListStatus>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for DescribeSmsSignListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DescribeSmsSignListResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DescribeSmsSignListResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DescribeSmsSignListResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("DescribeSignListStatusSet", &self.describe_sign_list_status_set);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DescribeSmsSignListResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2152,7 +2453,6 @@ impl<'de> ::serde::Deserialize<'de> for DescribeSmsSignListResponse {
 impl ::sdk_core::de::Members for DescribeSmsSignListResponse {
     const NAME: &'static str = "DescribeSmsSignListResponse";
     const NAMES: &'static [&'static str] = &["DescribeSignListStatusSet", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2163,13 +2463,14 @@ impl ::sdk_core::de::Members for DescribeSmsSignListResponse {
         )? {
             match i {
                 0 => {
-                    out.describe_sign_list_status_set = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.describe_sign_list_status_set,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -2177,7 +2478,7 @@ impl ::sdk_core::de::Members for DescribeSmsSignListResponse {
 /// DescribeSmsTemplateList request structure.
 ///
 /// **中文**：DescribeSmsTemplateList请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeSmsTemplateListRequest {
     /// Whether it is Global SMS:
@@ -2193,7 +2494,6 @@ pub struct DescribeSmsTemplateListRequest {
     /// 0：表示国内短信。
     ///
     /// 1：表示国际/港澳台短信。
-    #[serde(rename = "International")]
     pub international: u64,
     /// Array of template IDs. If the array is empty, the template list information will be queried by default. You need to use the `Limit` and `Offset` fields to set the query range.
     ///
@@ -2208,10 +2508,6 @@ pub struct DescribeSmsTemplateListRequest {
     /// **注意**:
     ///
     /// 默认数组长度最大100
-    #[serde(
-        rename = "TemplateIdSet",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub template_id_set: ::std::option::Option<::std::vec::Vec<u64>>,
     /// Upper limit. Maximum value: 100.
     ///
@@ -2222,7 +2518,6 @@ pub struct DescribeSmsTemplateListRequest {
     /// **中文**：最大上限，最多100。
     ///
     /// 注：默认为0，TemplateIdSet 为空时启用。
-    #[serde(rename = "Limit", skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<u64>,
     /// Offset.
     ///
@@ -2233,8 +2528,30 @@ pub struct DescribeSmsTemplateListRequest {
     /// **中文**：偏移量。
     ///
     /// 注：默认为0，TemplateIdSet 为空时启用。
-    #[serde(rename = "Offset", skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<u64>,
+}
+impl ::serde::Serialize for DescribeSmsTemplateListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DescribeSmsTemplateListRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DescribeSmsTemplateListRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DescribeSmsTemplateListRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("International", &self.international);
+        out.member("TemplateIdSet", &self.template_id_set);
+        out.member("Limit", &self.limit);
+        out.member("Offset", &self.offset);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DescribeSmsTemplateListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2251,7 +2568,6 @@ impl ::sdk_core::de::Members for DescribeSmsTemplateListRequest {
         "Limit",
         "Offset",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2264,16 +2580,12 @@ impl ::sdk_core::de::Members for DescribeSmsTemplateListRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::value_into(&mut map, &mut v3),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             international: ::sdk_core::de::required(v0, "International")?,
@@ -2312,7 +2624,7 @@ impl DescribeSmsTemplateListRequest {
 /// DescribeSmsTemplateList response structure.
 ///
 /// **中文**：DescribeSmsTemplateList返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeSmsTemplateListResponse {
     /// Response for getting SMS template information
@@ -2320,13 +2632,32 @@ pub struct DescribeSmsTemplateListResponse {
     /// Example: `[{"TemplateName":"验证码","TemplateId":1110,"International":0,"ReviewReply":"","CreateTime":1617379200,"TemplateContent":"您的验证码是{1}","StatusCode":0}]`
     ///
     /// **中文**：获取短信模板信息响应
-    #[serde(rename = "DescribeTemplateStatusSet")]
     pub describe_template_status_set: ::std::vec::Vec<DescribeTemplateListStatus>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for DescribeSmsTemplateListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DescribeSmsTemplateListResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DescribeSmsTemplateListResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DescribeSmsTemplateListResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("DescribeTemplateStatusSet", &self.describe_template_status_set);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DescribeSmsTemplateListResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2338,7 +2669,6 @@ impl<'de> ::serde::Deserialize<'de> for DescribeSmsTemplateListResponse {
 impl ::sdk_core::de::Members for DescribeSmsTemplateListResponse {
     const NAME: &'static str = "DescribeSmsTemplateListResponse";
     const NAMES: &'static [&'static str] = &["DescribeTemplateStatusSet", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2349,13 +2679,14 @@ impl ::sdk_core::de::Members for DescribeSmsTemplateListResponse {
         )? {
             match i {
                 0 => {
-                    out.describe_template_status_set = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.describe_template_status_set,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -2363,7 +2694,7 @@ impl ::sdk_core::de::Members for DescribeSmsTemplateListResponse {
 /// Response for getting SMS template information
 ///
 /// **中文**：获取短信模板信息响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeTemplateListStatus {
     /// Template ID.
@@ -2371,50 +2702,69 @@ pub struct DescribeTemplateListStatus {
     /// Example: `1110`
     ///
     /// **中文**：模板ID。
-    #[serde(rename = "TemplateId")]
     pub template_id: u64,
     /// Whether it is Global SMS. 0: Mainland China SMS; 1: Global SMS.
     ///
     /// Example: `0`
     ///
     /// **中文**：是否国际/港澳台短信，其中0表示国内短信，1表示国际/港澳台短信，3表示该模板既支持国内短信也支持国际/港澳台短信。
-    #[serde(rename = "International")]
     pub international: u64,
     /// Template application status. Valid values: 0: approved and effective; 1: under review; 2: approved but to be effective; -1: application rejected or failed.
     ///
     /// Example: `0`
     ///
     /// **中文**：申请模板状态，其中0表示审核通过且已生效，1表示审核中，2表示审核通过待生效，-1表示审核未通过或审核失败。注：只有状态值为0时该模板才能使用。
-    #[serde(rename = "StatusCode")]
     pub status_code: i64,
     /// Review reply, i.e., response given by the reviewer, which is usually the reason for rejection.
     ///
     /// Example: `通过`
     ///
     /// **中文**：审核回复，审核人员审核后给出的回复，通常是审核未通过的原因。
-    #[serde(rename = "ReviewReply")]
     pub review_reply: ::std::string::String,
     /// Template name.
     ///
     /// Example: `业务验证码`
     ///
     /// **中文**：模板名称。
-    #[serde(rename = "TemplateName")]
     pub template_name: ::std::string::String,
     /// Application submission time in the format of UNIX timestamp in seconds.
     ///
     /// Example: `1620640474`
     ///
     /// **中文**：提交审核时间，UNIX 时间戳（单位：秒）。
-    #[serde(rename = "CreateTime")]
     pub create_time: u64,
     /// Template content.
     ///
     /// Example: `验证码是{1}`
     ///
     /// **中文**：模板内容。
-    #[serde(rename = "TemplateContent")]
     pub template_content: ::std::string::String,
+}
+impl ::serde::Serialize for DescribeTemplateListStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DescribeTemplateListStatus {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DescribeTemplateListStatus", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DescribeTemplateListStatus {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("TemplateId", &self.template_id);
+        out.member("International", &self.international);
+        out.member("StatusCode", &self.status_code);
+        out.member("ReviewReply", &self.review_reply);
+        out.member("TemplateName", &self.template_name);
+        out.member("CreateTime", &self.create_time);
+        out.member("TemplateContent", &self.template_content);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DescribeTemplateListStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2434,7 +2784,6 @@ impl ::sdk_core::de::Members for DescribeTemplateListStatus {
         "CreateTime",
         "TemplateContent",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2444,15 +2793,15 @@ impl ::sdk_core::de::Members for DescribeTemplateListStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.template_id = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.international = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.status_code = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => out.review_reply = ::sdk_core::de::lenient_member(&mut map)?,
-                4 => out.template_name = ::sdk_core::de::lenient_member(&mut map)?,
-                5 => out.create_time = ::sdk_core::de::lenient_member(&mut map)?,
-                6 => out.template_content = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.template_id),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.international),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.status_code),
+                3 => ::sdk_core::de::lenient_into(&mut map, &mut out.review_reply),
+                4 => ::sdk_core::de::lenient_into(&mut map, &mut out.template_name),
+                5 => ::sdk_core::de::lenient_into(&mut map, &mut out.create_time),
+                6 => ::sdk_core::de::lenient_into(&mut map, &mut out.template_content),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -2460,7 +2809,7 @@ impl ::sdk_core::de::Members for DescribeTemplateListStatus {
 /// Signature modification response
 ///
 /// **中文**：修改签名响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModifySignStatus {
     /// Signature ID.
@@ -2468,8 +2817,27 @@ pub struct ModifySignStatus {
     /// Example: `1110`
     ///
     /// **中文**：签名ID。
-    #[serde(rename = "SignId", skip_serializing_if = "::std::option::Option::is_none")]
     pub sign_id: ::std::option::Option<u64>,
+}
+impl ::serde::Serialize for ModifySignStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ModifySignStatus {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ModifySignStatus", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ModifySignStatus {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SignId", &self.sign_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ModifySignStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2481,7 +2849,6 @@ impl<'de> ::serde::Deserialize<'de> for ModifySignStatus {
 impl ::sdk_core::de::Members for ModifySignStatus {
     const NAME: &'static str = "ModifySignStatus";
     const NAMES: &'static [&'static str] = &["SignId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2491,9 +2858,9 @@ impl ::sdk_core::de::Members for ModifySignStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.sign_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.sign_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -2501,7 +2868,7 @@ impl ::sdk_core::de::Members for ModifySignStatus {
 /// ModifySmsSign request structure.
 ///
 /// **中文**：ModifySmsSign请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifySmsSignRequest {
     /// ID of the signature to be modified.
@@ -2509,14 +2876,12 @@ pub struct ModifySmsSignRequest {
     /// Example: `1110`
     ///
     /// **中文**：待修改的签名 ID。
-    #[serde(rename = "SignId")]
     pub sign_id: u64,
     /// Signature name.
     ///
     /// Example: `腾讯云`
     ///
     /// **中文**：签名名称。
-    #[serde(rename = "SignName")]
     pub sign_name: ::std::string::String,
     /// Signature type. Each of these types is followed by their `DocumentType` (identity certificate type) option:
     ///
@@ -2553,7 +2918,6 @@ pub struct ModifySmsSignRequest {
     /// 注2：签名类型2（网站）、3（公众号）、6（小程序）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
     ///
     /// 注3：申请国内短信签名已不再支持签名类型1（APP），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
-    #[serde(rename = "SignType")]
     pub sign_type: u64,
     /// Identity certificate type:
     ///
@@ -2594,7 +2958,6 @@ pub struct ModifySmsSignRequest {
     /// 注1：证明类型5（网站备案后台截图）、6（小程序设置页面截图）、8（公众号设置页面截图）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
     ///
     /// 注2：申请国内短信签名已不再支持证明类型4（应用后台管理截图），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
-    #[serde(rename = "DocumentType")]
     pub document_type: u64,
     /// A parameter used to specify whether it is Global SMS:
     ///
@@ -2613,7 +2976,6 @@ pub struct ModifySmsSignRequest {
     /// 1：表示国际/港澳台短信。
     ///
     /// 注：需要和待修改签名International值保持一致，该参数不能直接修改国内签名到国际签名。
-    #[serde(rename = "International")]
     pub international: u64,
     /// Signature purpose:
     ///
@@ -2628,14 +2990,12 @@ pub struct ModifySmsSignRequest {
     /// 0：自用。
     ///
     /// 1：他用。
-    #[serde(rename = "SignPurpose")]
     pub sign_purpose: u64,
     /// You should Base64-encode the image of the identity certificate corresponding to the signature first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
     ///
     /// Example: `base64`
     ///
     /// **中文**：签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
-    #[serde(rename = "ProofImage")]
     pub proof_image: ::std::string::String,
     /// Power of attorney, which should be submitted if `SignPurpose` is for use by others.
     ///
@@ -2650,17 +3010,12 @@ pub struct ModifySmsSignRequest {
     /// 图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
     ///
     /// 注：只有 SignPurpose 在选择为 1（他用）时，这个字段才会生效。
-    #[serde(
-        rename = "CommissionImage",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub commission_image: ::std::option::Option<::std::string::String>,
     /// Signature application remarks.
     ///
     /// Example: `自用业务申请`
     ///
     /// **中文**：签名的申请备注。
-    #[serde(rename = "Remark", skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 已审核通过的国内短信的资质 ID。资质 ID 信息可前往国内短信的 [实名资质管理](https://console.cloud.tencent.com/smsv2/enterprise) 页查看。
     ///
@@ -2669,11 +3024,36 @@ pub struct ModifySmsSignRequest {
     /// - 国内短信需填写资质ID，国际短信无需填写。
     ///
     /// Example: `1000001`
-    #[serde(
-        rename = "QualificationId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub qualification_id: ::std::option::Option<u64>,
+}
+impl ::serde::Serialize for ModifySmsSignRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ModifySmsSignRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ModifySmsSignRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ModifySmsSignRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SignId", &self.sign_id);
+        out.member("SignName", &self.sign_name);
+        out.member("SignType", &self.sign_type);
+        out.member("DocumentType", &self.document_type);
+        out.member("International", &self.international);
+        out.member("SignPurpose", &self.sign_purpose);
+        out.member("ProofImage", &self.proof_image);
+        out.member("CommissionImage", &self.commission_image);
+        out.member("Remark", &self.remark);
+        out.member("QualificationId", &self.qualification_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ModifySmsSignRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2696,7 +3076,6 @@ impl ::sdk_core::de::Members for ModifySmsSignRequest {
         "Remark",
         "QualificationId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2715,46 +3094,18 @@ impl ::sdk_core::de::Members for ModifySmsSignRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => {
-                    v2 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                3 => {
-                    v3 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                4 => {
-                    v4 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                5 => {
-                    v5 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                6 => {
-                    v6 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                7 => v7 = ::serde::de::MapAccess::next_value(&mut map)?,
-                8 => v8 = ::serde::de::MapAccess::next_value(&mut map)?,
-                9 => v9 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::some_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::some_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::some_into(&mut map, &mut v4),
+                5 => ::sdk_core::de::some_into(&mut map, &mut v5),
+                6 => ::sdk_core::de::some_into(&mut map, &mut v6),
+                7 => ::sdk_core::de::value_into(&mut map, &mut v7),
+                8 => ::sdk_core::de::value_into(&mut map, &mut v8),
+                9 => ::sdk_core::de::value_into(&mut map, &mut v9),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             sign_id: ::sdk_core::de::required(v0, "SignId")?,
@@ -2950,19 +3301,38 @@ impl ModifySmsSignRequest {
 /// ModifySmsSign response structure.
 ///
 /// **中文**：ModifySmsSign返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModifySmsSignResponse {
     /// Signature modification response
     ///
     /// **中文**：修改签名响应
-    #[serde(rename = "ModifySignStatus")]
     pub modify_sign_status: ModifySignStatus,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for ModifySmsSignResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ModifySmsSignResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ModifySmsSignResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ModifySmsSignResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("ModifySignStatus", &self.modify_sign_status);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ModifySmsSignResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2974,7 +3344,6 @@ impl<'de> ::serde::Deserialize<'de> for ModifySmsSignResponse {
 impl ::sdk_core::de::Members for ModifySmsSignResponse {
     const NAME: &'static str = "ModifySmsSignResponse";
     const NAMES: &'static [&'static str] = &["ModifySignStatus", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2985,13 +3354,14 @@ impl ::sdk_core::de::Members for ModifySmsSignResponse {
         )? {
             match i {
                 0 => {
-                    out.modify_sign_status = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.modify_sign_status,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -2999,7 +3369,7 @@ impl ::sdk_core::de::Members for ModifySmsSignResponse {
 /// ModifySmsTemplate request structure.
 ///
 /// **中文**：ModifySmsTemplate请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifySmsTemplateRequest {
     /// ID of the template to be modified.
@@ -3007,21 +3377,18 @@ pub struct ModifySmsTemplateRequest {
     /// Example: `1110`
     ///
     /// **中文**：待修改模板的ID。
-    #[serde(rename = "TemplateId")]
     pub template_id: u64,
     /// New template name.
     ///
     /// Example: `腾讯云`
     ///
     /// **中文**：新的模板名称。
-    #[serde(rename = "TemplateName")]
     pub template_name: ::std::string::String,
     /// New template content.
     ///
     /// Example: `您的验证码是{1}`
     ///
     /// **中文**：新的模板内容。
-    #[serde(rename = "TemplateContent")]
     pub template_content: ::std::string::String,
     /// SMS type. 1: Marketing SMS, 2: Notification SMS, 3: OTP SMS.
     ///
@@ -3032,7 +3399,6 @@ pub struct ModifySmsTemplateRequest {
     /// **中文**：短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
     ///
     /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
-    #[serde(rename = "SmsType")]
     pub sms_type: u64,
     /// Whether it is Global SMS:
     ///
@@ -3049,15 +3415,38 @@ pub struct ModifySmsTemplateRequest {
     /// 1：表示国际/港澳台短信。
     ///
     /// 注：需要和待修改模板 International 值保持一致，该参数不能直接修改国内模板到国际模板。
-    #[serde(rename = "International")]
     pub international: u64,
     /// Template remarks, such as reason for application and use case.
     ///
     /// Example: `业务验证码`
     ///
     /// **中文**：模板备注，例如申请原因，使用场景等。
-    #[serde(rename = "Remark")]
     pub remark: ::std::string::String,
+}
+impl ::serde::Serialize for ModifySmsTemplateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ModifySmsTemplateRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ModifySmsTemplateRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ModifySmsTemplateRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("TemplateId", &self.template_id);
+        out.member("TemplateName", &self.template_name);
+        out.member("TemplateContent", &self.template_content);
+        out.member("SmsType", &self.sms_type);
+        out.member("International", &self.international);
+        out.member("Remark", &self.remark);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ModifySmsTemplateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3076,7 +3465,6 @@ impl ::sdk_core::de::Members for ModifySmsTemplateRequest {
         "International",
         "Remark",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3091,38 +3479,14 @@ impl ::sdk_core::de::Members for ModifySmsTemplateRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => {
-                    v2 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                3 => {
-                    v3 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                4 => {
-                    v4 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                5 => {
-                    v5 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::some_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::some_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::some_into(&mut map, &mut v4),
+                5 => ::sdk_core::de::some_into(&mut map, &mut v5),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             template_id: ::sdk_core::de::required(v0, "TemplateId")?,
@@ -3212,7 +3576,7 @@ impl ModifySmsTemplateRequest {
 /// ModifySmsTemplate response structure.
 ///
 /// **中文**：ModifySmsTemplate返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModifySmsTemplateResponse {
     /// Template parameter modification response
@@ -3220,13 +3584,32 @@ pub struct ModifySmsTemplateResponse {
     /// Example: `{"TemplateId":1110}`
     ///
     /// **中文**：修改模板参数响应
-    #[serde(rename = "ModifyTemplateStatus")]
     pub modify_template_status: ModifyTemplateStatus,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for ModifySmsTemplateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ModifySmsTemplateResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ModifySmsTemplateResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ModifySmsTemplateResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("ModifyTemplateStatus", &self.modify_template_status);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ModifySmsTemplateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3238,7 +3621,6 @@ impl<'de> ::serde::Deserialize<'de> for ModifySmsTemplateResponse {
 impl ::sdk_core::de::Members for ModifySmsTemplateResponse {
     const NAME: &'static str = "ModifySmsTemplateResponse";
     const NAMES: &'static [&'static str] = &["ModifyTemplateStatus", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3249,13 +3631,14 @@ impl ::sdk_core::de::Members for ModifySmsTemplateResponse {
         )? {
             match i {
                 0 => {
-                    out.modify_template_status = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.modify_template_status,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -3263,7 +3646,7 @@ impl ::sdk_core::de::Members for ModifySmsTemplateResponse {
 /// Template parameter modification response
 ///
 /// **中文**：修改模板参数响应
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyTemplateStatus {
     /// Template ID.
@@ -3271,11 +3654,27 @@ pub struct ModifyTemplateStatus {
     /// Example: `1110`
     ///
     /// **中文**：模板ID。
-    #[serde(
-        rename = "TemplateId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub template_id: ::std::option::Option<u64>,
+}
+impl ::serde::Serialize for ModifyTemplateStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ModifyTemplateStatus {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ModifyTemplateStatus", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ModifyTemplateStatus {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("TemplateId", &self.template_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ModifyTemplateStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3287,7 +3686,6 @@ impl<'de> ::serde::Deserialize<'de> for ModifyTemplateStatus {
 impl ::sdk_core::de::Members for ModifyTemplateStatus {
     const NAME: &'static str = "ModifyTemplateStatus";
     const NAMES: &'static [&'static str] = &["TemplateId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3297,9 +3695,9 @@ impl ::sdk_core::de::Members for ModifyTemplateStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.template_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.template_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -3307,7 +3705,7 @@ impl ::sdk_core::de::Members for ModifyTemplateStatus {
 /// SMS information for each phone number in a batch delivery.
 ///
 /// **中文**：批量发送中每个手机号的发送信息。
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MultiSmsInfo {
     /// Target mobile number in the E.164 standard in the format of +\[country/region code\]\[mobile number\]. Up to 200 mobile numbers are supported in one request (which should be all global mobile numbers). For example, +60198890000, which has a + sign followed by 60 (country/region code) and then by 198890000 (mobile number).
@@ -3315,14 +3713,12 @@ pub struct MultiSmsInfo {
     /// Example: `+60198890000`
     ///
     /// **中文**：下发手机号码，采用 E.164 标准，格式为+\[国家或地区码\]\[手机号\]，单次请求最多支持200个手机号且要求全为国际/港澳台手机号。 例如：+60198890000， 其中前面有一个+号 ，60为国家码，198890000为手机号。
-    #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
     /// Template ID, which can be viewed on the **Body Templates** page in [Global SMS](https://console.cloud.tencent.com/smsv2/isms-template). You must enter the ID of an approved template.
     ///
     /// Example: `1800103`
     ///
     /// **中文**：模板 ID，必须填写已审核通过的模板 ID。模板 ID 可前往 [国际/港澳台短信](https://console.cloud.tencent.com/smsv2/isms-template) 的正文模板管理查看，仅支持使用国际/港澳台短信模板。
-    #[serde(rename = "TemplateId")]
     pub template_id: ::std::string::String,
     /// Template parameter. If there is no template parameter, leave this field empty.
     ///
@@ -3337,10 +3733,6 @@ pub struct MultiSmsInfo {
     /// 注意
     ///
     /// 模板参数的个数需要与 TemplateId 对应模板的变量个数保持一致。
-    #[serde(
-        rename = "TemplateParamSet",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub template_param_set: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -3353,18 +3745,37 @@ pub struct MultiSmsInfo {
     /// Example: `Qsms`
     ///
     /// **中文**：国际/港澳台短信 Sender ID。可参考 [Sender ID 说明](https://cloud.tencent.com/document/product/382/102831)。注：国际/港澳台短信已申请独立 SenderId 需要填写该字段，默认使用公共 SenderId，无需填写该字段。
-    #[serde(rename = "SenderId", skip_serializing_if = "::std::option::Option::is_none")]
     pub sender_id: ::std::option::Option<::std::string::String>,
     /// User session content, which can carry context information such as user-side ID and will be returned as-is by the server. Note that the length must be less than 512 bytes.
     ///
     /// Example: `outsid_1729495320_1011`
     ///
     /// **中文**：用户的 session 内容，可以携带用户侧 ID 等上下文信息，server 会原样返回。注意长度需小于512字节。
-    #[serde(
-        rename = "SessionContext",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub session_context: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for MultiSmsInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for MultiSmsInfo {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("MultiSmsInfo", self)
+    }
+}
+impl ::sdk_core::ser::Fields for MultiSmsInfo {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("PhoneNumber", &self.phone_number);
+        out.member("TemplateId", &self.template_id);
+        out.member("TemplateParamSet", &self.template_param_set);
+        out.member("SenderId", &self.sender_id);
+        out.member("SessionContext", &self.session_context);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for MultiSmsInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3382,7 +3793,6 @@ impl ::sdk_core::de::Members for MultiSmsInfo {
         "SenderId",
         "SessionContext",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3396,21 +3806,13 @@ impl ::sdk_core::de::Members for MultiSmsInfo {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::value_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::value_into(&mut map, &mut v4),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             phone_number: ::sdk_core::de::required(v0, "PhoneNumber")?,
@@ -3491,7 +3893,7 @@ impl MultiSmsInfo {
 /// Mobile number information.
 ///
 /// **中文**：号码信息。
-#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PhoneNumberInfo {
     /// Error code for mobile number information query. `Ok` will be returned if the query is successful.
@@ -3499,50 +3901,69 @@ pub struct PhoneNumberInfo {
     /// Example: `Ok`
     ///
     /// **中文**：号码信息查询错误码，查询成功返回 "Ok"。
-    #[serde(rename = "Code")]
     pub code: ::std::string::String,
     /// Description of the error code for mobile number information query.
     ///
     /// Example: `Describe success`
     ///
     /// **中文**：号码信息查询错误码描述。
-    #[serde(rename = "Message")]
     pub message: ::std::string::String,
     /// Country (or region) code.
     ///
     /// Example: `86`
     ///
     /// **中文**：国家（或地区）码。
-    #[serde(rename = "NationCode")]
     pub nation_code: ::std::string::String,
     /// Subscriber number in normal format such as 13711112222, without any prefix (country or region code).
     ///
     /// Example: `18501234444`
     ///
     /// **中文**：用户号码，去除国家或地区码前缀的普通格式，示例如：18501234444。
-    #[serde(rename = "SubscriberNumber")]
     pub subscriber_number: ::std::string::String,
     /// The standardized mobile number in E.164 format after parsing, which is consistent with the parsed number for SMS message delivery. If the parsing fails, the original number will be returned.
     ///
     /// Example: `+8618501234444`
     ///
     /// **中文**：解析后的规范的 E.164 号码，与下发短信的号码解析结果一致。解析失败时会原样返回。
-    #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
     /// Country or region code such as CN and US. If the country or region code cannot be identified, `DEF` will be returned by default.
     ///
     /// Example: `CN`
     ///
     /// **中文**：国家码或地区码，例如 CN、US 等，对于未识别出国家码或者地区码，默认返回 DEF。
-    #[serde(rename = "IsoCode")]
     pub iso_code: ::std::string::String,
     /// Country code or region name such as China. For more information, see [Global SMS Price Overview](https://www.tencentcloud.com/document/product/382/8414?pg=#3c47bbea-5699-48a6-83d3-6b97cf2a23bc)
     ///
     /// Example: `China`
     ///
     /// **中文**：国家码或地区名，例如 China，可参考 [国际/港澳台短信价格总览](https://cloud.tencent.com/document/product/382/18051)
-    #[serde(rename = "IsoName")]
     pub iso_name: ::std::string::String,
+}
+impl ::serde::Serialize for PhoneNumberInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for PhoneNumberInfo {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("PhoneNumberInfo", self)
+    }
+}
+impl ::sdk_core::ser::Fields for PhoneNumberInfo {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Code", &self.code);
+        out.member("Message", &self.message);
+        out.member("NationCode", &self.nation_code);
+        out.member("SubscriberNumber", &self.subscriber_number);
+        out.member("PhoneNumber", &self.phone_number);
+        out.member("IsoCode", &self.iso_code);
+        out.member("IsoName", &self.iso_name);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PhoneNumberInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3562,7 +3983,6 @@ impl ::sdk_core::de::Members for PhoneNumberInfo {
         "IsoCode",
         "IsoName",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3572,15 +3992,15 @@ impl ::sdk_core::de::Members for PhoneNumberInfo {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.code = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.message = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.nation_code = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => out.subscriber_number = ::sdk_core::de::lenient_member(&mut map)?,
-                4 => out.phone_number = ::sdk_core::de::lenient_member(&mut map)?,
-                5 => out.iso_code = ::sdk_core::de::lenient_member(&mut map)?,
-                6 => out.iso_name = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.code),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.message),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.nation_code),
+                3 => ::sdk_core::de::lenient_into(&mut map, &mut out.subscriber_number),
+                4 => ::sdk_core::de::lenient_into(&mut map, &mut out.phone_number),
+                5 => ::sdk_core::de::lenient_into(&mut map, &mut out.iso_code),
+                6 => ::sdk_core::de::lenient_into(&mut map, &mut out.iso_name),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -3601,7 +4021,7 @@ impl ::std::fmt::Debug for PhoneNumberInfo {
 /// SMS reply status
 ///
 /// **中文**：短信回复状态
-#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatus {
     /// SMS code number extension, which is not activated by default. If you need to activate it, please contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81).
@@ -3609,50 +4029,69 @@ pub struct PullSmsReplyStatus {
     /// Example: `11`
     ///
     /// **中文**：短信码号扩展号，默认未开通，如需开通请联系 [sms helper](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。
-    #[serde(rename = "ExtendCode")]
     pub extend_code: ::std::string::String,
     /// Country (or region) code.
     ///
     /// Example: `86`
     ///
     /// **中文**：国家（或地区）码。
-    #[serde(rename = "CountryCode")]
     pub country_code: ::std::string::String,
     /// Mobile number in the E.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
     ///
     /// **中文**：手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
-    #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
     /// SMS signature name.
     ///
     /// Example: `腾讯云`
     ///
     /// **中文**：短信签名名称。
-    #[serde(rename = "SignName")]
     pub sign_name: ::std::string::String,
     /// User reply.
     ///
     /// Example: `2`
     ///
     /// **中文**：用户回复的内容。
-    #[serde(rename = "ReplyContent")]
     pub reply_content: ::std::string::String,
     /// Reply time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1620734188`
     ///
     /// **中文**：回复时间，UNIX 时间戳（单位：秒）。
-    #[serde(rename = "ReplyTime")]
     pub reply_time: u64,
     /// User's mobile number in a common format such as 13711112222.
     ///
     /// Example: `18501234444`
     ///
     /// **中文**：用户号码，普通格式，示例如：18501234444。
-    #[serde(rename = "SubscriberNumber")]
     pub subscriber_number: ::std::string::String,
+}
+impl ::serde::Serialize for PullSmsReplyStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for PullSmsReplyStatus {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("PullSmsReplyStatus", self)
+    }
+}
+impl ::sdk_core::ser::Fields for PullSmsReplyStatus {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("ExtendCode", &self.extend_code);
+        out.member("CountryCode", &self.country_code);
+        out.member("PhoneNumber", &self.phone_number);
+        out.member("SignName", &self.sign_name);
+        out.member("ReplyContent", &self.reply_content);
+        out.member("ReplyTime", &self.reply_time);
+        out.member("SubscriberNumber", &self.subscriber_number);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PullSmsReplyStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3672,7 +4111,6 @@ impl ::sdk_core::de::Members for PullSmsReplyStatus {
         "ReplyTime",
         "SubscriberNumber",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3682,15 +4120,15 @@ impl ::sdk_core::de::Members for PullSmsReplyStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.extend_code = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.country_code = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.phone_number = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => out.sign_name = ::sdk_core::de::lenient_member(&mut map)?,
-                4 => out.reply_content = ::sdk_core::de::lenient_member(&mut map)?,
-                5 => out.reply_time = ::sdk_core::de::lenient_member(&mut map)?,
-                6 => out.subscriber_number = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.extend_code),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.country_code),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.phone_number),
+                3 => ::sdk_core::de::lenient_into(&mut map, &mut out.sign_name),
+                4 => ::sdk_core::de::lenient_into(&mut map, &mut out.reply_content),
+                5 => ::sdk_core::de::lenient_into(&mut map, &mut out.reply_time),
+                6 => ::sdk_core::de::lenient_into(&mut map, &mut out.subscriber_number),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -3711,7 +4149,7 @@ impl ::std::fmt::Debug for PullSmsReplyStatus {
 /// PullSmsReplyStatusByPhoneNumber request structure.
 ///
 /// **中文**：PullSmsReplyStatusByPhoneNumber请求参数结构体
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatusByPhoneNumberRequest {
     /// Pull start time in seconds in the format of UNIX timestamp.
@@ -3723,7 +4161,6 @@ pub struct PullSmsReplyStatusByPhoneNumberRequest {
     /// **中文**：拉取起始时间，UNIX 时间戳（时间：秒）。
     ///
     /// 注：最大可拉取当前时期前7天的数据。
-    #[serde(rename = "BeginTime")]
     pub begin_time: u64,
     /// Offset.
     ///
@@ -3734,36 +4171,56 @@ pub struct PullSmsReplyStatusByPhoneNumberRequest {
     /// **中文**：偏移量。
     ///
     /// 注：目前固定设置为0。
-    #[serde(rename = "Offset")]
     pub offset: u64,
     /// Maximum number of pulled entries. Maximum value: 100.
     ///
     /// Example: `2`
     ///
     /// **中文**：拉取最大条数，最多 100。
-    #[serde(rename = "Limit")]
     pub limit: u64,
     /// Target mobile number in the E.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
     ///
     /// **中文**：下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
-    #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
     /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
     ///
     /// Example: `1400006666`
     ///
     /// **中文**：短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
-    #[serde(rename = "SmsSdkAppId")]
     pub sms_sdk_app_id: ::std::string::String,
     /// Pull end time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1464624123`
     ///
     /// **中文**：拉取截止时间，UNIX 时间戳（时间：秒）。
-    #[serde(rename = "EndTime", skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<u64>,
+}
+impl ::serde::Serialize for PullSmsReplyStatusByPhoneNumberRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for PullSmsReplyStatusByPhoneNumberRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("PullSmsReplyStatusByPhoneNumberRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for PullSmsReplyStatusByPhoneNumberRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("BeginTime", &self.begin_time);
+        out.member("Offset", &self.offset);
+        out.member("Limit", &self.limit);
+        out.member("PhoneNumber", &self.phone_number);
+        out.member("SmsSdkAppId", &self.sms_sdk_app_id);
+        out.member("EndTime", &self.end_time);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PullSmsReplyStatusByPhoneNumberRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3782,7 +4239,6 @@ impl ::sdk_core::de::Members for PullSmsReplyStatusByPhoneNumberRequest {
         "SmsSdkAppId",
         "EndTime",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3797,34 +4253,14 @@ impl ::sdk_core::de::Members for PullSmsReplyStatusByPhoneNumberRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => {
-                    v2 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                3 => {
-                    v3 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                4 => {
-                    v4 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::some_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::some_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::some_into(&mut map, &mut v4),
+                5 => ::sdk_core::de::value_into(&mut map, &mut v5),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             begin_time: ::sdk_core::de::required(v0, "BeginTime")?,
@@ -3918,7 +4354,7 @@ impl PullSmsReplyStatusByPhoneNumberRequest {
 /// PullSmsReplyStatusByPhoneNumber response structure.
 ///
 /// **中文**：PullSmsReplyStatusByPhoneNumber返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatusByPhoneNumberResponse {
     /// Reply status response set.
@@ -3926,13 +4362,32 @@ pub struct PullSmsReplyStatusByPhoneNumberResponse {
     /// Example: `[{"CountryCode":"86","ReplyContent":"1","SubscriberNumber":"18501234444","ExtendCode":"11","ReplyTime":1620734188,"PhoneNumber":"+8618501234444","SignName":"腾讯云"}]`
     ///
     /// **中文**：回复状态响应集合。
-    #[serde(rename = "PullSmsReplyStatusSet")]
     pub pull_sms_reply_status_set: ::std::vec::Vec<PullSmsReplyStatus>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for PullSmsReplyStatusByPhoneNumberResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for PullSmsReplyStatusByPhoneNumberResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("PullSmsReplyStatusByPhoneNumberResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for PullSmsReplyStatusByPhoneNumberResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("PullSmsReplyStatusSet", &self.pull_sms_reply_status_set);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PullSmsReplyStatusByPhoneNumberResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3944,7 +4399,6 @@ impl<'de> ::serde::Deserialize<'de> for PullSmsReplyStatusByPhoneNumberResponse 
 impl ::sdk_core::de::Members for PullSmsReplyStatusByPhoneNumberResponse {
     const NAME: &'static str = "PullSmsReplyStatusByPhoneNumberResponse";
     const NAMES: &'static [&'static str] = &["PullSmsReplyStatusSet", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3955,13 +4409,14 @@ impl ::sdk_core::de::Members for PullSmsReplyStatusByPhoneNumberResponse {
         )? {
             match i {
                 0 => {
-                    out.pull_sms_reply_status_set = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.pull_sms_reply_status_set,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -3969,7 +4424,7 @@ impl ::sdk_core::de::Members for PullSmsReplyStatusByPhoneNumberResponse {
 /// PullSmsReplyStatus request structure.
 ///
 /// **中文**：PullSmsReplyStatus请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatusRequest {
     /// Maximum number of pulled entries. Maximum value: 100.
@@ -3977,15 +4432,34 @@ pub struct PullSmsReplyStatusRequest {
     /// Example: `100`
     ///
     /// **中文**：拉取最大条数，最多100条。
-    #[serde(rename = "Limit")]
     pub limit: u64,
     /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
     ///
     /// Example: `1400006666`
     ///
     /// **中文**：短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage) 添加应用后生成的实际 SdkAppId，例如1400006666。
-    #[serde(rename = "SmsSdkAppId")]
     pub sms_sdk_app_id: ::std::string::String,
+}
+impl ::serde::Serialize for PullSmsReplyStatusRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for PullSmsReplyStatusRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("PullSmsReplyStatusRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for PullSmsReplyStatusRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Limit", &self.limit);
+        out.member("SmsSdkAppId", &self.sms_sdk_app_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PullSmsReplyStatusRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3997,7 +4471,6 @@ impl<'de> ::serde::Deserialize<'de> for PullSmsReplyStatusRequest {
 impl ::sdk_core::de::Members for PullSmsReplyStatusRequest {
     const NAME: &'static str = "PullSmsReplyStatusRequest";
     const NAMES: &'static [&'static str] = &["Limit", "SmsSdkAppId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4008,18 +4481,10 @@ impl ::sdk_core::de::Members for PullSmsReplyStatusRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             limit: ::sdk_core::de::required(v0, "Limit")?,
@@ -4042,19 +4507,38 @@ impl PullSmsReplyStatusRequest {
 /// PullSmsReplyStatus response structure.
 ///
 /// **中文**：PullSmsReplyStatus返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PullSmsReplyStatusResponse {
     /// Reply status response set.
     ///
     /// **中文**：回复状态响应集合。
-    #[serde(rename = "PullSmsReplyStatusSet")]
     pub pull_sms_reply_status_set: ::std::vec::Vec<PullSmsReplyStatus>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for PullSmsReplyStatusResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for PullSmsReplyStatusResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("PullSmsReplyStatusResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for PullSmsReplyStatusResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("PullSmsReplyStatusSet", &self.pull_sms_reply_status_set);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PullSmsReplyStatusResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4066,7 +4550,6 @@ impl<'de> ::serde::Deserialize<'de> for PullSmsReplyStatusResponse {
 impl ::sdk_core::de::Members for PullSmsReplyStatusResponse {
     const NAME: &'static str = "PullSmsReplyStatusResponse";
     const NAMES: &'static [&'static str] = &["PullSmsReplyStatusSet", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4077,13 +4560,14 @@ impl ::sdk_core::de::Members for PullSmsReplyStatusResponse {
         )? {
             match i {
                 0 => {
-                    out.pull_sms_reply_status_set = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.pull_sms_reply_status_set,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -4091,7 +4575,7 @@ impl ::sdk_core::de::Members for PullSmsReplyStatusResponse {
 /// SMS delivery status details
 ///
 /// **中文**：短信的下发状态详细信息
-#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PullSmsSendStatus {
     /// Actual time of SMS receipt by user in seconds in the format of UNIX timestamp.
@@ -4099,35 +4583,30 @@ pub struct PullSmsSendStatus {
     /// Example: `1620734188`
     ///
     /// **中文**：用户实际接收到短信的时间，UNIX 时间戳（单位：秒）。
-    #[serde(rename = "UserReceiveTime")]
     pub user_receive_time: u64,
     /// Country (or region) code.
     ///
     /// Example: `86`
     ///
     /// **中文**：国家（或地区）码。
-    #[serde(rename = "CountryCode")]
     pub country_code: ::std::string::String,
     /// User's mobile number in a common format such as 13711112222.
     ///
     /// Example: `18501234444`
     ///
     /// **中文**：用户号码，普通格式，示例如：18501234444。
-    #[serde(rename = "SubscriberNumber")]
     pub subscriber_number: ::std::string::String,
     /// Mobile number in the E.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
     ///
     /// **中文**：手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
-    #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
     /// ID of the current delivery.
     ///
     /// Example: `5000:1045710669157053657849499619`
     ///
     /// **中文**：本次发送标识 ID。
-    #[serde(rename = "SerialNo")]
     pub serial_no: ::std::string::String,
     /// Whether the SMS message is actually received. Valid values: SUCCESS (success), FAIL (failure).
     ///
@@ -4136,14 +4615,12 @@ pub struct PullSmsSendStatus {
     /// **中文**：实际是否收到的短信接收状态，SUCCESS（下发成功）、FAIL（下发失败）。
     ///
     /// 注：仅当运营商有返回短信接收状态时回包中才会有状态数据。
-    #[serde(rename = "ReportStatus")]
     pub report_status: ::std::string::String,
     /// Description of SMS receipt by user.
     ///
     /// Example: `DELIVRD`
     ///
     /// **中文**：用户接收短信状态描述。
-    #[serde(rename = "Description")]
     pub description: ::std::string::String,
     /// User session content, which is the same as the `SessionContext` in the request and is empty by default. If you need to activate it, contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81).
     ///
@@ -4152,8 +4629,34 @@ pub struct PullSmsSendStatus {
     /// Example: `outsid_1729495320_1011`
     ///
     /// **中文**：用户的 session 内容。与请求中的 SessionContext 一致，默认为空，如需开通请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 评估。
-    #[serde(rename = "SessionContext")]
     pub session_context: ::std::string::String,
+}
+impl ::serde::Serialize for PullSmsSendStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for PullSmsSendStatus {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("PullSmsSendStatus", self)
+    }
+}
+impl ::sdk_core::ser::Fields for PullSmsSendStatus {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("UserReceiveTime", &self.user_receive_time);
+        out.member("CountryCode", &self.country_code);
+        out.member("SubscriberNumber", &self.subscriber_number);
+        out.member("PhoneNumber", &self.phone_number);
+        out.member("SerialNo", &self.serial_no);
+        out.member("ReportStatus", &self.report_status);
+        out.member("Description", &self.description);
+        out.member("SessionContext", &self.session_context);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PullSmsSendStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4174,7 +4677,6 @@ impl ::sdk_core::de::Members for PullSmsSendStatus {
         "Description",
         "SessionContext",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4184,16 +4686,16 @@ impl ::sdk_core::de::Members for PullSmsSendStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.user_receive_time = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.country_code = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.subscriber_number = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => out.phone_number = ::sdk_core::de::lenient_member(&mut map)?,
-                4 => out.serial_no = ::sdk_core::de::lenient_member(&mut map)?,
-                5 => out.report_status = ::sdk_core::de::lenient_member(&mut map)?,
-                6 => out.description = ::sdk_core::de::lenient_member(&mut map)?,
-                7 => out.session_context = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.user_receive_time),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.country_code),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.subscriber_number),
+                3 => ::sdk_core::de::lenient_into(&mut map, &mut out.phone_number),
+                4 => ::sdk_core::de::lenient_into(&mut map, &mut out.serial_no),
+                5 => ::sdk_core::de::lenient_into(&mut map, &mut out.report_status),
+                6 => ::sdk_core::de::lenient_into(&mut map, &mut out.description),
+                7 => ::sdk_core::de::lenient_into(&mut map, &mut out.session_context),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -4215,7 +4717,7 @@ impl ::std::fmt::Debug for PullSmsSendStatus {
 /// PullSmsSendStatusByPhoneNumber request structure.
 ///
 /// **中文**：PullSmsSendStatusByPhoneNumber请求参数结构体
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PullSmsSendStatusByPhoneNumberRequest {
     /// Pull start time in seconds in the format of UNIX timestamp.
@@ -4227,7 +4729,6 @@ pub struct PullSmsSendStatusByPhoneNumberRequest {
     /// **中文**：拉取起始时间，UNIX 时间戳（时间：秒）。
     ///
     /// 注：最大可拉取当前时期前7天的数据。
-    #[serde(rename = "BeginTime")]
     pub begin_time: u64,
     /// Offset.
     ///
@@ -4238,36 +4739,56 @@ pub struct PullSmsSendStatusByPhoneNumberRequest {
     /// **中文**：偏移量。
     ///
     /// 注：目前固定设置为0。
-    #[serde(rename = "Offset")]
     pub offset: u64,
     /// Maximum number of pulled entries. Maximum value: 100.
     ///
     /// Example: `2`
     ///
     /// **中文**：拉取最大条数，最多 100。
-    #[serde(rename = "Limit")]
     pub limit: u64,
     /// Target mobile number in the E.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Example: `+8618501234444`
     ///
     /// **中文**：下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
-    #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
     /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
     ///
     /// Example: `1400006666`
     ///
     /// **中文**：短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
-    #[serde(rename = "SmsSdkAppId")]
     pub sms_sdk_app_id: ::std::string::String,
     /// Pull end time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1464624123`
     ///
     /// **中文**：拉取截止时间，UNIX 时间戳（时间：秒）。
-    #[serde(rename = "EndTime", skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<u64>,
+}
+impl ::serde::Serialize for PullSmsSendStatusByPhoneNumberRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for PullSmsSendStatusByPhoneNumberRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("PullSmsSendStatusByPhoneNumberRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for PullSmsSendStatusByPhoneNumberRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("BeginTime", &self.begin_time);
+        out.member("Offset", &self.offset);
+        out.member("Limit", &self.limit);
+        out.member("PhoneNumber", &self.phone_number);
+        out.member("SmsSdkAppId", &self.sms_sdk_app_id);
+        out.member("EndTime", &self.end_time);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PullSmsSendStatusByPhoneNumberRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4286,7 +4807,6 @@ impl ::sdk_core::de::Members for PullSmsSendStatusByPhoneNumberRequest {
         "SmsSdkAppId",
         "EndTime",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4301,34 +4821,14 @@ impl ::sdk_core::de::Members for PullSmsSendStatusByPhoneNumberRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => {
-                    v2 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                3 => {
-                    v3 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                4 => {
-                    v4 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::some_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::some_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::some_into(&mut map, &mut v4),
+                5 => ::sdk_core::de::value_into(&mut map, &mut v5),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             begin_time: ::sdk_core::de::required(v0, "BeginTime")?,
@@ -4422,19 +4922,38 @@ impl PullSmsSendStatusByPhoneNumberRequest {
 /// PullSmsSendStatusByPhoneNumber response structure.
 ///
 /// **中文**：PullSmsSendStatusByPhoneNumber返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PullSmsSendStatusByPhoneNumberResponse {
     /// Delivery status response set.
     ///
     /// **中文**：下发状态响应集合。
-    #[serde(rename = "PullSmsSendStatusSet")]
     pub pull_sms_send_status_set: ::std::vec::Vec<PullSmsSendStatus>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for PullSmsSendStatusByPhoneNumberResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for PullSmsSendStatusByPhoneNumberResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("PullSmsSendStatusByPhoneNumberResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for PullSmsSendStatusByPhoneNumberResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("PullSmsSendStatusSet", &self.pull_sms_send_status_set);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PullSmsSendStatusByPhoneNumberResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4446,7 +4965,6 @@ impl<'de> ::serde::Deserialize<'de> for PullSmsSendStatusByPhoneNumberResponse {
 impl ::sdk_core::de::Members for PullSmsSendStatusByPhoneNumberResponse {
     const NAME: &'static str = "PullSmsSendStatusByPhoneNumberResponse";
     const NAMES: &'static [&'static str] = &["PullSmsSendStatusSet", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4457,13 +4975,14 @@ impl ::sdk_core::de::Members for PullSmsSendStatusByPhoneNumberResponse {
         )? {
             match i {
                 0 => {
-                    out.pull_sms_send_status_set = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.pull_sms_send_status_set,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -4471,7 +4990,7 @@ impl ::sdk_core::de::Members for PullSmsSendStatusByPhoneNumberResponse {
 /// PullSmsSendStatus request structure.
 ///
 /// **中文**：PullSmsSendStatus请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PullSmsSendStatusRequest {
     /// Maximum number of pulled entries. Maximum value: 100.
@@ -4479,15 +4998,34 @@ pub struct PullSmsSendStatusRequest {
     /// Example: `100`
     ///
     /// **中文**：拉取最大条数，最多100条。
-    #[serde(rename = "Limit")]
     pub limit: u64,
     /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
     ///
     /// Example: `1400006666`
     ///
     /// **中文**：短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage) 添加应用后生成的实际 SdkAppId，例如1400006666。
-    #[serde(rename = "SmsSdkAppId")]
     pub sms_sdk_app_id: ::std::string::String,
+}
+impl ::serde::Serialize for PullSmsSendStatusRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for PullSmsSendStatusRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("PullSmsSendStatusRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for PullSmsSendStatusRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Limit", &self.limit);
+        out.member("SmsSdkAppId", &self.sms_sdk_app_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PullSmsSendStatusRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4499,7 +5037,6 @@ impl<'de> ::serde::Deserialize<'de> for PullSmsSendStatusRequest {
 impl ::sdk_core::de::Members for PullSmsSendStatusRequest {
     const NAME: &'static str = "PullSmsSendStatusRequest";
     const NAMES: &'static [&'static str] = &["Limit", "SmsSdkAppId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4510,18 +5047,10 @@ impl ::sdk_core::de::Members for PullSmsSendStatusRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             limit: ::sdk_core::de::required(v0, "Limit")?,
@@ -4544,19 +5073,38 @@ impl PullSmsSendStatusRequest {
 /// PullSmsSendStatus response structure.
 ///
 /// **中文**：PullSmsSendStatus返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PullSmsSendStatusResponse {
     /// Delivery status response set.
     ///
     /// **中文**：下发状态响应集合。
-    #[serde(rename = "PullSmsSendStatusSet")]
     pub pull_sms_send_status_set: ::std::vec::Vec<PullSmsSendStatus>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for PullSmsSendStatusResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for PullSmsSendStatusResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("PullSmsSendStatusResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for PullSmsSendStatusResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("PullSmsSendStatusSet", &self.pull_sms_send_status_set);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PullSmsSendStatusResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4568,7 +5116,6 @@ impl<'de> ::serde::Deserialize<'de> for PullSmsSendStatusResponse {
 impl ::sdk_core::de::Members for PullSmsSendStatusResponse {
     const NAME: &'static str = "PullSmsSendStatusResponse";
     const NAMES: &'static [&'static str] = &["PullSmsSendStatusSet", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4579,13 +5126,14 @@ impl ::sdk_core::de::Members for PullSmsSendStatusResponse {
         )? {
             match i {
                 0 => {
-                    out.pull_sms_send_status_set = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.pull_sms_send_status_set,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -4593,7 +5141,7 @@ impl ::sdk_core::de::Members for PullSmsSendStatusResponse {
 /// ReportConversion request structure.
 ///
 /// **中文**：ReportConversion请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReportConversionRequest {
     /// The SMS SdkAppId generated after an application is created in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as “1400006666”.
@@ -4601,25 +5149,41 @@ pub struct ReportConversionRequest {
     /// Example: `1400000001`
     ///
     /// **中文**：短信应用ID。在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
-    #[serde(rename = "SmsSdkAppId")]
     pub sms_sdk_app_id: ::std::string::String,
     /// The serial number returned for a message sent.
     ///
     /// Example: `a12gb4e2-sd11-5dx6-aav9-8f3d97xa2xu7`
     ///
     /// **中文**：发送短信返回的流水号。对应SendSms接口返回的SendStatusSet参数中的SerialNo字段。
-    #[serde(rename = "SerialNo")]
     pub serial_no: ::std::string::String,
     /// The recipient’s reply time in seconds in the format of UNIX timestamp.
     ///
     /// Example: `1658310430`
     ///
     /// **中文**：用户回填时间，UNIX 时间戳（单位：秒）。
-    #[serde(
-        rename = "ConversionTime",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub conversion_time: ::std::option::Option<u64>,
+}
+impl ::serde::Serialize for ReportConversionRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ReportConversionRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ReportConversionRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ReportConversionRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SmsSdkAppId", &self.sms_sdk_app_id);
+        out.member("SerialNo", &self.serial_no);
+        out.member("ConversionTime", &self.conversion_time);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ReportConversionRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4635,7 +5199,6 @@ impl ::sdk_core::de::Members for ReportConversionRequest {
         "SerialNo",
         "ConversionTime",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4647,19 +5210,11 @@ impl ::sdk_core::de::Members for ReportConversionRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             sms_sdk_app_id: ::sdk_core::de::required(v0, "SmsSdkAppId")?,
@@ -4703,7 +5258,7 @@ impl ReportConversionRequest {
 /// ReportConversion response structure.
 ///
 /// **中文**：ReportConversion返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportConversionResponse {
     /// Response packet for conversion rate reporting.
@@ -4711,13 +5266,32 @@ pub struct ReportConversionResponse {
     /// Example: `{"Code":"OK", "Message":"success"}`
     ///
     /// **中文**：转化率上报响应包体。
-    #[serde(rename = "ReportConversionStatus")]
     pub report_conversion_status: ReportConversionStatus,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for ReportConversionResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ReportConversionResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ReportConversionResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ReportConversionResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("ReportConversionStatus", &self.report_conversion_status);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ReportConversionResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4729,7 +5303,6 @@ impl<'de> ::serde::Deserialize<'de> for ReportConversionResponse {
 impl ::sdk_core::de::Members for ReportConversionResponse {
     const NAME: &'static str = "ReportConversionResponse";
     const NAMES: &'static [&'static str] = &["ReportConversionStatus", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4740,13 +5313,14 @@ impl ::sdk_core::de::Members for ReportConversionResponse {
         )? {
             match i {
                 0 => {
-                    out.report_conversion_status = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.report_conversion_status,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -4754,7 +5328,7 @@ impl ::sdk_core::de::Members for ReportConversionResponse {
 /// Response for conversion rate reporting
 ///
 /// **中文**：转化率上报响应。
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportConversionStatus {
     /// Error code. `ok` is returned if the conversion rate is successfully reported.
@@ -4762,15 +5336,34 @@ pub struct ReportConversionStatus {
     /// Example: `ok`
     ///
     /// **中文**：错误码。上报成功返回 ok。
-    #[serde(rename = "Code", skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// Error code description.
     ///
     /// Example: `report success`
     ///
     /// **中文**：错误码描述。
-    #[serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for ReportConversionStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ReportConversionStatus {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ReportConversionStatus", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ReportConversionStatus {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Code", &self.code);
+        out.member("Message", &self.message);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ReportConversionStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4782,7 +5375,6 @@ impl<'de> ::serde::Deserialize<'de> for ReportConversionStatus {
 impl ::sdk_core::de::Members for ReportConversionStatus {
     const NAME: &'static str = "ReportConversionStatus";
     const NAMES: &'static [&'static str] = &["Code", "Message"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4792,10 +5384,10 @@ impl ::sdk_core::de::Members for ReportConversionStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.code = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.message = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.code),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.message),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -4803,7 +5395,7 @@ impl ::sdk_core::de::Members for ReportConversionStatus {
 /// SendMultiGlobalSms request structure.
 ///
 /// **中文**：SendMultiGlobalSms请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SendMultiGlobalSmsRequest {
     /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 2400006666.
@@ -4811,13 +5403,32 @@ pub struct SendMultiGlobalSmsRequest {
     /// Example: `1400006666`
     ///
     /// **中文**：短信 SdkAppId，在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId。
-    #[serde(rename = "SmsSdkAppId")]
     pub sms_sdk_app_id: ::std::string::String,
     /// Multi SMS information list. Up to 200 phone numbers are supported in one request, which should be all Global SMS numbers. Each element contains a phone number and its corresponding template, template parameters, and other information.
     ///
     /// **中文**：批量发送信息列表，单次请求最多支持200个号码且要求全为国际/港澳台号码。每个元素包含一个手机号码及其对应的模板、模板参数等信息。
-    #[serde(rename = "MultiSmsInfoSet")]
     pub multi_sms_info_set: ::std::vec::Vec<MultiSmsInfo>,
+}
+impl ::serde::Serialize for SendMultiGlobalSmsRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SendMultiGlobalSmsRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SendMultiGlobalSmsRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SendMultiGlobalSmsRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SmsSdkAppId", &self.sms_sdk_app_id);
+        out.member("MultiSmsInfoSet", &self.multi_sms_info_set);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SendMultiGlobalSmsRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4829,7 +5440,6 @@ impl<'de> ::serde::Deserialize<'de> for SendMultiGlobalSmsRequest {
 impl ::sdk_core::de::Members for SendMultiGlobalSmsRequest {
     const NAME: &'static str = "SendMultiGlobalSmsRequest";
     const NAMES: &'static [&'static str] = &["SmsSdkAppId", "MultiSmsInfoSet"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4840,18 +5450,10 @@ impl ::sdk_core::de::Members for SendMultiGlobalSmsRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             sms_sdk_app_id: ::sdk_core::de::required(v0, "SmsSdkAppId")?,
@@ -4874,19 +5476,38 @@ impl SendMultiGlobalSmsRequest {
 /// SendMultiGlobalSms response structure.
 ///
 /// **中文**：SendMultiGlobalSms返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SendMultiGlobalSmsResponse {
     /// Multi SMS send status.
     ///
     /// **中文**：短信批量发送状态。
-    #[serde(rename = "SendMultiStatusSet")]
     pub send_multi_status_set: ::std::vec::Vec<SendMultiStatus>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for SendMultiGlobalSmsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SendMultiGlobalSmsResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SendMultiGlobalSmsResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SendMultiGlobalSmsResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SendMultiStatusSet", &self.send_multi_status_set);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SendMultiGlobalSmsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4898,7 +5519,6 @@ impl<'de> ::serde::Deserialize<'de> for SendMultiGlobalSmsResponse {
 impl ::sdk_core::de::Members for SendMultiGlobalSmsResponse {
     const NAME: &'static str = "SendMultiGlobalSmsResponse";
     const NAMES: &'static [&'static str] = &["SendMultiStatusSet", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4909,13 +5529,14 @@ impl ::sdk_core::de::Members for SendMultiGlobalSmsResponse {
         )? {
             match i {
                 0 => {
-                    out.send_multi_status_set = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.send_multi_status_set,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -4923,7 +5544,7 @@ impl ::sdk_core::de::Members for SendMultiGlobalSmsResponse {
 /// SMS send status
 ///
 /// **中文**：发送短信状态
-#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SendMultiStatus {
     /// Delivery serial number.
@@ -4931,50 +5552,69 @@ pub struct SendMultiStatus {
     /// Example: `c07754a8-323f-434f-8606-a52ff9beeab5`
     ///
     /// **中文**：发送流水号。
-    #[serde(rename = "SerialNo")]
     pub serial_no: ::std::string::String,
     /// Mobile number in the E.164 standard (+\[country/region code\]\[mobile number\]), such as +60198890000, which has a + sign followed by 60 (country/region code) and then by 198890000 (mobile number).
     ///
     /// Example: `+60198890000`
     ///
     /// **中文**：手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+60198890000， 其中前面有一个+号 ，60为国家码，198890000为手机号。
-    #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
     /// Number of billable SMS messages. For billing rules, see Billing Policy.
     ///
     /// Example: `1`
     ///
     /// **中文**：计费条数，计费规则请查询 [计费策略](https://cloud.tencent.com/document/product/382/36135)。
-    #[serde(rename = "Fee")]
     pub fee: u64,
     /// User session content.
     ///
     /// Example: `outsid_1729495320_1011`
     ///
     /// **中文**：用户 session 内容。
-    #[serde(rename = "SessionContext")]
     pub session_context: ::std::string::String,
     /// SMS request error code. For specific meanings, see [Error Codes](https://www.tencentcloud.com/zh/document/product/382/79029#6.-Error-Code). `Ok` will be returned for successful delivery.
     ///
     /// Example: `Ok`
     ///
     /// **中文**：短信请求错误码，具体含义请参考 [错误码](https://cloud.tencent.com/document/product/382/59177#.E7.9F.AD.E4.BF.A1-API-3.0-.E5.8F.91.E9.80.81.E9.94.99.E8.AF.AF.E7.A0.81)，发送成功返回 "Ok"。
-    #[serde(rename = "Code")]
     pub code: ::std::string::String,
     /// SMS request error message.
     ///
     /// Example: `send success`
     ///
     /// **中文**：短信请求错误码描述。
-    #[serde(rename = "Message")]
     pub message: ::std::string::String,
     /// Country/Region code, such as US and MY. For unrecognized country/region codes, `DEF` is returned by default. For the specific list of supported values, please see [Global SMS Price Overview](https://www.tencentcloud.com/zh/document/product/382/8414).
     ///
     /// Example: `TH`
     ///
     /// **中文**：国家码或地区码，例如 US、MY 等，对于未识别出国家码或者地区码，默认返回 DEF，具体支持列表请参考 [国际/港澳台短信价格总览](https://cloud.tencent.com/document/product/382/18051)。
-    #[serde(rename = "IsoCode")]
     pub iso_code: ::std::string::String,
+}
+impl ::serde::Serialize for SendMultiStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SendMultiStatus {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SendMultiStatus", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SendMultiStatus {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SerialNo", &self.serial_no);
+        out.member("PhoneNumber", &self.phone_number);
+        out.member("Fee", &self.fee);
+        out.member("SessionContext", &self.session_context);
+        out.member("Code", &self.code);
+        out.member("Message", &self.message);
+        out.member("IsoCode", &self.iso_code);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SendMultiStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4994,7 +5634,6 @@ impl ::sdk_core::de::Members for SendMultiStatus {
         "Message",
         "IsoCode",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5004,15 +5643,15 @@ impl ::sdk_core::de::Members for SendMultiStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.serial_no = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.phone_number = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.fee = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => out.session_context = ::sdk_core::de::lenient_member(&mut map)?,
-                4 => out.code = ::sdk_core::de::lenient_member(&mut map)?,
-                5 => out.message = ::sdk_core::de::lenient_member(&mut map)?,
-                6 => out.iso_code = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.serial_no),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.phone_number),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.fee),
+                3 => ::sdk_core::de::lenient_into(&mut map, &mut out.session_context),
+                4 => ::sdk_core::de::lenient_into(&mut map, &mut out.code),
+                5 => ::sdk_core::de::lenient_into(&mut map, &mut out.message),
+                6 => ::sdk_core::de::lenient_into(&mut map, &mut out.iso_code),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -5031,18 +5670,16 @@ impl ::std::fmt::Debug for SendMultiStatus {
     }
 }
 /// 短信发送记录信息
-#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SendRecord {
     /// 下发的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8613601238015， 其中前面有一个+号 ，86为国家码，13601238015为手机号。
     ///
     /// Example: `+86136****8015`
-    #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
     /// 发送流水号，与短信发送接口返回的发送流水号一致。
     ///
     /// Example: `4719:106022169717827487984377125`
-    #[serde(rename = "SerialNo")]
     pub serial_no: ::std::string::String,
     /// 发送状态。
     ///
@@ -5054,42 +5691,63 @@ pub struct SendRecord {
     /// - 4： 提交成功，送达失败
     ///
     /// Example: `2`
-    #[serde(rename = "SendStatus")]
     pub send_status: u64,
     /// 请求状态码，可参考 [短信 API 3.0 发送错误码](https://cloud.tencent.com/document/api/382/59177#.E7.9F.AD.E4.BF.A1-API-3.0-.E5.8F.91.E9.80.81.E9.94.99.E8.AF.AF.E7.A0.81)。
     ///
     /// Example: `Ok`
-    #[serde(rename = "RequestCode")]
     pub request_code: ::std::string::String,
     /// 回执状态码，仅发送状态为 2（提交成功，送达成功）和 4（提交成功，送达失败）时有值，其余状态为空字符串，可参考 [回执状态错误码](https://cloud.tencent.com/document/product/382/59177#.E5.9B.9E.E6.89.A7.E7.8A.B6.E6.80.81.E9.94.99.E8.AF.AF.E7.A0.81)。
     ///
     /// Example: `DELIVRD`
-    #[serde(rename = "StatusCode")]
     pub status_code: ::std::string::String,
     /// 国家码或地区码，例如 CN、US 等，对于未识别出国家码或者地区码，默认返回 DEF，具体支持列表请参考 [国际/港澳台短信价格总览](https://cloud.tencent.com/document/product/382/18051#402a55da-83ac-4e79-a604-b9de0c507756)。
     ///
     /// Example: `CN`
-    #[serde(rename = "IsoCode")]
     pub iso_code: ::std::string::String,
     /// 短信下发内容，为保证信息安全，短信中的部分入参信息会脱敏存储，对应发送记录查询结果中包含的打码内容，用户实际接收到的短信内容为正常完整内容。有疑问可咨询 [腾讯云小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 。
     ///
     /// Example: `【腾讯云通信】您的验证码为0****0，5分钟内有效。`
-    #[serde(rename = "Content")]
     pub content: ::std::string::String,
     /// 发送时间，UNIX 时间戳（秒）。
     ///
     /// 单位：秒
     ///
     /// Example: `1787624235`
-    #[serde(rename = "SendTime")]
     pub send_time: u64,
     /// 用户实际收到短信的时间，UNIX 时间戳（秒），仅发送状态为2（提交成功，送达成功）时有值 ，其余状态默认为 0 。
     ///
     /// 单位：秒
     ///
     /// Example: `1787584084`
-    #[serde(rename = "UserReceiveTime")]
     pub user_receive_time: u64,
+}
+impl ::serde::Serialize for SendRecord {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SendRecord {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SendRecord", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SendRecord {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("PhoneNumber", &self.phone_number);
+        out.member("SerialNo", &self.serial_no);
+        out.member("SendStatus", &self.send_status);
+        out.member("RequestCode", &self.request_code);
+        out.member("StatusCode", &self.status_code);
+        out.member("IsoCode", &self.iso_code);
+        out.member("Content", &self.content);
+        out.member("SendTime", &self.send_time);
+        out.member("UserReceiveTime", &self.user_receive_time);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SendRecord {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5111,7 +5769,6 @@ impl ::sdk_core::de::Members for SendRecord {
         "SendTime",
         "UserReceiveTime",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5121,17 +5778,17 @@ impl ::sdk_core::de::Members for SendRecord {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.phone_number = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.serial_no = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.send_status = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => out.request_code = ::sdk_core::de::lenient_member(&mut map)?,
-                4 => out.status_code = ::sdk_core::de::lenient_member(&mut map)?,
-                5 => out.iso_code = ::sdk_core::de::lenient_member(&mut map)?,
-                6 => out.content = ::sdk_core::de::lenient_member(&mut map)?,
-                7 => out.send_time = ::sdk_core::de::lenient_member(&mut map)?,
-                8 => out.user_receive_time = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.phone_number),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.serial_no),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.send_status),
+                3 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_code),
+                4 => ::sdk_core::de::lenient_into(&mut map, &mut out.status_code),
+                5 => ::sdk_core::de::lenient_into(&mut map, &mut out.iso_code),
+                6 => ::sdk_core::de::lenient_into(&mut map, &mut out.content),
+                7 => ::sdk_core::de::lenient_into(&mut map, &mut out.send_time),
+                8 => ::sdk_core::de::lenient_into(&mut map, &mut out.user_receive_time),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -5154,7 +5811,7 @@ impl ::std::fmt::Debug for SendRecord {
 /// SendSms request structure.
 ///
 /// **中文**：SendSms请求参数结构体
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SendSmsRequest {
     /// Target mobile number in the E.164 standard in the format of +\[country/region code\]\[mobile number\]. Up to 200 mobile numbers are supported in one request (which should be all Chinese mainland mobile numbers or all global mobile numbers). For example, +60198890000, which has a + sign followed by 60 (country/region code) and then by 198890000 (mobile number).
@@ -5166,21 +5823,18 @@ pub struct SendSmsRequest {
     /// 例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     ///
     /// 注：发送国内短信格式还支持0086、86或无任何国家或地区码的11位手机号码，前缀默认为+86。
-    #[serde(rename = "PhoneNumberSet")]
     pub phone_number_set: ::std::vec::Vec<::std::string::String>,
     /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 2400006666.
     ///
     /// Example: `1400006666`
     ///
     /// **中文**：短信 SdkAppId，在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
-    #[serde(rename = "SmsSdkAppId")]
     pub sms_sdk_app_id: ::std::string::String,
     /// Template ID, which can be viewed on the **Body Templates** page in [Global SMS](https://console.cloud.tencent.com/smsv2/isms-template). You must enter the ID of an approved template.
     ///
     /// Example: `1110`
     ///
     /// **中文**：模板 ID，必须填写已审核通过的模板 ID。模板 ID 可前往 [国内短信](https://console.cloud.tencent.com/smsv2/csms-template) 或 [国际/港澳台短信](https://console.cloud.tencent.com/smsv2/isms-template) 的正文模板管理查看，若向境外手机号发送短信，仅支持使用国际/港澳台短信模板。
-    #[serde(rename = "TemplateId")]
     pub template_id: ::std::string::String,
     /// SMS signature information which is encoded in UTF-8. You must enter an approved signature (such as Tencent Cloud). The signing information can be viewed on the **Signatures** page in [Global SMS](https://console.cloud.tencent.com/smsv2/isms-sign).
     ///
@@ -5192,7 +5846,6 @@ pub struct SendSmsRequest {
     ///
     /// - 发送国内短信该参数必填，且需填写签名内容而非签名ID。
     /// - 发送国际/港澳台短信该参数非必填。
-    #[serde(rename = "SignName", skip_serializing_if = "::std::option::Option::is_none")]
     pub sign_name: ::std::option::Option<::std::string::String>,
     /// Template parameter. If there is no template parameter, leave this field empty.
     ///
@@ -5207,10 +5860,6 @@ pub struct SendSmsRequest {
     /// **注意**:
     ///
     /// 模板参数的个数需要与 TemplateId 对应模板的变量个数保持一致。
-    #[serde(
-        rename = "TemplateParamSet",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub template_param_set: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -5219,20 +5868,12 @@ pub struct SendSmsRequest {
     /// Example: `10`
     ///
     /// **中文**：短信码号扩展号，默认未开通，如需开通请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。
-    #[serde(
-        rename = "ExtendCode",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub extend_code: ::std::option::Option<::std::string::String>,
     /// User session content, which can carry context information such as user-side ID and will be returned as-is by the server. Note that the length must be less than 512 bytes.
     ///
     /// Example: `outsid_1729495320_1011`
     ///
     /// **中文**：用户的 session 内容，可以携带用户侧 ID 等上下文信息，server 会原样返回。注意长度需小于512字节。
-    #[serde(
-        rename = "SessionContext",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub session_context: ::std::option::Option<::std::string::String>,
     /// Sender ID for Global SMS. For detail, please refer to the [Sender ID](https://www.tencentcloud.com/document/product/382/58270) Guidelines.
     ///
@@ -5245,8 +5886,34 @@ pub struct SendSmsRequest {
     /// **中文**：国际/港澳台短信 Sender ID。可参考 [Sender ID 说明](https://cloud.tencent.com/document/product/382/102831)。
     ///
     /// 注：国内短信无需填写该项；国际/港澳台短信已申请独立 SenderId 需要填写该字段，默认使用公共 SenderId，无需填写该字段。
-    #[serde(rename = "SenderId", skip_serializing_if = "::std::option::Option::is_none")]
     pub sender_id: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for SendSmsRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SendSmsRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SendSmsRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SendSmsRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("PhoneNumberSet", &self.phone_number_set);
+        out.member("SmsSdkAppId", &self.sms_sdk_app_id);
+        out.member("TemplateId", &self.template_id);
+        out.member("SignName", &self.sign_name);
+        out.member("TemplateParamSet", &self.template_param_set);
+        out.member("ExtendCode", &self.extend_code);
+        out.member("SessionContext", &self.session_context);
+        out.member("SenderId", &self.sender_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SendSmsRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5267,7 +5934,6 @@ impl ::sdk_core::de::Members for SendSmsRequest {
         "SessionContext",
         "SenderId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5284,28 +5950,16 @@ impl ::sdk_core::de::Members for SendSmsRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => {
-                    v2 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
-                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
-                6 => v6 = ::serde::de::MapAccess::next_value(&mut map)?,
-                7 => v7 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::some_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::value_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::value_into(&mut map, &mut v4),
+                5 => ::sdk_core::de::value_into(&mut map, &mut v5),
+                6 => ::sdk_core::de::value_into(&mut map, &mut v6),
+                7 => ::sdk_core::de::value_into(&mut map, &mut v7),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             phone_number_set: ::sdk_core::de::required(v0, "PhoneNumberSet")?,
@@ -5424,7 +6078,7 @@ impl SendSmsRequest {
 /// SendSms response structure.
 ///
 /// **中文**：SendSms返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SendSmsResponse {
     /// SMS send status.
@@ -5432,13 +6086,32 @@ pub struct SendSmsResponse {
     /// **中文**：短信发送状态。
     ///
     /// 注：可参考 [示例](#4.-.E7.A4.BA.E4.BE.8B) ，包含短信发送成功和发送失败的输出示例。
-    #[serde(rename = "SendStatusSet")]
     pub send_status_set: ::std::vec::Vec<SendStatus>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for SendSmsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SendSmsResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SendSmsResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SendSmsResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SendStatusSet", &self.send_status_set);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SendSmsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5450,7 +6123,6 @@ impl<'de> ::serde::Deserialize<'de> for SendSmsResponse {
 impl ::sdk_core::de::Members for SendSmsResponse {
     const NAME: &'static str = "SendSmsResponse";
     const NAMES: &'static [&'static str] = &["SendStatusSet", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5461,13 +6133,14 @@ impl ::sdk_core::de::Members for SendSmsResponse {
         )? {
             match i {
                 0 => {
-                    out.send_status_set = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.send_status_set,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -5475,7 +6148,7 @@ impl ::sdk_core::de::Members for SendSmsResponse {
 /// SMS send status
 ///
 /// **中文**：发送短信状态
-#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SendStatus {
     /// Delivery serial number.
@@ -5483,50 +6156,69 @@ pub struct SendStatus {
     /// Example: `5000:1045710669157053657849499619`
     ///
     /// **中文**：发送流水号。
-    #[serde(rename = "SerialNo")]
     pub serial_no: ::std::string::String,
     /// Mobile number in the E.164 standard (+\[country/region code\]\[mobile number\]), such as +60198890000, which has a + sign followed by 60 (country/region code) and then by 198890000 (mobile number).
     ///
     /// Example: `+8618501234444`
     ///
     /// **中文**：手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
-    #[serde(rename = "PhoneNumber")]
     pub phone_number: ::std::string::String,
     /// Number of billable SMS messages. For billing rules, see Billing Policy.
     ///
     /// Example: `1`
     ///
     /// **中文**：计费条数，计费规则请查询 [计费策略](https://cloud.tencent.com/document/product/382/36135)。
-    #[serde(rename = "Fee")]
     pub fee: u64,
     /// User session content.
     ///
     /// Example: `outsid_1729495320_1011`
     ///
     /// **中文**：用户 session 内容。
-    #[serde(rename = "SessionContext")]
     pub session_context: ::std::string::String,
     /// SMS request error code. For specific meanings, see [Error Codes](https://www.tencentcloud.com/zh/document/product/382/40536#6.-Error-Code). `Ok` will be returned for successful delivery.
     ///
     /// Example: `Ok`
     ///
     /// **中文**：短信请求错误码，具体含义请参考 [错误码](https://cloud.tencent.com/document/product/382/59177#.E7.9F.AD.E4.BF.A1-API-3.0-.E5.8F.91.E9.80.81.E9.94.99.E8.AF.AF.E7.A0.81)，发送成功返回 "Ok"。
-    #[serde(rename = "Code")]
     pub code: ::std::string::String,
     /// SMS request error message.
     ///
     /// Example: `send success`
     ///
     /// **中文**：短信请求错误码描述。
-    #[serde(rename = "Message")]
     pub message: ::std::string::String,
     /// Country/Region code, such as US and MY. For unrecognized country/region codes, `DEF` is returned by default. For the specific list of supported values, please see [Global SMS Price Overview](https://www.tencentcloud.com/zh/document/product/382/8414).
     ///
     /// Example: `CN`
     ///
     /// **中文**：国家码或地区码，例如 CN、US 等，对于未识别出国家码或者地区码，默认返回 DEF，具体支持列表请参考 [国际/港澳台短信价格总览](https://cloud.tencent.com/document/product/382/18051)。
-    #[serde(rename = "IsoCode")]
     pub iso_code: ::std::string::String,
+}
+impl ::serde::Serialize for SendStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SendStatus {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SendStatus", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SendStatus {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SerialNo", &self.serial_no);
+        out.member("PhoneNumber", &self.phone_number);
+        out.member("Fee", &self.fee);
+        out.member("SessionContext", &self.session_context);
+        out.member("Code", &self.code);
+        out.member("Message", &self.message);
+        out.member("IsoCode", &self.iso_code);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SendStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5546,7 +6238,6 @@ impl ::sdk_core::de::Members for SendStatus {
         "Message",
         "IsoCode",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5556,15 +6247,15 @@ impl ::sdk_core::de::Members for SendStatus {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.serial_no = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.phone_number = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.fee = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => out.session_context = ::sdk_core::de::lenient_member(&mut map)?,
-                4 => out.code = ::sdk_core::de::lenient_member(&mut map)?,
-                5 => out.message = ::sdk_core::de::lenient_member(&mut map)?,
-                6 => out.iso_code = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.serial_no),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.phone_number),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.fee),
+                3 => ::sdk_core::de::lenient_into(&mut map, &mut out.session_context),
+                4 => ::sdk_core::de::lenient_into(&mut map, &mut out.code),
+                5 => ::sdk_core::de::lenient_into(&mut map, &mut out.message),
+                6 => ::sdk_core::de::lenient_into(&mut map, &mut out.iso_code),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -5585,7 +6276,7 @@ impl ::std::fmt::Debug for SendStatus {
 /// Delivery statistics response body
 ///
 /// **中文**：发送数据统计响应包体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SendStatusStatistics {
     /// Billable SMS message quantity; for example, in 100 successfully submitted SMS messages, if 20 ones are long messages (over 80 characters) and split into two messages each, then the billable quantity will be 80 * 1 + 20 * 2 = 120.
@@ -5593,22 +6284,41 @@ pub struct SendStatusStatistics {
     /// Example: `149`
     ///
     /// **中文**：短信计费条数统计，例如提交成功量为100条，其中有20条是长短信（长度为80字）被拆分成2条，则计费条数为： ```80 * 1 + 20 * 2 = 120``` 条。
-    #[serde(rename = "FeeCount")]
     pub fee_count: u64,
     /// Submitted SMS messages.
     ///
     /// Example: `150`
     ///
     /// **中文**：短信提交量统计。
-    #[serde(rename = "RequestCount")]
     pub request_count: u64,
     /// Successfully submitted SMS messages.
     ///
     /// Example: `149`
     ///
     /// **中文**：短信提交成功量统计。
-    #[serde(rename = "RequestSuccessCount")]
     pub request_success_count: u64,
+}
+impl ::serde::Serialize for SendStatusStatistics {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SendStatusStatistics {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SendStatusStatistics", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SendStatusStatistics {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("FeeCount", &self.fee_count);
+        out.member("RequestCount", &self.request_count);
+        out.member("RequestSuccessCount", &self.request_success_count);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SendStatusStatistics {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5624,7 +6334,6 @@ impl ::sdk_core::de::Members for SendStatusStatistics {
         "RequestCount",
         "RequestSuccessCount",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5634,13 +6343,16 @@ impl ::sdk_core::de::Members for SendStatusStatistics {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.fee_count = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.request_count = ::sdk_core::de::lenient_member(&mut map)?,
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.fee_count),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_count),
                 2 => {
-                    out.request_success_count = ::sdk_core::de::lenient_member(&mut map)?;
+                    ::sdk_core::de::lenient_into(
+                        &mut map,
+                        &mut out.request_success_count,
+                    )
                 }
-                _ => {}
-            }
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -5648,7 +6360,7 @@ impl ::sdk_core::de::Members for SendStatusStatistics {
 /// SendStatusStatistics request structure.
 ///
 /// **中文**：SendStatusStatistics请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SendStatusStatisticsRequest {
     /// Start time in the format of `yyyymmddhh` accurate to the hour, such as 2021050113 (13:00 on May 1, 2021).Note: the statistical range includes the current hour.
@@ -5658,7 +6370,6 @@ pub struct SendStatusStatisticsRequest {
     /// **中文**：起始时间，格式为yyyymmddhh，精确到小时，例如2024050113，表示2024年5月1号13时。注：统计范围包含当前小时。
     ///
     /// 参数格式：yyyymmddhh
-    #[serde(rename = "BeginTime")]
     pub begin_time: ::std::string::String,
     /// End time in the format of `yyyymmddhh` accurate to the hour, such as 2021050118 (18:00 on May 1, 2021).
     ///
@@ -5669,14 +6380,12 @@ pub struct SendStatusStatisticsRequest {
     /// **中文**：结束时间，格式为yyyymmddhh，精确到小时，例如2024050118，表示2024年5月1号18时。注：EndTime 必须大于等于 BeginTime，统计范围包含当前小时。
     ///
     /// 参数格式：yyyymmddhh
-    #[serde(rename = "EndTime")]
     pub end_time: ::std::string::String,
     /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
     ///
     /// Example: `1400006666`
     ///
     /// **中文**：短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
-    #[serde(rename = "SmsSdkAppId")]
     pub sms_sdk_app_id: ::std::string::String,
     /// Upper limit.
     ///
@@ -5687,7 +6396,6 @@ pub struct SendStatusStatisticsRequest {
     /// **中文**：最大上限。
     ///
     /// 注：目前固定设置为0。
-    #[serde(rename = "Limit")]
     pub limit: u64,
     /// Offset.
     ///
@@ -5698,8 +6406,31 @@ pub struct SendStatusStatisticsRequest {
     /// **中文**：偏移量。
     ///
     /// 注：目前固定设置为0。
-    #[serde(rename = "Offset")]
     pub offset: u64,
+}
+impl ::serde::Serialize for SendStatusStatisticsRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SendStatusStatisticsRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SendStatusStatisticsRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SendStatusStatisticsRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("BeginTime", &self.begin_time);
+        out.member("EndTime", &self.end_time);
+        out.member("SmsSdkAppId", &self.sms_sdk_app_id);
+        out.member("Limit", &self.limit);
+        out.member("Offset", &self.offset);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SendStatusStatisticsRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5717,7 +6448,6 @@ impl ::sdk_core::de::Members for SendStatusStatisticsRequest {
         "Limit",
         "Offset",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5731,33 +6461,13 @@ impl ::sdk_core::de::Members for SendStatusStatisticsRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => {
-                    v2 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                3 => {
-                    v3 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                4 => {
-                    v4 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::some_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::some_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::some_into(&mut map, &mut v4),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             begin_time: ::sdk_core::de::required(v0, "BeginTime")?,
@@ -5838,7 +6548,7 @@ impl SendStatusStatisticsRequest {
 /// SendStatusStatistics response structure.
 ///
 /// **中文**：SendStatusStatistics返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SendStatusStatisticsResponse {
     /// Delivery statistics response body.
@@ -5846,13 +6556,32 @@ pub struct SendStatusStatisticsResponse {
     /// Example: `{"FeeCount":1880,"RequestCount":1880,"RequestSuccessCount":1880}`
     ///
     /// **中文**：发送数据统计响应包体。
-    #[serde(rename = "SendStatusStatistics")]
     pub send_status_statistics: SendStatusStatistics,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for SendStatusStatisticsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SendStatusStatisticsResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SendStatusStatisticsResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SendStatusStatisticsResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SendStatusStatistics", &self.send_status_statistics);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SendStatusStatisticsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5864,7 +6593,6 @@ impl<'de> ::serde::Deserialize<'de> for SendStatusStatisticsResponse {
 impl ::sdk_core::de::Members for SendStatusStatisticsResponse {
     const NAME: &'static str = "SendStatusStatisticsResponse";
     const NAMES: &'static [&'static str] = &["SendStatusStatistics", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5875,19 +6603,20 @@ impl ::sdk_core::de::Members for SendStatusStatisticsResponse {
         )? {
             match i {
                 0 => {
-                    out.send_status_statistics = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.send_status_statistics,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// 套餐包信息统计响应包体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SmsPackagesStatistics {
     /// 套餐包创建时间，UNIX 时间戳。
@@ -5895,28 +6624,24 @@ pub struct SmsPackagesStatistics {
     /// 单位：秒
     ///
     /// Example: `1733040000`
-    #[serde(rename = "PackageCreateTime")]
     pub package_create_time: u64,
     /// 套餐包生效时间，UNIX 时间戳。
     ///
     /// 单位：秒
     ///
     /// Example: `1733040000`
-    #[serde(rename = "PackageEffectiveTime")]
     pub package_effective_time: u64,
     /// 套餐包过期时间，UNIX 时间戳。
     ///
     /// 单位：秒
     ///
     /// Example: `1796112000`
-    #[serde(rename = "PackageExpiredTime")]
     pub package_expired_time: u64,
     /// 套餐包条数。
     ///
     /// 单位：条
     ///
     /// Example: `1000`
-    #[serde(rename = "PackageAmount")]
     pub package_amount: u64,
     /// 套餐包类别。
     ///
@@ -5926,20 +6651,43 @@ pub struct SmsPackagesStatistics {
     /// - 1： 购买套餐包
     ///
     /// Example: `1`
-    #[serde(rename = "PackageType")]
     pub package_type: u64,
     /// 套餐包 ID。
     ///
     /// Example: `1000791745`
-    #[serde(rename = "PackageId")]
     pub package_id: u64,
     /// 当前使用套餐包条数。
     ///
     /// 单位：条
     ///
     /// Example: `100`
-    #[serde(rename = "CurrentUsage")]
     pub current_usage: u64,
+}
+impl ::serde::Serialize for SmsPackagesStatistics {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SmsPackagesStatistics {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SmsPackagesStatistics", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SmsPackagesStatistics {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("PackageCreateTime", &self.package_create_time);
+        out.member("PackageEffectiveTime", &self.package_effective_time);
+        out.member("PackageExpiredTime", &self.package_expired_time);
+        out.member("PackageAmount", &self.package_amount);
+        out.member("PackageType", &self.package_type);
+        out.member("PackageId", &self.package_id);
+        out.member("CurrentUsage", &self.current_usage);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SmsPackagesStatistics {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5959,7 +6707,6 @@ impl ::sdk_core::de::Members for SmsPackagesStatistics {
         "PackageId",
         "CurrentUsage",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5969,58 +6716,80 @@ impl ::sdk_core::de::Members for SmsPackagesStatistics {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.package_create_time = ::sdk_core::de::lenient_member(&mut map)?,
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.package_create_time),
                 1 => {
-                    out.package_effective_time = ::sdk_core::de::lenient_member(
+                    ::sdk_core::de::lenient_into(
                         &mut map,
-                    )?;
+                        &mut out.package_effective_time,
+                    )
                 }
-                2 => out.package_expired_time = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => out.package_amount = ::sdk_core::de::lenient_member(&mut map)?,
-                4 => out.package_type = ::sdk_core::de::lenient_member(&mut map)?,
-                5 => out.package_id = ::sdk_core::de::lenient_member(&mut map)?,
-                6 => out.current_usage = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                2 => {
+                    ::sdk_core::de::lenient_into(&mut map, &mut out.package_expired_time)
+                }
+                3 => ::sdk_core::de::lenient_into(&mut map, &mut out.package_amount),
+                4 => ::sdk_core::de::lenient_into(&mut map, &mut out.package_type),
+                5 => ::sdk_core::de::lenient_into(&mut map, &mut out.package_id),
+                6 => ::sdk_core::de::lenient_into(&mut map, &mut out.current_usage),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// SmsPackagesStatistics请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SmsPackagesStatisticsRequest {
     /// 短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
     ///
     /// Example: `1400006666`
-    #[serde(rename = "SmsSdkAppId")]
     pub sms_sdk_app_id: ::std::string::String,
     /// 最大上限(需要拉取的套餐包个数)。
     ///
     /// 注：Limit默认最大值为500，可结合Offset实现分页查询。
     ///
     /// Example: `2`
-    #[serde(rename = "Limit")]
     pub limit: u64,
     /// 偏移量。
     ///
     /// Example: `0`
-    #[serde(rename = "Offset")]
     pub offset: u64,
     /// 起始时间，格式为yyyymmddhh，精确到小时，例如2024050113，表示2024年5月1号13时。
     ///
     /// 注：接口会返回 BeginTime 到 EndTime 之间创建的套餐包的统计信息。
     ///
     /// Example: `2024050113`
-    #[serde(rename = "BeginTime")]
     pub begin_time: ::std::string::String,
     /// 结束时间，格式为yyyymmddhh，精确到小时，例如2024050118，表示2024年5月1号18时。
     ///
     /// 注：EndTime 必须大于 BeginTime 且小于当前时间。
     ///
     /// Example: `2024050118`
-    #[serde(rename = "EndTime")]
     pub end_time: ::std::string::String,
+}
+impl ::serde::Serialize for SmsPackagesStatisticsRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SmsPackagesStatisticsRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SmsPackagesStatisticsRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SmsPackagesStatisticsRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SmsSdkAppId", &self.sms_sdk_app_id);
+        out.member("Limit", &self.limit);
+        out.member("Offset", &self.offset);
+        out.member("BeginTime", &self.begin_time);
+        out.member("EndTime", &self.end_time);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SmsPackagesStatisticsRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6038,7 +6807,6 @@ impl ::sdk_core::de::Members for SmsPackagesStatisticsRequest {
         "BeginTime",
         "EndTime",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6052,33 +6820,13 @@ impl ::sdk_core::de::Members for SmsPackagesStatisticsRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => {
-                    v2 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                3 => {
-                    v3 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                4 => {
-                    v4 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::some_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::some_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::some_into(&mut map, &mut v4),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             sms_sdk_app_id: ::sdk_core::de::required(v0, "SmsSdkAppId")?,
@@ -6139,17 +6887,36 @@ impl SmsPackagesStatisticsRequest {
     }
 }
 /// SmsPackagesStatistics返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SmsPackagesStatisticsResponse {
     /// 发送数据统计响应包体。
     ///
     /// Example: `[{"PackageCreateTime":1617292800,"PackageExpiredTime":1617292800,"PackageEffectiveTime":1619884800,"PackageType":1,"CurrentUsage":1000,"PackageId":1000791745,"PackageAmount":1000}]`
-    #[serde(rename = "SmsPackagesStatisticsSet")]
     pub sms_packages_statistics_set: ::std::vec::Vec<SmsPackagesStatistics>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for SmsPackagesStatisticsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for SmsPackagesStatisticsResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("SmsPackagesStatisticsResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for SmsPackagesStatisticsResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SmsPackagesStatisticsSet", &self.sms_packages_statistics_set);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SmsPackagesStatisticsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6161,7 +6928,6 @@ impl<'de> ::serde::Deserialize<'de> for SmsPackagesStatisticsResponse {
 impl ::sdk_core::de::Members for SmsPackagesStatisticsResponse {
     const NAME: &'static str = "SmsPackagesStatisticsResponse";
     const NAMES: &'static [&'static str] = &["SmsPackagesStatisticsSet", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6172,13 +6938,14 @@ impl ::sdk_core::de::Members for SmsPackagesStatisticsResponse {
         )? {
             match i {
                 0 => {
-                    out.sms_packages_statistics_set = ::sdk_core::de::null_as_default_member(
+                    ::sdk_core::de::null_as_default_into(
                         &mut map,
-                    )?;
+                        &mut out.sms_packages_statistics_set,
+                    )
                 }
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }

@@ -11,24 +11,43 @@
     clippy::tabs_in_doc_comments
 )]
 /// API密钥数据列表
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ApiKey {
     /// 密钥ID
     ///
     /// Example: `AKID***`
-    #[serde(rename = "SecretId")]
     pub secret_id: ::std::string::String,
     /// 创建时间(时间戳)
     ///
     /// Example: `1575517111`
-    #[serde(rename = "CreateTime")]
     pub create_time: u64,
     /// 状态(2:有效, 3:禁用, 4:已删除)
     ///
     /// Example: `2`
-    #[serde(rename = "Status")]
     pub status: u64,
+}
+impl ::serde::Serialize for ApiKey {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ApiKey {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ApiKey", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ApiKey {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SecretId", &self.secret_id);
+        out.member("CreateTime", &self.create_time);
+        out.member("Status", &self.status);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiKey {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -40,7 +59,6 @@ impl<'de> ::serde::Deserialize<'de> for ApiKey {
 impl ::sdk_core::de::Members for ApiKey {
     const NAME: &'static str = "ApiKey";
     const NAMES: &'static [&'static str] = &["SecretId", "CreateTime", "Status"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -50,11 +68,11 @@ impl ::sdk_core::de::Members for ApiKey {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.secret_id = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.create_time = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.status = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.secret_id),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.create_time),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.status),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -62,7 +80,7 @@ impl ::sdk_core::de::Members for ApiKey {
 /// AssumeRole request structure.
 ///
 /// **中文**：AssumeRole请求参数结构体
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AssumeRoleRequest {
     /// Resource descriptions of a role, which can be obtained by clicking the role name in the [CAM console](https://console.cloud.tencent.com/cam/role).
@@ -86,7 +104,6 @@ pub struct AssumeRoleRequest {
     /// 服务角色：
     ///
     /// qcs::cam::uin/12345678:role/tencentcloudServiceRole/4611686018427397920、qcs::cam::uin/12345678:role/tencentcloudServiceRoleName/testServiceRoleName
-    #[serde(rename = "RoleArn")]
     pub role_arn: ::std::string::String,
     /// User-defined temporary session name.
     ///
@@ -97,17 +114,12 @@ pub struct AssumeRoleRequest {
     /// **中文**：临时会话名称，由用户自定义名称。
     ///
     /// 长度在2到128之间，可包含大小写字符，数字以及特殊字符：=,.@_-。 正则为：\[\w+=,.@_-\]*
-    #[serde(rename = "RoleSessionName")]
     pub role_session_name: ::std::string::String,
     /// Specifies the validity period of the temporary access credentials in seconds. Default value: 7,200s. Maximum value: 43,200s.
     ///
     /// Example: `1800`
     ///
     /// **中文**：指定临时访问凭证的有效期，单位：秒，默认 7200 秒，最长可设定有效期为 43200 秒
-    #[serde(
-        rename = "DurationSeconds",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub duration_seconds: ::std::option::Option<u64>,
     /// Policy description
     ///
@@ -129,7 +141,6 @@ pub struct AssumeRoleRequest {
     /// 2、策略语法参照[ CAM 策略语法](https://cloud.tencent.com/document/product/598/10603)。
     ///
     /// 3、策略中不能包含 principal 元素。
-    #[serde(rename = "Policy", skip_serializing_if = "::std::option::Option::is_none")]
     pub policy: ::std::option::Option<::std::string::String>,
     /// External role ID, which can be obtained by clicking the role name in the [CAM console](https://console.cloud.tencent.com/cam/role).
     ///
@@ -140,42 +151,53 @@ pub struct AssumeRoleRequest {
     /// **中文**：角色外部ID，可在[访问管理](https://console.cloud.tencent.com/cam/role)，点击角色名获取。
     ///
     /// 长度在2到128之间，可包含大小写字符，数字以及特殊字符：=,.@:/-。 正则为：\[\w+=,.@:\/-\]*
-    #[serde(
-        rename = "ExternalId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub external_id: ::std::option::Option<::std::string::String>,
     /// List of session tags. Up to 50 tags are allowed. The tag keys can not duplicate.
     ///
     /// **中文**：会话标签列表。最多可以传递 50 个会话标签，不支持包含相同标签键。
-    #[serde(rename = "Tags", skip_serializing_if = "::std::option::Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<Tag>>,
     /// UIN of the initiator
     ///
     /// Example: `1000001`
     ///
     /// **中文**：调用者身份uin
-    #[serde(
-        rename = "SourceIdentity",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub source_identity: ::std::option::Option<::std::string::String>,
     /// MFA序列号，与进行调用的CAM用户关联的MFA设备的标识号。格式qcs::cam:uin/${ownerUin}::mfa/${mfaType}。mfaType支持softToken（软token）
     ///
     /// Example: `qcs::cam:uin/10001::mfa/softToken`
-    #[serde(
-        rename = "SerialNumber",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub serial_number: ::std::option::Option<::std::string::String>,
     /// mfa身份验证码。
     ///
     /// Example: `482724`
-    #[serde(
-        rename = "TokenCode",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub token_code: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for AssumeRoleRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for AssumeRoleRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("AssumeRoleRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for AssumeRoleRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("RoleArn", &self.role_arn);
+        out.member("RoleSessionName", &self.role_session_name);
+        out.member("DurationSeconds", &self.duration_seconds);
+        out.member("Policy", &self.policy);
+        out.member("ExternalId", &self.external_id);
+        out.member("Tags", &self.tags);
+        out.member("SourceIdentity", &self.source_identity);
+        out.member("SerialNumber", &self.serial_number);
+        out.member("TokenCode", &self.token_code);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for AssumeRoleRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -197,7 +219,6 @@ impl ::sdk_core::de::Members for AssumeRoleRequest {
         "SerialNumber",
         "TokenCode",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -215,25 +236,17 @@ impl ::sdk_core::de::Members for AssumeRoleRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
-                5 => v5 = ::serde::de::MapAccess::next_value(&mut map)?,
-                6 => v6 = ::serde::de::MapAccess::next_value(&mut map)?,
-                7 => v7 = ::serde::de::MapAccess::next_value(&mut map)?,
-                8 => v8 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::value_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::value_into(&mut map, &mut v4),
+                5 => ::sdk_core::de::value_into(&mut map, &mut v5),
+                6 => ::sdk_core::de::value_into(&mut map, &mut v6),
+                7 => ::sdk_core::de::value_into(&mut map, &mut v7),
+                8 => ::sdk_core::de::value_into(&mut map, &mut v8),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             role_arn: ::sdk_core::de::required(v0, "RoleArn")?,
@@ -369,33 +382,52 @@ impl AssumeRoleRequest {
 /// AssumeRole response structure.
 ///
 /// **中文**：AssumeRole返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AssumeRoleResponse {
     /// Temporary access credentials
     ///
     /// **中文**：临时访问凭证
-    #[serde(rename = "Credentials")]
     pub credentials: Credentials,
     /// Expiration time of the temporary access credentials. A Unix timestamp will be returned which is accurate to the second.
     ///
     /// Example: `1543914376`
     ///
     /// **中文**：临时访问凭证的过期时间，返回 Unix 时间戳，精确到秒
-    #[serde(rename = "ExpiredTime")]
     pub expired_time: i64,
     /// Expiration time of the temporary access credentials in UTC time in ISO 8601 format.
     ///
     /// Example: `2018-12-04T09:06:16Z`
     ///
     /// **中文**：临时访问凭证的过期时间，以 iso8601 格式的 UTC 时间表示
-    #[serde(rename = "Expiration")]
     pub expiration: ::std::string::String,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for AssumeRoleResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for AssumeRoleResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("AssumeRoleResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for AssumeRoleResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Credentials", &self.credentials);
+        out.member("ExpiredTime", &self.expired_time);
+        out.member("Expiration", &self.expiration);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for AssumeRoleResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -412,7 +444,6 @@ impl ::sdk_core::de::Members for AssumeRoleResponse {
         "Expiration",
         "RequestId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -422,12 +453,12 @@ impl ::sdk_core::de::Members for AssumeRoleResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.credentials = ::sdk_core::de::null_as_default_member(&mut map)?,
-                1 => out.expired_time = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.expiration = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::null_as_default_into(&mut map, &mut out.credentials),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.expired_time),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.expiration),
+                3 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -435,7 +466,7 @@ impl ::sdk_core::de::Members for AssumeRoleResponse {
 /// AssumeRoleWithSAML request structure.
 ///
 /// **中文**：AssumeRoleWithSAML请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AssumeRoleWithSAMLRequest {
     /// Base64-encoded SAML assertion
@@ -443,39 +474,55 @@ pub struct AssumeRoleWithSAMLRequest {
     /// Example: `c2FtbC***Rpb24=`
     ///
     /// **中文**：base64 编码的 SAML 断言信息
-    #[serde(rename = "SAMLAssertion")]
     pub saml_assertion: ::std::string::String,
     /// Principal access description name
     ///
     /// Example: `qcs::cam::uin/7989***:saml-provider/OneLogin`
     ///
     /// **中文**：扮演者访问描述名
-    #[serde(rename = "PrincipalArn")]
     pub principal_arn: ::std::string::String,
     /// Role access description name
     ///
     /// Example: `qcs::cam::uin/7989***:roleName/OneLogin-Role`
     ///
     /// **中文**：角色访问描述名
-    #[serde(rename = "RoleArn")]
     pub role_arn: ::std::string::String,
     /// Session name
     ///
     /// Example: `readOnlySession`
     ///
     /// **中文**：会话名称
-    #[serde(rename = "RoleSessionName")]
     pub role_session_name: ::std::string::String,
     /// Specifies the validity period of the temporary access credentials in seconds. Default value: 7,200s. Maximum value: 43,200s.
     ///
     /// Example: `1800`
     ///
     /// **中文**：指定临时访问凭证的有效期，单位：秒，默认 7200 秒，最长可设定有效期为 43200 秒
-    #[serde(
-        rename = "DurationSeconds",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub duration_seconds: ::std::option::Option<u64>,
+}
+impl ::serde::Serialize for AssumeRoleWithSAMLRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for AssumeRoleWithSAMLRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("AssumeRoleWithSAMLRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for AssumeRoleWithSAMLRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SAMLAssertion", &self.saml_assertion);
+        out.member("PrincipalArn", &self.principal_arn);
+        out.member("RoleArn", &self.role_arn);
+        out.member("RoleSessionName", &self.role_session_name);
+        out.member("DurationSeconds", &self.duration_seconds);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for AssumeRoleWithSAMLRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -493,7 +540,6 @@ impl ::sdk_core::de::Members for AssumeRoleWithSAMLRequest {
         "RoleSessionName",
         "DurationSeconds",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -507,29 +553,13 @@ impl ::sdk_core::de::Members for AssumeRoleWithSAMLRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => {
-                    v2 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                3 => {
-                    v3 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::some_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::some_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::value_into(&mut map, &mut v4),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             saml_assertion: ::sdk_core::de::required(v0, "SAMLAssertion")?,
@@ -594,7 +624,7 @@ impl AssumeRoleWithSAMLRequest {
 /// AssumeRoleWithSAML response structure.
 ///
 /// **中文**：AssumeRoleWithSAML返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AssumeRoleWithSAMLResponse {
     /// An object consists of the `Token`, `TmpSecretId`, and `TmpSecretId`
@@ -602,27 +632,46 @@ pub struct AssumeRoleWithSAMLResponse {
     /// Example: `{"Token":"1siMD***","TmpSecretId":"AKID***","TmpSecretKey":"q95K***"}`
     ///
     /// **中文**：对象里面包含 Token，TmpSecretId，TmpSecretKey 三元组
-    #[serde(rename = "Credentials")]
     pub credentials: Credentials,
     /// Indicates the expiration time of the temporary access credentials. A Unix timestamp will be returned which is accurate to the second.
     ///
     /// Example: `1543914376`
     ///
     /// **中文**：临时访问凭证的过期时间，返回 Unix 时间戳，精确到秒
-    #[serde(rename = "ExpiredTime")]
     pub expired_time: u64,
     /// Indicates the expiration time of the temporary access credentials in UTC time in ISO 8601 format.
     ///
     /// Example: `2018-12-04T09:06:16Z`
     ///
     /// **中文**：临时访问凭证的过期时间，以 ISO8601 格式的 UTC 时间表示
-    #[serde(rename = "Expiration")]
     pub expiration: ::std::string::String,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for AssumeRoleWithSAMLResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for AssumeRoleWithSAMLResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("AssumeRoleWithSAMLResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for AssumeRoleWithSAMLResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Credentials", &self.credentials);
+        out.member("ExpiredTime", &self.expired_time);
+        out.member("Expiration", &self.expiration);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for AssumeRoleWithSAMLResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -639,7 +688,6 @@ impl ::sdk_core::de::Members for AssumeRoleWithSAMLResponse {
         "Expiration",
         "RequestId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -649,12 +697,12 @@ impl ::sdk_core::de::Members for AssumeRoleWithSAMLResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.credentials = ::sdk_core::de::null_as_default_member(&mut map)?,
-                1 => out.expired_time = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.expiration = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::null_as_default_into(&mut map, &mut out.credentials),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.expired_time),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.expiration),
+                3 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -662,7 +710,7 @@ impl ::sdk_core::de::Members for AssumeRoleWithSAMLResponse {
 /// AssumeRoleWithWebIdentity request structure.
 ///
 /// **中文**：AssumeRoleWithWebIdentity请求参数结构体
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AssumeRoleWithWebIdentityRequest {
     /// Identity provider name
@@ -670,39 +718,55 @@ pub struct AssumeRoleWithWebIdentityRequest {
     /// Example: `OIDC`
     ///
     /// **中文**：身份提供商名称
-    #[serde(rename = "ProviderId")]
     pub provider_id: ::std::string::String,
     /// OIDC token issued by the IdP
     ///
     /// Example: `eyJraWQiOiJkT**********CNOQ`
     ///
     /// **中文**：IdP签发的OIDC令牌
-    #[serde(rename = "WebIdentityToken")]
     pub web_identity_token: ::std::string::String,
     /// Role access description name
     ///
     /// Example: `qcs::cam::uin/7989***:roleName/OneLogin-Role`
     ///
     /// **中文**：角色访问描述名
-    #[serde(rename = "RoleArn")]
     pub role_arn: ::std::string::String,
     /// Session name
     ///
     /// Example: `test_OIDC`
     ///
     /// **中文**：会话名称
-    #[serde(rename = "RoleSessionName")]
     pub role_session_name: ::std::string::String,
     /// Specifies the validity period of the temporary access credentials in seconds. Default value: 7,200s. Maximum value: 43,200s.
     ///
     /// Example: `3600`
     ///
     /// **中文**：指定临时访问凭证的有效期，单位：秒，默认 7200 秒，最长可设定有效期为 43200 秒
-    #[serde(
-        rename = "DurationSeconds",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub duration_seconds: ::std::option::Option<i64>,
+}
+impl ::serde::Serialize for AssumeRoleWithWebIdentityRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for AssumeRoleWithWebIdentityRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("AssumeRoleWithWebIdentityRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for AssumeRoleWithWebIdentityRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("ProviderId", &self.provider_id);
+        out.member("WebIdentityToken", &self.web_identity_token);
+        out.member("RoleArn", &self.role_arn);
+        out.member("RoleSessionName", &self.role_session_name);
+        out.member("DurationSeconds", &self.duration_seconds);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for AssumeRoleWithWebIdentityRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -720,7 +784,6 @@ impl ::sdk_core::de::Members for AssumeRoleWithWebIdentityRequest {
         "RoleSessionName",
         "DurationSeconds",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -734,29 +797,13 @@ impl ::sdk_core::de::Members for AssumeRoleWithWebIdentityRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => {
-                    v2 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                3 => {
-                    v3 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::some_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::some_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::value_into(&mut map, &mut v4),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             provider_id: ::sdk_core::de::required(v0, "ProviderId")?,
@@ -835,7 +882,7 @@ impl AssumeRoleWithWebIdentityRequest {
 /// AssumeRoleWithWebIdentity response structure.
 ///
 /// **中文**：AssumeRoleWithWebIdentity返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AssumeRoleWithWebIdentityResponse {
     /// Expiration time of the temporary access credentials (timestamp).
@@ -843,27 +890,46 @@ pub struct AssumeRoleWithWebIdentityResponse {
     /// Example: `1543914376`
     ///
     /// **中文**：临时访问凭证过期时间(时间戳)
-    #[serde(rename = "ExpiredTime")]
     pub expired_time: u64,
     /// Expiration time of the temporary access credentials.
     ///
     /// Example: `2018-12-04T09:06:16Z`
     ///
     /// **中文**：临时访问凭证过期时间
-    #[serde(rename = "Expiration")]
     pub expiration: ::std::string::String,
     /// Temporary access credentials
     ///
     /// Example: `{"Token":"1siMD***","TmpSecretId":"AKID***","TmpSecretKey":"q95K***"}`
     ///
     /// **中文**：临时访问凭证
-    #[serde(rename = "Credentials")]
     pub credentials: Credentials,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for AssumeRoleWithWebIdentityResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for AssumeRoleWithWebIdentityResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("AssumeRoleWithWebIdentityResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for AssumeRoleWithWebIdentityResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("ExpiredTime", &self.expired_time);
+        out.member("Expiration", &self.expiration);
+        out.member("Credentials", &self.credentials);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for AssumeRoleWithWebIdentityResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -880,7 +946,6 @@ impl ::sdk_core::de::Members for AssumeRoleWithWebIdentityResponse {
         "Credentials",
         "RequestId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -890,12 +955,12 @@ impl ::sdk_core::de::Members for AssumeRoleWithWebIdentityResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.expired_time = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.expiration = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.credentials = ::sdk_core::de::null_as_default_member(&mut map)?,
-                3 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.expired_time),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.expiration),
+                2 => ::sdk_core::de::null_as_default_into(&mut map, &mut out.credentials),
+                3 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -903,7 +968,7 @@ impl ::sdk_core::de::Members for AssumeRoleWithWebIdentityResponse {
 /// Temporary credentials
 ///
 /// **中文**：临时证书
-#[derive(Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Credentials {
     /// Token, which contains up to 4,096 bytes depending on the associated policies.
@@ -911,22 +976,41 @@ pub struct Credentials {
     /// Example: `da1e***`
     ///
     /// **中文**：token。token长度和绑定的策略有关，最长不超过4096字节。
-    #[serde(rename = "Token")]
     pub token: ::std::string::String,
     /// Temporary credentials key ID, which contains up to 1,024 bytes.
     ///
     /// Example: `AKID***`
     ///
     /// **中文**：临时证书密钥ID。最长不超过1024字节。
-    #[serde(rename = "TmpSecretId")]
     pub tmp_secret_id: ::std::string::String,
     /// Temporary credentials key, which contains up to 1,024 bytes.
     ///
     /// Example: `q95K***`
     ///
     /// **中文**：临时证书密钥Key。最长不超过1024字节。
-    #[serde(rename = "TmpSecretKey")]
     pub tmp_secret_key: ::std::string::String,
+}
+impl ::serde::Serialize for Credentials {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for Credentials {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("Credentials", self)
+    }
+}
+impl ::sdk_core::ser::Fields for Credentials {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Token", &self.token);
+        out.member("TmpSecretId", &self.tmp_secret_id);
+        out.member("TmpSecretKey", &self.tmp_secret_key);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for Credentials {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -938,7 +1022,6 @@ impl<'de> ::serde::Deserialize<'de> for Credentials {
 impl ::sdk_core::de::Members for Credentials {
     const NAME: &'static str = "Credentials";
     const NAMES: &'static [&'static str] = &["Token", "TmpSecretId", "TmpSecretKey"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -948,11 +1031,11 @@ impl ::sdk_core::de::Members for Credentials {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.token = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.tmp_secret_id = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.tmp_secret_key = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.token),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.tmp_secret_id),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.tmp_secret_key),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -969,9 +1052,27 @@ impl ::std::fmt::Debug for Credentials {
 /// GetCallerIdentity request structure.
 ///
 /// **中文**：GetCallerIdentity请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetCallerIdentityRequest {}
+impl ::serde::Serialize for GetCallerIdentityRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for GetCallerIdentityRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("GetCallerIdentityRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for GetCallerIdentityRequest {
+    #[inline]
+    fn fields(&self, _out: &mut dyn ::sdk_core::ser::Sink) {}
+}
 impl<'de> ::serde::Deserialize<'de> for GetCallerIdentityRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,
@@ -982,7 +1083,6 @@ impl<'de> ::serde::Deserialize<'de> for GetCallerIdentityRequest {
 impl ::sdk_core::de::Members for GetCallerIdentityRequest {
     const NAME: &'static str = "GetCallerIdentityRequest";
     const NAMES: &'static [&'static str] = &[];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1004,7 +1104,7 @@ impl GetCallerIdentityRequest {
 /// GetCallerIdentity response structure.
 ///
 /// **中文**：GetCallerIdentity返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetCallerIdentityResponse {
     /// ARN of the current caller.
@@ -1012,17 +1112,12 @@ pub struct GetCallerIdentityResponse {
     /// Example: `qcs::sts:1000262***:federated-user/1000261****`
     ///
     /// **中文**：当前调用者ARN。
-    #[serde(rename = "Arn", skip_serializing_if = "::std::option::Option::is_none")]
     pub arn: ::std::option::Option<::std::string::String>,
     /// Root account UIN of the current caller.
     ///
     /// Example: `1000262***`
     ///
     /// **中文**：当前调用者所属主账号Uin。
-    #[serde(
-        rename = "AccountId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub account_id: ::std::option::Option<::std::string::String>,
     /// User ID.
     /// 1. If the caller is a Tencent Cloud account, the UIN of the current account is returned.
@@ -1035,7 +1130,6 @@ pub struct GetCallerIdentityResponse {
     /// 1. 调用者是云账号时，返回的是当前账号Uin
     /// 2. 调用者是角色时，返回的是roleId:roleSessionName
     /// 3. 调用者是联合身份时，返回的是uin:federatedUserName
-    #[serde(rename = "UserId", skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     /// Account UIN.
     /// 1. If the caller is a Tencent Cloud account, the UIN of the current account is returned.
@@ -1047,23 +1141,42 @@ pub struct GetCallerIdentityResponse {
     /// 1. 调用者是云账号，返回的当前账号Uin
     ///
     /// 2, 调用者是角色，返回的申请角色密钥的账号Uin
-    #[serde(
-        rename = "PrincipalId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub principal_id: ::std::option::Option<::std::string::String>,
     /// Identity type.
     ///
     /// Example: `CAMUser`
     ///
     /// **中文**：身份类型。
-    #[serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for GetCallerIdentityResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for GetCallerIdentityResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("GetCallerIdentityResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for GetCallerIdentityResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Arn", &self.arn);
+        out.member("AccountId", &self.account_id);
+        out.member("UserId", &self.user_id);
+        out.member("PrincipalId", &self.principal_id);
+        out.member("Type", &self.r#type);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for GetCallerIdentityResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1082,7 +1195,6 @@ impl ::sdk_core::de::Members for GetCallerIdentityResponse {
         "Type",
         "RequestId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1092,14 +1204,14 @@ impl ::sdk_core::de::Members for GetCallerIdentityResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.arn = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.account_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.user_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                3 => out.principal_id = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                4 => out.r#type = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                5 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.arn),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.account_id),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.user_id),
+                3 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.principal_id),
+                4 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.r#type),
+                5 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -1107,7 +1219,7 @@ impl ::sdk_core::de::Members for GetCallerIdentityResponse {
 /// GetFederationToken request structure.
 ///
 /// **中文**：GetFederationToken请求参数结构体
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetFederationTokenRequest {
     /// The customizable name of the caller, consisting of letters
@@ -1115,7 +1227,6 @@ pub struct GetFederationTokenRequest {
     /// Example: `readOnly`
     ///
     /// **中文**：您可以自定义调用方英文名称，由字母组成。
-    #[serde(rename = "Name")]
     pub name: ::std::string::String,
     /// Note:
     ///
@@ -1134,18 +1245,35 @@ pub struct GetFederationTokenRequest {
     /// 2、策略中不能包含 principal 元素。
     ///
     /// 3、该参数需要做urlencode，服务端会对该字段做urldecode， 并按处理后Policy授予临时访问凭证权限，请按规范传入参数。
-    #[serde(rename = "Policy")]
     pub policy: ::std::string::String,
     /// The validity period of temporary credentials in seconds. Default value: 1,800s. Maximum value for a root account: 7,200s. Maximum value for a sub-account: 129,600s.
     ///
     /// Example: `1800`
     ///
     /// **中文**：指定临时证书的有效期，单位：秒，默认1800秒，主账号最长可设定有效期为7200秒，子账号最长可设定有效期为129600秒。
-    #[serde(
-        rename = "DurationSeconds",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub duration_seconds: ::std::option::Option<u64>,
+}
+impl ::serde::Serialize for GetFederationTokenRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for GetFederationTokenRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("GetFederationTokenRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for GetFederationTokenRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Name", &self.name);
+        out.member("Policy", &self.policy);
+        out.member("DurationSeconds", &self.duration_seconds);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for GetFederationTokenRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1157,7 +1285,6 @@ impl<'de> ::serde::Deserialize<'de> for GetFederationTokenRequest {
 impl ::sdk_core::de::Members for GetFederationTokenRequest {
     const NAME: &'static str = "GetFederationTokenRequest";
     const NAMES: &'static [&'static str] = &["Name", "Policy", "DurationSeconds"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1169,19 +1296,11 @@ impl ::sdk_core::de::Members for GetFederationTokenRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             name: ::sdk_core::de::required(v0, "Name")?,
@@ -1246,20 +1365,18 @@ impl GetFederationTokenRequest {
 /// GetFederationToken response structure.
 ///
 /// **中文**：GetFederationToken返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetFederationTokenResponse {
     /// Temporary access credentials
     ///
     /// **中文**：临时访问凭证
-    #[serde(rename = "Credentials")]
     pub credentials: Credentials,
     /// Temporary access credentials expiration time. A Unix timestamp will be returned which is accurate to the second.
     ///
     /// Example: `1686664553`
     ///
     /// **中文**：临时访问凭证有效的时间，返回 Unix 时间戳，精确到秒
-    #[serde(rename = "ExpiredTime")]
     pub expired_time: u64,
     /// Temporary access credentials expiration time in UTC time in ISO 8601 format.
     ///
@@ -1270,16 +1387,34 @@ pub struct GetFederationTokenResponse {
     /// **中文**：临时访问凭证有效的时间，以 iso8601 格式的 UTC 时间表示
     ///
     /// 注意：此字段可能返回 null，表示取不到有效值。
-    #[serde(
-        rename = "Expiration",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub expiration: ::std::option::Option<::std::string::String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
     /// **中文**：唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for GetFederationTokenResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for GetFederationTokenResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("GetFederationTokenResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for GetFederationTokenResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Credentials", &self.credentials);
+        out.member("ExpiredTime", &self.expired_time);
+        out.member("Expiration", &self.expiration);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for GetFederationTokenResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1296,7 +1431,6 @@ impl ::sdk_core::de::Members for GetFederationTokenResponse {
         "Expiration",
         "RequestId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1306,38 +1440,54 @@ impl ::sdk_core::de::Members for GetFederationTokenResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.credentials = ::sdk_core::de::null_as_default_member(&mut map)?,
-                1 => out.expired_time = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.expiration = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                3 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::null_as_default_into(&mut map, &mut out.credentials),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.expired_time),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.expiration),
+                3 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// GetSessionToken请求参数结构体
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetSessionTokenRequest {
     /// MFA序列号，与进行调用的CAM用户关联的MFA设备的标识号。格式qcs::cam:uin/${ownerUin}::mfa/${mfaType}。mfaType支持softToken（软token）
     ///
     /// Example: `qcs::cam:uin/10001::mfa/softToken`
-    #[serde(rename = "SerialNumber")]
     pub serial_number: ::std::string::String,
     /// mfa身份验证码。
     ///
     /// Example: `482724`
-    #[serde(rename = "TokenCode")]
     pub token_code: ::std::string::String,
     /// 指定临时证书的有效期，单位：秒，默认1800秒，主账号最长可设定有效期为7200秒，子账号最长可设定有效期为129600秒。
     ///
     /// Example: `1800`
-    #[serde(
-        rename = "DurationSeconds",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub duration_seconds: ::std::option::Option<i64>,
+}
+impl ::serde::Serialize for GetSessionTokenRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for GetSessionTokenRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("GetSessionTokenRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for GetSessionTokenRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("SerialNumber", &self.serial_number);
+        out.member("TokenCode", &self.token_code);
+        out.member("DurationSeconds", &self.duration_seconds);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for GetSessionTokenRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1353,7 +1503,6 @@ impl ::sdk_core::de::Members for GetSessionTokenRequest {
         "TokenCode",
         "DurationSeconds",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1365,19 +1514,11 @@ impl ::sdk_core::de::Members for GetSessionTokenRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             serial_number: ::sdk_core::de::required(v0, "SerialNumber")?,
@@ -1424,27 +1565,46 @@ impl GetSessionTokenRequest {
     }
 }
 /// GetSessionToken返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetSessionTokenResponse {
     /// 临时访问凭证
     ///
     /// Example: `{"Token":"da1e***","TmpSecretId":"AKID***","TmpSecretKey":"q95K***"}`
-    #[serde(rename = "Credentials")]
     pub credentials: Credentials,
     /// 证书无效的时间，返回 Unix 时间戳，精确到秒
     ///
     /// Example: `1686664553`
-    #[serde(rename = "ExpiredTime")]
     pub expired_time: u64,
     /// 临时访问凭证的过期时间，以 iso8601 格式的 UTC 时间表示
     ///
     /// Example: `2018-12-04T09:06:16Z`
-    #[serde(rename = "Expiration")]
     pub expiration: ::std::string::String,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for GetSessionTokenResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for GetSessionTokenResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("GetSessionTokenResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for GetSessionTokenResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Credentials", &self.credentials);
+        out.member("ExpiredTime", &self.expired_time);
+        out.member("Expiration", &self.expiration);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for GetSessionTokenResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1461,7 +1621,6 @@ impl ::sdk_core::de::Members for GetSessionTokenResponse {
         "Expiration",
         "RequestId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1471,28 +1630,44 @@ impl ::sdk_core::de::Members for GetSessionTokenResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.credentials = ::sdk_core::de::null_as_default_member(&mut map)?,
-                1 => out.expired_time = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.expiration = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::null_as_default_into(&mut map, &mut out.credentials),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.expired_time),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.expiration),
+                3 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// QueryApiKey请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryApiKeyRequest {
     /// 待查询的账号uin(不填默认查当前账号uin)
     ///
     /// Example: `100020328651`
-    #[serde(
-        rename = "TargetUin",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub target_uin: ::std::option::Option<u64>,
+}
+impl ::serde::Serialize for QueryApiKeyRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for QueryApiKeyRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("QueryApiKeyRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for QueryApiKeyRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("TargetUin", &self.target_uin);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for QueryApiKeyRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1504,7 +1679,6 @@ impl<'de> ::serde::Deserialize<'de> for QueryApiKeyRequest {
 impl ::sdk_core::de::Members for QueryApiKeyRequest {
     const NAME: &'static str = "QueryApiKeyRequest";
     const NAMES: &'static [&'static str] = &["TargetUin"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1514,9 +1688,9 @@ impl ::sdk_core::de::Members for QueryApiKeyRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut v0),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self { target_uin: v0 })
     }
@@ -1535,17 +1709,36 @@ impl QueryApiKeyRequest {
     }
 }
 /// QueryApiKey返回参数结构体
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct QueryApiKeyResponse {
     /// 密钥ID列表。
     ///
     /// Example: `[{"SecretId":"AKID***","CreateTime":1575517111,"Status":2}]`
-    #[serde(rename = "IdKeys")]
     pub id_keys: ::std::vec::Vec<ApiKey>,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for QueryApiKeyResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for QueryApiKeyResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("QueryApiKeyResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for QueryApiKeyResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("IdKeys", &self.id_keys);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for QueryApiKeyResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1557,7 +1750,6 @@ impl<'de> ::serde::Deserialize<'de> for QueryApiKeyResponse {
 impl ::sdk_core::de::Members for QueryApiKeyResponse {
     const NAME: &'static str = "QueryApiKeyResponse";
     const NAMES: &'static [&'static str] = &["IdKeys", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1567,10 +1759,10 @@ impl ::sdk_core::de::Members for QueryApiKeyResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.id_keys = ::sdk_core::de::null_as_default_member(&mut map)?,
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::null_as_default_into(&mut map, &mut out.id_keys),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -1578,7 +1770,7 @@ impl ::sdk_core::de::Members for QueryApiKeyResponse {
 /// Information on tags
 ///
 /// **中文**：标签
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Tag {
     /// Tag key. It’s up to 128 characters and case-sensitive.
@@ -1586,15 +1778,34 @@ pub struct Tag {
     /// Example: `department`
     ///
     /// **中文**：标签键，最长128个字符，区分大小写。
-    #[serde(rename = "Key")]
     pub key: ::std::string::String,
     /// Tag value. It’s up to 256 characters and case-sensitive.
     ///
     /// Example: `engineering`
     ///
     /// **中文**：标签值，最长256个字符，区分大小写。
-    #[serde(rename = "Value")]
     pub value: ::std::string::String,
+}
+impl ::serde::Serialize for Tag {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for Tag {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("Tag", self)
+    }
+}
+impl ::sdk_core::ser::Fields for Tag {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Key", &self.key);
+        out.member("Value", &self.value);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for Tag {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1606,7 +1817,6 @@ impl<'de> ::serde::Deserialize<'de> for Tag {
 impl ::sdk_core::de::Members for Tag {
     const NAME: &'static str = "Tag";
     const NAMES: &'static [&'static str] = &["Key", "Value"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1617,18 +1827,10 @@ impl ::sdk_core::de::Members for Tag {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             key: ::sdk_core::de::required(v0, "Key")?,

@@ -10,18 +10,34 @@
     clippy::doc_lazy_continuation,
     clippy::tabs_in_doc_comments
 )]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateWidgetRequest {
     /// Widget name.
-    #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Idempotency token.
-    #[serde(
-        rename = "ClientToken",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub client_token: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for CreateWidgetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for CreateWidgetRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("CreateWidgetRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for CreateWidgetRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Name", &self.name);
+        out.member("ClientToken", &self.client_token);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for CreateWidgetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -33,7 +49,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateWidgetRequest {
 impl ::sdk_core::de::Members for CreateWidgetRequest {
     const NAME: &'static str = "CreateWidgetRequest";
     const NAMES: &'static [&'static str] = &["Name", "ClientToken"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -44,10 +59,10 @@ impl ::sdk_core::de::Members for CreateWidgetRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self { name: v0, client_token: v1 })
     }
@@ -77,15 +92,34 @@ impl CreateWidgetRequest {
         self
     }
 }
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateWidgetResponse {
     /// id
-    #[serde(rename = "WidgetId")]
     pub widget_id: ::std::string::String,
     /// Request id.
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for CreateWidgetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for CreateWidgetResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("CreateWidgetResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for CreateWidgetResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("WidgetId", &self.widget_id);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for CreateWidgetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -97,7 +131,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateWidgetResponse {
 impl ::sdk_core::de::Members for CreateWidgetResponse {
     const NAME: &'static str = "CreateWidgetResponse";
     const NAMES: &'static [&'static str] = &["WidgetId", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -107,23 +140,42 @@ impl ::sdk_core::de::Members for CreateWidgetResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.widget_id = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.widget_id),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeThingPageResponse {
     /// The page.
-    #[serde(rename = "Data", skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ThingPage>,
     /// Request id.
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for DescribeThingPageResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DescribeThingPageResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DescribeThingPageResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DescribeThingPageResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Data", &self.data);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DescribeThingPageResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -135,7 +187,6 @@ impl<'de> ::serde::Deserialize<'de> for DescribeThingPageResponse {
 impl ::sdk_core::de::Members for DescribeThingPageResponse {
     const NAME: &'static str = "DescribeThingPageResponse";
     const NAMES: &'static [&'static str] = &["Data", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -145,88 +196,101 @@ impl ::sdk_core::de::Members for DescribeThingPageResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.data = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut out.data),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeThingsRequest {
     /// A keyword member.
     ///
     /// Example: ``a`b``
-    #[serde(rename = "type")]
     pub r#type: ::std::string::String,
     /// Range \[0, 100\] and a &lt; b.
-    #[serde(rename = "match", skip_serializing_if = "::std::option::Option::is_none")]
     pub r#match: ::std::option::Option<::std::string::String>,
     /// self
-    #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<i64>,
     /// async
-    #[serde(rename = "async", skip_serializing_if = "::std::option::Option::is_none")]
     pub r#async: ::std::option::Option<bool>,
     /// Starts with a digit.
-    #[serde(rename = "3DModel", skip_serializing_if = "::std::option::Option::is_none")]
     pub _3d_model: ::std::option::Option<::std::string::String>,
     /// Collides with the next one.
-    #[serde(rename = "TemplateID")]
     pub template_id: ::std::string::String,
     /// Collides with the previous one.
-    #[serde(
-        rename = "TemplateId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub template_id_2: ::std::option::Option<::std::string::String>,
     /// Disabled: kept, optional, its setter deprecated.
     ///
     /// Disabled by the API: kept, as the official SDKs keep it, but the service may ignore it.
-    #[serde(rename = "Hidden", skip_serializing_if = "::std::option::Option::is_none")]
     pub hidden: ::std::option::Option<::std::string::String>,
     /// A list of objects.
-    #[serde(rename = "Items")]
     pub items: ::std::vec::Vec<Item>,
     /// Raw bytes.
     ///
     /// Binary data, base64-encoded on the wire.
-    #[serde(rename = "Payload", skip_serializing_if = "::std::option::Option::is_none")]
     pub payload: ::std::option::Option<::sdk_core::Binary>,
     /// A datetime.
     ///
     /// Example: `2020-01-01 00:00:00`
-    #[serde(
-        rename = "CreatedAt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub created_at: ::std::option::Option<::std::string::String>,
     /// Type named Option.
-    #[serde(rename = "Opt", skip_serializing_if = "::std::option::Option::is_none")]
     pub opt: ::std::option::Option<Option>,
     /// Type named Type.
-    #[serde(rename = "Kind", skip_serializing_if = "::std::option::Option::is_none")]
     pub kind: ::std::option::Option<Type>,
     /// Recursive.
-    #[serde(rename = "Tree", skip_serializing_if = "::std::option::Option::is_none")]
     pub tree: ::std::option::Option<Node>,
     /// A float.
-    #[serde(rename = "Ratio", skip_serializing_if = "::std::option::Option::is_none")]
     pub ratio: ::std::option::Option<f64>,
     /// An unsigned int.
-    #[serde(rename = "Count", skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<u64>,
     /// Acronym.
-    #[serde(rename = "URL", skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
     /// Acronym run.
-    #[serde(rename = "ISOCode", skip_serializing_if = "::std::option::Option::is_none")]
     pub iso_code: ::std::option::Option<::std::string::String>,
     /// Collides with the constructor.
-    #[serde(rename = "New", skip_serializing_if = "::std::option::Option::is_none")]
     pub new_2: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for DescribeThingsRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DescribeThingsRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DescribeThingsRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DescribeThingsRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("type", &self.r#type);
+        out.member("match", &self.r#match);
+        out.member("self", &self.self_);
+        out.member("async", &self.r#async);
+        out.member("3DModel", &self._3d_model);
+        out.member("TemplateID", &self.template_id);
+        out.member("TemplateId", &self.template_id_2);
+        out.member("Hidden", &self.hidden);
+        out.member("Items", &self.items);
+        out.member("Payload", &self.payload);
+        out.member("CreatedAt", &self.created_at);
+        out.member("Opt", &self.opt);
+        out.member("Kind", &self.kind);
+        out.member("Tree", &self.tree);
+        out.member("Ratio", &self.ratio);
+        out.member("Count", &self.count);
+        out.member("URL", &self.url);
+        out.member("ISOCode", &self.iso_code);
+        out.member("New", &self.new_2);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DescribeThingsRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -258,7 +322,6 @@ impl ::sdk_core::de::Members for DescribeThingsRequest {
         "ISOCode",
         "New",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -286,39 +349,27 @@ impl ::sdk_core::de::Members for DescribeThingsRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                3 => v3 = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => v4 = ::serde::de::MapAccess::next_value(&mut map)?,
-                5 => {
-                    v5 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                6 => v6 = ::serde::de::MapAccess::next_value(&mut map)?,
-                7 => v7 = ::serde::de::MapAccess::next_value(&mut map)?,
-                8 => {
-                    v8 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                9 => v9 = ::serde::de::MapAccess::next_value(&mut map)?,
-                10 => v10 = ::serde::de::MapAccess::next_value(&mut map)?,
-                11 => v11 = ::serde::de::MapAccess::next_value(&mut map)?,
-                12 => v12 = ::serde::de::MapAccess::next_value(&mut map)?,
-                13 => v13 = ::serde::de::MapAccess::next_value(&mut map)?,
-                14 => v14 = ::serde::de::MapAccess::next_value(&mut map)?,
-                15 => v15 = ::serde::de::MapAccess::next_value(&mut map)?,
-                16 => v16 = ::serde::de::MapAccess::next_value(&mut map)?,
-                17 => v17 = ::serde::de::MapAccess::next_value(&mut map)?,
-                18 => v18 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                3 => ::sdk_core::de::value_into(&mut map, &mut v3),
+                4 => ::sdk_core::de::value_into(&mut map, &mut v4),
+                5 => ::sdk_core::de::some_into(&mut map, &mut v5),
+                6 => ::sdk_core::de::value_into(&mut map, &mut v6),
+                7 => ::sdk_core::de::value_into(&mut map, &mut v7),
+                8 => ::sdk_core::de::some_into(&mut map, &mut v8),
+                9 => ::sdk_core::de::value_into(&mut map, &mut v9),
+                10 => ::sdk_core::de::value_into(&mut map, &mut v10),
+                11 => ::sdk_core::de::value_into(&mut map, &mut v11),
+                12 => ::sdk_core::de::value_into(&mut map, &mut v12),
+                13 => ::sdk_core::de::value_into(&mut map, &mut v13),
+                14 => ::sdk_core::de::value_into(&mut map, &mut v14),
+                15 => ::sdk_core::de::value_into(&mut map, &mut v15),
+                16 => ::sdk_core::de::value_into(&mut map, &mut v16),
+                17 => ::sdk_core::de::value_into(&mut map, &mut v17),
+                18 => ::sdk_core::de::value_into(&mut map, &mut v18),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             r#type: ::sdk_core::de::required(v0, "type")?,
@@ -487,27 +538,46 @@ impl DescribeThingsRequest {
         self
     }
 }
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeThingsResponse {
     /// Total.
-    #[serde(rename = "TotalCount")]
     pub total_count: i64,
     /// Used in input and output.
-    #[serde(rename = "Items")]
     pub items: ::std::vec::Vec<Item>,
     /// Type named Result.
-    #[serde(rename = "Result")]
     pub result: Result,
     /// Optional object.
-    #[serde(rename = "Extra", skip_serializing_if = "::std::option::Option::is_none")]
     pub extra: ::std::option::Option<Result>,
     /// Optional list.
-    #[serde(rename = "Names", skip_serializing_if = "::std::option::Option::is_none")]
     pub names: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Request id.
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for DescribeThingsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DescribeThingsResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DescribeThingsResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DescribeThingsResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("TotalCount", &self.total_count);
+        out.member("Items", &self.items);
+        out.member("Result", &self.result);
+        out.member("Extra", &self.extra);
+        out.member("Names", &self.names);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DescribeThingsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -526,7 +596,6 @@ impl ::sdk_core::de::Members for DescribeThingsResponse {
         "Names",
         "RequestId",
     ];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -536,27 +605,46 @@ impl ::sdk_core::de::Members for DescribeThingsResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.total_count = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.items = ::sdk_core::de::null_as_default_member(&mut map)?,
-                2 => out.result = ::sdk_core::de::null_as_default_member(&mut map)?,
-                3 => out.extra = ::serde::de::MapAccess::next_value(&mut map)?,
-                4 => out.names = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                5 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.total_count),
+                1 => ::sdk_core::de::null_as_default_into(&mut map, &mut out.items),
+                2 => ::sdk_core::de::null_as_default_into(&mut map, &mut out.result),
+                3 => ::sdk_core::de::value_into(&mut map, &mut out.extra),
+                4 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.names),
+                5 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeWidgetsRequest {
     /// Items to skip.
-    #[serde(rename = "Offset", skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<u64>,
     /// Page size.
-    #[serde(rename = "Limit", skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<u64>,
+}
+impl ::serde::Serialize for DescribeWidgetsRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DescribeWidgetsRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DescribeWidgetsRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DescribeWidgetsRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Offset", &self.offset);
+        out.member("Limit", &self.limit);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DescribeWidgetsRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -568,7 +656,6 @@ impl<'de> ::serde::Deserialize<'de> for DescribeWidgetsRequest {
 impl ::sdk_core::de::Members for DescribeWidgetsRequest {
     const NAME: &'static str = "DescribeWidgetsRequest";
     const NAMES: &'static [&'static str] = &["Offset", "Limit"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -579,10 +666,10 @@ impl ::sdk_core::de::Members for DescribeWidgetsRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self { offset: v0, limit: v1 })
     }
@@ -606,18 +693,37 @@ impl DescribeWidgetsRequest {
         self
     }
 }
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeWidgetsResponse {
     /// Number of widgets.
-    #[serde(rename = "TotalCount")]
     pub total_count: u64,
     /// This page's widget ids.
-    #[serde(rename = "WidgetIdSet")]
     pub widget_id_set: ::std::vec::Vec<::std::string::String>,
     /// Request id.
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for DescribeWidgetsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for DescribeWidgetsResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("DescribeWidgetsResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for DescribeWidgetsResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("TotalCount", &self.total_count);
+        out.member("WidgetIdSet", &self.widget_id_set);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DescribeWidgetsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -629,7 +735,6 @@ impl<'de> ::serde::Deserialize<'de> for DescribeWidgetsResponse {
 impl ::sdk_core::de::Members for DescribeWidgetsResponse {
     const NAME: &'static str = "DescribeWidgetsResponse";
     const NAMES: &'static [&'static str] = &["TotalCount", "WidgetIdSet", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -639,31 +744,50 @@ impl ::sdk_core::de::Members for DescribeWidgetsResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.total_count = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.widget_id_set = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.total_count),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.widget_id_set),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// An item, used both ways.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Item {
     /// Name.
-    #[serde(rename = "Name")]
     pub name: ::std::string::String,
     /// Binary carried as string.
-    #[serde(rename = "Data")]
     pub data: ::std::string::String,
     /// Tags.
-    #[serde(rename = "Tags", skip_serializing_if = "::std::option::Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// A node.
-    #[serde(rename = "Child", skip_serializing_if = "::std::option::Option::is_none")]
     pub child: ::std::option::Option<Node>,
+}
+impl ::serde::Serialize for Item {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for Item {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("Item", self)
+    }
+}
+impl ::sdk_core::ser::Fields for Item {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Name", &self.name);
+        out.member("Data", &self.data);
+        out.member("Tags", &self.tags);
+        out.member("Child", &self.child);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for Item {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -675,7 +799,6 @@ impl<'de> ::serde::Deserialize<'de> for Item {
 impl ::sdk_core::de::Members for Item {
     const NAME: &'static str = "Item";
     const NAMES: &'static [&'static str] = &["Name", "Data", "Tags", "Child"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -685,12 +808,12 @@ impl ::sdk_core::de::Members for Item {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.name = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.data = ::sdk_core::de::lenient_member(&mut map)?,
-                2 => out.tags = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                3 => out.child = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.name),
+                1 => ::sdk_core::de::lenient_into(&mut map, &mut out.data),
+                2 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.tags),
+                3 => ::sdk_core::de::value_into(&mut map, &mut out.child),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -725,18 +848,34 @@ impl Item {
         self
     }
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListPagedThingsRequest {
     /// 页码，从1开始。
-    #[serde(
-        rename = "PageNumber",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub page_number: ::std::option::Option<u64>,
     /// 每页数量，默认10，最大值为50。
-    #[serde(rename = "PageSize", skip_serializing_if = "::std::option::Option::is_none")]
     pub page_size: ::std::option::Option<u64>,
+}
+impl ::serde::Serialize for ListPagedThingsRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ListPagedThingsRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ListPagedThingsRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ListPagedThingsRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("PageNumber", &self.page_number);
+        out.member("PageSize", &self.page_size);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ListPagedThingsRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -748,7 +887,6 @@ impl<'de> ::serde::Deserialize<'de> for ListPagedThingsRequest {
 impl ::sdk_core::de::Members for ListPagedThingsRequest {
     const NAME: &'static str = "ListPagedThingsRequest";
     const NAMES: &'static [&'static str] = &["PageNumber", "PageSize"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -759,10 +897,10 @@ impl ::sdk_core::de::Members for ListPagedThingsRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             page_number: v0,
@@ -789,18 +927,37 @@ impl ListPagedThingsRequest {
         self
     }
 }
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListPagedThingsResponse {
     /// Number of things.
-    #[serde(rename = "Total")]
     pub total: u64,
     /// This page's things.
-    #[serde(rename = "Things")]
     pub things: ::std::vec::Vec<PagedThing>,
     /// Request id.
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for ListPagedThingsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ListPagedThingsResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ListPagedThingsResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ListPagedThingsResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Total", &self.total);
+        out.member("Things", &self.things);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ListPagedThingsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -812,7 +969,6 @@ impl<'de> ::serde::Deserialize<'de> for ListPagedThingsResponse {
 impl ::sdk_core::de::Members for ListPagedThingsResponse {
     const NAME: &'static str = "ListPagedThingsResponse";
     const NAMES: &'static [&'static str] = &["Total", "Things", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -822,28 +978,47 @@ impl ::sdk_core::de::Members for ListPagedThingsResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.total = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.things = ::sdk_core::de::null_as_default_member(&mut map)?,
-                2 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.total),
+                1 => ::sdk_core::de::null_as_default_into(&mut map, &mut out.things),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// A recursive node.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Node {
     /// id
-    #[serde(rename = "Id")]
     pub id: u64,
     /// Direct recursion: boxed.
-    #[serde(rename = "Parent", skip_serializing_if = "::std::option::Option::is_none")]
     pub parent: ::std::option::Option<::std::boxed::Box<Node>>,
     /// Recursion through a list.
-    #[serde(rename = "Children", skip_serializing_if = "::std::option::Option::is_none")]
     pub children: ::std::option::Option<::std::vec::Vec<Node>>,
+}
+impl ::serde::Serialize for Node {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for Node {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("Node", self)
+    }
+}
+impl ::sdk_core::ser::Fields for Node {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Id", &self.id);
+        out.member("Parent", &self.parent);
+        out.member("Children", &self.children);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for Node {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -855,7 +1030,6 @@ impl<'de> ::serde::Deserialize<'de> for Node {
 impl ::sdk_core::de::Members for Node {
     const NAME: &'static str = "Node";
     const NAMES: &'static [&'static str] = &["Id", "Parent", "Children"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -865,11 +1039,11 @@ impl ::sdk_core::de::Members for Node {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.id = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.parent = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => out.children = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.id),
+                1 => ::sdk_core::de::value_into(&mut map, &mut out.parent),
+                2 => ::sdk_core::de::value_into(&mut map, &mut out.children),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
@@ -894,9 +1068,27 @@ impl Node {
         self
     }
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OldActionRequest {}
+impl ::serde::Serialize for OldActionRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for OldActionRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("OldActionRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for OldActionRequest {
+    #[inline]
+    fn fields(&self, _out: &mut dyn ::sdk_core::ser::Sink) {}
+}
 impl<'de> ::serde::Deserialize<'de> for OldActionRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,
@@ -907,7 +1099,6 @@ impl<'de> ::serde::Deserialize<'de> for OldActionRequest {
 impl ::sdk_core::de::Members for OldActionRequest {
     const NAME: &'static str = "OldActionRequest";
     const NAMES: &'static [&'static str] = &[];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -926,12 +1117,31 @@ impl OldActionRequest {
         Self {}
     }
 }
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct OldActionResponse {
     /// Request id.
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for OldActionResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for OldActionResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("OldActionResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for OldActionResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for OldActionResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -943,7 +1153,6 @@ impl<'de> ::serde::Deserialize<'de> for OldActionResponse {
 impl ::sdk_core::de::Members for OldActionResponse {
     const NAME: &'static str = "OldActionResponse";
     const NAMES: &'static [&'static str] = &["RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -953,20 +1162,39 @@ impl ::sdk_core::de::Members for OldActionResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// Shadows std Option.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Option {
     /// v
-    #[serde(rename = "Value", skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for Option {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for Option {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("Option", self)
+    }
+}
+impl ::sdk_core::ser::Fields for Option {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Value", &self.value);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for Option {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -978,7 +1206,6 @@ impl<'de> ::serde::Deserialize<'de> for Option {
 impl ::sdk_core::de::Members for Option {
     const NAME: &'static str = "Option";
     const NAMES: &'static [&'static str] = &["Value"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -988,9 +1215,9 @@ impl ::sdk_core::de::Members for Option {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut v0),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self { value: v0 })
     }
@@ -1012,12 +1239,31 @@ impl Option {
     }
 }
 /// A thing in a paged list.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PagedThing {
     /// Position in the list, from 0.
-    #[serde(rename = "Id")]
     pub id: u64,
+}
+impl ::serde::Serialize for PagedThing {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for PagedThing {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("PagedThing", self)
+    }
+}
+impl ::sdk_core::ser::Fields for PagedThing {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Id", &self.id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PagedThing {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1029,7 +1275,6 @@ impl<'de> ::serde::Deserialize<'de> for PagedThing {
 impl ::sdk_core::de::Members for PagedThing {
     const NAME: &'static str = "PagedThing";
     const NAMES: &'static [&'static str] = &["Id"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1039,26 +1284,42 @@ impl ::sdk_core::de::Members for PagedThing {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// An octet-stream upload: parameters in headers.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PutLogRequest {
     /// The topic.
-    #[serde(rename = "TopicId")]
     pub topic_id: ::std::string::String,
     /// lz4 or none.
-    #[serde(
-        rename = "CompressType",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub compress_type: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for PutLogRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for PutLogRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("PutLogRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for PutLogRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("TopicId", &self.topic_id);
+        out.member("CompressType", &self.compress_type);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PutLogRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1070,7 +1331,6 @@ impl<'de> ::serde::Deserialize<'de> for PutLogRequest {
 impl ::sdk_core::de::Members for PutLogRequest {
     const NAME: &'static str = "PutLogRequest";
     const NAMES: &'static [&'static str] = &["TopicId", "CompressType"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1081,14 +1341,10 @@ impl ::sdk_core::de::Members for PutLogRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             topic_id: ::sdk_core::de::required(v0, "TopicId")?,
@@ -1114,24 +1370,43 @@ impl PutLogRequest {
     }
 }
 /// Output-only, shadows std Result.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Result {
     /// v
-    #[serde(rename = "Value")]
     pub value: f64,
     /// n
-    #[serde(rename = "Note", skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::string::String>,
     /// c
-    #[serde(rename = "Crate")]
     pub crate_: ::std::string::String,
     /// iso
-    #[serde(rename = "When")]
     pub when: ::std::string::String,
     /// date
-    #[serde(rename = "Day", skip_serializing_if = "::std::option::Option::is_none")]
     pub day: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for Result {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for Result {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("Result", self)
+    }
+}
+impl ::sdk_core::ser::Fields for Result {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Value", &self.value);
+        out.member("Note", &self.note);
+        out.member("Crate", &self.crate_);
+        out.member("When", &self.when);
+        out.member("Day", &self.day);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for Result {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1143,7 +1418,6 @@ impl<'de> ::serde::Deserialize<'de> for Result {
 impl ::sdk_core::de::Members for Result {
     const NAME: &'static str = "Result";
     const NAMES: &'static [&'static str] = &["Value", "Note", "Crate", "When", "Day"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1153,26 +1427,45 @@ impl ::sdk_core::de::Members for Result {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.value = ::sdk_core::de::lenient_member(&mut map)?,
-                1 => out.note = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                2 => out.crate_ = ::sdk_core::de::lenient_member(&mut map)?,
-                3 => out.when = ::sdk_core::de::lenient_member(&mut map)?,
-                4 => out.day = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_into(&mut map, &mut out.value),
+                1 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.note),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.crate_),
+                3 => ::sdk_core::de::lenient_into(&mut map, &mut out.when),
+                4 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.day),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RunJobRequest {
     /// What to run.
-    #[serde(rename = "Script")]
     pub script: ::std::string::String,
     /// Idempotency token.
-    #[serde(rename = "ClientToken")]
     pub client_token: ::std::string::String,
+}
+impl ::serde::Serialize for RunJobRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for RunJobRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("RunJobRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for RunJobRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Script", &self.script);
+        out.member("ClientToken", &self.client_token);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for RunJobRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1184,7 +1477,6 @@ impl<'de> ::serde::Deserialize<'de> for RunJobRequest {
 impl ::sdk_core::de::Members for RunJobRequest {
     const NAME: &'static str = "RunJobRequest";
     const NAMES: &'static [&'static str] = &["Script", "ClientToken"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1195,18 +1487,10 @@ impl ::sdk_core::de::Members for RunJobRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             script: ::sdk_core::de::required(v0, "Script")?,
@@ -1229,18 +1513,34 @@ impl RunJobRequest {
         Self { script, client_token }
     }
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ScanThingsRequest {
     /// Token of the page to read; none for the first.
-    #[serde(
-        rename = "NextToken",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub next_token: ::std::option::Option<::std::string::String>,
     /// Page size, at most 20 (最多20).
-    #[serde(rename = "Limit", skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<u64>,
+}
+impl ::serde::Serialize for ScanThingsRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ScanThingsRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ScanThingsRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ScanThingsRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("NextToken", &self.next_token);
+        out.member("Limit", &self.limit);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ScanThingsRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1252,7 +1552,6 @@ impl<'de> ::serde::Deserialize<'de> for ScanThingsRequest {
 impl ::sdk_core::de::Members for ScanThingsRequest {
     const NAME: &'static str = "ScanThingsRequest";
     const NAMES: &'static [&'static str] = &["NextToken", "Limit"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1263,10 +1562,10 @@ impl ::sdk_core::de::Members for ScanThingsRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => v0 = ::serde::de::MapAccess::next_value(&mut map)?,
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::value_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self { next_token: v0, limit: v1 })
     }
@@ -1293,21 +1592,37 @@ impl ScanThingsRequest {
         self
     }
 }
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ScanThingsResponse {
     /// Token of the next page; empty after the last.
-    #[serde(
-        rename = "NextToken",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub next_token: ::std::option::Option<::std::string::String>,
     /// This page's things.
-    #[serde(rename = "Things", skip_serializing_if = "::std::option::Option::is_none")]
     pub things: ::std::option::Option<::std::vec::Vec<PagedThing>>,
     /// Request id.
-    #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+impl ::serde::Serialize for ScanThingsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ScanThingsResponse {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ScanThingsResponse", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ScanThingsResponse {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("NextToken", &self.next_token);
+        out.member("Things", &self.things);
+        out.member("RequestId", &self.request_id);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ScanThingsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1319,7 +1634,6 @@ impl<'de> ::serde::Deserialize<'de> for ScanThingsResponse {
 impl ::sdk_core::de::Members for ScanThingsResponse {
     const NAME: &'static str = "ScanThingsResponse";
     const NAMES: &'static [&'static str] = &["NextToken", "Things", "RequestId"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1329,28 +1643,44 @@ impl ::sdk_core::de::Members for ScanThingsResponse {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.next_token = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.things = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => out.request_id = ::sdk_core::de::lenient_member(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.next_token),
+                1 => ::sdk_core::de::value_into(&mut map, &mut out.things),
+                2 => ::sdk_core::de::lenient_into(&mut map, &mut out.request_id),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// A page of things.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ThingPage {
     /// Number of things.
-    #[serde(
-        rename = "TotalCount",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_count: ::std::option::Option<u64>,
     /// This page's things.
-    #[serde(rename = "Things", skip_serializing_if = "::std::option::Option::is_none")]
     pub things: ::std::option::Option<::std::vec::Vec<PagedThing>>,
+}
+impl ::serde::Serialize for ThingPage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for ThingPage {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("ThingPage", self)
+    }
+}
+impl ::sdk_core::ser::Fields for ThingPage {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("TotalCount", &self.total_count);
+        out.member("Things", &self.things);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ThingPage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1362,7 +1692,6 @@ impl<'de> ::serde::Deserialize<'de> for ThingPage {
 impl ::sdk_core::de::Members for ThingPage {
     const NAME: &'static str = "ThingPage";
     const NAMES: &'static [&'static str] = &["TotalCount", "Things"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1372,27 +1701,46 @@ impl ::sdk_core::de::Members for ThingPage {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => out.total_count = ::sdk_core::de::lenient_opt_member(&mut map)?,
-                1 => out.things = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::lenient_opt_into(&mut map, &mut out.total_count),
+                1 => ::sdk_core::de::value_into(&mut map, &mut out.things),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(out)
     }
 }
 /// Named like a keyword-ish std name.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Type {
     /// k
-    #[serde(rename = "Kind")]
     pub kind: ::std::string::String,
     /// Self keyword.
-    #[serde(rename = "Self", skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<::std::string::String>,
     /// crate keyword.
-    #[serde(rename = "Crate", skip_serializing_if = "::std::option::Option::is_none")]
     pub crate_: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for Type {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for Type {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("Type", self)
+    }
+}
+impl ::sdk_core::ser::Fields for Type {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("Kind", &self.kind);
+        out.member("Self", &self.self_);
+        out.member("Crate", &self.crate_);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for Type {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1404,7 +1752,6 @@ impl<'de> ::serde::Deserialize<'de> for Type {
 impl ::sdk_core::de::Members for Type {
     const NAME: &'static str = "Type";
     const NAMES: &'static [&'static str] = &["Kind", "Self", "Crate"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1416,15 +1763,11 @@ impl ::sdk_core::de::Members for Type {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => v1 = ::serde::de::MapAccess::next_value(&mut map)?,
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::value_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             kind: ::sdk_core::de::required(v0, "Kind")?,
@@ -1460,20 +1803,39 @@ impl Type {
     }
 }
 /// A multipart upload.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UploadFileRequest {
     /// The file.
     ///
     /// Binary data, base64-encoded on the wire.
-    #[serde(rename = "File")]
     pub file: ::sdk_core::Binary,
     /// png or jpg.
-    #[serde(rename = "FileType")]
     pub file_type: ::std::string::String,
     /// Tags.
-    #[serde(rename = "Tags", skip_serializing_if = "::std::option::Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+impl ::serde::Serialize for UploadFileRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::sdk_core::ser::serialize(self, s)
+    }
+}
+impl ::sdk_core::ser::Encode for UploadFileRequest {
+    #[inline]
+    fn encode(&self) -> ::sdk_core::ser::Value<'_> {
+        ::sdk_core::ser::Value::Struct("UploadFileRequest", self)
+    }
+}
+impl ::sdk_core::ser::Fields for UploadFileRequest {
+    #[inline]
+    fn fields(&self, out: &mut dyn ::sdk_core::ser::Sink) {
+        out.member("File", &self.file);
+        out.member("FileType", &self.file_type);
+        out.member("Tags", &self.tags);
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for UploadFileRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1485,7 +1847,6 @@ impl<'de> ::serde::Deserialize<'de> for UploadFileRequest {
 impl ::sdk_core::de::Members for UploadFileRequest {
     const NAME: &'static str = "UploadFileRequest";
     const NAMES: &'static [&'static str] = &["File", "FileType", "Tags"];
-    #[allow(clippy::single_match)]
     fn from_members<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1497,19 +1858,11 @@ impl ::sdk_core::de::Members for UploadFileRequest {
             <Self as ::sdk_core::de::Members>::NAMES,
         )? {
             match i {
-                0 => {
-                    v0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                1 => {
-                    v1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value(&mut map)?,
-                    );
-                }
-                2 => v2 = ::serde::de::MapAccess::next_value(&mut map)?,
-                _ => {}
-            }
+                0 => ::sdk_core::de::some_into(&mut map, &mut v0),
+                1 => ::sdk_core::de::some_into(&mut map, &mut v1),
+                2 => ::sdk_core::de::value_into(&mut map, &mut v2),
+                _ => ::std::result::Result::Ok(()),
+            }?;
         }
         ::std::result::Result::Ok(Self {
             file: ::sdk_core::de::required(v0, "File")?,
