@@ -94,6 +94,29 @@ async fn events_arrive_in_order_and_typed() {
     assert_eq!(emulator.stream_stats().completed, 2);
 }
 
+/// Services that end a stream OpenAI-style (`data: [DONE]`, lkeap's `ChatCompletions`): the typed stream
+/// ends there without an error; the raw stream shows the marker.
+#[tokio::test]
+async fn a_done_marker_ends_the_typed_stream() {
+    let emulator = start(Emulator::builder().stream_events(3).stream_done_marker(true)).await;
+    let client = client_of(&emulator, HttpProfile::new());
+    let payload = serde_json::to_vec(&request(true)).unwrap();
+    let mut raw = client.execute_stream(&CHAT, payload).await.unwrap();
+    let mut data = Vec::new();
+    while let Some(event) = raw.next().await {
+        data.push(event.unwrap().data().to_owned());
+    }
+    assert_eq!(data.len(), 4);
+    assert_eq!(data[3], "[DONE]");
+
+    let mut typed = client.call_stream::<_, Chunk>(&CHAT, &request(true)).await.unwrap();
+    let (events, error) = drain(&mut typed).await;
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(events.len(), 3);
+    assert!(events.iter().all(|e| !e.id.is_empty()));
+    assert_eq!(emulator.stream_stats().completed, 2);
+}
+
 #[tokio::test]
 async fn a_json_answer_is_a_stream_of_one_event() {
     let emulator = start(Emulator::builder()).await;

@@ -277,6 +277,12 @@ impl EmulatorBuilder {
         self
     }
 
+    /// End every complete streaming answer with `data: [DONE]` (default off); see [`stream`].
+    pub fn stream_done_marker(mut self, on: bool) -> Self {
+        self.stream.done_marker = on;
+        self
+    }
+
     /// Load the specs, bind, and serve on the current tokio runtime.
     pub async fn start(self) -> Result<Emulator, StartError> {
         let catalog = match &self.spec_root {

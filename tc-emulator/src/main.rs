@@ -4,7 +4,7 @@
 //! tc-emulator [--port 9000] [--bind 127.0.0.1] [--secret-id ID --secret-key KEY [--token T]]
 //!             [--spec-root DIR] [--clock-offset SECS] [--request-log N] [--echo]
 //!             [--fault SPEC]... [--latency-ms MS] [--error-code CODE] [--fault-share P] [--fault-first N]
-//!             [--fault-action NAME] [--stream-events N] [--stream-delay-ms MS]
+//!             [--fault-action NAME] [--stream-events N] [--stream-delay-ms MS] [--stream-done]
 //! ```
 //!
 //! `--fault` takes `KIND[,share=P|,first=N][,action=NAME][,message=TEXT][,after]` with KIND one of `latency=MS`,
@@ -19,7 +19,7 @@ use tc_emulator::{Emulator, Fault, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
 
 const USAGE: &str = "usage: tc-emulator [--port N] [--bind IP] [--secret-id ID --secret-key KEY [--token T]] \
 [--spec-root DIR] [--clock-offset SECS] [--request-log N] [--echo] [--fault SPEC]... [--latency-ms MS] [--error-code CODE] \
-[--fault-share P] [--fault-first N] [--fault-action NAME] [--stream-events N] [--stream-delay-ms MS]";
+[--fault-share P] [--fault-first N] [--fault-action NAME] [--stream-events N] [--stream-delay-ms MS] [--stream-done]";
 
 const HELP: &str = "\
 A Tencent Cloud API 3.0 server on loopback: verifies TC3 and legacy signatures, validates parameters against
@@ -35,6 +35,7 @@ Options:
   --echo                        answer every verified request, of any action, with what the verifier saw
   --stream-events N             events per streaming answer (a request with \"Stream\": true; default 5)
   --stream-delay-ms MS          pause between the events of a streaming answer (default 0)
+  --stream-done                 end each complete streaming answer with `data: [DONE]`
                                 (mode, signed headers, common parameters, decoded parameters), to test a
                                 client or signer
 
@@ -104,6 +105,7 @@ fn run() -> Result<(), String> {
             "--stream-events" => {
                 builder = builder.stream_events(value()?.parse().map_err(|_| "--stream-events takes a count")?)
             }
+            "--stream-done" => builder = builder.stream_done_marker(true),
             "--stream-delay-ms" => {
                 builder = builder.stream_delay(Duration::from_millis(
                     value()?.parse().map_err(|_| "--stream-delay-ms takes milliseconds")?,

@@ -6,7 +6,8 @@
 //!   such an example, the action's JSON example's `Response` object. Each event is `id: <n>` (1, 2, ...)
 //!   plus one `data:` line, ended by a blank line.
 //! - [`StreamOptions`]: how many events (capped at [`MAX_STREAM_EVENTS`]) and the delay between them
-//!   ([`crate::EmulatorBuilder::stream_events`], `stream_delay`; CLI `--stream-events`, `--stream-delay-ms`).
+//!   ([`crate::EmulatorBuilder::stream_events`], `stream_delay`; CLI `--stream-events`, `--stream-delay-ms`),
+//!   and whether a complete stream ends with `data: [DONE]` (`stream_done_marker`, `--stream-done`).
 //!   Events are made as the client reads them (a few KiB at a time), so a long stream holds no memory.
 //! - Faults in the middle of a stream (`crate::faults`): `stream-reset=N` (N events, then a TCP reset),
 //!   `stream-stall=N` (N events, then silence until the client gives up, at most [`STALL_LIMIT`]),
@@ -43,6 +44,9 @@ pub struct StreamOptions {
     pub events: u64,
     /// Pause before each event after the first, at most [`MAX_STREAM_DELAY`].
     pub delay: Duration,
+    /// End each complete stream with `data: [DONE]`, as lkeap's `ChatCompletions` example shows (the
+    /// OpenAI-style end marker).
+    pub done_marker: bool,
 }
 
 impl Default for StreamOptions {
@@ -50,6 +54,7 @@ impl Default for StreamOptions {
         StreamOptions {
             events: DEFAULT_STREAM_EVENTS,
             delay: Duration::ZERO,
+            done_marker: false,
         }
     }
 }
@@ -60,6 +65,7 @@ impl StreamOptions {
         StreamOptions {
             events: self.events.min(MAX_STREAM_EVENTS),
             delay: self.delay.min(MAX_STREAM_DELAY),
+            done_marker: self.done_marker,
         }
     }
 }
@@ -248,6 +254,9 @@ impl SseBody {
             }
             if self.sent >= self.options.events || self.events.is_empty() {
                 self.finish();
+                if self.options.done_marker {
+                    return Poll::Ready(Some(Ok(Bytes::from_static(b"data: [DONE]\n\n"))));
+                }
                 return Poll::Ready(None);
             }
             return Poll::Ready(Some(Ok(self.next_batch())));
@@ -322,8 +331,10 @@ mod tests {
         let o = StreamOptions {
             events: u64::MAX,
             delay: Duration::from_secs(3600),
+            done_marker: true,
         }
         .bounded();
+        assert!(o.done_marker);
         assert_eq!((o.events, o.delay), (MAX_STREAM_EVENTS, MAX_STREAM_DELAY));
     }
 }

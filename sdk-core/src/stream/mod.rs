@@ -202,11 +202,16 @@ impl RawEventStream {
 
     /// Ends the stream with `e`: the body (and so the connection) is dropped now.
     fn end(&mut self, e: Error) -> Error {
+        self.close();
+        e
+    }
+
+    /// Ends the stream: the body (and so the connection) is dropped now, `next` gives `None`.
+    fn close(&mut self) {
         self.body = None;
         self.pending = Bytes::new();
         self.single = None;
         self.done = true;
-        e
     }
 
     /// The typed form of this stream.
@@ -224,6 +229,10 @@ impl Stream for RawEventStream {
         self.get_mut().poll_event(cx)
     }
 }
+
+/// The data of the event some services (lkeap's `ChatCompletions`, as its API example shows) send last, as
+/// OpenAI-style APIs do: it is no response, so the typed stream ends there; the raw stream passes it on.
+const END_OF_STREAM: &str = "[DONE]";
 
 /// The events of a streaming answer, each decoded into `T` (the action's response type) as leniently as a
 /// normal answer. A [`futures_core::Stream`]; also `next().await` without any stream extension trait.
@@ -260,6 +269,12 @@ impl<T: DeserializeOwned> EventStream<T> {
             Poll::Pending => return Poll::Pending,
             Poll::Ready(item) => item,
         };
+        if let Some(Ok(event)) = &item {
+            if event.data().trim() == END_OF_STREAM {
+                self.raw.close();
+                return Poll::Ready(None);
+            }
+        }
         Poll::Ready(item.map(|event| {
             let decoded = event.and_then(|event| decode_event(&event, self.raw.status));
             decoded.map_err(|e| self.raw.end(e))
