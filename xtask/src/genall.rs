@@ -254,6 +254,14 @@ fn repository_streaming_actions(root: &Path, from: &Path) -> Result<Option<tc_sp
         .map_err(|e| e.to_string())
 }
 
+/// The streaming actions of the tree: its own list, else the repository's.
+fn streaming_list(root: &Path, from: &Path) -> Result<tc_spec::StreamingActions, String> {
+    match repository_streaming_actions(root, from)? {
+        Some(list) => Ok(list),
+        None => tc_spec::StreamingActions::load(&from.join(tc_spec::STREAMING_FILE)).map_err(|e| e.to_string()),
+    }
+}
+
 /// Load and generate one spec version; its fate is reported, never fatal to the others.
 fn generate_spec(
     spec: &tc_spec::SpecDir,
@@ -500,6 +508,7 @@ pub fn run(root: &Path, args: &Args) -> Result<bool, String> {
             .collect();
         let mut hooks = Vec::new();
         let mut deps = Vec::new();
+        let streaming = streaming_list(root, &args.from)?;
         for (product, versions) in &modules {
             let ident = crate_ident(product);
             if failed_crates.contains(&ident) {
@@ -514,8 +523,10 @@ pub fn run(root: &Path, args: &Args) -> Result<bool, String> {
                 features.join(", ")
             ));
             for m in versions {
+                let streams: Vec<String> = streaming.actions(product, m).iter().map(|a| format!("{a:?}")).collect();
                 hooks.push(format!(
-                    "    (\"{product}\", \"{m}\", {ident}::{m}::__roundtrip_example),"
+                    "    (\"{product}\", \"{m}\", {ident}::{m}::__roundtrip_example, &[{}]),",
+                    streams.join(", ")
                 ));
             }
         }
@@ -593,41 +604,52 @@ fn write_checker(out: &Path, deps: &[String], hooks: &[String]) -> Result<(), St
         r#"//! Written by `cargo xtask gen-all`: decode every example of every generated version.
 //! Prints one JSON line per example: {{"p","m","a","i","resp","req"}} (null = ok, string = error, "-" = no body).
 type Hook = fn(&str, &str, &str) -> Result<(), String>;
-static HOOKS: &[(&str, &str, Hook)] = &[
+/// Product, version, its decoder hook and its actions that may answer as a stream of events.
+static HOOKS: &[(&str, &str, Hook, &[&str])] = &[
 {}
 ];
 
-/// The response bodies an example shows: itself, or for an example written as a raw HTTP answer with an
-/// event stream, each `data:` event wrapped as `{{"Response": event}}` (an event is the response type). The
-/// examples separate events by lines holding only whitespace, so those count as blank here.
-fn responses(output: &str) -> Vec<String> {{
-    let Some((head, body)) = output.split_once("\n\n").filter(|(h, _)| h.starts_with("HTTP/")) else {{
-        return vec![output.to_string()];
+/// The response bodies an example shows. An example of a raw HTTP answer is its body. A body with lines
+/// starting `data:` is read as an event stream, the way the SSE format defines: `data:` lines joined until a
+/// blank line make one event, other lines (`id:`, comments, or prose around the events, which is a field
+/// name SSE ignores) are skipped; each event is wrapped as `{{"Response": event}}` (an event is the response
+/// type). The examples separate events by lines holding only whitespace, so those count as blank here. A
+/// streaming action's example may also show one event alone, a JSON object without the `Response`
+/// envelope: it is wrapped the same way.
+fn responses(output: &str, streaming: bool) -> Vec<String> {{
+    let body = match output.split_once("\n\n").filter(|(h, _)| h.starts_with("HTTP/")) {{
+        Some((head, body)) if !head.to_ascii_lowercase().contains("text/event-stream") => {{
+            return vec![body.to_string()];
+        }}
+        Some((_, body)) => body,
+        None => output,
     }};
-    if !head.to_ascii_lowercase().contains("text/event-stream") {{
-        return vec![body.to_string()];
-    }}
     let mut events = Vec::new();
     let mut data: Vec<&str> = Vec::new();
-    for line in body.lines().chain([""]) {{
-        if line.trim().is_empty() {{
-            if !data.is_empty() {{
-                events.push(format!("{{{{\"Response\": {{}}}}}}", data.join("\n")));
-                data.clear();
+    if body.lines().any(|l| l.starts_with("data:")) {{
+        for line in body.lines().chain([""]) {{
+            if line.trim().is_empty() {{
+                if !data.is_empty() {{
+                    events.push(format!("{{{{\"Response\": {{}}}}}}", data.join("\n")));
+                    data.clear();
+                }}
+            }} else if let Some(d) = line.strip_prefix("data:") {{
+                data.push(d.strip_prefix(' ').unwrap_or(d));
             }}
-        }} else if let Some(d) = line.strip_prefix("data:") {{
-            data.push(d.strip_prefix(' ').unwrap_or(d));
         }}
     }}
     if events.is_empty() {{
-        events.push(body.to_string());
+        let bare = streaming
+            && serde_json::from_str::<serde_json::Value>(body)
+                .is_ok_and(|v| v.as_object().is_some_and(|o| !o.contains_key("Response")));
+        events.push(if bare {{ format!("{{{{\"Response\": {{body}}}}}}") }} else {{ body.to_string() }});
     }}
     events
 }}
 
 fn main() {{
     let root = std::path::PathBuf::from(std::env::args().nth(1).expect("specs dir"));
-    for (product, module, hook) in HOOKS {{
+    for (product, module, hook, streams) in HOOKS {{
         let file = root.join(product).join(module).join("examples.json");
         let text = std::fs::read_to_string(&file).expect("examples.json");
         let examples: tc_spec::Examples = match tc_spec::parse_json(&file, &text) {{
@@ -639,7 +661,9 @@ fn main() {{
         }};
         for (action, list) in &examples.actions {{
             for (i, ex) in list.iter().enumerate() {{
-                let resp = responses(&ex.output).iter().find_map(|r| hook(action, "", r).err());
+                let resp = responses(&ex.output, streams.contains(&action.as_str()))
+                    .iter()
+                    .find_map(|r| hook(action, "", r).err());
                 let req = match ex.request_body() {{
                     Some(body) => match hook(action, body, &ex.output) {{
                         Err(e) if e.starts_with("request") => Some(e),
