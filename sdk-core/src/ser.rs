@@ -28,7 +28,14 @@ pub enum Value<'a> {
     F64(f64),
     Bool(bool),
     Binary(&'a Binary),
+    /// A list of structs, lists or binaries: each item through [`Encode`].
     Seq(&'a dyn Items),
+    /// Lists of scalars, written without a call per item (SendSms's 200 numbers, say).
+    Strs(&'a [String]),
+    I64s(&'a [i64]),
+    U64s(&'a [u64]),
+    F64s(&'a [f64]),
+    Bools(&'a [bool]),
     /// A generated struct: its Rust name and its members.
     Struct(&'static str, &'a dyn Fields),
 }
@@ -37,6 +44,13 @@ pub enum Value<'a> {
 #[doc(hidden)]
 pub trait Encode {
     fn encode(&self) -> Value<'_>;
+    /// A list of these; scalars override it with their own [`Value`] variant.
+    fn encode_list(list: &Vec<Self>) -> Value<'_>
+    where
+        Self: Sized,
+    {
+        Value::Seq(list)
+    }
 }
 
 /// A generated struct's members, each passed to `out` with its wire name, in declaration order.
@@ -76,6 +90,11 @@ impl Serialize for Value<'_> {
             Value::Bool(v) => s.serialize_bool(v),
             Value::Binary(v) => v.serialize(s),
             Value::Seq(items) => serialize_seq(items, s),
+            Value::Strs(v) => s.collect_seq(v),
+            Value::I64s(v) => s.collect_seq(v),
+            Value::U64s(v) => s.collect_seq(v),
+            Value::F64s(v) => s.collect_seq(v),
+            Value::Bools(v) => s.collect_seq(v),
             Value::Struct(name, fields) => serialize_struct(name, fields, s),
         }
     }
@@ -168,18 +187,24 @@ impl Encode for String {
     fn encode(&self) -> Value<'_> {
         Value::Str(self)
     }
+    fn encode_list(list: &Vec<String>) -> Value<'_> {
+        Value::Strs(list)
+    }
 }
 
 macro_rules! encode_copy {
-    ($($t:ty => $v:ident),*) => {$(
+    ($($t:ty => $v:ident, $list:ident);*) => {$(
         impl Encode for $t {
             fn encode(&self) -> Value<'_> {
                 Value::$v(*self)
             }
+            fn encode_list(list: &Vec<$t>) -> Value<'_> {
+                Value::$list(list)
+            }
         }
     )*};
 }
-encode_copy!(i64 => I64, u64 => U64, f64 => F64, bool => Bool);
+encode_copy!(i64 => I64, I64s; u64 => U64, U64s; f64 => F64, F64s; bool => Bool, Bools);
 
 impl Encode for Binary {
     fn encode(&self) -> Value<'_> {
@@ -189,7 +214,7 @@ impl Encode for Binary {
 
 impl<T: Encode> Encode for Vec<T> {
     fn encode(&self) -> Value<'_> {
-        Value::Seq(self)
+        T::encode_list(self)
     }
 }
 
@@ -216,7 +241,7 @@ mod tests {
 
     /// What the generator writes for `Node { Name: String, Size: Option<u64>, Tags: Vec<String>,
     /// Kids: Option<Vec<Node>>, Next: Option<Box<Node>>, Data: Option<Binary>, Ok: bool, Ratio: f64,
-    /// Delta: i64 }`.
+    /// Delta: i64, Ids: Option<Vec<i64>> }`.
     #[derive(Default)]
     struct Node {
         name: String,
@@ -228,6 +253,7 @@ mod tests {
         ok: bool,
         ratio: f64,
         delta: i64,
+        ids: Option<Vec<i64>>,
     }
     impl Serialize for Node {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -250,6 +276,7 @@ mod tests {
             out.member("Ok", &self.ok);
             out.member("Ratio", &self.ratio);
             out.member("Delta", &self.delta);
+            out.member("Ids", &self.ids);
         }
     }
 
@@ -271,6 +298,7 @@ mod tests {
             ok: true,
             ratio: 0.5,
             delta: i64::MIN,
+            ids: Some(vec![-1, 2]),
         };
         let text = serde_json::to_string(&node).unwrap();
         assert_eq!(
@@ -278,7 +306,7 @@ mod tests {
             format!(
                 "{{\"Name\":\"root\",\"Size\":{},\"Tags\":[\"a\",\"b\"],\"Kids\":[{{\"Name\":\"kid\",\"Tags\":[],\
                  \"Ok\":false,\"Ratio\":0.0,\"Delta\":0}}],\"Next\":{{\"Name\":\"\",\"Tags\":[],\"Ok\":false,\
-                 \"Ratio\":0.0,\"Delta\":-3}},\"Data\":\"AAH/\",\"Ok\":true,\"Ratio\":0.5,\"Delta\":{}}}",
+                 \"Ratio\":0.0,\"Delta\":-3}},\"Data\":\"AAH/\",\"Ok\":true,\"Ratio\":0.5,\"Delta\":{},\"Ids\":[-1,2]}}",
                 u64::MAX,
                 i64::MIN
             )
