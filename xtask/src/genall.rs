@@ -596,7 +596,7 @@ fn remove_other_files(dir: &Path, keep: &BTreeSet<PathBuf>) {
 fn write_checker(out: &Path, deps: &[String], hooks: &[String]) -> Result<(), String> {
     let manifest = format!(
         "[package]\nname = \"{CHECKER}\"\nversion = \"0.0.0\"\nedition.workspace = true\npublish = false\n\n\
-         [dependencies]\ntc-spec.workspace = true\nserde_json.workspace = true\n{}\n",
+         [dependencies]\ntc-spec.workspace = true\nsdk-core.workspace = true\nserde_json.workspace = true\n{}\n",
         deps.join("\n")
     );
     write_if_changed(&out.join(CHECKER).join("Cargo.toml"), &manifest)?;
@@ -613,7 +613,8 @@ static HOOKS: &[(&str, &str, Hook, &[&str])] = &[
 /// starting `data:` is read as an event stream, the way the SSE format defines: `data:` lines joined until a
 /// blank line make one event, other lines (`id:`, comments, or prose around the events, which is a field
 /// name SSE ignores) are skipped; each event is wrapped as `{{"Response": event}}` (an event is the response
-/// type). The examples separate events by lines holding only whitespace, so those count as blank here. A
+/// type), except the end marker `sdk_core::stream::END_OF_STREAM`, which the SDK's typed stream ends at.
+/// The examples separate events by lines holding only whitespace, so those count as blank here. A
 /// streaming action's example may also show one event alone, a JSON object without the `Response`
 /// envelope: it is wrapped the same way.
 fn responses(output: &str, streaming: bool) -> Vec<String> {{
@@ -629,10 +630,11 @@ fn responses(output: &str, streaming: bool) -> Vec<String> {{
     if body.lines().any(|l| l.starts_with("data:")) {{
         for line in body.lines().chain([""]) {{
             if line.trim().is_empty() {{
-                if !data.is_empty() {{
-                    events.push(format!("{{{{\"Response\": {{}}}}}}", data.join("\n")));
-                    data.clear();
+                let event = data.join("\n");
+                if !data.is_empty() && event.trim() != sdk_core::stream::END_OF_STREAM {{
+                    events.push(format!("{{{{\"Response\": {{event}}}}}}"));
                 }}
+                data.clear();
             }} else if let Some(d) = line.strip_prefix("data:") {{
                 data.push(d.strip_prefix(' ').unwrap_or(d));
             }}

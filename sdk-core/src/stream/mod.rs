@@ -232,7 +232,8 @@ impl Stream for RawEventStream {
 
 /// The data of the event some services (lkeap's `ChatCompletions`, as its API example shows) send last, as
 /// OpenAI-style APIs do: it is no response, so the typed stream ends there; the raw stream passes it on.
-const END_OF_STREAM: &str = "[DONE]";
+/// (`cargo xtask gen-all` reads the API examples by the same rule.)
+pub const END_OF_STREAM: &str = "[DONE]";
 
 /// The events of a streaming answer, each decoded into `T` (the action's response type) as leniently as a
 /// normal answer. A [`futures_core::Stream`]; also `next().await` without any stream extension trait.
