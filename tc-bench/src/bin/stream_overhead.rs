@@ -2,7 +2,9 @@
 //! (`chat_completions_stream`: SSE parsing, typed decoding of every event) vs raw `reqwest` reading the same
 //! SSE bytes (same pre-signed request, chunks counted, no parsing), and vs raw `reqwest` that also splits
 //! the events and decodes each into the same type with plain `serde_json` (what a hand-written client of
-//! typed events does at least), from the same emulator, in the same run.
+//! typed events does at least), from the same emulator, in the same run. A fourth reader is the SDK without
+//! the typed decoding (`EventStream::into_raw`: the same transport, SSE parsing, limits and idle timer,
+//! events handed out as text): that is what the SDK adds over raw bytes.
 //!
 //! ```sh
 //! cargo run --release -p tc-bench --bin stream_overhead -- [--events 20000] [--rounds 7]
@@ -88,6 +90,7 @@ fn parent(events: u64, rounds: usize) {
     let mut sdk_runs = Vec::new();
     let mut raw_runs = Vec::new();
     let mut decode_runs = Vec::new();
+    let mut sdk_raw_runs = Vec::new();
     rt.block_on(async {
         let client = client(&main_url);
         let raw = reqwest::Client::new();
@@ -101,13 +104,19 @@ fn parent(events: u64, rounds: usize) {
         );
         let warm_decode = raw_stream_decoded(&raw, presigned(&main_url).await).await;
         assert_eq!(warm_decode.events, events, "the decoding reader reads every event");
+        assert_eq!(
+            sdk_raw_stream(&client).await.events,
+            events,
+            "the SDK's raw stream reads every event"
+        );
         for round in 0..rounds {
-            // Each reader goes first, second and third in turn.
-            for k in 0..3 {
-                match (round + k) % 3 {
+            // Each reader goes first, second, third and fourth in turn.
+            for k in 0..4 {
+                match (round + k) % 4 {
                     0 => sdk_runs.push(sdk_stream(&client).await),
                     1 => raw_runs.push(raw_stream(&raw, presigned(&main_url).await).await),
-                    _ => decode_runs.push(raw_stream_decoded(&raw, presigned(&main_url).await).await),
+                    2 => decode_runs.push(raw_stream_decoded(&raw, presigned(&main_url).await).await),
+                    _ => sdk_raw_runs.push(sdk_raw_stream(&client).await),
                 }
             }
         }
@@ -137,6 +146,17 @@ fn parent(events: u64, rounds: usize) {
         "events/s, SDK / raw reqwest that also decodes each event into the same type: median {:.3} (min {min:.3}, max {max:.3}); that reader's median {:.0} events/s",
         median(ratios.clone()),
         median(decode_runs.iter().map(Run::events_per_sec).collect()),
+    );
+    let ratios: Vec<f64> = sdk_raw_runs
+        .iter()
+        .zip(&raw_runs)
+        .map(|(s, r)| s.events_per_sec() / r.events_per_sec())
+        .collect();
+    let (min, max) = spread(&ratios);
+    println!(
+        "events/s, SDK raw events (no typed decoding) / raw reqwest counting bytes: median {:.3} (min {min:.3}, max {max:.3}); goal >= 0.95; the SDK raw reader's median {:.0} events/s",
+        median(ratios.clone()),
+        median(sdk_raw_runs.iter().map(Run::events_per_sec).collect()),
     );
 }
 
@@ -171,6 +191,30 @@ async fn sdk_stream(client: &Client) -> Run {
     while let Some(event) = stream.next().await {
         let event = event.expect("event");
         std::hint::black_box(&event);
+        first.get_or_insert_with(|| started.elapsed());
+        events += 1;
+    }
+    Run {
+        events,
+        first: first.unwrap_or_default(),
+        total: started.elapsed(),
+    }
+}
+
+/// The SDK's stream without the typed decoding: events as the SSE parser hands them out.
+#[allow(deprecated)]
+async fn sdk_raw_stream(client: &Client) -> Run {
+    let started = Instant::now();
+    let mut stream = client
+        .chat_completions_stream(&request())
+        .await
+        .expect("stream")
+        .into_raw();
+    let mut first = None;
+    let mut events = 0;
+    while let Some(event) = stream.next().await {
+        let event = event.expect("event");
+        std::hint::black_box(event.data());
         first.get_or_insert_with(|| started.elapsed());
         events += 1;
     }
