@@ -81,7 +81,7 @@ pub fn serialize<T: Encode + ?Sized, S: Serializer>(value: &T, s: S) -> Result<S
 impl Serialize for Value<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match *self {
-            // Only reached for an unset optional list item or a top-level `None`: JSON `null`.
+            // Inside a struct `Absent` is skipped; only an `Option` encoded on its own gets here: JSON `null`.
             Value::Absent => s.serialize_none(),
             Value::Str(v) => s.serialize_str(v),
             Value::I64(v) => s.serialize_i64(v),

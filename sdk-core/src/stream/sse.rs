@@ -21,8 +21,6 @@
 //! - Memory is bounded: the event being built (its data, `event` and `id`, and the current line) may not
 //!   exceed `max_event_size` bytes; more is an error, and the parser keeps nothing of it.
 
-#[cfg(test)]
-use std::collections::VecDeque;
 use std::fmt;
 
 /// The UTF-8 byte-order mark, skipped at the start of a stream.
@@ -178,15 +176,6 @@ impl SseParser {
         Ok(None)
     }
 
-    /// Every event `chunk` completes, in order (tests feed whole texts this way).
-    #[cfg(test)]
-    pub(crate) fn push(&mut self, mut chunk: &[u8], out: &mut VecDeque<Event>) -> Result<(), SseError> {
-        while let Some(event) = self.next_event(&mut chunk)? {
-            out.push_back(event);
-        }
-        Ok(())
-    }
-
     /// The stream ended: an error when it ended inside an event.
     pub(crate) fn finish(&self) -> Result<(), SseError> {
         let pending = !self.line.is_empty() || self.data.is_some();
@@ -276,14 +265,19 @@ mod tests {
 
     fn parse_chunks(chunks: &[&[u8]], limit: usize) -> (Vec<Event>, Result<(), SseError>) {
         let mut parser = SseParser::new(limit);
-        let mut out = VecDeque::new();
+        let mut out = Vec::new();
         for chunk in chunks {
-            if let Err(e) = parser.push(chunk, &mut out) {
-                return (out.into(), Err(e));
+            let mut rest = *chunk;
+            loop {
+                match parser.next_event(&mut rest) {
+                    Ok(Some(event)) => out.push(event),
+                    Ok(None) => break,
+                    Err(e) => return (out, Err(e)),
+                }
             }
         }
         let end = parser.finish();
-        (out.into(), end)
+        (out, end)
     }
 
     fn parse(text: &[u8]) -> (Vec<Event>, Result<(), SseError>) {

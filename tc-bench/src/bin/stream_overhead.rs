@@ -136,27 +136,32 @@ fn parent(events: u64, rounds: usize) {
     let _ = server.kill();
     let _ = server.wait();
     report(events, &sdk_runs, &raw_runs, &memory, &load_before);
-    let ratios: Vec<f64> = sdk_runs
-        .iter()
-        .zip(&decode_runs)
-        .map(|(s, d)| s.events_per_sec() / d.events_per_sec())
-        .collect();
-    let (min, max) = spread(&ratios);
-    println!(
-        "events/s, SDK / raw reqwest that also decodes each event into the same type: median {:.3} (min {min:.3}, max {max:.3}); that reader's median {:.0} events/s",
-        median(ratios.clone()),
-        median(decode_runs.iter().map(Run::events_per_sec).collect()),
+    print_throughput_ratio(
+        "SDK / raw reqwest that also decodes each event into the same type",
+        &sdk_runs,
+        &decode_runs,
+        "that reader's",
     );
-    let ratios: Vec<f64> = sdk_raw_runs
+    print_throughput_ratio(
+        "SDK raw events (no typed decoding) / raw reqwest counting bytes",
+        &sdk_raw_runs,
+        &raw_runs,
+        "goal >= 0.95; the SDK raw reader's",
+    );
+}
+
+/// Per-round events/s of `a` over `b`: median and range, then `a`'s own median rate (named by `a_name`).
+fn print_throughput_ratio(what: &str, a: &[Run], b: &[Run], a_name: &str) {
+    let ratios: Vec<f64> = a
         .iter()
-        .zip(&raw_runs)
-        .map(|(s, r)| s.events_per_sec() / r.events_per_sec())
+        .zip(b)
+        .map(|(x, y)| x.events_per_sec() / y.events_per_sec())
         .collect();
     let (min, max) = spread(&ratios);
     println!(
-        "events/s, SDK raw events (no typed decoding) / raw reqwest counting bytes: median {:.3} (min {min:.3}, max {max:.3}); goal >= 0.95; the SDK raw reader's median {:.0} events/s",
+        "events/s, {what}: median {:.3} (min {min:.3}, max {max:.3}); {a_name} median {:.0} events/s",
         median(ratios.clone()),
-        median(sdk_raw_runs.iter().map(Run::events_per_sec).collect()),
+        median(a.iter().map(Run::events_per_sec).collect()),
     );
 }
 
