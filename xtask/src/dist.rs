@@ -241,15 +241,10 @@ fn fetch(root: &Path, out: &Path, products: &[String]) -> Result<PathBuf, String
 /// The products this repository ships itself: its `sdk-<product>` workspace members.
 fn own_products(root: &Path) -> Result<Vec<String>, String> {
     let manifest = std::fs::read_to_string(root.join("Cargo.toml")).map_err(|e| e.to_string())?;
-    let members = manifest
-        .lines()
-        .find(|l| l.starts_with("members = ["))
-        .ok_or("Cargo.toml: no members line")?;
-    Ok(members
-        .split('"')
-        .filter_map(|m| m.strip_prefix("sdk-"))
-        .filter(|p| *p != "core")
-        .map(str::to_string)
+    Ok(crate::workspace_members(&manifest)?
+        .into_iter()
+        .filter_map(|m| m.strip_prefix("sdk-").map(str::to_string))
+        .filter(|p| p != "core")
         .collect())
 }
 
@@ -300,13 +295,9 @@ pub fn workspace_manifest(root: &Path, out: &Path, members: &[String]) -> Result
         Some(at) => &text[..at + 1],
         None => &text[..],
     };
+    let text = crate::with_workspace_members(text, members)?;
     let mut s = String::from("# Release workspace written by `cargo xtask dist`.\n");
     for line in text.lines() {
-        if line.starts_with("members = [") {
-            let list: Vec<String> = members.iter().map(|m| format!("\"{m}\"")).collect();
-            let _ = writeln!(s, "members = [{}]", list.join(", "));
-            continue;
-        }
         let path = line
             .split_once("path = \"")
             .and_then(|(_, rest)| rest.split_once('"'))

@@ -205,10 +205,7 @@ pub fn write_if_changed(path: &Path, contents: &str) -> Result<(), String> {
 /// dependency versions, features and profiles are the same as in the repository.
 fn workspace_manifest(root: &Path, members: &[String]) -> Result<String, String> {
     let text = std::fs::read_to_string(root.join("Cargo.toml")).map_err(|e| format!("Cargo.toml: {e}"))?;
-    let start = text.find("members").ok_or("Cargo.toml: no members")?;
-    let close = start + text[start..].find(']').ok_or("Cargo.toml: malformed members")?;
-    let list: Vec<String> = members.iter().map(|m| format!("    \"{m}\",")).collect();
-    let text = format!("{}members = [\n{}\n{}", &text[..start], list.join("\n"), &text[close..]);
+    let text = crate::with_workspace_members(&text, members)?;
     let root_s = root.display().to_string().replace('\\', "/");
     Ok(format!(
         "# Scratch workspace written by `cargo xtask gen-all`; not part of the repository.\n{}",

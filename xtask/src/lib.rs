@@ -179,12 +179,41 @@ pub fn gen(root: &Path, check: bool) -> Result<Report, String> {
     Ok(r)
 }
 
-/// `members = [...]` of the root manifest with `member` added, or `None` if it is already there.
-pub fn add_workspace_member(manifest: &str, member: &str) -> Result<Option<String>, String> {
+/// Where a manifest's workspace `members = [...]` list is: the text between its brackets.
+fn members_span(manifest: &str) -> Result<std::ops::Range<usize>, String> {
     let start = manifest.find("members").ok_or("Cargo.toml: no workspace `members`")?;
     let open = start + manifest[start..].find('[').ok_or("Cargo.toml: malformed `members`")?;
     let close = open + manifest[open..].find(']').ok_or("Cargo.toml: malformed `members`")?;
-    let list = &manifest[open + 1..close];
+    Ok(open + 1..close)
+}
+
+/// The workspace members a manifest lists, in its order.
+pub fn workspace_members(manifest: &str) -> Result<Vec<String>, String> {
+    let span = members_span(manifest)?;
+    Ok(manifest[span]
+        .split(',')
+        .map(|m| m.trim().trim_matches('"'))
+        .filter(|m| !m.is_empty())
+        .map(str::to_string)
+        .collect())
+}
+
+/// `manifest` with its workspace members replaced by `members` (one line: `["a", "b"]`).
+pub fn with_workspace_members(manifest: &str, members: &[String]) -> Result<String, String> {
+    let span = members_span(manifest)?;
+    let list: Vec<String> = members.iter().map(|m| format!("\"{m}\"")).collect();
+    Ok(format!(
+        "{}{}{}",
+        &manifest[..span.start],
+        list.join(", "),
+        &manifest[span.end..]
+    ))
+}
+
+/// `members = [...]` of the root manifest with `member` added, or `None` if it is already there.
+pub fn add_workspace_member(manifest: &str, member: &str) -> Result<Option<String>, String> {
+    let span = members_span(manifest)?;
+    let list = &manifest[span.clone()];
     let quoted = format!("\"{member}\"");
     if list.contains(&quoted) {
         return Ok(None);
@@ -202,9 +231,9 @@ pub fn add_workspace_member(manifest: &str, member: &str) -> Result<Option<Strin
     };
     Ok(Some(format!(
         "{}{}{}",
-        &manifest[..open + 1],
+        &manifest[..span.start],
         new_list,
-        &manifest[close..]
+        &manifest[span.end..]
     )))
 }
 
@@ -223,6 +252,25 @@ mod tests {
             add_workspace_member(multi, "sdk-x").unwrap().unwrap(),
             "members = [\n    \"spec\",\n    \"sdk-x\",\n]\n"
         );
+    }
+
+    #[test]
+    fn reads_and_replaces_members_on_one_line_or_many() {
+        let one = "[workspace]\nmembers = [\"spec\", \"sdk-core\"]\n\n[workspace.package]\n";
+        let many = "[workspace]\nmembers = [\n    \"spec\",\n    \"sdk-core\",\n]\n\n[workspace.package]\n";
+        for m in [one, many] {
+            assert_eq!(workspace_members(m).unwrap(), ["spec", "sdk-core"]);
+            assert_eq!(
+                with_workspace_members(m, &["a".into(), "b".into()]).unwrap(),
+                "[workspace]\nmembers = [\"a\", \"b\"]\n\n[workspace.package]\n"
+            );
+        }
+        assert!(workspace_members("[workspace]\n")
+            .unwrap_err()
+            .contains("no workspace `members`"));
+        assert!(with_workspace_members("members = [\"a\"", &[])
+            .unwrap_err()
+            .contains("malformed"));
     }
 
     #[test]
