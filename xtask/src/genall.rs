@@ -610,7 +610,7 @@ static HOOKS: &[(&str, &str, Hook, &[&str])] = &[
 /// starting `data:` is read as an event stream, the way the SSE format defines: `data:` lines joined until a
 /// blank line make one event, other lines (`id:`, comments, or prose around the events, which is a field
 /// name SSE ignores) are skipped; each event is wrapped as `{{"Response": event}}` (an event is the response
-/// type), except the end marker `sdk_core::stream::END_OF_STREAM`, which the SDK's typed stream ends at.
+/// type), except the end marker (`sdk_core::stream::is_end_of_stream`), which the SDK's typed stream ends at.
 /// The examples separate events by lines holding only whitespace, so those count as blank here. A
 /// streaming action's example may also show one event alone, a JSON object without the `Response`
 /// envelope: it is wrapped the same way.
@@ -628,7 +628,7 @@ fn responses(output: &str, streaming: bool) -> Vec<String> {{
         for line in body.lines().chain([""]) {{
             if line.trim().is_empty() {{
                 let event = data.join("\n");
-                if !data.is_empty() && event.trim() != sdk_core::stream::END_OF_STREAM {{
+                if !data.is_empty() && !sdk_core::stream::is_end_of_stream(&event) {{
                     events.push(format!("{{{{\"Response\": {{event}}}}}}"));
                 }}
                 data.clear();

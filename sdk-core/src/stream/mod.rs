@@ -38,7 +38,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Buf, Bytes};
 use futures_core::Stream;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -157,7 +157,7 @@ impl RawEventStream {
                 let mut rest: &[u8] = &self.pending;
                 let parsed = self.parser.next_event(&mut rest);
                 let read = self.pending.len() - rest.len();
-                let _ = self.pending.split_to(read);
+                self.pending.advance(read);
                 match parsed {
                     Ok(Some(event)) => return Poll::Ready(Some(Ok(event))),
                     Ok(None) => {}
@@ -235,6 +235,11 @@ impl Stream for RawEventStream {
 /// (`cargo xtask gen-all` reads the API examples by the same rule.)
 pub const END_OF_STREAM: &str = "[DONE]";
 
+/// Whether an event's data is the end marker [`END_OF_STREAM`] (blanks around it allowed).
+pub fn is_end_of_stream(data: &str) -> bool {
+    data.trim() == END_OF_STREAM
+}
+
 /// The events of a streaming answer, each decoded into `T` (the action's response type) as leniently as a
 /// normal answer. A [`futures_core::Stream`]; also `next().await` without any stream extension trait.
 /// Dropping it closes the connection.
@@ -271,7 +276,7 @@ impl<T: DeserializeOwned> EventStream<T> {
             Poll::Ready(item) => item,
         };
         if let Some(Ok(event)) = &item {
-            if event.data().trim() == END_OF_STREAM {
+            if is_end_of_stream(event.data()) {
                 self.raw.close();
                 return Poll::Ready(None);
             }
@@ -403,6 +408,16 @@ mod tests {
             assert_eq!(e.code(), Some("InternalError"));
             assert_eq!(e.message(), Some("boom"));
             assert_eq!(e.request_id(), Some("r-1"));
+        }
+    }
+
+    #[test]
+    fn only_the_whole_marker_ends_a_stream() {
+        for data in ["[DONE]", " [DONE]\n", "\t[DONE] "] {
+            assert!(is_end_of_stream(data), "{data:?}");
+        }
+        for data in ["", "[DONE]x", "[done]", r#"{"Content":"[DONE]"}"#, "\"[DONE]\""] {
+            assert!(!is_end_of_stream(data), "{data:?}");
         }
     }
 
