@@ -234,10 +234,9 @@ pub fn generate_specs(root: &Path, args: &Args) -> Result<(codegen::Options, Vec
         .into_iter()
         .filter(|s| wanted(&args.only, &s.product, &s.module))
         .collect();
-    let results = parallel_map(&specs, |spec| generate_spec(spec, args, &options, streaming.as_ref()));
+    let results = parallel_map(specs, |spec| generate_spec(&spec, args, &options, streaming.as_ref()));
     Ok((options, results))
 }
-type ProductVersions = (String, Vec<Generated>);
 
 /// `api-specs/streaming-actions.json`, for a tree that has no list of its own (`ProductVersion::load` reads
 /// the one beside the tree's product folders; tccli's `services/` has none).
@@ -345,27 +344,25 @@ fn nullable_fields(pv: &ProductVersion, v: &codegen::ir::Version) -> Nullable {
 
 /// `f` over `items` on every available core; results in the order of `items`. Work is handed out one item
 /// at a time, so one large spec does not hold up a fixed share of the others.
-pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub fn parallel_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(items.len().max(1));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut slots: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
-    let done = std::sync::Mutex::new(Vec::with_capacity(items.len()));
+    let mut done = Vec::with_capacity(items.len());
+    let queue = std::sync::Mutex::new(items.into_iter().enumerate());
+    let finished = std::sync::Mutex::new(&mut done);
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(item) = items.get(i) else { break };
+                let next = queue.lock().unwrap_or_else(|p| p.into_inner()).next();
+                let Some((i, item)) = next else { break };
                 let r = f(item);
-                done.lock().unwrap_or_else(|p| p.into_inner()).push((i, r));
+                finished.lock().unwrap_or_else(|p| p.into_inner()).push((i, r));
             });
         }
     });
-    for (i, r) in done.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        slots[i] = Some(r);
-    }
-    slots.into_iter().flatten().collect()
+    done.sort_unstable_by_key(|&(i, _)| i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 fn crate_ident(product: &str) -> String {
@@ -412,14 +409,9 @@ pub fn run(root: &Path, args: &Args) -> Result<bool, String> {
             versions.iter().map(|(v, _)| v.module.clone()).collect(),
         );
     }
-    // Assembling and writing (≈ 220 MB for every spec) also runs on every core; each item is taken once.
-    let products: Vec<std::sync::Mutex<Option<ProductVersions>>> = std::mem::take(&mut by_product)
-        .into_iter()
-        .map(|p| std::sync::Mutex::new(Some(p)))
-        .collect();
-    let written = parallel_map(&products, |item| {
-        let taken = item.lock().unwrap_or_else(|p| p.into_inner()).take();
-        let (product, versions) = taken.ok_or("a product was assembled twice")?;
+    // Assembling and writing (≈ 220 MB for every spec) also runs on every core.
+    let products: Vec<(String, Vec<Generated>)> = by_product.into_iter().collect();
+    let written = parallel_map(products, |(product, versions)| {
         let krate = codegen::assemble_product(&product, versions, &options).map_err(|e| e.to_string())?;
         let dir = out.join(&krate.dir);
         for f in &krate.files {
@@ -1037,12 +1029,12 @@ mod tests {
     fn parallel_map_keeps_the_order_of_its_input() {
         let items: Vec<u64> = (0..500).collect();
         // Uneven work so that workers finish out of order.
-        let out = parallel_map(&items, |&i| {
+        let out = parallel_map(items.clone(), |i| {
             std::thread::sleep(Duration::from_micros((i * 7919) % 200));
             i * 2
         });
         assert_eq!(out, items.iter().map(|i| i * 2).collect::<Vec<_>>());
-        assert!(parallel_map(&[] as &[u8], |_| 1).is_empty());
+        assert!(parallel_map(Vec::<u8>::new(), |_| 1).is_empty());
     }
 
     #[test]
