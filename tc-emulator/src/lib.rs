@@ -27,7 +27,7 @@
 //! * `/_emulator/...` admin paths (unsigned): `GET health`, `POST reset`, `GET requests`, `GET sms/sent`,
 //!   `GET sms/signs`, `GET sms/templates`, `POST sms/{signs|templates}/{id}/{approve|reject}` (optional body
 //!   `{"ReviewReply": ".."}`), `GET faults`, `POST faults` (body `{"Fault": "<the --fault syntax>"}`),
-//!   `DELETE faults`, `POST clock` (`{"OffsetSeconds": n}`); `/_emulator/<product>/...` go to that product's
+//!   `DELETE faults`, `POST clock` (`{"OffsetSeconds": n}`), `GET stats` (`{"ConnectionsAccepted": n}`); `/_emulator/<product>/...` go to that product's
 //!   plug-in. All but `GET health` need the header
 //!   [`ADMIN_TOKEN_HEADER`] with [`Emulator::admin_token`] (random per start, printed by the binary), and
 //!   POST/DELETE need `Content-Type: application/json`, so a web page in the developer's browser cannot
@@ -316,6 +316,7 @@ impl EmulatorBuilder {
             admin_token: new_admin_token()?,
             stream: self.stream.bounded(),
             stream_counters: Arc::default(),
+            connections_accepted: Default::default(),
         });
         let listener = tokio::net::TcpListener::bind(self.addr)
             .await
@@ -442,6 +443,14 @@ impl Emulator {
     /// The emulator's clock (host clock + offset), Unix seconds.
     pub fn now(&self) -> i64 {
         self.shared.clock.unix()
+    }
+
+    /// TCP connections accepted since start (admin `GET /_emulator/stats`: `"ConnectionsAccepted"`); not
+    /// cleared by [`reset`](Emulator::reset). One client that reuses its connections adds 1.
+    pub fn connections_accepted(&self) -> u64 {
+        self.shared
+            .connections_accepted
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Streams started, completed and cut by their client so far.

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -88,6 +88,8 @@ pub(crate) struct Shared {
     /// Streaming answers (`crate::stream`).
     pub stream: StreamOptions,
     pub stream_counters: Arc<StreamCounters>,
+    /// TCP connections accepted since start (never reset: a client's connection reuse is what it measures).
+    pub connections_accepted: AtomicU64,
 }
 
 impl Shared {
@@ -115,7 +117,10 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
         tokio::select! {
             accepted = listener.accept() => {
                 let stream = match accepted {
-                    Ok((s, _)) => s,
+                    Ok((s, _)) => {
+                        shared.connections_accepted.fetch_add(1, Ordering::Relaxed);
+                        s
+                    }
                     Err(_) => {
                         // Out of file descriptors and the like: back off instead of spinning.
                         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -899,6 +904,11 @@ fn admin(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Response<
             shared,
             StatusCode::OK,
             &j!({"ok": true, "served": shared.catalog.served()}),
+        ),
+        (&Method::GET, ["stats"]) => json(
+            shared,
+            StatusCode::OK,
+            &j!({"ConnectionsAccepted": shared.connections_accepted.load(Ordering::Relaxed)}),
         ),
         (&Method::POST, ["reset"]) => {
             shared.reset();
