@@ -90,6 +90,8 @@ pub(crate) struct Shared {
     pub stream_counters: Arc<StreamCounters>,
     /// TCP connections accepted since start (never reset: a client's connection reuse is what it measures).
     pub connections_accepted: AtomicU64,
+    /// The SMS status-report push, when configured (`crate::callback`).
+    pub status_push: Option<Arc<crate::callback::Pusher>>,
 }
 
 impl Shared {
@@ -102,6 +104,10 @@ impl Shared {
             log.pop_front();
         }
         log.push_back(r);
+    }
+
+    pub fn callback_stats(&self) -> crate::CallbackStats {
+        self.status_push.as_ref().map(|p| p.stats()).unwrap_or_default()
     }
 
     pub fn reset(&self) {
@@ -883,6 +889,20 @@ fn json<T: Serialize>(shared: &Shared, status: StatusCode, v: &T) -> Response<Em
     respond(shared, status, "application/json", body)
 }
 
+/// `GET /_emulator/stats`: counters since start.
+fn stats(shared: &Shared) -> Value {
+    let c = shared.callback_stats();
+    serde_json::json!({
+        "ConnectionsAccepted": shared.connections_accepted.load(Ordering::Relaxed),
+        "CallbacksSent": c.sent,
+        "CallbacksFailed": c.failed,
+        "CallbacksPending": c.pending,
+        "CallbackReportsDropped": c.dropped,
+        "CallbackReportsLost": c.lost,
+        "CallbackReportsDuplicated": c.duplicated,
+    })
+}
+
 /// `/_emulator/...`: unsigned control paths for the binary's users (tests can use the Rust API instead).
 fn admin(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Response<EmuBody> {
     use serde_json::json as j;
@@ -905,11 +925,7 @@ fn admin(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Response<
             StatusCode::OK,
             &j!({"ok": true, "served": shared.catalog.served()}),
         ),
-        (&Method::GET, ["stats"]) => json(
-            shared,
-            StatusCode::OK,
-            &j!({"ConnectionsAccepted": shared.connections_accepted.load(Ordering::Relaxed)}),
-        ),
+        (&Method::GET, ["stats"]) => json(shared, StatusCode::OK, &stats(shared)),
         (&Method::POST, ["reset"]) => {
             shared.reset();
             json(shared, StatusCode::OK, &j!({"ok": true}))
