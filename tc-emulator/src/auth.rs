@@ -309,7 +309,7 @@ impl CredentialStore {
             }
         }
         if !matched {
-            let canonical = first_canonical.unwrap_or_default();
+            let canonical = crate::secrets::redact_canonical(&first_canonical.unwrap_or_default());
             return Err(ApiError::new(
                 "AuthFailure.SignatureFailure",
                 format!(
@@ -493,6 +493,7 @@ impl CredentialStore {
         let underscores = p.pairs.iter().any(|(k, _)| k.contains('_'));
         let valid = matches(&plain) || (underscores && matches(&legacy_string_to_sign(req, true)));
         if !valid {
+            let plain = crate::secrets::redact_string_to_sign(&plain);
             return Err(ApiError::new(
                 "AuthFailure.SignatureFailure",
                 format!(

@@ -4,6 +4,10 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// The largest clock offset accepted, either way: 100 years. Larger ones are clamped to it (and refused by the
+/// admin API), so no offset can overflow the clock's arithmetic.
+pub const MAX_CLOCK_OFFSET_SECS: i64 = 100 * 366 * 86_400;
+
 /// Host clock shifted by an offset in seconds that can change while the server runs.
 #[derive(Debug, Default)]
 pub struct Clock {
@@ -11,9 +15,10 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// `offset_secs` is clamped to ±[`MAX_CLOCK_OFFSET_SECS`].
     pub fn new(offset_secs: i64) -> Clock {
         Clock {
-            offset_secs: AtomicI64::new(offset_secs),
+            offset_secs: AtomicI64::new(clamp(offset_secs)),
         }
     }
 
@@ -21,25 +26,31 @@ impl Clock {
         self.offset_secs.load(Ordering::Relaxed)
     }
 
+    /// `secs` is clamped to ±[`MAX_CLOCK_OFFSET_SECS`].
     pub fn set_offset(&self, secs: i64) {
-        self.offset_secs.store(secs, Ordering::Relaxed);
+        self.offset_secs.store(clamp(secs), Ordering::Relaxed);
     }
 
-    /// The emulator's "now".
+    /// The emulator's "now" (the host clock when the offset cannot be applied on this platform).
     pub fn now(&self) -> SystemTime {
         let off = self.offset();
         let host = SystemTime::now();
-        if off >= 0 {
-            host + Duration::from_secs(off as u64)
+        let shifted = if off >= 0 {
+            host.checked_add(Duration::from_secs(off.unsigned_abs()))
         } else {
-            host - Duration::from_secs(off.unsigned_abs())
-        }
+            host.checked_sub(Duration::from_secs(off.unsigned_abs()))
+        };
+        shifted.unwrap_or(host)
     }
 
     /// The emulator's "now" in Unix seconds.
     pub fn unix(&self) -> i64 {
         unix_secs(self.now())
     }
+}
+
+fn clamp(secs: i64) -> i64 {
+    secs.clamp(-MAX_CLOCK_OFFSET_SECS, MAX_CLOCK_OFFSET_SECS)
 }
 
 pub fn unix_secs(t: SystemTime) -> i64 {

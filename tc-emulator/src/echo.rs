@@ -11,10 +11,10 @@
 //! | `Token` | whether a session token came (it matched the credential's, or the request was refused) |
 //! | `Method`, `Path`, `Host`, `ContentType` | as received |
 //! | `Action`, `Version`, `Region`, `Language` | the `X-TC-*` headers, or the legacy parameters |
-//! | `Params` | TC3 POST: the JSON body; multipart: one member per part (files as base64); octet-stream: `{"Body": {"Length", "Sha256"}}`; otherwise every query or form pair as `{"name": "value"}` with flattened names kept (`PhoneNumberSet.0`) and legacy common parameters included, but never `Signature` or `Token` |
-//! | `Headers` | every header but `Authorization` and `X-TC-Token`, names lower-case |
+//! | `Params` | TC3 POST: the JSON body; multipart: one member per part (files as base64); octet-stream: `{"Body": {"Length", "Sha256"}}`; otherwise every query or form pair as `{"name": "value"}` with flattened names kept (`PhoneNumberSet.0`) and legacy common parameters included, but never `Signature` or `Token`; members with secret names (`WebIdentityToken`, `Password`, ...) as `***` |
+//! | `Headers` | every header but `Authorization`, `X-TC-Token` and others with secret names, names lower-case |
 //!
-//! Secrets never come back: no signature, no token, no key.
+//! Secrets never come back: no signature, no token, no key, no password ([`crate::secrets`] has the rule).
 
 use hyper::header::{CONTENT_TYPE, HOST};
 use hyper::Method;
@@ -69,6 +69,12 @@ pub(crate) fn answer(
 }
 
 fn params(scheme: &Scheme, parts: &hyper::http::request::Parts, body: &[u8]) -> Result<Value, ApiError> {
+    let mut params = given_params(scheme, parts, body)?;
+    crate::secrets::redact_json(&mut params);
+    Ok(params)
+}
+
+fn given_params(scheme: &Scheme, parts: &hyper::http::request::Parts, body: &[u8]) -> Result<Value, ApiError> {
     if let Some(upload) = crate::body::upload(&parts.headers, body)? {
         return Ok(upload.echo_params());
     }
@@ -87,7 +93,7 @@ fn params(scheme: &Scheme, parts: &hyper::http::request::Parts, body: &[u8]) -> 
     };
     let map: Map<String, Value> = pairs
         .into_iter()
-        .filter(|(k, _)| k != "Signature" && k != "Token")
+        .filter(|(k, _)| !crate::secrets::is_secret_name(k))
         .map(|(k, v)| (k, Value::String(v)))
         .collect();
     Ok(Value::Object(map))
@@ -97,7 +103,7 @@ fn headers(parts: &hyper::http::request::Parts) -> Value {
     let map: Map<String, Value> = parts
         .headers
         .iter()
-        .filter(|(k, _)| *k != hyper::header::AUTHORIZATION && k.as_str() != "x-tc-token")
+        .filter(|(k, _)| !crate::secrets::is_secret_name(k.as_str()))
         .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into()))
         .collect();
     Value::Object(map)

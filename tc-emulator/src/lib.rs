@@ -49,12 +49,13 @@ pub mod echo;
 pub mod faults;
 pub mod paged;
 pub mod product;
+pub mod request_log;
 mod response;
+mod secrets;
 mod server;
 pub mod sms;
 pub mod stream;
 
-use std::collections::VecDeque;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -67,8 +68,8 @@ pub use callback::{CallbackStats, StatusCallback};
 pub use faults::{Fault, FaultHits, FaultKind, Selector};
 pub use paged::{PageStyle, PagedAction, PagedLists};
 pub use product::{Answer, StatefulProduct};
+pub use request_log::{RecordedRequest, DEFAULT_REQUEST_LOG_MAX_BYTES};
 pub use response::ApiError;
-pub use server::RecordedRequest;
 pub use sms::{
     ReviewStatus, SentSms, Sign, Sms, Template, UnknownId, SEED_SDK_APP_ID, SEED_SIGN_ID, SEED_SIGN_NAME,
     SEED_TEMPLATE_CONTENT, SEED_TEMPLATE_ID, SEED_TEMPLATE_NAME,
@@ -124,6 +125,7 @@ pub struct EmulatorBuilder {
     spec_root: Option<PathBuf>,
     addr: SocketAddr,
     log_capacity: usize,
+    log_max_bytes: usize,
     sms_apps: Vec<String>,
     limits: Limits,
     products: product::Products,
@@ -169,6 +171,7 @@ impl Default for EmulatorBuilder {
             spec_root: None,
             addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
             log_capacity: DEFAULT_REQUEST_LOG_CAPACITY,
+            log_max_bytes: DEFAULT_REQUEST_LOG_MAX_BYTES,
             sms_apps: Vec::new(),
             limits: Limits::default(),
             products: product::Products::default(),
@@ -212,7 +215,8 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Shift the emulator's clock by `secs` (±): affects `AuthFailure.SignatureExpire` and the `Date` header.
+    /// Shift the emulator's clock by `secs` (±, clamped to [`clock::MAX_CLOCK_OFFSET_SECS`]): affects
+    /// `AuthFailure.SignatureExpire` and the `Date` header.
     pub fn clock_offset(mut self, secs: i64) -> Self {
         self.clock_offset = secs;
         self
@@ -240,6 +244,13 @@ impl EmulatorBuilder {
     /// Keep at most `n` requests for [`Emulator::requests`] (0 keeps none: fastest, for benchmarks).
     pub fn request_log_capacity(mut self, n: usize) -> Self {
         self.log_capacity = n;
+        self
+    }
+
+    /// Keep at most about `bytes` of requests for [`Emulator::requests`] (default
+    /// [`DEFAULT_REQUEST_LOG_MAX_BYTES`]; oldest dropped first; see [`request_log`]).
+    pub fn request_log_max_bytes(mut self, bytes: usize) -> Self {
+        self.log_max_bytes = bytes;
         self
     }
 
@@ -334,8 +345,7 @@ impl EmulatorBuilder {
             products,
             echo: self.echo,
             ids: response::RequestIds::new(),
-            log: Mutex::new(VecDeque::new()),
-            log_capacity: self.log_capacity,
+            log: Mutex::new(request_log::RequestLog::new(self.log_capacity, self.log_max_bytes)),
             limits: self.limits,
             admin_token: new_admin_token()?,
             stream: self.stream.bounded(),
@@ -427,13 +437,12 @@ impl Emulator {
 
     /// Requests received so far (admin paths excluded), oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared
-            .log
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .cloned()
-            .collect()
+        self.shared.log.lock().unwrap_or_else(|e| e.into_inner()).entries()
+    }
+
+    /// About how many bytes the request log holds (bounded by [`EmulatorBuilder::request_log_max_bytes`]).
+    pub fn request_log_bytes(&self) -> usize {
+        self.shared.log.lock().unwrap_or_else(|e| e.into_inner()).bytes()
     }
 
     /// Forget requests and SMS history; SMS apps/signs/templates back to the seed. Faults and clock stay.
@@ -464,6 +473,7 @@ impl Emulator {
         self.shared.clock.offset()
     }
 
+    /// Shift the clock by `secs` (clamped to ±[`clock::MAX_CLOCK_OFFSET_SECS`]).
     pub fn set_clock_offset(&self, secs: i64) {
         self.shared.clock.set_offset(secs);
     }

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! tc-emulator [--port 9000] [--bind 127.0.0.1] [--secret-id ID --secret-key KEY [--token T]]
-//!             [--spec-root DIR] [--clock-offset SECS] [--request-log N] [--echo]
+//!             [--spec-root DIR] [--clock-offset SECS] [--request-log N] [--request-log-bytes N] [--echo]
 //!             [--fault SPEC]... [--latency-ms MS] [--error-code CODE] [--fault-share P] [--fault-first N]
 //!             [--fault-action NAME] [--stream-events N] [--stream-delay-ms MS] [--stream-done]
 //!             [--status-callback URL [--callback-delay-ms N] [--callback-loss P] [--callback-duplicates P]
@@ -20,7 +20,7 @@ use std::time::Duration;
 use tc_emulator::{Emulator, Fault, StatusCallback, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
 
 const USAGE: &str = "usage: tc-emulator [--port N] [--bind IP] [--secret-id ID --secret-key KEY [--token T]] \
-[--spec-root DIR] [--clock-offset SECS] [--request-log N] [--echo] [--fault SPEC]... [--latency-ms MS] [--error-code CODE] \
+[--spec-root DIR] [--clock-offset SECS] [--request-log N] [--request-log-bytes N] [--echo] [--fault SPEC]... [--latency-ms MS] [--error-code CODE] \
 [--fault-share P] [--fault-first N] [--fault-action NAME] [--stream-events N] [--stream-delay-ms MS] [--stream-done] \
 [--status-callback URL [--callback-delay-ms N] [--callback-loss P] [--callback-duplicates P] [--callback-seed N]]";
 
@@ -35,6 +35,7 @@ Options:
   --spec-root DIR               serve the specs under DIR/<product>/<version>/api.json
   --clock-offset SECS           shift the emulator's clock (AuthFailure.SignatureExpire, Date header)
   --request-log N               keep the last N requests for GET /_emulator/requests (0: none)
+  --request-log-bytes N         ... and at most about N bytes of them (default 64 MiB)
   --echo                        answer every verified request, of any action, with what the verifier saw
   --stream-events N             events per streaming answer (a request with \"Stream\": true; default 5)
   --stream-delay-ms MS          pause between the events of a streaming answer (default 0)
@@ -134,6 +135,13 @@ fn run() -> Result<(), String> {
             }
             "--request-log" => {
                 builder = builder.request_log_capacity(value()?.parse().map_err(|_| "--request-log takes a count")?)
+            }
+            "--request-log-bytes" => {
+                builder = builder.request_log_max_bytes(
+                    value()?
+                        .parse()
+                        .map_err(|_| "--request-log-bytes takes a size in bytes")?,
+                )
             }
             "--echo" => builder = builder.echo(true),
             "--stream-events" => {

@@ -1,7 +1,6 @@
 //! The HTTP side: accept loop, per-request pipeline (faults → auth → routing → validation → answer), admin
 //! paths under `/_emulator/`.
 
-use std::collections::VecDeque;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
@@ -24,52 +23,13 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 
 use crate::auth::{CredentialStore, LegacyParams, LegacyRequest, Scheme, SignedRequest, LEGACY_COMMON_PARAMS};
-use crate::catalog::{parse_query, percent_decode, Catalog, VersionEntry};
+use crate::catalog::{parse_query, Catalog, VersionEntry};
 use crate::clock::Clock;
 use crate::faults::{FaultKind, Faults};
 use crate::product::Products;
+use crate::request_log::{RecordedRequest, RequestLog};
 use crate::response::{success_body, ApiError, RequestIds};
 use crate::stream::{SseBody, StreamCounters, StreamFault, StreamOptions};
-
-/// One request the emulator received, for tests to inspect (`emulator.requests()`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RecordedRequest {
-    pub method: String,
-    /// Path and query as received.
-    pub uri: String,
-    /// Product served (`sms`), empty when it could not be told.
-    pub product: String,
-    /// `X-TC-Action`, or the `Action` parameter of a legacy-signed request (empty when missing).
-    pub action: String,
-    /// `X-TC-Version`, or the `Version` parameter of a legacy-signed request (empty when missing).
-    pub version: String,
-    /// Every header except `Authorization` and `X-TC-Token`, names lowercase, in arrival order.
-    pub headers: Vec<(String, String)>,
-    /// The body (lossy UTF-8). In legacy-signed requests the values of `Signature` and `Token` are replaced
-    /// with `***` here and in `uri`, as `Authorization` and `X-TC-Token` are left out of `headers`.
-    pub body: String,
-    /// How it was signed: `TC3-HMAC-SHA256`, `HmacSHA1`, `HmacSHA256`, `SKIP`, or empty when it could not be
-    /// told (whether the signature was valid is in `code`).
-    pub sign_method: String,
-    /// TC3: the `SignedHeaders` of its `Authorization`; empty otherwise.
-    pub signed_headers: String,
-    /// Whether it carried a session token (`X-TC-Token`, or the legacy `Token` parameter); never its value.
-    pub token: bool,
-    /// `Ok`, the error code answered, or for faults `Fault.Reset`, `Fault.BadGateway`,
-    /// `Fault.TruncatedBody`, `Fault.NonJsonBody`.
-    pub code: String,
-    pub request_id: String,
-}
-
-impl RecordedRequest {
-    /// The first value of a header (name in any case).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
 
 pub(crate) struct Shared {
     pub catalog: Catalog,
@@ -81,8 +41,7 @@ pub(crate) struct Shared {
     /// Answer every verified request with what the verifier saw ([`crate::EmulatorBuilder::echo`]).
     pub echo: bool,
     pub ids: RequestIds,
-    pub log: Mutex<VecDeque<RecordedRequest>>,
-    pub log_capacity: usize,
+    pub log: Mutex<RequestLog>,
     pub limits: crate::Limits,
     pub admin_token: String,
     /// Streaming answers (`crate::stream`).
@@ -95,15 +54,12 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub fn record(&self, r: RecordedRequest) {
-        if self.log_capacity == 0 {
-            return;
-        }
+    /// Keep the entry `make` builds, unless the log keeps nothing (then it is not built at all).
+    pub fn record(&self, make: impl FnOnce() -> RecordedRequest) {
         let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
-        if log.len() >= self.log_capacity {
-            log.pop_front();
+        if log.keeps() {
+            log.push(make());
         }
-        log.push_back(r);
     }
 
     pub fn callback_stats(&self) -> crate::CallbackStats {
@@ -325,46 +281,35 @@ async fn handle(
             l.get("Version").unwrap_or_default().to_owned(),
         ),
     };
-    let (uri, logged_body) = match &legacy {
-        None => (None, None),
-        Some(_) if parts.method == Method::GET => (
-            Some(format!(
-                "{}?{}",
-                parts.uri.path(),
-                redact(parts.uri.query().unwrap_or_default())
-            )),
-            None,
-        ),
-        Some(_) => (None, Some(redact(&String::from_utf8_lossy(&body)))),
-    };
     let signing = Signing::of(&parts.headers, legacy.as_ref());
     let decision = shared.faults.decide(&action);
     if !decision.delay.is_zero() {
         tokio::time::sleep(decision.delay).await;
     }
-    let record = |product: &str, code: &str| RecordedRequest {
-        method: parts.method.to_string(),
-        uri: uri.unwrap_or_else(|| parts.uri.to_string()),
-        product: product.to_owned(),
-        action: action.clone(),
-        version,
-        headers: parts
-            .headers
-            .iter()
-            .filter(|(k, _)| *k != hyper::header::AUTHORIZATION && k.as_str() != "x-tc-token")
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect(),
-        body: logged_body.unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned()),
-        sign_method: signing.method.clone(),
-        signed_headers: signing.signed_headers.clone(),
-        token: signing.token,
-        code: code.to_owned(),
-        request_id: request_id.clone(),
+    let record = |product: &str, code: &str, authenticated: bool| {
+        let entry = RecordedRequest {
+            method: parts.method.to_string(),
+            uri: logged_uri(&parts.uri),
+            product: product.to_owned(),
+            action: action.clone(),
+            version: version.clone(),
+            headers: logged_headers(&parts.headers),
+            body: if authenticated {
+                crate::secrets::redact_body(&body)
+            } else {
+                String::new()
+            },
+            sign_method: signing.method.clone(),
+            signed_headers: signing.signed_headers.clone(),
+            token: signing.token,
+            code: code.to_owned(),
+            request_id: request_id.clone(),
+        };
+        if authenticated {
+            entry
+        } else {
+            entry.summarized(body.len())
+        }
     };
     // Faults in the middle of a stream change the answer only if it streams.
     let (terminal, stream_fault) = match decision.terminal {
@@ -372,11 +317,15 @@ async fn handle(
         other => (other, None),
     };
     // A fault after the action: run it (its effects happen), drop its answer, then answer with the fault.
-    let mut acted = String::new();
+    let mut acted = None;
     if decision.after_action && !matches!(terminal, None | Some(FaultKind::TruncatedBody)) {
-        acted = process(&shared, &parts, &body, &request_id, legacy.take()).0;
+        acted = Some(process(&shared, &parts, &body, &request_id, legacy.take()));
     }
-    let record = |product: &str, code: &str| record(if acted.is_empty() { product } else { &acted }, code);
+    let record_as = &record;
+    let record = |code: &str| match &acted {
+        Some(p) => record(&p.product, code, p.authenticated),
+        None => record("", code, false),
+    };
     match terminal {
         None => {}
         Some(FaultKind::Latency(_)) => unreachable!("latency is never terminal"),
@@ -384,12 +333,12 @@ async fn handle(
             unreachable!("stream faults were taken out above")
         }
         Some(FaultKind::ConnectionReset) => {
-            shared.record(record("", "Fault.Reset"));
+            shared.record(|| record("Fault.Reset"));
             reset.store(true, Ordering::Relaxed);
             return Err(Box::new(ResetConnection));
         }
         Some(FaultKind::BadGateway) => {
-            shared.record(record("", "Fault.BadGateway"));
+            shared.record(|| record("Fault.BadGateway"));
             let html = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
             return Ok(respond(
                 &shared,
@@ -399,20 +348,21 @@ async fn handle(
             ));
         }
         Some(FaultKind::NonJsonBody) => {
-            shared.record(record("", "Fault.NonJsonBody"));
+            shared.record(|| record("Fault.NonJsonBody"));
             let text = b"upstream answered something that is not JSON (emulated fault)\n".to_vec();
             return Ok(respond(&shared, StatusCode::OK, "text/plain; charset=utf-8", text));
         }
         Some(FaultKind::ErrorCode { code, message }) => {
-            shared.record(record("", &code));
+            shared.record(|| record(&code));
             let message = message.unwrap_or_else(|| default_fault_message(&code));
             let body = ApiError::new(code, message).to_body(&request_id);
             return Ok(respond(&shared, StatusCode::OK, "application/json", body));
         }
         Some(FaultKind::TruncatedBody) => {
-            let (product, result) = process(&shared, &parts, &body, &request_id, legacy);
-            shared.record(record(&product, "Fault.TruncatedBody"));
-            let full = match result {
+            let processed = process(&shared, &parts, &body, &request_id, legacy);
+            let (product, authenticated) = (processed.product.as_str(), processed.authenticated);
+            shared.record(|| record_as(product, "Fault.TruncatedBody", authenticated));
+            let full = match processed.result {
                 Ok(b) => b,
                 Err(e) => e.to_body(&request_id),
             };
@@ -430,7 +380,11 @@ async fn handle(
             return Ok(r);
         }
     }
-    let (product, result) = process(&shared, &parts, &body, &request_id, legacy);
+    let Processed {
+        product,
+        authenticated,
+        result,
+    } = process(&shared, &parts, &body, &request_id, legacy);
     let (code, bytes) = match result {
         Ok(b) => ("Ok".to_owned(), b),
         Err(e) => {
@@ -438,7 +392,7 @@ async fn handle(
             (e.code, b)
         }
     };
-    shared.record(record(&product, &code));
+    shared.record(|| record_as(&product, &code, authenticated));
     if code == "Ok" && crate::stream::wants_stream(&body) {
         if let Some(events) = stream_events(&shared, &product, &parts.headers, &bytes) {
             let id_header = HeaderValue::from_str(&request_id).ok();
@@ -632,18 +586,26 @@ impl Signing {
     }
 }
 
-/// `k=v&...` with the values of `Signature` and `Token` replaced by `***` (for the request log).
-fn redact(form: &str) -> String {
-    form.split('&')
-        .map(|pair| {
-            let key = pair.split_once('=').map_or(pair, |(k, _)| k);
-            match percent_decode(key).as_str() {
-                "Signature" | "Token" => format!("{key}=***"),
-                _ => pair.to_owned(),
-            }
+/// The path and query as the log keeps them: secret query values masked.
+fn logged_uri(uri: &hyper::Uri) -> String {
+    match uri.query() {
+        Some(q) => format!("{}?{}", uri.path(), crate::secrets::redact_form(q)),
+        None => uri.to_string(),
+    }
+}
+
+/// The headers as the log keeps them: none with a secret name.
+fn logged_headers(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .filter(|(k, _)| !crate::secrets::is_secret_name(k.as_str()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
         })
-        .collect::<Vec<_>>()
-        .join("&")
+        .collect()
 }
 
 /// The action's own parameters of a legacy request: all but the common ones. `Region` and `Language` are
@@ -665,17 +627,39 @@ fn legacy_action_params(
         .collect()
 }
 
-/// The API pipeline. Returns the product (for the log) and the answer body or the error.
+/// What the API pipeline made of a request.
+struct Processed {
+    /// The product served (for the log), empty when it could not be told.
+    product: String,
+    /// Whether the request passed authentication (the log keeps only a summary of the others).
+    authenticated: bool,
+    result: Result<Vec<u8>, ApiError>,
+}
+
+/// The API pipeline.
 fn process(
     shared: &Shared,
     parts: &hyper::http::request::Parts,
     body: &[u8],
     request_id: &str,
     legacy: Option<LegacyParams>,
-) -> (String, Result<Vec<u8>, ApiError>) {
+) -> Processed {
     let mut product = String::new();
-    let result = pipeline(shared, parts, body, request_id, legacy, &mut product);
-    (product, result)
+    let mut authenticated = false;
+    let result = pipeline(
+        shared,
+        parts,
+        body,
+        request_id,
+        legacy,
+        &mut product,
+        &mut authenticated,
+    );
+    Processed {
+        product,
+        authenticated,
+        result,
+    }
 }
 
 /// Tencent Cloud's public regions (the `Region` values of the API 3.0 documentation's region list).
@@ -712,6 +696,7 @@ fn pipeline(
     request_id: &str,
     legacy: Option<LegacyParams>,
     product: &mut String,
+    authenticated: &mut bool,
 ) -> Result<Vec<u8>, ApiError> {
     let headers = &parts.headers;
     let scheme = match legacy {
@@ -769,6 +754,8 @@ fn pipeline(
         }
         Scheme::Skip => {}
     }
+    // SKIP: authenticated once the action is known to be called unsigned (below), or in echo mode.
+    *authenticated = !matches!(scheme, Scheme::Skip) || shared.echo;
     let region = match &scheme {
         Scheme::Legacy(p) => p.get("Region").unwrap_or_default(),
         _ => header_str(headers, "x-tc-region"),
@@ -852,6 +839,7 @@ fn pipeline(
             format!("`Authorization: SKIP` is only accepted by actions that are called unsigned; `{action_name}` must be signed."),
         ));
     }
+    *authenticated = true;
     let upload = crate::body::upload(headers, body)?;
     let input: Value = if let Scheme::Legacy(params) = &scheme {
         version.query_to_json(action, &legacy_action_params(params, version, action))?
@@ -931,13 +919,7 @@ fn admin(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Response<
             json(shared, StatusCode::OK, &j!({"ok": true}))
         }
         (&Method::GET, ["requests"]) => {
-            let log: Vec<RecordedRequest> = shared
-                .log
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .iter()
-                .cloned()
-                .collect();
+            let log: Vec<RecordedRequest> = shared.log.lock().unwrap_or_else(|e| e.into_inner()).entries();
             json(shared, StatusCode::OK, &log)
         }
         (&Method::GET, ["faults"]) => {
@@ -967,14 +949,17 @@ fn admin(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Response<
             json(shared, StatusCode::OK, &j!({"ok": true}))
         }
         (&Method::POST, ["clock"]) => match body_json.get("OffsetSeconds").and_then(Value::as_i64) {
-            Some(s) => {
+            Some(s) if s.unsigned_abs() <= crate::clock::MAX_CLOCK_OFFSET_SECS.unsigned_abs() => {
                 shared.clock.set_offset(s);
                 json(shared, StatusCode::OK, &j!({"ok": true}))
             }
-            None => json(
+            _ => json(
                 shared,
                 StatusCode::BAD_REQUEST,
-                &j!({"error": "body must be {\"OffsetSeconds\": <i64>}"}),
+                &j!({"error": format!(
+                    "body must be {{\"OffsetSeconds\": <seconds within ±{}>}}",
+                    crate::clock::MAX_CLOCK_OFFSET_SECS
+                )}),
             ),
         },
         (method, [product, path @ ..]) => match shared.products.admin(method, product, path, &body_json) {

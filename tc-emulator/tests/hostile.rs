@@ -291,3 +291,152 @@ async fn unknown_regions_are_unsupported() {
     assert_eq!(code(&typo), Some("UnsupportedRegion"), "{typo}");
     expect_ok(&send("ap-beijing").await);
 }
+
+/// Issue 26 finding 2: the request log kept whole bodies of unauthenticated requests (150 × 10 MB held
+/// 1.43 GB). Such a request is kept as a summary, and the log is bounded by bytes.
+#[tokio::test]
+async fn unauthenticated_bodies_are_not_kept_and_the_log_is_bounded_by_bytes() {
+    let emu = Emulator::builder()
+        .request_log_max_bytes(4 << 20)
+        .start()
+        .await
+        .unwrap();
+    let big = "x".repeat(1 << 20);
+    let http = client();
+    for _ in 0..20 {
+        // As a web page could send it: text/plain, no preflight, no signature.
+        let r = http
+            .post(emu.base_url())
+            .header("Content-Type", "text/plain")
+            .body(big.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let log = emu.requests();
+    assert_eq!(log.len(), 20);
+    assert!(
+        log.iter()
+            .all(|r| r.body.len() < 200 && r.body.contains("1048576 bytes")),
+        "{:?}",
+        log[0].body
+    );
+    assert!(emu.request_log_bytes() < 100_000, "{}", emu.request_log_bytes());
+    // Signed requests keep their bodies, within the byte bound: the oldest go first.
+    for i in 0..10 {
+        let body = json!({"SignIdSet": [1110], "International": 0, "Padding": format!("{i}{big}")});
+        let resp = Call::sms("DescribeSmsSignList", body).response(&emu).await;
+        assert_eq!(code(&resp), Some("UnknownParameter"), "{resp}");
+    }
+    let log = emu.requests();
+    assert!(emu.request_log_bytes() <= 4 << 20, "{}", emu.request_log_bytes());
+    let kept_big: Vec<_> = log.iter().filter(|r| r.body.len() > 1 << 20).collect();
+    assert!((2..=4).contains(&kept_big.len()), "{}", kept_big.len());
+    let newest = &log.last().unwrap().body;
+    assert!(
+        newest.contains("\"Padding\":\"9xxx") && newest.len() > 1 << 20,
+        "the newest is kept whole"
+    );
+}
+
+/// Issue 26 finding 3: error answers quoted the session token (TC3 canonical request with a signed
+/// `x-tc-token`; the legacy string to sign with `Token=`).
+#[tokio::test]
+async fn signature_errors_never_quote_the_session_token() {
+    let token = "session-token-d41d8cd98f00b204";
+    let emu = Emulator::builder()
+        .temporary_credential("AKIDTEMP", "temp-key", token)
+        .start()
+        .await
+        .unwrap();
+    let mut call = Call::sms("DescribeSmsSignList", json!({"SignIdSet": [1110], "International": 0}));
+    call.secret_id = "AKIDTEMP".into();
+    call.secret_key = "a-wrong-key".into();
+    call.extra_signed = vec![("x-tc-token".into(), token.into())];
+    let text = call.send(&emu).await.unwrap().text().await.unwrap();
+    assert!(
+        text.contains("AuthFailure.SignatureFailure") && text.contains("x-tc-token:***"),
+        "{text}"
+    );
+    assert!(!text.contains(token), "{text}");
+
+    let mut legacy = legacy::LegacyCall::sms(
+        "DescribeSmsSignList",
+        &[("SignIdSet.0", "1110"), ("International", "0")],
+    );
+    legacy.secret_id = "AKIDTEMP".into();
+    legacy.secret_key = "a-wrong-key".into();
+    legacy.token = Some(token.into());
+    let text = legacy.send(&emu).await.text().await.unwrap();
+    assert!(
+        text.contains("AuthFailure.SignatureFailure") && text.contains("Token=***"),
+        "{text}"
+    );
+    assert!(!text.contains(token), "{text}");
+}
+
+/// Issue 26 finding 3: `--echo` Params and the request log returned `WebIdentityToken` (a bearer credential).
+#[tokio::test]
+async fn echo_and_the_request_log_mask_secret_members() {
+    let secret = "eyJhbGciOiJSUzI1NiJ9.web-identity";
+    let body = json!({
+        "ProviderId": "OIDC", "WebIdentityToken": secret, "RoleArn": "qcs::cam::uin/1:roleName/r",
+        "RoleSessionName": "s", "Nested": {"Password": secret}
+    });
+    for echo in [true, false] {
+        let emu = Emulator::builder().echo(echo).start().await.unwrap();
+        let mut call = Call::new("AssumeRoleWithWebIdentity", "2018-08-13", body.clone());
+        call.service = "sts".into();
+        call.host = Some("sts.tencentcloudapi.com".into());
+        call.authorization = Some("SKIP".into());
+        let text = call.send(&emu).await.unwrap().text().await.unwrap();
+        assert!(!text.contains(secret), "echo {echo}: {text}");
+        if echo {
+            let answer: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(answer["Response"]["Params"]["WebIdentityToken"], "***", "{text}");
+            assert_eq!(answer["Response"]["Params"]["RoleArn"], "qcs::cam::uin/1:roleName/r");
+        }
+        let log = admin_get(&emu, "requests").await.to_string();
+        assert!(
+            !log.contains(secret) && log.contains("qcs::cam::uin"),
+            "echo {echo}: {log}"
+        );
+        assert!(emu.requests().iter().all(|r| !r.body.contains(secret)));
+    }
+}
+
+/// Issue 26 finding 10: `POST /_emulator/clock {"OffsetSeconds": i64::MAX}` made every later request panic.
+#[tokio::test]
+async fn out_of_range_clock_offsets_are_refused_or_clamped() {
+    let emu = Emulator::start().await.unwrap();
+    for offset in [i64::MAX, i64::MIN, -(1i64 << 62)] {
+        let r = admin_client(&emu)
+            .post(format!("{}/_emulator/clock", emu.base_url()))
+            .body(json!({"OffsetSeconds": offset}).to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{offset}");
+        assert!(r.text().await.unwrap().contains("within"));
+    }
+    assert_eq!(emu.clock_offset(), 0);
+    still_serving(&emu).await;
+    // The Rust API clamps: the clock stays usable, health and admin answer.
+    emu.set_clock_offset(i64::MAX);
+    assert_eq!(emu.clock_offset(), tc_emulator::clock::MAX_CLOCK_OFFSET_SECS);
+    let health = client()
+        .get(format!("{}/_emulator/health", emu.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    let resp = Call::sms("DescribeSmsSignList", json!({"SignIdSet": [1110], "International": 0}))
+        .response(&emu)
+        .await;
+    assert_eq!(code(&resp), Some("AuthFailure.SignatureExpire"), "{resp}");
+    emu.set_clock_offset(i64::MIN);
+    assert!(emu.now() < 0);
+    emu.set_clock_offset(0);
+    still_serving(&emu).await;
+}
