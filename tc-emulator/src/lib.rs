@@ -39,6 +39,8 @@
 //!   than 32 levels (`InvalidParameter`); timestamps are compared without overflow; signatures in constant
 //!   time.
 
+mod admin;
+mod api;
 pub mod auth;
 mod body;
 mod bundled_specs;
@@ -47,7 +49,9 @@ mod catalog;
 pub mod clock;
 pub mod echo;
 pub mod faults;
+mod head;
 pub mod paged;
+mod pipeline;
 pub mod product;
 pub mod request_log;
 mod response;
@@ -55,6 +59,7 @@ mod secrets;
 mod server;
 pub mod sms;
 pub mod stream;
+mod transport;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
