@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::request_log::RecordedRequest;
-use crate::server::{respond, Shared};
+use crate::state::{respond, Shared};
 use crate::transport::EmuBody;
 
 /// Answer an admin request (its body already read within the limits).

@@ -21,7 +21,7 @@ use crate::head::RequestHead;
 use crate::pipeline::{process, ApiRequest, Processed};
 use crate::request_log::RecordedRequest;
 use crate::response::ApiError;
-use crate::server::{date_header, respond, Shared};
+use crate::state::{date_header, respond, Shared};
 use crate::stream::{SseBody, StreamFault};
 use crate::transport::{BoxError, EmuBody, ResetConnection};
 

@@ -56,20 +56,6 @@ enum Ty {
 }
 
 impl Catalog {
-    /// The specs compiled in (`bundled_specs.rs`, kept by `cargo xtask gen`).
-    pub fn bundled() -> Result<Catalog, tc_spec::SpecError> {
-        let all = crate::bundled_specs::BUNDLED
-            .iter()
-            .map(Bundled::parse)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Catalog::from_versions(&all))
-    }
-
-    pub fn load(root: &Path) -> Result<Catalog, tc_spec::SpecError> {
-        let all = tc_spec::discover(root)?;
-        Ok(Catalog::from_versions(&all))
-    }
-
     pub fn from_versions(all: &[ProductVersion]) -> Catalog {
         let mut products: HashMap<String, HashMap<String, Arc<VersionEntry>>> = HashMap::new();
         for pv in all {
@@ -447,7 +433,8 @@ fn hex_val(c: u8) -> Option<u8> {
     (c as char).to_digit(16).map(|d| d as u8)
 }
 
-/// One product version compiled into the emulator: the texts of its spec files.
+/// One product version compiled into the emulator: the texts of its spec files (listed in the generated
+/// `bundled_specs.rs`, loaded by `specs.rs`).
 pub(crate) struct Bundled {
     pub product: &'static str,
     /// The version directory (`v20210111`).
@@ -458,7 +445,7 @@ pub(crate) struct Bundled {
 }
 
 impl Bundled {
-    fn parse(&self) -> Result<ProductVersion, tc_spec::SpecError> {
+    pub fn parse(&self) -> Result<ProductVersion, tc_spec::SpecError> {
         let dir = Path::new("tc-emulator/specs").join(self.product).join(self.module);
         let texts = tc_spec::SpecTexts {
             api: self.api,

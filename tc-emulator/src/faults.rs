@@ -26,7 +26,7 @@ pub enum FaultKind {
     TruncatedBody,
     /// Answer 200 with a `text/plain` body that is not JSON.
     NonJsonBody,
-    /// A streaming answer: this many events, then a TCP reset (`crate::stream`).
+    /// A streaming answer: this many events, then a TCP reset (see `stream.rs`).
     StreamReset(u64),
     /// A streaming answer: this many events, then silence until the client gives up.
     StreamStall(u64),

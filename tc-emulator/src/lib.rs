@@ -58,6 +58,8 @@ mod response;
 mod secrets;
 mod server;
 pub mod sms;
+mod specs;
+mod state;
 pub mod stream;
 mod transport;
 
@@ -316,10 +318,7 @@ impl EmulatorBuilder {
 
     /// Load the specs, bind, and serve on the current tokio runtime.
     pub async fn start(self) -> Result<Emulator, StartError> {
-        let catalog = match &self.spec_root {
-            Some(root) => catalog::Catalog::load(root)?,
-            None => catalog::Catalog::bundled()?,
-        };
+        let catalog = specs::load(self.spec_root.as_deref())?;
         let mut creds = self.credentials.clone();
         if self.default_credential {
             creds.insert(0, Credential::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY));
@@ -342,7 +341,7 @@ impl EmulatorBuilder {
         for p in self.products.list() {
             products.register(p.clone());
         }
-        let shared = Arc::new(server::Shared {
+        let shared = Arc::new(state::Shared {
             catalog,
             creds: auth::CredentialStore::new(&creds),
             clock: clock::Clock::new(self.clock_offset),
@@ -382,7 +381,7 @@ impl EmulatorBuilder {
 
 /// A running emulator. Stops when dropped (or on [`shutdown`](Emulator::shutdown)).
 pub struct Emulator {
-    shared: Arc<server::Shared>,
+    shared: Arc<state::Shared>,
     /// The SMS plug-in, also registered in `shared.products`.
     sms: Sms,
     addr: SocketAddr,

@@ -11,7 +11,7 @@ use crate::auth::{LegacyParams, LegacyRequest, Scheme, SignedRequest, LEGACY_COM
 use crate::catalog::{parse_query, ActionEntry, VersionEntry};
 use crate::head::RequestHead;
 use crate::response::{success_body, ApiError};
-use crate::server::Shared;
+use crate::state::Shared;
 
 /// One API request as the pipeline reads it.
 pub(crate) struct ApiRequest<'a> {

@@ -9,7 +9,7 @@
 //!   ([`crate::EmulatorBuilder::stream_events`], `stream_delay`; CLI `--stream-events`, `--stream-delay-ms`),
 //!   and whether a complete stream ends with `data: [DONE]` (`stream_done_marker`, `--stream-done`).
 //!   Events are made as the client reads them (a few KiB at a time), so a long stream holds no memory.
-//! - Faults in the middle of a stream (`crate::faults`): `stream-reset=N` (N events, then a TCP reset),
+//! - Faults in the middle of a stream (`faults.rs`): `stream-reset=N` (N events, then a TCP reset),
 //!   `stream-stall=N` (N events, then silence until the client gives up, at most [`STALL_LIMIT`]),
 //!   `stream-error=N` (N events, then an error event `{"Response":{"Error":{..},"RequestId":..}}`, end).
 //!   They apply to streaming answers only; other requests they hit are served normally.
