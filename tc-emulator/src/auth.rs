@@ -217,7 +217,8 @@ pub(crate) fn timestamp(headers: &HeaderMap) -> Result<i64, ApiError> {
 }
 
 impl CredentialStore {
-    /// Verify a TC3 signature; on success returns the credential used.
+    /// Verify a TC3 signature; on success returns the credential used. Checks in order: timestamp within
+    /// [`MAX_CLOCK_SKEW_SECS`], scope date, SecretId, signature, token.
     pub fn verify_tc3(
         &self,
         auth: &Tc3Authorization,
@@ -225,99 +226,14 @@ impl CredentialStore {
         now: i64,
     ) -> Result<&Credential, ApiError> {
         let ts = timestamp(req.headers)?;
-        if ts.abs_diff(now) > MAX_CLOCK_SKEW_SECS.unsigned_abs() {
-            return Err(ApiError::new(
-                "AuthFailure.SignatureExpire",
-                format!(
-                    "Signature expired. Timestamp {ts} is more than {MAX_CLOCK_SKEW_SECS} seconds away from the server time {now}."
-                ),
-            ));
-        }
-        let expected_date = utc_date(ts);
-        if auth.date != expected_date {
-            return Err(ApiError::new(
-                "AuthFailure.SignatureFailure",
-                format!(
-                    "The credential scope date `{}` is not the UTC date of X-TC-Timestamp ({expected_date}).",
-                    auth.date
-                ),
-            ));
-        }
+        check_tc3_time(auth, ts, now)?;
         let Some(cred) = self.by_id.get(&auth.secret_id) else {
             return Err(ApiError::new(
                 "AuthFailure.SecretIdNotFound",
                 format!("The SecretId `{}` is not found.", auth.secret_id),
             ));
         };
-
-        // Canonical header values: the documented rule lowercases values; SDKs differ, so accept the raw
-        // (trimmed) values too. Payload hash for UNSIGNED-PAYLOAD: the literal (as the doc's wording says)
-        // or the hash of the literal (as some official SDKs compute it).
-        let mut header_variants: Vec<String> = Vec::with_capacity(2);
-        let mut lower = String::new();
-        let mut raw = String::new();
-        for name in &auth.signed_headers {
-            let value = req
-                .headers
-                .get(name.as_str())
-                .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned())
-                .unwrap_or_default();
-            lower.push_str(name);
-            lower.push(':');
-            lower.push_str(&value.to_lowercase());
-            lower.push('\n');
-            raw.push_str(name);
-            raw.push(':');
-            raw.push_str(&value);
-            raw.push('\n');
-        }
-        let differ = lower != raw;
-        header_variants.push(lower);
-        if differ {
-            header_variants.push(raw);
-        }
-        let unsigned = req
-            .headers
-            .get("x-tc-content-sha256")
-            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"UNSIGNED-PAYLOAD"));
-        let payload_variants: Vec<String> = if unsigned {
-            vec!["UNSIGNED-PAYLOAD".to_owned(), sha256_hex(b"UNSIGNED-PAYLOAD")]
-        } else {
-            vec![sha256_hex(req.body)]
-        };
-
-        let k_date = hmac(format!("TC3{}", cred.secret_key).as_bytes(), auth.date.as_bytes());
-        let k_service = hmac(&k_date, auth.service.as_bytes());
-        let k_signing = hmac(&k_service, b"tc3_request");
-        let scope = format!("{}/{}/tc3_request", auth.date, auth.service);
-        let signed_list = auth.signed_headers.join(";");
-        let mut matched = false;
-        let mut first_canonical = None;
-        'outer: for headers in &header_variants {
-            for payload in &payload_variants {
-                let canonical = format!(
-                    "{}\n/\n{}\n{}\n{}\n{}",
-                    req.method, req.query, headers, signed_list, payload
-                );
-                let string_to_sign = format!("TC3-HMAC-SHA256\n{ts}\n{scope}\n{}", sha256_hex(canonical.as_bytes()));
-                let sig = hex::encode(hmac(&k_signing, string_to_sign.as_bytes()));
-                if constant_time_eq(sig.as_bytes(), auth.signature.as_bytes()) {
-                    matched = true;
-                    break 'outer;
-                }
-                first_canonical.get_or_insert(canonical);
-            }
-        }
-        if !matched {
-            let canonical = crate::secrets::redact_canonical(&first_canonical.unwrap_or_default());
-            return Err(ApiError::new(
-                "AuthFailure.SignatureFailure",
-                format!(
-                    "The provided credentials could not be validated. Please check your signature is correct. \
-                     The emulator's canonical request was: {canonical:?}"
-                ),
-            ));
-        }
+        match_tc3_signature(cred, auth, req, ts)?;
         let sent_token = req
             .headers
             .get("x-tc-token")
@@ -325,6 +241,107 @@ impl CredentialStore {
         check_token(cred, sent_token.as_deref(), "X-TC-Token")?;
         Ok(cred)
     }
+}
+
+/// The timestamp is within the allowed skew and its UTC date is the credential scope's.
+fn check_tc3_time(auth: &Tc3Authorization, ts: i64, now: i64) -> Result<(), ApiError> {
+    if ts.abs_diff(now) > MAX_CLOCK_SKEW_SECS.unsigned_abs() {
+        return Err(ApiError::new(
+            "AuthFailure.SignatureExpire",
+            format!(
+                "Signature expired. Timestamp {ts} is more than {MAX_CLOCK_SKEW_SECS} seconds away from the server time {now}."
+            ),
+        ));
+    }
+    let expected_date = utc_date(ts);
+    if auth.date != expected_date {
+        return Err(ApiError::new(
+            "AuthFailure.SignatureFailure",
+            format!(
+                "The credential scope date `{}` is not the UTC date of X-TC-Timestamp ({expected_date}).",
+                auth.date
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The canonical headers as accepted: the documented rule lowercases values; SDKs differ, so the raw
+/// (trimmed) values too, when they differ.
+fn canonical_header_variants(auth: &Tc3Authorization, headers: &HeaderMap) -> Vec<String> {
+    let mut lower = String::new();
+    let mut raw = String::new();
+    for name in &auth.signed_headers {
+        let value = headers
+            .get(name.as_str())
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned())
+            .unwrap_or_default();
+        lower.push_str(name);
+        lower.push(':');
+        lower.push_str(&value.to_lowercase());
+        lower.push('\n');
+        raw.push_str(name);
+        raw.push(':');
+        raw.push_str(&value);
+        raw.push('\n');
+    }
+    if lower == raw {
+        vec![lower]
+    } else {
+        vec![lower, raw]
+    }
+}
+
+/// The payload hash as accepted: for UNSIGNED-PAYLOAD the literal (as the doc's wording says) or the hash of
+/// the literal (as some official SDKs compute it).
+fn payload_variants(req: &SignedRequest<'_>) -> Vec<String> {
+    let unsigned = req
+        .headers
+        .get("x-tc-content-sha256")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"UNSIGNED-PAYLOAD"));
+    if unsigned {
+        vec!["UNSIGNED-PAYLOAD".to_owned(), sha256_hex(b"UNSIGNED-PAYLOAD")]
+    } else {
+        vec![sha256_hex(req.body)]
+    }
+}
+
+/// The signature matches one accepted canonical request; the error quotes the first one, secrets masked.
+fn match_tc3_signature(
+    cred: &Credential,
+    auth: &Tc3Authorization,
+    req: &SignedRequest<'_>,
+    ts: i64,
+) -> Result<(), ApiError> {
+    let k_date = hmac(format!("TC3{}", cred.secret_key).as_bytes(), auth.date.as_bytes());
+    let k_service = hmac(&k_date, auth.service.as_bytes());
+    let k_signing = hmac(&k_service, b"tc3_request");
+    let scope = format!("{}/{}/tc3_request", auth.date, auth.service);
+    let signed_list = auth.signed_headers.join(";");
+    let payloads = payload_variants(req);
+    let mut first_canonical = None;
+    for headers in canonical_header_variants(auth, req.headers) {
+        for payload in &payloads {
+            let canonical = format!(
+                "{}\n/\n{}\n{}\n{}\n{}",
+                req.method, req.query, headers, signed_list, payload
+            );
+            let string_to_sign = format!("TC3-HMAC-SHA256\n{ts}\n{scope}\n{}", sha256_hex(canonical.as_bytes()));
+            let sig = hex::encode(hmac(&k_signing, string_to_sign.as_bytes()));
+            if constant_time_eq(sig.as_bytes(), auth.signature.as_bytes()) {
+                return Ok(());
+            }
+            first_canonical.get_or_insert(canonical);
+        }
+    }
+    let canonical = crate::secrets::redact_canonical(&first_canonical.unwrap_or_default());
+    Err(ApiError::new(
+        "AuthFailure.SignatureFailure",
+        format!(
+            "The provided credentials could not be validated. Please check your signature is correct. \
+             The emulator's canonical request was: {canonical:?}"
+        ),
+    ))
 }
 
 /// The session token rule shared by both families; `name` is where the token travels.

@@ -17,7 +17,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use tc_emulator::{Emulator, Fault, StatusCallback, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
+use tc_emulator::{Emulator, EmulatorBuilder, Fault, StatusCallback, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
 
 const USAGE: &str = "usage: tc-emulator [--port N] [--bind IP] [--secret-id ID --secret-key KEY [--token T]] \
 [--spec-root DIR] [--clock-offset SECS] [--request-log N] [--request-log-bytes N] [--echo] [--fault SPEC]... [--latency-ms MS] [--error-code CODE] \
@@ -106,103 +106,171 @@ fn callback_with(mut c: StatusCallback, options: &[(String, String)]) -> Result<
     Ok(c)
 }
 
+/// What the command line asked for, before it becomes a builder.
+struct Args {
+    builder: EmulatorBuilder,
+    bind: IpAddr,
+    port: u16,
+    id: Option<String>,
+    key: Option<String>,
+    token: Option<String>,
+    faults: Vec<Fault>,
+    /// `--latency-ms`/`--error-code` rules, scoped by `share`, `first`, `action`.
+    quick: Vec<Fault>,
+    share: Option<f64>,
+    first: Option<u64>,
+    action: Option<String>,
+    callback: Option<StatusCallback>,
+    callback_options: Vec<(String, String)>,
+}
+
 fn run() -> Result<(), String> {
-    let mut args = std::env::args().skip(1);
-    let mut builder = Emulator::builder();
-    let mut bind: IpAddr = [127, 0, 0, 1].into();
-    let mut port = 0u16;
-    let (mut id, mut key, mut token) = (None, None, None);
-    let mut faults = Vec::new();
-    let mut quick = Vec::new();
-    let (mut share, mut first, mut action) = (None, None, None);
-    let mut callback: Option<StatusCallback> = None;
-    let mut callback_options = Vec::new();
-    while let Some(flag) = args.next() {
-        let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
+    let Some(args) = parse_args(std::env::args().skip(1))? else {
+        println!("{USAGE}\n\n{HELP}");
+        return Ok(());
+    };
+    let (builder, custom) = args.into_builder()?;
+    serve(builder, custom)
+}
+
+/// The flags, or `None` for `--help`.
+fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+    let mut a = Args {
+        builder: Emulator::builder(),
+        bind: [127, 0, 0, 1].into(),
+        port: 0,
+        id: None,
+        key: None,
+        token: None,
+        faults: Vec::new(),
+        quick: Vec::new(),
+        share: None,
+        first: None,
+        action: None,
+        callback: None,
+        callback_options: Vec::new(),
+    };
+    while let Some(flag) = argv.next() {
         match flag.as_str() {
-            "-h" | "--help" => {
-                println!("{USAGE}\n\n{HELP}");
-                return Ok(());
+            "-h" | "--help" => return Ok(None),
+            "--echo" => a.builder = std::mem::take(&mut a.builder).echo(true),
+            "--stream-done" => a.builder = std::mem::take(&mut a.builder).stream_done_marker(true),
+            _ => {}
+        }
+        if matches!(flag.as_str(), "--echo" | "--stream-done") {
+            continue;
+        }
+        let value = argv.next().ok_or_else(|| format!("{flag} needs a value"));
+        if !a.server_flag(&flag, &value)? {
+            a.fault_flag(&flag, value)?;
+        }
+    }
+    Ok(Some(a))
+}
+
+fn number<T: std::str::FromStr>(value: &Result<String, String>, what: &str) -> Result<T, String> {
+    value.clone()?.parse().map_err(|_| what.to_owned())
+}
+
+impl Args {
+    /// A flag about the server itself; `false` when `flag` is not one.
+    fn server_flag(&mut self, flag: &str, value: &Result<String, String>) -> Result<bool, String> {
+        let b = std::mem::take(&mut self.builder);
+        self.builder = match flag {
+            "--port" => {
+                self.port = number(value, "--port takes a number")?;
+                b
             }
-            "--port" => port = value()?.parse().map_err(|_| "--port takes a number")?,
-            "--bind" => bind = value()?.parse().map_err(|_| "--bind takes an IP address")?,
-            "--secret-id" => id = Some(value()?),
-            "--secret-key" => key = Some(value()?),
-            "--token" => token = Some(value()?),
-            "--spec-root" => builder = builder.spec_root(value()?),
-            "--clock-offset" => {
-                builder = builder.clock_offset(value()?.parse().map_err(|_| "--clock-offset takes seconds")?)
+            "--bind" => {
+                self.bind = number(value, "--bind takes an IP address")?;
+                b
             }
-            "--request-log" => {
-                builder = builder.request_log_capacity(value()?.parse().map_err(|_| "--request-log takes a count")?)
-            }
+            "--spec-root" => b.spec_root(value.clone()?),
+            "--clock-offset" => b.clock_offset(number(value, "--clock-offset takes seconds")?),
+            "--request-log" => b.request_log_capacity(number(value, "--request-log takes a count")?),
             "--request-log-bytes" => {
-                builder = builder.request_log_max_bytes(
-                    value()?
-                        .parse()
-                        .map_err(|_| "--request-log-bytes takes a size in bytes")?,
-                )
+                b.request_log_max_bytes(number(value, "--request-log-bytes takes a size in bytes")?)
             }
-            "--echo" => builder = builder.echo(true),
-            "--stream-events" => {
-                builder = builder.stream_events(value()?.parse().map_err(|_| "--stream-events takes a count")?)
+            "--stream-events" => b.stream_events(number(value, "--stream-events takes a count")?),
+            "--stream-delay-ms" => b.stream_delay(Duration::from_millis(number(
+                value,
+                "--stream-delay-ms takes milliseconds",
+            )?)),
+            _ => {
+                self.builder = b;
+                return Ok(false);
             }
-            "--stream-done" => builder = builder.stream_done_marker(true),
-            "--stream-delay-ms" => {
-                builder = builder.stream_delay(Duration::from_millis(
-                    value()?.parse().map_err(|_| "--stream-delay-ms takes milliseconds")?,
-                ))
-            }
-            "--fault" => faults.push(value()?.parse::<Fault>()?),
-            "--latency-ms" => quick.push(Fault::latency(Duration::from_millis(
-                value()?.parse().map_err(|_| "--latency-ms takes milliseconds")?,
-            ))),
-            "--error-code" => quick.push(Fault::error_code(value()?)),
-            "--fault-share" => share = Some(value()?.parse::<f64>().map_err(|_| "--fault-share takes 0..=1")?),
-            "--fault-first" => first = Some(value()?.parse::<u64>().map_err(|_| "--fault-first takes a count")?),
-            "--fault-action" => action = Some(value()?),
-            "--status-callback" => callback = Some(StatusCallback::new(value()?)),
+        };
+        Ok(true)
+    }
+
+    /// Credentials, faults and the status callback.
+    fn fault_flag(&mut self, flag: &str, value: Result<String, String>) -> Result<(), String> {
+        match flag {
+            "--secret-id" => self.id = Some(value?),
+            "--secret-key" => self.key = Some(value?),
+            "--token" => self.token = Some(value?),
+            "--fault" => self.faults.push(value?.parse::<Fault>()?),
+            "--latency-ms" => self.quick.push(Fault::latency(Duration::from_millis(number(
+                &value,
+                "--latency-ms takes milliseconds",
+            )?))),
+            "--error-code" => self.quick.push(Fault::error_code(value?)),
+            "--fault-share" => self.share = Some(number(&value, "--fault-share takes 0..=1")?),
+            "--fault-first" => self.first = Some(number(&value, "--fault-first takes a count")?),
+            "--fault-action" => self.action = Some(value?),
+            "--status-callback" => self.callback = Some(StatusCallback::new(value?)),
             "--callback-delay-ms" | "--callback-loss" | "--callback-duplicates" | "--callback-seed" => {
-                callback_options.push((flag.clone(), value()?))
+                self.callback_options.push((flag.to_owned(), value?))
             }
             other => return Err(format!("unknown argument {other}")),
         }
+        Ok(())
     }
-    for mut f in quick {
-        if let Some(p) = share {
-            f = f.share(p);
+
+    /// The builder, and the custom credential when one was given (to print).
+    fn into_builder(mut self) -> Result<(EmulatorBuilder, Option<(String, String)>), String> {
+        let mut builder = std::mem::take(&mut self.builder);
+        for mut f in std::mem::take(&mut self.quick) {
+            if let Some(p) = self.share {
+                f = f.share(p);
+            }
+            if let Some(n) = self.first {
+                f = f.first(n);
+            }
+            if let Some(a) = &self.action {
+                f = f.action(a.clone());
+            }
+            self.faults.push(f);
         }
-        if let Some(n) = first {
-            f = f.first(n);
+        for f in self.faults {
+            builder = builder.fault(f);
         }
-        if let Some(a) = &action {
-            f = f.action(a.clone());
+        match (self.callback, self.callback_options.first()) {
+            (Some(c), _) => builder = builder.status_callback(callback_with(c, &self.callback_options)?),
+            (None, Some((flag, _))) => return Err(format!("{flag} needs --status-callback URL")),
+            (None, None) => {}
         }
-        faults.push(f);
-    }
-    for f in faults {
-        builder = builder.fault(f);
-    }
-    match (callback, callback_options.first()) {
-        (Some(c), _) => builder = builder.status_callback(callback_with(c, &callback_options)?),
-        (None, Some((flag, _))) => return Err(format!("{flag} needs --status-callback URL")),
-        (None, None) => {}
-    }
-    let custom = match (id, key) {
-        (Some(id), Some(key)) => {
-            builder = match token {
-                Some(t) => builder.temporary_credential(id.clone(), key.clone(), t),
-                None => builder.credential(id.clone(), key.clone()),
-            };
-            Some((id, key))
+        let custom = match (self.id, self.key) {
+            (Some(id), Some(key)) => {
+                builder = match self.token {
+                    Some(t) => builder.temporary_credential(id.clone(), key.clone(), t),
+                    None => builder.credential(id.clone(), key.clone()),
+                };
+                Some((id, key))
+            }
+            (None, None) => None,
+            _ => return Err("--secret-id and --secret-key go together".into()),
+        };
+        if custom.is_some() {
+            builder = builder.without_default_credential();
         }
-        (None, None) => None,
-        _ => return Err("--secret-id and --secret-key go together".into()),
-    };
-    if custom.is_some() {
-        builder = builder.without_default_credential();
+        Ok((builder.bind(SocketAddr::new(self.bind, self.port)), custom))
     }
-    builder = builder.bind(SocketAddr::new(bind, port));
+}
+
+/// Start, print what a user needs, serve until killed.
+fn serve(builder: EmulatorBuilder, custom: Option<(String, String)>) -> Result<(), String> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
