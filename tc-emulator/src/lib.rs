@@ -51,6 +51,8 @@ pub mod echo;
 pub mod faults;
 mod head;
 pub mod paged;
+#[cfg(test)]
+mod parser_props;
 mod pipeline;
 pub mod product;
 pub mod request_log;
