@@ -14,7 +14,7 @@
 //! | `Params` | TC3 POST: the JSON body; multipart: one member per part (files as base64); octet-stream: `{"Body": {"Length", "Sha256"}}`; otherwise every query or form pair as `{"name": "value"}` with flattened names kept (`PhoneNumberSet.0`) and legacy common parameters included, but never `Signature` or `Token`; members with secret names (`WebIdentityToken`, `Password`, ...) as `***` |
 //! | `Headers` | every header but `Authorization`, `X-TC-Token` and others with secret names, names lower-case |
 //!
-//! Secrets never come back: no signature, no token, no key, no password ([`crate::secrets`] has the rule).
+//! Secrets never come back: no signature, no token, no key, no password (one name rule, in `secrets.rs`).
 
 use hyper::header::{CONTENT_TYPE, HOST};
 use hyper::Method;

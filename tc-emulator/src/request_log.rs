@@ -5,7 +5,7 @@
 //! loopback emulator without a preflight), so the log must not grow with what strangers send: a request
 //! that failed authentication is kept as a summary whose body is only its size, and the whole log is
 //! bounded by [`DEFAULT_REQUEST_LOG_MAX_BYTES`] as well as by its entry count, oldest dropped first.
-//! Secrets are masked before an entry is kept ([`crate::secrets`]).
+//! Secrets are masked before an entry is kept (one name rule, in `secrets.rs`).
 
 use std::collections::VecDeque;
 
