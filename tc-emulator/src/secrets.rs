@@ -82,7 +82,9 @@ pub fn redact_json(value: &mut Value) {
 
 /// Whether bytes may hold a secret member or parameter (a cheap scan before parsing anything).
 fn may_hold_secret(text: &[u8]) -> bool {
-    const WORDS: [&[u8]; 7] = [
+    // Each word of `is_secret_name` (or a part of it): a body without any holds no secret member.
+    const WORDS: [&[u8]; 8] = [
+        b"authorization",
         b"token",
         b"secretkey",
         b"passw",
@@ -91,9 +93,13 @@ fn may_hold_secret(text: &[u8]) -> bool {
         b"assertion",
         b"signature",
     ];
-    WORDS
-        .iter()
-        .any(|w| text.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)))
+    // One pass; only bytes that can start a word are compared further.
+    (0..text.len()).any(|i| {
+        matches!(text[i].to_ascii_lowercase(), b't' | b's' | b'p' | b'a')
+            && WORDS
+                .iter()
+                .any(|w| text[i..].get(..w.len()).is_some_and(|x| x.eq_ignore_ascii_case(w)))
+    })
 }
 
 /// A request body as the log keeps it: as received when nothing in it may be secret; JSON with secret
@@ -181,6 +187,8 @@ mod tests {
             "{\"PhoneNumberSet\":[\"1\"]}"
         );
         assert!(redact_body(b"--b\r\nname=\"Token\"\r\n\r\nabc").starts_with("<"));
+        let auth = redact_body(br#"{"Authorization":"TC3-HMAC-SHA256 x","A":"b"}"#);
+        assert!(!auth.contains("TC3-HMAC") && auth.contains("\"A\":\"b\""), "{auth}");
     }
 
     #[test]
