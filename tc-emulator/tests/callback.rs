@@ -252,7 +252,9 @@ async fn a_stuck_receiver_fills_a_bounded_queue_then_drops() {
         20,
         "{stats:?}"
     );
-    assert!(stats.dropped >= 17, "{stats:?}");
+    // A POST that timed out (a very slow machine) lets one more in: dropped or failed, never sent.
+    assert_eq!(stats.sent, 0, "{stats:?}");
+    assert!(stats.dropped >= 1 && stats.dropped + stats.failed >= 17, "{stats:?}");
     held.abort();
 }
 
