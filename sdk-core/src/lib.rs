@@ -62,6 +62,7 @@ pub mod profile;
 pub mod query;
 pub mod redact;
 pub mod retry;
+mod safe_file;
 pub mod ser;
 mod service;
 pub mod sign;

@@ -46,7 +46,18 @@ pub(crate) async fn attempt(
     timeout: Option<Duration>,
     server_time: &mut Option<i64>,
 ) -> Result<Opened, Error> {
-    let (transport, request) = attempt::prepare(config, call, payload, route, timeout).await?;
+    let (transport, request, secrets) = attempt::prepare(config, call, payload, route, timeout).await?;
+    open(config, transport, request, server_time)
+        .await
+        .map_err(|e| e.without_secrets(&secrets))
+}
+
+async fn open(
+    config: &Config,
+    transport: &dyn crate::transport::Transport,
+    request: crate::http::HttpRequest,
+    server_time: &mut Option<i64>,
+) -> Result<Opened, Error> {
     let response = transport.send_streaming(request).await?;
     if is_event_stream(&response.headers) {
         let request_id = response

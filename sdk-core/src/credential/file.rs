@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::{ini, message_of, Credential, CredentialFuture, ProvideCredential, Unavailable};
 use crate::error::Error;
+use crate::safe_file;
 
 /// Variable naming the profile file to use instead of the default locations.
 pub const CREDENTIALS_FILE: &str = "TENCENTCLOUD_CREDENTIALS_FILE";
@@ -69,12 +70,12 @@ where
 type Snapshots = std::collections::HashMap<std::path::PathBuf, (std::time::SystemTime, u64, String)>;
 static SNAPSHOTS: std::sync::Mutex<Option<Snapshots>> = std::sync::Mutex::new(None);
 
-/// Reads a small regular file. Its type and size are checked before it is opened: opening a FIFO would block
-/// the thread until a writer appears, and a huge file would be read whole on every call. A file whose
-/// modified time and length are those of the last read is served from that read.
+/// Reads a small regular file as text ([`crate::safe_file`]'s rules, [`MAX_CREDENTIAL_FILE_BYTES`]). A file
+/// whose modified time and length (of the opened handle) are those of the last read is served from that
+/// read.
 pub(crate) fn read_capped(path: &Path) -> Result<String, String> {
-    use std::io::Read;
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    let file = safe_file::open_nonblocking(path).map_err(|e| format!("cannot read: {e}"))?;
+    let meta = safe_file::checked_len(&file, MAX_CREDENTIAL_FILE_BYTES)?;
     // File times are coarse (a clock tick): a file changed within the last 2 s could change again with the
     // same time and length, so it is only served from a snapshot once it has been quiet that long.
     let modified = meta
@@ -89,24 +90,8 @@ pub(crate) fn read_capped(path: &Path) -> Result<String, String> {
             }
         }
     }
-    if !meta.is_file() {
-        return Err("cannot read: not a regular file".into());
-    }
-    if meta.len() > MAX_CREDENTIAL_FILE_BYTES {
-        return Err(format!(
-            "cannot read: {} bytes, more than the {MAX_CREDENTIAL_FILE_BYTES} a credential file may have",
-            meta.len()
-        ));
-    }
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
-    let mut text = String::new();
-    // The file may have grown since the check: never read past the cap.
-    file.take(MAX_CREDENTIAL_FILE_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(|e| format!("cannot read: {e}"))?;
-    if text.len() as u64 > MAX_CREDENTIAL_FILE_BYTES {
-        return Err(format!("cannot read: more than {MAX_CREDENTIAL_FILE_BYTES} bytes"));
-    }
+    let bytes = safe_file::read_at_most(file, MAX_CREDENTIAL_FILE_BYTES)?;
+    let text = String::from_utf8(bytes).map_err(|_| "cannot read: not UTF-8 text".to_owned())?;
     if let Some(modified) = modified {
         lock()
             .get_or_insert_with(Default::default)
