@@ -55,6 +55,8 @@ mod common_client;
 pub mod credential;
 pub mod de;
 mod error;
+#[cfg(feature = "fuzz")]
+pub mod fuzz;
 pub mod http;
 mod identity;
 pub mod paginate;

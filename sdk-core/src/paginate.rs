@@ -348,6 +348,24 @@ impl Walk {
     }
 }
 
+/// Reads a page's facts with a paging description that has every part (a list one level down, a total,
+/// a token): `crate::fuzz`'s entry to the page reader. True when the page was understood.
+#[cfg(feature = "fuzz")]
+pub(crate) fn fuzz_page(json: &str) -> bool {
+    static ALL_PARTS: Paging = Paging {
+        style: Style::Token {
+            request: "NextToken",
+            response: "NextToken",
+            limit: Some("Limit"),
+            default_limit: Some(100),
+        },
+        list: "Items",
+        total: Some("TotalCount"),
+        within: Some("Data"),
+    };
+    facts_of(json, &ALL_PARTS).is_ok()
+}
+
 /// Sets `member` to `default` when the request leaves it unset (or null).
 fn set_default(request: &mut Map<String, Value>, member: &str, default: Option<u64>) {
     if let Some(d) = default {

@@ -199,42 +199,45 @@ impl ProfileFileProvider {
         let path = self.locate()?;
         let profile = self.profile_name();
         let text = read("profile file", &path)?;
-        let at = |what: String| format!("profile file {}: {what}", path.display());
-        let broken = |what: String| Unavailable::broken(Error::credential(at(what)));
-        let sections = ini::parse(&text).map_err(|e| broken(format!("line {}: {}", e.line, e.message)))?;
-        let Some(section) = sections.iter().rev().find(|s| s.name == profile) else {
-            let names: Vec<&str> = sections.iter().map(|s| s.name.as_str()).collect();
-            return Err(broken(format!(
-                "no [{profile}] profile (profiles: {})",
-                if names.is_empty() {
-                    "none".to_owned()
-                } else {
-                    names.join(", ")
-                }
-            )));
-        };
-        let get = |key: &str| {
-            section
-                .get(key)
-                .filter(|(v, _)| !v.is_empty())
-                .ok_or_else(|| broken(format!("[{profile}] has no `{key}`")))
-        };
-        let (id, id_line) = get("secret_id")?;
-        let (key, key_line) = get("secret_key")?;
-        let credential = Credential::new(id, key).map_err(|e| {
-            // Say which line: the whitespace check names the field only.
-            let line = if e.to_string().contains("SecretId") {
-                id_line
-            } else {
-                key_line
-            };
-            broken(format!("line {line}: {}", message_of(&e)))
-        })?;
-        Ok(match section.get("token") {
-            Some((token, _)) => credential.with_token(token),
-            None => credential,
-        })
+        profile_from_text(&text, &profile)
+            .map_err(|what| Unavailable::broken(Error::credential(format!("profile file {}: {what}", path.display()))))
     }
+}
+
+/// The credential of `[profile]` in the text of a profile file, or what is wrong (a line number or a key,
+/// never a value). The parser of outside bytes behind [`ProfileFileProvider`].
+pub(crate) fn profile_from_text(text: &str, profile: &str) -> Result<Credential, String> {
+    let sections = ini::parse(text).map_err(|e| format!("line {}: {}", e.line, e.message))?;
+    let Some(section) = sections.iter().rev().find(|s| s.name == profile) else {
+        let names: Vec<&str> = sections.iter().map(|s| s.name.as_str()).collect();
+        let names = if names.is_empty() {
+            "none".to_owned()
+        } else {
+            names.join(", ")
+        };
+        return Err(format!("no [{profile}] profile (profiles: {names})"));
+    };
+    let get = |key: &str| {
+        section
+            .get(key)
+            .filter(|(v, _)| !v.is_empty())
+            .ok_or_else(|| format!("[{profile}] has no `{key}`"))
+    };
+    let (id, id_line) = get("secret_id")?;
+    let (key, key_line) = get("secret_key")?;
+    let credential = Credential::new(id, key).map_err(|e| {
+        // Say which line: the whitespace check names the field only.
+        let line = if e.to_string().contains("SecretId") {
+            id_line
+        } else {
+            key_line
+        };
+        format!("line {line}: {}", message_of(&e))
+    })?;
+    Ok(match section.get("token") {
+        Some((token, _)) => credential.with_token(token),
+        None => credential,
+    })
 }
 
 impl ProvideCredential for ProfileFileProvider {
@@ -294,25 +297,30 @@ impl TccliProvider {
             return Err(Unavailable::not_configured(format!("no file at {}", path.display())));
         }
         let text = read("tccli file", &path)?;
-        let broken =
-            |what: String| Unavailable::broken(Error::credential(format!("tccli file {}: {what}", path.display())));
-        // serde_json's message may quote a value: keep only the position.
-        let json: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| broken(format!("not valid JSON (line {}, column {})", e.line(), e.column())))?;
-        let get = |key: &str| match json.get(key) {
-            Some(serde_json::Value::String(s)) if !s.is_empty() => Ok(Some(s.as_str())),
-            None | Some(serde_json::Value::Null) => Ok(None),
-            Some(serde_json::Value::String(_)) => Ok(None),
-            Some(_) => Err(broken(format!("`{key}` is not a string"))),
-        };
-        let id = get("secretId")?.ok_or_else(|| broken("no `secretId`".to_owned()))?;
-        let key = get("secretKey")?.ok_or_else(|| broken("no `secretKey`".to_owned()))?;
-        let credential = Credential::new(id, key).map_err(|e| broken(message_of(&e)))?;
-        Ok(match get("token")? {
-            Some(token) => credential.with_token(token),
-            None => credential,
-        })
+        tccli_from_text(&text)
+            .map_err(|what| Unavailable::broken(Error::credential(format!("tccli file {}: {what}", path.display()))))
     }
+}
+
+/// The credential in the text of a tccli credential file, or what is wrong (a position or a key, never a
+/// value). The parser of outside bytes behind [`TccliProvider`].
+pub(crate) fn tccli_from_text(text: &str) -> Result<Credential, String> {
+    // serde_json's message may quote a value: keep only the position.
+    let json: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not valid JSON (line {}, column {})", e.line(), e.column()))?;
+    let get = |key: &str| match json.get(key) {
+        Some(serde_json::Value::String(s)) if !s.is_empty() => Ok(Some(s.as_str())),
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(_)) => Ok(None),
+        Some(_) => Err(format!("`{key}` is not a string")),
+    };
+    let id = get("secretId")?.ok_or_else(|| "no `secretId`".to_owned())?;
+    let key = get("secretKey")?.ok_or_else(|| "no `secretKey`".to_owned())?;
+    let credential = Credential::new(id, key).map_err(|e| message_of(&e))?;
+    Ok(match get("token")? {
+        Some(token) => credential.with_token(token),
+        None => credential,
+    })
 }
 
 impl ProvideCredential for TccliProvider {

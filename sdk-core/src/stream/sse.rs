@@ -197,7 +197,7 @@ impl SseParser {
     }
 
     /// Bytes held for the event being built.
-    fn held(&self) -> usize {
+    pub(crate) fn held(&self) -> usize {
         self.line.len()
             + self.data.as_ref().map_or(0, String::len)
             + self.event.as_ref().map_or(0, String::len)
