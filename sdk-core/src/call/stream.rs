@@ -47,9 +47,10 @@ pub(crate) async fn attempt(
     server_time: &mut Option<i64>,
 ) -> Result<Opened, Error> {
     let (transport, request, secrets) = attempt::prepare(config, call, payload, route, timeout).await?;
-    open(config, transport, request, server_time)
-        .await
-        .map_err(|e| e.without_secrets(&secrets))
+    match open(config, transport, request, server_time).await {
+        Ok(opened) => Ok(opened.with_secrets(secrets)),
+        Err(e) => Err(e.without_secrets(&secrets)),
+    }
 }
 
 async fn open(

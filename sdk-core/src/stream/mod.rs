@@ -58,6 +58,8 @@ pub(crate) struct Opened {
     pub status: u16,
     pub request_id: Option<String>,
     body: OpenedBody,
+    /// The caller's secret values in the request: removed from the server's text in error events.
+    secrets: Vec<String>,
 }
 
 enum OpenedBody {
@@ -72,6 +74,7 @@ impl Opened {
             status,
             request_id,
             body: OpenedBody::Events(body),
+            secrets: Vec::new(),
         }
     }
 
@@ -80,7 +83,15 @@ impl Opened {
             status,
             request_id,
             body: OpenedBody::Single(response_json),
+            secrets: Vec::new(),
         }
+    }
+
+    /// The same stream, removing `secrets` from the server's text of its error events (see
+    /// `redact::own_secrets`).
+    pub(crate) fn with_secrets(mut self, secrets: Vec<String>) -> Opened {
+        self.secrets = secrets;
+        self
     }
 }
 
@@ -103,6 +114,8 @@ pub struct RawEventStream {
     status: u16,
     request_id: Option<String>,
     done: bool,
+    /// The caller's secret values in the request, removed from errors the server's events carry.
+    secrets: Vec<String>,
 }
 
 impl fmt::Debug for RawEventStream {
@@ -134,6 +147,7 @@ impl RawEventStream {
             status: opened.status,
             request_id: opened.request_id,
             done: false,
+            secrets: opened.secrets,
         }
     }
 
@@ -313,7 +327,10 @@ impl<T: DeserializeOwned> EventStream<T> {
         }
         Poll::Ready(item.map(|event| {
             let decoded = event.and_then(|event| decode_event(&event, self.raw.status));
-            decoded.map_err(|e| self.raw.end(e))
+            decoded.map_err(|e| {
+                let e = e.without_secrets(&self.raw.secrets);
+                self.raw.end(e)
+            })
         }))
     }
 }
