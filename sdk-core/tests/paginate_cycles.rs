@@ -117,7 +117,7 @@ async fn walk(mut pages: Pages<Value>) -> (usize, Option<Error>) {
 
 /// Pages A, B, A, B, ...: the n-th answer is list A or B whatever was asked.
 fn cycling(n: usize, _: &Value) -> Value {
-    json!({ "Things": if n % 2 == 0 { ["a1", "a2"] } else { ["b1", "b2"] } })
+    json!({ "Things": if n.is_multiple_of(2) { ["a1", "a2"] } else { ["b1", "b2"] } })
 }
 
 #[tokio::test]
