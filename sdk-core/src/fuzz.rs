@@ -147,17 +147,16 @@ impl Members for Probe {
 /// The credential files: the INI dialect, the profile file's keys and tccli's JSON. Errors name a line
 /// or a key, never a value.
 pub fn check_credential_files(text: &str) {
-    if let Err(e) = ini::parse(text) {
+    let sections = ini::parse(text);
+    if let Err(e) = &sections {
         assert!(
             e.line >= 1 && e.line <= text.lines().count().max(1),
             "line {} out of range",
             e.line
         );
     }
-    // Errors list the file's profile names (names, not secrets): a marker in a `[section]` line may show.
-    let marker_in_names = text
-        .lines()
-        .any(|l| l.contains(MARKER) && l.trim_start().starts_with('['));
+    // Errors list the file's profile names (names, not secrets): a marker in a section name may show.
+    let marker_in_names = sections.is_ok_and(|s| s.iter().any(|s| s.name.contains(MARKER)));
     for profile in ["default", MARKER] {
         if let Err(message) = file::profile_from_text(text, profile) {
             assert_text_has_no_marker(&message, profile == MARKER || marker_in_names);
