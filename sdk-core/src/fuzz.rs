@@ -167,6 +167,16 @@ pub fn check_credential_files(text: &str) {
     }
 }
 
+/// The CVM metadata service's credential answer: a credential or an error that quotes no value.
+pub fn check_metadata_answer(body: &str) {
+    if let Err(message) = crate::credential::cvm::metadata_credential(body) {
+        // `answered Code "..."` quotes the service's code on purpose.
+        if !message.starts_with("answered Code") {
+            assert_text_has_no_marker(&message, false);
+        }
+    }
+}
+
 /// Query flattening of a JSON request (GET and the legacy signatures): any bytes give pairs or an error,
 /// and the encoded form is ASCII in `quote_plus` form.
 pub fn check_query(json: &[u8]) {
@@ -218,7 +228,8 @@ pub fn check_endpoint_and_names(text: &str) {
     }
 }
 
-/// The facts a paginator reads from a page, and the server time read from `Date` or a message.
+/// The facts a paginator reads from a page, and the server time read from `Date` or a message. (The
+/// "page" kind of case also feeds its text to [`check_metadata_answer`].)
 pub fn check_page_and_clock(json: &str) {
     let _ = crate::paginate::fuzz_page(json);
     let _ = crate::clock::server_time(Some(json), Some(json));
@@ -472,7 +483,11 @@ pub fn run_case(kind: &str, seed: u64) {
             check_query(&json);
         }
         "endpoint" => check_endpoint_and_names(&gen_endpoint(&mut rng)),
-        "page" => check_page_and_clock(&String::from_utf8_lossy(&gen_envelope(&mut rng))),
+        "page" => {
+            let text = String::from_utf8_lossy(&gen_envelope(&mut rng)).into_owned();
+            check_page_and_clock(&text);
+            check_metadata_answer(&text);
+        }
         "scrub" => {
             let secrets: Vec<String> = (0..rng.below(4)).map(|_| gen_secret(&mut rng)).collect();
             let mut text = gen_text(&mut rng, 8);
