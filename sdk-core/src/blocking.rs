@@ -304,6 +304,12 @@ impl<Resp: DeserializeOwned + Send + 'static> Pages<Resp> {
     }
 
     /// The items of each page, taken out by `extract`.
+    /// [`crate::paginate::Pages::max_pages`].
+    pub fn max_pages(mut self, pages: u64) -> Pages<Resp> {
+        self.inner = self.inner.map(|p| p.max_pages(pages));
+        self
+    }
+
     pub fn items<Item>(self, extract: fn(Resp) -> Vec<Item>) -> Items<Resp, Item> {
         Items {
             pages: self,

@@ -96,6 +96,30 @@ impl Snippet {
     }
 }
 
+/// Shortest tail of a cut excerpt that is taken for the start of a secret (and hidden).
+const SECRET_TAIL_MIN: usize = 4;
+
+/// Replaces every occurrence of each of `secrets` in `text` by `***`, and a tail of `text` that is the start
+/// of a secret (an excerpt cut inside it). Empty secrets are ignored.
+pub(crate) fn scrub(text: &mut String, secrets: &[String]) {
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        if text.contains(secret.as_str()) {
+            *text = text.replace(secret.as_str(), "***");
+        }
+    }
+    for secret in secrets {
+        let longest = secret.len().saturating_sub(1).min(text.len());
+        let cut = (SECRET_TAIL_MIN..=longest)
+            .rev()
+            .filter(|&n| secret.is_char_boundary(n))
+            .find(|&n| text.ends_with(&secret[..n]));
+        if let Some(n) = cut {
+            text.truncate(text.len() - n);
+            text.push_str("***");
+        }
+    }
+}
+
 /// What a JSON decoding error says without the values it quotes: serde_json writes the offending value into
 /// its message (`invalid type: string "…", expected u64`), and a response value may be a secret. Quoted
 /// strings and back-quoted values are replaced by `…`; field names of `missing field`/`unknown field`/
@@ -239,6 +263,20 @@ impl Error {
             source,
             unsure: false,
         }
+    }
+
+    /// The same error with the caller's own secret values (see `redact::own_secrets`) removed from every
+    /// text the server sent: the service message, the body excerpt and a transport message. A server may
+    /// quote what it received (a legacy string-to-sign holds `Token=`, a TC3 canonical request the signed
+    /// `x-tc-token`); the SDK keeps no such text with the secret in it (issue 26, finding 3).
+    pub(crate) fn without_secrets(mut self, secrets: &[String]) -> Error {
+        match &mut self.kind {
+            Kind::Service { message, .. } => scrub(message, secrets),
+            Kind::Status { snippet, .. } | Kind::Decode { snippet, .. } => scrub(&mut snippet.text, secrets),
+            Kind::Transport { message, .. } => scrub(message, secrets),
+            Kind::InvalidRequest { .. } | Kind::Credential { .. } => {}
+        }
+        self
     }
 
     /// Marks a failure after sending (timeout, cut connection, 5xx, `InternalError`) of an action that is not

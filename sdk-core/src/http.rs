@@ -123,17 +123,20 @@ impl fmt::Debug for HttpRequest {
     }
 }
 
-/// Header values with the credentials hidden.
+/// Header values with everything but the SDK's own non-secret headers hidden. An allow-list, not a
+/// deny-list: extra signed headers (`ClientProfile::signed_headers`, `CallOptions::headers`) and the headers
+/// of octet-stream actions carry caller values (trace ids, tokens of other systems), so only the names of
+/// [`header::RESERVED`] outside [`header::SECRET`] show their values (issue 26, finding 5).
 struct RedactedHeaders<'a>(&'a HeaderMap);
 
 impl fmt::Debug for RedactedHeaders<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map()
             .entries(self.0.iter().map(|(k, v)| {
-                let shown = if header::SECRET.contains(k) {
-                    "***"
-                } else {
+                let shown = if header::RESERVED.contains(k) && !header::SECRET.contains(k) {
                     v.to_str().unwrap_or("<not printable>")
+                } else {
+                    "***"
                 };
                 (k.as_str(), shown)
             }))

@@ -55,6 +55,8 @@ mod common_client;
 pub mod credential;
 pub mod de;
 mod error;
+#[cfg(feature = "fuzz")]
+pub mod fuzz;
 pub mod http;
 mod identity;
 pub mod paginate;
@@ -62,6 +64,7 @@ pub mod profile;
 pub mod query;
 pub mod redact;
 pub mod retry;
+mod safe_file;
 pub mod ser;
 mod service;
 pub mod sign;

@@ -35,8 +35,12 @@
 //!   token style API when that matters.
 //! - **No progress is an error, never a hang**: a next token that was already sent (the same one again,
 //!   or an older one: a cycle) ends the stream with a decode error saying so, after the page that carried
-//!   it; so does a page whose list is byte for byte the previous page's (a service that ignores the
-//!   offset or page number). Tokens are remembered as 64-bit hashes: one per page, never the text.
+//!   it; so does a page whose list is byte for byte one already received (a service that ignores the
+//!   offset or page number, or cycles A, B, A, B, even with a fresh token each time: issue 26, finding 9).
+//!   Tokens and lists are remembered as 64-bit hashes: two per page, never the text.
+//! - **A page limit**: one walk fetches at most [`DEFAULT_MAX_PAGES`] pages (10,000; [`Pages::max_pages`]
+//!   changes it), so the memory of those hashes and the number of requests are bounded whatever the service
+//!   answers; reaching it is an error after the last page, never a silent end.
 //! - **Default page size**: when the caller sets no `Limit`/`PageSize` (in any style), the paginator sends the maximum
 //!   the spec documents for that member (the generator reads it from the member's docs, e.g. SMS's
 //!   "最多100"); when the spec documents none, the member is left unset and the service's own default
@@ -110,6 +114,10 @@ pub enum Style {
     },
 }
 
+/// Most pages one walk fetches unless [`Pages::max_pages`] says otherwise: 10,000 pages (a million items at
+/// 100 a page). Reaching it ends the walk with an error, never silently.
+pub const DEFAULT_MAX_PAGES: u64 = 10_000;
+
 type InFlight = Pin<Box<dyn Future<Output = Result<RawResponse, Error>> + Send>>;
 
 /// Where the walk stands: what the next request sends.
@@ -151,7 +159,11 @@ struct Walk {
     seen: u64,
     /// Hashes of the tokens sent.
     tokens: HashSet<u64>,
-    last_list: Option<u64>,
+    /// Hashes of every page's list: a page seen before (a cycle of any length) is no progress.
+    lists: HashSet<u64>,
+    /// Pages received so far, and the most one walk fetches.
+    pages: u64,
+    max_pages: u64,
     state: State,
 }
 
@@ -166,7 +178,9 @@ impl Walk {
             skipped: Some(0),
             seen: 0,
             tokens: HashSet::new(),
-            last_list: None,
+            lists: HashSet::new(),
+            pages: 0,
+            max_pages: DEFAULT_MAX_PAGES,
             state: State::Ready,
         };
         walk.start();
@@ -284,11 +298,17 @@ impl Walk {
         if facts.len == 0 {
             return Ok(false);
         }
-        if self.last_list == Some(facts.list_hash) {
-            return Err(self.no_progress("sent the same page twice"));
+        if !self.lists.insert(facts.list_hash) {
+            return Err(self.no_progress("sent a page it had already sent (the same page twice, or a cycle)"));
         }
-        self.last_list = Some(facts.list_hash);
         self.seen = self.seen.saturating_add(facts.len);
+        self.pages = self.pages.saturating_add(1);
+        if self.pages >= self.max_pages {
+            return Err(self.no_progress(&format!(
+                "was still answering after {} pages, the limit of one walk (`Pages::max_pages`)",
+                self.pages
+            )));
+        }
         let position = self.skipped.map(|s| s.saturating_add(self.seen));
         let reached_total = matches!((position, facts.total), (Some(p), Some(t)) if p >= t);
         match &mut self.cursor {
@@ -326,6 +346,24 @@ impl Walk {
             b"",
         )
     }
+}
+
+/// Reads a page's facts with a paging description that has every part (a list one level down, a total,
+/// a token): `crate::fuzz`'s entry to the page reader. True when the page was understood.
+#[cfg(feature = "fuzz")]
+pub(crate) fn fuzz_page(json: &str) -> bool {
+    static ALL_PARTS: Paging = Paging {
+        style: Style::Token {
+            request: "NextToken",
+            response: "NextToken",
+            limit: Some("Limit"),
+            default_limit: Some(100),
+        },
+        list: "Items",
+        total: Some("TotalCount"),
+        within: Some("Data"),
+    };
+    facts_of(json, &ALL_PARTS).is_ok()
 }
 
 /// Sets `member` to `default` when the request leaves it unset (or null).
@@ -552,6 +590,13 @@ impl<Resp: DeserializeOwned> Pages<Resp> {
         std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
     }
 
+    /// Fetch at most `pages` pages (default [`DEFAULT_MAX_PAGES`]): the walk ends with an error after the
+    /// last one if the service still has more. A bound on any walk, whatever the service answers.
+    pub fn max_pages(mut self, pages: u64) -> Pages<Resp> {
+        self.walk.max_pages = pages.max(1);
+        self
+    }
+
     /// Items received so far.
     pub fn items_seen(&self) -> u64 {
         self.walk.seen
@@ -602,6 +647,12 @@ impl<Resp, Item> std::fmt::Debug for Items<Resp, Item> {
 }
 
 impl<Resp: DeserializeOwned, Item> Items<Resp, Item> {
+    /// [`Pages::max_pages`] of the pages behind these items.
+    pub fn max_pages(mut self, pages: u64) -> Items<Resp, Item> {
+        self.pages = self.pages.max_pages(pages);
+        self
+    }
+
     /// The next item: `None` once the list is done or after an error.
     pub async fn next_item(&mut self) -> Option<Result<Item, Error>> {
         std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
@@ -744,6 +795,64 @@ mod tests {
         assert!(w.advance(&page(5, None, None, 7)).unwrap());
         let err = w.advance(&page(5, None, None, 7)).unwrap_err();
         assert!(err.to_string().contains("same page twice"), "{err}");
+        assert!(err.to_string().contains("page it had already sent"), "{err}");
+    }
+
+    static BY_OFFSET: Paging = Paging {
+        style: Style::Offset {
+            offset: "Offset",
+            limit: "Limit",
+            default_limit: None,
+        },
+        list: "Things",
+        total: None,
+        within: None,
+    };
+
+    /// Issue 26 finding 9: pages A, B, A, B never ended (only the previous page was compared). Every style
+    /// now remembers the hash of every page's list, so a cycle of any length ends with an error, also when
+    /// the service answers a fresh token each time.
+    #[test]
+    fn a_page_cycle_is_caught_in_every_style_also_with_fresh_tokens() {
+        for paging in [&BY_OFFSET, &BY_PAGE, &BY_TOKEN] {
+            let mut w = walk(paging, serde_json::json!({}));
+            let tokens = ["t-1", "t-2", "t-3", "t-4"];
+            let lists = [0xA, 0xB, 0xA, 0xB];
+            let mut ended = None;
+            for (i, (token, list)) in tokens.iter().zip(lists).enumerate() {
+                match w.advance(&page(2, None, Some(token), list)) {
+                    Ok(more) => assert!(more, "{paging:?}: page {i} ended the walk"),
+                    Err(e) => {
+                        ended = Some((i, e));
+                        break;
+                    }
+                }
+            }
+            let (at, err) = ended.unwrap_or_else(|| panic!("{paging:?}: the cycle A, B, A, B was followed"));
+            assert_eq!(at, 2, "{paging:?}: caught at the first repeat");
+            assert!(err.to_string().contains("page it had already sent"), "{err}");
+            assert!(!format!("{err} {err:?}").contains("t-"), "tokens stay out of errors");
+        }
+    }
+
+    /// Issue 26 finding 9: a default page limit ([`DEFAULT_MAX_PAGES`], set with `Pages::max_pages`) ends
+    /// any walk, however the service answers, with an error saying so (never a silent cut).
+    #[test]
+    fn the_page_limit_ends_the_walk_with_an_error() {
+        let mut w = walk(&BY_OFFSET, serde_json::json!({}));
+        assert_eq!(w.max_pages, DEFAULT_MAX_PAGES);
+        w.max_pages = 3;
+        assert!(w.advance(&page(2, None, None, 1)).unwrap());
+        assert!(w.advance(&page(2, None, None, 2)).unwrap());
+        let err = w.advance(&page(2, None, None, 3)).unwrap_err();
+        assert!(
+            err.to_string().contains("3 pages") && err.to_string().contains("max_pages"),
+            "{err}"
+        );
+        // The last page within the limit that ends the walk anyway is no error.
+        let mut w = walk(&BY_OFFSET, serde_json::json!({}));
+        w.max_pages = 1;
+        assert!(!w.advance(&page(0, None, None, 1)).unwrap());
     }
 
     #[test]

@@ -118,13 +118,18 @@ pub struct HttpProfile {
     /// certificate makes every call fail with an invalid-request error naming `HttpProfile.certification`.
     /// Used by the default transport only. Default none.
     pub certification: Option<Certification>,
-    /// Streaming answers (`<action>_stream`): the longest time without a byte from the server once the
-    /// stream has started; longer is a timeout error. `req_timeout` bounds only the wait for the stream's
+    /// Streaming answers (`<action>_stream`): the longest time without progress (bytes of an event's data)
+    /// once the stream has started; longer is a timeout error. SSE comments and keep-alive blank lines are
+    /// not progress: a server sending only those is cut off after this time. `req_timeout` bounds only the wait for the stream's
     /// headers, since a stream may last longer than any single answer. Default [`DEFAULT_STREAM_IDLE_TIMEOUT`].
     pub stream_idle_timeout: Duration,
     /// Streaming answers: the largest single event (its lines, before decoding) accepted, in bytes; a
     /// bigger one is a decode error that ends the stream. Default [`DEFAULT_MAX_EVENT_SIZE`].
     pub max_event_size: usize,
+    /// Streaming answers: the longest a whole stream may last once its headers are in; longer is a timeout
+    /// error that ends it. Default `None` (off): a steady stream may run for any time, and only
+    /// `stream_idle_timeout` bounds it. Set it to bound the time a server can hold a caller.
+    pub stream_deadline: Option<Duration>,
 }
 
 /// Where [`HttpProfile::certification`] comes from.
@@ -161,6 +166,7 @@ impl Default for HttpProfile {
             certification: None,
             stream_idle_timeout: DEFAULT_STREAM_IDLE_TIMEOUT,
             max_event_size: DEFAULT_MAX_EVENT_SIZE,
+            stream_deadline: None,
         }
     }
 }
@@ -179,6 +185,7 @@ impl fmt::Debug for HttpProfile {
             .field("certification", &self.certification)
             .field("stream_idle_timeout", &self.stream_idle_timeout)
             .field("max_event_size", &self.max_event_size)
+            .field("stream_deadline", &self.stream_deadline)
             .finish()
     }
 }
@@ -251,6 +258,12 @@ impl HttpProfile {
     /// Sets [`HttpProfile::stream_idle_timeout`].
     pub fn stream_idle_timeout(mut self, timeout: Duration) -> Self {
         self.stream_idle_timeout = timeout;
+        self
+    }
+
+    /// Sets [`HttpProfile::stream_deadline`].
+    pub fn stream_deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.stream_deadline = deadline;
         self
     }
 

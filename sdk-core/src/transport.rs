@@ -33,7 +33,6 @@
 
 use std::fmt;
 use std::future::Future;
-use std::io::Read;
 use std::path::Path;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -238,21 +237,11 @@ fn extra_roots(certification: &Certification) -> Result<Vec<reqwest::Certificate
     }
 }
 
-/// The file's bytes, at most [`MAX_CERTIFICATION_FILE_SIZE`] of them.
+/// The file's bytes, at most [`MAX_CERTIFICATION_FILE_SIZE`] of them, read with the credential files' rules
+/// (a regular file, checked on the opened handle, opened without blocking: a FIFO is refused at once).
 fn read_pem_file(path: &Path) -> Result<Vec<u8>, Error> {
-    let cannot_read =
-        |why: String| Error::invalid_request(CERTIFICATION, format!("cannot read {}: {why}", path.display()));
-    let file = std::fs::File::open(path).map_err(|e| cannot_read(e.to_string()))?;
-    let mut pem = Vec::new();
-    file.take(MAX_CERTIFICATION_FILE_SIZE + 1)
-        .read_to_end(&mut pem)
-        .map_err(|e| cannot_read(e.to_string()))?;
-    if pem.len() as u64 > MAX_CERTIFICATION_FILE_SIZE {
-        return Err(cannot_read(format!(
-            "larger than {MAX_CERTIFICATION_FILE_SIZE} bytes, not a certificate file"
-        )));
-    }
-    Ok(pem)
+    crate::safe_file::read_small_file(path, MAX_CERTIFICATION_FILE_SIZE)
+        .map_err(|why| Error::invalid_request(CERTIFICATION, format!("{}: {why}", path.display())))
 }
 
 /// Every `CERTIFICATE` block of `pem` (other blocks, such as keys, are skipped), or what is wrong with it.

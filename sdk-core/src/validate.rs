@@ -13,7 +13,8 @@
 //!   `na-siliconvalley`). A client also refuses an empty one (`call/endpoint.rs`); a request built with
 //!   [`crate::wire`] alone may have none and then sends no `X-TC-Region`.
 //! - **Endpoint host** is `host[:port]`: a DNS name (ASCII letters, digits, `-`, `.`) or a bracketed IPv6
-//!   literal, and a decimal port 1..=65535. Anything a URL parser might read differently from the `Host`
+//!   literal, and a decimal port 1..=65535. A name whose last label is a number must be a dotted-quad IPv4
+//!   address, and an IPv6 literal a valid one (a URL parser reads them as addresses). Anything a URL parser might read differently from the `Host`
 //!   header we sign — `\`, `%`, `@`, `/`, `?`, `#`, spaces — is refused.
 
 use crate::error::Error;
@@ -100,7 +101,7 @@ fn is_host_port(s: &str) -> bool {
         let Some((v6, after)) = rest.split_once(']') else {
             return false;
         };
-        let v6_ok = !v6.is_empty() && v6.bytes().all(|c| c.is_ascii_hexdigit() || c == b':' || c == b'.');
+        let v6_ok = v6.parse::<std::net::Ipv6Addr>().is_ok();
         return v6_ok && (after.is_empty() || after.strip_prefix(':').is_some_and(is_port));
     }
     match s.split_once(':') {
@@ -119,7 +120,22 @@ fn is_port(p: &str) -> bool {
 /// Dot-separated DNS labels (any case), at most 253 bytes; one trailing dot (a fully qualified name) allowed.
 fn is_dns_name(host: &str) -> bool {
     let name = host.strip_suffix('.').unwrap_or(host);
-    !name.is_empty() && name.len() <= 253 && name.split('.').all(|l| is_dns_label(&l.to_ascii_lowercase()))
+    let labels_ok =
+        !name.is_empty() && name.len() <= 253 && name.split('.').all(|l| is_dns_label(&l.to_ascii_lowercase()));
+    // A URL parser reads a name whose last label is a number (`1`, `0x1f`) as an IPv4 address, so such a
+    // name must be a dotted-quad address (what the URL parser would reject is refused here, with a clear
+    // error, instead of failing when the request is built).
+    labels_ok && (!ends_in_number(name) || name.parse::<std::net::Ipv4Addr>().is_ok())
+}
+
+/// The WHATWG URL standard's "ends in a number": the last label is decimal digits or `0x` and hex digits.
+fn ends_in_number(name: &str) -> bool {
+    let last = name.rsplit('.').next().unwrap_or_default();
+    let hex = last
+        .strip_prefix("0x")
+        .or_else(|| last.strip_prefix("0X"))
+        .is_some_and(|h| h.bytes().all(|c| c.is_ascii_hexdigit()));
+    hex || (!last.is_empty() && last.bytes().all(|c| c.is_ascii_digit()))
 }
 
 fn is_dns_label(s: &str) -> bool {
@@ -217,6 +233,14 @@ mod tests {
             "h?x",
             "h#x",
             "a b",
+            // Found by tests/parsers.rs: a name whose last label is a number is an IPv4 address to a URL
+            // parser, so it must be one; and an IPv6 literal must be one.
+            "tencentcloudapi127.0.0.1",
+            "65536065536",
+            "1.2.3.256",
+            "host.0x1f",
+            "[:::::]",
+            "[1.2]",
         ] {
             assert!(endpoint_host(bad).is_err(), "{bad:?}");
         }

@@ -86,3 +86,42 @@ async fn request_debug_hides_query_values_in_every_get_mode() {
         }
     }
 }
+
+/// Issue 26 finding 5: the values of extra signed headers (`ClientProfile::signed_header`) and per-call
+/// headers (`CallOptions::header`) are sent (the emulator verifies the signature that covers them) but never
+/// printed by the request's `Debug`; their names stay.
+#[tokio::test]
+async fn request_debug_hides_extra_header_values() {
+    const PROFILE_VALUE: &str = "profile-header-value-must-not-leak";
+    const CALL_VALUE: &str = "call-header-value-must-not-leak";
+    let emulator = tc_emulator::Emulator::builder().start().await.unwrap();
+    let pair = &emulator.credentials()[0];
+    let credential = Credential::new(&pair.secret_id, &pair.secret_key).unwrap();
+    let transport = LoggingTransport::default();
+    let profile = ClientProfile::new()
+        .signed_header("X-TC-TraceId", PROFILE_VALUE)
+        .http_profile(HttpProfile::new().endpoint(emulator.base_url()));
+    let client =
+        CommonClient::new("sms", "2021-01-11", credential, "ap-guangzhou", profile).with_transport(transport.clone());
+    let options = sdk_core::CallOptions::new().header("X-TC-Custom", CALL_VALUE);
+    let sent: Result<serde_json::Value, _> = client
+        .call_with(
+            "DescribeSmsSignList",
+            &json!({"SignIdSet": [1], "International": 0}),
+            &options,
+        )
+        .await;
+    let logged = transport.logged.lock().unwrap().join("\n");
+    assert!(sent.is_ok(), "the emulator refused the forwarded request: {sent:?}");
+    assert!(
+        logged.contains("x-tc-traceid") && logged.contains("x-tc-custom"),
+        "names stay visible: {logged}"
+    );
+    assert!(
+        logged.contains("DescribeSmsSignList"),
+        "the action stays visible: {logged}"
+    );
+    for secret in [PROFILE_VALUE, CALL_VALUE] {
+        assert!(!logged.contains(secret), "{secret} in request Debug: {logged}");
+    }
+}

@@ -15,6 +15,7 @@ use crate::clock;
 use crate::error::Error;
 use crate::http::{header, HeaderMap, HttpRequest, HttpResponse};
 use crate::identity::Credential;
+use crate::redact;
 use crate::service::REQUEST_CLIENT;
 use crate::token;
 use crate::transport::{self, Transport};
@@ -31,28 +32,33 @@ pub(crate) async fn run(
     timeout: Option<Duration>,
     server_time: &mut Option<i64>,
 ) -> Result<RawResponse, Error> {
-    let (transport, request) = prepare(config, call, payload, route, timeout).await?;
-    let HttpResponse {
-        status, headers, body, ..
-    } = send(transport, request, config.profile.http_profile.max_body_size).await?;
-    decode(status, &headers, body, server_time)
+    let (transport, request, secrets) = prepare(config, call, payload, route, timeout).await?;
+    let answer = async {
+        let HttpResponse {
+            status, headers, body, ..
+        } = send(transport, request, config.profile.http_profile.max_body_size).await?;
+        decode(status, &headers, body, server_time)
+    };
+    answer.await.map_err(|e| e.without_secrets(&secrets))
 }
 
-/// Everything before sending: endpoint, transport, action name, credentials, signed request.
+/// Everything before sending: endpoint, transport, action name, credentials, signed request, and the
+/// secret values it carries (removed from the server's text in errors: [`redact::own_secrets`]).
 pub(crate) async fn prepare<'c>(
     config: &'c Config,
     call: Call<'_>,
     payload: Bytes,
     route: Route,
     timeout: Option<Duration>,
-) -> Result<(&'c dyn Transport, HttpRequest), Error> {
+) -> Result<(&'c dyn Transport, HttpRequest, Vec<String>), Error> {
     let endpoint = config.endpoints.of(route)?;
     let transport = config.transport.as_ref().map_err(SetupError::to_error)?;
     validate::action(call.action)?;
     let credential = credential(config, call.skip_sign).await?;
     let mut request = sign(config, call, endpoint, credential.as_deref(), payload)?;
     request.timeout = timeout;
-    Ok((&**transport, request))
+    let secrets = redact::own_secrets(credential.as_deref(), &request);
+    Ok((&**transport, request, secrets))
 }
 
 /// Decode envelope, and the server's time from `Date` when the service rejected the request as expired.

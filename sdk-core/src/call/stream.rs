@@ -46,7 +46,19 @@ pub(crate) async fn attempt(
     timeout: Option<Duration>,
     server_time: &mut Option<i64>,
 ) -> Result<Opened, Error> {
-    let (transport, request) = attempt::prepare(config, call, payload, route, timeout).await?;
+    let (transport, request, secrets) = attempt::prepare(config, call, payload, route, timeout).await?;
+    match open(config, transport, request, server_time).await {
+        Ok(opened) => Ok(opened.with_secrets(secrets)),
+        Err(e) => Err(e.without_secrets(&secrets)),
+    }
+}
+
+async fn open(
+    config: &Config,
+    transport: &dyn crate::transport::Transport,
+    request: crate::http::HttpRequest,
+    server_time: &mut Option<i64>,
+) -> Result<Opened, Error> {
     let response = transport.send_streaming(request).await?;
     if is_event_stream(&response.headers) {
         let request_id = response

@@ -63,6 +63,27 @@ struct MetadataCredential {
     code: Option<String>,
 }
 
+/// The credential in a metadata service answer, or what is wrong with it. Never serde's message or the
+/// body: both may quote the secret key. The parser of outside bytes behind [`CvmRoleProvider`].
+pub(crate) fn metadata_credential(body: &str) -> Result<Expiring, String> {
+    let parsed: MetadataCredential = serde_json::from_str(body).map_err(|e| {
+        format!(
+            "response is not the expected JSON ({:?} at line {}, column {})",
+            e.classify(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    if let Some(code) = parsed.code.as_deref().filter(|c| *c != "Success") {
+        return Err(format!("answered Code {code:?}"));
+    }
+    let expired_time = parsed.expired_time.ok_or("response has no ExpiredTime")?;
+    let credential = Credential::new(parsed.tmp_secret_id, parsed.tmp_secret_key)
+        .map_err(|e| format!("TmpSecretId/TmpSecretKey: {e}"))?
+        .with_token(parsed.token);
+    Ok(Expiring::at_unix(credential, expired_time))
+}
+
 impl CvmRoleProvider {
     /// The role bound to this instance, from `http://metadata.tencentyun.com`.
     pub fn new() -> Self {
@@ -201,25 +222,7 @@ impl CvmRoleProvider {
         if status != 200 {
             return Err(broken(format!("{url} answered HTTP {status}")));
         }
-        // Never put serde's message or the body in the error: both may quote the secret key.
-        let parsed: MetadataCredential = serde_json::from_str(&body).map_err(|e| {
-            broken(format!(
-                "{url}: response is not the expected JSON ({:?} at line {}, column {})",
-                e.classify(),
-                e.line(),
-                e.column()
-            ))
-        })?;
-        if let Some(code) = parsed.code.as_deref().filter(|c| *c != "Success") {
-            return Err(broken(format!("{url} answered Code {code:?}")));
-        }
-        let expired_time = parsed
-            .expired_time
-            .ok_or_else(|| broken(format!("{url}: response has no ExpiredTime")))?;
-        let credential = Credential::new(parsed.tmp_secret_id, parsed.tmp_secret_key)
-            .map_err(|e| broken(format!("{url}: TmpSecretId/TmpSecretKey: {e}")))?
-            .with_token(parsed.token);
-        Ok(Expiring::at_unix(credential, expired_time))
+        metadata_credential(&body).map_err(|what| broken(format!("{url}: {what}")))
     }
 
     pub(crate) async fn probe(&self) -> Result<Credential, Unavailable> {

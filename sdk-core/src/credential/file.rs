@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::{ini, message_of, Credential, CredentialFuture, ProvideCredential, Unavailable};
 use crate::error::Error;
+use crate::safe_file;
 
 /// Variable naming the profile file to use instead of the default locations.
 pub const CREDENTIALS_FILE: &str = "TENCENTCLOUD_CREDENTIALS_FILE";
@@ -69,12 +70,12 @@ where
 type Snapshots = std::collections::HashMap<std::path::PathBuf, (std::time::SystemTime, u64, String)>;
 static SNAPSHOTS: std::sync::Mutex<Option<Snapshots>> = std::sync::Mutex::new(None);
 
-/// Reads a small regular file. Its type and size are checked before it is opened: opening a FIFO would block
-/// the thread until a writer appears, and a huge file would be read whole on every call. A file whose
-/// modified time and length are those of the last read is served from that read.
+/// Reads a small regular file as text ([`crate::safe_file`]'s rules, [`MAX_CREDENTIAL_FILE_BYTES`]). A file
+/// whose modified time and length (of the opened handle) are those of the last read is served from that
+/// read.
 pub(crate) fn read_capped(path: &Path) -> Result<String, String> {
-    use std::io::Read;
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    let file = safe_file::open_nonblocking(path).map_err(|e| format!("cannot read: {e}"))?;
+    let meta = safe_file::checked_len(&file, MAX_CREDENTIAL_FILE_BYTES)?;
     // File times are coarse (a clock tick): a file changed within the last 2 s could change again with the
     // same time and length, so it is only served from a snapshot once it has been quiet that long.
     let modified = meta
@@ -89,24 +90,8 @@ pub(crate) fn read_capped(path: &Path) -> Result<String, String> {
             }
         }
     }
-    if !meta.is_file() {
-        return Err("cannot read: not a regular file".into());
-    }
-    if meta.len() > MAX_CREDENTIAL_FILE_BYTES {
-        return Err(format!(
-            "cannot read: {} bytes, more than the {MAX_CREDENTIAL_FILE_BYTES} a credential file may have",
-            meta.len()
-        ));
-    }
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
-    let mut text = String::new();
-    // The file may have grown since the check: never read past the cap.
-    file.take(MAX_CREDENTIAL_FILE_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(|e| format!("cannot read: {e}"))?;
-    if text.len() as u64 > MAX_CREDENTIAL_FILE_BYTES {
-        return Err(format!("cannot read: more than {MAX_CREDENTIAL_FILE_BYTES} bytes"));
-    }
+    let bytes = safe_file::read_at_most(file, MAX_CREDENTIAL_FILE_BYTES)?;
+    let text = String::from_utf8(bytes).map_err(|_| "cannot read: not UTF-8 text".to_owned())?;
     if let Some(modified) = modified {
         lock()
             .get_or_insert_with(Default::default)
@@ -214,42 +199,45 @@ impl ProfileFileProvider {
         let path = self.locate()?;
         let profile = self.profile_name();
         let text = read("profile file", &path)?;
-        let at = |what: String| format!("profile file {}: {what}", path.display());
-        let broken = |what: String| Unavailable::broken(Error::credential(at(what)));
-        let sections = ini::parse(&text).map_err(|e| broken(format!("line {}: {}", e.line, e.message)))?;
-        let Some(section) = sections.iter().rev().find(|s| s.name == profile) else {
-            let names: Vec<&str> = sections.iter().map(|s| s.name.as_str()).collect();
-            return Err(broken(format!(
-                "no [{profile}] profile (profiles: {})",
-                if names.is_empty() {
-                    "none".to_owned()
-                } else {
-                    names.join(", ")
-                }
-            )));
-        };
-        let get = |key: &str| {
-            section
-                .get(key)
-                .filter(|(v, _)| !v.is_empty())
-                .ok_or_else(|| broken(format!("[{profile}] has no `{key}`")))
-        };
-        let (id, id_line) = get("secret_id")?;
-        let (key, key_line) = get("secret_key")?;
-        let credential = Credential::new(id, key).map_err(|e| {
-            // Say which line: the whitespace check names the field only.
-            let line = if e.to_string().contains("SecretId") {
-                id_line
-            } else {
-                key_line
-            };
-            broken(format!("line {line}: {}", message_of(&e)))
-        })?;
-        Ok(match section.get("token") {
-            Some((token, _)) => credential.with_token(token),
-            None => credential,
-        })
+        profile_from_text(&text, &profile)
+            .map_err(|what| Unavailable::broken(Error::credential(format!("profile file {}: {what}", path.display()))))
     }
+}
+
+/// The credential of `[profile]` in the text of a profile file, or what is wrong (a line number or a key,
+/// never a value). The parser of outside bytes behind [`ProfileFileProvider`].
+pub(crate) fn profile_from_text(text: &str, profile: &str) -> Result<Credential, String> {
+    let sections = ini::parse(text).map_err(|e| format!("line {}: {}", e.line, e.message))?;
+    let Some(section) = sections.iter().rev().find(|s| s.name == profile) else {
+        let names: Vec<&str> = sections.iter().map(|s| s.name.as_str()).collect();
+        let names = if names.is_empty() {
+            "none".to_owned()
+        } else {
+            names.join(", ")
+        };
+        return Err(format!("no [{profile}] profile (profiles: {names})"));
+    };
+    let get = |key: &str| {
+        section
+            .get(key)
+            .filter(|(v, _)| !v.is_empty())
+            .ok_or_else(|| format!("[{profile}] has no `{key}`"))
+    };
+    let (id, id_line) = get("secret_id")?;
+    let (key, key_line) = get("secret_key")?;
+    let credential = Credential::new(id, key).map_err(|e| {
+        // Say which line: the whitespace check names the field only.
+        let line = if e.to_string().contains("SecretId") {
+            id_line
+        } else {
+            key_line
+        };
+        format!("line {line}: {}", message_of(&e))
+    })?;
+    Ok(match section.get("token") {
+        Some((token, _)) => credential.with_token(token),
+        None => credential,
+    })
 }
 
 impl ProvideCredential for ProfileFileProvider {
@@ -309,25 +297,30 @@ impl TccliProvider {
             return Err(Unavailable::not_configured(format!("no file at {}", path.display())));
         }
         let text = read("tccli file", &path)?;
-        let broken =
-            |what: String| Unavailable::broken(Error::credential(format!("tccli file {}: {what}", path.display())));
-        // serde_json's message may quote a value: keep only the position.
-        let json: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| broken(format!("not valid JSON (line {}, column {})", e.line(), e.column())))?;
-        let get = |key: &str| match json.get(key) {
-            Some(serde_json::Value::String(s)) if !s.is_empty() => Ok(Some(s.as_str())),
-            None | Some(serde_json::Value::Null) => Ok(None),
-            Some(serde_json::Value::String(_)) => Ok(None),
-            Some(_) => Err(broken(format!("`{key}` is not a string"))),
-        };
-        let id = get("secretId")?.ok_or_else(|| broken("no `secretId`".to_owned()))?;
-        let key = get("secretKey")?.ok_or_else(|| broken("no `secretKey`".to_owned()))?;
-        let credential = Credential::new(id, key).map_err(|e| broken(message_of(&e)))?;
-        Ok(match get("token")? {
-            Some(token) => credential.with_token(token),
-            None => credential,
-        })
+        tccli_from_text(&text)
+            .map_err(|what| Unavailable::broken(Error::credential(format!("tccli file {}: {what}", path.display()))))
     }
+}
+
+/// The credential in the text of a tccli credential file, or what is wrong (a position or a key, never a
+/// value). The parser of outside bytes behind [`TccliProvider`].
+pub(crate) fn tccli_from_text(text: &str) -> Result<Credential, String> {
+    // serde_json's message may quote a value: keep only the position.
+    let json: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not valid JSON (line {}, column {})", e.line(), e.column()))?;
+    let get = |key: &str| match json.get(key) {
+        Some(serde_json::Value::String(s)) if !s.is_empty() => Ok(Some(s.as_str())),
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(_)) => Ok(None),
+        Some(_) => Err(format!("`{key}` is not a string")),
+    };
+    let id = get("secretId")?.ok_or_else(|| "no `secretId`".to_owned())?;
+    let key = get("secretKey")?.ok_or_else(|| "no `secretKey`".to_owned())?;
+    let credential = Credential::new(id, key).map_err(|e| message_of(&e))?;
+    Ok(match get("token")? {
+        Some(token) => credential.with_token(token),
+        None => credential,
+    })
 }
 
 impl ProvideCredential for TccliProvider {

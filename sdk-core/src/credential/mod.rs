@@ -58,7 +58,7 @@ pub mod chain;
 pub mod cvm;
 pub mod env;
 pub mod file;
-mod ini;
+pub(crate) mod ini;
 pub mod sts;
 
 pub use cache::{DEFAULT_REFRESH_MARGIN, FIRST_FAILURE_BACKOFF, MAX_FAILURE_BACKOFF, MIN_REFRESH_INTERVAL};

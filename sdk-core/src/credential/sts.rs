@@ -16,6 +16,7 @@ use crate::body::BodyMode;
 use crate::call::{self, Call, Config};
 use crate::error::Error;
 use crate::profile::{ClientProfile, HttpProfile};
+use crate::retry::RetryPolicy;
 use crate::service::{ActionInfo, ServiceInfo};
 
 /// STS, API version 2018-08-13.
@@ -153,7 +154,12 @@ fn client<'a>(
             source.clone(),
             None,
             region.to_owned(),
-            ClientProfile::new().http_profile(http.clone()),
+            // One request a fetch: the cache's shared backoff is the one retry rule for credentials, so
+            // a failing STS sees one request per backoff interval, not that times the retry policy's
+            // attempts (issue 26, finding 11). The clock-skew correction still applies.
+            ClientProfile::new()
+                .http_profile(http.clone())
+                .retry_policy(RetryPolicy::none()),
         )
     })
 }

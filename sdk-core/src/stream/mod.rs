@@ -11,7 +11,10 @@
 //! Decisions:
 //! - **Timeouts.** `HttpProfile::req_timeout` bounds each attempt until the headers arrive (a model may
 //!   take long before its first token). After that, `HttpProfile::stream_idle_timeout` bounds every
-//!   silence: no byte for that long is a timeout error; a slow but steady stream may run for any time.
+//!   wait for progress: no event data for that long is a timeout error. SSE comments, keep-alive blank
+//!   lines and fields without data are not progress (`SseParser::take_progress`), so a server sending only
+//!   those cannot hold `next()` forever (issue 26, finding 8). A slow but steady stream may run for any
+//!   time, unless `HttpProfile::stream_deadline` (off by default) bounds the whole stream.
 //! - **Retries only before the first event.** Once the headers are in, nothing is sent again: events
 //!   already delivered cannot be taken back, and the request (a chat turn) is not safe to repeat.
 //! - **Errors.** An `Error` envelope instead of a stream is the same service error as for a normal call
@@ -55,6 +58,8 @@ pub(crate) struct Opened {
     pub status: u16,
     pub request_id: Option<String>,
     body: OpenedBody,
+    /// The caller's secret values in the request: removed from the server's text in error events.
+    secrets: Vec<String>,
 }
 
 enum OpenedBody {
@@ -69,6 +74,7 @@ impl Opened {
             status,
             request_id,
             body: OpenedBody::Events(body),
+            secrets: Vec::new(),
         }
     }
 
@@ -77,7 +83,15 @@ impl Opened {
             status,
             request_id,
             body: OpenedBody::Single(response_json),
+            secrets: Vec::new(),
         }
+    }
+
+    /// The same stream, removing `secrets` from the server's text of its error events (see
+    /// `redact::own_secrets`).
+    pub(crate) fn with_secrets(mut self, secrets: Vec<String>) -> Opened {
+        self.secrets = secrets;
+        self
     }
 }
 
@@ -92,10 +106,16 @@ pub struct RawEventStream {
     /// A complete JSON answer, the one event of its stream.
     single: Option<Event>,
     idle_timeout: Duration,
+    /// When the idle timer runs out (moved on by progress only), and the timer that wakes the task then.
+    idle_deadline: tokio::time::Instant,
     idle: Pin<Box<tokio::time::Sleep>>,
+    /// `HttpProfile::stream_deadline` from the opening, when set.
+    deadline: Option<(Duration, Pin<Box<tokio::time::Sleep>>)>,
     status: u16,
     request_id: Option<String>,
     done: bool,
+    /// The caller's secret values in the request, removed from errors the server's events carry.
+    secrets: Vec<String>,
 }
 
 impl fmt::Debug for RawEventStream {
@@ -121,10 +141,13 @@ impl RawEventStream {
             pending: Bytes::new(),
             single,
             idle_timeout: profile.stream_idle_timeout,
+            idle_deadline: tokio::time::Instant::now() + profile.stream_idle_timeout,
             idle: Box::pin(tokio::time::sleep(profile.stream_idle_timeout)),
+            deadline: profile.stream_deadline.map(|d| (d, Box::pin(tokio::time::sleep(d)))),
             status: opened.status,
             request_id: opened.request_id,
             done: false,
+            secrets: opened.secrets,
         }
     }
 
@@ -153,11 +176,18 @@ impl RawEventStream {
             if self.done {
                 return Poll::Ready(None);
             }
+            if let Some(e) = self.timed_out(cx) {
+                return self.fail(e);
+            }
             if !self.pending.is_empty() {
                 let mut rest: &[u8] = &self.pending;
                 let parsed = self.parser.next_event(&mut rest);
                 let read = self.pending.len() - rest.len();
                 self.pending.advance(read);
+                if self.parser.take_progress() {
+                    self.idle_deadline = tokio::time::Instant::now() + self.idle_timeout;
+                    self.idle.as_mut().reset(self.idle_deadline);
+                }
                 match parsed {
                     Ok(Some(event)) => return Poll::Ready(Some(Ok(event))),
                     Ok(None) => {}
@@ -169,11 +199,7 @@ impl RawEventStream {
                 return Poll::Ready(None);
             };
             match body.as_mut().poll_next(cx) {
-                Poll::Ready(Some(Ok(chunk))) => {
-                    let deadline = tokio::time::Instant::now() + self.idle_timeout;
-                    self.idle.as_mut().reset(deadline);
-                    self.pending = chunk;
-                }
+                Poll::Ready(Some(Ok(chunk))) => self.pending = chunk,
                 Poll::Ready(Some(Err(e))) => return self.fail(e),
                 Poll::Ready(None) => {
                     self.body = None;
@@ -183,17 +209,35 @@ impl RawEventStream {
                     }
                 }
                 Poll::Pending => {
-                    if self.idle.as_mut().poll(cx).is_ready() {
-                        let e = Error::timeout(format!(
-                            "no data on the stream for {:?} (HttpProfile.stream_idle_timeout)",
-                            self.idle_timeout
-                        ));
-                        return self.fail(e);
-                    }
-                    return Poll::Pending;
+                    return match self.timed_out(cx) {
+                        Some(e) => self.fail(e),
+                        None => Poll::Pending,
+                    };
                 }
             }
         }
+    }
+
+    /// The timeout error when the idle timer or the stream's deadline has run out; otherwise both timers
+    /// are registered to wake the task. Checked on every turn of the read loop, not only when the body is
+    /// pending, so a server flooding keep-alives cannot keep the loop from seeing the time.
+    fn timed_out(&mut self, cx: &mut Context<'_>) -> Option<Error> {
+        if let Some((limit, deadline)) = &mut self.deadline {
+            if deadline.as_mut().poll(cx).is_ready() {
+                return Some(Error::timeout(format!(
+                    "the stream lasted longer than {limit:?} (HttpProfile.stream_deadline)"
+                )));
+            }
+        }
+        let idle_over = tokio::time::Instant::now() >= self.idle_deadline;
+        if idle_over || self.idle.as_mut().poll(cx).is_ready() {
+            return Some(Error::timeout(format!(
+                "no event data on the stream for {:?} (HttpProfile.stream_idle_timeout; comments and \
+                 keep-alives do not count)",
+                self.idle_timeout
+            )));
+        }
+        None
     }
 
     fn fail(&mut self, e: Error) -> Poll<Option<Result<Event, Error>>> {
@@ -283,7 +327,10 @@ impl<T: DeserializeOwned> EventStream<T> {
         }
         Poll::Ready(item.map(|event| {
             let decoded = event.and_then(|event| decode_event(&event, self.raw.status));
-            decoded.map_err(|e| self.raw.end(e))
+            decoded.map_err(|e| {
+                let e = e.without_secrets(&self.raw.secrets);
+                self.raw.end(e)
+            })
         }))
     }
 }

@@ -111,6 +111,8 @@ pub(crate) struct SseParser {
     data: Option<String>,
     event: Option<String>,
     id: Option<String>,
+    /// Bytes of an event's data arrived since [`SseParser::take_progress`] was last asked (see there).
+    progress: bool,
 }
 
 impl SseParser {
@@ -124,7 +126,16 @@ impl SseParser {
             data: None,
             event: None,
             id: None,
+            progress: false,
         }
+    }
+
+    /// Whether the stream made progress since the last call: a `data` line (or part of one) arrived or an
+    /// event was completed. Comments, blank lines that complete nothing, and `event`/`id`/`retry`/unknown
+    /// fields alone are not progress: a server can send those forever without ever answering, so they
+    /// must not keep a stream's idle timer from running out (issue 26, finding 8).
+    pub(crate) fn take_progress(&mut self) -> bool {
+        std::mem::take(&mut self.progress)
     }
 
     /// Reads lines from the front of `chunk` until an event is complete and returns it, with `chunk`
@@ -186,7 +197,7 @@ impl SseParser {
     }
 
     /// Bytes held for the event being built.
-    fn held(&self) -> usize {
+    pub(crate) fn held(&self) -> usize {
         self.line.len()
             + self.data.as_ref().map_or(0, String::len)
             + self.event.as_ref().map_or(0, String::len)
@@ -205,6 +216,8 @@ impl SseParser {
     fn extend_line(&mut self, bytes: &[u8]) -> Result<(), SseError> {
         self.check_size(bytes.len())?;
         self.line.extend_from_slice(bytes);
+        // A long `data` line still arriving is progress; a long comment is not.
+        self.progress |= self.line.starts_with(b"data");
         Ok(())
     }
 
@@ -235,6 +248,7 @@ impl SseParser {
             None => (line, ""),
         };
         // No second size check: the line counted `data:` too, more than the joining "\n" adds.
+        self.progress |= field == "data";
         match field {
             "data" => match &mut self.data {
                 Some(data) => {
@@ -255,6 +269,7 @@ impl SseParser {
         let event = self.event.take();
         let id = self.id.take();
         let data = self.data.take()?;
+        self.progress = true;
         Some(Event { event, id, data })
     }
 }
@@ -286,6 +301,29 @@ mod tests {
 
     fn data(events: &[Event]) -> Vec<&str> {
         events.iter().map(Event::data).collect()
+    }
+
+    #[test]
+    fn only_event_data_is_progress() {
+        let mut parser = SseParser::new(1 << 20);
+        for idle in [
+            &b": keep-alive\n"[..],
+            b"\n\n\r\n",
+            b"retry: 5\nid: 3\nevent: x\nfoo\n",
+            b": partial comm",
+        ] {
+            let mut rest = idle;
+            assert_eq!(parser.next_event(&mut rest), Ok(None));
+            assert!(!parser.take_progress(), "{idle:?}");
+        }
+        let mut parser = SseParser::new(1 << 20);
+        let mut rest: &[u8] = b"data: par";
+        assert_eq!(parser.next_event(&mut rest), Ok(None));
+        assert!(parser.take_progress(), "part of a data line");
+        assert!(!parser.take_progress(), "asked once");
+        let mut rest: &[u8] = b"tial\n\n";
+        assert!(parser.next_event(&mut rest).unwrap().is_some());
+        assert!(parser.take_progress());
     }
 
     #[test]
