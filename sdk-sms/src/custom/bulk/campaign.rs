@@ -6,10 +6,10 @@ use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, BoxStream, FuturesUnordered};
 use futures_util::{Stream, StreamExt};
@@ -18,6 +18,7 @@ use tokio::sync::mpsc;
 use super::group::{self, GroupKey, Grouper, NumberKey, Pending};
 use super::journal::{Entry, Journal, JournalError};
 use super::reconcile::{self, Verdict};
+use super::shared::{is_throttling, unix_now, Shared};
 use super::{BulkConfig, NotSentReason, Outcome, Recipient, Status, Summary, MALFORMED_NUMBER_CODE};
 use crate::v20210111::{Client, SendSmsRequest, SendSmsRequired, SendStatus};
 
@@ -151,6 +152,8 @@ impl Stream for Campaign {
 pub enum BulkError {
     /// The journal failed: no outcome can be recorded, so the campaign stops.
     Journal(JournalError),
+    /// The journal (or store) belongs to another campaign: these parts of the identity differ.
+    OtherCampaign { differs: String },
     /// The input stream failed at this position (0-based).
     Input { index: u64, message: String },
     /// The campaign ended without a result (not expected: kept so that `finish` never panics).
@@ -161,6 +164,10 @@ impl fmt::Display for BulkError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             BulkError::Journal(e) => write!(f, "{e}"),
+            BulkError::OtherCampaign { differs } => write!(
+                f,
+                "the journal belongs to another campaign (differs in {differs}): refusing it rather than skipping its numbers"
+            ),
             BulkError::Input { index, message } => write!(f, "input item {index}: {message}"),
             BulkError::Stopped => f.write_str("the campaign stopped before its end"),
         }
@@ -180,50 +187,6 @@ impl From<JournalError> for BulkError {
     fn from(e: JournalError) -> Self {
         BulkError::Journal(e)
     }
-}
-
-/// What every request of a campaign shares.
-pub(crate) struct Shared {
-    pub client: Client,
-    pub config: BulkConfig,
-    pub pace: super::pace::Pace,
-    send_requests: AtomicU64,
-    status_queries: AtomicU64,
-    throttled: AtomicU64,
-}
-
-impl Shared {
-    fn new(client: Client, config: BulkConfig) -> Shared {
-        Shared {
-            pace: super::pace::Pace::new(config.rate_limit, config.throttle),
-            client,
-            config,
-            send_requests: AtomicU64::new(0),
-            status_queries: AtomicU64::new(0),
-            throttled: AtomicU64::new(0),
-        }
-    }
-
-    pub fn count_status_query(&self) {
-        self.status_queries.fetch_add(1, Ordering::Relaxed);
-    }
-
-    pub fn count_throttled(&self) {
-        self.throttled.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
-/// `RequestLimitExceeded*` or HTTP 429: rejected unexecuted.
-pub(crate) fn is_throttling(e: &sdk_core::Error) -> bool {
-    e.code().is_some_and(|c| c.starts_with("RequestLimitExceeded")) || (e.is_status() && e.status() == Some(429))
-}
-
-/// Unix seconds as the service sees them (the client's learned clock offset applied).
-pub(crate) fn unix_now(client: &Client) -> i64 {
-    let local = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    local + client.core().clock_offset()
 }
 
 /// One request's numbers and what they share.
@@ -284,6 +247,27 @@ enum Seen {
     ThisRun,
 }
 
+/// What a replay says about the journal's campaign record.
+#[derive(Default)]
+struct Head {
+    /// The first record, when it is a campaign record.
+    first: Option<(super::CampaignIdentity, i64)>,
+    /// Records other than campaign records.
+    records: u64,
+    /// A campaign record after the first record.
+    misplaced: bool,
+}
+
+impl Head {
+    fn campaign(&mut self, identity: super::CampaignIdentity, started: i64) {
+        if self.first.is_some() || self.records > 0 {
+            self.misplaced = true;
+        } else {
+            self.first = Some((identity, started));
+        }
+    }
+}
+
 type Work = Pin<Box<dyn Future<Output = Sent> + Send>>;
 type Settling = Pin<Box<dyn Future<Output = (Unsettled, Vec<Verdict>)> + Send>>;
 
@@ -298,7 +282,7 @@ impl Driver {
             grouper,
             ready: VecDeque::new(),
             summary: Summary::default(),
-            run_id: sdk_core::idempotency_token().replace('-', ""),
+            run_id: sdk_core::idempotency_token().replace('-', "")[..12].to_owned(),
             next_batch: 0,
             started: Instant::now(),
         }
@@ -404,20 +388,25 @@ impl Driver {
     async fn resume(&mut self) -> Result<(), BulkError> {
         let mut batches: HashMap<String, i64> = HashMap::new();
         let mut in_flight: HashMap<NumberKey, (String, String)> = HashMap::new();
+        let mut head = Head::default();
         let seen = &mut self.seen;
         self.journal.replay(&mut |entry| match entry {
+            Entry::Campaign { identity, started } => head.campaign(identity, started),
             Entry::Dispatch { batch, at, numbers } => {
+                head.records += 1;
                 for n in numbers {
                     in_flight.insert(group::key_of(&n), (n, batch.clone()));
                 }
                 batches.insert(batch, at);
             }
             Entry::Outcome(o) => {
+                head.records += 1;
                 let key = group::key_of(&o.number);
                 in_flight.remove(&key);
                 seen.insert(key, Seen::Journal);
             }
         })?;
+        self.bind(head)?;
         if in_flight.is_empty() {
             return Ok(());
         }
@@ -454,6 +443,41 @@ impl Driver {
             self.settled(unsettled, verdicts)?;
         }
         // Outcomes of the resumed batches wait in the backlog; the main loop delivers them.
+        Ok(())
+    }
+
+    /// Checks the journal's campaign record against this campaign's identity, or writes it into an empty
+    /// journal. A journal of another campaign, or without a campaign record, is refused before anything
+    /// is sent or skipped.
+    fn bind(&mut self, head: Head) -> Result<(), BulkError> {
+        if head.misplaced {
+            return Err(BulkError::Journal(JournalError::new(
+                "a campaign record that is not the journal's first record (two journals joined?)",
+            )));
+        }
+        let started = match head.first {
+            Some((stored, started)) => {
+                if let Some(differs) = self.shared.identity.mismatch(&stored) {
+                    return Err(BulkError::OtherCampaign { differs });
+                }
+                started
+            }
+            None if head.records == 0 => {
+                let started = unix_now(&self.shared.client);
+                self.journal.append(&Entry::Campaign {
+                    identity: self.shared.identity.clone(),
+                    started,
+                })?;
+                self.journal.commit(true)?;
+                started
+            }
+            None => {
+                return Err(BulkError::Journal(JournalError::new(
+                    "the journal does not start with a campaign record (another format, or not a campaign journal)",
+                )))
+            }
+        };
+        self.shared.campaign_started.store(started, Ordering::Relaxed);
         Ok(())
     }
 
@@ -524,7 +548,7 @@ impl Driver {
 
     fn ready_batch(&mut self, group: GroupKey, numbers: Vec<Pending>) {
         self.next_batch += 1;
-        let id = format!("bulk-{}-{}", self.run_id, self.next_batch);
+        let id = format!("{}{}-{}", self.shared.batch_prefix, self.run_id, self.next_batch);
         self.ready.push_back(Batch {
             id,
             group,

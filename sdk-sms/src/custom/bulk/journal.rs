@@ -8,12 +8,15 @@
 //! # Format (one JSON object per line, field `t` says which)
 //!
 //! ```text
+//! {"t":"campaign","identity":{"name":"spring","sms_sdk_app_id":"1400006666","template_id":"1110","sign_name":"…","params_digest":"9f…","input_digest":null},"started":1733212790}
 //! {"t":"dispatch","batch":"bulk-3f2a…-17","at":1733212800,"numbers":["+8613800000000", …]}
 //! {"t":"outcome","number":"+8613800000000","index":41,"batch":"bulk-3f2a…-17","status":{"kind":"sent","serial_no":"2433:…","fee":1,"code":"Ok","reconciled":false}}
 //! {"t":"outcome","number":"12345","index":42,"batch":null,"status":{"kind":"rejected","code":"InvalidParameterValue.IncorrectPhoneNumber"}}
 //! ```
 //!
-//! `dispatch` is written (and flushed, by default synced) before the request is sent; an `outcome` once per
+//! `campaign` is the first record, written by the first run; a run whose [`CampaignIdentity`] differs, or
+//! a journal not starting with one, is refused (`BulkError::OtherCampaign`, or a journal error) before any
+//! number is skipped or sent. `dispatch` is written (and flushed, by default synced) before the request is sent; an `outcome` once per
 //! number when it is final. On replay, a number with an `outcome` is done; a number dispatched without one
 //! was in flight at a crash and is reconciled. A last line cut off by a crash (no newline) is dropped; any
 //! other line that is not a record is an error naming the file and line.
@@ -25,12 +28,15 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::Outcome;
+use super::{CampaignIdentity, Outcome};
 
 /// One journal record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
 pub enum Entry {
+    /// The campaign this journal belongs to: always the first record. `started` is Unix seconds of the
+    /// first run.
+    Campaign { identity: CampaignIdentity, started: i64 },
     /// A request is about to be sent with these numbers (E.164) and this batch id as `SessionContext`.
     Dispatch {
         batch: String,

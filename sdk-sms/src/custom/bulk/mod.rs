@@ -30,7 +30,8 @@
 //!    campaign's. A group is sent when it holds 200 numbers (`BulkConfig::batch_size`), at the end of the
 //!    input, or when more than `max_pending_numbers` (default 10,000) wait in all groups together (the
 //!    oldest group goes early).
-//! 4. **Dispatch**: each request gets a batch id, `bulk-<32 hex, random per run>-<sequence>`, sent as its
+//! 4. **Dispatch**: each request gets a batch id, `bulk-<campaign fingerprint>-<12 hex, random per
+//!    run>-<sequence>` (the fingerprint: [`identity`]), sent as its
 //!    `SessionContext` and written to the journal with its numbers *before* the request is sent. At most
 //!    `concurrency` (default 4) requests are in flight; all requests (sends and status queries) take their
 //!    turn from one shared [pace](#pacing-and-throttling).
@@ -48,7 +49,9 @@
 //!    - refused before sending (invalid request, no credential): [`NotSentReason::Client`].
 //! 6. **Reconcile** ([`reconcile`]) unknown numbers with `PullSmsSendStatusByPhoneNumber`, per number, in
 //!    the window `[dispatched - 60 s, now + 60 s]`: a status whose `SessionContext` is the batch id proves
-//!    the number was sent ([`Status::Sent`], `reconciled: true`, fee unknown). Checks are made after each
+//!    the number was sent ([`Status::Sent`], `reconciled: true`, fee unknown); so does a status of any other
+//!    request of the same campaign (same fingerprint), searched from the campaign's start, so that a
+//!    journal edited by hand (batch id, time) can never make a number be sent twice. Checks are made after each
 //!    delay of [`ReconcilePolicy::checks`] (default 10 s, 60 s, 5 min, as reports reach the service after
 //!    delivery). After the last check, a number whose statuses in the window all belong to other
 //!    requests (or that has none) is proven **not sent**; one with statuses that cannot be attributed
@@ -65,6 +68,9 @@
 //!
 //! # Journal
 //!
+//! The first record names the campaign ([`CampaignIdentity`]: name, app, template, sign, digests of the
+//! parameters and of the input); a journal of another campaign is refused with
+//! [`BulkError::OtherCampaign`] instead of silently skipping its numbers.
 //! [`Journal`] is a trait (replay, append, commit); [`JsonlJournal`] writes one JSON object per line: a
 //! `dispatch` record (batch id, Unix time, the batch's E.164 numbers) synced before each request is sent,
 //! and an `outcome` record per number (the [`Outcome`] as JSON: number, input index, batch id, status)
@@ -105,9 +111,11 @@
 
 mod campaign;
 pub mod group;
+pub mod identity;
 pub mod journal;
 pub mod pace;
 pub mod reconcile;
+mod shared;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -117,6 +125,7 @@ use serde::{Deserialize, Serialize};
 
 pub use campaign::{BulkError, BulkSender, Campaign};
 pub use group::{normalize, NumberKey, Region, MAX_NUMBERS_PER_REQUEST};
+pub use identity::CampaignIdentity;
 pub use journal::{Entry, Journal, JournalError, JsonlJournal, NoJournal};
 
 /// The code of a malformed number's [`Status::Rejected`]: the service's own code for it.
@@ -294,6 +303,10 @@ impl Default for ReconcilePolicy {
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct BulkConfig {
+    /// The campaign's name, part of its [`CampaignIdentity`]. Default empty.
+    pub campaign: String,
+    /// A digest of the input the caller computed, part of the identity. Default none.
+    pub input_digest: Option<String>,
     pub sms_sdk_app_id: String,
     pub template_id: String,
     /// Required by the service for mainland numbers.
@@ -322,6 +335,8 @@ pub struct BulkConfig {
 impl fmt::Debug for BulkConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BulkConfig")
+            .field("campaign", &self.campaign)
+            .field("input_digest", &self.input_digest)
             .field("sms_sdk_app_id", &self.sms_sdk_app_id)
             .field("template_id", &self.template_id)
             .field("sign_name", &self.sign_name)
@@ -342,6 +357,8 @@ impl fmt::Debug for BulkConfig {
 impl BulkConfig {
     pub fn new(sms_sdk_app_id: impl Into<String>, template_id: impl Into<String>) -> BulkConfig {
         BulkConfig {
+            campaign: String::new(),
+            input_digest: None,
             sms_sdk_app_id: sms_sdk_app_id.into(),
             template_id: template_id.into(),
             sign_name: None,
@@ -356,6 +373,18 @@ impl BulkConfig {
             throttle: ThrottlePolicy::default(),
             reconcile: ReconcilePolicy::default(),
         }
+    }
+
+    /// Names the campaign (part of its identity: a journal or store of another name is refused).
+    pub fn campaign(mut self, name: impl Into<String>) -> Self {
+        self.campaign = name.into();
+        self
+    }
+
+    /// A digest of the input (part of the identity: a journal or store of another input is refused).
+    pub fn input_digest(mut self, digest: impl Into<String>) -> Self {
+        self.input_digest = Some(digest.into());
+        self
     }
 
     pub fn sign_name(mut self, sign_name: impl Into<String>) -> Self {
