@@ -24,10 +24,12 @@
 //!   with what the verifier saw — the repository's one independent TC3 and legacy verifier for testing
 //!   clients and signers.
 //! * Faults on demand: see [`faults`].
+//! * SMS status reports pushed to a callback URL after each send, with seeded delay, loss and duplicates
+//!   ([`EmulatorBuilder::status_callback`], `--status-callback URL`): see [`callback`].
 //! * `/_emulator/...` admin paths (unsigned): `GET health`, `POST reset`, `GET requests`, `GET sms/sent`,
 //!   `GET sms/signs`, `GET sms/templates`, `POST sms/{signs|templates}/{id}/{approve|reject}` (optional body
 //!   `{"ReviewReply": ".."}`), `GET faults`, `POST faults` (body `{"Fault": "<the --fault syntax>"}`),
-//!   `DELETE faults`, `POST clock` (`{"OffsetSeconds": n}`); `/_emulator/<product>/...` go to that product's
+//!   `DELETE faults`, `POST clock` (`{"OffsetSeconds": n}`), `GET stats` (`{"ConnectionsAccepted": n}`); `/_emulator/<product>/...` go to that product's
 //!   plug-in. All but `GET health` need the header
 //!   [`ADMIN_TOKEN_HEADER`] with [`Emulator::admin_token`] (random per start, printed by the binary), and
 //!   POST/DELETE need `Content-Type: application/json`, so a web page in the developer's browser cannot
@@ -40,6 +42,7 @@
 pub mod auth;
 mod body;
 mod bundled_specs;
+pub mod callback;
 mod catalog;
 pub mod clock;
 pub mod echo;
@@ -60,6 +63,7 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 
 pub use auth::{Credential, MAX_CLOCK_SKEW_SECS};
+pub use callback::{CallbackStats, StatusCallback};
 pub use faults::{Fault, FaultHits, FaultKind, Selector};
 pub use paged::{PageStyle, PagedAction, PagedLists};
 pub use product::{Answer, StatefulProduct};
@@ -99,6 +103,8 @@ pub enum StartError {
     Random(String),
     #[error("loading specs: {0}")]
     Spec(#[from] tc_spec::SpecError),
+    #[error("{0}")]
+    Callback(String),
     #[error("binding {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -123,6 +129,7 @@ pub struct EmulatorBuilder {
     products: product::Products,
     echo: bool,
     stream: StreamOptions,
+    status_callback: Option<StatusCallback>,
 }
 
 /// How much one request may make the emulator hold or wait for.
@@ -167,6 +174,7 @@ impl Default for EmulatorBuilder {
             products: product::Products::default(),
             echo: false,
             stream: StreamOptions::default(),
+            status_callback: None,
         }
     }
 }
@@ -283,6 +291,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// After each SMS send, POST its status reports to a callback URL, as Tencent SMS does (see
+    /// [`callback`](mod@crate::callback) for the format, delay, loss and duplicates).
+    pub fn status_callback(mut self, callback: StatusCallback) -> Self {
+        self.status_callback = Some(callback);
+        self
+    }
+
     /// Load the specs, bind, and serve on the current tokio runtime.
     pub async fn start(self) -> Result<Emulator, StartError> {
         let catalog = match &self.spec_root {
@@ -293,7 +308,16 @@ impl EmulatorBuilder {
         if self.default_credential {
             creds.insert(0, Credential::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY));
         }
-        let sms = Sms::new();
+        let mut sms = Sms::new();
+        let mut callback_task = None;
+        let mut status_push = None;
+        if let Some(config) = &self.status_callback {
+            let (pusher, task) = callback::Pusher::start(config).map_err(StartError::Callback)?;
+            let pusher = Arc::new(pusher);
+            sms = sms.with_status_push(pusher.clone());
+            status_push = Some(pusher);
+            callback_task = Some(tokio::spawn(task));
+        }
         for app in &self.sms_apps {
             sms.add_app(app.clone());
         }
@@ -316,6 +340,8 @@ impl EmulatorBuilder {
             admin_token: new_admin_token()?,
             stream: self.stream.bounded(),
             stream_counters: Arc::default(),
+            connections_accepted: Default::default(),
+            status_push,
         });
         let listener = tokio::net::TcpListener::bind(self.addr)
             .await
@@ -334,6 +360,7 @@ impl EmulatorBuilder {
             addr,
             credentials: creds,
             task: Some(task),
+            callback_task,
         })
     }
 }
@@ -346,6 +373,8 @@ pub struct Emulator {
     addr: SocketAddr,
     credentials: Vec<Credential>,
     task: Option<JoinHandle<()>>,
+    /// Sends the status reports (when configured); stopped with the server.
+    callback_task: Option<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -444,6 +473,24 @@ impl Emulator {
         self.shared.clock.unix()
     }
 
+    /// TCP connections accepted since start (admin `GET /_emulator/stats`: `"ConnectionsAccepted"`); not
+    /// cleared by [`reset`](Emulator::reset). One client that reuses its connections adds 1.
+    pub fn connections_accepted(&self) -> u64 {
+        self.shared
+            .connections_accepted
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Status-report POSTs the callback receiver answered (0 without [`EmulatorBuilder::status_callback`]).
+    pub fn callbacks_sent(&self) -> u64 {
+        self.callback_stats().sent
+    }
+
+    /// Every count of the status-report push (all 0 without [`EmulatorBuilder::status_callback`]).
+    pub fn callback_stats(&self) -> CallbackStats {
+        self.shared.callback_stats()
+    }
+
     /// Streams started, completed and cut by their client so far.
     pub fn stream_stats(&self) -> StreamStats {
         self.shared.stream_counters.stats()
@@ -451,6 +498,9 @@ impl Emulator {
 
     /// Stop serving and close every connection.
     pub async fn shutdown(mut self) {
+        if let Some(task) = self.callback_task.take() {
+            task.abort();
+        }
         if let Some(task) = self.task.take() {
             task.abort();
             let _ = task.await;
@@ -461,6 +511,9 @@ impl Emulator {
 impl Drop for Emulator {
     fn drop(&mut self) {
         if let Some(task) = self.task.take() {
+            task.abort();
+        }
+        if let Some(task) = self.callback_task.take() {
             task.abort();
         }
     }

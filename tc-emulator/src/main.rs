@@ -5,6 +5,8 @@
 //!             [--spec-root DIR] [--clock-offset SECS] [--request-log N] [--echo]
 //!             [--fault SPEC]... [--latency-ms MS] [--error-code CODE] [--fault-share P] [--fault-first N]
 //!             [--fault-action NAME] [--stream-events N] [--stream-delay-ms MS] [--stream-done]
+//!             [--status-callback URL [--callback-delay-ms N] [--callback-loss P] [--callback-duplicates P]
+//!              [--callback-seed N]]
 //! ```
 //!
 //! `--fault` takes `KIND[,share=P|,first=N][,action=NAME][,message=TEXT][,after]` with KIND one of `latency=MS`,
@@ -15,11 +17,12 @@ use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use tc_emulator::{Emulator, Fault, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
+use tc_emulator::{Emulator, Fault, StatusCallback, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
 
 const USAGE: &str = "usage: tc-emulator [--port N] [--bind IP] [--secret-id ID --secret-key KEY [--token T]] \
 [--spec-root DIR] [--clock-offset SECS] [--request-log N] [--echo] [--fault SPEC]... [--latency-ms MS] [--error-code CODE] \
-[--fault-share P] [--fault-first N] [--fault-action NAME] [--stream-events N] [--stream-delay-ms MS] [--stream-done]";
+[--fault-share P] [--fault-first N] [--fault-action NAME] [--stream-events N] [--stream-delay-ms MS] [--stream-done] \
+[--status-callback URL [--callback-delay-ms N] [--callback-loss P] [--callback-duplicates P] [--callback-seed N]]";
 
 const HELP: &str = "\
 A Tencent Cloud API 3.0 server on loopback: verifies TC3 and legacy signatures, validates parameters against
@@ -38,6 +41,13 @@ Options:
   --stream-done                 end each complete streaming answer with `data: [DONE]`
                                 (mode, signed headers, common parameters, decoded parameters), to test a
                                 client or signer
+
+SMS status reports (Tencent's \"Sending Status Notification\" callback):
+  --status-callback URL         after each SendSms, POST the accepted numbers' reports to http://HOST:PORT/PATH
+  --callback-delay-ms N         defer each POST by N ms
+  --callback-loss P             drop that share of reports (0..1)
+  --callback-duplicates P       push that share of reports twice (0..1)
+  --callback-seed N             seed of the loss and duplicate decisions (same seed, same reports)
 
 Faults (--fault SPEC, repeatable; SPEC is KIND[,OPTION=VALUE...]):
   latency=MS                    delay the answer:            --fault latency=300ms
@@ -60,7 +70,7 @@ Preloaded SMS (2021-01-11), as in Tencent's SendSms guide:
 
 Admin API (/_emulator/...): GET health needs nothing; every other path needs the header
   x-emulator-admin-token: <printed at start>, and POST/DELETE need Content-Type: application/json.
-  GET requests | sms/sent | sms/signs | sms/templates | faults;  POST reset | clock {\"OffsetSeconds\":N}
+  GET requests | stats | sms/sent | sms/signs | sms/templates | faults;  POST reset | clock {\"OffsetSeconds\":N}
   | faults {\"Fault\":\"SPEC\"} | sms/{signs|templates}/ID/{approve|reject};  DELETE faults";
 
 fn main() -> ExitCode {
@@ -73,6 +83,28 @@ fn main() -> ExitCode {
     }
 }
 
+/// `--callback-*` options applied to the `--status-callback` URL.
+fn callback_with(mut c: StatusCallback, options: &[(String, String)]) -> Result<StatusCallback, String> {
+    for (flag, value) in options {
+        let share = || {
+            value
+                .parse::<f64>()
+                .ok()
+                .filter(|p| (0.0..=1.0).contains(p))
+                .ok_or_else(|| format!("{flag} takes a share within 0..=1"))
+        };
+        c = match flag.as_str() {
+            "--callback-delay-ms" => c.delay(Duration::from_millis(
+                value.parse().map_err(|_| format!("{flag} takes milliseconds"))?,
+            )),
+            "--callback-loss" => c.loss(share()?),
+            "--callback-duplicates" => c.duplicates(share()?),
+            _ => c.seed(value.parse().map_err(|_| format!("{flag} takes a number"))?),
+        };
+    }
+    Ok(c)
+}
+
 fn run() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
     let mut builder = Emulator::builder();
@@ -82,6 +114,8 @@ fn run() -> Result<(), String> {
     let mut faults = Vec::new();
     let mut quick = Vec::new();
     let (mut share, mut first, mut action) = (None, None, None);
+    let mut callback: Option<StatusCallback> = None;
+    let mut callback_options = Vec::new();
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
@@ -119,6 +153,10 @@ fn run() -> Result<(), String> {
             "--fault-share" => share = Some(value()?.parse::<f64>().map_err(|_| "--fault-share takes 0..=1")?),
             "--fault-first" => first = Some(value()?.parse::<u64>().map_err(|_| "--fault-first takes a count")?),
             "--fault-action" => action = Some(value()?),
+            "--status-callback" => callback = Some(StatusCallback::new(value()?)),
+            "--callback-delay-ms" | "--callback-loss" | "--callback-duplicates" | "--callback-seed" => {
+                callback_options.push((flag.clone(), value()?))
+            }
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -136,6 +174,11 @@ fn run() -> Result<(), String> {
     }
     for f in faults {
         builder = builder.fault(f);
+    }
+    match (callback, callback_options.first()) {
+        (Some(c), _) => builder = builder.status_callback(callback_with(c, &callback_options)?),
+        (None, Some((flag, _))) => return Err(format!("{flag} needs --status-callback URL")),
+        (None, None) => {}
     }
     let custom = match (id, key) {
         (Some(id), Some(key)) => {

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -88,6 +88,10 @@ pub(crate) struct Shared {
     /// Streaming answers (`crate::stream`).
     pub stream: StreamOptions,
     pub stream_counters: Arc<StreamCounters>,
+    /// TCP connections accepted since start (never reset: a client's connection reuse is what it measures).
+    pub connections_accepted: AtomicU64,
+    /// The SMS status-report push, when configured (`crate::callback`).
+    pub status_push: Option<Arc<crate::callback::Pusher>>,
 }
 
 impl Shared {
@@ -100,6 +104,10 @@ impl Shared {
             log.pop_front();
         }
         log.push_back(r);
+    }
+
+    pub fn callback_stats(&self) -> crate::CallbackStats {
+        self.status_push.as_ref().map(|p| p.stats()).unwrap_or_default()
     }
 
     pub fn reset(&self) {
@@ -115,7 +123,10 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
         tokio::select! {
             accepted = listener.accept() => {
                 let stream = match accepted {
-                    Ok((s, _)) => s,
+                    Ok((s, _)) => {
+                        shared.connections_accepted.fetch_add(1, Ordering::Relaxed);
+                        s
+                    }
                     Err(_) => {
                         // Out of file descriptors and the like: back off instead of spinning.
                         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -878,6 +889,20 @@ fn json<T: Serialize>(shared: &Shared, status: StatusCode, v: &T) -> Response<Em
     respond(shared, status, "application/json", body)
 }
 
+/// `GET /_emulator/stats`: counters since start.
+fn stats(shared: &Shared) -> Value {
+    let c = shared.callback_stats();
+    serde_json::json!({
+        "ConnectionsAccepted": shared.connections_accepted.load(Ordering::Relaxed),
+        "CallbacksSent": c.sent,
+        "CallbacksFailed": c.failed,
+        "CallbacksPending": c.pending,
+        "CallbackReportsDropped": c.dropped,
+        "CallbackReportsLost": c.lost,
+        "CallbackReportsDuplicated": c.duplicated,
+    })
+}
+
 /// `/_emulator/...`: unsigned control paths for the binary's users (tests can use the Rust API instead).
 fn admin(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Response<EmuBody> {
     use serde_json::json as j;
@@ -900,6 +925,7 @@ fn admin(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Response<
             StatusCode::OK,
             &j!({"ok": true, "served": shared.catalog.served()}),
         ),
+        (&Method::GET, ["stats"]) => json(shared, StatusCode::OK, &stats(shared)),
         (&Method::POST, ["reset"]) => {
             shared.reset();
             json(shared, StatusCode::OK, &j!({"ok": true}))

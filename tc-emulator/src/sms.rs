@@ -59,6 +59,7 @@ use serde_json::{json, Map, Value};
 
 use hyper::{Method, StatusCode};
 
+use crate::callback::StatusReport;
 use crate::product::StatefulProduct;
 use crate::response::ApiError;
 
@@ -398,6 +399,8 @@ impl State {
 #[derive(Debug, Clone)]
 pub struct Sms {
     state: Arc<Mutex<State>>,
+    /// Where status reports go after each send ([`crate::callback`]), when configured.
+    status_push: Option<Arc<crate::callback::Pusher>>,
 }
 
 /// Error of the review API: no such sign or template.
@@ -418,7 +421,14 @@ impl Sms {
     pub(crate) fn new() -> Sms {
         Sms {
             state: Arc::new(Mutex::new(State::seeded())),
+            status_push: None,
         }
+    }
+
+    /// Push each send's status reports through `pusher` ([`crate::callback`]).
+    pub(crate) fn with_status_push(mut self, pusher: Arc<crate::callback::Pusher>) -> Sms {
+        self.status_push = Some(pusher);
+        self
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -674,10 +684,17 @@ impl Sms {
             time: now,
         });
         let mut statuses = Vec::with_capacity(parsed.len());
+        let mut reports = Vec::new();
         for (raw, number) in numbers.iter().zip(parsed) {
-            let (e164, iso) = match number {
-                Number::Valid { e164, iso, .. } => (Some(e164), iso),
-                Number::Invalid => (None, ""),
+            let (e164, iso, nation) = match number {
+                Number::Valid {
+                    e164,
+                    iso,
+                    country_code,
+                    subscriber,
+                    ..
+                } => (Some(e164), iso, Some((country_code, subscriber))),
+                Number::Invalid => (None, "", None),
             };
             let digits = e164.as_deref().and_then(|e| e[1..].parse::<u64>().ok());
             let serial = if digits.is_some() {
@@ -703,7 +720,13 @@ impl Sms {
                 "Message": if ok { "send success".to_owned() } else { format!("incorrect phone number: {raw}") },
                 "IsoCode": iso,
             }));
+            if let (true, Some((cc, mobile))) = (ok, nation) {
+                reports.push(StatusReport::delivered(now, &cc, &mobile, attempt.serial_no()));
+            }
             st.history.push(attempt);
+        }
+        if let (Some(push), false) = (&self.status_push, reports.is_empty()) {
+            push.push(reports);
         }
         if let Some((code, left @ 1..)) = &mut st.fail_after_send {
             *left -= 1;

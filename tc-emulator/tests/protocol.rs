@@ -414,3 +414,44 @@ async fn keep_alive_serves_many_requests_on_one_client() {
         expect_ok(&v["Response"]);
     }
 }
+
+/// Issue 23: the emulator counts accepted TCP connections, so a client's connection reuse can be measured.
+#[tokio::test]
+async fn accepted_connections_are_counted() {
+    let emu = Emulator::start().await.unwrap();
+    assert_eq!(emu.connections_accepted(), 0);
+    let reused = client();
+    for _ in 0..3 {
+        let r = reused
+            .get(format!("{}/_emulator/health", emu.base_url()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        r.bytes().await.unwrap();
+    }
+    assert_eq!(emu.connections_accepted(), 1, "one client reusing its connection");
+    let r = client()
+        .get(format!("{}/_emulator/health", emu.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        emu.connections_accepted(),
+        2,
+        "a second client opens a second connection"
+    );
+    // The admin answer counts its own connection (a third client).
+    let stats = admin_get(&emu, "stats").await;
+    assert_eq!(stats["ConnectionsAccepted"], 3, "{stats}");
+    let r = client()
+        .get(format!("{}/_emulator/stats", emu.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "stats need the admin token");
+    assert_eq!(emu.connections_accepted(), 4);
+    emu.reset();
+    assert_eq!(emu.connections_accepted(), 4, "reset keeps the count");
+}
