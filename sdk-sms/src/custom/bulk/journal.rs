@@ -25,6 +25,8 @@ use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -49,13 +51,90 @@ pub enum Entry {
 }
 
 /// Durable storage of a campaign's progress. Implementations are used from one task at a time.
+///
+/// The first three methods are all a single-process journal needs. The others, with defaults that fit
+/// such a journal, let a shared store (`store::SqliteStore`) run one campaign from many workers: numbers
+/// are claimed at dispatch, so a number is dispatched by one worker only; leases on in-flight batches are
+/// renewed by [`heartbeat`](Journal::heartbeat), and a worker that has nothing left takes over batches
+/// whose lease ran out ([`orphans`](Journal::orphans)) and reconciles them.
 pub trait Journal: Send {
-    /// Calls `visit` with every record written so far (by earlier runs), oldest first.
+    /// Calls `visit` with every record written so far (by earlier runs), oldest first. A shared store
+    /// visits only what this worker must handle: outcomes, and dispatches of batches it now holds.
     fn replay(&mut self, visit: &mut dyn FnMut(Entry)) -> Result<(), JournalError>;
     /// Appends a record (it may stay buffered until [`commit`](Journal::commit)).
     fn append(&mut self, entry: &Entry) -> Result<(), JournalError>;
     /// Makes the records appended so far survive a crash of this process (`durable`: of the machine too).
     fn commit(&mut self, durable: bool) -> Result<(), JournalError>;
+
+    /// Records a dispatch before its request is sent and says, per number, whether this worker may send
+    /// it (`false`: another worker holds it or it has an outcome). `campaign_params`: the batch uses the
+    /// campaign's template parameters (not recipients' own), so a worker taking it over can send its
+    /// numbers proven not sent again. Default: appends [`Entry::Dispatch`] and allows all.
+    fn claim(
+        &mut self,
+        batch: &str,
+        at: i64,
+        numbers: &[String],
+        _campaign_params: bool,
+    ) -> Result<Vec<bool>, JournalError> {
+        self.append(&Entry::Dispatch {
+            batch: batch.to_owned(),
+            at,
+            numbers: numbers.to_vec(),
+        })?;
+        Ok(vec![true; numbers.len()])
+    }
+    /// These numbers were proven not sent and may be claimed again (resending is allowed). Default: nothing
+    /// to do (the journal's replay finds them in flight and reconciles them again).
+    fn release(&mut self, _numbers: &[String]) -> Result<(), JournalError> {
+        Ok(())
+    }
+    /// How often [`heartbeat`](Journal::heartbeat) must run; `None`: never (no leases).
+    fn heartbeat_every(&self) -> Option<Duration> {
+        None
+    }
+    /// Renews the leases of this worker's in-flight batches.
+    fn heartbeat(&mut self) -> Result<(), JournalError> {
+        Ok(())
+    }
+    /// Asked when this worker's input is over and its own work done.
+    fn orphans(&mut self) -> Result<Orphans, JournalError> {
+        Ok(Orphans::None)
+    }
+    /// Where reconciliation looks for delivery receipts before it asks the service.
+    fn receipts(&self) -> Option<Arc<dyn Receipts>> {
+        None
+    }
+}
+
+/// What is left of a campaign when a worker has done its part.
+#[derive(Debug)]
+pub enum Orphans {
+    /// Nothing in flight anywhere: the campaign is complete.
+    None,
+    /// Other workers hold live leases: ask again after this long.
+    Wait(Duration),
+    /// Batches whose worker stopped renewing its lease, now held by this worker.
+    Claimed(Vec<Orphan>),
+}
+
+/// A batch taken over from a worker that stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Orphan {
+    pub batch: String,
+    /// Unix seconds of its dispatch.
+    pub at: i64,
+    /// Its numbers without an outcome (E.164).
+    pub numbers: Vec<String>,
+    /// It was sent with the campaign's template parameters.
+    pub campaign_params: bool,
+}
+
+/// Delivery receipts (status reports) received for a campaign's numbers.
+pub trait Receipts: Send + Sync {
+    /// For each number (E.164), the `sid` (SerialNo) of a receipt for it received at or after `since`
+    /// (Unix seconds), if any.
+    fn since(&self, numbers: &[String], since: i64) -> Result<Vec<Option<String>>, JournalError>;
 }
 
 /// A journal that keeps nothing: no resume after a crash.

@@ -116,6 +116,8 @@ pub mod journal;
 pub mod pace;
 pub mod reconcile;
 mod shared;
+#[cfg(feature = "sqlite")]
+pub mod store;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -126,7 +128,7 @@ use serde::{Deserialize, Serialize};
 pub use campaign::{BulkError, BulkSender, Campaign};
 pub use group::{normalize, NumberKey, Region, MAX_NUMBERS_PER_REQUEST};
 pub use identity::CampaignIdentity;
-pub use journal::{Entry, Journal, JournalError, JsonlJournal, NoJournal};
+pub use journal::{Entry, Journal, JournalError, JsonlJournal, NoJournal, Orphan, Orphans, Receipts};
 
 /// The code of a malformed number's [`Status::Rejected`]: the service's own code for it.
 pub const MALFORMED_NUMBER_CODE: &str = "InvalidParameterValue.IncorrectPhoneNumber";
@@ -475,6 +477,8 @@ pub struct Summary {
     pub reconciled: u64,
     /// Numbers sent again after being proven not sent.
     pub resent: u64,
+    /// Unknown numbers settled by a delivery receipt in the store, without asking the service.
+    pub settled_by_receipt: u64,
 }
 
 impl Summary {
@@ -513,7 +517,7 @@ impl fmt::Display for Summary {
         )?;
         writeln!(
             f,
-            "fee {} (+{} unknown); {} SendSms requests, {} status queries, {} throttled (slowdown level up to {}), {} reconciled, {} resent",
+            "fee {} (+{} unknown); {} SendSms requests, {} status queries, {} throttled (slowdown level up to {}), {} reconciled ({} by receipt), {} resent",
             self.fee_total,
             self.fee_unknown,
             self.send_requests,
@@ -521,6 +525,7 @@ impl fmt::Display for Summary {
             self.throttled,
             self.max_slowdown_level,
             self.reconciled,
+            self.settled_by_receipt,
             self.resent
         )?;
         for (code, n) in &self.by_code {

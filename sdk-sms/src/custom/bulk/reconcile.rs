@@ -52,7 +52,11 @@ pub(crate) async fn settle(shared: &Shared, batch: &str, dispatched_at: i64, num
     for (round, delay) in checks.iter().enumerate() {
         tokio::time::sleep(*delay).await;
         let last = round + 1 == checks.len();
-        let open: Vec<usize> = (0..numbers.len()).filter(|&i| verdicts[i].is_none()).collect();
+        let mut open: Vec<usize> = (0..numbers.len()).filter(|&i| verdicts[i].is_none()).collect();
+        for (i, serial_no) in from_receipts(shared, dispatched_at, numbers, &open) {
+            verdicts[i] = Some(Verdict::Sent { serial_no });
+        }
+        open.retain(|&i| verdicts[i].is_none());
         let results: Vec<(usize, Check)> = futures_util::stream::iter(open)
             .map(|i| async move { (i, check(shared, batch, dispatched_at, &numbers[i].e164).await) })
             .buffer_unordered(shared.config.concurrency)
@@ -74,6 +78,35 @@ pub(crate) async fn settle(shared: &Shared, batch: &str, dispatched_at: i64, num
         .into_iter()
         .map(|v| v.unwrap_or_else(|| Verdict::Unknown("not settled".into())))
         .collect()
+}
+
+/// Receipts first: a status report for a number, received since its dispatch, settles it as sent (a number
+/// goes out once per campaign; a report even of a failed delivery means the service sent it). Only the
+/// numbers left are pulled. A store that cannot be read here only means pulling.
+fn from_receipts(shared: &Shared, dispatched_at: i64, numbers: &[Pending], open: &[usize]) -> Vec<(usize, String)> {
+    let Some(receipts) = &shared.receipts else {
+        return Vec::new();
+    };
+    if open.is_empty() {
+        return Vec::new();
+    }
+    let since = dispatched_at.saturating_sub(shared.config.reconcile.window_slack.as_secs() as i64);
+    let wanted: Vec<String> = open.iter().map(|&i| numbers[i].e164.clone()).collect();
+    match receipts.since(&wanted, since) {
+        Ok(found) => {
+            let settled: Vec<(usize, String)> = open
+                .iter()
+                .zip(found)
+                .filter_map(|(&i, sid)| sid.map(|sid| (i, sid)))
+                .collect();
+            shared.count_receipts(settled.len() as u64);
+            settled
+        }
+        Err(e) => {
+            tracing::warn!(target: "sdk_sms::bulk", error = %e, "receipts could not be read; asking the service");
+            Vec::new()
+        }
+    }
 }
 
 /// One status query for one number, with retries.
