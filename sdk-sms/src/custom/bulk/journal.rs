@@ -107,6 +107,43 @@ pub trait Journal: Send {
     }
 }
 
+/// A boxed journal is a journal (a program choosing its journal at run time).
+impl<J: Journal + ?Sized> Journal for Box<J> {
+    fn replay(&mut self, visit: &mut dyn FnMut(Entry)) -> Result<(), JournalError> {
+        (**self).replay(visit)
+    }
+    fn append(&mut self, entry: &Entry) -> Result<(), JournalError> {
+        (**self).append(entry)
+    }
+    fn commit(&mut self, durable: bool) -> Result<(), JournalError> {
+        (**self).commit(durable)
+    }
+    fn claim(
+        &mut self,
+        batch: &str,
+        at: i64,
+        numbers: &[String],
+        campaign_params: bool,
+    ) -> Result<Vec<bool>, JournalError> {
+        (**self).claim(batch, at, numbers, campaign_params)
+    }
+    fn release(&mut self, numbers: &[String]) -> Result<(), JournalError> {
+        (**self).release(numbers)
+    }
+    fn heartbeat_every(&self) -> Option<Duration> {
+        (**self).heartbeat_every()
+    }
+    fn heartbeat(&mut self) -> Result<(), JournalError> {
+        (**self).heartbeat()
+    }
+    fn orphans(&mut self) -> Result<Orphans, JournalError> {
+        (**self).orphans()
+    }
+    fn receipts(&self) -> Option<Arc<dyn Receipts>> {
+        (**self).receipts()
+    }
+}
+
 /// What is left of a campaign when a worker has done its part.
 #[derive(Debug)]
 pub enum Orphans {

@@ -110,6 +110,7 @@
 //! (they may quote the number).
 
 mod campaign;
+pub mod csv;
 pub mod group;
 pub mod identity;
 pub mod journal;

@@ -130,6 +130,40 @@ impl SqliteStore {
         Ok(store)
     }
 
+    /// Opens an existing store for whatever campaign it holds (to export it, or to look at it): no
+    /// identity to compare. Refused: a file that is not a store of this schema version.
+    pub fn open_existing(path: impl AsRef<Path>) -> Result<SqliteStore, JournalError> {
+        let path = path.as_ref().to_path_buf();
+        if !path.is_file() {
+            return Err(JournalError::new(format!("store {}: no such file", path.display())));
+        }
+        let conn = connect(&path)?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|x| err(&path, "cannot read the schema version", x))?;
+        if version != SCHEMA_VERSION {
+            return Err(JournalError::new(format!(
+                "store {}: schema version {version}, this build reads version {SCHEMA_VERSION} only",
+                path.display()
+            )));
+        }
+        let mut store = SqliteStore {
+            conn,
+            owner: sdk_core::idempotency_token(),
+            lease: DEFAULT_LEASE,
+            pending: Vec::new(),
+            identity: CampaignIdentity::of(&super::BulkConfig::new("", "")),
+            path,
+        };
+        store.identity = store.stored_identity()?;
+        Ok(store)
+    }
+
+    /// The campaign this store belongs to.
+    pub fn identity(&self) -> &CampaignIdentity {
+        &self.identity
+    }
+
     /// Lease of this worker's in-flight batches (renewed every third of it). Default 30 s.
     pub fn lease(mut self, lease: Duration) -> SqliteStore {
         self.lease = lease.max(Duration::from_millis(300));
