@@ -115,7 +115,10 @@ pub mod group;
 pub mod identity;
 pub mod journal;
 pub mod pace;
+#[cfg(feature = "postgres")]
+pub mod pg;
 pub mod reconcile;
+pub mod records;
 mod shared;
 #[cfg(feature = "sqlite")]
 pub mod store;

@@ -35,18 +35,17 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::journal::{Entry, Journal, JournalError, Orphan, Orphans, Receipts};
-use super::{CampaignIdentity, Outcome, Status};
+use super::records::{export_line, now_ms};
+use super::{CampaignIdentity, Outcome};
 use crate::callback::{ReportStatus, StatusReport};
 
-/// The schema this build reads and writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
-/// Default lease of an in-flight batch.
-pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
+pub use super::records::DEFAULT_LEASE;
+pub use super::records::SCHEMA_VERSION;
 
 const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -103,12 +102,6 @@ impl std::fmt::Debug for SqliteStore {
 
 fn err(path: &Path, what: &str, e: impl std::fmt::Display) -> JournalError {
     JournalError::new(format!("store {}: {what}: {e}", path.display()))
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 impl SqliteStore {
@@ -256,13 +249,7 @@ impl SqliteStore {
                 (row.get(0).map_err(e)?, row.get(1).map_err(e)?, row.get(2).map_err(e)?);
             let outcome: Outcome =
                 serde_json::from_str(&outcome).map_err(|x| err(&self.path, "a stored outcome is damaged", x))?;
-            let line = serde_json::json!({
-                "number": number,
-                "status": status_kind(&outcome.status),
-                "code": outcome.status.code(),
-                "batch": outcome.batch,
-                "receipt": receipt,
-            });
+            let line = export_line(&number, &outcome, receipt.as_deref());
             writeln!(out, "{line}").map_err(|x| err(&self.path, "cannot write the export", x))?;
             count += 1;
         }
@@ -355,16 +342,6 @@ fn connect(path: &Path) -> Result<Connection, JournalError> {
         .and_then(|()| conn.pragma_update(None, "foreign_keys", "ON"))
         .map_err(|x| err(path, "cannot configure", x))?;
     Ok(conn)
-}
-
-fn status_kind(status: &Status) -> &'static str {
-    match status {
-        Status::Sent { .. } => "sent",
-        Status::Rejected { .. } => "rejected",
-        Status::NotSent { .. } => "not_sent",
-        Status::Unknown { .. } => "unknown",
-        Status::Duplicate => "duplicate",
-    }
 }
 
 fn record_receipts(conn: &mut Connection, path: &Path, reports: &[StatusReport]) -> Result<usize, JournalError> {
