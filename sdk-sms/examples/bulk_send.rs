@@ -16,7 +16,8 @@
 //! `--resend N` (times a number proven not sent may be sent again; default 0), `--campaign NAME` (part of
 //! the campaign's identity: a journal or store of another campaign is refused), `--checks 10s,60s,300s`
 //! (the reconciliation schedule; `ms`, `s`, `m` units), `--store sqlite:PATH` instead of `--journal`
-//! (needs `--features sqlite`): a campaign store that any number of `bulk_send` processes share, each
+//! (needs `--features sqlite`) or `--store postgres://user@host:port/database` (`--features postgres`;
+//! one campaign per database): a campaign store that any number of `bulk_send` processes share, each
 //! reading the same CSV (numbers are claimed at dispatch; a process that dies is taken over by another),
 //! and that a `bulk_receiver` fills with delivery receipts; `--export PATH`: when the campaign is finished,
 //! every number's outcome as one JSON line (`number`, `status`, `code`, `batch`, `receipt`); given with a
@@ -304,28 +305,52 @@ fn open_journal(args: &Args, config: &BulkConfig) -> Result<Box<dyn Journal>, Bo
     }
 }
 
-#[cfg(feature = "sqlite")]
 fn open_store(store: &str, config: &BulkConfig) -> Result<Box<dyn Journal>, Box<dyn std::error::Error>> {
     let identity = sdk_sms::bulk::CampaignIdentity::of(config);
     if let Some(path) = store.strip_prefix("sqlite:") {
         eprintln!("store: {path} (holds phone numbers: keep it private)");
-        return Ok(Box::new(sdk_sms::bulk::store::SqliteStore::open(path, &identity)?));
+        return sqlite_store(path, &identity);
+    }
+    if is_postgres(store) {
+        return postgres_store(store, &identity);
     }
     Err(unsupported_store(store))
+}
+
+fn is_postgres(store: &str) -> bool {
+    store.starts_with("postgres://") || store.starts_with("postgresql://")
+}
+
+#[cfg(feature = "sqlite")]
+fn sqlite_store(
+    path: &str,
+    identity: &sdk_sms::bulk::CampaignIdentity,
+) -> Result<Box<dyn Journal>, Box<dyn std::error::Error>> {
+    Ok(Box::new(sdk_sms::bulk::store::SqliteStore::open(path, identity)?))
 }
 
 #[cfg(not(feature = "sqlite"))]
-fn open_store(store: &str, _config: &BulkConfig) -> Result<Box<dyn Journal>, Box<dyn std::error::Error>> {
-    if store.starts_with("sqlite:") {
-        return Err("--store sqlite:PATH needs the example built with `--features sqlite`".into());
-    }
-    Err(unsupported_store(store))
+fn sqlite_store(_: &str, _: &sdk_sms::bulk::CampaignIdentity) -> Result<Box<dyn Journal>, Box<dyn std::error::Error>> {
+    Err("--store sqlite:PATH needs the example built with `--features sqlite`".into())
+}
+
+#[cfg(feature = "postgres")]
+fn postgres_store(
+    url: &str,
+    identity: &sdk_sms::bulk::CampaignIdentity,
+) -> Result<Box<dyn Journal>, Box<dyn std::error::Error>> {
+    Ok(Box::new(sdk_sms::bulk::pg::PgStore::open(url, identity)?))
+}
+
+#[cfg(not(feature = "postgres"))]
+fn postgres_store(
+    _: &str,
+    _: &sdk_sms::bulk::CampaignIdentity,
+) -> Result<Box<dyn Journal>, Box<dyn std::error::Error>> {
+    Err("--store postgres://... needs the example built with `--features postgres`".into())
 }
 
 fn unsupported_store(store: &str) -> Box<dyn std::error::Error> {
-    if store.starts_with("postgres://") || store.starts_with("postgresql://") {
-        return "--store postgres://...: the PostgreSQL store is not part of this build (see BENCHMARKS.md, campaign store)".into();
-    }
     format!(
         "--store: `{}` is neither sqlite:PATH nor postgres://...",
         store.split(':').next().unwrap_or("")
@@ -342,34 +367,66 @@ fn export(args: &Args, config: &BulkConfig, path: &str) -> Result<(), Box<dyn st
     export_only(store, Some(&identity.name), path)
 }
 
-#[cfg(feature = "sqlite")]
+/// Written to `PATH.partial` and renamed when complete: a refused or failed export leaves no file.
 fn export_only(store: &str, campaign: Option<&str>, path: &str) -> Result<(), Box<dyn std::error::Error>> {
-    let Some(db) = store.strip_prefix("sqlite:") else {
-        return Err(unsupported_store(store));
+    let partial = format!("{path}.partial");
+    let mut out = std::io::BufWriter::new(File::create(&partial).map_err(|e| format!("{partial}: {e}"))?);
+    let written = export_to(store, campaign, &mut out).and_then(|n| Ok(out.flush().map(|()| n)?));
+    drop(out);
+    let n = match written {
+        Ok(n) => n,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
     };
-    let store = sdk_sms::bulk::store::SqliteStore::open_existing(db)?;
-    if let Some(name) = campaign.filter(|name| *name != store.identity().name) {
-        return Err(format!(
-            "--campaign {name}: the store holds campaign `{}`",
-            store.identity().name
-        )
-        .into());
-    }
-    let open = store.open_numbers()?;
-    if open > 0 {
-        return Err(format!("--export: {open} numbers are still in flight; not finished, nothing exported").into());
-    }
-    let mut out = std::io::BufWriter::new(File::create(path).map_err(|e| format!("{path}: {e}"))?);
-    let n = store.export(&mut out)?;
-    out.flush()?;
+    std::fs::rename(&partial, path).map_err(|e| format!("{path}: {e}"))?;
     eprintln!("exported {n} outcomes to {path}");
     Ok(())
 }
 
-#[cfg(not(feature = "sqlite"))]
-fn export_only(store: &str, _campaign: Option<&str>, _path: &str) -> Result<(), Box<dyn std::error::Error>> {
-    if store.starts_with("sqlite:") {
-        return Err("--store sqlite:PATH needs the example built with `--features sqlite`".into());
+fn export_to(store: &str, campaign: Option<&str>, out: &mut dyn Write) -> Result<u64, Box<dyn std::error::Error>> {
+    if let Some(db) = store.strip_prefix("sqlite:") {
+        export_sqlite(db, campaign, out)
+    } else if is_postgres(store) {
+        export_postgres(store, campaign, out)
+    } else {
+        Err(unsupported_store(store))
     }
-    Err(unsupported_store(store))
+}
+
+/// The export's rule in one place: the right campaign, and nothing in flight.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+fn check_export(stored: &str, campaign: Option<&str>, open: u64) -> Result<(), Box<dyn std::error::Error>> {
+    if let Some(name) = campaign.filter(|name| *name != stored) {
+        return Err(format!("--campaign {name}: the store holds campaign `{stored}`").into());
+    }
+    if open > 0 {
+        return Err(format!("--export: {open} numbers are still in flight; not finished, nothing exported").into());
+    }
+    Ok(())
+}
+
+#[cfg(feature = "sqlite")]
+fn export_sqlite(db: &str, campaign: Option<&str>, out: &mut dyn Write) -> Result<u64, Box<dyn std::error::Error>> {
+    let store = sdk_sms::bulk::store::SqliteStore::open_existing(db)?;
+    check_export(&store.identity().name, campaign, store.open_numbers()?)?;
+    Ok(store.export(out)?)
+}
+
+#[cfg(not(feature = "sqlite"))]
+fn export_sqlite(_: &str, _: Option<&str>, _: &mut dyn Write) -> Result<u64, Box<dyn std::error::Error>> {
+    Err("--store sqlite:PATH needs the example built with `--features sqlite`".into())
+}
+
+#[cfg(feature = "postgres")]
+fn export_postgres(url: &str, campaign: Option<&str>, out: &mut dyn Write) -> Result<u64, Box<dyn std::error::Error>> {
+    let store = sdk_sms::bulk::pg::PgStore::open_existing(url)?;
+    check_export(&store.identity().name, campaign, store.open_numbers()?)?;
+    Ok(store.export(out)?)
+}
+
+#[cfg(not(feature = "postgres"))]
+fn export_postgres(_: &str, _: Option<&str>, _: &mut dyn Write) -> Result<u64, Box<dyn std::error::Error>> {
+    Err("--store postgres://... needs the example built with `--features postgres`".into())
 }

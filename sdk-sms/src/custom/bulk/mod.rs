@@ -118,6 +118,7 @@ pub mod pace;
 #[cfg(feature = "postgres")]
 pub mod pg;
 pub mod reconcile;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub mod records;
 mod shared;
 #[cfg(feature = "sqlite")]
