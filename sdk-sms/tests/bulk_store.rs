@@ -294,3 +294,63 @@ async fn post(addr: std::net::SocketAddr, body: &str) -> (u16, String) {
     let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
     (status, body)
 }
+
+/// Not a test: the body of the worker process the next test kills (started with `--ignored --exact`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a worker process of a_worker_killed_with_sigkill_is_resumed_and_sends_nothing_twice"]
+async fn sqlite_worker_process() {
+    let (Ok(path), Ok(endpoint)) = (std::env::var("BULK_SQLITE_PATH"), std::env::var("BULK_SQLITE_EMULATOR")) else {
+        panic!("a worker needs BULK_SQLITE_PATH and BULK_SQLITE_EMULATOR");
+    };
+    // Reconciliation an hour away: what is unknown when the process dies stays in flight in the store.
+    let config = config(&[3_600_000]);
+    let store = SqliteStore::open(&path, &CampaignIdentity::of(&config))
+        .unwrap()
+        .lease(Duration::from_secs(1));
+    let credential = sdk_sms::Credential::new(tc_emulator::DEFAULT_SECRET_ID, tc_emulator::DEFAULT_SECRET_KEY).unwrap();
+    let profile = sdk_sms::ClientProfile::new().http_profile(sdk_sms::HttpProfile::new().endpoint(endpoint));
+    let client = sdk_sms::v20210111::Client::with_profile(credential, "ap-guangzhou", profile);
+    let sender = BulkSender::new(&client, config.rate_limit(40.0));
+    sender.send_iter(numbers(5_000), store).finish().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_killed_with_sigkill_is_resumed_and_sends_nothing_twice() {
+    let emu = Emulator::start().await.unwrap();
+    emu.set_faults(vec![Fault::truncated_body().action("SendSms").share(0.2)]);
+    let path = store_path("sigkill");
+    let config = config(&[0]);
+    drop(open(&path, &config));
+    let mut worker = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", "sqlite_worker_process", "--test-threads=1"])
+        .env("BULK_SQLITE_PATH", &path)
+        .env("BULK_SQLITE_EMULATOR", emu.base_url())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    while emu.sms().send_counts().len() < 1_500 {
+        assert!(
+            worker.try_wait().unwrap().is_none(),
+            "the worker ended before it was killed"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    worker.kill().unwrap(); // SIGKILL
+    worker.wait().unwrap();
+    let held = open(&path, &config).open_numbers().unwrap();
+    assert!(held > 0, "the killed worker held unsettled numbers");
+
+    let resumed = BulkSender::new(&client(&emu), config.clone().resend_not_sent(1));
+    emu.clear_faults();
+    let summary = resumed
+        .send_iter(numbers(5_000), open(&path, &config))
+        .finish()
+        .await
+        .unwrap();
+    assert!(summary.reconciled >= held, "{summary}");
+    assert_each_sent_once(&emu, 5_000);
+    let export = exported(&path, &config);
+    assert_eq!(export.len(), 5_000);
+    assert!(export.values().all(|v| v["status"] == "sent"));
+}
