@@ -80,6 +80,35 @@
 //! parameters are not journaled: a resumed number proven not sent is sent again from the input (which
 //! must still hold it), not from the journal. Full format: [`journal`].
 //!
+//! # Stores: one campaign, many workers
+//!
+//! With feature `sqlite`, `store::SqliteStore` (one file, WAL, several processes on one machine); with
+//! feature `postgres`, `pg::PgStore` (one database per campaign, workers on many machines). Both implement
+//! [`Journal`] with the same model: the campaign's identity; a row per number whose primary key and
+//! triggers make its outcome single and forbid dispatching it again once it has one; a row per batch with
+//! its worker's lease, renewed by heartbeats; receipts keyed by `sid`. Every worker reads the same input;
+//! a number is *claimed* when its batch is dispatched, so whichever worker claims it first is the only one
+//! to send it. A worker whose input is over waits for the others, takes over batches whose lease ran out
+//! (`FOR UPDATE SKIP LOCKED` on PostgreSQL, a `BEGIN IMMEDIATE` transaction on SQLite) and reconciles them
+//! as above; numbers proven not sent are sent again only when resending is allowed and the batch used the
+//! campaign's own parameters (a recipient's own parameters are never stored). Crate choices and costs:
+//! rusqlite with bundled SQLite (no system library; about 40 s of CPU once), rust-postgres's synchronous
+//! client on a thread per connection (the campaign driver calls its journal synchronously, as it does a
+//! file, and no second runtime enters the caller's). sqlx was not taken: one async API for both would mean
+//! an async journal and its macros' and drivers' build cost, for two stores of a few hundred lines each.
+//!
+//! The JSON-lines journal stays, for one process without a database (no dependency) and as the readable
+//! record of a single run; a store's `export` writes the outcomes as JSON lines.
+//!
+//! # Delivery receipts
+//!
+//! [`crate::callback`] parses Tencent's status-report and reply callbacks; the example `bulk_receiver` stores
+//! reports into a store, deduplicated by `sid`. Reconciliation looks there first: a report for a number,
+//! received since its dispatch (less the window slack), settles it as sent (a failed delivery was still
+//! sent), and only numbers still unknown are pulled. A report cannot name its batch (it carries the
+//! SerialNo, not the `SessionContext`), so this counts another sender's message to the same number on the
+//! same app in that window as this campaign's: the error that never sends twice.
+//!
 //! # Pacing and throttling
 //!
 //! One [`pace`] per campaign. With `rate_limit = Some(r)`, request slots are `1/r` s apart. A throttled
