@@ -435,7 +435,7 @@ fn journal_outcomes(path: &PathBuf) -> Vec<Outcome> {
         .lines()
         .filter_map(|line| match serde_json::from_str::<Entry>(line).unwrap() {
             Entry::Outcome(o) => Some(o),
-            Entry::Dispatch { .. } => None,
+            _ => None,
         })
         .collect()
 }

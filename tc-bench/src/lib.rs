@@ -4,6 +4,8 @@
 //! Every figure is a ratio against a baseline measured in the same run on the same machine; see
 //! `BENCHMARKS.md` at the repository root for the commands and the results.
 
+pub mod pg;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::convert::Infallible;
 use std::net::SocketAddr;

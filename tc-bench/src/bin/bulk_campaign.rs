@@ -3,7 +3,14 @@
 //!
 //! ```sh
 //! cargo run --release -p tc-bench --bin bulk_campaign -- [--sizes 10000,100000,1000000] [--concurrency 4] [--latency-ms 20] [--no-sync]
+//! cargo run --release -p tc-bench --bin bulk_campaign -- --stores [--numbers 100000] [--latency-ms 5]
 //! ```
+//!
+//! `--stores`: one campaign of `--numbers` through each place a campaign can live, same run, same
+//! emulator: the JSON-lines journal, the SQLite store, the PostgreSQL store with one worker and with three
+//! worker processes (a throwaway PostgreSQL 15 cluster in a temporary directory, as `nobody` when run as
+//! root; `PG_BIN` overrides `/usr/lib/postgresql/15/bin`). Numbers per second is the campaign's size over
+//! the wall time of its slowest worker; peak RSS is per worker process.
 //!
 //! The parent starts the emulator in a child process (`--serve`: a fixed latency on every request, so the
 //! bound is `concurrency / latency` requests per second), then for each size runs one worker process
@@ -15,7 +22,9 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use sdk_sms::bulk::{BulkConfig, BulkSender, JsonlJournal, Recipient};
+use sdk_sms::bulk::pg::PgStore;
+use sdk_sms::bulk::store::SqliteStore;
+use sdk_sms::bulk::{BulkConfig, BulkSender, CampaignIdentity, Journal, JsonlJournal, Recipient};
 use sdk_sms::v20210111::Client;
 use sdk_sms::{ClientProfile, Credential, HttpProfile};
 
@@ -34,7 +43,11 @@ fn main() {
     } else if let Some(n) = flag("--worker") {
         let url = flag("--url").expect("--url");
         let durable = !args.iter().any(|a| a == "--no-sync");
-        worker(&url, n.parse().expect("--worker N"), concurrency, durable);
+        let store = flag("--store").unwrap_or_else(|| "jsonl".into());
+        worker(&url, n.parse().expect("--worker N"), concurrency, durable, &store);
+    } else if args.iter().any(|a| a == "--stores") {
+        let n: usize = flag("--numbers").map_or(100_000, |v| v.parse().expect("--numbers"));
+        stores(n, concurrency, latency_ms);
     } else {
         let sizes: Vec<usize> = flag("--sizes")
             .unwrap_or_else(|| "10000,100000,1000000".into())
@@ -67,7 +80,19 @@ fn serve(latency_ms: u64) {
     });
 }
 
-fn worker(url: &str, numbers: usize, concurrency: usize, durable: bool) {
+/// The journal or store a worker writes to: `jsonl` (a temporary file), `sqlite:PATH`, `postgres://...`.
+fn journal(store: &str, config: &BulkConfig, temp: &std::path::Path) -> Box<dyn Journal> {
+    let identity = CampaignIdentity::of(config);
+    if let Some(path) = store.strip_prefix("sqlite:") {
+        Box::new(SqliteStore::open(path, &identity).expect("sqlite store"))
+    } else if store.starts_with("postgres://") {
+        Box::new(PgStore::open(store, &identity).expect("postgres store"))
+    } else {
+        Box::new(JsonlJournal::open(temp).expect("journal"))
+    }
+}
+
+fn worker(url: &str, numbers: usize, concurrency: usize, durable: bool, store: &str) {
     let journal_path = std::env::temp_dir().join(format!("bulk-campaign-{}.jsonl", std::process::id()));
     let _ = std::fs::remove_file(&journal_path);
     let summary = runtime().block_on(async {
@@ -79,16 +104,19 @@ fn worker(url: &str, numbers: usize, concurrency: usize, durable: bool) {
             .template_params(["4370", "5"])
             .concurrency(concurrency)
             .durable_dispatch(durable);
+        let journal = journal(store, &config, &journal_path);
         let sender = BulkSender::new(&client, config);
         // Generated lazily: the input is never in memory as a whole.
         let input = (0..numbers as u64).map(|i| Recipient::new(format!("+86138{i:08}")));
-        let mut campaign = sender.send_iter(input, JsonlJournal::open(&journal_path).expect("journal"));
+        let mut campaign = sender.send_iter(input, journal);
         let mut outcomes = 0u64;
         while campaign.next().await.is_some() {
             outcomes += 1;
         }
         let summary = campaign.finish().await.expect("campaign");
-        assert_eq!(outcomes as usize, numbers, "one outcome per number");
+        if store == "jsonl" {
+            assert_eq!(outcomes as usize, numbers, "one outcome per number");
+        }
         summary
     });
     let _ = std::fs::remove_file(&journal_path);
@@ -106,9 +134,9 @@ fn worker(url: &str, numbers: usize, concurrency: usize, durable: bool) {
     );
 }
 
-fn parent(sizes: &[usize], concurrency: usize, latency_ms: u64, no_sync: bool) {
-    let exe = std::env::current_exe().expect("exe");
-    let mut server = Command::new(&exe)
+/// Starts the emulator process; its URL.
+fn start_server(exe: &std::path::Path, latency_ms: u64) -> (std::process::Child, String) {
+    let mut server = Command::new(exe)
         .args(["--serve", "--latency-ms", &latency_ms.to_string()])
         .stdout(Stdio::piped())
         .spawn()
@@ -122,6 +150,12 @@ fn parent(sizes: &[usize], concurrency: usize, latency_ms: u64, no_sync: bool) {
         .strip_prefix("listening on ")
         .expect("server address")
         .to_owned();
+    (server, url)
+}
+
+fn parent(sizes: &[usize], concurrency: usize, latency_ms: u64, no_sync: bool) {
+    let exe = std::env::current_exe().expect("exe");
+    let (mut server, url) = start_server(&exe, latency_ms);
     let bound = concurrency as f64 * 1000.0 / latency_ms as f64;
     println!(
         "# bulk_campaign: concurrency {concurrency}, emulator latency {latency_ms} ms (bound {bound:.0} requests/s), \
@@ -164,6 +198,100 @@ fn parent(sizes: &[usize], concurrency: usize, latency_ms: u64, no_sync: bool) {
         "\n# load average at the end: {}",
         std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim()
     );
+    let _ = server.kill();
+    let _ = server.wait();
+}
+
+/// Runs `workers` worker processes of one campaign at once; their JSON lines.
+fn run_workers(
+    exe: &std::path::Path,
+    url: &str,
+    n: usize,
+    concurrency: usize,
+    store: &str,
+    workers: usize,
+) -> Vec<serde_json::Value> {
+    let children: Vec<_> = (0..workers)
+        .map(|_| {
+            Command::new(exe)
+                .args([
+                    "--worker",
+                    &n.to_string(),
+                    "--url",
+                    url,
+                    "--concurrency",
+                    &concurrency.to_string(),
+                    "--store",
+                    store,
+                ])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("worker")
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().expect("worker");
+            assert!(
+                out.status.success(),
+                "worker failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            serde_json::from_slice(&out.stdout).expect("worker JSON")
+        })
+        .collect()
+}
+
+fn stores(n: usize, concurrency: usize, latency_ms: u64) {
+    let exe = std::env::current_exe().expect("exe");
+    let (mut server, url) = start_server(&exe, latency_ms);
+    let cluster = tc_bench::pg::Cluster::start();
+    let dir = std::env::temp_dir().join(format!("bulk-stores-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    println!(
+        "# bulk_campaign --stores: {n} numbers, concurrency {concurrency} per worker, emulator latency {latency_ms} ms \
+         (bound {:.0} numbers/s per worker), load average {}",
+        concurrency as f64 * 200_000.0 / latency_ms.max(1) as f64,
+        std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim()
+    );
+    println!("\n| where | workers | numbers/s | of journal | wall s (slowest) | peak RSS MiB per worker |");
+    println!("|---|---|---|---|---|---|");
+    let runs = [
+        ("JSON-lines journal", "jsonl".to_owned(), 1),
+        (
+            "SQLite store",
+            format!("sqlite:{}", dir.join("campaign.db").display()),
+            1,
+        ),
+        ("PostgreSQL store", cluster.database("one"), 1),
+        ("PostgreSQL store", cluster.database("three"), 3),
+    ];
+    let mut baseline = None;
+    for (name, store, workers) in runs {
+        let results = run_workers(&exe, &url, n, concurrency, &store, workers);
+        let wall = results
+            .iter()
+            .map(|r| r["wall_s"].as_f64().unwrap())
+            .fold(0.0, f64::max);
+        let rate = n as f64 / wall;
+        let base = *baseline.get_or_insert(rate);
+        let rss: Vec<String> = results
+            .iter()
+            .map(|r| format!("{:.1}", r["peak_rss_kib"].as_f64().unwrap() / 1024.0))
+            .collect();
+        println!(
+            "| {name} | {workers} | {rate:.0} | {:.2} | {wall:.2} | {} |",
+            rate / base,
+            rss.join(", ")
+        );
+    }
+    println!(
+        "\n# load average at the end: {}",
+        std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
     let _ = server.kill();
     let _ = server.wait();
 }

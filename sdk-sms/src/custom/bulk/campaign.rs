@@ -6,18 +6,19 @@ use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, BoxStream, FuturesUnordered};
 use futures_util::{Stream, StreamExt};
 use tokio::sync::mpsc;
 
 use super::group::{self, GroupKey, Grouper, NumberKey, Pending};
-use super::journal::{Entry, Journal, JournalError};
+use super::journal::{Entry, Journal, JournalError, Orphans};
 use super::reconcile::{self, Verdict};
+use super::shared::{is_throttling, unix_now, Shared};
 use super::{BulkConfig, NotSentReason, Outcome, Recipient, Status, Summary, MALFORMED_NUMBER_CODE};
 use crate::v20210111::{Client, SendSmsRequest, SendSmsRequired, SendStatus};
 
@@ -84,7 +85,8 @@ impl BulkSender {
     {
         let input = input.map(|r| r.map_err(|e| e.to_string())).boxed();
         let (tx, rx) = mpsc::channel(OUTCOME_BUFFER);
-        let shared = Arc::new(Shared::new(self.client.clone(), self.config.clone()));
+        let receipts = journal.receipts();
+        let shared = Arc::new(Shared::new(self.client.clone(), self.config.clone(), receipts));
         let driver = Driver::new(shared, Box::new(journal));
         Campaign {
             driver: Some(Box::pin(driver.run(input, tx))),
@@ -151,6 +153,8 @@ impl Stream for Campaign {
 pub enum BulkError {
     /// The journal failed: no outcome can be recorded, so the campaign stops.
     Journal(JournalError),
+    /// The journal (or store) belongs to another campaign: these parts of the identity differ.
+    OtherCampaign { differs: String },
     /// The input stream failed at this position (0-based).
     Input { index: u64, message: String },
     /// The campaign ended without a result (not expected: kept so that `finish` never panics).
@@ -161,6 +165,10 @@ impl fmt::Display for BulkError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             BulkError::Journal(e) => write!(f, "{e}"),
+            BulkError::OtherCampaign { differs } => write!(
+                f,
+                "the journal belongs to another campaign (differs in {differs}): refusing it rather than skipping its numbers"
+            ),
             BulkError::Input { index, message } => write!(f, "input item {index}: {message}"),
             BulkError::Stopped => f.write_str("the campaign stopped before its end"),
         }
@@ -180,50 +188,6 @@ impl From<JournalError> for BulkError {
     fn from(e: JournalError) -> Self {
         BulkError::Journal(e)
     }
-}
-
-/// What every request of a campaign shares.
-pub(crate) struct Shared {
-    pub client: Client,
-    pub config: BulkConfig,
-    pub pace: super::pace::Pace,
-    send_requests: AtomicU64,
-    status_queries: AtomicU64,
-    throttled: AtomicU64,
-}
-
-impl Shared {
-    fn new(client: Client, config: BulkConfig) -> Shared {
-        Shared {
-            pace: super::pace::Pace::new(config.rate_limit, config.throttle),
-            client,
-            config,
-            send_requests: AtomicU64::new(0),
-            status_queries: AtomicU64::new(0),
-            throttled: AtomicU64::new(0),
-        }
-    }
-
-    pub fn count_status_query(&self) {
-        self.status_queries.fetch_add(1, Ordering::Relaxed);
-    }
-
-    pub fn count_throttled(&self) {
-        self.throttled.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
-/// `RequestLimitExceeded*` or HTTP 429: rejected unexecuted.
-pub(crate) fn is_throttling(e: &sdk_core::Error) -> bool {
-    e.code().is_some_and(|c| c.starts_with("RequestLimitExceeded")) || (e.is_status() && e.status() == Some(429))
-}
-
-/// Unix seconds as the service sees them (the client's learned clock offset applied).
-pub(crate) fn unix_now(client: &Client) -> i64 {
-    let local = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    local + client.core().clock_offset()
 }
 
 /// One request's numbers and what they share.
@@ -273,6 +237,8 @@ struct Driver {
     run_id: String,
     next_batch: u64,
     started: Instant,
+    /// The input has ended (or failed).
+    input_done: bool,
 }
 
 /// Where a number seen before has its outcome.
@@ -282,6 +248,27 @@ enum Seen {
     Journal,
     /// Earlier in this run's input: another occurrence is a [`Status::Duplicate`].
     ThisRun,
+}
+
+/// What a replay says about the journal's campaign record.
+#[derive(Default)]
+struct Head {
+    /// The first record, when it is a campaign record.
+    first: Option<(super::CampaignIdentity, i64)>,
+    /// Records other than campaign records.
+    records: u64,
+    /// A campaign record after the first record.
+    misplaced: bool,
+}
+
+impl Head {
+    fn campaign(&mut self, identity: super::CampaignIdentity, started: i64) {
+        if self.first.is_some() || self.records > 0 {
+            self.misplaced = true;
+        } else {
+            self.first = Some((identity, started));
+        }
+    }
 }
 
 type Work = Pin<Box<dyn Future<Output = Sent> + Send>>;
@@ -298,9 +285,10 @@ impl Driver {
             grouper,
             ready: VecDeque::new(),
             summary: Summary::default(),
-            run_id: sdk_core::idempotency_token().replace('-', ""),
+            run_id: sdk_core::idempotency_token().replace('-', "")[..12].to_owned(),
             next_batch: 0,
             started: Instant::now(),
+            input_done: false,
         }
     }
 
@@ -314,9 +302,11 @@ impl Driver {
         let max_settling = 4 * concurrency;
         let mut sending: FuturesUnordered<Work> = FuturesUnordered::new();
         let mut settling: FuturesUnordered<Settling> = FuturesUnordered::new();
-        let (mut index, mut input_done, mut input_error) = (0u64, false, None);
+        let (mut index, mut input_error) = (0u64, None);
+        let mut heartbeat = self.journal.heartbeat_every().map(tokio::time::interval);
         loop {
             self.start_ready(&mut sending, concurrency)?;
+            let input_done = self.input_done;
             let want_input = !input_done
                 && self.ready.is_empty()
                 && self.backlog.len() < OUTCOME_BUFFER
@@ -325,9 +315,13 @@ impl Driver {
                 if !input_done || !self.ready.is_empty() {
                     continue;
                 }
-                break;
+                if self.sweep(&mut settling).await? {
+                    break;
+                }
+                continue;
             }
             tokio::select! {
+                _ = tick(&mut heartbeat) => self.journal.heartbeat()?,
                 Some(sent) = sending.next(), if !sending.is_empty() => {
                     self.emit_all(sent.outcomes)?;
                     if let Some(unsettled) = sent.unknown {
@@ -349,11 +343,11 @@ impl Driver {
                     }
                     Some(Err(message)) => {
                         input_error = Some(BulkError::Input { index, message });
-                        input_done = true;
+                        self.input_done = true;
                         self.flush_groups();
                     }
                     None => {
-                        input_done = true;
+                        self.input_done = true;
                         self.flush_groups();
                     }
                 },
@@ -369,7 +363,9 @@ impl Driver {
             let Some(batch) = self.ready.pop_front() else {
                 break;
             };
-            sending.push(self.dispatch(batch)?);
+            if let Some(work) = self.dispatch(batch)? {
+                sending.push(work);
+            }
         }
         Ok(())
     }
@@ -381,6 +377,7 @@ impl Driver {
         self.summary.send_requests = self.shared.send_requests.load(Ordering::Relaxed);
         self.summary.status_queries = self.shared.status_queries.load(Ordering::Relaxed);
         self.summary.throttled = self.shared.throttled.load(Ordering::Relaxed);
+        self.summary.settled_by_receipt = self.shared.from_receipts.load(Ordering::Relaxed);
         self.summary.max_slowdown_level = self.shared.pace.max_level();
         tracing::info!(
             target: "sdk_sms::bulk",
@@ -404,32 +401,34 @@ impl Driver {
     async fn resume(&mut self) -> Result<(), BulkError> {
         let mut batches: HashMap<String, i64> = HashMap::new();
         let mut in_flight: HashMap<NumberKey, (String, String)> = HashMap::new();
+        let mut head = Head::default();
         let seen = &mut self.seen;
         self.journal.replay(&mut |entry| match entry {
+            Entry::Campaign { identity, started } => head.campaign(identity, started),
             Entry::Dispatch { batch, at, numbers } => {
+                head.records += 1;
                 for n in numbers {
                     in_flight.insert(group::key_of(&n), (n, batch.clone()));
                 }
                 batches.insert(batch, at);
             }
             Entry::Outcome(o) => {
+                head.records += 1;
                 let key = group::key_of(&o.number);
                 in_flight.remove(&key);
                 seen.insert(key, Seen::Journal);
             }
         })?;
+        self.bind(head)?;
         if in_flight.is_empty() {
             return Ok(());
         }
         let mut by_batch: HashMap<String, Vec<Pending>> = HashMap::new();
-        for (key, (number, batch)) in in_flight {
-            self.seen.insert(key, Seen::Journal);
-            by_batch.entry(batch).or_default().push(Pending {
-                index: None,
-                e164: number,
-                key,
-                resends: 0,
-            });
+        for (number, batch) in in_flight.into_values() {
+            by_batch
+                .entry(batch)
+                .or_default()
+                .push(taken_over(&mut self.seen, number));
         }
         tracing::info!(
             target: "sdk_sms::bulk",
@@ -449,11 +448,58 @@ impl Driver {
                 })
             })
             .collect();
-        let results: Vec<(Unsettled, Vec<Verdict>)> = jobs.collect().await;
+        let results = self.with_heartbeat(jobs.collect::<Vec<_>>()).await?;
         for (unsettled, verdicts) in results {
             self.settled(unsettled, verdicts)?;
         }
         // Outcomes of the resumed batches wait in the backlog; the main loop delivers them.
+        Ok(())
+    }
+
+    /// Runs `work` while renewing this worker's leases (a resume may reconcile for minutes).
+    async fn with_heartbeat<T>(&mut self, work: impl Future<Output = T>) -> Result<T, BulkError> {
+        let mut heartbeat = self.journal.heartbeat_every().map(tokio::time::interval);
+        let mut work = std::pin::pin!(work);
+        loop {
+            tokio::select! {
+                done = &mut work => return Ok(done),
+                _ = tick(&mut heartbeat) => self.journal.heartbeat()?,
+            }
+        }
+    }
+
+    /// Checks the journal's campaign record against this campaign's identity, or writes it into an empty
+    /// journal. A journal of another campaign, or without a campaign record, is refused before anything
+    /// is sent or skipped.
+    fn bind(&mut self, head: Head) -> Result<(), BulkError> {
+        if head.misplaced {
+            return Err(BulkError::Journal(JournalError::new(
+                "a campaign record that is not the journal's first record (two journals joined?)",
+            )));
+        }
+        let started = match head.first {
+            Some((stored, started)) => {
+                if let Some(differs) = self.shared.identity.mismatch(&stored) {
+                    return Err(BulkError::OtherCampaign { differs });
+                }
+                started
+            }
+            None if head.records == 0 => {
+                let started = unix_now(&self.shared.client);
+                self.journal.append(&Entry::Campaign {
+                    identity: self.shared.identity.clone(),
+                    started,
+                })?;
+                self.journal.commit(true)?;
+                started
+            }
+            None => {
+                return Err(BulkError::Journal(JournalError::new(
+                    "the journal does not start with a campaign record (another format, or not a campaign journal)",
+                )))
+            }
+        };
+        self.shared.campaign_started.store(started, Ordering::Relaxed);
         Ok(())
     }
 
@@ -524,7 +570,7 @@ impl Driver {
 
     fn ready_batch(&mut self, group: GroupKey, numbers: Vec<Pending>) {
         self.next_batch += 1;
-        let id = format!("bulk-{}-{}", self.run_id, self.next_batch);
+        let id = format!("{}{}-{}", self.shared.batch_prefix, self.run_id, self.next_batch);
         self.ready.push_back(Batch {
             id,
             group,
@@ -533,16 +579,61 @@ impl Driver {
         });
     }
 
-    /// Journals the batch (durably, before sending) and starts its request.
-    fn dispatch(&mut self, mut batch: Batch) -> Result<Work, BulkError> {
+    /// Claims the batch's numbers in the journal (durably, before sending) and starts its request with
+    /// those this worker holds; `None` when another worker holds them all.
+    fn dispatch(&mut self, mut batch: Batch) -> Result<Option<Work>, BulkError> {
         batch.at = unix_now(&self.shared.client);
-        self.journal.append(&Entry::Dispatch {
-            batch: batch.id.clone(),
-            at: batch.at,
-            numbers: batch.numbers.iter().map(|p| p.e164.clone()).collect(),
-        })?;
+        let numbers: Vec<String> = batch.numbers.iter().map(|p| p.e164.clone()).collect();
+        let campaign_params = batch.group.params == self.shared.config.template_params;
+        let claimed = self.journal.claim(&batch.id, batch.at, &numbers, campaign_params)?;
         self.journal.commit(self.shared.config.durable_dispatch)?;
-        Ok(Box::pin(send(self.shared.clone(), batch)))
+        let before = batch.numbers.len();
+        let mut mask = claimed.into_iter();
+        batch.numbers.retain(|_| mask.next().unwrap_or(false));
+        self.summary.skipped_from_journal += (before - batch.numbers.len()) as u64;
+        if batch.numbers.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(Box::pin(send(self.shared.clone(), batch))))
+    }
+
+    /// With the input over and nothing in flight here: takes over batches of workers that stopped (a
+    /// shared store), waits while others still work, and says whether the campaign is complete.
+    async fn sweep(&mut self, settling: &mut FuturesUnordered<Settling>) -> Result<bool, BulkError> {
+        match self.journal.orphans()? {
+            Orphans::None => Ok(true),
+            Orphans::Wait(pause) => {
+                tokio::time::sleep(pause).await;
+                self.journal.heartbeat()?;
+                Ok(false)
+            }
+            Orphans::Claimed(batches) => {
+                for orphan in batches {
+                    tracing::info!(target: "sdk_sms::bulk", batch = %orphan.batch, numbers = orphan.numbers.len(), "taking over a batch whose worker stopped");
+                    // Its numbers proven not sent can go again only with parameters known here.
+                    let group = orphan.numbers.first().filter(|_| orphan.campaign_params).and_then(|n| {
+                        let region = group::normalize(n).ok()?.region;
+                        Some(GroupKey {
+                            region,
+                            params: self.shared.config.template_params.clone(),
+                        })
+                    });
+                    let numbers = orphan
+                        .numbers
+                        .into_iter()
+                        .map(|n| taken_over(&mut self.seen, n))
+                        .collect();
+                    settling.push(self.settle(Unsettled {
+                        id: orphan.batch,
+                        group,
+                        numbers,
+                        at: orphan.at,
+                        reason: "its worker stopped renewing its lease".into(),
+                    }));
+                }
+                Ok(false)
+            }
+        }
     }
 
     fn settle(&self, unsettled: Unsettled) -> Settling {
@@ -587,14 +678,16 @@ impl Driver {
                             });
                             continue;
                         }
-                        (None, true) => {
+                        (None, true) if !self.input_done => {
                             // Parameters are not journaled: the input still has this number, so it is sent
                             // from there (forget it was seen).
+                            self.journal.release(std::slice::from_ref(&number.e164))?;
                             self.seen.remove(&number.key);
                             self.summary.resent += 1;
                             continue;
                         }
-                        (_, false) => Status::NotSent {
+                        // Taken over after the input ended: nothing to send it from.
+                        (None, true) | (_, false) => Status::NotSent {
                             reason: NotSentReason::ProvenNotSent,
                         },
                     }
@@ -622,6 +715,8 @@ impl Driver {
             "reconciled"
         );
         if let (Some(group), false) = (unsettled.group, again.is_empty()) {
+            let numbers: Vec<String> = again.iter().map(|p| p.e164.clone()).collect();
+            self.journal.release(&numbers)?;
             self.summary.resent += again.len() as u64;
             self.ready_batch(group, again);
         }
@@ -638,6 +733,29 @@ impl Driver {
         }
         self.journal.commit(false)?;
         Ok(())
+    }
+}
+
+/// The next heartbeat, or never when the journal has no leases.
+async fn tick(heartbeat: &mut Option<tokio::time::Interval>) {
+    match heartbeat {
+        Some(interval) => {
+            interval.tick().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// A number of a batch taken over from an earlier run or a stopped worker: remembered as done elsewhere
+/// (its input occurrence is skipped) while it is reconciled.
+fn taken_over(seen: &mut HashMap<NumberKey, Seen>, e164: String) -> Pending {
+    let key = group::key_of(&e164);
+    seen.insert(key, Seen::Journal);
+    Pending {
+        index: None,
+        e164,
+        key,
+        resends: 0,
     }
 }
 

@@ -8,12 +8,15 @@
 //! # Format (one JSON object per line, field `t` says which)
 //!
 //! ```text
+//! {"t":"campaign","identity":{"name":"spring","sms_sdk_app_id":"1400006666","template_id":"1110","sign_name":"…","params_digest":"9f…","input_digest":null},"started":1733212790}
 //! {"t":"dispatch","batch":"bulk-3f2a…-17","at":1733212800,"numbers":["+8613800000000", …]}
 //! {"t":"outcome","number":"+8613800000000","index":41,"batch":"bulk-3f2a…-17","status":{"kind":"sent","serial_no":"2433:…","fee":1,"code":"Ok","reconciled":false}}
 //! {"t":"outcome","number":"12345","index":42,"batch":null,"status":{"kind":"rejected","code":"InvalidParameterValue.IncorrectPhoneNumber"}}
 //! ```
 //!
-//! `dispatch` is written (and flushed, by default synced) before the request is sent; an `outcome` once per
+//! `campaign` is the first record, written by the first run; a run whose [`CampaignIdentity`] differs, or
+//! a journal not starting with one, is refused (`BulkError::OtherCampaign`, or a journal error) before any
+//! number is skipped or sent. `dispatch` is written (and flushed, by default synced) before the request is sent; an `outcome` once per
 //! number when it is final. On replay, a number with an `outcome` is done; a number dispatched without one
 //! was in flight at a crash and is reconciled. A last line cut off by a crash (no newline) is dropped; any
 //! other line that is not a record is an error naming the file and line.
@@ -22,15 +25,20 @@ use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::Outcome;
+use super::{CampaignIdentity, Outcome};
 
 /// One journal record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
 pub enum Entry {
+    /// The campaign this journal belongs to: always the first record. `started` is Unix seconds of the
+    /// first run.
+    Campaign { identity: CampaignIdentity, started: i64 },
     /// A request is about to be sent with these numbers (E.164) and this batch id as `SessionContext`.
     Dispatch {
         batch: String,
@@ -43,13 +51,127 @@ pub enum Entry {
 }
 
 /// Durable storage of a campaign's progress. Implementations are used from one task at a time.
+///
+/// The first three methods are all a single-process journal needs. The others, with defaults that fit
+/// such a journal, let a shared store (`store::SqliteStore`) run one campaign from many workers: numbers
+/// are claimed at dispatch, so a number is dispatched by one worker only; leases on in-flight batches are
+/// renewed by [`heartbeat`](Journal::heartbeat), and a worker that has nothing left takes over batches
+/// whose lease ran out ([`orphans`](Journal::orphans)) and reconciles them.
 pub trait Journal: Send {
-    /// Calls `visit` with every record written so far (by earlier runs), oldest first.
+    /// Calls `visit` with every record written so far (by earlier runs), oldest first. A shared store
+    /// visits only what this worker must handle: outcomes, and dispatches of batches it now holds.
     fn replay(&mut self, visit: &mut dyn FnMut(Entry)) -> Result<(), JournalError>;
     /// Appends a record (it may stay buffered until [`commit`](Journal::commit)).
     fn append(&mut self, entry: &Entry) -> Result<(), JournalError>;
     /// Makes the records appended so far survive a crash of this process (`durable`: of the machine too).
     fn commit(&mut self, durable: bool) -> Result<(), JournalError>;
+
+    /// Records a dispatch before its request is sent and says, per number, whether this worker may send
+    /// it (`false`: another worker holds it or it has an outcome). `campaign_params`: the batch uses the
+    /// campaign's template parameters (not recipients' own), so a worker taking it over can send its
+    /// numbers proven not sent again. Default: appends [`Entry::Dispatch`] and allows all.
+    fn claim(
+        &mut self,
+        batch: &str,
+        at: i64,
+        numbers: &[String],
+        _campaign_params: bool,
+    ) -> Result<Vec<bool>, JournalError> {
+        self.append(&Entry::Dispatch {
+            batch: batch.to_owned(),
+            at,
+            numbers: numbers.to_vec(),
+        })?;
+        Ok(vec![true; numbers.len()])
+    }
+    /// These numbers were proven not sent and may be claimed again (resending is allowed). Default: nothing
+    /// to do (the journal's replay finds them in flight and reconciles them again).
+    fn release(&mut self, _numbers: &[String]) -> Result<(), JournalError> {
+        Ok(())
+    }
+    /// How often [`heartbeat`](Journal::heartbeat) must run; `None`: never (no leases).
+    fn heartbeat_every(&self) -> Option<Duration> {
+        None
+    }
+    /// Renews the leases of this worker's in-flight batches.
+    fn heartbeat(&mut self) -> Result<(), JournalError> {
+        Ok(())
+    }
+    /// Asked when this worker's input is over and its own work done.
+    fn orphans(&mut self) -> Result<Orphans, JournalError> {
+        Ok(Orphans::None)
+    }
+    /// Where reconciliation looks for delivery receipts before it asks the service.
+    fn receipts(&self) -> Option<Arc<dyn Receipts>> {
+        None
+    }
+}
+
+/// A boxed journal is a journal (a program choosing its journal at run time).
+impl<J: Journal + ?Sized> Journal for Box<J> {
+    fn replay(&mut self, visit: &mut dyn FnMut(Entry)) -> Result<(), JournalError> {
+        (**self).replay(visit)
+    }
+    fn append(&mut self, entry: &Entry) -> Result<(), JournalError> {
+        (**self).append(entry)
+    }
+    fn commit(&mut self, durable: bool) -> Result<(), JournalError> {
+        (**self).commit(durable)
+    }
+    fn claim(
+        &mut self,
+        batch: &str,
+        at: i64,
+        numbers: &[String],
+        campaign_params: bool,
+    ) -> Result<Vec<bool>, JournalError> {
+        (**self).claim(batch, at, numbers, campaign_params)
+    }
+    fn release(&mut self, numbers: &[String]) -> Result<(), JournalError> {
+        (**self).release(numbers)
+    }
+    fn heartbeat_every(&self) -> Option<Duration> {
+        (**self).heartbeat_every()
+    }
+    fn heartbeat(&mut self) -> Result<(), JournalError> {
+        (**self).heartbeat()
+    }
+    fn orphans(&mut self) -> Result<Orphans, JournalError> {
+        (**self).orphans()
+    }
+    fn receipts(&self) -> Option<Arc<dyn Receipts>> {
+        (**self).receipts()
+    }
+}
+
+/// What is left of a campaign when a worker has done its part.
+#[derive(Debug)]
+pub enum Orphans {
+    /// Nothing in flight anywhere: the campaign is complete.
+    None,
+    /// Other workers hold live leases: ask again after this long.
+    Wait(Duration),
+    /// Batches whose worker stopped renewing its lease, now held by this worker.
+    Claimed(Vec<Orphan>),
+}
+
+/// A batch taken over from a worker that stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Orphan {
+    pub batch: String,
+    /// Unix seconds of its dispatch.
+    pub at: i64,
+    /// Its numbers without an outcome (E.164).
+    pub numbers: Vec<String>,
+    /// It was sent with the campaign's template parameters.
+    pub campaign_params: bool,
+}
+
+/// Delivery receipts (status reports) received for a campaign's numbers.
+pub trait Receipts: Send + Sync {
+    /// For each number (E.164), the `sid` (SerialNo) of a receipt for it received at or after `since`
+    /// (Unix seconds), if any.
+    fn since(&self, numbers: &[String], since: i64) -> Result<Vec<Option<String>>, JournalError>;
 }
 
 /// A journal that keeps nothing: no resume after a crash.

@@ -30,7 +30,8 @@
 //!    campaign's. A group is sent when it holds 200 numbers (`BulkConfig::batch_size`), at the end of the
 //!    input, or when more than `max_pending_numbers` (default 10,000) wait in all groups together (the
 //!    oldest group goes early).
-//! 4. **Dispatch**: each request gets a batch id, `bulk-<32 hex, random per run>-<sequence>`, sent as its
+//! 4. **Dispatch**: each request gets a batch id, `bulk-<campaign fingerprint>-<12 hex, random per
+//!    run>-<sequence>` (the fingerprint: [`identity`]), sent as its
 //!    `SessionContext` and written to the journal with its numbers *before* the request is sent. At most
 //!    `concurrency` (default 4) requests are in flight; all requests (sends and status queries) take their
 //!    turn from one shared [pace](#pacing-and-throttling).
@@ -48,7 +49,9 @@
 //!    - refused before sending (invalid request, no credential): [`NotSentReason::Client`].
 //! 6. **Reconcile** ([`reconcile`]) unknown numbers with `PullSmsSendStatusByPhoneNumber`, per number, in
 //!    the window `[dispatched - 60 s, now + 60 s]`: a status whose `SessionContext` is the batch id proves
-//!    the number was sent ([`Status::Sent`], `reconciled: true`, fee unknown). Checks are made after each
+//!    the number was sent ([`Status::Sent`], `reconciled: true`, fee unknown); so does a status of any other
+//!    request of the same campaign (same fingerprint), searched from the campaign's start, so that a
+//!    journal edited by hand (batch id, time) can never make a number be sent twice. Checks are made after each
 //!    delay of [`ReconcilePolicy::checks`] (default 10 s, 60 s, 5 min, as reports reach the service after
 //!    delivery). After the last check, a number whose statuses in the window all belong to other
 //!    requests (or that has none) is proven **not sent**; one with statuses that cannot be attributed
@@ -65,6 +68,9 @@
 //!
 //! # Journal
 //!
+//! The first record names the campaign ([`CampaignIdentity`]: name, app, template, sign, digests of the
+//! parameters and of the input); a journal of another campaign is refused with
+//! [`BulkError::OtherCampaign`] instead of silently skipping its numbers.
 //! [`Journal`] is a trait (replay, append, commit); [`JsonlJournal`] writes one JSON object per line: a
 //! `dispatch` record (batch id, Unix time, the batch's E.164 numbers) synced before each request is sent,
 //! and an `outcome` record per number (the [`Outcome`] as JSON: number, input index, batch id, status)
@@ -73,6 +79,35 @@
 //! other bad line is an error naming file and line. [`NoJournal`] keeps nothing (no resume). Template
 //! parameters are not journaled: a resumed number proven not sent is sent again from the input (which
 //! must still hold it), not from the journal. Full format: [`journal`].
+//!
+//! # Stores: one campaign, many workers
+//!
+//! With feature `sqlite`, `store::SqliteStore` (one file, WAL, several processes on one machine); with
+//! feature `postgres`, `pg::PgStore` (one database per campaign, workers on many machines). Both implement
+//! [`Journal`] with the same model: the campaign's identity; a row per number whose primary key and
+//! triggers make its outcome single and forbid dispatching it again once it has one; a row per batch with
+//! its worker's lease, renewed by heartbeats; receipts keyed by `sid`. Every worker reads the same input;
+//! a number is *claimed* when its batch is dispatched, so whichever worker claims it first is the only one
+//! to send it. A worker whose input is over waits for the others, takes over batches whose lease ran out
+//! (`FOR UPDATE SKIP LOCKED` on PostgreSQL, a `BEGIN IMMEDIATE` transaction on SQLite) and reconciles them
+//! as above; numbers proven not sent are sent again only when resending is allowed and the batch used the
+//! campaign's own parameters (a recipient's own parameters are never stored). Crate choices and costs:
+//! rusqlite with bundled SQLite (no system library; about 40 s of CPU once), rust-postgres's synchronous
+//! client on a thread per connection (the campaign driver calls its journal synchronously, as it does a
+//! file, and no second runtime enters the caller's). sqlx was not taken: one async API for both would mean
+//! an async journal and its macros' and drivers' build cost, for two stores of a few hundred lines each.
+//!
+//! The JSON-lines journal stays, for one process without a database (no dependency) and as the readable
+//! record of a single run; a store's `export` writes the outcomes as JSON lines.
+//!
+//! # Delivery receipts
+//!
+//! [`crate::callback`] parses Tencent's status-report and reply callbacks; the example `bulk_receiver` stores
+//! reports into a store, deduplicated by `sid`. Reconciliation looks there first: a report for a number,
+//! received since its dispatch (less the window slack), settles it as sent (a failed delivery was still
+//! sent), and only numbers still unknown are pulled. A report cannot name its batch (it carries the
+//! SerialNo, not the `SessionContext`), so this counts another sender's message to the same number on the
+//! same app in that window as this campaign's: the error that never sends twice.
 //!
 //! # Pacing and throttling
 //!
@@ -104,10 +139,19 @@
 //! (they may quote the number).
 
 mod campaign;
+pub mod csv;
 pub mod group;
+pub mod identity;
 pub mod journal;
 pub mod pace;
+#[cfg(feature = "postgres")]
+pub mod pg;
 pub mod reconcile;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub mod records;
+mod shared;
+#[cfg(feature = "sqlite")]
+pub mod store;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -117,7 +161,8 @@ use serde::{Deserialize, Serialize};
 
 pub use campaign::{BulkError, BulkSender, Campaign};
 pub use group::{normalize, NumberKey, Region, MAX_NUMBERS_PER_REQUEST};
-pub use journal::{Entry, Journal, JournalError, JsonlJournal, NoJournal};
+pub use identity::CampaignIdentity;
+pub use journal::{Entry, Journal, JournalError, JsonlJournal, NoJournal, Orphan, Orphans, Receipts};
 
 /// The code of a malformed number's [`Status::Rejected`]: the service's own code for it.
 pub const MALFORMED_NUMBER_CODE: &str = "InvalidParameterValue.IncorrectPhoneNumber";
@@ -294,6 +339,10 @@ impl Default for ReconcilePolicy {
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct BulkConfig {
+    /// The campaign's name, part of its [`CampaignIdentity`]. Default empty.
+    pub campaign: String,
+    /// A digest of the input the caller computed, part of the identity. Default none.
+    pub input_digest: Option<String>,
     pub sms_sdk_app_id: String,
     pub template_id: String,
     /// Required by the service for mainland numbers.
@@ -322,6 +371,8 @@ pub struct BulkConfig {
 impl fmt::Debug for BulkConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BulkConfig")
+            .field("campaign", &self.campaign)
+            .field("input_digest", &self.input_digest)
             .field("sms_sdk_app_id", &self.sms_sdk_app_id)
             .field("template_id", &self.template_id)
             .field("sign_name", &self.sign_name)
@@ -342,6 +393,8 @@ impl fmt::Debug for BulkConfig {
 impl BulkConfig {
     pub fn new(sms_sdk_app_id: impl Into<String>, template_id: impl Into<String>) -> BulkConfig {
         BulkConfig {
+            campaign: String::new(),
+            input_digest: None,
             sms_sdk_app_id: sms_sdk_app_id.into(),
             template_id: template_id.into(),
             sign_name: None,
@@ -356,6 +409,18 @@ impl BulkConfig {
             throttle: ThrottlePolicy::default(),
             reconcile: ReconcilePolicy::default(),
         }
+    }
+
+    /// Names the campaign (part of its identity: a journal or store of another name is refused).
+    pub fn campaign(mut self, name: impl Into<String>) -> Self {
+        self.campaign = name.into();
+        self
+    }
+
+    /// A digest of the input (part of the identity: a journal or store of another input is refused).
+    pub fn input_digest(mut self, digest: impl Into<String>) -> Self {
+        self.input_digest = Some(digest.into());
+        self
     }
 
     pub fn sign_name(mut self, sign_name: impl Into<String>) -> Self {
@@ -446,6 +511,8 @@ pub struct Summary {
     pub reconciled: u64,
     /// Numbers sent again after being proven not sent.
     pub resent: u64,
+    /// Unknown numbers settled by a delivery receipt in the store, without asking the service.
+    pub settled_by_receipt: u64,
 }
 
 impl Summary {
@@ -484,7 +551,7 @@ impl fmt::Display for Summary {
         )?;
         writeln!(
             f,
-            "fee {} (+{} unknown); {} SendSms requests, {} status queries, {} throttled (slowdown level up to {}), {} reconciled, {} resent",
+            "fee {} (+{} unknown); {} SendSms requests, {} status queries, {} throttled (slowdown level up to {}), {} reconciled ({} by receipt), {} resent",
             self.fee_total,
             self.fee_unknown,
             self.send_requests,
@@ -492,6 +559,7 @@ impl fmt::Display for Summary {
             self.throttled,
             self.max_slowdown_level,
             self.reconciled,
+            self.settled_by_receipt,
             self.resent
         )?;
         for (code, n) in &self.by_code {
