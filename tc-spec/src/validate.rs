@@ -56,6 +56,7 @@ impl std::fmt::Display for Violation {
 pub struct Schema {
     objects: Vec<ObjSchema>,
     actions: HashMap<String, Input>,
+    names: HashMap<String, usize>,
 }
 
 /// An action's input object in a [`Schema`] (cheap handle).
@@ -119,7 +120,18 @@ impl Schema {
             .iter()
             .filter_map(|(name, a)| Some((name.clone(), Input(*ids.get(a.input.as_str())?))))
             .collect();
-        Schema { objects, actions }
+        let names = ids.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+        Schema {
+            objects,
+            actions,
+            names,
+        }
+    }
+
+    /// The index of the object called `name` (an action's output, say), for
+    /// [`object_members`](Self::object_members).
+    pub fn object_by_name(&self, name: &str) -> Option<usize> {
+        self.names.get(name).copied()
     }
 
     /// The input object of `action`, if the version has that action.
