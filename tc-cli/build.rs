@@ -1,7 +1,9 @@
 //! Compiles a spec tree into the binary: every `<root>/<product>/<vNNNNNNNN>/api.json` (and `api_en.json`
 //! when present), each DEFLATE-compressed on its own so a command inflates only the version it uses, plus
-//! the root's `streaming-actions.json`. The root is `TCLI_SPECS` (a path; `cargo xtask dist` sets it to the
-//! tree of all products) or the repository's `api-specs/`.
+//! the first root's `streaming-actions.json`. The roots are `TCLI_SPECS` (a path list, `:`-separated on
+//! Unix; `cargo xtask dist` sets it to the tree of all products) or, by default, the repository's
+//! `api-specs/` and then the products of `codegen/tests/sample-specs/` that `api-specs/` lacks (cvm, vpc,
+//! tke, ...): a product is taken from the first root that has it.
 //!
 //! Output in `OUT_DIR`: `specs.bin` (the compressed texts, one after the other) and `specs_index.rs` (where
 //! each text is, sorted by product then version).
@@ -12,15 +14,27 @@ use std::path::{Path, PathBuf};
 fn main() {
     println!("cargo:rerun-if-env-changed=TCLI_SPECS");
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
-    let root = match std::env::var_os("TCLI_SPECS") {
-        Some(p) => manifest.join(p),
-        None => manifest.join("../api-specs"),
+    let roots: Vec<PathBuf> = match std::env::var_os("TCLI_SPECS") {
+        Some(list) => std::env::split_paths(&list).map(|p| manifest.join(p)).collect(),
+        None => vec![
+            manifest.join("../api-specs"),
+            manifest.join("../codegen/tests/sample-specs"),
+        ],
     };
-    println!("cargo:rerun-if-changed={}", root.display());
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let mut blob = Vec::new();
     let mut index = String::from("pub(crate) static INDEX: &[Entry] = &[\n");
-    for (product, module, dir) in version_dirs(&root) {
+    let mut taken: Vec<String> = Vec::new();
+    let mut dirs = Vec::new();
+    for root in &roots {
+        println!("cargo:rerun-if-changed={}", root.display());
+        let found = version_dirs(root);
+        let fresh: Vec<_> = found.into_iter().filter(|(p, _, _)| !taken.contains(p)).collect();
+        taken.extend(fresh.iter().map(|(p, _, _)| p.clone()));
+        dirs.extend(fresh);
+    }
+    dirs.sort();
+    for (product, module, dir) in dirs {
         println!("cargo:rerun-if-changed={}", dir.display());
         let api = pack(&mut blob, &dir.join("api.json")).unwrap_or_else(|| panic!("{}: no api.json", dir.display()));
         let en = pack(&mut blob, &dir.join("api_en.json"));
@@ -31,7 +45,7 @@ fn main() {
         .unwrap();
     }
     index.push_str("];\n");
-    let streaming = pack(&mut blob, &root.join("streaming-actions.json"));
+    let streaming = pack(&mut blob, &roots[0].join("streaming-actions.json"));
     writeln!(
         index,
         "pub(crate) static STREAMING: Option<(usize, usize)> = {streaming:?};"

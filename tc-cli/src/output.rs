@@ -1,5 +1,6 @@
 //! Printing an answer as tccli does: the `Response` object projected onto the action's response type
-//! (members the spec does not list are dropped, members keep the spec's order), then `--filter`
+//! (members the spec does not list are dropped, the others keep the spec's order and absent ones are
+//! `null`, as tccli's round trip through the SDK's models does), then `--filter`
 //! (JMESPath), then `--output`:
 //!
 //! - `json` (default): Python's `json.dumps(indent=4, ensure_ascii=False)` byte for byte (floats as Python
@@ -78,15 +79,18 @@ impl Ordered {
     }
 }
 
-/// tccli's whitelist projection: objects keep the members their type lists, in its order.
+/// What tccli prints: the answer read into the SDK's response model and written back, so every object
+/// has exactly the members its type lists (disabled ones too), in spec order, `null` when absent.
 fn project(v: &Value, schema: &Schema, ty: &Ty) -> Ordered {
     match (ty, v) {
         (Ty::Obj(idx), Value::Object(map)) => Ordered::Object(
             schema
-                .object_members(*idx)
-                .filter_map(|(name, _, mty)| {
-                    map.get(name)
-                        .map(|child| (name.to_owned(), project(child, schema, mty)))
+                .answer_members(*idx)
+                .map(|(name, mty)| {
+                    let child = map
+                        .get(name)
+                        .map_or(Ordered::Scalar(Value::Null), |c| project(c, schema, mty));
+                    (name.to_owned(), child)
                 })
                 .collect(),
         ),

@@ -1,8 +1,9 @@
 //! The specs compiled into the binary (`build.rs`): an index of product versions and their compressed
 //! `api.json` / `api_en.json` texts, inflated only for the version a command uses.
 //!
-//! Decisions: a product's default version is its newest (the one tccli's `configure` records as default
-//! for the products it ships); `--version` takes a dated (`2019-07-11`) or module (`v20190711`) form.
+//! Decisions: a product's default version is tccli's: the newest, except for the few products listed in
+//! `default-versions.json` (written by `tools/tccli_golden.py --default-versions` from tccli's own table);
+//! `--version` takes a dated (`2019-07-11`) or module (`v20190711`) form.
 
 use std::path::Path;
 
@@ -71,7 +72,7 @@ pub fn load(product: &str, version: Option<&str>) -> Result<Loaded, CliError> {
             tc_spec::validate::did_you_mean(&close)
         )));
     }
-    let entry = match version {
+    let entry = match version.or_else(|| tccli_default(product)) {
         None => *all.last().expect("not empty"),
         Some(v) => {
             let module = format!("v{}", v.trim_start_matches('v').replace('-', ""));
@@ -85,6 +86,22 @@ pub fn load(product: &str, version: Option<&str>) -> Result<Loaded, CliError> {
         }
     };
     parse(entry)
+}
+
+/// tccli's default version of `product` when it is not the newest.
+fn tccli_default(product: &str) -> Option<&'static str> {
+    static TEXT: &str = include_str!("../default-versions.json");
+    // A few lines of `"product": "yyyy-mm-dd"`; read without building a JSON tree at every start.
+    let key = format!("\"{product}\": \"");
+    let at = TEXT.find(&key)? + key.len();
+    TEXT[at..].split('"').next()
+}
+
+/// The default version of `product` as a dated string (for `configure`).
+pub fn default_version(product: &str) -> Option<String> {
+    tccli_default(product)
+        .map(str::to_owned)
+        .or_else(|| versions(product).last().map(|e| dated(e.module)))
 }
 
 fn parse(e: &Entry) -> Result<Loaded, CliError> {

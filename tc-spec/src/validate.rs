@@ -74,6 +74,8 @@ struct MemberSchema {
     name: String,
     required: bool,
     ty: Ty,
+    /// Disabled members are not part of the API for requests, but answers may carry them.
+    disabled: bool,
 }
 
 /// A member's type as the validator sees it.
@@ -83,6 +85,12 @@ pub enum Ty {
     /// An object, by index in the schema.
     Obj(usize),
     List(Box<Ty>),
+}
+
+impl ObjSchema {
+    fn enabled(&self) -> impl Iterator<Item = &MemberSchema> {
+        self.members.iter().filter(|m| !m.disabled)
+    }
 }
 
 fn ty_of(t: &TypeRef, ids: &BTreeMap<&str, usize>) -> Ty {
@@ -104,14 +112,19 @@ impl Schema {
                 let members: Vec<MemberSchema> = o
                     .members
                     .iter()
-                    .filter(|m| !m.disabled)
                     .map(|m| MemberSchema {
                         name: m.name.clone(),
                         required: m.required,
                         ty: ty_of(&api.member_type(m), &ids),
+                        disabled: m.disabled,
                     })
                     .collect();
-                let index = members.iter().enumerate().map(|(i, m)| (m.name.clone(), i)).collect();
+                let index = members
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, m)| !m.disabled)
+                    .map(|(i, m)| (m.name.clone(), i))
+                    .collect();
                 ObjSchema { members, index }
             })
             .collect();
@@ -146,7 +159,7 @@ impl Schema {
 
     /// The wire names of the input's top-level members, in spec order.
     pub fn members(&self, input: Input) -> impl Iterator<Item = &str> {
-        self.objects[input.0].members.iter().map(|m| m.name.as_str())
+        self.objects[input.0].enabled().map(|m| m.name.as_str())
     }
 
     /// The type of the input's top-level member `name`.
@@ -175,9 +188,13 @@ impl Schema {
     /// The members of object `idx` (of a [`Ty::Obj`]): name, required, type.
     pub fn object_members(&self, idx: usize) -> impl Iterator<Item = (&str, bool, &Ty)> {
         self.objects[idx]
-            .members
-            .iter()
+            .enabled()
             .map(|m| (m.name.as_str(), m.required, &m.ty))
+    }
+
+    /// Every member of object `idx`, disabled ones included (answers may carry them), in spec order.
+    pub fn answer_members(&self, idx: usize) -> impl Iterator<Item = (&str, &Ty)> {
+        self.objects[idx].members.iter().map(|m| (m.name.as_str(), &m.ty))
     }
 
     /// The input's object index (for [`object_members`](Self::object_members)).
@@ -231,7 +248,7 @@ impl Schema {
         };
         for key in map.keys() {
             if !obj.index.contains_key(key) {
-                let close = close_matches(key, obj.members.iter().map(|m| m.name.as_str()));
+                let close = close_matches(key, obj.enabled().map(|m| m.name.as_str()));
                 return Err(Violation::new(
                     "UnknownParameter",
                     format!(
@@ -242,7 +259,7 @@ impl Schema {
                 ));
             }
         }
-        for m in &obj.members {
+        for m in obj.enabled() {
             match map.get(&m.name) {
                 None | Some(Value::Null) if m.required => {
                     return Err(Violation::new(
