@@ -208,12 +208,10 @@ fn add_product_defaults(conf: &mut Map<String, Value>) {
         if conf.contains_key(product) {
             continue;
         }
-        let newest = crate::specs::versions(product)
-            .last()
-            .map(|e| crate::specs::dated(e.module));
+        let version = crate::specs::default_version(product);
         let mut m = Map::new();
         m.insert("endpoint".into(), Value::from(format!("{product}.tencentcloudapi.com")));
-        m.insert("version".into(), Value::from(newest.unwrap_or_default()));
+        m.insert("version".into(), Value::from(version.unwrap_or_default()));
         conf.insert(product.into(), Value::Object(m));
     }
 }
