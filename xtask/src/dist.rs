@@ -14,7 +14,8 @@
 //!   their hand-written parts (decision: the repository is their source of truth);
 //! * `PRODUCTS.md`: the product index (product, Chinese and English name, crate, API versions, actions);
 //! * `specs/` and its `SOURCES.md` when the specs were fetched;
-//! * `bin/tcli`, the command-line tool with every product of the specs compiled in (when packaging).
+//! * `bin/tcli`, the command-line tool with every product of the specs compiled in (when packaging every
+//!   product, i.e. without `--products`).
 //!
 //! Specs: `--from <dir>` reads a `<product>/<version>/api.json` tree (tccli's `services/`, `api-specs/`, the
 //! committed sample); without it, `tools/refresh_specs.py --tree` downloads the pinned tccli,
@@ -201,7 +202,8 @@ pub fn run(root: &Path, args: &Args) -> Result<bool, String> {
         std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).map_err(|e| e.to_string())?;
     }
     std::fs::write(out.join("PRODUCTS.md"), render_index(&index)).map_err(|e| e.to_string())?;
-    if args.package {
+    // The CLI with every product: for a release of all products (a `--products` subset, as in CI, skips it).
+    if args.package && args.products.is_empty() {
         build_cli(root, &out, &from)?;
     }
     eprintln!(
