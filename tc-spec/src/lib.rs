@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Deserializer};
 
 pub mod binary_bodies;
+pub mod validate;
 pub use binary_bodies::{BinaryBodies, BinaryBody};
 
 /// A problem with a spec file: which file, where in it, and what.

@@ -13,7 +13,9 @@
 //!   hand-written parts) are copied from the repository, not generated again, so a release never loses
 //!   their hand-written parts (decision: the repository is their source of truth);
 //! * `PRODUCTS.md`: the product index (product, Chinese and English name, crate, API versions, actions);
-//! * `specs/` and its `SOURCES.md` when the specs were fetched.
+//! * `specs/` and its `SOURCES.md` when the specs were fetched;
+//! * `bin/tcli`, the command-line tool with every product of the specs compiled in (when packaging every
+//!   product, i.e. without `--products`).
 //!
 //! Specs: `--from <dir>` reads a `<product>/<version>/api.json` tree (tccli's `services/`, `api-specs/`, the
 //! committed sample); without it, `tools/refresh_specs.py --tree` downloads the pinned tccli,
@@ -87,6 +89,29 @@ impl Args {
         }
         Ok(a)
     }
+}
+
+/// `tcli` with every product of `from` compiled in (the repository's own specs first), copied to
+/// `<out>/bin/tcli`: the CLI's spec bundle is chosen by `TCLI_SPECS` (tc-cli/build.rs).
+fn build_cli(root: &Path, out: &Path, from: &Path) -> Result<(), String> {
+    let specs = std::env::join_paths([root.join("api-specs"), from.to_path_buf()]).map_err(|e| e.to_string())?;
+    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .current_dir(root)
+        .args(["build", "--release", "-p", "tc-cli", "--bin", "tcli"])
+        .env("TCLI_SPECS", specs)
+        .status()
+        .map_err(|e| format!("cargo build tc-cli: {e}"))?;
+    if !status.success() {
+        return Err(format!("cargo build tc-cli: {status}"));
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    std::fs::create_dir_all(out.join("bin")).map_err(|e| e.to_string())?;
+    std::fs::copy(target.join("release/tcli"), out.join("bin/tcli")).map_err(|e| format!("copy tcli: {e}"))?;
+    eprintln!(
+        "dist: tcli with every product written to {}",
+        out.join("bin/tcli").display()
+    );
+    Ok(())
 }
 
 /// One product of the index.
@@ -177,6 +202,10 @@ pub fn run(root: &Path, args: &Args) -> Result<bool, String> {
         std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).map_err(|e| e.to_string())?;
     }
     std::fs::write(out.join("PRODUCTS.md"), render_index(&index)).map_err(|e| e.to_string())?;
+    // The CLI with every product: for a release of all products (a `--products` subset, as in CI, skips it).
+    if args.package && args.products.is_empty() {
+        build_cli(root, &out, &from)?;
+    }
     eprintln!(
         "dist: {} crate(s) written to {} in {:.1}s; index: {}",
         crates.len(),
