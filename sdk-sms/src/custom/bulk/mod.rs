@@ -97,6 +97,15 @@
 //! file, and no second runtime enters the caller's). sqlx was not taken: one async API for both would mean
 //! an async journal and its macros' and drivers' build cost, for two stores of a few hundred lines each.
 //!
+//! A worker renews its leases every third of the lease (default 30 s) while its requests and checks run,
+//! so a slow request never loses its lease. A worker that stops renewing (killed, or frozen or cut off from
+//! the database longer than its lease)
+//! is taken for dead, and the batches it held are reconciled by another; were a frozen worker to wake and
+//! send a request it had not sent yet, that request's numbers could go out twice, so choose a lease longer
+//! than any pause a worker may have. A worker whose input is over waits
+//! while other workers hold live leases (their reconciliation may take minutes), so the last worker to
+//! finish is the one that leaves the campaign complete.
+//!
 //! The JSON-lines journal stays, for one process without a database (no dependency) and as the readable
 //! record of a single run; a store's `export` writes the outcomes as JSON lines.
 //!
@@ -490,7 +499,8 @@ pub struct Summary {
     pub not_sent: u64,
     pub unknown: u64,
     pub duplicates: u64,
-    /// Input numbers skipped because the journal already had their outcome.
+    /// Input numbers skipped because the journal or store already had their outcome, or (a shared store)
+    /// another worker claimed them.
     pub skipped_from_journal: u64,
     /// Outcomes per [`Status::code`].
     pub by_code: BTreeMap<String, u64>,
