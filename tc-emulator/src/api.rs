@@ -2,8 +2,8 @@
 //! ([`crate::faults`]), the pipeline ([`crate::pipeline`]), the request log entry, and the answer as JSON, a
 //! stream of events, or the fault's broken answer.
 //!
-//! A fault that comes before the action answers instead of the pipeline (the request is logged as not
-//! authenticated: it was never checked). A fault `after` the action runs the pipeline first (its effects
+//! A fault that comes before the action answers instead of the pipeline (the request is still
+//! authenticated, without effects, so that the log keeps only a summary of a stranger's request). A fault `after` the action runs the pipeline first (its effects
 //! happen: an SMS is sent), drops its answer, then answers with the fault. A truncated body is the
 //! pipeline's answer cut in half. Faults in the middle of a stream change the answer only if it streams.
 
@@ -18,7 +18,7 @@ use hyper::{HeaderMap, Response, StatusCode};
 
 use crate::faults::FaultKind;
 use crate::head::RequestHead;
-use crate::pipeline::{process, ApiRequest, Processed};
+use crate::pipeline::{process, would_authenticate, ApiRequest, Processed};
 use crate::request_log::RecordedRequest;
 use crate::response::ApiError;
 use crate::state::{date_header, respond, Shared};
@@ -75,7 +75,7 @@ fn normal(
             (e.code, b)
         }
     };
-    record(shared, req, &product, authenticated, &code);
+    record(shared, req, &product, || authenticated, &code);
     if code == "Ok" && crate::stream::wants_stream(req.body) {
         if let Some(events) = stream_events(shared, &product, req.head, &bytes) {
             return stream(shared, req, events, stream_fault, reset);
@@ -116,7 +116,7 @@ fn stream(
 fn truncated(shared: &Shared, req: &ApiRequest<'_>) -> Response<EmuBody> {
     let processed = process(shared, req);
     let (product, authenticated) = (processed.product.as_str(), processed.authenticated);
-    record(shared, req, product, authenticated, "Fault.TruncatedBody");
+    record(shared, req, product, || authenticated, "Fault.TruncatedBody");
     let full = match processed.result {
         Ok(b) => b,
         Err(e) => e.to_body(req.request_id),
@@ -146,8 +146,8 @@ fn fault(
     reset: Arc<AtomicBool>,
 ) -> Result<Response<EmuBody>, BoxError> {
     let log = |code: &str| match &acted {
-        Some(p) => record(shared, req, &p.product, p.authenticated, code),
-        None => record(shared, req, "", false, code),
+        Some(p) => record(shared, req, &p.product, || p.authenticated, code),
+        None => record(shared, req, "", || would_authenticate(shared, req), code),
     };
     match kind {
         FaultKind::ConnectionReset => {
@@ -181,8 +181,10 @@ fn fault(
 }
 
 /// Log the request: whole (secrets masked) when it passed authentication, as a summary otherwise.
-fn record(shared: &Shared, req: &ApiRequest<'_>, product: &str, authenticated: bool, code: &str) {
+/// `authenticated` is asked only when the log keeps anything.
+fn record(shared: &Shared, req: &ApiRequest<'_>, product: &str, authenticated: impl FnOnce() -> bool, code: &str) {
     shared.record(|| {
+        let authenticated = authenticated();
         let entry = RecordedRequest {
             method: req.parts.method.to_string(),
             uri: logged_uri(&req.parts.uri),

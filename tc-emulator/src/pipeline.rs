@@ -41,7 +41,48 @@ pub(crate) fn process(shared: &Shared, req: &ApiRequest<'_>) -> Processed {
     out
 }
 
+/// Whether the request would pass authentication, without acting on it (for a request a fault answers
+/// before the action: the log keeps its body only if it was the credential holder's).
+pub(crate) fn would_authenticate(shared: &Shared, req: &ApiRequest<'_>) -> bool {
+    let mut out = Processed {
+        product: String::new(),
+        authenticated: false,
+        result: Ok(Vec::new()),
+    };
+    let _ = admit(shared, req, &mut out, shared.clock.unix());
+    out.authenticated
+}
+
+/// What the stages up to the route decided.
+enum Admitted<'c> {
+    /// Echo mode: answer with what the verifier saw.
+    Echo,
+    Action(&'c VersionEntry, &'c ActionEntry),
+}
+
 fn stages(shared: &Shared, req: &ApiRequest<'_>, out: &mut Processed) -> Result<Vec<u8>, ApiError> {
+    let now = shared.clock.unix();
+    let (version, action) = match admit(shared, req, out, now)? {
+        Admitted::Echo => {
+            let scheme = req.head.scheme.as_ref().map_err(Clone::clone)?;
+            return crate::echo::answer(scheme, req.parts, req.body, req.request_id);
+        }
+        Admitted::Action(version, action) => (version, action),
+    };
+    let scheme = req.head.scheme.as_ref().map_err(Clone::clone)?;
+    let input = decode_input(req, scheme, version, action)?;
+    version.validate(action, &input)?;
+    answer(shared, version, action, &input, now, req.request_id)
+}
+
+/// The stages before the input: product, authentication, region, names, route, the `SKIP` rule. Sets
+/// `out.product` and `out.authenticated` as far as it gets.
+fn admit<'c>(
+    shared: &'c Shared,
+    req: &ApiRequest<'_>,
+    out: &mut Processed,
+    now: i64,
+) -> Result<Admitted<'c>, ApiError> {
     let head = req.head;
     let scheme = head.scheme.as_ref().map_err(Clone::clone)?;
     match product_of(shared, head, scheme) {
@@ -51,7 +92,6 @@ fn stages(shared: &Shared, req: &ApiRequest<'_>, out: &mut Processed) -> Result<
             return Err(e);
         }
     }
-    let now = shared.clock.unix();
     if let Err(e) = authenticate(shared, req, scheme, now) {
         // The token is checked after the signature: a stale token came with a valid signature, so the
         // request was made by the SecretKey's holder (the log keeps it whole, secrets masked).
@@ -63,7 +103,7 @@ fn stages(shared: &Shared, req: &ApiRequest<'_>, out: &mut Processed) -> Result<
     check_region(&head.region)?;
     check_names(head, scheme)?;
     if shared.echo {
-        return crate::echo::answer(scheme, req.parts, req.body, req.request_id);
+        return Ok(Admitted::Echo);
     }
     if out.product.is_empty() {
         out.product = product_serving(shared, head)?;
@@ -79,9 +119,7 @@ fn stages(shared: &Shared, req: &ApiRequest<'_>, out: &mut Processed) -> Result<
         ));
     }
     out.authenticated = true;
-    let input = decode_input(req, scheme, version, action)?;
-    version.validate(action, &input)?;
-    answer(shared, version, action, &input, now, req.request_id)
+    Ok(Admitted::Action(version, action))
 }
 
 /// The product: the Host's first label when it names a served product, else the credential scope's service

@@ -440,3 +440,27 @@ async fn out_of_range_clock_offsets_are_refused_or_clamped() {
     emu.set_clock_offset(0);
     still_serving(&emu).await;
 }
+
+/// A fault answers before the action, yet the log still tells a signed request (body kept) from a
+/// stranger's (summary only).
+#[tokio::test]
+async fn faulted_requests_keep_bodies_only_when_signed() {
+    let emu = Emulator::builder()
+        .fault(tc_emulator::Fault::error_code("InternalError"))
+        .start()
+        .await
+        .unwrap();
+    let signed = Call::sms("DescribeSmsSignList", json!({"SignIdSet": [1110], "International": 0}));
+    assert_eq!(code(&signed.response(&emu).await), Some("InternalError"));
+    let r = client()
+        .post(emu.base_url())
+        .header("Content-Type", "text/plain")
+        .body("x".repeat(10_000))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let log = emu.requests();
+    assert!(log[0].body.contains("SignIdSet"), "{:?}", log[0].body);
+    assert!(log[1].body.contains("10000 bytes not kept"), "{:?}", log[1].body);
+}
