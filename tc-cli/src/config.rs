@@ -96,6 +96,11 @@ impl Profile {
 
 fn read(path: &std::path::Path) -> Result<Map<String, Value>, CliError> {
     use std::io::Read;
+    // A FIFO or device would block or never end: only regular files are read.
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => return Err(CliError::config(format!("{} is not a regular file", path.display()))),
+        _ => {}
+    }
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Map::new()),

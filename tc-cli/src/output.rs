@@ -7,7 +7,8 @@
 //!   writes them: `1.0`, `1e-05`, `1e+16`), so scripts that parse or diff tccli's output keep working;
 //! - `text`: one line per scalar, `Path.To.Member<TAB>value`, lists by index: greppable and readable
 //!   for nested answers;
-//! - `table`: a two-column table of the same paths and values.
+//! - `table`: scalars as a Name/Value table, each list of objects as a table of its own (a row per item,
+//!   a column per member), widths counting East Asian characters as two columns.
 //!
 //! After `--filter` the order is JMESPath's (object keys sorted).
 
@@ -211,18 +212,112 @@ fn plain(s: &Value) -> String {
     }
 }
 
+/// `table`: the scalars (and whatever is nested deeper) as a Name/Value table, then each list of objects
+/// as its own table, one row per item and one column per member (nested values as `Path.Sub` columns).
 fn table(v: &Ordered, out: &mut String) {
-    let mut lines = String::new();
-    text(v, "", &mut lines);
-    let rows: Vec<(&str, &str)> = lines.lines().map(|l| l.split_once('\t').unwrap_or(("", l))).collect();
-    let w0 = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0).max(4);
-    let w1 = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0).max(5);
-    let rule = format!("+{}+{}+\n", "-".repeat(w0 + 2), "-".repeat(w1 + 2));
+    let mut rest = Vec::new();
+    let mut lists = Vec::new();
+    match v {
+        Ordered::Object(m) => {
+            for (k, item) in m {
+                match item {
+                    Ordered::List(items)
+                        if !items.is_empty() && items.iter().all(|i| matches!(i, Ordered::Object(_))) =>
+                    {
+                        lists.push((k.as_str(), items))
+                    }
+                    other => rest.push((k.as_str(), other)),
+                }
+            }
+        }
+        other => rest.push(("", other)),
+    }
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for (k, item) in rest {
+        let mut lines = String::new();
+        text(item, k, &mut lines);
+        rows.extend(lines.lines().map(|l| {
+            let (a, b) = l.split_once('\t').unwrap_or(("", l));
+            vec![a.to_owned(), b.to_owned()]
+        }));
+    }
+    if !rows.is_empty() {
+        grid(&["Name".to_owned(), "Value".to_owned()], &rows, out);
+    }
+    for (name, items) in lists {
+        out.push_str(name);
+        out.push('\n');
+        let flat: Vec<Vec<(String, String)>> = items
+            .iter()
+            .map(|item| {
+                let mut lines = String::new();
+                text(item, "", &mut lines);
+                lines
+                    .lines()
+                    .map(|l| {
+                        l.split_once('\t')
+                            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+                            .unwrap_or_default()
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut columns: Vec<String> = Vec::new();
+        for (col, _) in flat.iter().flatten() {
+            if !columns.contains(col) {
+                columns.push(col.clone());
+            }
+        }
+        let rows: Vec<Vec<String>> = flat
+            .iter()
+            .map(|cells| {
+                columns
+                    .iter()
+                    .map(|c| {
+                        cells
+                            .iter()
+                            .find(|(k, _)| k == c)
+                            .map(|(_, v)| v.clone())
+                            .unwrap_or_default()
+                    })
+                    .collect()
+            })
+            .collect();
+        grid(&columns, &rows, out);
+    }
+}
+
+fn grid(header: &[String], rows: &[Vec<String>], out: &mut String) {
+    let width = |s: &str| {
+        s.chars()
+            .map(|c| if (c as u32) < 0x1100 { 1 } else { 2 })
+            .sum::<usize>()
+    };
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            rows.iter()
+                .map(|r| width(&r[i]))
+                .chain([width(&header[i])])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let rule: String = widths
+        .iter()
+        .map(|w| format!("+{}", "-".repeat(w + 2)))
+        .collect::<String>()
+        + "+\n";
+    let line = |cells: &[String], out: &mut String| {
+        for (c, w) in cells.iter().zip(&widths) {
+            out.push_str(&format!("| {c}{} ", " ".repeat(w - width(c))));
+        }
+        out.push_str("|\n");
+    };
     out.push_str(&rule);
-    out.push_str(&format!("| {:<w0$} | {:<w1$} |\n", "Name", "Value"));
+    line(header, out);
     out.push_str(&rule);
-    for (k, val) in rows {
-        out.push_str(&format!("| {k:<w0$} | {val:<w1$} |\n"));
+    for r in rows {
+        line(r, out);
     }
     out.push_str(&rule);
 }
@@ -246,6 +341,16 @@ mod tests {
         assert_eq!(python_float(1e16), "1e+16");
         assert_eq!(python_float(123456.789), "123456.789");
         assert_eq!(python_float(-2.5e-7), "-2.5e-07");
+    }
+
+    #[test]
+    fn table_puts_lists_of_objects_in_rows() {
+        let v: Value = serde_json::from_str(r#"{"Set":[{"A":"中文","B":1},{"A":"x"}],"RequestId":"r"}"#).unwrap();
+        let mut out = String::new();
+        table(&Ordered::from(&v), &mut out);
+        assert!(out.contains("| RequestId | r     |"), "{out}");
+        assert!(out.contains("| A    | B |\n"), "{out}");
+        assert!(out.contains("| 中文 | 1 |\n| x    |   |\n"), "{out}");
     }
 
     #[test]

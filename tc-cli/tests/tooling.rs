@@ -39,6 +39,15 @@ fn configure_writes_tccli_files_and_reads_them_back() {
     let cred: Value =
         serde_json::from_str(&std::fs::read_to_string(home.join(".tccli/default.credential")).unwrap()).unwrap();
     assert_eq!(cred["secretKey"], "key-5678");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(home.join(".tccli/default.credential"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
     let (_, out, _) = run(&home, &["configure", "get", "region", "secretKey"]);
     assert_eq!(out, "region = ap-shanghai\nsecretKey = ****************5678\n");
     let (_, out, _) = run(&home, &["configure", "list"]);
