@@ -19,6 +19,7 @@ use super::{Call, Config};
 use crate::breaker::Route;
 use crate::error::Error;
 use crate::http::{header, HeaderMap};
+use crate::interceptor::CallView;
 use crate::stream::Opened;
 use crate::transport::{self, ByteStream};
 
@@ -41,12 +42,13 @@ impl Answer for Opened {
 pub(crate) async fn attempt(
     config: &Config,
     call: Call<'_>,
+    view: &CallView<'_>,
     payload: Bytes,
     route: Route,
     timeout: Option<Duration>,
     server_time: &mut Option<i64>,
 ) -> Result<Opened, Error> {
-    let (transport, request) = attempt::prepare(config, call, payload, route, timeout).await?;
+    let (transport, request) = attempt::prepare(config, call, view, payload, route, timeout).await?;
     let response = transport.send_streaming(request).await?;
     if is_event_stream(&response.headers) {
         let request_id = response
