@@ -153,12 +153,51 @@ pub use self::metrics_impl::MetricsInterceptor;
 #[cfg(feature = "metrics")]
 mod metrics_impl {
     use super::*;
-    use metrics::{counter, gauge, histogram};
+    use metrics::{counter, gauge, histogram, Counter, Gauge, Histogram};
+    use std::collections::HashMap;
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    use std::sync::{Arc, Mutex};
 
     /// Records the metrics of the [module docs](self) through the `metrics` facade. Installed in every
     /// client when the `metrics` feature is on.
-    #[derive(Debug, Default, Clone, Copy)]
-    pub struct MetricsInterceptor;
+    ///
+    /// The handles of the per-call series (calls, duration, in flight, throttled) are registered once per
+    /// (product, action, region) and kept: registering through the macros on every call (building,
+    /// sorting and hashing the labels, looking the series up) cost as much as signing. They are
+    /// registered again when the recorder changes (one installed after the first calls, or a local one).
+    /// Retries and errors are rare and go through the macros.
+    #[derive(Debug, Default)]
+    pub struct MetricsInterceptor {
+        series: Mutex<HashMap<u64, Vec<Arc<Series>>>>,
+    }
+
+    /// One (product, action, region)'s handles, and the recorder they belong to.
+    struct Series {
+        product: Box<str>,
+        action: Box<str>,
+        region: Box<str>,
+        recorder: usize,
+        in_flight: Gauge,
+        throttled: Counter,
+        /// By [`CallOutcome::label`]: success, error, cancelled.
+        calls: [Counter; 3],
+        duration: [Histogram; 3],
+    }
+
+    impl std::fmt::Debug for Series {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("Series")
+                .field("action", &self.action)
+                .finish_non_exhaustive()
+        }
+    }
+
+    const OUTCOMES: [&str; 3] = ["success", "error", "cancelled"];
+
+    /// The address of the recorder in use: a new one means new handles.
+    fn recorder_id() -> usize {
+        metrics::with_recorder(|r| r as *const dyn metrics::Recorder as *const () as usize)
+    }
 
     fn labels(call: &CallView<'_>) -> [(&'static str, String); 3] {
         [
@@ -168,14 +207,61 @@ mod metrics_impl {
         ]
     }
 
+    impl Series {
+        fn register(call: &CallView<'_>, recorder: usize) -> Series {
+            let base = labels(call);
+            let with_outcome = |o: &str| {
+                let mut l = base.to_vec();
+                l.push(("outcome", o.to_owned()));
+                l
+            };
+            Series {
+                product: call.product().into(),
+                action: call.action().into(),
+                region: call.region().into(),
+                recorder,
+                in_flight: gauge!("tencentcloud_calls_in_flight", &base),
+                throttled: counter!("tencentcloud_throttled_total", &base),
+                calls: OUTCOMES.map(|o| counter!("tencentcloud_calls_total", &with_outcome(o))),
+                duration: OUTCOMES.map(|o| histogram!("tencentcloud_call_duration_seconds", &with_outcome(o))),
+            }
+        }
+
+        fn is_for(&self, call: &CallView<'_>, recorder: usize) -> bool {
+            self.recorder == recorder
+                && *self.action == *call.action()
+                && *self.product == *call.product()
+                && *self.region == *call.region()
+        }
+    }
+
+    impl MetricsInterceptor {
+        /// The handles of `call`'s series, registered on first use.
+        fn series(&self, call: &CallView<'_>) -> Arc<Series> {
+            let mut h = DefaultHasher::new();
+            (call.product(), call.action(), call.region()).hash(&mut h);
+            let key = h.finish();
+            let recorder = recorder_id();
+            let mut map = self.series.lock().unwrap_or_else(|p| p.into_inner());
+            let bucket = map.entry(key).or_default();
+            if let Some(s) = bucket.iter().find(|s| s.is_for(call, recorder)) {
+                return s.clone();
+            }
+            bucket.retain(|s| s.recorder == recorder);
+            let s = Arc::new(Series::register(call, recorder));
+            bucket.push(s.clone());
+            s
+        }
+    }
+
     impl Interceptor for MetricsInterceptor {
         fn on_call_start(&self, call: &CallView<'_>) {
-            gauge!("tencentcloud_calls_in_flight", &labels(call)).increment(1.0);
+            self.series(call).in_flight.increment(1.0);
         }
 
         fn after_response(&self, call: &CallView<'_>, attempt: &AttemptView<'_>) {
             if attempt.error().is_some_and(Error::is_throttling) {
-                counter!("tencentcloud_throttled_total", &labels(call)).increment(1);
+                self.series(call).throttled.increment(1);
             }
         }
 
@@ -196,12 +282,15 @@ mod metrics_impl {
         }
 
         fn on_call_end(&self, call: &CallView<'_>, outcome: &CallOutcome<'_>) {
-            let [p, a, r] = labels(call);
-            gauge!("tencentcloud_calls_in_flight", &[p.clone(), a.clone(), r.clone()]).decrement(1.0);
-            let with_outcome = [p, a, r, ("outcome", outcome.label().to_owned())];
-            counter!("tencentcloud_calls_total", &with_outcome).increment(1);
-            histogram!("tencentcloud_call_duration_seconds", &with_outcome)
-                .record(call.started().elapsed().as_secs_f64());
+            let series = self.series(call);
+            series.in_flight.decrement(1.0);
+            let i = match outcome {
+                CallOutcome::Success { .. } => 0,
+                CallOutcome::Error(_) => 1,
+                CallOutcome::Cancelled => 2,
+            };
+            series.calls[i].increment(1);
+            series.duration[i].record(call.started().elapsed().as_secs_f64());
         }
     }
 }

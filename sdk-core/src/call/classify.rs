@@ -86,10 +86,8 @@ where
         }
         let err = match out.result {
             Ok(r) => {
-                span.in_scope(|| {
-                    log_response(&r, t0);
-                    tell(&plan, &AttemptView::new(n, r.status().into(), r.request_id(), None, t0));
-                });
+                // The call's outcome is logged once, by the caller; the attempt's span gets its fields.
+                span.in_scope(|| tell(&plan, &AttemptView::new(n, r.status().into(), r.request_id(), None, t0)));
                 return Ok(r);
             }
             Err(e) => e,
@@ -154,15 +152,6 @@ where
 /// The interceptors' `after_response`.
 fn tell(plan: &Plan<'_>, attempt: &AttemptView<'_>) {
     plan.interceptors.each(|i| i.after_response(plan.view, attempt));
-}
-
-fn log_response(r: &impl Answer, t0: Instant) {
-    tracing::debug!(
-        status = r.status(),
-        request_id = r.request_id(),
-        latency_ms = t0.elapsed().as_millis() as u64,
-        "response"
-    )
 }
 
 fn log_failure(err: &Error, t0: Instant) {

@@ -194,7 +194,7 @@ impl Call<'_> {
 pub(crate) fn default_interceptors() -> Interceptors {
     let tracing = Interceptors::default().with(Arc::new(telemetry::TracingInterceptor));
     #[cfg(feature = "metrics")]
-    let tracing = tracing.with(Arc::new(telemetry::MetricsInterceptor));
+    let tracing = tracing.with(Arc::new(telemetry::MetricsInterceptor::default()));
     tracing
 }
 
