@@ -57,7 +57,7 @@ mod call;
 mod client;
 pub mod clock;
 mod common_client;
-mod config;
+pub mod config;
 pub mod credential;
 pub mod de;
 mod error;

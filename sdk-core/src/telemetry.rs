@@ -158,7 +158,7 @@ mod metrics_impl {
     use std::hash::{DefaultHasher, Hash, Hasher};
     use std::sync::{Arc, Mutex};
 
-    /// Records the metrics of the [module docs](self) through the `metrics` facade. Installed in every
+    /// Records the metrics of the [module docs](crate::telemetry) through the `metrics` facade. Installed in every
     /// client when the `metrics` feature is on.
     ///
     /// The handles of the per-call series (calls, duration, in flight, throttled) are registered once per
