@@ -92,6 +92,11 @@ impl Client {
         crate::client::Client::from_env(service).map(Client::from_async)
     }
 
+    /// See [`crate::client::Client::from_config`].
+    pub fn from_config(service: &'static ServiceInfo, config: &crate::config::SdkConfig) -> Client {
+        Client::from_async(crate::client::Client::from_config(service, config))
+    }
+
     /// Wraps an async client (sharing its connection pool and settings).
     pub fn from_async(client: crate::client::Client) -> Client {
         Client { inner: client }
@@ -215,6 +220,17 @@ impl CommonClient {
     ) -> CommonClient {
         CommonClient::from_async(crate::common_client::CommonClient::new(
             product, version, credential, region, profile,
+        ))
+    }
+
+    /// See [`crate::common_client::CommonClient::from_config`].
+    pub fn from_config(
+        product: impl Into<String>,
+        version: impl Into<String>,
+        config: &crate::config::SdkConfig,
+    ) -> CommonClient {
+        CommonClient::from_async(crate::common_client::CommonClient::from_config(
+            product, version, config,
         ))
     }
 

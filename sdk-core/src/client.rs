@@ -5,7 +5,6 @@
 //! small monomorphization and all real work (credentials, signing, transport, envelope parsing) is compiled
 //! once.
 
-use std::any::Any;
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
@@ -15,8 +14,10 @@ use serde::Serialize;
 
 use crate::body::BodyMode;
 use crate::call::{self, Call, Config, Pinned, RawResponse};
-use crate::credential::{env as cred_env, Credential, DefaultCredentialProvider, ProvideCredential};
+use crate::config::SdkConfig;
+use crate::credential::{env as cred_env, DefaultCredentialProvider, ProvideCredential};
 use crate::error::Error;
+use crate::interceptor::Interceptor;
 use crate::profile::ClientProfile;
 use crate::retry::{self, RetryPolicy};
 use crate::service::{ActionInfo, ServiceInfo};
@@ -55,8 +56,8 @@ impl Client {
         region: impl Into<String>,
         profile: ClientProfile,
     ) -> Client {
-        let static_credential = static_credential(&credential);
-        Client::from_config(Config::new(
+        let static_credential = crate::identity::static_credential(&credential);
+        Client::from_call_config(Config::new(
             Cow::Borrowed(service.product),
             Cow::Borrowed(service.version),
             Arc::new(credential),
@@ -67,10 +68,23 @@ impl Client {
     }
 
     /// A client over `config` (`new`, and `CommonClient` for product and version known only at run time).
-    pub(crate) fn from_config(config: Config) -> Client {
+    pub(crate) fn from_call_config(config: Config) -> Client {
         Client {
             config: Arc::new(config),
         }
+    }
+
+    /// A client for `service` made from a shared [`SdkConfig`]: its credential provider (and cache),
+    /// connection pool, clock offset and interceptors are those of every other client made from it.
+    /// Never fails, like [`Client::new`] (no region: the first call that needs one says so).
+    pub fn from_config(service: &'static ServiceInfo, config: &SdkConfig) -> Client {
+        Client::from_call_config(config.client_config(Cow::Borrowed(service.product), Cow::Borrowed(service.version)))
+    }
+
+    /// The same client (sharing connections, clock offset and region breaker) with `interceptor` run
+    /// after its current ones.
+    pub fn with_interceptor(&self, interceptor: impl Interceptor) -> Client {
+        self.derive(|c| c.interceptors = c.interceptors.with(Arc::new(interceptor)))
     }
 
     /// A client with the [default credential chain](crate::credential#the-default-chain) (environment,
@@ -268,10 +282,4 @@ fn dyn_call<'a>(action: &'a str, skip_sign: bool, headers: &'a [(String, String)
         body: BodyMode::Json,
         params: &[],
     }
-}
-
-/// The credential itself when `provider` is a plain [`Credential`] (known at construction, so calls need
-/// neither a boxed future nor a copy of its strings).
-pub(crate) fn static_credential<P: ProvideCredential + 'static>(provider: &P) -> Option<Credential> {
-    (provider as &dyn Any).downcast_ref::<Credential>().cloned()
 }

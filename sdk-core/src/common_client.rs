@@ -21,11 +21,13 @@ use serde::Serialize;
 
 use crate::call::{Config, RawResponse};
 use crate::client::Client;
+use crate::config::SdkConfig;
 use crate::credential::ProvideCredential;
 use crate::error::Error;
 use crate::profile::ClientProfile;
 use crate::stream::{EventStream, RawEventStream};
 use crate::transport::Transport;
+use crate::waiter::{self, JsonWaiter, WaitError};
 
 /// Per-call options of [`CommonClient`].
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -86,9 +88,9 @@ impl CommonClient {
         region: impl Into<String>,
         profile: ClientProfile,
     ) -> CommonClient {
-        let static_credential = crate::client::static_credential(&credential);
+        let static_credential = crate::identity::static_credential(&credential);
         CommonClient {
-            client: Client::from_config(Config::new(
+            client: Client::from_call_config(Config::new(
                 Cow::Owned(product.into()),
                 Cow::Owned(version.into()),
                 Arc::new(credential),
@@ -96,6 +98,16 @@ impl CommonClient {
                 region.into(),
                 profile,
             )),
+        }
+    }
+
+    /// A client for `product` at `version` made from a shared [`SdkConfig`] (see
+    /// [`Client::from_config`]).
+    pub fn from_config(product: impl Into<String>, version: impl Into<String>, config: &SdkConfig) -> CommonClient {
+        CommonClient {
+            client: Client::from_call_config(
+                config.client_config(Cow::Owned(product.into()), Cow::Owned(version.into())),
+            ),
         }
     }
 
@@ -128,6 +140,28 @@ impl CommonClient {
         request: &Req,
     ) -> Result<Resp, Error> {
         self.call_with(action, request, &CallOptions::default()).await
+    }
+
+    /// Calls `action` with `params` until `waiter`'s expression finds its expected value in the answer,
+    /// at its interval, within its timeout (tccli's `--waiter`, see [`crate::waiter`]); returns that
+    /// answer's `Response` object. Ends early when the expression finds one of the waiter's failure
+    /// values, or a call fails.
+    pub async fn wait_for<Req: Serialize + ?Sized>(
+        &self,
+        action: &str,
+        params: &Req,
+        waiter: &JsonWaiter,
+    ) -> Result<serde_json::Value, WaitError> {
+        let payload = serde_json::to_vec(params)
+            .map_err(|e| Error::invalid_request("request", format!("cannot serialize {action} request: {e}")))
+            .map_err(WaitError::Invalid)?;
+        let options = CallOptions::default();
+        let call = || async {
+            self.execute(action, &options, payload.clone())
+                .await?
+                .deserialize::<serde_json::Value>()
+        };
+        waiter::wait_until(waiter.policy(), call, |answer| waiter.state(answer)).await
     }
 
     /// [`CommonClient::call`] with per-call options.

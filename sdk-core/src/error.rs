@@ -319,6 +319,13 @@ impl Error {
         matches!(self.kind, Kind::Service { .. })
     }
 
+    /// The service rejected the request unexecuted because of a rate limit: a `RequestLimitExceeded` or
+    /// `RequestLimitExceeded.*` code, or HTTP 429. The one throttling rule (retries, `sdk_sms::bulk`).
+    pub fn is_throttling(&self) -> bool {
+        self.code().is_some_and(|c| c.starts_with("RequestLimitExceeded"))
+            || (self.is_status() && self.status() == Some(429))
+    }
+
     /// A connect or request timeout fired.
     pub fn is_timeout(&self) -> bool {
         matches!(

@@ -129,3 +129,9 @@ impl<T: ProvideCredential + ?Sized> ProvideCredential for Box<T> {
         (**self).provide_credential()
     }
 }
+
+/// The credential itself when `provider` is a plain [`Credential`] (known at construction, so calls need
+/// neither a boxed future nor a copy of its strings).
+pub(crate) fn static_credential<P: ProvideCredential + 'static>(provider: &P) -> Option<Credential> {
+    (provider as &dyn std::any::Any).downcast_ref::<Credential>().cloned()
+}

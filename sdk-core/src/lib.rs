@@ -11,6 +11,11 @@
 //! For users:
 //! - [`Client`] (and [`CommonClient`] for any product/version/action by name; `blocking` (feature) for
 //!   synchronous callers), [`Error`] (the one error type, with predicates), [`RawResponse`];
+//! - [`SdkConfig`]: one configuration (credential provider and cache, region, profile, connection pool,
+//!   interceptors) shared by every product client made from it (`Client::from_config`);
+//! - [`interceptor`]: the [`Interceptor`] trait, hooks at each stage of every call; [`telemetry`]: the
+//!   SDK's own tracing spans (OpenTelemetry RPC fields) and, with feature `metrics`, metrics;
+//! - [`waiter`]: wait until an answer says a state is reached (`wait_until`, tccli's `--waiter` form);
 //! - [`stream`]: streaming answers (server-sent events), [`EventStream`];
 //! - [`credential`]: [`Credential`], the [`ProvideCredential`] trait, the environment / profile-file /
 //!   tccli / CVM role / STS / TKE OIDC providers and the default chain;
@@ -20,9 +25,9 @@
 //!   another HTTP stack; `test_util` (feature `test-util`): transports for unit tests;
 //! - building blocks for signing requests yourself: [`sign`], [`query`], [`wire`].
 //!
-//! What generated code uses, and nothing more: [`Client`] (`new`, `from_env`, `call`, `call_stream`,
+//! What generated code uses, and nothing more: [`Client`] (`new`, `from_config`, `from_env`, `call`, `call_stream`,
 //! accessors), [`EventStream`],
-//! `blocking::Client`, [`ServiceInfo`], [`ActionInfo`], [`Error`], [`paginate`] (`Paging`, `Pages`, `Items`
+//! `blocking::Client`, [`SdkConfig`], [`ServiceInfo`], [`ActionInfo`], [`Error`], [`paginate`] (`Paging`, `Pages`, `Items`
 //! and their `blocking` twins), [`de`] (lenient decoding helpers),
 //! [`redact`] (`Debug` of secrets and personal data), [`idempotency_token`] and the re-exported profile
 //! types. A change to these is a change to the generator too.
@@ -52,6 +57,7 @@ mod call;
 mod client;
 pub mod clock;
 mod common_client;
+pub mod config;
 pub mod credential;
 pub mod de;
 mod error;
@@ -59,6 +65,7 @@ mod error;
 pub mod fuzz;
 pub mod http;
 mod identity;
+pub mod interceptor;
 pub mod paginate;
 pub mod profile;
 pub mod query;
@@ -69,11 +76,13 @@ pub mod ser;
 mod service;
 pub mod sign;
 pub mod stream;
+pub mod telemetry;
 #[cfg(feature = "test-util")]
 pub mod test_util;
 mod token;
 pub mod transport;
 pub mod validate;
+pub mod waiter;
 pub mod wire;
 
 pub use crate::http::{HttpRequest, HttpResponse};
@@ -82,8 +91,10 @@ pub use breaker::RegionBreakerProfile;
 pub use call::RawResponse;
 pub use client::Client;
 pub use common_client::{CallOptions, CommonClient};
+pub use config::{SdkConfig, SdkConfigBuilder};
 pub use credential::{Credential, ProvideCredential};
 pub use error::{Error, SNIPPET_LIMIT};
+pub use interceptor::Interceptor;
 pub use profile::{ClientProfile, HttpMethod, HttpProfile, Language, Scheme, SignMethod};
 pub use retry::RetryPolicy;
 pub use service::{ActionInfo, ServiceInfo, REQUEST_CLIENT};

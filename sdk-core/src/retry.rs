@@ -128,15 +128,39 @@ impl RetryPolicy {
     }
 }
 
-/// Why an attempt is retried.
+/// Why an attempt is retried (logged, given to interceptors, the `retry.reason` of spans and metrics).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Reason {
+#[non_exhaustive]
+pub enum Reason {
+    /// Connect error: the request was never written.
     NotSent,
+    /// [`Error::is_throttling`]: rejected unexecuted.
     Throttled,
+    /// A timeout after connecting (retry-safe actions only).
     Timeout,
+    /// Reset or cut-off response after sending (retry-safe actions only).
     Transport,
+    /// HTTP 5xx without a service error (retry-safe actions only).
     Status(u16),
+    /// `InternalError*` (retry-safe actions only).
     InternalError,
+    /// `AuthFailure.SignatureExpire`: the clock is corrected and the request re-signed.
+    ClockSkew,
+}
+
+impl Reason {
+    /// A short fixed label (`snake_case`), for metrics and span fields.
+    pub fn label(self) -> &'static str {
+        match self {
+            Reason::NotSent => "not_sent",
+            Reason::Throttled => "throttled",
+            Reason::Timeout => "timeout",
+            Reason::Transport => "transport",
+            Reason::Status(_) => "http_5xx",
+            Reason::InternalError => "internal_error",
+            Reason::ClockSkew => "clock_skew",
+        }
+    }
 }
 
 impl std::fmt::Display for Reason {
@@ -148,6 +172,7 @@ impl std::fmt::Display for Reason {
             Reason::Transport => f.write_str("connection failed after sending"),
             Reason::Status(s) => write!(f, "HTTP {s}"),
             Reason::InternalError => f.write_str("internal error"),
+            Reason::ClockSkew => f.write_str("clock skew"),
         }
     }
 }
@@ -158,12 +183,7 @@ pub(crate) fn classify(e: &Error, retry_safe: bool) -> Option<Reason> {
     if e.is_connect() {
         return Some(Reason::NotSent);
     }
-    if let Some(code) = e.code() {
-        if code.starts_with("RequestLimitExceeded") {
-            return Some(Reason::Throttled);
-        }
-    }
-    if e.is_status() && e.status() == Some(429) {
+    if e.is_throttling() {
         return Some(Reason::Throttled);
     }
     if !retry_safe {
@@ -182,15 +202,130 @@ pub(crate) fn classify(e: &Error, retry_safe: bool) -> Option<Reason> {
     }
 }
 
+/// What the attempt loop does after a failed attempt: the answer of [`decide`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Decision {
+    /// Stop and return the error, for this reason.
+    Return(Stop),
+    /// The service's clock is `server_time` (Unix seconds): learn the offset, re-sign, send again now.
+    Resign {
+        /// Server time read from the response's `Date` header or the error message.
+        server_time: i64,
+    },
+    /// Send again after `delay`.
+    Retry {
+        /// The full-jitter delay drawn for this retry.
+        delay: Duration,
+        /// Why.
+        reason: Reason,
+    },
+}
+
+/// Why the loop stops with an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Stop {
+    /// Not a failure a retry can cure.
+    NotRetryable,
+    /// Would be retried if the action were safe to repeat: the error says the outcome is unknown
+    /// ([`Error::may_have_reached_service`]).
+    NotRetrySafe,
+    /// [`RetryPolicy::max_attempts`] reached.
+    AttemptsExhausted,
+    /// The delay would end past [`RetryPolicy::deadline`].
+    DeadlineNear,
+}
+
+impl Stop {
+    /// A short fixed label (`snake_case`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Stop::NotRetryable => "not_retryable",
+            Stop::NotRetrySafe => "not_retry_safe",
+            Stop::AttemptsExhausted => "attempts_exhausted",
+            Stop::DeadlineNear => "deadline",
+        }
+    }
+}
+
+/// The state of one call's attempts, as [`decide`] reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Attempts {
+    /// Retries made so far (clock corrections not counted).
+    pub retries: u32,
+    /// The clock was corrected once already in this call.
+    pub clock_corrected: bool,
+}
+
+/// The limits [`decide`] applies: the policy and what is known of the call.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget<'a> {
+    /// The client's policy.
+    pub policy: &'a RetryPolicy,
+    /// The action may be re-sent after it reached the service (`ActionInfo::retry_safe` or
+    /// [`RetryPolicy::retry_unsafe`]).
+    pub retry_safe: bool,
+    /// A clock correction can help (false when the timestamp is pinned, in golden tests).
+    pub may_correct_clock: bool,
+}
+
+/// The retry rule of the [module docs](self) as one pure function: after the failed attempt `error`
+/// (with `server_time`, the `Date` of its response if any), given the call's `attempts` so far, its
+/// `budget`, the time `remaining` until the call's deadline and a `random` draw for the jitter, what to
+/// do next. The attempt loop only carries the decision out (timers, logs, breaker, re-signing).
+pub fn decide(
+    error: &Error,
+    server_time: Option<i64>,
+    attempts: Attempts,
+    budget: Budget<'_>,
+    remaining: Duration,
+    random: u64,
+) -> Decision {
+    if error.code() == Some(crate::clock::SIGNATURE_EXPIRE)
+        && !attempts.clock_corrected
+        && budget.may_correct_clock
+        && !remaining.is_zero()
+    {
+        if let Some(server_time) = server_time.or_else(|| crate::clock::server_time(None, error.message())) {
+            return Decision::Resign { server_time };
+        }
+    }
+    let Some(reason) = classify(error, budget.retry_safe) else {
+        let unsafe_only = !budget.retry_safe && classify(error, true).is_some();
+        return Decision::Return(if unsafe_only {
+            Stop::NotRetrySafe
+        } else {
+            Stop::NotRetryable
+        });
+    };
+    if attempts.retries + 1 >= budget.policy.max_attempts.max(1) {
+        return Decision::Return(Stop::AttemptsExhausted);
+    }
+    let delay = jitter_from(budget.policy.backoff_bound(attempts.retries + 1), random);
+    if delay >= remaining {
+        return Decision::Return(Stop::DeadlineNear);
+    }
+    Decision::Retry { delay, reason }
+}
+
 /// A uniformly random duration in `0..=bound` ("full jitter"), from the same source as tokens and nonces
 /// (one random source for the crate; a system call per retry costs nothing next to the wait). Public for
 /// hand-written additions that back off too (`sdk_sms::bulk`).
 pub fn jitter(bound: Duration) -> Duration {
+    if bound.is_zero() {
+        return Duration::ZERO;
+    }
+    jitter_from(bound, random_u64())
+}
+
+/// [`jitter`] with the random draw given: `random` mapped into `0..=bound`.
+fn jitter_from(bound: Duration, random: u64) -> Duration {
     let nanos = bound.as_nanos().min(u128::from(u64::MAX)) as u64;
     if nanos == 0 {
         return Duration::ZERO;
     }
-    Duration::from_nanos(random_u64() % (nanos + 1))
+    Duration::from_nanos(random % nanos.saturating_add(1))
 }
 
 /// The one retry-safe rule: an action may be sent again after it reached the service when it only reads (its
@@ -238,6 +373,80 @@ mod tests {
         assert_eq!(classify(&timeout, true), Some(Reason::Timeout));
         assert_eq!(classify(&reset, true), Some(Reason::Transport));
         assert_eq!(classify(&bad_gateway, true), Some(Reason::Status(502)));
+    }
+
+    /// The decision table: one row per (error, attempts, budget, remaining time) case.
+    #[test]
+    fn decision_table() {
+        use Decision::{Resign, Retry, Return};
+        let policy = RetryPolicy::new().initial_backoff(Duration::from_millis(100));
+        let (safe, unsafe_) = (true, false);
+        let expired = || {
+            Error::service(
+                crate::clock::SIGNATURE_EXPIRE,
+                "signature expired; server time 1700000000",
+                None,
+                200,
+            )
+        };
+        let expired_no_time = Error::service(crate::clock::SIGNATURE_EXPIRE, "expired", None, 200);
+        let throttled = || Error::service("RequestLimitExceeded", "m", None, 200);
+        let ms = Duration::from_millis;
+        let done = |retries| Attempts {
+            retries,
+            clock_corrected: false,
+        };
+        let corrected = Attempts {
+            retries: 0,
+            clock_corrected: true,
+        };
+        let long = Duration::from_secs(60);
+        // (error, server time from Date, attempts, retry-safe, may correct clock, remaining, random, expected)
+        type Row = (Error, Option<i64>, Attempts, bool, bool, Duration, u64, Decision);
+        #[rustfmt::skip]
+        let table: Vec<Row> = vec![
+            (Error::connect("refused"), None, done(0), unsafe_, true, long, 50_000_000, Retry { delay: ms(50), reason: Reason::NotSent }),
+            (throttled(), None, done(0), unsafe_, true, long, 7, Retry { delay: Duration::from_nanos(7), reason: Reason::Throttled }),
+            (Error::status_error(429, b""), None, done(1), unsafe_, true, long, 0, Retry { delay: Duration::ZERO, reason: Reason::Throttled }),
+            // The second retry's bound is 200 ms: a draw of 250 ms wraps into it.
+            (throttled(), None, done(1), unsafe_, true, long, 250_000_000, Retry { delay: ms(250) - ms(200) - Duration::from_nanos(1), reason: Reason::Throttled }),
+            (throttled(), None, done(2), unsafe_, true, long, 0, Return(Stop::AttemptsExhausted)),
+            (throttled(), None, done(0), unsafe_, true, ms(10), 50_000_000, Return(Stop::DeadlineNear)),
+            (Error::timeout("t"), None, done(0), unsafe_, true, long, 0, Return(Stop::NotRetrySafe)),
+            (Error::timeout("t"), None, done(0), safe, true, long, 0, Retry { delay: Duration::ZERO, reason: Reason::Timeout }),
+            (Error::transport("reset"), None, done(0), safe, true, long, 0, Retry { delay: Duration::ZERO, reason: Reason::Transport }),
+            (Error::status_error(503, b""), None, done(0), safe, true, long, 0, Retry { delay: Duration::ZERO, reason: Reason::Status(503) }),
+            (Error::status_error(503, b""), None, done(0), unsafe_, true, long, 0, Return(Stop::NotRetrySafe)),
+            (Error::service("InternalError", "m", None, 200), None, done(0), safe, true, long, 0, Retry { delay: Duration::ZERO, reason: Reason::InternalError }),
+            (Error::service("FailedOperation.X", "m", None, 200), None, done(0), safe, true, long, 0, Return(Stop::NotRetryable)),
+            (Error::invalid_request("p", "m"), None, done(0), safe, true, long, 0, Return(Stop::NotRetryable)),
+            (expired(), None, done(0), unsafe_, true, long, 0, Resign { server_time: 1_700_000_000 }),
+            (expired(), Some(42), done(2), unsafe_, true, long, 0, Resign { server_time: 42 }),
+            (expired(), None, corrected, unsafe_, true, long, 0, Return(Stop::NotRetryable)),
+            (expired(), None, done(0), unsafe_, false, long, 0, Return(Stop::NotRetryable)),
+            (expired(), None, done(0), unsafe_, true, Duration::ZERO, 0, Return(Stop::NotRetryable)),
+            (expired_no_time, None, done(0), safe, true, long, 0, Return(Stop::NotRetryable)),
+        ];
+        for (i, (error, server_time, attempts, retry_safe, may_correct_clock, remaining, random, expected)) in
+            table.into_iter().enumerate()
+        {
+            let budget = Budget {
+                policy: &policy,
+                retry_safe,
+                may_correct_clock,
+            };
+            let got = decide(&error, server_time, attempts, budget, remaining, random);
+            assert_eq!(got, expected, "row {i}: {error}");
+        }
+    }
+
+    #[test]
+    fn throttling_predicate() {
+        assert!(Error::service("RequestLimitExceeded.UinLimitExceeded", "m", None, 200).is_throttling());
+        assert!(Error::status_error(429, b"slow down").is_throttling());
+        assert!(!Error::status_error(503, b"").is_throttling());
+        assert!(!Error::service("LimitExceeded", "m", None, 200).is_throttling());
+        assert!(!Error::timeout("t").is_throttling());
     }
 
     #[test]

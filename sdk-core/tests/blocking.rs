@@ -136,3 +136,24 @@ fn configuration_errors_are_returned_not_panicked() {
     let e = c.call::<_, Value>(&SEND_SMS, &json!({})).unwrap_err();
     assert!(e.is_invalid_request(), "{e}");
 }
+
+/// Blocking clients made from one `SdkConfig` share its pool: an SMS client and a `CommonClient` for STS,
+/// two calls each, one TCP connection.
+#[test]
+fn blocking_clients_from_one_config_share_one_connection() {
+    let emu = emulator();
+    let config = sdk_core::SdkConfig::builder()
+        .credential(Credential::new(tc_emulator::DEFAULT_SECRET_ID, tc_emulator::DEFAULT_SECRET_KEY).unwrap())
+        .region("ap-guangzhou")
+        .profile(ClientProfile::new().http_profile(HttpProfile::new().endpoint(emu.base_url())))
+        .build();
+    let sms = blocking::Client::from_config(&SMS, &config);
+    let sts = blocking::CommonClient::from_config("sts", "2018-08-13", &config);
+    for _ in 0..2 {
+        let sent: Value = sms.call(&SEND_SMS, &send_sms()).unwrap();
+        assert_eq!(sent["SendStatusSet"][0]["Code"], "Ok", "{sent}");
+        let me = sts.call_json("GetCallerIdentity", &json!({})).unwrap();
+        assert!(me["RequestId"].is_string(), "{me}");
+    }
+    assert_eq!(emu.connections_accepted(), 1);
+}

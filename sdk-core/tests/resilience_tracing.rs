@@ -82,7 +82,7 @@ async fn trace_output_explains_retries_and_holds_no_secret() {
     // The story of a call is there: span fields, attempts, why and how long before each retry.
     for expected in [
         "tencentcloud_call",
-        "product=sms",
+        "rpc.service=sms",
         "DescribeSmsSignList",
         "region=ap-guangzhou",
         "attempt=",

@@ -74,6 +74,10 @@ fn constructors() -> TokenStream {
         ) -> Self {
             Self::from_async(super::Client::with_profile(credential, region, profile))
         }
+        /// See [`super::Client::from_config`].
+        pub fn from_config(config: &::sdk_core::SdkConfig) -> Self {
+            Self::from_async(super::Client::from_config(config))
+        }
         /// See [`super::Client::from_env`].
         pub fn from_env() -> ::std::result::Result<Self, ::sdk_core::Error> {
             super::Client::from_env().map(Self::from_async)

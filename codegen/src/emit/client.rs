@@ -39,7 +39,7 @@ pub fn client(v: &Version) -> TokenStream {
     }
 }
 
-/// `new`, `with_profile`, `from_env`, `from_core` and `core` (names that actions avoid, see
+/// `new`, `with_profile`, `from_config`, `from_env`, `from_core` and `core` (names that actions avoid, see
 /// [`crate::ir::name`]).
 fn constructors() -> TokenStream {
     quote! {
@@ -57,6 +57,11 @@ fn constructors() -> TokenStream {
             profile: ::sdk_core::ClientProfile,
         ) -> Self {
             Self { inner: ::sdk_core::Client::new(&SERVICE, credential, region, profile) }
+        }
+        /// A client made from a shared configuration (`sdk_core::SdkConfig`): its credential cache,
+        /// connection pool and interceptors are those of every other client made from it.
+        pub fn from_config(config: &::sdk_core::SdkConfig) -> Self {
+            Self { inner: ::sdk_core::Client::from_config(&SERVICE, config) }
         }
         /// A client configured from the `TENCENTCLOUD_*` environment variables.
         pub fn from_env() -> ::std::result::Result<Self, ::sdk_core::Error> {

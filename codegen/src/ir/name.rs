@@ -20,7 +20,15 @@ use crate::naming::{pascal_ident, screaming, snake_ident, Scope};
 use crate::Error;
 
 /// Methods of the async and blocking clients themselves; actions named like them get a suffix.
-const CLIENT_METHODS: [&str; 6] = ["new", "with_profile", "from_env", "from_core", "from_async", "core"];
+const CLIENT_METHODS: [&str; 7] = [
+    "new",
+    "with_profile",
+    "from_config",
+    "from_env",
+    "from_core",
+    "from_async",
+    "core",
+];
 
 /// Wire object name → Rust struct name.
 type TypeNames<'s> = BTreeMap<&'s str, String>;

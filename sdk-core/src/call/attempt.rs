@@ -15,6 +15,7 @@ use crate::clock;
 use crate::error::Error;
 use crate::http::{header, HeaderMap, HttpRequest, HttpResponse};
 use crate::identity::Credential;
+use crate::interceptor::{CallView, RequestView, SignedHeaders};
 use crate::redact;
 use crate::service::REQUEST_CLIENT;
 use crate::token;
@@ -27,12 +28,13 @@ use crate::wire::{self, RequestParts};
 pub(crate) async fn run(
     config: &Config,
     call: Call<'_>,
+    view: &CallView<'_>,
     payload: Bytes,
     route: Route,
     timeout: Option<Duration>,
     server_time: &mut Option<i64>,
 ) -> Result<RawResponse, Error> {
-    let (transport, request, secrets) = prepare(config, call, payload, route, timeout).await?;
+    let (transport, request, secrets) = prepare(config, call, view, payload, route, timeout).await?;
     let answer = async {
         let HttpResponse {
             status, headers, body, ..
@@ -42,11 +44,13 @@ pub(crate) async fn run(
     answer.await.map_err(|e| e.without_secrets(&secrets))
 }
 
-/// Everything before sending: endpoint, transport, action name, credentials, signed request, and the
-/// secret values it carries (removed from the server's text in errors: [`redact::own_secrets`]).
+/// Everything before sending: endpoint, transport, action name, credentials, the interceptors'
+/// `before_signing`, signed request, their `before_sending`, and the secret values the request carries
+/// (removed from the server's text in errors: [`redact::own_secrets`]).
 pub(crate) async fn prepare<'c>(
     config: &'c Config,
     call: Call<'_>,
+    view: &CallView<'_>,
     payload: Bytes,
     route: Route,
     timeout: Option<Duration>,
@@ -55,8 +59,22 @@ pub(crate) async fn prepare<'c>(
     let transport = config.transport.as_ref().map_err(SetupError::to_error)?;
     validate::action(call.action)?;
     let credential = credential(config, call.skip_sign).await?;
+    let mut added = SignedHeaders::default();
+    config.interceptors.each(|i| i.before_signing(view, &mut added));
+    let headers;
+    let call = if added.added.is_empty() {
+        call
+    } else {
+        headers = [call.headers, &added.added].concat();
+        Call {
+            headers: &headers,
+            ..call
+        }
+    };
     let mut request = sign(config, call, endpoint, credential.as_deref(), payload)?;
     request.timeout = timeout;
+    let mut request_view = RequestView { request: &mut request };
+    config.interceptors.each(|i| i.before_sending(view, &mut request_view));
     let secrets = redact::own_secrets(credential.as_deref(), &request);
     Ok((&**transport, request, secrets))
 }

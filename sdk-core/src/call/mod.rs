@@ -24,8 +24,9 @@ pub(crate) mod envelope;
 pub(crate) mod stream;
 
 use std::borrow::Cow;
+use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use tracing::Instrument;
@@ -35,9 +36,11 @@ use crate::breaker::Breaker;
 use crate::clock::ClockSkew;
 use crate::error::Error;
 use crate::identity::{Credential, ProvideCredential};
+use crate::interceptor::{CallOutcome, CallView, Interceptors};
 use crate::profile::ClientProfile;
 use crate::service::{ActionInfo, REQUEST_CLIENT};
 use crate::stream::RawEventStream;
+use crate::telemetry;
 use crate::transport::{ReqwestTransport, Transport};
 use crate::wire::ClientHeaders;
 use classify::{Attempted, Plan};
@@ -64,6 +67,12 @@ pub(crate) struct Config {
     pub transport: Result<Arc<dyn Transport>, SetupError>,
     /// The transport is the default one, which bounds each attempt itself (no second timer needed).
     pub default_transport: bool,
+    /// The request timeout the transport applies by itself (`req_timeout` of the profile it was built
+    /// from, which a client made from a shared `SdkConfig` may have overridden): any other bound is set
+    /// per request.
+    pub transport_timeout: Duration,
+    /// Hooks at every stage, the SDK's own tracing (and metrics) first.
+    pub interceptors: Interceptors,
     /// Header values that are the same for every call.
     pub headers: ClientHeaders,
     /// Clock offset learned from `AuthFailure.SignatureExpire`, shared by all clones.
@@ -91,17 +100,39 @@ impl Config {
         region: String,
         profile: ClientProfile,
     ) -> Config {
-        let http = &profile.http_profile;
-        let endpoints = Endpoints::resolve(&product, &version, &region, http, profile.region_breaker.as_ref());
-        let transport = ReqwestTransport::new(http)
+        let transport = ReqwestTransport::new(&profile.http_profile)
             .map(|t| Arc::new(t) as Arc<dyn Transport>)
             .map_err(|e| SetupError::from_error(&e));
+        Config::with_parts(
+            product,
+            version,
+            credential,
+            static_credential,
+            region,
+            profile,
+            transport,
+        )
+    }
+
+    /// [`Config::new`] over a transport built already (shared by the clients of one `SdkConfig`).
+    pub(crate) fn with_parts(
+        product: Cow<'static, str>,
+        version: Cow<'static, str>,
+        credential: Arc<dyn ProvideCredential>,
+        static_credential: Option<Credential>,
+        region: String,
+        profile: ClientProfile,
+        transport: Result<Arc<dyn Transport>, SetupError>,
+    ) -> Config {
+        let http = &profile.http_profile;
+        let endpoints = Endpoints::resolve(&product, &version, &region, http, profile.region_breaker.as_ref());
         let host = endpoints.primary.as_ref().ok().map(|e| e.host.as_str());
         let headers = ClientHeaders::new(host, &version, &region, REQUEST_CLIENT);
         let breaker = profile
             .region_breaker
             .as_ref()
             .map(|b| Arc::new(Breaker::new(b.clone())));
+        let transport_timeout = http.req_timeout;
         Config {
             product,
             version,
@@ -113,6 +144,8 @@ impl Config {
             endpoints,
             transport,
             default_transport: true,
+            transport_timeout,
+            interceptors: default_interceptors(),
             headers,
             clock: Arc::default(),
             breaker,
@@ -157,6 +190,14 @@ impl Call<'_> {
     }
 }
 
+/// The interceptors every client starts with: the SDK's tracing, and its metrics with feature `metrics`.
+pub(crate) fn default_interceptors() -> Interceptors {
+    let tracing = Interceptors::default().with(Arc::new(telemetry::TracingInterceptor));
+    #[cfg(feature = "metrics")]
+    let tracing = tracing.with(Arc::new(telemetry::MetricsInterceptor::default()));
+    tracing
+}
+
 /// The call: attempts (see [`crate::retry`]) of [`attempt::run`] in the loop of [`classify::run`], in one span.
 pub(crate) async fn execute(config: &Config, call: Call<'_>, payload: Vec<u8>) -> Result<RawResponse, Error> {
     // Shared by every attempt without a copy.
@@ -165,24 +206,29 @@ pub(crate) async fn execute(config: &Config, call: Call<'_>, payload: Vec<u8>) -
 
 /// [`execute`] with the payload already shared (an octet-stream body the caller gave as `Bytes`).
 pub(crate) async fn execute_bytes(config: &Config, call: Call<'_>, payload: Bytes) -> Result<RawResponse, Error> {
-    async move {
+    let view = call_view(config, call);
+    let span = telemetry::call_span(&view);
+    async {
+        let mut ended = CallEnd::start(config, &view);
         let started = Instant::now();
-        let result = classify::run(plan(config, call), |route, bound| {
+        let result = classify::run(plan(config, call, &view), |route, bound| {
             let payload = payload.clone();
-            // Only a bound shorter than the client-wide `req_timeout` (the call's deadline is near) needs
-            // a per-request timeout.
-            let timeout = (bound < config.profile.http_profile.req_timeout).then_some(bound);
+            // Only a bound other than the transport's own `req_timeout` (the call's deadline is near, or
+            // the client overrides the timeout) needs a per-request timeout.
+            let timeout = (bound != config.transport_timeout).then_some(bound);
+            let view = &view;
             async move {
                 let mut server_time = None;
-                let result = attempt::run(config, call, payload, route, timeout, &mut server_time).await;
+                let result = attempt::run(config, call, view, payload, route, timeout, &mut server_time).await;
                 Attempted { result, server_time }
             }
         })
         .await;
         log_outcome(&result, started);
+        ended.finish(result.as_ref().map(|r| r.request_id()));
         result
     }
-    .instrument(call_span(config, call))
+    .instrument(span)
     .await
 }
 
@@ -190,40 +236,92 @@ pub(crate) async fn execute_bytes(config: &Config, call: Call<'_>, payload: Byte
 /// headers (or a complete non-stream answer) are in. Each attempt is bounded by `req_timeout` until then.
 pub(crate) async fn open_stream(config: &Config, call: Call<'_>, payload: Vec<u8>) -> Result<RawEventStream, Error> {
     let payload = Bytes::from(payload);
-    async move {
+    let view = call_view(config, call);
+    let span = telemetry::call_span(&view);
+    async {
+        let mut ended = CallEnd::start(config, &view);
         // The default transport does not bound a stream's attempt itself: the loop's timer does.
         let plan = Plan {
             bounded_by_transport: false,
-            ..plan(config, call)
+            ..plan(config, call, &view)
         };
         let opened = classify::run(plan, |route, bound| {
             let payload = payload.clone();
+            let view = &view;
             async move {
                 let mut server_time = None;
-                let result = stream::attempt(config, call, payload, route, Some(bound), &mut server_time).await;
+                let result = stream::attempt(config, call, view, payload, route, Some(bound), &mut server_time).await;
                 Attempted { result, server_time }
             }
         })
-        .await?;
-        Ok(RawEventStream::new(opened, &config.profile.http_profile))
+        .await;
+        ended.finish(opened.as_ref().map(|o| o.request_id.as_deref()));
+        Ok(RawEventStream::new(opened?, &config.profile.http_profile))
     }
-    .instrument(call_span(config, call))
+    .instrument(span)
     .await
 }
 
-fn call_span(config: &Config, call: Call<'_>) -> tracing::Span {
-    tracing::debug_span!(
-        "tencentcloud_call",
-        product = %config.product,
-        version = %config.version,
-        action = call.action,
-        region = %config.region,
-    )
+/// What hooks see of this call.
+fn call_view<'a>(config: &'a Config, call: Call<'a>) -> CallView<'a> {
+    CallView {
+        product: &config.product,
+        version: &config.version,
+        action: call.action,
+        region: &config.region,
+        host: config.endpoints.primary.as_ref().ok().map(|e| e.host.as_str()),
+        started: Instant::now(),
+        attempt: AtomicU32::new(0),
+    }
+}
+
+/// Runs `on_call_start` now, and `on_final_error` / `on_call_end` when the call ends, or
+/// `on_call_end(Cancelled)` when its future is dropped first.
+struct CallEnd<'a> {
+    config: &'a Config,
+    view: &'a CallView<'a>,
+    done: bool,
+}
+
+impl<'a> CallEnd<'a> {
+    fn start(config: &'a Config, view: &'a CallView<'a>) -> CallEnd<'a> {
+        config.interceptors.each(|i| i.on_call_start(view));
+        CallEnd {
+            config,
+            view,
+            done: false,
+        }
+    }
+
+    fn finish(&mut self, result: Result<Option<&str>, &Error>) {
+        self.done = true;
+        let outcome = match result {
+            Ok(request_id) => CallOutcome::Success { request_id },
+            Err(e) => {
+                self.config.interceptors.each(|i| i.on_final_error(self.view, e));
+                CallOutcome::Error(e)
+            }
+        };
+        self.config.interceptors.each(|i| i.on_call_end(self.view, &outcome));
+    }
+}
+
+impl Drop for CallEnd<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let view = self.view;
+            self.config
+                .interceptors
+                .each(|i| i.on_call_end(view, &CallOutcome::Cancelled));
+        }
+    }
 }
 
 /// What the attempt loop needs to know of this client and call.
-fn plan<'a>(config: &'a Config, call: Call<'_>) -> Plan<'a> {
+fn plan<'a>(config: &'a Config, call: Call<'_>, view: &'a CallView<'a>) -> Plan<'a> {
     Plan {
+        interceptors: &config.interceptors,
+        view,
         policy: &config.profile.retry_policy,
         retry_safe: call.retry_safe,
         attempt_timeout: config.profile.http_profile.req_timeout,

@@ -19,6 +19,7 @@ use super::{Call, Config};
 use crate::breaker::Route;
 use crate::error::Error;
 use crate::http::{header, HeaderMap};
+use crate::interceptor::CallView;
 use crate::stream::Opened;
 use crate::transport::{self, ByteStream};
 
@@ -41,12 +42,13 @@ impl Answer for Opened {
 pub(crate) async fn attempt(
     config: &Config,
     call: Call<'_>,
+    view: &CallView<'_>,
     payload: Bytes,
     route: Route,
     timeout: Option<Duration>,
     server_time: &mut Option<i64>,
 ) -> Result<Opened, Error> {
-    let (transport, request, secrets) = attempt::prepare(config, call, payload, route, timeout).await?;
+    let (transport, request, secrets) = attempt::prepare(config, call, view, payload, route, timeout).await?;
     match open(config, transport, request, server_time).await {
         Ok(opened) => Ok(opened.with_secrets(secrets)),
         Err(e) => Err(e.without_secrets(&secrets)),

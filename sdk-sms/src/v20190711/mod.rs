@@ -163,6 +163,13 @@ impl Client {
             inner: ::sdk_core::Client::new(&SERVICE, credential, region, profile),
         }
     }
+    /// A client made from a shared configuration (`sdk_core::SdkConfig`): its credential cache,
+    /// connection pool and interceptors are those of every other client made from it.
+    pub fn from_config(config: &::sdk_core::SdkConfig) -> Self {
+        Self {
+            inner: ::sdk_core::Client::from_config(&SERVICE, config),
+        }
+    }
     /// A client configured from the `TENCENTCLOUD_*` environment variables.
     pub fn from_env() -> ::std::result::Result<Self, ::sdk_core::Error> {
         ::sdk_core::Client::from_env(&SERVICE).map(Self::from_core)
@@ -779,6 +786,10 @@ pub mod blocking {
             profile: ::sdk_core::ClientProfile,
         ) -> Self {
             Self::from_async(super::Client::with_profile(credential, region, profile))
+        }
+        /// See [`super::Client::from_config`].
+        pub fn from_config(config: &::sdk_core::SdkConfig) -> Self {
+            Self::from_async(super::Client::from_config(config))
         }
         /// See [`super::Client::from_env`].
         pub fn from_env() -> ::std::result::Result<Self, ::sdk_core::Error> {

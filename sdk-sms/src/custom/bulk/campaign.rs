@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 use super::group::{self, GroupKey, Grouper, NumberKey, Pending};
 use super::journal::{Entry, Journal, JournalError, Orphans};
 use super::reconcile::{self, Verdict};
-use super::shared::{is_throttling, unix_now, Shared};
+use super::shared::{unix_now, Shared};
 use super::{BulkConfig, NotSentReason, Outcome, Recipient, Status, Summary, MALFORMED_NUMBER_CODE};
 use crate::v20210111::{Client, SendSmsRequest, SendSmsRequired, SendStatus};
 
@@ -806,7 +806,7 @@ async fn send(shared: Arc<Shared>, batch: Batch) -> Sent {
             }
             Err(e) => e,
         };
-        let retry = if is_throttling(&error) {
+        let retry = if error.is_throttling() {
             shared.throttled.fetch_add(1, Ordering::Relaxed);
             let (pause, level) = shared.pace.throttled(ticket);
             tracing::warn!(
@@ -949,8 +949,8 @@ mod tests {
 
     #[test]
     fn throttling_is_the_service_code_family_or_http_429() {
-        assert!(is_throttling(&sdk_core::Error::status_error(429, b"slow down")));
-        assert!(!is_throttling(&sdk_core::Error::status_error(503, b"")));
-        assert!(!is_throttling(&sdk_core::Error::timeout("t")));
+        assert!(sdk_core::Error::status_error(429, b"slow down").is_throttling());
+        assert!(!sdk_core::Error::status_error(503, b"").is_throttling());
+        assert!(!sdk_core::Error::timeout("t").is_throttling());
     }
 }

@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 
 use super::group::Pending;
 use super::pace::jitter;
-use super::shared::{is_throttling, unix_now, Shared};
+use super::shared::{unix_now, Shared};
 use crate::v20210111::{PullSmsSendStatusByPhoneNumberRequest, PullSmsSendStatusByPhoneNumberRequired};
 
 /// Most statuses one query returns (the service's `Limit` bound; its `Offset` is fixed at 0, so a number
@@ -151,11 +151,11 @@ async fn check(shared: &Shared, batch: &str, dispatched_at: i64, number: &str) -
             }
             Err(e) => e,
         };
-        if is_throttling(&error) {
+        if error.is_throttling() {
             shared.count_throttled();
             shared.pace.throttled(ticket);
         }
-        if attempt >= QUERY_ATTEMPTS || !(is_throttling(&error) || may_retry_read(&error)) {
+        if attempt >= QUERY_ATTEMPTS || !(error.is_throttling() || may_retry_read(&error)) {
             tracing::warn!(
                 target: "sdk_sms::bulk",
                 batch,
@@ -165,7 +165,7 @@ async fn check(shared: &Shared, batch: &str, dispatched_at: i64, number: &str) -
             );
             return Check::Unclear(format!("status query failed: {}", error.code().unwrap_or("no answer")));
         }
-        if !is_throttling(&error) {
+        if !error.is_throttling() {
             tokio::time::sleep(jitter(QUERY_BACKOFF.saturating_mul(1 << (attempt - 1)))).await;
         }
     }

@@ -62,11 +62,6 @@ impl Shared {
     }
 }
 
-/// `RequestLimitExceeded*` or HTTP 429: rejected unexecuted.
-pub(crate) fn is_throttling(e: &sdk_core::Error) -> bool {
-    e.code().is_some_and(|c| c.starts_with("RequestLimitExceeded")) || (e.is_status() && e.status() == Some(429))
-}
-
 /// Unix seconds as the service sees them (the client's learned clock offset applied).
 pub(crate) fn unix_now(client: &Client) -> i64 {
     let local = SystemTime::now()
