@@ -2,7 +2,7 @@
 //!
 //! What it writes into `--out` is a cargo workspace that can be published as it is:
 //!
-//! * the runtime crates every product crate needs (`tc-spec`, `sdk-core`, `tc-emulator`), copied from this
+//! * the runtime crates every product crate needs (`tc-rules`, `tc-spec`, `sdk-core`, `tc-emulator`), copied from this
 //!   repository (its tracked files), because a product crate is verified against them: `cargo package`
 //!   verifies crates that depend on unpublished crates only when they are packaged in the same run;
 //! * one `sdk-<product>` crate per product, generated from the specs with the same generator as
@@ -33,7 +33,7 @@ pub const USAGE: &str = "cargo xtask dist --out <dir> [--from <specs dir>] [--pr
 tencentcloud dir>] [--no-package | --no-verify]";
 
 /// Hand-written crates the product crates build on, copied from the repository.
-pub const RUNTIME: &[&str] = &["tc-spec", "sdk-core", "tc-emulator"];
+pub const RUNTIME: &[&str] = &["tc-rules", "tc-spec", "sdk-core", "tc-emulator"];
 /// Marker file: `--out` is only ever written to if it is empty or has this file.
 const MARKER: &str = ".dist-output";
 
