@@ -27,6 +27,11 @@ const KEYWORDS: &[&str] = &[
 /// Keywords that `r#` cannot be applied to.
 const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
 
+/// Identifier text without a raw prefix (`r#type` → `type`), as docs and derived names write it.
+pub fn unraw(name: &str) -> &str {
+    name.trim_start_matches("r#")
+}
+
 /// Split a wire name into words (see the module docs).
 pub fn words(name: &str) -> Vec<String> {
     let chars: Vec<char> = name.chars().collect();
