@@ -382,7 +382,8 @@ pub fn decode_entities(s: &str) -> String {
                 "lt" => Some('<'),
                 "gt" => Some('>'),
                 "apos" => Some('\''),
-                "nbsp" => Some(' '),
+                // Spaces of any width are one space in rustdoc (trtc and gme indent with `&emsp;`).
+                "nbsp" | "emsp" | "ensp" | "thinsp" => Some(' '),
                 _ => name
                     .strip_prefix("#x")
                     .or_else(|| name.strip_prefix("#X"))
@@ -509,6 +510,7 @@ mod tests {
         assert_eq!(decode_entities("&gt; 类型时使用"), "> 类型时使用");
         assert_eq!(decode_entities("A&类型时使用;"), "A&类型时使用;");
         assert_eq!(decode_entities("&#x4e2d;&amp"), "中&amp");
+        assert_eq!(decode_entities("a&emsp;b&ensp;c"), "a b c");
     }
 
     #[test]
