@@ -6,8 +6,10 @@
 //! * `<a href="u">t</a>` → `[t](u)`, `<b>`/`<strong>` → `**`, `<code>` → `` ` ``, `<i>`/`<em>`/unknown tags
 //!   are removed (their text is kept).
 //! * `<dx-alert title="注意">…</dx-alert>` → a `**注意**:` line, then the content.
-//! * Entities are decoded; `<` and `>` left in text are re-escaped as `&lt;`/`&gt;`, `[x]` that is not a
-//!   markdown link becomes `\[x\]` (rustdoc would read it as an intra-doc link).
+//! * Entities are decoded and none is written: `<` and `>` left in text are escaped as `\<`/`\>` (markdown
+//!   escapes, which rustdoc renders as the characters and its HTML lint does not read as tags), a `>` that
+//!   opens a line stays a blockquote (`>- Note` → `> - Note`), `[x]` that is not a markdown link becomes
+//!   `\[x\]` (rustdoc would read it as an intra-doc link).
 //! * Leading indentation is removed (rustdoc would read 4 spaces as a Rust doctest) and fenced blocks
 //!   without a language get `text`.
 
@@ -72,7 +74,7 @@ pub fn to_rustdoc(doc: &str) -> String {
                 rest = &after[len..];
             }
             None => {
-                out.push_str("&lt;");
+                out.push_str("\\<");
                 rest = &after[1..];
             }
         }
@@ -210,7 +212,11 @@ fn apply_tag(out: &mut String, links: &mut Vec<Option<String>>, tag: &Tag) {
         }
         ("dx-alert", true) => out.push_str("\n\n"),
         ("a", false) => {
-            let href = tag.attr("href").filter(|h| !h.is_empty()).map(str::to_string);
+            // An in-page anchor (`#4.-.E7...`) points into Tencent's web page, not the generated docs.
+            let href = tag
+                .attr("href")
+                .filter(|h| !h.is_empty() && !h.starts_with('#'))
+                .map(str::to_string);
             if href.is_some() {
                 out.push('[');
             }
@@ -229,7 +235,8 @@ fn apply_tag(out: &mut String, links: &mut Vec<Option<String>>, tag: &Tag) {
 
 /// Append decoded, markdown-escaped text; markdown links already in the text are kept as they are.
 fn push_text(out: &mut String, raw: &str) {
-    let text = decode_entities(raw);
+    // Twice: some documents are encoded twice (`&amp;lt;`), and no entity may reach the output.
+    let text = decode_entities(&decode_entities(raw));
     let mut rest = text.as_str();
     while let Some(i) = rest.find(['[', ']', '<', '>']) {
         escape_plain(out, &rest[..i]);
@@ -238,19 +245,32 @@ fn push_text(out: &mut String, raw: &str) {
         match c {
             b'[' => match markdown_link_len(tail) {
                 Some(len) => {
-                    out.push_str(&tail[..len]);
+                    push_link(out, &tail[..len]);
                     rest = &tail[len..];
                     continue;
                 }
                 None => out.push_str("\\["),
             },
             b']' => out.push_str("\\]"),
-            b'<' => out.push_str("&lt;"),
-            _ => out.push_str("&gt;"),
+            b'<' => out.push_str("\\<"),
+            // `>` opening a line is the spec's own blockquote (`>- Note`): kept as one.
+            _ if out.is_empty() || out.ends_with('\n') => out.push_str("> "),
+            _ => out.push_str("\\>"),
         }
         rest = &tail[1..];
     }
     escape_plain(out, rest);
+}
+
+/// A markdown link `[text](url)` as it is, or only its text when the URL is an in-page anchor of the web
+/// page the document came from (`(#4.-.E7...)`): no such anchor exists in the generated docs.
+fn push_link(out: &mut String, link: &str) {
+    let close = link.find("](").unwrap_or(link.len());
+    if link[close..].starts_with("](#") {
+        out.push_str(&link[1..close]);
+    } else {
+        out.push_str(link);
+    }
 }
 
 /// Plain text, with every bare URL made a link: `https://x.y/1.png` becomes the autolink `<https://x.y/1.png>`,
@@ -362,7 +382,8 @@ pub fn decode_entities(s: &str) -> String {
                 "lt" => Some('<'),
                 "gt" => Some('>'),
                 "apos" => Some('\''),
-                "nbsp" => Some(' '),
+                // Spaces of any width are one space in rustdoc (trtc and gme indent with `&emsp;`).
+                "nbsp" | "emsp" | "ensp" | "thinsp" => Some(' '),
                 _ => name
                     .strip_prefix("#x")
                     .or_else(|| name.strip_prefix("#X"))
@@ -451,9 +472,13 @@ fn is_list_item(line: &str) -> bool {
     }
 }
 
-/// Does `s` contain something that looks like a raw HTML tag (`<x`, `</x`)? Used by tests.
+/// Does `s` contain something that looks like a raw HTML tag (`<x`, `</x`, not the escaped `\<x`)? Used by
+/// tests.
 pub fn has_html_tag(s: &str) -> bool {
     s.match_indices('<').any(|(i, _)| {
+        if s[..i].ends_with('\\') {
+            return false;
+        }
         let t = &s[i + 1..];
         let t = t.strip_prefix('/').unwrap_or(t);
         t.starts_with(|c: char| c.is_ascii_alphabetic())
@@ -485,6 +510,7 @@ mod tests {
         assert_eq!(decode_entities("&gt; 类型时使用"), "> 类型时使用");
         assert_eq!(decode_entities("A&类型时使用;"), "A&类型时使用;");
         assert_eq!(decode_entities("&#x4e2d;&amp"), "中&amp");
+        assert_eq!(decode_entities("a&emsp;b&ensp;c"), "a b c");
     }
 
     #[test]
@@ -501,7 +527,7 @@ mod tests {
         let doc = "A<br>B<br/>请参阅 <a href=\"https://c.d/1\">审核标准。</a>&quot;x&quot; &amp; 1 &lt; 2";
         assert_eq!(
             to_rustdoc(doc),
-            "A\n\nB\n\n请参阅 [审核标准。](https://c.d/1)\"x\" & 1 &lt; 2"
+            "A\n\nB\n\n请参阅 [审核标准。](https://c.d/1)\"x\" & 1 \\< 2"
         );
         let doc = "<blockquote class=\"d\"><div class=\"t\" style=\"x: y;\"><i class=\"icon\"></i>说明：</div><p></p><ul><li>一<b>粗</b>二</li></ul></blockquote>";
         assert_eq!(to_rustdoc(doc), "说明：\n\n- 一**粗**二");
@@ -515,14 +541,19 @@ mod tests {
     fn rustdoc_hazards_are_escaped() {
         assert_eq!(
             to_rustdoc("取值 [0, 100] 之间 a<x c>d"),
-            "取值 \\[0, 100\\] 之间 a&lt;x c&gt;d"
+            "取值 \\[0, 100\\] 之间 a\\<x c\\>d"
         );
-        assert_eq!(to_rustdoc("填 <InstanceId> 即可"), "填 &lt;InstanceId&gt; 即可");
+        assert_eq!(to_rustdoc("填 <InstanceId> 即可"), "填 \\<InstanceId\\> 即可");
         assert_eq!(
             to_rustdoc("    indented code?\n```\nx\n```"),
             "indented code?\n```text\nx\n```"
         );
-        assert_eq!(to_rustdoc("a &amp;lt;b&gt; c"), "a &lt;b&gt; c");
+        assert_eq!(to_rustdoc("a &amp;lt;b&gt; c"), "a \\<b\\> c");
+        assert_eq!(to_rustdoc(">- Note: a\n>- b"), "> - Note: a\n\n> - b");
+        assert_eq!(
+            to_rustdoc("参考 [示例](#4.-.E7.A4) 与 <a href=\"#x\">此处</a>"),
+            "参考 示例 与 此处"
+        );
         assert!(!has_html_tag(&to_rustdoc("x &lt;script&gt; y")));
         assert!(has_html_tag("a <b>"));
         assert!(!has_html_tag("1 < 2"));

@@ -98,10 +98,10 @@
 //!
 //! # Retry rule
 //!
-//! `ActionInfo::retry_safe` is [`sdk_core::retry::is_retry_safe`]: true when the action name starts with
+//! `ActionInfo::retry_safe` is [`tc_rules::is_retry_safe`]: true when the action name starts with
 //! `Describe`, `Pull`, `Get`, `List`, `Query` or `Search` or ends with `Statistics` (read-only reports), or
-//! when its input has a `ClientToken` member (the service de-duplicates by token). The rule is the runtime's,
-//! written once (`ir/retry.rs` applies it). Everything else may have side effects and is not re-sent after it
+//! when its input has a `ClientToken` member (the service de-duplicates by token). The rule is written once in
+//! the dependency-free `tc-rules` crate, which the runtime re-exports (`ir/retry.rs` applies it). Everything else may have side effects and is not re-sent after it
 //! reached the service.
 //!
 //! # Naming

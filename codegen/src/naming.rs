@@ -27,6 +27,26 @@ const KEYWORDS: &[&str] = &[
 /// Keywords that `r#` cannot be applied to.
 const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
 
+/// Prefix of every crate's name on crates.io (`docs/release.md`): the repository's own names (`sdk-core`,
+/// `tencentcloud-sdk-sms`...) are taken there by unrelated crates.
+pub const REGISTRY_PREFIX: &str = "tencentcloud-api-";
+
+/// The crates.io name of a workspace package (its folder name): `sdk-sms` → `tencentcloud-api-sms`,
+/// `sdk-core` → `tencentcloud-api-core`, `tc-emulator` → `tencentcloud-api-emulator`. Users still write
+/// `use sdk_sms::...`: the published manifest keeps the library name (`[lib] name = "sdk_sms"`).
+pub fn registry_name(package: &str) -> String {
+    let rest = package
+        .strip_prefix("sdk-")
+        .or_else(|| package.strip_prefix("tc-"))
+        .unwrap_or(package);
+    format!("{REGISTRY_PREFIX}{rest}")
+}
+
+/// Identifier text without a raw prefix (`r#type` → `type`), as docs and derived names write it.
+pub fn unraw(name: &str) -> &str {
+    name.trim_start_matches("r#")
+}
+
 /// Split a wire name into words (see the module docs).
 pub fn words(name: &str) -> Vec<String> {
     let chars: Vec<char> = name.chars().collect();
@@ -180,6 +200,15 @@ impl Scope {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn registry_names() {
+        assert_eq!(registry_name("sdk-sms"), "tencentcloud-api-sms");
+        assert_eq!(registry_name("sdk-core"), "tencentcloud-api-core");
+        assert_eq!(registry_name("tc-emulator"), "tencentcloud-api-emulator");
+        assert_eq!(registry_name("tc-cli"), "tencentcloud-api-cli");
+        assert_eq!(registry_name("sdk-autoscaling"), "tencentcloud-api-autoscaling");
+    }
 
     #[test]
     fn acronyms_and_words() {

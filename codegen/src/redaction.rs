@@ -50,12 +50,27 @@ fn table() -> &'static Table {
     })
 }
 
-/// The redaction of member `member` of product `product`, if any.
+/// The redaction of member `member` of product `product`, if any, by its name (and the data list). A member
+/// the name rules miss is still caught by what its documentation says it holds ([`by_document`]).
 pub fn classify(product: &str, member: &str) -> Option<Redaction> {
     if let Some(e) = table().get(product).and_then(|t| t.get(member)) {
         return Some(e.redaction);
     }
     let lower = member.to_ascii_lowercase();
+    if is_secret_name(&lower) {
+        return Some(Redaction::Secret);
+    }
+    if ["phonenumber", "mobile", "subscribernumber", "msisdn", "telephone"]
+        .iter()
+        .any(|p| lower.contains(p))
+    {
+        return Some(Redaction::Phone);
+    }
+    None
+}
+
+/// Secret by (lower-case) name: keys, credential tokens, passwords, one-time codes, SAML assertions.
+fn is_secret_name(lower: &str) -> bool {
     const SECRET_TOKENS: [&str; 7] = [
         "token",
         "sessiontoken",
@@ -65,26 +80,56 @@ pub fn classify(product: &str, member: &str) -> Option<Redaction> {
         "refreshtoken",
         "idtoken",
     ];
-    let secret = lower.ends_with("secretkey")
-        || SECRET_TOKENS.contains(&lower.as_str())
-        || [
-            "password",
-            "passwd",
-            "privatekey",
-            "tokencode",
-            "verificationcode",
-            "verifycode",
-        ]
-        .iter()
-        .any(|p| lower.contains(p))
-        || lower == "credential";
-    if secret {
-        return Some(Redaction::Secret);
+    const SECRET_PARTS: [&str; 8] = [
+        "password",
+        "passwd",
+        "privatekey",
+        "tokencode",
+        "verificationcode",
+        "verifycode",
+        "samlassertion",
+        "captcha",
+    ];
+    lower.ends_with("secretkey")
+        || SECRET_TOKENS.contains(&lower)
+        || SECRET_PARTS.iter().any(|p| lower.contains(p))
+        || lower == "credential"
+}
+
+/// The redaction a text member's documentation calls for (Chinese and English, as the specs write them):
+/// it holds a phone number, a one-time code, a person's name or a message a person wrote. Applied to text
+/// members only (`ir/redact.rs`); this is what makes the policy cover members named in ways the name
+/// rules cannot foresee (`SubscriberNumber` was one).
+pub fn by_document(doc: &str) -> Option<Redaction> {
+    const PHONE: [&str; 6] = [
+        "手机号",
+        "电话号码",
+        "用户号码",
+        "phone number",
+        "mobile number",
+        "e.164",
+    ];
+    const CODE: [&str; 3] = ["验证码", "verification code", "saml 断言"];
+    const PERSONAL: [&str; 7] = [
+        "姓名",
+        "real name",
+        "用户回复",
+        "回复的内容",
+        "reply content",
+        "短信下发内容",
+        "短信内容",
+    ];
+    let lower = doc.to_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| lower.contains(w));
+    if has(&CODE) {
+        Some(Redaction::Secret)
+    } else if has(&PHONE) {
+        Some(Redaction::Phone)
+    } else if has(&PERSONAL) {
+        Some(Redaction::Content)
+    } else {
+        None
     }
-    if lower.contains("phonenumber") || lower.contains("mobile") {
-        return Some(Redaction::Phone);
-    }
-    None
 }
 
 #[cfg(test)]
@@ -102,10 +147,17 @@ mod tests {
             "DBPassword",
             "PrivateKey",
             "TokenCode",
+            "SAMLAssertion",
         ] {
             assert_eq!(classify("x", s), Some(Redaction::Secret), "{s}");
         }
-        for p in ["PhoneNumber", "PhoneNumberSet", "Mobile", "MobilePhone"] {
+        for p in [
+            "PhoneNumber",
+            "PhoneNumberSet",
+            "Mobile",
+            "MobilePhone",
+            "SubscriberNumber",
+        ] {
             assert_eq!(classify("x", p), Some(Redaction::Phone), "{p}");
         }
         for none in [
@@ -125,6 +177,27 @@ mod tests {
             None,
             "the data list is per product"
         );
+    }
+
+    #[test]
+    fn documents() {
+        assert_eq!(
+            by_document("用户号码，普通格式，示例如：18501234444。"),
+            Some(Redaction::Phone)
+        );
+        assert_eq!(by_document("The recipient's phone number"), Some(Redaction::Phone));
+        assert_eq!(by_document("mfa身份验证码。"), Some(Redaction::Secret));
+        assert_eq!(by_document("base64 编码的 SAML 断言信息"), Some(Redaction::Secret));
+        assert_eq!(by_document("联系人姓名"), Some(Redaction::Content));
+        assert_eq!(by_document("用户回复的内容。"), Some(Redaction::Content));
+        for none in [
+            "模板名称。",
+            "签名名称。",
+            "国家（或地区）码。",
+            "错误码。上报成功返回 ok。",
+        ] {
+            assert_eq!(by_document(none), None, "{none}");
+        }
     }
 
     #[test]

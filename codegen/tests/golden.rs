@@ -69,7 +69,7 @@ fn naming_edge_cases_in_the_output() {
     let docs: String = models.lines().filter(|l| l.trim_start().starts_with("//")).collect();
     assert!(!codegen::docs::has_html_tag(&docs), "raw HTML left in docs");
     assert!(
-        docs.contains("Range \\[0, 100\\] and a &lt; b."),
+        docs.contains("Range \\[0, 100\\] and a \\< b."),
         "rustdoc hazards are escaped"
     );
     assert!(docs.contains("Example: ``a`b``"), "examples are quoted safely");

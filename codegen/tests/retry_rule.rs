@@ -1,5 +1,5 @@
-//! The retry-safe rule is written once, in the runtime (`sdk_core::retry::is_retry_safe`). This ties the
-//! generator to it: over every action of every spec in `api-specs/` and in the committed sample of all tccli
+//! The retry-safe rule is written once, in `tc-rules`; the generator calls it and the runtime re-exports it
+//! (`sdk_core::retry::is_retry_safe`). This ties the generator to the runtime: over every action of every spec in `api-specs/` and in the committed sample of all tccli
 //! specs, the `ActionInfo` static the generator emits says exactly what the runtime's rule says.
 
 use std::path::Path;

@@ -45,9 +45,11 @@ fn every_sms_document_converts_to_clean_rustdoc() {
                 }
             });
             assert!(!unescaped, "{path}: bare brackets left:\n{out}");
-            // Links survive.
+            // Links survive, except those to an in-page anchor of Tencent's web page (dead in rustdoc).
+            let anchored_only = doc.matches("](").count() == doc.matches("](#").count()
+                && doc.matches("href=").count() == doc.matches("href=\"#").count();
             assert_eq!(
-                doc.contains("href=") || doc.contains("]("),
+                (doc.contains("href=") || doc.contains("](")) && !anchored_only,
                 out.contains("]("),
                 "{path}: links lost:\n{out}"
             );

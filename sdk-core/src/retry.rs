@@ -328,19 +328,10 @@ fn jitter_from(bound: Duration, random: u64) -> Duration {
     Duration::from_nanos(random % nanos.saturating_add(1))
 }
 
-/// The one retry-safe rule: an action may be sent again after it reached the service when it only reads (its
-/// name starts with `Describe`, `Pull`, `Get`, `List`, `Query` or `Search`, or ends with `Statistics`) or
-/// when its input takes an idempotency `ClientToken` (the service de-duplicates by it). The generator calls
-/// this for every action it emits (`ActionInfo::retry_safe`); the runtime for actions named at run time.
-pub fn is_retry_safe(action: &str, input_has_client_token: bool) -> bool {
-    const READ_PREFIXES: [&str; 6] = ["Describe", "Pull", "Get", "List", "Query", "Search"];
-    READ_PREFIXES.iter().any(|p| action.starts_with(p)) || action.ends_with("Statistics") || input_has_client_token
-}
-
-/// [`is_retry_safe`] for actions named at run time (`CommonClient`), whose input is unknown: by name only.
-pub fn is_retry_safe_name(action: &str) -> bool {
-    is_retry_safe(action, false)
-}
+/// The one retry-safe rule (read-only action names, or an input with a `ClientToken`), written once in the
+/// dependency-free `tc-rules` crate that the generator uses too: [`is_retry_safe`] for generated actions,
+/// [`is_retry_safe_name`] for actions named at run time.
+pub use tc_rules::{is_retry_safe, is_retry_safe_name};
 
 #[cfg(test)]
 mod tests {

@@ -2,7 +2,7 @@
 //!
 //! What it writes into `--out` is a cargo workspace that can be published as it is:
 //!
-//! * the runtime crates every product crate needs (`tc-spec`, `sdk-core`, `tc-emulator`), copied from this
+//! * the runtime crates every product crate needs (`tc-rules`, `tc-spec`, `sdk-core`, `tc-emulator`), copied from this
 //!   repository (its tracked files), because a product crate is verified against them: `cargo package`
 //!   verifies crates that depend on unpublished crates only when they are packaged in the same run;
 //! * one `sdk-<product>` crate per product, generated from the specs with the same generator as
@@ -12,6 +12,8 @@
 //! * the products this repository ships itself (`sdk-sms`, `sdk-sts`, `sdk-hunyuan`: generated code plus
 //!   hand-written parts) are copied from the repository, not generated again, so a release never loses
 //!   their hand-written parts (decision: the repository is their source of truth);
+//! * every crate renamed to its crates.io name (`tencentcloud-api-<name>`, library name kept: see
+//!   [`crate::release_names`]), without `repository`/`homepage`;
 //! * `PRODUCTS.md`: the product index (product, Chinese and English name, crate, API versions, actions);
 //! * `specs/` and its `SOURCES.md` when the specs were fetched;
 //! * `bin/tcli`, the command-line tool with every product of the specs compiled in (when packaging every
@@ -35,7 +37,7 @@ pub const USAGE: &str = "cargo xtask dist --out <dir> [--from <specs dir>] [--pr
 tencentcloud dir>] [--no-package | --no-verify]";
 
 /// Hand-written crates the product crates build on, copied from the repository.
-pub const RUNTIME: &[&str] = &["tc-spec", "sdk-core", "tc-emulator"];
+pub const RUNTIME: &[&str] = &["tc-rules", "tc-spec", "sdk-core", "tc-emulator"];
 /// Marker file: `--out` is only ever written to if it is empty or has this file.
 const MARKER: &str = ".dist-output";
 
@@ -198,6 +200,7 @@ pub fn run(root: &Path, args: &Args) -> Result<bool, String> {
         index.push(index_row(&specs.join(&product), &product)?);
     }
     std::fs::write(out.join("Cargo.toml"), workspace_manifest(root, &out, &crates)?).map_err(|e| e.to_string())?;
+    crate::release_names::apply(&out, &crates)?;
     if !out.join("Cargo.lock").exists() {
         std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).map_err(|e| e.to_string())?;
     }
@@ -214,7 +217,8 @@ pub fn run(root: &Path, args: &Args) -> Result<bool, String> {
         out.join("PRODUCTS.md").display()
     );
     if args.package {
-        let names: Vec<&str> = crates.iter().map(String::as_str).collect();
+        let registry: Vec<String> = crates.iter().map(|c| codegen::naming::registry_name(c)).collect();
+        let names: Vec<&str> = registry.iter().map(String::as_str).collect();
         let extra: &[&str] = if args.verify { &[] } else { &["--no-verify"] };
         match crate::package::run(&out, &names, extra) {
             Ok(()) => {
@@ -345,7 +349,7 @@ pub fn index_row(dir: &Path, product: &str) -> Result<IndexRow, String> {
         product: product.to_string(),
         name_cn: String::new(),
         name_en: String::new(),
-        krate: format!("sdk-{product}"),
+        krate: codegen::naming::registry_name(&format!("sdk-{product}")),
         versions: Vec::new(),
         english: 0,
         actions: 0,
@@ -464,7 +468,7 @@ mod tests {
             ("云服务器 v20190101", "Cloud Virtual Machine")
         );
         let md = render_index(&[row]);
-        assert!(md.contains("| cvm | 云服务器 v20190101 | Cloud Virtual Machine | [`sdk-cvm`](https://docs.rs/sdk-cvm) | v20170312, v20190101 | 1/2 | 3 |"), "{md}");
+        assert!(md.contains("| cvm | 云服务器 v20190101 | Cloud Virtual Machine | [`tencentcloud-api-cvm`](https://docs.rs/tencentcloud-api-cvm) | v20170312, v20190101 | 1/2 | 3 |"), "{md}");
         assert!(index_row(&dir.join("nothing"), "x").is_err());
         let _ = std::fs::remove_dir_all(&dir);
     }

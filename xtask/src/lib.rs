@@ -6,6 +6,7 @@ pub mod genall;
 pub mod msrv;
 pub mod package;
 pub mod paging_report;
+pub mod release_names;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;

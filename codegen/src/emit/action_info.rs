@@ -5,9 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use tc_spec::BinaryBody;
-
-use crate::ir::{Action, Version};
+use crate::ir::{Action, BinaryBody, Version};
 
 /// `SERVICE` and the `ActionInfo` statics of a version.
 pub fn statics(v: &Version) -> TokenStream {

@@ -7,9 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{client_token, deprecation, unraw};
-use tc_spec::BinaryBody;
-
-use crate::ir::{Action, Version};
+use crate::ir::{Action, BinaryBody, Version};
 use crate::naming::ident;
 
 /// `#[cfg(feature = "blocking")] pub mod blocking { ... }`.

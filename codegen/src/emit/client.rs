@@ -7,9 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{client_token, deprecation, doc_attrs};
-use tc_spec::BinaryBody;
-
-use crate::ir::{Action, Version};
+use crate::ir::{Action, BinaryBody, Version};
 use crate::naming::ident;
 
 /// The `Client` struct, its `Debug` and its methods.

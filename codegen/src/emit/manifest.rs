@@ -21,6 +21,8 @@ pub fn cargo_toml(product: &str, versions: &[Version], source: &str, custom: Opt
         Some(t) => format!("{} ({t})", product.to_uppercase()),
         None => product.to_uppercase(),
     };
+    // Published as `tencentcloud-api-<product>` (`cargo xtask dist` renames), so docs.rs has it there.
+    let registry = crate::naming::registry_name(&format!("sdk-{product}"));
     Ok(format!(
         r#"{header}
 [package]
@@ -30,8 +32,7 @@ version.workspace = true
 edition.workspace = true
 license.workspace = true
 rust-version.workspace = true
-repository.workspace = true
-documentation = "https://docs.rs/sdk-{product}"
+documentation = "https://docs.rs/{registry}"
 readme = "README.md"
 keywords = ["tencentcloud", "tencent-cloud", "{product}", "sdk", "api"]
 categories = ["api-bindings", "web-programming::http-client"]
@@ -153,7 +154,7 @@ mod tests {
     fn publishable_metadata() {
         let text = cargo_toml("demo", &versions(), "specs/demo", None).unwrap();
         for line in [
-            "documentation = \"https://docs.rs/sdk-demo\"\n",
+            "documentation = \"https://docs.rs/tencentcloud-api-demo\"\n",
             "readme = \"README.md\"\n",
             "keywords = [\"tencentcloud\", \"tencent-cloud\", \"demo\", \"sdk\", \"api\"]\n",
             "[package.metadata.docs.rs]\n",
@@ -161,6 +162,7 @@ mod tests {
         ] {
             assert!(text.contains(line), "{line} in {text}");
         }
+        assert!(!text.contains("repository") && !text.contains("homepage"), "{text}");
     }
 
     #[test]

@@ -24,13 +24,12 @@
 //! deprecation) is in this module. Generated code names std items by full path (`::std::option::Option`),
 //! so spec objects called `Option` or `String` cannot shadow them.
 
+use crate::ir::{Status, Ty};
+use crate::naming::ident;
+pub use crate::naming::unraw;
+use crate::Error;
 use proc_macro2::TokenStream;
 use quote::quote;
-use tc_spec::Status;
-
-use crate::ir::Ty;
-use crate::naming::ident;
-use crate::Error;
 
 pub mod action_info;
 pub mod blocking;
@@ -138,9 +137,4 @@ pub fn deprecation(status: Status) -> TokenStream {
         Status::Deprecated => quote!(#[deprecated(note = "the API marks this action deprecated")]),
         Status::Offline => quote!(#[deprecated(note = "offline: the service no longer serves it")]),
     }
-}
-
-/// Identifier text without a raw prefix (`r#type` → `type`), as docs and derived names write it.
-pub fn unraw(name: &str) -> &str {
-    name.trim_start_matches("r#")
 }

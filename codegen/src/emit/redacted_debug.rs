@@ -6,9 +6,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::unraw;
-use crate::ir::{Field, Object};
+use crate::ir::{Field, Object, Redaction};
 use crate::naming::ident;
-use crate::redaction::Redaction;
 
 /// `impl Debug` of a struct with hidden members.
 pub fn debug_impl(o: &Object) -> TokenStream {

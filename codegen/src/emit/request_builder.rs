@@ -14,7 +14,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{doc_attrs, ty_tokens};
+use super::ty_tokens;
 use crate::ir::{Field, Object, Ty};
 use crate::naming::ident;
 
@@ -59,11 +59,12 @@ fn named_new(o: &Object, required: &[&Field]) -> (TokenStream, TokenStream, Toke
          arguments could be swapped without a compile error.",
         o.rust
     );
+    // Each field points at the request's field of the same name rather than copying its docs.
     let fields = required.iter().map(|f| {
         let name = ident(&f.rust);
         let ty = ty_tokens(&f.ty);
-        let doc = doc_attrs(&f.doc);
-        quote! { #doc pub #name: #ty }
+        let doc = format!(" [`{}::{}`].", o.rust, f.rust);
+        quote! { #[doc = #doc] pub #name: #ty }
     });
     let names = required.iter().map(|f| ident(&f.rust));
     let new_doc = new_doc(o, required, &format!(", given by name in [`{required_name}`]"));

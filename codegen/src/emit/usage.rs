@@ -13,9 +13,10 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use tc_spec::BinaryBody;
+use crate::ir::{Action, BinaryBody, Field, Object, Ty, Version};
 
-use crate::ir::{Action, Field, Object, Ty, Version};
+/// Longest example string value shown whole, in characters.
+pub const MAX_EXAMPLE_TEXT: usize = 80;
 
 /// How deep nested objects are spelled out.
 pub const MAX_DEPTH: usize = 3;
@@ -37,15 +38,18 @@ pub fn example_doc(v: &Version, a: &Action) -> String {
     };
     let krate = format!("sdk_{}", v.product.replace('-', "_"));
     let path = format!("{krate}::{}", v.module);
-    let request = build(v, input, example, 0, &path)
-        .replace(SETTER, "\n    .")
-        .replace(FIELD, "\n");
+    let built = build(v, input, example, 0, &path);
+    let flat = built.replace(SETTER, ".").replace(FIELD, " ");
+    let statement = formatted(&format!("let request = {flat};")).unwrap_or_else(|| {
+        let request = built.replace(SETTER, "\n    .").replace(FIELD, "\n");
+        format!("let request = {request};")
+    });
     let mut doc = format!("\n\n# Example\n\n{source} (compiled, not run):\n\n```no_run\n");
     let _ = writeln!(
         doc,
         "# async fn example(client: &{path}::Client) -> Result<(), {krate}::Error> {{"
     );
-    let _ = writeln!(doc, "let request = {request};");
+    let _ = writeln!(doc, "{statement}");
     let body = match a.binary_body {
         // The uploaded bytes are the method's second argument.
         Some(BinaryBody::OctetStream { .. }) => ", b\"...\".to_vec()",
@@ -54,6 +58,25 @@ pub fn example_doc(v: &Version, a: &Action) -> String {
     let _ = writeln!(doc, "let response = client.{}(&request{body}).await?;", a.method);
     doc.push_str("# let _ = response;\n# Ok(())\n# }\n```");
     doc
+}
+
+/// `statement` laid out as rustfmt would (prettyplease, 100 columns), so no example is one long line;
+/// `None` if it does not parse (the caller keeps its own layout).
+fn formatted(statement: &str) -> Option<String> {
+    let file: syn::File = syn::parse_str(&format!("fn f() {{ {statement} }}")).ok()?;
+    let text = prettyplease::unparse(&file);
+    let body = text.strip_prefix("fn f() {\n")?.trim_end().strip_suffix('}')?;
+    let lines: Vec<&str> = body.lines().map(|l| l.strip_prefix("    ").unwrap_or(l)).collect();
+    Some(lines.join("\n").trim_end().to_string())
+}
+
+/// An example string value, cut to [`MAX_EXAMPLE_TEXT`] characters (`…` marks the cut) so a long text (a
+/// chat transcript, a JSON schema) does not become a line of thousands of characters in the docs.
+fn shortened(text: &str) -> String {
+    match text.char_indices().nth(MAX_EXAMPLE_TEXT) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
 }
 
 fn object<'a>(v: &'a Version, rust_name: &str) -> Option<&'a Object> {
@@ -109,7 +132,7 @@ fn expr(v: &Version, ty: &Ty, value: Option<&Value>, owned: bool, depth: usize, 
     match ty {
         Ty::String => {
             let text = match value {
-                Some(Value::String(s)) => s.clone(),
+                Some(Value::String(s)) => shortened(s),
                 Some(other @ (Value::Number(_) | Value::Bool(_))) => other.to_string(),
                 _ => String::new(),
             };
@@ -197,10 +220,10 @@ mod tests {
         );
         assert!(
             doc.contains(&format!(
-                "let request = {p}::GoRequest::new({p}::GoRequired {{\n    \
-                 phones: vec![\"+8613800000000\".into()],\n    \
-                 app_id: \"1400006666\".into(),\n    \
-                 template_id: \"\".into(),\n}})\n    \
+                "let request = {p}::GoRequest::new({p}::GoRequired {{\n        \
+                 phones: vec![\"+8613800000000\".into()],\n        \
+                 app_id: \"1400006666\".into(),\n        \
+                 template_id: \"\".into(),\n    }})\n    \
                  .limit(20)\n    \
                  .filter({p}::Filter::new(\"a \\\"quoted\\\" name\"))\n    \
                  .ratio(1.0);"
@@ -208,6 +231,7 @@ mod tests {
             "{doc}"
         );
         assert!(doc.contains("let response = client.go(&request).await?;"), "{doc}");
+        assert!(doc.lines().all(|l| l.len() <= 100), "{doc}");
     }
 
     #[test]
@@ -219,7 +243,10 @@ mod tests {
             doc.contains("The API has no example request; with placeholder values"),
             "{doc}"
         );
-        assert!(doc.contains("phones: vec![],\n    app_id: \"\".into(),"), "{doc}");
+        assert!(
+            doc.contains("    phones: vec![],\n") && doc.contains("    app_id: \"\".into(),\n"),
+            "{doc}"
+        );
         assert!(!doc.contains(".limit("), "{doc}");
     }
 }

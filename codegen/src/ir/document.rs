@@ -87,7 +87,8 @@ fn member_doc(member: &SpecMember<'_>, english: &str) -> String {
     if matches!(member.ty, TypeRef::Primitive(Primitive::Binary)) {
         push_para(&mut notes, "Binary data, base64-encoded on the wire.");
     }
-    if let Some(example) = member.spec.example.as_deref().filter(|e| !is_placeholder(e)) {
+    let example = member.spec.example.as_deref().filter(|e| !is_placeholder(e));
+    if let Some(example) = example.filter(|e| !says_example(&[english, &member.spec.document], e)) {
         push_para(
             &mut notes,
             &format!("Example: {}", docs::code_span(&example_text(example))),
@@ -98,6 +99,27 @@ fn member_doc(member: &SpecMember<'_>, english: &str) -> String {
         &notes,
         &docs::to_rustdoc(&member.spec.document),
     )
+}
+
+/// Whether a document already gives `example` as its example (`Example: Qsms`, `示例：Qsms`), so the
+/// generator's own `Example:` line would repeat it.
+fn says_example(documents: &[&str], example: &str) -> bool {
+    let example = example.trim();
+    documents.iter().any(|doc| {
+        let doc = doc.to_lowercase();
+        [
+            "example: ",
+            "example:",
+            "e.g. ",
+            "示例：",
+            "示例:",
+            "例如：",
+            "例如:",
+            "例如",
+        ]
+        .iter()
+        .any(|lead| doc.contains(&format!("{lead}{}", example.to_lowercase())))
+    })
 }
 
 fn action_doc(wire: &str, action: &tc_spec::Action, english: Option<&ActionDocs>) -> String {

@@ -32,6 +32,7 @@ pub fn error_codes(pv: &ProductVersion, version: &mut Version) -> Result<(), Err
             code: code.code.clone(),
             variant: variants.claim(&variant),
             description: code.description.clone(),
+            doc: crate::docs::to_rustdoc(&code.description),
         });
     }
     version.errors = errors;

@@ -25,9 +25,14 @@
 //! passes add empty (`doc`, `redact`, `retry_safe`, `client_token`, `errors`), and items keep their wire
 //! names, which is how [`document`] pairs them with the spec. Errors name the file and JSON path, never panic.
 
-use tc_spec::{ProductVersion, Status};
+use tc_spec::ProductVersion;
 
 use crate::Error;
+
+// Plain value types the model shares with the spec and the redaction policy. Emitters take them from here:
+// they read the intermediate model only, never `tc_spec` or the docs and policy helpers.
+pub use crate::redaction::Redaction;
+pub use tc_spec::{BinaryBody, Status};
 
 pub mod binary_body;
 pub mod classify;
@@ -111,7 +116,7 @@ pub struct Field {
     /// `Box<T>`: the field closes a cycle of structs.
     pub boxed: bool,
     /// Hidden in `Debug` by the redaction policy ([`crate::redaction`]).
-    pub redact: Option<crate::redaction::Redaction>,
+    pub redact: Option<Redaction>,
     /// The spec marks the member disabled: kept (never required), its setter deprecated.
     pub disabled: bool,
 }
@@ -138,7 +143,7 @@ pub struct Action {
     /// How the action pages, when it is a list action in a style the paginators walk ([`paging`]).
     pub paging: Option<paging::Paging>,
     /// A multipart or octet-stream request body ([`binary_body`]); `None`: JSON.
-    pub binary_body: Option<tc_spec::BinaryBody>,
+    pub binary_body: Option<BinaryBody>,
     /// The action may answer as a stream of events: it gets `<method>_stream` methods.
     pub streaming: Option<Streaming>,
 }
@@ -169,7 +174,10 @@ pub struct ClientToken {
 pub struct ErrorCode {
     pub code: String,
     pub variant: String,
+    /// As the documentation says it (returned by the generated `description()`).
     pub description: String,
+    /// The description as rustdoc (the variant's doc).
+    pub doc: String,
 }
 
 /// Build the intermediate model of one product version. `source_root` is how the spec root is named in

@@ -190,7 +190,7 @@ pub fn classify(version: &Version, action: &Action) -> Outcome {
         (_, Ok(_)) => return Outcome::Skipped(Skip::SeveralLists),
     };
     let taken = |suffix: &str| {
-        let name = format!("{}_{suffix}", crate::emit::unraw(&action.method));
+        let name = format!("{}_{suffix}", crate::naming::unraw(&action.method));
         version.actions.iter().any(|a| a.method == name)
     };
     if taken("pages") || taken("items") {

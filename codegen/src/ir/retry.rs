@@ -2,8 +2,9 @@
 //! [`Action::client_token`](super::Action::client_token) from the action's name and its
 //! input struct.
 //!
-//! The retry rule lives in the runtime ([`sdk_core::retry::is_retry_safe`]): one rule for generated and
-//! dynamic actions; `codegen/tests/retry_rule.rs` checks the emitted statics against it over every spec. An
+//! The retry rule lives in `tc-rules` ([`tc_rules::is_retry_safe`], re-exported by the runtime as
+//! `sdk_core::retry::is_retry_safe`): one rule for generated and dynamic actions;
+//! `codegen/tests/retry_rule.rs` checks the emitted statics against the runtime's over every spec. An
 //! input with a `ClientToken` member makes an action retry-safe; when that member is a string, the generated
 //! methods fill it when the caller left it unset ([`ClientToken`]).
 
@@ -18,7 +19,7 @@ pub fn retry(version: &mut Version) {
         let input = objects.iter().find(|o| o.rust == action.input);
         // A disabled token is one the service no longer reads: it de-duplicates nothing.
         let has_token = input.is_some_and(|o| o.fields.iter().any(|f| f.wire == TOKEN && !f.disabled));
-        action.retry_safe = sdk_core::retry::is_retry_safe(&action.wire, has_token);
+        action.retry_safe = tc_rules::is_retry_safe(&action.wire, has_token);
         action.client_token = input.and_then(client_token);
     }
 }

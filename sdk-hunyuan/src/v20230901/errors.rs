@@ -149,367 +149,289 @@ pub enum ErrorCode {
     /// A code this version does not list.
     Other(::std::string::String),
 }
+/// Every code of this version: the variant, its wire code and what the documentation says it means.
+static CODES: [(ErrorCode, &str, &str); 67] = [
+    (ErrorCode::ActionOffline, "ActionOffline", "接口已下线。"),
+    (
+        ErrorCode::AuthFailureInvalidAuthorization,
+        "AuthFailure.InvalidAuthorization",
+        "请求头部的 Authorization 不符合腾讯云标准。",
+    ),
+    (
+        ErrorCode::AuthFailureInvalidSecretId,
+        "AuthFailure.InvalidSecretId",
+        "密钥非法（不是云 API 密钥类型）。",
+    ),
+    (ErrorCode::AuthFailureMFAFailure, "AuthFailure.MFAFailure", "MFA 错误。"),
+    (
+        ErrorCode::AuthFailureSecretIdNotFound,
+        "AuthFailure.SecretIdNotFound",
+        "密钥不存在。请在控制台检查密钥是否已被删除或者禁用，如状态正常，请检查密钥是否填写正确，注意前后不得有空格。",
+    ),
+    (
+        ErrorCode::AuthFailureSignatureExpire,
+        "AuthFailure.SignatureExpire",
+        "签名过期。Timestamp 和服务器时间相差不得超过五分钟，请检查本地时间是否和标准时间同步。",
+    ),
+    (
+        ErrorCode::AuthFailureSignatureFailure,
+        "AuthFailure.SignatureFailure",
+        "签名错误。签名计算错误，请对照调用方式中的签名方法文档检查签名计算过程。",
+    ),
+    (ErrorCode::AuthFailureTokenFailure, "AuthFailure.TokenFailure", "token 错误。"),
+    (
+        ErrorCode::AuthFailureUnauthorizedOperation,
+        "AuthFailure.UnauthorizedOperation",
+        "请求未授权。请参考 CAM 文档对鉴权的说明。",
+    ),
+    (
+        ErrorCode::DryRunOperation,
+        "DryRunOperation",
+        "DryRun 操作，代表请求将会是成功的，只是多传了 DryRun 参数。",
+    ),
+    (ErrorCode::FailedOperation, "FailedOperation", "操作失败。"),
+    (
+        ErrorCode::FailedOperationConsoleServerError,
+        "FailedOperation.ConsoleServerError",
+        "控制台服务异常。",
+    ),
+    (
+        ErrorCode::FailedOperationDownloadError,
+        "FailedOperation.DownloadError",
+        "LogoUrl 或 LogoImage 有误，水印图下载失败。",
+    ),
+    (
+        ErrorCode::FailedOperationEngineRequestTimeout,
+        "FailedOperation.EngineRequestTimeout",
+        "引擎层请求超时；请稍后重试。",
+    ),
+    (
+        ErrorCode::FailedOperationEngineServerError,
+        "FailedOperation.EngineServerError",
+        "引擎层内部错误；请稍后重试。",
+    ),
+    (
+        ErrorCode::FailedOperationEngineServerLimitExceeded,
+        "FailedOperation.EngineServerLimitExceeded",
+        "引擎层请求超过限额；请稍后重试。",
+    ),
+    (
+        ErrorCode::FailedOperationFreeResourcePackExhausted,
+        "FailedOperation.FreeResourcePackExhausted",
+        "免费资源包余量已用尽，请购买资源包或开通后付费。",
+    ),
+    (
+        ErrorCode::FailedOperationGenerateImageFailed,
+        "FailedOperation.GenerateImageFailed",
+        "图片包含敏感内容",
+    ),
+    (
+        ErrorCode::FailedOperationImageDecodeFailed,
+        "FailedOperation.ImageDecodeFailed",
+        "水印图解码失败",
+    ),
+    (
+        ErrorCode::FailedOperationImageDownloadError,
+        "FailedOperation.ImageDownloadError",
+        "LogoUrl 或 LogoImage 有误，水印图下载失败。",
+    ),
+    (
+        ErrorCode::FailedOperationPartnerAccountUnSupport,
+        "FailedOperation.PartnerAccountUnSupport",
+        "合作伙伴账号不允许开通，请更换账号。",
+    ),
+    (
+        ErrorCode::FailedOperationResourcePackExhausted,
+        "FailedOperation.ResourcePackExhausted",
+        "资源包余量已用尽，请购买资源包或开通后付费。",
+    ),
+    (
+        ErrorCode::FailedOperationServiceNotActivated,
+        "FailedOperation.ServiceNotActivated",
+        "服务未开通，请前往控制台申请试用。",
+    ),
+    (
+        ErrorCode::FailedOperationServiceStop,
+        "FailedOperation.ServiceStop",
+        "用户主动停服。",
+    ),
+    (
+        ErrorCode::FailedOperationServiceStopArrears,
+        "FailedOperation.ServiceStopArrears",
+        "欠费停服。",
+    ),
+    (
+        ErrorCode::FailedOperationSetPayModeExceed,
+        "FailedOperation.SetPayModeExceed",
+        "后付费设置次数超过每月限制。",
+    ),
+    (
+        ErrorCode::FailedOperationUserUnAuthError,
+        "FailedOperation.UserUnAuthError",
+        "用户未实名，请先进行实名认证。",
+    ),
+    (ErrorCode::InternalError, "InternalError", "内部错误。"),
+    (ErrorCode::InvalidAction, "InvalidAction", "接口不存在。"),
+    (ErrorCode::InvalidParameter, "InvalidParameter", "参数错误。"),
+    (
+        ErrorCode::InvalidParameterImageCountLimitExceededError,
+        "InvalidParameter.ImageCountLimitExceededError",
+        "图片数量超限错误。",
+    ),
+    (
+        ErrorCode::InvalidParameterImageProcessingFailureError,
+        "InvalidParameter.ImageProcessingFailureError",
+        "图片处理失败错误。",
+    ),
+    (
+        ErrorCode::InvalidParameterInvalidParameter,
+        "InvalidParameter.InvalidParameter",
+        "参数不合法。",
+    ),
+    (ErrorCode::InvalidParameterValue, "InvalidParameterValue", "参数取值错误。"),
+    (
+        ErrorCode::InvalidParameterValueImageRequestError,
+        "InvalidParameterValue.ImageRequestError",
+        "图片请求错误。",
+    ),
+    (
+        ErrorCode::InvalidParameterValueModel,
+        "InvalidParameterValue.Model",
+        "模型不存在。",
+    ),
+    (
+        ErrorCode::InvalidParameterValueParameterValueError,
+        "InvalidParameterValue.ParameterValueError",
+        "参数字段或者值有误",
+    ),
+    (
+        ErrorCode::InvalidRequest,
+        "InvalidRequest",
+        "请求 body 的 multipart 格式错误。",
+    ),
+    (ErrorCode::IpInBlacklist, "IpInBlacklist", "IP地址在黑名单中。"),
+    (ErrorCode::IpNotInWhitelist, "IpNotInWhitelist", "IP地址不在白名单中。"),
+    (ErrorCode::LimitExceeded, "LimitExceeded", "超过配额限制。"),
+    (ErrorCode::MissingParameter, "MissingParameter", "缺少参数。"),
+    (ErrorCode::NoSuchProduct, "NoSuchProduct", "产品不存在。"),
+    (ErrorCode::NoSuchVersion, "NoSuchVersion", "接口版本不存在。"),
+    (
+        ErrorCode::OperationDeniedImageIllegalDetected,
+        "OperationDenied.ImageIllegalDetected",
+        "图片可能包含敏感信息，请重试",
+    ),
+    (
+        ErrorCode::OperationDeniedTextIllegalDetected,
+        "OperationDenied.TextIllegalDetected",
+        "文本包含违法违规信息，审核不通过。",
+    ),
+    (
+        ErrorCode::RequestLimitExceeded,
+        "RequestLimitExceeded",
+        "请求的次数超过了频率限制。",
+    ),
+    (
+        ErrorCode::RequestLimitExceededGlobalRegionUinLimitExceeded,
+        "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
+        "主账号超过频率限制。",
+    ),
+    (
+        ErrorCode::RequestLimitExceededIPLimitExceeded,
+        "RequestLimitExceeded.IPLimitExceeded",
+        "IP限频。",
+    ),
+    (
+        ErrorCode::RequestLimitExceededUinLimitExceeded,
+        "RequestLimitExceeded.UinLimitExceeded",
+        "主账号限频。",
+    ),
+    (
+        ErrorCode::RequestSizeLimitExceeded,
+        "RequestSizeLimitExceeded",
+        "请求包超过限制大小。",
+    ),
+    (ErrorCode::ResourceInUse, "ResourceInUse", "资源被占用。"),
+    (ErrorCode::ResourceInsufficient, "ResourceInsufficient", "资源不足。"),
+    (
+        ErrorCode::ResourceInsufficientChargeResourceExhaust,
+        "ResourceInsufficient.ChargeResourceExhaust",
+        "计费资源已耗尽。",
+    ),
+    (ErrorCode::ResourceNotFound, "ResourceNotFound", "资源不存在。"),
+    (ErrorCode::ResourceUnavailable, "ResourceUnavailable", "资源不可用。"),
+    (
+        ErrorCode::ResourceUnavailableInArrears,
+        "ResourceUnavailable.InArrears",
+        "账号已欠费。",
+    ),
+    (
+        ErrorCode::ResourceUnavailableLowBalance,
+        "ResourceUnavailable.LowBalance",
+        "余额不足。",
+    ),
+    (
+        ErrorCode::ResourceUnavailableNotExist,
+        "ResourceUnavailable.NotExist",
+        "计费状态未知，请确认是否已在控制台开通服务。",
+    ),
+    (
+        ErrorCode::ResourceUnavailableStopUsing,
+        "ResourceUnavailable.StopUsing",
+        "账号已停服。",
+    ),
+    (
+        ErrorCode::ResponseSizeLimitExceeded,
+        "ResponseSizeLimitExceeded",
+        "返回包超过限制大小。",
+    ),
+    (
+        ErrorCode::ServiceUnavailable,
+        "ServiceUnavailable",
+        "当前服务暂时不可用。",
+    ),
+    (ErrorCode::UnauthorizedOperation, "UnauthorizedOperation", "未授权操作。"),
+    (
+        ErrorCode::UnknownParameter,
+        "UnknownParameter",
+        "未知参数错误，用户多传未定义的参数会导致错误。",
+    ),
+    (ErrorCode::UnsupportedOperation, "UnsupportedOperation", "操作不支持。"),
+    (
+        ErrorCode::UnsupportedProtocol,
+        "UnsupportedProtocol",
+        "http(s) 请求协议错误，只支持 GET 和 POST 请求。",
+    ),
+    (ErrorCode::UnsupportedRegion, "UnsupportedRegion", "接口不支持所传地域。"),
+];
 impl ErrorCode {
     /// The wire code (`FailedOperation.ContainSensitiveWord`).
     pub fn as_str(&self) -> &str {
         match self {
-            Self::ActionOffline => "ActionOffline",
-            Self::AuthFailureInvalidAuthorization => "AuthFailure.InvalidAuthorization",
-            Self::AuthFailureInvalidSecretId => "AuthFailure.InvalidSecretId",
-            Self::AuthFailureMFAFailure => "AuthFailure.MFAFailure",
-            Self::AuthFailureSecretIdNotFound => "AuthFailure.SecretIdNotFound",
-            Self::AuthFailureSignatureExpire => "AuthFailure.SignatureExpire",
-            Self::AuthFailureSignatureFailure => "AuthFailure.SignatureFailure",
-            Self::AuthFailureTokenFailure => "AuthFailure.TokenFailure",
-            Self::AuthFailureUnauthorizedOperation => "AuthFailure.UnauthorizedOperation",
-            Self::DryRunOperation => "DryRunOperation",
-            Self::FailedOperation => "FailedOperation",
-            Self::FailedOperationConsoleServerError => {
-                "FailedOperation.ConsoleServerError"
-            }
-            Self::FailedOperationDownloadError => "FailedOperation.DownloadError",
-            Self::FailedOperationEngineRequestTimeout => {
-                "FailedOperation.EngineRequestTimeout"
-            }
-            Self::FailedOperationEngineServerError => "FailedOperation.EngineServerError",
-            Self::FailedOperationEngineServerLimitExceeded => {
-                "FailedOperation.EngineServerLimitExceeded"
-            }
-            Self::FailedOperationFreeResourcePackExhausted => {
-                "FailedOperation.FreeResourcePackExhausted"
-            }
-            Self::FailedOperationGenerateImageFailed => {
-                "FailedOperation.GenerateImageFailed"
-            }
-            Self::FailedOperationImageDecodeFailed => "FailedOperation.ImageDecodeFailed",
-            Self::FailedOperationImageDownloadError => {
-                "FailedOperation.ImageDownloadError"
-            }
-            Self::FailedOperationPartnerAccountUnSupport => {
-                "FailedOperation.PartnerAccountUnSupport"
-            }
-            Self::FailedOperationResourcePackExhausted => {
-                "FailedOperation.ResourcePackExhausted"
-            }
-            Self::FailedOperationServiceNotActivated => {
-                "FailedOperation.ServiceNotActivated"
-            }
-            Self::FailedOperationServiceStop => "FailedOperation.ServiceStop",
-            Self::FailedOperationServiceStopArrears => {
-                "FailedOperation.ServiceStopArrears"
-            }
-            Self::FailedOperationSetPayModeExceed => "FailedOperation.SetPayModeExceed",
-            Self::FailedOperationUserUnAuthError => "FailedOperation.UserUnAuthError",
-            Self::InternalError => "InternalError",
-            Self::InvalidAction => "InvalidAction",
-            Self::InvalidParameter => "InvalidParameter",
-            Self::InvalidParameterImageCountLimitExceededError => {
-                "InvalidParameter.ImageCountLimitExceededError"
-            }
-            Self::InvalidParameterImageProcessingFailureError => {
-                "InvalidParameter.ImageProcessingFailureError"
-            }
-            Self::InvalidParameterInvalidParameter => "InvalidParameter.InvalidParameter",
-            Self::InvalidParameterValue => "InvalidParameterValue",
-            Self::InvalidParameterValueImageRequestError => {
-                "InvalidParameterValue.ImageRequestError"
-            }
-            Self::InvalidParameterValueModel => "InvalidParameterValue.Model",
-            Self::InvalidParameterValueParameterValueError => {
-                "InvalidParameterValue.ParameterValueError"
-            }
-            Self::InvalidRequest => "InvalidRequest",
-            Self::IpInBlacklist => "IpInBlacklist",
-            Self::IpNotInWhitelist => "IpNotInWhitelist",
-            Self::LimitExceeded => "LimitExceeded",
-            Self::MissingParameter => "MissingParameter",
-            Self::NoSuchProduct => "NoSuchProduct",
-            Self::NoSuchVersion => "NoSuchVersion",
-            Self::OperationDeniedImageIllegalDetected => {
-                "OperationDenied.ImageIllegalDetected"
-            }
-            Self::OperationDeniedTextIllegalDetected => {
-                "OperationDenied.TextIllegalDetected"
-            }
-            Self::RequestLimitExceeded => "RequestLimitExceeded",
-            Self::RequestLimitExceededGlobalRegionUinLimitExceeded => {
-                "RequestLimitExceeded.GlobalRegionUinLimitExceeded"
-            }
-            Self::RequestLimitExceededIPLimitExceeded => {
-                "RequestLimitExceeded.IPLimitExceeded"
-            }
-            Self::RequestLimitExceededUinLimitExceeded => {
-                "RequestLimitExceeded.UinLimitExceeded"
-            }
-            Self::RequestSizeLimitExceeded => "RequestSizeLimitExceeded",
-            Self::ResourceInUse => "ResourceInUse",
-            Self::ResourceInsufficient => "ResourceInsufficient",
-            Self::ResourceInsufficientChargeResourceExhaust => {
-                "ResourceInsufficient.ChargeResourceExhaust"
-            }
-            Self::ResourceNotFound => "ResourceNotFound",
-            Self::ResourceUnavailable => "ResourceUnavailable",
-            Self::ResourceUnavailableInArrears => "ResourceUnavailable.InArrears",
-            Self::ResourceUnavailableLowBalance => "ResourceUnavailable.LowBalance",
-            Self::ResourceUnavailableNotExist => "ResourceUnavailable.NotExist",
-            Self::ResourceUnavailableStopUsing => "ResourceUnavailable.StopUsing",
-            Self::ResponseSizeLimitExceeded => "ResponseSizeLimitExceeded",
-            Self::ServiceUnavailable => "ServiceUnavailable",
-            Self::UnauthorizedOperation => "UnauthorizedOperation",
-            Self::UnknownParameter => "UnknownParameter",
-            Self::UnsupportedOperation => "UnsupportedOperation",
-            Self::UnsupportedProtocol => "UnsupportedProtocol",
-            Self::UnsupportedRegion => "UnsupportedRegion",
             Self::Other(code) => code.as_str(),
+            known => known.row().map_or("", |row| row.1),
         }
     }
     /// What the code means, as the API documentation says; `None` for [`ErrorCode::Other`].
     pub fn description(&self) -> ::std::option::Option<&'static str> {
-        ::std::option::Option::Some(
-            match self {
-                Self::ActionOffline => "接口已下线。",
-                Self::AuthFailureInvalidAuthorization => {
-                    "请求头部的 Authorization 不符合腾讯云标准。"
-                }
-                Self::AuthFailureInvalidSecretId => {
-                    "密钥非法（不是云 API 密钥类型）。"
-                }
-                Self::AuthFailureMFAFailure => "MFA 错误。",
-                Self::AuthFailureSecretIdNotFound => {
-                    "密钥不存在。请在控制台检查密钥是否已被删除或者禁用，如状态正常，请检查密钥是否填写正确，注意前后不得有空格。"
-                }
-                Self::AuthFailureSignatureExpire => {
-                    "签名过期。Timestamp 和服务器时间相差不得超过五分钟，请检查本地时间是否和标准时间同步。"
-                }
-                Self::AuthFailureSignatureFailure => {
-                    "签名错误。签名计算错误，请对照调用方式中的签名方法文档检查签名计算过程。"
-                }
-                Self::AuthFailureTokenFailure => "token 错误。",
-                Self::AuthFailureUnauthorizedOperation => {
-                    "请求未授权。请参考 CAM 文档对鉴权的说明。"
-                }
-                Self::DryRunOperation => {
-                    "DryRun 操作，代表请求将会是成功的，只是多传了 DryRun 参数。"
-                }
-                Self::FailedOperation => "操作失败。",
-                Self::FailedOperationConsoleServerError => "控制台服务异常。",
-                Self::FailedOperationDownloadError => {
-                    "LogoUrl 或 LogoImage 有误，水印图下载失败。"
-                }
-                Self::FailedOperationEngineRequestTimeout => {
-                    "引擎层请求超时；请稍后重试。"
-                }
-                Self::FailedOperationEngineServerError => {
-                    "引擎层内部错误；请稍后重试。"
-                }
-                Self::FailedOperationEngineServerLimitExceeded => {
-                    "引擎层请求超过限额；请稍后重试。"
-                }
-                Self::FailedOperationFreeResourcePackExhausted => {
-                    "免费资源包余量已用尽，请购买资源包或开通后付费。"
-                }
-                Self::FailedOperationGenerateImageFailed => "图片包含敏感内容",
-                Self::FailedOperationImageDecodeFailed => "水印图解码失败",
-                Self::FailedOperationImageDownloadError => {
-                    "LogoUrl 或 LogoImage 有误，水印图下载失败。"
-                }
-                Self::FailedOperationPartnerAccountUnSupport => {
-                    "合作伙伴账号不允许开通，请更换账号。"
-                }
-                Self::FailedOperationResourcePackExhausted => {
-                    "资源包余量已用尽，请购买资源包或开通后付费。"
-                }
-                Self::FailedOperationServiceNotActivated => {
-                    "服务未开通，请前往控制台申请试用。"
-                }
-                Self::FailedOperationServiceStop => "用户主动停服。",
-                Self::FailedOperationServiceStopArrears => "欠费停服。",
-                Self::FailedOperationSetPayModeExceed => {
-                    "后付费设置次数超过每月限制。"
-                }
-                Self::FailedOperationUserUnAuthError => {
-                    "用户未实名，请先进行实名认证。"
-                }
-                Self::InternalError => "内部错误。",
-                Self::InvalidAction => "接口不存在。",
-                Self::InvalidParameter => "参数错误。",
-                Self::InvalidParameterImageCountLimitExceededError => {
-                    "图片数量超限错误。"
-                }
-                Self::InvalidParameterImageProcessingFailureError => {
-                    "图片处理失败错误。"
-                }
-                Self::InvalidParameterInvalidParameter => "参数不合法。",
-                Self::InvalidParameterValue => "参数取值错误。",
-                Self::InvalidParameterValueImageRequestError => "图片请求错误。",
-                Self::InvalidParameterValueModel => "模型不存在。",
-                Self::InvalidParameterValueParameterValueError => {
-                    "参数字段或者值有误"
-                }
-                Self::InvalidRequest => "请求 body 的 multipart 格式错误。",
-                Self::IpInBlacklist => "IP地址在黑名单中。",
-                Self::IpNotInWhitelist => "IP地址不在白名单中。",
-                Self::LimitExceeded => "超过配额限制。",
-                Self::MissingParameter => "缺少参数。",
-                Self::NoSuchProduct => "产品不存在。",
-                Self::NoSuchVersion => "接口版本不存在。",
-                Self::OperationDeniedImageIllegalDetected => {
-                    "图片可能包含敏感信息，请重试"
-                }
-                Self::OperationDeniedTextIllegalDetected => {
-                    "文本包含违法违规信息，审核不通过。"
-                }
-                Self::RequestLimitExceeded => "请求的次数超过了频率限制。",
-                Self::RequestLimitExceededGlobalRegionUinLimitExceeded => {
-                    "主账号超过频率限制。"
-                }
-                Self::RequestLimitExceededIPLimitExceeded => "IP限频。",
-                Self::RequestLimitExceededUinLimitExceeded => "主账号限频。",
-                Self::RequestSizeLimitExceeded => "请求包超过限制大小。",
-                Self::ResourceInUse => "资源被占用。",
-                Self::ResourceInsufficient => "资源不足。",
-                Self::ResourceInsufficientChargeResourceExhaust => {
-                    "计费资源已耗尽。"
-                }
-                Self::ResourceNotFound => "资源不存在。",
-                Self::ResourceUnavailable => "资源不可用。",
-                Self::ResourceUnavailableInArrears => "账号已欠费。",
-                Self::ResourceUnavailableLowBalance => "余额不足。",
-                Self::ResourceUnavailableNotExist => {
-                    "计费状态未知，请确认是否已在控制台开通服务。"
-                }
-                Self::ResourceUnavailableStopUsing => "账号已停服。",
-                Self::ResponseSizeLimitExceeded => "返回包超过限制大小。",
-                Self::ServiceUnavailable => "当前服务暂时不可用。",
-                Self::UnauthorizedOperation => "未授权操作。",
-                Self::UnknownParameter => {
-                    "未知参数错误，用户多传未定义的参数会导致错误。"
-                }
-                Self::UnsupportedOperation => "操作不支持。",
-                Self::UnsupportedProtocol => {
-                    "http(s) 请求协议错误，只支持 GET 和 POST 请求。"
-                }
-                Self::UnsupportedRegion => "接口不支持所传地域。",
-                Self::Other(_) => return ::std::option::Option::None,
-            },
-        )
+        self.row().map(|row| row.2)
     }
     /// The variant for a wire code; unknown codes become [`ErrorCode::Other`].
     pub fn parse(code: &str) -> Self {
-        match code {
-            "ActionOffline" => Self::ActionOffline,
-            "AuthFailure.InvalidAuthorization" => Self::AuthFailureInvalidAuthorization,
-            "AuthFailure.InvalidSecretId" => Self::AuthFailureInvalidSecretId,
-            "AuthFailure.MFAFailure" => Self::AuthFailureMFAFailure,
-            "AuthFailure.SecretIdNotFound" => Self::AuthFailureSecretIdNotFound,
-            "AuthFailure.SignatureExpire" => Self::AuthFailureSignatureExpire,
-            "AuthFailure.SignatureFailure" => Self::AuthFailureSignatureFailure,
-            "AuthFailure.TokenFailure" => Self::AuthFailureTokenFailure,
-            "AuthFailure.UnauthorizedOperation" => Self::AuthFailureUnauthorizedOperation,
-            "DryRunOperation" => Self::DryRunOperation,
-            "FailedOperation" => Self::FailedOperation,
-            "FailedOperation.ConsoleServerError" => {
-                Self::FailedOperationConsoleServerError
+        match CODES.iter().find(|row| row.1 == code) {
+            ::std::option::Option::Some(row) => row.0.clone(),
+            ::std::option::Option::None => {
+                Self::Other(::std::string::ToString::to_string(code))
             }
-            "FailedOperation.DownloadError" => Self::FailedOperationDownloadError,
-            "FailedOperation.EngineRequestTimeout" => {
-                Self::FailedOperationEngineRequestTimeout
-            }
-            "FailedOperation.EngineServerError" => Self::FailedOperationEngineServerError,
-            "FailedOperation.EngineServerLimitExceeded" => {
-                Self::FailedOperationEngineServerLimitExceeded
-            }
-            "FailedOperation.FreeResourcePackExhausted" => {
-                Self::FailedOperationFreeResourcePackExhausted
-            }
-            "FailedOperation.GenerateImageFailed" => {
-                Self::FailedOperationGenerateImageFailed
-            }
-            "FailedOperation.ImageDecodeFailed" => Self::FailedOperationImageDecodeFailed,
-            "FailedOperation.ImageDownloadError" => {
-                Self::FailedOperationImageDownloadError
-            }
-            "FailedOperation.PartnerAccountUnSupport" => {
-                Self::FailedOperationPartnerAccountUnSupport
-            }
-            "FailedOperation.ResourcePackExhausted" => {
-                Self::FailedOperationResourcePackExhausted
-            }
-            "FailedOperation.ServiceNotActivated" => {
-                Self::FailedOperationServiceNotActivated
-            }
-            "FailedOperation.ServiceStop" => Self::FailedOperationServiceStop,
-            "FailedOperation.ServiceStopArrears" => {
-                Self::FailedOperationServiceStopArrears
-            }
-            "FailedOperation.SetPayModeExceed" => Self::FailedOperationSetPayModeExceed,
-            "FailedOperation.UserUnAuthError" => Self::FailedOperationUserUnAuthError,
-            "InternalError" => Self::InternalError,
-            "InvalidAction" => Self::InvalidAction,
-            "InvalidParameter" => Self::InvalidParameter,
-            "InvalidParameter.ImageCountLimitExceededError" => {
-                Self::InvalidParameterImageCountLimitExceededError
-            }
-            "InvalidParameter.ImageProcessingFailureError" => {
-                Self::InvalidParameterImageProcessingFailureError
-            }
-            "InvalidParameter.InvalidParameter" => Self::InvalidParameterInvalidParameter,
-            "InvalidParameterValue" => Self::InvalidParameterValue,
-            "InvalidParameterValue.ImageRequestError" => {
-                Self::InvalidParameterValueImageRequestError
-            }
-            "InvalidParameterValue.Model" => Self::InvalidParameterValueModel,
-            "InvalidParameterValue.ParameterValueError" => {
-                Self::InvalidParameterValueParameterValueError
-            }
-            "InvalidRequest" => Self::InvalidRequest,
-            "IpInBlacklist" => Self::IpInBlacklist,
-            "IpNotInWhitelist" => Self::IpNotInWhitelist,
-            "LimitExceeded" => Self::LimitExceeded,
-            "MissingParameter" => Self::MissingParameter,
-            "NoSuchProduct" => Self::NoSuchProduct,
-            "NoSuchVersion" => Self::NoSuchVersion,
-            "OperationDenied.ImageIllegalDetected" => {
-                Self::OperationDeniedImageIllegalDetected
-            }
-            "OperationDenied.TextIllegalDetected" => {
-                Self::OperationDeniedTextIllegalDetected
-            }
-            "RequestLimitExceeded" => Self::RequestLimitExceeded,
-            "RequestLimitExceeded.GlobalRegionUinLimitExceeded" => {
-                Self::RequestLimitExceededGlobalRegionUinLimitExceeded
-            }
-            "RequestLimitExceeded.IPLimitExceeded" => {
-                Self::RequestLimitExceededIPLimitExceeded
-            }
-            "RequestLimitExceeded.UinLimitExceeded" => {
-                Self::RequestLimitExceededUinLimitExceeded
-            }
-            "RequestSizeLimitExceeded" => Self::RequestSizeLimitExceeded,
-            "ResourceInUse" => Self::ResourceInUse,
-            "ResourceInsufficient" => Self::ResourceInsufficient,
-            "ResourceInsufficient.ChargeResourceExhaust" => {
-                Self::ResourceInsufficientChargeResourceExhaust
-            }
-            "ResourceNotFound" => Self::ResourceNotFound,
-            "ResourceUnavailable" => Self::ResourceUnavailable,
-            "ResourceUnavailable.InArrears" => Self::ResourceUnavailableInArrears,
-            "ResourceUnavailable.LowBalance" => Self::ResourceUnavailableLowBalance,
-            "ResourceUnavailable.NotExist" => Self::ResourceUnavailableNotExist,
-            "ResourceUnavailable.StopUsing" => Self::ResourceUnavailableStopUsing,
-            "ResponseSizeLimitExceeded" => Self::ResponseSizeLimitExceeded,
-            "ServiceUnavailable" => Self::ServiceUnavailable,
-            "UnauthorizedOperation" => Self::UnauthorizedOperation,
-            "UnknownParameter" => Self::UnknownParameter,
-            "UnsupportedOperation" => Self::UnsupportedOperation,
-            "UnsupportedProtocol" => Self::UnsupportedProtocol,
-            "UnsupportedRegion" => Self::UnsupportedRegion,
-            other => Self::Other(::std::string::ToString::to_string(other)),
         }
     }
     /// The code of a service error (`None` for transport, decoding and other local errors).
     pub fn of(err: &::sdk_core::Error) -> ::std::option::Option<Self> {
         err.code().map(Self::parse)
+    }
+    fn row(
+        &self,
+    ) -> ::std::option::Option<&'static (ErrorCode, &'static str, &'static str)> {
+        CODES.iter().find(|row| row.0 == *self)
     }
 }
 impl ::std::fmt::Display for ErrorCode {

@@ -276,8 +276,7 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: &sdk_hunyuan::v20230901::Client) -> Result<(), sdk_hunyuan::Error> {
-    /// let request = sdk_hunyuan::v20230901::ActivateServiceRequest::new()
-    ///     .pay_mode(1);
+    /// let request = sdk_hunyuan::v20230901::ActivateServiceRequest::new().pay_mode(1);
     /// let response = client.activate_service(&request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -308,8 +307,33 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: &sdk_hunyuan::v20230901::Client) -> Result<(), sdk_hunyuan::Error> {
-    /// let request = sdk_hunyuan::v20230901::ChatCompletionsRequest::new("hunyuan-functioncall", vec![sdk_hunyuan::v20230901::Message::new("user").content("北京和深圳今天天气如何"), sdk_hunyuan::v20230901::Message::new("assistant").content("使用get_current_weather工具来获取北京和深圳的当前天气。\n\t\n\t用户想要知道北京和深圳今天的天气情况。用户提供了两个城市名称，但没有指定温度单位，根据常识，默认用户需要的是摄氏度。").tool_calls(vec![sdk_hunyuan::v20230901::ToolCall::new(sdk_hunyuan::v20230901::ToolCallRequired { id: "call_cq16e7k2c3m1v7ep35c0".into(), r#type: "function".into(), function: sdk_hunyuan::v20230901::ToolCallFunction::new(sdk_hunyuan::v20230901::ToolCallFunctionRequired { name: "get_current_weather".into(), arguments: "{\"location\":\"北京\",\"unit\":\"celsius\"}".into() }) })]), sdk_hunyuan::v20230901::Message::new("tool").content("{\"temperature\": 35, \"wind\": \"南\", \"condition\": \"暴雨\"}").tool_call_id("call_cq16e7k2c3m1v7ep35c0")])
-    ///     .tools(vec![sdk_hunyuan::v20230901::Tool::new("function", sdk_hunyuan::v20230901::ToolFunction::new(sdk_hunyuan::v20230901::ToolFunctionRequired { name: "get_current_weather".into(), parameters: "{\n                    \"type\": \"object\",\n                    \"properties\": {\n                        \"location\": {\n                            \"type\": \"string\",\n                            \"description\": \"城市名称\"\n                        },\n                        \"unit\": {\n                            \"type\": \"string\",\n                            \"enum\": [\n                                \"celsius\",\n                                \"fahrenheit\"\n                            ]\n                        }\n                    },\n                    \"required\": [\n                        \"location\"\n                    ]\n                }".into() }).description("获取当前地点的天气"))])
+    /// let request = sdk_hunyuan::v20230901::ChatCompletionsRequest::new(
+    ///         "hunyuan-functioncall",
+    ///         vec![
+    ///             sdk_hunyuan::v20230901::Message::new("user")
+    ///             .content("北京和深圳今天天气如何"),
+    ///             sdk_hunyuan::v20230901::Message::new("assistant")
+    ///             .content("使用get_current_weather工具来获取北京和深圳的当前天气。\n\t\n\t用户想要知道北京和深圳今天的天气情况。用户提供了两个城市名称，但没有指定温度单…")
+    ///             .tool_calls(vec![sdk_hunyuan::v20230901::ToolCall::new(sdk_hunyuan::v20230901::ToolCallRequired
+    ///             { id : "call_cq16e7k2c3m1v7ep35c0".into(), r#type : "function".into(),
+    ///             function :
+    ///             sdk_hunyuan::v20230901::ToolCallFunction::new(sdk_hunyuan::v20230901::ToolCallFunctionRequired
+    ///             { name : "get_current_weather".into(), arguments :
+    ///             "{\"location\":\"北京\",\"unit\":\"celsius\"}".into() }) })]),
+    ///             sdk_hunyuan::v20230901::Message::new("tool")
+    ///             .content("{\"temperature\": 35, \"wind\": \"南\", \"condition\": \"暴雨\"}")
+    ///             .tool_call_id("call_cq16e7k2c3m1v7ep35c0")
+    ///         ],
+    ///     )
+    ///     .tools(
+    ///         vec![
+    ///             sdk_hunyuan::v20230901::Tool::new("function",
+    ///             sdk_hunyuan::v20230901::ToolFunction::new(sdk_hunyuan::v20230901::ToolFunctionRequired
+    ///             { name : "get_current_weather".into(), parameters :
+    ///             "{\n                    \"type\": \"object\",\n                    \"properties\": {\n    …"
+    ///             .into() }).description("获取当前地点的天气"))
+    ///         ],
+    ///     )
     ///     .tool_choice("auto");
     /// let response = client.chat_completions(&request).await?;
     /// # let _ = response;
@@ -349,13 +373,23 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: &sdk_hunyuan::v20230901::Client) -> Result<(), sdk_hunyuan::Error> {
-    /// let request = sdk_hunyuan::v20230901::ChatTranslationsRequest::new("hunyuan-translation")
+    /// let request = sdk_hunyuan::v20230901::ChatTranslationsRequest::new(
+    ///         "hunyuan-translation",
+    ///     )
     ///     .stream(false)
-    ///     .text("Playing video games leads to lasting improvements in cognitive abilities.")
+    ///     .text(
+    ///         "Playing video games leads to lasting improvements in cognitive abilities.",
+    ///     )
     ///     .source("en")
     ///     .target("zh")
     ///     .field("游戏剧情")
-    ///     .references(vec![sdk_hunyuan::v20230901::Reference::new().r#type("sentence").text("Computer games are a perfect recipe for strengthening our cognitive skills").translation("电脑游戏是增强我们认知能力的完美秘诀")])
+    ///     .references(
+    ///         vec![
+    ///             sdk_hunyuan::v20230901::Reference::new().r#type("sentence")
+    ///             .text("Computer games are a perfect recipe for strengthening our cognitive skills")
+    ///             .translation("电脑游戏是增强我们认知能力的完美秘诀")
+    ///         ],
+    ///     )
     ///     .glossary_i_ds(vec!["3177dfae1f8cb180dfcc1bea2ddf19f6".into()]);
     /// let response = client.chat_translations(&request).await?;
     /// # let _ = response;
@@ -410,7 +444,13 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: &sdk_hunyuan::v20230901::Client) -> Result<(), sdk_hunyuan::Error> {
-    /// let request = sdk_hunyuan::v20230901::CreateGlossaryEntryRequest::new("3177dfae1f8cb180dfcc1bea2ddf19f6", vec![sdk_hunyuan::v20230901::GlossaryEntryCreateItem::new(sdk_hunyuan::v20230901::GlossaryEntryCreateItemRequired { source_term: "Cloud Storage".into(), target_term: "云存储".into() })]);
+    /// let request = sdk_hunyuan::v20230901::CreateGlossaryEntryRequest::new(
+    ///     "3177dfae1f8cb180dfcc1bea2ddf19f6",
+    ///     vec![
+    ///         sdk_hunyuan::v20230901::GlossaryEntryCreateItem::new(sdk_hunyuan::v20230901::GlossaryEntryCreateItemRequired
+    ///         { source_term : "Cloud Storage".into(), target_term : "云存储".into() })
+    ///     ],
+    /// );
     /// let response = client.create_glossary_entry(&request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -465,7 +505,9 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: &sdk_hunyuan::v20230901::Client) -> Result<(), sdk_hunyuan::Error> {
-    /// let request = sdk_hunyuan::v20230901::DeleteGlossaryRequest::new("452ed9fea07fd1e58be56bd329c28941");
+    /// let request = sdk_hunyuan::v20230901::DeleteGlossaryRequest::new(
+    ///     "452ed9fea07fd1e58be56bd329c28941",
+    /// );
     /// let response = client.delete_glossary(&request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -490,7 +532,12 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: &sdk_hunyuan::v20230901::Client) -> Result<(), sdk_hunyuan::Error> {
-    /// let request = sdk_hunyuan::v20230901::DeleteGlossaryEntryRequest::new("36c0033b405c84107d68e1c03788c4f6", vec![sdk_hunyuan::v20230901::GlossaryEntryDeleteItem::new("993c20e70d423efed83864d9cc7df288")]);
+    /// let request = sdk_hunyuan::v20230901::DeleteGlossaryEntryRequest::new(
+    ///     "36c0033b405c84107d68e1c03788c4f6",
+    ///     vec![
+    ///         sdk_hunyuan::v20230901::GlossaryEntryDeleteItem::new("993c20e70d423efed83864d9cc7df288")
+    ///     ],
+    /// );
     /// let response = client.delete_glossary_entry(&request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -515,7 +562,9 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: &sdk_hunyuan::v20230901::Client) -> Result<(), sdk_hunyuan::Error> {
-    /// let request = sdk_hunyuan::v20230901::FilesDeletionsRequest::new("file-YbhlphnNEsjRoKTEXukAqNZZ");
+    /// let request = sdk_hunyuan::v20230901::FilesDeletionsRequest::new(
+    ///     "file-YbhlphnNEsjRoKTEXukAqNZZ",
+    /// );
     /// let response = client.files_deletions(&request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -540,9 +589,7 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: &sdk_hunyuan::v20230901::Client) -> Result<(), sdk_hunyuan::Error> {
-    /// let request = sdk_hunyuan::v20230901::FilesListRequest::new()
-    ///     .offset(0)
-    ///     .limit(10);
+    /// let request = sdk_hunyuan::v20230901::FilesListRequest::new().offset(0).limit(10);
     /// let response = client.files_list(&request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -571,7 +618,8 @@ impl Client {
     /// # async fn example(client: &sdk_hunyuan::v20230901::Client) -> Result<(), sdk_hunyuan::Error> {
     /// let request = sdk_hunyuan::v20230901::FilesUploadsRequest::new(sdk_hunyuan::v20230901::FilesUploadsRequired {
     ///     name: "云API产品简介.pdf".into(),
-    ///     url: "https://main.qcloudimg.com/raw/document/product/pdf/1278_46794_cn.pdf".into(),
+    ///     url: "https://main.qcloudimg.com/raw/document/product/pdf/1278_46794_cn.pdf"
+    ///         .into(),
     /// });
     /// let response = client.files_uploads(&request).await?;
     /// # let _ = response;
@@ -597,8 +645,7 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: &sdk_hunyuan::v20230901::Client) -> Result<(), sdk_hunyuan::Error> {
-    /// let request = sdk_hunyuan::v20230901::GetEmbeddingRequest::new()
-    ///     .input("你好");
+    /// let request = sdk_hunyuan::v20230901::GetEmbeddingRequest::new().input("你好");
     /// let response = client.get_embedding(&request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -628,7 +675,9 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: &sdk_hunyuan::v20230901::Client) -> Result<(), sdk_hunyuan::Error> {
-    /// let request = sdk_hunyuan::v20230901::GetThreadRequest::new("thread_QPH2Z6DpBhc46V3ylE1JEqTv");
+    /// let request = sdk_hunyuan::v20230901::GetThreadRequest::new(
+    ///     "thread_QPH2Z6DpBhc46V3ylE1JEqTv",
+    /// );
     /// let response = client.get_thread(&request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -691,7 +740,9 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: &sdk_hunyuan::v20230901::Client) -> Result<(), sdk_hunyuan::Error> {
-    /// let request = sdk_hunyuan::v20230901::GetThreadMessageListRequest::new("thread_QPH2Z6DpBhc46V3ylE1JEqTv");
+    /// let request = sdk_hunyuan::v20230901::GetThreadMessageListRequest::new(
+    ///     "thread_QPH2Z6DpBhc46V3ylE1JEqTv",
+    /// );
     /// let response = client.get_thread_message_list(&request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -748,10 +799,51 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: &sdk_hunyuan::v20230901::Client) -> Result<(), sdk_hunyuan::Error> {
-    /// let request = sdk_hunyuan::v20230901::GroupChatCompletionsRequest::new("hunyuan-large-role-group", vec![sdk_hunyuan::v20230901::GroupMessage::new("user").content("本小姐可是天才科学家！都来看看我的新发明！").name("布尔玛"), sdk_hunyuan::v20230901::GroupMessage::new("assistant").content("（凑到跟前，好奇地看着新发明）这是啥啊？看起来好厉害的样子！").name("孙悟空"), sdk_hunyuan::v20230901::GroupMessage::new("assistant").content("（双手抱胸，一脸自信）嘿嘿，这是布尔玛的新龙珠雷达，肯定很厉害啦！").name("雅木茶"), sdk_hunyuan::v20230901::GroupMessage::new("assistant").content("（表情严肃，仔细打量着新发明）这东西真能更精确地找到龙珠？（手撑下颚，一脸怀疑）").name("天津饭"), sdk_hunyuan::v20230901::GroupMessage::new("assistant").content("（躲在天津饭身后，怯生生地看着新发明）天津饭，这个……不会有危险吧？（紧张地手指对戳）").name("饺子"), sdk_hunyuan::v20230901::GroupMessage::new("user").content("放心啦，饺子，有本小姐在呢！（拍拍胸脯）").name("布尔玛"), sdk_hunyuan::v20230901::GroupMessage::new("assistant").content("就是就是，我相信布尔玛！").name("孙悟空")])
+    /// let request = sdk_hunyuan::v20230901::GroupChatCompletionsRequest::new(
+    ///         "hunyuan-large-role-group",
+    ///         vec![
+    ///             sdk_hunyuan::v20230901::GroupMessage::new("user")
+    ///             .content("本小姐可是天才科学家！都来看看我的新发明！")
+    ///             .name("布尔玛"),
+    ///             sdk_hunyuan::v20230901::GroupMessage::new("assistant")
+    ///             .content("（凑到跟前，好奇地看着新发明）这是啥啊？看起来好厉害的样子！")
+    ///             .name("孙悟空"),
+    ///             sdk_hunyuan::v20230901::GroupMessage::new("assistant")
+    ///             .content("（双手抱胸，一脸自信）嘿嘿，这是布尔玛的新龙珠雷达，肯定很厉害啦！")
+    ///             .name("雅木茶"),
+    ///             sdk_hunyuan::v20230901::GroupMessage::new("assistant")
+    ///             .content("（表情严肃，仔细打量着新发明）这东西真能更精确地找到龙珠？（手撑下颚，一脸怀疑）")
+    ///             .name("天津饭"),
+    ///             sdk_hunyuan::v20230901::GroupMessage::new("assistant")
+    ///             .content("（躲在天津饭身后，怯生生地看着新发明）天津饭，这个……不会有危险吧？（紧张地手指对戳）")
+    ///             .name("饺子"), sdk_hunyuan::v20230901::GroupMessage::new("user")
+    ///             .content("放心啦，饺子，有本小姐在呢！（拍拍胸脯）")
+    ///             .name("布尔玛"),
+    ///             sdk_hunyuan::v20230901::GroupMessage::new("assistant")
+    ///             .content("就是就是，我相信布尔玛！").name("孙悟空")
+    ///         ],
+    ///     )
     ///     .stream(false)
     ///     .target_character_name("孙悟空")
-    ///     .group_chat_config(sdk_hunyuan::v20230901::GroupChatConfig::new().user_name("布尔玛").description("### 主题：\n武道修炼与科技创新的碰撞\n\n### 地点：\n布尔玛的实验室\n\n### 故事背景：\n布尔玛正在研发一种新型的龙珠雷达，旨在更精确地定位龙珠的位置。她邀请了孙悟空、天津饭、饺子和雅木茶前来测试新设备。然而，这些武道家们对科技的理解有限，导致了一系列有趣的误解和互动。\n\n### 人物关系：\n- **布尔玛**：天才科学家，负责研发和解释新设备。\n- **孙悟空**：纯粹的战斗狂，对科技一窍不通，但对新事物充满好奇。\n- **天津饭**：严肃自律的武道家，对科技持谨慎态度，但愿意尝试。\n- **饺子**：内向单纯，依赖天津饭，对科技感到困惑和害怕。\n- **雅木茶**：幽默自嘲的前沙漠强盗，对科技有一定了解，但更倾向于轻松调侃。\n\n### 人物目标：\n- **布尔玛**：希望新龙珠雷达能够得到有效测试，并得到反馈以改进。\n- **孙悟空**：希望通过新设备找到更强的对手进行战斗。\n- **天津饭**：希望通过测试新设备提升自己的武道修炼。\n- **饺子**：希望在不引起麻烦的情况下完成任务，并得到天津饭的认可。\n- **雅木茶**：希望通过参与测试证明自己的价值，同时享受与朋友们的互动。\n\n### 场景描述：\n布尔玛在实验室中展示她的新龙珠雷达，解释其工作原理和优势。孙悟空对设备的功能感到兴奋，但完全无法理解技术细节，不断提出天真的问题。天津饭则严肃地询问设备的安全性和可靠性，表现出对科技的谨慎态度。饺子对复杂的设备感到害怕，不断向天津饭寻求确认和安慰。雅木茶则在一旁调侃大家的反应，试图缓解紧张气氛。布尔玛在解释过程中不断被孙悟空的问题打断，感到无奈，但也被他的热情所感染。最终，大家决定一起外出测试新设备，展开一场充满欢笑和冒险的旅程。").characters(vec![sdk_hunyuan::v20230901::Character::new().name("孙悟空").system_prompt("你是《七龙珠》中的角色孙悟空，你将与{usernames}等多人展开对话。你的角色设定如下：\n    \n# 角色名：孙悟空（卡卡罗特）\n\n## 基本信息\n- **别名**：卡卡罗特（赛亚人本名）、悟空、武天徒弟  \n- **种族**：赛亚人  \n- **出生地**：贝吉塔行星  \n- **年龄**：初登场12岁，成年后主要活动时期约20-45岁（依据原作时间线）  \n- **身高/体重**：成年后约175cm/62kg（随肌肉形态变化浮动）  \n- **所属阵营**：地球Z战士  \n\n## 人物背景\n原为濒临灭绝的赛亚人种族幸存者，幼年被送往地球并被孙悟饭收养，因头部受伤失去侵略本性，成长为善良的武道家。通过不断修行参与拯救地球与宇宙的战役，包括对抗比克大魔王、弗利萨军团、人造人、魔人布欧等，多次以牺牲或濒死状态突破极限，成为宇宙最强的战士之一。\n\n## 性格特点\n- **纯粹的战斗狂**：痴迷于挑战强者，常为追求战斗快感而保留对手余力  \n- **乐观天真**：对危机保持积极态度，常以笑容面对绝境  \n- **重视羁绊**：为保护亲友可爆发潜在力量，但偶尔因专注修行忽视家庭责任  \n- **野性直觉**：战斗中具备野兽般的敏锐判断，日常生活中却缺乏社会常识  \n\n## 技能或特长\n- **招牌招式**：龟派气功波、界王拳、瞬间移动（亚德拉特星秘术）、元气弹  \n- **形态进化**：超级赛亚人（1-3阶段）、超级赛亚人全功率  \n- **战斗天赋**：通过濒死恢复大幅提升战斗力，可快速学习对手技巧（如天津饭的太阳拳）  \n- **特殊能力**：感应气、舞空术、以气凝聚防护罩  \n\n## 人物关系\n- **妻子**：琪琪（婚后常因修行忽略家庭）  \n- **子嗣**：孙悟饭（长子）、孙悟天（次子）  \n- **导师**：龟仙人（武道启蒙）、界王（宇宙修行指导）  \n- **挚友**：克林（最信任的战友）、贝吉塔（亦敌亦友的竞争对手）  \n- **宿敌**：弗利萨（灭族仇敌）、魔人布欧（最终决战对手）  \n\n## 对话风格与互动方式\n- **语言直率**：常用“俺”自称，说话不加修饰，涉及战斗术语时异常认真  \n- **战斗礼仪**：对决前必行抱拳礼，强敌濒死时会给予恢复机会  \n- **幽默反差**：严肃战斗中突然冒出“能让我这么兴奋你还是第一个”等热血台词  \n- **食物梗**：常用“吃饱了才有力气打架”化解紧张气氛  \n\n## 口头禅\n- “这就是赛亚人的力量！”（变身时）  \n- “我还会变得更强的！”（战败后）  \n- “你的气…变弱了呢。”（洞察对手状态）  \n- “求求你让我复活吧，这次我真的会好好训练的！”（向神龙许愿经典句式）\n\n要求：\n  - 输出内容应该保持在50字内。\n  - 你可以将动作、神情语气、心理活动、故事背景放在（）中来表示，为对话提供补充信息，同时你可以在（）根据剧情的发展给出新的事件来推动剧情的发展。\n"), sdk_hunyuan::v20230901::Character::new().name("天津饭").system_prompt("你是《七龙珠》中的角色天津饭，你将与布尔玛、孙悟空、饺子、雅木茶等多人展开对话。你的角色设定如下：\n    \n# 角色名：天津饭\n\n## 基本信息\n- **性别**：男  \n- **年龄**：青年（具体不详，外貌保持成年状态）  \n- **种族**：三目人与地球人混血后裔  \n- **身高/体重**：约187cm / 体重未知（肌肉发达）  \n- **出身地**：地球（师承鹤仙流，后脱离）  \n\n## 人物背景\n原为鹤仙流杀手，被鹤仙人训练为武道家兼刺客。在第二十二届天下第一武道会中，因受孙悟空等人的感化而脱离邪恶阵营，逐渐转向正义一方。后期成为对抗地球危机的核心战士之一，曾参与对抗比克大魔王、赛亚人入侵和沙鲁等战役。最终选择退出战斗前线，开设武馆传授武道。\n\n## 性格特点\n- **严肃自律**：对自我要求极高，训练刻苦，追求武道的纯粹性。  \n- **矛盾挣扎**：早期因师门影响对善恶界限模糊，后期坚定守护弱者。  \n- **自我牺牲倾向**：常以“武者之魂”为信念，在关键时刻选择舍身战术（如对抗沙鲁时自爆）。  \n- **责任感强**：主动承担保护地球的责任，即使实力逐渐落后于赛亚人仍坚持参战。  \n\n## 技能或特长\n- **鹤仙流秘技**：  \n  - **太阳拳**：释放强光致盲敌人（后改良为无差别攻击版本）。  \n  - **气功炮**（后升级为**新气功炮**）：以极大能量压制对手，需消耗巨量体力。  \n- **自创招式**：  \n  - **四妖拳**：用气制造两只额外手臂增强近战。  \n  - **四身拳**：分身成四人攻击，但力量分散。  \n- **战斗天赋**：擅长预判对手动作，格斗技巧精湛。  \n\n## 人物关系\n- **师父**：鹤仙人（前期），后受龟仙流精神影响。  \n- **挚友/搭档**：饺子（始终共同行动，为其牺牲行为多次劝阻）。  \n- **战友**：孙悟空、克林等Z战士，虽实力差距渐大但仍受尊重。  \n- **宿敌**：比克大魔王（曾击杀其手下丹巴林）、那巴（以气功炮重创之）。  \n\n## 对话风格与互动方式\n- **简洁直接**：较少寒暄，多围绕战术讨论或武道理念展开。  \n- **重武者尊严**：厌恶卑鄙手段，战斗中会提醒对手注意防御。  \n- **对饺子保护欲强**：常用命令式语气要求其撤退，实则出于关心。  \n\n## 口头禅\n- “武道的极致，可不是靠嘴说出来的！”  \n- “饺子，退下！这里交给我。”  \n- “武者之魂……永远不会熄灭！”\n\n要求：\n  - 输出内容应该保持在50字内。\n  - 你可以将动作、神情语气、心理活动、故事背景放在（）中来表示，为对话提供补充信息，同时你可以在（）根据剧情的发展给出新的事件来推动剧情的发展。\n"), sdk_hunyuan::v20230901::Character::new().name("饺子").system_prompt("你是《七龙珠》中的角色饺子，你将与布尔玛、孙悟空、天津饭、雅木茶等多人展开对话。你的角色设定如下：\n    \n# 角色名：饺子\n\n## 基本信息\n- **性别**：男  \n- **种族**：地球人  \n- **年龄**：初次登场时约10岁（艾纪753年），后续剧情中随主线时间推移增长  \n- **身高/体重**：约130cm/28kg（儿童体型，无明显成长）  \n- **出生地**：东国（鹤仙流道场所在地）  \n- **所属流派**：鹤仙流（后脱离）  \n\n## 人物背景\n- 自幼被鹤仙人收养并训练为杀手，与师兄天津饭一同行动。早期受鹤仙人控制参与武道会，后因天津饭的觉醒而共同脱离师门，加入Z战士阵营。在对抗比克大魔王、赛亚人等战役中多次参战，曾为阻止赛亚人入侵而自爆牺牲，后通过龙珠复活。\n\n## 性格特点\n- **内向单纯**：不擅长表达复杂情感，言行举止带有孩童般的稚气。  \n- **忠诚善良**：极度依赖并信任天津饭，愿为其付出生命；对同伴怀有真挚关怀。  \n- **胆小与勇气并存**：日常表现出怯懦，但在关键时刻能克服恐惧执行任务（如自爆攻击）。  \n- **迷信数字**：习惯用数字占卜吉凶，决策时常纠结于数字的“吉利性”。\n\n## 技能或特长\n1. **超能力**  \n   - **心灵感应**：短距离内读取他人思想或传递信息。  \n   - **催眠术**：通过手势与眼神使对手陷入短暂昏睡。  \n   - **物体操控**：用念动力移动小型物体（曾用此能力操纵石头攻击）。  \n2. **鹤仙流武术**  \n   - **舞空术**：基础飞行能力，速度较慢。  \n   - **咚咚波**（どんこう波）：从指尖发射能量光束，威力弱于龟派气功。  \n3. **自爆攻击**：将全身气一次性爆发，造成大范围破坏（仅在与那巴战斗中使用过）。\n\n## 人物关系\n- **天津饭**：如兄如父的挚友，行动与思想的绝对核心，常为其充当战术辅助。  \n- **鹤仙人**：前师父，对其既有畏惧又有残留的师徒情谊。  \n- **孙悟空**：武道会对手转战友，对其强大实力怀有敬佩。  \n- **克林**：同为Z战士中体型矮小的成员，存在微妙竞争意识但总体关系友好。\n\n## 对话风格与互动方式\n- **句式简短**：多用单句或短语回应，如“好的”“我害怕”“天津饭说……”  \n- **重复确认**：常以“可以吗？”“真的吗？”寻求天津饭的认可。  \n- **数字联想**：说话时常关联数字（例：“还剩3个敌人，3是凶数！”）  \n- **肢体语言丰富**：紧张时会手指对戳，思考时掰手指数数。\n\n## 口头禅\n- “天津饭，怎么办？”  \n- “这个数字……不吉利！”  \n- “我会努力的！”  \n- “要、要爆炸了！！”（使用超能力或自爆前）\n\n要求：\n  - 输出内容应该保持在50字内。\n  - 你可以将动作、神情语气、心理活动、故事背景放在（）中来表示，为对话提供补充信息，同时你可以在（）根据剧情的发展给出新的事件来推动剧情的发展。\n"), sdk_hunyuan::v20230901::Character::new().name("雅木茶").system_prompt("你是《七龙珠》中的角色雅木茶，你将与布尔玛、孙悟空、天津饭、饺子等多人展开对话。你的角色设定如下：\n    \n# 角色名：雅木茶\n\n## 基本信息\n- **种族**：地球人  \n- **性别**：男  \n- **出生地**：地球  \n- **初次登场**：漫画第5卷/动画第8集  \n- **年龄**：初登场约16岁，后期随剧情增长  \n- **职业**：前沙漠强盗、武术家  \n\n## 人物背景\n原为沙漠中的强盗，与搭档普尔以抢劫旅人为生。因偶遇孙悟空和布尔玛而改变人生轨迹，被击败后改邪归正。早期作为主要战力参与对抗红缎带军团、比克大魔王等事件，后因赛亚人入侵时牺牲（被栽培人自爆击杀），经龙珠复活后逐渐退居二线，但仍以“Z战士”身份参与重要战斗。\n\n## 性格特点\n- **幽默自嘲**：常以轻松态度化解尴尬，但内心敏感。  \n- **怯场与勇气并存**：面对强敌会退缩，但关键时刻愿为同伴挺身而出。  \n- **恋爱笨拙**：早期对布尔玛极度害羞，恋爱关系屡屡受挫。  \n- **后期懒散**：因实力被悟空等人超越而缺乏修炼动力，沉迷棒球等日常活动。\n\n## 技能或特长\n- **狼牙风风拳**：标志性高速连击拳法，伴随狼嚎特效。  \n- **操气弹**：操纵能量弹追踪敌人的自创招式。  \n- **龟派气功**：师从龟仙人习得的基础必杀技。  \n- **与普尔合体技**：借普尔的变形能力化身为利剑作战。  \n\n## 人物关系\n- **布尔玛**：前女友，分手后保持朋友关系。  \n- **孙悟空**：亦敌亦友的竞争对手，后期敬畏其成长。  \n- **克林**：同为地球人战士的挚友，常互相调侃。  \n- **普尔**：形影不离的搭档，负责辅助与化解危机。  \n\n## 对话风格与互动方式\n- **自嘲式调侃**：“反正我就是个会死的炮灰角色嘛……”  \n- **虚张声势**：“让你们见识真正的武术家实力！”（通常战败前）  \n- **团队润滑剂**：用玩笑缓解紧张气氛，但常被忽略。  \n\n## 口头禅\n- “这次我绝对不死了！”  \n- “普尔！快做点什么！”  \n- “果然还是和平最棒啊……”\n\n要求：\n  - 输出内容应该保持在50字内。\n  - 你可以将动作、神情语气、心理活动、故事背景放在（）中来表示，为对话提供补充信息，同时你可以在（）根据剧情的发展给出新的事件来推动剧情的发展。\n")]));
+    ///     .group_chat_config(
+    ///         sdk_hunyuan::v20230901::GroupChatConfig::new()
+    ///             .user_name("布尔玛")
+    ///             .description(
+    ///                 "### 主题：\n武道修炼与科技创新的碰撞\n\n### 地点：\n布尔玛的实验室\n\n### 故事背景：\n布尔玛正在研发一种新型的龙珠雷达，旨在更精确地定位龙珠的位置。…",
+    ///             )
+    ///             .characters(
+    ///                 vec![
+    ///                     sdk_hunyuan::v20230901::Character::new().name("孙悟空")
+    ///                     .system_prompt("你是《七龙珠》中的角色孙悟空，你将与{usernames}等多人展开对话。你的角色设定如下：\n    \n# 角色名：孙悟空（卡卡罗特）\n\n## 基本信息\n- *…"),
+    ///                     sdk_hunyuan::v20230901::Character::new().name("天津饭")
+    ///                     .system_prompt("你是《七龙珠》中的角色天津饭，你将与布尔玛、孙悟空、饺子、雅木茶等多人展开对话。你的角色设定如下：\n    \n# 角色名：天津饭\n\n## 基本信息\n- **性别…"),
+    ///                     sdk_hunyuan::v20230901::Character::new().name("饺子")
+    ///                     .system_prompt("你是《七龙珠》中的角色饺子，你将与布尔玛、孙悟空、天津饭、雅木茶等多人展开对话。你的角色设定如下：\n    \n# 角色名：饺子\n\n## 基本信息\n- **性别*…"),
+    ///                     sdk_hunyuan::v20230901::Character::new().name("雅木茶")
+    ///                     .system_prompt("你是《七龙珠》中的角色雅木茶，你将与布尔玛、孙悟空、天津饭、饺子等多人展开对话。你的角色设定如下：\n    \n# 角色名：雅木茶\n\n## 基本信息\n- **种族…")
+    ///                 ],
+    ///             ),
+    ///     );
     /// let response = client.group_chat_completions(&request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -783,7 +875,16 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: &sdk_hunyuan::v20230901::Client) -> Result<(), sdk_hunyuan::Error> {
-    /// let request = sdk_hunyuan::v20230901::ImageQuestionRequest::new("hunyuan-vision-image-question", vec![sdk_hunyuan::v20230901::ImageMessage::new("user").contents(vec![sdk_hunyuan::v20230901::Content::new("text").text("解答图片中的问题"), sdk_hunyuan::v20230901::Content::new("image_url").image_url(sdk_hunyuan::v20230901::ImageUrl::new("https://qidian-qbot-1251316161.cos.ap-guangzhou.tencentcos.cn/public/0/0/image/hy/2c4dda9e032a477a6572866de2419ecd9e59076a-6145-46a0-9f47-1048f65cf4f8.png"))])])
+    /// let request = sdk_hunyuan::v20230901::ImageQuestionRequest::new(
+    ///         "hunyuan-vision-image-question",
+    ///         vec![
+    ///             sdk_hunyuan::v20230901::ImageMessage::new("user")
+    ///             .contents(vec![sdk_hunyuan::v20230901::Content::new("text")
+    ///             .text("解答图片中的问题"),
+    ///             sdk_hunyuan::v20230901::Content::new("image_url")
+    ///             .image_url(sdk_hunyuan::v20230901::ImageUrl::new("https://qidian-qbot-1251316161.cos.ap-guangzhou.tencentcos.cn/public/0/0/image/h…"))])
+    ///         ],
+    ///     )
     ///     .stream(false);
     /// let response = client.image_question(&request).await?;
     /// # let _ = response;
@@ -836,7 +937,9 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: &sdk_hunyuan::v20230901::Client) -> Result<(), sdk_hunyuan::Error> {
-    /// let request = sdk_hunyuan::v20230901::ListGlossaryEntryRequest::new("3177dfae1f8cb180dfcc1bea2ddf19f6")
+    /// let request = sdk_hunyuan::v20230901::ListGlossaryEntryRequest::new(
+    ///         "3177dfae1f8cb180dfcc1bea2ddf19f6",
+    ///     )
     ///     .page(1)
     ///     .page_size(2);
     /// let response = client.list_glossary_entry(&request).await?;
@@ -899,7 +1002,9 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: &sdk_hunyuan::v20230901::Client) -> Result<(), sdk_hunyuan::Error> {
-    /// let request = sdk_hunyuan::v20230901::QueryHunyuanImageJobRequest::new("251197749-1731412663-d4e1f224-fa21-40bc-9ee7-4bb13abece6e-0");
+    /// let request = sdk_hunyuan::v20230901::QueryHunyuanImageJobRequest::new(
+    ///     "251197749-1731412663-d4e1f224-fa21-40bc-9ee7-4bb13abece6e-0",
+    /// );
     /// let response = client.query_hunyuan_image_job(&request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -928,9 +1033,16 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: &sdk_hunyuan::v20230901::Client) -> Result<(), sdk_hunyuan::Error> {
-    /// let request = sdk_hunyuan::v20230901::RunThreadRequest::new("thread_zqkehzQBog4v4lJxBPQRXtYW")
+    /// let request = sdk_hunyuan::v20230901::RunThreadRequest::new(
+    ///         "thread_zqkehzQBog4v4lJxBPQRXtYW",
+    ///     )
     ///     .model("hunyuan-pro")
-    ///     .additional_messages(vec![sdk_hunyuan::v20230901::ThreadAdditionalMessage::new().role("user").content("你是谁")])
+    ///     .additional_messages(
+    ///         vec![
+    ///             sdk_hunyuan::v20230901::ThreadAdditionalMessage::new().role("user")
+    ///             .content("你是谁")
+    ///         ],
+    ///     )
     ///     .stream(true);
     /// let response = client.run_thread(&request).await?;
     /// # let _ = response;
@@ -982,7 +1094,9 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: &sdk_hunyuan::v20230901::Client) -> Result<(), sdk_hunyuan::Error> {
-    /// let request = sdk_hunyuan::v20230901::SubmitHunyuanImageChatJobRequest::new("请画一个苹果在桌子上");
+    /// let request = sdk_hunyuan::v20230901::SubmitHunyuanImageChatJobRequest::new(
+    ///     "请画一个苹果在桌子上",
+    /// );
     /// let response = client.submit_hunyuan_image_chat_job(&request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -1013,7 +1127,9 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: &sdk_hunyuan::v20230901::Client) -> Result<(), sdk_hunyuan::Error> {
-    /// let request = sdk_hunyuan::v20230901::SubmitHunyuanImageJobRequest::new("雨中, 竹林, 小路");
+    /// let request = sdk_hunyuan::v20230901::SubmitHunyuanImageJobRequest::new(
+    ///     "雨中, 竹林, 小路",
+    /// );
     /// let response = client.submit_hunyuan_image_job(&request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -1040,7 +1156,9 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: &sdk_hunyuan::v20230901::Client) -> Result<(), sdk_hunyuan::Error> {
-    /// let request = sdk_hunyuan::v20230901::TextToImageLiteRequest::new("雨中, 竹林,  小路")
+    /// let request = sdk_hunyuan::v20230901::TextToImageLiteRequest::new(
+    ///         "雨中, 竹林,  小路",
+    ///     )
     ///     .rsp_img_type("url");
     /// let response = client.text_to_image_lite(&request).await?;
     /// # let _ = response;
@@ -1065,7 +1183,13 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: &sdk_hunyuan::v20230901::Client) -> Result<(), sdk_hunyuan::Error> {
-    /// let request = sdk_hunyuan::v20230901::UpdateGlossaryEntryRequest::new("3177dfae1f8cb180dfcc1bea2ddf19f6", vec![sdk_hunyuan::v20230901::GlossaryEntryUpdateItem::new("cf0a1f13edae52ef71be9e46fc26ec59").source_term("Cloud Storage1").target_term("云存储1")]);
+    /// let request = sdk_hunyuan::v20230901::UpdateGlossaryEntryRequest::new(
+    ///     "3177dfae1f8cb180dfcc1bea2ddf19f6",
+    ///     vec![
+    ///         sdk_hunyuan::v20230901::GlossaryEntryUpdateItem::new("cf0a1f13edae52ef71be9e46fc26ec59")
+    ///         .source_term("Cloud Storage1").target_term("云存储1")
+    ///     ],
+    /// );
     /// let response = client.update_glossary_entry(&request).await?;
     /// # let _ = response;
     /// # Ok(())

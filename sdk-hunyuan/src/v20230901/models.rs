@@ -1102,8 +1102,6 @@ pub struct ChatTranslationsRequest {
     pub target: ::std::option::Option<::std::string::String>,
     /// Domain of the text to be translated, such as game plot.
     ///
-    /// Example: `游戏剧情`
-    ///
     /// **中文**：待翻译文本所属领域，例如游戏剧情等
     pub field: ::std::option::Option<::std::string::String>,
     /// Reference example, up to 10.
@@ -1821,17 +1819,11 @@ impl ::sdk_core::de::Members for CreateGlossaryRequest {
 /// The required members of [`CreateGlossaryRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct CreateGlossaryRequired {
-    /// 术语库名称，限制50个字符
-    ///
-    /// Example: `我的术语库`
+    /// [`CreateGlossaryRequest::name`].
     pub name: ::std::string::String,
-    /// 源语言代码，取值范围：zh(中文)、en(英语)、fr(法语)、pt(葡萄牙语)、es(西班牙语)、ja(日语)、tr(土耳其语)、ru(俄语)、ar(阿拉伯语)、ko(韩语)、th(泰语)、it(意大利语)、de(德语)、vi(越南语)、ms(马来语)、id(印尼语)、yue(粤语)、zh-TR(繁体中文)、hi(印地语)、fil(菲律宾语)、pl(波兰语)、cs(捷克语)、nl(荷兰语)、km(高棉语)、my(缅甸语)、fa(波斯语)、gu(古吉拉特语)、ur(乌尔都语)、te(泰卢固语)、mr(马拉地语)、he(希伯来语)、bn(孟加拉语)、ta(泰米尔语)、uk(乌克兰语)、bo(藏语)、kk(哈萨克语)、mn(蒙古语)、ug(维吾尔语)
-    ///
-    /// Example: `en`
+    /// [`CreateGlossaryRequest::source`].
     pub source: ::std::string::String,
-    /// 目标语言代码，取值范围：zh(中文)、en(英语)、fr(法语)、pt(葡萄牙语)、es(西班牙语)、ja(日语)、tr(土耳其语)、ru(俄语)、ar(阿拉伯语)、ko(韩语)、th(泰语)、it(意大利语)、de(德语)、vi(越南语)、ms(马来语)、id(印尼语)、yue(粤语)、zh-TR(繁体中文)、hi(印地语)、fil(菲律宾语)、pl(波兰语)、cs(捷克语)、nl(荷兰语)、km(高棉语)、my(缅甸语)、fa(波斯语)、gu(古吉拉特语)、ur(乌尔都语)、te(泰卢固语)、mr(马拉地语)、he(希伯来语)、bn(孟加拉语)、ta(泰米尔语)、uk(乌克兰语)、bo(藏语)、kk(哈萨克语)、mn(蒙古语)、ug(维吾尔语)
-    ///
-    /// Example: `zh`
+    /// [`CreateGlossaryRequest::target`].
     pub target: ::std::string::String,
 }
 impl CreateGlossaryRequest {
@@ -3088,13 +3080,9 @@ impl ::sdk_core::de::Members for FilesUploadsRequest {
 /// The required members of [`FilesUploadsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct FilesUploadsRequired {
-    /// 文件名。
-    ///
-    /// Example: `云API产品简介.pdf`
+    /// [`FilesUploadsRequest::name`].
     pub name: ::std::string::String,
-    /// 文件链接。目前支持 csv, doc, docx, pdf, ppt, pptx, txt, xls, xlsx 格式，单文件大小限制为100M。
-    ///
-    /// Example: `https://main.qcloudimg.com/raw/document/product/pdf/1278_46794_cn.pdf`
+    /// [`FilesUploadsRequest::url`].
     pub url: ::std::string::String,
 }
 impl FilesUploadsRequest {
@@ -3623,13 +3611,9 @@ impl ::sdk_core::de::Members for GetThreadMessageRequest {
 /// The required members of [`GetThreadMessageRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct GetThreadMessageRequired {
-    /// 会话 ID
-    ///
-    /// Example: `thread_QPH2Z6DpBhc46V3ylE1JEqTv`
+    /// [`GetThreadMessageRequest::thread_id`].
     pub thread_id: ::std::string::String,
-    /// 消息 ID
-    ///
-    /// Example: `msg_jtO6oVZmFtIi4T43eswXk6lJ`
+    /// [`GetThreadMessageRequest::message_id`].
     pub message_id: ::std::string::String,
 }
 impl GetThreadMessageRequest {
@@ -4308,13 +4292,9 @@ impl ::sdk_core::de::Members for GlossaryEntryCreateItem {
 /// The required members of [`GlossaryEntryCreateItem`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct GlossaryEntryCreateItemRequired {
-    /// 源语言术语，限制1000字符
-    ///
-    /// Example: `Cloud Storage`
+    /// [`GlossaryEntryCreateItem::source_term`].
     pub source_term: ::std::string::String,
-    /// 目标语言术语，限制1000字符
-    ///
-    /// Example: `云存储`
+    /// [`GlossaryEntryCreateItem::target_term`].
     pub target_term: ::std::string::String,
 }
 impl GlossaryEntryCreateItem {
@@ -6398,13 +6378,9 @@ impl ::sdk_core::de::Members for Mindmap {
 /// The required members of [`Mindmap`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct MindmapRequired {
-    /// 脑图缩略图链接
-    ///
-    /// 注意：此字段可能返回 null，表示取不到有效值。
+    /// [`Mindmap::thumb_url`].
     pub thumb_url: ::std::string::String,
-    /// 脑图图片链接
-    ///
-    /// 注意：此字段可能返回 null，表示取不到有效值。
+    /// [`Mindmap::url`].
     pub url: ::std::string::String,
 }
 impl Mindmap {
@@ -7242,17 +7218,11 @@ impl ::sdk_core::de::Members for RelevantEntity {
 /// The required members of [`RelevantEntity`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct RelevantEntityRequired {
-    /// 相关组织及人物名称
-    ///
-    /// 注意：此字段可能返回 null，表示取不到有效值。
+    /// [`RelevantEntity::name`].
     pub name: ::std::string::String,
-    /// 相关组织及人物内容
-    ///
-    /// 注意：此字段可能返回 null，表示取不到有效值。
+    /// [`RelevantEntity::content`].
     pub content: ::std::string::String,
-    /// 相关事件引用文章标号
-    ///
-    /// 注意：此字段可能返回 null，表示取不到有效值。
+    /// [`RelevantEntity::reference`].
     pub reference: ::std::vec::Vec<i64>,
 }
 impl RelevantEntity {
@@ -7343,21 +7313,13 @@ impl ::sdk_core::de::Members for RelevantEvent {
 /// The required members of [`RelevantEvent`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct RelevantEventRequired {
-    /// 相关事件标题
-    ///
-    /// 注意：此字段可能返回 null，表示取不到有效值。
+    /// [`RelevantEvent::title`].
     pub title: ::std::string::String,
-    /// 相关事件内容
-    ///
-    /// 注意：此字段可能返回 null，表示取不到有效值。
+    /// [`RelevantEvent::content`].
     pub content: ::std::string::String,
-    /// 相关事件时间
-    ///
-    /// 注意：此字段可能返回 null，表示取不到有效值。
+    /// [`RelevantEvent::datetime`].
     pub datetime: ::std::string::String,
-    /// 相关事件引用文章标号
-    ///
-    /// 注意：此字段可能返回 null，表示取不到有效值。
+    /// [`RelevantEvent::reference`].
     pub reference: ::std::vec::Vec<i64>,
 }
 impl RelevantEvent {
@@ -9676,15 +9638,11 @@ impl ::sdk_core::de::Members for ToolCall {
 /// The required members of [`ToolCall`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct ToolCallRequired {
-    /// 工具调用id
-    ///
-    /// Example: `call_cpv320k2c3m8fgcs8ja0`
+    /// [`ToolCall::id`].
     pub id: ::std::string::String,
-    /// 工具调用类型，当前只支持function
-    ///
-    /// Example: `function`
+    /// [`ToolCall::r#type`].
     pub r#type: ::std::string::String,
-    /// 具体的function调用
+    /// [`ToolCall::function`].
     pub function: ToolCallFunction,
 }
 impl ToolCall {
@@ -9768,13 +9726,9 @@ impl ::sdk_core::de::Members for ToolCallFunction {
 /// The required members of [`ToolCallFunction`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct ToolCallFunctionRequired {
-    /// function名称
-    ///
-    /// Example: `get_current_weather`
+    /// [`ToolCallFunction::name`].
     pub name: ::std::string::String,
-    /// function参数，一般为json字符串
-    ///
-    /// Example: `{\"location\":[\"北京\",\"深圳\"],\"unit\":\"celsius\"}`
+    /// [`ToolCallFunction::arguments`].
     pub arguments: ::std::string::String,
 }
 impl ToolCallFunction {
@@ -9858,11 +9812,9 @@ impl ::sdk_core::de::Members for ToolFunction {
 /// The required members of [`ToolFunction`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct ToolFunctionRequired {
-    /// function名称，只能包含a-z，A-Z，0-9，\_或-
-    ///
-    /// Example: `get_current_weather`
+    /// [`ToolFunction::name`].
     pub name: ::std::string::String,
-    /// function参数，一般为json字符串
+    /// [`ToolFunction::parameters`].
     pub parameters: ::std::string::String,
 }
 impl ToolFunction {

@@ -166,15 +166,15 @@ pub enum ErrorCode {
     IpNotInWhitelist,
     /// `LimitExceeded`: 超过配额限制。
     LimitExceeded,
-    /// `LimitExceeded.AppCountryOrRegionDailyLimit`: 业务短信国家/地区日下发条数超过设定的上限，可自行到控制台应用管理&gt;基础配置下调整国际港澳台短信发送限制。
+    /// `LimitExceeded.AppCountryOrRegionDailyLimit`: 业务短信国家/地区日下发条数超过设定的上限，可自行到控制台应用管理\>基础配置下调整国际港澳台短信发送限制。
     LimitExceededAppCountryOrRegionDailyLimit,
-    /// `LimitExceeded.AppCountryOrRegionInBlacklist`: 业务短信国家/地区不在国际港澳台短信发送限制设置的列表中而禁发，可自行到控制台应用管理&gt;基础配置下调整国际港澳台短信发送限制。
+    /// `LimitExceeded.AppCountryOrRegionInBlacklist`: 业务短信国家/地区不在国际港澳台短信发送限制设置的列表中而禁发，可自行到控制台应用管理\>基础配置下调整国际港澳台短信发送限制。
     LimitExceededAppCountryOrRegionInBlacklist,
     /// `LimitExceeded.AppDailyLimit`: 业务短信日下发条数超过设定的上限 ，可自行到控制台调整短信频率限制策略。
     LimitExceededAppDailyLimit,
-    /// `LimitExceeded.AppGlobalDailyLimit`: 业务短信国际/港澳台日下发条数超过设定的上限，可自行到控制台应用管理&gt;基础配置下调整发送总量阈值。
+    /// `LimitExceeded.AppGlobalDailyLimit`: 业务短信国际/港澳台日下发条数超过设定的上限，可自行到控制台应用管理\>基础配置下调整发送总量阈值。
     LimitExceededAppGlobalDailyLimit,
-    /// `LimitExceeded.AppMainlandChinaDailyLimit`: 业务短信中国大陆日下发条数超过设定的上限，可自行到控制台应用管理&gt;基础配置下调整发送总量阈值。
+    /// `LimitExceeded.AppMainlandChinaDailyLimit`: 业务短信中国大陆日下发条数超过设定的上限，可自行到控制台应用管理\>基础配置下调整发送总量阈值。
     LimitExceededAppMainlandChinaDailyLimit,
     /// `LimitExceeded.DailyLimit`: 短信日下发条数超过设定的上限 (国际/港澳台)，如需调整限制，可联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773)。
     LimitExceededDailyLimit,
@@ -257,839 +257,559 @@ pub enum ErrorCode {
     /// A code this version does not list.
     Other(::std::string::String),
 }
+/// Every code of this version: the variant, its wire code and what the documentation says it means.
+static CODES: [(ErrorCode, &str, &str); 121] = [
+    (ErrorCode::ActionOffline, "ActionOffline", "接口已下线。"),
+    (
+        ErrorCode::AuthFailureInvalidAuthorization,
+        "AuthFailure.InvalidAuthorization",
+        "请求头部的 Authorization 不符合腾讯云标准。",
+    ),
+    (
+        ErrorCode::AuthFailureInvalidSecretId,
+        "AuthFailure.InvalidSecretId",
+        "密钥非法（不是云 API 密钥类型）。",
+    ),
+    (ErrorCode::AuthFailureMFAFailure, "AuthFailure.MFAFailure", "MFA 错误。"),
+    (
+        ErrorCode::AuthFailureSecretIdNotFound,
+        "AuthFailure.SecretIdNotFound",
+        "密钥不存在。请在控制台检查密钥是否已被删除或者禁用，如状态正常，请检查密钥是否填写正确，注意前后不得有空格。",
+    ),
+    (
+        ErrorCode::AuthFailureSignatureExpire,
+        "AuthFailure.SignatureExpire",
+        "签名过期。Timestamp 和服务器时间相差不得超过五分钟，请检查本地时间是否和标准时间同步。",
+    ),
+    (
+        ErrorCode::AuthFailureSignatureFailure,
+        "AuthFailure.SignatureFailure",
+        "签名错误。签名计算错误，请对照调用方式中的签名方法文档检查签名计算过程。",
+    ),
+    (ErrorCode::AuthFailureTokenFailure, "AuthFailure.TokenFailure", "token 错误。"),
+    (
+        ErrorCode::AuthFailureUnauthorizedOperation,
+        "AuthFailure.UnauthorizedOperation",
+        "请求未授权。请参考 CAM 文档对鉴权的说明。",
+    ),
+    (
+        ErrorCode::DryRunOperation,
+        "DryRunOperation",
+        "DryRun 操作，代表请求将会是成功的，只是多传了 DryRun 参数。",
+    ),
+    (ErrorCode::FailedOperation, "FailedOperation", "操作失败。"),
+    (
+        ErrorCode::FailedOperationContainSensitiveWord,
+        "FailedOperation.ContainSensitiveWord",
+        "短信内容中含有敏感词，请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。",
+    ),
+    (
+        ErrorCode::FailedOperationFailResolvePacket,
+        "FailedOperation.FailResolvePacket",
+        "请求包解析失败，通常情况下是由于没有遵守 API 接口说明规范导致的，请参考 [请求包体解析1004错误详解](https://cloud.tencent.com/document/product/382/9558#.E8.BF.94.E5.9B.9E1004.E9.94.99.E8.AF.AF.E5.A6.82.E4.BD.95.E5.A4.84.E7.90.86.EF.BC.9F)。",
+    ),
+    (
+        ErrorCode::FailedOperationInsufficientBalanceInSmsPackage,
+        "FailedOperation.InsufficientBalanceInSmsPackage",
+        "套餐包余量不足，请 [购买套餐包](https://buy.cloud.tencent.com/sms)。",
+    ),
+    (
+        ErrorCode::FailedOperationJsonParseFail,
+        "FailedOperation.JsonParseFail",
+        "解析请求包体时候失败。",
+    ),
+    (
+        ErrorCode::FailedOperationMarketingSendTimeConstraint,
+        "FailedOperation.MarketingSendTimeConstraint",
+        "营销短信发送时间限制，为避免骚扰用户，营销短信只允许在8点到22点发送。",
+    ),
+    (
+        ErrorCode::FailedOperationMissingSignature,
+        "FailedOperation.MissingSignature",
+        "没有申请签名之前，无法申请模板，请根据 [创建签名](https://cloud.tencent.com/document/product/382/37794#.E5.88.9B.E5.BB.BA.E7.AD.BE.E5.90.8D) 申请完成之后再次申请。",
+    ),
+    (
+        ErrorCode::FailedOperationMissingSignatureList,
+        "FailedOperation.MissingSignatureList",
+        "无法识别签名，请确认是否已有签名通过申请，一般是签名未通过申请，可以查看 [签名审核](https://cloud.tencent.com/document/product/382/37745)。",
+    ),
+    (
+        ErrorCode::FailedOperationMissingSignatureToModify,
+        "FailedOperation.MissingSignatureToModify",
+        "此签名 ID 未提交申请或不存在，不能进行修改操作，请检查您的 SignId 是否填写正确。",
+    ),
+    (
+        ErrorCode::FailedOperationMissingTemplateList,
+        "FailedOperation.MissingTemplateList",
+        "无法识别模板，请确认是否已有模板通过申请，一般是模板未通过申请，可以查看 [模板审核](https://cloud.tencent.com/document/product/382/37745)。",
+    ),
+    (
+        ErrorCode::FailedOperationMissingTemplateToModify,
+        "FailedOperation.MissingTemplateToModify",
+        "此模板 ID 未提交申请或不存在，不能进行修改操作，请检查您的 TemplateId是否填写正确。",
+    ),
+    (
+        ErrorCode::FailedOperationNotEnterpriseCertification,
+        "FailedOperation.NotEnterpriseCertification",
+        "非企业认证无法使用签名及模板相关接口，您可以[ 变更实名认证模式](https://cloud.tencent.com/document/product/378/34075)，变更为企业认证用户后，约1小时左右生效。",
+    ),
+    (
+        ErrorCode::FailedOperationOtherError,
+        "FailedOperation.OtherError",
+        "其他错误，一般是由于参数携带不符合要求导致，请参考API接口说明，如有需要请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。",
+    ),
+    (
+        ErrorCode::FailedOperationParametersOtherError,
+        "FailedOperation.ParametersOtherError",
+        "未知错误，如有需要请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。",
+    ),
+    (
+        ErrorCode::FailedOperationPhoneNumberInBlacklist,
+        "FailedOperation.PhoneNumberInBlacklist",
+        "手机号在免打扰名单库中，通常是用户退订或者命中运营商免打扰名单导致的，可联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 解决。",
+    ),
+    (
+        ErrorCode::FailedOperationQualificationIdNotApproved,
+        "FailedOperation.QualificationIdNotApproved",
+        "资质ID未审核通过。资质 ID 信息可前往国内短信的 [实名资质管理](https://console.cloud.tencent.com/smsv2/enterprise) 页查看。",
+    ),
+    (
+        ErrorCode::FailedOperationSignIdNotExist,
+        "FailedOperation.SignIdNotExist",
+        "签名 ID 不存在。",
+    ),
+    (
+        ErrorCode::FailedOperationSignNumberLimit,
+        "FailedOperation.SignNumberLimit",
+        "签名个数达到最大值。",
+    ),
+    (
+        ErrorCode::FailedOperationSignatureIncorrectOrUnapproved,
+        "FailedOperation.SignatureIncorrectOrUnapproved",
+        "签名未审批或格式错误。（1）可登录 [短信控制台](https://console.cloud.tencent.com/smsv2)，核查签名是否已审批并且审批通过；（2）核查是否符合格式规范，签名只能由中英文、数字组成，要求2 - 12个字，若存在疑问可联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。",
+    ),
+    (
+        ErrorCode::FailedOperationTemplateAlreadyPassedCheck,
+        "FailedOperation.TemplateAlreadyPassedCheck",
+        "此模板已经通过审核，无法再次进行修改。",
+    ),
+    (
+        ErrorCode::FailedOperationTemplateIdNotExist,
+        "FailedOperation.TemplateIdNotExist",
+        "模板 ID 不存在。",
+    ),
+    (
+        ErrorCode::FailedOperationTemplateIncorrectOrUnapproved,
+        "FailedOperation.TemplateIncorrectOrUnapproved",
+        "模板未审批或内容不匹配。（1）可登录 [短信控制台](https://console.cloud.tencent.com/smsv2)，核查模板是否已审批并审批通过；（2）核查是否符合 [格式规范](https://cloud.tencent.com/document/product/382/9558#.E8.BF.94.E5.9B.9E1014.E9.94.99.E8.AF.AF.E5.A6.82.E4.BD.95.E5.A4.84.E7.90.86.EF.BC.9F)，若存在疑问可联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。",
+    ),
+    (
+        ErrorCode::FailedOperationTemplateNumberLimit,
+        "FailedOperation.TemplateNumberLimit",
+        "模板个数达到最大值。",
+    ),
+    (
+        ErrorCode::FailedOperationTemplateParamSetNotMatchApprovedTemplate,
+        "FailedOperation.TemplateParamSetNotMatchApprovedTemplate",
+        "请求内容与审核通过的模板内容不匹配。请检查请求中模板参数的个数是否与申请的模板一致。若存在疑问可联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。",
+    ),
+    (
+        ErrorCode::FailedOperationTemplateUnapprovedOrNotExist,
+        "FailedOperation.TemplateUnapprovedOrNotExist",
+        "模板未审批或不存在。可登录 [短信控制台](https://console.cloud.tencent.com/smsv2)，核查模板是否已审批并审批通过。若存在疑问可联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。",
+    ),
+    (ErrorCode::InternalError, "InternalError", "内部错误。"),
+    (
+        ErrorCode::InternalErrorConstructUserDataFail,
+        "InternalError.ConstructUserDataFail",
+        "后台构造用户参数失败，可联系 [sms helper](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 。",
+    ),
+    (
+        ErrorCode::InternalErrorJsonParseFail,
+        "InternalError.JsonParseFail",
+        "解析用户参数失败，可联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。",
+    ),
+    (
+        ErrorCode::InternalErrorOtherError,
+        "InternalError.OtherError",
+        "其他错误，请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 并提供失败手机号。",
+    ),
+    (
+        ErrorCode::InternalErrorParseBackendResponseFail,
+        "InternalError.ParseBackendResponseFail",
+        "解析运营商包体失败，可联系 [sms helper](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 。",
+    ),
+    (
+        ErrorCode::InternalErrorRequestTimeException,
+        "InternalError.RequestTimeException",
+        "请求发起时间不正常，通常是由于您的服务器时间与腾讯云服务器时间差异超过10分钟导致的，请核对服务器时间及 API 接口中的时间字段是否正常。",
+    ),
+    (
+        ErrorCode::InternalErrorRestApiInterfaceNotExist,
+        "InternalError.RestApiInterfaceNotExist",
+        "不存在该 RESTAPI 接口，请核查 REST API 接口说明。",
+    ),
+    (
+        ErrorCode::InternalErrorSendAndRecvFail,
+        "InternalError.SendAndRecvFail",
+        "接口超时或短信收发包超时，请检查您的网络是否有波动，或联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 解决。",
+    ),
+    (
+        ErrorCode::InternalErrorSigFieldMissing,
+        "InternalError.SigFieldMissing",
+        "后端包体中请求包体没有 Sig 字段或 Sig 为空。",
+    ),
+    (
+        ErrorCode::InternalErrorSigVerificationFail,
+        "InternalError.SigVerificationFail",
+        "后端校验 Sig 失败。",
+    ),
+    (
+        ErrorCode::InternalErrorTimeout,
+        "InternalError.Timeout",
+        "请求下发短信超时，请参考 [60008错误详解](https://cloud.tencent.com/document/product/382/9558#.E8.BF.94.E5.9B.9E60008.E9.94.99.E8.AF.AF.E5.A6.82.E4.BD.95.E5.A4.84.E7.90.86.EF.BC.9F)。",
+    ),
+    (
+        ErrorCode::InternalErrorUnknownError,
+        "InternalError.UnknownError",
+        "未知错误类型。",
+    ),
+    (ErrorCode::InvalidAction, "InvalidAction", "接口不存在。"),
+    (ErrorCode::InvalidParameter, "InvalidParameter", "参数错误。"),
+    (
+        ErrorCode::InvalidParameterAppidAndBizId,
+        "InvalidParameter.AppidAndBizId",
+        "账号与应用id不匹配。",
+    ),
+    (
+        ErrorCode::InvalidParameterInvalidParameters,
+        "InvalidParameter.InvalidParameters",
+        "参数有误，如有需要请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。",
+    ),
+    (ErrorCode::InvalidParameterValue, "InvalidParameterValue", "参数取值错误。"),
+    (
+        ErrorCode::InvalidParameterValueBeginTimeVerifyFail,
+        "InvalidParameterValue.BeginTimeVerifyFail",
+        "参数 BeginTime 校验失败。",
+    ),
+    (
+        ErrorCode::InvalidParameterValueContentLengthLimit,
+        "InvalidParameterValue.ContentLengthLimit",
+        "请求的短信内容太长，短信长度规则请参考 [国内短信内容长度计算规则](https://cloud.tencent.com/document/product/382/18058) 或 [国际/港澳台短信内容长度计算规则](https://cloud.tencent.com/document/product/382/18052#size)。",
+    ),
+    (
+        ErrorCode::InvalidParameterValueEndTimeVerifyFail,
+        "InvalidParameterValue.EndTimeVerifyFail",
+        "参数 EndTime 校验失败。",
+    ),
+    (
+        ErrorCode::InvalidParameterValueImageInvalid,
+        "InvalidParameterValue.ImageInvalid",
+        "上传的转码图片格式错误，请参照 API 接口说明中对该字段的说明，如有需要请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。",
+    ),
+    (
+        ErrorCode::InvalidParameterValueIncorrectPhoneNumber,
+        "InvalidParameterValue.IncorrectPhoneNumber",
+        "手机号格式错误。",
+    ),
+    (
+        ErrorCode::InvalidParameterValueInvalidDocumentType,
+        "InvalidParameterValue.InvalidDocumentType",
+        "DocumentType 字段校验错误，请参照 API 接口说明中对该字段的说明，如有需要请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。",
+    ),
+    (
+        ErrorCode::InvalidParameterValueInvalidInternational,
+        "InvalidParameterValue.InvalidInternational",
+        "International 字段校验错误，请参照 API 接口说明中对该字段的说明，如有需要请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。",
+    ),
+    (
+        ErrorCode::InvalidParameterValueInvalidSmsType,
+        "InvalidParameterValue.InvalidSmsType",
+        "SmsType 字段校验错误，请参照 API 接口说明中对该字段的描述，更多疑问可咨询 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。",
+    ),
+    (
+        ErrorCode::InvalidParameterValueInvalidStartTime,
+        "InvalidParameterValue.InvalidStartTime",
+        "无效的拉取起始/截止时间，具体原因可能是请求的 SendDateTime 大于 EndDateTime。",
+    ),
+    (
+        ErrorCode::InvalidParameterValueInvalidUsedMethod,
+        "InvalidParameterValue.InvalidUsedMethod",
+        "UsedMethod 字段校验错误，请参照 API 接口说明中对该字段的说明，如有需要请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。",
+    ),
+    (
+        ErrorCode::InvalidParameterValueMarketingTemplateWithoutUnsubscribe,
+        "InvalidParameterValue.MarketingTemplateWithoutUnsubscribe",
+        "营销短信必须包含退订方式，请在短信模板尾部添加“拒收请回复R”后提交。可参考 [关于营销短信退订标识修改的公告](https://cloud.tencent.com/document/product/382/100568)。",
+    ),
+    (
+        ErrorCode::InvalidParameterValueMissingSignatureList,
+        "InvalidParameterValue.MissingSignatureList",
+        "无法识别签名，请确认是否已有签名通过申请，一般是签名未通过申请，可以查看 [签名审核](https://cloud.tencent.com/document/product/382/37745#.E6.AD.A5.E9.AA.A43.EF.BC.9A.E7.AD.89.E5.BE.85.E5.AE.A1.E6.A0.B8) 。",
+    ),
+    (
+        ErrorCode::InvalidParameterValueProhibitedUseUrlInTemplateParameter,
+        "InvalidParameterValue.ProhibitedUseUrlInTemplateParameter",
+        "禁止在模板变量中使用 URL。您可以参考正文模板审核标准下关于 [变量规范](https://cloud.tencent.com/document/product/382/39023#variable) 的描述",
+    ),
+    (
+        ErrorCode::InvalidParameterValueQualificationIdNotFound,
+        "InvalidParameterValue.QualificationIdNotFound",
+        "资质ID未找到。资质 ID 信息可前往国内短信的 [实名资质管理](https://console.cloud.tencent.com/smsv2/enterprise) 页查看。",
+    ),
+    (
+        ErrorCode::InvalidParameterValueSdkAppIdNotExist,
+        "InvalidParameterValue.SdkAppIdNotExist",
+        "SdkAppId 不存在。",
+    ),
+    (
+        ErrorCode::InvalidParameterValueSignAlreadyPassedCheck,
+        "InvalidParameterValue.SignAlreadyPassedCheck",
+        "此签名已经通过审核，无法再次进行修改。",
+    ),
+    (
+        ErrorCode::InvalidParameterValueSignExistAndUnapproved,
+        "InvalidParameterValue.SignExistAndUnapproved",
+        "已存在相同的待审核签名。",
+    ),
+    (
+        ErrorCode::InvalidParameterValueSignNameLengthTooLong,
+        "InvalidParameterValue.SignNameLengthTooLong",
+        "签名内容长度过长。",
+    ),
+    (
+        ErrorCode::InvalidParameterValueTemplateParameterFormatError,
+        "InvalidParameterValue.TemplateParameterFormatError",
+        "验证码模板参数格式错误，验证码类模板，模板变量只能传入0 - 6位（包括6位）纯数字。",
+    ),
+    (
+        ErrorCode::InvalidParameterValueTemplateParameterLengthLimit,
+        "InvalidParameterValue.TemplateParameterLengthLimit",
+        "单个模板变量字符数超过规定的限制数。您可以参考 <a href=\"https://cloud.tencent.com/document/product/382/39023#variable\">正文模板审核标准</a>下变量规范中关于长度的描述，对于长期未使用的账号及2024年1月25日后开通新账号默认最长支持6个字符，您的账号具体可支持字符长度以<a href=\"https://console.cloud.tencent.com/smsv2/csms-template/create\">控制台显示为准</a>。更多疑问可联系 <a href=\"https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81\">腾讯云短信小助手</a> 。",
+    ),
+    (
+        ErrorCode::InvalidParameterValueUnsupportedTemplateVariable,
+        "InvalidParameterValue.UnsupportedTemplateVariable",
+        "申请国内短信通知和营销短信模板不支持添加变量。可参考 [控制台说明](https://console.cloud.tencent.com/smsv2/csms-template)，更多疑问可咨询 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)",
+    ),
+    (
+        ErrorCode::InvalidRequest,
+        "InvalidRequest",
+        "请求 body 的 multipart 格式错误。",
+    ),
+    (ErrorCode::IpInBlacklist, "IpInBlacklist", "IP地址在黑名单中。"),
+    (ErrorCode::IpNotInWhitelist, "IpNotInWhitelist", "IP地址不在白名单中。"),
+    (ErrorCode::LimitExceeded, "LimitExceeded", "超过配额限制。"),
+    (
+        ErrorCode::LimitExceededAppCountryOrRegionDailyLimit,
+        "LimitExceeded.AppCountryOrRegionDailyLimit",
+        "业务短信国家/地区日下发条数超过设定的上限，可自行到控制台应用管理>基础配置下调整国际港澳台短信发送限制。",
+    ),
+    (
+        ErrorCode::LimitExceededAppCountryOrRegionInBlacklist,
+        "LimitExceeded.AppCountryOrRegionInBlacklist",
+        "业务短信国家/地区不在国际港澳台短信发送限制设置的列表中而禁发，可自行到控制台应用管理>基础配置下调整国际港澳台短信发送限制。",
+    ),
+    (
+        ErrorCode::LimitExceededAppDailyLimit,
+        "LimitExceeded.AppDailyLimit",
+        "业务短信日下发条数超过设定的上限 ，可自行到控制台调整短信频率限制策略。",
+    ),
+    (
+        ErrorCode::LimitExceededAppGlobalDailyLimit,
+        "LimitExceeded.AppGlobalDailyLimit",
+        "业务短信国际/港澳台日下发条数超过设定的上限，可自行到控制台应用管理>基础配置下调整发送总量阈值。",
+    ),
+    (
+        ErrorCode::LimitExceededAppMainlandChinaDailyLimit,
+        "LimitExceeded.AppMainlandChinaDailyLimit",
+        "业务短信中国大陆日下发条数超过设定的上限，可自行到控制台应用管理>基础配置下调整发送总量阈值。",
+    ),
+    (
+        ErrorCode::LimitExceededDailyLimit,
+        "LimitExceeded.DailyLimit",
+        "短信日下发条数超过设定的上限 (国际/港澳台)，如需调整限制，可联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773)。",
+    ),
+    (
+        ErrorCode::LimitExceededDeliveryFrequencyLimit,
+        "LimitExceeded.DeliveryFrequencyLimit",
+        "下发短信命中了频率限制策略，可自行到控制台调整短信频率限制策略，如有其他需求请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。",
+    ),
+    (
+        ErrorCode::LimitExceededGlobalSmsSendingRateLimit,
+        "LimitExceeded.GlobalSmsSendingRateLimit",
+        "国际短信发送速率限制。若存在疑问可联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。",
+    ),
+    (
+        ErrorCode::LimitExceededPhoneNumberCountLimit,
+        "LimitExceeded.PhoneNumberCountLimit",
+        "调用接口单次提交的手机号个数超过200个，请遵守 API 接口输入参数描述。",
+    ),
+    (
+        ErrorCode::LimitExceededPhoneNumberDailyLimit,
+        "LimitExceeded.PhoneNumberDailyLimit",
+        "单个手机号日下发短信条数超过设定的上限，可自行到控制台调整短信频率限制策略。",
+    ),
+    (
+        ErrorCode::LimitExceededPhoneNumberOneHourLimit,
+        "LimitExceeded.PhoneNumberOneHourLimit",
+        "单个手机号1小时内下发短信条数超过设定的上限，可自行到控制台调整短信频率限制策略。",
+    ),
+    (
+        ErrorCode::LimitExceededPhoneNumberSameContentDailyLimit,
+        "LimitExceeded.PhoneNumberSameContentDailyLimit",
+        "单个手机号下发相同内容超过设定的上限，可自行到控制台调整短信频率限制策略。",
+    ),
+    (
+        ErrorCode::LimitExceededPhoneNumberThirtySecondLimit,
+        "LimitExceeded.PhoneNumberThirtySecondLimit",
+        "单个手机号30秒内下发短信条数超过设定的上限，可自行到控制台调整短信频率限制策略。",
+    ),
+    (ErrorCode::MissingParameter, "MissingParameter", "缺少参数错误。"),
+    (
+        ErrorCode::MissingParameterEmptyPhoneNumberSet,
+        "MissingParameter.EmptyPhoneNumberSet",
+        "传入的号码列表为空，请确认您的参数中是否传入号码。",
+    ),
+    (
+        ErrorCode::MissingParameterMissingSignatureList,
+        "MissingParameter.MissingSignatureList",
+        "账户下无此签名或者模板，请登录控制台查询。",
+    ),
+    (ErrorCode::NoSuchProduct, "NoSuchProduct", "产品不存在。"),
+    (ErrorCode::NoSuchVersion, "NoSuchVersion", "接口版本不存在。"),
+    (
+        ErrorCode::RequestLimitExceeded,
+        "RequestLimitExceeded",
+        "请求的次数超过了频率限制。",
+    ),
+    (
+        ErrorCode::RequestLimitExceededGlobalRegionUinLimitExceeded,
+        "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
+        "主账号超过频率限制。",
+    ),
+    (
+        ErrorCode::RequestLimitExceededIPLimitExceeded,
+        "RequestLimitExceeded.IPLimitExceeded",
+        "IP限频。",
+    ),
+    (
+        ErrorCode::RequestLimitExceededUinLimitExceeded,
+        "RequestLimitExceeded.UinLimitExceeded",
+        "主账号限频。",
+    ),
+    (
+        ErrorCode::RequestSizeLimitExceeded,
+        "RequestSizeLimitExceeded",
+        "请求包超过限制大小。",
+    ),
+    (ErrorCode::ResourceInUse, "ResourceInUse", "资源被占用。"),
+    (ErrorCode::ResourceInsufficient, "ResourceInsufficient", "资源不足。"),
+    (ErrorCode::ResourceNotFound, "ResourceNotFound", "资源不存在。"),
+    (ErrorCode::ResourceUnavailable, "ResourceUnavailable", "资源不可用。"),
+    (
+        ErrorCode::ResponseSizeLimitExceeded,
+        "ResponseSizeLimitExceeded",
+        "返回包超过限制大小。",
+    ),
+    (
+        ErrorCode::ServiceUnavailable,
+        "ServiceUnavailable",
+        "当前服务暂时不可用。",
+    ),
+    (ErrorCode::UnauthorizedOperation, "UnauthorizedOperation", "未授权操作。"),
+    (
+        ErrorCode::UnauthorizedOperationIndividualUserMarketingSmsPermissionDeny,
+        "UnauthorizedOperation.IndividualUserMarketingSmsPermissionDeny",
+        "个人用户没有发营销短信的权限，请参考 [权益区别](https://cloud.tencent.com/document/product/382/13444)。",
+    ),
+    (
+        ErrorCode::UnauthorizedOperationRequestIpNotInWhitelist,
+        "UnauthorizedOperation.RequestIpNotInWhitelist",
+        "请求 IP 不在白名单中，您配置了校验请求来源 IP，但是检测到当前请求 IP 不在配置列表中，如有需要请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。",
+    ),
+    (
+        ErrorCode::UnauthorizedOperationRequestPermissionDeny,
+        "UnauthorizedOperation.RequestPermissionDeny",
+        "请求没有权限，请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。",
+    ),
+    (
+        ErrorCode::UnauthorizedOperationSdkAppIdIsDisabled,
+        "UnauthorizedOperation.SdkAppIdIsDisabled",
+        "此 SdkAppId 禁止提供服务，如有需要请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。",
+    ),
+    (
+        ErrorCode::UnauthorizedOperationServiceSuspendDueToArrears,
+        "UnauthorizedOperation.ServiceSuspendDueToArrears",
+        "欠费被停止服务，可自行登录腾讯云充值来缴清欠款。",
+    ),
+    (
+        ErrorCode::UnauthorizedOperationSmsSdkAppIdVerifyFail,
+        "UnauthorizedOperation.SmsSdkAppIdVerifyFail",
+        "SmsSdkAppId 校验失败，请检查 [SmsSdkAppId](https://console.cloud.tencent.com/smsv2/app-manage) 是否属于 [云API密钥](https://console.cloud.tencent.com/cam/capi) 的关联账户。",
+    ),
+    (
+        ErrorCode::UnknownParameter,
+        "UnknownParameter",
+        "未知参数错误，用户多传未定义的参数会导致错误。",
+    ),
+    (ErrorCode::UnsupportedOperation, "UnsupportedOperation", "操作不支持。"),
+    (
+        ErrorCode::UnsupportedOperationChineseMainlandTemplateToGlobalPhone,
+        "UnsupportedOperation.ChineseMainlandTemplateToGlobalPhone",
+        "国内短信模板不支持发送国际/港澳台手机号。发送国际/港澳台手机号请使用国际/港澳台短信正文模板。",
+    ),
+    (
+        ErrorCode::UnsupportedOperationContainDomesticAndInternationalPhoneNumber,
+        "UnsupportedOperation.ContainDomesticAndInternationalPhoneNumber",
+        "群发请求里既有国内手机号也有国际手机号。请排查是否存在（1）使用国内签名或模板却发送短信到国际手机号；（2）使用国际签名或模板却发送短信到国内手机号。",
+    ),
+    (
+        ErrorCode::UnsupportedOperationGlobalTemplateToChineseMainlandPhone,
+        "UnsupportedOperation.GlobalTemplateToChineseMainlandPhone",
+        "国际/港澳台短信模板不支持发送国内手机号。发送国内手机号请使用国内短信正文模板。",
+    ),
+    (
+        ErrorCode::UnsupportedOperationUnsupportedRegion,
+        "UnsupportedOperation.UnsupportedRegion",
+        "不支持该地区短信下发。",
+    ),
+    (
+        ErrorCode::UnsupportedProtocol,
+        "UnsupportedProtocol",
+        "http(s) 请求协议错误，只支持 GET 和 POST 请求。",
+    ),
+    (ErrorCode::UnsupportedRegion, "UnsupportedRegion", "接口不支持所传地域。"),
+];
 impl ErrorCode {
     /// The wire code (`FailedOperation.ContainSensitiveWord`).
     pub fn as_str(&self) -> &str {
         match self {
-            Self::ActionOffline => "ActionOffline",
-            Self::AuthFailureInvalidAuthorization => "AuthFailure.InvalidAuthorization",
-            Self::AuthFailureInvalidSecretId => "AuthFailure.InvalidSecretId",
-            Self::AuthFailureMFAFailure => "AuthFailure.MFAFailure",
-            Self::AuthFailureSecretIdNotFound => "AuthFailure.SecretIdNotFound",
-            Self::AuthFailureSignatureExpire => "AuthFailure.SignatureExpire",
-            Self::AuthFailureSignatureFailure => "AuthFailure.SignatureFailure",
-            Self::AuthFailureTokenFailure => "AuthFailure.TokenFailure",
-            Self::AuthFailureUnauthorizedOperation => "AuthFailure.UnauthorizedOperation",
-            Self::DryRunOperation => "DryRunOperation",
-            Self::FailedOperation => "FailedOperation",
-            Self::FailedOperationContainSensitiveWord => {
-                "FailedOperation.ContainSensitiveWord"
-            }
-            Self::FailedOperationFailResolvePacket => "FailedOperation.FailResolvePacket",
-            Self::FailedOperationInsufficientBalanceInSmsPackage => {
-                "FailedOperation.InsufficientBalanceInSmsPackage"
-            }
-            Self::FailedOperationJsonParseFail => "FailedOperation.JsonParseFail",
-            Self::FailedOperationMarketingSendTimeConstraint => {
-                "FailedOperation.MarketingSendTimeConstraint"
-            }
-            Self::FailedOperationMissingSignature => "FailedOperation.MissingSignature",
-            Self::FailedOperationMissingSignatureList => {
-                "FailedOperation.MissingSignatureList"
-            }
-            Self::FailedOperationMissingSignatureToModify => {
-                "FailedOperation.MissingSignatureToModify"
-            }
-            Self::FailedOperationMissingTemplateList => {
-                "FailedOperation.MissingTemplateList"
-            }
-            Self::FailedOperationMissingTemplateToModify => {
-                "FailedOperation.MissingTemplateToModify"
-            }
-            Self::FailedOperationNotEnterpriseCertification => {
-                "FailedOperation.NotEnterpriseCertification"
-            }
-            Self::FailedOperationOtherError => "FailedOperation.OtherError",
-            Self::FailedOperationParametersOtherError => {
-                "FailedOperation.ParametersOtherError"
-            }
-            Self::FailedOperationPhoneNumberInBlacklist => {
-                "FailedOperation.PhoneNumberInBlacklist"
-            }
-            Self::FailedOperationQualificationIdNotApproved => {
-                "FailedOperation.QualificationIdNotApproved"
-            }
-            Self::FailedOperationSignIdNotExist => "FailedOperation.SignIdNotExist",
-            Self::FailedOperationSignNumberLimit => "FailedOperation.SignNumberLimit",
-            Self::FailedOperationSignatureIncorrectOrUnapproved => {
-                "FailedOperation.SignatureIncorrectOrUnapproved"
-            }
-            Self::FailedOperationTemplateAlreadyPassedCheck => {
-                "FailedOperation.TemplateAlreadyPassedCheck"
-            }
-            Self::FailedOperationTemplateIdNotExist => {
-                "FailedOperation.TemplateIdNotExist"
-            }
-            Self::FailedOperationTemplateIncorrectOrUnapproved => {
-                "FailedOperation.TemplateIncorrectOrUnapproved"
-            }
-            Self::FailedOperationTemplateNumberLimit => {
-                "FailedOperation.TemplateNumberLimit"
-            }
-            Self::FailedOperationTemplateParamSetNotMatchApprovedTemplate => {
-                "FailedOperation.TemplateParamSetNotMatchApprovedTemplate"
-            }
-            Self::FailedOperationTemplateUnapprovedOrNotExist => {
-                "FailedOperation.TemplateUnapprovedOrNotExist"
-            }
-            Self::InternalError => "InternalError",
-            Self::InternalErrorConstructUserDataFail => {
-                "InternalError.ConstructUserDataFail"
-            }
-            Self::InternalErrorJsonParseFail => "InternalError.JsonParseFail",
-            Self::InternalErrorOtherError => "InternalError.OtherError",
-            Self::InternalErrorParseBackendResponseFail => {
-                "InternalError.ParseBackendResponseFail"
-            }
-            Self::InternalErrorRequestTimeException => {
-                "InternalError.RequestTimeException"
-            }
-            Self::InternalErrorRestApiInterfaceNotExist => {
-                "InternalError.RestApiInterfaceNotExist"
-            }
-            Self::InternalErrorSendAndRecvFail => "InternalError.SendAndRecvFail",
-            Self::InternalErrorSigFieldMissing => "InternalError.SigFieldMissing",
-            Self::InternalErrorSigVerificationFail => "InternalError.SigVerificationFail",
-            Self::InternalErrorTimeout => "InternalError.Timeout",
-            Self::InternalErrorUnknownError => "InternalError.UnknownError",
-            Self::InvalidAction => "InvalidAction",
-            Self::InvalidParameter => "InvalidParameter",
-            Self::InvalidParameterAppidAndBizId => "InvalidParameter.AppidAndBizId",
-            Self::InvalidParameterInvalidParameters => {
-                "InvalidParameter.InvalidParameters"
-            }
-            Self::InvalidParameterValue => "InvalidParameterValue",
-            Self::InvalidParameterValueBeginTimeVerifyFail => {
-                "InvalidParameterValue.BeginTimeVerifyFail"
-            }
-            Self::InvalidParameterValueContentLengthLimit => {
-                "InvalidParameterValue.ContentLengthLimit"
-            }
-            Self::InvalidParameterValueEndTimeVerifyFail => {
-                "InvalidParameterValue.EndTimeVerifyFail"
-            }
-            Self::InvalidParameterValueImageInvalid => {
-                "InvalidParameterValue.ImageInvalid"
-            }
-            Self::InvalidParameterValueIncorrectPhoneNumber => {
-                "InvalidParameterValue.IncorrectPhoneNumber"
-            }
-            Self::InvalidParameterValueInvalidDocumentType => {
-                "InvalidParameterValue.InvalidDocumentType"
-            }
-            Self::InvalidParameterValueInvalidInternational => {
-                "InvalidParameterValue.InvalidInternational"
-            }
-            Self::InvalidParameterValueInvalidSmsType => {
-                "InvalidParameterValue.InvalidSmsType"
-            }
-            Self::InvalidParameterValueInvalidStartTime => {
-                "InvalidParameterValue.InvalidStartTime"
-            }
-            Self::InvalidParameterValueInvalidUsedMethod => {
-                "InvalidParameterValue.InvalidUsedMethod"
-            }
-            Self::InvalidParameterValueMarketingTemplateWithoutUnsubscribe => {
-                "InvalidParameterValue.MarketingTemplateWithoutUnsubscribe"
-            }
-            Self::InvalidParameterValueMissingSignatureList => {
-                "InvalidParameterValue.MissingSignatureList"
-            }
-            Self::InvalidParameterValueProhibitedUseUrlInTemplateParameter => {
-                "InvalidParameterValue.ProhibitedUseUrlInTemplateParameter"
-            }
-            Self::InvalidParameterValueQualificationIdNotFound => {
-                "InvalidParameterValue.QualificationIdNotFound"
-            }
-            Self::InvalidParameterValueSdkAppIdNotExist => {
-                "InvalidParameterValue.SdkAppIdNotExist"
-            }
-            Self::InvalidParameterValueSignAlreadyPassedCheck => {
-                "InvalidParameterValue.SignAlreadyPassedCheck"
-            }
-            Self::InvalidParameterValueSignExistAndUnapproved => {
-                "InvalidParameterValue.SignExistAndUnapproved"
-            }
-            Self::InvalidParameterValueSignNameLengthTooLong => {
-                "InvalidParameterValue.SignNameLengthTooLong"
-            }
-            Self::InvalidParameterValueTemplateParameterFormatError => {
-                "InvalidParameterValue.TemplateParameterFormatError"
-            }
-            Self::InvalidParameterValueTemplateParameterLengthLimit => {
-                "InvalidParameterValue.TemplateParameterLengthLimit"
-            }
-            Self::InvalidParameterValueUnsupportedTemplateVariable => {
-                "InvalidParameterValue.UnsupportedTemplateVariable"
-            }
-            Self::InvalidRequest => "InvalidRequest",
-            Self::IpInBlacklist => "IpInBlacklist",
-            Self::IpNotInWhitelist => "IpNotInWhitelist",
-            Self::LimitExceeded => "LimitExceeded",
-            Self::LimitExceededAppCountryOrRegionDailyLimit => {
-                "LimitExceeded.AppCountryOrRegionDailyLimit"
-            }
-            Self::LimitExceededAppCountryOrRegionInBlacklist => {
-                "LimitExceeded.AppCountryOrRegionInBlacklist"
-            }
-            Self::LimitExceededAppDailyLimit => "LimitExceeded.AppDailyLimit",
-            Self::LimitExceededAppGlobalDailyLimit => "LimitExceeded.AppGlobalDailyLimit",
-            Self::LimitExceededAppMainlandChinaDailyLimit => {
-                "LimitExceeded.AppMainlandChinaDailyLimit"
-            }
-            Self::LimitExceededDailyLimit => "LimitExceeded.DailyLimit",
-            Self::LimitExceededDeliveryFrequencyLimit => {
-                "LimitExceeded.DeliveryFrequencyLimit"
-            }
-            Self::LimitExceededGlobalSmsSendingRateLimit => {
-                "LimitExceeded.GlobalSmsSendingRateLimit"
-            }
-            Self::LimitExceededPhoneNumberCountLimit => {
-                "LimitExceeded.PhoneNumberCountLimit"
-            }
-            Self::LimitExceededPhoneNumberDailyLimit => {
-                "LimitExceeded.PhoneNumberDailyLimit"
-            }
-            Self::LimitExceededPhoneNumberOneHourLimit => {
-                "LimitExceeded.PhoneNumberOneHourLimit"
-            }
-            Self::LimitExceededPhoneNumberSameContentDailyLimit => {
-                "LimitExceeded.PhoneNumberSameContentDailyLimit"
-            }
-            Self::LimitExceededPhoneNumberThirtySecondLimit => {
-                "LimitExceeded.PhoneNumberThirtySecondLimit"
-            }
-            Self::MissingParameter => "MissingParameter",
-            Self::MissingParameterEmptyPhoneNumberSet => {
-                "MissingParameter.EmptyPhoneNumberSet"
-            }
-            Self::MissingParameterMissingSignatureList => {
-                "MissingParameter.MissingSignatureList"
-            }
-            Self::NoSuchProduct => "NoSuchProduct",
-            Self::NoSuchVersion => "NoSuchVersion",
-            Self::RequestLimitExceeded => "RequestLimitExceeded",
-            Self::RequestLimitExceededGlobalRegionUinLimitExceeded => {
-                "RequestLimitExceeded.GlobalRegionUinLimitExceeded"
-            }
-            Self::RequestLimitExceededIPLimitExceeded => {
-                "RequestLimitExceeded.IPLimitExceeded"
-            }
-            Self::RequestLimitExceededUinLimitExceeded => {
-                "RequestLimitExceeded.UinLimitExceeded"
-            }
-            Self::RequestSizeLimitExceeded => "RequestSizeLimitExceeded",
-            Self::ResourceInUse => "ResourceInUse",
-            Self::ResourceInsufficient => "ResourceInsufficient",
-            Self::ResourceNotFound => "ResourceNotFound",
-            Self::ResourceUnavailable => "ResourceUnavailable",
-            Self::ResponseSizeLimitExceeded => "ResponseSizeLimitExceeded",
-            Self::ServiceUnavailable => "ServiceUnavailable",
-            Self::UnauthorizedOperation => "UnauthorizedOperation",
-            Self::UnauthorizedOperationIndividualUserMarketingSmsPermissionDeny => {
-                "UnauthorizedOperation.IndividualUserMarketingSmsPermissionDeny"
-            }
-            Self::UnauthorizedOperationRequestIpNotInWhitelist => {
-                "UnauthorizedOperation.RequestIpNotInWhitelist"
-            }
-            Self::UnauthorizedOperationRequestPermissionDeny => {
-                "UnauthorizedOperation.RequestPermissionDeny"
-            }
-            Self::UnauthorizedOperationSdkAppIdIsDisabled => {
-                "UnauthorizedOperation.SdkAppIdIsDisabled"
-            }
-            Self::UnauthorizedOperationServiceSuspendDueToArrears => {
-                "UnauthorizedOperation.ServiceSuspendDueToArrears"
-            }
-            Self::UnauthorizedOperationSmsSdkAppIdVerifyFail => {
-                "UnauthorizedOperation.SmsSdkAppIdVerifyFail"
-            }
-            Self::UnknownParameter => "UnknownParameter",
-            Self::UnsupportedOperation => "UnsupportedOperation",
-            Self::UnsupportedOperationChineseMainlandTemplateToGlobalPhone => {
-                "UnsupportedOperation.ChineseMainlandTemplateToGlobalPhone"
-            }
-            Self::UnsupportedOperationContainDomesticAndInternationalPhoneNumber => {
-                "UnsupportedOperation.ContainDomesticAndInternationalPhoneNumber"
-            }
-            Self::UnsupportedOperationGlobalTemplateToChineseMainlandPhone => {
-                "UnsupportedOperation.GlobalTemplateToChineseMainlandPhone"
-            }
-            Self::UnsupportedOperationUnsupportedRegion => {
-                "UnsupportedOperation.UnsupportedRegion"
-            }
-            Self::UnsupportedProtocol => "UnsupportedProtocol",
-            Self::UnsupportedRegion => "UnsupportedRegion",
             Self::Other(code) => code.as_str(),
+            known => known.row().map_or("", |row| row.1),
         }
     }
     /// What the code means, as the API documentation says; `None` for [`ErrorCode::Other`].
     pub fn description(&self) -> ::std::option::Option<&'static str> {
-        ::std::option::Option::Some(
-            match self {
-                Self::ActionOffline => "接口已下线。",
-                Self::AuthFailureInvalidAuthorization => {
-                    "请求头部的 Authorization 不符合腾讯云标准。"
-                }
-                Self::AuthFailureInvalidSecretId => {
-                    "密钥非法（不是云 API 密钥类型）。"
-                }
-                Self::AuthFailureMFAFailure => "MFA 错误。",
-                Self::AuthFailureSecretIdNotFound => {
-                    "密钥不存在。请在控制台检查密钥是否已被删除或者禁用，如状态正常，请检查密钥是否填写正确，注意前后不得有空格。"
-                }
-                Self::AuthFailureSignatureExpire => {
-                    "签名过期。Timestamp 和服务器时间相差不得超过五分钟，请检查本地时间是否和标准时间同步。"
-                }
-                Self::AuthFailureSignatureFailure => {
-                    "签名错误。签名计算错误，请对照调用方式中的签名方法文档检查签名计算过程。"
-                }
-                Self::AuthFailureTokenFailure => "token 错误。",
-                Self::AuthFailureUnauthorizedOperation => {
-                    "请求未授权。请参考 CAM 文档对鉴权的说明。"
-                }
-                Self::DryRunOperation => {
-                    "DryRun 操作，代表请求将会是成功的，只是多传了 DryRun 参数。"
-                }
-                Self::FailedOperation => "操作失败。",
-                Self::FailedOperationContainSensitiveWord => {
-                    "短信内容中含有敏感词，请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。"
-                }
-                Self::FailedOperationFailResolvePacket => {
-                    "请求包解析失败，通常情况下是由于没有遵守 API 接口说明规范导致的，请参考 [请求包体解析1004错误详解](https://cloud.tencent.com/document/product/382/9558#.E8.BF.94.E5.9B.9E1004.E9.94.99.E8.AF.AF.E5.A6.82.E4.BD.95.E5.A4.84.E7.90.86.EF.BC.9F)。"
-                }
-                Self::FailedOperationInsufficientBalanceInSmsPackage => {
-                    "套餐包余量不足，请 [购买套餐包](https://buy.cloud.tencent.com/sms)。"
-                }
-                Self::FailedOperationJsonParseFail => "解析请求包体时候失败。",
-                Self::FailedOperationMarketingSendTimeConstraint => {
-                    "营销短信发送时间限制，为避免骚扰用户，营销短信只允许在8点到22点发送。"
-                }
-                Self::FailedOperationMissingSignature => {
-                    "没有申请签名之前，无法申请模板，请根据 [创建签名](https://cloud.tencent.com/document/product/382/37794#.E5.88.9B.E5.BB.BA.E7.AD.BE.E5.90.8D) 申请完成之后再次申请。"
-                }
-                Self::FailedOperationMissingSignatureList => {
-                    "无法识别签名，请确认是否已有签名通过申请，一般是签名未通过申请，可以查看 [签名审核](https://cloud.tencent.com/document/product/382/37745)。"
-                }
-                Self::FailedOperationMissingSignatureToModify => {
-                    "此签名 ID 未提交申请或不存在，不能进行修改操作，请检查您的 SignId 是否填写正确。"
-                }
-                Self::FailedOperationMissingTemplateList => {
-                    "无法识别模板，请确认是否已有模板通过申请，一般是模板未通过申请，可以查看 [模板审核](https://cloud.tencent.com/document/product/382/37745)。"
-                }
-                Self::FailedOperationMissingTemplateToModify => {
-                    "此模板 ID 未提交申请或不存在，不能进行修改操作，请检查您的 TemplateId是否填写正确。"
-                }
-                Self::FailedOperationNotEnterpriseCertification => {
-                    "非企业认证无法使用签名及模板相关接口，您可以[ 变更实名认证模式](https://cloud.tencent.com/document/product/378/34075)，变更为企业认证用户后，约1小时左右生效。"
-                }
-                Self::FailedOperationOtherError => {
-                    "其他错误，一般是由于参数携带不符合要求导致，请参考API接口说明，如有需要请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。"
-                }
-                Self::FailedOperationParametersOtherError => {
-                    "未知错误，如有需要请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。"
-                }
-                Self::FailedOperationPhoneNumberInBlacklist => {
-                    "手机号在免打扰名单库中，通常是用户退订或者命中运营商免打扰名单导致的，可联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 解决。"
-                }
-                Self::FailedOperationQualificationIdNotApproved => {
-                    "资质ID未审核通过。资质 ID 信息可前往国内短信的 [实名资质管理](https://console.cloud.tencent.com/smsv2/enterprise) 页查看。"
-                }
-                Self::FailedOperationSignIdNotExist => "签名 ID 不存在。",
-                Self::FailedOperationSignNumberLimit => "签名个数达到最大值。",
-                Self::FailedOperationSignatureIncorrectOrUnapproved => {
-                    "签名未审批或格式错误。（1）可登录 [短信控制台](https://console.cloud.tencent.com/smsv2)，核查签名是否已审批并且审批通过；（2）核查是否符合格式规范，签名只能由中英文、数字组成，要求2 - 12个字，若存在疑问可联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。"
-                }
-                Self::FailedOperationTemplateAlreadyPassedCheck => {
-                    "此模板已经通过审核，无法再次进行修改。"
-                }
-                Self::FailedOperationTemplateIdNotExist => "模板 ID 不存在。",
-                Self::FailedOperationTemplateIncorrectOrUnapproved => {
-                    "模板未审批或内容不匹配。（1）可登录 [短信控制台](https://console.cloud.tencent.com/smsv2)，核查模板是否已审批并审批通过；（2）核查是否符合 [格式规范](https://cloud.tencent.com/document/product/382/9558#.E8.BF.94.E5.9B.9E1014.E9.94.99.E8.AF.AF.E5.A6.82.E4.BD.95.E5.A4.84.E7.90.86.EF.BC.9F)，若存在疑问可联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。"
-                }
-                Self::FailedOperationTemplateNumberLimit => {
-                    "模板个数达到最大值。"
-                }
-                Self::FailedOperationTemplateParamSetNotMatchApprovedTemplate => {
-                    "请求内容与审核通过的模板内容不匹配。请检查请求中模板参数的个数是否与申请的模板一致。若存在疑问可联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。"
-                }
-                Self::FailedOperationTemplateUnapprovedOrNotExist => {
-                    "模板未审批或不存在。可登录 [短信控制台](https://console.cloud.tencent.com/smsv2)，核查模板是否已审批并审批通过。若存在疑问可联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。"
-                }
-                Self::InternalError => "内部错误。",
-                Self::InternalErrorConstructUserDataFail => {
-                    "后台构造用户参数失败，可联系 [sms helper](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 。"
-                }
-                Self::InternalErrorJsonParseFail => {
-                    "解析用户参数失败，可联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。"
-                }
-                Self::InternalErrorOtherError => {
-                    "其他错误，请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 并提供失败手机号。"
-                }
-                Self::InternalErrorParseBackendResponseFail => {
-                    "解析运营商包体失败，可联系 [sms helper](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 。"
-                }
-                Self::InternalErrorRequestTimeException => {
-                    "请求发起时间不正常，通常是由于您的服务器时间与腾讯云服务器时间差异超过10分钟导致的，请核对服务器时间及 API 接口中的时间字段是否正常。"
-                }
-                Self::InternalErrorRestApiInterfaceNotExist => {
-                    "不存在该 RESTAPI 接口，请核查 REST API 接口说明。"
-                }
-                Self::InternalErrorSendAndRecvFail => {
-                    "接口超时或短信收发包超时，请检查您的网络是否有波动，或联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 解决。"
-                }
-                Self::InternalErrorSigFieldMissing => {
-                    "后端包体中请求包体没有 Sig 字段或 Sig 为空。"
-                }
-                Self::InternalErrorSigVerificationFail => "后端校验 Sig 失败。",
-                Self::InternalErrorTimeout => {
-                    "请求下发短信超时，请参考 [60008错误详解](https://cloud.tencent.com/document/product/382/9558#.E8.BF.94.E5.9B.9E60008.E9.94.99.E8.AF.AF.E5.A6.82.E4.BD.95.E5.A4.84.E7.90.86.EF.BC.9F)。"
-                }
-                Self::InternalErrorUnknownError => "未知错误类型。",
-                Self::InvalidAction => "接口不存在。",
-                Self::InvalidParameter => "参数错误。",
-                Self::InvalidParameterAppidAndBizId => "账号与应用id不匹配。",
-                Self::InvalidParameterInvalidParameters => {
-                    "参数有误，如有需要请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。"
-                }
-                Self::InvalidParameterValue => "参数取值错误。",
-                Self::InvalidParameterValueBeginTimeVerifyFail => {
-                    "参数 BeginTime 校验失败。"
-                }
-                Self::InvalidParameterValueContentLengthLimit => {
-                    "请求的短信内容太长，短信长度规则请参考 [国内短信内容长度计算规则](https://cloud.tencent.com/document/product/382/18058) 或 [国际/港澳台短信内容长度计算规则](https://cloud.tencent.com/document/product/382/18052#size)。"
-                }
-                Self::InvalidParameterValueEndTimeVerifyFail => {
-                    "参数 EndTime 校验失败。"
-                }
-                Self::InvalidParameterValueImageInvalid => {
-                    "上传的转码图片格式错误，请参照 API 接口说明中对该字段的说明，如有需要请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。"
-                }
-                Self::InvalidParameterValueIncorrectPhoneNumber => {
-                    "手机号格式错误。"
-                }
-                Self::InvalidParameterValueInvalidDocumentType => {
-                    "DocumentType 字段校验错误，请参照 API 接口说明中对该字段的说明，如有需要请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。"
-                }
-                Self::InvalidParameterValueInvalidInternational => {
-                    "International 字段校验错误，请参照 API 接口说明中对该字段的说明，如有需要请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。"
-                }
-                Self::InvalidParameterValueInvalidSmsType => {
-                    "SmsType 字段校验错误，请参照 API 接口说明中对该字段的描述，更多疑问可咨询 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。"
-                }
-                Self::InvalidParameterValueInvalidStartTime => {
-                    "无效的拉取起始/截止时间，具体原因可能是请求的 SendDateTime 大于 EndDateTime。"
-                }
-                Self::InvalidParameterValueInvalidUsedMethod => {
-                    "UsedMethod 字段校验错误，请参照 API 接口说明中对该字段的说明，如有需要请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。"
-                }
-                Self::InvalidParameterValueMarketingTemplateWithoutUnsubscribe => {
-                    "营销短信必须包含退订方式，请在短信模板尾部添加“拒收请回复R”后提交。可参考 [关于营销短信退订标识修改的公告](https://cloud.tencent.com/document/product/382/100568)。"
-                }
-                Self::InvalidParameterValueMissingSignatureList => {
-                    "无法识别签名，请确认是否已有签名通过申请，一般是签名未通过申请，可以查看 [签名审核](https://cloud.tencent.com/document/product/382/37745#.E6.AD.A5.E9.AA.A43.EF.BC.9A.E7.AD.89.E5.BE.85.E5.AE.A1.E6.A0.B8) 。"
-                }
-                Self::InvalidParameterValueProhibitedUseUrlInTemplateParameter => {
-                    "禁止在模板变量中使用 URL。您可以参考正文模板审核标准下关于 [变量规范](https://cloud.tencent.com/document/product/382/39023#variable) 的描述"
-                }
-                Self::InvalidParameterValueQualificationIdNotFound => {
-                    "资质ID未找到。资质 ID 信息可前往国内短信的 [实名资质管理](https://console.cloud.tencent.com/smsv2/enterprise) 页查看。"
-                }
-                Self::InvalidParameterValueSdkAppIdNotExist => "SdkAppId 不存在。",
-                Self::InvalidParameterValueSignAlreadyPassedCheck => {
-                    "此签名已经通过审核，无法再次进行修改。"
-                }
-                Self::InvalidParameterValueSignExistAndUnapproved => {
-                    "已存在相同的待审核签名。"
-                }
-                Self::InvalidParameterValueSignNameLengthTooLong => {
-                    "签名内容长度过长。"
-                }
-                Self::InvalidParameterValueTemplateParameterFormatError => {
-                    "验证码模板参数格式错误，验证码类模板，模板变量只能传入0 - 6位（包括6位）纯数字。"
-                }
-                Self::InvalidParameterValueTemplateParameterLengthLimit => {
-                    "单个模板变量字符数超过规定的限制数。您可以参考 <a href=\"https://cloud.tencent.com/document/product/382/39023#variable\">正文模板审核标准</a>下变量规范中关于长度的描述，对于长期未使用的账号及2024年1月25日后开通新账号默认最长支持6个字符，您的账号具体可支持字符长度以<a href=\"https://console.cloud.tencent.com/smsv2/csms-template/create\">控制台显示为准</a>。更多疑问可联系 <a href=\"https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81\">腾讯云短信小助手</a> 。"
-                }
-                Self::InvalidParameterValueUnsupportedTemplateVariable => {
-                    "申请国内短信通知和营销短信模板不支持添加变量。可参考 [控制台说明](https://console.cloud.tencent.com/smsv2/csms-template)，更多疑问可咨询 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)"
-                }
-                Self::InvalidRequest => "请求 body 的 multipart 格式错误。",
-                Self::IpInBlacklist => "IP地址在黑名单中。",
-                Self::IpNotInWhitelist => "IP地址不在白名单中。",
-                Self::LimitExceeded => "超过配额限制。",
-                Self::LimitExceededAppCountryOrRegionDailyLimit => {
-                    "业务短信国家/地区日下发条数超过设定的上限，可自行到控制台应用管理>基础配置下调整国际港澳台短信发送限制。"
-                }
-                Self::LimitExceededAppCountryOrRegionInBlacklist => {
-                    "业务短信国家/地区不在国际港澳台短信发送限制设置的列表中而禁发，可自行到控制台应用管理>基础配置下调整国际港澳台短信发送限制。"
-                }
-                Self::LimitExceededAppDailyLimit => {
-                    "业务短信日下发条数超过设定的上限 ，可自行到控制台调整短信频率限制策略。"
-                }
-                Self::LimitExceededAppGlobalDailyLimit => {
-                    "业务短信国际/港澳台日下发条数超过设定的上限，可自行到控制台应用管理>基础配置下调整发送总量阈值。"
-                }
-                Self::LimitExceededAppMainlandChinaDailyLimit => {
-                    "业务短信中国大陆日下发条数超过设定的上限，可自行到控制台应用管理>基础配置下调整发送总量阈值。"
-                }
-                Self::LimitExceededDailyLimit => {
-                    "短信日下发条数超过设定的上限 (国际/港澳台)，如需调整限制，可联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773)。"
-                }
-                Self::LimitExceededDeliveryFrequencyLimit => {
-                    "下发短信命中了频率限制策略，可自行到控制台调整短信频率限制策略，如有其他需求请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。"
-                }
-                Self::LimitExceededGlobalSmsSendingRateLimit => {
-                    "国际短信发送速率限制。若存在疑问可联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。"
-                }
-                Self::LimitExceededPhoneNumberCountLimit => {
-                    "调用接口单次提交的手机号个数超过200个，请遵守 API 接口输入参数描述。"
-                }
-                Self::LimitExceededPhoneNumberDailyLimit => {
-                    "单个手机号日下发短信条数超过设定的上限，可自行到控制台调整短信频率限制策略。"
-                }
-                Self::LimitExceededPhoneNumberOneHourLimit => {
-                    "单个手机号1小时内下发短信条数超过设定的上限，可自行到控制台调整短信频率限制策略。"
-                }
-                Self::LimitExceededPhoneNumberSameContentDailyLimit => {
-                    "单个手机号下发相同内容超过设定的上限，可自行到控制台调整短信频率限制策略。"
-                }
-                Self::LimitExceededPhoneNumberThirtySecondLimit => {
-                    "单个手机号30秒内下发短信条数超过设定的上限，可自行到控制台调整短信频率限制策略。"
-                }
-                Self::MissingParameter => "缺少参数错误。",
-                Self::MissingParameterEmptyPhoneNumberSet => {
-                    "传入的号码列表为空，请确认您的参数中是否传入号码。"
-                }
-                Self::MissingParameterMissingSignatureList => {
-                    "账户下无此签名或者模板，请登录控制台查询。"
-                }
-                Self::NoSuchProduct => "产品不存在。",
-                Self::NoSuchVersion => "接口版本不存在。",
-                Self::RequestLimitExceeded => "请求的次数超过了频率限制。",
-                Self::RequestLimitExceededGlobalRegionUinLimitExceeded => {
-                    "主账号超过频率限制。"
-                }
-                Self::RequestLimitExceededIPLimitExceeded => "IP限频。",
-                Self::RequestLimitExceededUinLimitExceeded => "主账号限频。",
-                Self::RequestSizeLimitExceeded => "请求包超过限制大小。",
-                Self::ResourceInUse => "资源被占用。",
-                Self::ResourceInsufficient => "资源不足。",
-                Self::ResourceNotFound => "资源不存在。",
-                Self::ResourceUnavailable => "资源不可用。",
-                Self::ResponseSizeLimitExceeded => "返回包超过限制大小。",
-                Self::ServiceUnavailable => "当前服务暂时不可用。",
-                Self::UnauthorizedOperation => "未授权操作。",
-                Self::UnauthorizedOperationIndividualUserMarketingSmsPermissionDeny => {
-                    "个人用户没有发营销短信的权限，请参考 [权益区别](https://cloud.tencent.com/document/product/382/13444)。"
-                }
-                Self::UnauthorizedOperationRequestIpNotInWhitelist => {
-                    "请求 IP 不在白名单中，您配置了校验请求来源 IP，但是检测到当前请求 IP 不在配置列表中，如有需要请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。"
-                }
-                Self::UnauthorizedOperationRequestPermissionDeny => {
-                    "请求没有权限，请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。"
-                }
-                Self::UnauthorizedOperationSdkAppIdIsDisabled => {
-                    "此 SdkAppId 禁止提供服务，如有需要请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。"
-                }
-                Self::UnauthorizedOperationServiceSuspendDueToArrears => {
-                    "欠费被停止服务，可自行登录腾讯云充值来缴清欠款。"
-                }
-                Self::UnauthorizedOperationSmsSdkAppIdVerifyFail => {
-                    "SmsSdkAppId 校验失败，请检查 [SmsSdkAppId](https://console.cloud.tencent.com/smsv2/app-manage) 是否属于 [云API密钥](https://console.cloud.tencent.com/cam/capi) 的关联账户。"
-                }
-                Self::UnknownParameter => {
-                    "未知参数错误，用户多传未定义的参数会导致错误。"
-                }
-                Self::UnsupportedOperation => "操作不支持。",
-                Self::UnsupportedOperationChineseMainlandTemplateToGlobalPhone => {
-                    "国内短信模板不支持发送国际/港澳台手机号。发送国际/港澳台手机号请使用国际/港澳台短信正文模板。"
-                }
-                Self::UnsupportedOperationContainDomesticAndInternationalPhoneNumber => {
-                    "群发请求里既有国内手机号也有国际手机号。请排查是否存在（1）使用国内签名或模板却发送短信到国际手机号；（2）使用国际签名或模板却发送短信到国内手机号。"
-                }
-                Self::UnsupportedOperationGlobalTemplateToChineseMainlandPhone => {
-                    "国际/港澳台短信模板不支持发送国内手机号。发送国内手机号请使用国内短信正文模板。"
-                }
-                Self::UnsupportedOperationUnsupportedRegion => {
-                    "不支持该地区短信下发。"
-                }
-                Self::UnsupportedProtocol => {
-                    "http(s) 请求协议错误，只支持 GET 和 POST 请求。"
-                }
-                Self::UnsupportedRegion => "接口不支持所传地域。",
-                Self::Other(_) => return ::std::option::Option::None,
-            },
-        )
+        self.row().map(|row| row.2)
     }
     /// The variant for a wire code; unknown codes become [`ErrorCode::Other`].
     pub fn parse(code: &str) -> Self {
-        match code {
-            "ActionOffline" => Self::ActionOffline,
-            "AuthFailure.InvalidAuthorization" => Self::AuthFailureInvalidAuthorization,
-            "AuthFailure.InvalidSecretId" => Self::AuthFailureInvalidSecretId,
-            "AuthFailure.MFAFailure" => Self::AuthFailureMFAFailure,
-            "AuthFailure.SecretIdNotFound" => Self::AuthFailureSecretIdNotFound,
-            "AuthFailure.SignatureExpire" => Self::AuthFailureSignatureExpire,
-            "AuthFailure.SignatureFailure" => Self::AuthFailureSignatureFailure,
-            "AuthFailure.TokenFailure" => Self::AuthFailureTokenFailure,
-            "AuthFailure.UnauthorizedOperation" => Self::AuthFailureUnauthorizedOperation,
-            "DryRunOperation" => Self::DryRunOperation,
-            "FailedOperation" => Self::FailedOperation,
-            "FailedOperation.ContainSensitiveWord" => {
-                Self::FailedOperationContainSensitiveWord
+        match CODES.iter().find(|row| row.1 == code) {
+            ::std::option::Option::Some(row) => row.0.clone(),
+            ::std::option::Option::None => {
+                Self::Other(::std::string::ToString::to_string(code))
             }
-            "FailedOperation.FailResolvePacket" => Self::FailedOperationFailResolvePacket,
-            "FailedOperation.InsufficientBalanceInSmsPackage" => {
-                Self::FailedOperationInsufficientBalanceInSmsPackage
-            }
-            "FailedOperation.JsonParseFail" => Self::FailedOperationJsonParseFail,
-            "FailedOperation.MarketingSendTimeConstraint" => {
-                Self::FailedOperationMarketingSendTimeConstraint
-            }
-            "FailedOperation.MissingSignature" => Self::FailedOperationMissingSignature,
-            "FailedOperation.MissingSignatureList" => {
-                Self::FailedOperationMissingSignatureList
-            }
-            "FailedOperation.MissingSignatureToModify" => {
-                Self::FailedOperationMissingSignatureToModify
-            }
-            "FailedOperation.MissingTemplateList" => {
-                Self::FailedOperationMissingTemplateList
-            }
-            "FailedOperation.MissingTemplateToModify" => {
-                Self::FailedOperationMissingTemplateToModify
-            }
-            "FailedOperation.NotEnterpriseCertification" => {
-                Self::FailedOperationNotEnterpriseCertification
-            }
-            "FailedOperation.OtherError" => Self::FailedOperationOtherError,
-            "FailedOperation.ParametersOtherError" => {
-                Self::FailedOperationParametersOtherError
-            }
-            "FailedOperation.PhoneNumberInBlacklist" => {
-                Self::FailedOperationPhoneNumberInBlacklist
-            }
-            "FailedOperation.QualificationIdNotApproved" => {
-                Self::FailedOperationQualificationIdNotApproved
-            }
-            "FailedOperation.SignIdNotExist" => Self::FailedOperationSignIdNotExist,
-            "FailedOperation.SignNumberLimit" => Self::FailedOperationSignNumberLimit,
-            "FailedOperation.SignatureIncorrectOrUnapproved" => {
-                Self::FailedOperationSignatureIncorrectOrUnapproved
-            }
-            "FailedOperation.TemplateAlreadyPassedCheck" => {
-                Self::FailedOperationTemplateAlreadyPassedCheck
-            }
-            "FailedOperation.TemplateIdNotExist" => {
-                Self::FailedOperationTemplateIdNotExist
-            }
-            "FailedOperation.TemplateIncorrectOrUnapproved" => {
-                Self::FailedOperationTemplateIncorrectOrUnapproved
-            }
-            "FailedOperation.TemplateNumberLimit" => {
-                Self::FailedOperationTemplateNumberLimit
-            }
-            "FailedOperation.TemplateParamSetNotMatchApprovedTemplate" => {
-                Self::FailedOperationTemplateParamSetNotMatchApprovedTemplate
-            }
-            "FailedOperation.TemplateUnapprovedOrNotExist" => {
-                Self::FailedOperationTemplateUnapprovedOrNotExist
-            }
-            "InternalError" => Self::InternalError,
-            "InternalError.ConstructUserDataFail" => {
-                Self::InternalErrorConstructUserDataFail
-            }
-            "InternalError.JsonParseFail" => Self::InternalErrorJsonParseFail,
-            "InternalError.OtherError" => Self::InternalErrorOtherError,
-            "InternalError.ParseBackendResponseFail" => {
-                Self::InternalErrorParseBackendResponseFail
-            }
-            "InternalError.RequestTimeException" => {
-                Self::InternalErrorRequestTimeException
-            }
-            "InternalError.RestApiInterfaceNotExist" => {
-                Self::InternalErrorRestApiInterfaceNotExist
-            }
-            "InternalError.SendAndRecvFail" => Self::InternalErrorSendAndRecvFail,
-            "InternalError.SigFieldMissing" => Self::InternalErrorSigFieldMissing,
-            "InternalError.SigVerificationFail" => Self::InternalErrorSigVerificationFail,
-            "InternalError.Timeout" => Self::InternalErrorTimeout,
-            "InternalError.UnknownError" => Self::InternalErrorUnknownError,
-            "InvalidAction" => Self::InvalidAction,
-            "InvalidParameter" => Self::InvalidParameter,
-            "InvalidParameter.AppidAndBizId" => Self::InvalidParameterAppidAndBizId,
-            "InvalidParameter.InvalidParameters" => {
-                Self::InvalidParameterInvalidParameters
-            }
-            "InvalidParameterValue" => Self::InvalidParameterValue,
-            "InvalidParameterValue.BeginTimeVerifyFail" => {
-                Self::InvalidParameterValueBeginTimeVerifyFail
-            }
-            "InvalidParameterValue.ContentLengthLimit" => {
-                Self::InvalidParameterValueContentLengthLimit
-            }
-            "InvalidParameterValue.EndTimeVerifyFail" => {
-                Self::InvalidParameterValueEndTimeVerifyFail
-            }
-            "InvalidParameterValue.ImageInvalid" => {
-                Self::InvalidParameterValueImageInvalid
-            }
-            "InvalidParameterValue.IncorrectPhoneNumber" => {
-                Self::InvalidParameterValueIncorrectPhoneNumber
-            }
-            "InvalidParameterValue.InvalidDocumentType" => {
-                Self::InvalidParameterValueInvalidDocumentType
-            }
-            "InvalidParameterValue.InvalidInternational" => {
-                Self::InvalidParameterValueInvalidInternational
-            }
-            "InvalidParameterValue.InvalidSmsType" => {
-                Self::InvalidParameterValueInvalidSmsType
-            }
-            "InvalidParameterValue.InvalidStartTime" => {
-                Self::InvalidParameterValueInvalidStartTime
-            }
-            "InvalidParameterValue.InvalidUsedMethod" => {
-                Self::InvalidParameterValueInvalidUsedMethod
-            }
-            "InvalidParameterValue.MarketingTemplateWithoutUnsubscribe" => {
-                Self::InvalidParameterValueMarketingTemplateWithoutUnsubscribe
-            }
-            "InvalidParameterValue.MissingSignatureList" => {
-                Self::InvalidParameterValueMissingSignatureList
-            }
-            "InvalidParameterValue.ProhibitedUseUrlInTemplateParameter" => {
-                Self::InvalidParameterValueProhibitedUseUrlInTemplateParameter
-            }
-            "InvalidParameterValue.QualificationIdNotFound" => {
-                Self::InvalidParameterValueQualificationIdNotFound
-            }
-            "InvalidParameterValue.SdkAppIdNotExist" => {
-                Self::InvalidParameterValueSdkAppIdNotExist
-            }
-            "InvalidParameterValue.SignAlreadyPassedCheck" => {
-                Self::InvalidParameterValueSignAlreadyPassedCheck
-            }
-            "InvalidParameterValue.SignExistAndUnapproved" => {
-                Self::InvalidParameterValueSignExistAndUnapproved
-            }
-            "InvalidParameterValue.SignNameLengthTooLong" => {
-                Self::InvalidParameterValueSignNameLengthTooLong
-            }
-            "InvalidParameterValue.TemplateParameterFormatError" => {
-                Self::InvalidParameterValueTemplateParameterFormatError
-            }
-            "InvalidParameterValue.TemplateParameterLengthLimit" => {
-                Self::InvalidParameterValueTemplateParameterLengthLimit
-            }
-            "InvalidParameterValue.UnsupportedTemplateVariable" => {
-                Self::InvalidParameterValueUnsupportedTemplateVariable
-            }
-            "InvalidRequest" => Self::InvalidRequest,
-            "IpInBlacklist" => Self::IpInBlacklist,
-            "IpNotInWhitelist" => Self::IpNotInWhitelist,
-            "LimitExceeded" => Self::LimitExceeded,
-            "LimitExceeded.AppCountryOrRegionDailyLimit" => {
-                Self::LimitExceededAppCountryOrRegionDailyLimit
-            }
-            "LimitExceeded.AppCountryOrRegionInBlacklist" => {
-                Self::LimitExceededAppCountryOrRegionInBlacklist
-            }
-            "LimitExceeded.AppDailyLimit" => Self::LimitExceededAppDailyLimit,
-            "LimitExceeded.AppGlobalDailyLimit" => Self::LimitExceededAppGlobalDailyLimit,
-            "LimitExceeded.AppMainlandChinaDailyLimit" => {
-                Self::LimitExceededAppMainlandChinaDailyLimit
-            }
-            "LimitExceeded.DailyLimit" => Self::LimitExceededDailyLimit,
-            "LimitExceeded.DeliveryFrequencyLimit" => {
-                Self::LimitExceededDeliveryFrequencyLimit
-            }
-            "LimitExceeded.GlobalSmsSendingRateLimit" => {
-                Self::LimitExceededGlobalSmsSendingRateLimit
-            }
-            "LimitExceeded.PhoneNumberCountLimit" => {
-                Self::LimitExceededPhoneNumberCountLimit
-            }
-            "LimitExceeded.PhoneNumberDailyLimit" => {
-                Self::LimitExceededPhoneNumberDailyLimit
-            }
-            "LimitExceeded.PhoneNumberOneHourLimit" => {
-                Self::LimitExceededPhoneNumberOneHourLimit
-            }
-            "LimitExceeded.PhoneNumberSameContentDailyLimit" => {
-                Self::LimitExceededPhoneNumberSameContentDailyLimit
-            }
-            "LimitExceeded.PhoneNumberThirtySecondLimit" => {
-                Self::LimitExceededPhoneNumberThirtySecondLimit
-            }
-            "MissingParameter" => Self::MissingParameter,
-            "MissingParameter.EmptyPhoneNumberSet" => {
-                Self::MissingParameterEmptyPhoneNumberSet
-            }
-            "MissingParameter.MissingSignatureList" => {
-                Self::MissingParameterMissingSignatureList
-            }
-            "NoSuchProduct" => Self::NoSuchProduct,
-            "NoSuchVersion" => Self::NoSuchVersion,
-            "RequestLimitExceeded" => Self::RequestLimitExceeded,
-            "RequestLimitExceeded.GlobalRegionUinLimitExceeded" => {
-                Self::RequestLimitExceededGlobalRegionUinLimitExceeded
-            }
-            "RequestLimitExceeded.IPLimitExceeded" => {
-                Self::RequestLimitExceededIPLimitExceeded
-            }
-            "RequestLimitExceeded.UinLimitExceeded" => {
-                Self::RequestLimitExceededUinLimitExceeded
-            }
-            "RequestSizeLimitExceeded" => Self::RequestSizeLimitExceeded,
-            "ResourceInUse" => Self::ResourceInUse,
-            "ResourceInsufficient" => Self::ResourceInsufficient,
-            "ResourceNotFound" => Self::ResourceNotFound,
-            "ResourceUnavailable" => Self::ResourceUnavailable,
-            "ResponseSizeLimitExceeded" => Self::ResponseSizeLimitExceeded,
-            "ServiceUnavailable" => Self::ServiceUnavailable,
-            "UnauthorizedOperation" => Self::UnauthorizedOperation,
-            "UnauthorizedOperation.IndividualUserMarketingSmsPermissionDeny" => {
-                Self::UnauthorizedOperationIndividualUserMarketingSmsPermissionDeny
-            }
-            "UnauthorizedOperation.RequestIpNotInWhitelist" => {
-                Self::UnauthorizedOperationRequestIpNotInWhitelist
-            }
-            "UnauthorizedOperation.RequestPermissionDeny" => {
-                Self::UnauthorizedOperationRequestPermissionDeny
-            }
-            "UnauthorizedOperation.SdkAppIdIsDisabled" => {
-                Self::UnauthorizedOperationSdkAppIdIsDisabled
-            }
-            "UnauthorizedOperation.ServiceSuspendDueToArrears" => {
-                Self::UnauthorizedOperationServiceSuspendDueToArrears
-            }
-            "UnauthorizedOperation.SmsSdkAppIdVerifyFail" => {
-                Self::UnauthorizedOperationSmsSdkAppIdVerifyFail
-            }
-            "UnknownParameter" => Self::UnknownParameter,
-            "UnsupportedOperation" => Self::UnsupportedOperation,
-            "UnsupportedOperation.ChineseMainlandTemplateToGlobalPhone" => {
-                Self::UnsupportedOperationChineseMainlandTemplateToGlobalPhone
-            }
-            "UnsupportedOperation.ContainDomesticAndInternationalPhoneNumber" => {
-                Self::UnsupportedOperationContainDomesticAndInternationalPhoneNumber
-            }
-            "UnsupportedOperation.GlobalTemplateToChineseMainlandPhone" => {
-                Self::UnsupportedOperationGlobalTemplateToChineseMainlandPhone
-            }
-            "UnsupportedOperation.UnsupportedRegion" => {
-                Self::UnsupportedOperationUnsupportedRegion
-            }
-            "UnsupportedProtocol" => Self::UnsupportedProtocol,
-            "UnsupportedRegion" => Self::UnsupportedRegion,
-            other => Self::Other(::std::string::ToString::to_string(other)),
         }
     }
     /// The code of a service error (`None` for transport, decoding and other local errors).
     pub fn of(err: &::sdk_core::Error) -> ::std::option::Option<Self> {
         err.code().map(Self::parse)
+    }
+    fn row(
+        &self,
+    ) -> ::std::option::Option<&'static (ErrorCode, &'static str, &'static str)> {
+        CODES.iter().find(|row| row.0 == *self)
     }
 }
 impl ::std::fmt::Display for ErrorCode {

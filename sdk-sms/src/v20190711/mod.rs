@@ -186,7 +186,7 @@ impl Client {
     ///
     /// This API is used to add an SMS signature. Please read the [Tencent Cloud SMS Signature Review Standards](https://intl.cloud.tencent.com/document/product/382/39022?from_cn_redirect=1) before starting an application.
     ///
-    /// &gt; Note: individual users cannot use this API to apply for SMS signatures. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). If your account identity is individual, please log in to the console to apply for SMS signatures. For detailed directions, please see [Creating SMS Signatures](https://intl.cloud.tencent.com/document/product/382/36136?from_cn_redirect=1#Sign).
+    /// >  Note: individual users cannot use this API to apply for SMS signatures. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). If your account identity is individual, please log in to the console to apply for SMS signatures. For detailed directions, please see [Creating SMS Signatures](https://intl.cloud.tencent.com/document/product/382/36136?from_cn_redirect=1#Sign).
     ///
     /// **中文**：添加短信签名
     ///
@@ -204,13 +204,13 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: &sdk_sms::v20190711::Client) -> Result<(), sdk_sms::Error> {
     /// let request = sdk_sms::v20190711::AddSmsSignRequest::new(sdk_sms::v20190711::AddSmsSignRequired {
-    ///     sign_name: "腾讯云".into(),
-    ///     sign_type: 0,
-    ///     document_type: 1,
-    ///     international: 0,
-    ///     used_method: 1,
-    ///     proof_image: "base64".into(),
-    /// })
+    ///         sign_name: "腾讯云".into(),
+    ///         sign_type: 0,
+    ///         document_type: 1,
+    ///         international: 0,
+    ///         used_method: 1,
+    ///         proof_image: "base64".into(),
+    ///     })
     ///     .commission_image("base64")
     ///     .remark("业务自用申请")
     ///     .qualification_id(1000001);
@@ -229,7 +229,7 @@ impl Client {
     ///
     /// This API is used to add an SMS template. Please read the [Tencent Cloud SMS Body Template Review Standards](https://intl.cloud.tencent.com/document/product/382/39023?from_cn_redirect=1) before starting an application.
     ///
-    /// &gt; Note: individual users cannot use this API to apply for SMS body templates. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). If your account identity is individual, please log in to the console to apply for SMS body templates. For detailed directions, please see [Creating SMS Body Templates](https://intl.cloud.tencent.com/document/product/382/36136?from_cn_redirect=1#Template).
+    /// >  Note: individual users cannot use this API to apply for SMS body templates. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). If your account identity is individual, please log in to the console to apply for SMS body templates. For detailed directions, please see [Creating SMS Body Templates](https://intl.cloud.tencent.com/document/product/382/36136?from_cn_redirect=1#Template).
     ///
     /// **中文**：添加短信模板
     ///
@@ -301,7 +301,7 @@ impl Client {
     }
     /// Deletes SMS signature (DeleteSmsSign)
     ///
-    /// &gt; Note: individual users cannot use this API to delete SMS signatures. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). You can log in to the console to delete SMS signatures. For detailed directions, please see the notes on deleting SMS signatures in [SMS Signature Operations](https://intl.cloud.tencent.com/document/product/382/36136?from_cn_redirect=1#Sign).
+    /// >  Note: individual users cannot use this API to delete SMS signatures. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). You can log in to the console to delete SMS signatures. For detailed directions, please see the notes on deleting SMS signatures in [SMS Signature Operations](https://intl.cloud.tencent.com/document/product/382/36136?from_cn_redirect=1#Sign).
     ///
     /// **中文**：删除短信签名
     ///
@@ -331,7 +331,7 @@ impl Client {
     }
     /// Deletes SMS template (DeleteSmsTemplate)
     ///
-    /// &gt; Note: individual users cannot use this API to delete SMS body templates. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). You can log in to the console to delete SMS body templates. For detailed directions, please see the notes on deleting SMS body templates in [SMS Body Template Operations](https://intl.cloud.tencent.com/document/product/382/36136?from_cn_redirect=1#Template).
+    /// >  Note: individual users cannot use this API to delete SMS body templates. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). You can log in to the console to delete SMS body templates. For detailed directions, please see the notes on deleting SMS body templates in [SMS Body Template Operations](https://intl.cloud.tencent.com/document/product/382/36136?from_cn_redirect=1#Template).
     ///
     /// **中文**：删除短信模板
     ///
@@ -361,7 +361,7 @@ impl Client {
     }
     /// Queries SMS signature status (DescribeSmsSignList)
     ///
-    /// &gt; Note: individual users cannot use this API to query SMS signatures. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1).
+    /// >  Note: individual users cannot use this API to query SMS signatures. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1).
     ///
     /// **中文**：短信签名状态查询
     ///
@@ -377,7 +377,10 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: &sdk_sms::v20190711::Client) -> Result<(), sdk_sms::Error> {
-    /// let request = sdk_sms::v20190711::DescribeSmsSignListRequest::new(vec![1110, 1112], 0);
+    /// let request = sdk_sms::v20190711::DescribeSmsSignListRequest::new(
+    ///     vec![1110, 1112],
+    ///     0,
+    /// );
     /// let response = client.describe_sms_sign_list(&request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -391,7 +394,7 @@ impl Client {
     }
     /// Queries SMS template status (DescribeSmsTemplateList)
     ///
-    /// &gt; Note: individual users cannot use this API to query SMS body templates. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1).
+    /// >  Note: individual users cannot use this API to query SMS body templates. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1).
     ///
     /// **中文**：短信模板状态查询
     ///
@@ -407,7 +410,10 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: &sdk_sms::v20190711::Client) -> Result<(), sdk_sms::Error> {
-    /// let request = sdk_sms::v20190711::DescribeSmsTemplateListRequest::new(vec![1110, 1112], 0);
+    /// let request = sdk_sms::v20190711::DescribeSmsTemplateListRequest::new(
+    ///     vec![1110, 1112],
+    ///     0,
+    /// );
     /// let response = client.describe_sms_template_list(&request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -426,9 +432,9 @@ impl Client {
     ///
     /// This API is used to modify an SMS signature. Please read the [Tencent Cloud SMS Signature Review Standards](https://intl.cloud.tencent.com/document/product/382/39022?from_cn_redirect=1) before making a modification.
     ///
-    /// &gt;-  Note: individual users cannot use this API to modify SMS signatures. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). If your account identity is individual, you can log in to the console to modify SMS signatures.
+    /// > -  Note: individual users cannot use this API to modify SMS signatures. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). If your account identity is individual, you can log in to the console to modify SMS signatures.
     ///
-    /// &gt;- Modifications can be made only if the signature status is **pending review** or **rejected**. **Approved** signatures cannot be modified.
+    /// > - Modifications can be made only if the signature status is **pending review** or **rejected**. **Approved** signatures cannot be modified.
     ///
     /// **中文**：修改短信签名
     ///
@@ -447,14 +453,14 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: &sdk_sms::v20190711::Client) -> Result<(), sdk_sms::Error> {
     /// let request = sdk_sms::v20190711::ModifySmsSignRequest::new(sdk_sms::v20190711::ModifySmsSignRequired {
-    ///     sign_id: 1110,
-    ///     sign_name: "腾讯云".into(),
-    ///     sign_type: 1,
-    ///     document_type: 1,
-    ///     international: 0,
-    ///     used_method: 1,
-    ///     proof_image: "base64".into(),
-    /// })
+    ///         sign_id: 1110,
+    ///         sign_name: "腾讯云".into(),
+    ///         sign_type: 1,
+    ///         document_type: 1,
+    ///         international: 0,
+    ///         used_method: 1,
+    ///         proof_image: "base64".into(),
+    ///     })
     ///     .commission_image("base64")
     ///     .remark("测试使用");
     /// let response = client.modify_sms_sign(&request).await?;
@@ -472,9 +478,9 @@ impl Client {
     ///
     /// This API is used to modify an SMS body template. Please read the [Tencent Cloud SMS Body Template Review Standards](https://intl.cloud.tencent.com/document/product/382/39023?from_cn_redirect=1) before making a modification.
     ///
-    /// &gt;-  Note: individual users cannot use this API to modify SMS body templates. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). If your account identity is individual, you can log in to the console to modify SMS body templates.
+    /// > -  Note: individual users cannot use this API to modify SMS body templates. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). If your account identity is individual, you can log in to the console to modify SMS body templates.
     ///
-    /// &gt;- Modifications can be made only if the body template status is **pending review** or **rejected**. **Approved** body templates cannot be modified.
+    /// > - Modifications can be made only if the body template status is **pending review** or **rejected**. **Approved** body templates cannot be modified.
     ///
     /// **中文**：修改短信模板
     ///
@@ -666,10 +672,10 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: &sdk_sms::v20190711::Client) -> Result<(), sdk_sms::Error> {
     /// let request = sdk_sms::v20190711::SendSmsRequest::new(sdk_sms::v20190711::SendSmsRequired {
-    ///     phone_number_set: vec!["+8618501234444".into(), "+8618501234445".into()],
-    ///     template_id: "1110".into(),
-    ///     sms_sdk_appid: "1400006666".into(),
-    /// })
+    ///         phone_number_set: vec!["+8618501234444".into(), "+8618501234445".into()],
+    ///         template_id: "1110".into(),
+    ///         sms_sdk_appid: "1400006666".into(),
+    ///     })
     ///     .sign("腾讯云")
     ///     .template_param_set(vec!["4370".into()])
     ///     .session_context("outsid_1729495320_1011");

@@ -319,119 +319,17 @@ impl ::sdk_core::de::Members for AddSmsSignRequest {
 /// The required members of [`AddSmsSignRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct AddSmsSignRequired {
-    /// Signature name.
-    ///
-    /// Example: `腾讯云`
-    ///
-    /// **中文**：签名名称。
-    ///
-    /// 注：不能重复申请已通过或待审核的签名。
+    /// [`AddSmsSignRequest::sign_name`].
     pub sign_name: ::std::string::String,
-    /// Signature type. Each of these types is followed by their `DocumentType` (identity document type) option:
-    ///
-    /// 0: company (0, 1, 2, 3).
-    ///
-    /// 1: app (0, 1, 2, 3, 4).
-    ///
-    /// 2: website (0, 1, 2, 3, 5).
-    ///
-    /// 3: WeChat Official Account or WeChat Mini Program (0, 1, 2, 3, 6).
-    ///
-    /// 4: trademark (7).
-    ///
-    /// 5: governmental/public institution or others (2, 3).
-    ///
-    /// Note: the identity document type must be selected according to the correspondence; otherwise, the review will fail.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：签名类型。其中每种类型后面标注了其可选的 DocumentType（证明类型）：
-    ///
-    /// 0：公司，可选 DocumentType 有（0，1）。
-    ///
-    /// 1：APP，可选 DocumentType 有（0，1，2，3，4） 。
-    ///
-    /// 4：商标，可选 DocumentType 有（7）。
-    ///
-    /// 5：政府/机关事业单位/其他机构，可选 DocumentType 有（2，3）。
-    ///
-    /// 注1：必须按照对应关系选择证明类型，否则会审核失败。
-    ///
-    /// 注2：签名类型2（网站）、3（公众号）、6（小程序）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
-    ///
-    /// 注3：申请国内短信签名已不再支持签名类型1（APP），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
+    /// [`AddSmsSignRequest::sign_type`].
     pub sign_type: u64,
-    /// Identity document type:
-    ///
-    /// 0: 3-in-1 license.
-    ///
-    /// 1: business license.
-    ///
-    /// 2: organization code certificate.
-    ///
-    /// 3: certificate of unified social credit code.
-    ///
-    /// 4: screenshot of application backend management (for personal app).
-    ///
-    /// 5: screenshot of website ICP filing backend (for personal website).
-    ///
-    /// 6: screenshot of WeChat Mini Program settings page (for personal WeChat Mini Program).
-    ///
-    /// 7: trademark registration certificate.
-    ///
-    /// Example: `1`
-    ///
-    /// **中文**：证明类型：
-    ///
-    /// 0：三证合一。
-    ///
-    /// 1：企业营业执照。
-    ///
-    /// 2：组织机构代码证书。
-    ///
-    /// 3：社会信用代码证书。
-    ///
-    /// 4：应用后台管理截图（个人开发APP）。
-    ///
-    /// 7：商标注册书。
-    ///
-    /// 注1：证明类型5（网站备案后台截图）、6（小程序设置页面截图）、8（公众号设置页面截图）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
-    ///
-    /// 注2：申请国内短信签名已不再支持证明类型4（应用后台管理截图），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
+    /// [`AddSmsSignRequest::document_type`].
     pub document_type: u64,
-    /// Whether it is Global SMS:
-    ///
-    /// 0: Mainland China SMS.
-    ///
-    /// 1: Global SMS.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：是否国际/港澳台短信：
-    ///
-    /// 0：表示国内短信。
-    ///
-    /// 1：表示国际/港澳台短信。
+    /// [`AddSmsSignRequest::international`].
     pub international: u64,
-    /// Signature use:
-    ///
-    /// 0: for self-use.
-    ///
-    /// 1: for others.
-    ///
-    /// Example: `1`
-    ///
-    /// **中文**：签名用途：
-    ///
-    /// 0：自用。
-    ///
-    /// 1：他用。
+    /// [`AddSmsSignRequest::used_method`].
     pub used_method: u64,
-    /// You should Base64-encode the image of the identity document corresponding to the signature first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
-    ///
-    /// Example: `base64`
-    ///
-    /// **中文**：签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
+    /// [`AddSmsSignRequest::proof_image`].
     pub proof_image: ::std::string::String,
 }
 impl AddSmsSignRequest {
@@ -550,7 +448,7 @@ impl ::sdk_core::de::Members for AddSmsSignResponse {
 /// AddSmsTemplate request structure.
 ///
 /// **中文**：AddSmsTemplate请求参数结构体
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddSmsTemplateRequest {
     /// Template name.
@@ -664,48 +562,32 @@ impl ::sdk_core::de::Members for AddSmsTemplateRequest {
         })
     }
 }
+impl ::std::fmt::Debug for AddSmsTemplateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AddSmsTemplateRequest")
+            .field("template_name", &::sdk_core::redact::Secret(&self.template_name))
+            .field(
+                "template_content",
+                &::sdk_core::redact::Secret(&self.template_content),
+            )
+            .field("sms_type", &self.sms_type)
+            .field("international", &self.international)
+            .field("remark", &::sdk_core::redact::Secret(&self.remark))
+            .finish()
+    }
+}
 /// The required members of [`AddSmsTemplateRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct AddSmsTemplateRequired {
-    /// Template name.
-    ///
-    /// Example: `验证码`
-    ///
-    /// **中文**：模板名称。
+    /// [`AddSmsTemplateRequest::template_name`].
     pub template_name: ::std::string::String,
-    /// Template content.
-    ///
-    /// Example: `您的验证码是{1}`
-    ///
-    /// **中文**：模板内容。
+    /// [`AddSmsTemplateRequest::template_content`].
     pub template_content: ::std::string::String,
-    /// SMS type. 0: ordinary SMS, 1: marketing SMS.
-    ///
-    /// Example: `3`
-    ///
-    /// **中文**：短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
-    ///
-    /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
+    /// [`AddSmsTemplateRequest::sms_type`].
     pub sms_type: u64,
-    /// Whether it is Global SMS:
-    ///
-    /// 0: Mainland China SMS.
-    ///
-    /// 1: Global SMS.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：是否国际/港澳台短信：
-    ///
-    /// 0：表示国内短信。
-    ///
-    /// 1：表示国际/港澳台短信。
+    /// [`AddSmsTemplateRequest::international`].
     pub international: u64,
-    /// Template remarks, such as reason for application and use case.
-    ///
-    /// Example: `业务验证码`
-    ///
-    /// **中文**：模板备注，例如申请原因，使用场景等。
+    /// [`AddSmsTemplateRequest::remark`].
     pub remark: ::std::string::String,
 }
 impl AddSmsTemplateRequest {
@@ -1052,8 +934,6 @@ pub struct CallbackStatusStatisticsRequest {
     pub end_data_time: u64,
     /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
-    /// Example: `1400006666`
-    ///
     /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
     pub sms_sdk_appid: ::std::string::String,
     /// Upper limit.
@@ -1150,47 +1030,15 @@ impl ::sdk_core::de::Members for CallbackStatusStatisticsRequest {
 /// The required members of [`CallbackStatusStatisticsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct CallbackStatusStatisticsRequired {
-    /// Start time of pull in the format of `yyyymmddhh` accurate to the hour.
-    ///
-    /// Example: `2024090800`
-    ///
-    /// **中文**：开始时间，yyyymmddhh 需要拉取的起始时间，精确到小时。
+    /// [`CallbackStatusStatisticsRequest::start_date_time`].
     pub start_date_time: u64,
-    /// End time of pull in the format of `yyyymmddhh` accurate to the hour.
-    ///
-    /// Note: `EndDataTime` must be later than `StartDateTime`.
-    ///
-    /// Example: `2024090823`
-    ///
-    /// **中文**：结束时间，yyyymmddhh 需要拉取的截止时间，精确到小时。
-    ///
-    /// 注：EndDataTime 必须大于等于 StartDateTime。
+    /// [`CallbackStatusStatisticsRequest::end_data_time`].
     pub end_data_time: u64,
-    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
-    ///
-    /// Example: `1400006666`
-    ///
-    /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
+    /// [`CallbackStatusStatisticsRequest::sms_sdk_appid`].
     pub sms_sdk_appid: ::std::string::String,
-    /// Upper limit.
-    ///
-    /// Note: this parameter is currently fixed at 0.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：最大上限。
-    ///
-    /// 注：目前固定设置为0。
+    /// [`CallbackStatusStatisticsRequest::limit`].
     pub limit: u64,
-    /// Offset.
-    ///
-    /// Note: this parameter is currently fixed at 0.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：偏移量。
-    ///
-    /// 注：目前固定设置为0。
+    /// [`CallbackStatusStatisticsRequest::offset`].
     pub offset: u64,
 }
 impl CallbackStatusStatisticsRequest {
@@ -2175,7 +2023,7 @@ impl ::sdk_core::de::Members for DescribeSmsTemplateListResponse {
 /// Response for getting SMS template information
 ///
 /// **中文**：获取短信模板信息响应
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeTemplateListStatus {
     /// Template ID
@@ -2288,6 +2136,18 @@ impl ::sdk_core::de::Members for DescribeTemplateListStatus {
             }?;
         }
         ::std::result::Result::Ok(out)
+    }
+}
+impl ::std::fmt::Debug for DescribeTemplateListStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DescribeTemplateListStatus")
+            .field("template_id", &self.template_id)
+            .field("international", &self.international)
+            .field("status_code", &self.status_code)
+            .field("review_reply", &self.review_reply)
+            .field("template_name", &::sdk_core::redact::Secret(&self.template_name))
+            .field("create_time", &self.create_time)
+            .finish()
     }
 }
 /// Signature modification response
@@ -2610,125 +2470,19 @@ impl ::sdk_core::de::Members for ModifySmsSignRequest {
 /// The required members of [`ModifySmsSignRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct ModifySmsSignRequired {
-    /// ID of signature to be modified.
-    ///
-    /// Example: `1110`
-    ///
-    /// **中文**：待修改的签名 ID。
+    /// [`ModifySmsSignRequest::sign_id`].
     pub sign_id: u64,
-    /// Signature name.
-    ///
-    /// Example: `腾讯云`
-    ///
-    /// **中文**：签名名称。
+    /// [`ModifySmsSignRequest::sign_name`].
     pub sign_name: ::std::string::String,
-    /// Signature type. Each of these types is followed by their `DocumentType` (identity document type) option:
-    ///
-    /// 0: company (0, 1, 2, 3).
-    ///
-    /// 1: app (0, 1, 2, 3, 4).
-    ///
-    /// 2: website (0, 1, 2, 3, 5).
-    ///
-    /// 3: WeChat Official Account or WeChat Mini Program (0, 1, 2, 3, 6).
-    ///
-    /// 4: trademark (7).
-    ///
-    /// 5: governmental/public institution or others (2, 3).
-    ///
-    /// Note: the identity document type must be selected according to the correspondence; otherwise, the review will fail.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：签名类型。其中每种类型后面标注了其可选的 DocumentType（证明类型）：
-    ///
-    /// 0：公司，可选 DocumentType 有（0，1）。
-    ///
-    /// 1：APP，可选 DocumentType 有（0，1，2，3，4） 。
-    ///
-    /// 4：商标，可选 DocumentType 有（7）。
-    ///
-    /// 5：政府/机关事业单位/其他机构，可选 DocumentType 有（2，3）。
-    ///
-    /// 注1：必须按照对应关系选择证明类型，否则会审核失败。
-    ///
-    /// 注2：签名类型2（网站）、3（公众号）、6（小程序）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
-    ///
-    /// 注3：申请国内短信签名已不再支持签名类型1（APP），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
+    /// [`ModifySmsSignRequest::sign_type`].
     pub sign_type: u64,
-    /// Identity document type:
-    ///
-    /// 0: 3-in-1 license.
-    ///
-    /// 1: business license.
-    ///
-    /// 2: organization code certificate.
-    ///
-    /// 3: certificate of unified social credit code.
-    ///
-    /// 4: screenshot of application backend management (for personal app).
-    ///
-    /// 5: screenshot of website ICP filing backend (for personal website).
-    ///
-    /// 6: screenshot of WeChat Mini Program settings page (for personal WeChat Mini Program).
-    ///
-    /// 7: trademark registration certificate.
-    ///
-    /// Example: `1`
-    ///
-    /// **中文**：证明类型：
-    ///
-    /// 0：三证合一。
-    ///
-    /// 1：企业营业执照。
-    ///
-    /// 2：组织机构代码证书。
-    ///
-    /// 3：社会信用代码证书。
-    ///
-    /// 4：应用后台管理截图（个人开发APP）。
-    ///
-    /// 7：商标注册书。
-    ///
-    /// 注1：证明类型5（网站备案后台截图）、6（小程序设置页面截图）、8（公众号设置页面截图）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
-    ///
-    /// 注2：申请国内短信签名已不再支持证明类型4（应用后台管理截图），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
+    /// [`ModifySmsSignRequest::document_type`].
     pub document_type: u64,
-    /// Whether it is Global SMS:
-    ///
-    /// 0: Mainland China SMS.
-    ///
-    /// 1: Global SMS.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：是否国际/港澳台短信：
-    ///
-    /// 0：表示国内短信。
-    ///
-    /// 1：表示国际/港澳台短信。
-    ///
-    /// 注：需要和待修改签名International值保持一致，该参数不能直接修改国内签名到国际签名。
+    /// [`ModifySmsSignRequest::international`].
     pub international: u64,
-    /// Signature use:
-    ///
-    /// 0: for self-use.
-    ///
-    /// 1: for others.
-    ///
-    /// Example: `1`
-    ///
-    /// **中文**：签名用途：
-    ///
-    /// 0：自用。
-    ///
-    /// 1：他用。
+    /// [`ModifySmsSignRequest::used_method`].
     pub used_method: u64,
-    /// You should Base64-encode the image of the identity document corresponding to the signature first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
-    ///
-    /// Example: `base64`
-    ///
-    /// **中文**：签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
+    /// [`ModifySmsSignRequest::proof_image`].
     pub proof_image: ::std::string::String,
 }
 impl ModifySmsSignRequest {
@@ -2849,7 +2603,7 @@ impl ::sdk_core::de::Members for ModifySmsSignResponse {
 /// ModifySmsTemplate request structure.
 ///
 /// **中文**：ModifySmsTemplate请求参数结构体
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifySmsTemplateRequest {
     /// ID of template to be modified.
@@ -2974,54 +2728,35 @@ impl ::sdk_core::de::Members for ModifySmsTemplateRequest {
         })
     }
 }
+impl ::std::fmt::Debug for ModifySmsTemplateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ModifySmsTemplateRequest")
+            .field("template_id", &self.template_id)
+            .field("template_name", &self.template_name)
+            .field(
+                "template_content",
+                &::sdk_core::redact::Secret(&self.template_content),
+            )
+            .field("sms_type", &self.sms_type)
+            .field("international", &self.international)
+            .field("remark", &::sdk_core::redact::Secret(&self.remark))
+            .finish()
+    }
+}
 /// The required members of [`ModifySmsTemplateRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct ModifySmsTemplateRequired {
-    /// ID of template to be modified.
-    ///
-    /// Example: `1110`
-    ///
-    /// **中文**：待修改的模板的模板 ID。
+    /// [`ModifySmsTemplateRequest::template_id`].
     pub template_id: u64,
-    /// New template name.
-    ///
-    /// Example: `腾讯云`
-    ///
-    /// **中文**：新的模板名称。
+    /// [`ModifySmsTemplateRequest::template_name`].
     pub template_name: ::std::string::String,
-    /// New template content.
-    ///
-    /// Example: `您的验证码是{1}`
-    ///
-    /// **中文**：新的模板内容。
+    /// [`ModifySmsTemplateRequest::template_content`].
     pub template_content: ::std::string::String,
-    /// SMS type. 0: ordinary SMS, 1: marketing SMS.
-    ///
-    /// Example: `3`
-    ///
-    /// **中文**：短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
-    ///
-    /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
+    /// [`ModifySmsTemplateRequest::sms_type`].
     pub sms_type: u64,
-    /// Whether it is Global SMS:
-    ///
-    /// 0: Mainland China SMS.
-    ///
-    /// 1: Global SMS.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：是否国际/港澳台短信：
-    ///
-    /// 0：表示国内短信。
-    ///
-    /// 1：表示国际/港澳台短信。
+    /// [`ModifySmsTemplateRequest::international`].
     pub international: u64,
-    /// Template remarks, such as reason for application and use case.
-    ///
-    /// Example: `业务验证码`
-    ///
-    /// **中文**：模板备注，例如申请原因，使用场景等。
+    /// [`ModifySmsTemplateRequest::remark`].
     pub remark: ::std::string::String,
 }
 impl ModifySmsTemplateRequest {
@@ -3194,8 +2929,6 @@ pub struct PullSmsReplyStatus {
     pub nation_code: ::std::string::String,
     /// Mobile number in the e.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
-    /// Example: `+8618501234444`
-    ///
     /// **中文**：手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     pub phone_number: ::std::string::String,
     /// SMS signature.
@@ -3334,13 +3067,9 @@ pub struct PullSmsReplyStatusByPhoneNumberRequest {
     pub limit: u64,
     /// Target mobile number in the e.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
-    /// Example: `+8618501234444`
-    ///
     /// **中文**：下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     pub phone_number: ::std::string::String,
     /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
-    ///
-    /// Example: `1400006666`
     ///
     /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，例如1400006666。
     pub sms_sdk_appid: ::std::string::String,
@@ -3441,41 +3170,15 @@ impl ::std::fmt::Debug for PullSmsReplyStatusByPhoneNumberRequest {
 /// The required members of [`PullSmsReplyStatusByPhoneNumberRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct PullSmsReplyStatusByPhoneNumberRequired {
-    /// Pull start time in seconds in the format of UNIX timestamp.
-    ///
-    /// Example: `1464624000`
-    ///
-    /// **中文**：拉取起始时间，UNIX 时间戳（时间：秒）。
-    ///
-    /// 注：最大可拉取当前时期7天前的数据。
+    /// [`PullSmsReplyStatusByPhoneNumberRequest::send_date_time`].
     pub send_date_time: u64,
-    /// Offset.
-    ///
-    /// Note: this parameter is currently fixed at 0.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：偏移量。
-    ///
-    /// 注：目前固定设置为0。
+    /// [`PullSmsReplyStatusByPhoneNumberRequest::offset`].
     pub offset: u64,
-    /// Maximum number of pulled entries. Maximum value: 100.
-    ///
-    /// Example: `2`
-    ///
-    /// **中文**：拉取最大条数，最多 100。
+    /// [`PullSmsReplyStatusByPhoneNumberRequest::limit`].
     pub limit: u64,
-    /// Target mobile number in the e.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
-    ///
-    /// Example: `+8618501234444`
-    ///
-    /// **中文**：下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// [`PullSmsReplyStatusByPhoneNumberRequest::phone_number`].
     pub phone_number: ::std::string::String,
-    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
-    ///
-    /// Example: `1400006666`
-    ///
-    /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，例如1400006666。
+    /// [`PullSmsReplyStatusByPhoneNumberRequest::sms_sdk_appid`].
     pub sms_sdk_appid: ::std::string::String,
 }
 impl PullSmsReplyStatusByPhoneNumberRequest {
@@ -3586,8 +3289,6 @@ pub struct PullSmsReplyStatusRequest {
     /// **中文**：拉取最大条数，最多100条。
     pub limit: u64,
     /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
-    ///
-    /// Example: `1400006666`
     ///
     /// **中文**：短信 SdkAppid 在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际 SdkAppid，例如1400006666。
     pub sms_sdk_appid: ::std::string::String,
@@ -3750,13 +3451,9 @@ pub struct PullSmsSendStatus {
     pub nation_code: ::std::string::String,
     /// Mobile number in the e.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
-    /// Example: `+8618501234444`
-    ///
     /// **中文**：手机号码,e.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     pub pure_phone_number: ::std::string::String,
     /// Mobile number in a common format such as 13711112222.
-    ///
-    /// Example: `18501234444`
     ///
     /// **中文**：手机号码，普通格式，示例如：18501234444。
     pub phone_number: ::std::string::String,
@@ -3904,13 +3601,9 @@ pub struct PullSmsSendStatusByPhoneNumberRequest {
     pub limit: u64,
     /// Target mobile number in the e.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
-    /// Example: `+8618501234444`
-    ///
     /// **中文**：下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     pub phone_number: ::std::string::String,
     /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
-    ///
-    /// Example: `1400006666`
     ///
     /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，例如1400006666。
     pub sms_sdk_appid: ::std::string::String,
@@ -4011,41 +3704,15 @@ impl ::std::fmt::Debug for PullSmsSendStatusByPhoneNumberRequest {
 /// The required members of [`PullSmsSendStatusByPhoneNumberRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct PullSmsSendStatusByPhoneNumberRequired {
-    /// Pull start time in seconds in the format of UNIX timestamp.
-    ///
-    /// Example: `1464624000`
-    ///
-    /// **中文**：拉取起始时间，UNIX 时间戳（时间：秒）。
-    ///
-    /// 注：最大可拉取当前时期7天前的数据。
+    /// [`PullSmsSendStatusByPhoneNumberRequest::send_date_time`].
     pub send_date_time: u64,
-    /// Offset.
-    ///
-    /// Note: this parameter is currently fixed at 0.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：偏移量。
-    ///
-    /// 注：目前固定设置为0。
+    /// [`PullSmsSendStatusByPhoneNumberRequest::offset`].
     pub offset: u64,
-    /// Maximum number of pulled entries. Maximum value: 100.
-    ///
-    /// Example: `2`
-    ///
-    /// **中文**：拉取最大条数，最多 100。
+    /// [`PullSmsSendStatusByPhoneNumberRequest::limit`].
     pub limit: u64,
-    /// Target mobile number in the e.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
-    ///
-    /// Example: `+8618501234444`
-    ///
-    /// **中文**：下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// [`PullSmsSendStatusByPhoneNumberRequest::phone_number`].
     pub phone_number: ::std::string::String,
-    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
-    ///
-    /// Example: `1400006666`
-    ///
-    /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，例如1400006666。
+    /// [`PullSmsSendStatusByPhoneNumberRequest::sms_sdk_appid`].
     pub sms_sdk_appid: ::std::string::String,
 }
 impl PullSmsSendStatusByPhoneNumberRequest {
@@ -4154,8 +3821,6 @@ pub struct PullSmsSendStatusRequest {
     /// **中文**：拉取最大条数，最多100条。
     pub limit: u64,
     /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
-    ///
-    /// Example: `1400006666`
     ///
     /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，例如1400006666。
     pub sms_sdk_appid: ::std::string::String,
@@ -4316,8 +3981,6 @@ pub struct SendSmsRequest {
     pub template_id: ::std::string::String,
     /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
-    /// Example: `1400006666`
-    ///
     /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2)  添加应用后生成的实际SdkAppid，示例如1400006666。
     pub sms_sdk_appid: ::std::string::String,
     /// The content of SMS signature should be encoded in UTF-8. You must enter an approved signature, which can be viewed in the [SMS Console](https://console.cloud.tencent.com/sms/smslist). Note: this parameter is required for Mainland China SMS.
@@ -4447,7 +4110,7 @@ impl ::std::fmt::Debug for SendSmsRequest {
                 "phone_number_set",
                 &::sdk_core::redact::Phone(&self.phone_number_set),
             )
-            .field("template_id", &self.template_id)
+            .field("template_id", &::sdk_core::redact::Phone(&self.template_id))
             .field("sms_sdk_appid", &self.sms_sdk_appid)
             .field("sign", &self.sign)
             .field(
@@ -4463,27 +4126,11 @@ impl ::std::fmt::Debug for SendSmsRequest {
 /// The required members of [`SendSmsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct SendSmsRequired {
-    /// Target mobile number in the e.164 standard in the format of +\[country/region code\]\[mobile number\]. Up to 200 mobile numbers are supported in one request (which should be all Mainland China mobile numbers or all global mobile numbers).
-    ///
-    /// Example: +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
-    ///
-    /// Example: `["+8618501234444"]`
-    ///
-    /// **中文**：下发手机号码，采用 E.164 标准，格式为+\[国家或地区码\]\[手机号\]，单次请求最多支持200个手机号且要求全为境内手机号或全为境外手机号。
-    ///
-    /// 例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// [`SendSmsRequest::phone_number_set`].
     pub phone_number_set: ::std::vec::Vec<::std::string::String>,
-    /// Template ID. You must enter the ID of an approved template, which can be viewed in the [SMS Console](https://console.cloud.tencent.com/sms/smslist).
-    ///
-    /// Example: `1110`
-    ///
-    /// **中文**：模板 ID，必须填写已审核通过的模板 ID。模板ID可登录 [短信控制台](https://console.cloud.tencent.com/smsv2) 查看，若向境外手机号发送短信，仅支持使用国际/港澳台短信模板。
+    /// [`SendSmsRequest::template_id`].
     pub template_id: ::std::string::String,
-    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
-    ///
-    /// Example: `1400006666`
-    ///
-    /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2)  添加应用后生成的实际SdkAppid，示例如1400006666。
+    /// [`SendSmsRequest::sms_sdk_appid`].
     pub sms_sdk_appid: ::std::string::String,
 }
 impl SendSmsRequest {
@@ -4552,7 +4199,7 @@ pub struct SendSmsResponse {
     ///
     /// **中文**：短信发送状态。
     ///
-    /// 注：可参考 [示例](#4.-.E7.A4.BA.E4.BE.8B) ，包含短信发送成功和发送失败的输出示例。
+    /// 注：可参考 示例 ，包含短信发送成功和发送失败的输出示例。
     pub send_status_set: ::std::vec::Vec<SendStatus>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     ///
@@ -4626,8 +4273,6 @@ pub struct SendStatus {
     pub serial_no: ::std::string::String,
     /// Mobile number in the e.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
-    /// Example: `+8618501234444`
-    ///
     /// **中文**：手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     pub phone_number: ::std::string::String,
     /// Number of billable SMS messages. For billing rules, please see [Billing Policy](https://intl.cloud.tencent.com/document/product/382/36135?from_cn_redirect=1).
@@ -4655,8 +4300,6 @@ pub struct SendStatus {
     /// **中文**：短信请求错误码描述。
     pub message: ::std::string::String,
     /// Country code or region code, such as CN and US. If the country code or region code is not obtained, the returned value will be 'DEF' by default. For more information on the supported list, see price overview for non-Mainland China regions.
-    ///
-    /// Example: `CN`
     ///
     /// **中文**：国家码或地区码，例如CN,US等，对于未识别出国家码或者地区码，默认返回DEF,具体支持列表请参考国际/港澳台计费总览。
     pub iso_code: ::std::string::String,
@@ -4848,8 +4491,6 @@ pub struct SendStatusStatisticsRequest {
     pub end_data_time: u64,
     /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
-    /// Example: `1400006666`
-    ///
     /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
     pub sms_sdk_appid: ::std::string::String,
     /// Upper limit.
@@ -4946,47 +4587,15 @@ impl ::sdk_core::de::Members for SendStatusStatisticsRequest {
 /// The required members of [`SendStatusStatisticsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct SendStatusStatisticsRequired {
-    /// Start time of pull in the format of `yyyymmddhh` accurate to the hour.
-    ///
-    /// Example: `2024090800`
-    ///
-    /// **中文**：拉取起始时间，yyyymmddhh 需要拉取的起始时间，精确到小时。
+    /// [`SendStatusStatisticsRequest::start_date_time`].
     pub start_date_time: u64,
-    /// End time of pull in the format of `yyyymmddhh` accurate to the hour
-    ///
-    /// Note: `EndDataTime` must be later than `StartDateTime`.
-    ///
-    /// Example: `2024090823`
-    ///
-    /// **中文**：结束时间，yyyymmddhh 需要拉取的截止时间，精确到小时
-    ///
-    /// 注：EndDataTime 必须大于等于 StartDateTime。
+    /// [`SendStatusStatisticsRequest::end_data_time`].
     pub end_data_time: u64,
-    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
-    ///
-    /// Example: `1400006666`
-    ///
-    /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
+    /// [`SendStatusStatisticsRequest::sms_sdk_appid`].
     pub sms_sdk_appid: ::std::string::String,
-    /// Upper limit.
-    ///
-    /// Note: this parameter is currently fixed at 0.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：最大上限。
-    ///
-    /// 注：目前固定设置为0。
+    /// [`SendStatusStatisticsRequest::limit`].
     pub limit: u64,
-    /// Offset.
-    ///
-    /// Note: this parameter is currently fixed at 0.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：偏移量。
-    ///
-    /// 注：目前固定设置为0。
+    /// [`SendStatusStatisticsRequest::offset`].
     pub offset: u64,
 }
 impl SendStatusStatisticsRequest {
@@ -5265,8 +4874,6 @@ impl ::sdk_core::de::Members for SmsPackagesStatistics {
 pub struct SmsPackagesStatisticsRequest {
     /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
-    /// Example: `1400006666`
-    ///
     /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
     pub sms_sdk_appid: ::std::string::String,
     /// Upper limit (number of packages to be pulled).
@@ -5345,27 +4952,11 @@ impl ::sdk_core::de::Members for SmsPackagesStatisticsRequest {
 /// The required members of [`SmsPackagesStatisticsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct SmsPackagesStatisticsRequired {
-    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
-    ///
-    /// Example: `1400006666`
-    ///
-    /// **中文**：短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
+    /// [`SmsPackagesStatisticsRequest::sms_sdk_appid`].
     pub sms_sdk_appid: ::std::string::String,
-    /// Upper limit (number of packages to be pulled).
-    ///
-    /// Example: `2`
-    ///
-    /// **中文**：最大上限(需要拉取的套餐包个数)。
-    ///
-    /// 注：Limit默认最大值为500，可结合Offset实现分页查询。
+    /// [`SmsPackagesStatisticsRequest::limit`].
     pub limit: u64,
-    /// Offset.
-    ///
-    /// Note: this parameter is currently fixed at 0.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：偏移量。
+    /// [`SmsPackagesStatisticsRequest::offset`].
     pub offset: u64,
 }
 impl SmsPackagesStatisticsRequest {

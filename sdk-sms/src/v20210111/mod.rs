@@ -215,9 +215,9 @@ impl Client {
     /// 1. This API is used to add an SMS signature. You need to read the [Tencent Cloud SMS Signature Review Standards](https://intl.cloud.tencent.com/zh/document/product/382/40658) before starting an application.
     /// 2. ⚠️ Note: individual users cannot use this API to apply for SMS signatures. For more information, see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). If your account identity is individual, you can log in to the console to apply for SMS signatures.
     ///
-    /// &gt;- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+    /// > - Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
     ///
-    /// &gt;- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
+    /// > - You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
     ///
     /// **中文**：添加短信签名
     ///
@@ -235,13 +235,13 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
     /// let request = sdk_sms::v20210111::AddSmsSignRequest::new(sdk_sms::v20210111::AddSmsSignRequired {
-    ///     sign_name: "腾讯云".into(),
-    ///     sign_type: 0,
-    ///     document_type: 1,
-    ///     international: 0,
-    ///     sign_purpose: 0,
-    ///     proof_image: "base64".into(),
-    /// })
+    ///         sign_name: "腾讯云".into(),
+    ///         sign_type: 0,
+    ///         document_type: 1,
+    ///         international: 0,
+    ///         sign_purpose: 0,
+    ///         proof_image: "base64".into(),
+    ///     })
     ///     .commission_image("base64")
     ///     .remark("业务自用申请")
     ///     .qualification_id(1000001);
@@ -261,9 +261,9 @@ impl Client {
     /// 1. This API is used to add an SMS template. You need to read the [Tencent Cloud SMS Body Template Review Standards](https://intl.cloud.tencent.com/zh/document/product/382/40659) before starting an application.
     /// 2. Note: individual users cannot use this API to apply for SMS body templates. For more information, see [Identity Verification Overview](https://intl.cloud.tencent.com/zh/document/product/378/3629). If your account identity is individual, you can log in to the [console](https://console.cloud.tencent.com/smsv2) to apply for SMS body templates.
     ///
-    /// &gt;- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+    /// > - Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
     ///
-    /// &gt;- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
+    /// > - You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
     ///
     /// **中文**：添加短信模板
     ///
@@ -302,9 +302,9 @@ impl Client {
     ///
     /// This API is used to collect statistics on user receipts.
     ///
-    /// &gt;- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+    /// > - Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
     ///
-    /// &gt;- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
+    /// > - You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
     ///
     /// **中文**：回执数据统计
     ///
@@ -341,9 +341,9 @@ impl Client {
     ///
     /// ⚠️ Note: individual users cannot use this API to delete SMS signatures. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). Please log in to the [console](https://console.cloud.tencent.com/smsv2) to delete SMS signatures.
     ///
-    /// &gt;- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+    /// > - Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
     ///
-    /// &gt;- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
+    /// > - You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
     ///
     /// **中文**：删除短信签名
     ///
@@ -375,9 +375,9 @@ impl Client {
     ///
     /// ⚠️ Note: individual users cannot use this API to delete SMS body templates. Please log in to the [console](https://console.cloud.tencent.com/smsv2) to do so. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1).
     ///
-    /// &gt;- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+    /// > - Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
     ///
-    /// &gt;- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
+    /// > - You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
     ///
     /// **中文**：删除短信模板
     ///
@@ -409,7 +409,7 @@ impl Client {
     ///
     /// This API is used to query the information of a phone number, including country/region code and standardized E.164 format number.
     ///
-    /// &gt;- For example, if you query the number +86018845720123, you can get the country/region code 86 and the standardized E.164 number +8618845720123.
+    /// > - For example, if you query the number +86018845720123, you can get the country/region code 86 and the standardized E.164 number +8618845720123.
     ///
     /// **中文**：号码信息查询
     ///
@@ -422,7 +422,9 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
-    /// let request = sdk_sms::v20210111::DescribePhoneNumberInfoRequest::new(vec!["+8618501234444".into(), "+8618501234445".into()]);
+    /// let request = sdk_sms::v20210111::DescribePhoneNumberInfoRequest::new(
+    ///     vec!["+8618501234444".into(), "+8618501234445".into()],
+    /// );
     /// let response = client.describe_phone_number_info(&request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -448,10 +450,10 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
     /// let request = sdk_sms::v20210111::DescribeSendRecordListRequest::new(sdk_sms::v20210111::DescribeSendRecordListRequired {
-    ///     phone_number: "+86136****8015".into(),
-    ///     sms_sdk_app_id: "140***9515".into(),
-    ///     begin_time: 1787850451,
-    /// })
+    ///         phone_number: "+86136****8015".into(),
+    ///         sms_sdk_app_id: "140***9515".into(),
+    ///         begin_time: 1787850451,
+    ///     })
     ///     .end_time(1787902550)
     ///     .limit(10)
     ///     .offset(0);
@@ -506,9 +508,9 @@ impl Client {
     ///
     /// ⚠️ Note: individual users cannot use this API to query SMS body templates. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1).
     ///
-    /// &gt;- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+    /// > - Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
     ///
-    /// &gt;- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
+    /// > - You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
     ///
     /// **中文**：短信模板状态查询
     ///
@@ -546,9 +548,9 @@ impl Client {
     /// 2. ⚠️ Note: Individual users cannot use this API to modify SMS signatures. For more information, see [Identity Verification Guide](https://intl.cloud.tencent.com/document/product/378/3629). If your account identity is individual, you can log in to the [console](https://console.cloud.tencent.com/smsv2) to modify SMS signatures.
     /// 3. Modifications can be made only if the signature status is **Pending Review** or **Rejected**. **Approved** signatures cannot be modified.
     ///
-    /// &gt;- Note: Because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+    /// > - Note: Because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
     ///
-    /// &gt;- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
+    /// > - You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
     ///
     /// **中文**：修改短信签名
     ///
@@ -567,14 +569,14 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
     /// let request = sdk_sms::v20210111::ModifySmsSignRequest::new(sdk_sms::v20210111::ModifySmsSignRequired {
-    ///     sign_id: 1110,
-    ///     sign_name: "腾讯云".into(),
-    ///     sign_type: 0,
-    ///     document_type: 1,
-    ///     international: 0,
-    ///     sign_purpose: 0,
-    ///     proof_image: "".into(),
-    /// })
+    ///         sign_id: 1110,
+    ///         sign_name: "腾讯云".into(),
+    ///         sign_type: 0,
+    ///         document_type: 1,
+    ///         international: 0,
+    ///         sign_purpose: 0,
+    ///         proof_image: "".into(),
+    ///     })
     ///     .commission_image("")
     ///     .remark("自用业务申请");
     /// let response = client.modify_sms_sign(&request).await?;
@@ -594,9 +596,9 @@ impl Client {
     /// 2. Note: individual users cannot use this API to modify SMS body templates. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). If your account identity is individual, you can log in to the [console](https://console.cloud.tencent.com/smsv2) to modify SMS body templates.
     /// 3. Modifications can be made only if the body template status is **Pending Review** or **Rejected**. **Approved** body templates cannot be modified.
     ///
-    /// &gt;- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+    /// > - Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
     ///
-    /// &gt;- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2019-07-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
+    /// > - You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2019-07-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
     ///
     /// **中文**：修改短信模板
     ///
@@ -639,11 +641,11 @@ impl Client {
     ///
     /// Currently, you can also [configure the reply callback](https://intl.cloud.tencent.com/document/product/382/42907?from_cn_redirect=1) to get replies.
     ///
-    /// &gt;- Note: You need to contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) to activate this API.
+    /// > - Note: You need to contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) to activate this API.
     ///
-    /// &gt;- Note: Because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+    /// > - Note: Because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
     ///
-    /// &gt;- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
+    /// > - You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
     ///
     /// **中文**：拉取短信回复状态
     ///
@@ -678,9 +680,9 @@ impl Client {
     ///
     /// Currently, you can also [configure the reply callback](https://intl.cloud.tencent.com/document/product/382/42907?from_cn_redirect=1) to get replies.
     ///
-    /// &gt;- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+    /// > - Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
     ///
-    /// &gt;- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
+    /// > - You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
     ///
     /// **中文**：拉取单个号码短信回复状态
     ///
@@ -697,12 +699,12 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
     /// let request = sdk_sms::v20210111::PullSmsReplyStatusByPhoneNumberRequest::new(sdk_sms::v20210111::PullSmsReplyStatusByPhoneNumberRequired {
-    ///     begin_time: 1620734100,
-    ///     offset: 0,
-    ///     limit: 2,
-    ///     phone_number: "+8618501234444".into(),
-    ///     sms_sdk_app_id: "1400006666".into(),
-    /// })
+    ///         begin_time: 1620734100,
+    ///         offset: 0,
+    ///         limit: 2,
+    ///         phone_number: "+8618501234444".into(),
+    ///         sms_sdk_app_id: "1400006666".into(),
+    ///     })
     ///     .end_time(1620734200);
     /// let response = client.pull_sms_reply_status_by_phone_number(&request).await?;
     /// # let _ = response;
@@ -724,11 +726,11 @@ impl Client {
     ///
     /// Currently, you can also [configure the callback](https://www.tencentcloud.com/document/product/382/35469#38206134-503f-4344-b118-cfc7a72c4a9b) to get the delivery status.
     ///
-    /// &gt;- Note: you need to contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) to activate this API.
+    /// > - Note: you need to contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) to activate this API.
     ///
-    /// &gt;- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+    /// > - Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
     ///
-    /// &gt;- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
+    /// > - You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
     ///
     /// **中文**：拉取短信下发状态
     ///
@@ -763,9 +765,9 @@ impl Client {
     ///
     /// Currently, you can also [configure the callback](https://www.tencentcloud.com/document/product/382/35469#38206134-503f-4344-b118-cfc7a72c4a9b) to get the delivery status.
     ///
-    /// &gt;- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+    /// > - Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
     ///
-    /// &gt;- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms) to eliminate the need to calculate signatures. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
+    /// > - You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms) to eliminate the need to calculate signatures. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
     ///
     /// **中文**：拉取单个号码短信下发状态
     ///
@@ -782,12 +784,12 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
     /// let request = sdk_sms::v20210111::PullSmsSendStatusByPhoneNumberRequest::new(sdk_sms::v20210111::PullSmsSendStatusByPhoneNumberRequired {
-    ///     begin_time: 1620734100,
-    ///     offset: 0,
-    ///     limit: 2,
-    ///     phone_number: "+8618501234444".into(),
-    ///     sms_sdk_app_id: "1400006666".into(),
-    /// })
+    ///         begin_time: 1620734100,
+    ///         offset: 0,
+    ///         limit: 2,
+    ///         phone_number: "+8618501234444".into(),
+    ///         sms_sdk_app_id: "1400006666".into(),
+    ///     })
     ///     .end_time(1620734200);
     /// let response = client.pull_sms_send_status_by_phone_number(&request).await?;
     /// # let _ = response;
@@ -807,7 +809,7 @@ impl Client {
     ///
     /// This API is used to report the SMS conversion rate (SMS conversion rate = the number of returned verification codes / the number of verification codes sent) and report the serial numbers of received SMS messages to Tencent Cloud SMS.
     ///
-    /// &gt;- Note: To call this API, you need to be added to the allowlist first. If you have any questions, contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81).
+    /// > - Note: To call this API, you need to be added to the allowlist first. If you have any questions, contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81).
     ///
     /// **中文**：上报转化率
     ///
@@ -824,9 +826,9 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
     /// let request = sdk_sms::v20210111::ReportConversionRequest::new(sdk_sms::v20210111::ReportConversionRequired {
-    ///     sms_sdk_app_id: "1400000001".into(),
-    ///     serial_no: "a12gb4e2-sd11-5dx6-aav9-8f3d97xa2xu7".into(),
-    /// })
+    ///         sms_sdk_app_id: "1400000001".into(),
+    ///         serial_no: "a12gb4e2-sd11-5dx6-aav9-8f3d97xa2xu7".into(),
+    ///     })
     ///     .conversion_time(1658310430);
     /// let response = client.report_conversion(&request).await?;
     /// # let _ = response;
@@ -853,7 +855,19 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
-    /// let request = sdk_sms::v20210111::SendMultiGlobalSmsRequest::new("1400006666", vec![sdk_sms::v20210111::MultiSmsInfo::new(sdk_sms::v20210111::MultiSmsInfoRequired { phone_number: "+60198***000".into(), template_id: "1800308".into() }).template_param_set(vec!["190191".into()]).sender_id("Qsms").session_context("outsid_1776313405_1001"), sdk_sms::v20210111::MultiSmsInfo::new(sdk_sms::v20210111::MultiSmsInfoRequired { phone_number: "+60198***001".into(), template_id: "1800308".into() }).template_param_set(vec!["190192".into()]).sender_id("Qsms").session_context("outsid_1776313405_1002")]);
+    /// let request = sdk_sms::v20210111::SendMultiGlobalSmsRequest::new(
+    ///     "1400006666",
+    ///     vec![
+    ///         sdk_sms::v20210111::MultiSmsInfo::new(sdk_sms::v20210111::MultiSmsInfoRequired
+    ///         { phone_number : "+60198***000".into(), template_id : "1800308".into() })
+    ///         .template_param_set(vec!["190191".into()]).sender_id("Qsms")
+    ///         .session_context("outsid_1776313405_1001"),
+    ///         sdk_sms::v20210111::MultiSmsInfo::new(sdk_sms::v20210111::MultiSmsInfoRequired
+    ///         { phone_number : "+60198***001".into(), template_id : "1800308".into() })
+    ///         .template_param_set(vec!["190192".into()]).sender_id("Qsms")
+    ///         .session_context("outsid_1776313405_1002")
+    ///     ],
+    /// );
     /// let response = client.send_multi_global_sms(&request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -881,10 +895,10 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: &sdk_sms::v20210111::Client) -> Result<(), sdk_sms::Error> {
     /// let request = sdk_sms::v20210111::SendSmsRequest::new(sdk_sms::v20210111::SendSmsRequired {
-    ///     phone_number_set: vec!["+8618501234444".into(), "+8618501234445".into()],
-    ///     sms_sdk_app_id: "1400006666".into(),
-    ///     template_id: "1110".into(),
-    /// })
+    ///         phone_number_set: vec!["+8618501234444".into(), "+8618501234445".into()],
+    ///         sms_sdk_app_id: "1400006666".into(),
+    ///         template_id: "1110".into(),
+    ///     })
     ///     .sign_name("腾讯云")
     ///     .template_param_set(vec!["4370".into()])
     ///     .session_context("outsid_1729495320_1011");
@@ -903,9 +917,9 @@ impl Client {
     ///
     /// This API is used to collect statistics on SMS messages sent by users.
     ///
-    /// &gt;- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+    /// > - Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
     ///
-    /// &gt;- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
+    /// > - You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
     ///
     /// **中文**：发送短信数据统计
     ///

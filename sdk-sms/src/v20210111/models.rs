@@ -317,125 +317,17 @@ impl ::sdk_core::de::Members for AddSmsSignRequest {
 /// The required members of [`AddSmsSignRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct AddSmsSignRequired {
-    /// Signature name.
-    ///
-    /// Note: you cannot apply for an approved or pending signature again.
-    ///
-    /// Example: `腾讯云`
-    ///
-    /// **中文**：签名名称。
-    ///
-    /// 注：不能重复申请已通过或待审核的签名。
+    /// [`AddSmsSignRequest::sign_name`].
     pub sign_name: ::std::string::String,
-    /// Signature type. Each of these types is followed by their `DocumentType` (identity certificate type) option:
-    ///
-    /// 0: company. Valid values of `DocumentType` include 0 and 1.
-    ///
-    /// 1: app. Valid values of `DocumentType` include 0, 1, 2, 3, and 4.
-    ///
-    /// 2: website. Valid values of `DocumentType` include 0, 1, 2, 3, and 5.
-    ///
-    /// 3: WeChat Official Account. Valid values of `DocumentType` include 0, 1, 2, 3, and 8.
-    ///
-    /// 4: trademark. Valid values of `DocumentType` include 7.
-    ///
-    /// 5: government/public institution/other. Valid values of `DocumentType` include 2 and 3.
-    ///
-    /// 6: WeChat Mini Program. Valid values of `DocumentType` include 0, 1, 2, 3, and 6.
-    ///
-    /// Note: the identity certificate type must be selected according to the correspondence; otherwise, the review will fail.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：签名类型。其中每种类型后面标注了其可选的 DocumentType（证明类型）：
-    ///
-    /// 0：公司，可选 DocumentType 有（0，1）。
-    ///
-    /// 1：APP，可选 DocumentType 有（0，1，2，3，4） 。
-    ///
-    /// 4：商标，可选 DocumentType 有（7）。
-    ///
-    /// 5：政府/机关事业单位/其他机构，可选 DocumentType 有（2，3）。
-    ///
-    /// 注1：必须按照对应关系选择证明类型，否则会审核失败。
-    ///
-    /// 注2：签名类型2（网站）、3（公众号）、6（小程序）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
-    ///
-    /// 注3：申请国内短信签名已不再支持签名类型1（APP），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
+    /// [`AddSmsSignRequest::sign_type`].
     pub sign_type: u64,
-    /// Identity certificate type:
-    ///
-    /// 0: three-in-one licence.
-    ///
-    /// 1: business license.
-    ///
-    /// 2: organization code certificate.
-    ///
-    /// 3: social credit code certificate.
-    ///
-    /// 4: screenshot of application backend management (for personal app).
-    ///
-    /// 5: screenshot of website ICP filing backend (for personal website).
-    ///
-    /// 6: screenshot of WeChat Mini Program settings page (for personal WeChat Mini Program).
-    ///
-    /// 7: trademark registration certificate.
-    ///
-    /// 8: screenshot of WeChat Official Account settings page (for personal WeChat Official Account).
-    ///
-    /// Example: `1`
-    ///
-    /// **中文**：证明类型：
-    ///
-    /// 0：三证合一。
-    ///
-    /// 1：企业营业执照。
-    ///
-    /// 2：组织机构代码证书。
-    ///
-    /// 3：社会信用代码证书。
-    ///
-    /// 4：应用后台管理截图（个人开发APP）。
-    ///
-    /// 7：商标注册书。
-    ///
-    /// 注1：证明类型5（网站备案后台截图）、6（小程序设置页面截图）、8（公众号设置页面截图）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
-    ///
-    /// 注2：申请国内短信签名已不再支持证明类型4（应用后台管理截图），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
+    /// [`AddSmsSignRequest::document_type`].
     pub document_type: u64,
-    /// Whether it is Global SMS:
-    ///
-    /// 0: Mainland China SMS.
-    ///
-    /// 1: Global SMS.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：是否国际/港澳台短信：
-    ///
-    /// 0：表示国内短信。
-    ///
-    /// 1：表示国际/港澳台短信。
+    /// [`AddSmsSignRequest::international`].
     pub international: u64,
-    /// Signature purpose:
-    ///
-    /// 0: for personal use.
-    ///
-    /// 1: for others.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：签名用途：
-    ///
-    /// 0：自用。
-    ///
-    /// 1：他用。
+    /// [`AddSmsSignRequest::sign_purpose`].
     pub sign_purpose: u64,
-    /// You should Base64-encode the image of the identity certificate corresponding to the signature first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
-    ///
-    /// Example: `base64`
-    ///
-    /// **中文**：签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
+    /// [`AddSmsSignRequest::proof_image`].
     pub proof_image: ::std::string::String,
 }
 impl AddSmsSignRequest {
@@ -554,7 +446,7 @@ impl ::sdk_core::de::Members for AddSmsSignResponse {
 /// AddSmsTemplate request structure.
 ///
 /// **中文**：AddSmsTemplate请求参数结构体
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddSmsTemplateRequest {
     /// Template name.
@@ -670,50 +562,32 @@ impl ::sdk_core::de::Members for AddSmsTemplateRequest {
         })
     }
 }
+impl ::std::fmt::Debug for AddSmsTemplateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AddSmsTemplateRequest")
+            .field("template_name", &::sdk_core::redact::Secret(&self.template_name))
+            .field(
+                "template_content",
+                &::sdk_core::redact::Secret(&self.template_content),
+            )
+            .field("sms_type", &self.sms_type)
+            .field("international", &self.international)
+            .field("remark", &::sdk_core::redact::Secret(&self.remark))
+            .finish()
+    }
+}
 /// The required members of [`AddSmsTemplateRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct AddSmsTemplateRequired {
-    /// Template name.
-    ///
-    /// Example: `验证码`
-    ///
-    /// **中文**：模板名称。
+    /// [`AddSmsTemplateRequest::template_name`].
     pub template_name: ::std::string::String,
-    /// Template content.
-    ///
-    /// Example: `您的验证码是{1}`
-    ///
-    /// **中文**：模板内容。
+    /// [`AddSmsTemplateRequest::template_content`].
     pub template_content: ::std::string::String,
-    /// SMS type. 1: Marketing SMS, 2: Notification SMS, 3: OTP SMS.
-    ///
-    /// Note: To further improve the quality of SMS service and increase the approval rate of SMS templates, Tencent Cloud SMS template types will be optimized to "OTP", "Notification", and "Marketing" from May 16, 2024. You can Refer to [Optimization of Tencent Cloud SMS Template Types](https://www.tencentcloud.com/document/product/382/60410). Customers who newly register for SMS service must strictly refer to the new SMS type to apply for SMS template.
-    ///
-    /// Example: `3`
-    ///
-    /// **中文**：短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
-    ///
-    /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
+    /// [`AddSmsTemplateRequest::sms_type`].
     pub sms_type: u64,
-    /// Whether it is Global SMS:
-    ///
-    /// 0: Mainland China SMS.
-    ///
-    /// 1: Global SMS.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：是否国际/港澳台短信：
-    ///
-    /// 0：表示国内短信。
-    ///
-    /// 1：表示国际/港澳台短信。
+    /// [`AddSmsTemplateRequest::international`].
     pub international: u64,
-    /// Template remarks, such as reason for application and use case.
-    ///
-    /// Example: `业务验证码`
-    ///
-    /// **中文**：模板备注，例如申请原因，使用场景等。
+    /// [`AddSmsTemplateRequest::remark`].
     pub remark: ::std::string::String,
 }
 impl AddSmsTemplateRequest {
@@ -1060,8 +934,6 @@ pub struct CallbackStatusStatisticsRequest {
     pub end_time: ::std::string::String,
     /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
     ///
-    /// Example: `1400006666`
-    ///
     /// **中文**：短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
     pub sms_sdk_app_id: ::std::string::String,
     /// Upper limit.
@@ -1158,47 +1030,15 @@ impl ::sdk_core::de::Members for CallbackStatusStatisticsRequest {
 /// The required members of [`CallbackStatusStatisticsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct CallbackStatusStatisticsRequired {
-    /// Start time in the format of `yyyymmddhh` accurate to the hour, such as 2021050113 (13:00 on May 1, 2021).
-    ///
-    /// Example: `2024090800`
-    ///
-    /// **中文**：起始时间，格式为yyyymmddhh，精确到小时，例如2024050113，表示2024年5月1号13时。
+    /// [`CallbackStatusStatisticsRequest::begin_time`].
     pub begin_time: ::std::string::String,
-    /// End time in the format of `yyyymmddhh` accurate to the hour, such as 2021050118 (18:00 on May 1, 2021).
-    ///
-    /// Note: `EndTime` must be after `BeginTime`, and the difference should not exceed 32 days.
-    ///
-    /// Example: `2024090823`
-    ///
-    /// **中文**：结束时间，格式为yyyymmddhh，精确到小时，例如2024050118，表示2024年5月1号18时。
-    ///
-    /// 注：EndTime 必须大于等于 BeginTime，且相差不超过32天。
+    /// [`CallbackStatusStatisticsRequest::end_time`].
     pub end_time: ::std::string::String,
-    /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
-    ///
-    /// Example: `1400006666`
-    ///
-    /// **中文**：短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
+    /// [`CallbackStatusStatisticsRequest::sms_sdk_app_id`].
     pub sms_sdk_app_id: ::std::string::String,
-    /// Upper limit.
-    ///
-    /// Note: this parameter is currently fixed at 0.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：最大上限。
-    ///
-    /// 注：目前固定设置为0。
+    /// [`CallbackStatusStatisticsRequest::limit`].
     pub limit: u64,
-    /// Offset.
-    ///
-    /// Note: this parameter is currently fixed at 0.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：偏移量。
-    ///
-    /// 注：目前固定设置为0。
+    /// [`CallbackStatusStatisticsRequest::offset`].
     pub offset: u64,
 }
 impl CallbackStatusStatisticsRequest {
@@ -2007,19 +1847,11 @@ impl ::std::fmt::Debug for DescribeSendRecordListRequest {
 /// The required members of [`DescribeSendRecordListRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct DescribeSendRecordListRequired {
-    /// 下发的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8613601238015， 其中前面有一个+号 ，86为国家码，13601238015为手机号。
-    ///
-    /// Example: `+86136****8015`
+    /// [`DescribeSendRecordListRequest::phone_number`].
     pub phone_number: ::std::string::String,
-    /// 短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId。
-    ///
-    /// Example: `140***9515`
+    /// [`DescribeSendRecordListRequest::sms_sdk_app_id`].
     pub sms_sdk_app_id: ::std::string::String,
-    /// 查询起始时间，以短信发送时间为准，UNIX 时间戳（单位：秒）。注：最早可查询当前时间前 72 小时的数据。
-    ///
-    /// 单位：秒
-    ///
-    /// Example: `1787850451`
+    /// [`DescribeSendRecordListRequest::begin_time`].
     pub begin_time: u64,
 }
 impl DescribeSendRecordListRequest {
@@ -2694,7 +2526,7 @@ impl ::sdk_core::de::Members for DescribeSmsTemplateListResponse {
 /// Response for getting SMS template information
 ///
 /// **中文**：获取短信模板信息响应
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeTemplateListStatus {
     /// Template ID.
@@ -2804,6 +2636,22 @@ impl ::sdk_core::de::Members for DescribeTemplateListStatus {
             }?;
         }
         ::std::result::Result::Ok(out)
+    }
+}
+impl ::std::fmt::Debug for DescribeTemplateListStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DescribeTemplateListStatus")
+            .field("template_id", &self.template_id)
+            .field("international", &self.international)
+            .field("status_code", &self.status_code)
+            .field("review_reply", &self.review_reply)
+            .field("template_name", &::sdk_core::redact::Secret(&self.template_name))
+            .field("create_time", &self.create_time)
+            .field(
+                "template_content",
+                &::sdk_core::redact::Secret(&self.template_content),
+            )
+            .finish()
     }
 }
 /// Signature modification response
@@ -3124,131 +2972,19 @@ impl ::sdk_core::de::Members for ModifySmsSignRequest {
 /// The required members of [`ModifySmsSignRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct ModifySmsSignRequired {
-    /// ID of the signature to be modified.
-    ///
-    /// Example: `1110`
-    ///
-    /// **中文**：待修改的签名 ID。
+    /// [`ModifySmsSignRequest::sign_id`].
     pub sign_id: u64,
-    /// Signature name.
-    ///
-    /// Example: `腾讯云`
-    ///
-    /// **中文**：签名名称。
+    /// [`ModifySmsSignRequest::sign_name`].
     pub sign_name: ::std::string::String,
-    /// Signature type. Each of these types is followed by their `DocumentType` (identity certificate type) option:
-    ///
-    /// 0: company. Valid values of `DocumentType` include 0 and 1.
-    ///
-    /// 1: app. Valid values of `DocumentType` include 0, 1, 2, 3, and 4.
-    ///
-    /// 2: website. Valid values of `DocumentType` include 0, 1, 2, 3, and 5.
-    ///
-    /// 3: WeChat Official Account. Valid values of `DocumentType` include 0, 1, 2, 3, and 8.
-    ///
-    /// 4: trademark. Valid values of `DocumentType` include 7.
-    ///
-    /// 5: government/public institution/other. Valid values of `DocumentType` include 2 and 3.
-    ///
-    /// 6: WeChat Mini Program. Valid values of `DocumentType` include 0, 1, 2, 3, and 6.
-    ///
-    /// Note: the identity certificate type must be selected according to the correspondence; otherwise, the review will fail.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：签名类型。其中每种类型后面标注了其可选的 DocumentType（证明类型）：
-    ///
-    /// 0：公司，可选 DocumentType 有（0，1）。
-    ///
-    /// 1：APP，可选 DocumentType 有（0，1，2，3，4） 。
-    ///
-    /// 4：商标，可选 DocumentType 有（7）。
-    ///
-    /// 5：政府/机关事业单位/其他机构，可选 DocumentType 有（2，3）。
-    ///
-    /// 注1：必须按照对应关系选择证明类型，否则会审核失败。
-    ///
-    /// 注2：签名类型2（网站）、3（公众号）、6（小程序）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
-    ///
-    /// 注3：申请国内短信签名已不再支持签名类型1（APP），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
+    /// [`ModifySmsSignRequest::sign_type`].
     pub sign_type: u64,
-    /// Identity certificate type:
-    ///
-    /// 0: three-in-one.
-    ///
-    /// 1: business license.
-    ///
-    /// 2: organization code certificate.
-    ///
-    /// 3: social credit code certificate.
-    ///
-    /// 4: screenshot of application backend management (for personal app).
-    ///
-    /// 5: screenshot of website ICP filing backend (for personal website).
-    ///
-    /// 6: screenshot of WeChat Mini Program settings page (for personal WeChat Mini Program).
-    ///
-    /// 7: trademark registration certificate.
-    ///
-    /// 8: screenshot of WeChat Official Account settings page (for personal WeChat Official Account).
-    ///
-    /// Example: `1`
-    ///
-    /// **中文**：证明类型：
-    ///
-    /// 0：三证合一。
-    ///
-    /// 1：企业营业执照。
-    ///
-    /// 2：组织机构代码证书。
-    ///
-    /// 3：社会信用代码证书。
-    ///
-    /// 4：应用后台管理截图（个人开发APP）。
-    ///
-    /// 7：商标注册书。
-    ///
-    /// 注1：证明类型5（网站备案后台截图）、6（小程序设置页面截图）、8（公众号设置页面截图）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
-    ///
-    /// 注2：申请国内短信签名已不再支持证明类型4（应用后台管理截图），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
+    /// [`ModifySmsSignRequest::document_type`].
     pub document_type: u64,
-    /// A parameter used to specify whether it is Global SMS:
-    ///
-    /// `0`: Chinese mainland SMS.
-    ///
-    /// `1`: Global SMS.
-    ///
-    /// Note: the value of this parameter must be consistent with the `International` value of the signature to be modified. This parameter cannot be used to directly change a Chinese mainland signature to an international signature.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：是否国际/港澳台短信：
-    ///
-    /// 0：表示国内短信。
-    ///
-    /// 1：表示国际/港澳台短信。
-    ///
-    /// 注：需要和待修改签名International值保持一致，该参数不能直接修改国内签名到国际签名。
+    /// [`ModifySmsSignRequest::international`].
     pub international: u64,
-    /// Signature purpose:
-    ///
-    /// 0: for personal use.
-    ///
-    /// 1: for others.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：签名用途：
-    ///
-    /// 0：自用。
-    ///
-    /// 1：他用。
+    /// [`ModifySmsSignRequest::sign_purpose`].
     pub sign_purpose: u64,
-    /// You should Base64-encode the image of the identity certificate corresponding to the signature first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
-    ///
-    /// Example: `base64`
-    ///
-    /// **中文**：签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
+    /// [`ModifySmsSignRequest::proof_image`].
     pub proof_image: ::std::string::String,
 }
 impl ModifySmsSignRequest {
@@ -3369,7 +3105,7 @@ impl ::sdk_core::de::Members for ModifySmsSignResponse {
 /// ModifySmsTemplate request structure.
 ///
 /// **中文**：ModifySmsTemplate请求参数结构体
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifySmsTemplateRequest {
     /// ID of the template to be modified.
@@ -3498,58 +3234,35 @@ impl ::sdk_core::de::Members for ModifySmsTemplateRequest {
         })
     }
 }
+impl ::std::fmt::Debug for ModifySmsTemplateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ModifySmsTemplateRequest")
+            .field("template_id", &self.template_id)
+            .field("template_name", &self.template_name)
+            .field(
+                "template_content",
+                &::sdk_core::redact::Secret(&self.template_content),
+            )
+            .field("sms_type", &self.sms_type)
+            .field("international", &self.international)
+            .field("remark", &::sdk_core::redact::Secret(&self.remark))
+            .finish()
+    }
+}
 /// The required members of [`ModifySmsTemplateRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct ModifySmsTemplateRequired {
-    /// ID of the template to be modified.
-    ///
-    /// Example: `1110`
-    ///
-    /// **中文**：待修改模板的ID。
+    /// [`ModifySmsTemplateRequest::template_id`].
     pub template_id: u64,
-    /// New template name.
-    ///
-    /// Example: `腾讯云`
-    ///
-    /// **中文**：新的模板名称。
+    /// [`ModifySmsTemplateRequest::template_name`].
     pub template_name: ::std::string::String,
-    /// New template content.
-    ///
-    /// Example: `您的验证码是{1}`
-    ///
-    /// **中文**：新的模板内容。
+    /// [`ModifySmsTemplateRequest::template_content`].
     pub template_content: ::std::string::String,
-    /// SMS type. 1: Marketing SMS, 2: Notification SMS, 3: OTP SMS.
-    ///
-    /// Note: To further improve the quality of SMS service and increase the approval rate of SMS templates, Tencent Cloud SMS template types will be optimized to "OTP", "Notification", and "Marketing" from May 16, 2024. You can Refer to [Optimization of Tencent Cloud SMS Template Types](https://www.tencentcloud.com/document/product/382/60410). Customers who newly register for SMS service must strictly refer to the new SMS type to apply for SMS template.
-    ///
-    /// Example: `3`
-    ///
-    /// **中文**：短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
-    ///
-    /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
+    /// [`ModifySmsTemplateRequest::sms_type`].
     pub sms_type: u64,
-    /// Whether it is Global SMS:
-    ///
-    /// 0: Mainland China SMS.
-    ///
-    /// 1: Global SMS.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：是否国际/港澳台短信：
-    ///
-    /// 0：表示国内短信。
-    ///
-    /// 1：表示国际/港澳台短信。
-    ///
-    /// 注：需要和待修改模板 International 值保持一致，该参数不能直接修改国内模板到国际模板。
+    /// [`ModifySmsTemplateRequest::international`].
     pub international: u64,
-    /// Template remarks, such as reason for application and use case.
-    ///
-    /// Example: `业务验证码`
-    ///
-    /// **中文**：模板备注，例如申请原因，使用场景等。
+    /// [`ModifySmsTemplateRequest::remark`].
     pub remark: ::std::string::String,
 }
 impl ModifySmsTemplateRequest {
@@ -3710,8 +3423,6 @@ impl ::sdk_core::de::Members for ModifyTemplateStatus {
 pub struct MultiSmsInfo {
     /// Target mobile number in the E.164 standard in the format of +\[country/region code\]\[mobile number\]. Up to 200 mobile numbers are supported in one request (which should be all global mobile numbers). For example, +60198890000, which has a + sign followed by 60 (country/region code) and then by 198890000 (mobile number).
     ///
-    /// Example: `+60198890000`
-    ///
     /// **中文**：下发手机号码，采用 E.164 标准，格式为+\[国家或地区码\]\[手机号\]，单次请求最多支持200个手机号且要求全为国际/港澳台手机号。 例如：+60198890000， 其中前面有一个+号 ，60为国家码，198890000为手机号。
     pub phone_number: ::std::string::String,
     /// Template ID, which can be viewed on the **Body Templates** page in [Global SMS](https://console.cloud.tencent.com/smsv2/isms-template). You must enter the ID of an approved template.
@@ -3741,8 +3452,6 @@ pub struct MultiSmsInfo {
     /// Note: This parameter applies solely to Global SMS. If you do not require a dedicated Sender ID, the public Sender ID will be used by default, and this parameter may be left blank.
     ///
     /// Example: Qsms
-    ///
-    /// Example: `Qsms`
     ///
     /// **中文**：国际/港澳台短信 Sender ID。可参考 [Sender ID 说明](https://cloud.tencent.com/document/product/382/102831)。注：国际/港澳台短信已申请独立 SenderId 需要填写该字段，默认使用公共 SenderId，无需填写该字段。
     pub sender_id: ::std::option::Option<::std::string::String>,
@@ -3840,17 +3549,9 @@ impl ::std::fmt::Debug for MultiSmsInfo {
 /// The required members of [`MultiSmsInfo`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct MultiSmsInfoRequired {
-    /// Target mobile number in the E.164 standard in the format of +\[country/region code\]\[mobile number\]. Up to 200 mobile numbers are supported in one request (which should be all global mobile numbers). For example, +60198890000, which has a + sign followed by 60 (country/region code) and then by 198890000 (mobile number).
-    ///
-    /// Example: `+60198890000`
-    ///
-    /// **中文**：下发手机号码，采用 E.164 标准，格式为+\[国家或地区码\]\[手机号\]，单次请求最多支持200个手机号且要求全为国际/港澳台手机号。 例如：+60198890000， 其中前面有一个+号 ，60为国家码，198890000为手机号。
+    /// [`MultiSmsInfo::phone_number`].
     pub phone_number: ::std::string::String,
-    /// Template ID, which can be viewed on the **Body Templates** page in [Global SMS](https://console.cloud.tencent.com/smsv2/isms-template). You must enter the ID of an approved template.
-    ///
-    /// Example: `1800103`
-    ///
-    /// **中文**：模板 ID，必须填写已审核通过的模板 ID。模板 ID 可前往 [国际/港澳台短信](https://console.cloud.tencent.com/smsv2/isms-template) 的正文模板管理查看，仅支持使用国际/港澳台短信模板。
+    /// [`MultiSmsInfo::template_id`].
     pub template_id: ::std::string::String,
 }
 impl MultiSmsInfo {
@@ -3915,8 +3616,6 @@ pub struct PhoneNumberInfo {
     /// **中文**：国家（或地区）码。
     pub nation_code: ::std::string::String,
     /// Subscriber number in normal format such as 13711112222, without any prefix (country or region code).
-    ///
-    /// Example: `18501234444`
     ///
     /// **中文**：用户号码，去除国家或地区码前缀的普通格式，示例如：18501234444。
     pub subscriber_number: ::std::string::String,
@@ -4008,10 +3707,13 @@ impl ::sdk_core::de::Members for PhoneNumberInfo {
 impl ::std::fmt::Debug for PhoneNumberInfo {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PhoneNumberInfo")
-            .field("code", &self.code)
-            .field("message", &self.message)
+            .field("code", &::sdk_core::redact::Phone(&self.code))
+            .field("message", &::sdk_core::redact::Phone(&self.message))
             .field("nation_code", &self.nation_code)
-            .field("subscriber_number", &self.subscriber_number)
+            .field(
+                "subscriber_number",
+                &::sdk_core::redact::Phone(&self.subscriber_number),
+            )
             .field("phone_number", &::sdk_core::redact::Phone(&self.phone_number))
             .field("iso_code", &self.iso_code)
             .field("iso_name", &self.iso_name)
@@ -4038,8 +3740,6 @@ pub struct PullSmsReplyStatus {
     pub country_code: ::std::string::String,
     /// Mobile number in the E.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
-    /// Example: `+8618501234444`
-    ///
     /// **中文**：手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     pub phone_number: ::std::string::String,
     /// SMS signature name.
@@ -4061,8 +3761,6 @@ pub struct PullSmsReplyStatus {
     /// **中文**：回复时间，UNIX 时间戳（单位：秒）。
     pub reply_time: u64,
     /// User's mobile number in a common format such as 13711112222.
-    ///
-    /// Example: `18501234444`
     ///
     /// **中文**：用户号码，普通格式，示例如：18501234444。
     pub subscriber_number: ::std::string::String,
@@ -4142,7 +3840,10 @@ impl ::std::fmt::Debug for PullSmsReplyStatus {
             .field("sign_name", &self.sign_name)
             .field("reply_content", &::sdk_core::redact::Secret(&self.reply_content))
             .field("reply_time", &self.reply_time)
-            .field("subscriber_number", &self.subscriber_number)
+            .field(
+                "subscriber_number",
+                &::sdk_core::redact::Phone(&self.subscriber_number),
+            )
             .finish()
     }
 }
@@ -4180,13 +3881,9 @@ pub struct PullSmsReplyStatusByPhoneNumberRequest {
     pub limit: u64,
     /// Target mobile number in the E.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
-    /// Example: `+8618501234444`
-    ///
     /// **中文**：下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     pub phone_number: ::std::string::String,
     /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
-    ///
-    /// Example: `1400006666`
     ///
     /// **中文**：短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
     pub sms_sdk_app_id: ::std::string::String,
@@ -4287,43 +3984,15 @@ impl ::std::fmt::Debug for PullSmsReplyStatusByPhoneNumberRequest {
 /// The required members of [`PullSmsReplyStatusByPhoneNumberRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct PullSmsReplyStatusByPhoneNumberRequired {
-    /// Pull start time in seconds in the format of UNIX timestamp.
-    ///
-    /// Note: the data for the last 7 days can be pulled at most.
-    ///
-    /// Example: `1464624000`
-    ///
-    /// **中文**：拉取起始时间，UNIX 时间戳（时间：秒）。
-    ///
-    /// 注：最大可拉取当前时期前7天的数据。
+    /// [`PullSmsReplyStatusByPhoneNumberRequest::begin_time`].
     pub begin_time: u64,
-    /// Offset.
-    ///
-    /// Note: this parameter is currently fixed at 0.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：偏移量。
-    ///
-    /// 注：目前固定设置为0。
+    /// [`PullSmsReplyStatusByPhoneNumberRequest::offset`].
     pub offset: u64,
-    /// Maximum number of pulled entries. Maximum value: 100.
-    ///
-    /// Example: `2`
-    ///
-    /// **中文**：拉取最大条数，最多 100。
+    /// [`PullSmsReplyStatusByPhoneNumberRequest::limit`].
     pub limit: u64,
-    /// Target mobile number in the E.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
-    ///
-    /// Example: `+8618501234444`
-    ///
-    /// **中文**：下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// [`PullSmsReplyStatusByPhoneNumberRequest::phone_number`].
     pub phone_number: ::std::string::String,
-    /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
-    ///
-    /// Example: `1400006666`
-    ///
-    /// **中文**：短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
+    /// [`PullSmsReplyStatusByPhoneNumberRequest::sms_sdk_app_id`].
     pub sms_sdk_app_id: ::std::string::String,
 }
 impl PullSmsReplyStatusByPhoneNumberRequest {
@@ -4434,8 +4103,6 @@ pub struct PullSmsReplyStatusRequest {
     /// **中文**：拉取最大条数，最多100条。
     pub limit: u64,
     /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
-    ///
-    /// Example: `1400006666`
     ///
     /// **中文**：短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage) 添加应用后生成的实际 SdkAppId，例如1400006666。
     pub sms_sdk_app_id: ::std::string::String,
@@ -4592,13 +4259,9 @@ pub struct PullSmsSendStatus {
     pub country_code: ::std::string::String,
     /// User's mobile number in a common format such as 13711112222.
     ///
-    /// Example: `18501234444`
-    ///
     /// **中文**：用户号码，普通格式，示例如：18501234444。
     pub subscriber_number: ::std::string::String,
     /// Mobile number in the E.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
-    ///
-    /// Example: `+8618501234444`
     ///
     /// **中文**：手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     pub phone_number: ::std::string::String,
@@ -4705,7 +4368,10 @@ impl ::std::fmt::Debug for PullSmsSendStatus {
         f.debug_struct("PullSmsSendStatus")
             .field("user_receive_time", &self.user_receive_time)
             .field("country_code", &self.country_code)
-            .field("subscriber_number", &self.subscriber_number)
+            .field(
+                "subscriber_number",
+                &::sdk_core::redact::Phone(&self.subscriber_number),
+            )
             .field("phone_number", &::sdk_core::redact::Phone(&self.phone_number))
             .field("serial_no", &self.serial_no)
             .field("report_status", &self.report_status)
@@ -4748,13 +4414,9 @@ pub struct PullSmsSendStatusByPhoneNumberRequest {
     pub limit: u64,
     /// Target mobile number in the E.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
-    /// Example: `+8618501234444`
-    ///
     /// **中文**：下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     pub phone_number: ::std::string::String,
     /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
-    ///
-    /// Example: `1400006666`
     ///
     /// **中文**：短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
     pub sms_sdk_app_id: ::std::string::String,
@@ -4855,43 +4517,15 @@ impl ::std::fmt::Debug for PullSmsSendStatusByPhoneNumberRequest {
 /// The required members of [`PullSmsSendStatusByPhoneNumberRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct PullSmsSendStatusByPhoneNumberRequired {
-    /// Pull start time in seconds in the format of UNIX timestamp.
-    ///
-    /// Note: the data for the last 7 days can be pulled at most.
-    ///
-    /// Example: `1464624000`
-    ///
-    /// **中文**：拉取起始时间，UNIX 时间戳（时间：秒）。
-    ///
-    /// 注：最大可拉取当前时期前7天的数据。
+    /// [`PullSmsSendStatusByPhoneNumberRequest::begin_time`].
     pub begin_time: u64,
-    /// Offset.
-    ///
-    /// Note: this parameter is currently fixed at 0.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：偏移量。
-    ///
-    /// 注：目前固定设置为0。
+    /// [`PullSmsSendStatusByPhoneNumberRequest::offset`].
     pub offset: u64,
-    /// Maximum number of pulled entries. Maximum value: 100.
-    ///
-    /// Example: `2`
-    ///
-    /// **中文**：拉取最大条数，最多 100。
+    /// [`PullSmsSendStatusByPhoneNumberRequest::limit`].
     pub limit: u64,
-    /// Target mobile number in the E.164 standard (+\[country/region code\]\[mobile number\]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
-    ///
-    /// Example: `+8618501234444`
-    ///
-    /// **中文**：下发目的手机号码，依据 E.164 标准为：+\[国家（或地区）码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// [`PullSmsSendStatusByPhoneNumberRequest::phone_number`].
     pub phone_number: ::std::string::String,
-    /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
-    ///
-    /// Example: `1400006666`
-    ///
-    /// **中文**：短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
+    /// [`PullSmsSendStatusByPhoneNumberRequest::sms_sdk_app_id`].
     pub sms_sdk_app_id: ::std::string::String,
 }
 impl PullSmsSendStatusByPhoneNumberRequest {
@@ -5000,8 +4634,6 @@ pub struct PullSmsSendStatusRequest {
     /// **中文**：拉取最大条数，最多100条。
     pub limit: u64,
     /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
-    ///
-    /// Example: `1400006666`
     ///
     /// **中文**：短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage) 添加应用后生成的实际 SdkAppId，例如1400006666。
     pub sms_sdk_app_id: ::std::string::String,
@@ -5226,17 +4858,9 @@ impl ::sdk_core::de::Members for ReportConversionRequest {
 /// The required members of [`ReportConversionRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct ReportConversionRequired {
-    /// The SMS SdkAppId generated after an application is created in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as “1400006666”.
-    ///
-    /// Example: `1400000001`
-    ///
-    /// **中文**：短信应用ID。在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
+    /// [`ReportConversionRequest::sms_sdk_app_id`].
     pub sms_sdk_app_id: ::std::string::String,
-    /// The serial number returned for a message sent.
-    ///
-    /// Example: `a12gb4e2-sd11-5dx6-aav9-8f3d97xa2xu7`
-    ///
-    /// **中文**：发送短信返回的流水号。对应SendSms接口返回的SendStatusSet参数中的SerialNo字段。
+    /// [`ReportConversionRequest::serial_no`].
     pub serial_no: ::std::string::String,
 }
 impl ReportConversionRequest {
@@ -5555,8 +5179,6 @@ pub struct SendMultiStatus {
     pub serial_no: ::std::string::String,
     /// Mobile number in the E.164 standard (+\[country/region code\]\[mobile number\]), such as +60198890000, which has a + sign followed by 60 (country/region code) and then by 198890000 (mobile number).
     ///
-    /// Example: `+60198890000`
-    ///
     /// **中文**：手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+60198890000， 其中前面有一个+号 ，60为国家码，198890000为手机号。
     pub phone_number: ::std::string::String,
     /// Number of billable SMS messages. For billing rules, see Billing Policy.
@@ -5826,8 +5448,6 @@ pub struct SendSmsRequest {
     pub phone_number_set: ::std::vec::Vec<::std::string::String>,
     /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 2400006666.
     ///
-    /// Example: `1400006666`
-    ///
     /// **中文**：短信 SdkAppId，在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
     pub sms_sdk_app_id: ::std::string::String,
     /// Template ID, which can be viewed on the **Body Templates** page in [Global SMS](https://console.cloud.tencent.com/smsv2/isms-template). You must enter the ID of an approved template.
@@ -5837,8 +5457,6 @@ pub struct SendSmsRequest {
     /// **中文**：模板 ID，必须填写已审核通过的模板 ID。模板 ID 可前往 [国内短信](https://console.cloud.tencent.com/smsv2/csms-template) 或 [国际/港澳台短信](https://console.cloud.tencent.com/smsv2/isms-template) 的正文模板管理查看，若向境外手机号发送短信，仅支持使用国际/港澳台短信模板。
     pub template_id: ::std::string::String,
     /// SMS signature information which is encoded in UTF-8. You must enter an approved signature (such as Tencent Cloud). The signing information can be viewed on the **Signatures** page in [Global SMS](https://console.cloud.tencent.com/smsv2/isms-sign).
-    ///
-    /// Example: `腾讯云`
     ///
     /// **中文**：短信签名内容，使用 UTF-8 编码，必须填写已审核通过的签名，例如：腾讯云，签名信息可前往 [国内短信](https://console.cloud.tencent.com/smsv2/csms-sign) 或 [国际/港澳台短信](https://console.cloud.tencent.com/smsv2/isms-sign) 的签名管理查看。
     ///
@@ -5880,8 +5498,6 @@ pub struct SendSmsRequest {
     /// Note: This parameter applies solely to Global SMS. If you do not require a dedicated Sender ID, the public Sender ID will be used by default, and this parameter may be left blank.
     ///
     /// Example: Qsms
-    ///
-    /// Example: `Qsms`
     ///
     /// **中文**：国际/港澳台短信 Sender ID。可参考 [Sender ID 说明](https://cloud.tencent.com/document/product/382/102831)。
     ///
@@ -5981,7 +5597,7 @@ impl ::std::fmt::Debug for SendSmsRequest {
                 &::sdk_core::redact::Phone(&self.phone_number_set),
             )
             .field("sms_sdk_app_id", &self.sms_sdk_app_id)
-            .field("template_id", &self.template_id)
+            .field("template_id", &::sdk_core::redact::Phone(&self.template_id))
             .field("sign_name", &self.sign_name)
             .field(
                 "template_param_set",
@@ -5996,27 +5612,11 @@ impl ::std::fmt::Debug for SendSmsRequest {
 /// The required members of [`SendSmsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct SendSmsRequired {
-    /// Target mobile number in the E.164 standard in the format of +\[country/region code\]\[mobile number\]. Up to 200 mobile numbers are supported in one request (which should be all Chinese mainland mobile numbers or all global mobile numbers). For example, +60198890000, which has a + sign followed by 60 (country/region code) and then by 198890000 (mobile number).
-    ///
-    /// Example: `["+8618501234444"]`
-    ///
-    /// **中文**：下发手机号码，采用 E.164 标准，格式为+\[国家或地区码\]\[手机号\]，单次请求最多支持200个手机号且要求全为境内手机号或全为境外手机号。
-    ///
-    /// 例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
-    ///
-    /// 注：发送国内短信格式还支持0086、86或无任何国家或地区码的11位手机号码，前缀默认为+86。
+    /// [`SendSmsRequest::phone_number_set`].
     pub phone_number_set: ::std::vec::Vec<::std::string::String>,
-    /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 2400006666.
-    ///
-    /// Example: `1400006666`
-    ///
-    /// **中文**：短信 SdkAppId，在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
+    /// [`SendSmsRequest::sms_sdk_app_id`].
     pub sms_sdk_app_id: ::std::string::String,
-    /// Template ID, which can be viewed on the **Body Templates** page in [Global SMS](https://console.cloud.tencent.com/smsv2/isms-template). You must enter the ID of an approved template.
-    ///
-    /// Example: `1110`
-    ///
-    /// **中文**：模板 ID，必须填写已审核通过的模板 ID。模板 ID 可前往 [国内短信](https://console.cloud.tencent.com/smsv2/csms-template) 或 [国际/港澳台短信](https://console.cloud.tencent.com/smsv2/isms-template) 的正文模板管理查看，若向境外手机号发送短信，仅支持使用国际/港澳台短信模板。
+    /// [`SendSmsRequest::template_id`].
     pub template_id: ::std::string::String,
 }
 impl SendSmsRequest {
@@ -6085,7 +5685,7 @@ pub struct SendSmsResponse {
     ///
     /// **中文**：短信发送状态。
     ///
-    /// 注：可参考 [示例](#4.-.E7.A4.BA.E4.BE.8B) ，包含短信发送成功和发送失败的输出示例。
+    /// 注：可参考 示例 ，包含短信发送成功和发送失败的输出示例。
     pub send_status_set: ::std::vec::Vec<SendStatus>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     ///
@@ -6158,8 +5758,6 @@ pub struct SendStatus {
     /// **中文**：发送流水号。
     pub serial_no: ::std::string::String,
     /// Mobile number in the E.164 standard (+\[country/region code\]\[mobile number\]), such as +60198890000, which has a + sign followed by 60 (country/region code) and then by 198890000 (mobile number).
-    ///
-    /// Example: `+8618501234444`
     ///
     /// **中文**：手机号码，E.164标准，+\[国家或地区码\]\[手机号\] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
     pub phone_number: ::std::string::String,
@@ -6383,8 +5981,6 @@ pub struct SendStatusStatisticsRequest {
     pub end_time: ::std::string::String,
     /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
     ///
-    /// Example: `1400006666`
-    ///
     /// **中文**：短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
     pub sms_sdk_app_id: ::std::string::String,
     /// Upper limit.
@@ -6481,49 +6077,15 @@ impl ::sdk_core::de::Members for SendStatusStatisticsRequest {
 /// The required members of [`SendStatusStatisticsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct SendStatusStatisticsRequired {
-    /// Start time in the format of `yyyymmddhh` accurate to the hour, such as 2021050113 (13:00 on May 1, 2021).Note: the statistical range includes the current hour.
-    ///
-    /// Example: `2024090800`
-    ///
-    /// **中文**：起始时间，格式为yyyymmddhh，精确到小时，例如2024050113，表示2024年5月1号13时。注：统计范围包含当前小时。
-    ///
-    /// 参数格式：yyyymmddhh
+    /// [`SendStatusStatisticsRequest::begin_time`].
     pub begin_time: ::std::string::String,
-    /// End time in the format of `yyyymmddhh` accurate to the hour, such as 2021050118 (18:00 on May 1, 2021).
-    ///
-    /// Note: `EndTime` must be after `BeginTime`, and the statistical range includes the current hour.
-    ///
-    /// Example: `2024090823`
-    ///
-    /// **中文**：结束时间，格式为yyyymmddhh，精确到小时，例如2024050118，表示2024年5月1号18时。注：EndTime 必须大于等于 BeginTime，统计范围包含当前小时。
-    ///
-    /// 参数格式：yyyymmddhh
+    /// [`SendStatusStatisticsRequest::end_time`].
     pub end_time: ::std::string::String,
-    /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
-    ///
-    /// Example: `1400006666`
-    ///
-    /// **中文**：短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
+    /// [`SendStatusStatisticsRequest::sms_sdk_app_id`].
     pub sms_sdk_app_id: ::std::string::String,
-    /// Upper limit.
-    ///
-    /// Note: this parameter is currently fixed at 0.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：最大上限。
-    ///
-    /// 注：目前固定设置为0。
+    /// [`SendStatusStatisticsRequest::limit`].
     pub limit: u64,
-    /// Offset.
-    ///
-    /// Note: this parameter is currently fixed at 0.
-    ///
-    /// Example: `0`
-    ///
-    /// **中文**：偏移量。
-    ///
-    /// 注：目前固定设置为0。
+    /// [`SendStatusStatisticsRequest::offset`].
     pub offset: u64,
 }
 impl SendStatusStatisticsRequest {
@@ -6741,8 +6303,6 @@ impl ::sdk_core::de::Members for SmsPackagesStatistics {
 #[non_exhaustive]
 pub struct SmsPackagesStatisticsRequest {
     /// 短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
-    ///
-    /// Example: `1400006666`
     pub sms_sdk_app_id: ::std::string::String,
     /// 最大上限(需要拉取的套餐包个数)。
     ///
@@ -6757,14 +6317,10 @@ pub struct SmsPackagesStatisticsRequest {
     /// 起始时间，格式为yyyymmddhh，精确到小时，例如2024050113，表示2024年5月1号13时。
     ///
     /// 注：接口会返回 BeginTime 到 EndTime 之间创建的套餐包的统计信息。
-    ///
-    /// Example: `2024050113`
     pub begin_time: ::std::string::String,
     /// 结束时间，格式为yyyymmddhh，精确到小时，例如2024050118，表示2024年5月1号18时。
     ///
     /// 注：EndTime 必须大于 BeginTime 且小于当前时间。
-    ///
-    /// Example: `2024050118`
     pub end_time: ::std::string::String,
 }
 impl ::serde::Serialize for SmsPackagesStatisticsRequest {
@@ -6840,31 +6396,15 @@ impl ::sdk_core::de::Members for SmsPackagesStatisticsRequest {
 /// The required members of [`SmsPackagesStatisticsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct SmsPackagesStatisticsRequired {
-    /// 短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
-    ///
-    /// Example: `1400006666`
+    /// [`SmsPackagesStatisticsRequest::sms_sdk_app_id`].
     pub sms_sdk_app_id: ::std::string::String,
-    /// 最大上限(需要拉取的套餐包个数)。
-    ///
-    /// 注：Limit默认最大值为500，可结合Offset实现分页查询。
-    ///
-    /// Example: `2`
+    /// [`SmsPackagesStatisticsRequest::limit`].
     pub limit: u64,
-    /// 偏移量。
-    ///
-    /// Example: `0`
+    /// [`SmsPackagesStatisticsRequest::offset`].
     pub offset: u64,
-    /// 起始时间，格式为yyyymmddhh，精确到小时，例如2024050113，表示2024年5月1号13时。
-    ///
-    /// 注：接口会返回 BeginTime 到 EndTime 之间创建的套餐包的统计信息。
-    ///
-    /// Example: `2024050113`
+    /// [`SmsPackagesStatisticsRequest::begin_time`].
     pub begin_time: ::std::string::String,
-    /// 结束时间，格式为yyyymmddhh，精确到小时，例如2024050118，表示2024年5月1号18时。
-    ///
-    /// 注：EndTime 必须大于 BeginTime 且小于当前时间。
-    ///
-    /// Example: `2024050118`
+    /// [`SmsPackagesStatisticsRequest::end_time`].
     pub end_time: ::std::string::String,
 }
 impl SmsPackagesStatisticsRequest {

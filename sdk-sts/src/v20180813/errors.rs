@@ -145,301 +145,279 @@ pub enum ErrorCode {
     /// A code this version does not list.
     Other(::std::string::String),
 }
+/// Every code of this version: the variant, its wire code and what the documentation says it means.
+static CODES: [(ErrorCode, &str, &str); 65] = [
+    (ErrorCode::ActionOffline, "ActionOffline", "接口已下线。"),
+    (
+        ErrorCode::AuthFailureAccessKeyIllegal,
+        "AuthFailure.AccessKeyIllegal",
+        "密钥不合法。",
+    ),
+    (
+        ErrorCode::AuthFailureInvalidAuthorization,
+        "AuthFailure.InvalidAuthorization",
+        "请求头部的 Authorization 不符合腾讯云标准。",
+    ),
+    (
+        ErrorCode::AuthFailureInvalidSecretId,
+        "AuthFailure.InvalidSecretId",
+        "密钥非法（不是云 API 密钥类型）。",
+    ),
+    (ErrorCode::AuthFailureMFAFailure, "AuthFailure.MFAFailure", "MFA 错误。"),
+    (
+        ErrorCode::AuthFailureSecretIdNotFound,
+        "AuthFailure.SecretIdNotFound",
+        "密钥不存在。请在控制台检查密钥是否已被删除或者禁用，如状态正常，请检查密钥是否填写正确，注意前后不得有空格。",
+    ),
+    (
+        ErrorCode::AuthFailureSignatureExpire,
+        "AuthFailure.SignatureExpire",
+        "签名过期。Timestamp 和服务器时间相差不得超过五分钟，请检查本地时间是否和标准时间同步。",
+    ),
+    (
+        ErrorCode::AuthFailureSignatureFailure,
+        "AuthFailure.SignatureFailure",
+        "签名错误。签名计算错误，请对照调用方式中的签名方法文档检查签名计算过程。",
+    ),
+    (ErrorCode::AuthFailureTokenFailure, "AuthFailure.TokenFailure", "token 错误。"),
+    (
+        ErrorCode::AuthFailureUnauthorizedOperation,
+        "AuthFailure.UnauthorizedOperation",
+        "请求未授权。请参考 CAM 文档对鉴权的说明。",
+    ),
+    (
+        ErrorCode::DryRunOperation,
+        "DryRunOperation",
+        "DryRun 操作，代表请求将会是成功的，只是多传了 DryRun 参数。",
+    ),
+    (ErrorCode::FailedOperation, "FailedOperation", "操作失败。"),
+    (
+        ErrorCode::FailedOperationCheckMFAError,
+        "FailedOperation.CheckMFAError",
+        "校验MFA失败",
+    ),
+    (
+        ErrorCode::FailedOperationMFATypeNotSupported,
+        "FailedOperation.MFATypeNotSupported",
+        "MFA类型不支持",
+    ),
+    (
+        ErrorCode::FailedOperationTempKeyNotAllowed,
+        "FailedOperation.TempKeyNotAllowed",
+        "该接口不支持临时密钥调用",
+    ),
+    (ErrorCode::InternalError, "InternalError", "内部错误。"),
+    (ErrorCode::InternalErrorDbError, "InternalError.DbError", "DB错误。"),
+    (
+        ErrorCode::InternalErrorEncryptError,
+        "InternalError.EncryptError",
+        "加密失败。",
+    ),
+    (
+        ErrorCode::InternalErrorGetAppIdError,
+        "InternalError.GetAppIdError",
+        "获取appid错误。",
+    ),
+    (
+        ErrorCode::InternalErrorGetRoleError,
+        "InternalError.GetRoleError",
+        "获取角色失败。",
+    ),
+    (
+        ErrorCode::InternalErrorGetSeedTokenError,
+        "InternalError.GetSeedTokenError",
+        "获取token失败。",
+    ),
+    (
+        ErrorCode::InternalErrorIllegalRole,
+        "InternalError.IllegalRole",
+        "角色非法。",
+    ),
+    (
+        ErrorCode::InternalErrorPbSerializeError,
+        "InternalError.PbSerializeError",
+        "pb打包失败。",
+    ),
+    (
+        ErrorCode::InternalErrorSystemError,
+        "InternalError.SystemError",
+        "系统内部错误，如网络错误。",
+    ),
+    (
+        ErrorCode::InternalErrorUnknownError,
+        "InternalError.UnknownError",
+        "未知错误。",
+    ),
+    (ErrorCode::InvalidAction, "InvalidAction", "接口不存在。"),
+    (
+        ErrorCode::InvalidParameter,
+        "InvalidParameter",
+        "参数错误（包括参数格式、类型等错误）。",
+    ),
+    (
+        ErrorCode::InvalidParameterAccessKeyNotSupport,
+        "InvalidParameter.AccessKeyNotSupport",
+        "不支持该类型密钥。",
+    ),
+    (
+        ErrorCode::InvalidParameterAccountNotAvaliable,
+        "InvalidParameter.AccountNotAvaliable",
+        "账号不存在或不可用。",
+    ),
+    (
+        ErrorCode::InvalidParameterExtendStrategyOverSize,
+        "InvalidParameter.ExtendStrategyOverSize",
+        "扩展策略过大。",
+    ),
+    (
+        ErrorCode::InvalidParameterGrantOtherResource,
+        "InvalidParameter.GrantOtherResource",
+        "越权访问资源。",
+    ),
+    (
+        ErrorCode::InvalidParameterOverLimit,
+        "InvalidParameter.OverLimit",
+        "超过频率限制。",
+    ),
+    (
+        ErrorCode::InvalidParameterOverTimeError,
+        "InvalidParameter.OverTimeError",
+        "过期时间超过阈值。",
+    ),
+    (
+        ErrorCode::InvalidParameterParamError,
+        "InvalidParameter.ParamError",
+        "参数错误。",
+    ),
+    (
+        ErrorCode::InvalidParameterPolicyTooLong,
+        "InvalidParameter.PolicyTooLong",
+        "策略过长。",
+    ),
+    (
+        ErrorCode::InvalidParameterResouceError,
+        "InvalidParameter.ResouceError",
+        "策略资源六段式错误。",
+    ),
+    (
+        ErrorCode::InvalidParameterStrategyFormatError,
+        "InvalidParameter.StrategyFormatError",
+        "策略语法错误。",
+    ),
+    (
+        ErrorCode::InvalidParameterStrategyInvalid,
+        "InvalidParameter.StrategyInvalid",
+        "非法策略。",
+    ),
+    (
+        ErrorCode::InvalidParameterTempCodeNotAvaliable,
+        "InvalidParameter.TempCodeNotAvaliable",
+        "临时Code无效。",
+    ),
+    (
+        ErrorCode::InvalidParameterWebIdentityTokenError,
+        "InvalidParameter.WebIdentityTokenError",
+        "WebIdentityToken参数错误。",
+    ),
+    (ErrorCode::InvalidParameterValue, "InvalidParameterValue", "参数取值错误。"),
+    (
+        ErrorCode::InvalidRequest,
+        "InvalidRequest",
+        "请求 body 的 multipart 格式错误。",
+    ),
+    (ErrorCode::IpInBlacklist, "IpInBlacklist", "IP地址在黑名单中。"),
+    (ErrorCode::IpNotInWhitelist, "IpNotInWhitelist", "IP地址不在白名单中。"),
+    (ErrorCode::LimitExceeded, "LimitExceeded", "超过配额限制。"),
+    (ErrorCode::MissingParameter, "MissingParameter", "缺少参数。"),
+    (ErrorCode::NoSuchProduct, "NoSuchProduct", "产品不存在。"),
+    (ErrorCode::NoSuchVersion, "NoSuchVersion", "接口版本不存在。"),
+    (
+        ErrorCode::RequestLimitExceeded,
+        "RequestLimitExceeded",
+        "请求的次数超过了频率限制。",
+    ),
+    (
+        ErrorCode::RequestLimitExceededGlobalRegionUinLimitExceeded,
+        "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
+        "主账号超过频率限制。",
+    ),
+    (
+        ErrorCode::RequestLimitExceededIPLimitExceeded,
+        "RequestLimitExceeded.IPLimitExceeded",
+        "IP限频。",
+    ),
+    (
+        ErrorCode::RequestLimitExceededUinLimitExceeded,
+        "RequestLimitExceeded.UinLimitExceeded",
+        "主账号限频。",
+    ),
+    (
+        ErrorCode::RequestSizeLimitExceeded,
+        "RequestSizeLimitExceeded",
+        "请求包超过限制大小。",
+    ),
+    (ErrorCode::ResourceInUse, "ResourceInUse", "资源被占用。"),
+    (ErrorCode::ResourceInsufficient, "ResourceInsufficient", "资源不足。"),
+    (ErrorCode::ResourceNotFound, "ResourceNotFound", "资源不存在。"),
+    (
+        ErrorCode::ResourceNotFoundRoleNotFound,
+        "ResourceNotFound.RoleNotFound",
+        "账号对应的角色不存在。",
+    ),
+    (ErrorCode::ResourceUnavailable, "ResourceUnavailable", "资源不可用。"),
+    (
+        ErrorCode::ResponseSizeLimitExceeded,
+        "ResponseSizeLimitExceeded",
+        "返回包超过限制大小。",
+    ),
+    (
+        ErrorCode::ServiceUnavailable,
+        "ServiceUnavailable",
+        "当前服务暂时不可用。",
+    ),
+    (ErrorCode::UnauthorizedOperation, "UnauthorizedOperation", "未授权操作。"),
+    (
+        ErrorCode::UnknownParameter,
+        "UnknownParameter",
+        "未知参数错误，用户多传未定义的参数会导致错误。",
+    ),
+    (ErrorCode::UnsupportedOperation, "UnsupportedOperation", "操作不支持。"),
+    (
+        ErrorCode::UnsupportedProtocol,
+        "UnsupportedProtocol",
+        "http(s) 请求协议错误，只支持 GET 和 POST 请求。",
+    ),
+    (ErrorCode::UnsupportedRegion, "UnsupportedRegion", "接口不支持所传地域。"),
+];
 impl ErrorCode {
     /// The wire code (`FailedOperation.ContainSensitiveWord`).
     pub fn as_str(&self) -> &str {
         match self {
-            Self::ActionOffline => "ActionOffline",
-            Self::AuthFailureAccessKeyIllegal => "AuthFailure.AccessKeyIllegal",
-            Self::AuthFailureInvalidAuthorization => "AuthFailure.InvalidAuthorization",
-            Self::AuthFailureInvalidSecretId => "AuthFailure.InvalidSecretId",
-            Self::AuthFailureMFAFailure => "AuthFailure.MFAFailure",
-            Self::AuthFailureSecretIdNotFound => "AuthFailure.SecretIdNotFound",
-            Self::AuthFailureSignatureExpire => "AuthFailure.SignatureExpire",
-            Self::AuthFailureSignatureFailure => "AuthFailure.SignatureFailure",
-            Self::AuthFailureTokenFailure => "AuthFailure.TokenFailure",
-            Self::AuthFailureUnauthorizedOperation => "AuthFailure.UnauthorizedOperation",
-            Self::DryRunOperation => "DryRunOperation",
-            Self::FailedOperation => "FailedOperation",
-            Self::FailedOperationCheckMFAError => "FailedOperation.CheckMFAError",
-            Self::FailedOperationMFATypeNotSupported => {
-                "FailedOperation.MFATypeNotSupported"
-            }
-            Self::FailedOperationTempKeyNotAllowed => "FailedOperation.TempKeyNotAllowed",
-            Self::InternalError => "InternalError",
-            Self::InternalErrorDbError => "InternalError.DbError",
-            Self::InternalErrorEncryptError => "InternalError.EncryptError",
-            Self::InternalErrorGetAppIdError => "InternalError.GetAppIdError",
-            Self::InternalErrorGetRoleError => "InternalError.GetRoleError",
-            Self::InternalErrorGetSeedTokenError => "InternalError.GetSeedTokenError",
-            Self::InternalErrorIllegalRole => "InternalError.IllegalRole",
-            Self::InternalErrorPbSerializeError => "InternalError.PbSerializeError",
-            Self::InternalErrorSystemError => "InternalError.SystemError",
-            Self::InternalErrorUnknownError => "InternalError.UnknownError",
-            Self::InvalidAction => "InvalidAction",
-            Self::InvalidParameter => "InvalidParameter",
-            Self::InvalidParameterAccessKeyNotSupport => {
-                "InvalidParameter.AccessKeyNotSupport"
-            }
-            Self::InvalidParameterAccountNotAvaliable => {
-                "InvalidParameter.AccountNotAvaliable"
-            }
-            Self::InvalidParameterExtendStrategyOverSize => {
-                "InvalidParameter.ExtendStrategyOverSize"
-            }
-            Self::InvalidParameterGrantOtherResource => {
-                "InvalidParameter.GrantOtherResource"
-            }
-            Self::InvalidParameterOverLimit => "InvalidParameter.OverLimit",
-            Self::InvalidParameterOverTimeError => "InvalidParameter.OverTimeError",
-            Self::InvalidParameterParamError => "InvalidParameter.ParamError",
-            Self::InvalidParameterPolicyTooLong => "InvalidParameter.PolicyTooLong",
-            Self::InvalidParameterResouceError => "InvalidParameter.ResouceError",
-            Self::InvalidParameterStrategyFormatError => {
-                "InvalidParameter.StrategyFormatError"
-            }
-            Self::InvalidParameterStrategyInvalid => "InvalidParameter.StrategyInvalid",
-            Self::InvalidParameterTempCodeNotAvaliable => {
-                "InvalidParameter.TempCodeNotAvaliable"
-            }
-            Self::InvalidParameterWebIdentityTokenError => {
-                "InvalidParameter.WebIdentityTokenError"
-            }
-            Self::InvalidParameterValue => "InvalidParameterValue",
-            Self::InvalidRequest => "InvalidRequest",
-            Self::IpInBlacklist => "IpInBlacklist",
-            Self::IpNotInWhitelist => "IpNotInWhitelist",
-            Self::LimitExceeded => "LimitExceeded",
-            Self::MissingParameter => "MissingParameter",
-            Self::NoSuchProduct => "NoSuchProduct",
-            Self::NoSuchVersion => "NoSuchVersion",
-            Self::RequestLimitExceeded => "RequestLimitExceeded",
-            Self::RequestLimitExceededGlobalRegionUinLimitExceeded => {
-                "RequestLimitExceeded.GlobalRegionUinLimitExceeded"
-            }
-            Self::RequestLimitExceededIPLimitExceeded => {
-                "RequestLimitExceeded.IPLimitExceeded"
-            }
-            Self::RequestLimitExceededUinLimitExceeded => {
-                "RequestLimitExceeded.UinLimitExceeded"
-            }
-            Self::RequestSizeLimitExceeded => "RequestSizeLimitExceeded",
-            Self::ResourceInUse => "ResourceInUse",
-            Self::ResourceInsufficient => "ResourceInsufficient",
-            Self::ResourceNotFound => "ResourceNotFound",
-            Self::ResourceNotFoundRoleNotFound => "ResourceNotFound.RoleNotFound",
-            Self::ResourceUnavailable => "ResourceUnavailable",
-            Self::ResponseSizeLimitExceeded => "ResponseSizeLimitExceeded",
-            Self::ServiceUnavailable => "ServiceUnavailable",
-            Self::UnauthorizedOperation => "UnauthorizedOperation",
-            Self::UnknownParameter => "UnknownParameter",
-            Self::UnsupportedOperation => "UnsupportedOperation",
-            Self::UnsupportedProtocol => "UnsupportedProtocol",
-            Self::UnsupportedRegion => "UnsupportedRegion",
             Self::Other(code) => code.as_str(),
+            known => known.row().map_or("", |row| row.1),
         }
     }
     /// What the code means, as the API documentation says; `None` for [`ErrorCode::Other`].
     pub fn description(&self) -> ::std::option::Option<&'static str> {
-        ::std::option::Option::Some(
-            match self {
-                Self::ActionOffline => "接口已下线。",
-                Self::AuthFailureAccessKeyIllegal => "密钥不合法。",
-                Self::AuthFailureInvalidAuthorization => {
-                    "请求头部的 Authorization 不符合腾讯云标准。"
-                }
-                Self::AuthFailureInvalidSecretId => {
-                    "密钥非法（不是云 API 密钥类型）。"
-                }
-                Self::AuthFailureMFAFailure => "MFA 错误。",
-                Self::AuthFailureSecretIdNotFound => {
-                    "密钥不存在。请在控制台检查密钥是否已被删除或者禁用，如状态正常，请检查密钥是否填写正确，注意前后不得有空格。"
-                }
-                Self::AuthFailureSignatureExpire => {
-                    "签名过期。Timestamp 和服务器时间相差不得超过五分钟，请检查本地时间是否和标准时间同步。"
-                }
-                Self::AuthFailureSignatureFailure => {
-                    "签名错误。签名计算错误，请对照调用方式中的签名方法文档检查签名计算过程。"
-                }
-                Self::AuthFailureTokenFailure => "token 错误。",
-                Self::AuthFailureUnauthorizedOperation => {
-                    "请求未授权。请参考 CAM 文档对鉴权的说明。"
-                }
-                Self::DryRunOperation => {
-                    "DryRun 操作，代表请求将会是成功的，只是多传了 DryRun 参数。"
-                }
-                Self::FailedOperation => "操作失败。",
-                Self::FailedOperationCheckMFAError => "校验MFA失败",
-                Self::FailedOperationMFATypeNotSupported => "MFA类型不支持",
-                Self::FailedOperationTempKeyNotAllowed => {
-                    "该接口不支持临时密钥调用"
-                }
-                Self::InternalError => "内部错误。",
-                Self::InternalErrorDbError => "DB错误。",
-                Self::InternalErrorEncryptError => "加密失败。",
-                Self::InternalErrorGetAppIdError => "获取appid错误。",
-                Self::InternalErrorGetRoleError => "获取角色失败。",
-                Self::InternalErrorGetSeedTokenError => "获取token失败。",
-                Self::InternalErrorIllegalRole => "角色非法。",
-                Self::InternalErrorPbSerializeError => "pb打包失败。",
-                Self::InternalErrorSystemError => {
-                    "系统内部错误，如网络错误。"
-                }
-                Self::InternalErrorUnknownError => "未知错误。",
-                Self::InvalidAction => "接口不存在。",
-                Self::InvalidParameter => {
-                    "参数错误（包括参数格式、类型等错误）。"
-                }
-                Self::InvalidParameterAccessKeyNotSupport => {
-                    "不支持该类型密钥。"
-                }
-                Self::InvalidParameterAccountNotAvaliable => {
-                    "账号不存在或不可用。"
-                }
-                Self::InvalidParameterExtendStrategyOverSize => "扩展策略过大。",
-                Self::InvalidParameterGrantOtherResource => "越权访问资源。",
-                Self::InvalidParameterOverLimit => "超过频率限制。",
-                Self::InvalidParameterOverTimeError => "过期时间超过阈值。",
-                Self::InvalidParameterParamError => "参数错误。",
-                Self::InvalidParameterPolicyTooLong => "策略过长。",
-                Self::InvalidParameterResouceError => "策略资源六段式错误。",
-                Self::InvalidParameterStrategyFormatError => "策略语法错误。",
-                Self::InvalidParameterStrategyInvalid => "非法策略。",
-                Self::InvalidParameterTempCodeNotAvaliable => "临时Code无效。",
-                Self::InvalidParameterWebIdentityTokenError => {
-                    "WebIdentityToken参数错误。"
-                }
-                Self::InvalidParameterValue => "参数取值错误。",
-                Self::InvalidRequest => "请求 body 的 multipart 格式错误。",
-                Self::IpInBlacklist => "IP地址在黑名单中。",
-                Self::IpNotInWhitelist => "IP地址不在白名单中。",
-                Self::LimitExceeded => "超过配额限制。",
-                Self::MissingParameter => "缺少参数。",
-                Self::NoSuchProduct => "产品不存在。",
-                Self::NoSuchVersion => "接口版本不存在。",
-                Self::RequestLimitExceeded => "请求的次数超过了频率限制。",
-                Self::RequestLimitExceededGlobalRegionUinLimitExceeded => {
-                    "主账号超过频率限制。"
-                }
-                Self::RequestLimitExceededIPLimitExceeded => "IP限频。",
-                Self::RequestLimitExceededUinLimitExceeded => "主账号限频。",
-                Self::RequestSizeLimitExceeded => "请求包超过限制大小。",
-                Self::ResourceInUse => "资源被占用。",
-                Self::ResourceInsufficient => "资源不足。",
-                Self::ResourceNotFound => "资源不存在。",
-                Self::ResourceNotFoundRoleNotFound => "账号对应的角色不存在。",
-                Self::ResourceUnavailable => "资源不可用。",
-                Self::ResponseSizeLimitExceeded => "返回包超过限制大小。",
-                Self::ServiceUnavailable => "当前服务暂时不可用。",
-                Self::UnauthorizedOperation => "未授权操作。",
-                Self::UnknownParameter => {
-                    "未知参数错误，用户多传未定义的参数会导致错误。"
-                }
-                Self::UnsupportedOperation => "操作不支持。",
-                Self::UnsupportedProtocol => {
-                    "http(s) 请求协议错误，只支持 GET 和 POST 请求。"
-                }
-                Self::UnsupportedRegion => "接口不支持所传地域。",
-                Self::Other(_) => return ::std::option::Option::None,
-            },
-        )
+        self.row().map(|row| row.2)
     }
     /// The variant for a wire code; unknown codes become [`ErrorCode::Other`].
     pub fn parse(code: &str) -> Self {
-        match code {
-            "ActionOffline" => Self::ActionOffline,
-            "AuthFailure.AccessKeyIllegal" => Self::AuthFailureAccessKeyIllegal,
-            "AuthFailure.InvalidAuthorization" => Self::AuthFailureInvalidAuthorization,
-            "AuthFailure.InvalidSecretId" => Self::AuthFailureInvalidSecretId,
-            "AuthFailure.MFAFailure" => Self::AuthFailureMFAFailure,
-            "AuthFailure.SecretIdNotFound" => Self::AuthFailureSecretIdNotFound,
-            "AuthFailure.SignatureExpire" => Self::AuthFailureSignatureExpire,
-            "AuthFailure.SignatureFailure" => Self::AuthFailureSignatureFailure,
-            "AuthFailure.TokenFailure" => Self::AuthFailureTokenFailure,
-            "AuthFailure.UnauthorizedOperation" => Self::AuthFailureUnauthorizedOperation,
-            "DryRunOperation" => Self::DryRunOperation,
-            "FailedOperation" => Self::FailedOperation,
-            "FailedOperation.CheckMFAError" => Self::FailedOperationCheckMFAError,
-            "FailedOperation.MFATypeNotSupported" => {
-                Self::FailedOperationMFATypeNotSupported
+        match CODES.iter().find(|row| row.1 == code) {
+            ::std::option::Option::Some(row) => row.0.clone(),
+            ::std::option::Option::None => {
+                Self::Other(::std::string::ToString::to_string(code))
             }
-            "FailedOperation.TempKeyNotAllowed" => Self::FailedOperationTempKeyNotAllowed,
-            "InternalError" => Self::InternalError,
-            "InternalError.DbError" => Self::InternalErrorDbError,
-            "InternalError.EncryptError" => Self::InternalErrorEncryptError,
-            "InternalError.GetAppIdError" => Self::InternalErrorGetAppIdError,
-            "InternalError.GetRoleError" => Self::InternalErrorGetRoleError,
-            "InternalError.GetSeedTokenError" => Self::InternalErrorGetSeedTokenError,
-            "InternalError.IllegalRole" => Self::InternalErrorIllegalRole,
-            "InternalError.PbSerializeError" => Self::InternalErrorPbSerializeError,
-            "InternalError.SystemError" => Self::InternalErrorSystemError,
-            "InternalError.UnknownError" => Self::InternalErrorUnknownError,
-            "InvalidAction" => Self::InvalidAction,
-            "InvalidParameter" => Self::InvalidParameter,
-            "InvalidParameter.AccessKeyNotSupport" => {
-                Self::InvalidParameterAccessKeyNotSupport
-            }
-            "InvalidParameter.AccountNotAvaliable" => {
-                Self::InvalidParameterAccountNotAvaliable
-            }
-            "InvalidParameter.ExtendStrategyOverSize" => {
-                Self::InvalidParameterExtendStrategyOverSize
-            }
-            "InvalidParameter.GrantOtherResource" => {
-                Self::InvalidParameterGrantOtherResource
-            }
-            "InvalidParameter.OverLimit" => Self::InvalidParameterOverLimit,
-            "InvalidParameter.OverTimeError" => Self::InvalidParameterOverTimeError,
-            "InvalidParameter.ParamError" => Self::InvalidParameterParamError,
-            "InvalidParameter.PolicyTooLong" => Self::InvalidParameterPolicyTooLong,
-            "InvalidParameter.ResouceError" => Self::InvalidParameterResouceError,
-            "InvalidParameter.StrategyFormatError" => {
-                Self::InvalidParameterStrategyFormatError
-            }
-            "InvalidParameter.StrategyInvalid" => Self::InvalidParameterStrategyInvalid,
-            "InvalidParameter.TempCodeNotAvaliable" => {
-                Self::InvalidParameterTempCodeNotAvaliable
-            }
-            "InvalidParameter.WebIdentityTokenError" => {
-                Self::InvalidParameterWebIdentityTokenError
-            }
-            "InvalidParameterValue" => Self::InvalidParameterValue,
-            "InvalidRequest" => Self::InvalidRequest,
-            "IpInBlacklist" => Self::IpInBlacklist,
-            "IpNotInWhitelist" => Self::IpNotInWhitelist,
-            "LimitExceeded" => Self::LimitExceeded,
-            "MissingParameter" => Self::MissingParameter,
-            "NoSuchProduct" => Self::NoSuchProduct,
-            "NoSuchVersion" => Self::NoSuchVersion,
-            "RequestLimitExceeded" => Self::RequestLimitExceeded,
-            "RequestLimitExceeded.GlobalRegionUinLimitExceeded" => {
-                Self::RequestLimitExceededGlobalRegionUinLimitExceeded
-            }
-            "RequestLimitExceeded.IPLimitExceeded" => {
-                Self::RequestLimitExceededIPLimitExceeded
-            }
-            "RequestLimitExceeded.UinLimitExceeded" => {
-                Self::RequestLimitExceededUinLimitExceeded
-            }
-            "RequestSizeLimitExceeded" => Self::RequestSizeLimitExceeded,
-            "ResourceInUse" => Self::ResourceInUse,
-            "ResourceInsufficient" => Self::ResourceInsufficient,
-            "ResourceNotFound" => Self::ResourceNotFound,
-            "ResourceNotFound.RoleNotFound" => Self::ResourceNotFoundRoleNotFound,
-            "ResourceUnavailable" => Self::ResourceUnavailable,
-            "ResponseSizeLimitExceeded" => Self::ResponseSizeLimitExceeded,
-            "ServiceUnavailable" => Self::ServiceUnavailable,
-            "UnauthorizedOperation" => Self::UnauthorizedOperation,
-            "UnknownParameter" => Self::UnknownParameter,
-            "UnsupportedOperation" => Self::UnsupportedOperation,
-            "UnsupportedProtocol" => Self::UnsupportedProtocol,
-            "UnsupportedRegion" => Self::UnsupportedRegion,
-            other => Self::Other(::std::string::ToString::to_string(other)),
         }
     }
     /// The code of a service error (`None` for transport, decoding and other local errors).
     pub fn of(err: &::sdk_core::Error) -> ::std::option::Option<Self> {
         err.code().map(Self::parse)
+    }
+    fn row(
+        &self,
+    ) -> ::std::option::Option<&'static (ErrorCode, &'static str, &'static str)> {
+        CODES.iter().find(|row| row.0 == *self)
     }
 }
 impl ::std::fmt::Display for ErrorCode {

@@ -244,11 +244,11 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: &sdk_sts::v20180813::Client) -> Result<(), sdk_sts::Error> {
     /// let request = sdk_sts::v20180813::AssumeRoleWithWebIdentityRequest::new(sdk_sts::v20180813::AssumeRoleWithWebIdentityRequired {
-    ///     provider_id: "OIDC".into(),
-    ///     web_identity_token: "eyJraWQiOiJkT**********CNOQ".into(),
-    ///     role_arn: "qcs::cam::uin/7989***:roleName/OneLogin-Role".into(),
-    ///     role_session_name: "test_OIDC".into(),
-    /// })
+    ///         provider_id: "OIDC".into(),
+    ///         web_identity_token: "eyJraWQiOiJkT**********CNOQ".into(),
+    ///         role_arn: "qcs::cam::uin/7989***:roleName/OneLogin-Role".into(),
+    ///         role_session_name: "test_OIDC".into(),
+    ///     })
     ///     .duration_seconds(1800);
     /// let response = client.assume_role_with_web_identity(&request).await?;
     /// # let _ = response;

@@ -279,37 +279,9 @@ impl ::std::fmt::Debug for AssumeRoleRequest {
 /// The required members of [`AssumeRoleRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct AssumeRoleRequired {
-    /// Resource descriptions of a role, which can be obtained by clicking the role name in the [CAM console](https://console.cloud.tencent.com/cam/role).
-    ///
-    /// General role:
-    ///
-    /// qcs::cam::uin/12345678:role/4611686018427397919, qcs::cam::uin/12345678:roleName/testRoleName
-    ///
-    /// Service role:
-    ///
-    /// qcs::cam::uin/12345678:role/tencentcloudServiceRole/4611686018427397920, qcs::cam::uin/12345678:role/tencentcloudServiceRoleName/testServiceRoleName
-    ///
-    /// Example: `qcs::cam::uin/10001:roleName/readOnlyRole`
-    ///
-    /// **中文**：角色的资源描述，可在[访问管理](https://console.cloud.tencent.com/cam/role)，点击角色名获取。
-    ///
-    /// 普通角色：
-    ///
-    /// qcs::cam::uin/12345678:role/4611686018427397919、qcs::cam::uin/12345678:roleName/testRoleName
-    ///
-    /// 服务角色：
-    ///
-    /// qcs::cam::uin/12345678:role/tencentcloudServiceRole/4611686018427397920、qcs::cam::uin/12345678:role/tencentcloudServiceRoleName/testServiceRoleName
+    /// [`AssumeRoleRequest::role_arn`].
     pub role_arn: ::std::string::String,
-    /// User-defined temporary session name.
-    ///
-    /// It can contain 2-128 letters, digits, and symbols (=,.@_-). Regex: \[\w+=,.@_-\]*
-    ///
-    /// Example: `cts`
-    ///
-    /// **中文**：临时会话名称，由用户自定义名称。
-    ///
-    /// 长度在2到128之间，可包含大小写字符，数字以及特殊字符：=,.@_-。 正则为：\[\w+=,.@_-\]*
+    /// [`AssumeRoleRequest::role_session_name`].
     pub role_session_name: ::std::string::String,
 }
 impl AssumeRoleRequest {
@@ -466,7 +438,7 @@ impl ::sdk_core::de::Members for AssumeRoleResponse {
 /// AssumeRoleWithSAML request structure.
 ///
 /// **中文**：AssumeRoleWithSAML请求参数结构体
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AssumeRoleWithSAMLRequest {
     /// Base64-encoded SAML assertion
@@ -570,32 +542,27 @@ impl ::sdk_core::de::Members for AssumeRoleWithSAMLRequest {
         })
     }
 }
+impl ::std::fmt::Debug for AssumeRoleWithSAMLRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssumeRoleWithSAMLRequest")
+            .field("saml_assertion", &::sdk_core::redact::Secret(&self.saml_assertion))
+            .field("principal_arn", &self.principal_arn)
+            .field("role_arn", &self.role_arn)
+            .field("role_session_name", &self.role_session_name)
+            .field("duration_seconds", &self.duration_seconds)
+            .finish()
+    }
+}
 /// The required members of [`AssumeRoleWithSAMLRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct AssumeRoleWithSAMLRequired {
-    /// Base64-encoded SAML assertion
-    ///
-    /// Example: `c2FtbC***Rpb24=`
-    ///
-    /// **中文**：base64 编码的 SAML 断言信息
+    /// [`AssumeRoleWithSAMLRequest::saml_assertion`].
     pub saml_assertion: ::std::string::String,
-    /// Principal access description name
-    ///
-    /// Example: `qcs::cam::uin/7989***:saml-provider/OneLogin`
-    ///
-    /// **中文**：扮演者访问描述名
+    /// [`AssumeRoleWithSAMLRequest::principal_arn`].
     pub principal_arn: ::std::string::String,
-    /// Role access description name
-    ///
-    /// Example: `qcs::cam::uin/7989***:roleName/OneLogin-Role`
-    ///
-    /// **中文**：角色访问描述名
+    /// [`AssumeRoleWithSAMLRequest::role_arn`].
     pub role_arn: ::std::string::String,
-    /// Session name
-    ///
-    /// Example: `readOnlySession`
-    ///
-    /// **中文**：会话名称
+    /// [`AssumeRoleWithSAMLRequest::role_session_name`].
     pub role_session_name: ::std::string::String,
 }
 impl AssumeRoleWithSAMLRequest {
@@ -831,29 +798,13 @@ impl ::std::fmt::Debug for AssumeRoleWithWebIdentityRequest {
 /// The required members of [`AssumeRoleWithWebIdentityRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct AssumeRoleWithWebIdentityRequired {
-    /// Identity provider name
-    ///
-    /// Example: `OIDC`
-    ///
-    /// **中文**：身份提供商名称
+    /// [`AssumeRoleWithWebIdentityRequest::provider_id`].
     pub provider_id: ::std::string::String,
-    /// OIDC token issued by the IdP
-    ///
-    /// Example: `eyJraWQiOiJkT**********CNOQ`
-    ///
-    /// **中文**：IdP签发的OIDC令牌
+    /// [`AssumeRoleWithWebIdentityRequest::web_identity_token`].
     pub web_identity_token: ::std::string::String,
-    /// Role access description name
-    ///
-    /// Example: `qcs::cam::uin/7989***:roleName/OneLogin-Role`
-    ///
-    /// **中文**：角色访问描述名
+    /// [`AssumeRoleWithWebIdentityRequest::role_arn`].
     pub role_arn: ::std::string::String,
-    /// Session name
-    ///
-    /// Example: `test_OIDC`
-    ///
-    /// **中文**：会话名称
+    /// [`AssumeRoleWithWebIdentityRequest::role_session_name`].
     pub role_session_name: ::std::string::String,
 }
 impl AssumeRoleWithWebIdentityRequest {
@@ -1321,29 +1272,9 @@ impl ::std::fmt::Debug for GetFederationTokenRequest {
 /// The required members of [`GetFederationTokenRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct GetFederationTokenRequired {
-    /// The customizable name of the caller, consisting of letters
-    ///
-    /// Example: `readOnly`
-    ///
-    /// **中文**：您可以自定义调用方英文名称，由字母组成。
+    /// [`GetFederationTokenRequest::name`].
     pub name: ::std::string::String,
-    /// Note:
-    ///
-    /// The policy syntax refers to [CAM's Syntax Logic](https://intl.cloud.tencent.com/document/product/598/10603?from_cn_redirect=1).
-    ///
-    /// The policy cannot contain the principal element.
-    ///
-    /// This parameter needs to be URL-encoded. The server will URL-decode this field and grant temporary access credentials based on the processed policy. Please pass the parameter according to the specification.
-    ///
-    /// Example: `%7B%22version%22%3A%222.0%22%2C%22statement%22%3A%5B%7B%22effect%22%3A%22allow%22%2C%22action%22%3A%22sts%3AAssumeRole%22%2C%22resource%22%3A%22%2A%22%7D%5D%7D`
-    ///
-    /// **中文**：注意：
-    ///
-    /// 1、策略语法参照[ CAM 策略语法](https://cloud.tencent.com/document/product/598/10603)。
-    ///
-    /// 2、策略中不能包含 principal 元素。
-    ///
-    /// 3、该参数需要做urlencode，服务端会对该字段做urldecode， 并按处理后Policy授予临时访问凭证权限，请按规范传入参数。
+    /// [`GetFederationTokenRequest::policy`].
     pub policy: ::std::string::String,
 }
 impl GetFederationTokenRequest {
@@ -1539,13 +1470,9 @@ impl ::std::fmt::Debug for GetSessionTokenRequest {
 /// The required members of [`GetSessionTokenRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct GetSessionTokenRequired {
-    /// MFA序列号，与进行调用的CAM用户关联的MFA设备的标识号。格式qcs::cam:uin/${ownerUin}::mfa/${mfaType}。mfaType支持softToken（软token）
-    ///
-    /// Example: `qcs::cam:uin/10001::mfa/softToken`
+    /// [`GetSessionTokenRequest::serial_number`].
     pub serial_number: ::std::string::String,
-    /// mfa身份验证码。
-    ///
-    /// Example: `482724`
+    /// [`GetSessionTokenRequest::token_code`].
     pub token_code: ::std::string::String,
 }
 impl GetSessionTokenRequest {
@@ -1841,17 +1768,9 @@ impl ::sdk_core::de::Members for Tag {
 /// The required members of [`Tag`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct TagRequired {
-    /// Tag key. It’s up to 128 characters and case-sensitive.
-    ///
-    /// Example: `department`
-    ///
-    /// **中文**：标签键，最长128个字符，区分大小写。
+    /// [`Tag::key`].
     pub key: ::std::string::String,
-    /// Tag value. It’s up to 256 characters and case-sensitive.
-    ///
-    /// Example: `engineering`
-    ///
-    /// **中文**：标签值，最长256个字符，区分大小写。
+    /// [`Tag::value`].
     pub value: ::std::string::String,
 }
 impl Tag {

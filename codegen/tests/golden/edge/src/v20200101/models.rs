@@ -211,7 +211,7 @@ pub struct DescribeThingsRequest {
     ///
     /// Example: ``a`b``
     pub r#type: ::std::string::String,
-    /// Range \[0, 100\] and a &lt; b.
+    /// Range \[0, 100\] and a \< b.
     pub r#match: ::std::option::Option<::std::string::String>,
     /// self
     pub self_: ::std::option::Option<i64>,
@@ -397,13 +397,11 @@ impl ::sdk_core::de::Members for DescribeThingsRequest {
 /// The required members of [`DescribeThingsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct DescribeThingsRequired {
-    /// A keyword member.
-    ///
-    /// Example: ``a`b``
+    /// [`DescribeThingsRequest::r#type`].
     pub r#type: ::std::string::String,
-    /// Collides with the next one.
+    /// [`DescribeThingsRequest::template_id`].
     pub template_id: ::std::string::String,
-    /// A list of objects.
+    /// [`DescribeThingsRequest::items`].
     pub items: ::std::vec::Vec<Item>,
 }
 impl DescribeThingsRequest {
@@ -821,9 +819,9 @@ impl ::sdk_core::de::Members for Item {
 /// The required members of [`Item`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct ItemRequired {
-    /// Name.
+    /// [`Item::name`].
     pub name: ::std::string::String,
-    /// Binary carried as string.
+    /// [`Item::data`].
     pub data: ::std::string::String,
 }
 impl Item {
@@ -1501,9 +1499,9 @@ impl ::sdk_core::de::Members for RunJobRequest {
 /// The required members of [`RunJobRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct RunJobRequired {
-    /// What to run.
+    /// [`RunJobRequest::script`].
     pub script: ::std::string::String,
-    /// Idempotency token.
+    /// [`RunJobRequest::client_token`].
     pub client_token: ::std::string::String,
 }
 impl RunJobRequest {
