@@ -942,15 +942,3 @@ impl Batch {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn throttling_is_the_service_code_family_or_http_429() {
-        assert!(sdk_core::Error::status_error(429, b"slow down").is_throttling());
-        assert!(!sdk_core::Error::status_error(503, b"").is_throttling());
-        assert!(!sdk_core::Error::timeout("t").is_throttling());
-    }
-}
