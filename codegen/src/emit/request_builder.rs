@@ -16,7 +16,7 @@ use quote::quote;
 
 use super::ty_tokens;
 use crate::ir::{Field, Object, Ty};
-use crate::naming::ident;
+use crate::naming::{ident, unraw};
 
 /// `impl Request { new(...), setters... }` of a request struct, and its `<Name>Required` struct when
 /// positional arguments could be swapped.
@@ -63,7 +63,12 @@ fn named_new(o: &Object, required: &[&Field]) -> (TokenStream, TokenStream, Toke
     let fields = required.iter().map(|f| {
         let name = ident(&f.rust);
         let ty = ty_tokens(&f.ty);
-        let doc = format!(" [`{}::{}`].", o.rust, f.rust);
+        // A raw name (`r#type`) is linked by its plain name: rustdoc reads `#` in a link as a fragment.
+        let doc = if f.rust.starts_with("r#") {
+            format!(" [`{0}::{1}`]({0}::{2}).", o.rust, f.rust, unraw(&f.rust))
+        } else {
+            format!(" [`{}::{}`].", o.rust, f.rust)
+        };
         quote! { #[doc = #doc] pub #name: #ty }
     });
     let names = required.iter().map(|f| ident(&f.rust));

@@ -9640,7 +9640,7 @@ impl ::sdk_core::de::Members for ToolCall {
 pub struct ToolCallRequired {
     /// [`ToolCall::id`].
     pub id: ::std::string::String,
-    /// [`ToolCall::r#type`].
+    /// [`ToolCall::r#type`](ToolCall::type).
     pub r#type: ::std::string::String,
     /// [`ToolCall::function`].
     pub function: ToolCallFunction,

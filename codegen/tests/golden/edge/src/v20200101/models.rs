@@ -397,7 +397,7 @@ impl ::sdk_core::de::Members for DescribeThingsRequest {
 /// The required members of [`DescribeThingsRequest`], given by name: two of them have the same type, so positional arguments could be swapped without a compile error.
 #[derive(Clone, PartialEq)]
 pub struct DescribeThingsRequired {
-    /// [`DescribeThingsRequest::r#type`].
+    /// [`DescribeThingsRequest::r#type`](DescribeThingsRequest::type).
     pub r#type: ::std::string::String,
     /// [`DescribeThingsRequest::template_id`].
     pub template_id: ::std::string::String,
