@@ -274,11 +274,31 @@ fn tc3_encoded(
         body,
         unsigned_headers,
     } = encoded;
-    let mut headers = HeaderMap::with_capacity(11 + p.signed_headers.len() + unsigned_headers.len());
     let content_type_value = match &content_type {
         Cow::Borrowed(s) => HeaderValue::from_static(s),
         Cow::Owned(s) => owned_value(&header::CONTENT_TYPE, s.clone())?,
     };
+    let mut headers = tc3_signed_headers(p, action, content_type_value, shared, unsigned_headers.len())?;
+    match credential {
+        None => {
+            headers.append(header::AUTHORIZATION, HeaderValue::from_static("SKIP"));
+        }
+        Some(credential) => append_tc3_authorization(&mut headers, p, credential, &query, &content_type, &body)?,
+    }
+    append_unsigned_headers(&mut headers, unsigned_headers)?;
+    Ok(HttpRequest::new(p.method, with_query(p.url, query), headers, body))
+}
+
+/// The headers a TC3 request signs (Content-Type, Host, the `X-TC-*` headers and the profile's signed
+/// headers), in the order they are sent; room is kept for `unsigned` more.
+fn tc3_signed_headers(
+    p: &RequestParts<'_>,
+    action: &str,
+    content_type_value: HeaderValue,
+    shared: &ClientHeaders,
+    unsigned: usize,
+) -> Result<HeaderMap, Error> {
+    let mut headers = HeaderMap::with_capacity(11 + p.signed_headers.len() + unsigned);
     headers.append(header::CONTENT_TYPE, content_type_value);
     headers.append(header::HOST, shared_or_new(&shared.host, &header::HOST, p.host)?);
     headers.append(header::X_TC_ACTION, shared_or_new(&None, &header::X_TC_ACTION, action)?);
@@ -306,39 +326,49 @@ fn tc3_encoded(
             .map_err(|_| Error::invalid_request("ClientProfile.signed_headers", "not a valid header name"))?;
         headers.append(name.clone(), shared_or_new(&None, &name, value.trim())?);
     }
-    match credential {
-        None => {
-            headers.append(header::AUTHORIZATION, HeaderValue::from_static("SKIP"));
-        }
-        Some(credential) => {
-            // Only the header value: the intermediate strings `sign::sign` keeps are not needed here.
-            let authorization = sign::authorization(&SignParams {
-                method: p.method.as_str(),
-                host: p.host,
-                path: "/",
-                query: &query,
-                content_type: &content_type,
-                payload: if p.unsigned_payload {
-                    Payload::Unsigned
-                } else {
-                    Payload::Bytes(&body)
-                },
-                timestamp: p.timestamp,
-                service: p.service,
-                secret_id: credential.secret_id(),
-                secret_key: credential.secret_key(),
-                extra_headers: p.signed_headers,
-            });
-            headers.append(
-                header::AUTHORIZATION,
-                owned_value(&header::AUTHORIZATION, authorization)?,
-            );
-            if let Some(token) = credential.token() {
-                headers.append(header::X_TC_TOKEN, shared_or_new(&None, &header::X_TC_TOKEN, token)?);
-            }
-        }
+    Ok(headers)
+}
+
+/// The TC3 `Authorization` header over the request, and the credential's token when it has one.
+fn append_tc3_authorization(
+    headers: &mut HeaderMap,
+    p: &RequestParts<'_>,
+    credential: &Credential,
+    query: &str,
+    content_type: &str,
+    body: &Bytes,
+) -> Result<(), Error> {
+    // Only the header value: the intermediate strings `sign::sign` keeps are not needed here.
+    let authorization = sign::authorization(&SignParams {
+        method: p.method.as_str(),
+        host: p.host,
+        path: "/",
+        query,
+        content_type,
+        payload: if p.unsigned_payload {
+            Payload::Unsigned
+        } else {
+            Payload::Bytes(body)
+        },
+        timestamp: p.timestamp,
+        service: p.service,
+        secret_id: credential.secret_id(),
+        secret_key: credential.secret_key(),
+        extra_headers: p.signed_headers,
+    });
+    headers.append(
+        header::AUTHORIZATION,
+        owned_value(&header::AUTHORIZATION, authorization)?,
+    );
+    if let Some(token) = credential.token() {
+        headers.append(header::X_TC_TOKEN, shared_or_new(&None, &header::X_TC_TOKEN, token)?);
     }
-    for (name, value) in unsigned_headers {
+    Ok(())
+}
+
+/// Headers sent unsigned (octet-stream parameters); one the SDK sets itself is refused.
+fn append_unsigned_headers(headers: &mut HeaderMap, unsigned: Vec<(HeaderName, HeaderValue)>) -> Result<(), Error> {
+    for (name, value) in unsigned {
         if headers.contains_key(&name) {
             return Err(Error::invalid_request(
                 name.as_str().to_owned(),
@@ -347,7 +377,7 @@ fn tc3_encoded(
         }
         headers.append(name, value);
     }
-    Ok(HttpRequest::new(p.method, with_query(p.url, query), headers, body))
+    Ok(())
 }
 
 fn legacy_request(

@@ -140,7 +140,6 @@ pub fn run(root: &Path, args: &Args) -> Result<bool, String> {
         None => fetch(root, &out, &args.products)?,
     };
     let own = own_products(root)?;
-    let mut ok = true;
 
     // Generate every wanted product the repository does not ship itself.
     let gen_args = genall::Args {
@@ -151,6 +150,46 @@ pub fn run(root: &Path, args: &Args) -> Result<bool, String> {
         ..genall::Args::default()
     };
     let (options, results) = genall::generate_specs(root, &gen_args)?;
+    let (by_product, wanted_own, mut ok) = sort_generated(results, &own);
+    if let Some(missing) = args
+        .products
+        .iter()
+        .find(|p| !by_product.contains_key(*p) && !wanted_own.contains(p))
+    {
+        return Err(format!("{missing}: no such product in {}", from.display()));
+    }
+    let mut crates: Vec<String> = RUNTIME.iter().map(|s| s.to_string()).collect();
+    crates.extend(wanted_own.iter().map(|p| format!("sdk-{p}")));
+    for dir in &crates {
+        copy_tracked(root, dir, &out)?;
+    }
+    crates.extend(write_generated_crates(&out, by_product, &options)?);
+    let index = product_index(root, &from, &own, &args.products)?;
+    write_workspace(root, &out, &crates, &index)?;
+    // The CLI with every product: for a release of all products (a `--products` subset, as in CI, skips it).
+    if args.package && args.products.is_empty() {
+        build_cli(root, &out, &from)?;
+    }
+    eprintln!(
+        "dist: {} crate(s) written to {} in {:.1}s; index: {}",
+        crates.len(),
+        out.display(),
+        started.elapsed().as_secs_f64(),
+        out.join("PRODUCTS.md").display()
+    );
+    if args.package && !package_crates(&out, &crates, args.verify, started) {
+        ok = false;
+    }
+    Ok(ok)
+}
+
+/// What generated, by product, leaving out the products the repository ships itself (returned apart, in
+/// order of first appearance); `false` when a spec did not generate (reported on stderr).
+fn sort_generated(
+    results: Vec<genall::SpecOutcome>,
+    own: &[String],
+) -> (BTreeMap<String, Vec<genall::Generated>>, Vec<String>, bool) {
+    let mut ok = true;
     let mut by_product: BTreeMap<String, Vec<genall::Generated>> = BTreeMap::new();
     let mut wanted_own = Vec::new();
     for (r, generated) in results {
@@ -168,75 +207,75 @@ pub fn run(root: &Path, args: &Args) -> Result<bool, String> {
             by_product.entry(r.product).or_default().push(g);
         }
     }
-    if let Some(missing) = args
-        .products
-        .iter()
-        .find(|p| !by_product.contains_key(*p) && !wanted_own.contains(p))
-    {
-        return Err(format!("{missing}: no such product in {}", from.display()));
-    }
-    let mut crates: Vec<String> = RUNTIME.iter().map(|s| s.to_string()).collect();
-    crates.extend(wanted_own.iter().map(|p| format!("sdk-{p}")));
-    for dir in &crates {
-        copy_tracked(root, dir, &out)?;
-    }
-    let mut index = Vec::new();
+    (by_product, wanted_own, ok)
+}
+
+/// Assembles and writes one crate per generated product; returns their directories in product order.
+fn write_generated_crates(
+    out: &Path,
+    by_product: BTreeMap<String, Vec<genall::Generated>>,
+    options: &codegen::Options,
+) -> Result<Vec<String>, String> {
+    let mut dirs = Vec::new();
     for (product, versions) in by_product {
-        let krate = codegen::assemble_product(&product, versions, &options).map_err(|e| e.to_string())?;
+        let krate = codegen::assemble_product(&product, versions, options).map_err(|e| e.to_string())?;
         for f in &krate.files {
             genall::write_if_changed(&out.join(&krate.dir).join(&f.path), &f.contents)?;
         }
-        crates.push(krate.dir);
+        dirs.push(krate.dir);
     }
-    let mut listed = args_or_all(&from, &args.products)?;
+    Ok(dirs)
+}
+
+/// One index row per listed product (sorted, once each), read from the repository's own specs for the
+/// products it ships, else from `from`.
+fn product_index(root: &Path, from: &Path, own: &[String], products: &[String]) -> Result<Vec<IndexRow>, String> {
+    let mut listed = args_or_all(from, products)?;
     listed.sort();
     listed.dedup();
+    let mut index = Vec::new();
     for product in listed {
         let specs = if own.contains(&product) {
             root.join("api-specs")
         } else {
-            from.clone()
+            from.to_path_buf()
         };
         index.push(index_row(&specs.join(&product), &product)?);
     }
-    std::fs::write(out.join("Cargo.toml"), workspace_manifest(root, &out, &crates)?).map_err(|e| e.to_string())?;
-    crate::release_names::apply(&out, &crates)?;
+    Ok(index)
+}
+
+/// The workspace manifest, release names, `Cargo.lock` (the repository's, when none yet) and `PRODUCTS.md`.
+fn write_workspace(root: &Path, out: &Path, crates: &[String], index: &[IndexRow]) -> Result<(), String> {
+    std::fs::write(out.join("Cargo.toml"), workspace_manifest(root, out, crates)?).map_err(|e| e.to_string())?;
+    crate::release_names::apply(out, crates)?;
     if !out.join("Cargo.lock").exists() {
         std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).map_err(|e| e.to_string())?;
     }
-    std::fs::write(out.join("PRODUCTS.md"), render_index(&index)).map_err(|e| e.to_string())?;
-    // The CLI with every product: for a release of all products (a `--products` subset, as in CI, skips it).
-    if args.package && args.products.is_empty() {
-        build_cli(root, &out, &from)?;
-    }
-    eprintln!(
-        "dist: {} crate(s) written to {} in {:.1}s; index: {}",
-        crates.len(),
-        out.display(),
-        started.elapsed().as_secs_f64(),
-        out.join("PRODUCTS.md").display()
-    );
-    if args.package {
-        let registry: Vec<String> = crates.iter().map(|c| codegen::naming::registry_name(c)).collect();
-        let names: Vec<&str> = registry.iter().map(String::as_str).collect();
-        let extra: &[&str] = if args.verify { &[] } else { &["--no-verify"] };
-        match crate::package::run(&out, &names, extra) {
-            Ok(()) => {
-                let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| out.join("target"), PathBuf::from);
-                eprintln!(
-                    "dist: {} crate(s) packaged into {} ({:.1}s in all)",
-                    names.len(),
-                    target.join("package").display(),
-                    started.elapsed().as_secs_f64()
-                )
-            }
-            Err(e) => {
-                eprintln!("dist: cargo package failed: {e}");
-                ok = false;
-            }
+    std::fs::write(out.join("PRODUCTS.md"), render_index(index)).map_err(|e| e.to_string())
+}
+
+/// `cargo package` of every crate under its registry name; `false` (reported on stderr) when it failed.
+fn package_crates(out: &Path, crates: &[String], verify: bool, started: Instant) -> bool {
+    let registry: Vec<String> = crates.iter().map(|c| codegen::naming::registry_name(c)).collect();
+    let names: Vec<&str> = registry.iter().map(String::as_str).collect();
+    let extra: &[&str] = if verify { &[] } else { &["--no-verify"] };
+    match crate::package::run(out, &names, extra) {
+        Ok(()) => {
+            let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| out.join("target"), PathBuf::from);
+            eprintln!(
+                "dist: {} crate(s) packaged into {} ({:.1}s in all)",
+                names.len(),
+                target.join("package").display(),
+                started.elapsed().as_secs_f64()
+            );
+            true
+        }
+        Err(e) => {
+            eprintln!("dist: cargo package failed: {e}");
+            false
         }
     }
-    Ok(ok)
 }
 
 /// `--out`, created, and either empty or made by an earlier `dist`.

@@ -376,7 +376,42 @@ pub fn run(root: &Path, args: &Args) -> Result<bool, String> {
     if cfg!(debug_assertions) {
         eprintln!("note: an unoptimized generator is ~3x slower over hundreds of specs: `cargo xtask-release gen-all`");
     }
-    let out = &args.out;
+    let out = claim_scratch_dir(&args.out)?;
+    let mut o = Outcome::default();
+
+    // 1. Load and generate, per spec, on every core (results kept in discovery order: deterministic).
+    let (members, modules) = generate_workspace(root, args, &out, &mut o)?;
+
+    let target_dir = args
+        .target_dir
+        .clone()
+        .or_else(|| std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from))
+        .unwrap_or_else(|| out.join("target"));
+    let cargo = || cargo_command(&out, &target_dir);
+
+    // 2. cargo check, every version of every crate.
+    if args.check && !members.is_empty() {
+        check_crates(cargo(), &modules, &mut o)?;
+    }
+
+    // 3. Decode every example with the crates that compiled.
+    if args.examples && !members.is_empty() {
+        let (deps, hooks) = checker_hooks(root, args, &modules, &mut o)?;
+        write_checker(&out, &deps, &hooks)?;
+        let mut all_members = members.clone();
+        all_members.push(CHECKER.into());
+        write_if_changed(&out.join("Cargo.toml"), &workspace_manifest(root, &all_members)?)?;
+        build_and_run_checker(cargo(), &target_dir, args, &mut o)?;
+    }
+
+    write_report(args, &out, &o)?;
+    let all_generated = o.specs.iter().all(|s| s.error.is_none());
+    Ok(all_generated && o.check_ok != Some(false))
+}
+
+/// Creates `out` (refusing a non-empty directory gen-all did not make), marks it as gen-all's, and returns
+/// its canonical path.
+fn claim_scratch_dir(out: &Path) -> Result<PathBuf, String> {
     if out.exists() && !out.join(MARKER).exists() && list_dirs(out).map(|d| !d.is_empty()).unwrap_or(false) {
         return Err(format!(
             "{} is not empty and was not made by gen-all; pick another --out",
@@ -386,56 +421,29 @@ pub fn run(root: &Path, args: &Args) -> Result<bool, String> {
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
     let out = out.canonicalize().map_err(|e| format!("{}: {e}", out.display()))?;
     std::fs::write(out.join(MARKER), "made by `cargo xtask gen-all`\n").map_err(|e| e.to_string())?;
-    let mut o = Outcome::default();
+    Ok(out)
+}
 
-    // 1. Load and generate, per spec, on every core (results kept in discovery order: deterministic).
+/// Per product, its generated version modules (`v20210111`).
+type Modules = BTreeMap<String, Vec<String>>;
+
+/// Step 1: generates every spec, writes one crate per product and the workspace manifest into `out`.
+/// Returns the workspace members and, per product, its generated version modules.
+fn generate_workspace(root: &Path, args: &Args, out: &Path, o: &mut Outcome) -> Result<(Vec<String>, Modules), String> {
     let t = Instant::now();
     let (options, results) = generate_specs(root, args)?;
-    let mut by_product: BTreeMap<String, Vec<Generated>> = BTreeMap::new();
-    for (r, generated) in results {
-        match (&r.error, &r.warning) {
-            (Some(e), _) => eprintln!("{}/{}: FAILED: {e}", r.product, r.module),
-            (None, Some(w)) => eprintln!("{}/{}: ok ({} actions); warning: {w}", r.product, r.module, r.actions),
-            _ => {}
-        }
-        if let Some(g) = generated {
-            by_product.entry(r.product.clone()).or_default().push(g);
-        }
-        o.specs.push(r);
-    }
-    let mut members = Vec::new();
-    let mut written_dirs = BTreeSet::new();
-    let mut modules: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (product, versions) in &by_product {
-        modules.insert(
-            product.clone(),
-            versions.iter().map(|(v, _)| v.module.clone()).collect(),
-        );
-    }
-    // Assembling and writing (≈ 220 MB for every spec) also runs on every core.
-    let products: Vec<(String, Vec<Generated>)> = by_product.into_iter().collect();
-    let written = parallel_map(products, |(product, versions)| {
-        let krate = codegen::assemble_product(&product, versions, &options).map_err(|e| e.to_string())?;
-        let dir = out.join(&krate.dir);
-        for f in &krate.files {
-            write_if_changed(&dir.join(&f.path), &f.contents)?;
-        }
-        // Files of versions no longer generated (a previous run with other --only).
-        let keep: BTreeSet<PathBuf> = krate.files.iter().map(|f| dir.join(&f.path)).collect();
-        remove_other_files(&dir.join("src"), &keep);
-        Ok::<String, String>(krate.dir)
-    });
-    for dir in written {
-        let dir = dir?;
-        members.push(dir.clone());
-        written_dirs.insert(dir);
-    }
-    for d in list_dirs(&out)? {
-        let n = name_of(&d);
-        if n.starts_with("sdk-") && !written_dirs.contains(&n) {
-            let _ = std::fs::remove_dir_all(&d);
-        }
-    }
+    let by_product = group_by_product(results, o);
+    let modules: Modules = by_product
+        .iter()
+        .map(|(product, versions)| {
+            (
+                product.clone(),
+                versions.iter().map(|(v, _)| v.module.clone()).collect(),
+            )
+        })
+        .collect();
+    let members = write_product_crates(out, by_product, &options)?;
+    remove_stale_crates(out, &members.iter().cloned().collect())?;
     o.crates = members.len();
     o.generate_time = t.elapsed();
     let lock = out.join("Cargo.lock");
@@ -450,126 +458,182 @@ pub fn run(root: &Path, args: &Args) -> Result<bool, String> {
         o.crates,
         o.generate_time.as_secs_f64()
     );
+    Ok((members, modules))
+}
 
-    let target_dir = args
-        .target_dir
-        .clone()
-        .or_else(|| std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from))
-        .unwrap_or_else(|| out.join("target"));
-    let cargo = || {
-        let mut c = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-        c.current_dir(&out).env("CARGO_TARGET_DIR", &target_dir);
-        c
-    };
-
-    // 2. cargo check, every version of every crate.
-    if args.check && !members.is_empty() {
-        let t = Instant::now();
-        // Every version of every crate, as users compile them: without the `__examples` test hook.
-        let features: Vec<String> = modules
-            .iter()
-            .flat_map(|(p, ms)| ms.iter().map(move |m| format!("sdk-{p}/{m}")))
-            .collect();
-        let mut cmd = cargo();
-        cmd.args([
-            "check",
-            "--workspace",
-            "--keep-going",
-            "--message-format=json-diagnostic-rendered-ansi",
-            "--features",
-            &features.join(","),
-        ]);
-        let (ok, per_crate) = run_cargo_json(cmd)?;
-        o.check_time = Some(t.elapsed());
-        o.check_ok = Some(ok);
-        o.check = per_crate;
-        eprintln!(
-            "cargo check: {} in {:.1}s",
-            if ok { "ok" } else { "FAILED" },
-            t.elapsed().as_secs_f64()
-        );
+/// Reports each spec's fate on stderr, records it in `o`, and groups what generated by product.
+fn group_by_product(results: Vec<SpecOutcome>, o: &mut Outcome) -> BTreeMap<String, Vec<Generated>> {
+    let mut by_product: BTreeMap<String, Vec<Generated>> = BTreeMap::new();
+    for (r, generated) in results {
+        match (&r.error, &r.warning) {
+            (Some(e), _) => eprintln!("{}/{}: FAILED: {e}", r.product, r.module),
+            (None, Some(w)) => eprintln!("{}/{}: ok ({} actions); warning: {w}", r.product, r.module, r.actions),
+            _ => {}
+        }
+        if let Some(g) = generated {
+            by_product.entry(r.product.clone()).or_default().push(g);
+        }
+        o.specs.push(r);
     }
+    by_product
+}
 
-    // 3. Decode every example with the crates that compiled.
-    if args.examples && !members.is_empty() {
-        let failed_crates: BTreeSet<String> = o
-            .check
-            .iter()
-            .filter(|(_, c)| !c.errors.is_empty())
-            .map(|(k, _)| k.clone())
-            .collect();
-        let mut hooks = Vec::new();
-        let mut deps = Vec::new();
-        let streaming = streaming_list(root, &args.from)?;
-        for (product, versions) in &modules {
-            let ident = crate_ident(product);
-            if failed_crates.contains(&ident) {
-                o.examples_skipped
-                    .extend(versions.iter().map(|m| format!("{product}/{m}")));
-                continue;
-            }
-            let mut features: Vec<String> = versions.iter().map(|m| format!("\"{m}\"")).collect();
-            features.push("\"__examples\"".into());
-            deps.push(format!(
-                "sdk-{product} = {{ path = \"../sdk-{product}\", features = [{}] }}",
-                features.join(", ")
+/// Assembles and writes one crate per product (≈ 220 MB for every spec), on every core; returns the crate
+/// directories in product order.
+fn write_product_crates(
+    out: &Path,
+    by_product: BTreeMap<String, Vec<Generated>>,
+    options: &codegen::Options,
+) -> Result<Vec<String>, String> {
+    let products: Vec<(String, Vec<Generated>)> = by_product.into_iter().collect();
+    let written = parallel_map(products, |(product, versions)| {
+        let krate = codegen::assemble_product(&product, versions, options).map_err(|e| e.to_string())?;
+        let dir = out.join(&krate.dir);
+        for f in &krate.files {
+            write_if_changed(&dir.join(&f.path), &f.contents)?;
+        }
+        // Files of versions no longer generated (a previous run with other --only).
+        let keep: BTreeSet<PathBuf> = krate.files.iter().map(|f| dir.join(&f.path)).collect();
+        remove_other_files(&dir.join("src"), &keep);
+        Ok::<String, String>(krate.dir)
+    });
+    written.into_iter().collect()
+}
+
+/// Removes `sdk-*` crates of an earlier run that this run did not write.
+fn remove_stale_crates(out: &Path, written_dirs: &BTreeSet<String>) -> Result<(), String> {
+    for d in list_dirs(out)? {
+        let n = name_of(&d);
+        if n.starts_with("sdk-") && !written_dirs.contains(&n) {
+            let _ = std::fs::remove_dir_all(&d);
+        }
+    }
+    Ok(())
+}
+
+/// `cargo`, run in the scratch workspace with its target directory.
+fn cargo_command(out: &Path, target_dir: &Path) -> Command {
+    let mut c = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    c.current_dir(out).env("CARGO_TARGET_DIR", target_dir);
+    c
+}
+
+/// Step 2: `cargo check` of every version of every crate, recorded in `o`.
+fn check_crates(mut cmd: Command, modules: &Modules, o: &mut Outcome) -> Result<(), String> {
+    let t = Instant::now();
+    // Every version of every crate, as users compile them: without the `__examples` test hook.
+    let features: Vec<String> = modules
+        .iter()
+        .flat_map(|(p, ms)| ms.iter().map(move |m| format!("sdk-{p}/{m}")))
+        .collect();
+    cmd.args([
+        "check",
+        "--workspace",
+        "--keep-going",
+        "--message-format=json-diagnostic-rendered-ansi",
+        "--features",
+        &features.join(","),
+    ]);
+    let (ok, per_crate) = run_cargo_json(cmd)?;
+    o.check_time = Some(t.elapsed());
+    o.check_ok = Some(ok);
+    o.check = per_crate;
+    eprintln!(
+        "cargo check: {} in {:.1}s",
+        if ok { "ok" } else { "FAILED" },
+        t.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The checker's dependency lines and decoder hook lines, for every product whose crate compiled; the
+/// versions of the others are recorded in `o` as skipped.
+fn checker_hooks(
+    root: &Path,
+    args: &Args,
+    modules: &Modules,
+    o: &mut Outcome,
+) -> Result<(Vec<String>, Vec<String>), String> {
+    let failed_crates: BTreeSet<String> = o
+        .check
+        .iter()
+        .filter(|(_, c)| !c.errors.is_empty())
+        .map(|(k, _)| k.clone())
+        .collect();
+    let mut hooks = Vec::new();
+    let mut deps = Vec::new();
+    let streaming = streaming_list(root, &args.from)?;
+    for (product, versions) in modules {
+        let ident = crate_ident(product);
+        if failed_crates.contains(&ident) {
+            o.examples_skipped
+                .extend(versions.iter().map(|m| format!("{product}/{m}")));
+            continue;
+        }
+        let mut features: Vec<String> = versions.iter().map(|m| format!("\"{m}\"")).collect();
+        features.push("\"__examples\"".into());
+        deps.push(format!(
+            "sdk-{product} = {{ path = \"../sdk-{product}\", features = [{}] }}",
+            features.join(", ")
+        ));
+        for m in versions {
+            let streams: Vec<String> = streaming.actions(product, m).iter().map(|a| format!("{a:?}")).collect();
+            hooks.push(format!(
+                "    (\"{product}\", \"{m}\", {ident}::{m}::__roundtrip_example, &[{}]),",
+                streams.join(", ")
             ));
-            for m in versions {
-                let streams: Vec<String> = streaming.actions(product, m).iter().map(|a| format!("{a:?}")).collect();
-                hooks.push(format!(
-                    "    (\"{product}\", \"{m}\", {ident}::{m}::__roundtrip_example, &[{}]),",
-                    streams.join(", ")
-                ));
-            }
         }
-        write_checker(&out, &deps, &hooks)?;
-        let mut all_members = members.clone();
-        all_members.push(CHECKER.into());
-        write_if_changed(&out.join("Cargo.toml"), &workspace_manifest(root, &all_members)?)?;
+    }
+    Ok((deps, hooks))
+}
+
+/// Step 3: builds the checker and, when it built, runs it over the examples; records results in `o`.
+fn build_and_run_checker(mut cmd: Command, target_dir: &Path, args: &Args, o: &mut Outcome) -> Result<(), String> {
+    let t = Instant::now();
+    cmd.args(["build", "-p", CHECKER, "--message-format=json-diagnostic-rendered-ansi"]);
+    // Hundreds of crates are built only to run their decoders once: debug info and incremental caches
+    // would multiply the time and disk of this step for nothing.
+    cmd.args(["--config", "profile.dev.debug=false"])
+        .env("CARGO_INCREMENTAL", "0");
+    let (ok, per_crate) = run_cargo_json(cmd)?;
+    o.build_time = Some(t.elapsed());
+    eprintln!(
+        "build {CHECKER}: {} in {:.1}s",
+        if ok { "ok" } else { "FAILED" },
+        t.elapsed().as_secs_f64()
+    );
+    if ok {
         let t = Instant::now();
-        let mut cmd = cargo();
-        cmd.args(["build", "-p", CHECKER, "--message-format=json-diagnostic-rendered-ansi"]);
-        // Hundreds of crates are built only to run their decoders once: debug info and incremental caches
-        // would multiply the time and disk of this step for nothing.
-        cmd.args(["--config", "profile.dev.debug=false"])
-            .env("CARGO_INCREMENTAL", "0");
-        let (ok, per_crate) = run_cargo_json(cmd)?;
-        o.build_time = Some(t.elapsed());
-        eprintln!(
-            "build {CHECKER}: {} in {:.1}s",
-            if ok { "ok" } else { "FAILED" },
-            t.elapsed().as_secs_f64()
-        );
-        if ok {
-            let t = Instant::now();
-            let exe = target_dir.join("debug").join(CHECKER);
-            let output = Command::new(&exe)
-                .arg(&args.from)
-                .stderr(Stdio::inherit())
-                .output()
-                .map_err(|e| format!("{}: {e}", exe.display()))?;
-            o.run_time = Some(t.elapsed());
-            parse_checker_output(&String::from_utf8_lossy(&output.stdout), &mut o)?;
-            if !output.status.success() {
-                o.note.push(format!("{CHECKER} exited with {}", output.status));
-            }
-        } else {
-            for (k, c) in per_crate {
-                if !c.errors.is_empty() {
-                    o.note
-                        .push(format!("{CHECKER} build failed in {k}: {}", c.errors.join("\n")));
-                }
+        let exe = target_dir.join("debug").join(CHECKER);
+        let output = Command::new(&exe)
+            .arg(&args.from)
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|e| format!("{}: {e}", exe.display()))?;
+        o.run_time = Some(t.elapsed());
+        parse_checker_output(&String::from_utf8_lossy(&output.stdout), o)?;
+        if !output.status.success() {
+            o.note.push(format!("{CHECKER} exited with {}", output.status));
+        }
+    } else {
+        for (k, c) in per_crate {
+            if !c.errors.is_empty() {
+                o.note
+                    .push(format!("{CHECKER} build failed in {k}: {}", c.errors.join("\n")));
             }
         }
     }
+    Ok(())
+}
 
-    let report = render_report(args, &o);
+/// Writes the Markdown report and prints the summary and where the report is.
+fn write_report(args: &Args, out: &Path, o: &Outcome) -> Result<(), String> {
+    let report = render_report(args, o);
     let report_path = args.report.clone().unwrap_or_else(|| out.join("report.md"));
     write_if_changed(&report_path, &report)?;
-    print!("{}", summary(&o));
+    print!("{}", summary(o));
     println!("report: {}", report_path.display());
-    let all_generated = o.specs.iter().all(|s| s.error.is_none());
-    Ok(all_generated && o.check_ok != Some(false))
+    Ok(())
 }
 
 fn remove_other_files(dir: &Path, keep: &BTreeSet<PathBuf>) {
@@ -592,7 +656,12 @@ fn write_checker(out: &Path, deps: &[String], hooks: &[String]) -> Result<(), St
         deps.join("\n")
     );
     write_if_changed(&out.join(CHECKER).join("Cargo.toml"), &manifest)?;
-    let main = format!(
+    write_if_changed(&out.join(CHECKER).join("src/main.rs"), &checker_main_rs(hooks))
+}
+
+/// The checker's `src/main.rs`: one template, the decoder hook lines set into its `HOOKS` table.
+fn checker_main_rs(hooks: &[String]) -> String {
+    format!(
         r#"//! Written by `cargo xtask gen-all`: decode every example of every generated version.
 //! Prints one JSON line per example: {{"p","m","a","i","resp","req"}} (null = ok, string = error, "-" = no body).
 type Hook = fn(&str, &str, &str) -> Result<(), String>;
@@ -673,8 +742,7 @@ fn main() {{
 }}
 "#,
         hooks.join("\n")
-    );
-    write_if_changed(&out.join(CHECKER).join("src/main.rs"), &main)
+    )
 }
 
 fn parse_checker_output(stdout: &str, o: &mut Outcome) -> Result<(), String> {
@@ -847,13 +915,35 @@ fn group(fails: &[ExampleFailure]) -> Vec<(String, Vec<&ExampleFailure>)> {
 
 fn render_report(args: &Args, o: &Outcome) -> String {
     let mut s = String::new();
+    let from = args.from.display().to_string();
+    report_header(&mut s, args, &from, o);
+    report_spec_failures(&mut s, &from, o);
+    report_crate_failures(&mut s, o);
+    for (title, fails, checked) in [
+        (
+            "Response examples that do not decode",
+            &o.response_failures,
+            o.responses_checked,
+        ),
+        (
+            "Request examples that do not round-trip",
+            &o.request_failures,
+            o.requests_checked,
+        ),
+    ] {
+        report_example_failures(&mut s, title, fails, checked);
+    }
+    s
+}
+
+/// Title, where the specs came from, and the summary.
+fn report_header(s: &mut String, args: &Args, from: &str, o: &Outcome) {
     let _ = writeln!(s, "# Generator check over every spec\n");
     let _ = writeln!(
         s,
         "Written by `cargo xtask gen-all` (see `docs/all-products.md`); do not edit by hand.\n"
     );
-    let from = args.from.display().to_string();
-    let _ = writeln!(s, "Specs: `{}` ({} spec directories)", shorten(&from), o.specs.len());
+    let _ = writeln!(s, "Specs: `{}` ({} spec directories)", shorten(from), o.specs.len());
     if !args.only.is_empty() {
         let _ = writeln!(s, "Only: {}", args.only.join(", "));
     }
@@ -863,7 +953,10 @@ fn render_report(args: &Args, o: &Outcome) -> String {
         "Generated code: SMS-sized versions and the whole set, in bytes per action, are in the summary line; \
          timings are wall-clock on the machine that ran it.\n"
     );
+}
 
+/// Specs that did not generate, and the warnings of those that did.
+fn report_spec_failures(s: &mut String, from: &str, o: &Outcome) {
     let failed: Vec<_> = o.specs.iter().filter(|x| x.error.is_some()).collect();
     let _ = writeln!(s, "## Specs that did not generate ({})\n", failed.len());
     for f in &failed {
@@ -879,10 +972,14 @@ fn render_report(args: &Args, o: &Outcome) -> String {
     if !warned.is_empty() {
         let _ = writeln!(s, "\n## Warnings ({})\n", warned.len());
         for f in &warned {
-            let w = f.warning.as_deref().unwrap_or("").replace(&from, "<specs>");
+            let w = f.warning.as_deref().unwrap_or("").replace(from, "<specs>");
             let _ = writeln!(s, "- `{}/{}`: {}", f.product, f.module, shorten(&w));
         }
     }
+}
+
+/// Crates that do not compile (their first errors), the examples skipped for them, and notes.
+fn report_crate_failures(s: &mut String, o: &Outcome) {
     let bad: Vec<_> = o.check.iter().filter(|(_, c)| !c.errors.is_empty()).collect();
     let _ = writeln!(s, "\n## Crates that do not compile ({})\n", bad.len());
     for (name, c) in &bad {
@@ -902,45 +999,35 @@ fn render_report(args: &Args, o: &Outcome) -> String {
     for note in &o.note {
         let _ = writeln!(s, "Note: {note}\n");
     }
-    for (title, fails, checked) in [
-        (
-            "Response examples that do not decode",
-            &o.response_failures,
-            o.responses_checked,
-        ),
-        (
-            "Request examples that do not round-trip",
-            &o.request_failures,
-            o.requests_checked,
-        ),
-    ] {
-        let _ = writeln!(s, "\n## {title} ({} of {checked})\n", fails.len());
-        if fails.is_empty() {
-            continue;
-        }
-        let _ = writeln!(s, "| count | reason |\n|---:|---|");
-        let groups = group(fails);
-        for (r, list) in &groups {
-            let _ = writeln!(s, "| {} | {} |", list.len(), md_cell(r));
-        }
-        let _ = writeln!(s, "\n<details><summary>every failure</summary>\n");
-        for (r, list) in &groups {
-            let _ = writeln!(s, "\n**{}**\n", md_cell(r));
-            for f in list {
-                let _ = writeln!(
-                    s,
-                    "- `{}/{}` `{}`[{}]: {}",
-                    f.product,
-                    f.module,
-                    f.action,
-                    f.index,
-                    md_cell(&describe(&f.message))
-                );
-            }
-        }
-        let _ = writeln!(s, "\n</details>");
+}
+
+/// One section of example failures: a count per reason, then every failure grouped by reason.
+fn report_example_failures(s: &mut String, title: &str, fails: &[ExampleFailure], checked: usize) {
+    let _ = writeln!(s, "\n## {title} ({} of {checked})\n", fails.len());
+    if fails.is_empty() {
+        return;
     }
-    s
+    let _ = writeln!(s, "| count | reason |\n|---:|---|");
+    let groups = group(fails);
+    for (r, list) in &groups {
+        let _ = writeln!(s, "| {} | {} |", list.len(), md_cell(r));
+    }
+    let _ = writeln!(s, "\n<details><summary>every failure</summary>\n");
+    for (r, list) in &groups {
+        let _ = writeln!(s, "\n**{}**\n", md_cell(r));
+        for f in list {
+            let _ = writeln!(
+                s,
+                "- `{}/{}` `{}`[{}]: {}",
+                f.product,
+                f.module,
+                f.action,
+                f.index,
+                md_cell(&describe(&f.message))
+            );
+        }
+    }
+    let _ = writeln!(s, "\n</details>");
 }
 
 /// The first line of a failure, and for a request that re-encodes differently, where it differs.
