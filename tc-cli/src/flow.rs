@@ -2,13 +2,14 @@
 //! skeleton, a dry run, a stream, a waiter loop, every page (`--all`), or one call; then print.
 //!
 //! `--waiter` is the loop tccli has (call, evaluate the JMESPath `expr` on the answer, stop when it equals
-//! `to`, else sleep `interval` seconds until `timeout`), implemented here: sdk-core has no waiter on this
-//! branch. Progress lines go to standard error so standard output stays the answer.
+//! `to`, else sleep `interval` seconds until `timeout`), kept here because tccli's `expr` is JMESPath (the
+//! `--filter` engine), which `sdk_core::waiter::JsonWaiter`'s dotted paths do not cover. Progress lines go
+//! to standard error so standard output stays the answer.
 //!
-//! `--all` detects the paging style from the spec with the names of the generator's paging rules
-//! (`codegen/src/ir/paging.rs`: next token, offset/limit, page number/size; one top-level list) and walks
-//! the pages with `sdk_core::paginate::Pages` (the SDK's stop rules); the answer is the first page with the
-//! list holding every page's items. This detection is a small adapter until the rules are shared (tc-rules).
+//! `--all` detects the paging style from the spec with the generator's paging member names
+//! (`tc_rules::paging`: next token, offset/limit, page number/size; one top-level list) and walks the pages
+//! with `sdk_core::paginate::Pages` (the SDK's stop rules: cycles, page limit); the answer is the first page
+//! with the list holding every page's items.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -16,6 +17,7 @@ use std::time::{Duration, Instant};
 use sdk_core::paginate::{Pages, Paging, Style};
 use sdk_core::{ActionInfo, BodyMode, CommonClient};
 use serde_json::Value;
+use tc_rules::paging::{PAGES, SIZES, TOKENS, TOTALS};
 use tc_spec::validate::{close_matches, did_you_mean, Schema, Ty};
 use tc_spec::Primitive;
 
@@ -209,27 +211,6 @@ async fn wait(
         tokio::time::sleep(w.interval).await;
     }
 }
-
-const TOKENS: [&str; 8] = [
-    "NextToken",
-    "Cursor",
-    "Context",
-    "ScrollToken",
-    "ScrollId",
-    "PaginationToken",
-    "PageToken",
-    "Marker",
-];
-const PAGES: [&str; 5] = ["PageNumber", "PageNum", "Page", "PageNo", "PageIndex"];
-const SIZES: [&str; 4] = ["PageSize", "Limit", "Size", "PerPage"];
-const TOTALS: [&str; 6] = [
-    "TotalCount",
-    "Total",
-    "TotalNum",
-    "TotalCounts",
-    "TotalCnt",
-    "TotalNumber",
-];
 
 /// The paging of `action` (input and output members), when it pages in a style the SDK walks.
 fn detect_paging(schema: &Schema, input: usize, output: usize) -> Option<Paging> {

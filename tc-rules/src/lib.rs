@@ -60,3 +60,34 @@ mod tests {
         assert!(!is_retry_safe_name("Describ"));
     }
 }
+
+/// The member names that mark how a list action pages. The generator classifies every action with them
+/// (`codegen/src/ir/paging.rs`, which emits `<method>_pages`); the command-line tool reads an action's
+/// paging with them at run time for `--all`. One list, so a name added here pages in both.
+pub mod paging {
+    /// Request members that carry a next-page token. `SessionContext` (44 actions) is a conversation's
+    /// state, never answered back, so it is not one.
+    pub const TOKENS: [&str; 8] = [
+        "NextToken",
+        "Cursor",
+        "Context",
+        "ScrollToken",
+        "ScrollId",
+        "PaginationToken",
+        "PageToken",
+        "Marker",
+    ];
+    /// Page-number members.
+    pub const PAGES: [&str; 5] = ["PageNumber", "PageNum", "Page", "PageNo", "PageIndex"];
+    /// Page-size members paired with a page number.
+    pub const SIZES: [&str; 4] = ["PageSize", "Limit", "Size", "PerPage"];
+    /// Response members with the total number of items.
+    pub const TOTALS: [&str; 6] = [
+        "TotalCount",
+        "Total",
+        "TotalNum",
+        "TotalCounts",
+        "TotalCnt",
+        "TotalNumber",
+    ];
+}

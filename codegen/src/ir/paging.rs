@@ -28,31 +28,7 @@
 
 use super::{Action, Field, Object, Ty, Version};
 
-/// Request members that carry a next-page token. `SessionContext` (44 actions) is a conversation's state,
-/// never answered back, so it is not one.
-pub const TOKENS: [&str; 8] = [
-    "NextToken",
-    "Cursor",
-    "Context",
-    "ScrollToken",
-    "ScrollId",
-    "PaginationToken",
-    "PageToken",
-    "Marker",
-];
-/// Page-number members.
-pub const PAGES: [&str; 5] = ["PageNumber", "PageNum", "Page", "PageNo", "PageIndex"];
-/// Page-size members paired with a page number.
-pub const SIZES: [&str; 4] = ["PageSize", "Limit", "Size", "PerPage"];
-/// Response members with the total number of items.
-pub const TOTALS: [&str; 6] = [
-    "TotalCount",
-    "Total",
-    "TotalNum",
-    "TotalCounts",
-    "TotalCnt",
-    "TotalNumber",
-];
+pub use tc_rules::paging::{PAGES, SIZES, TOKENS, TOTALS};
 /// The largest documented size taken as a default; a bigger number in the docs is more likely something else.
 pub const MAX_DEFAULT_SIZE: u64 = 10_000;
 
