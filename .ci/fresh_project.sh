@@ -10,7 +10,7 @@ mkdir -p "$work/crates"
 cp -r .ci/fresh-project/src "$work/"
 cp .ci/fresh-project/Cargo.toml.in "$work/Cargo.toml"
 printf '\n[patch.crates-io]\n' >> "$work/Cargo.toml"
-for krate in tc-spec sdk-core tc-emulator sdk-sms; do
+for krate in tc-rules tc-spec sdk-core tc-emulator sdk-sms; do
     tar xzf "target/package/$krate-$version.crate" -C "$work/crates"
     echo "$krate = { path = \"crates/$krate-$version\" }" >> "$work/Cargo.toml"
 done
