@@ -7,7 +7,8 @@
 //!   `AccessToken`, `RefreshToken`, `IdToken`), anything containing `Password`, `Passwd`, `PrivateKey` or a
 //!   one-time code (`TokenCode`, `VerificationCode`, `VerifyCode`), and a member named `Credential`. Not `ClientToken` (an idempotency key) nor paging tokens
 //!   (`NextToken`, `PageToken`), which are not secrets.
-//! - **Phone** (all but the last 4 characters masked: `***4444`): names containing `PhoneNumber` or `Mobile`.
+//! - **Phone** (all but the last 4 characters masked: `***4444`): names containing `Phone`, `Mobile`,
+//!   `SubscriberNumber` or `Msisdn`.
 //! - **Content** (printed `***`): personal message content, from the reviewed per-product list
 //!   `codegen/data/redaction.json` (SMS template parameters — verification codes —, reply texts...).
 //!
@@ -60,7 +61,9 @@ pub fn classify(product: &str, member: &str) -> Option<Redaction> {
     if is_secret_name(&lower) {
         return Some(Redaction::Secret);
     }
-    if ["phonenumber", "mobile", "subscribernumber", "msisdn", "telephone"]
+    // `Phone` alone too: `ContactPhone`, `BuyerPhone`, `DoctorPhone` (34 members over the 300 specs printed
+    // in full); a member that only describes a phone (`PhoneCallType`) is masked as well, the safe side.
+    if ["phone", "mobile", "subscribernumber", "msisdn"]
         .iter()
         .any(|p| lower.contains(p))
     {

@@ -35,9 +35,15 @@ pub fn renamed_manifest(krate: &str, text: &str) -> Result<String, String> {
     let mut out = String::new();
     let mut renamed = false;
     let mut lib_named = false;
+    let mut section = "";
     for line in text.lines() {
         let t = line.trim();
-        if t.starts_with("repository") || t.starts_with("homepage") {
+        if t.starts_with('[') {
+            section = t;
+        }
+        // A `[lib]` that names itself already (the emulator's) gets the one name line written below.
+        let lib_name_line = section == "[lib]" && t.split('=').next().is_some_and(|k| k.trim() == "name");
+        if t.starts_with("repository") || t.starts_with("homepage") || lib_name_line {
             continue;
         }
         if t == old && !renamed {
@@ -104,6 +110,13 @@ mod tests {
             renamed_manifest("tc-cli", "[package]\nname = \"tc-cli\"\n[lib]\npath = \"src/lib.rs\"\n").unwrap();
         assert_eq!(with_lib.matches("[lib]").count(), 1, "{with_lib}");
         assert!(with_lib.contains("[lib]\nname = \"tc_cli\"\npath"), "{with_lib}");
+        let named_lib = renamed_manifest(
+            "tc-emulator",
+            "[package]\nname = \"tc-emulator\"\n[lib]\nname = \"tc_emulator\"\npath = \"src/lib.rs\"\n[[bin]]\nname = \"tc-emulator\"\n",
+        )
+        .unwrap();
+        assert_eq!(named_lib.matches("name = \"tc_emulator\"").count(), 1, "{named_lib}");
+        assert!(named_lib.contains("[[bin]]\nname = \"tc-emulator\""), "{named_lib}");
         assert!(renamed_manifest("sdk-x", "[package]\nname = \"other\"\n").is_err());
     }
 

@@ -51,10 +51,12 @@ fn is_placeholder(example: &str) -> bool {
 }
 
 /// An example value as one line of code: the specs break some with HTML (`<br>`, `<li>`), which a code span
-/// would show as it is, so each such tag becomes a space.
+/// would show as it is, so each such tag becomes a space; entities (cfs `size &gt;4096`, also encoded twice)
+/// become their characters, which a code span shows as they are.
 fn example_text(example: &str) -> String {
+    let example = docs::decode_entities(&docs::decode_entities(example));
     let mut out = String::with_capacity(example.len());
-    let mut rest = example;
+    let mut rest = example.as_str();
     while let Some(at) = rest.find('<') {
         out.push_str(&rest[..at]);
         let tail = &rest[at..];
@@ -157,6 +159,13 @@ mod tests {
         assert_eq!(super::example_text("a<br>b<BR/>c<br />d"), "a b c d");
         assert_eq!(super::example_text("取值：<br><li>NORMAL</li>"), "取值：  NORMAL ");
         assert_eq!(super::example_text("x < 3 <b>"), "x < 3 <b>");
+    }
+
+    #[test]
+    fn entities_in_examples_become_their_characters() {
+        assert_eq!(super::example_text("where size &gt;4096"), "where size >4096");
+        assert_eq!(super::example_text("&amp;lt;7.50"), "<7.50");
+        assert_eq!(super::example_text("Q&A; 2"), "Q&A; 2");
     }
 
     #[test]
