@@ -215,57 +215,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         // Export alone: the store says which campaign it is.
         return export_only(store, args.campaign.as_deref(), path);
     }
-    let env = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.into());
-
     // The emulator (when used) must stay alive for the whole run.
-    let use_emulator = args.endpoint.is_none() && std::env::var_os("TENCENTCLOUD_SECRET_ID").is_none();
-    let (credential, endpoint, _emulator) = if use_emulator {
-        let emulator = tc_emulator::Emulator::start().await?;
-        eprintln!(
-            "no --endpoint and no TENCENTCLOUD_SECRET_ID: sending to the local emulator at {}",
-            emulator.base_url()
-        );
-        let credential = Credential::new(tc_emulator::DEFAULT_SECRET_ID, tc_emulator::DEFAULT_SECRET_KEY)?;
-        (credential, Some(emulator.base_url()), Some(emulator))
-    } else {
-        (Credential::from_env()?, args.endpoint.clone(), None)
-    };
-    let mut http = HttpProfile::new();
-    if let Some(endpoint) = endpoint {
-        http = http.endpoint(endpoint);
-    }
-    let region = args
-        .region
-        .clone()
-        .unwrap_or_else(|| env("TENCENTCLOUD_REGION", "ap-guangzhou"));
-    let client = Client::with_profile(credential, region, ClientProfile::new().http_profile(http));
-
-    let params = args.params.clone().unwrap_or_else(|| "4370,5".into());
-    let mut config = BulkConfig::new(
-        args.app.clone().unwrap_or_else(|| env("SMS_SDK_APP_ID", "1400006666")),
-        args.template.clone().unwrap_or_else(|| env("SMS_TEMPLATE_ID", "1110")),
-    )
-    .sign_name(args.sign.clone().unwrap_or_else(|| env("SMS_SIGN_NAME", "腾讯云")))
-    .template_params(csv::fields(&params))
-    .resend_not_sent(args.resend.unwrap_or(0));
-    if let Some(rate) = args.rate {
-        config = config.rate_limit(rate);
-    }
-    if let Some(n) = args.concurrency {
-        config = config.concurrency(n);
-    }
-    if let Some(name) = &args.campaign {
-        config = config.campaign(name.clone());
-    }
-    if let Some(checks) = &args.checks {
-        config = config.reconcile(ReconcilePolicy {
-            checks: checks.clone(),
-            ..ReconcilePolicy::default()
-        });
-    }
-    if let Some(path) = &args.csv {
-        config = config.input_digest(file_digest(path)?);
-    }
+    let (client, _emulator) = client(&args).await?;
+    let config = bulk_config(&args)?;
 
     let journal = open_journal(&args, &config)?;
     let input: Box<dyn Iterator<Item = Result<Recipient, String>> + Send> = match &args.csv {
@@ -290,6 +242,72 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         export(&args, &config, path)?;
     }
     Ok(())
+}
+
+/// The SMS client: to `--endpoint`, Tencent Cloud (with `TENCENTCLOUD_SECRET_ID`), or a local emulator,
+/// returned too so that it lives as long as the campaign.
+async fn client(args: &Args) -> Result<(Client, Option<tc_emulator::Emulator>), Box<dyn std::error::Error>> {
+    let use_emulator = args.endpoint.is_none() && std::env::var_os("TENCENTCLOUD_SECRET_ID").is_none();
+    let (credential, endpoint, emulator) = if use_emulator {
+        let emulator = tc_emulator::Emulator::start().await?;
+        eprintln!(
+            "no --endpoint and no TENCENTCLOUD_SECRET_ID: sending to the local emulator at {}",
+            emulator.base_url()
+        );
+        let credential = Credential::new(tc_emulator::DEFAULT_SECRET_ID, tc_emulator::DEFAULT_SECRET_KEY)?;
+        (credential, Some(emulator.base_url()), Some(emulator))
+    } else {
+        (Credential::from_env()?, args.endpoint.clone(), None)
+    };
+    let mut http = HttpProfile::new();
+    if let Some(endpoint) = endpoint {
+        http = http.endpoint(endpoint);
+    }
+    let region = args
+        .region
+        .clone()
+        .unwrap_or_else(|| env_or("TENCENTCLOUD_REGION", "ap-guangzhou"));
+    let client = Client::with_profile(credential, region, ClientProfile::new().http_profile(http));
+    Ok((client, emulator))
+}
+
+/// The campaign's configuration from the arguments (and `SMS_*` variables, then the demo's defaults).
+fn bulk_config(args: &Args) -> Result<BulkConfig, Box<dyn std::error::Error>> {
+    let params = args.params.clone().unwrap_or_else(|| "4370,5".into());
+    let mut config = BulkConfig::new(
+        args.app
+            .clone()
+            .unwrap_or_else(|| env_or("SMS_SDK_APP_ID", "1400006666")),
+        args.template
+            .clone()
+            .unwrap_or_else(|| env_or("SMS_TEMPLATE_ID", "1110")),
+    )
+    .sign_name(args.sign.clone().unwrap_or_else(|| env_or("SMS_SIGN_NAME", "腾讯云")))
+    .template_params(csv::fields(&params))
+    .resend_not_sent(args.resend.unwrap_or(0));
+    if let Some(rate) = args.rate {
+        config = config.rate_limit(rate);
+    }
+    if let Some(n) = args.concurrency {
+        config = config.concurrency(n);
+    }
+    if let Some(name) = &args.campaign {
+        config = config.campaign(name.clone());
+    }
+    if let Some(checks) = &args.checks {
+        config = config.reconcile(ReconcilePolicy {
+            checks: checks.clone(),
+            ..ReconcilePolicy::default()
+        });
+    }
+    if let Some(path) = &args.csv {
+        config = config.input_digest(file_digest(path)?);
+    }
+    Ok(config)
+}
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.into())
 }
 
 /// The journal (`--journal`, default `bulk_send.journal.jsonl`) or the store (`--store`).
