@@ -155,6 +155,20 @@ pub enum Orphans {
     Claimed(Vec<Orphan>),
 }
 
+impl Orphans {
+    /// What a store's take-over found: the batches it took, else a wait while other workers' leases
+    /// are live (a third of the lease, at most 5 s, so an expiry is seen soon after it happens), else none.
+    pub(crate) fn after_takeover(taken: Vec<Orphan>, others_live: bool, lease: Duration) -> Orphans {
+        if !taken.is_empty() {
+            Orphans::Claimed(taken)
+        } else if others_live {
+            Orphans::Wait((lease / 3).min(Duration::from_secs(5)))
+        } else {
+            Orphans::None
+        }
+    }
+}
+
 /// A batch taken over from a worker that stopped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Orphan {

@@ -497,13 +497,7 @@ impl Journal for SqliteStore {
     fn orphans(&mut self) -> Result<Orphans, JournalError> {
         self.commit(true)?;
         let (taken, others_live) = self.take_expired()?;
-        Ok(if !taken.is_empty() {
-            Orphans::Claimed(taken)
-        } else if others_live {
-            Orphans::Wait((self.lease / 3).min(Duration::from_secs(5)))
-        } else {
-            Orphans::None
-        })
+        Ok(Orphans::after_takeover(taken, others_live, self.lease))
     }
 
     fn receipts(&self) -> Option<Arc<dyn Receipts>> {
