@@ -265,7 +265,7 @@ impl Error {
         }
     }
 
-    /// The same error with the caller's own secret values (see `redact::own_secrets`) removed from every
+    /// The same error with the caller's own secret values (see `redact::OwnSecrets`) removed from every
     /// text the server sent: the service message, the body excerpt and a transport message. A server may
     /// quote what it received (a legacy string-to-sign holds `Token=`, a TC3 canonical request the signed
     /// `x-tc-token`); the SDK keeps no such text with the secret in it (issue 26, finding 3).

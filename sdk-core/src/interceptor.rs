@@ -81,6 +81,10 @@ pub struct CallView<'a> {
     pub(crate) host: Option<&'a str>,
     pub(crate) started: Instant,
     pub(crate) attempt: AtomicU32,
+    /// This call's metric handles (`telemetry`'s, type-erased so that this module does not depend on
+    /// it), looked up once per call (feature `metrics`).
+    #[cfg(feature = "metrics")]
+    pub(crate) metrics: std::sync::OnceLock<std::sync::Arc<dyn std::any::Any + Send + Sync>>,
 }
 
 impl<'a> CallView<'a> {

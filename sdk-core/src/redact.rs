@@ -2,50 +2,114 @@
 //! `codegen/src/redaction.rs` and docs/security.md): secrets and personal content print `***`, phone numbers
 //! keep only their last 4 characters. Part of the contract with generated code.
 //!
-//! Also `own_secrets`: the secret values one request carried, which the call path removes from any text
+//! Also [`OwnSecrets`]: the secret values one request carried, which the call path removes from any text
 //! the server sends back (`Error::without_secrets`) before an error keeps it.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::http::{header, HttpRequest};
 use crate::identity::Credential;
 
-/// The caller's own secret values in one request, in every form a server may quote them: the SecretKey and
-/// session token, and the signature (`Signature=` of TC3's `Authorization`, the legacy `Signature`
-/// parameter), each as sent and percent-encoded or -decoded. The SecretId is not a secret (it names the
-/// key, and servers' messages use it to say which).
-pub(crate) fn own_secrets(credential: Option<&Credential>, request: &HttpRequest) -> Vec<String> {
-    let mut raw: Vec<String> = Vec::new();
-    if let Some(credential) = credential {
-        raw.push(credential.secret_key().to_owned());
-        raw.extend(credential.token().map(str::to_owned));
+/// The caller's own secret values in one request, kept as cheaply as possible until an error needs them
+/// ([`OwnSecrets::list`]): the credential (borrowed from the client when it is a static one) and the TC3
+/// signature copied inline; anything else (a legacy `Signature`/`Token` parameter, a token header that
+/// differs from the credential's) as text. Taken for every attempt, expanded only on failure: expanding
+/// them up front cost ~18,000 instructions and a dozen allocations per call (BENCHMARKS §2).
+pub(crate) struct OwnSecrets<'c> {
+    credential: Option<Cow<'c, Credential>>,
+    /// `Signature=` of TC3's `Authorization` (64 hex digits), without an allocation.
+    signature: InlineText,
+    extra: Vec<String>,
+}
+
+/// Up to 64 bytes of text, stored inline.
+#[derive(Clone, Copy)]
+struct InlineText {
+    bytes: [u8; 64],
+    len: u8,
+}
+
+impl Default for InlineText {
+    fn default() -> InlineText {
+        InlineText { bytes: [0; 64], len: 0 }
     }
-    for name in header::SECRET {
-        let Some(value) = request.headers.get(&name).and_then(|v| v.to_str().ok()) else {
-            continue;
+}
+
+impl InlineText {
+    fn new(text: &str) -> Option<InlineText> {
+        let mut inline = InlineText::default();
+        inline.bytes.get_mut(..text.len())?.copy_from_slice(text.as_bytes());
+        inline.len = text.len() as u8;
+        Some(inline)
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or_default()
+    }
+}
+
+impl<'c> OwnSecrets<'c> {
+    /// What `request`, signed with `credential`, carries: the SecretKey and session token, and the
+    /// signature (`Signature=` of TC3's `Authorization`, the legacy `Signature` parameter). The SecretId is
+    /// not a secret (it names the key, and servers' messages use it to say which).
+    pub(crate) fn of(credential: Option<Cow<'c, Credential>>, request: &HttpRequest) -> OwnSecrets<'c> {
+        let mut secrets = OwnSecrets {
+            credential,
+            signature: InlineText::default(),
+            extra: Vec::new(),
         };
-        match value.split_once("Signature=") {
-            Some((_, signature)) => raw.push(signature.split([',', ' ']).next().unwrap_or_default().to_owned()),
-            None => raw.push(value.to_owned()),
+        let token = secrets.credential.as_deref().and_then(Credential::token);
+        for name in header::SECRET {
+            let Some(value) = request.headers.get(&name).and_then(|v| v.to_str().ok()) else {
+                continue;
+            };
+            let value = match value.split_once("Signature=") {
+                Some((_, signature)) => signature.split([',', ' ']).next().unwrap_or_default(),
+                None if Some(value) == token => continue,
+                None => value,
+            };
+            match InlineText::new(value) {
+                Some(inline) if secrets.signature.len == 0 => secrets.signature = inline,
+                _ => secrets.extra.push(value.to_owned()),
+            }
         }
-    }
-    let query = request.url.split_once('?').map_or("", |(_, q)| q);
-    let form = std::str::from_utf8(&request.body).unwrap_or_default();
-    for pair in query.split('&').chain(form.split('&')) {
-        if let Some(("Signature" | "Token" | "SecretKey", value)) = pair.split_once('=') {
-            raw.push(value.to_owned());
+        let query = request.url.split_once('?').map_or("", |(_, q)| q);
+        // Legacy requests carry them as parameters of the query or a form body; a JSON body (API 3.0's) has
+        // no such pairs and is not scanned.
+        let form = match request.body.first() {
+            Some(b'{') => "",
+            _ => std::str::from_utf8(&request.body).unwrap_or_default(),
+        };
+        for pair in query.split('&').chain(form.split('&')) {
+            if let Some(("Signature" | "Token" | "SecretKey", value)) = pair.split_once('=') {
+                secrets.extra.push(value.to_owned());
+            }
         }
+        secrets
     }
-    let mut all = Vec::with_capacity(raw.len() * 3);
-    for value in raw.into_iter().filter(|v| !v.is_empty()) {
-        all.push(percent_encode(&value));
-        all.extend(percent_decode(&value));
-        all.push(value);
+
+    /// Every secret value in every form a server may quote it: as sent, percent-encoded and
+    /// percent-decoded; longest first, so a value inside another is not replaced before the one that
+    /// holds it.
+    pub(crate) fn list(&self) -> Vec<String> {
+        let mut raw: Vec<&str> = Vec::new();
+        if let Some(credential) = &self.credential {
+            raw.push(credential.secret_key());
+            raw.extend(credential.token());
+        }
+        raw.push(self.signature.as_str());
+        raw.extend(self.extra.iter().map(String::as_str));
+        let mut all = Vec::with_capacity(raw.len() * 3);
+        for value in raw.into_iter().filter(|v| !v.is_empty()) {
+            all.push(percent_encode(value));
+            all.extend(percent_decode(value));
+            all.push(value.to_owned());
+        }
+        all.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        all.dedup();
+        all
     }
-    // Longest first, so a value inside another is not replaced before the one that holds it.
-    all.sort_by_key(|v| std::cmp::Reverse(v.len()));
-    all.dedup();
-    all
 }
 
 /// `value` with every byte but RFC 3986's unreserved ones as `%XX`.
@@ -142,6 +206,57 @@ mod tests {
         assert_eq!(format!("{:?}", Phone(&numbers)), r#"Some(["***1234", "***12"])"#);
         assert_eq!(format!("{:?}", Secret(&Some("key"))), "***");
         assert_eq!(format!("{:#?}", Phone(&None::<String>)), "None");
+    }
+
+    fn request(url: &str, headers: &[(&'static str, &str)], body: &'static [u8]) -> HttpRequest {
+        let mut map = crate::http::HeaderMap::new();
+        for (name, value) in headers {
+            map.append(*name, value.parse().unwrap());
+        }
+        HttpRequest::new(
+            crate::http::HttpMethod::Post,
+            url.to_owned(),
+            map,
+            bytes::Bytes::from_static(body),
+        )
+    }
+
+    #[test]
+    fn own_secrets_of_a_tc3_request() {
+        let credential = Credential::new("AKIDid", "key/+=").unwrap().with_token("tok");
+        let signature = "ab".repeat(32);
+        let authorization = format!("TC3-HMAC-SHA256 Credential=AKIDid/x, SignedHeaders=h, Signature={signature}");
+        let sent = request(
+            "https://sms.tencentcloudapi.com/",
+            &[
+                ("authorization", &authorization),
+                ("x-tc-token", "tok"),
+                ("x-other", "no"),
+            ],
+            br#"{"Signature=":"not&Token=a pair"}"#,
+        );
+        let list = OwnSecrets::of(Some(Cow::Borrowed(&credential)), &sent).list();
+        assert_eq!(list, [signature.as_str(), "key%2F%2B%3D", "key/ =", "key/+=", "tok"]);
+        // A token header other than the credential's, and a signature too long to keep inline.
+        let long = "c".repeat(65);
+        let sent = request(
+            "https://x/",
+            &[("authorization", &format!("Signature={long}")), ("x-tc-token", "other")],
+            b"",
+        );
+        let list = OwnSecrets::of(None, &sent).list();
+        assert_eq!(list, [long.as_str(), "other"]);
+    }
+
+    #[test]
+    fn own_secrets_of_a_legacy_request() {
+        let sent = request(
+            "https://x/?Action=A&Signature=s%2Bg&Token=t",
+            &[],
+            b"SecretKey=k&Nonce=1",
+        );
+        let list = OwnSecrets::of(None, &sent).list();
+        assert_eq!(list, ["s%252Bg", "s%2Bg", "s+g", "t", "k"]);
     }
 
     #[test]

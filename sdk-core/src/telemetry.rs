@@ -156,7 +156,7 @@ mod metrics_impl {
     use metrics::{counter, gauge, histogram, Counter, Gauge, Histogram};
     use std::collections::HashMap;
     use std::hash::{DefaultHasher, Hash, Hasher};
-    use std::sync::{Arc, Mutex};
+    use std::sync::{Arc, RwLock};
 
     /// Records the metrics of the [module docs](crate::telemetry) through the `metrics` facade. Installed in every
     /// client when the `metrics` feature is on.
@@ -165,10 +165,12 @@ mod metrics_impl {
     /// (product, action, region) and kept: registering through the macros on every call (building,
     /// sorting and hashing the labels, looking the series up) cost as much as signing. They are
     /// registered again when the recorder changes (one installed after the first calls, or a local one).
-    /// Retries and errors are rare and go through the macros.
+    /// They are looked up once per call (kept in the call's [`CallView`]), under a read lock: a mutex taken
+    /// at the start and the end of every call was shared by all calls in flight. Retries and errors are
+    /// rare and go through the macros.
     #[derive(Debug, Default)]
     pub struct MetricsInterceptor {
-        series: Mutex<HashMap<u64, Vec<Arc<Series>>>>,
+        series: RwLock<HashMap<u64, Vec<Arc<Series>>>>,
     }
 
     /// One (product, action, region)'s handles, and the recorder they belong to.
@@ -237,12 +239,25 @@ mod metrics_impl {
 
     impl MetricsInterceptor {
         /// The handles of `call`'s series, registered on first use.
-        fn series(&self, call: &CallView<'_>) -> Arc<Series> {
+        fn series<'v>(&self, call: &'v CallView<'_>) -> Option<&'v Series> {
+            call.metrics.get_or_init(|| self.lookup(call)).downcast_ref()
+        }
+
+        fn lookup(&self, call: &CallView<'_>) -> Arc<dyn std::any::Any + Send + Sync> {
             let mut h = DefaultHasher::new();
             (call.product(), call.action(), call.region()).hash(&mut h);
             let key = h.finish();
             let recorder = recorder_id();
-            let mut map = self.series.lock().unwrap_or_else(|p| p.into_inner());
+            let found = self
+                .series
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&key)
+                .and_then(|bucket| bucket.iter().find(|s| s.is_for(call, recorder)).cloned());
+            if let Some(s) = found {
+                return s;
+            }
+            let mut map = self.series.write().unwrap_or_else(|p| p.into_inner());
             let bucket = map.entry(key).or_default();
             if let Some(s) = bucket.iter().find(|s| s.is_for(call, recorder)) {
                 return s.clone();
@@ -256,12 +271,16 @@ mod metrics_impl {
 
     impl Interceptor for MetricsInterceptor {
         fn on_call_start(&self, call: &CallView<'_>) {
-            self.series(call).in_flight.increment(1.0);
+            if let Some(series) = self.series(call) {
+                series.in_flight.increment(1.0);
+            }
         }
 
         fn after_response(&self, call: &CallView<'_>, attempt: &AttemptView<'_>) {
             if attempt.error().is_some_and(Error::is_throttling) {
-                self.series(call).throttled.increment(1);
+                if let Some(series) = self.series(call) {
+                    series.throttled.increment(1);
+                }
             }
         }
 
@@ -282,7 +301,9 @@ mod metrics_impl {
         }
 
         fn on_call_end(&self, call: &CallView<'_>, outcome: &CallOutcome<'_>) {
-            let series = self.series(call);
+            let Some(series) = self.series(call) else {
+                return;
+            };
             series.in_flight.decrement(1.0);
             let i = match outcome {
                 CallOutcome::Success { .. } => 0,

@@ -21,6 +21,7 @@
 //! into the request without a copy.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 
 use bytes::Bytes;
 
@@ -138,6 +139,43 @@ fn shared_or_new(cached: &Option<HeaderValue>, name: &HeaderName, value: &str) -
         _ => HeaderValue::from_str(value)
             .map_err(|_| Error::invalid_request(name.as_str().to_owned(), "not a valid HTTP header value")),
     }
+}
+
+thread_local! {
+    /// The `X-TC-Action` and `X-TC-Timestamp` values this thread sent last. A new header value costs two
+    /// allocations (its bytes, then their shared form when reqwest clones the header map); consecutive
+    /// calls of one action in one second share one instead. Compared by content, so a hit is exactly the
+    /// value that would have been built.
+    static LAST_ACTION: RefCell<Option<HeaderValue>> = const { RefCell::new(None) };
+    static LAST_TIMESTAMP: RefCell<Option<(i64, HeaderValue)>> = const { RefCell::new(None) };
+}
+
+/// The `X-TC-Action` value for `action`, the last one's when it is the same.
+fn last_action_value(action: &str) -> Result<HeaderValue, Error> {
+    let hit = LAST_ACTION.with(|last| match &*last.borrow() {
+        Some(value) if value.as_bytes() == action.as_bytes() => Some(value.clone()),
+        _ => None,
+    });
+    if let Some(value) = hit {
+        return Ok(value);
+    }
+    let value = shared_or_new(&None, &header::X_TC_ACTION, action)?;
+    LAST_ACTION.with(|last| *last.borrow_mut() = Some(value.clone()));
+    Ok(value)
+}
+
+/// The `X-TC-Timestamp` value for `timestamp`, the last one's when it is the same second.
+fn last_timestamp_value(timestamp: i64) -> Result<HeaderValue, Error> {
+    let hit = LAST_TIMESTAMP.with(|last| match &*last.borrow() {
+        Some((second, value)) if *second == timestamp => Some(value.clone()),
+        _ => None,
+    });
+    if let Some(value) = hit {
+        return Ok(value);
+    }
+    let value = owned_value(&header::X_TC_TIMESTAMP, exact_string(timestamp))?;
+    LAST_TIMESTAMP.with(|last| *last.borrow_mut() = Some((timestamp, value.clone())));
+    Ok(value)
 }
 
 /// An owned value (the `Authorization`, the timestamp) becomes the header value without a copy.
@@ -301,11 +339,10 @@ fn tc3_signed_headers(
     let mut headers = HeaderMap::with_capacity(11 + p.signed_headers.len() + unsigned);
     headers.append(header::CONTENT_TYPE, content_type_value);
     headers.append(header::HOST, shared_or_new(&shared.host, &header::HOST, p.host)?);
-    headers.append(header::X_TC_ACTION, shared_or_new(&None, &header::X_TC_ACTION, action)?);
+    headers.append(header::X_TC_ACTION, last_action_value(action)?);
     let version = shared_or_new(&shared.version, &header::X_TC_VERSION, p.version)?;
     headers.append(header::X_TC_VERSION, version);
-    let timestamp = owned_value(&header::X_TC_TIMESTAMP, exact_string(p.timestamp))?;
-    headers.append(header::X_TC_TIMESTAMP, timestamp);
+    headers.append(header::X_TC_TIMESTAMP, last_timestamp_value(p.timestamp)?);
     if !p.region.is_empty() {
         headers.append(
             header::X_TC_REGION,

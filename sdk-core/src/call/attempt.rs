@@ -16,7 +16,8 @@ use crate::error::Error;
 use crate::http::{header, HeaderMap, HttpRequest, HttpResponse};
 use crate::identity::Credential;
 use crate::interceptor::{CallView, RequestView, SignedHeaders};
-use crate::redact;
+use crate::profile::SignMethod;
+use crate::redact::OwnSecrets;
 use crate::service::REQUEST_CLIENT;
 use crate::token;
 use crate::transport::{self, Transport};
@@ -41,12 +42,12 @@ pub(crate) async fn run(
         } = send(transport, request, config.profile.http_profile.max_body_size).await?;
         decode(status, &headers, body, server_time)
     };
-    answer.await.map_err(|e| e.without_secrets(&secrets))
+    answer.await.map_err(|e| e.without_secrets(&secrets.list()))
 }
 
 /// Everything before sending: endpoint, transport, action name, credentials, the interceptors'
 /// `before_signing`, signed request, their `before_sending`, and the secret values the request carries
-/// (removed from the server's text in errors: [`redact::own_secrets`]).
+/// (removed from the server's text in errors: [`OwnSecrets`]).
 pub(crate) async fn prepare<'c>(
     config: &'c Config,
     call: Call<'_>,
@@ -54,7 +55,7 @@ pub(crate) async fn prepare<'c>(
     payload: Bytes,
     route: Route,
     timeout: Option<Duration>,
-) -> Result<(&'c dyn Transport, HttpRequest, Vec<String>), Error> {
+) -> Result<(&'c dyn Transport, HttpRequest, OwnSecrets<'c>), Error> {
     let endpoint = config.endpoints.of(route)?;
     let transport = config.transport.as_ref().map_err(SetupError::to_error)?;
     validate::action(call.action)?;
@@ -75,7 +76,7 @@ pub(crate) async fn prepare<'c>(
     request.timeout = timeout;
     let mut request_view = RequestView { request: &mut request };
     config.interceptors.each(|i| i.before_sending(view, &mut request_view));
-    let secrets = redact::own_secrets(credential.as_deref(), &request);
+    let secrets = OwnSecrets::of(credential, &request);
     Ok((&**transport, request, secrets))
 }
 
@@ -114,7 +115,14 @@ pub(crate) fn sign(
 ) -> Result<HttpRequest, Error> {
     let (timestamp, nonce, request_client) = match &config.pinned {
         Some(p) => (p.timestamp, p.nonce, p.request_client.as_str()),
-        None => (config.clock.now_unix(), wire::random_nonce(), REQUEST_CLIENT),
+        // TC3 has no nonce: drawing one would cost a `getrandom` system call per attempt for nothing.
+        None => {
+            let nonce = match config.profile.sign_method {
+                SignMethod::Tc3HmacSha256 => 0,
+                SignMethod::HmacSha1 | SignMethod::HmacSha256 => wire::random_nonce(),
+            };
+            (config.clock.now_unix(), nonce, REQUEST_CLIENT)
+        }
     };
     let signed_headers: Cow<'_, [(String, String)]> = if call.headers.is_empty() {
         Cow::Borrowed(&config.profile.signed_headers)
@@ -166,7 +174,10 @@ fn multipart_boundary() -> String {
 
 /// Send: one exchange, and the body limit for transports that do not enforce it themselves.
 pub(crate) async fn send(transport: &dyn Transport, request: HttpRequest, limit: usize) -> Result<HttpResponse, Error> {
-    let response = transport.send(request).await?;
+    let response = match transport.as_default_transport() {
+        Some(default) => default.send_inner(request).await?,
+        None => transport.send(request).await?,
+    };
     if response.body.len() > limit {
         return Err(transport::too_large(response.status, limit, &response.body));
     }

@@ -2,7 +2,9 @@
 //! `Response` object of a success, kept as raw JSON text) or the right [`Error`] (a service error with
 //! Code/Message/RequestId, a status error, a decode error). Never panics on arbitrary bytes.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::sync::OnceLock;
 
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
@@ -11,24 +13,33 @@ use serde_json::value::RawValue;
 
 use crate::error::Error;
 
-/// The `Response` object of a successful call, kept as raw JSON text (never parsed into a `Value` tree).
+/// The `Response` object of a successful call, kept as the raw JSON body (never parsed into a `Value`
+/// tree): [`RawResponse::deserialize`] decodes it in one pass; [`RawResponse::json`] finds its text when
+/// first asked.
 #[derive(Clone)]
 pub struct RawResponse {
     /// The whole response body, valid UTF-8 (checked by `parse_response`).
     body: Bytes,
-    /// Byte range of the `Response` object inside `body`.
-    start: usize,
-    end: usize,
-    request_id: Option<String>,
+    /// Byte range of the `Response` object inside `body`, found on the first [`RawResponse::json`].
+    json: OnceLock<(usize, usize)>,
+    request_id: RequestId,
     status: u16,
+}
+
+/// `Response.RequestId`, as a range of the body when it has no escapes (no copy), else decoded.
+#[derive(Clone)]
+enum RequestId {
+    None,
+    InBody(usize, usize),
+    Decoded(String),
 }
 
 impl fmt::Debug for RawResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RawResponse")
             .field("status", &self.status)
-            .field("request_id", &self.request_id)
-            .field("json_len", &(self.end - self.start))
+            .field("request_id", &self.request_id())
+            .field("body_len", &self.body.len())
             .finish()
     }
 }
@@ -36,14 +47,19 @@ impl fmt::Debug for RawResponse {
 impl RawResponse {
     /// Raw JSON text of the `Response` object.
     pub fn json(&self) -> &str {
+        let &(start, end) = self.json.get_or_init(|| response_range(&self.body));
         // The body was checked to be UTF-8 and `start..end` is a JSON value inside it, so this cannot
         // fail; checking again (a fast pass over a few hundred bytes) beats copying the body into a String.
-        std::str::from_utf8(&self.body[self.start..self.end]).unwrap_or_default()
+        std::str::from_utf8(&self.body[start..end]).unwrap_or_default()
     }
 
     /// `Response.RequestId`.
     pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
+        match &self.request_id {
+            RequestId::None => None,
+            RequestId::InBody(start, end) => std::str::from_utf8(&self.body[*start..*end]).ok(),
+            RequestId::Decoded(id) => Some(id),
+        }
     }
 
     /// HTTP status (2xx).
@@ -54,6 +70,11 @@ impl RawResponse {
     /// Decodes the `Response` object into `T`; a mismatch is a decode error naming the JSON path and what
     /// was expected, never the values found (they may be secrets).
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        // One pass over the body first; only a failure pays for finding the `Response` text and tracking
+        // the path (together as much as the decoding itself) by decoding again.
+        if let Ok(Typed { response }) = serde_json::from_slice::<Typed<T>>(&self.body) {
+            return Ok(response);
+        }
         let mut de = serde_json::Deserializer::from_str(self.json());
         serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
@@ -63,12 +84,49 @@ impl RawResponse {
                     crate::error::json_error_summary(e.inner())
                 ),
                 Some(self.status),
-                self.request_id.clone(),
+                self.request_id().map(str::to_owned),
                 self.json().as_bytes(),
                 None,
             )
         })
     }
+}
+
+/// The body as `{"Response": T}`, other members skipped.
+#[derive(Deserialize)]
+struct Typed<T> {
+    #[serde(rename = "Response")]
+    response: T,
+}
+
+/// Where the `Response` object is in a body `parse_response` accepted (empty if it cannot be found, which
+/// cannot happen for such a body).
+fn response_range(body: &[u8]) -> (usize, usize) {
+    let Ok(text) = std::str::from_utf8(body) else {
+        return (0, 0);
+    };
+    match serde_json::from_str::<Envelope<'_>>(text) {
+        Ok(Envelope { response: Some(raw) }) => {
+            let start = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+            (start, start + raw.get().len())
+        }
+        _ => (0, 0),
+    }
+}
+
+/// The members of the envelope the runtime looks at, read in one pass over the body, the rest skipped.
+#[derive(Deserialize)]
+struct FastEnvelope<'a> {
+    #[serde(rename = "Response", borrow)]
+    response: Option<FastHead<'a>>,
+}
+
+#[derive(Deserialize)]
+struct FastHead<'a> {
+    #[serde(rename = "Error")]
+    error: Option<ErrorBody>,
+    #[serde(rename = "RequestId", borrow)]
+    request_id: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
@@ -100,6 +158,37 @@ pub(crate) fn parse_response(status: u16, body: impl Into<Bytes>) -> Result<RawR
 }
 
 fn parse_body(status: u16, body: Bytes) -> Result<RawResponse, Error> {
+    // The usual answer in one pass; anything unusual is left to `parse_slowly`, which names the problem.
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return parse_slowly(status, body);
+    };
+    let Ok(FastEnvelope { response: Some(head) }) = serde_json::from_str::<FastEnvelope<'_>>(text) else {
+        return parse_slowly(status, body);
+    };
+    let request_id = match head.request_id {
+        None => RequestId::None,
+        Some(Cow::Borrowed(id)) => {
+            let start = id.as_ptr() as usize - text.as_ptr() as usize;
+            RequestId::InBody(start, start + id.len())
+        }
+        Some(Cow::Owned(id)) => RequestId::Decoded(id),
+    };
+    let response = RawResponse {
+        body: Bytes::new(),
+        json: OnceLock::new(),
+        request_id,
+        status,
+    };
+    match head.error {
+        Some(_) => parse_slowly(status, body),
+        None if !(200..300).contains(&status) => Err(Error::status_error(status, &body)),
+        None => Ok(RawResponse { body, ..response }),
+    }
+}
+
+/// Every status and body as the right answer or error, naming what is wrong with a malformed body: the
+/// service errors and every malformed body come here.
+fn parse_slowly(status: u16, body: Bytes) -> Result<RawResponse, Error> {
     let ok = (200..300).contains(&status);
     // For a non-2xx status, anything but a well-formed service error is reported as a status error.
     let fail = |what: &str, body: &[u8], request_id: Option<String>, source: Option<serde_json::Error>| {
@@ -157,9 +246,8 @@ fn parse_body(status: u16, body: Bytes) -> Result<RawResponse, Error> {
     let end = start + raw.get().len();
     Ok(RawResponse {
         body,
-        start,
-        end,
-        request_id: head.request_id,
+        json: OnceLock::from((start, end)),
+        request_id: head.request_id.map_or(RequestId::None, RequestId::Decoded),
         status,
     })
 }
@@ -252,6 +340,30 @@ mod tests {
             assert!(e.is_status());
             assert_eq!(e.status(), Some(502));
         }
+    }
+
+    #[test]
+    fn request_ids_with_escapes_are_decoded() {
+        let r = parse_response(200, br#"{"Response":{"RequestId":"a\u0062c"}}"#.to_vec()).unwrap();
+        assert_eq!(r.request_id(), Some("abc"));
+        assert_eq!(r.json(), r#"{"RequestId":"a\u0062c"}"#);
+    }
+
+    #[test]
+    fn typed_decoding_in_one_pass_and_its_errors() {
+        #[derive(Deserialize, Debug, PartialEq)]
+        struct Answer {
+            #[serde(rename = "Total")]
+            total: u32,
+        }
+        let r = parse_response(200, br#"{"Other":1,"Response":{"Total":3,"RequestId":"r"}}"#.to_vec()).unwrap();
+        assert_eq!(r.deserialize::<Answer>().unwrap(), Answer { total: 3 });
+        let r = parse_response(200, br#"{"Response":{"Total":"secret-ish","RequestId":"r"}}"#.to_vec()).unwrap();
+        let e = r.deserialize::<Answer>().unwrap_err();
+        assert!(e.is_decode());
+        assert!(e.to_string().contains("at `Response.Total`"), "{e}");
+        assert!(!e.to_string().contains("secret-ish"), "{e}");
+        assert_eq!(e.request_id(), Some("r"));
     }
 
     #[test]

@@ -272,6 +272,8 @@ fn call_view<'a>(config: &'a Config, call: Call<'a>) -> CallView<'a> {
         host: config.endpoints.primary.as_ref().ok().map(|e| e.host.as_str()),
         started: Instant::now(),
         attempt: AtomicU32::new(0),
+        #[cfg(feature = "metrics")]
+        metrics: std::sync::OnceLock::new(),
     }
 }
 

@@ -50,8 +50,8 @@ pub(crate) async fn attempt(
 ) -> Result<Opened, Error> {
     let (transport, request, secrets) = attempt::prepare(config, call, view, payload, route, timeout).await?;
     match open(config, transport, request, server_time).await {
-        Ok(opened) => Ok(opened.with_secrets(secrets)),
-        Err(e) => Err(e.without_secrets(&secrets)),
+        Ok(opened) => Ok(opened.with_secrets(secrets.list())),
+        Err(e) => Err(e.without_secrets(&secrets.list())),
     }
 }
 

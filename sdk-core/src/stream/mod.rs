@@ -88,7 +88,7 @@ impl Opened {
     }
 
     /// The same stream, removing `secrets` from the server's text of its error events (see
-    /// `redact::own_secrets`).
+    /// `redact::OwnSecrets`).
     pub(crate) fn with_secrets(mut self, secrets: Vec<String>) -> Opened {
         self.secrets = secrets;
         self
