@@ -59,7 +59,7 @@ use crate::identity::{Credential, ProvideCredential};
 use crate::interceptor::{Interceptor, Interceptors};
 use crate::profile::ClientProfile;
 use crate::retry::RetryPolicy;
-use crate::transport::{ReqwestTransport, Transport};
+use crate::transport::{HttpTransport, Transport};
 
 /// One configuration shared by every product client made from it. Cheap to clone; see the
 /// [module docs](self).
@@ -243,7 +243,7 @@ impl SdkConfigBuilder {
         let (transport, default_transport) = match self.transport {
             Some(t) => (Ok(t), false),
             None => (
-                ReqwestTransport::new(&profile.http_profile)
+                HttpTransport::new(&profile.http_profile)
                     .map(|t| Arc::new(t) as Arc<dyn Transport>)
                     .map_err(|e| SetupError::from_error(&e)),
                 true,

@@ -5,12 +5,14 @@
 //! transport (mock, recording, custom TLS) with `Client::with_transport`; `test_util` (feature
 //! `test-util`) has ready-made ones.
 //!
-//! [`ReqwestTransport`] uses reqwest 0.12 with `default-features = false` and the
-//! `rustls-tls-webpki-roots` feature: rustls with the *ring* crypto provider (no OpenSSL, and no aws-lc-rs,
-//! whose C/cmake build is the slowest part of a cold compile) and Mozilla's root certificates compiled in
-//! (same behaviour on every machine). HTTP/1.1 only: API 3.0 requests are independent JSON POSTs, and the
-//! `http2` feature would add the `h2` crate for no gain. Connections are pooled per `ReqwestTransport`,
-//! i.e. per `Client`.
+//! [`HttpTransport`] sends through hyper-util's pooled HTTP/1.1 client over rustls with the *ring* crypto
+//! provider and Mozilla's root certificates compiled in (same behaviour on every machine; no OpenSSL, and no
+//! aws-lc-rs, whose C/cmake build is the slowest part of a cold compile): see [`direct`] for why not
+//! reqwest. When a proxy applies (`HttpProfile::proxy`, the `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY`
+//! variables) or with the `native-roots` feature it sends through reqwest 0.12 (`default-features = false`,
+//! `rustls-tls-webpki-roots`), which implements them. HTTP/1.1 only: API 3.0 requests are independent JSON
+//! POSTs, and HTTP/2 would add the `h2` crate for no gain. Connections are pooled per `HttpTransport`, i.e.
+//! per `Client` (or per `SdkConfig`).
 //!
 //! Trust beyond Mozilla's roots, for a TLS-inspecting proxy with a private CA:
 //! - [`HttpProfile::certification`]: extra roots from a PEM file or text, added to the built-in ones.
@@ -24,7 +26,7 @@
 //! Streaming answers (`text/event-stream`) use [`Transport::send_streaming`], which returns the status and
 //! headers as soon as they arrive and the body as a [`ByteStream`]. Its default implementation wraps
 //! [`Transport::send`] (the whole body as one chunk), so custom and test transports stream without any
-//! change; [`ReqwestTransport`] overrides it to hand over reqwest's body frame by frame. A stream is not
+//! change; [`HttpTransport`] overrides it to hand over the body frame by frame. A stream is not
 //! bounded by `req_timeout` as a whole (the call path bounds the wait for the headers, and the gap between
 //! bytes with `HttpProfile::stream_idle_timeout`); dropping the [`ByteStream`] closes the connection.
 //!
@@ -123,77 +125,122 @@ pub trait Transport: Send + Sync + fmt::Debug {
     /// The default transport itself, which the call path then calls without boxing its future (one
     /// allocation of ~1 KiB per request). Other transports keep the default, `None`.
     #[doc(hidden)]
-    fn as_default_transport(&self) -> Option<&ReqwestTransport> {
+    fn as_default_transport(&self) -> Option<&HttpTransport> {
         None
     }
 }
 
-/// The default transport: one pooled `reqwest::Client` configured from an [`HttpProfile`].
+mod direct;
+
+/// `User-Agent` of the default transport.
+const USER_AGENT: &str = concat!("tencentcloud-sdk-rust/", env!("CARGO_PKG_VERSION"));
+
+/// The default transport, configured from an [`HttpProfile`]: hyper-util's pooled HTTP/1.1 client over
+/// rustls ([`direct`]), or `reqwest` when a proxy applies. Connections are pooled per transport.
 #[derive(Debug, Clone)]
-pub struct ReqwestTransport {
-    client: reqwest::Client,
+pub struct HttpTransport {
+    backend: Backend,
     max_body_size: usize,
 }
 
-impl ReqwestTransport {
+/// The previous name of [`HttpTransport`], which sent everything through reqwest.
+#[deprecated(note = "renamed HttpTransport: it sends through hyper-util directly unless a proxy applies")]
+pub type ReqwestTransport = HttpTransport;
+
+// One per transport, built once and never moved per call: boxing the larger variant would only add an
+// indirection to every request.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+enum Backend {
+    Direct(direct::Direct),
+    Reqwest(reqwest::Client),
+}
+
+impl HttpTransport {
     /// Builds the transport: connect and request timeouts, proxy, extra root certificates and body limit
     /// come from `profile`. Fails with an invalid request naming `HttpProfile.proxy` when the proxy URL is
     /// not valid, or `HttpProfile.certification` when the certificates cannot be read or parsed.
-    pub fn new(profile: &HttpProfile) -> Result<ReqwestTransport, Error> {
-        let mut builder = reqwest::Client::builder()
-            .connect_timeout(profile.connect_timeout)
-            .timeout(profile.req_timeout)
-            // API 3.0 never redirects; following one would re-send a signed body somewhere else.
-            .redirect(reqwest::redirect::Policy::none())
-            // The call path decides every retry (`crate::retry`); reqwest's own (for HTTP/2 refusals, which
-            // an HTTP/1.1 client never sees) would also clone every request's headers and body.
-            .retry(reqwest::retry::never().max_retries_per_request(0))
-            .user_agent(concat!("tencentcloud-sdk-rust/", env!("CARGO_PKG_VERSION")));
-        if let Some(proxy) = &profile.proxy {
-            // The proxy URL may hold a password: report the parse failure without the URL.
-            let proxy = reqwest::Proxy::all(proxy.as_str())
-                .map_err(|_| Error::invalid_request("HttpProfile.proxy", "not a valid proxy URL"))?;
-            builder = builder.proxy(proxy);
-        }
-        if let Some(certification) = &profile.certification {
-            for root in extra_roots(certification)? {
-                builder = builder.add_root_certificate(root);
-            }
-        }
-        let client = builder
-            .build()
-            .map_err(|e| Error::invalid_request("HttpProfile", format!("cannot build HTTP client: {e}")))?;
-        Ok(ReqwestTransport {
-            client,
+    pub fn new(profile: &HttpProfile) -> Result<HttpTransport, Error> {
+        let roots = match &profile.certification {
+            Some(certification) => extra_roots(certification)?,
+            None => Vec::new(),
+        };
+        let backend = if direct::use_reqwest(profile) {
+            Backend::Reqwest(reqwest_client(profile, roots)?)
+        } else {
+            Backend::Direct(direct::Direct::new(profile, roots)?)
+        };
+        Ok(HttpTransport {
+            backend,
             max_body_size: profile.max_body_size,
         })
     }
 
     pub(crate) async fn send_inner(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
+        let client = match &self.backend {
+            Backend::Direct(direct) => return direct.send(request).await,
+            Backend::Reqwest(client) => client,
+        };
         let timeout = request.timeout;
         let mut req = to_reqwest(request)?;
         if timeout.is_some() {
             *req.timeout_mut() = timeout;
         }
-        let mut response = self.client.execute(req).await.map_err(map_reqwest_error)?;
+        let mut response = client.execute(req).await.map_err(map_reqwest_error)?;
         let status = response.status().as_u16();
         let length = response.content_length();
         let headers = std::mem::take(response.headers_mut());
-        let body = read_body(response, status, length, self.max_body_size).await?;
+        let body = reqwest::Body::from(response);
+        let body = read_body(body, status, length, self.max_body_size, map_reqwest_error).await?;
         Ok(HttpResponse::new(status, body).with_headers(headers))
     }
 
     async fn send_streaming_inner(&self, request: HttpRequest) -> Result<StreamingResponse, Error> {
+        let client = match &self.backend {
+            Backend::Direct(direct) => return direct.send_streaming(request).await,
+            Backend::Reqwest(client) => client,
+        };
         let mut req = to_reqwest(request)?;
         // reqwest's timeout covers the body too; a stream's length is unknown. The call path bounds the
         // wait for the headers and the silences of the body instead.
         *req.timeout_mut() = Some(NO_TOTAL_TIMEOUT);
-        let mut response = self.client.execute(req).await.map_err(map_reqwest_error)?;
+        let mut response = client.execute(req).await.map_err(map_reqwest_error)?;
         let status = response.status().as_u16();
         let headers = std::mem::take(response.headers_mut());
-        let body = ReqwestBody(reqwest::Body::from(response));
+        let body = FrameStream::new(reqwest::Body::from(response), map_reqwest_error);
         Ok(StreamingResponse::new(status, headers, Box::pin(body)))
     }
+}
+
+/// reqwest, for a profile with a proxy (see [`direct::use_reqwest`]).
+fn reqwest_client(profile: &HttpProfile, roots: Vec<CertificateDer<'static>>) -> Result<reqwest::Client, Error> {
+    let mut builder = reqwest::Client::builder()
+        .connect_timeout(profile.connect_timeout)
+        .timeout(profile.req_timeout)
+        // API 3.0 never redirects; following one would re-send a signed body somewhere else.
+        .redirect(reqwest::redirect::Policy::none())
+        // The call path decides every retry (`crate::retry`); reqwest's own (for HTTP/2 refusals, which
+        // an HTTP/1.1 client never sees) would also clone every request's headers and body.
+        .retry(reqwest::retry::never().max_retries_per_request(0))
+        .user_agent(USER_AGENT);
+    if let Some(proxy) = &profile.proxy {
+        // The proxy URL may hold a password: report the parse failure without the URL.
+        let proxy = reqwest::Proxy::all(proxy.as_str())
+            .map_err(|_| Error::invalid_request("HttpProfile.proxy", "not a valid proxy URL"))?;
+        builder = builder.proxy(proxy);
+    }
+    for (position, der) in roots.iter().enumerate() {
+        let root = reqwest::Certificate::from_der(der).map_err(|e| {
+            Error::invalid_request(
+                CERTIFICATION,
+                format!("certificate {} is not usable: {e}", position + 1),
+            )
+        })?;
+        builder = builder.add_root_certificate(root);
+    }
+    builder
+        .build()
+        .map_err(|e| Error::invalid_request("HttpProfile", format!("cannot build HTTP client: {e}")))
 }
 
 /// reqwest's per-request timeout for a stream: longer than any stream, short enough for any clock.
@@ -238,17 +285,60 @@ fn parse_url(url: &str) -> Result<reqwest::Url, Error> {
     Ok(parsed)
 }
 
-/// reqwest's response body as a [`ByteStream`]: data frames, trailers skipped, errors mapped.
-struct ReqwestBody(reqwest::Body);
+thread_local! {
+    /// [`LAST_URL`]'s twin for the direct client's `http::Uri`.
+    static LAST_URI: std::cell::RefCell<Option<(String, http::Uri)>> = const { std::cell::RefCell::new(None) };
+}
 
-impl futures_core::Stream for ReqwestBody {
+/// `url` as an `http::Uri`, from the one-entry cache of this thread when it is the last one without a query.
+fn parse_uri(url: &str) -> Result<http::Uri, Error> {
+    let cacheable = !url.contains('?');
+    if cacheable {
+        let hit = LAST_URI.with(|last| match &*last.borrow() {
+            Some((text, parsed)) if text == url => Some(parsed.clone()),
+            _ => None,
+        });
+        if let Some(parsed) = hit {
+            return Ok(parsed);
+        }
+    }
+    // The same check as reqwest's: an absolute http(s) URL with a host (the endpoint was validated, so
+    // this only fails for a custom interceptor's rewrite).
+    let parsed: http::Uri = url
+        .parse()
+        .ok()
+        .filter(|u: &http::Uri| matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some())
+        .ok_or_else(|| Error::invalid_request("HttpProfile.endpoint", "not a valid http(s) URL"))?;
+    if cacheable {
+        LAST_URI.with(|last| *last.borrow_mut() = Some((url.to_owned(), parsed.clone())));
+    }
+    Ok(parsed)
+}
+
+/// An HTTP body as a [`ByteStream`]: data frames, trailers skipped, errors mapped.
+struct FrameStream<B, F> {
+    body: B,
+    map_error: F,
+}
+
+impl<B, F> FrameStream<B, F> {
+    fn new(body: B, map_error: F) -> FrameStream<B, F> {
+        FrameStream { body, map_error }
+    }
+}
+
+impl<B, F> futures_core::Stream for FrameStream<B, F>
+where
+    B: http_body::Body<Data = Bytes> + Unpin,
+    F: Fn(B::Error) -> Error + Unpin,
+{
     type Item = Result<Bytes, Error>;
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         loop {
-            let frame = match http_body::Body::poll_frame(Pin::new(&mut self.0), cx) {
+            let frame = match http_body::Body::poll_frame(Pin::new(&mut self.body), cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(None) => return Poll::Ready(None),
-                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(map_reqwest_error(e)))),
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err((self.map_error)(e)))),
                 Poll::Ready(Some(Ok(frame))) => frame,
             };
             match frame.into_data() {
@@ -261,7 +351,7 @@ impl futures_core::Stream for ReqwestBody {
 
 /// The certificates of [`HttpProfile::certification`], each checked as rustls will when it adds them to
 /// its root store.
-fn extra_roots(certification: &Certification) -> Result<Vec<reqwest::Certificate>, Error> {
+fn extra_roots(certification: &Certification) -> Result<Vec<CertificateDer<'static>>, Error> {
     let invalid =
         |source: &dyn fmt::Display, problem| Error::invalid_request(CERTIFICATION, format!("{source}: {problem}"));
     match certification {
@@ -280,16 +370,14 @@ fn read_pem_file(path: &Path) -> Result<Vec<u8>, Error> {
 }
 
 /// Every `CERTIFICATE` block of `pem` (other blocks, such as keys, are skipped), or what is wrong with it.
-fn parse_roots(pem: &[u8]) -> Result<Vec<reqwest::Certificate>, String> {
+fn parse_roots(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
     let mut roots = Vec::new();
     for der in CertificateDer::pem_slice_iter(pem) {
         let der = der.map_err(|e| format!("after {} good certificate(s): {}", roots.len(), pem_problem(&e)))?;
         let position = roots.len() + 1;
         webpki::anchor_from_trusted_cert(&der)
             .map_err(|e| format!("certificate {position} is not a valid X.509 certificate ({e})"))?;
-        let root =
-            reqwest::Certificate::from_der(&der).map_err(|e| format!("certificate {position} is not usable: {e}"))?;
-        roots.push(root);
+        roots.push(der);
     }
     if roots.is_empty() {
         return Err("no PEM certificate (`-----BEGIN CERTIFICATE-----`) found".to_owned());
@@ -308,24 +396,29 @@ fn pem_problem(e: &pem::Error) -> &'static str {
     }
 }
 
+/// The next data frame of `chunks`.
+async fn next_chunk<S: futures_core::Stream + Unpin>(chunks: &mut S) -> Option<S::Item> {
+    std::future::poll_fn(|cx| Pin::new(&mut *chunks).poll_next(cx)).await
+}
+
 /// The whole body, at most `limit` bytes. A body that arrives in one chunk (the usual case for API 3.0's
 /// small JSON answers) is kept as that chunk, without a copy.
-async fn read_body(
-    mut response: reqwest::Response,
-    status: u16,
-    length: Option<u64>,
-    limit: usize,
-) -> Result<Bytes, Error> {
+async fn read_body<B, F>(body: B, status: u16, length: Option<u64>, limit: usize, map_error: F) -> Result<Bytes, Error>
+where
+    B: http_body::Body<Data = Bytes> + Unpin,
+    F: Fn(B::Error) -> Error + Unpin,
+{
     if length.is_some_and(|n| n > limit as u64) {
         return Err(too_large(status, limit, &[]));
     }
-    let Some(first) = response.chunk().await.map_err(map_reqwest_error)? else {
+    let mut chunks = FrameStream::new(body, map_error);
+    let Some(first) = next_chunk(&mut chunks).await.transpose()? else {
         return Ok(Bytes::new());
     };
     if first.len() > limit {
         return Err(too_large(status, limit, &[]));
     }
-    let Some(second) = response.chunk().await.map_err(map_reqwest_error)? else {
+    let Some(second) = next_chunk(&mut chunks).await.transpose()? else {
         return Ok(first);
     };
     let mut body = Vec::with_capacity(length.map_or(8 * 1024, |n| n as usize).min(limit));
@@ -335,7 +428,7 @@ async fn read_body(
         }
         body.extend_from_slice(&chunk);
     }
-    while let Some(chunk) = response.chunk().await.map_err(map_reqwest_error)? {
+    while let Some(chunk) = next_chunk(&mut chunks).await.transpose()? {
         if body.len() + chunk.len() > limit {
             return Err(too_large(status, limit, &body));
         }
@@ -344,7 +437,7 @@ async fn read_body(
     Ok(Bytes::from(body))
 }
 
-impl Transport for ReqwestTransport {
+impl Transport for HttpTransport {
     fn send(&self, request: HttpRequest) -> TransportFuture<'_> {
         Box::pin(self.send_inner(request))
     }
@@ -353,7 +446,7 @@ impl Transport for ReqwestTransport {
         Box::pin(self.send_streaming_inner(request))
     }
 
-    fn as_default_transport(&self) -> Option<&ReqwestTransport> {
+    fn as_default_transport(&self) -> Option<&HttpTransport> {
         Some(self)
     }
 }
@@ -405,7 +498,7 @@ mod tests {
 
     #[test]
     fn bad_proxy_is_an_invalid_request_without_the_url() {
-        let e = ReqwestTransport::new(&HttpProfile::new().proxy("http://user:pw@[::1")).unwrap_err();
+        let e = HttpTransport::new(&HttpProfile::new().proxy("http://user:pw@[::1")).unwrap_err();
         assert!(e.is_invalid_request());
         assert_eq!(e.parameter(), Some("HttpProfile.proxy"));
         assert!(!e.to_string().contains("pw"));

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::json;
 
-use sdk_core::transport::{ReqwestTransport, Transport, TransportFuture};
+use sdk_core::transport::{HttpTransport, Transport, TransportFuture};
 use sdk_core::{
     ActionInfo, Client, ClientProfile, Credential, Error, HttpProfile, HttpRequest, RetryPolicy, ServiceInfo,
 };
@@ -311,7 +311,7 @@ async fn the_common_client_streams_any_action_by_name() {
 
 /// A transport that implements only `send`: the default `send_streaming` still delivers every event.
 #[derive(Debug)]
-struct SendOnly(ReqwestTransport);
+struct SendOnly(HttpTransport);
 
 impl Transport for SendOnly {
     fn send(&self, request: HttpRequest) -> TransportFuture<'_> {
@@ -323,7 +323,7 @@ impl Transport for SendOnly {
 async fn custom_transports_stream_through_the_default_send_streaming() {
     let emulator = start(Emulator::builder().stream_events(6)).await;
     let client = client_of(&emulator, HttpProfile::new());
-    let custom = client.with_transport(SendOnly(ReqwestTransport::new(&HttpProfile::new()).unwrap()));
+    let custom = client.with_transport(SendOnly(HttpTransport::new(&HttpProfile::new()).unwrap()));
     let mut stream = custom.call_stream::<_, Chunk>(&CHAT, &request(true)).await.unwrap();
     let (events, error) = drain(&mut stream).await;
     assert!(error.is_none(), "{error:?}");

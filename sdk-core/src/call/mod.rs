@@ -41,7 +41,7 @@ use crate::profile::ClientProfile;
 use crate::service::{ActionInfo, REQUEST_CLIENT};
 use crate::stream::RawEventStream;
 use crate::telemetry;
-use crate::transport::{ReqwestTransport, Transport};
+use crate::transport::{HttpTransport, Transport};
 use crate::wire::ClientHeaders;
 use classify::{Attempted, Plan};
 use endpoint::{Endpoints, SetupError};
@@ -100,7 +100,7 @@ impl Config {
         region: String,
         profile: ClientProfile,
     ) -> Config {
-        let transport = ReqwestTransport::new(&profile.http_profile)
+        let transport = HttpTransport::new(&profile.http_profile)
             .map(|t| Arc::new(t) as Arc<dyn Transport>)
             .map_err(|e| SetupError::from_error(&e));
         Config::with_parts(
