@@ -4,6 +4,7 @@
 //! Every figure is a ratio against a baseline measured in the same run on the same machine; see
 //! `BENCHMARKS.md` at the repository root for the commands and the results.
 
+pub mod go_peer;
 pub mod pg;
 
 use std::alloc::{GlobalAlloc, Layout, System};

@@ -2,7 +2,7 @@
 //! emulator, each in its own process, against the bound that concurrency and the emulator's latency set.
 //!
 //! ```sh
-//! cargo run --release -p tc-bench --bin bulk_campaign -- [--sizes 10000,100000,1000000] [--concurrency 4] [--latency-ms 20] [--no-sync]
+//! cargo run --release -p tc-bench --bin bulk_campaign -- [--sizes 10000,100000,1000000] [--concurrency 4] [--latency-ms 20] [--no-sync] [--per-number]
 //! cargo run --release -p tc-bench --bin bulk_campaign -- --stores [--numbers 100000] [--latency-ms 5]
 //! ```
 //!
@@ -16,7 +16,9 @@
 //! bound is `concurrency / latency` requests per second), then for each size runs one worker process
 //! (`--worker N`) that sends the campaign (JSON-lines journal in a temporary file, 200 numbers per request)
 //! and prints one JSON line: outcomes, requests, wall seconds, its own CPU (user + system) and peak RSS. The
-//! parent adds requests/s as a share of the bound and CPU per number, and the load average.
+//! parent adds requests/s as a share of the bound and CPU per number, and the load average. `--per-number`:
+//! every number has its own template parameters (a code), so each request carries one number and the
+//! campaign runs at the request-rate bound.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -44,7 +46,15 @@ fn main() {
         let url = flag("--url").expect("--url");
         let durable = !args.iter().any(|a| a == "--no-sync");
         let store = flag("--store").unwrap_or_else(|| "jsonl".into());
-        worker(&url, n.parse().expect("--worker N"), concurrency, durable, &store);
+        let per_number = args.iter().any(|a| a == "--per-number");
+        worker(
+            &url,
+            n.parse().expect("--worker N"),
+            concurrency,
+            durable,
+            &store,
+            per_number,
+        );
     } else if args.iter().any(|a| a == "--stores") {
         let n: usize = flag("--numbers").map_or(100_000, |v| v.parse().expect("--numbers"));
         stores(n, concurrency, latency_ms);
@@ -55,7 +65,8 @@ fn main() {
             .map(|s| s.parse().expect("--sizes"))
             .collect();
         let no_sync = args.iter().any(|a| a == "--no-sync");
-        parent(&sizes, concurrency, latency_ms, no_sync);
+        let per_number = args.iter().any(|a| a == "--per-number");
+        parent(&sizes, concurrency, latency_ms, no_sync, per_number);
     }
 }
 
@@ -92,7 +103,57 @@ fn journal(store: &str, config: &BulkConfig, temp: &std::path::Path) -> Box<dyn 
     }
 }
 
-fn worker(url: &str, numbers: usize, concurrency: usize, durable: bool, store: &str) {
+/// The same requests without the campaign machinery: `concurrency` tasks sending one number per
+/// `SendSms`, back to back. With `--per-number`, the rate a campaign is compared with besides the bound.
+fn plain_worker(url: &str, numbers: usize, concurrency: usize) {
+    let started = std::time::Instant::now();
+    let sent = runtime().block_on(async {
+        let credential = Credential::new(tc_emulator::DEFAULT_SECRET_ID, tc_emulator::DEFAULT_SECRET_KEY).unwrap();
+        let profile = ClientProfile::new().http_profile(HttpProfile::new().endpoint(url));
+        let client = Client::with_profile(credential, "ap-guangzhou", profile);
+        let tasks: Vec<_> = (0..concurrency)
+            .map(|task| {
+                let client = client.clone();
+                tokio::spawn(async move {
+                    let mut sent = 0u64;
+                    for i in (task..numbers).step_by(concurrency) {
+                        let request = sdk_sms::v20210111::SendSmsRequest::new(sdk_sms::v20210111::SendSmsRequired {
+                            phone_number_set: vec![format!("+86138{i:08}")],
+                            sms_sdk_app_id: tc_emulator::SEED_SDK_APP_ID.into(),
+                            template_id: tc_emulator::SEED_TEMPLATE_ID.to_string(),
+                        })
+                        .sign_name(tc_emulator::SEED_SIGN_NAME)
+                        .template_param_set(vec![format!("{:04}", i % 10_000), "5".into()]);
+                        let answer = client.send_sms(&request).await.expect("SendSms");
+                        sent += answer.send_status_set.iter().filter(|s| s.code == "Ok").count() as u64;
+                    }
+                    sent
+                })
+            })
+            .collect();
+        let mut sent = 0;
+        for task in tasks {
+            sent += task.await.expect("task");
+        }
+        sent
+    });
+    println!(
+        "{}",
+        serde_json::json!({
+            "numbers": numbers,
+            "sent": sent,
+            "send_requests": numbers,
+            "wall_s": started.elapsed().as_secs_f64(),
+            "cpu_s": tc_bench::cpu_micros("self") as f64 / 1e6,
+            "peak_rss_kib": tc_bench::peak_rss_kib(),
+        })
+    );
+}
+
+fn worker(url: &str, numbers: usize, concurrency: usize, durable: bool, store: &str, per_number: bool) {
+    if store == "plain" {
+        return plain_worker(url, numbers, concurrency);
+    }
     let journal_path = std::env::temp_dir().join(format!("bulk-campaign-{}.jsonl", std::process::id()));
     let _ = std::fs::remove_file(&journal_path);
     let summary = runtime().block_on(async {
@@ -107,13 +168,25 @@ fn worker(url: &str, numbers: usize, concurrency: usize, durable: bool, store: &
         let journal = journal(store, &config, &journal_path);
         let sender = BulkSender::new(&client, config);
         // Generated lazily: the input is never in memory as a whole.
-        let input = (0..numbers as u64).map(|i| Recipient::new(format!("+86138{i:08}")));
+        let input = (0..numbers as u64).map(move |i| {
+            let recipient = Recipient::new(format!("+86138{i:08}"));
+            match per_number {
+                true => recipient.params([format!("{:04}", i % 10_000), "5".to_owned()]),
+                false => recipient,
+            }
+        });
         let mut campaign = sender.send_iter(input, journal);
-        let mut outcomes = 0u64;
-        while campaign.next().await.is_some() {
-            outcomes += 1;
-        }
-        let summary = campaign.finish().await.expect("campaign");
+        // On a worker thread of the runtime, like the plain loop's tasks and a server's handler: polled
+        // from `block_on`, every answer would wake the main thread from another one.
+        let (outcomes, summary) = tokio::spawn(async move {
+            let mut outcomes = 0u64;
+            while campaign.next().await.is_some() {
+                outcomes += 1;
+            }
+            (outcomes, campaign.finish().await.expect("campaign"))
+        })
+        .await
+        .expect("campaign task");
         if store == "jsonl" {
             assert_eq!(outcomes as usize, numbers, "one outcome per number");
         }
@@ -153,19 +226,25 @@ fn start_server(exe: &std::path::Path, latency_ms: u64) -> (std::process::Child,
     (server, url)
 }
 
-fn parent(sizes: &[usize], concurrency: usize, latency_ms: u64, no_sync: bool) {
+fn parent(sizes: &[usize], concurrency: usize, latency_ms: u64, no_sync: bool, per_number: bool) {
     let exe = std::env::current_exe().expect("exe");
     let (mut server, url) = start_server(&exe, latency_ms);
     let bound = concurrency as f64 * 1000.0 / latency_ms as f64;
     println!(
         "# bulk_campaign: concurrency {concurrency}, emulator latency {latency_ms} ms (bound {bound:.0} requests/s), \
-         200 numbers per request, journal synced before each request: {}, load average {}",
+         {} per request, journal synced before each request: {}, load average {}",
+        if per_number {
+            "1 number (per-number parameters)"
+        } else {
+            "200 numbers"
+        },
         !no_sync,
         std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim()
     );
     println!("\n| numbers | sent | requests | wall s | requests/s | of bound | client CPU µs/number | peak RSS MiB |");
     println!("|---|---|---|---|---|---|---|---|");
-    for &n in sizes {
+    let stores: &[&str] = if per_number { &["plain", "jsonl"] } else { &["jsonl"] };
+    for (&n, &store) in sizes.iter().flat_map(|n| stores.iter().map(move |s| (n, s))) {
         let out = Command::new(&exe)
             .args([
                 "--worker",
@@ -175,6 +254,9 @@ fn parent(sizes: &[usize], concurrency: usize, latency_ms: u64, no_sync: bool) {
                 "--concurrency",
                 &concurrency.to_string(),
             ])
+            .args(["--store", store])
+            .args(per_number.then_some("--per-number"))
+            .args(no_sync.then_some("--no-sync"))
             .output()
             .expect("worker");
         assert!(
@@ -187,7 +269,8 @@ fn parent(sizes: &[usize], concurrency: usize, latency_ms: u64, no_sync: bool) {
         let wall = r["wall_s"].as_f64().unwrap();
         let rps = requests / wall;
         println!(
-            "| {n} | {} | {requests} | {wall:.2} | {rps:.1} | {:.2} | {:.1} | {:.1} |",
+            "| {n}{} | {} | {requests} | {wall:.2} | {rps:.1} | {:.2} | {:.1} | {:.1} |",
+            if store == "plain" { " (plain SendSms loop)" } else { "" },
             r["sent"],
             rps / bound,
             r["cpu_s"].as_f64().unwrap() * 1e6 / n as f64,
