@@ -59,28 +59,27 @@ impl<'c> OwnSecrets<'c> {
             signature: InlineText::default(),
             extra: Vec::new(),
         };
-        let token = secrets.credential.as_deref().and_then(Credential::token);
-        for name in header::SECRET {
-            let Some(value) = request.headers.get(&name).and_then(|v| v.to_str().ok()) else {
-                continue;
-            };
-            let value = match value.split_once("Signature=") {
-                Some((_, signature)) => signature.split([',', ' ']).next().unwrap_or_default(),
-                None if Some(value) == token => continue,
-                None => value,
-            };
-            match InlineText::new(value) {
-                Some(inline) if secrets.signature.len == 0 => secrets.signature = inline,
-                _ => secrets.extra.push(value.to_owned()),
+        // `X-TC-Token` is only ever the credential's token (a reserved header: no interceptor sets it), which
+        // is in the list already; the signature is the last `=` of TC3's `Authorization`.
+        let authorization = request.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        if let Some((prefix, signature)) = authorization.and_then(|v| v.rsplit_once('=')) {
+            if prefix.ends_with("Signature") {
+                match InlineText::new(signature) {
+                    Some(inline) => secrets.signature = inline,
+                    None => secrets.extra.push(signature.to_owned()),
+                }
             }
         }
-        let query = request.url.split_once('?').map_or("", |(_, q)| q);
         // Legacy requests carry them as parameters of the query or a form body; a JSON body (API 3.0's) has
         // no such pairs and is not scanned.
+        let query = request.url.split_once('?').map_or("", |(_, q)| q);
         let form = match request.body.first() {
-            Some(b'{') => "",
+            Some(b'{') | None => "",
             _ => std::str::from_utf8(&request.body).unwrap_or_default(),
         };
+        if query.is_empty() && form.is_empty() {
+            return secrets;
+        }
         for pair in query.split('&').chain(form.split('&')) {
             if let Some(("Signature" | "Token" | "SecretKey", value)) = pair.split_once('=') {
                 secrets.extra.push(value.to_owned());
@@ -237,15 +236,11 @@ mod tests {
         );
         let list = OwnSecrets::of(Some(Cow::Borrowed(&credential)), &sent).list();
         assert_eq!(list, [signature.as_str(), "key%2F%2B%3D", "key/ =", "key/+=", "tok"]);
-        // A token header other than the credential's, and a signature too long to keep inline.
+        // A signature too long to keep inline.
         let long = "c".repeat(65);
-        let sent = request(
-            "https://x/",
-            &[("authorization", &format!("Signature={long}")), ("x-tc-token", "other")],
-            b"",
-        );
+        let sent = request("https://x/", &[("authorization", &format!("Signature={long}"))], b"");
         let list = OwnSecrets::of(None, &sent).list();
-        assert_eq!(list, [long.as_str(), "other"]);
+        assert_eq!(list, [long.as_str()]);
     }
 
     #[test]

@@ -54,8 +54,17 @@ use crate::retry::Reason;
 #[derive(Debug, Default, Clone, Copy)]
 pub struct TracingInterceptor;
 
+/// Whether any subscriber may want the SDK's DEBUG spans: one atomic load (the global maximum level), so
+/// without a subscriber the hooks return before looking the current span up.
+fn spans_wanted() -> bool {
+    tracing::level_enabled!(tracing::Level::DEBUG)
+}
+
 impl Interceptor for TracingInterceptor {
     fn after_response(&self, _call: &CallView<'_>, attempt: &AttemptView<'_>) {
+        if !spans_wanted() {
+            return;
+        }
         let span = tracing::Span::current();
         if span.is_disabled() {
             return;
@@ -77,6 +86,9 @@ impl Interceptor for TracingInterceptor {
     }
 
     fn on_call_end(&self, call: &CallView<'_>, outcome: &CallOutcome<'_>) {
+        if !spans_wanted() {
+            return;
+        }
         let span = tracing::Span::current();
         if span.is_disabled() {
             return;

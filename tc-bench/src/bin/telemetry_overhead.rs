@@ -2,7 +2,7 @@
 //! against the fixed loopback server of `client_overhead`.
 //!
 //! ```sh
-//! cargo run --release -p tc-bench --bin telemetry_overhead -- [--requests N] [--rounds R]
+//! cargo run --release -p tc-bench --features metrics --bin telemetry_overhead -- [--requests N] [--rounds R]
 //! ```
 //!
 //! - **off**: no `tracing` subscriber, no metrics recorder (the spans are disabled, the `metrics` macros
