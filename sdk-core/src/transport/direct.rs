@@ -29,7 +29,7 @@ use crate::http::{HeaderValue, HttpMethod, HttpRequest, HttpResponse};
 use crate::profile::HttpProfile;
 use http::header::{ACCEPT, CONTENT_LENGTH, USER_AGENT};
 
-type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
+type Connector = ConnectTimeout<hyper_rustls::HttpsConnector<HttpConnector>>;
 
 /// hyper-util's client with the profile's settings.
 #[derive(Clone)]
@@ -78,6 +78,10 @@ impl Direct {
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);
+        let https = ConnectTimeout {
+            inner: https,
+            timeout: profile.connect_timeout,
+        };
         let client = Client::builder(TokioExecutor::new())
             .timer(TokioTimer::new())
             .pool_timer(TokioTimer::new())
@@ -146,6 +150,46 @@ impl Direct {
             headers.append(ACCEPT, HeaderValue::from_static("*/*"));
         }
         Ok(req)
+    }
+}
+
+/// `connect_timeout` over the whole connection setup, TCP and TLS, as `HttpProfile::connect_timeout` says
+/// (hyper-util's own bounds only the TCP connect): a server that accepts and then stalls the handshake is a
+/// connect timeout (nothing was sent), not a request timeout.
+#[derive(Clone)]
+pub(crate) struct ConnectTimeout<C> {
+    inner: C,
+    timeout: Duration,
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl<C> tower_service::Service<http::Uri> for ConnectTimeout<C>
+where
+    C: tower_service::Service<http::Uri> + Send + 'static,
+    C::Future: Send + 'static,
+    C::Error: Into<BoxError>,
+{
+    type Response = C::Response;
+    type Error = BoxError;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<C::Response, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, uri: http::Uri) -> Self::Future {
+        let (connecting, timeout) = (self.inner.call(uri), self.timeout);
+        Box::pin(async move {
+            match tokio::time::timeout(timeout, connecting).await {
+                Ok(connected) => connected.map_err(Into::into),
+                Err(_) => Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("connection (TCP and TLS) not set up within {timeout:?}"),
+                )
+                .into()),
+            }
+        })
     }
 }
 

@@ -121,6 +121,26 @@ fn parent(events: u64, rounds: usize) {
             }
         }
     });
+    // Time to first event from many samples: pairs of 10,000-event streams (read to the end, so the
+    // connection is pooled again), alternating which goes first. One sample per long stream per round is
+    // too few for a latency of a few milliseconds on a shared machine.
+    let first_events: Vec<(Duration, Duration)> = rt.block_on(async {
+        let client = client(&small_url);
+        let raw = reqwest::Client::new();
+        let mut pairs = Vec::new();
+        for i in 0..FIRST_EVENT_PAIRS {
+            let presigned = presigned(&small_url).await;
+            let pair = if i % 2 == 0 {
+                let sdk = sdk_stream(&client).await.first;
+                (sdk, raw_stream(&raw, presigned).await.first)
+            } else {
+                let raw = raw_stream(&raw, presigned).await.first;
+                (sdk_stream(&client).await.first, raw)
+            };
+            pairs.push(pair);
+        }
+        pairs
+    });
     let memory: Vec<(u64, i64)> = [(10_000u64, &small_url), (100_000, &large_url), (1_000_000, &huge_url)]
         .into_iter()
         .map(|(n, url)| {
@@ -148,6 +168,23 @@ fn parent(events: u64, rounds: usize) {
         &raw_runs,
         "goal >= 0.95; the SDK raw reader's",
     );
+    let ratios: Vec<f64> = first_events.iter().map(|(s, r)| ms(*s) / ms(*r)).collect();
+    let (min, max) = spread(&ratios);
+    println!(
+        "time to first event, {} pairs of 10,000-event streams: SDK median {:.3} ms, raw {:.3} ms; \
+         SDK/raw per pair: median {:.3} (min {min:.3}, max {max:.3}); goal <= 1.10",
+        first_events.len(),
+        median(first_events.iter().map(|p| ms(p.0)).collect()),
+        median(first_events.iter().map(|p| ms(p.1)).collect()),
+        median(ratios.clone()),
+    );
+}
+
+/// Pairs of streams (SDK, raw) measured for the time to the first event.
+const FIRST_EVENT_PAIRS: usize = 101;
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
 }
 
 /// Per-round events/s of `a` over `b`: median and range, then `a`'s own median rate (named by `a_name`).
