@@ -258,43 +258,26 @@ fn to_reqwest(request: HttpRequest) -> Result<reqwest::Request, Error> {
     Ok(req)
 }
 
+/// The last URL without a query that this thread parsed, and what parsing gave. A client sends every POST
+/// to the same URL, and parsing it (reqwest's `Url`: the host through IDNA) was ~7,600 instructions of
+/// every request; cloning the parsed form is one copy. Keyed by the whole text, so a hit is exactly what
+/// parsing would give.
+type LastParsed<T> = std::thread::LocalKey<std::cell::RefCell<Option<(String, T)>>>;
+
 thread_local! {
-    /// The last URL without a query parsed on this thread. A client sends every POST to the same URL, and
-    /// parsing it (host through IDNA) was ~7,600 instructions of every request; cloning the parsed URL is
-    /// one copy. Keyed by the whole text, so a hit is exactly what parsing would give.
     static LAST_URL: std::cell::RefCell<Option<(String, reqwest::Url)>> = const { std::cell::RefCell::new(None) };
-}
-
-/// `url` parsed, from the one-entry cache of this thread when it is the last one (see [`LAST_URL`]).
-fn parse_url(url: &str) -> Result<reqwest::Url, Error> {
-    let cacheable = !url.contains('?');
-    if cacheable {
-        let hit = LAST_URL.with(|last| match &*last.borrow() {
-            Some((text, parsed)) if text == url => Some(parsed.clone()),
-            _ => None,
-        });
-        if let Some(parsed) = hit {
-            return Ok(parsed);
-        }
-    }
-    let parsed = reqwest::Url::parse(url)
-        .map_err(|e| Error::invalid_request("HttpProfile.endpoint", format!("not a valid URL: {e}")))?;
-    if cacheable {
-        LAST_URL.with(|last| *last.borrow_mut() = Some((url.to_owned(), parsed.clone())));
-    }
-    Ok(parsed)
-}
-
-thread_local! {
-    /// [`LAST_URL`]'s twin for the direct client's `http::Uri`.
     static LAST_URI: std::cell::RefCell<Option<(String, http::Uri)>> = const { std::cell::RefCell::new(None) };
 }
 
-/// `url` as an `http::Uri`, from the one-entry cache of this thread when it is the last one without a query.
-fn parse_uri(url: &str) -> Result<http::Uri, Error> {
+/// `parse(url)`, or the copy `last` keeps of it (see [`LastParsed`]).
+fn parse_cached<T: Clone>(
+    last: &'static LastParsed<T>,
+    url: &str,
+    parse: impl FnOnce(&str) -> Result<T, Error>,
+) -> Result<T, Error> {
     let cacheable = !url.contains('?');
     if cacheable {
-        let hit = LAST_URI.with(|last| match &*last.borrow() {
+        let hit = last.with(|last| match &*last.borrow() {
             Some((text, parsed)) if text == url => Some(parsed.clone()),
             _ => None,
         });
@@ -302,17 +285,30 @@ fn parse_uri(url: &str) -> Result<http::Uri, Error> {
             return Ok(parsed);
         }
     }
-    // The same check as reqwest's: an absolute http(s) URL with a host (the endpoint was validated, so
-    // this only fails for a custom interceptor's rewrite).
-    let parsed: http::Uri = url
-        .parse()
-        .ok()
-        .filter(|u: &http::Uri| matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some())
-        .ok_or_else(|| Error::invalid_request("HttpProfile.endpoint", "not a valid http(s) URL"))?;
+    let parsed = parse(url)?;
     if cacheable {
-        LAST_URI.with(|last| *last.borrow_mut() = Some((url.to_owned(), parsed.clone())));
+        last.with(|last| *last.borrow_mut() = Some((url.to_owned(), parsed.clone())));
     }
     Ok(parsed)
+}
+
+/// `url` as reqwest's `Url`.
+fn parse_url(url: &str) -> Result<reqwest::Url, Error> {
+    parse_cached(&LAST_URL, url, |url| {
+        reqwest::Url::parse(url)
+            .map_err(|e| Error::invalid_request("HttpProfile.endpoint", format!("not a valid URL: {e}")))
+    })
+}
+
+/// `url` as an `http::Uri` for the direct client, with reqwest's check: an absolute http(s) URL with a
+/// host (the endpoint was validated, so this only fails for a custom interceptor's rewrite).
+fn parse_uri(url: &str) -> Result<http::Uri, Error> {
+    parse_cached(&LAST_URI, url, |url| {
+        url.parse()
+            .ok()
+            .filter(|u: &http::Uri| matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some())
+            .ok_or_else(|| Error::invalid_request("HttpProfile.endpoint", "not a valid http(s) URL"))
+    })
 }
 
 /// An HTTP body as a [`ByteStream`]: data frames, trailers skipped, errors mapped.

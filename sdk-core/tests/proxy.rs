@@ -8,8 +8,8 @@ mod common;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use common::{Mode, SECRET_ID, SECRET_KEY, SEND_SMS, SMS};
-use sdk_core::{Client, ClientProfile, Credential, HttpProfile, RetryPolicy};
+use common::{Mode, SEND_SMS};
+use sdk_core::{Client, HttpProfile};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -43,18 +43,6 @@ async fn recording_proxy(backend: SocketAddr) -> (Arc<Mutex<Vec<String>>>, Socke
     (seen, address)
 }
 
-fn client(http: HttpProfile) -> Client {
-    let profile = ClientProfile::new()
-        .retry_policy(RetryPolicy::none())
-        .http_profile(http);
-    Client::new(
-        &SMS,
-        Credential::new(SECRET_ID, SECRET_KEY).unwrap(),
-        "ap-guangzhou",
-        profile,
-    )
-}
-
 async fn send(client: &Client) -> Value {
     client
         .call(&SEND_SMS, &json!({"SmsSdkAppId": "1400000000"}))
@@ -69,7 +57,7 @@ async fn a_configured_proxy_carries_the_request() {
     let http = HttpProfile::new()
         .endpoint(verifier.endpoint())
         .proxy(format!("http://{proxy}"));
-    send(&client(http)).await;
+    send(&common::one_attempt_client(http)).await;
     let lines = seen.lock().unwrap().clone();
     let target = format!("POST http://{}/ HTTP/1.1", verifier.emulator.addr());
     assert_eq!(lines, [target], "the proxy must see the request, in absolute form");
@@ -84,8 +72,14 @@ async fn a_configured_proxy_carries_the_request() {
 async fn without_a_proxy_the_request_goes_straight_to_the_endpoint() {
     let verifier = common::start().await;
     let (seen, _proxy) = recording_proxy(verifier.emulator.addr()).await;
-    send(&client(HttpProfile::new().endpoint(verifier.endpoint()))).await;
-    send(&client(HttpProfile::new().endpoint(verifier.endpoint()))).await;
+    send(&common::one_attempt_client(
+        HttpProfile::new().endpoint(verifier.endpoint()),
+    ))
+    .await;
+    send(&common::one_attempt_client(
+        HttpProfile::new().endpoint(verifier.endpoint()),
+    ))
+    .await;
     assert!(seen.lock().unwrap().is_empty());
     assert_eq!(verifier.count(), 2);
     assert!(

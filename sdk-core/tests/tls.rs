@@ -10,9 +10,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use common::{Mode, SECRET_ID, SECRET_KEY, SEND_SMS, SMS};
+use common::{Mode, SEND_SMS};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
-use sdk_core::{Client, ClientProfile, Credential, Error, HttpProfile, RetryPolicy};
+use sdk_core::{Client, Error, HttpProfile};
 use serde_json::{json, Value};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -85,19 +85,6 @@ async fn start() -> (common::Verifier, SocketAddr, PrivatePki) {
     (verifier, front, pki)
 }
 
-/// One attempt only: a TLS failure is a connect error, which the default policy would retry.
-fn client(http: HttpProfile) -> Client {
-    let profile = ClientProfile::new()
-        .retry_policy(RetryPolicy::none())
-        .http_profile(http);
-    Client::new(
-        &SMS,
-        Credential::new(SECRET_ID, SECRET_KEY).unwrap(),
-        "ap-guangzhou",
-        profile,
-    )
-}
-
 async fn send(client: &Client) -> Result<Value, Error> {
     client.call(&SEND_SMS, &json!({"SmsSdkAppId": "1400000000"})).await
 }
@@ -119,9 +106,11 @@ fn assert_tc3_verified(verifier: &common::Verifier) {
 #[tokio::test]
 async fn built_in_roots_refuse_a_private_ca_as_a_certificate_problem() {
     let (verifier, front, _pki) = start().await;
-    let e = send(&client(HttpProfile::new().endpoint(format!("https://{front}"))))
-        .await
-        .unwrap_err();
+    let e = send(&common::one_attempt_client(
+        HttpProfile::new().endpoint(format!("https://{front}")),
+    ))
+    .await
+    .unwrap_err();
     assert!(e.is_connect(), "{e:?}");
     assert!(!e.may_have_reached_service(), "{e:?}");
     let text = e.to_string();
@@ -139,7 +128,7 @@ async fn certification_file_trusts_the_private_ca() {
     let http = HttpProfile::new()
         .endpoint(format!("https://{front}"))
         .certification(&ca_file);
-    let r = send(&client(http)).await.unwrap();
+    let r = send(&common::one_attempt_client(http)).await.unwrap();
     assert_eq!(r["Mode"], "TC3-HMAC-SHA256");
     assert_eq!(r["Params"]["SmsSdkAppId"], "1400000000");
     assert_tc3_verified(&verifier);
@@ -156,7 +145,7 @@ async fn certification_pem_by_host_name_among_other_blocks() {
     let http = HttpProfile::new()
         .endpoint(format!("https://localhost:{}", front.port()))
         .certification_pem(bundle);
-    let r = send(&client(http)).await.unwrap();
+    let r = send(&common::one_attempt_client(http)).await.unwrap();
     assert_eq!(r["Mode"], "TC3-HMAC-SHA256");
     assert_tc3_verified(&verifier);
 }
@@ -167,7 +156,7 @@ async fn a_different_private_ca_is_still_refused() {
     let http = HttpProfile::new()
         .endpoint(format!("https://{front}"))
         .certification_pem(private_pki().ca_pem);
-    let e = send(&client(http)).await.unwrap_err();
+    let e = send(&common::one_attempt_client(http)).await.unwrap_err();
     // Same subject name as the server's issuer, so rustls finds it and rejects the signature.
     assert!(
         e.is_connect() && e.to_string().contains("invalid peer certificate"),
@@ -205,7 +194,7 @@ async fn unreadable_or_invalid_certification_fails_every_call_naming_the_field()
         ),
     ];
     for (http, want) in cases {
-        let c = client(http.endpoint(format!("https://{front}")));
+        let c = common::one_attempt_client(http.endpoint(format!("https://{front}")));
         for _ in 0..2 {
             let e = send(&c).await.unwrap_err();
             assert!(e.is_invalid_request(), "{e:?}");
@@ -213,7 +202,7 @@ async fn unreadable_or_invalid_certification_fails_every_call_naming_the_field()
             assert!(e.to_string().contains(want), "want {want:?} in {e}");
         }
     }
-    let e = send(&client(HttpProfile::new().certification(&missing)))
+    let e = send(&common::one_attempt_client(HttpProfile::new().certification(&missing)))
         .await
         .unwrap_err();
     assert!(e.to_string().contains("no-such-dir"), "the path is named: {e}");
@@ -237,7 +226,7 @@ async fn a_handshake_that_never_ends_is_a_connect_timeout() {
         .endpoint(format!("https://{address}"))
         .connect_timeout(std::time::Duration::from_millis(200))
         .req_timeout(std::time::Duration::from_secs(30));
-    let e = send(&client(http)).await.unwrap_err();
+    let e = send(&common::one_attempt_client(http)).await.unwrap_err();
     // Nothing was sent: a connect timeout (retried for every action), not a request timeout.
     assert!(e.is_connect() && e.is_timeout(), "{e:?}");
     assert!(!e.may_have_reached_service(), "{e:?}");

@@ -240,3 +240,34 @@ pub fn cpu_micros(pid: &str) -> u64 {
     // USER_HZ is 100 on every Linux we run on.
     ticks * 10_000
 }
+
+/// The median of `values` (the mean of the two middle ones for an even count); NaN-free input assumed.
+pub fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    let n = values.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
+
+/// Starts a benchmark's server child (`command`, its stdout piped) and reads the URL from its first line,
+/// `listening on URL`.
+pub fn start_server_child(command: &mut std::process::Command) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = command.stdout(std::process::Stdio::piped()).spawn().expect("server");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("server address");
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("server address")
+        .to_owned();
+    (child, url)
+}

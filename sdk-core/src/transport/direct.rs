@@ -104,13 +104,14 @@ impl Direct {
         }
     }
 
+    /// The answer's head, and its body still to be read.
+    async fn respond(&self, request: HttpRequest) -> Result<(http::response::Parts, hyper::body::Incoming), Error> {
+        let response = self.client.request(self.to_hyper(request)?).await;
+        Ok(response.map_err(map_client_error)?.into_parts())
+    }
+
     async fn exchange(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
-        let response = self
-            .client
-            .request(self.to_hyper(request)?)
-            .await
-            .map_err(map_client_error)?;
-        let (parts, body) = response.into_parts();
+        let (parts, body) = self.respond(request).await?;
         let status = parts.status.as_u16();
         let length = parts
             .headers
@@ -122,12 +123,7 @@ impl Direct {
 
     /// The answer once its headers are in; the body is read as it arrives, not bounded as a whole.
     pub(crate) async fn send_streaming(&self, request: HttpRequest) -> Result<StreamingResponse, Error> {
-        let response = self
-            .client
-            .request(self.to_hyper(request)?)
-            .await
-            .map_err(map_client_error)?;
-        let (parts, body) = response.into_parts();
+        let (parts, body) = self.respond(request).await?;
         let body: ByteStream = Box::pin(super::FrameStream::new(body, map_body_error));
         Ok(StreamingResponse::new(parts.status.as_u16(), parts.headers, body))
     }

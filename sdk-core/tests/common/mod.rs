@@ -125,3 +125,13 @@ pub async fn start() -> Verifier {
         .expect("the emulator starts");
     Verifier { emulator }
 }
+
+/// An SMS client with `http` and one attempt only (a connect error, which these tests provoke, would be
+/// retried by the default policy), signing with [`SECRET_ID`].
+pub fn one_attempt_client(http: sdk_core::HttpProfile) -> sdk_core::Client {
+    let profile = sdk_core::ClientProfile::new()
+        .retry_policy(sdk_core::RetryPolicy::none())
+        .http_profile(http);
+    let credential = sdk_core::Credential::new(SECRET_ID, SECRET_KEY).expect("credential");
+    sdk_core::Client::new(&SMS, credential, "ap-guangzhou", profile)
+}

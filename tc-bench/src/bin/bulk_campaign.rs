@@ -20,7 +20,6 @@
 //! every number has its own template parameters (a code), so each request carries one number and the
 //! campaign runs at the request-rate bound.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -209,21 +208,7 @@ fn worker(url: &str, numbers: usize, concurrency: usize, durable: bool, store: &
 
 /// Starts the emulator process; its URL.
 fn start_server(exe: &std::path::Path, latency_ms: u64) -> (std::process::Child, String) {
-    let mut server = Command::new(exe)
-        .args(["--serve", "--latency-ms", &latency_ms.to_string()])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("server");
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("server address")
-        .to_owned();
-    (server, url)
+    tc_bench::start_server_child(Command::new(exe).args(["--serve", "--latency-ms", &latency_ms.to_string()]))
 }
 
 fn parent(sizes: &[usize], concurrency: usize, latency_ms: u64, no_sync: bool, per_number: bool) {

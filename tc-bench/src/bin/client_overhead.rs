@@ -15,14 +15,13 @@
 //! source is missing). It prints one line per run and a summary with medians, min–max spread and per-round
 //! ratios to `raw`.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tc_bench::{
-    alloc_counts, bind_loopback, cpu_micros, peak_rss_kib, presigned_request, raw_parts, reset_alloc_counts,
+    alloc_counts, bind_loopback, cpu_micros, median, peak_rss_kib, presigned_request, raw_parts, reset_alloc_counts,
     sdk_client, send_sms_request, serve_fixed, CountingAlloc,
 };
 
@@ -270,20 +269,7 @@ struct Server {
 }
 
 fn start_server(exe: &Path) -> Server {
-    let mut child = Command::new(exe)
-        .arg("--serve")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("server");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("server address")
-        .to_owned();
+    let (child, url) = tc_bench::start_server_child(Command::new(exe).arg("--serve"));
     std::thread::sleep(Duration::from_millis(100));
     let pid = child.id().to_string();
     Server { child, pid, url }
@@ -433,16 +419,6 @@ fn table(c: usize, rounds: usize, runs: &[Vec<Run>], counted: &[Run]) -> String 
         out += &format!("| {label} | {} | {} |\n", cells.join(" | "), ratios.join(" | "));
     }
     out
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
 }
 
 fn spread(v: &[f64]) -> String {

@@ -22,6 +22,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tc_bench::median;
 
 use sdk_core::transport::{Transport, TransportFuture};
 use sdk_core::{Error, HttpRequest};
@@ -352,11 +353,6 @@ async fn raw_stream_decoded(raw: &reqwest::Client, request: HttpRequest) -> Run 
         first: first.unwrap_or_default(),
         total: started.elapsed(),
     }
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 fn spread(v: &[f64]) -> (f64, f64) {

@@ -17,6 +17,7 @@
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Instant;
+use tc_bench::median;
 
 use std::io::{BufRead, BufReader};
 use tc_bench::{bind_loopback, cpu_micros, sdk_client, send_sms_request, serve_fixed};
@@ -157,11 +158,6 @@ fn run_worker(exe: &std::path::Path, mode: &str, url: &str, c: usize, n: usize) 
     let run: serde_json::Value = serde_json::from_slice(&output.stdout).expect("worker JSON");
     println!("{run}");
     run["cpu_us_per_req"].as_f64().unwrap()
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 fn parent(requests: usize, rounds: usize) {
