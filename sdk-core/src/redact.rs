@@ -2,7 +2,7 @@
 //! `codegen/src/redaction.rs` and docs/security.md): secrets and personal content print `***`, phone numbers
 //! keep only their last 4 characters. Part of the contract with generated code.
 //!
-//! Also [`OwnSecrets`]: the secret values one request carried, which the call path removes from any text
+//! Also `OwnSecrets`: the secret values one request carried, which the call path removes from any text
 //! the server sends back (`Error::without_secrets`) before an error keeps it.
 
 use std::borrow::Cow;

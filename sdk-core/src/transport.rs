@@ -7,7 +7,7 @@
 //!
 //! [`HttpTransport`] sends through hyper-util's pooled HTTP/1.1 client over rustls with the *ring* crypto
 //! provider and Mozilla's root certificates compiled in (same behaviour on every machine; no OpenSSL, and no
-//! aws-lc-rs, whose C/cmake build is the slowest part of a cold compile): see [`direct`] for why not
+//! aws-lc-rs, whose C/cmake build is the slowest part of a cold compile): see `transport/direct.rs` for why not
 //! reqwest. When a proxy applies (`HttpProfile::proxy`, the `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY`
 //! variables) or with the `native-roots` feature it sends through reqwest 0.12 (`default-features = false`,
 //! `rustls-tls-webpki-roots`), which implements them. HTTP/1.1 only: API 3.0 requests are independent JSON
@@ -136,7 +136,7 @@ mod direct;
 const USER_AGENT: &str = concat!("tencentcloud-sdk-rust/", env!("CARGO_PKG_VERSION"));
 
 /// The default transport, configured from an [`HttpProfile`]: hyper-util's pooled HTTP/1.1 client over
-/// rustls ([`direct`]), or `reqwest` when a proxy applies. Connections are pooled per transport.
+/// rustls (`transport/direct.rs`), or `reqwest` when a proxy applies. Connections are pooled per transport.
 #[derive(Debug, Clone)]
 pub struct HttpTransport {
     backend: Backend,
