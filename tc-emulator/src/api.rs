@@ -36,7 +36,7 @@ pub(crate) async fn answer(
     let head = RequestHead::parse(&parts, &body);
     let decision = shared.faults.decide(&head.action);
     if !decision.delay.is_zero() {
-        tokio::time::sleep(decision.delay).await;
+        crate::latency::wait(decision.delay).await;
     }
     let req = ApiRequest {
         parts: &parts,

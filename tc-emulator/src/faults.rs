@@ -14,7 +14,8 @@ use std::time::Duration;
 /// What a fault does to a request it hits.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FaultKind {
-    /// Wait this long before answering (adds to other faults; the request is then served normally).
+    /// Wait this long before answering (adds to other faults; the request is then served normally). Kept to a
+    /// fraction of a millisecond, not rounded up to tokio's millisecond ticks (see `latency.rs`).
     Latency(Duration),
     /// Answer HTTP 200 with `{"Response":{"Error":{"Code":code,..}}}`.
     ErrorCode { code: String, message: Option<String> },

@@ -50,6 +50,7 @@ pub mod clock;
 pub mod echo;
 pub mod faults;
 mod head;
+mod latency;
 pub mod paged;
 #[cfg(test)]
 mod parser_props;
