@@ -542,3 +542,118 @@ async fn a_failing_input_ends_the_campaign_with_its_position_after_settling_what
     assert_exactly_once(&emu, 3, &outcomes);
     assert!(outcomes.iter().all(|o| matches!(o.status, Status::Sent { .. })));
 }
+
+/// A JSON-lines journal whose syncs are watched: before each sync, every `SendSms` the emulator has
+/// received must belong to a batch whose dispatch record an earlier sync made durable.
+struct WatchedJournal {
+    inner: JsonlJournal,
+    emulator: std::sync::Arc<Emulator>,
+    /// Batches whose dispatch record was synced; `None` once a request was seen before its record's sync.
+    synced: std::sync::Arc<std::sync::Mutex<Option<HashSet<String>>>>,
+    fail: bool,
+}
+
+impl sdk_sms::bulk::Journal for WatchedJournal {
+    fn replay(&mut self, visit: &mut dyn FnMut(Entry)) -> Result<(), sdk_sms::bulk::JournalError> {
+        self.inner.replay(visit)
+    }
+    fn append(&mut self, entry: &Entry) -> Result<(), sdk_sms::bulk::JournalError> {
+        self.inner.append(entry)
+    }
+    fn commit(&mut self, durable: bool) -> Result<(), sdk_sms::bulk::JournalError> {
+        self.inner.commit(durable)
+    }
+    fn sync_handle(&self) -> Option<sdk_sms::bulk::SyncHandle> {
+        let (inner, emulator, synced, fail) = (
+            self.inner.sync_handle()?,
+            self.emulator.clone(),
+            self.synced.clone(),
+            self.fail,
+        );
+        let path = self.inner.path().to_owned();
+        Some(sdk_sms::bulk::SyncHandle::new(move || {
+            let mut synced = synced.lock().unwrap();
+            if let Some(batches) = synced.as_mut() {
+                let early = send_sms_requests(&emulator).iter().any(|r| {
+                    let body: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+                    !batches.contains(body["SessionContext"].as_str().unwrap())
+                });
+                if early {
+                    *synced = None;
+                    return Ok(());
+                }
+                // Read before syncing: what the sync below covers.
+                for line in std::fs::read_to_string(&path).unwrap().lines() {
+                    if let Ok(Entry::Dispatch { batch, .. }) = serde_json::from_str(line) {
+                        batches.insert(batch);
+                    }
+                }
+            }
+            match fail {
+                true => Err(sdk_sms::bulk::JournalError::new("the disk is gone")),
+                false => inner.sync(),
+            }
+        }))
+    }
+}
+
+fn watched(emulator: &std::sync::Arc<Emulator>, name: &str, fail: bool) -> (WatchedJournal, PathBuf) {
+    let path = journal_path(name);
+    let journal = WatchedJournal {
+        inner: JsonlJournal::open(&path).unwrap(),
+        emulator: emulator.clone(),
+        synced: std::sync::Arc::new(std::sync::Mutex::new(Some(HashSet::new()))),
+        fail,
+    };
+    (journal, path)
+}
+
+fn own_parameters(n: usize) -> impl Iterator<Item = Recipient> {
+    mainland(n, 0)
+        .into_iter()
+        .enumerate()
+        .map(|(i, number)| Recipient::new(number).params([format!("{:04}", i), "5".to_owned()]))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn durable_dispatches_are_synced_in_groups_and_always_before_their_request() {
+    let emu = std::sync::Arc::new(Emulator::start().await.unwrap());
+    let (journal, path) = watched(&emu, "group-sync", false);
+    let synced = journal.synced.clone();
+    let sender = BulkSender::new(&client(&emu), config().durable_dispatch(true).concurrency(8));
+    // Own parameters: one number per request, 300 dispatch records.
+    let mut campaign = sender.send_iter(own_parameters(300), journal);
+    let mut outcomes = Vec::new();
+    while let Some(o) = campaign.next().await {
+        outcomes.push(o);
+    }
+    let summary = campaign.finish().await.unwrap();
+    assert_eq!((summary.sent, summary.send_requests), (300, 300));
+    assert_exactly_once(&emu, 300, &outcomes);
+    let synced = synced
+        .lock()
+        .unwrap()
+        .take()
+        .expect("a request reached the emulator before its record's sync");
+    assert_eq!(synced.len(), 300, "every dispatch record was synced");
+    let _ = std::fs::remove_file(&path);
+}
+
+#[tokio::test]
+async fn a_failing_sync_ends_the_campaign_before_anything_is_sent() {
+    let emu = std::sync::Arc::new(Emulator::start().await.unwrap());
+    let (journal, path) = watched(&emu, "failed-sync", true);
+    let sender = BulkSender::new(&client(&emu), config().durable_dispatch(true).concurrency(4));
+    let error = sender
+        .send_iter(own_parameters(20), journal)
+        .finish()
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("the disk is gone"), "{error}");
+    assert_eq!(
+        send_sms_requests(&emu).len(),
+        0,
+        "nothing sent without a durable dispatch record"
+    );
+    let _ = std::fs::remove_file(&path);
+}

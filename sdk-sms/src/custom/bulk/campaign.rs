@@ -1,6 +1,7 @@
 //! The campaign driver: one future that reads the input, groups, dispatches, classifies answers, settles
-//! unknowns and emits outcomes; and [`Campaign`], the stream that polls it. Nothing is spawned: dropping the
-//! campaign stops everything at once (what a crash does), and the journal says where to resume.
+//! unknowns and emits outcomes; and [`Campaign`], the stream that polls it. Nothing is spawned but the
+//! journal's syncs (blocking threads, see [`super::group_sync`]): dropping the campaign stops everything at
+//! once (what a crash does), and the journal says where to resume.
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -16,6 +17,7 @@ use futures_util::{Stream, StreamExt};
 use tokio::sync::mpsc;
 
 use super::group::{self, GroupKey, Grouper, NumberKey, Pending};
+use super::group_sync::GroupSync;
 use super::journal::{Entry, Journal, JournalError, Orphans};
 use super::reconcile::{self, Verdict};
 use super::shared::{unix_now, Shared};
@@ -233,6 +235,9 @@ struct Driver {
     seen: HashMap<NumberKey, Seen>,
     grouper: Grouper,
     ready: VecDeque<Batch>,
+    /// Dispatched batches waiting for their record to be synced (durable dispatch, a journal that can
+    /// sync from another thread).
+    unsynced: Option<GroupSync<Batch>>,
     summary: Summary,
     run_id: String,
     next_batch: u64,
@@ -277,7 +282,12 @@ type Settling = Pin<Box<dyn Future<Output = (Unsettled, Vec<Verdict>)> + Send>>;
 impl Driver {
     fn new(shared: Arc<Shared>, journal: Box<dyn Journal>) -> Driver {
         let grouper = Grouper::new(shared.config.batch_size, shared.config.max_pending_numbers);
+        let unsynced = match shared.config.durable_dispatch {
+            true => journal.sync_handle().map(GroupSync::new),
+            false => None,
+        };
         Driver {
+            unsynced,
             shared,
             journal,
             backlog: VecDeque::new(),
@@ -311,7 +321,8 @@ impl Driver {
                 && self.ready.is_empty()
                 && self.backlog.len() < OUTCOME_BUFFER
                 && settling.len() < max_settling;
-            if !want_input && sending.is_empty() && settling.is_empty() && self.backlog.is_empty() {
+            let syncing = self.unsynced.as_ref().is_some_and(GroupSync::is_running);
+            if !want_input && sending.is_empty() && !syncing && settling.is_empty() && self.backlog.is_empty() {
                 if !input_done || !self.ready.is_empty() {
                     continue;
                 }
@@ -330,6 +341,11 @@ impl Driver {
                 }
                 Some((unsettled, verdicts)) = settling.next(), if !settling.is_empty() => {
                     self.settled(unsettled, verdicts)?;
+                }
+                durable = synced(&mut self.unsynced), if syncing => {
+                    for batch in durable? {
+                        sending.push(Box::pin(send(self.shared.clone(), batch)));
+                    }
                 }
                 permit = out.reserve(), if !self.backlog.is_empty() => match permit {
                     Ok(permit) => permit.send(self.backlog.pop_front().expect("backlog is not empty")),
@@ -359,12 +375,16 @@ impl Driver {
 
     /// Starts ready batches while fewer than `concurrency` requests are in flight and the consumer keeps up.
     fn start_ready(&mut self, sending: &mut FuturesUnordered<Work>, concurrency: usize) -> Result<(), BulkError> {
-        while sending.len() < concurrency && self.backlog.len() < OUTCOME_BUFFER {
+        while sending.len() + self.unsynced.as_ref().map_or(0, GroupSync::len) < concurrency
+            && self.backlog.len() < OUTCOME_BUFFER
+        {
             let Some(batch) = self.ready.pop_front() else {
                 break;
             };
-            if let Some(work) = self.dispatch(batch)? {
-                sending.push(work);
+            match (self.dispatch(batch)?, &mut self.unsynced) {
+                (None, _) => {}
+                (Some(batch), Some(unsynced)) => unsynced.push(batch),
+                (Some(batch), None) => sending.push(Box::pin(send(self.shared.clone(), batch))),
             }
         }
         Ok(())
@@ -579,22 +599,20 @@ impl Driver {
         });
     }
 
-    /// Claims the batch's numbers in the journal (durably, before sending) and starts its request with
-    /// those this worker holds; `None` when another worker holds them all.
-    fn dispatch(&mut self, mut batch: Batch) -> Result<Option<Work>, BulkError> {
+    /// Claims the batch's numbers in the journal and keeps those this worker holds; `None` when another
+    /// worker holds them all. The claim is durable on return, or flushed and left to the group sync.
+    fn dispatch(&mut self, mut batch: Batch) -> Result<Option<Batch>, BulkError> {
         batch.at = unix_now(&self.shared.client);
         let numbers: Vec<String> = batch.numbers.iter().map(|p| p.e164.clone()).collect();
         let campaign_params = batch.group.params == self.shared.config.template_params;
         let claimed = self.journal.claim(&batch.id, batch.at, &numbers, campaign_params)?;
-        self.journal.commit(self.shared.config.durable_dispatch)?;
+        self.journal
+            .commit(self.shared.config.durable_dispatch && self.unsynced.is_none())?;
         let before = batch.numbers.len();
         let mut mask = claimed.into_iter();
         batch.numbers.retain(|_| mask.next().unwrap_or(false));
         self.summary.skipped_from_journal += (before - batch.numbers.len()) as u64;
-        if batch.numbers.is_empty() {
-            return Ok(None);
-        }
-        Ok(Some(Box::pin(send(self.shared.clone(), batch))))
+        Ok((!batch.numbers.is_empty()).then_some(batch))
     }
 
     /// With the input over and nothing in flight here: takes over batches of workers that stopped (a
@@ -737,6 +755,14 @@ impl Driver {
 }
 
 /// The next heartbeat, or never when the journal has no leases.
+/// The batches a finished sync made durable; pending while no sync runs.
+async fn synced(unsynced: &mut Option<GroupSync<Batch>>) -> Result<Vec<Batch>, JournalError> {
+    match unsynced {
+        Some(unsynced) => unsynced.synced().await,
+        None => std::future::pending().await,
+    }
+}
+
 async fn tick(heartbeat: &mut Option<tokio::time::Interval>) {
     match heartbeat {
         Some(interval) => {

@@ -105,6 +105,34 @@ pub trait Journal: Send {
     fn receipts(&self) -> Option<Arc<dyn Receipts>> {
         None
     }
+    /// A handle that makes durable, from another thread, what [`commit`](Journal::commit)`(false)` wrote
+    /// before it is called. With one, a campaign syncs its dispatch records on a blocking thread while it
+    /// goes on, one sync for all the records written meanwhile (group commit); without (the default), it
+    /// calls `commit(true)` after each dispatch.
+    fn sync_handle(&self) -> Option<SyncHandle> {
+        None
+    }
+}
+
+/// See [`Journal::sync_handle`].
+#[derive(Clone)]
+pub struct SyncHandle(Arc<dyn Fn() -> Result<(), JournalError> + Send + Sync>);
+
+impl SyncHandle {
+    pub fn new(sync: impl Fn() -> Result<(), JournalError> + Send + Sync + 'static) -> SyncHandle {
+        SyncHandle(Arc::new(sync))
+    }
+
+    /// Blocks until what was written before the call is durable.
+    pub fn sync(&self) -> Result<(), JournalError> {
+        (self.0)()
+    }
+}
+
+impl fmt::Debug for SyncHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SyncHandle")
+    }
 }
 
 /// A boxed journal is a journal (a program choosing its journal at run time).
@@ -141,6 +169,9 @@ impl<J: Journal + ?Sized> Journal for Box<J> {
     }
     fn receipts(&self) -> Option<Arc<dyn Receipts>> {
         (**self).receipts()
+    }
+    fn sync_handle(&self) -> Option<SyncHandle> {
+        (**self).sync_handle()
     }
 }
 
@@ -311,6 +342,16 @@ impl Journal for JsonlJournal {
                 .map_err(|e| JournalError::io(&self.path, None, "cannot sync", e))?;
         }
         Ok(())
+    }
+
+    fn sync_handle(&self) -> Option<SyncHandle> {
+        // A second descriptor of the same open file: syncing it syncs what this one wrote.
+        let file = self.writer.get_ref().try_clone().ok()?;
+        let path = self.path.clone();
+        Some(SyncHandle::new(move || {
+            file.sync_data()
+                .map_err(|e| JournalError::io(&path, None, "cannot sync", e))
+        }))
     }
 }
 

@@ -72,7 +72,8 @@
 //! parameters and of the input); a journal of another campaign is refused with
 //! [`BulkError::OtherCampaign`] instead of silently skipping its numbers.
 //! [`Journal`] is a trait (replay, append, commit); [`JsonlJournal`] writes one JSON object per line: a
-//! `dispatch` record (batch id, Unix time, the batch's E.164 numbers) synced before each request is sent,
+//! `dispatch` record (batch id, Unix time, the batch's E.164 numbers) synced before each request is sent
+//! (on a blocking thread, one sync for all the records written meanwhile: [`Journal::sync_handle`]),
 //! and an `outcome` record per number (the [`Outcome`] as JSON: number, input index, batch id, status)
 //! flushed as outcomes are decided. Replay: a number with an `outcome` is done; a number whose last
 //! `dispatch` has no `outcome` after it was in flight. A line torn by a crash at the end is dropped; any
@@ -150,6 +151,7 @@
 mod campaign;
 pub mod csv;
 pub mod group;
+mod group_sync;
 pub mod identity;
 pub mod journal;
 pub mod pace;
@@ -171,7 +173,7 @@ use serde::{Deserialize, Serialize};
 pub use campaign::{BulkError, BulkSender, Campaign};
 pub use group::{normalize, NumberKey, Region, MAX_NUMBERS_PER_REQUEST};
 pub use identity::CampaignIdentity;
-pub use journal::{Entry, Journal, JournalError, JsonlJournal, NoJournal, Orphan, Orphans, Receipts};
+pub use journal::{Entry, Journal, JournalError, JsonlJournal, NoJournal, Orphan, Orphans, Receipts, SyncHandle};
 
 /// The code of a malformed number's [`Status::Rejected`]: the service's own code for it.
 pub const MALFORMED_NUMBER_CODE: &str = "InvalidParameterValue.IncorrectPhoneNumber";
