@@ -2,10 +2,12 @@
 AFTER binary (each built from its own checkout) against one loopback server, with raw reqwest as the
 baseline, in rotating order per round so that load drifts hit all three alike.
 
-    python3 tc-bench/before_after.py BEFORE_BIN AFTER_BIN [--rounds R] [--requests N]
+    python3 tc-bench/before_after.py BEFORE_BIN AFTER_BIN [--rounds R] [--requests N] [--go GO_BIN]
 
 Prints one JSON line per run, then per concurrency the medians of requests/s and client CPU µs/request and
-the median of the per-round ratios to raw (the goal: throughput >= 0.95x raw, CPU <= 1.1x raw).
+the median of the per-round ratios to raw (the goal: throughput >= 0.95x raw, CPU <= 1.1x raw). With
+`--go`, the Go SDK peer (`go_reference`, as `client_overhead` builds it) runs in every round too, and each
+build's throughput and CPU are also given against it, as issue 27's table put them.
 """
 import json
 import os
@@ -19,10 +21,9 @@ def arg(name, default):
 
 
 def worker(exe, mode, url, c, n):
-    out = subprocess.run(
-        [exe, "--worker", mode, "--url", url, "--concurrency", str(c), "--requests", str(n)],
-        check=True, capture_output=True, text=True,
-    )
+    command = [exe, url, str(c), str(n)] if mode == "go" else \
+        [exe, "--worker", mode, "--url", url, "--concurrency", str(c), "--requests", str(n)]
+    out = subprocess.run(command, check=True, capture_output=True, text=True)
     run = json.loads(out.stdout)
     print(json.dumps(run), flush=True)
     return run
@@ -36,12 +37,14 @@ def main():
     load = open("/proc/loadavg").read().strip()
     print(f"# before_after: {requests} requests per run, {rounds} rounds, {os.cpu_count()} cores, load {load}")
     kinds = [("before", before, "sdk"), ("after", after, "sdk"), ("raw", after, "raw")]
+    if "--go" in sys.argv:
+        kinds.append(("go", sys.argv[sys.argv.index("--go") + 1], "go"))
     summary = []
     try:
         for c in (1, 64):
             runs = {k: [] for k, _, _ in kinds}
             for r in range(rounds):
-                order = kinds[r % 3:] + kinds[: r % 3]
+                order = kinds[r % len(kinds):] + kinds[: r % len(kinds)]
                 for name, exe, mode in order:
                     runs[name].append(worker(exe, mode, url, c, requests))
             summary.append(table(c, rounds, runs))
@@ -59,6 +62,13 @@ def table(c, rounds, runs):
         ratio = {k: statistics.median(a[key] / b[key] for a, b in zip(runs[k], runs["raw"])) for k in ("before", "after")}
         lines.append(f"| {label} | {med['before']:.1f} | {med['after']:.1f} | {med['raw']:.1f} | "
                      f"{ratio['before']:.3f} | {ratio['after']:.3f} |")
+    if "go" in runs:
+        per_round = lambda k, key, f: statistics.median(f(a[key], g[key]) for a, g in zip(runs[k], runs["go"]))
+        lines += ["", "| against the Go SDK (same rounds) | before | after |", "|---|---|---|"]
+        lines.append(f"| SDK/Go throughput | {per_round('before', 'rps', lambda a, g: a / g):.2f} | "
+                     f"{per_round('after', 'rps', lambda a, g: a / g):.2f} |")
+        lines.append(f"| Go CPU / SDK CPU | {per_round('before', 'cpu_us_per_req', lambda a, g: g / a):.2f} | "
+                     f"{per_round('after', 'cpu_us_per_req', lambda a, g: g / a):.2f} |")
     return "\n".join(lines)
 
 
