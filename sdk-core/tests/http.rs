@@ -492,14 +492,7 @@ async fn body_over_limit_is_rejected() {
 
 #[tokio::test]
 async fn server_that_never_answers_times_out() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((stream, _)) = listener.accept().await {
-            held.push(stream); // accept, never read or answer
-        }
-    });
+    let addr = common::silent_server().await;
     let http = HttpProfile::new().req_timeout(Duration::from_millis(300));
     let client = client_for(addr, credential(), ClientProfile::new().http_profile(http));
     let started = std::time::Instant::now();

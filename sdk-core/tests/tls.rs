@@ -214,14 +214,7 @@ async fn unreadable_or_invalid_certification_fails_every_call_naming_the_field()
 #[tokio::test]
 async fn a_handshake_that_never_ends_is_a_connect_timeout() {
     // Accepts TCP and then says nothing: the TLS handshake never completes.
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((tcp, _)) = listener.accept().await {
-            held.push(tcp);
-        }
-    });
+    let address = common::silent_server().await;
     let http = HttpProfile::new()
         .endpoint(format!("https://{address}"))
         .connect_timeout(std::time::Duration::from_millis(200))

@@ -126,6 +126,20 @@ pub async fn start() -> Verifier {
     Verifier { emulator }
 }
 
+/// A loopback server that accepts connections and never reads or writes: a request to it gets no answer,
+/// and a TLS handshake with it never ends.
+pub async fn silent_server() -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((tcp, _)) = listener.accept().await {
+            held.push(tcp);
+        }
+    });
+    address
+}
+
 /// An SMS client with `http` and one attempt only (a connect error, which these tests provoke, would be
 /// retried by the default policy), signing with [`SECRET_ID`].
 pub fn one_attempt_client(http: sdk_core::HttpProfile) -> sdk_core::Client {

@@ -14,12 +14,11 @@
 //! Each round runs one fresh worker process per mode, in alternating order; the summary gives the median
 //! client CPU per call of each mode and the median of the per-round on/off ratios.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 use tc_bench::median;
 
-use std::io::{BufRead, BufReader};
 use tc_bench::{bind_loopback, cpu_micros, sdk_client, send_sms_request, serve_fixed};
 use tracing::field::{Field, Visit};
 use tracing_subscriber::layer::{Context, SubscriberExt};
@@ -162,16 +161,7 @@ fn run_worker(exe: &std::path::Path, mode: &str, url: &str, c: usize, n: usize) 
 
 fn parent(requests: usize, rounds: usize) {
     let exe = std::env::current_exe().unwrap();
-    let mut server = Command::new(&exe)
-        .arg("--serve")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("server");
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line.trim().trim_start_matches("listening on ").to_owned();
+    let (mut server, url) = tc_bench::start_server_child(Command::new(&exe).arg("--serve"));
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
         "# telemetry_overhead: {requests} requests per run, {rounds} rounds, load {}",

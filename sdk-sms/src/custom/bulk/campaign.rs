@@ -754,7 +754,6 @@ impl Driver {
     }
 }
 
-/// The next heartbeat, or never when the journal has no leases.
 /// The batches a finished sync made durable; pending while no sync runs.
 async fn synced(unsynced: &mut Option<GroupSync<Batch>>) -> Result<Vec<Batch>, JournalError> {
     match unsynced {
@@ -763,6 +762,7 @@ async fn synced(unsynced: &mut Option<GroupSync<Batch>>) -> Result<Vec<Batch>, J
     }
 }
 
+/// The next heartbeat, or never when the journal has no leases.
 async fn tick(heartbeat: &mut Option<tokio::time::Interval>) {
     match heartbeat {
         Some(interval) => {
