@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use sdk_hunyuan::v20230901::{ChatCompletionsRequest, Client, Message};
 use sdk_hunyuan::{ClientProfile, Credential, HttpProfile};
-use tc_emulator::{Emulator, Fault, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
+use tc_emulator::{Emulator, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
 
 fn client_of(emulator: &Emulator) -> Client {
     let profile = ClientProfile::new().http_profile(
@@ -75,7 +75,7 @@ async fn the_non_stream_method_asked_for_a_stream_names_the_stream_method() {
 async fn the_blocking_stream_method_is_an_iterator() {
     let emulator = Emulator::builder()
         .stream_events(4)
-        .fault(Fault::stream_error(2))
+        .fault(tc_emulator::Fault::stream_error(2))
         .start()
         .await
         .unwrap();
